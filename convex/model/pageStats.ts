@@ -1,0 +1,59 @@
+import type { PaginationOptions, PaginationResult } from "convex/server";
+import type { Doc } from "../_generated/dataModel";
+import type { QueryCtx } from "../_generated/server";
+import { TOP_PAGES_LIMIT } from "./config";
+import { distinctPaths, pageViewsByPath, pagesByPublished, postsByPublished, uniqueVisitors } from "./aggregates";
+import { resolveTitle } from "./titles";
+import { getBackfillProgress, type BackfillProgress } from "./backfill";
+
+export type PageStat = { path: string; title: string; pageType: string; views: number };
+
+export type PageViewStats = {
+  totalPageViews: number;
+  uniqueVisitors: number;
+  publishedPosts: number;
+  publishedPages: number;
+  trackingSince: number | null;
+  distinctPages: number;
+  pageStats: PageStat[];
+  backfill: BackfillProgress | null;
+};
+
+/**
+ * Everything the dashboard shows that only page views and content change.
+ * Reads O(log n) aggregate nodes plus the top pages, never a scan of views.
+ */
+export async function getPageViewStats(ctx: QueryCtx): Promise<PageViewStats> {
+  const [totalPageViews, visitors, pages, publishedPosts, publishedPages] = await Promise.all([
+    pageViewsByPath.count(ctx),
+    uniqueVisitors.count(ctx),
+    distinctPaths.count(ctx),
+    postsByPublished.count(ctx, { namespace: true }),
+    pagesByPublished.count(ctx, { namespace: true }),
+  ]);
+  // The index's first entry only changes when an older view appears, so new views don't re-run this read.
+  const firstView = await ctx.db.query("pageViews").withIndex("by_timestamp").first();
+  const topPaths = await ctx.db.query("pathStats").withIndex("by_views").order("desc").take(TOP_PAGES_LIMIT);
+  return {
+    totalPageViews,
+    uniqueVisitors: visitors,
+    publishedPosts,
+    publishedPages,
+    trackingSince: firstView?.timestamp ?? null,
+    distinctPages: pages,
+    pageStats: await withTitles(ctx, topPaths),
+    backfill: await getBackfillProgress(ctx),
+  };
+}
+
+/** All pages by views, a page at a time, for "show more" past the top list. */
+export async function listPageStats(ctx: QueryCtx, paginationOpts: PaginationOptions): Promise<PaginationResult<PageStat>> {
+  const result = await ctx.db.query("pathStats").withIndex("by_views").order("desc").paginate(paginationOpts);
+  return { ...result, page: await withTitles(ctx, result.page) };
+}
+
+async function withTitles(ctx: QueryCtx, rows: Doc<"pathStats">[]): Promise<PageStat[]> {
+  return await Promise.all(
+    rows.map(async ({ path, pageType, views }) => ({ path, title: await resolveTitle(ctx, path), pageType, views })),
+  );
+}
