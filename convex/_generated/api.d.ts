@@ -8,6 +8,7 @@
  * @module
  */
 
+import type * as content from "../content.js";
 import type * as crons from "../crons.js";
 import type * as model_aggregates from "../model/aggregates.js";
 import type * as model_backfill from "../model/backfill.js";
@@ -28,6 +29,7 @@ import type {
 } from "convex/server";
 
 declare const fullApi: ApiFromModules<{
+  content: typeof content;
   crons: typeof crons;
   "model/aggregates": typeof model_aggregates;
   "model/backfill": typeof model_backfill;

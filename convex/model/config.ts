@@ -51,3 +51,9 @@ export const CLEANUP_PAGE_SIZE = 400;
 
 /** Share of each Convex per-transaction limit a chunked job may use before it hands over to its next chunk. */
 export const CHUNK_BUDGET_SHARE = 0.5;
+
+/** The content sync sends documents in batches of about this many bytes, well under Convex's argument limit. */
+export const SYNC_BATCH_BYTES = 512 * 1024;
+
+/** Published rows the content sync checks per call when it unpublishes rows whose file is gone. */
+export const SYNC_UNPUBLISH_PAGE_SIZE = 100;
