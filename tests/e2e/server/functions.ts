@@ -1,0 +1,99 @@
+import { randomBytes } from "node:crypto";
+import { makeFunctionReference } from "convex/server";
+import { ConvexError, convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import type { NodeTestConvex } from "./nodeConvex";
+
+export type FunctionKind = "query" | "mutation" | "action";
+/** Clients may call only public functions; the deployment itself (crons, tests) may call internal ones too. */
+export type Caller = "client" | "deployment";
+
+export type Failure = { success: false; errorMessage: string; errorData?: JSONValue };
+export type Outcome = { success: true; value: JSONValue } | Failure;
+
+type RegisteredFunction = { isPublic?: boolean; isQuery?: boolean; isMutation?: boolean; isAction?: boolean };
+type LoadModule = (modulePath: string) => Promise<Record<string, unknown> | undefined>;
+
+/** Raised by the deployment rather than by user code, so it is reported without "Uncaught". */
+class DeploymentError extends Error {}
+
+/** Convex's own normal form: "module:export", "module" meaning its default export, no ".js". */
+export function canonicalUdfPath(udfPath: string): string {
+  const colon = udfPath.lastIndexOf(":");
+  const modulePath = colon === -1 ? udfPath : udfPath.slice(0, colon);
+  const exportName = colon === -1 ? "default" : udfPath.slice(colon + 1);
+  return `${modulePath.replace(/\.js$/, "")}:${exportName}`;
+}
+
+function registeredKind(fn: RegisteredFunction): FunctionKind | null {
+  if (fn.isQuery) return "query";
+  if (fn.isMutation) return "mutation";
+  if (fn.isAction) return "action";
+  return null;
+}
+
+const capitalized = (kind: FunctionKind) => kind[0].toUpperCase() + kind.slice(1);
+
+/** Runs the app's functions on convex-test and reports results and errors the way a Convex deployment does. */
+export class FunctionRunner {
+  constructor(
+    private readonly t: NodeTestConvex,
+    private readonly loadModule: LoadModule,
+  ) {}
+
+  /** The kind of the function at `udfPath` if `caller` may call it, else null. */
+  async kindOf(udfPath: string, caller: Caller): Promise<FunctionKind | null> {
+    const [modulePath, exportName] = canonicalUdfPath(udfPath).split(":");
+    const fn = (await this.loadModule(modulePath))?.[exportName] as RegisteredFunction | undefined;
+    if (fn === undefined || (caller === "client" && !fn.isPublic)) return null;
+    return registeredKind(fn);
+  }
+
+  /** Calls a function expected to be of `kind`, with Convex-JSON arguments; never throws. */
+  async run(kind: FunctionKind, udfPath: string, jsonArgs: JSONValue, caller: Caller = "client"): Promise<Outcome> {
+    const path = canonicalUdfPath(udfPath);
+    try {
+      const actualKind = await this.kindOf(path, caller);
+      if (actualKind === null) return notFound(path);
+      if (actualKind !== kind) {
+        throw new DeploymentError(`Trying to execute ${path} as ${capitalized(kind)}, but it is defined as ${capitalized(actualKind)}.`);
+      }
+      const args = jsonToConvex(jsonArgs);
+      if (args === null || typeof args !== "object" || Array.isArray(args) || args instanceof ArrayBuffer) {
+        throw new DeploymentError(`ArgumentValidationError: the arguments of ${path} must be an object`);
+      }
+      const value: Value | undefined = await this.call(kind, path, args as Record<string, Value>);
+      return { success: true, value: convexToJson(value ?? null) };
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  private async call(kind: FunctionKind, path: string, args: Record<string, Value>): Promise<Value | undefined> {
+    switch (kind) {
+      case "query":
+        return await this.t.query(makeFunctionReference<"query">(path), args);
+      case "mutation":
+        return await this.t.mutation(makeFunctionReference<"mutation">(path), args);
+      case "action":
+        return await this.t.action(makeFunctionReference<"action">(path), args);
+    }
+  }
+}
+
+/** What Convex answers for a function that does not exist or that a client may not call. */
+export function notFound(udfPath: string): Failure {
+  return failure(
+    new DeploymentError(`Could not find public function for '${udfPath}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`),
+  );
+}
+
+/** A failed call as Convex reports it: a request id, the error, and a ConvexError's data. */
+export function failure(error: unknown): Failure {
+  const prefix = `[Request ID: ${randomBytes(8).toString("hex")}] Server Error\n`;
+  if (error instanceof ConvexError) {
+    return { success: false, errorMessage: `${prefix}Uncaught ConvexError: ${error.message}`, errorData: convexToJson(error.data) };
+  }
+  if (error instanceof DeploymentError) return { success: false, errorMessage: prefix + error.message };
+  const { name, message } = error instanceof Error ? error : new Error(String(error));
+  return { success: false, errorMessage: `${prefix}Uncaught ${name}: ${message}` };
+}

@@ -1,0 +1,70 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { JSONValue } from "convex/values";
+import type { LocalDeployment } from "./deployment";
+import { notFound, type Outcome } from "./functions";
+
+// The endpoints ConvexHttpClient calls (convex/dist/esm/browser/http_client.js), with Convex's status codes.
+const STATUS_UDF_FAILED = 560;
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+type Body = { path: string; args: JSONValue; componentPath?: string };
+type Endpoint = (deployment: LocalDeployment, body: Body) => Promise<Outcome>;
+
+/** /api/query, /api/mutation and /api/action send `args: [object]`; /api/function sends the object itself. */
+const ENDPOINTS: Record<string, { argsInArray: boolean; call: Endpoint }> = {
+  "/api/query": { argsInArray: true, call: (deployment, body) => deployment.query(body.path, body.args) },
+  "/api/mutation": { argsInArray: true, call: (deployment, body) => deployment.mutation(body.path, body.args) },
+  "/api/action": { argsInArray: true, call: (deployment, body) => deployment.action(body.path, body.args) },
+  "/api/function": { argsInArray: false, call: (deployment, body) => deployment.anyFunction(body.path, body.args) },
+};
+
+class BadRequest extends Error {}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new BadRequest("request body too large");
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw new BadRequest("request body is not JSON");
+  }
+}
+
+function parseBody(json: unknown, argsInArray: boolean): Body {
+  const body = json as Partial<Record<keyof Body, unknown>> | null;
+  if (typeof body !== "object" || body === null || typeof body.path !== "string") throw new BadRequest("missing function path");
+  if (body.componentPath !== undefined && typeof body.componentPath !== "string") throw new BadRequest("bad componentPath");
+  const args = argsInArray ? (Array.isArray(body.args) && body.args.length === 1 ? body.args[0] : undefined) : (body.args ?? {});
+  if (args === undefined) throw new BadRequest("args must be an array holding one object");
+  return { path: body.path, args: args as JSONValue, componentPath: body.componentPath };
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+}
+
+/** Answers a request to one of the function endpoints; false when the URL is not one of them. */
+export async function handleFunctionRequest(deployment: LocalDeployment, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+  const endpoint = ENDPOINTS[new URL(request.url ?? "/", "http://localhost").pathname];
+  if (endpoint === undefined) return false;
+  if (request.method !== "POST") {
+    sendJson(response, 405, { code: "MethodNotAllowed", message: "use POST" });
+    return true;
+  }
+  try {
+    const body = parseBody(await readJson(request), endpoint.argsInArray);
+    // Component functions are for admins only on Convex; the emulator has no admin keys.
+    const outcome = body.componentPath ? notFound(`${body.componentPath}/${body.path}`) : await endpoint.call(deployment, body);
+    if (outcome.success) sendJson(response, 200, { status: "success", value: outcome.value, logLines: [] });
+    else sendJson(response, STATUS_UDF_FAILED, { status: "error", errorMessage: outcome.errorMessage, errorData: outcome.errorData, logLines: [] });
+  } catch (error) {
+    if (!(error instanceof BadRequest)) throw error;
+    sendJson(response, 400, { code: "BadJsonBody", message: error.message });
+  }
+  return true;
+}

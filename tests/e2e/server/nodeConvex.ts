@@ -1,0 +1,47 @@
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { buildTestConvex, type ComponentSource, type ModuleMap, type TestConvexOptions } from "../../support/convexBackend";
+
+// Plain Node has no import.meta.glob, so the module maps convex-test needs are read from disk.
+
+const CONVEX_DIR = fileURLToPath(new URL("../../../convex/", import.meta.url));
+
+/** Every .ts/.js file under `dir` (declaration files excluded), as a lazy import keyed by absolute path. */
+function moduleMapOf(dir: string): ModuleMap {
+  const files = fs.readdirSync(dir, { recursive: true, encoding: "utf8" });
+  const modules: ModuleMap = {};
+  for (const relative of files) {
+    if (!/\.(ts|js)$/.test(relative) || relative.endsWith(".d.ts")) continue;
+    const file = path.join(dir, relative);
+    modules[file] = () => import(pathToFileURL(file).href);
+  }
+  return modules;
+}
+
+/** The aggregate component from its compiled files (its package exports only a Vite-only test helper). */
+async function aggregateComponent(): Promise<ComponentSource> {
+  const packageJson = createRequire(import.meta.url).resolve("@convex-dev/aggregate/package.json");
+  const componentDir = path.join(path.dirname(packageJson), "dist", "component");
+  const { default: schema } = (await import(pathToFileURL(path.join(componentDir, "schema.js")).href)) as {
+    default: ComponentSource["schema"];
+  };
+  return { schema, modules: moduleMapOf(componentDir) };
+}
+
+/** The app's modules, keyed the way convex-test finds them (it locates `_generated` among the keys). */
+export const convexModules: ModuleMap = moduleMapOf(CONVEX_DIR);
+
+/** The exports of the app module at a Convex module path ("stats", "model/config"), or undefined if none. */
+export async function loadConvexModule(modulePath: string): Promise<Record<string, unknown> | undefined> {
+  const load = convexModules[path.join(CONVEX_DIR, `${modulePath}.ts`)] ?? convexModules[path.join(CONVEX_DIR, `${modulePath}.js`)];
+  return (await load?.()) as Record<string, unknown> | undefined;
+}
+
+/** `createTestConvex()` for plain Node: same schema, modules, components and limits. */
+export async function createNodeTestConvex(options: TestConvexOptions = {}) {
+  return buildTestConvex(convexModules, await aggregateComponent(), options);
+}
+
+export type NodeTestConvex = Awaited<ReturnType<typeof createNodeTestConvex>>;
