@@ -1,6 +1,8 @@
 import { defineConfig } from "vitest/config";
+import react from "@vitejs/plugin-react";
 
 export default defineConfig({
+  plugins: [react()],
   test: {
     projects: [
       {
@@ -10,6 +12,16 @@ export default defineConfig({
           include: ["tests/convex/**/*.test.ts"],
           // The runtime convex-test recommends: closest to Convex's own V8 isolate.
           environment: "edge-runtime",
+          server: { deps: { inline: ["convex-test"] } },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "ui",
+          include: ["tests/src/**/*.test.{ts,tsx}"],
+          // A DOM for React and Testing Library; the real Convex functions run beside it through the test bridge.
+          environment: "happy-dom",
           server: { deps: { inline: ["convex-test"] } },
         },
       },

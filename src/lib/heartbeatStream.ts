@@ -1,0 +1,154 @@
+import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS } from "../../convex/model/config";
+import type { TabChannel } from "./tabChannel";
+
+/**
+ * A tab claims the lead when the visitor looks at it; the newest claim wins
+ * everywhere (ties broken by tab id), and a leader that closes or is hidden resigns.
+ */
+export type LeaderMessage = { type: "claim"; tabId: string; at: number } | { type: "resign"; tabId: string };
+
+type Claim = { at: number; tabId: string };
+
+function isNewer(a: Claim, b: Claim): boolean {
+  return a.at !== b.at ? a.at > b.at : a.tabId > b.tabId;
+}
+
+/**
+ * One browser's stream of heartbeats. Only the leading tab sends, so the
+ * stream follows the most recently focused tab; it pauses while that tab is
+ * hidden. Each send is the path now, every HEARTBEAT_INTERVAL_MS and at once
+ * on a path change, never the same path twice within HEARTBEAT_DEBOUNCE_MS,
+ * and never two at a time.
+ */
+export class HeartbeatStream {
+  private path: string | null = null;
+  private running = false;
+  private attached = false;
+  private claim: Claim | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private inFlight = false;
+  private queued = false;
+  private lastSent: { path: string; at: number } | null = null;
+  private channel: TabChannel<LeaderMessage> | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly tabId: string,
+    private readonly send: (path: string) => Promise<unknown>,
+    private readonly openChannel: () => TabChannel<LeaderMessage> | null,
+  ) {}
+
+  start(path: string): void {
+    if (this.running) return;
+    this.running = true;
+    this.path = path;
+    if (!this.attached) this.attach();
+    if (isVisible()) this.claimLead();
+  }
+
+  /** The visitor moved within this tab: report it at once (this tab is the one in use). */
+  setPath(path: string): void {
+    if (!this.running || path === this.path) return;
+    this.path = path;
+    if (isVisible()) this.claimLead();
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    // Deferred, so an immediate restart (StrictMode's double effects) keeps the channel and the lead.
+    queueMicrotask(() => {
+      if (!this.running) this.detach();
+    });
+  }
+
+  private attach(): void {
+    this.attached = true;
+    this.channel = this.openChannel();
+    this.unsubscribe = this.channel?.subscribe((message) => this.onMessage(message)) ?? null;
+    document.addEventListener("visibilitychange", this.onVisibilityChange);
+    window.addEventListener("focus", this.claimLead);
+    window.addEventListener("pagehide", this.resign);
+    window.addEventListener("pageshow", this.onVisibilityChange);
+  }
+
+  private detach(): void {
+    this.resign();
+    this.attached = false;
+    document.removeEventListener("visibilitychange", this.onVisibilityChange);
+    window.removeEventListener("focus", this.claimLead);
+    window.removeEventListener("pagehide", this.resign);
+    window.removeEventListener("pageshow", this.onVisibilityChange);
+    this.unsubscribe?.();
+    this.channel?.close();
+    this.channel = null;
+  }
+
+  private claimLead = (): void => {
+    if (!this.running) return;
+    this.claim = { at: Date.now(), tabId: this.tabId };
+    this.channel?.post({ type: "claim", ...this.claim });
+    this.beat();
+  };
+
+  private resign = (): void => {
+    if (this.claim === null) return;
+    this.claim = null;
+    clearTimeout(this.timer);
+    this.channel?.post({ type: "resign", tabId: this.tabId });
+  };
+
+  private onVisibilityChange = (): void => {
+    if (isVisible()) this.claimLead();
+    // Hand the lead to a tab that is still visible (another window), or pause until one is.
+    else this.resign();
+  };
+
+  private onMessage(message: LeaderMessage): void {
+    if (message.type === "claim") {
+      if (this.claim !== null && isNewer(message, this.claim)) {
+        this.claim = null;
+        clearTimeout(this.timer);
+      }
+    } else if (this.claim === null && isVisible()) {
+      this.claimLead();
+    }
+  }
+
+  private beat(): void {
+    if (!this.running || this.claim === null || this.path === null) return;
+    this.scheduleNext();
+    if (this.inFlight) {
+      this.queued = true;
+      return;
+    }
+    const path = this.path;
+    const now = Date.now();
+    if (this.lastSent?.path === path && now - this.lastSent.at < HEARTBEAT_DEBOUNCE_MS) return;
+    this.lastSent = { path, at: now };
+    this.inFlight = true;
+    this.send(path).then(
+      () => {
+        this.inFlight = false;
+        if (this.queued) {
+          this.queued = false;
+          this.beat();
+        }
+      },
+      () => {
+        // Analytics never breaks the site: drop the failure; the next scheduled beat tries again.
+        this.inFlight = false;
+        this.queued = false;
+      },
+    );
+  }
+
+  private scheduleNext(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.beat(), HEARTBEAT_INTERVAL_MS);
+  }
+}
+
+function isVisible(): boolean {
+  return document.visibilityState !== "hidden";
+}

@@ -1,0 +1,224 @@
+import { StrictMode } from "react";
+import { act, cleanup, render } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { api } from "../../../convex/_generated/api";
+import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS, type PageType } from "../../../convex/model/config";
+import { usePageTracking } from "../../../src/hooks/usePageTracking";
+import { ConvexTestBridge, ConvexTestProvider } from "../../support/testBridge";
+
+const HEARTBEAT = "stats:heartbeat";
+const RECORD = "stats:recordPageView";
+
+function Tracker({ path, pageType = "post" }: { path: string; pageType?: PageType | null }) {
+  usePageTracking(path, pageType);
+  return null;
+}
+
+let bridge: ConvexTestBridge;
+
+/** Lets in-flight mutations, query re-runs and tab messages finish. */
+async function settle() {
+  await act(async () => {
+    await bridge.settled();
+    await new Promise((resolve) => setImmediate(resolve));
+    await bridge.settled();
+  });
+}
+
+async function advance(ms: number) {
+  await act(async () => {
+    await vi.advanceTimersByTimeAsync(ms);
+  });
+  await settle();
+}
+
+// StrictMode at the root: inside Testing Library's `wrapper` React does not double-run effects.
+function app(path: string, pageType?: PageType | null) {
+  return (
+    <StrictMode>
+      <ConvexTestProvider bridge={bridge}>
+        <Tracker path={path} pageType={pageType} />
+      </ConvexTestProvider>
+    </StrictMode>
+  );
+}
+
+function mountTracker(path: string, pageType?: PageType | null) {
+  const view = render(app(path, pageType));
+  return { ...view, navigate: (to: string, type?: PageType | null) => view.rerender(app(to, type)) };
+}
+
+function setVisibility(state: DocumentVisibilityState) {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => state });
+  document.dispatchEvent(new Event("visibilitychange"));
+}
+
+const heartbeatPaths = () => bridge.sent(HEARTBEAT).map((args) => args.currentPath);
+const totalViews = async () => (await bridge.t.query(api.stats.getPageViewStats, {})).totalPageViews;
+
+beforeEach(() => {
+  // setImmediate stays real: settle() uses it to let BroadcastChannel messages arrive.
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
+  vi.setSystemTime(new Date("2025-06-01T12:00:00Z"));
+  localStorage.clear();
+  setVisibility("visible");
+  bridge = new ConvexTestBridge();
+});
+
+afterEach(async () => {
+  cleanup();
+  await settle();
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe("page views", () => {
+  test("StrictMode's double effects record one view", async () => {
+    mountTracker("/hello");
+    await settle();
+    expect(bridge.sent(RECORD)).toHaveLength(1);
+    expect(await totalViews()).toBe(1);
+  });
+
+  test("A → B → A within the dedup window is two views", async () => {
+    const { navigate } = mountTracker("/a");
+    await settle();
+    navigate("/b");
+    await settle();
+    await advance(60_000);
+    navigate("/a");
+    await settle();
+    expect(bridge.sent(RECORD).map((args) => args.path)).toEqual(["/a", "/b", "/a"]);
+    expect(await totalViews()).toBe(2);
+  });
+
+  test("waits for the page to know its type, then records it", async () => {
+    const { navigate } = mountTracker("/maybe-a-post", null);
+    await settle();
+    expect(bridge.sent(RECORD)).toHaveLength(0);
+    navigate("/maybe-a-post", "not-found");
+    await settle();
+    expect(bridge.sent(RECORD)).toEqual([expect.objectContaining({ path: "/maybe-a-post", pageType: "not-found" })]);
+  });
+
+  test("keeps one random session id in localStorage across visits", async () => {
+    mountTracker("/a");
+    await settle();
+    cleanup();
+    mountTracker("/b");
+    await settle();
+    const [first, second] = bridge.sent(RECORD).map((args) => args.sessionId);
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).toBe(first);
+    expect(document.cookie).toBe("");
+  });
+
+  test("without localStorage, tracks with a per-tab id", async () => {
+    vi.spyOn(Storage.prototype, "getItem").mockImplementation(() => {
+      throw new DOMException("blocked", "SecurityError");
+    });
+    try {
+      mountTracker("/private");
+      await settle();
+      expect(bridge.sent(RECORD)).toHaveLength(1);
+      expect(await totalViews()).toBe(1);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+});
+
+describe("heartbeats", () => {
+  test("one at once, then every interval, and at once on a path change", async () => {
+    const { navigate } = mountTracker("/a");
+    await settle();
+    expect(heartbeatPaths()).toEqual(["/a"]);
+    await advance(HEARTBEAT_INTERVAL_MS - 1);
+    expect(heartbeatPaths()).toEqual(["/a"]);
+    await advance(1);
+    expect(heartbeatPaths()).toEqual(["/a", "/a"]);
+    navigate("/b");
+    await settle();
+    expect(heartbeatPaths()).toEqual(["/a", "/a", "/b"]);
+    const active = await bridge.t.query(api.stats.getActiveVisitors, { now: Date.now() });
+    expect(active).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/b", count: 1 }] });
+  });
+
+  test("are debounced per path", async () => {
+    mountTracker("/a");
+    await settle();
+    for (let i = 0; i < 3; i++) {
+      window.dispatchEvent(new Event("focus"));
+      setVisibility("hidden");
+      setVisibility("visible");
+      await advance(1000);
+    }
+    expect(heartbeatPaths()).toEqual(["/a"]);
+    await advance(HEARTBEAT_DEBOUNCE_MS);
+    window.dispatchEvent(new Event("focus"));
+    await settle();
+    expect(heartbeatPaths()).toEqual(["/a", "/a"]);
+  });
+
+  test("never stack: path changes during a call collapse into one follow-up with the latest path", async () => {
+    const { navigate } = mountTracker("/a");
+    navigate("/b");
+    navigate("/c");
+    await settle();
+    expect(heartbeatPaths()).toEqual(["/a", "/c"]);
+  });
+
+  test("pause while the tab is hidden and send one when it is visible again", async () => {
+    mountTracker("/a");
+    await settle();
+    setVisibility("hidden");
+    await advance(5 * HEARTBEAT_INTERVAL_MS);
+    expect(heartbeatPaths()).toEqual(["/a"]);
+    setVisibility("visible");
+    await settle();
+    expect(heartbeatPaths()).toEqual(["/a", "/a"]);
+    await advance(HEARTBEAT_INTERVAL_MS);
+    expect(heartbeatPaths()).toEqual(["/a", "/a", "/a"]);
+  });
+
+  test("stop on unmount", async () => {
+    const { unmount } = mountTracker("/a");
+    await settle();
+    unmount();
+    await advance(5 * HEARTBEAT_INTERVAL_MS);
+    expect(heartbeatPaths()).toEqual(["/a"]);
+  });
+
+  test("swallow failures and wait for the next interval instead of retrying", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    // The server rejects this path, so every heartbeat fails.
+    mountTracker("/not valid");
+    await settle();
+    expect(heartbeatPaths()).toEqual(["/not valid"]);
+    await advance(HEARTBEAT_INTERVAL_MS - 1);
+    expect(heartbeatPaths()).toHaveLength(1);
+    await advance(1);
+    expect(heartbeatPaths()).toHaveLength(2);
+    expect(errors).not.toHaveBeenCalled();
+    errors.mockRestore();
+  });
+
+  test("one stream per browser: the last tab to claim leads, and a closing leader hands over", async () => {
+    const first = mountTracker("/first");
+    await settle();
+    await advance(1000);
+    const second = mountTracker("/second");
+    await settle();
+    expect(heartbeatPaths()).toEqual(["/first", "/second"]);
+
+    await advance(HEARTBEAT_INTERVAL_MS);
+    expect(heartbeatPaths()).toEqual(["/first", "/second", "/second"]);
+
+    second.unmount();
+    await settle();
+    expect(heartbeatPaths()).toEqual(["/first", "/second", "/second", "/first"]);
+    await advance(HEARTBEAT_INTERVAL_MS);
+    expect(heartbeatPaths()).toEqual(["/first", "/second", "/second", "/first", "/first"]);
+    first.unmount();
+  });
+});
