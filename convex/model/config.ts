@@ -57,3 +57,9 @@ export const SYNC_BATCH_BYTES = 512 * 1024;
 
 /** Published rows the content sync checks per call when it unpublishes rows whose file is gone. */
 export const SYNC_UNPUBLISH_PAGE_SIZE = 100;
+
+/** Rows the dashboard's views-by-page table shows before "Show more". */
+export const VIEWS_TABLE_COLLAPSED_ROWS = 10;
+
+/** Rows each "Show more" adds to the views-by-page table (paged from the server past the top list). */
+export const VIEWS_TABLE_PAGE_SIZE = 50;

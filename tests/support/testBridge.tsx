@@ -83,6 +83,11 @@ export class ConvexTestBridge {
     return this.mutations.filter((m) => m.name === name).map((m) => m.args);
   }
 
+  /** The arguments of the queries the app is subscribed to now, for one function, e.g. "stats:getActiveVisitors". */
+  watchedArgs(name: string) {
+    return [...this.watches.values()].filter((w) => getFunctionName(w.query) === name).map((w) => w.args);
+  }
+
   /** Re-runs every watched query and notifies the ones whose result changed. */
   async refresh(): Promise<void> {
     await Promise.all([...this.watches.values()].map((watch) => this.run(watch)));

@@ -5,6 +5,7 @@ import { api } from "../../../convex/_generated/api";
 import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS, type PageType } from "../../../convex/model/config";
 import { usePageTracking } from "../../../src/hooks/usePageTracking";
 import { ConvexTestBridge, ConvexTestProvider } from "../../support/testBridge";
+import { blockLocalStorage } from "../blockStorage";
 
 const HEARTBEAT = "stats:heartbeat";
 const RECORD = "stats:recordPageView";
@@ -113,18 +114,23 @@ describe("page views", () => {
     expect(document.cookie).toBe("");
   });
 
-  test("without localStorage, tracks with a per-tab id", async () => {
-    vi.spyOn(Storage.prototype, "getItem").mockImplementation(() => {
-      throw new DOMException("blocked", "SecurityError");
-    });
+  test("without localStorage, tracks with a per-tab id that survives a remount", async () => {
+    const unblock = blockLocalStorage();
     try {
       mountTracker("/private");
       await settle();
-      expect(bridge.sent(RECORD)).toHaveLength(1);
-      expect(await totalViews()).toBe(1);
+      cleanup();
+      mountTracker("/private-too");
+      await settle();
     } finally {
-      vi.restoreAllMocks();
+      unblock();
     }
+    const [first, second] = bridge.sent(RECORD).map((args) => args.sessionId);
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).toBe(first);
+    expect(localStorage.length).toBe(0);
+    expect(await totalViews()).toBe(2);
+    expect(heartbeatPaths()).toEqual(["/private", "/private-too"]);
   });
 });
 

@@ -1,0 +1,3 @@
+export function PageTypeBadge({ pageType }: { pageType: string }) {
+  return <span className={`badge badge-${pageType}`}>{pageType.replace("-", " ")}</span>;
+}

@@ -1,0 +1,175 @@
+import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
+import { MemoryRouter } from "react-router-dom";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { api, internal } from "../../../convex/_generated/api";
+import {
+  NOW_ROUNDING_MS,
+  SESSION_TIMEOUT_MS,
+  TOP_PAGES_LIMIT,
+  VIEWS_TABLE_COLLAPSED_ROWS,
+  VIEWS_TABLE_PAGE_SIZE,
+} from "../../../convex/model/config";
+import StatsPage from "../../../src/pages/StatsPage";
+import { ConvexTestBridge, ConvexTestProvider } from "../../support/testBridge";
+
+let bridge: ConvexTestBridge;
+
+beforeEach(() => {
+  bridge = new ConvexTestBridge();
+});
+afterEach(async () => {
+  cleanup();
+  await bridge.settled();
+  vi.useRealTimers();
+});
+
+function renderStats() {
+  return render(
+    <ConvexTestProvider bridge={bridge}>
+      <MemoryRouter initialEntries={["/stats"]}>
+        <StatsPage />
+      </MemoryRouter>
+    </ConvexTestProvider>,
+  );
+}
+
+async function settle() {
+  await act(() => bridge.settled());
+}
+
+/** Another visitor, somewhere else: the test sends their mutations straight to the backend. */
+function visitor() {
+  const sessionId = crypto.randomUUID();
+  return {
+    view: (path: string, pageType: "post" | "page" | "home" = "post") =>
+      act(() => bridge.mutation(api.stats.recordPageView, { path, pageType, sessionId })),
+    heartbeat: (currentPath: string) => act(() => bridge.mutation(api.stats.heartbeat, { sessionId, currentPath })),
+  };
+}
+
+const card = (testId: string) => screen.getByTestId(testId);
+const cardValue = (testId: string) => within(card(testId)).queryByTestId("stat-value")?.textContent;
+const rowOf = (path: string) => screen.getByTestId("views-by-page").querySelector(`tr[data-path="${path}"]`);
+
+describe("/stats", () => {
+  test("shows skeletons, not zeros, until the figures arrive", async () => {
+    renderStats();
+    expect(screen.queryAllByTestId("stat-value")).toHaveLength(0);
+    expect(screen.queryByTestId("stats-empty")).toBeNull();
+    await settle();
+    expect(screen.getAllByTestId("stat-value")).toHaveLength(6);
+  });
+
+  test("greets an empty site with a friendly empty state", async () => {
+    renderStats();
+    await settle();
+    expect(screen.getByTestId("stats-empty").textContent).toContain("No page views yet");
+    expect(cardValue("stat-total-views")).toBe("0");
+    expect(cardValue("stat-tracking-since")).toBe("Not yet");
+    expect(screen.getByTestId("active-by-path").textContent).toContain("Nobody");
+  });
+
+  test("updates by itself when another visitor views a page or is active", async () => {
+    renderStats();
+    await settle();
+    const alice = visitor();
+    const bob = visitor();
+    await alice.view("/hello-world");
+    expect(cardValue("stat-total-views")).toBe("1");
+    expect(cardValue("stat-unique-visitors")).toBe("1");
+    expect(cardValue("stat-tracking-since")).toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d{4}$/);
+    expect(screen.queryByTestId("stats-empty")).toBeNull();
+    expect(within(rowOf("/hello-world") as HTMLElement).getByTestId("page-views").textContent).toBe("1");
+
+    await bob.view("/hello-world");
+    await bob.view("/");
+    expect(cardValue("stat-total-views")).toBe("3");
+    expect(cardValue("stat-unique-visitors")).toBe("2");
+    expect(within(rowOf("/hello-world") as HTMLElement).getByTestId("page-views").textContent).toBe("2");
+    // Sorted by views, with a link to the page.
+    const paths = [...screen.getByTestId("views-by-page").querySelectorAll("tbody tr")].map((tr) => tr.getAttribute("data-path"));
+    expect(paths).toEqual(["/hello-world", "/"]);
+    expect(within(rowOf("/") as HTMLElement).getByRole("link", { name: "Home" }).getAttribute("href")).toBe("/");
+
+    expect(cardValue("stat-active-now")).toBe("0");
+    await alice.heartbeat("/hello-world");
+    await bob.heartbeat("/hello-world");
+    expect(cardValue("stat-active-now")).toBe("2");
+    const item = screen.getByTestId("active-by-path").querySelector('[data-path="/hello-world"]') as HTMLElement;
+    expect(within(item).getByTestId("active-count").textContent).toBe("2");
+  });
+
+  test("shows published content counts and titles from the content tables", async () => {
+    vi.stubEnv("CONTENT_SYNC_SECRET", "s");
+    await bridge.mutation(api.content.syncBatch, {
+      secret: "s",
+      posts: [{ slug: "hello-world", title: "Hello, world", published: true, date: "2025-01-01" }],
+      pages: [{ slug: "about", title: "About", published: true }],
+    });
+    vi.unstubAllEnvs();
+    await visitor().view("/hello-world");
+    renderStats();
+    await settle();
+    expect(cardValue("stat-published-posts")).toBe("1");
+    expect(cardValue("stat-published-pages")).toBe("1");
+    expect(within(rowOf("/hello-world") as HTMLElement).getByRole("link", { name: "Hello, world" }).getAttribute("href")).toBe(
+      "/hello-world",
+    );
+  });
+
+  test("collapses long lists and pages through every page past the top list", async () => {
+    const pages = TOP_PAGES_LIMIT + 11;
+    const reader = visitor();
+    for (let n = 0; n < pages; n++) await reader.view(`/page-${n}`);
+    renderStats();
+    await settle();
+    const rows = () => screen.getByTestId("views-by-page").querySelectorAll("tbody tr").length;
+    const showing = () => screen.getByText(/^Showing/).textContent;
+
+    expect(rows()).toBe(VIEWS_TABLE_COLLAPSED_ROWS);
+    expect(showing()).toContain(`Showing ${VIEWS_TABLE_COLLAPSED_ROWS} of ${pages} pages`);
+    fireEvent.click(screen.getByRole("button", { name: "Show more" }));
+    await settle();
+    const secondStep = VIEWS_TABLE_COLLAPSED_ROWS + VIEWS_TABLE_PAGE_SIZE;
+    expect(rows()).toBe(secondStep);
+    fireEvent.click(screen.getByRole("button", { name: "Show more" }));
+    await settle();
+    expect(rows()).toBe(pages);
+    expect(showing()).toContain(`Showing ${pages} of ${pages} pages`);
+    expect(screen.queryByRole("button", { name: "Show more" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Show fewer" }));
+    expect(rows()).toBe(VIEWS_TABLE_COLLAPSED_ROWS);
+  });
+
+  test("explains a backfill in progress", async () => {
+    await visitor().view("/hello-world");
+    renderStats();
+    await settle();
+    expect(screen.queryByTestId("backfill-banner")).toBeNull();
+    await act(async () => {
+      await bridge.t.mutation(internal.stats.backfillAggregates, {});
+      await bridge.refresh();
+    });
+    expect(screen.getByTestId("backfill-banner").textContent).toContain("being rebuilt");
+  });
+
+  test("lets active visitors expire as time passes, with no new data", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    vi.setSystemTime(new Date("2025-06-01T12:00:00Z"));
+    const reader = visitor();
+    await reader.view("/hello-world");
+    await reader.heartbeat("/hello-world");
+    renderStats();
+    await settle();
+    expect(cardValue("stat-active-now")).toBe("1");
+    // Step by step: each step's re-render arms the timer for the next one, as in a browser.
+    for (let elapsed = 0; elapsed <= SESSION_TIMEOUT_MS + NOW_ROUNDING_MS; elapsed += NOW_ROUNDING_MS) {
+      await act(() => vi.advanceTimersByTimeAsync(NOW_ROUNDING_MS));
+      await settle();
+    }
+    expect(cardValue("stat-active-now")).toBe("0");
+    // The query's `now` is rounded, so every open dashboard shares one subscription.
+    const nows = bridge.watchedArgs("stats:getActiveVisitors").map((args) => args.now as number);
+    expect(nows.every((now) => now % NOW_ROUNDING_MS === 0)).toBe(true);
+  });
+});
