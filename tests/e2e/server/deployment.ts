@@ -15,13 +15,15 @@ export interface Subscriber {
   publish(ts: bigint, runQuery: QueryRunner): Promise<void>;
 }
 
-export type MutationOutcome = { success: true; value: JSONValue; ts: bigint } | Failure;
+export type MutationOutcome = (Outcome & { success: true; ts: bigint }) | Failure;
 
 export type DeploymentOptions = {
   /** Deployment environment variables (what `npx convex env set` holds), visible to functions as process.env. */
   env?: Record<string, string>;
   /** Run crons at their own intervals; tests turn this off and call runCrons() when they want. */
   runCronsOnSchedule?: boolean;
+  /** The deployment's log: what crons and scheduled functions print, and their failures. Dropped if absent. */
+  log?: (line: string) => void;
 };
 
 // How often to look for finished scheduled functions while some are pending.
@@ -46,6 +48,7 @@ export class LocalDeployment {
     private readonly runner: FunctionRunner,
     private readonly crons: IntervalCron[],
     private readonly env: Record<string, string>,
+    private readonly log: (line: string) => void,
   ) {
     this.nextTs();
   }
@@ -53,7 +56,8 @@ export class LocalDeployment {
   static async create(options: DeploymentOptions = {}): Promise<LocalDeployment> {
     const t = await createNodeTestConvex();
     const crons = intervalCrons((await loadConvexModule("crons"))?.default as Crons | undefined);
-    const deployment = new LocalDeployment(t, new FunctionRunner(t, loadConvexModule), crons, options.env ?? {});
+    const log = options.log ?? (() => {});
+    const deployment = new LocalDeployment(t, new FunctionRunner(t, loadConvexModule, log), crons, options.env ?? {}, log);
     Object.assign(process.env, deployment.env);
     if (options.runCronsOnSchedule ?? true) deployment.scheduleCrons();
     return deployment;
@@ -135,8 +139,13 @@ export class LocalDeployment {
 
   private async runCron(cron: IntervalCron): Promise<Outcome> {
     const kind = await this.runner.kindOf(cron.udfPath, "deployment");
-    if (kind === "action") return await this.action(cron.udfPath, cron.args, "deployment");
-    return await this.mutation(cron.udfPath, cron.args, { caller: "deployment" });
+    const outcome =
+      kind === "action"
+        ? await this.action(cron.udfPath, cron.args, "deployment")
+        : await this.mutation(cron.udfPath, cron.args, { caller: "deployment" });
+    for (const line of outcome.logLines) this.log(`cron "${cron.id}": ${line}`);
+    if (!outcome.success) this.log(`cron "${cron.id}" failed: ${outcome.errorMessage}`);
+    return outcome;
   }
 
   private scheduleCrons(): void {

@@ -1,14 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { makeFunctionReference } from "convex/server";
 import { ConvexError, convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { collectLogs } from "./functionLogs";
 import type { NodeTestConvex } from "./nodeConvex";
 
 export type FunctionKind = "query" | "mutation" | "action";
 /** Clients may call only public functions; the deployment itself (crons, tests) may call internal ones too. */
 export type Caller = "client" | "deployment";
 
-export type Failure = { success: false; errorMessage: string; errorData?: JSONValue };
-export type Outcome = { success: true; value: JSONValue } | Failure;
+export type Failure = { success: false; errorMessage: string; errorData?: JSONValue; logLines: string[] };
+export type Outcome = { success: true; value: JSONValue; logLines: string[] } | Failure;
 
 type RegisteredFunction = { isPublic?: boolean; isQuery?: boolean; isMutation?: boolean; isAction?: boolean };
 type LoadModule = (modulePath: string) => Promise<Record<string, unknown> | undefined>;
@@ -38,6 +39,8 @@ export class FunctionRunner {
   constructor(
     private readonly t: NodeTestConvex,
     private readonly loadModule: LoadModule,
+    /** The deployment's log, for lines printed by work that outlives the call that started it. */
+    private readonly log: (line: string) => void,
   ) {}
 
   /** The kind of the function at `udfPath` if `caller` may call it, else null. */
@@ -50,7 +53,11 @@ export class FunctionRunner {
 
   /** Calls a function expected to be of `kind`, with Convex-JSON arguments; never throws. */
   async run(kind: FunctionKind, udfPath: string, jsonArgs: JSONValue, caller: Caller = "client"): Promise<Outcome> {
-    const path = canonicalUdfPath(udfPath);
+    const { result, logLines } = await collectLogs(() => this.attempt(kind, canonicalUdfPath(udfPath), jsonArgs, caller), this.log);
+    return { ...result, logLines };
+  }
+
+  private async attempt(kind: FunctionKind, path: string, jsonArgs: JSONValue, caller: Caller): Promise<Outcome> {
     try {
       const actualKind = await this.kindOf(path, caller);
       if (actualKind === null) return notFound(path);
@@ -62,7 +69,7 @@ export class FunctionRunner {
         throw new DeploymentError(`ArgumentValidationError: the arguments of ${path} must be an object`);
       }
       const value: Value | undefined = await this.call(kind, path, args as Record<string, Value>);
-      return { success: true, value: convexToJson(value ?? null) };
+      return { success: true, value: convexToJson(value ?? null), logLines: [] };
     } catch (error) {
       return failure(error);
     }
@@ -91,9 +98,10 @@ export function notFound(udfPath: string): Failure {
 export function failure(error: unknown): Failure {
   const prefix = `[Request ID: ${randomBytes(8).toString("hex")}] Server Error\n`;
   if (error instanceof ConvexError) {
-    return { success: false, errorMessage: `${prefix}Uncaught ConvexError: ${error.message}`, errorData: convexToJson(error.data) };
+    const errorData = convexToJson(error.data);
+    return { success: false, errorMessage: `${prefix}Uncaught ConvexError: ${error.message}`, errorData, logLines: [] };
   }
-  if (error instanceof DeploymentError) return { success: false, errorMessage: prefix + error.message };
+  if (error instanceof DeploymentError) return { success: false, errorMessage: prefix + error.message, logLines: [] };
   const { name, message } = error instanceof Error ? error : new Error(String(error));
-  return { success: false, errorMessage: `${prefix}Uncaught ${name}: ${message}` };
+  return { success: false, errorMessage: `${prefix}Uncaught ${name}: ${message}`, logLines: [] };
 }

@@ -60,8 +60,9 @@ export async function handleFunctionRequest(deployment: LocalDeployment, request
     const body = parseBody(await readJson(request), endpoint.argsInArray);
     // Component functions are for admins only on Convex; the emulator has no admin keys.
     const outcome = body.componentPath ? notFound(`${body.componentPath}/${body.path}`) : await endpoint.call(deployment, body);
-    if (outcome.success) sendJson(response, 200, { status: "success", value: outcome.value, logLines: [] });
-    else sendJson(response, STATUS_UDF_FAILED, { status: "error", errorMessage: outcome.errorMessage, errorData: outcome.errorData, logLines: [] });
+    const { logLines } = outcome;
+    if (outcome.success) sendJson(response, 200, { status: "success", value: outcome.value, logLines });
+    else sendJson(response, STATUS_UDF_FAILED, { status: "error", errorMessage: outcome.errorMessage, errorData: outcome.errorData, logLines });
   } catch (error) {
     if (!(error instanceof BadRequest)) throw error;
     sendJson(response, 400, { code: "BadJsonBody", message: error.message });

@@ -23,9 +23,10 @@ function resultKey(outcome: Outcome): string {
 }
 
 function modificationFor(queryId: number, outcome: Outcome): QueryModification {
-  if (outcome.success) return { type: "QueryUpdated", queryId, value: outcome.value, logLines: [], journal: null };
+  const { logLines } = outcome;
+  if (outcome.success) return { type: "QueryUpdated", queryId, value: outcome.value, logLines, journal: null };
   const { errorMessage, errorData } = outcome;
-  return { type: "QueryFailed", queryId, errorMessage, ...(errorData !== undefined && { errorData }), logLines: [], journal: null };
+  return { type: "QueryFailed", queryId, errorMessage, ...(errorData !== undefined && { errorData }), logLines, journal: null };
 }
 
 /** One client connection speaking Convex's sync protocol. */
@@ -91,9 +92,10 @@ export class SyncSession implements Subscriber {
       case "Action": {
         const { requestId, udfPath, args, componentPath } = message;
         const outcome = componentPath === undefined ? await this.deployment.action(udfPath, args[0]) : notFound(`${componentPath}/${udfPath}`);
+        const { logLines } = outcome;
         return this.send(outcome.success
-          ? { type: "ActionResponse", requestId, success: true, result: outcome.value, logLines: [] }
-          : { type: "ActionResponse", requestId, success: false, result: outcome.errorMessage, errorData: outcome.errorData, logLines: [] });
+          ? { type: "ActionResponse", requestId, success: true, result: outcome.value, logLines }
+          : { type: "ActionResponse", requestId, success: false, result: outcome.errorMessage, errorData: outcome.errorData, logLines });
       }
       case "Authenticate":
         return await this.authenticate(message);
@@ -155,11 +157,12 @@ export class SyncSession implements Subscriber {
   }
 
   private sendMutationResponse(requestId: number, outcome: MutationOutcome): void {
+    const { logLines } = outcome;
     if (!outcome.success) {
       const { errorMessage, errorData } = outcome;
-      return this.send({ type: "MutationResponse", requestId, success: false, result: errorMessage, errorData, logLines: [] });
+      return this.send({ type: "MutationResponse", requestId, success: false, result: errorMessage, errorData, logLines });
     }
-    this.send({ type: "MutationResponse", requestId, success: true, result: outcome.value, ts: encodeTs(outcome.ts), logLines: [] });
+    this.send({ type: "MutationResponse", requestId, success: true, result: outcome.value, ts: encodeTs(outcome.ts), logLines });
     if (outcome.ts > this.awaitedTs) this.awaitedTs = outcome.ts;
   }
 

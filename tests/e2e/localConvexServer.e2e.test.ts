@@ -1,0 +1,223 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ConvexHttpClient, type ConvexClient } from "convex/browser";
+import { anyApi } from "convex/server";
+import { ConvexError } from "convex/values";
+import { api } from "../../convex/_generated/api";
+import crons from "../../convex/crons";
+import { CLEANUP_INTERVAL_SECONDS, SESSION_TIMEOUT_MS } from "../../convex/model/config";
+import { backendClock } from "./server/clock";
+import { intervalCrons } from "./server/crons";
+import { startLocalConvex, type LocalConvex } from "./server/server";
+import { convexClient } from "./support/convexClients";
+import { decodeTs, ProtocolSocket } from "./support/protocolSocket";
+
+const view = (path: string, sessionId = crypto.randomUUID()) => ({ path, pageType: "post", sessionId });
+
+let server: LocalConvex;
+const clients: ConvexClient[] = [];
+
+function connect(): ConvexClient {
+  const client = convexClient(server.url);
+  clients.push(client);
+  return client;
+}
+
+beforeEach(async () => {
+  server = await startLocalConvex({ runCronsOnSchedule: false });
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await server.close();
+  backendClock.reset();
+  vi.useRealTimers();
+});
+
+describe("sync protocol with the real ConvexClient", () => {
+  it("pushes new results to every subscriber after a mutation, and resolves the mutation only with its transition", async () => {
+    const watcher = connect();
+    const writer = connect();
+    const watched: number[] = [];
+    watcher.onUpdate(api.stats.getPageViewStats, {}, (stats) => watched.push(stats.totalPageViews));
+    const writersView = writer.onUpdate(api.stats.getPageViewStats, {}, () => {});
+    await expect.poll(() => watched).toEqual([0]);
+
+    await writer.mutation(api.stats.recordPageView, view("/hello-world"));
+
+    // ConvexClient resolves a mutation once a Transition at or past its timestamp arrived.
+    expect(writersView.getCurrentValue()?.totalPageViews).toBe(1);
+    await expect.poll(() => watched).toEqual([0, 1]);
+  });
+
+  it("runs scheduled functions, publishes what they commit, and logs like a deployment", async () => {
+    await server.close();
+    const deploymentLog: string[] = [];
+    server = await startLocalConvex({ runCronsOnSchedule: false, log: (line) => deploymentLog.push(line) });
+    const client = connect();
+    await client.mutation(api.stats.recordPageView, view("/about"));
+    const backfill: (string | undefined)[] = [];
+    client.onUpdate(api.stats.getPageViewStats, {}, (stats) => backfill.push(stats.backfill?.state));
+
+    // backfillAggregates is internal: the deployment starts it, its chunks run as scheduled functions.
+    const started = await server.deployment.mutation("stats:backfillAggregates", {}, { caller: "deployment" });
+
+    await expect.poll(() => backfill.at(-1)).toBe("done");
+    expect(backfill).toContain("running");
+    // The caller gets the starting call's console output; the chunks' goes to the deployment's log.
+    expect(started.logLines).toEqual([expect.stringMatching(/^\[LOG\] '\[backfill\] run 1: started/)]);
+    expect(deploymentLog).toEqual([expect.stringMatching(/^\[LOG\] '\[backfill\] run 1 chunk 1: .*done/)]);
+  });
+
+  it("serves ConvexHttpClient's endpoints, and HTTP mutations reach live subscribers", async () => {
+    const http = new ConvexHttpClient(server.url);
+    const watched: number[] = [];
+    connect().onUpdate(api.stats.getPageViewStats, {}, (stats) => watched.push(stats.uniqueVisitors));
+
+    expect(await http.mutation(api.stats.recordPageView, view("/"))).toEqual({ recorded: true, newVisitor: true });
+    expect((await http.query(api.stats.getPageViewStats, {})).totalPageViews).toBe(1);
+    // /api/function takes the arguments object itself and finds the function's kind.
+    const anyFunction = await fetch(`${server.url}/api/function`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ path: "stats:getActiveVisitors", format: "convex_encoded_json", args: {} }),
+    });
+    expect(await anyFunction.json()).toMatchObject({ status: "success", value: { activeVisitors: 0, activeByPath: [] } });
+    await expect.poll(() => watched.at(-1)).toBe(1);
+  });
+});
+
+describe("bad input at the protocol edge", () => {
+  const NOT_FOUND = /Could not find public function for 'stats:(nope|cleanupStaleSessions)'/;
+
+  it("rejects unknown and internal functions like Convex, over WebSocket and HTTP", async () => {
+    const client = connect();
+    const http = new ConvexHttpClient(server.url);
+    await expect(client.mutation(anyApi.stats.nope, {})).rejects.toThrow(NOT_FOUND);
+    await expect(client.mutation(anyApi.stats.cleanupStaleSessions, {})).rejects.toThrow(NOT_FOUND);
+    await expect(http.query(anyApi.stats.nope, {})).rejects.toThrow(NOT_FOUND);
+    await expect(http.mutation(anyApi.stats.cleanupStaleSessions, {})).rejects.toThrow(NOT_FOUND);
+
+    const errors: string[] = [];
+    client.onUpdate(anyApi.stats.nope, {}, () => {}, (error) => errors.push(error.message));
+    await expect.poll(() => errors[0]).toMatch(NOT_FOUND);
+  });
+
+  it("fails a mutation with invalid arguments, forwarding the ConvexError's data", async () => {
+    const client = connect();
+    const http = new ConvexHttpClient(server.url);
+    const invalidPath = { code: "INVALID_ARGUMENT", field: "path" };
+
+    const overSocket = await client.mutation(api.stats.recordPageView, view("no-slash")).catch((error: unknown) => error);
+    expect(overSocket).toBeInstanceOf(ConvexError);
+    expect(overSocket).toMatchObject({ data: invalidPath });
+    const overHttp = await http.mutation(api.stats.recordPageView, view("no-slash")).catch((error: unknown) => error);
+    expect(overHttp).toBeInstanceOf(ConvexError);
+    expect(overHttp).toMatchObject({ data: invalidPath });
+
+    // Wrong types never reach the handler: the argument validator rejects them.
+    await expect(client.mutation(anyApi.stats.recordPageView, { path: 3 })).rejects.toThrow(/Server Error/);
+    expect((await http.query(api.stats.getPageViewStats, {})).totalPageViews).toBe(0);
+  });
+
+  it("answers malformed messages with FatalError, closes that connection only, and keeps serving others", async () => {
+    const bystander = connect();
+    const totals: number[] = [];
+    bystander.onUpdate(api.stats.getPageViewStats, {}, (stats) => totals.push(stats.totalPageViews));
+    await expect.poll(() => totals).toEqual([0]);
+
+    const connected = { type: "Connect" };
+    const malformed: { name: string; frames: (object | string | Buffer)[]; error: RegExp }[] = [
+      { name: "not JSON", frames: ["{oops"], error: /not JSON/ },
+      { name: "an unknown type", frames: [{ type: "Teleport" }], error: /unknown type "Teleport"/ },
+      { name: "a binary frame", frames: [Buffer.from([1, 2, 3])], error: /binary/ },
+      { name: "a mutation before Connect", frames: [{ type: "Mutation", requestId: 0, udfPath: "stats:heartbeat", args: [{}] }], error: /before Connect/ },
+      { name: "args that are not [object]", frames: [connected, { type: "Mutation", requestId: 0, udfPath: "stats:heartbeat", args: {} }], error: /args/ },
+      {
+        name: "a query-set change from the wrong version",
+        frames: [connected, { type: "ModifyQuerySet", baseVersion: 7, newVersion: 8, modifications: [] }],
+        error: /base version 7/,
+      },
+    ];
+    for (const { name, frames, error } of malformed) {
+      const socket = await ProtocolSocket.open(server.url);
+      for (const frame of frames) {
+        if (frame === connected) socket.connect();
+        else socket.send(frame);
+      }
+      const reply = await socket.next();
+      expect(reply, name).toMatchObject({ type: "FatalError", error: expect.stringMatching(error) });
+      expect(await socket.closeCode(), name).toBe(1008);
+    }
+
+    await bystander.mutation(api.stats.recordPageView, view("/still-serving"));
+    await expect.poll(() => totals.at(-1)).toBe(1);
+  });
+});
+
+describe("wire format", () => {
+  it("chains versions, encodes timestamps as little-endian u64, and never moves them backwards", async () => {
+    const socket = await ProtocolSocket.open(server.url);
+    socket.connect();
+    socket.send({
+      type: "ModifyQuerySet",
+      baseVersion: 0,
+      newVersion: 1,
+      modifications: [{ type: "Add", queryId: 0, udfPath: "stats:getPageViewStats", args: [{}] }],
+    });
+    const first = await socket.next();
+    expect(first).toMatchObject({
+      type: "Transition",
+      startVersion: { querySet: 0, identity: 0, ts: "AAAAAAAAAAA=" },
+      endVersion: { querySet: 1, identity: 0 },
+      modifications: [{ type: "QueryUpdated", queryId: 0, value: expect.objectContaining({ totalPageViews: 0 }) }],
+    });
+
+    let previous = first;
+    for (const requestId of [0, 1]) {
+      socket.send({ type: "Mutation", requestId, udfPath: "stats:recordPageView", args: [view(`/page-${requestId}`)] });
+      const response = await socket.next();
+      const transition = await socket.next();
+      expect(response).toMatchObject({ type: "MutationResponse", requestId, success: true });
+      expect(transition).toMatchObject({
+        type: "Transition",
+        startVersion: previous.endVersion as object,
+        modifications: [{ type: "QueryUpdated", queryId: 0, value: expect.objectContaining({ totalPageViews: requestId + 1 }) }],
+      });
+      const endTs = decodeTs((transition.endVersion as { ts: string }).ts);
+      expect(endTs).toBeGreaterThanOrEqual(decodeTs(response.ts));
+      expect(endTs).toBeGreaterThan(decodeTs((previous.endVersion as { ts: string }).ts));
+      previous = transition;
+    }
+    socket.close();
+  });
+});
+
+describe("crons", () => {
+  it("reads each cron's period from convex/crons.ts", () => {
+    expect(intervalCrons(crons)).toEqual([
+      { id: "clean up stale sessions", udfPath: "stats:cleanupStaleSessions", args: {}, everyMs: CLEANUP_INTERVAL_SECONDS * 1000 },
+    ]);
+  });
+
+  it("runs them at that period, and their commits reach subscribers", async () => {
+    await server.close();
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    server = await startLocalConvex();
+    const client = connect();
+    const sessionId = crypto.randomUUID();
+    const heartbeatAt = Date.now();
+    await client.mutation(api.stats.heartbeat, { sessionId, currentPath: "/about" });
+    // Asked as of the heartbeat, the session stays counted until the cleanup deletes it.
+    const active: number[] = [];
+    client.onUpdate(api.stats.getActiveVisitors, { now: heartbeatAt }, (visitors) => active.push(visitors.activeVisitors));
+    await expect.poll(() => active).toEqual([1]);
+
+    backendClock.advance(SESSION_TIMEOUT_MS + 1_000);
+    vi.advanceTimersByTime(CLEANUP_INTERVAL_SECONDS * 1000 - 1);
+    await server.deployment.settled();
+    expect(active).toEqual([1]);
+    vi.advanceTimersByTime(1);
+
+    await expect.poll(() => active).toEqual([1, 0]);
+  });
+});
