@@ -86,7 +86,7 @@ export function ViewsByPage({ stats }: { stats: PageViewStats }) {
           Showing {formatNumber(rows.length)} of {formatNumber(distinctPages)} {distinctPages === 1 ? "page" : "pages"}
           <span className="table-total" title={`${formatNumber(totalPageViews)} views`}>
             {" "}
-            · {formatCompact(totalPageViews)} views in all
+            · {formatCompact(totalPageViews)} {totalPageViews === 1 ? "view" : "views"} in all
           </span>
         </p>
         <div className="table-actions">
