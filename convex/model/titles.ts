@@ -8,7 +8,11 @@ export function slugFromPath(path: string): string {
   return path.replace(/^\/+|\/+$/g, "");
 }
 
-/** A page's display title: fixed routes, then a post or page with that slug, else the path itself. */
+/**
+ * A page's display title: fixed routes, then a published post or page with
+ * that slug, else the path itself. The dashboard is public, so a draft's
+ * title must not appear there even when someone requests its URL.
+ */
 export async function resolveTitle(ctx: QueryCtx, path: string): Promise<string> {
   const fixed = FIXED_TITLES[path];
   if (fixed !== undefined) return fixed;
@@ -17,10 +21,10 @@ export async function resolveTitle(ctx: QueryCtx, path: string): Promise<string>
     .query("posts")
     .withIndex("by_slug", (q) => q.eq("slug", slug))
     .first();
-  if (post !== null) return post.title;
+  if (post?.published) return post.title;
   const page = await ctx.db
     .query("pages")
     .withIndex("by_slug", (q) => q.eq("slug", slug))
     .first();
-  return page?.title ?? path;
+  return page?.published ? page.title : path;
 }
