@@ -3,8 +3,8 @@ import { MAX_PATH_LENGTH, PAGE_TYPES, type PageType } from "./config";
 
 /** The shape of `crypto.randomUUID()`: a version-4 UUID, lower or upper case. */
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-// Control characters and whitespace never appear in a real location.pathname.
-const UNPRINTABLE = /[\u0000-\u0020\u007f]/;
+// Control characters (C0, DEL and C1) and whitespace (ASCII or Unicode) never appear in a real location.pathname.
+const UNPRINTABLE = /[\p{Cc}\s]/u;
 
 export type InvalidArgument = { code: "INVALID_ARGUMENT"; field: string; message: string };
 
