@@ -121,14 +121,18 @@ export async function unpublishMissing(
 
 export type PostSummary = Pick<Doc<"posts">, "slug" | "title" | "date" | "description" | "tags">;
 
+// No date or order index: a site's published rows are few, so sorting them here is cheap.
+async function publishedRows<T extends ContentTable>(ctx: QueryCtx, table: T): Promise<Doc<T>[]> {
+  return (await ctx.db
+    .query(table)
+    // `as never`, as in getBySlug: TypeScript cannot narrow the field type of a generic table.
+    .withIndex("by_published", (q) => q.eq("published", true as never))
+    .collect()) as Doc<T>[];
+}
+
 /** Published posts, newest first, without their bodies. */
 export async function listPublishedPosts(ctx: QueryCtx): Promise<PostSummary[]> {
-  // No date index: a blog's published posts are few, so sorting them here is cheap.
-  const posts = await ctx.db
-    .query("posts")
-    .withIndex("by_published", (q) => q.eq("published", true))
-    .collect();
-  return posts
+  return (await publishedRows(ctx, "posts"))
     .sort((a, b) => (b.date ?? "").localeCompare(a.date ?? "") || a.title.localeCompare(b.title))
     .map(({ slug, title, date, description, tags }) => ({ slug, title, date, description, tags }));
 }
@@ -137,11 +141,7 @@ export type PageLink = Pick<Doc<"pages">, "slug" | "title">;
 
 /** Published static pages in their `order`, for the site's navigation. */
 export async function listPublishedPages(ctx: QueryCtx): Promise<PageLink[]> {
-  const pages = await ctx.db
-    .query("pages")
-    .withIndex("by_published", (q) => q.eq("published", true))
-    .collect();
-  return pages
+  return (await publishedRows(ctx, "pages"))
     .sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || a.title.localeCompare(b.title))
     .map(({ slug, title }) => ({ slug, title }));
 }
