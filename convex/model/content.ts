@@ -32,7 +32,7 @@ export function contentProblem(table: ContentTable, fields: ContentCore): string
   return null;
 }
 
-export function assertValidContent(table: ContentTable, fields: ContentCore): void {
+function assertValidContent(table: ContentTable, fields: ContentCore): void {
   const problem = contentProblem(table, fields);
   if (problem !== null) throw new ConvexError({ code: "INVALID_ARGUMENT", field: fields.slug, message: problem });
 }
@@ -44,7 +44,7 @@ export function assertSyncSecret(secret: string): void {
   if (secret !== expected) throw new ConvexError("Content sync refused: wrong CONTENT_SYNC_SECRET");
 }
 
-export async function getBySlug<T extends ContentTable>(ctx: QueryCtx, table: T, slug: string): Promise<Doc<T> | null> {
+async function getBySlug<T extends ContentTable>(ctx: QueryCtx, table: T, slug: string): Promise<Doc<T> | null> {
   return (await ctx.db
     .query(table)
     // `as never`: TypeScript cannot narrow the field type of a generic table.
