@@ -83,8 +83,8 @@ export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promi
     await removeSession(ctx, session);
     deleted++;
   }
-  if (deleted === stale.length) await forgetEmptyPaths(ctx);
-  return { deleted, more: deleted < stale.length || stale.length === CLEANUP_PAGE_SIZE };
+  const pathsLeft = deleted === stale.length ? await forgetEmptyPaths(ctx) : false;
+  return { deleted, more: deleted < stale.length || stale.length === CLEANUP_PAGE_SIZE || pathsLeft };
 }
 
 async function removeSession(ctx: MutationCtx, session: Doc<"activeSessions">): Promise<void> {
@@ -93,8 +93,18 @@ async function removeSession(ctx: MutationCtx, session: Doc<"activeSessions">): 
   await ctx.db.delete(session._id);
 }
 
-async function forgetEmptyPaths(ctx: MutationCtx): Promise<void> {
-  for (const row of await ctx.db.query("activePaths").take(ACTIVE_PATHS_LIMIT)) {
-    if ((await activeSessions.count(ctx, { bounds: { prefix: [row.path] } })) === 0) await ctx.db.delete(row._id);
+/**
+ * Deletes the rows of paths nobody is on among the first ACTIVE_PATHS_LIMIT.
+ * True when it deleted some and there may be more past them: another run
+ * then sees further (it always shrinks the table, so the chain ends).
+ */
+async function forgetEmptyPaths(ctx: MutationCtx): Promise<boolean> {
+  const rows = await ctx.db.query("activePaths").take(ACTIVE_PATHS_LIMIT);
+  let forgotten = 0;
+  for (const row of rows) {
+    if ((await activeSessions.count(ctx, { bounds: { prefix: [row.path] } })) > 0) continue;
+    await ctx.db.delete(row._id);
+    forgotten++;
   }
+  return forgotten > 0 && rows.length === ACTIVE_PATHS_LIMIT;
 }
