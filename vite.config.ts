@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
 import react from "@vitejs/plugin-react";
+import { indexedTableScans } from "./tests/support/indexedTableScans.ts";
 
 export default defineConfig({
   plugins: [react()],
@@ -7,6 +8,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
+        // convex-test scans every document on every query; this keeps big seeds linear (see the file).
+        plugins: [indexedTableScans()],
         test: {
           name: "convex",
           include: ["tests/convex/**/*.test.ts"],
