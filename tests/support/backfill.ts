@@ -1,0 +1,28 @@
+import { vi } from "vitest";
+import { internal } from "../../convex/_generated/api";
+import type { TestConvex } from "./convex";
+import { drainScheduledFunctions } from "./scheduler";
+
+/** What the dashboard's "rebuild" button does. */
+export async function startBackfill(t: TestConvex) {
+  return await t.mutation(internal.stats.backfillAggregates, {});
+}
+
+export async function backfillStatus(t: TestConvex) {
+  return await t.run(async (ctx) => await ctx.db.query("backfillStatus").first());
+}
+
+/** Starts a backfill and lets its chain of chunks run to the end; returns the final status. */
+export async function runBackfill(t: TestConvex) {
+  await startBackfill(t);
+  await drainScheduledFunctions(t);
+  return await backfillStatus(t);
+}
+
+/** The backfill logs a line per chunk; hundreds of them would bury a test's output. Other logs pass through. */
+export function muteBackfillLogs(): void {
+  const log = console.log.bind(console);
+  vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+    if (!(typeof args[0] === "string" && args[0].startsWith("[backfill]"))) log(...args);
+  });
+}

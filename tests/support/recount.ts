@@ -1,0 +1,78 @@
+import { expect } from "vitest";
+import { api } from "../../convex/_generated/api";
+import { pageViewsByPath } from "../../convex/model/aggregates";
+import type { TestConvex } from "./convex";
+
+/** The page-view figures the dashboard shows, plus the per-row data they derive from. */
+export type Figures = {
+  totalPageViews: number;
+  uniqueVisitors: number;
+  distinctPages: number;
+  trackingSince: number | null;
+  viewsByPath: Record<string, number>;
+  firstSeenBySession: Record<string, number>;
+};
+
+/** Rows per transaction when recounting: well under the 32,000 documents-read limit. */
+const RECOUNT_PAGE = 8000;
+
+/** Every figure recounted the slow, obvious way: reading the whole pageViews table, a page per transaction. */
+export async function recountFromPageViews(t: TestConvex): Promise<Figures> {
+  const viewsByPath: Record<string, number> = {};
+  const firstSeenBySession: Record<string, number> = {};
+  let totalPageViews = 0;
+  let trackingSince: number | null = null;
+  let cursor: string | null = null;
+  for (;;) {
+    const page = await t.run(async (ctx) => await ctx.db.query("pageViews").paginate({ cursor, numItems: RECOUNT_PAGE }));
+    for (const { path, sessionId, timestamp } of page.page) {
+      totalPageViews++;
+      viewsByPath[path] = (viewsByPath[path] ?? 0) + 1;
+      firstSeenBySession[sessionId] = Math.min(firstSeenBySession[sessionId] ?? Infinity, timestamp);
+      trackingSince = Math.min(trackingSince ?? Infinity, timestamp);
+    }
+    if (page.isDone) break;
+    cursor = page.continueCursor;
+  }
+  return {
+    totalPageViews,
+    uniqueVisitors: Object.keys(firstSeenBySession).length,
+    distinctPages: Object.keys(viewsByPath).length,
+    trackingSince,
+    viewsByPath,
+    firstSeenBySession,
+  };
+}
+
+/** The same figures as the backend keeps them: getStats, the pathStats rows and the visitors rows. */
+export async function storedFigures(t: TestConvex): Promise<Figures> {
+  const stats = await t.query(api.stats.getStats, {});
+  const { pathStats, visitors } = await t.run(async (ctx) => ({
+    pathStats: await ctx.db.query("pathStats").collect(),
+    visitors: await ctx.db.query("visitors").collect(),
+  }));
+  return {
+    totalPageViews: stats.totalPageViews,
+    uniqueVisitors: stats.uniqueVisitors,
+    distinctPages: stats.distinctPages,
+    trackingSince: stats.trackingSince,
+    viewsByPath: Object.fromEntries(pathStats.map((row) => [row.path, row.views])),
+    firstSeenBySession: Object.fromEntries(visitors.map((row) => [row.sessionId, row.firstSeen])),
+  };
+}
+
+/** Per-path counts straight from the pageViewsByPath aggregate (the truth pathStats copies). */
+export async function aggregateViewsByPath(t: TestConvex, paths: string[]): Promise<Record<string, number>> {
+  return await t.run(async (ctx) => {
+    const counts = await pageViewsByPath.countBatch(ctx, paths.map((path) => ({ bounds: { prefix: [path] as [string] } })));
+    return Object.fromEntries(paths.map((path, i) => [path, counts[i]]));
+  });
+}
+
+/** Asserts that every stored figure, and the aggregate behind each path's count, equals a recount. */
+export async function expectExactFigures(t: TestConvex): Promise<Figures> {
+  const truth = await recountFromPageViews(t);
+  expect(await storedFigures(t)).toEqual(truth);
+  expect(await aggregateViewsByPath(t, Object.keys(truth.viewsByPath))).toEqual(truth.viewsByPath);
+  return truth;
+}

@@ -1,0 +1,130 @@
+import type { WithoutSystemFields } from "convex/server";
+import type { Doc, Id, TableNames } from "../../convex/_generated/dataModel";
+import { activeSessions } from "../../convex/model/aggregates";
+import type { PageType } from "../../convex/model/config";
+import { ensureActivePath } from "../../convex/model/sessions";
+import { DAY, T0 } from "./clock";
+import type { TestConvex } from "./convex";
+
+
+/** Visitor number n's session id, in the UUID v4 shape the validator demands. */
+export function sessionId(n: number): string {
+  return `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+}
+
+/** Path number n: 0 is the home page, the rest are posts. */
+export function pathName(n: number): string {
+  return n === 0 ? "/" : `/post-${n}`;
+}
+
+export function pageTypeOf(path: string): PageType {
+  return path === "/" ? "home" : "post";
+}
+
+/** mulberry32: a tiny seeded generator, so every seeded table is the same on every run. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type ViewRow = WithoutSystemFields<Doc<"pageViews">>;
+
+/**
+ * Page views as a site accumulates them: a few paths get most views, every
+ * session comes back many times, and timestamps are not in insertion order.
+ */
+export function generateViews(opts: { count: number; sessions: number; paths: number; seed?: number; start?: number }): ViewRow[] {
+  const next = random(opts.seed ?? 1);
+  const start = opts.start ?? T0;
+  return Array.from({ length: opts.count }, () => {
+    const path = pathName(Math.floor(opts.paths * next() ** 2));
+    return {
+      path,
+      pageType: pageTypeOf(path),
+      sessionId: sessionId(Math.floor(opts.sessions * next())),
+      timestamp: start + Math.floor(30 * DAY * next()),
+    };
+  });
+}
+
+/** Sessions whose last heartbeat was at `lastSeen` (row i, i ms earlier), spread over `paths` paths. */
+export function generateSessions(opts: { count: number; paths: number; lastSeen: number; firstId?: number }) {
+  return Array.from({ length: opts.count }, (_, i) => ({
+    sessionId: sessionId((opts.firstId ?? 0) + i),
+    currentPath: pathName(i % opts.paths),
+    lastSeen: opts.lastSeen - i,
+  }));
+}
+
+/**
+ * Inserts rows straight into a table, bypassing the model (so no aggregate
+ * sees them): the state of a site whose data predates its aggregates. Batched,
+ * because each `t.run` is a transaction bound by Convex's write limits.
+ */
+export async function insertRows<T extends TableNames>(
+  t: TestConvex,
+  table: T,
+  rows: WithoutSystemFields<Doc<T>>[],
+  batchSize = 4000,
+): Promise<Id<T>[]> {
+  const ids: Id<T>[] = [];
+  for (let i = 0; i < rows.length; i += batchSize) {
+    const batch = rows.slice(i, i + batchSize);
+    ids.push(...(await t.run(async (ctx) => Promise.all(batch.map((row) => ctx.db.insert(table, row as never))))));
+  }
+  return ids;
+}
+
+/** Rows per transaction when each also goes into an aggregate (~10 index ranges apiece, of 4,096). */
+export const AGGREGATE_BATCH = 150;
+
+/** Sessions as heartbeats leave them: in the table, in the activeSessions aggregate, their path in activePaths. */
+export async function insertActiveSessions(t: TestConvex, rows: WithoutSystemFields<Doc<"activeSessions">>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += AGGREGATE_BATCH) {
+    await t.run(async (ctx) => {
+      for (const row of rows.slice(i, i + AGGREGATE_BATCH)) {
+        await activeSessions.insert(ctx, (await ctx.db.get(await ctx.db.insert("activeSessions", row)))!);
+        await ensureActivePath(ctx, row.currentPath);
+      }
+    });
+  }
+}
+
+/**
+ * A deployment as it was before the aggregates existed: page views, sessions
+ * (live and idle), posts and pages, all written straight into their tables.
+ * Returns the rows written and the figures other than page views they make.
+ */
+export async function insertLegacyData(
+  t: TestConvex,
+  opts: { views: number; sessions: number; paths: number; liveSessions: number; idleSessions: number; now: number },
+) {
+  const live = generateSessions({ count: opts.liveSessions, paths: 3, lastSeen: opts.now });
+  const idle = generateSessions({ count: opts.idleSessions, paths: 7, lastSeen: opts.now - DAY, firstId: opts.liveSessions });
+  const content = (slug: string, published: boolean) => ({ slug, title: `Title of ${slug}`, published });
+  const posts = [content("post-1", true), content("post-2", true), content("post-3", false)].map((row) => ({ ...row, date: "2024-01-01" }));
+  const pages = [content("about", true), content("draft", false)];
+
+  await insertRows(t, "pageViews", generateViews({ count: opts.views, sessions: opts.sessions, paths: opts.paths }));
+  await insertRows(t, "activeSessions", [...live, ...idle]);
+  await insertRows(t, "posts", posts);
+  await insertRows(t, "pages", pages);
+
+  const livePaths = [...new Set(live.map((s) => s.currentPath))];
+  return {
+    rows: opts.views + live.length + idle.length + posts.length + pages.length,
+    figures: {
+      activeVisitors: live.length,
+      activeByPath: livePaths
+        .map((path) => ({ path, count: live.filter((s) => s.currentPath === path).length }))
+        .sort((a, b) => b.count - a.count || a.path.localeCompare(b.path)),
+      publishedPosts: posts.filter((row) => row.published).length,
+      publishedPages: pages.filter((row) => row.published).length,
+    },
+  };
+}
