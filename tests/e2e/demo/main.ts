@@ -4,7 +4,11 @@ import { startDemo } from "./startDemo";
 const port = Number(process.env.PORT ?? 3300);
 const started = performance.now();
 console.log("Starting the offline demo (an in-memory Convex emulator; real deployments use `npx convex dev`)...");
-const demo = await startDemo({ port, log: (line) => console.log(`[convex] ${line}`) });
+const demo = await startDemo({ port, log: (line) => console.log(`[convex] ${line}`) }).catch((error: NodeJS.ErrnoException) => {
+  if (error.code !== "EADDRINUSE") throw error;
+  console.error(`Port ${port} is taken. Pick another: PORT=${port + 1} npm run demo`);
+  process.exit(1);
+});
 const { sessions, days, views, content } = demo.seeded;
 
 console.log(`
