@@ -2,44 +2,27 @@ import type { Plugin } from "vite";
 
 /**
  * convex-test answers every query by scanning every document of every table
- * in its in-memory database (`Object.keys(this._documents).filter(...)`), so a
- * query costs O(all documents) and seeding or backfilling tens of thousands of
- * rows is quadratic: 10,000 views took 180 s to backfill, 30,000 would take
- * over 20 minutes. This plugin, for test runs only, keeps the ids of each
- * table's committed documents in a Set next to `_documents` and scans that
- * instead. The documents a query sees are exactly the same (they are then
- * filtered and sorted as before), and Convex's transaction metrics are
- * counted elsewhere (per document returned), so every measured figure is
- * unchanged. It fails loudly if convex-test's code changes under it.
+ * in its in-memory database, so a query costs O(all documents) and seeding
+ * or backfilling tens of thousands of rows is quadratic: 10,000 views took
+ * 180 s to backfill, 30,000 would take over 20 minutes.
+ *
+ * For test runs only, this plugin keeps, next to convex-test's documents, the
+ * ids of each table's committed documents and, for the first field of each
+ * schema index, the ids per value of that field. A query scans the ids of its
+ * table, or of its index's equality value when it has one, plus the pending
+ * writes, instead of everything; the documents are then filtered and sorted
+ * exactly as before, so every query returns what it did. Convex's
+ * transaction metrics are counted per document returned, elsewhere, so every
+ * measured figure is unchanged. It fails loudly if convex-test's code changes.
  */
 export function indexedTableScans(): Plugin {
-  const patches: [before: string, after: string][] = [
-    [
-      "const ids = new Set(Object.keys(this._documents).filter(isInTable));",
-      "const ids = new Set(this._idsByTable?.get(tableName));",
-    ],
-    [
-      `                if (write === null) {
-                    delete this._documents[_id];
-                }
-                else {`,
-      `                const idTable = tableNameFromId(_id);
-                const tableIds = (this._idsByTable ??= new Map()).get(idTable) ?? this._idsByTable.set(idTable, new Set()).get(idTable);
-                if (write === null) {
-                    tableIds.delete(_id);
-                    delete this._documents[_id];
-                }
-                else {
-                    tableIds.add(_id);`,
-    ],
-  ];
   return {
     name: "convex-test-indexed-table-scans",
     transform(code, id) {
       if (!/[\\/]convex-test[\\/]dist[\\/]index\.js$/.test(id)) return null;
-      for (const [before, after] of patches) {
+      for (const [before, after] of PATCHES) {
         if (code.split(before).length !== 2) {
-          this.error(`convex-test changed: cannot find the code to patch (${before.split("\n")[0].trim()}). Update tests/support/indexedTableScans.ts.`);
+          this.error(`convex-test changed: cannot find the code to patch (${before.trim().split("\n")[0]}). Update tests/support/indexedTableScans.ts.`);
         }
         code = code.replace(before, after);
       }
@@ -47,3 +30,83 @@ export function indexedTableScans(): Plugin {
     },
   };
 }
+
+const PATCHES: [before: string, after: string][] = [
+  // DatabaseFake.commit: index each document as it lands in (or leaves) the committed set.
+  [
+    `                if (write === null) {
+                    delete this._documents[_id];
+                }
+                else {
+                    this._documents[_id] =
+                        commitTs === null ? write : resolveCommittedValues(write, commitTs);
+                }`,
+    `                const committedBefore = this._documents[_id] ?? null;
+                if (write === null) {
+                    delete this._documents[_id];
+                }
+                else {
+                    this._documents[_id] =
+                        commitTs === null ? write : resolveCommittedValues(write, commitTs);
+                }
+                this._indexCommitted(_id, committedBefore, this._documents[_id] ?? null);`,
+  ],
+  // DatabaseFake._iterateDocs: start from the table's (or the equality value's) committed ids.
+  [
+    `    _iterateDocs(tableName, callback) {
+        const isInTable = (id) => tableNameFromId(id) === tableName;
+        const ids = new Set(Object.keys(this._documents).filter(isInTable));`,
+    `    _indexCommitted(id, oldDoc, newDoc) {
+        const table = tableNameFromId(id);
+        const setIn = (map, key) => map.get(key) ?? map.set(key, new Set()).get(key);
+        const tableIds = setIn((this._idsByTable ??= new Map()), table);
+        if (newDoc === null) tableIds.delete(id);
+        else tableIds.add(id);
+        for (const { fields } of this._schema?.tables.get(table)?.indexes ?? []) {
+            const byValue = (this._idsByValue ??= new Map()).get(table + "\\u0000" + fields[0]) ??
+                this._idsByValue.set(table + "\\u0000" + fields[0], new Map()).get(table + "\\u0000" + fields[0]);
+            const oldKey = oldDoc === null ? undefined : this._valueKey(evaluateFieldPath(fields[0], oldDoc));
+            const newKey = newDoc === null ? undefined : this._valueKey(evaluateFieldPath(fields[0], newDoc));
+            if (oldKey !== undefined) byValue.get(oldKey)?.delete(id);
+            if (newKey !== undefined) setIn(byValue, newKey).add(id);
+        }
+    }
+    // Equal keys for values that compare equal; undefined for values not worth indexing (the query then scans the table).
+    _valueKey(value) {
+        if (value === null) return "null";
+        switch (typeof value) {
+            case "string": return "s" + value;
+            case "number": return "n" + String(value);
+            case "bigint": return "i" + String(value);
+            case "boolean": return "b" + String(value);
+            default: return undefined;
+        }
+    }
+    _committedIds(tableName, eqFilter) {
+        if (eqFilter !== undefined) {
+            const byValue = this._idsByValue?.get(tableName + "\\u0000" + eqFilter.fieldPath);
+            const key = this._valueKey(evaluateQueryValue(eqFilter.value));
+            if (byValue !== undefined && key !== undefined) return byValue.get(key) ?? [];
+        }
+        return this._idsByTable?.get(tableName) ?? [];
+    }
+    _iterateDocs(tableName, callback, eqFilter) {
+        const isInTable = (id) => tableNameFromId(id) === tableName;
+        const ids = new Set(this._committedIds(tableName, eqFilter));`,
+  ],
+  // The index-range query: pass its leading equality, if any, so only those ids are scanned.
+  [
+    `                validateIndexRangeExpression(source, fields);
+                this._iterateDocs(tableName, (doc) => {
+                    if (source.range.every((filter) => evaluateRangeFilter(doc, filter))) {
+                        results.push(doc);
+                    }
+                });`,
+    `                validateIndexRangeExpression(source, fields);
+                this._iterateDocs(tableName, (doc) => {
+                    if (source.range.every((filter) => evaluateRangeFilter(doc, filter))) {
+                        results.push(doc);
+                    }
+                }, source.range[0]?.type === "Eq" && source.range[0].fieldPath === fields[0] ? source.range[0] : undefined);`,
+  ],
+];
