@@ -1,6 +1,7 @@
-import { api } from "../../convex/_generated/api";
+import { api, internal } from "../../convex/_generated/api";
 import type { TestConvex } from "./convex";
 import { measure } from "./metrics";
+import { drainScheduledFunctions } from "./scheduler";
 import { pageTypeOf, sessionId } from "./seed";
 
 /** What the tracker sends when visitor `visitor` opens `path`. */
@@ -29,4 +30,10 @@ export async function measureHeartbeat(t: TestConvex, visitor: number, path: str
 /** getStats as the dashboard calls it, returning what the query cost. */
 export async function measureGetStats(t: TestConvex, now = Date.now()) {
   return await measure(t, (ctx) => ctx.runQuery(api.stats.getStats, { now }));
+}
+
+/** What the cleanup cron does: one run, then the runs it schedules until no idle session is left. */
+export async function runCleanup(t: TestConvex) {
+  await t.mutation(internal.stats.cleanupStaleSessions, {});
+  await drainScheduledFunctions(t);
 }

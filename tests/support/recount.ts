@@ -70,8 +70,8 @@ export async function aggregateViewsByPath(t: TestConvex, paths: string[]): Prom
 }
 
 /** Asserts that every stored figure, and the aggregate behind each path's count, equals a recount. */
-export async function expectExactFigures(t: TestConvex): Promise<Figures> {
-  const truth = await recountFromPageViews(t);
+export async function expectExactFigures(t: TestConvex, recount?: Figures): Promise<Figures> {
+  const truth = recount ?? (await recountFromPageViews(t));
   expect(await storedFigures(t)).toEqual(truth);
   expect(await aggregateViewsByPath(t, Object.keys(truth.viewsByPath))).toEqual(truth.viewsByPath);
   return truth;
