@@ -1,0 +1,132 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { api } from "../../convex/_generated/api";
+import { backfillStatus, muteBackfillLogs, runBackfill, startBackfill } from "../support/backfill";
+import { heartbeat, viewPage } from "../support/calls";
+import { DAY, MINUTE, T0, useFakeClock } from "../support/clock";
+import { createTestConvex, type TestConvex } from "../support/convex";
+import { expectExactFigures } from "../support/recount";
+import { drainScheduledFunctions, runDueFunctions, scheduledRuns } from "../support/scheduler";
+import { insertLegacyData, pathName } from "../support/seed";
+
+// Enough rows for a dozen or more chunks (a chunk counts ~90 views); the 20,000-view run is in stats.backfill.scale.test.ts.
+const LEGACY = { views: 1_200, sessions: 150, paths: 40, liveSessions: 12, idleSessions: 30, now: T0 + 31 * DAY };
+const BACKFILL_TIMEOUT = 120_000;
+
+useFakeClock(LEGACY.now, "all");
+beforeAll(() => muteBackfillLogs());
+
+type Legacy = Awaited<ReturnType<typeof insertLegacyData>>;
+async function legacyDeployment(): Promise<{ t: TestConvex; legacy: Legacy }> {
+  const t = createTestConvex();
+  return { t, legacy: await insertLegacyData(t, LEGACY) };
+}
+const getStats = (t: TestConvex) => t.query(api.stats.getStats, { now: Date.now() });
+
+describe("a backfill of data written before the aggregates", () => {
+  let t: TestConvex;
+  let legacy: Legacy;
+  beforeAll(async () => {
+    ({ t, legacy } = await legacyDeployment());
+    await runBackfill(t);
+  }, BACKFILL_TIMEOUT);
+
+  test("before it, the dashboard shows nothing of the old data", async () => {
+    const { t: fresh } = await legacyDeployment();
+    expect(await getStats(fresh)).toMatchObject({ totalPageViews: 0, uniqueVisitors: 0, activeVisitors: 0, publishedPosts: 0 });
+  });
+
+  test("makes every page-view figure equal a recount", async () => {
+    const truth = await expectExactFigures(t);
+    expect(truth.totalPageViews).toBe(LEGACY.views);
+  });
+
+  test("counts the old sessions and content too", async () => {
+    expect(await getStats(t)).toMatchObject(legacy.figures);
+  });
+
+  test("took many chunks, each a scheduled function that succeeded, and reports itself done", async () => {
+    const status = (await backfillStatus(t))!;
+    expect(status).toMatchObject({ state: "done", runId: 1, processed: legacy.rows });
+    expect(status.chunks).toBeGreaterThan(10);
+    expect(await scheduledRuns(t)).toEqual({ "stats:backfillAggregates": { success: status.chunks } });
+    expect((await getStats(t)).backfill).toMatchObject({ state: "done", chunks: status.chunks });
+  });
+
+  test("run again, it starts a fresh run and every figure stays the same", async () => {
+    const { backfill: _, ...before } = await getStats(t);
+    expect(await startBackfill(t)).toMatchObject({ started: true, runId: 2 });
+    await drainScheduledFunctions(t);
+
+    expect(await backfillStatus(t)).toMatchObject({ state: "done", runId: 2, processed: legacy.rows });
+    const { backfill: __, ...after } = await getStats(t);
+    expect(after).toEqual(before);
+    await expectExactFigures(t);
+  }, BACKFILL_TIMEOUT);
+});
+
+describe("a backfill while the site is live", () => {
+  let t: TestConvex;
+  beforeEach(async () => {
+    ({ t } = await legacyDeployment());
+  });
+  afterEach(() => vi.setSystemTime(LEGACY.now));
+
+  test("stays exact when views and heartbeats arrive between its chunks", async () => {
+    await startBackfill(t);
+    let visitor = 10_000;
+    for (let chunk = 0; (await backfillStatus(t))!.state === "running"; chunk++) {
+      await runDueFunctions(t);
+      // New and returning visitors, known and new paths, a deduplicated repeat, a heartbeat.
+      await viewPage(t, visitor++, pathName(chunk % 40));
+      await viewPage(t, chunk % LEGACY.sessions, pathName((chunk * 7) % 45));
+      await viewPage(t, chunk % LEGACY.sessions, pathName((chunk * 7) % 45));
+      await heartbeat(t, visitor, pathName(chunk % 3));
+      vi.advanceTimersByTime(MINUTE);
+    }
+    const { backfill } = await getStats(t);
+    expect(backfill).toMatchObject({ state: "done" });
+    expect(backfill!.chunks).toBeGreaterThan(10);
+    await expectExactFigures(t);
+  }, BACKFILL_TIMEOUT);
+
+  test("shows its progress while it runs", async () => {
+    await startBackfill(t);
+    await runDueFunctions(t);
+    const { backfill } = await getStats(t);
+    expect(backfill).toMatchObject({ state: "running", phase: "pageViews", chunks: 1 });
+    expect(backfill!.processed).toBeGreaterThan(0);
+  });
+});
+
+describe("starting a backfill that is already under way", () => {
+  let t: TestConvex;
+  let legacy: Legacy;
+  beforeEach(async () => {
+    ({ t, legacy } = await legacyDeployment());
+    await startBackfill(t);
+    await runDueFunctions(t);
+    await runDueFunctions(t);
+  });
+
+  test("does nothing while its next chunk is pending", async () => {
+    const before = await backfillStatus(t);
+    expect(await startBackfill(t)).toMatchObject({ started: false, runId: 1 });
+    expect(await backfillStatus(t)).toEqual(before);
+    expect((await scheduledRuns(t))["stats:backfillAggregates"]).toEqual({ success: 2, pending: 1 });
+  });
+
+  test("resumes from its cursor when its chain died, and ends exact with every row walked once", async () => {
+    // What a deploy or crash does to the pending chunk.
+    const { scheduledChunk, processed } = (await backfillStatus(t))!;
+    await t.run((ctx) => ctx.scheduler.cancel(scheduledChunk!));
+    await drainScheduledFunctions(t);
+    expect(await backfillStatus(t)).toMatchObject({ state: "running", processed });
+
+    expect(await startBackfill(t)).toMatchObject({ started: true, runId: 1, message: expect.stringMatching(/^resumed/) });
+    await drainScheduledFunctions(t);
+
+    expect(await backfillStatus(t)).toMatchObject({ state: "done", runId: 1, processed: legacy.rows });
+    await expectExactFigures(t);
+    expect(await getStats(t)).toMatchObject(legacy.figures);
+  }, BACKFILL_TIMEOUT);
+});
