@@ -1,0 +1,80 @@
+import { beforeAll, describe, expect, test } from "vitest";
+import { TOP_PAGES_LIMIT } from "../../convex/model/config";
+import { setPathViews } from "../../convex/model/pageViews";
+import { muteBackfillLogs, runBackfill } from "../support/backfill";
+import { measureGetStats, measureViewPage } from "../support/calls";
+import { DAY, T0, useFakeClock } from "../support/clock";
+import { createTestConvex } from "../support/convex";
+import { BUDGETS, expectWithinBudget } from "../support/metrics";
+import { AGGREGATE_BATCH, generateSessions, insertActiveSessions, insertLegacyData } from "../support/seed";
+
+/**
+ * The cost targets, in Convex's own deterministic counters. The same checks
+ * at 20,000 views are in stats.backfill.scale.test.ts; `npm run bench`
+ * prints the figures up to 100,000 views.
+ */
+
+const NOW = T0 + 31 * DAY;
+useFakeClock(NOW, "all");
+beforeAll(() => muteBackfillLogs());
+
+describe("1,000 views on 40 paths", () => {
+  const t = createTestConvex();
+  beforeAll(async () => {
+    await insertLegacyData(t, { views: 1_000, sessions: 100, paths: 40, liveSessions: 0, idleSessions: 0, now: NOW });
+    await runBackfill(t);
+  }, 120_000);
+
+  test("getStats stays within its budget", async () => {
+    const { cost, result } = await measureGetStats(t);
+    expect(result).toMatchObject({ totalPageViews: 1_000, distinctPages: 40 });
+    expectWithinBudget(cost, BUDGETS.getStats);
+  });
+
+  test("recordPageView stays within its budget, for a newcomer on a new path and a regular on a busy one", async () => {
+    for (const [visitor, path] of [[1_000_000, "/brand-new"], [1, "/"]] as const) {
+      const { cost, result } = await measureViewPage(t, visitor, path);
+      expect(result.recorded).toBe(true);
+      expectWithinBudget(cost, BUDGETS.recordPageView);
+    }
+  });
+
+  test("getStats stays within its budget with 3,000 visitors active on the site", async () => {
+    await insertActiveSessions(t, generateSessions({ count: 3_000, paths: 40, lastSeen: NOW }));
+    const { cost, result } = await measureGetStats(t);
+    expect(result.activeVisitors).toBe(3_000);
+    expect(result.activeByPath).toHaveLength(40);
+    expectWithinBudget(cost, BUDGETS.getStats);
+  }, 120_000);
+});
+
+describe("10,000 distinct paths", () => {
+  const PATHS = 10_000;
+  const t = createTestConvex();
+  const pathOf = (i: number) => `/p/${i}`;
+  // Path i has 1 + (i * 7919) % PATHS views: every count from 1 to 10,000 once, in scrambled order.
+  const viewsOf = (i: number) => 1 + ((i * 7919) % PATHS);
+
+  beforeAll(async () => {
+    // Each path's row and distinct-paths entry, written as recordPageView writes them on a path's first view
+    // (the 50 million views themselves would not add to what getStats reads, only to seeding time).
+    for (let i = 0; i < PATHS; i += AGGREGATE_BATCH) {
+      await t.run(async (ctx) => {
+        for (let j = i; j < Math.min(i + AGGREGATE_BATCH, PATHS); j++) await setPathViews(ctx, pathOf(j), "post", viewsOf(j), null);
+      });
+    }
+  }, 300_000);
+
+  test(`getStats holds the top ${TOP_PAGES_LIMIT} pages by views and counts all 10,000, within its budget`, async () => {
+    const { cost, result } = await measureGetStats(t);
+    expect(result.distinctPages).toBe(PATHS);
+    expect(result.pageStats.map((page) => page.views)).toEqual(Array.from({ length: TOP_PAGES_LIMIT }, (_, i) => PATHS - i));
+    for (const page of result.pageStats) expect(viewsOf(Number(page.path.slice("/p/".length)))).toBe(page.views);
+    expectWithinBudget(cost, BUDGETS.getStats);
+  });
+
+  test("recordPageView stays within its budget on an 11th-thousand new path", async () => {
+    const { cost } = await measureViewPage(t, 1, "/p/new");
+    expectWithinBudget(cost, BUDGETS.recordPageView);
+  });
+});
