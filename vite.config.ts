@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
 import react from "@vitejs/plugin-react";
+import { committedDocuments } from "./tests/support/committedDocuments.ts";
 import { indexedTableScans } from "./tests/support/indexedTableScans.ts";
 
 export default defineConfig({
@@ -9,7 +10,8 @@ export default defineConfig({
       {
         extends: true,
         // convex-test scans every document on every query; this keeps big seeds linear (see the file).
-        plugins: [indexedTableScans()],
+        // committedDocuments lets write-set tests see every component's documents (see the file).
+        plugins: [indexedTableScans(), committedDocuments()],
         test: {
           name: "convex",
           include: ["tests/convex/**/*.test.ts"],

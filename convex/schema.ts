@@ -2,24 +2,30 @@ import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 
 export default defineSchema({
-  // One row per counted page view: the source of truth every statistic derives from.
+  // Hot path, appended by visitors: one row per counted page view, the source of truth every statistic derives from.
   pageViews: defineTable({
     path: v.string(),
     pageType: v.string(),
     sessionId: v.string(),
     timestamp: v.number(),
+    // When the row committed (ctx.db.vars.commitTs): the worker's cursor. Absent on rows from before the worker.
+    committedAt: v.optional(v.commitTs()),
   })
     .index("by_session_path_timestamp", ["sessionId", "path", "timestamp"])
-    .index("by_timestamp", ["timestamp"]),
+    .index("by_timestamp", ["timestamp"])
+    .index("by_committedAt", ["committedAt"]),
 
-  // One row per browser that sent a heartbeat in the last few minutes.
+  // Hot path, one row per browser, written only by its own heartbeats (and deleted by the cleanup cron once idle).
   activeSessions: defineTable({
     sessionId: v.string(),
     currentPath: v.string(),
     lastSeen: v.number(),
+    // Restamped on every write, so the worker sees each change once (absent on rows from before the worker).
+    committedAt: v.optional(v.commitTs()),
   })
     .index("by_sessionId", ["sessionId"])
-    .index("by_lastSeen", ["lastSeen"]),
+    .index("by_lastSeen", ["lastSeen"])
+    .index("by_committedAt", ["committedAt"]),
 
   posts: defineTable({
     slug: v.string(),
@@ -45,32 +51,52 @@ export default defineSchema({
     .index("by_published", ["published"])
     .index("by_slug", ["slug"]),
 
-  // Derived: one row per session that ever viewed a page (unique visitors).
+  // Derived (worker only): one row per session that ever viewed a page, with its first view.
   visitors: defineTable({
     sessionId: v.string(),
     firstSeen: v.number(),
   }).index("by_sessionId", ["sessionId"]),
 
-  // Derived: one row per path ever viewed, with its exact all-time view count.
+  // Derived (worker only): one row per path ever viewed, with its exact all-time view count.
   pathStats: defineTable({
     path: v.string(),
+    // The type the path's first counted view reported; later views never relabel it.
     pageType: v.string(),
     views: v.number(),
   })
     .index("by_path", ["path"])
     .index("by_views", ["views"]),
 
-  // Derived: one row per path that some active session is on (or was, until the next cleanup).
-  activePaths: defineTable({
+  // Derived (worker only): what the worker last counted of each live session (its page and last heartbeat).
+  liveSessions: defineTable({
+    sessionId: v.string(),
     path: v.string(),
-  }).index("by_path", ["path"]),
+    lastSeen: v.number(),
+  })
+    .index("by_sessionId", ["sessionId"])
+    .index("by_lastSeen", ["lastSeen"]),
+
+  // Derived (worker only): one row per page some live session is on, with how many are, ranked by that count.
+  activePages: defineTable({
+    path: v.string(),
+    visitors: v.number(),
+  })
+    .index("by_path", ["path"])
+    .index("by_visitors", ["visitors"]),
 
   // Progress of the backfill that rebuilds derived data from pageViews (a single row).
   backfillStatus: defineTable({
     state: v.union(v.literal("running"), v.literal("done")),
     runId: v.number(),
     // Tables are walked in this order; the cursor is an index key within the current one.
-    phase: v.union(v.literal("pageViews"), v.literal("activeSessions"), v.literal("posts"), v.literal("pages")),
+    phase: v.union(
+      v.literal("pageViews"),
+      v.literal("activePages"),
+      v.literal("activeSessions"),
+      v.literal("liveSessions"),
+      v.literal("posts"),
+      v.literal("pages"),
+    ),
     cursor: v.union(v.null(), v.array(v.any())),
     processed: v.number(),
     chunks: v.number(),

@@ -2,13 +2,15 @@ import { paginationOptsValidator, paginationResultValidator } from "convex/serve
 import { v } from "convex/values";
 import { internalMutation, mutation, query } from "./_generated/server";
 import { internal } from "./_generated/api";
-import { assertValidPageType, assertValidPath, assertValidSessionId } from "./model/validation";
-import * as PageViews from "./model/pageViews";
+import { assertValidPageType, canonicalPath, canonicalSessionId } from "./model/validation";
+import * as Record from "./model/record";
 import * as PageStats from "./model/pageStats";
-import * as Sessions from "./model/sessions";
+import * as ActiveVisitors from "./model/activeVisitors";
+import * as Cleanup from "./model/cleanup";
 import * as Backfill from "./model/backfill";
 
 // The dashboard is public, like the stats page it replaces: it shows counts, never a visitor.
+// Data flow: record (visitors append) → worker (folds) → aggregates and derived tables → these queries.
 
 const vPageStat = v.object({ path: v.string(), title: v.string(), pageType: v.string(), views: v.number() });
 const vActiveVisitors = {
@@ -25,17 +27,16 @@ const vPageViewStats = {
   pageStats: v.array(vPageStat),
   backfill: v.union(Backfill.vBackfillProgress, v.null()),
 };
-// A rounded `now` from the client; Date.now() in a query is frozen, so it is only the fallback.
-const vNow = { now: v.optional(v.number()) };
+// Accepted from clients built when "active now" depended on the caller's clock; the worker now expires sessions itself.
+const vLegacyNow = { now: v.optional(v.number()) };
 
 export const recordPageView = mutation({
   args: { path: v.string(), pageType: v.string(), sessionId: v.string() },
   returns: v.object({ recorded: v.boolean(), newVisitor: v.boolean() }),
   handler: async (ctx, { path, pageType, sessionId }) => {
-    assertValidPath(path);
     assertValidPageType(pageType);
-    assertValidSessionId(sessionId);
-    return await PageViews.recordPageView(ctx, { path, pageType, sessionId }, Date.now());
+    const input = { path: canonicalPath(path), pageType, sessionId: canonicalSessionId(sessionId) };
+    return await Record.recordPageView(ctx, input, Date.now());
   },
 });
 
@@ -43,9 +44,7 @@ export const heartbeat = mutation({
   args: { sessionId: v.string(), currentPath: v.string() },
   returns: v.null(),
   handler: async (ctx, { sessionId, currentPath }) => {
-    assertValidSessionId(sessionId);
-    assertValidPath(currentPath, "currentPath");
-    await Sessions.heartbeat(ctx, sessionId, currentPath, Date.now());
+    await Record.heartbeat(ctx, canonicalSessionId(sessionId), canonicalPath(currentPath, "currentPath"), Date.now());
     return null;
   },
 });
@@ -59,22 +58,22 @@ export const getPageViewStats = query({
 
 /** Active-now figures only: a page view never re-runs this. */
 export const getActiveVisitors = query({
-  args: vNow,
+  args: vLegacyNow,
   returns: v.object(vActiveVisitors),
-  handler: async (ctx, { now }) => await Sessions.getActiveVisitors(ctx, now ?? Date.now()),
+  handler: async (ctx) => await ActiveVisitors.getActiveVisitors(ctx),
 });
 
 /** Both halves in one answer, for callers that want a single subscription. */
 export const getStats = query({
-  args: vNow,
+  args: vLegacyNow,
   returns: v.object({ ...vPageViewStats, ...vActiveVisitors }),
-  handler: async (ctx, { now }) => ({
+  handler: async (ctx) => ({
     ...(await PageStats.getPageViewStats(ctx)),
-    ...(await Sessions.getActiveVisitors(ctx, now ?? Date.now())),
+    ...(await ActiveVisitors.getActiveVisitors(ctx)),
   }),
 });
 
-/** Every page by all-time views, a page at a time (beyond the top list in getStats). */
+/** Every page by all-time views, a page at a time (beyond the top list in getStats); `numItems` is clamped. */
 export const listPageStats = query({
   args: { paginationOpts: paginationOptsValidator },
   returns: paginationResultValidator(vPageStat),
@@ -95,12 +94,12 @@ export const backfillAggregates = internalMutation({
   },
 });
 
-/** Run by the cron: removes idle sessions, rescheduling itself until none are left. */
+/** Run by the cron: removes idle sessions' rows, rescheduling itself until none are left. */
 export const cleanupStaleSessions = internalMutation({
   args: {},
   returns: v.object({ deleted: v.number(), more: v.boolean() }),
   handler: async (ctx) => {
-    const result = await Sessions.cleanupStaleSessions(ctx, Date.now());
+    const result = await Cleanup.cleanupStaleSessions(ctx, Date.now());
     if (result.more) await ctx.scheduler.runAfter(0, internal.stats.cleanupStaleSessions, {});
     return result;
   },

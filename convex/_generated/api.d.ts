@@ -10,17 +10,22 @@
 
 import type * as content from "../content.js";
 import type * as crons from "../crons.js";
+import type * as model_activeVisitors from "../model/activeVisitors.js";
 import type * as model_aggregates from "../model/aggregates.js";
 import type * as model_backfill from "../model/backfill.js";
 import type * as model_budget from "../model/budget.js";
+import type * as model_cleanup from "../model/cleanup.js";
 import type * as model_config from "../model/config.js";
 import type * as model_content from "../model/content.js";
+import type * as model_foldPageViews from "../model/foldPageViews.js";
+import type * as model_foldSessions from "../model/foldSessions.js";
 import type * as model_pageStats from "../model/pageStats.js";
-import type * as model_pageViews from "../model/pageViews.js";
-import type * as model_sessions from "../model/sessions.js";
+import type * as model_record from "../model/record.js";
 import type * as model_titles from "../model/titles.js";
 import type * as model_validation from "../model/validation.js";
+import type * as model_worker from "../model/worker.js";
 import type * as stats from "../stats.js";
+import type * as worker from "../worker.js";
 
 import type {
   ApiFromModules,
@@ -31,17 +36,22 @@ import type {
 declare const fullApi: ApiFromModules<{
   content: typeof content;
   crons: typeof crons;
+  "model/activeVisitors": typeof model_activeVisitors;
   "model/aggregates": typeof model_aggregates;
   "model/backfill": typeof model_backfill;
   "model/budget": typeof model_budget;
+  "model/cleanup": typeof model_cleanup;
   "model/config": typeof model_config;
   "model/content": typeof model_content;
+  "model/foldPageViews": typeof model_foldPageViews;
+  "model/foldSessions": typeof model_foldSessions;
   "model/pageStats": typeof model_pageStats;
-  "model/pageViews": typeof model_pageViews;
-  "model/sessions": typeof model_sessions;
+  "model/record": typeof model_record;
   "model/titles": typeof model_titles;
   "model/validation": typeof model_validation;
+  "model/worker": typeof model_worker;
   stats: typeof stats;
+  worker: typeof worker;
 }>;
 
 /**
@@ -71,10 +81,11 @@ export declare const internal: FilterApi<
 >;
 
 export declare const components: {
+  batchWorker: import("@convex-dev/batch-worker/_generated/component.js").ComponentApi<"batchWorker">;
   pageViewsByPath: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"pageViewsByPath">;
-  uniqueVisitors: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"uniqueVisitors">;
-  distinctPaths: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"distinctPaths">;
-  activeSessions: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"activeSessions">;
+  visitorSessions: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"visitorSessions">;
+  viewedPaths: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"viewedPaths">;
+  liveSessionsByPage: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"liveSessionsByPage">;
   posts: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"posts">;
   pages: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"pages">;
 };

@@ -4,15 +4,15 @@ import { internal } from "../_generated/api";
 import type { Doc } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import schema from "../schema";
-import { BACKFILL_MAX_PATHS_PER_CHUNK } from "./config";
-import { activeSessions, pagesByPublished, postsByPublished } from "./aggregates";
+import { pagesByPublished, postsByPublished } from "./aggregates";
 import { hasChunkBudget } from "./budget";
-import { countPathViews, countView, setPathViews } from "./pageViews";
-import { ensureActivePath } from "./sessions";
+import { finishPageViewFold, foldPageView, startPageViewFold, type PageViewFold } from "./foldPageViews";
+import { foldSessionState, recountActivePages, restoreLiveSession, type TouchedPages } from "./foldSessions";
 
 type Status = Doc<"backfillStatus">;
 export type Phase = Status["phase"];
-const PHASES: Phase[] = ["pageViews", "activeSessions", "posts", "pages"];
+// Views; then active now: stale page counts, the sessions' own rows, then the worker's records they restored.
+const PHASES: Phase[] = ["pageViews", "activePages", "activeSessions", "liveSessions", "posts", "pages"];
 
 const statusFields = schema.tables.backfillStatus.validator.fields;
 /** The public view of the status row (no cursor or job ids). */
@@ -82,10 +82,14 @@ async function scheduleChunk(ctx: MutationCtx, statusId: Status["_id"], runId: n
   await ctx.db.patch(statusId, { scheduledChunk });
 }
 
+/** What one chunk folded, finished once at its end. */
+type ChunkFold = { views: PageViewFold; pages: TouchedPages; now: number };
+
 /**
  * One chunk: walks the tables from the saved cursor while this transaction
- * has budget, counting each row idempotently, then saves the cursor and
- * schedules the next chunk. A chunk of an older run stops at once.
+ * has budget, folding each row with the live worker's own code, then finishes
+ * the fold (recounts), saves the cursor and schedules the next chunk. A chunk
+ * of an older run stops at once.
  */
 export async function runBackfillChunk(ctx: MutationCtx, runId: number, now: number): Promise<void> {
   const status = await getStatus(ctx);
@@ -93,12 +97,12 @@ export async function runBackfillChunk(ctx: MutationCtx, runId: number, now: num
     console.log(`[backfill] run ${runId}: superseded, stopping`);
     return;
   }
-  const touchedPaths = new Map<string, string>();
+  const fold: ChunkFold = { views: startPageViewFold(), pages: new Set(), now };
   let { phase, cursor } = status;
   let processed = 0;
   let done = false;
   for (;;) {
-    const walked = await walkTable(ctx, phase, cursor, touchedPaths);
+    const walked = await walkTable(ctx, phase, cursor, fold);
     processed += walked.processed;
     cursor = walked.cursor;
     if (!walked.exhausted) break;
@@ -110,8 +114,9 @@ export async function runBackfillChunk(ctx: MutationCtx, runId: number, now: num
     phase = next;
     cursor = null;
   }
-  // Recount each touched path once per chunk: the aggregate is the truth, so this is idempotent.
-  for (const [path, pageType] of touchedPaths) await setPathViews(ctx, path, pageType, await countPathViews(ctx, path));
+  // Each recount costs less than the rows that touched it, so it fits in the budget the walk left.
+  await finishPageViewFold(ctx, fold.views);
+  await recountActivePages(ctx, fold.pages);
 
   const total = status.processed + processed;
   const chunks = status.chunks + 1;
@@ -129,41 +134,32 @@ export async function runBackfillChunk(ctx: MutationCtx, runId: number, now: num
 
 type Walked = { processed: number; cursor: Status["cursor"]; exhausted: boolean };
 
-async function walkTable(ctx: MutationCtx, phase: Phase, cursor: Status["cursor"], touchedPaths: Map<string, string>): Promise<Walked> {
+async function walkTable(ctx: MutationCtx, phase: Phase, cursor: Status["cursor"], fold: ChunkFold): Promise<Walked> {
   let processed = 0;
   const rows = streamQuery(ctx, { table: phase, startIndexKey: (cursor ?? undefined) as IndexKey | undefined });
   for await (const [row, indexKey] of rows) {
-    // Cap the distinct paths a chunk touches, so recounting them at the end always fits.
-    const newPath = phase === "pageViews" && !touchedPaths.has((row as Doc<"pageViews">).path);
-    if ((newPath && touchedPaths.size >= BACKFILL_MAX_PATHS_PER_CHUNK) || !(await hasChunkBudget(ctx))) {
-      return { processed, cursor, exhausted: false };
-    }
-    await backfillRow(ctx, phase, row, touchedPaths);
+    if (!(await hasChunkBudget(ctx))) return { processed, cursor, exhausted: false };
+    await foldRow(ctx, phase, row, fold);
     cursor = indexKey as Status["cursor"];
     processed++;
   }
   return { processed, cursor, exhausted: true };
 }
 
-async function backfillRow(ctx: MutationCtx, phase: Phase, row: Doc<Phase>, touchedPaths: Map<string, string>): Promise<void> {
+async function foldRow(ctx: MutationCtx, phase: Phase, row: Doc<Phase>, fold: ChunkFold): Promise<void> {
   switch (phase) {
-    case "pageViews": {
-      const view = row as Doc<"pageViews">;
-      await countView(ctx, view, { idempotent: true });
-      touchedPaths.set(view.path, view.pageType);
+    case "pageViews":
+      return await foldPageView(ctx, fold.views, row as Doc<"pageViews">);
+    case "activeSessions":
+      return await foldSessionState(ctx, fold.pages, row as Doc<"activeSessions">, fold.now);
+    case "liveSessions":
+      return await restoreLiveSession(ctx, fold.pages, row as Doc<"liveSessions">);
+    case "activePages":
+      fold.pages.add((row as Doc<"activePages">).path);
       return;
-    }
-    case "activeSessions": {
-      const session = row as Doc<"activeSessions">;
-      await activeSessions.insertIfDoesNotExist(ctx, session);
-      await ensureActivePath(ctx, session.currentPath);
-      return;
-    }
     case "posts":
-      await postsByPublished.insertIfDoesNotExist(ctx, row as Doc<"posts">);
-      return;
+      return await postsByPublished.insertIfDoesNotExist(ctx, row as Doc<"posts">);
     case "pages":
-      await pagesByPublished.insertIfDoesNotExist(ctx, row as Doc<"pages">);
-      return;
+      return await pagesByPublished.insertIfDoesNotExist(ctx, row as Doc<"pages">);
   }
 }

@@ -24,8 +24,8 @@ export const CLEANUP_INTERVAL_SECONDS = 20;
 /** Clients round the `now` they pass to active-visitor queries to this step, so subscriptions stay cacheable. */
 export const NOW_ROUNDING_MS = 10 * 1000;
 
-/** Longest path we accept; longer is almost certainly junk or an attack. */
-export const MAX_PATH_LENGTH = 2048;
+/** Longest path we accept, in UTF-8 bytes of its canonical form; longer is almost certainly junk or an attack. */
+export const MAX_PATH_BYTES = 2048;
 
 /** The kinds of page the tracker reports; stored on each view for the dashboard. */
 export const PAGE_TYPES = ["home", "post", "page", "stats", "not-found", "other"] as const;
@@ -34,17 +34,32 @@ export type PageType = (typeof PAGE_TYPES)[number];
 /** How many pages `getStats` ranks by all-time views (the rest are paginated). */
 export const TOP_PAGES_LIMIT = 50;
 
-/** How many distinct current paths the active-visitor breakdown considers at most. */
+/** How many of the busiest pages the active-visitor breakdown lists. */
 export const ACTIVE_PATHS_LIMIT = 100;
 
-/** Stale sessions the live query subtracts itself before the cron catches up; beyond this it trusts the cron. */
-export const STALE_SESSIONS_READ_LIMIT = 200;
+/** The name of the background worker that folds appended events into every derived structure. */
+export const STATS_WORKER_NAME = "stats";
+
+/** The worker waits this long after each batch, so dashboards re-run at most about twice a second. */
+export const WORKER_DEBOUNCE_MS = 500;
+
+/** Page views the worker folds per batch (one transaction, measured in tests to stay far inside Convex's limits). */
+export const WORKER_VIEWS_PER_BATCH = 200;
+
+/** Session changes (heartbeats) the worker folds per batch. */
+export const WORKER_SESSIONS_PER_BATCH = 200;
+
+/** Expired live sessions the worker removes per batch. */
+export const WORKER_EXPIRIES_PER_BATCH = 200;
+
+/** How long the worker keeps polling after its last batch before it goes idle (a trickle then wakes no transitions). */
+export const WORKER_COOLDOWN_MS = 2_000;
+
+/** The largest page a client may ask of a paginated stats list. */
+export const MAX_PAGE_SIZE = 100;
 
 /** Rows a backfill chunk fetches at once; it stops earlier when its transaction budget runs low. */
 export const BACKFILL_PAGE_SIZE = 400;
-
-/** Distinct paths one backfill chunk may touch, so recounting them at its end stays inside the limits. */
-export const BACKFILL_MAX_PATHS_PER_CHUNK = 32;
 
 /** Stale sessions a cleanup chunk fetches at once; it stops earlier when its transaction budget runs low. */
 export const CLEANUP_PAGE_SIZE = 400;

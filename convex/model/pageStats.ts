@@ -1,9 +1,9 @@
 import type { PaginationOptions, PaginationResult } from "convex/server";
 import type { Doc } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
-import { TOP_PAGES_LIMIT } from "./config";
-import { distinctPaths, pageViewsByPath, pagesByPublished, postsByPublished, uniqueVisitors } from "./aggregates";
-import { resolveTitle } from "./titles";
+import { MAX_PAGE_SIZE, TOP_PAGES_LIMIT } from "./config";
+import { pageViewsByPath, pagesByPublished, postsByPublished, viewedPaths, visitorSessions } from "./aggregates";
+import { resolvePage } from "./titles";
 import { getBackfillProgress, type BackfillProgress } from "./backfill";
 
 export type PageStat = { path: string; title: string; pageType: string; views: number };
@@ -21,13 +21,14 @@ export type PageViewStats = {
 
 /**
  * Everything the dashboard shows that only page views and content change.
- * Reads O(log n) aggregate nodes plus the top pages, never a scan of views.
+ * Reads O(log n) aggregate nodes plus the top pages, never a scan of views;
+ * only the worker writes them, so it re-runs at most as often as the worker folds.
  */
 export async function getPageViewStats(ctx: QueryCtx): Promise<PageViewStats> {
   const [totalPageViews, visitors, pages, publishedPosts, publishedPages] = await Promise.all([
     pageViewsByPath.count(ctx),
-    uniqueVisitors.count(ctx),
-    distinctPaths.count(ctx),
+    visitorSessions.count(ctx),
+    viewedPaths.count(ctx),
     postsByPublished.count(ctx, { namespace: true }),
     pagesByPublished.count(ctx, { namespace: true }),
   ]);
@@ -46,14 +47,19 @@ export async function getPageViewStats(ctx: QueryCtx): Promise<PageViewStats> {
   };
 }
 
-/** All pages by views, a page at a time, for "show more" past the top list. */
+/** All pages by views, a page of at most MAX_PAGE_SIZE at a time, for "show more" past the top list. */
 export async function listPageStats(ctx: QueryCtx, paginationOpts: PaginationOptions): Promise<PaginationResult<PageStat>> {
-  const result = await ctx.db.query("pathStats").withIndex("by_views").order("desc").paginate(paginationOpts);
+  const numItems = Math.max(1, Math.min(Math.floor(paginationOpts.numItems) || 1, MAX_PAGE_SIZE));
+  const result = await ctx.db
+    .query("pathStats")
+    .withIndex("by_views")
+    .order("desc")
+    .paginate({ ...paginationOpts, numItems });
   return { ...result, page: await withTitles(ctx, result.page) };
 }
 
 async function withTitles(ctx: QueryCtx, rows: Doc<"pathStats">[]): Promise<PageStat[]> {
   return await Promise.all(
-    rows.map(async ({ path, pageType, views }) => ({ path, title: await resolveTitle(ctx, path), pageType, views })),
+    rows.map(async ({ path, pageType, views }) => ({ path, ...(await resolvePage(ctx, path, pageType)), views })),
   );
 }

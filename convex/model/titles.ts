@@ -1,7 +1,11 @@
 import type { QueryCtx } from "../_generated/server";
+import type { PageType } from "./config";
 
 /** Routes that are not content rows but still deserve a human title. */
-const FIXED_TITLES: Record<string, string> = { "/": "Home", "/stats": "Stats" };
+const FIXED_PAGES: Record<string, { title: string; pageType: PageType }> = {
+  "/": { title: "Home", pageType: "home" },
+  "/stats": { title: "Stats", pageType: "stats" },
+};
 
 /** The slug a content path points at: "/hello-world/" → "hello-world". */
 export function slugFromPath(path: string): string {
@@ -9,22 +13,24 @@ export function slugFromPath(path: string): string {
 }
 
 /**
- * A page's display title: fixed routes, then a published post or page with
- * that slug, else the path itself. The dashboard is public, so a draft's
- * title must not appear there even when someone requests its URL.
+ * A page's display title and type: fixed routes, then a published post or
+ * page with that slug, else the path itself and the type its first view
+ * reported. The site's own routes and content decide, never a visitor, and the
+ * dashboard is public, so a draft's title must not appear there.
  */
-export async function resolveTitle(ctx: QueryCtx, path: string): Promise<string> {
-  const fixed = FIXED_TITLES[path];
+export async function resolvePage(ctx: QueryCtx, path: string, reportedType: string): Promise<{ title: string; pageType: string }> {
+  const fixed = FIXED_PAGES[path];
   if (fixed !== undefined) return fixed;
   const slug = slugFromPath(path);
   const post = await ctx.db
     .query("posts")
     .withIndex("by_slug", (q) => q.eq("slug", slug))
     .first();
-  if (post?.published) return post.title;
+  if (post?.published) return { title: post.title, pageType: "post" };
   const page = await ctx.db
     .query("pages")
     .withIndex("by_slug", (q) => q.eq("slug", slug))
     .first();
-  return page?.published ? page.title : path;
+  if (page?.published) return { title: page.title, pageType: "page" };
+  return { title: path, pageType: reportedType };
 }

@@ -8,7 +8,7 @@ test("table scans see committed, pending and deleted documents, and nothing of o
   const t = createTestConvex();
   const row = (n: number) => ({ sessionId: sessionId(n), firstSeen: n });
   const [a, b] = await t.run(async (ctx) => [await ctx.db.insert("visitors", row(1)), await ctx.db.insert("visitors", row(2))]);
-  await t.run((ctx) => ctx.db.insert("activePaths", { path: "/other-table" }));
+  await t.run((ctx) => ctx.db.insert("activePages", { path: "/other-table", visitors: 1 }));
 
   const seen = await t.run(async (ctx) => {
     await ctx.db.delete(a);
@@ -28,7 +28,7 @@ test("table scans see committed, pending and deleted documents, and nothing of o
 
   const committed = await t.run(async (ctx) => (await ctx.db.query("visitors").withIndex("by_sessionId").collect()).map((v) => v.firstSeen));
   expect(committed).toEqual([20, 3]);
-  expect(await t.run((ctx) => ctx.db.query("activePaths").collect())).toMatchObject([{ path: "/other-table" }]);
+  expect(await t.run((ctx) => ctx.db.query("activePages").collect())).toMatchObject([{ path: "/other-table" }]);
 });
 
 test("index equality lookups follow inserts, patches of the indexed field, deletes and pending writes", async () => {

@@ -1,16 +1,18 @@
-import { beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
-import { api } from "../../convex/_generated/api";
-import { activeSessions } from "../../convex/model/aggregates";
-import { ACTIVE_PATHS_LIMIT, SESSION_TIMEOUT_MS } from "../../convex/model/config";
-import { MINUTE, T0, useFakeClock } from "../support/clock";
+import { beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { api, internal } from "../../convex/_generated/api";
+import { liveSessionsByPage } from "../../convex/model/aggregates";
+import { CLEANUP_INTERVAL_SECONDS, SESSION_TIMEOUT_MS } from "../../convex/model/config";
+import { advanceTo, MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
+import { measure } from "../support/metrics";
 import { scheduledRuns } from "../support/scheduler";
 import { generateSessions, insertActiveSessions, insertRows } from "../support/seed";
 import { heartbeat, runCleanup } from "../support/calls";
+import { settle } from "../support/worker";
 
-const active = async (t: TestConvex) => await t.query(api.stats.getActiveVisitors, { now: Date.now() });
+const active = async (t: TestConvex) => await t.query(api.stats.getActiveVisitors, {});
 const sessionRows = (t: TestConvex) => t.run((ctx) => ctx.db.query("activeSessions").collect());
-const activePathRows = async (t: TestConvex) => (await t.run((ctx) => ctx.db.query("activePaths").collect())).map((row) => row.path).sort();
+const activePageRows = async (t: TestConvex) => (await t.run((ctx) => ctx.db.query("activePages").collect())).map((row) => row.path).sort();
 
 describe("cleanup of a few sessions", () => {
   useFakeClock(T0);
@@ -19,45 +21,60 @@ describe("cleanup of a few sessions", () => {
     t = createTestConvex();
   });
 
-  test("removes idle sessions, keeps live ones, and the figures do not move", async () => {
+  test("removes idle sessions, keeps live ones, and the worker takes the idle ones off active now", async () => {
     await heartbeat(t, 1, "/a");
     await heartbeat(t, 2, "/b");
-    vi.advanceTimersByTime(MINUTE);
+    advanceTo(T0 + MINUTE);
     await heartbeat(t, 3, "/a");
-    vi.advanceTimersByTime(SESSION_TIMEOUT_MS);
-    // Sessions 1 and 2 timed out; the live query already leaves them out.
-    const before = await active(t);
-    expect(before).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", count: 1 }] });
+    await settle(t);
+    expect((await active(t)).activeVisitors).toBe(3);
+    advanceTo(T0 + SESSION_TIMEOUT_MS + SECOND);
 
     await runCleanup(t);
 
     expect((await sessionRows(t)).map((s) => s.currentPath)).toEqual(["/a"]);
-    expect(await active(t)).toEqual(before);
-    expect(await activePathRows(t)).toEqual(["/a"]);
+    expect(await active(t)).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", count: 1 }] });
+    expect(await activePageRows(t)).toEqual(["/a"]);
+  });
+
+  test("active now is exact to within one cleanup interval past the timeout", async () => {
+    await heartbeat(t, 1, "/a");
+    await settle(t);
+    advanceTo(T0 + SESSION_TIMEOUT_MS);
+    await runCleanup(t);
+    expect((await active(t)).activeVisitors).toBe(1);
+    // The cron runs every CLEANUP_INTERVAL_SECONDS; its next run after the timeout takes the session off.
+    advanceTo(T0 + SESSION_TIMEOUT_MS + CLEANUP_INTERVAL_SECONDS * SECOND);
+    await runCleanup(t);
+    expect(Date.now() - T0 - SESSION_TIMEOUT_MS).toBeLessThan(30 * SECOND);
+    expect(await active(t)).toEqual({ activeVisitors: 0, activeByPath: [] });
   });
 
   test("a cleaned-up visitor who comes back is active again", async () => {
     await heartbeat(t, 1, "/a");
-    vi.advanceTimersByTime(SESSION_TIMEOUT_MS + 1);
+    advanceTo(T0 + SESSION_TIMEOUT_MS + 1);
     await runCleanup(t);
     expect(await active(t)).toEqual({ activeVisitors: 0, activeByPath: [] });
 
     await heartbeat(t, 1, "/a");
+    await settle(t);
     expect(await active(t)).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", count: 1 }] });
   });
 
-  test("forgets every empty path, however many, so the per-page list never hides a live page", async () => {
-    // More idle paths than getActiveVisitors reads (ACTIVE_PATHS_LIMIT), all older than the live one.
-    await insertActiveSessions(t, generateSessions({ count: 2.5 * ACTIVE_PATHS_LIMIT, paths: 2.5 * ACTIVE_PATHS_LIMIT, lastSeen: T0 - SESSION_TIMEOUT_MS - 1 }));
-    await heartbeat(t, 1_000, "/live");
-
+  test("on an idle site it reads two empty ranges, writes nothing and wakes nothing", async () => {
+    await heartbeat(t, 1, "/a");
+    advanceTo(T0 + SESSION_TIMEOUT_MS + 1);
     await runCleanup(t);
+    const before = await scheduledRuns(t);
 
-    expect(await activePathRows(t)).toEqual(["/live"]);
-    expect(await active(t)).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/live", count: 1 }] });
-  }, 60_000);
+    const { result, cost } = await measure(t, (ctx) => ctx.runMutation(internal.stats.cleanupStaleSessions, {}));
 
-  test("removes sessions that were never in the aggregate (written before it existed)", async () => {
+    expect(result).toEqual({ deleted: 0, more: false });
+    expect(cost).toMatchObject({ documentsRead: 0, databaseQueries: 2, documentsWritten: 0 });
+    expect(await scheduledRuns(t)).toEqual(before);
+  });
+
+  test("removes sessions written before the worker existed, which it never counted", async () => {
     await insertRows(t, "activeSessions", generateSessions({ count: 3, paths: 2, lastSeen: T0 - SESSION_TIMEOUT_MS - 1 }));
     await heartbeat(t, 100, "/live");
     await runCleanup(t);
@@ -67,8 +84,8 @@ describe("cleanup of a few sessions", () => {
 });
 
 describe("cleanup of 20,000 idle sessions", () => {
-  const NEVER_COUNTED = 18_000; // left by a tracker older than the aggregates
-  const COUNTED = 2_000; // left by heartbeats
+  const NEVER_COUNTED = 18_000; // left by a tracker older than the worker
+  const COUNTED = 2_000; // left by heartbeats the worker folded
   const LIVE = 50;
   const t = createTestConvex();
   let runs: Awaited<ReturnType<typeof scheduledRuns>>;
@@ -77,7 +94,8 @@ describe("cleanup of 20,000 idle sessions", () => {
   beforeAll(async () => {
     const idle = { paths: 150, lastSeen: T0 - SESSION_TIMEOUT_MS - MINUTE };
     await insertRows(t, "activeSessions", generateSessions({ ...idle, count: NEVER_COUNTED }));
-    await insertActiveSessions(t, generateSessions({ ...idle, count: COUNTED, firstId: NEVER_COUNTED }));
+    // Live when the worker folded them, idle now.
+    await insertActiveSessions(t, generateSessions({ ...idle, count: COUNTED, firstId: NEVER_COUNTED }), idle.lastSeen);
     for (let i = 0; i < LIVE; i++) await heartbeat(t, 1_000_000 + i, `/live-${i % 5}`);
 
     await runCleanup(t);
@@ -91,13 +109,14 @@ describe("cleanup of 20,000 idle sessions", () => {
     expect(chunks.success).toBeGreaterThan(10);
   });
 
-  test("leaves exactly the live sessions, in the table and in the aggregate", async () => {
+  test("leaves exactly the live sessions, in the table, the worker's records and the aggregate", async () => {
     expect((await sessionRows(t)).length).toBe(LIVE);
-    expect(await t.run((ctx) => activeSessions.count(ctx))).toBe(LIVE);
+    expect((await t.run((ctx) => ctx.db.query("liveSessions").collect())).length).toBe(LIVE);
+    expect(await t.run((ctx) => liveSessionsByPage.count(ctx))).toBe(LIVE);
   });
 
-  test("forgets every path nobody is on", async () => {
-    expect(await activePathRows(t)).toEqual(["/live-0", "/live-1", "/live-2", "/live-3", "/live-4"]);
+  test("forgets every page nobody is on", async () => {
+    expect(await activePageRows(t)).toEqual(["/live-0", "/live-1", "/live-2", "/live-3", "/live-4"]);
   });
 
   test("active figures count only the live sessions", async () => {

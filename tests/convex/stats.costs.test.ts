@@ -1,12 +1,11 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { TOP_PAGES_LIMIT } from "../../convex/model/config";
-import { setPathViews } from "../../convex/model/pageViews";
 import { muteBackfillLogs, runBackfill } from "../support/backfill";
 import { measureGetStats, measureViewPage } from "../support/calls";
 import { DAY, T0, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
 import { BUDGETS, expectWithinBudget } from "../support/metrics";
-import { AGGREGATE_BATCH, generateSessions, insertActiveSessions, insertLegacyData } from "../support/seed";
+import { AGGREGATE_BATCH, generateSessions, insertActiveSessions, insertLegacyData, insertPathStats } from "../support/seed";
 
 /**
  * The cost targets, in Convex's own deterministic counters. The same checks
@@ -56,11 +55,11 @@ describe("10,000 distinct paths", () => {
   const viewsOf = (i: number) => 1 + ((i * 7919) % PATHS);
 
   beforeAll(async () => {
-    // Each path's row and distinct-paths entry, written as recordPageView writes them on a path's first view
+    // Each path's row and distinct-pages item, written as the worker writes them on a path's first view
     // (the 50 million views themselves would not add to what getStats reads, only to seeding time).
     for (let i = 0; i < PATHS; i += AGGREGATE_BATCH) {
       await t.run(async (ctx) => {
-        for (let j = i; j < Math.min(i + AGGREGATE_BATCH, PATHS); j++) await setPathViews(ctx, pathOf(j), "post", viewsOf(j), null);
+        for (let j = i; j < Math.min(i + AGGREGATE_BATCH, PATHS); j++) await insertPathStats(ctx, pathOf(j), viewsOf(j));
       });
     }
   }, 300_000);

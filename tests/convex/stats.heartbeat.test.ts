@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { HEARTBEAT_DEDUP_MS } from "../../convex/model/config";
-import * as Sessions from "../../convex/model/sessions";
-import { accessOf } from "../support/access";
-import { SECOND, T0, useFakeClock } from "../support/clock";
+import { advanceTo, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { insertRows, sessionId } from "../support/seed";
 import { readTables } from "../support/tables";
 import { heartbeat, measureHeartbeat } from "../support/calls";
+import { settle } from "../support/worker";
+import { writesOf } from "../support/writeSet";
 
 useFakeClock(T0);
 let t: TestConvex;
@@ -15,7 +15,12 @@ beforeEach(() => {
   t = createTestConvex();
 });
 
-const active = async () => await t.query(api.stats.getActiveVisitors, { now: Date.now() });
+/** "Active now" once the worker has folded every heartbeat so far. */
+const active = async () => {
+  await settle(t);
+  return await t.query(api.stats.getActiveVisitors, {});
+};
+const activePageRows = async () => (await t.run((ctx) => ctx.db.query("activePages").collect())).map(({ path, visitors }) => ({ path, visitors }));
 
 describe("heartbeat", () => {
   test("the first heartbeat makes the session active on its path", async () => {
@@ -25,8 +30,9 @@ describe("heartbeat", () => {
 
   test("a repeat on the same path within 10 s writes nothing", async () => {
     await heartbeat(t, 1, "/a");
+    await settle(t);
     const before = await readTables(t);
-    vi.advanceTimersByTime(HEARTBEAT_DEDUP_MS - 1);
+    advanceTo(T0 + HEARTBEAT_DEDUP_MS - 1);
 
     const { cost } = await measureHeartbeat(t, 1, "/a");
 
@@ -34,21 +40,23 @@ describe("heartbeat", () => {
     expect(await readTables(t)).toEqual(before);
   });
 
-  test("after 10 s on the same path it only moves lastSeen, touching no aggregate", async () => {
+  test("after 10 s on the same path it writes only the session's own row, and the worker moves its lastSeen", async () => {
     await heartbeat(t, 1, "/a");
-    vi.advanceTimersByTime(HEARTBEAT_DEDUP_MS);
+    advanceTo(T0 + HEARTBEAT_DEDUP_MS);
+    await heartbeat(t, 2, "/b"); // another visitor keeps the worker running, as on a site with traffic
 
-    const { cost } = await measureHeartbeat(t, 1, "/a");
-    vi.advanceTimersByTime(HEARTBEAT_DEDUP_MS);
-    const { writes } = await accessOf(t, (ctx) => Sessions.heartbeat(ctx, sessionId(1), "/a", Date.now()));
+    const [session] = await t.run((ctx) => ctx.db.query("activeSessions").withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId(1))).collect());
+    const writes = await writesOf(t, () => heartbeat(t, 1, "/a"));
+    expect(writes).toMatchObject([{ component: "", table: "activeSessions", id: session._id, change: "changed" }]);
+    const [after] = await t.run((ctx) => ctx.db.query("activeSessions").withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId(1))).collect());
+    expect(after).toMatchObject({ currentPath: "/a", lastSeen: T0 + HEARTBEAT_DEDUP_MS });
 
-    expect(cost.documentsWritten).toBe(1);
-    expect(writes).toEqual(["table:activeSessions"]);
-    const [session] = await t.run((ctx) => ctx.db.query("activeSessions").collect());
-    expect(session).toMatchObject({ currentPath: "/a", lastSeen: T0 + 2 * HEARTBEAT_DEDUP_MS });
+    expect((await active()).activeByPath).toContainEqual({ path: "/a", count: 1 });
+    const [live] = await t.run((ctx) => ctx.db.query("liveSessions").withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId(1))).collect());
+    expect(live).toMatchObject({ sessionId: sessionId(1), path: "/a", lastSeen: T0 + HEARTBEAT_DEDUP_MS });
   });
 
-  test("a path change moves the session from one path's count to the other's", async () => {
+  test("a path change moves the session from one page's count to the other's", async () => {
     await heartbeat(t, 1, "/a");
     await heartbeat(t, 2, "/a");
     vi.advanceTimersByTime(SECOND);
@@ -62,11 +70,21 @@ describe("heartbeat", () => {
         { path: "/b", count: 1 },
       ],
     });
-    const paths = await t.run((ctx) => ctx.db.query("activePaths").collect());
-    expect(paths.map((row) => row.path)).toEqual(["/a", "/b"]);
+    expect(await activePageRows()).toEqual([
+      { path: "/a", visitors: 1 },
+      { path: "/b", visitors: 1 },
+    ]);
   });
 
-  test("a session written before the aggregate existed is adopted when it moves", async () => {
+  test("a page nobody is on any more loses its row", async () => {
+    await heartbeat(t, 1, "/a");
+    await settle(t);
+    await heartbeat(t, 1, "/b");
+    expect(await active()).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/b", count: 1 }] });
+    expect(await activePageRows()).toEqual([{ path: "/b", visitors: 1 }]);
+  });
+
+  test("a session written before the worker existed is counted once it beats again", async () => {
     await insertRows(t, "activeSessions", [{ sessionId: sessionId(1), currentPath: "/a", lastSeen: T0 }]);
     vi.advanceTimersByTime(SECOND);
     await heartbeat(t, 1, "/b");
@@ -77,5 +95,12 @@ describe("heartbeat", () => {
     await heartbeat(t, 1, "/a");
     await heartbeat(t, 1, "/b");
     expect((await active()).activeByPath).toEqual([{ path: "/b", count: 1 }]);
+  });
+
+  test("paths are canonical: a trailing slash, a query or a fragment is the same page", async () => {
+    await heartbeat(t, 1, "/a/");
+    await heartbeat(t, 2, "/a?utm=x");
+    await heartbeat(t, 3, "/a#top");
+    expect(await active()).toEqual({ activeVisitors: 3, activeByPath: [{ path: "/a", count: 3 }] });
   });
 });

@@ -1,11 +1,12 @@
 import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { DEDUP_WINDOW_MS } from "../../convex/model/config";
-import { MINUTE, T0, useFakeClock } from "../support/clock";
+import { advanceTo, MINUTE, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { sessionId } from "../support/seed";
 import { readTables } from "../support/tables";
 import { measureViewPage, viewPage } from "../support/calls";
+import { settle } from "../support/worker";
 
 useFakeClock(T0);
 let t: TestConvex;
@@ -13,13 +14,19 @@ beforeEach(() => {
   t = createTestConvex();
 });
 
-const totalViews = async () => (await t.query(api.stats.getPageViewStats, {})).totalPageViews;
+/** Page-view figures once the worker has folded everything recorded so far. */
+const pageViewStats = async () => {
+  await settle(t);
+  return await t.query(api.stats.getPageViewStats, {});
+};
+const totalViews = async () => (await pageViewStats()).totalPageViews;
 
 describe("the 30-minute dedup window", () => {
   test("a repeat view inside the window writes nothing at all", async () => {
     await viewPage(t, 1, "/a");
+    await settle(t);
     const before = await readTables(t);
-    vi.advanceTimersByTime(DEDUP_WINDOW_MS - 1);
+    advanceTo(T0 + DEDUP_WINDOW_MS - 1);
 
     const { result, cost } = await measureViewPage(t, 1, "/a");
 
@@ -68,8 +75,7 @@ describe("unique visitors", () => {
     for (const path of ["/a", "/b"]) await viewPage(t, 2, path);
     await viewPage(t, 3, "/a");
 
-    const stats = await t.query(api.stats.getPageViewStats, {});
-    expect(stats).toMatchObject({ totalPageViews: 6, uniqueVisitors: 3 });
+    expect(await pageViewStats()).toMatchObject({ totalPageViews: 6, uniqueVisitors: 3 });
   });
 
   test("newVisitor is true only for a session's first counted view", async () => {
@@ -81,22 +87,35 @@ describe("unique visitors", () => {
     await viewPage(t, 1, "/a");
     vi.advanceTimersByTime(DEDUP_WINDOW_MS * 3);
     await viewPage(t, 1, "/b");
+    await settle(t);
     const visitors = await t.run((ctx) => ctx.db.query("visitors").collect());
     expect(visitors.map(({ sessionId, firstSeen }) => ({ sessionId, firstSeen }))).toEqual([{ sessionId: sessionId(1), firstSeen: T0 }]);
   });
 });
 
 describe("per-path counts", () => {
-  test("pathStats keeps each path's exact views and latest page type", async () => {
+  test("pathStats keeps each path's exact views and the page type of its first view: a later view cannot relabel it", async () => {
     await viewPage(t, 1, "/a");
     await viewPage(t, 2, "/a");
     await viewPage(t, 3, "/b");
     await t.mutation(api.stats.recordPageView, { path: "/a", pageType: "not-found", sessionId: sessionId(4) });
+    await settle(t);
 
     const rows = await t.run((ctx) => ctx.db.query("pathStats").collect());
     expect(rows.map(({ path, pageType, views }) => ({ path, pageType, views }))).toEqual([
-      { path: "/a", pageType: "not-found", views: 3 },
+      { path: "/a", pageType: "post", views: 3 },
       { path: "/b", pageType: "post", views: 1 },
+    ]);
+  });
+
+  test("a view cannot relabel the home page on the dashboard", async () => {
+    await viewPage(t, 1, "/");
+    await t.mutation(api.stats.recordPageView, { path: "/", pageType: "not-found", sessionId: sessionId(2) });
+    await t.mutation(api.stats.recordPageView, { path: "/x", pageType: "home", sessionId: sessionId(2) });
+    const { pageStats } = await pageViewStats();
+    expect(pageStats.map(({ path, pageType }) => ({ path, pageType }))).toEqual([
+      { path: "/", pageType: "home" },
+      { path: "/x", pageType: "home" },
     ]);
   });
 });

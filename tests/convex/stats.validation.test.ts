@@ -1,10 +1,14 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { MAX_PATH_LENGTH } from "../../convex/model/config";
+import { MAX_PATH_BYTES } from "../../convex/model/config";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { sessionId } from "../support/seed";
 import { readTables } from "../support/tables";
 import { heartbeat, pageViewArgs, viewPage } from "../support/calls";
+import { useFakeClock, T0 } from "../support/clock";
+import { settle } from "../support/worker";
+
+useFakeClock(T0);
 
 let t: TestConvex;
 beforeEach(async () => {
@@ -12,6 +16,7 @@ beforeEach(async () => {
   // Some data already there, so "nothing written" is checked against a live deployment.
   await viewPage(t, 1, "/");
   await heartbeat(t, 1, "/");
+  await settle(t);
 });
 
 /** Expects the call to be rejected as INVALID_ARGUMENT on `field`, leaving every table as it was. */
@@ -25,7 +30,19 @@ const BAD_PATHS: Record<string, string> = {
   "no leading slash": "about",
   empty: "",
   "a full URL": "https://example.com/about",
-  "one character too long": "/" + "a".repeat(MAX_PATH_LENGTH),
+  "one byte too long": "/" + "a".repeat(MAX_PATH_BYTES),
+  "short in UTF-16 but too long in UTF-8 (CJK)": "/" + "字".repeat(Math.ceil(MAX_PATH_BYTES / 3)),
+  "protocol-relative (a link to another host)": "//evil.example/x",
+  "a backslash (browsers read /\\host as another host)": "/\\evil.example",
+  "a backslash further in": "/a\\b",
+  "a zero-width space": "/a\u200bb",
+  "a zero-width joiner": "/a\u200db",
+  "a byte-order mark": "/\ufeffa",
+  "a right-to-left override": "/a\u202eb",
+  "a left-to-right isolate": "/a\u2066b",
+  "a lone high surrogate": "/a\ud800b",
+  "a lone low surrogate": "/a\udc00",
+  "only a query": "?a=1",
   "a NUL": "/a\u0000b",
   "a newline": "/a\nb",
   "a tab": "/a\tb",
@@ -71,7 +88,10 @@ describe("heartbeat rejects bad input and writes nothing", () => {
 
 describe("what real browsers send is accepted", () => {
   test.each([
-    ["the longest allowed path", "/" + "a".repeat(MAX_PATH_LENGTH - 1)],
+    ["the longest allowed path", "/" + "a".repeat(MAX_PATH_BYTES - 1)],
+    ["the longest allowed path in CJK (3 bytes a character)", "/" + "字".repeat(Math.floor((MAX_PATH_BYTES - 1) / 3))],
+    ["an emoji (a surrogate pair)", "/\u{1F600}"],
+    ["a query string and fragment (dropped)", "/a?utm_source=x#top"],
     ["a percent-encoded path", "/caf%C3%A9/a%20b"],
     ["a trailing slash", "/hello-world/"],
     ["non-ASCII letters", "/café"],
@@ -83,5 +103,37 @@ describe("what real browsers send is accepted", () => {
   test("an upper-case UUID, as some browsers' randomUUID polyfills make", async () => {
     const upper = sessionId(2).toUpperCase();
     expect(await t.mutation(api.stats.recordPageView, { ...pageViewArgs(2, "/"), sessionId: upper })).toMatchObject({ recorded: true });
+  });
+});
+
+describe("canonical forms: one page, one visitor", () => {
+  test("a trailing slash, a query string and a fragment are the same page: one view, one page", async () => {
+    const sent = ["/hello-world", "/hello-world/", "/hello-world?a", "/hello-world#x", "/hello-world//?b=2#y"];
+    const answers = [];
+    for (const path of sent) answers.push(await t.mutation(api.stats.recordPageView, { ...pageViewArgs(2, "/"), path }));
+    expect(answers.map((a) => a.recorded)).toEqual([true, false, false, false, false]);
+    await settle(t);
+    const { totalPageViews, distinctPages, pageStats } = await t.query(api.stats.getPageViewStats, {});
+    expect({ totalPageViews, distinctPages }).toEqual({ totalPageViews: 2, distinctPages: 2 });
+    expect(pageStats.map((page) => page.path).sort()).toEqual(["/", "/hello-world"]);
+  });
+
+  test("the root keeps its slash", async () => {
+    expect(await t.mutation(api.stats.recordPageView, { ...pageViewArgs(2, "/"), path: "/?q=1" })).toMatchObject({ recorded: true });
+    expect(await t.mutation(api.stats.recordPageView, { ...pageViewArgs(2, "/"), path: "//" }).catch((e) => e.data.field)).toBe("path");
+  });
+
+  test("four letter cases of one UUID are one visitor", async () => {
+    const id = "6ba7b810-9dad-41d1-80b4-00c04fd430c8";
+    const variants = [id, id.toUpperCase(), id.replace(/[a-f]/g, (c, i) => (i % 2 ? c.toUpperCase() : c)), id.replace(/[a-f]/g, (c, i) => (i % 2 ? c : c.toUpperCase()))];
+    for (const [i, sessionId] of variants.entries()) {
+      await t.mutation(api.stats.recordPageView, { path: `/case-${i}`, pageType: "post", sessionId });
+    }
+    await settle(t);
+    const stats = await t.query(api.stats.getPageViewStats, {});
+    // Visitor 1 from beforeEach, and the one behind the four spellings.
+    expect(stats).toMatchObject({ totalPageViews: 5, uniqueVisitors: 2 });
+    const visitors = await t.run((ctx) => ctx.db.query("visitors").collect());
+    expect(visitors.map((v) => v.sessionId)).toContain(id);
   });
 });

@@ -1,8 +1,8 @@
 import { api, internal } from "../../convex/_generated/api";
 import type { TestConvex } from "./convex";
 import { measure } from "./metrics";
-import { drainScheduledFunctions } from "./scheduler";
 import { pageTypeOf, sessionId } from "./seed";
+import { settle } from "./worker";
 
 /** What the tracker sends when visitor `visitor` opens `path`. */
 export function pageViewArgs(visitor: number, path: string) {
@@ -28,12 +28,12 @@ export async function measureHeartbeat(t: TestConvex, visitor: number, path: str
 }
 
 /** getStats as the dashboard calls it, returning what the query cost. */
-export async function measureGetStats(t: TestConvex, now = Date.now()) {
-  return await measure(t, (ctx) => ctx.runQuery(api.stats.getStats, { now }));
+export async function measureGetStats(t: TestConvex) {
+  return await measure(t, (ctx) => ctx.runQuery(api.stats.getStats, {}));
 }
 
-/** What the cleanup cron does: one run, then the runs it schedules until no idle session is left. */
+/** What the cleanup cron does: one run, the runs it schedules until no idle session is left, and the worker it wakes. */
 export async function runCleanup(t: TestConvex) {
   await t.mutation(internal.stats.cleanupStaleSessions, {});
-  await drainScheduledFunctions(t);
+  await settle(t);
 }

@@ -18,3 +18,8 @@ export function useFakeClock(start: number, scope: "each" | "all" = "each"): voi
   });
   after(() => vi.useRealTimers());
 }
+
+/** Moves the fake clock forward to `time`, firing the timers due on the way (what a deployment's scheduler would run). */
+export function advanceTo(time: number): void {
+  vi.advanceTimersByTime(Math.max(0, time - Date.now()));
+}

@@ -8,25 +8,32 @@ export type ModuleMap = Record<string, () => Promise<unknown>>;
 /** What convex-test needs to register one component. */
 export type ComponentSource = { schema: SchemaDefinition<GenericSchema, boolean>; modules: ModuleMap };
 
+/** The component packages the app installs: their sources, as the caller loads them. */
+export type ComponentSources = { aggregate: ComponentSource; batchWorker: ComponentSource };
+
 /** The aggregate components the app installs, by the names in convex/convex.config.ts. */
 export const AGGREGATE_COMPONENTS = [
   "pageViewsByPath",
-  "uniqueVisitors",
-  "distinctPaths",
-  "activeSessions",
+  "visitorSessions",
+  "viewedPaths",
+  "liveSessionsByPage",
   "posts",
   "pages",
 ] as const;
+
+/** The batch-worker component's mount name (convex/convex.config.ts). */
+export const BATCH_WORKER_COMPONENT = "batchWorker";
 
 export type TestConvexOptions = { transactionLimits?: boolean | object };
 
 /**
  * A convex-test backend with the schema, the given app modules and every
- * aggregate component. Module maps come from the caller, so this works both
- * under Vite (import.meta.glob) and in plain Node (files on disk).
+ * component. Module maps come from the caller, so this works both under Vite
+ * (import.meta.glob) and in plain Node (files on disk).
  */
-export function buildTestConvex(modules: ModuleMap, aggregate: ComponentSource, options: TestConvexOptions = {}) {
+export function buildTestConvex(modules: ModuleMap, components: ComponentSources, options: TestConvexOptions = {}) {
   const t = convexTest({ schema, modules, transactionLimits: options.transactionLimits ?? true });
-  for (const name of AGGREGATE_COMPONENTS) t.registerComponent(name, aggregate.schema, aggregate.modules);
+  for (const name of AGGREGATE_COMPONENTS) t.registerComponent(name, components.aggregate.schema, components.aggregate.modules);
+  t.registerComponent(BATCH_WORKER_COMPONENT, components.batchWorker.schema, components.batchWorker.modules);
   return t;
 }

@@ -28,7 +28,9 @@ function walk(dir) {
 }
 const modulePaths = walk(convexDir).sort(compareModulePaths);
 const config = fs.readFileSync(path.join(convexDir, "convex.config.ts"), "utf8");
-const names = [...config.matchAll(/app\.use\(aggregate, \{ name: "(\w+)" \}\)/g)].map((m) => m[1]);
+// Each `import x from "<package>/convex.config.js"` and `app.use(x, { name })` (the name defaults to the identifier).
+const packages = Object.fromEntries([...config.matchAll(/import (\w+) from "([^"]+)\/convex\.config\.js";/g)].map((m) => [m[1], m[2]]));
+const mounts = [...config.matchAll(/app\.use\((\w+)(?:, \{ name: "(\w+)" \})?\)/g)].map((m) => ({ name: m[2] ?? m[1], pkg: packages[m[1]] }));
 const lines = [header("Generated `api` utility.")];
 for (const m of modulePaths) lines.push(`import type * as ${moduleIdentifier(m)} from "../${importPath(m)}.js";`);
 lines.push(`
@@ -50,7 +52,7 @@ lines.push(`
   `);
 lines.push(`
   export declare const components: {`);
-for (const n of names) lines.push(`  "${n}": import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"${n}">,`);
+for (const { name, pkg } of mounts) lines.push(`  "${name}": import("${pkg}/_generated/component.js").ComponentApi<"${name}">,`);
 lines.push("};");
 const apiJs = [header("Generated `api` utility."), `
     import { anyApi, componentsGeneric } from "convex/server";

@@ -1,8 +1,11 @@
 import type { WithoutSystemFields } from "convex/server";
 import type { Doc, Id, TableNames } from "../../convex/_generated/dataModel";
-import { activeSessions } from "../../convex/model/aggregates";
+
 import type { PageType } from "../../convex/model/config";
-import { ensureActivePath } from "../../convex/model/sessions";
+import { foldSessionState, recountActivePages } from "../../convex/model/foldSessions";
+import { insertKeyOnce, viewedPaths } from "../../convex/model/aggregates";
+import type { MutationCtx } from "../../convex/_generated/server";
+
 import { DAY, T0 } from "./clock";
 import type { TestConvex } from "./convex";
 
@@ -83,14 +86,22 @@ export async function insertRows<T extends TableNames>(
 /** Rows per transaction when each also goes into an aggregate (~10 index ranges apiece, of 4,096). */
 export const AGGREGATE_BATCH = 150;
 
-/** Sessions as heartbeats leave them: in the table, in the activeSessions aggregate, their path in activePaths. */
-export async function insertActiveSessions(t: TestConvex, rows: WithoutSystemFields<Doc<"activeSessions">>[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += AGGREGATE_BATCH) {
+/** A path's row and distinct-pages item as the worker leaves them after `views` views (without the views themselves). */
+export async function insertPathStats(ctx: MutationCtx, path: string, views: number, pageType: PageType = "post"): Promise<void> {
+  await ctx.db.insert("pathStats", { path, pageType, views });
+  await insertKeyOnce(ctx, viewedPaths, path);
+}
+
+/** Sessions as heartbeats leave them once the worker has folded them: their own rows and the live state derived from them. */
+export async function insertActiveSessions(t: TestConvex, rows: WithoutSystemFields<Doc<"activeSessions">>[], now = Date.now()): Promise<void> {
+  await insertRows(t, "activeSessions", rows);
+  // A session's fold reads and writes its record and a leaf of the aggregate: ~30 index ranges apiece, of 4,096.
+  const batch = 50;
+  for (let i = 0; i < rows.length; i += batch) {
     await t.run(async (ctx) => {
-      for (const row of rows.slice(i, i + AGGREGATE_BATCH)) {
-        await activeSessions.insert(ctx, (await ctx.db.get(await ctx.db.insert("activeSessions", row)))!);
-        await ensureActivePath(ctx, row.currentPath);
-      }
+      const touched = new Set<string>();
+      for (const row of rows.slice(i, i + batch)) await foldSessionState(ctx, touched, row, now);
+      await recountActivePages(ctx, touched);
     });
   }
 }
@@ -117,7 +128,8 @@ export async function insertLegacyData(
 
   const livePaths = [...new Set(live.map((s) => s.currentPath))];
   return {
-    rows: opts.views + live.length + idle.length + posts.length + pages.length,
+    // What a backfill walks: every row above, and the worker's record of each live session it restores.
+    rows: opts.views + live.length + idle.length + posts.length + pages.length + live.length,
     figures: {
       activeVisitors: live.length,
       activeByPath: livePaths

@@ -1,0 +1,30 @@
+import type { MutationCtx } from "../_generated/server";
+import { CLEANUP_PAGE_SIZE, SESSION_TIMEOUT_MS } from "./config";
+import { hasChunkBudget } from "./budget";
+import { pingStatsWorker } from "./worker";
+
+/**
+ * The cleanup cron: deletes visitors' session rows idle past the timeout (as
+ * many as one transaction's budget allows), and wakes the worker when live
+ * sessions it counted have timed out, so it takes them off "active now". On an
+ * idle site it reads two empty index ranges and writes nothing.
+ */
+export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promise<{ deleted: number; more: boolean }> {
+  const idleSince = now - SESSION_TIMEOUT_MS;
+  const stale = await ctx.db
+    .query("activeSessions")
+    .withIndex("by_lastSeen", (q) => q.lt("lastSeen", idleSince))
+    .take(CLEANUP_PAGE_SIZE);
+  let deleted = 0;
+  for (const session of stale) {
+    if (!(await hasChunkBudget(ctx))) break;
+    await ctx.db.delete(session._id);
+    deleted++;
+  }
+  const expiring = await ctx.db
+    .query("liveSessions")
+    .withIndex("by_lastSeen", (q) => q.lt("lastSeen", idleSince))
+    .first();
+  if (expiring !== null) await pingStatsWorker(ctx);
+  return { deleted, more: deleted < stale.length || stale.length === CLEANUP_PAGE_SIZE };
+}

@@ -1,0 +1,40 @@
+import { vi } from "vitest";
+import { components } from "../../convex/_generated/api";
+import { STATS_WORKER_NAME } from "../../convex/model/config";
+import type { TestConvex } from "./convex";
+
+/** The stats worker's run state: null before the first ping, else idle, running or stopped. */
+export async function workerStatus(t: TestConvex) {
+  return await t.run((ctx) => ctx.runQuery(components.batchWorker.lib.status, { name: STATS_WORKER_NAME }));
+}
+
+/** How far the fake clock moves between looks at the worker: a fifth of its debounce. */
+const STEP_MS = 100;
+
+/** True while some scheduled function (a worker run, a cleanup or backfill chunk) is running or due within a step. */
+async function workDue(t: TestConvex): Promise<boolean> {
+  const horizon = Date.now() + STEP_MS;
+  return await t.run(async (ctx) => {
+    for await (const job of ctx.db.system.query("_scheduled_functions")) {
+      if (job.state.kind === "inProgress" || (job.state.kind === "pending" && job.scheduledTime <= horizon)) return true;
+    }
+    return false;
+  });
+}
+
+/**
+ * Lets the stats worker fold everything appended so far, as a deployment's
+ * clock would: time moves in small steps and scheduled runs that fall due run,
+ * until the worker has gone idle and nothing else is due. Returns how long that
+ * took (fake time). Unlike finishAllScheduledFunctions, it never jumps to
+ * far-off timers (the worker's monitor), so "active now" is read at a
+ * realistic time. Needs fake timers.
+ */
+export async function settle(t: TestConvex, maxMs = 120_000): Promise<number> {
+  for (let waited = 0; waited <= maxMs; waited += STEP_MS) {
+    await t.finishInProgressScheduledFunctions();
+    if ((await workerStatus(t))?.kind !== "running" && !(await workDue(t))) return waited;
+    vi.advanceTimersByTime(STEP_MS);
+  }
+  throw new Error(`the stats worker was still running after ${maxMs} ms`);
+}
