@@ -30,6 +30,15 @@ export default defineConfig({
           server: { deps: { inline: ["convex-test"] } },
         },
       },
+      {
+        extends: true,
+        test: {
+          name: "tools",
+          include: ["tests/tools/**/*.test.ts"],
+          // The local Convex emulator and the scripts under tools/ run in plain Node.
+          environment: "node",
+        },
+      },
     ],
   },
 });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { startDemo, type Demo } from "./demo/startDemo";
+import { startDemo, type Demo } from "../../tools/demo/startDemo";
 import { launchChromium } from "./support/browser";
 import { readDashboard } from "./support/dashboard";
-import { sitePages } from "./support/traffic";
+import { sitePages } from "../../tools/demo/traffic";
 
 const DAY = 24 * 60 * 60 * 1000;
 const SESSIONS = 80;

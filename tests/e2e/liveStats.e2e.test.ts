@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { NOW_ROUNDING_MS, SESSION_TIMEOUT_MS } from "../../convex/model/config";
-import { backendClock } from "./server/clock";
-import type { LocalConvex } from "./server/server";
+import { backendClock } from "../../tools/local-convex/clock";
+import type { LocalConvex } from "../../tools/local-convex/server";
 import { launchChromium } from "./support/browser";
 import { MutationWatcher, readDashboard } from "./support/dashboard";
-import { startSite } from "./support/site";
+import { startSite } from "../../tools/demo/site";
 
 let browser: Browser;
 let server: LocalConvex;

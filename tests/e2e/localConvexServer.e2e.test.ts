@@ -5,9 +5,9 @@ import { ConvexError } from "convex/values";
 import { api } from "../../convex/_generated/api";
 import crons from "../../convex/crons";
 import { CLEANUP_INTERVAL_SECONDS, SESSION_TIMEOUT_MS } from "../../convex/model/config";
-import { backendClock } from "./server/clock";
-import { intervalCrons } from "./server/crons";
-import { startLocalConvex, type LocalConvex } from "./server/server";
+import { backendClock } from "../../tools/local-convex/clock";
+import { intervalCrons } from "../../tools/local-convex/crons";
+import { startLocalConvex, type LocalConvex } from "../../tools/local-convex/server";
 import { convexClient } from "./support/convexClients";
 import { decodeTs, ProtocolSocket } from "./support/protocolSocket";
 

@@ -2,11 +2,11 @@ import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
-import type { LocalConvex } from "./server/server";
+import type { LocalConvex } from "../../tools/local-convex/server";
 import { launchChromium } from "./support/browser";
 import { readDashboard } from "./support/dashboard";
-import { startSite } from "./support/site";
-import { seedHistory, seededRandom, sitePages } from "./support/traffic";
+import { startSite } from "../../tools/demo/site";
+import { seedHistory, seededRandom, sitePages } from "../../tools/demo/traffic";
 
 // For a person to look at after a run (not compared against anything).
 const SCREENSHOT_DIR = fileURLToPath(new URL("../../test-results/", import.meta.url));

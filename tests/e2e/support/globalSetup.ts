@@ -3,7 +3,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { buildApp } from "./buildApp";
+import { buildApp } from "../../../tools/demo/buildApp";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -1,4 +1,4 @@
-import { startLocalConvex, type LocalConvex, type LocalConvexOptions } from "../server/server";
+import { startLocalConvex, type LocalConvex, type LocalConvexOptions } from "../local-convex/server";
 import { newSyncSecret, syncSiteContent } from "./contentSync";
 
 /** The site on a fresh local deployment, its content synced by the site's own sync. */

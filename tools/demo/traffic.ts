@@ -1,7 +1,7 @@
 import type { JSONValue } from "convex/values";
-import { HEARTBEAT_INTERVAL_MS, type PageType } from "../../../convex/model/config";
-import { backendClock } from "../server/clock";
-import type { LocalDeployment } from "../server/deployment";
+import { HEARTBEAT_INTERVAL_MS, type PageType } from "../../convex/model/config";
+import { backendClock } from "../local-convex/clock";
+import type { LocalDeployment } from "../local-convex/deployment";
 
 // Synthetic visitors for the demo and the screenshots. Everything goes through the
 // app's public functions, exactly as the tracking hook calls them.

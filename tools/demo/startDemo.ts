@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { LocalConvex } from "../server/server";
-import { buildApp } from "../support/buildApp";
-import { startSite } from "../support/site";
-import { seedHistory, seededRandom, sitePages, startTrickle } from "../support/traffic";
+import type { LocalConvex } from "../local-convex/server";
+import { buildApp } from "./buildApp";
+import { startSite } from "./site";
+import { seedHistory, seededRandom, sitePages, startTrickle } from "./traffic";
 
 export type DemoOptions = {
   port: number;

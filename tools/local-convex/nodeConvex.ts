@@ -2,11 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildTestConvex, type ComponentSource, type ModuleMap, type TestConvexOptions } from "../../support/convexBackend";
+import { buildTestConvex, type ComponentSource, type ModuleMap, type TestConvexOptions } from "../../tests/support/convexBackend";
 
 // Plain Node has no import.meta.glob, so the module maps convex-test needs are read from disk.
 
-const CONVEX_DIR = fileURLToPath(new URL("../../../convex/", import.meta.url));
+const CONVEX_DIR = fileURLToPath(new URL("../../convex/", import.meta.url));
 
 /** Every .ts/.js file under `dir` (declaration files excluded), as a lazy import keyed by absolute path. */
 function moduleMapOf(dir: string): ModuleMap {

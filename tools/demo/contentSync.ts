@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 
-const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const SYNC_COMMAND = "src/lib/content/syncCommand.ts";
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const SYNC_COMMAND = "tools/sync/syncCommand.ts";
 
 /** A fresh CONTENT_SYNC_SECRET, to set on the deployment and hand to the sync. */
 export const newSyncSecret = (): string => randomBytes(16).toString("hex");

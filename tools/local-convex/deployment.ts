@@ -3,6 +3,7 @@ import type { Crons } from "convex/server";
 import type { JSONValue } from "convex/values";
 import { backendClock } from "./clock";
 import { intervalCrons, type IntervalCron } from "./crons";
+import { collectLogs } from "./functionLogs";
 import { FunctionRunner, notFound, type Caller, type Failure, type Outcome } from "./functions";
 import { createNodeTestConvex, loadConvexModule, type NodeTestConvex } from "./nodeConvex";
 
@@ -14,6 +15,9 @@ export interface Subscriber {
   /** Re-runs its queries against the state at `ts` and tells its client what changed. */
   publish(ts: bigint, runQuery: QueryRunner): Promise<void>;
 }
+
+/** What `runAsCall` hands its body: a mutation's ctx on the deployment's state. */
+export type DeploymentCtx = Parameters<NodeTestConvex["run"]>[0] extends (ctx: infer Ctx) => unknown ? Ctx : never;
 
 export type MutationOutcome = (Outcome & { success: true; ts: bigint }) | Failure;
 
@@ -114,6 +118,18 @@ export class LocalDeployment {
     if (kind === "mutation") return await this.mutation(udfPath, jsonArgs);
     if (kind === "action") return await this.action(udfPath, jsonArgs);
     return kind === "query" ? await this.query(udfPath, jsonArgs) : notFound(udfPath);
+  }
+
+  /**
+   * For tests: runs `body` on the deployment's state as a call of its own, to do what no app
+   * function does (schedule a call that fails, say). Returns what it logged; what the work it
+   * schedules logs goes to the deployment's log, as for any call.
+   */
+  async runAsCall(body: (ctx: DeploymentCtx) => Promise<void>): Promise<string[]> {
+    const { logLines } = await this.serialized(() => collectLogs(() => this.t.run(body), this.log));
+    await this.serialized(() => this.publish(this.nextTs()));
+    this.watchScheduledJobs();
+    return logLines;
   }
 
   /** Runs every cron job once, now, and waits for the work it schedules. */

@@ -1,5 +1,5 @@
 // Regenerates convex/_generated offline from the Convex CLI's own templates (run from the repo root:
-// `node tests/support/generateConvexApi.mjs`). `npx convex dev` writes the same files on a user's machine.
+// `node tools/codegen/generateConvexApi.mjs`). `npx convex dev` writes the same files on a user's machine.
 import path from "node:path";
 import fs from "node:fs";
 import prettier from "prettier";

@@ -24,8 +24,10 @@ globalThis.console = new Proxy(serverConsole, {
       if (capture === undefined) return method.apply(target, args);
       const line = formatLine(level, args);
       // Work a call scheduled runs after its reply went out: it belongs to the deployment's log.
+      // The log runs outside the capture, so its own console output reaches the console (routed
+      // back into the log, it would recurse forever).
       if (capture.open) capture.lines.push(line);
-      else capture.log(line);
+      else captures.exit(() => capture.log(line));
     };
   },
 });
