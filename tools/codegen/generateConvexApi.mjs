@@ -68,4 +68,4 @@ fs.mkdirSync(out, { recursive: true });
 for (const [file, contents] of [["api.d.ts", lines.join("\n")], ["api.js", apiJs], ["server.js", server.JS], ["server.d.ts", server.DTS], ["dataModel.d.ts", dynamicDataModelDTS()]]) {
   fs.writeFileSync(path.join(out, file), await prettier.format(contents, { parser: "typescript" }));
 }
-console.log(modulePaths);
+

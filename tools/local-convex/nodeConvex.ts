@@ -20,9 +20,9 @@ function moduleMapOf(dir: string): ModuleMap {
   return modules;
 }
 
-/** The aggregate component from its compiled files (its package exports only a Vite-only test helper). */
-async function aggregateComponent(): Promise<ComponentSource> {
-  const packageJson = createRequire(import.meta.url).resolve("@convex-dev/aggregate/package.json");
+/** A component package's compiled component (the packages export only Vite-only test helpers). */
+async function componentOf(packageName: string): Promise<ComponentSource> {
+  const packageJson = createRequire(import.meta.url).resolve(`${packageName}/package.json`);
   const componentDir = path.join(path.dirname(packageJson), "dist", "component");
   const { default: schema } = (await import(pathToFileURL(path.join(componentDir, "schema.js")).href)) as {
     default: ComponentSource["schema"];
@@ -41,7 +41,8 @@ export async function loadConvexModule(modulePath: string): Promise<Record<strin
 
 /** `createTestConvex()` for plain Node: same schema, modules, components and limits. */
 export async function createNodeTestConvex(options: TestConvexOptions = {}) {
-  return buildTestConvex(convexModules, await aggregateComponent(), options);
+  const components = { aggregate: await componentOf("@convex-dev/aggregate"), batchWorker: await componentOf("@convex-dev/batch-worker") };
+  return buildTestConvex(convexModules, components, options);
 }
 
 export type NodeTestConvex = Awaited<ReturnType<typeof createNodeTestConvex>>;
