@@ -65,7 +65,8 @@ export default defineSchema({
     views: v.number(),
   })
     .index("by_path", ["path"])
-    .index("by_views", ["views"]),
+    // Ties broken by path, so the ranking never depends on when a row was (re)created.
+    .index("by_views", ["views", "path"]),
 
   // Derived (worker only): what the worker last counted of each live session (its page and last heartbeat).
   liveSessions: defineTable({
@@ -82,7 +83,7 @@ export default defineSchema({
     visitors: v.number(),
   })
     .index("by_path", ["path"])
-    .index("by_visitors", ["visitors"]),
+    .index("by_visitors", ["visitors", "path"]),
 
   // Progress of the backfill that rebuilds derived data from pageViews (a single row).
   backfillStatus: defineTable({

@@ -8,6 +8,7 @@ import { expectExactFigures } from "../support/recount";
 import { drainScheduledFunctions, runDueFunctions, scheduledRuns } from "../support/scheduler";
 import { insertLegacyData, pathName } from "../support/seed";
 import { settle } from "../support/worker";
+import { liveSessionsByPage, viewedPaths, visitorSessions } from "../../convex/model/aggregates";
 
 // Enough rows for a dozen or more chunks (a chunk counts ~90 views); the 20,000-view run is in stats.backfill.scale.test.ts.
 const LEGACY = { views: 1_200, sessions: 150, paths: 40, liveSessions: 12, idleSessions: 30, now: T0 + 31 * DAY };
@@ -99,6 +100,35 @@ describe("a backfill while the site is live", () => {
     expect(backfill).toMatchObject({ state: "running", phase: "pageViews", chunks: 1 });
     expect(backfill!.processed).toBeGreaterThan(0);
   });
+});
+
+describe("a backfill repairs derived data that was lost", () => {
+  test("clearing the visitor and page aggregates, half the per-page rows and active-now state, then a backfill, restores every figure", async () => {
+    const { t, legacy } = await legacyDeployment();
+    await runBackfill(t);
+    await viewPage(t, 10_000, "/fresh");
+    await heartbeat(t, 10_000, "/fresh");
+    await settle(t);
+    const { backfill: _, ...before } = await getStats(t);
+    expect(before).toMatchObject({ uniqueVisitors: LEGACY.sessions + 1, distinctPages: LEGACY.paths + 1 });
+
+    await t.run(async (ctx) => {
+      await visitorSessions.clear(ctx);
+      await viewedPaths.clear(ctx);
+      await liveSessionsByPage.clear(ctx);
+      const pathRows = await ctx.db.query("pathStats").collect();
+      for (const row of pathRows.filter((_, i) => i % 2 === 0)) await ctx.db.delete(row._id);
+      for (const row of await ctx.db.query("activePages").collect()) await ctx.db.delete(row._id);
+    });
+    expect(await getStats(t)).toMatchObject({ uniqueVisitors: 0, distinctPages: 0, activeVisitors: 0 });
+
+    await runBackfill(t);
+
+    const { backfill: __, ...after } = await getStats(t);
+    expect(after).toEqual(before);
+    await expectExactFigures(t);
+    expect(after).toMatchObject({ activeVisitors: legacy.figures.activeVisitors + 1 });
+  }, BACKFILL_TIMEOUT);
 });
 
 describe("starting a backfill that is already under way", () => {

@@ -2,6 +2,7 @@ import { vi } from "vitest";
 import { components } from "../../convex/_generated/api";
 import { STATS_WORKER_NAME } from "../../convex/model/config";
 import type { TestConvex } from "./convex";
+import { BATCH_WORKER_COMPONENT } from "./convexBackend";
 
 /** The stats worker's run state: null before the first ping, else idle, running or stopped. */
 export async function workerStatus(t: TestConvex) {
@@ -37,4 +38,13 @@ export async function settle(t: TestConvex, maxMs = 120_000): Promise<number> {
     vi.advanceTimersByTime(STEP_MS);
   }
   throw new Error(`the stats worker was still running after ${maxMs} ms`);
+}
+
+/** What tests/support/committedDocuments.ts adds to a convex-test backend. */
+type WithDocuments = { committedDocuments(): Record<string, Record<string, { name?: string; state?: { kind: string } }>> };
+
+/** How many times the worker's loop ran to completion (its scheduled runs live in the component's own scheduler). */
+export function workerRuns(t: TestConvex): number {
+  const documents = (t as unknown as WithDocuments).committedDocuments()[BATCH_WORKER_COMPONENT] ?? {};
+  return Object.entries(documents).filter(([id, job]) => id.endsWith("_scheduled_functions") && job.name?.includes("loop") && job.state?.kind === "success").length;
 }

@@ -1,0 +1,121 @@
+import { describe, expect, test, vi } from "vitest";
+import { api, internal } from "../../convex/_generated/api";
+import { STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../convex/model/config";
+import * as Worker from "../../convex/model/worker";
+import * as FoldPageViews from "../../convex/model/foldPageViews";
+import { heartbeat, viewPage } from "../support/calls";
+import { SECOND, T0, useFakeClock } from "../support/clock";
+import { createTestConvex, type TestConvex } from "../support/convex";
+import { expectExactFigures } from "../support/recount";
+import { pathName } from "../support/seed";
+import { settle, workerRuns, workerStatus } from "../support/worker";
+
+// Spies that keep the real code, so one test can make a fold fail once, as a crash would.
+vi.mock("../../convex/model/foldPageViews", { spy: true });
+
+useFakeClock(T0);
+
+const totalViews = async (t: TestConvex) => (await t.query(api.stats.getPageViewStats, {})).totalPageViews;
+
+/** The batch the worker would take next, read as its loop reads it. */
+async function nextBatch(t: TestConvex) {
+  const result = await t.query(internal.worker.nextBatch, { name: STATS_WORKER_NAME });
+  if (!("batch" in result)) throw new Error("expected work");
+  return result.batch;
+}
+
+describe("freshness and re-runs under steady load", () => {
+  test("every view shows within 2 s, figures change at most about twice a second, for about one worker run per 10 views", async () => {
+    const t = createTestConvex();
+    const STEP = 50; // a view every 50 ms: 20 views a second for 10 seconds
+    const sentAt: number[] = [];
+    const shownAt: number[] = [];
+    let changes = 0;
+    let shown = 0;
+    for (let i = 0; i < 200; i++) {
+      sentAt.push(Date.now());
+      await viewPage(t, i, pathName(i % 7));
+      if (i % 5 === 0) await heartbeat(t, i, pathName(i % 7));
+      vi.advanceTimersByTime(STEP);
+      await t.finishInProgressScheduledFunctions();
+      const total = await totalViews(t);
+      if (total !== shown) changes++;
+      while (shown < total) shownAt[shown++] = Date.now();
+    }
+    await settle(t);
+    while (shown < sentAt.length) shownAt[shown++] = Date.now();
+
+    const latencies = sentAt.map((sent, i) => shownAt[i] - sent).sort((a, b) => a - b);
+    const p = (q: number) => latencies[Math.ceil(q * latencies.length) - 1];
+    const loopRuns = workerRuns(t);
+    console.log(
+      `worker under 20 views/s: latency p50 ${p(0.5)} ms, p95 ${p(0.95)} ms, max ${p(1)} ms; ` +
+        `${changes} figure changes in ${(sentAt.length * STEP) / 1000} s; ${loopRuns} worker runs for ${sentAt.length} views ` +
+        `(${((sentAt.length + loopRuns) / sentAt.length).toFixed(2)} function calls per counted view, heartbeats aside)`,
+    );
+    expect(p(1)).toBeLessThanOrEqual(2 * SECOND);
+    expect(changes).toBeLessThanOrEqual(((sentAt.length * STEP) / 1000) * (SECOND / WORKER_DEBOUNCE_MS) + 1);
+    expect(loopRuns / sentAt.length).toBeLessThan(0.2);
+    await expectExactFigures(t);
+  }, 60_000);
+
+  test("an idle site: once the worker has drained it goes idle and nothing stays scheduled", async () => {
+    const t = createTestConvex();
+    await viewPage(t, 1, "/a");
+    await heartbeat(t, 1, "/a");
+    await settle(t);
+    expect(await workerStatus(t)).toEqual({ kind: "idle" });
+    const pending = await t.run(async (ctx) => (await ctx.db.system.query("_scheduled_functions").collect()).filter((job) => job.state.kind === "pending"));
+    expect(pending).toEqual([]);
+  });
+});
+
+describe("crashes and retries never lose or double-count a view", () => {
+  test("a batch that fails half-way commits nothing, and the next run folds it exactly once", async () => {
+    const t = createTestConvex();
+    for (let i = 0; i < 6; i++) await viewPage(t, i, pathName(i % 2));
+    const batch = await nextBatch(t);
+
+    await expect(
+      t.run(async (ctx) => {
+        await Worker.foldBatch(ctx, { ...batch, views: batch.views.slice(0, 3) }, Date.now());
+        throw new Error("crash after folding half the batch");
+      }),
+    ).rejects.toThrow("crash");
+    expect(await totalViews(t)).toBe(0);
+
+    await settle(t);
+    expect(await totalViews(t)).toBe(6);
+    await expectExactFigures(t);
+  });
+
+  test("a loop run that dies is restarted by the monitor and resumes from its cursor", async () => {
+    const t = createTestConvex();
+    await viewPage(t, 1, "/a");
+    await settle(t);
+    vi.mocked(FoldPageViews.foldPageView).mockImplementationOnce(() => {
+      throw new Error("the worker crashed");
+    });
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    for (let i = 2; i < 6; i++) await viewPage(t, i, "/b");
+
+    await settle(t, 5 * 60 * SECOND);
+
+    expect(await totalViews(t)).toBe(5);
+    await expectExactFigures(t);
+  });
+
+  test("folding the same batch twice changes nothing the second time", async () => {
+    const t = createTestConvex();
+    for (let i = 0; i < 4; i++) await viewPage(t, i, pathName(i % 2));
+    await heartbeat(t, 1, "/a");
+    const batch = await nextBatch(t);
+    await t.run((ctx) => Worker.foldBatch(ctx, batch, Date.now()));
+    const once = await t.query(api.stats.getStats, {});
+    await t.run((ctx) => Worker.foldBatch(ctx, batch, Date.now()));
+    expect(await t.query(api.stats.getStats, {})).toEqual(once);
+    await settle(t);
+    expect(await t.query(api.stats.getStats, {})).toEqual(once);
+    await expectExactFigures(t);
+  });
+});
