@@ -1,17 +1,21 @@
 import { writeFileSync } from "node:fs";
 import { beforeAll, test, vi } from "vitest";
-import { HEARTBEAT_DEDUP_MS } from "../../convex/model/config";
+import { api, internal } from "../../convex/_generated/api";
+import { HEARTBEAT_DEDUP_MS, STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../convex/model/config";
+import * as Worker from "../../convex/model/worker";
 import { muteBackfillLogs, runBackfill } from "../support/backfill";
-import { measureGetStats, measureHeartbeat, measureViewPage } from "../support/calls";
-import { DAY, T0, useFakeClock } from "../support/clock";
-import { createTestConvex } from "../support/convex";
-import type { Cost } from "../support/metrics";
-import { generateSessions, insertActiveSessions, insertLegacyData } from "../support/seed";
+import { heartbeat, measureGetStats, measureHeartbeat, measureViewPage, viewPage } from "../support/calls";
+import { DAY, SECOND, T0, useFakeClock } from "../support/clock";
+import { createTestConvex, type TestConvex } from "../support/convex";
+import { measure, type Cost } from "../support/metrics";
+import { generateSessions, insertActiveSessions, insertLegacyData, pathName } from "../support/seed";
+import { settle, workerRuns } from "../support/worker";
 
 /**
  * `npm run bench`: what each call costs, in Convex's own per-transaction
- * counters, as the page-view table grows; and how many scheduled chunks the
- * backfill takes to count a table that predates the aggregates. The figures
+ * counters, as the page-view table grows (visitors' calls, the worker's
+ * batches, the dashboard's queries); how many rows a backfill chunk folds; and
+ * how often an open dashboard re-runs under a synthetic load. The figures
  * are deterministic; only the time to produce them varies (100,000 views
  * take ~20 minutes in convex-test; 1,000,000 would take hours). Sizes: BENCH_SIZES=1000,10000.
  */
@@ -21,6 +25,14 @@ const NOW = T0 + 31 * DAY;
 
 type Row = { views: number; call: string; cost: Cost };
 type Backfill = { views: number; visitors: number; paths: number; chunks: number; rows: number };
+type Load = { viewsPerSecond: number; seconds: number; changesPerSecond: number; workerRunsPerView: number; p50: number; p95: number };
+
+/** The worker's next batch, as its loop would take it, and what folding it costs. */
+async function measureWorkerBatch(t: TestConvex) {
+  const work = await t.query(internal.worker.nextBatch, { name: STATS_WORKER_NAME });
+  if (!("batch" in work)) throw new Error("expected a batch");
+  return await measure(t, (ctx) => Worker.foldBatch(ctx, work.batch, Date.now()));
+}
 
 useFakeClock(NOW, "all");
 beforeAll(() => muteBackfillLogs());
@@ -42,7 +54,15 @@ async function benchSize(views: number): Promise<{ rows: Row[]; backfill: Backfi
   vi.advanceTimersByTime(HEARTBEAT_DEDUP_MS);
   await add("heartbeat: same path after 10 s", measureHeartbeat(t, 10_000_000, "/"));
   await add("heartbeat: path change", measureHeartbeat(t, 10_000_000, "/post-1"));
-  // The per-page active counts cost a B-tree descent per path: the dashboard's cost grows with active paths.
+  await settle(t);
+  // The worker's batches: 200 views of new visitors on interleaved paths, then 200 heartbeats.
+  for (let i = 0; i < 200; i++) await viewPage(t, 40_000_000 + i, pathName(i % 40));
+  await add("worker: fold 200 views (new visitors, 40 paths)", measureWorkerBatch(t));
+  await settle(t);
+  for (let i = 0; i < 200; i++) await heartbeat(t, 40_000_000 + i, pathName((i + 1) % 40));
+  await add("worker: fold 200 heartbeats (page changes)", measureWorkerBatch(t));
+  await settle(t);
+  // Active now reads one count and the busiest pages' rows, however many pages are active.
   await insertActiveSessions(t, generateSessions({ count: 3_000, paths: 40, lastSeen: NOW, firstId: 20_000_000 }));
   await add("getStats (3,000 active on 40 paths)", measureGetStats(t));
   await insertActiveSessions(t, generateSessions({ count: 3_000, paths: 100, lastSeen: NOW, firstId: 30_000_000 }));
@@ -64,14 +84,51 @@ function report(rows: Row[], backfills: Backfill[]): string {
     "",
     "Backfill of a deployment whose rows predate the aggregates (each chunk stops at half of any limit):",
     "",
-    "| page views | visitors | paths | rows walked | scheduled chunks |",
-    "|---:|---:|---:|---:|---:|",
-    ...backfills.map((b) => `| ${n(b.views)} | ${n(b.visitors)} | ${b.paths} | ${n(b.rows)} | ${n(b.chunks)} |`),
+    "| page views | visitors | paths | rows walked | scheduled chunks | rows per chunk |",
+    "|---:|---:|---:|---:|---:|---:|",
+    ...backfills.map((b) => `| ${n(b.views)} | ${n(b.visitors)} | ${b.paths} | ${n(b.rows)} | ${n(b.chunks)} | ${n(Math.round(b.rows / b.chunks))} |`),
+    "",
+  ].join("\n");
+}
+
+/** A steady stream of new visitors for `seconds` (fake time): how fresh and how often the dashboard's figures change. */
+async function benchLoad(viewsPerSecond: number, seconds: number): Promise<Load> {
+  const t = createTestConvex();
+  const step = SECOND / viewsPerSecond;
+  const sentAt: number[] = [];
+  const shownAt: number[] = [];
+  let changes = 0;
+  for (let i = 0; i < viewsPerSecond * seconds; i++) {
+    sentAt.push(Date.now());
+    await viewPage(t, i, pathName(i % 40));
+    vi.advanceTimersByTime(step);
+    await t.finishInProgressScheduledFunctions();
+    const total = (await t.query(api.stats.getPageViewStats, {})).totalPageViews;
+    if (total !== shownAt.length) changes++;
+    while (shownAt.length < total) shownAt.push(Date.now());
+  }
+  await settle(t);
+  while (shownAt.length < sentAt.length) shownAt.push(Date.now());
+  const latencies = sentAt.map((sent, i) => shownAt[i] - sent).sort((a, b) => a - b);
+  const p = (q: number) => latencies[Math.ceil(q * latencies.length) - 1];
+  return { viewsPerSecond, seconds, changesPerSecond: changes / seconds, workerRunsPerView: workerRuns(t) / sentAt.length, p50: p(0.5), p95: p(0.95) };
+}
+
+function loadReport(loads: Load[]): string {
+  return [
+    `Under a synthetic load (fake time; the worker waits ${WORKER_DEBOUNCE_MS} ms between batches): how often an open dashboard's page-view query gets a new result, how many worker runs each counted view costs (each visitor's own mutation is one more call), and view-to-figure latency:`,
+    "",
+    "| views per second | seconds | dashboard re-runs per second | worker runs per view | function calls per view | latency p50 | latency p95 |",
+    "|---:|---:|---:|---:|---:|---:|---:|",
+    ...loads.map((l) => `| ${l.viewsPerSecond} | ${l.seconds} | ${l.changesPerSecond.toFixed(1)} | ${l.workerRunsPerView.toFixed(2)} | ${(1 + l.workerRunsPerView).toFixed(2)} | ${n(l.p50)} ms | ${n(l.p95)} ms |`),
     "",
   ].join("\n");
 }
 
 test("costs by table size", async () => {
+  const loads: Load[] = [];
+  for (const viewsPerSecond of [1, 20, 100]) loads.push(await benchLoad(viewsPerSecond, 10));
+  console.log(loadReport(loads));
   const rows: Row[] = [];
   const backfills: Backfill[] = [];
   for (const views of SIZES) {
@@ -80,5 +137,5 @@ test("costs by table size", async () => {
     backfills.push(result.backfill);
     console.log(report(rows, backfills));
   }
-  writeFileSync(OUTPUT, `<!-- Generated by \`npm run bench\` (tests/bench/stats.bench.ts). -->\n\n${report(rows, backfills)}`);
+  writeFileSync(OUTPUT, `<!-- Generated by \`npm run bench\` (tests/bench/stats.bench.ts). -->\n\n${report(rows, backfills)}\n${loadReport(loads)}`);
 });
