@@ -1,8 +1,12 @@
 import type { ReactNode } from "react";
+import { vi } from "vitest";
 import { ConvexProvider, type ConvexReactClient } from "convex/react";
 import { getFunctionName, type FunctionReference } from "convex/server";
 import { convexToJson, type Value } from "convex/values";
+import { components, internal } from "../../convex/_generated/api";
+import { STATS_WORKER_NAME } from "../../convex/model/config";
 import { createTestConvex, type TestConvex } from "./convex";
+import { settle } from "./worker";
 
 type Listener = () => void;
 type WatchState = {
@@ -13,17 +17,42 @@ type WatchState = {
   runs: number;
 };
 
+/** How often, in real time, the bridge looks whether the worker has caught up. */
+const REAL_POLL_MS = 10;
+/** How long, in real time, the bridge waits for the worker before it gives up (it runs every WORKER_DEBOUNCE_MS). */
+const REAL_WAIT_LIMIT_MS = 15_000;
+
+// Captured before any test fakes timers, so the bridge's own waits are always in real time.
+const realSetTimeout = globalThis.setTimeout.bind(globalThis);
+const sleepReal = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
+
 /**
  * What ConvexProvider's hooks need of a client (`watchQuery`, `mutation`),
  * served by the real Convex functions in convex-test. Every mutation re-runs
  * the watched queries, as the Convex backend pushes new results, so a test
  * sees the UI follow the data.
+ *
+ * Figures come from the stats worker, which folds what visitors append in
+ * scheduled runs (convex/model/worker.ts), so the bridge also drives scheduled
+ * functions, the way a deployment's clock would, and never faster:
+ * - with real timers, scheduled runs fire on their own; after each mutation the
+ *   bridge waits in the background (tracked by `settled()`) until the worker
+ *   has folded everything, then re-runs the watched queries;
+ * - with fake timers, time is the test's: the bridge only finishes the runs
+ *   that are already due and never moves the clock by itself. `runWorker()`
+ *   moves it (in small steps, as `settle` in ./worker.ts does) until the
+ *   worker has folded everything.
  */
 export class ConvexTestBridge {
   private readonly watches = new Map<string, WatchState>();
   /** Every mutation the app (or the test) sent, in order. */
   readonly mutations: { name: string; args: Record<string, Value> }[] = [];
   private readonly pending = new Set<Promise<unknown>>();
+  /** The background wait for the worker (real timers), and how many mutations asked for one. */
+  private follower: Promise<void> | undefined;
+  private followRequests = 0;
+  /** Why the last background wait failed, reported by the next `settled()`. */
+  private followFailure: unknown;
 
   constructor(readonly t: TestConvex = createTestConvex()) {}
 
@@ -60,16 +89,55 @@ export class ConvexTestBridge {
           // `as never`: convex-test types its rest args per reference, which a generic reference cannot satisfy.
           return await this.t.mutation(mutation, ...([args] as never));
         } finally {
+          await this.runDueFunctions();
           await this.refresh();
+          this.followWorker();
         }
       })(),
     );
   }
 
-  /** Resolves once no mutation or query run is under way (including ones started meanwhile). */
+  /**
+   * Resolves once no mutation or query run is under way (including ones
+   * started meanwhile), the scheduled functions that are due have run, and the
+   * watched queries show their results. With real timers that includes the
+   * worker folding everything sent so far; with fake timers it never moves the
+   * clock (see `runWorker`).
+   */
   async settled(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.runDueFunctions();
+    await this.refresh();
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    if (this.followFailure !== undefined) {
+      const failure = this.followFailure;
+      this.followFailure = undefined;
+      throw failure;
+    }
   }
+
+  /**
+   * Lets the stats worker fold everything sent so far, then re-runs the
+   * watched queries. With fake timers this moves the clock, 100 ms at a time,
+   * only as far as the worker needs to go idle (about its cooldown; never to
+   * its monitor a minute ahead). With real timers it waits.
+   */
+  async runWorker(): Promise<void> {
+    await this.settled();
+    if (vi.isFakeTimers()) await settle(this.t);
+    else await this.untilWorkerCaughtUp();
+    await this.settled();
+  }
+
+  /**
+   * Runs an internal mutation as a cron job would (not as a client: it is not
+   * in `mutations`), then lets the work it schedules run (see `runWorker`).
+   */
+  async runCron(mutation: FunctionReference<"mutation", "internal">, args: Record<string, Value> = {}): Promise<void> {
+    await this.t.mutation(mutation, ...([args] as never));
+    await this.runWorker();
+  }
+
 
   private track<T>(promise: Promise<T>): Promise<T> {
     this.pending.add(promise);
@@ -91,6 +159,64 @@ export class ConvexTestBridge {
   /** Re-runs every watched query and notifies the ones whose result changed. */
   async refresh(): Promise<void> {
     await Promise.all([...this.watches.values()].map((watch) => this.run(watch)));
+  }
+
+  /** Runs the scheduled functions that are due now; with fake timers, only those the clock has already reached. */
+  private async runDueFunctions(): Promise<void> {
+    await this.t.finishInProgressScheduledFunctions();
+  }
+
+  /**
+   * With real timers, waits in the background until the worker has folded
+   * what this mutation appended (and any sent meanwhile), then re-runs the
+   * watched queries, as a deployment pushes new results. One wait at a time.
+   */
+  private followWorker(): void {
+    if (vi.isFakeTimers()) return;
+    this.followRequests++;
+    if (this.follower !== undefined) return;
+    this.follower = this.track(
+      (async () => {
+        try {
+          let seen: number;
+          do {
+            seen = this.followRequests;
+            await this.untilWorkerCaughtUp();
+            await this.refresh();
+          } while (seen !== this.followRequests);
+        } catch (error) {
+          this.followFailure = error;
+        } finally {
+          this.follower = undefined;
+        }
+      })(),
+    );
+  }
+
+  /** Real timers: lets real time pass (the worker's runs fire on their own) until it has nothing left to fold. */
+  private async untilWorkerCaughtUp(): Promise<void> {
+    // Counted in polls, not read from Date, which a test may fake meanwhile.
+    for (let waited = 0; waited <= REAL_WAIT_LIMIT_MS; waited += REAL_POLL_MS) {
+      await this.t.finishInProgressScheduledFunctions();
+      if (await this.workerCaughtUp()) return;
+      await sleepReal(REAL_POLL_MS);
+    }
+    throw new Error(`the stats worker had not caught up after about ${REAL_WAIT_LIMIT_MS} ms of real time`);
+  }
+
+  /**
+   * True when the worker has nothing to fold: its own work query, from its
+   * cursor, finds nothing (or it is not running, so waiting would not help).
+   */
+  private async workerCaughtUp(): Promise<boolean> {
+    return await this.t.run(async (ctx) => {
+      const name = STATS_WORKER_NAME;
+      const status = await ctx.runQuery(components.batchWorker.lib.status, { name });
+      if (status?.kind !== "running") return true;
+      const cursor = await ctx.runQuery(components.batchWorker.lib.getCursor, { name });
+      const next = await ctx.runQuery(internal.worker.nextBatch, cursor === null ? { name } : { name, cursor });
+      return next.kind !== "work";
+    });
   }
 
   private async run(watch: WatchState): Promise<void> {
