@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, test } from "vitest";
-import { TOP_PAGES_LIMIT } from "../../convex/model/config";
+import { api } from "../../convex/_generated/api";
+import { ACTIVE_PATHS_LIMIT, MAX_PATH_BYTES, SESSION_TIMEOUT_MS, TOP_PAGES_LIMIT } from "../../convex/model/config";
 import { muteBackfillLogs, runBackfill } from "../support/backfill";
-import { measureGetStats, measureViewPage } from "../support/calls";
-import { DAY, T0, useFakeClock } from "../support/clock";
+import { heartbeat, measureGetStats, measureViewPage, runCleanup } from "../support/calls";
+import { advanceTo, DAY, MINUTE, T0, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
-import { BUDGETS, expectWithinBudget } from "../support/metrics";
+import { BUDGETS, expectWithinBudget, measure, MiB } from "../support/metrics";
+import { settle } from "../support/worker";
 import { AGGREGATE_BATCH, generateSessions, insertActiveSessions, insertLegacyData, insertPathStats } from "../support/seed";
 
 /**
@@ -76,4 +78,28 @@ describe("10,000 distinct paths", () => {
     const { cost } = await measureViewPage(t, 1, "/p/new");
     expectWithinBudget(cost, BUDGETS.recordPageView);
   });
+});
+
+describe("hostile paths: the longest allowed, in CJK, on every active page", () => {
+  const t = createTestConvex();
+  // 100 distinct paths of MAX_PATH_BYTES bytes of UTF-8 (3 bytes a character), 4 sessions on each.
+  const longPath = (i: number) => `/${String(i).padStart(3, "0")}` + "字".repeat(Math.floor((MAX_PATH_BYTES - 4) / 3));
+
+  beforeAll(async () => {
+    for (let i = 0; i < 400; i++) await heartbeat(t, 5_000_000 + i, longPath(i % 100));
+    await settle(t);
+  }, 300_000);
+
+  test("getActiveVisitors reads a bounded number of documents and bytes", async () => {
+    const { cost, result } = await measure(t, (ctx) => ctx.runQuery(api.stats.getActiveVisitors, {}));
+    expect(result.activeVisitors).toBe(400);
+    expect(result.activeByPath).toHaveLength(ACTIVE_PATHS_LIMIT);
+    expectWithinBudget(cost, { documentsRead: 300, bytesRead: 2 * MiB });
+  });
+
+  test("the cleanup cron and the worker still expire them all", async () => {
+    advanceTo(NOW + SESSION_TIMEOUT_MS + MINUTE);
+    await runCleanup(t);
+    expect(await t.query(api.stats.getActiveVisitors, {})).toEqual({ activeVisitors: 0, activeByPath: [] });
+  }, 120_000);
 });
