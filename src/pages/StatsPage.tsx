@@ -1,11 +1,10 @@
 import { useMemo } from "react";
 import { Link } from "react-router-dom";
-import { useQuery } from "convex/react";
 import { api } from "../../convex/_generated/api";
-import { NOW_ROUNDING_MS, SESSION_TIMEOUT_MS } from "../../convex/model/config";
+import { SESSION_TIMEOUT_MS } from "../../convex/model/config";
 import { useDeclarePageType } from "../hooks/useDeclarePageType";
 import { useDocumentTitle } from "../hooks/useDocumentTitle";
-import { useRoundedNow } from "../hooks/useRoundedNow";
+import { useStableQuery } from "../hooks/useStableQuery";
 import { formatDate, formatDateTime, formatNumber } from "../lib/format";
 import { StatCard } from "../components/stats/StatCard";
 import { ActiveByPath } from "../components/stats/ActiveByPath";
@@ -14,14 +13,15 @@ import { BackfillBanner } from "../components/stats/BackfillBanner";
 
 /**
  * The live dashboard. Two subscriptions, so a heartbeat re-runs only the
- * active-visitor figures and a page view only the page-view figures.
+ * active-visitor figures and a page view only the page-view figures. Neither
+ * takes a clock: the server's worker expires idle visitors, so the arguments
+ * never change and no figure goes back to its skeleton once shown.
  */
 export default function StatsPage() {
   useDeclarePageType("stats");
   useDocumentTitle("Stats");
-  const now = useRoundedNow(NOW_ROUNDING_MS);
-  const stats = useQuery(api.stats.getPageViewStats, {});
-  const active = useQuery(api.stats.getActiveVisitors, { now });
+  const { data: stats, isStale: statsStale } = useStableQuery(api.stats.getPageViewStats, {});
+  const { data: active, isStale: activeStale } = useStableQuery(api.stats.getActiveVisitors, {});
   const titles = useMemo(() => new Map(stats?.pageStats.map(({ path, title }) => [path, title])), [stats]);
   const formatted = (value: number | undefined) => (value === undefined ? undefined : formatNumber(value));
 
@@ -42,15 +42,17 @@ export default function StatsPage() {
           label="Active now"
           value={formatted(active?.activeVisitors)}
           hint={`seen in the last ${SESSION_TIMEOUT_MS / 60_000} minutes`}
+          stale={activeStale}
           live
         />
-        <StatCard testId="stat-total-views" label="Total page views" value={formatted(stats?.totalPageViews)} />
-        <StatCard testId="stat-unique-visitors" label="Unique visitors" value={formatted(stats?.uniqueVisitors)} />
-        <StatCard testId="stat-published-posts" label="Published posts" value={formatted(stats?.publishedPosts)} />
-        <StatCard testId="stat-published-pages" label="Published pages" value={formatted(stats?.publishedPages)} />
+        <StatCard testId="stat-total-views" label="Total page views" value={formatted(stats?.totalPageViews)} stale={statsStale} />
+        <StatCard testId="stat-unique-visitors" label="Unique visitors" value={formatted(stats?.uniqueVisitors)} stale={statsStale} />
+        <StatCard testId="stat-published-posts" label="Published posts" value={formatted(stats?.publishedPosts)} stale={statsStale} />
+        <StatCard testId="stat-published-pages" label="Published pages" value={formatted(stats?.publishedPages)} stale={statsStale} />
         <StatCard
           testId="stat-tracking-since"
           label="Tracking since"
+          stale={statsStale}
           value={
             stats === undefined ? undefined : stats.trackingSince === null ? (
               "Not yet"
@@ -64,7 +66,7 @@ export default function StatsPage() {
       </div>
 
       <div className="panels">
-        <ActiveByPath active={active} titles={titles} />
+        <ActiveByPath active={active} titles={titles} stale={activeStale} />
         {stats === undefined ? (
           <section className="panel panel-wide" aria-busy="true" aria-label="Loading views by page">
             <div className="skeleton skeleton-block tall" />
@@ -78,7 +80,7 @@ export default function StatsPage() {
             </p>
           </section>
         ) : (
-          <ViewsByPage stats={stats} />
+          <ViewsByPage stats={stats} stale={statsStale} />
         )}
       </div>
     </div>

@@ -6,9 +6,18 @@ import { formatNumber } from "../../lib/format";
 type Active = FunctionReturnType<typeof api.stats.getActiveVisitors>;
 
 /** Where the visitors who are here now are reading, busiest page first. */
-export function ActiveByPath({ active, titles }: { active: Active | undefined; titles: Map<string, string> }) {
+export function ActiveByPath({
+  active,
+  titles,
+  stale = false,
+}: {
+  active: Active | undefined;
+  titles: Map<string, string>;
+  /** `active` answers an older question while a newer one loads (see useStableQuery). */
+  stale?: boolean;
+}) {
   return (
-    <section className="panel" aria-labelledby="active-by-path-heading">
+    <section className={`panel${stale ? " is-stale" : ""}`} aria-labelledby="active-by-path-heading" aria-busy={stale || undefined}>
       <h2 id="active-by-path-heading" className="panel-title">
         <span className="live-dot" aria-hidden="true" /> Active now, by page
       </h2>

@@ -7,12 +7,15 @@ type StatCardProps = {
   value: ReactNode | undefined;
   hint?: ReactNode;
   live?: boolean;
+  /** The value answers an older question while a newer one loads: shown dimmed and busy, never replaced by a skeleton. */
+  stale?: boolean;
 };
 
-export function StatCard({ testId, label, value, hint, live = false }: StatCardProps) {
+export function StatCard({ testId, label, value, hint, live = false, stale = false }: StatCardProps) {
   const labelId = `${testId}-label`;
+  const className = `stat-card${live ? " stat-card-live" : ""}${stale ? " is-stale" : ""}`;
   return (
-    <section className={`stat-card${live ? " stat-card-live" : ""}`} data-testid={testId} aria-labelledby={labelId}>
+    <section className={className} data-testid={testId} aria-labelledby={labelId} aria-busy={stale || undefined}>
       <h2 className="stat-label" id={labelId}>
         {live && <span className="live-dot" aria-hidden="true" />}
         {label}

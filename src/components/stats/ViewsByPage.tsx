@@ -13,7 +13,14 @@ type PageViewStats = FunctionReturnType<typeof api.stats.getPageViewStats>;
  * Every page by all-time views. The top list comes with the live stats; asking
  * for more than it holds pages through the rest from the server.
  */
-export function ViewsByPage({ stats }: { stats: PageViewStats }) {
+export function ViewsByPage({
+  stats,
+  stale = false,
+}: {
+  stats: PageViewStats;
+  /** `stats` answers an older question while a newer one loads (see useStableQuery). */
+  stale?: boolean;
+}) {
   const { pageStats: topRows, distinctPages, totalPageViews } = stats;
   const [wantedRows, setWantedRows] = useState(VIEWS_TABLE_COLLAPSED_ROWS);
   const beyondTop = wantedRows > topRows.length && distinctPages > topRows.length;
@@ -29,7 +36,11 @@ export function ViewsByPage({ stats }: { stats: PageViewStats }) {
   };
 
   return (
-    <section className="panel panel-wide" aria-labelledby="views-by-page-heading">
+    <section
+      className={`panel panel-wide${stale ? " is-stale" : ""}`}
+      aria-labelledby="views-by-page-heading"
+      aria-busy={stale || undefined}
+    >
       <h2 id="views-by-page-heading" className="panel-title">
         Views by page, all time
       </h2>
