@@ -1,11 +1,12 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Crons } from "convex/server";
 import type { JSONValue } from "convex/values";
+import { BackendTimers } from "./backendTimers";
 import { backendClock } from "./clock";
 import { intervalCrons, type IntervalCron } from "./crons";
 import { collectLogs } from "./functionLogs";
 import { FunctionRunner, notFound, type Caller, type Failure, type Outcome } from "./functions";
-import { createNodeTestConvex, loadConvexModule, type NodeTestConvex } from "./nodeConvex";
+import { COMPONENT_PATHS, createNodeTestConvex, loadConvexModule, type NodeTestConvex } from "./nodeConvex";
 
 /** Runs one query against the state being read; repeated (path, args) pairs within one read are computed once. */
 export type QueryRunner = (udfPath: string, jsonArgs: JSONValue) => Promise<Outcome>;
@@ -30,38 +31,48 @@ export type DeploymentOptions = {
   log?: (line: string) => void;
 };
 
-// How often to look for finished scheduled functions while some are pending.
-const SCHEDULED_POLL_MS = 50;
+// How often settled() looks again while scheduled functions are pending.
+const SETTLED_POLL_MS = 50;
+
+export type ScheduledJob = { componentPath: string; name: string; state: string; scheduledTime: number };
+
+type RunInComponent = <T>(componentPath: string, body: (ctx: DeploymentCtx) => Promise<T>) => Promise<T>;
 
 /**
  * An in-memory Convex deployment: the app's functions on convex-test, a
- * commit timestamp per mutation, and subscribers told after every commit.
+ * commit timestamp per mutation, and subscribers told after every commit,
+ * including those of scheduled functions (in any component), which run on
+ * the backend clock (backendTimers.ts).
  */
 export class LocalDeployment {
   private tail: Promise<unknown> = Promise.resolve();
   private lastTs = 0n;
   private readonly subscribers = new Set<Subscriber>();
   private readonly cronTimers: NodeJS.Timeout[] = [];
-  private finishedJobs = 0;
-  private scheduledWatch: Promise<void> | null = null;
-  private scheduledCheckRequested = false;
+  private readonly timers: BackendTimers;
+  private readonly runner: FunctionRunner;
+  private backgroundPublishQueued = false;
   private closed = false;
 
   private constructor(
     private readonly t: NodeTestConvex,
-    private readonly runner: FunctionRunner,
     private readonly crons: IntervalCron[],
     private readonly env: Record<string, string>,
     private readonly log: (line: string) => void,
   ) {
+    this.timers = new BackendTimers({
+      finished: () => this.t.finishInProgressScheduledFunctions(),
+      onFinished: () => this.publishBackgroundWork(),
+      log,
+    });
+    this.runner = new FunctionRunner(t, loadConvexModule, log, (call) => this.timers.run(call));
     this.nextTs();
   }
 
   static async create(options: DeploymentOptions = {}): Promise<LocalDeployment> {
     const t = await createNodeTestConvex();
     const crons = intervalCrons((await loadConvexModule("crons"))?.default as Crons | undefined);
-    const log = options.log ?? (() => {});
-    const deployment = new LocalDeployment(t, new FunctionRunner(t, loadConvexModule, log), crons, options.env ?? {}, log);
+    const deployment = new LocalDeployment(t, crons, options.env ?? {}, options.log ?? (() => {}));
     Object.assign(process.env, deployment.env);
     if (options.runCronsOnSchedule ?? true) deployment.scheduleCrons();
     return deployment;
@@ -101,14 +112,13 @@ export class LocalDeployment {
       options.onResult?.(committed);
       await this.publish(committed.ts);
       return committed;
-    }).finally(() => this.watchScheduledJobs());
+    });
   }
 
   /** Runs an action outside the commit order (its mutations commit on their own), then publishes. */
   async action(udfPath: string, jsonArgs: JSONValue, caller: Caller = "client"): Promise<Outcome> {
     const outcome = await this.runner.run("action", udfPath, jsonArgs, caller);
     await this.serialized(() => this.publish(this.nextTs()));
-    this.watchScheduledJobs();
     return outcome;
   }
 
@@ -126,9 +136,8 @@ export class LocalDeployment {
    * schedules logs goes to the deployment's log, as for any call.
    */
   async runAsCall(body: (ctx: DeploymentCtx) => Promise<void>): Promise<string[]> {
-    const { logLines } = await this.serialized(() => collectLogs(() => this.t.run(body), this.log));
+    const { logLines } = await this.serialized(() => this.timers.run(() => collectLogs(() => this.t.run(body), this.log)));
     await this.serialized(() => this.publish(this.nextTs()));
-    this.watchScheduledJobs();
     return logLines;
   }
 
@@ -140,16 +149,36 @@ export class LocalDeployment {
     return outcomes;
   }
 
-  /** Resolves once no commit is queued and no scheduled function is pending. */
+  /**
+   * Resolves once no commit is queued, no scheduled function is pending and
+   * what they committed is published. A running batch worker keeps a job
+   * pending until it goes idle (a couple of seconds after its last batch).
+   */
   async settled(): Promise<void> {
-    while (this.scheduledWatch !== null) await this.scheduledWatch;
+    while (!this.closed && (await this.pendingJobs()) > 0) await delay(SETTLED_POLL_MS);
+    await this.timers.idle();
     await this.serialized(async () => {});
   }
 
+  /** Every scheduled function so far, in the app ("") and in each component, with its state. */
+  async scheduledJobs(): Promise<ScheduledJob[]> {
+    const runInComponent = (this.t as unknown as { runInComponent: RunInComponent }).runInComponent;
+    const jobs: ScheduledJob[] = [];
+    for (const componentPath of COMPONENT_PATHS) {
+      const rows = await runInComponent(componentPath, (ctx) => ctx.db.system.query("_scheduled_functions").collect());
+      for (const { name, state, scheduledTime } of rows) jobs.push({ componentPath, name, state: state.kind, scheduledTime });
+    }
+    return jobs;
+  }
+
+  /** Stops the deployment: no cron or scheduled function starts after this; one already running finishes. */
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.cronTimers) clearInterval(timer);
-    await this.settled();
+    this.timers.dispose();
+    await this.t.finishInProgressScheduledFunctions();
+    await this.timers.idle();
+    await this.serialized(async () => {});
     for (const key of Object.keys(this.env)) delete process.env[key];
   }
 
@@ -202,33 +231,19 @@ export class LocalDeployment {
     await Promise.all([...this.subscribers].map((subscriber) => subscriber.publish(ts, runQuery)));
   }
 
-  /**
-   * Scheduled functions run on convex-test's own timers, outside the commit
-   * order: while any is pending, look for newly finished ones and publish.
-   */
-  private watchScheduledJobs(): void {
-    this.scheduledCheckRequested = true;
-    this.scheduledWatch ??= (async () => {
-      while (!this.closed) {
-        this.scheduledCheckRequested = false;
-        const jobs = await this.scheduledJobs();
-        if (jobs.finished !== this.finishedJobs) {
-          this.finishedJobs = jobs.finished;
-          await this.serialized(() => this.publish(this.nextTs()));
-        }
-        if (jobs.pending === 0 && !this.scheduledCheckRequested) return;
-        await delay(SCHEDULED_POLL_MS);
-      }
-    })().finally(() => {
-      this.scheduledWatch = null;
+  /** After a scheduled function finished: publish what it committed, once for however many finish meanwhile. */
+  private publishBackgroundWork(): void {
+    if (this.backgroundPublishQueued || this.closed) return;
+    this.backgroundPublishQueued = true;
+    void this.serialized(async () => {
+      this.backgroundPublishQueued = false;
+      await this.publish(this.nextTs());
     });
   }
 
-  private async scheduledJobs(): Promise<{ pending: number; finished: number }> {
-    return await this.t.run(async (ctx) => {
-      const jobs = await ctx.db.system.query("_scheduled_functions").collect();
-      const pending = jobs.filter(({ state }) => state.kind === "pending" || state.kind === "inProgress").length;
-      return { pending, finished: jobs.length - pending };
-    });
+  /** Scheduled functions waiting or running, in the app and in every component. */
+  private async pendingJobs(): Promise<number> {
+    const jobs = await this.scheduledJobs();
+    return jobs.filter(({ state }) => state === "pending" || state === "inProgress").length;
   }
 }

@@ -41,6 +41,8 @@ export class FunctionRunner {
     private readonly loadModule: LoadModule,
     /** The deployment's log, for lines printed by work that outlives the call that started it. */
     private readonly log: (line: string) => void,
+    /** Runs each call inside the deployment's context (its scheduled functions' timers). */
+    private readonly within: <T>(call: () => Promise<T>) => Promise<T> = (call) => call(),
   ) {}
 
   /** The kind of the function at `udfPath` if `caller` may call it, else null. */
@@ -53,7 +55,9 @@ export class FunctionRunner {
 
   /** Calls a function expected to be of `kind`, with Convex-JSON arguments; never throws. */
   async run(kind: FunctionKind, udfPath: string, jsonArgs: JSONValue, caller: Caller = "client"): Promise<Outcome> {
-    const { result, logLines } = await collectLogs(() => this.attempt(kind, canonicalUdfPath(udfPath), jsonArgs, caller), this.log);
+    const { result, logLines } = await this.within(() =>
+      collectLogs(() => this.attempt(kind, canonicalUdfPath(udfPath), jsonArgs, caller), this.log),
+    );
     return { ...result, logLines };
   }
 

@@ -2,7 +2,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildTestConvex, type ComponentSource, type ModuleMap, type TestConvexOptions } from "../../tests/support/convexBackend";
+import {
+  AGGREGATE_COMPONENTS,
+  BATCH_WORKER_COMPONENT,
+  buildTestConvex,
+  type ComponentSource,
+  type ModuleMap,
+  type TestConvexOptions,
+} from "../../tests/support/convexBackend";
 
 // Plain Node has no import.meta.glob, so the module maps convex-test needs are read from disk.
 
@@ -46,3 +53,7 @@ export async function createNodeTestConvex(options: TestConvexOptions = {}) {
 }
 
 export type NodeTestConvex = Awaited<ReturnType<typeof createNodeTestConvex>>;
+
+/** Where each component's own tables (its `_scheduled_functions` among them) live: the app is "". */
+export const COMPONENT_PATHS: readonly string[] = ["", ...AGGREGATE_COMPONENTS, BATCH_WORKER_COMPONENT];
+
