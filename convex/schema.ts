@@ -51,6 +51,12 @@ export default defineSchema({
     .index("by_published", ["published"])
     .index("by_slug", ["slug"]),
 
+  // Derived (worker only): whole-site figures, one document each (model/counters.ts).
+  counters: defineTable({
+    name: v.union(v.literal("pageViews"), v.literal("visitors"), v.literal("paths"), v.literal("liveSessions")),
+    value: v.number(),
+  }).index("by_name", ["name"]),
+
   // Derived (worker only): one row per session that ever viewed a page, with its first view.
   visitors: defineTable({
     sessionId: v.string(),
@@ -85,25 +91,20 @@ export default defineSchema({
     .index("by_path", ["path"])
     .index("by_visitors", ["visitors", "path"]),
 
-  // Progress of the backfill that rebuilds derived data from pageViews (a single row).
+  // Progress of the backfill that rebuilds derived data, run by the stats worker (a single row).
   backfillStatus: defineTable({
     state: v.union(v.literal("running"), v.literal("done")),
     runId: v.number(),
-    // Tables are walked in this order; the cursor is an index key within the current one.
-    phase: v.union(
-      v.literal("pageViews"),
-      v.literal("activePages"),
-      v.literal("activeSessions"),
-      v.literal("liveSessions"),
-      v.literal("posts"),
-      v.literal("pages"),
-    ),
+    // "reset" empties the derived tables; then the source tables are folded in this order.
+    phase: v.union(v.literal("reset"), v.literal("pageViews"), v.literal("activeSessions"), v.literal("posts"), v.literal("pages")),
+    // An index key within the current table: where the next step resumes.
     cursor: v.union(v.null(), v.array(v.any())),
+    // The live worker's cursor when the reset ended: rows committed after it are the live worker's to fold.
+    upTo: v.optional(v.object({ views: v.optional(v.int64()), sessions: v.optional(v.int64()) })),
     processed: v.number(),
     chunks: v.number(),
     startedAt: v.number(),
     updatedAt: v.number(),
     finishedAt: v.optional(v.number()),
-    scheduledChunk: v.optional(v.id("_scheduled_functions")),
   }),
 });

@@ -17,12 +17,14 @@ import type * as model_budget from "../model/budget.js";
 import type * as model_cleanup from "../model/cleanup.js";
 import type * as model_config from "../model/config.js";
 import type * as model_content from "../model/content.js";
+import type * as model_counters from "../model/counters.js";
 import type * as model_foldPageViews from "../model/foldPageViews.js";
 import type * as model_foldSessions from "../model/foldSessions.js";
 import type * as model_pageStats from "../model/pageStats.js";
 import type * as model_record from "../model/record.js";
 import type * as model_titles from "../model/titles.js";
 import type * as model_validation from "../model/validation.js";
+import type * as model_wakeWorker from "../model/wakeWorker.js";
 import type * as model_worker from "../model/worker.js";
 import type * as stats from "../stats.js";
 import type * as worker from "../worker.js";
@@ -43,12 +45,14 @@ declare const fullApi: ApiFromModules<{
   "model/cleanup": typeof model_cleanup;
   "model/config": typeof model_config;
   "model/content": typeof model_content;
+  "model/counters": typeof model_counters;
   "model/foldPageViews": typeof model_foldPageViews;
   "model/foldSessions": typeof model_foldSessions;
   "model/pageStats": typeof model_pageStats;
   "model/record": typeof model_record;
   "model/titles": typeof model_titles;
   "model/validation": typeof model_validation;
+  "model/wakeWorker": typeof model_wakeWorker;
   "model/worker": typeof model_worker;
   stats: typeof stats;
   worker: typeof worker;
@@ -82,10 +86,6 @@ export declare const internal: FilterApi<
 
 export declare const components: {
   batchWorker: import("@convex-dev/batch-worker/_generated/component.js").ComponentApi<"batchWorker">;
-  pageViewsByPath: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"pageViewsByPath">;
-  visitorSessions: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"visitorSessions">;
-  viewedPaths: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"viewedPaths">;
-  liveSessionsByPage: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"liveSessionsByPage">;
   posts: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"posts">;
   pages: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"pages">;
 };

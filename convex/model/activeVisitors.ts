@@ -1,18 +1,18 @@
 import type { QueryCtx } from "../_generated/server";
 import { ACTIVE_PATHS_LIMIT } from "./config";
-import { liveSessionsByPage } from "./aggregates";
+import { readCounter } from "./counters";
 
 export type ActivePath = { path: string; count: number };
 export type ActiveVisitors = { activeVisitors: number; activeByPath: ActivePath[] };
 
 /**
- * Who is here now, as the worker last folded it: the live-session count and
- * the busiest pages by a maintained order. Reads the aggregate's top nodes and
- * at most ACTIVE_PATHS_LIMIT rows of capped size, whatever visitors send.
+ * Who is here now, as the worker last folded it: the live-session counter and
+ * the busiest pages by a maintained order. Reads one counter and at most
+ * ACTIVE_PATHS_LIMIT rows of capped size, whatever visitors send.
  */
 export async function getActiveVisitors(ctx: QueryCtx): Promise<ActiveVisitors> {
   const [activeVisitors, busiest] = await Promise.all([
-    liveSessionsByPage.count(ctx),
+    readCounter(ctx, "liveSessions"),
     ctx.db.query("activePages").withIndex("by_visitors").order("desc").take(ACTIVE_PATHS_LIMIT),
   ]);
   const activeByPath = busiest

@@ -1,21 +1,32 @@
 import { streamQuery, type IndexKey } from "convex-helpers/server/pagination";
 import { v, type Infer } from "convex/values";
-import { internal } from "../_generated/api";
+import { components } from "../_generated/api";
 import type { Doc } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import schema from "../schema";
+import { BACKFILL_ROWS_PER_BATCH, STATS_WORKER_NAME } from "./config";
 import { pagesByPublished, postsByPublished } from "./aggregates";
 import { hasChunkBudget } from "./budget";
-import { finishPageViewFold, foldPageView, startPageViewFold, type PageViewFold } from "./foldPageViews";
-import { foldSessionState, recountActivePages, restoreLiveSession, type TouchedPages } from "./foldSessions";
+import { foldPageView, type PageViewFold } from "./foldPageViews";
+import { foldSessionState, type LiveFold } from "./foldSessions";
+import { pingStatsWorker } from "./wakeWorker";
+
+/**
+ * The backfill rebuilds every derived table from the source rows: it empties
+ * them, then folds every row the live worker will not, with the live worker's
+ * own code. It runs inside the stats worker's batches (after the live rows of
+ * each), so derived data keeps a single writer and the two never conflict.
+ */
 
 type Status = Doc<"backfillStatus">;
 export type Phase = Status["phase"];
-// Views; then active now: stale page counts, the sessions' own rows, then the worker's records they restored.
-const PHASES: Phase[] = ["pageViews", "activePages", "activeSessions", "liveSessions", "posts", "pages"];
+// "reset" first; then the tables to fold, in this order.
+const PHASES: Phase[] = ["reset", "pageViews", "activeSessions", "posts", "pages"];
+// What "reset" empties: everything the fold derives.
+const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters"] as const;
 
 const statusFields = schema.tables.backfillStatus.validator.fields;
-/** The public view of the status row (no cursor or job ids). */
+/** The public view of the status row (no cursor). */
 export const vBackfillProgress = v.object({
   state: statusFields.state,
   phase: statusFields.phase,
@@ -28,47 +39,51 @@ export const vBackfillProgress = v.object({
 export type BackfillProgress = Infer<typeof vBackfillProgress>;
 export const vBackfillStart = v.object({ started: v.boolean(), runId: v.number(), message: v.string() });
 export type BackfillStart = Infer<typeof vBackfillStart>;
+export type LiveCursor = NonNullable<Status["upTo"]>;
 
-async function getStatus(ctx: QueryCtx): Promise<Status | null> {
+export async function getBackfillStatus(ctx: QueryCtx): Promise<Status | null> {
   return await ctx.db.query("backfillStatus").first();
 }
 
 /** What the dashboard shows while derived data is being rebuilt. */
 export async function getBackfillProgress(ctx: QueryCtx): Promise<BackfillProgress | null> {
-  const status = await getStatus(ctx);
+  const status = await getBackfillStatus(ctx);
   if (status === null) return null;
   const { state, phase, processed, chunks, startedAt, updatedAt, finishedAt } = status;
   return { state, phase, processed, chunks, startedAt, updatedAt, finishedAt };
 }
 
 /**
- * The dashboard entry point. Starts a new run from the first row, or, if a run
- * is under way, leaves it alone, or resumes it from its saved cursor when its
- * chain of chunks died (a deploy, a crash).
+ * The dashboard entry point. Starts a new run, or, if one is under way, leaves
+ * it alone, restarting the worker if it was stopped (the run then resumes from
+ * its saved cursor).
  */
 export async function startBackfill(ctx: MutationCtx, now: number): Promise<BackfillStart> {
-  const status = await getStatus(ctx);
+  const status = await getBackfillStatus(ctx);
   if (status?.state === "running") {
-    const chunk = status.scheduledChunk ? await ctx.db.system.get(status.scheduledChunk) : null;
-    if (chunk?.state.kind === "pending" || chunk?.state.kind === "inProgress") {
-      return log({ started: false, runId: status.runId, message: `already running (${status.processed} rows so far)` });
+    const worker = await ctx.runQuery(components.batchWorker.lib.status, { name: STATS_WORKER_NAME });
+    if (worker?.kind === "stopped") {
+      await ctx.runMutation(components.batchWorker.lib.start, { name: STATS_WORKER_NAME });
+      return log({ started: true, runId: status.runId, message: `resumed at ${status.phase} after ${status.processed} rows` });
     }
-    await scheduleChunk(ctx, status._id, status.runId);
-    return log({ started: true, runId: status.runId, message: `resumed at ${status.phase} after ${status.processed} rows` });
+    await pingStatsWorker(ctx);
+    return log({ started: false, runId: status.runId, message: `already running (${status.processed} rows so far)` });
   }
   const fresh = {
     state: "running" as const,
     runId: (status?.runId ?? 0) + 1,
     phase: PHASES[0],
     cursor: null,
+    upTo: undefined,
     processed: 0,
     chunks: 0,
     startedAt: now,
     updatedAt: now,
     finishedAt: undefined,
   };
-  const id = status ? (await ctx.db.replace(status._id, fresh), status._id) : await ctx.db.insert("backfillStatus", fresh);
-  await scheduleChunk(ctx, id, fresh.runId);
+  if (status === null) await ctx.db.insert("backfillStatus", fresh);
+  else await ctx.db.replace(status._id, fresh);
+  await pingStatsWorker(ctx);
   return log({ started: true, runId: fresh.runId, message: "started" });
 }
 
@@ -77,35 +92,29 @@ function log(result: BackfillStart): BackfillStart {
   return result;
 }
 
-async function scheduleChunk(ctx: MutationCtx, statusId: Status["_id"], runId: number): Promise<void> {
-  const scheduledChunk = await ctx.scheduler.runAfter(0, internal.stats.backfillAggregates, { runId });
-  await ctx.db.patch(statusId, { scheduledChunk });
-}
-
-/** What one chunk folded, finished once at its end. */
-type ChunkFold = { views: PageViewFold; pages: TouchedPages; now: number };
+/** The folds of the worker's batch, which the backfill's rows join. */
+export type BatchFolds = { views: PageViewFold; live: LiveFold; now: number };
 
 /**
- * One chunk: walks the tables from the saved cursor while this transaction
- * has budget, folding each row with the live worker's own code, then finishes
- * the fold (recounts), saves the cursor and schedules the next chunk. A chunk
- * of an older run stops at once.
+ * One step of a running backfill, inside a worker batch, with the budget the
+ * live rows left: empties the derived tables, or walks the source tables from
+ * the saved cursor, folding each row the live worker will not fold. `live` is
+ * the worker's cursor: when the reset ends, everything committed after it is
+ * the live worker's.
  */
-export async function runBackfillChunk(ctx: MutationCtx, runId: number, now: number): Promise<void> {
-  const status = await getStatus(ctx);
-  if (status === null || status.state !== "running" || status.runId !== runId) {
-    console.log(`[backfill] run ${runId}: superseded, stopping`);
-    return;
-  }
-  const fold: ChunkFold = { views: startPageViewFold(), pages: new Set(), now };
-  let { phase, cursor } = status;
+export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live: LiveCursor): Promise<void> {
+  const status = await getBackfillStatus(ctx);
+  if (status === null || status.state !== "running") return;
+  let { phase, cursor, upTo } = status;
   let processed = 0;
   let done = false;
   for (;;) {
-    const walked = await walkTable(ctx, phase, cursor, fold);
+    const walked =
+      phase === "reset" ? await resetDerivedTables(ctx) : await walkTable(ctx, phase, cursor, folds, upTo ?? {}, BACKFILL_ROWS_PER_BATCH - processed);
     processed += walked.processed;
     cursor = walked.cursor;
     if (!walked.exhausted) break;
+    if (phase === "reset") upTo = live;
     const next = PHASES[PHASES.indexOf(phase) + 1];
     if (next === undefined) {
       done = true;
@@ -114,49 +123,71 @@ export async function runBackfillChunk(ctx: MutationCtx, runId: number, now: num
     phase = next;
     cursor = null;
   }
-  // Each recount costs less than the rows that touched it, so it fits in the budget the walk left.
-  await finishPageViewFold(ctx, fold.views);
-  await recountActivePages(ctx, fold.pages);
-
   const total = status.processed + processed;
   const chunks = status.chunks + 1;
   await ctx.db.patch(status._id, {
     phase,
     cursor,
+    upTo,
     processed: total,
     chunks,
-    updatedAt: now,
-    ...(done ? { state: "done" as const, finishedAt: now, scheduledChunk: undefined } : {}),
+    updatedAt: folds.now,
+    ...(done ? { state: "done" as const, finishedAt: folds.now } : {}),
   });
-  console.log(`[backfill] run ${runId} chunk ${chunks}: ${processed} rows (${total} in all), ${done ? "done" : `next at ${phase}`}`);
-  if (!done) await scheduleChunk(ctx, status._id, runId);
+  console.log(`[backfill] run ${status.runId} chunk ${chunks}: ${processed} rows (${total} in all), ${done ? "done" : `next at ${phase}`}`);
 }
 
 type Walked = { processed: number; cursor: Status["cursor"]; exhausted: boolean };
 
-async function walkTable(ctx: MutationCtx, phase: Phase, cursor: Status["cursor"], fold: ChunkFold): Promise<Walked> {
+/** Deletes derived rows while the budget lasts; exhausted once every derived table is empty. */
+async function resetDerivedTables(ctx: MutationCtx): Promise<Walked> {
+  for (const table of DERIVED_TABLES) {
+    for (const row of await ctx.db.query(table).take(BACKFILL_ROWS_PER_BATCH)) {
+      if (!(await hasChunkBudget(ctx))) return { processed: 0, cursor: null, exhausted: false };
+      await ctx.db.delete(row._id);
+    }
+    if ((await ctx.db.query(table).first()) !== null) return { processed: 0, cursor: null, exhausted: false };
+  }
+  return { processed: 0, cursor: null, exhausted: true };
+}
+
+/** True when the live worker folds this row: it committed after the worker's cursor at the end of the reset. */
+function isLiveWorkers(committedAt: unknown, upTo: bigint | undefined): boolean {
+  return committedAt !== undefined && (upTo === undefined || (committedAt as bigint) > upTo);
+}
+
+/** Folds up to `limit` rows of `phase` from the cursor, while the budget lasts. */
+async function walkTable(
+  ctx: MutationCtx,
+  phase: Exclude<Phase, "reset">,
+  cursor: Status["cursor"],
+  folds: BatchFolds,
+  upTo: LiveCursor,
+  limit: number,
+): Promise<Walked> {
   let processed = 0;
   const rows = streamQuery(ctx, { table: phase, startIndexKey: (cursor ?? undefined) as IndexKey | undefined });
   for await (const [row, indexKey] of rows) {
-    if (!(await hasChunkBudget(ctx))) return { processed, cursor, exhausted: false };
-    await foldRow(ctx, phase, row, fold);
+    if (processed >= limit || !(await hasChunkBudget(ctx))) return { processed, cursor, exhausted: false };
+    await foldRow(ctx, phase, row, folds, upTo);
     cursor = indexKey as Status["cursor"];
     processed++;
   }
   return { processed, cursor, exhausted: true };
 }
 
-async function foldRow(ctx: MutationCtx, phase: Phase, row: Doc<Phase>, fold: ChunkFold): Promise<void> {
+async function foldRow(ctx: MutationCtx, phase: Exclude<Phase, "reset">, row: Doc<typeof phase>, folds: BatchFolds, upTo: LiveCursor): Promise<void> {
   switch (phase) {
-    case "pageViews":
-      return await foldPageView(ctx, fold.views, row as Doc<"pageViews">);
-    case "activeSessions":
-      return await foldSessionState(ctx, fold.pages, row as Doc<"activeSessions">, fold.now);
-    case "liveSessions":
-      return await restoreLiveSession(ctx, fold.pages, row as Doc<"liveSessions">);
-    case "activePages":
-      fold.pages.add((row as Doc<"activePages">).path);
+    case "pageViews": {
+      const view = row as Doc<"pageViews">;
+      if (!isLiveWorkers(view.committedAt, upTo.views)) await foldPageView(ctx, folds.views, view);
       return;
+    }
+    case "activeSessions": {
+      const session = row as Doc<"activeSessions">;
+      if (!isLiveWorkers(session.committedAt, upTo.sessions)) await foldSessionState(ctx, folds.live, session, folds.now);
+      return;
+    }
     case "posts":
       return await postsByPublished.insertIfDoesNotExist(ctx, row as Doc<"posts">);
     case "pages":

@@ -1,7 +1,7 @@
 import type { MutationCtx } from "../_generated/server";
 import { CLEANUP_PAGE_SIZE, SESSION_TIMEOUT_MS } from "./config";
 import { hasChunkBudget } from "./budget";
-import { pingStatsWorker } from "./worker";
+import { pingStatsWorker } from "./wakeWorker";
 
 /**
  * The cleanup cron: deletes visitors' session rows idle past the timeout (as

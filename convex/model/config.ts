@@ -43,11 +43,11 @@ export const STATS_WORKER_NAME = "stats";
 /** The worker waits this long after each batch, so dashboards re-run at most about twice a second. */
 export const WORKER_DEBOUNCE_MS = 500;
 
-/** Page views the worker folds per batch (one transaction, measured in tests to stay far inside Convex's limits). */
-export const WORKER_VIEWS_PER_BATCH = 200;
+/** Page views the worker folds per batch at most (with its debounce: up to 1,000 views a second sustained). */
+export const WORKER_VIEWS_PER_BATCH = 500;
 
-/** Session changes (heartbeats) the worker folds per batch. */
-export const WORKER_SESSIONS_PER_BATCH = 200;
+/** Session changes (heartbeats) the worker folds per batch at most. */
+export const WORKER_SESSIONS_PER_BATCH = 500;
 
 /** Expired live sessions the worker removes per batch. */
 export const WORKER_EXPIRIES_PER_BATCH = 200;
@@ -58,8 +58,8 @@ export const WORKER_COOLDOWN_MS = 2_000;
 /** The largest page a client may ask of a paginated stats list. */
 export const MAX_PAGE_SIZE = 100;
 
-/** Rows a backfill chunk fetches at once; it stops earlier when its transaction budget runs low. */
-export const BACKFILL_PAGE_SIZE = 400;
+/** Rows a backfill step folds (or derived rows it deletes) in one worker batch at most, so a batch stays short; it stops earlier when its transaction budget runs low. */
+export const BACKFILL_ROWS_PER_BATCH = 1_000;
 
 /** Stale sessions a cleanup chunk fetches at once; it stops earlier when its transaction budget runs low. */
 export const CLEANUP_PAGE_SIZE = 400;

@@ -1,64 +1,69 @@
 import type { Doc } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
-import { insertKeyOnce, pageViewsByPath, viewedPaths, visitorSessions } from "./aggregates";
+import { addToCounters } from "./counters";
 
 /**
  * The derivation of every page-view figure from `pageViews` rows, run by the
- * live worker over new rows and by the backfill over old ones. Each step is
- * idempotent and keyed by what it counts, so folding a row twice, or after
- * derived data was lost, leaves every figure exact.
+ * stats worker over rows as they are appended and, during a backfill, over
+ * older ones. Each row is folded exactly once (the worker's cursor commits
+ * with its fold; a backfill first empties what it rebuilds), so figures are
+ * plain sums. A row costs a lookup of its session and path the first time a
+ * batch meets them; everything is written once, at the end of the batch.
  */
 
-/** What a fold has met so far, so per-session and per-path work runs once per batch. */
-export type PageViewFold = { firstSeen: Map<string, number>; firstPageType: Map<string, string> };
+type VisitorState = { row: Doc<"visitors"> | null; firstSeen: number };
+type PathState = { row: Doc<"pathStats"> | null; pageType: string; views: number };
+
+/** What a batch has folded so far, written by finishPageViewFold. */
+export type PageViewFold = { views: number; visitors: Map<string, VisitorState>; paths: Map<string, PathState> };
 
 export function startPageViewFold(): PageViewFold {
-  return { firstSeen: new Map(), firstPageType: new Map() };
+  return { views: 0, visitors: new Map(), paths: new Map() };
 }
 
-/** Counts one view, makes its session a visitor and its path a viewed page. */
-export async function foldPageView(ctx: MutationCtx, fold: PageViewFold, view: Doc<"pageViews">): Promise<void> {
-  await pageViewsByPath.insertIfDoesNotExist(ctx, view);
-  const seen = fold.firstSeen.get(view.sessionId);
-  if (seen === undefined || view.timestamp < seen) {
-    fold.firstSeen.set(view.sessionId, view.timestamp);
-    await ensureVisitor(ctx, view.sessionId, view.timestamp);
-  }
-  if (!fold.firstPageType.has(view.path)) {
-    fold.firstPageType.set(view.path, view.pageType);
-    await insertKeyOnce(ctx, viewedPaths, view.path);
-  }
-}
+export type FoldedView = Pick<Doc<"pageViews">, "path" | "pageType" | "sessionId" | "timestamp">;
 
-/**
- * Sets each path the fold met to its exact view count, read from the
- * aggregate. A recount rather than +1, so a repeated or partial fold heals.
- * It costs less than the rows that touched the paths, so it always fits.
- */
-export async function finishPageViewFold(ctx: MutationCtx, fold: PageViewFold): Promise<void> {
-  const paths = [...fold.firstPageType.keys()];
-  const counts = await pageViewsByPath.countBatch(
-    ctx,
-    paths.map((path) => ({ bounds: { prefix: [path] as [string] } })),
-  );
-  for (const [i, path] of paths.entries()) {
+/** Counts one view towards its page, its session (a visitor) and the site. */
+export async function foldPageView(ctx: MutationCtx, fold: PageViewFold, view: FoldedView): Promise<void> {
+  fold.views++;
+  let visitor = fold.visitors.get(view.sessionId);
+  if (visitor === undefined) {
+    const row = await ctx.db
+      .query("visitors")
+      .withIndex("by_sessionId", (q) => q.eq("sessionId", view.sessionId))
+      .unique();
+    visitor = { row, firstSeen: row?.firstSeen ?? view.timestamp };
+    fold.visitors.set(view.sessionId, visitor);
+  }
+  visitor.firstSeen = Math.min(visitor.firstSeen, view.timestamp);
+  let page = fold.paths.get(view.path);
+  if (page === undefined) {
     const row = await ctx.db
       .query("pathStats")
-      .withIndex("by_path", (q) => q.eq("path", path))
+      .withIndex("by_path", (q) => q.eq("path", view.path))
       .unique();
     // The first view's page type stays: a later view cannot relabel a page.
-    if (row === null) await ctx.db.insert("pathStats", { path, pageType: fold.firstPageType.get(path)!, views: counts[i] });
-    else if (row.views !== counts[i]) await ctx.db.patch(row._id, { views: counts[i] });
+    page = { row, pageType: row?.pageType ?? view.pageType, views: 0 };
+    fold.paths.set(view.path, page);
   }
+  page.views++;
 }
 
-/** Makes the session a unique visitor once, keeping its earliest view as `firstSeen`. */
-async function ensureVisitor(ctx: MutationCtx, sessionId: string, timestamp: number): Promise<void> {
-  const visitor = await ctx.db
-    .query("visitors")
-    .withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId))
-    .unique();
-  if (visitor === null) await ctx.db.insert("visitors", { sessionId, firstSeen: timestamp });
-  else if (timestamp < visitor.firstSeen) await ctx.db.patch(visitor._id, { firstSeen: timestamp });
-  await insertKeyOnce(ctx, visitorSessions, sessionId);
+/** Writes what the batch folded: new and earlier-seen visitors, each page's views, and the site's counters. */
+export async function finishPageViewFold(ctx: MutationCtx, fold: PageViewFold): Promise<void> {
+  let newVisitors = 0;
+  for (const [sessionId, { row, firstSeen }] of fold.visitors) {
+    if (row === null) {
+      await ctx.db.insert("visitors", { sessionId, firstSeen });
+      newVisitors++;
+    } else if (firstSeen < row.firstSeen) await ctx.db.patch(row._id, { firstSeen });
+  }
+  let newPaths = 0;
+  for (const [path, { row, pageType, views }] of fold.paths) {
+    if (row === null) {
+      await ctx.db.insert("pathStats", { path, pageType, views });
+      newPaths++;
+    } else await ctx.db.patch(row._id, { views: row.views + views });
+  }
+  await addToCounters(ctx, { pageViews: fold.views, visitors: newVisitors, paths: newPaths });
 }

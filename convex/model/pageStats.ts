@@ -2,7 +2,8 @@ import type { PaginationOptions, PaginationResult } from "convex/server";
 import type { Doc } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
 import { MAX_PAGE_SIZE, TOP_PAGES_LIMIT } from "./config";
-import { pageViewsByPath, pagesByPublished, postsByPublished, viewedPaths, visitorSessions } from "./aggregates";
+import { pagesByPublished, postsByPublished } from "./aggregates";
+import { readCounter } from "./counters";
 import { resolvePage } from "./titles";
 import { getBackfillProgress, type BackfillProgress } from "./backfill";
 
@@ -21,14 +22,15 @@ export type PageViewStats = {
 
 /**
  * Everything the dashboard shows that only page views and content change.
- * Reads O(log n) aggregate nodes plus the top pages, never a scan of views;
- * only the worker writes them, so it re-runs at most as often as the worker folds.
+ * Reads three counters, the published-count aggregates and the top pages,
+ * never a scan of views; only the worker writes what it reads (content aside),
+ * so it re-runs at most as often as the worker folds.
  */
 export async function getPageViewStats(ctx: QueryCtx): Promise<PageViewStats> {
   const [totalPageViews, visitors, pages, publishedPosts, publishedPages] = await Promise.all([
-    pageViewsByPath.count(ctx),
-    visitorSessions.count(ctx),
-    viewedPaths.count(ctx),
+    readCounter(ctx, "pageViews"),
+    readCounter(ctx, "visitors"),
+    readCounter(ctx, "paths"),
     postsByPublished.count(ctx, { namespace: true }),
     pagesByPublished.count(ctx, { namespace: true }),
   ]);

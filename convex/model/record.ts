@@ -1,6 +1,6 @@
 import type { MutationCtx } from "../_generated/server";
 import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, type PageType } from "./config";
-import { pingStatsWorker } from "./worker";
+import { pingStatsWorker } from "./wakeWorker";
 
 /**
  * The hot path: what a visitor's own mutation does. It reads and writes only

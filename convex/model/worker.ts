@@ -1,27 +1,27 @@
-import { defineBatchWorkerValidators, ping } from "@convex-dev/batch-worker";
+import { defineBatchWorkerValidators } from "@convex-dev/batch-worker";
 import { v, type Infer } from "convex/values";
-import { components, internal } from "../_generated/api";
 import type { Doc } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import {
   SESSION_TIMEOUT_MS,
-  STATS_WORKER_NAME,
   WORKER_COOLDOWN_MS,
   WORKER_DEBOUNCE_MS,
   WORKER_EXPIRIES_PER_BATCH,
   WORKER_SESSIONS_PER_BATCH,
   WORKER_VIEWS_PER_BATCH,
 } from "./config";
+import { getBackfillStatus, runBackfillStep } from "./backfill";
 import { hasChunkBudget } from "./budget";
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews";
-import { expireSessions, foldSessionState, recountActivePages, type TouchedPages } from "./foldSessions";
+import { expireSession, finishLiveFold, foldSessionState, startLiveFold } from "./foldSessions";
 
 /**
  * The stats worker (`@convex-dev/batch-worker`): the single writer of every
  * derived table and aggregate. Visitors append rows and ping it; it reads what
  * committed since its cursor with a snapshot query (no read dependencies, so
  * new rows never make it retry) and folds them in one transaction, at most
- * about twice a second.
+ * about twice a second. While a backfill runs, each batch also takes a step of
+ * it (model/backfill.ts), so derived data keeps this one writer.
  */
 
 const vView = v.object({
@@ -39,22 +39,13 @@ const vCursor = v.object({ views: v.optional(v.int64()), sessions: v.optional(v.
 
 export const workerValidators = defineBatchWorkerValidators({
   // `from` is the cursor the batch was read after, so a batch cut short by the budget can say how far it got.
-  batch: { from: vCursor, views: v.array(vView), sessions: v.array(vSessionState), expired: v.array(v.string()) },
+  // `backfill`: a backfill is running, and this batch takes its next step.
+  batch: { from: vCursor, views: v.array(vView), sessions: v.array(vSessionState), expired: v.array(v.string()), backfill: v.boolean() },
   cursor: vCursor,
 });
 export type WorkerCursor = Infer<typeof vCursor>;
 export type WorkerBatch = Infer<typeof workerValidators.vMutationArgs>;
 type WorkResult = Infer<typeof workerValidators.vQueryReturns>;
-
-/** Makes sure the worker runs. While it does, this only reads its (rarely written) worker document. */
-export async function pingStatsWorker(ctx: MutationCtx): Promise<void> {
-  await ping(ctx, components.batchWorker, {
-    name: STATS_WORKER_NAME,
-    workQuery: internal.worker.nextBatch,
-    workerMutation: internal.worker.foldBatch,
-    config: { debounceMs: WORKER_DEBOUNCE_MS },
-  });
-}
 
 type Appended = "pageViews" | "activeSessions";
 
@@ -83,22 +74,32 @@ async function committedAfter<T extends Appended>(ctx: QueryCtx, table: T, after
 /** Read back from a committed row (every row this scan returns has one), the commit timestamp is a bigint. */
 const commitTsOf = (row: { committedAt?: unknown }) => row.committedAt as bigint;
 
-/** The work query: new views, changed sessions and sessions past the timeout, or idle when there are none. */
+/**
+ * The work query: new views, changed sessions, sessions past the timeout and
+ * a running backfill's next step, or idle when there is none of these. While
+ * a backfill empties the derived tables, live rows wait for it.
+ */
 export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined, now: number): Promise<WorkResult> {
+  const from = cursor ?? {};
+  const backfill = await getBackfillStatus(ctx);
+  if (backfill?.state === "running" && backfill.phase === "reset") {
+    return { kind: "work", batch: { from, views: [], sessions: [], expired: [], backfill: true }, cursor: from };
+  }
   const views = await committedAfter(ctx, "pageViews", cursor?.views, WORKER_VIEWS_PER_BATCH);
   const sessions = await committedAfter(ctx, "activeSessions", cursor?.sessions, WORKER_SESSIONS_PER_BATCH);
   const expired = await ctx.db
     .query("liveSessions")
     .withIndex("by_lastSeen", (q) => q.lt("lastSeen", now - SESSION_TIMEOUT_MS))
     .take(WORKER_EXPIRIES_PER_BATCH);
-  if (views.length === 0 && sessions.length === 0 && expired.length === 0) {
+  const backfilling = backfill?.state === "running";
+  if (views.length === 0 && sessions.length === 0 && expired.length === 0 && !backfilling) {
     return { kind: "idle", cooldownMs: WORKER_COOLDOWN_MS, pollIntervalMs: WORKER_DEBOUNCE_MS };
   }
-  const from = cursor ?? {};
   return {
     kind: "work",
     batch: {
       from,
+      backfill: backfilling,
       views: views.map((view) => ({
         committedAt: commitTsOf(view),
         _id: view._id,
@@ -144,17 +145,21 @@ async function foldWhileBudget<Row extends { committedAt: bigint }>(
 
 /**
  * The worker mutation: folds one batch (as much of it as half of Convex's
- * limits allow; the rest comes in the next batch), then waits
+ * limits allow; the rest comes in the next batch), then a step of a running
+ * backfill with the budget left, writes what they folded, and waits
  * WORKER_DEBOUNCE_MS so readers re-run at a bounded rate.
  */
 export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: number): Promise<{ debounceMs: number; cursor: WorkerCursor }> {
-  const fold = startPageViewFold();
-  const views = await foldWhileBudget(ctx, batch.views, batch.from.views, (view) => foldPageView(ctx, fold, view));
-  await finishPageViewFold(ctx, fold);
-
-  const touched: TouchedPages = new Set();
-  const sessions = await foldWhileBudget(ctx, batch.sessions, batch.from.sessions, (state) => foldSessionState(ctx, touched, state, now));
-  await expireSessions(ctx, touched, batch.expired, now);
-  await recountActivePages(ctx, touched);
-  return { debounceMs: WORKER_DEBOUNCE_MS, cursor: { views, sessions } };
+  const folds = { views: startPageViewFold(), live: startLiveFold(), now };
+  const views = await foldWhileBudget(ctx, batch.views, batch.from.views, (view) => foldPageView(ctx, folds.views, view));
+  const sessions = await foldWhileBudget(ctx, batch.sessions, batch.from.sessions, (state) => foldSessionState(ctx, folds.live, state, now));
+  for (const sessionId of batch.expired) {
+    if (!(await hasChunkBudget(ctx))) break;
+    await expireSession(ctx, folds.live, sessionId, now);
+  }
+  const cursor = { views, sessions };
+  if (batch.backfill) await runBackfillStep(ctx, folds, cursor);
+  await finishPageViewFold(ctx, folds.views);
+  await finishLiveFold(ctx, folds.live);
+  return { debounceMs: WORKER_DEBOUNCE_MS, cursor };
 }

@@ -12,14 +12,7 @@ export type ComponentSource = { schema: SchemaDefinition<GenericSchema, boolean>
 export type ComponentSources = { aggregate: ComponentSource; batchWorker: ComponentSource };
 
 /** The aggregate components the app installs, by the names in convex/convex.config.ts. */
-export const AGGREGATE_COMPONENTS = [
-  "pageViewsByPath",
-  "visitorSessions",
-  "viewedPaths",
-  "liveSessionsByPage",
-  "posts",
-  "pages",
-] as const;
+export const AGGREGATE_COMPONENTS = ["posts", "pages"] as const;
 
 /** The batch-worker component's mount name (convex/convex.config.ts). */
 export const BATCH_WORKER_COMPONENT = "batchWorker";

@@ -1,6 +1,5 @@
 import { expect } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { pageViewsByPath } from "../../convex/model/aggregates";
 import type { TestConvex } from "./convex";
 
 /** The page-view figures the dashboard shows, plus the per-row data they derive from. */
@@ -61,18 +60,9 @@ export async function storedFigures(t: TestConvex): Promise<Figures> {
   };
 }
 
-/** Per-path counts straight from the pageViewsByPath aggregate (the truth pathStats copies). */
-export async function aggregateViewsByPath(t: TestConvex, paths: string[]): Promise<Record<string, number>> {
-  return await t.run(async (ctx) => {
-    const counts = await pageViewsByPath.countBatch(ctx, paths.map((path) => ({ bounds: { prefix: [path] as [string] } })));
-    return Object.fromEntries(paths.map((path, i) => [path, counts[i]]));
-  });
-}
-
-/** Asserts that every stored figure, and the aggregate behind each path's count, equals a recount. */
+/** Asserts that every stored figure equals a recount. */
 export async function expectExactFigures(t: TestConvex, recount?: Figures): Promise<Figures> {
   const truth = recount ?? (await recountFromPageViews(t));
   expect(await storedFigures(t)).toEqual(truth);
-  expect(await aggregateViewsByPath(t, Object.keys(truth.viewsByPath))).toEqual(truth.viewsByPath);
   return truth;
 }

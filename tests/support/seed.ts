@@ -2,8 +2,8 @@ import type { WithoutSystemFields } from "convex/server";
 import type { Doc, Id, TableNames } from "../../convex/_generated/dataModel";
 
 import type { PageType } from "../../convex/model/config";
-import { foldSessionState, recountActivePages } from "../../convex/model/foldSessions";
-import { insertKeyOnce, viewedPaths } from "../../convex/model/aggregates";
+import { finishLiveFold, foldSessionState, startLiveFold } from "../../convex/model/foldSessions";
+import { addToCounters } from "../../convex/model/counters";
 import type { MutationCtx } from "../../convex/_generated/server";
 
 import { DAY, T0 } from "./clock";
@@ -83,25 +83,23 @@ export async function insertRows<T extends TableNames>(
   return ids;
 }
 
-/** Rows per transaction when each also goes into an aggregate (~10 index ranges apiece, of 4,096). */
+/** Rows per transaction when each also goes through the worker's fold or an aggregate (~10 index ranges apiece, of 4,096). */
 export const AGGREGATE_BATCH = 150;
 
-/** A path's row and distinct-pages item as the worker leaves them after `views` views (without the views themselves). */
+/** A path's row and its place in the distinct-pages counter, as the worker leaves them after `views` views (without the views themselves). */
 export async function insertPathStats(ctx: MutationCtx, path: string, views: number, pageType: PageType = "post"): Promise<void> {
   await ctx.db.insert("pathStats", { path, pageType, views });
-  await insertKeyOnce(ctx, viewedPaths, path);
+  await addToCounters(ctx, { paths: 1 });
 }
 
 /** Sessions as heartbeats leave them once the worker has folded them: their own rows and the live state derived from them. */
 export async function insertActiveSessions(t: TestConvex, rows: WithoutSystemFields<Doc<"activeSessions">>[], now = Date.now()): Promise<void> {
   await insertRows(t, "activeSessions", rows);
-  // A session's fold reads and writes its record and a leaf of the aggregate: ~30 index ranges apiece, of 4,096.
-  const batch = 50;
-  for (let i = 0; i < rows.length; i += batch) {
+  for (let i = 0; i < rows.length; i += AGGREGATE_BATCH) {
     await t.run(async (ctx) => {
-      const touched = new Set<string>();
-      for (const row of rows.slice(i, i + batch)) await foldSessionState(ctx, touched, row, now);
-      await recountActivePages(ctx, touched);
+      const fold = startLiveFold();
+      for (const row of rows.slice(i, i + AGGREGATE_BATCH)) await foldSessionState(ctx, fold, row, now);
+      await finishLiveFold(ctx, fold);
     });
   }
 }
@@ -128,8 +126,7 @@ export async function insertLegacyData(
 
   const livePaths = [...new Set(live.map((s) => s.currentPath))];
   return {
-    // What a backfill walks: every row above, and the worker's record of each live session it restores.
-    rows: opts.views + live.length + idle.length + posts.length + pages.length + live.length,
+    rows: opts.views + live.length + idle.length + posts.length + pages.length,
     figures: {
       activeVisitors: live.length,
       activeByPath: livePaths

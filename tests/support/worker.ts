@@ -1,6 +1,6 @@
 import { vi } from "vitest";
 import { components } from "../../convex/_generated/api";
-import { STATS_WORKER_NAME } from "../../convex/model/config";
+import { STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../convex/model/config";
 import type { TestConvex } from "./convex";
 import { BATCH_WORKER_COMPONENT } from "./convexBackend";
 
@@ -43,8 +43,24 @@ export async function settle(t: TestConvex, maxMs = 120_000): Promise<number> {
 /** What tests/support/committedDocuments.ts adds to a convex-test backend. */
 type WithDocuments = { committedDocuments(): Record<string, Record<string, { name?: string; state?: { kind: string } }>> };
 
-/** How many times the worker's loop ran to completion (its scheduled runs live in the component's own scheduler). */
-export function workerRuns(t: TestConvex): number {
+/** The worker loop's runs by outcome, e.g. `{ success: 12 }` (they live in the component's own scheduler). */
+export function workerRunsByState(t: TestConvex): Record<string, number> {
   const documents = (t as unknown as WithDocuments).committedDocuments()[BATCH_WORKER_COMPONENT] ?? {};
-  return Object.entries(documents).filter(([id, job]) => id.endsWith("_scheduled_functions") && job.name?.includes("loop") && job.state?.kind === "success").length;
+  const runs: Record<string, number> = {};
+  for (const [id, job] of Object.entries(documents)) {
+    if (!id.endsWith("_scheduled_functions") || !job.name?.includes("loop") || job.state === undefined) continue;
+    runs[job.state.kind] = (runs[job.state.kind] ?? 0) + 1;
+  }
+  return runs;
+}
+
+/** How many times the worker's loop ran to completion. */
+export function workerRuns(t: TestConvex): number {
+  return workerRunsByState(t).success ?? 0;
+}
+
+/** Lets the clock run one worker debounce, so the worker takes its next batch (if one is due). */
+export async function nextWorkerBatch(t: TestConvex): Promise<void> {
+  vi.advanceTimersByTime(WORKER_DEBOUNCE_MS);
+  await t.finishInProgressScheduledFunctions();
 }

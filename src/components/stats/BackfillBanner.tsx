@@ -6,9 +6,8 @@ type Backfill = NonNullable<FunctionReturnType<typeof api.stats.getPageViewStats
 
 const PHASE_NAMES: Record<Backfill["phase"], string> = {
   pageViews: "page views",
+  reset: "a fresh start",
   activeSessions: "active sessions",
-  liveSessions: "live sessions",
-  activePages: "active pages",
   posts: "posts",
   pages: "pages",
 };
