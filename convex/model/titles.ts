@@ -8,7 +8,7 @@ const FIXED_PAGES: Record<string, { title: string; pageType: PageType }> = {
 };
 
 /** The slug a content path points at: "/hello-world/" → "hello-world". */
-export function slugFromPath(path: string): string {
+function slugFromPath(path: string): string {
   return path.replace(/^\/+|\/+$/g, "");
 }
 

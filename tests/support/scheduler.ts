@@ -10,11 +10,6 @@ export async function runDueFunctions(t: TestConvex): Promise<void> {
   await t.finishInProgressScheduledFunctions();
 }
 
-/** Runs scheduled functions, and those they schedule, until none is left. Needs `vi.useFakeTimers()`. */
-export async function drainScheduledFunctions(t: TestConvex, maxIterations = 10_000): Promise<void> {
-  await t.finishAllScheduledFunctions(vi.runAllTimers, maxIterations);
-}
-
 /** How many scheduled functions ran per name and outcome, e.g. `{ "stats:cleanupStaleSessions": { success: 12 } }`. */
 export async function scheduledRuns(t: TestConvex): Promise<Record<string, Record<string, number>>> {
   return await t.run(async (ctx) => {
