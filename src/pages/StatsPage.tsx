@@ -1,5 +1,7 @@
 import { useMemo } from "react";
 import { Link } from "react-router-dom";
+import { useQueries } from "convex/react";
+import type { FunctionReturnType } from "convex/server";
 import { api } from "../../convex/_generated/api";
 import { SESSION_TIMEOUT_MS } from "../../convex/model/config";
 import { useDeclarePageType } from "../hooks/useDeclarePageType";
@@ -10,20 +12,23 @@ import { StatCard } from "../components/stats/StatCard";
 import { ActiveByPath } from "../components/stats/ActiveByPath";
 import { ViewsByPage } from "../components/stats/ViewsByPage";
 import { BackfillBanner } from "../components/stats/BackfillBanner";
+import { PanelError, PanelErrorBoundary } from "../components/stats/PanelErrorBoundary";
+
+const ACTIVE_NOW_HINT = `seen in the last ${SESSION_TIMEOUT_MS / 60_000} minutes`;
 
 /**
  * The live dashboard. Two subscriptions, so a heartbeat re-runs only the
  * active-visitor figures and a page view only the page-view figures. Neither
  * takes a clock: the server's worker expires idle visitors, so the arguments
  * never change and no figure goes back to its skeleton once shown.
+ *
+ * Each panel reads its own query (panels reading the same one share its
+ * subscription) inside its own error boundary, so a query that fails shows a
+ * message in the panels that need it while the others keep updating.
  */
 export default function StatsPage() {
   useDeclarePageType("stats");
   useDocumentTitle("Stats");
-  const { data: stats, isStale: statsStale } = useStableQuery(api.stats.getPageViewStats, {});
-  const { data: active, isStale: activeStale } = useStableQuery(api.stats.getActiveVisitors, {});
-  const titles = useMemo(() => new Map(stats?.pageStats.map(({ path, title }) => [path, title])), [stats]);
-  const formatted = (value: number | undefined) => (value === undefined ? undefined : formatNumber(value));
 
   return (
     <div className="stats-page">
@@ -34,55 +39,149 @@ export default function StatsPage() {
         </p>
       </header>
 
-      {stats?.backfill?.state === "running" && <BackfillBanner backfill={stats.backfill} />}
+      <BackfillNotice />
 
       <div className="stat-grid">
-        <StatCard
-          testId="stat-active-now"
-          label="Active now"
-          value={formatted(active?.activeVisitors)}
-          hint={`seen in the last ${SESSION_TIMEOUT_MS / 60_000} minutes`}
-          stale={activeStale}
-          live
-        />
-        <StatCard testId="stat-total-views" label="Total page views" value={formatted(stats?.totalPageViews)} stale={statsStale} />
-        <StatCard testId="stat-unique-visitors" label="Unique visitors" value={formatted(stats?.uniqueVisitors)} stale={statsStale} />
-        <StatCard testId="stat-published-posts" label="Published posts" value={formatted(stats?.publishedPosts)} stale={statsStale} />
-        <StatCard testId="stat-published-pages" label="Published pages" value={formatted(stats?.publishedPages)} stale={statsStale} />
-        <StatCard
-          testId="stat-tracking-since"
-          label="Tracking since"
-          stale={statsStale}
-          value={
-            stats === undefined ? undefined : stats.trackingSince === null ? (
-              "Not yet"
-            ) : (
-              <time dateTime={new Date(stats.trackingSince).toISOString()} title={formatDateTime(stats.trackingSince)}>
-                {formatDate(stats.trackingSince)}
-              </time>
-            )
-          }
-        />
+        <PanelErrorBoundary
+          fallback={(retry) => (
+            <StatCard testId="stat-active-now" label="Active now" value={undefined} hint={ACTIVE_NOW_HINT} live error={<PanelError onRetry={retry} />} />
+          )}
+        >
+          <ActiveNowCard />
+        </PanelErrorBoundary>
+        <PanelErrorBoundary
+          fallback={(retry) => (
+            <section className="stat-card stat-group-error" data-testid="stat-page-views-error" aria-labelledby="stat-page-views-error-label">
+              <h2 className="stat-label" id="stat-page-views-error-label">
+                Page views, visitors and content
+              </h2>
+              <PanelError onRetry={retry} />
+            </section>
+          )}
+        >
+          <PageViewCards />
+        </PanelErrorBoundary>
       </div>
 
       <div className="panels">
-        <ActiveByPath active={active} titles={titles} stale={activeStale} />
-        {stats === undefined ? (
-          <section className="panel panel-wide" aria-busy="true" aria-label="Loading views by page">
-            <div className="skeleton skeleton-block tall" />
-          </section>
-        ) : stats.totalPageViews === 0 ? (
-          <section className="panel panel-wide empty-state" data-testid="stats-empty">
-            <h2>No page views yet</h2>
-            <p>
-              Counting starts with the first visit. Open <Link to="/">a post</Link> in another tab and watch this page: it
-              updates within a second, no refresh needed.
-            </p>
-          </section>
-        ) : (
-          <ViewsByPage stats={stats} stale={statsStale} />
-        )}
+        <PanelErrorBoundary
+          fallback={(retry) => (
+            <section className="panel" aria-labelledby="active-by-path-heading" data-testid="active-by-path-error">
+              <h2 id="active-by-path-heading" className="panel-title">
+                <span className="live-dot" aria-hidden="true" /> Active now, by page
+              </h2>
+              <PanelError onRetry={retry} />
+            </section>
+          )}
+        >
+          <ActiveByPathPanel />
+        </PanelErrorBoundary>
+        <PanelErrorBoundary
+          fallback={(retry) => (
+            <section className="panel panel-wide" aria-labelledby="views-by-page-heading" data-testid="views-by-page-error">
+              <h2 id="views-by-page-heading" className="panel-title">
+                Views by page, all time
+              </h2>
+              <PanelError onRetry={retry} />
+            </section>
+          )}
+        >
+          <ViewsPanel />
+        </PanelErrorBoundary>
       </div>
     </div>
   );
+}
+
+const formatted = (value: number | undefined) => (value === undefined ? undefined : formatNumber(value));
+
+/** Shown while a backfill runs; when the figures fail there is no banner (the views panel says why). */
+function BackfillNotice() {
+  const stats = usePageViewStatsQuietly();
+  return stats?.backfill?.state === "running" ? <BackfillBanner backfill={stats.backfill} /> : null;
+}
+
+function ActiveNowCard() {
+  const { data: active, isStale } = useStableQuery(api.stats.getActiveVisitors, {});
+  return (
+    <StatCard
+      testId="stat-active-now"
+      label="Active now"
+      value={formatted(active?.activeVisitors)}
+      hint={ACTIVE_NOW_HINT}
+      stale={isStale}
+      live
+    />
+  );
+}
+
+function PageViewCards() {
+  const { data: stats, isStale } = useStableQuery(api.stats.getPageViewStats, {});
+  return (
+    <>
+      <StatCard testId="stat-total-views" label="Total page views" value={formatted(stats?.totalPageViews)} stale={isStale} />
+      <StatCard testId="stat-unique-visitors" label="Unique visitors" value={formatted(stats?.uniqueVisitors)} stale={isStale} />
+      <StatCard testId="stat-published-posts" label="Published posts" value={formatted(stats?.publishedPosts)} stale={isStale} />
+      <StatCard testId="stat-published-pages" label="Published pages" value={formatted(stats?.publishedPages)} stale={isStale} />
+      <StatCard
+        testId="stat-tracking-since"
+        label="Tracking since"
+        stale={isStale}
+        value={
+          stats === undefined ? undefined : stats.trackingSince === null ? (
+            "Not yet"
+          ) : (
+            <time dateTime={new Date(stats.trackingSince).toISOString()} title={formatDateTime(stats.trackingSince)}>
+              {formatDate(stats.trackingSince)}
+            </time>
+          )
+        }
+      />
+    </>
+  );
+}
+
+function ActiveByPathPanel() {
+  const { data: active, isStale } = useStableQuery(api.stats.getActiveVisitors, {});
+  const stats = usePageViewStatsQuietly();
+  const titles = useMemo(() => new Map(stats?.pageStats.map(({ path, title }) => [path, title])), [stats]);
+  return <ActiveByPath active={active} titles={titles} stale={isStale} />;
+}
+
+type PageViewStats = FunctionReturnType<typeof api.stats.getPageViewStats>;
+
+/**
+ * The page-view figures for what only borrows from them (page titles, the
+ * backfill banner): undefined while loading or when the query fails, without
+ * throwing (useQueries returns a failure as a value), so that borrower keeps
+ * working and recovers by itself. The panels that show the figures use
+ * useStableQuery and report a failure.
+ */
+function usePageViewStatsQuietly(): PageViewStats | undefined {
+  const queries = useMemo(() => ({ stats: { query: api.stats.getPageViewStats, args: {} } }), []);
+  const { stats } = useQueries(queries) as { stats: PageViewStats | Error | undefined };
+  return stats instanceof Error ? undefined : stats;
+}
+
+function ViewsPanel() {
+  const { data: stats, isStale } = useStableQuery(api.stats.getPageViewStats, {});
+  if (stats === undefined) {
+    return (
+      <section className="panel panel-wide" aria-busy="true" aria-label="Loading views by page">
+        <div className="skeleton skeleton-block tall" />
+      </section>
+    );
+  }
+  if (stats.totalPageViews === 0) {
+    return (
+      <section className="panel panel-wide empty-state" data-testid="stats-empty">
+        <h2>No page views yet</h2>
+        <p>
+          Counting starts with the first visit. Open <Link to="/">a post</Link> in another tab and watch this page: it
+          updates within a second, no refresh needed.
+        </p>
+      </section>
+    );
+  }
+  return <ViewsByPage stats={stats} stale={isStale} />;
 }

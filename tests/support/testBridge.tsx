@@ -48,6 +48,8 @@ export class ConvexTestBridge {
   /** Every mutation the app (or the test) sent, in order. */
   readonly mutations: { name: string; args: Record<string, Value> }[] = [];
   private readonly pending = new Set<Promise<unknown>>();
+  /** Queries made to fail on purpose, by function name (see `failQuery`). */
+  private readonly failing = new Map<string, Error>();
   /** The background wait for the worker (real timers), and how many mutations asked for one. */
   private follower: Promise<void> | undefined;
   private followRequests = 0;
@@ -139,6 +141,22 @@ export class ConvexTestBridge {
   }
 
 
+  /**
+   * Test-only: makes every run of one query, e.g. "stats:getActiveVisitors",
+   * fail with `error` until `restoreQuery`, as a query that throws on the
+   * server does (`useQuery` throws it). Re-runs the watched queries now.
+   */
+  async failQuery(name: string, error: Error = new Error(`${name} failed (made to fail by the test)`)): Promise<void> {
+    this.failing.set(name, error);
+    await this.refresh();
+  }
+
+  /** Undoes `failQuery`: the query runs for real again. Re-runs the watched queries now. */
+  async restoreQuery(name: string): Promise<void> {
+    this.failing.delete(name);
+    await this.refresh();
+  }
+
   private track<T>(promise: Promise<T>): Promise<T> {
     this.pending.add(promise);
     const forget = () => this.pending.delete(promise);
@@ -223,6 +241,8 @@ export class ConvexTestBridge {
     const run = ++watch.runs;
     let result: WatchState["result"];
     try {
+      const failure = this.failing.get(getFunctionName(watch.query));
+      if (failure !== undefined) throw failure;
       result = { value: await this.t.query(watch.query, ...([watch.args] as never)) };
     } catch (error) {
       result = { error: error as Error };

@@ -9,9 +9,11 @@ type StatCardProps = {
   live?: boolean;
   /** The value answers an older question while a newer one loads: shown dimmed and busy, never replaced by a skeleton. */
   stale?: boolean;
+  /** Shown instead of the value when it could not be loaded (see PanelErrorBoundary). */
+  error?: ReactNode;
 };
 
-export function StatCard({ testId, label, value, hint, live = false, stale = false }: StatCardProps) {
+export function StatCard({ testId, label, value, hint, live = false, stale = false, error }: StatCardProps) {
   const labelId = `${testId}-label`;
   const className = `stat-card${live ? " stat-card-live" : ""}${stale ? " is-stale" : ""}`;
   return (
@@ -20,7 +22,9 @@ export function StatCard({ testId, label, value, hint, live = false, stale = fal
         {live && <span className="live-dot" aria-hidden="true" />}
         {label}
       </h2>
-      {value === undefined ? (
+      {error !== undefined ? (
+        error
+      ) : value === undefined ? (
         <div className="skeleton skeleton-value" aria-busy="true" aria-label={`${label}: loading`} />
       ) : (
         <p className="stat-value" data-testid="stat-value" aria-live={live ? "polite" : undefined}>

@@ -163,6 +163,77 @@ describe("/stats", () => {
     expect(screen.getByTestId("backfill-banner").textContent).toContain("being rebuilt");
   });
 
+  describe("a failing query", () => {
+    const message = "Couldn't load this panel";
+    const activePanel = () => screen.getByRole("heading", { name: "Active now, by page" }).closest("section") as HTMLElement;
+    const viewsPanel = () => screen.getByRole("heading", { name: "Views by page, all time" }).closest("section") as HTMLElement;
+    let reported: ReturnType<typeof vi.spyOn>;
+
+    beforeEach(async () => {
+      // React reports each error a boundary catches on the console; these are expected.
+      reported = vi.spyOn(console, "error").mockImplementation(() => {});
+      const reader = visitor();
+      await reader.view("/hello-world");
+      await reader.heartbeat("/hello-world");
+      renderStats();
+      await settle();
+      expect(cardValue("stat-active-now")).toBe("1");
+      expect(cardValue("stat-total-views")).toBe("1");
+    });
+    afterEach(() => reported.mockRestore());
+
+    test("active visitors: their card and panel say so, the page-view figures keep working, and retry recovers", async () => {
+      await act(() => bridge.failQuery("stats:getActiveVisitors"));
+      expect(within(card("stat-active-now")).getByRole("alert").textContent).toContain(message);
+      expect(within(activePanel()).getByRole("alert").textContent).toContain(message);
+      expect(cardValue("stat-total-views")).toBe("1");
+      expect(cardValue("stat-tracking-since")).toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d{4}$/);
+      expect(within(rowOf("/hello-world") as HTMLElement).getByTestId("page-views").textContent).toBe("1");
+      expect(within(viewsPanel()).queryByRole("alert")).toBeNull();
+
+      // Still updating: another visitor's view shows up while the active-visitor panels are down.
+      const other = visitor();
+      await other.view("/hello-world");
+      await other.heartbeat("/hello-world");
+      expect(cardValue("stat-total-views")).toBe("2");
+
+      // Retrying while the query still fails fails again; once it works, each panel recovers on its retry.
+      fireEvent.click(within(card("stat-active-now")).getByRole("button", { name: "Try again" }));
+      await settle();
+      expect(within(card("stat-active-now")).getByRole("alert").textContent).toContain(message);
+      await act(() => bridge.restoreQuery("stats:getActiveVisitors"));
+      fireEvent.click(within(card("stat-active-now")).getByRole("button", { name: "Try again" }));
+      fireEvent.click(within(activePanel()).getByRole("button", { name: "Try again" }));
+      await settle();
+      expect(cardValue("stat-active-now")).toBe("2");
+      expect(screen.queryAllByRole("alert")).toHaveLength(0);
+      const item = screen.getByTestId("active-by-path").querySelector('[data-path="/hello-world"]') as HTMLElement;
+      expect(within(item).getByTestId("active-count").textContent).toBe("2");
+    });
+
+    test("page-view figures: their cards and the views panel say so, active now keeps working, by path", async () => {
+      await act(() => bridge.failQuery("stats:getPageViewStats"));
+      expect(screen.getByTestId("stat-page-views-error").textContent).toContain(message);
+      expect(screen.queryByTestId("stat-total-views")).toBeNull();
+      expect(within(viewsPanel()).getByRole("alert").textContent).toContain(message);
+      expect(screen.queryByTestId("views-by-page")).toBeNull();
+      // Active now does not need them; its panel only loses the page titles.
+      expect(cardValue("stat-active-now")).toBe("1");
+      expect(within(activePanel()).queryByRole("alert")).toBeNull();
+      await visitor().heartbeat("/another-page");
+      expect(cardValue("stat-active-now")).toBe("2");
+      expect(screen.getByTestId("active-by-path").querySelector('[data-path="/another-page"]')).not.toBeNull();
+
+      await act(() => bridge.restoreQuery("stats:getPageViewStats"));
+      fireEvent.click(within(viewsPanel()).getByRole("button", { name: "Try again" }));
+      fireEvent.click(within(screen.getByTestId("stat-page-views-error")).getByRole("button", { name: "Try again" }));
+      await settle();
+      expect(screen.queryAllByRole("alert")).toHaveLength(0);
+      expect(cardValue("stat-total-views")).toBe("1");
+      expect(within(rowOf("/hello-world") as HTMLElement).getByTestId("page-views").textContent).toBe("1");
+    });
+  });
+
   test("lets active visitors expire as time passes, with no new data", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     vi.setSystemTime(new Date("2025-06-01T12:00:00Z"));

@@ -1,0 +1,41 @@
+import { Component, type ReactNode } from "react";
+
+type Props = {
+  children: ReactNode;
+  /** Shown in place of the children once one of them threw (a failed query: useQuery throws); `retry` renders them again. */
+  fallback: (retry: () => void) => ReactNode;
+};
+
+type State = { failed: boolean };
+
+/**
+ * Keeps a failure inside one panel of the dashboard: the panel shows its
+ * fallback while the others go on updating. Retrying renders the panel again,
+ * which subscribes afresh, so the query runs again.
+ */
+export class PanelErrorBoundary extends Component<Props, State> {
+  state: State = { failed: false };
+
+  static getDerivedStateFromError(): State {
+    // React reports the error itself (console.error); the panel only says it could not load.
+    return { failed: true };
+  }
+
+  private readonly retry = () => this.setState({ failed: false });
+
+  render() {
+    return this.state.failed ? this.props.fallback(this.retry) : this.props.children;
+  }
+}
+
+/** The short message a failed panel shows, with a way to try again. */
+export function PanelError({ onRetry }: { onRetry: () => void }) {
+  return (
+    <div className="panel-error" role="alert">
+      <p>Couldn't load this panel.</p>
+      <button type="button" className="button button-quiet button-small" onClick={onRetry}>
+        Try again
+      </button>
+    </div>
+  );
+}
