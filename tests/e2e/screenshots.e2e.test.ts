@@ -25,6 +25,8 @@ beforeAll(async () => {
     await server.deployment.mutation("stats:recordPageView", { path: page.path, pageType: page.pageType, sessionId });
     await server.deployment.mutation("stats:heartbeat", { sessionId, currentPath: page.path });
   }
+  // The stats worker folds the history in a few batches; the figures are final once it is idle.
+  await server.deployment.settled();
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
 });
 
