@@ -24,3 +24,26 @@ export function formatDate(value: string | number): string {
 export function formatDateTime(timestamp: number): string {
   return dateTime.format(new Date(timestamp));
 }
+
+// Runs of percent-escapes, decoded together so a multi-byte character (%C3%A9) comes out whole.
+const ESCAPE_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
+// Decoded, these would change how a path reads: separators and escapes, or characters that are invisible or reorder text.
+const KEEP_ESCAPED = /[/?#%\\\p{Cc}\p{Cf}\p{Z}\s]/u;
+
+/**
+ * A path as people read it: "/caf%C3%A9" → "/café". Only for display (links
+ * keep the path as sent). Escapes that are not valid UTF-8 stay as they are,
+ * and so do characters that would mislead once decoded: "/", "?", "#", "%",
+ * backslashes, whitespace, control and invisible or bidi formatting characters.
+ */
+export function displayPath(path: string): string {
+  return path.replace(ESCAPE_RUN, (run) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+    return Array.from(decoded, (char) => (KEEP_ESCAPED.test(char) ? encodeURIComponent(char) : char)).join("");
+  });
+}

@@ -1,7 +1,7 @@
-import { Link } from "react-router-dom";
 import type { FunctionReturnType } from "convex/server";
 import type { api } from "../../../convex/_generated/api";
-import { formatNumber } from "../../lib/format";
+import { displayPath, formatNumber } from "../../lib/format";
+import { SitePathLink } from "./SitePathLink";
 
 type Active = FunctionReturnType<typeof api.stats.getActiveVisitors>;
 
@@ -36,9 +36,7 @@ export function ActiveByPath({
                 style={{ width: `${(count / active.activeByPath[0].count) * 100}%` }}
                 aria-hidden="true"
               />
-              <Link to={path} className="active-page">
-                {titles.get(path) ?? path}
-              </Link>
+              <ActivePage path={path} title={titles.get(path)} />
               <span className="active-count">
                 <span data-testid="active-count">{formatNumber(count)}</span>
                 <span className="visually-hidden">{count === 1 ? " visitor" : " visitors"}</span>
@@ -48,5 +46,14 @@ export function ActiveByPath({
         </ul>
       )}
     </section>
+  );
+}
+
+function ActivePage({ path, title }: { path: string; title: string | undefined }) {
+  const label = title === undefined || title === path ? displayPath(path) : title;
+  return (
+    <SitePathLink path={path} className="active-page" label={label}>
+      {label}
+    </SitePathLink>
   );
 }

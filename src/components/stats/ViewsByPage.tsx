@@ -1,11 +1,11 @@
 import { useState } from "react";
-import { Link } from "react-router-dom";
 import { usePaginatedQuery } from "convex/react";
 import type { FunctionReturnType } from "convex/server";
 import { api } from "../../../convex/_generated/api";
 import { VIEWS_TABLE_COLLAPSED_ROWS, VIEWS_TABLE_PAGE_SIZE } from "../../../convex/model/config";
-import { formatCompact, formatNumber } from "../../lib/format";
+import { displayPath, formatCompact, formatNumber } from "../../lib/format";
 import { PageTypeBadge } from "./PageTypeBadge";
+import { SitePathLink } from "./SitePathLink";
 
 type PageViewStats = FunctionReturnType<typeof api.stats.getPageViewStats>;
 
@@ -71,10 +71,7 @@ export function ViewsByPage({
                     title={`${formatNumber(views)} views`}
                     aria-hidden="true"
                   />
-                  <Link to={path} className="page-title">
-                    {title}
-                  </Link>
-                  {title !== path && <span className="page-path">{path}</span>}
+                  <PageName path={path} title={title} />
                 </th>
                 <td className="col-type">
                   <PageTypeBadge pageType={pageType} />
@@ -114,6 +111,24 @@ export function ViewsByPage({
         </div>
       </div>
     </section>
+  );
+}
+
+/** The page's title (its path, decoded, when it has none), linked when on this site, and its path below a real title. */
+function PageName({ path, title }: { path: string; title: string }) {
+  const shownPath = displayPath(path);
+  const label = title === path ? shownPath : title;
+  return (
+    <>
+      <SitePathLink path={path} className="page-title" label={label}>
+        {label}
+      </SitePathLink>
+      {title !== path && (
+        <span className="page-path" title={shownPath}>
+          {shownPath}
+        </span>
+      )}
+    </>
   );
 }
 

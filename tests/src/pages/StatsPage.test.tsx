@@ -58,7 +58,9 @@ function visitor() {
 
 const card = (testId: string) => screen.getByTestId(testId);
 const cardValue = (testId: string) => within(card(testId)).queryByTestId("stat-value")?.textContent;
-const rowOf = (path: string) => screen.getByTestId("views-by-page").querySelector(`tr[data-path="${path}"]`);
+// Compared as attributes, not through a CSS selector, in which a backslash in the path would be an escape.
+const rowOf = (path: string) =>
+  [...screen.getByTestId("views-by-page").querySelectorAll("tbody tr")].find((tr) => tr.getAttribute("data-path") === path) ?? null;
 
 describe("/stats", () => {
   test("shows skeletons, not zeros, until the figures arrive", async () => {
@@ -161,6 +163,37 @@ describe("/stats", () => {
       await bridge.refresh();
     });
     expect(screen.getByTestId("backfill-banner").textContent).toContain("being rebuilt");
+  });
+
+  test("never links off the site, even for a path the server would never accept", async () => {
+    await visitor().view("/hello-world");
+    // The server rejects "//host" paths (a browser reads them as another host), so the row goes straight into the table.
+    await bridge.t.run(async (ctx) => {
+      await ctx.db.insert("pathStats", { path: "//evil.example/x", pageType: "other", views: 5 });
+      await ctx.db.insert("pathStats", { path: "/\\evil.example/y", pageType: "other", views: 4 });
+    });
+    renderStats();
+    await settle();
+    for (const path of ["//evil.example/x", "/\\evil.example/y"]) {
+      const row = rowOf(path) as HTMLElement;
+      expect(row.textContent).toContain(path);
+      expect(row.querySelectorAll("a")).toHaveLength(0);
+    }
+    const hrefs = [...screen.getByTestId("views-by-page").querySelectorAll("a")].map((a) => a.getAttribute("href"));
+    expect(hrefs).toEqual(["/hello-world"]);
+  });
+
+  test("shows percent-encoded paths decoded, and links them as sent", async () => {
+    const reader = visitor();
+    await reader.view("/caf%C3%A9");
+    await reader.heartbeat("/caf%C3%A9");
+    renderStats();
+    await settle();
+    const link = within(rowOf("/caf%C3%A9") as HTMLElement).getByRole("link", { name: "/café" });
+    expect(link.getAttribute("href")).toBe("/caf%C3%A9");
+    expect(link.getAttribute("title")).toBe("/café");
+    const item = screen.getByTestId("active-by-path").querySelector('[data-path="/caf%C3%A9"]') as HTMLElement;
+    expect(within(item).getByRole("link", { name: "/café" }).getAttribute("href")).toBe("/caf%C3%A9");
   });
 
   describe("a failing query", () => {
