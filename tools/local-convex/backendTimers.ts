@@ -21,7 +21,7 @@ import { backendClock } from "./clock";
 // setTimeout cannot wait longer than this (about 24.8 days); a longer wait is re-armed when it ends.
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
-type Timer = { due: number; order: number; fire: () => void };
+type Timer = { due: number; fire: () => void };
 
 /** What setTimeout returns for a diverted timer: enough of Node's Timeout for callers that keep or clear it. */
 class BackendTimeout {
@@ -41,9 +41,7 @@ class BackendTimeout {
   refresh(): this {
     return this;
   }
-  [Symbol.toPrimitive](): number {
-    return this.timer.order;
-  }
+  // No numeric id: clearTimeout(number) would reach Node's own timers.
 }
 
 const owners = new AsyncLocalStorage<BackendTimers>();
@@ -82,7 +80,6 @@ export type BackendTimersHooks = {
 export class BackendTimers {
   // Sorted by due time, then by the order they were set.
   private timers: Timer[] = [];
-  private nextOrder = 0;
   private wakeup: NodeJS.Timeout | null = null;
   private dispatching: Promise<void> | null = null;
   private disposed = false;
@@ -122,7 +119,7 @@ export class BackendTimers {
 
   schedule(callback: () => void, ms: number): BackendTimeout {
     // The callback runs in the context that set it, so what it logs goes where the scheduling call's later lines go.
-    const timer: Timer = { due: backendClock.now() + Math.max(0, ms), order: this.nextOrder++, fire: AsyncResource.bind(callback) };
+    const timer: Timer = { due: backendClock.now() + Math.max(0, ms), fire: AsyncResource.bind(callback) };
     if (!this.disposed) {
       const at = this.timers.findIndex((other) => other.due > timer.due);
       this.timers.splice(at === -1 ? this.timers.length : at, 0, timer);
