@@ -55,19 +55,15 @@ export async function getBackfillProgress(ctx: QueryCtx): Promise<BackfillProgre
 
 /**
  * The dashboard entry point. Starts a new run, or, if one is under way, leaves
- * it alone, restarting the worker if it was stopped (the run then resumes from
- * its saved cursor).
+ * it alone. Either way it makes sure the worker runs: one that was stopped is
+ * started again, and a run under way then resumes from its saved cursor.
  */
 export async function startBackfill(ctx: MutationCtx, now: number): Promise<BackfillStart> {
   const status = await getBackfillStatus(ctx);
+  const resumed = await ensureWorkerRuns(ctx);
   if (status?.state === "running") {
-    const worker = await ctx.runQuery(components.batchWorker.lib.status, { name: STATS_WORKER_NAME });
-    if (worker?.kind === "stopped") {
-      await ctx.runMutation(components.batchWorker.lib.start, { name: STATS_WORKER_NAME });
-      return log({ started: true, runId: status.runId, message: `resumed at ${status.phase} after ${status.processed} rows` });
-    }
-    await pingStatsWorker(ctx);
-    return log({ started: false, runId: status.runId, message: `already running (${status.processed} rows so far)` });
+    const message = resumed ? `resumed at ${status.phase} after ${status.processed} rows` : `already running (${status.processed} rows so far)`;
+    return log({ started: resumed, runId: status.runId, message });
   }
   const fresh = {
     state: "running" as const,
@@ -83,8 +79,18 @@ export async function startBackfill(ctx: MutationCtx, now: number): Promise<Back
   };
   if (status === null) await ctx.db.insert("backfillStatus", fresh);
   else await ctx.db.replace(status._id, fresh);
-  await pingStatsWorker(ctx);
   return log({ started: true, runId: fresh.runId, message: "started" });
+}
+
+/** Starts the stats worker if it was stopped (true), else pings it (false). */
+async function ensureWorkerRuns(ctx: MutationCtx): Promise<boolean> {
+  const worker = await ctx.runQuery(components.batchWorker.lib.status, { name: STATS_WORKER_NAME });
+  if (worker?.kind !== "stopped") {
+    await pingStatsWorker(ctx);
+    return false;
+  }
+  await ctx.runMutation(components.batchWorker.lib.start, { name: STATS_WORKER_NAME });
+  return true;
 }
 
 function log(result: BackfillStart): BackfillStart {

@@ -129,6 +129,19 @@ describe("a backfill repairs derived data that was lost", () => {
   }, BACKFILL_TIMEOUT);
 });
 
+test("a backfill asked for while the worker is stopped starts the worker, and runs", async () => {
+  const { t } = await legacyDeployment();
+  await viewPage(t, 10_000, "/fresh");
+  await settle(t);
+  await t.mutation(components.batchWorker.lib.stop, { name: STATS_WORKER_NAME });
+
+  expect(await startBackfill(t)).toMatchObject({ started: true, runId: 1, message: "started" });
+  await settle(t);
+
+  expect(await backfillStatus(t)).toMatchObject({ state: "done" });
+  await expectExactFigures(t);
+}, BACKFILL_TIMEOUT);
+
 describe("starting a backfill that is already under way", () => {
   let t: TestConvex;
   let legacy: Legacy;
