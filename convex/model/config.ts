@@ -21,9 +21,6 @@ export const HEARTBEAT_DEDUP_MS = 10 * 1000;
 /** The cleanup cron's period; "active now" is exact to within this much past the timeout. */
 export const CLEANUP_INTERVAL_SECONDS = 20;
 
-/** Clients round the `now` they pass to active-visitor queries to this step, so subscriptions stay cacheable. */
-export const NOW_ROUNDING_MS = 10 * 1000;
-
 /** Longest path we accept, in UTF-8 bytes of its canonical form; longer is almost certainly junk or an attack. */
 export const MAX_PATH_BYTES = 2048;
 
