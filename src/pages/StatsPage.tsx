@@ -1,4 +1,4 @@
-import { useMemo } from "react";
+import { useMemo, type ReactNode } from "react";
 import { Link } from "react-router-dom";
 import { useQueries } from "convex/react";
 import type { FunctionReturnType } from "convex/server";
@@ -66,30 +66,36 @@ export default function StatsPage() {
       <div className="panels">
         <PanelErrorBoundary
           fallback={(retry) => (
-            <section className="panel" aria-labelledby="active-by-path-heading" data-testid="active-by-path-error">
-              <h2 id="active-by-path-heading" className="panel-title">
-                <span className="live-dot" aria-hidden="true" /> Active now, by page
-              </h2>
-              <PanelError onRetry={retry} />
-            </section>
+            <FailedPanel testId="active-by-path-error" headingId="active-by-path-heading" onRetry={retry}>
+              <span className="live-dot" aria-hidden="true" /> Active now, by page
+            </FailedPanel>
           )}
         >
           <ActiveByPathPanel />
         </PanelErrorBoundary>
         <PanelErrorBoundary
           fallback={(retry) => (
-            <section className="panel panel-wide" aria-labelledby="views-by-page-heading" data-testid="views-by-page-error">
-              <h2 id="views-by-page-heading" className="panel-title">
-                Views by page, all time
-              </h2>
-              <PanelError onRetry={retry} />
-            </section>
+            <FailedPanel testId="views-by-page-error" headingId="views-by-page-heading" wide onRetry={retry}>
+              Views by page, all time
+            </FailedPanel>
           )}
         >
           <ViewsPanel />
         </PanelErrorBoundary>
       </div>
     </div>
+  );
+}
+
+/** A panel whose query failed: its heading, and the message with a retry. */
+function FailedPanel(props: { testId: string; headingId: string; wide?: boolean; onRetry: () => void; children: ReactNode }) {
+  return (
+    <section className={props.wide ? "panel panel-wide" : "panel"} aria-labelledby={props.headingId} data-testid={props.testId}>
+      <h2 id={props.headingId} className="panel-title">
+        {props.children}
+      </h2>
+      <PanelError onRetry={props.onRetry} />
+    </section>
   );
 }
 
