@@ -172,7 +172,12 @@ async function walkTable(
   limit: number,
 ): Promise<Walked> {
   let processed = 0;
-  const rows = streamQuery(ctx, { table: phase, startIndexKey: (cursor ?? undefined) as IndexKey | undefined });
+  const startIndexKey = (cursor ?? undefined) as IndexKey | undefined;
+  // Views in time order, so a step covers a span of time (what per-time-bucket figures will want); other tables by creation.
+  const rows: AsyncGenerator<[Doc<typeof phase>, IndexKey]> =
+    phase === "pageViews"
+      ? streamQuery(ctx, { table: "pageViews", index: "by_timestamp", schema, startIndexKey })
+      : streamQuery(ctx, { table: phase, startIndexKey });
   for await (const [row, indexKey] of rows) {
     if (processed >= limit || !(await hasChunkBudget(ctx))) return { processed, cursor, exhausted: false };
     await foldRow(ctx, phase, row, folds, upTo);
