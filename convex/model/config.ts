@@ -75,3 +75,21 @@ export const VIEWS_TABLE_COLLAPSED_ROWS = 10;
 
 /** Rows each "Show more" adds to the views-by-page table (paged from the server past the top list). */
 export const VIEWS_TABLE_PAGE_SIZE = 50;
+
+/** Most buckets a time series may have; a finer interval over a longer range is refused. */
+export const MAX_BUCKETS = 1_000;
+
+/** Longest date range a stats query accepts: 10 years, as 3,653 days (any 10 calendar years fit). */
+export const MAX_RANGE_DAYS = 3_653;
+
+/** Earliest instant a date range may touch, 2000-01-01T00:00Z (from then on every zone's UTC offset is whole quarter-hours). */
+export const EARLIEST_RANGE_MS = 946_684_800_000;
+
+/** Latest instant a date range may touch, 2100-01-01T00:00Z. */
+export const LATEST_RANGE_MS = 4_102_444_800_000;
+
+/** The dashboard's time zone when the STATS_TIME_ZONE environment variable is not set. */
+export const DEFAULT_STATS_TIME_ZONE = "UTC";
+
+/** The "realtime" period: the current minute and the ones just before it, this many minutes in all. */
+export const REALTIME_MINUTES = 30;
