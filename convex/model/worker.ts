@@ -17,7 +17,7 @@ import { expireSession, finishLiveFold, foldSessionState, startLiveFold } from "
 
 /**
  * The stats worker (`@convex-dev/batch-worker`): the single writer of every
- * derived table and aggregate. Visitors append rows and ping it; it reads what
+ * derived table and counter. Visitors append rows and ping it; it reads what
  * committed since its cursor with a snapshot query (no read dependencies, so
  * new rows never make it retry) and folds them in one transaction, at most
  * about twice a second. While a backfill runs, each batch also takes a step of
@@ -26,8 +26,6 @@ import { expireSession, finishLiveFold, foldSessionState, startLiveFold } from "
 
 const vView = v.object({
   committedAt: v.int64(),
-  _id: v.id("pageViews"),
-  _creationTime: v.number(),
   path: v.string(),
   pageType: v.string(),
   sessionId: v.string(),
@@ -102,8 +100,6 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
       backfill: backfilling,
       views: views.map((view) => ({
         committedAt: commitTsOf(view),
-        _id: view._id,
-        _creationTime: view._creationTime,
         path: view.path,
         pageType: view.pageType,
         sessionId: view.sessionId,
