@@ -1,0 +1,617 @@
+import { memo, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from "react";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { formatCompact, formatNumber } from "../../lib/format";
+import {
+  axisTicks,
+  bucketClock,
+  bucketLabel,
+  INTERVAL_NOUN,
+  offsetChanges,
+  rangeLabel,
+  zoneName,
+  type AxisTicks,
+  type BucketClock,
+  type Interval,
+  type TimeBucket,
+} from "../../lib/timeBuckets";
+
+export type { Interval, TimeBucket } from "../../lib/timeBuckets";
+
+export type TimeseriesMetric = "visitors" | "pageviews" | "both";
+
+export type TimeseriesChartProps = {
+  /** The range's buckets, oldest first, empty ones included: what the Stats API's `timeseries` returns. */
+  series: readonly TimeBucket[];
+  /** The previous period's buckets, compared by position: `previous[i]` is drawn and listed beside `series[i]`. */
+  previous?: readonly TimeBucket[];
+  interval: Interval;
+  /** The IANA zone the buckets were cut in; every date and time shown is in it. */
+  timeZone: string;
+  /** Which lines to draw; the tooltip and the table always give both figures. Default "both". */
+  metric?: TimeseriesMetric;
+  /** The start of the bucket still being counted: drawn dashed to a pulsing dot, and marked "so far". */
+  liveBucketStart?: number;
+  /** Newer data is on its way: the figures shown stay, dimmed, and are marked busy. */
+  loading?: boolean;
+  /** Offer these granularities as a switch (with `onIntervalChange`). */
+  intervals?: readonly Interval[];
+  onIntervalChange?: (interval: Interval) => void;
+  /** Names the chart in its summary and the table's caption. Default "Visitors and page views per <interval>". */
+  title?: string;
+};
+
+type Metric = "visitors" | "pageviews";
+type LineKind = "previous" | "current" | "live";
+type Line = { metric: Metric; kind: LineKind };
+
+const METRIC_LABEL: Record<Metric, string> = { visitors: "Visitors", pageviews: "Page views" };
+const INTERVAL_TITLE: Record<Interval, string> = { minute: "Minute", hour: "Hour", day: "Day", week: "Week", month: "Month" };
+
+/** Everything drawn and listed, derived once per data change. */
+type Model = {
+  series: readonly TimeBucket[];
+  previous: readonly TimeBucket[] | null;
+  interval: Interval;
+  timeZone: string;
+  metrics: Metric[];
+  liveIndex: number;
+  /** Row labels: with the zone's name when its offset changes inside the range. */
+  labels: string[];
+  previousLabels: string[] | null;
+  clock: BucketClock;
+  lines: Line[];
+  data: uPlot.AlignedData;
+};
+
+// Every line a metric can have, present even when empty (no previous period, no live bucket: all nulls),
+// so a previous period or a live bucket coming and going is new data, not a new chart.
+function linesFor(metrics: Metric[]): Line[] {
+  // Drawn in this order: the previous period behind, visitors (the headline) on top.
+  const order = [...metrics].sort((a) => (a === "pageviews" ? -1 : 1));
+  return (["previous", "current", "live"] as const).flatMap((kind) => order.map((metric): Line => ({ metric, kind })));
+}
+
+function buildModel(
+  series: readonly TimeBucket[],
+  previousInput: readonly TimeBucket[] | undefined,
+  interval: Interval,
+  timeZone: string,
+  metric: TimeseriesMetric,
+  liveBucketStart: number | undefined,
+): Model {
+  const previous = previousInput !== undefined && previousInput.length > 0 ? previousInput : null;
+  const metrics: Metric[] = metric === "both" ? ["visitors", "pageviews"] : [metric];
+  const liveIndex = liveBucketStart === undefined ? -1 : series.findIndex((bucket) => bucket.start === liveBucketStart);
+  const starts = series.map((bucket) => bucket.start);
+  const withZone = offsetChanges(starts, timeZone);
+  const lines = linesFor(metrics);
+  const xs = series.map((_, index) => index);
+  const values = (line: Line): (number | null)[] =>
+    series.map((bucket, index) => {
+      if (line.kind === "previous") return previous?.[index]?.[line.metric] ?? null;
+      // The live bucket is still filling: the solid line stops before it, a dashed one reaches it.
+      if (line.kind === "current") return index === liveIndex ? null : bucket[line.metric];
+      return liveIndex >= 0 && Math.abs(index - liveIndex) <= 1 ? bucket[line.metric] : null;
+    });
+  return {
+    series,
+    previous,
+    interval,
+    timeZone,
+    metrics,
+    liveIndex,
+    labels: starts.map((start) => bucketLabel(start, interval, timeZone, withZone)),
+    previousLabels: previous === null ? null : previous.map(({ start }) => bucketLabel(start, interval, timeZone, offsetChanges([previous[0].start, start], timeZone))),
+    clock: bucketClock(starts, timeZone),
+    lines,
+    data: [xs, ...lines.map(values)] as uPlot.AlignedData,
+  };
+}
+
+/** One sentence for `aria-label`: what is drawn, over when, the headline figures. */
+function summarize(model: Model, title: string): string {
+  const { series, previous, interval, timeZone } = model;
+  if (series.length === 0) return `${title}: no data for this range.`;
+  const range = rangeLabel(series[0].start, series[series.length - 1].start, interval, timeZone);
+  const sum = (buckets: readonly TimeBucket[]) => buckets.reduce((total, bucket) => total + bucket.pageviews, 0);
+  const peak = series.reduce((best, bucket) => (bucket.visitors > best.visitors ? bucket : best), series[0]);
+  const sentences = [
+    `${title}, ${range} (${timeZone}).`,
+    `${formatNumber(sum(series))} page views in all; visitors peaked at ${formatNumber(peak.visitors)} (${bucketLabel(peak.start, interval, timeZone)}).`,
+  ];
+  if (previous !== null) sentences.push(`Previous period: ${formatNumber(sum(previous))} page views.`);
+  sentences.push(`Every ${INTERVAL_NOUN[interval]}'s figures are in the table below.`);
+  return sentences.join(" ");
+}
+
+// ---- Colours, from the stylesheet (light and dark) --------------------------------------------
+
+type Palette = { visitors: string; visitorsFill: string; pageviews: string; axis: string; grid: string; surface: string; font: string };
+
+function readPalette(element: Element): Palette {
+  const style = getComputedStyle(element);
+  const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  return {
+    visitors: read("--chart-visitors", "#4338ca"),
+    visitorsFill: read("--chart-visitors-fill", "#4338ca1f"),
+    pageviews: read("--chart-pageviews", "#c2410c"),
+    axis: read("--text-muted", "#5b6072"),
+    grid: read("--chart-grid", "#e2e4ec"),
+    surface: read("--surface", "#ffffff"),
+    font: read("--font", "system-ui, sans-serif"),
+  };
+}
+
+function canDraw(): boolean {
+  // No canvas, no chart (a DOM without one, as in the component tests): the table still says it all.
+  try {
+    return typeof ResizeObserver === "function" && document.createElement("canvas").getContext("2d") !== null;
+  } catch {
+    return false;
+  }
+}
+
+function chartHeight(width: number): number {
+  return Math.round(Math.min(320, Math.max(220, width * 0.42)));
+}
+
+const Y_INCREMENTS = [1, 2, 5].flatMap((step) => Array.from({ length: 10 }, (_, power) => step * 10 ** power)).sort((a, b) => a - b);
+
+type Hover = { index: number; left: number; top: number };
+
+/**
+ * Visitors and page views over time, on uPlot (canvas): the previous period
+ * faint and dashed behind, a tooltip with the exact figures of the bucket
+ * under the pointer (or the arrow keys), the live bucket dashed to a pulsing
+ * dot. The canvas is `role="img"` with a one-sentence summary; every figure
+ * is also in a table under it. The chart is created once and fed new data
+ * with `setData`; only another `metric` rebuilds it.
+ */
+export function TimeseriesChart({
+  series,
+  previous,
+  interval,
+  timeZone,
+  metric = "both",
+  liveBucketStart,
+  loading = false,
+  intervals,
+  onIntervalChange,
+  title,
+}: TimeseriesChartProps) {
+  const model = useMemo(
+    () => buildModel(series, previous, interval, timeZone, metric, liveBucketStart),
+    [series, previous, interval, timeZone, metric, liveBucketStart],
+  );
+  const heading = title ?? `${metric === "both" ? "Visitors and page views" : METRIC_LABEL[metric]} per ${INTERVAL_NOUN[interval]}`;
+  const summary = useMemo(() => summarize(model, heading), [model, heading]);
+
+  const frameRef = useRef<HTMLDivElement>(null);
+  const hostRef = useRef<HTMLDivElement>(null);
+  const liveDotRef = useRef<HTMLSpanElement>(null);
+  const plotRef = useRef<uPlot | null>(null);
+  const modelRef = useRef(model);
+  modelRef.current = model;
+  const [hover, setHover] = useState<Hover | null>(null);
+  const hasData = model.series.length > 0;
+  // Only a change of metric (other lines) rebuilds the chart; anything else is new data for the same one.
+  const shape = model.metrics.join(",");
+
+  useEffect(() => {
+    const host = hostRef.current;
+    if (host === null || !hasData || !canDraw()) return;
+    let palette = readPalette(host);
+    let ticks: { model: Model; width: number; ticks: AxisTicks } | null = null;
+    const ticksFor = (u: uPlot): AxisTicks => {
+      const width = u.bbox.width / uPlot.pxRatio;
+      if (ticks === null || ticks.model !== modelRef.current || ticks.width !== width) {
+        ticks = { model: modelRef.current, width, ticks: axisTicks(modelRef.current.clock, modelRef.current.interval, width) };
+      }
+      return ticks.ticks;
+    };
+    const color = (metric: Metric) => () => (metric === "visitors" ? palette.visitors : palette.pageviews);
+    const font = () => `12px ${palette.font}`;
+    const lines = modelRef.current.lines;
+    const width = host.clientWidth;
+
+    const opts: uPlot.Options = {
+      width,
+      height: chartHeight(width),
+      padding: [12, 20, 0, 4],
+      legend: { show: false },
+      select: { show: false, left: 0, top: 0, width: 0, height: 0 },
+      cursor: {
+        y: false,
+        drag: { x: false, y: false, setScale: false },
+        points: { size: 9, width: 2, fill: () => palette.surface },
+      },
+      scales: {
+        x: { time: false, range: (_u, min, max) => (max > min ? [min, max] : [min - 0.5, max + 0.5]) },
+        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.12 : 4] },
+      },
+      axes: [
+        {
+          stroke: () => palette.axis,
+          font: font(),
+          grid: { show: false },
+          ticks: { show: true, size: 4, width: 1, stroke: () => palette.grid },
+          border: { show: true, width: 1, stroke: () => palette.grid },
+          gap: 4,
+          size: (_u, values) => (values?.some((value) => String(value).includes("\n")) ? 46 : 30),
+          splits: (u) => ticksFor(u).indices,
+          values: (u, splits) => {
+            const { indices, labels } = ticksFor(u);
+            return splits.map((split) => labels[indices.indexOf(split)] ?? "");
+          },
+        },
+        {
+          stroke: () => palette.axis,
+          font: font(),
+          grid: { show: true, width: 1, stroke: () => palette.grid },
+          ticks: { show: false },
+          gap: 6,
+          space: 36,
+          incrs: Y_INCREMENTS,
+          size: (_u, values) => Math.max(28, ...(values ?? []).map((value) => String(value).length * 7 + 14)),
+          values: (_u, splits) => splits.map((split) => formatCompact(split)),
+        },
+      ],
+      series: [
+        {},
+        ...lines.map(
+          (line): uPlot.Series => ({
+            label: `${METRIC_LABEL[line.metric]}${line.kind === "previous" ? ", previous period" : ""}`,
+            class: `ts-line-${line.kind}`,
+            stroke: color(line.metric),
+            width: lineWidth(line, width / modelRef.current.series.length),
+            dash: line.kind === "current" ? undefined : line.kind === "previous" ? [5, 4] : [3, 3],
+            alpha: line.kind === "previous" ? 0.4 : 1,
+            fill: line.kind === "current" && line.metric === "visitors" ? () => palette.visitorsFill : undefined,
+            points: { show: line.kind === "current" ? undefined : false, fill: () => palette.surface },
+            spanGaps: false,
+          }),
+        ),
+      ],
+      hooks: {
+        setCursor: [
+          (u) => {
+            const index = u.cursor.idx;
+            if (index === null || index === undefined || (u.cursor.left ?? -1) < 0) {
+              setHover(null);
+              return;
+            }
+            const left = u.over.offsetLeft + u.valToPos(index, "x");
+            const top = u.over.offsetTop;
+            setHover((current) => (current?.index === index && current.left === left && current.top === top ? current : { index, left, top }));
+          },
+        ],
+        draw: [(u) => placeLiveDot(u, modelRef.current, liveDotRef.current)],
+        setSize: [(u) => fitLineWidths(u, lines, modelRef.current.series.length)],
+      },
+    };
+
+    const u = new uPlot(opts, modelRef.current.data, host);
+    plotRef.current = u;
+
+    const resize = new ResizeObserver(() => {
+      const next = host.clientWidth;
+      if (next > 0 && next !== u.width) u.setSize({ width: next, height: chartHeight(next) });
+    });
+    resize.observe(host);
+    const scheme = window.matchMedia?.("(prefers-color-scheme: dark)");
+    const recolor = () => {
+      palette = readPalette(host);
+      u.redraw(false, true);
+    };
+    scheme?.addEventListener?.("change", recolor);
+    return () => {
+      scheme?.removeEventListener?.("change", recolor);
+      resize.disconnect();
+      u.destroy();
+      plotRef.current = null;
+      setHover(null);
+    };
+  }, [shape, hasData]);
+
+  // New figures, a new interval or zone: the same chart, new data (and new axis labels).
+  const drawn = useRef<Model | null>(null);
+  useEffect(() => {
+    const u = plotRef.current;
+    if (u === null || drawn.current === model) return;
+    drawn.current = model;
+    fitLineWidths(u, model.lines, model.series.length);
+    u.setData(model.data);
+    u.redraw(false, true);
+  }, [model, shape]);
+
+  const hideCursor = () => plotRef.current?.setCursor({ left: -10, top: -10 });
+
+  // The arrow keys move the tooltip from bucket to bucket (Home, End: the first, the last; Escape hides it).
+  const moveWithKeys = (event: KeyboardEvent<HTMLDivElement>) => {
+    const u = plotRef.current;
+    const last = model.series.length - 1;
+    if (u === null || last < 0) return;
+    const from = hover?.index;
+    let index: number;
+    switch (event.key) {
+      case "ArrowLeft":
+        index = from === undefined ? last : from - 1;
+        break;
+      case "ArrowRight":
+        index = from === undefined ? 0 : from + 1;
+        break;
+      case "Home":
+        index = 0;
+        break;
+      case "End":
+        index = last;
+        break;
+      case "Escape":
+        hideCursor();
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    index = Math.min(last, Math.max(0, index));
+    u.setCursor({ left: u.valToPos(index, "x"), top: u.bbox.height / uPlot.pxRatio / 2 });
+  };
+
+  return (
+    <figure className={`timeseries${loading ? " is-stale" : ""}`} aria-busy={loading || undefined} data-testid="timeseries">
+      <div className="timeseries-toolbar">
+        <Legend model={model} />
+        {onIntervalChange !== undefined && intervals !== undefined && intervals.length > 1 && (
+          <IntervalSwitch value={interval} options={intervals} onChange={onIntervalChange} />
+        )}
+      </div>
+      {hasData ? (
+        <div className="timeseries-frame" ref={frameRef}>
+          <div
+            className="timeseries-plot"
+            ref={hostRef}
+            role="img"
+            aria-label={summary}
+            tabIndex={0}
+            onKeyDown={moveWithKeys}
+            onBlur={hideCursor}
+            data-testid="timeseries-plot"
+          />
+          {model.liveIndex >= 0 && <span className="live-dot timeseries-live-dot" ref={liveDotRef} aria-hidden="true" />}
+          {hover !== null && hover.index < model.series.length && <Tooltip model={model} hover={hover} frame={frameRef} />}
+        </div>
+      ) : loading ? (
+        <div className="skeleton timeseries-skeleton" role="img" aria-label={`${heading}: loading`} />
+      ) : (
+        <p className="panel-empty timeseries-empty" role="img" aria-label={summary}>
+          No visits in this range yet.
+        </p>
+      )}
+      <FiguresTable model={model} heading={heading} />
+    </figure>
+  );
+}
+
+/** Thinner lines when buckets are only a few pixels apart (a year of days), so the shape stays readable. */
+function lineWidth(line: Line, pxPerBucket: number): number {
+  const base = line.kind === "previous" ? 1.5 : line.metric === "visitors" ? 2.5 : 2;
+  return base * Math.min(1, Math.max(0.5, pxPerBucket / 8));
+}
+
+function fitLineWidths(u: uPlot, lines: Line[], buckets: number): void {
+  const pxPerBucket = u.bbox.width / uPlot.pxRatio / Math.max(1, buckets);
+  lines.forEach((line, index) => {
+    const series = u.series[index + 1];
+    if (series !== undefined) series.width = lineWidth(line, pxPerBucket);
+  });
+}
+
+/** Puts the pulsing dot on the live bucket's point (of the first line drawn), or hides it. */
+function placeLiveDot(u: uPlot, model: Model, dot: HTMLSpanElement | null): void {
+  if (dot === null) return;
+  const value = model.liveIndex >= 0 ? model.series[model.liveIndex]?.[model.metrics[0]] : undefined;
+  if (value === undefined) {
+    dot.style.visibility = "hidden";
+    return;
+  }
+  dot.style.visibility = "visible";
+  dot.style.left = `${u.over.offsetLeft + u.valToPos(model.liveIndex, "x")}px`;
+  dot.style.top = `${u.over.offsetTop + u.valToPos(value, "y")}px`;
+}
+
+function Legend({ model }: { model: Model }) {
+  const { series, previous, interval, timeZone } = model;
+  const previousRange = previous !== null && previous.length > 0 ? rangeLabel(previous[0].start, previous[previous.length - 1].start, interval, timeZone) : null;
+  return (
+    <ul className="timeseries-legend" aria-hidden="true">
+      {model.metrics.map((metric) => (
+        <li key={metric}>
+          <span className={`timeseries-swatch swatch-${metric}`} />
+          {METRIC_LABEL[metric]}
+        </li>
+      ))}
+      {previousRange !== null && (
+        <li>
+          <span className="timeseries-swatch swatch-previous" />
+          Previous period{series.length > 0 ? ` (${previousRange})` : ""}
+        </li>
+      )}
+    </ul>
+  );
+}
+
+function IntervalSwitch({ value, options, onChange }: { value: Interval; options: readonly Interval[]; onChange: (interval: Interval) => void }) {
+  const name = useId();
+  return (
+    <fieldset className="timeseries-intervals">
+      <legend className="visually-hidden">Granularity</legend>
+      {options.map((option) => (
+        <label key={option} className={option === value ? "is-selected" : undefined}>
+          <input type="radio" name={name} value={option} checked={option === value} onChange={() => onChange(option)} />
+          {INTERVAL_TITLE[option]}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+const TOOLTIP_OFFSET_PX = 14;
+const NARROW_PX = 480;
+
+function Tooltip({ model, hover, frame }: { model: Model; hover: Hover; frame: RefObject<HTMLDivElement | null> }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const { index } = hover;
+  const bucket = model.series[index];
+  const before = model.previous?.[index];
+  const live = index === model.liveIndex;
+
+  // Beside the pointer, on whichever side has room, never past the chart's sides. On a narrow chart,
+  // where it would hide half the lines, it sits above the plot instead (over the legend), centred on the pointer.
+  useLayoutEffect(() => {
+    const tip = ref.current;
+    const frameWidth = frame.current?.clientWidth ?? 0;
+    if (tip === null) return;
+    const width = tip.offsetWidth;
+    const clamp = (left: number) => Math.max(0, Math.min(frameWidth - width, left));
+    let left: number;
+    let top = hover.top;
+    if (frameWidth < NARROW_PX) {
+      left = clamp(hover.left - width / 2);
+      top = hover.top - tip.offsetHeight - 6;
+    } else {
+      left = hover.left + TOOLTIP_OFFSET_PX;
+      if (left + width > frameWidth) left = hover.left - TOOLTIP_OFFSET_PX - width;
+      if (left < 0) left = clamp(hover.left - width / 2);
+    }
+    tip.style.left = `${left}px`;
+    tip.style.top = `${top}px`;
+  });
+
+  const subInterval = model.interval === "minute" || model.interval === "hour";
+  return (
+    // The same figures as the table, for the eye: hidden from assistive technology, which reads the table.
+    <div className="timeseries-tooltip" ref={ref} aria-hidden="true" data-testid="timeseries-tooltip">
+      <p className="timeseries-tooltip-title">
+        {bucketLabel(bucket.start, model.interval, model.timeZone, subInterval)}
+        {live && <span className="timeseries-so-far"> · so far</span>}
+      </p>
+      <table>
+        {before !== undefined && (
+          <thead>
+            <tr>
+              <td />
+              <th scope="col">Now</th>
+              <th scope="col">Before</th>
+            </tr>
+          </thead>
+        )}
+        <tbody>
+          {(["visitors", "pageviews"] as const).map((metric) => (
+            <tr key={metric}>
+              <th scope="row">
+                <span className={`timeseries-swatch swatch-${metric}`} aria-hidden="true" />
+                {METRIC_LABEL[metric]}
+              </th>
+              <td>{formatNumber(bucket[metric])}</td>
+              {before !== undefined && <td className="timeseries-tooltip-previous">{formatNumber(before[metric])}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {before !== undefined && (
+        <p className="timeseries-tooltip-note">Before: {bucketLabel(before.start, model.interval, model.timeZone, subInterval)}</p>
+      )}
+    </div>
+  );
+}
+
+/** The chart's figures as a table: every bucket, in order, with the previous period's beside it. */
+const FiguresTable = memo(function FiguresTable({ model, heading }: { model: Model; heading: string }) {
+  const { series, previous, interval, timeZone, labels, previousLabels, liveIndex } = model;
+  const zone = series.length > 0 ? `${timeZone}, ${zoneName(series[0].start, timeZone)}` : timeZone;
+  const range = series.length > 0 ? `, ${rangeLabel(series[0].start, series[series.length - 1].start, interval, timeZone)}` : "";
+  return (
+    <details className="timeseries-table">
+      <summary>Show the figures as a table</summary>
+      <div className="table-scroll">
+        <table className="views-table" data-testid="timeseries-table">
+          <caption>
+            {heading}
+            {range} (times in {zone})
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">{INTERVAL_TITLE[interval]}</th>
+              <th scope="col" className="col-number">
+                Visitors
+              </th>
+              <th scope="col" className="col-number">
+                Page views
+              </th>
+              {previous !== null && (
+                <>
+                  <th scope="col">Previous period</th>
+                  <th scope="col" className="col-number">
+                    Previous visitors
+                  </th>
+                  <th scope="col" className="col-number">
+                    Previous page views
+                  </th>
+                </>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {series.map((bucket, index) => (
+              <FiguresRow
+                key={bucket.start}
+                start={bucket.start}
+                label={labels[index]}
+                visitors={bucket.visitors}
+                pageviews={bucket.pageviews}
+                live={index === liveIndex}
+                hasPrevious={previous !== null}
+                previousLabel={previousLabels?.[index]}
+                previousVisitors={previous?.[index]?.visitors}
+                previousPageviews={previous?.[index]?.pageviews}
+              />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
+  );
+});
+
+// Primitive props, so a live update re-renders only the rows whose figures changed.
+const FiguresRow = memo(function FiguresRow(props: {
+  start: number;
+  label: string;
+  visitors: number;
+  pageviews: number;
+  live: boolean;
+  hasPrevious: boolean;
+  previousLabel: string | undefined;
+  previousVisitors: number | undefined;
+  previousPageviews: number | undefined;
+}) {
+  const figure = (value: number | undefined) => (value === undefined ? "–" : formatNumber(value));
+  return (
+    <tr data-start={props.start}>
+      <th scope="row">
+        {props.label}
+        {props.live && <span className="timeseries-so-far"> (so far)</span>}
+      </th>
+      <td className="col-number">{formatNumber(props.visitors)}</td>
+      <td className="col-number">{formatNumber(props.pageviews)}</td>
+      {props.hasPrevious && (
+        <>
+          <td>{props.previousLabel ?? "–"}</td>
+          <td className="col-number">{figure(props.previousVisitors)}</td>
+          <td className="col-number">{figure(props.previousPageviews)}</td>
+        </>
+      )}
+    </tr>
+  );
+});
