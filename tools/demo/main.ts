@@ -9,11 +9,12 @@ const demo = await startDemo({ port, log: (line) => console.log(`[convex] ${line
   console.error(`Port ${port} is taken. Pick another: PORT=${port + 1} npm run demo`);
   process.exit(1);
 });
-const { sessions, days, views, content } = demo.seeded;
+const { sessions, days, views, visits, returningVisits, timeZone, content } = demo.seeded;
 
 console.log(`
 Content synced: ${content}
-History: ${sessions} visits over the last ${days} days, ${views} page views, replayed through the real mutations.
+History: the last ${days} days, ${visits} visits by ${sessions} visitors (${returningVisits} of them returns), ${views} page views,
+busier on weekdays and in the daytime (${timeZone}), replayed through the real mutations.
 New simulated visitors keep arriving every few seconds.
 
   Dashboard: ${demo.url}/stats

@@ -4,13 +4,17 @@ import path from "node:path";
 import type { LocalConvex } from "../local-convex/server";
 import { buildApp } from "./buildApp";
 import { startSite } from "./site";
-import { seedHistory, seededRandom, sitePages, startTrickle } from "./traffic";
+import { siteTimeZone } from "../../convex/model/timeRanges";
+import { backendClock } from "../local-convex/clock";
+import { planHistory, replayHistory, seededRandom, sitePages, startTrickle } from "./traffic";
 
 export type DemoOptions = {
   port: number;
   /** A site already built for this port; built afresh (and removed on stop) when absent. */
   appDir?: string;
+  /** How many days of history to replay (default 30). */
   days?: number;
+  /** How many visitors (session ids) the history has (default 500); about a third of their visits are returns. */
   sessions?: number;
   meanArrivalMs?: number;
   meanDwellMs?: number;
@@ -22,18 +26,22 @@ export type DemoOptions = {
 export type Demo = {
   url: string;
   server: LocalConvex;
-  /** What the history seeding recorded. */
-  seeded: { sessions: number; days: number; views: number; content: string };
+  /**
+   * What the history seeding recorded: `sessions` visitors (session ids, as the tracker keeps them)
+   * made `visits` visits, `returningVisits` of them coming back; `views` page views were counted.
+   */
+  seeded: { sessions: number; days: number; views: number; visits: number; returningVisits: number; timeZone: string; content: string };
   stop(): Promise<void>;
 };
 
 /**
  * The offline demo: the site served by the local Convex emulator, its content
- * synced, a few days of visits replayed through the real mutations, and new
- * simulated visitors arriving while it runs.
+ * synced, a month of visits (weekly and daily rhythm, returning visitors, a
+ * slow rise) replayed through the real mutations, and new simulated visitors
+ * arriving while it runs.
  */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
-  const { port, days = 3, sessions = 400, meanArrivalMs = 6_000, meanDwellMs = 40_000, seed = 2024 } = options;
+  const { port, days = 30, sessions = 500, meanArrivalMs = 6_000, meanDwellMs = 40_000, seed = 2024 } = options;
   const url = `http://127.0.0.1:${port}`;
   const builtHere = options.appDir === undefined;
   const appDir = options.appDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "live-stats-demo-app-"));
@@ -42,7 +50,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const { server, contentReport: content } = await startSite({ port, appDir, log: options.log });
   const random = seededRandom(seed);
   const pages = await sitePages(server.deployment);
-  const views = await seedHistory(server.deployment, pages, { days, sessions, random });
+  const timeZone = siteTimeZone();
+  const plan = planHistory(pages, { days, sessions, random, now: backendClock.now(), timeZone });
+  const views = await replayHistory(server.deployment, plan.views);
   const trickle = startTrickle(server.deployment, pages, {
     meanArrivalMs,
     meanDwellMs,
@@ -53,7 +63,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   return {
     url,
     server,
-    seeded: { sessions, days, views, content },
+    seeded: { sessions: plan.visitors, days, views, visits: plan.visits, returningVisits: plan.returningVisits, timeZone, content },
     async stop() {
       trickle.stop();
       await server.close();
