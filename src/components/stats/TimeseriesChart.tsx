@@ -529,14 +529,20 @@ function Tooltip({ model, hover, frame }: { model: Model; hover: Hover; frame: R
 /** The chart's figures as a table: every bucket, in order, with the previous period's beside it. */
 const FiguresTable = memo(function FiguresTable({ model, heading }: { model: Model; heading: string }) {
   const { series, previous, interval, timeZone, labels, previousLabels, liveIndex } = model;
-  const zone = series.length > 0 ? `${timeZone}, ${zoneName(series[0].start, timeZone)}` : timeZone;
+  const short = series.length > 0 ? zoneName(series[0].start, timeZone) : timeZone;
+  const zone = short === timeZone ? timeZone : `${timeZone}, ${short}`;
   const range = series.length > 0 ? `, ${rangeLabel(series[0].start, series[series.length - 1].start, interval, timeZone)}` : "";
   return (
     <details className="timeseries-table">
       <summary>Show the figures as a table</summary>
+      {/* The caption, for the eye: a caption spans the table, which may be wider than a phone and scroll. */}
+      <p className="timeseries-table-note" aria-hidden="true">
+        {heading}
+        {range} (times in {zone})
+      </p>
       <div className="table-scroll">
         <table className="views-table" data-testid="timeseries-table">
-          <caption>
+          <caption className="visually-hidden">
             {heading}
             {range} (times in {zone})
           </caption>
