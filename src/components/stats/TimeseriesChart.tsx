@@ -180,19 +180,29 @@ export function TimeseriesChart({
   onIntervalChange,
   title,
 }: TimeseriesChartProps) {
+  // While loading with nothing new yet (`series` empty), the last figures shown stay, dimmed, in their own interval and zone.
+  const lastShown = useRef<TimeseriesChartProps | null>(null);
+  const showing: Pick<TimeseriesChartProps, "series" | "previous" | "interval" | "timeZone" | "liveBucketStart"> =
+    loading && series.length === 0 && lastShown.current !== null ? lastShown.current : { series, previous, interval, timeZone, liveBucketStart };
+  useLayoutEffect(() => {
+    if (series.length > 0) lastShown.current = { series, previous, interval, timeZone, liveBucketStart };
+  });
   const model = useMemo(
-    () => buildModel(series, previous, interval, timeZone, metric, liveBucketStart),
-    [series, previous, interval, timeZone, metric, liveBucketStart],
+    () => buildModel(showing.series, showing.previous, showing.interval, showing.timeZone, metric, showing.liveBucketStart),
+    [showing.series, showing.previous, showing.interval, showing.timeZone, metric, showing.liveBucketStart],
   );
-  const heading = title ?? `${metric === "both" ? "Visitors and page views" : METRIC_LABEL[metric]} per ${INTERVAL_NOUN[interval]}`;
+  const heading = title ?? `${metric === "both" ? "Visitors and page views" : METRIC_LABEL[metric]} per ${INTERVAL_NOUN[model.interval]}`;
   const summary = useMemo(() => summarize(model, heading), [model, heading]);
 
   const frameRef = useRef<HTMLDivElement>(null);
   const hostRef = useRef<HTMLDivElement>(null);
   const liveDotRef = useRef<HTMLSpanElement>(null);
   const plotRef = useRef<uPlot | null>(null);
+  // What uPlot's callbacks (axis labels, the live dot) read: the model last committed.
   const modelRef = useRef(model);
-  modelRef.current = model;
+  useLayoutEffect(() => {
+    modelRef.current = model;
+  });
   const [hover, setHover] = useState<Hover | null>(null);
   const hasData = model.series.length > 0;
   // Only a change of metric (other lines) rebuilds the chart; anything else is new data for the same one.

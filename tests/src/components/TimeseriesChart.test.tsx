@@ -203,6 +203,18 @@ describe("summary and states", () => {
     expect(screen.getByRole("img").getAttribute("aria-label")).toMatch(/^Visitors and page views per day/);
   });
 
+  test("loading with nothing yet for the new question: the last figures stay, in their own interval and zone", () => {
+    const { rerender } = render(<TimeseriesChart series={week} interval="day" timeZone="Asia/Kolkata" />);
+    rerender(<TimeseriesChart series={[]} interval="hour" timeZone="UTC" loading />);
+    expect(screen.getByTestId("timeseries").classList.contains("is-stale")).toBe(true);
+    expect(tableRows()).toHaveLength(7);
+    expect(tableRows()[0][0]).toBe("Sun, Jun 1, 2025");
+    // The answer arrives: the new figures replace them.
+    const hours = [{ start: Date.UTC(2025, 5, 1, 12), visitors: 3, pageviews: 4 }];
+    rerender(<TimeseriesChart series={hours} interval="hour" timeZone="UTC" />);
+    expect(tableRows()).toEqual([["Sun, Jun 1, 12:00 PM", "3", "4"]]);
+  });
+
   test("no data: a skeleton while loading, then a short note", () => {
     const { rerender } = render(<TimeseriesChart series={[]} interval="day" timeZone="UTC" loading />);
     expect(screen.getByRole("img").getAttribute("aria-label")).toBe("Visitors and page views per day: loading");
