@@ -22,6 +22,7 @@ import type * as model_foldPageViews from "../model/foldPageViews.js";
 import type * as model_foldSessions from "../model/foldSessions.js";
 import type * as model_pageStats from "../model/pageStats.js";
 import type * as model_record from "../model/record.js";
+import type * as model_timeRanges from "../model/timeRanges.js";
 import type * as model_titles from "../model/titles.js";
 import type * as model_validation from "../model/validation.js";
 import type * as model_wakeWorker from "../model/wakeWorker.js";
@@ -50,6 +51,7 @@ declare const fullApi: ApiFromModules<{
   "model/foldSessions": typeof model_foldSessions;
   "model/pageStats": typeof model_pageStats;
   "model/record": typeof model_record;
+  "model/timeRanges": typeof model_timeRanges;
   "model/titles": typeof model_titles;
   "model/validation": typeof model_validation;
   "model/wakeWorker": typeof model_wakeWorker;
