@@ -158,21 +158,23 @@ export function siteTimeZone(env: Env | undefined = (globalThis as { process?: {
   }
 }
 
+/** The wall clock of `zone` at instant t (seconds truncated): the fields a person would read there. */
+export type WallClock = { year: number; month: number; day: number; hour: number; minute: number; second: number };
+
+/** Reads the wall clock of `zone` at instant t (month 1–12, hour 0–23). */
+export function wallClock(t: number, zone: string): WallClock {
+  const clock: WallClock = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
+  for (const part of formatter(zone).formatToParts(t)) {
+    if (part.type in clock) clock[part.type as keyof WallClock] = Number(part.value);
+  }
+  clock.hour %= 24;
+  return clock;
+}
+
 /** The zone's UTC offset at instant t in ms: local wall time = t + offset. */
 function offsetAt(t: number, zone: string): number {
   if (zone === "UTC") return 0;
-  let year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0;
-  for (const part of formatter(zone).formatToParts(t)) {
-    const value = Number(part.value);
-    switch (part.type) {
-      case "year": year = value; break;
-      case "month": month = value; break;
-      case "day": day = value; break;
-      case "hour": hour = value % 24; break;
-      case "minute": minute = value; break;
-      case "second": second = value; break;
-    }
-  }
+  const { year, month, day, hour, minute, second } = wallClock(t, zone);
   return Date.UTC(year, month - 1, day, hour, minute, second) - (t - mod(t, 1000));
 }
 

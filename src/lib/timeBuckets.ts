@@ -2,7 +2,7 @@
 // the labels a person sees (tooltip, table, axis) and where the axis puts its ticks.
 // Pure functions over Intl, so they run the same in the browser and in tests. The buckets
 // themselves (where an hour, a day, a week begins in a zone) are convex/model/timeRanges.ts's.
-import type { Interval } from "../../convex/model/timeRanges";
+import { wallClock, type Interval } from "../../convex/model/timeRanges";
 
 export type { Interval };
 
@@ -43,17 +43,7 @@ export type LocalParts = {
 };
 
 export function localParts(at: number, timeZone: string): LocalParts {
-  const fields: Record<string, number> = {};
-  const parts = formatter(timeZone, {
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-    hour: "numeric",
-    minute: "numeric",
-    hourCycle: "h23",
-  }).formatToParts(at);
-  for (const { type, value } of parts) if (type !== "literal") fields[type] = Number(value);
-  const { year, month, day, hour, minute } = fields;
+  const { year, month, day, hour, minute } = wallClock(at, timeZone);
   const dayOrdinal = Date.UTC(year, month - 1, day) / DAY_MS;
   return {
     year,
