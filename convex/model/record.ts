@@ -14,20 +14,21 @@ export type RecordResult = { recorded: boolean; newVisitor: boolean };
 
 /** Appends one view unless this session viewed this path within the dedup window. */
 export async function recordPageView(ctx: MutationCtx, input: PageViewInput, now: number): Promise<RecordResult> {
-  const recent = await ctx.db
-    .query("pageViews")
-    .withIndex("by_session_path_timestamp", (q) =>
-      q.eq("sessionId", input.sessionId).eq("path", input.path).gt("timestamp", now - DEDUP_WINDOW_MS),
-    )
-    .first();
-  if (recent !== null) return { recorded: false, newVisitor: false };
-  const earlier = await ctx.db
-    .query("pageViews")
-    .withIndex("by_session_path_timestamp", (q) => q.eq("sessionId", input.sessionId))
-    .first();
+  const ownViews = ctx.db.query("pageViews").withIndex("by_session_path_timestamp", (q) => q.eq("sessionId", input.sessionId));
+  // A session with no view yet has nothing to deduplicate (and this range read still serializes its own racing calls).
+  const newVisitor = (await ownViews.first()) === null;
+  if (!newVisitor) {
+    const recent = await ctx.db
+      .query("pageViews")
+      .withIndex("by_session_path_timestamp", (q) =>
+        q.eq("sessionId", input.sessionId).eq("path", input.path).gt("timestamp", now - DEDUP_WINDOW_MS),
+      )
+      .first();
+    if (recent !== null) return { recorded: false, newVisitor: false };
+  }
   await ctx.db.insert("pageViews", { ...input, timestamp: now, committedAt: ctx.db.vars.commitTs });
   await pingStatsWorker(ctx);
-  return { recorded: true, newVisitor: earlier === null };
+  return { recorded: true, newVisitor };
 }
 
 /**
