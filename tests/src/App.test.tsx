@@ -1,8 +1,7 @@
 import { StrictMode } from "react";
 import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { MemoryRouter } from "react-router-dom";
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { api } from "../../convex/_generated/api";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { App } from "../../src/App";
 import { ConvexTestBridge, ConvexTestProvider } from "../support/testBridge";
 
@@ -10,9 +9,7 @@ let bridge: ConvexTestBridge;
 
 beforeEach(async () => {
   bridge = new ConvexTestBridge();
-  vi.stubEnv("CONTENT_SYNC_SECRET", "s");
-  await bridge.mutation(api.content.syncBatch, {
-    secret: "s",
+  await bridge.syncContent({
     posts: [
       { slug: "older", title: "Older post", published: true, date: "2025-01-01", content: "Old news." },
       {
@@ -27,8 +24,6 @@ beforeEach(async () => {
     ],
     pages: [{ slug: "about", title: "About", published: true, content: "Who we are." }],
   });
-  vi.unstubAllEnvs();
-  bridge.mutations.length = 0;
 });
 afterEach(async () => {
   cleanup();

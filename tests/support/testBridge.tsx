@@ -1,9 +1,9 @@
 import type { ReactNode } from "react";
 import { vi } from "vitest";
 import { ConvexProvider, type ConvexReactClient } from "convex/react";
-import { getFunctionName, type FunctionReference } from "convex/server";
+import { getFunctionName, type FunctionArgs, type FunctionReference } from "convex/server";
 import { convexToJson, type Value } from "convex/values";
-import { components, internal } from "../../convex/_generated/api";
+import { api, components, internal } from "../../convex/_generated/api";
 import { STATS_WORKER_NAME } from "../../convex/model/config";
 import { createTestConvex, type TestConvex } from "./convex";
 import { settle } from "./worker";
@@ -81,6 +81,16 @@ export class ConvexTestBridge {
       },
       journal: () => undefined,
     };
+  }
+
+  /** What `npm run sync` does: the content's rows through the secret-guarded sync mutation (not recorded as the app's mutations). */
+  async syncContent(content: Pick<FunctionArgs<typeof api.content.syncBatch>, "posts" | "pages">): Promise<void> {
+    vi.stubEnv("CONTENT_SYNC_SECRET", "s");
+    try {
+      await this.t.mutation(api.content.syncBatch, { secret: "s", ...content });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   }
 
   mutation(mutation: FunctionReference<"mutation">, args: Record<string, Value> = {}): Promise<unknown> {

@@ -1,5 +1,5 @@
 import { act, cleanup, render, screen, within } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { api } from "../../../convex/_generated/api";
 import { useStableQuery } from "../../../src/hooks/useStableQuery";
 import { StatCard } from "../../../src/components/stats/StatCard";
@@ -9,16 +9,13 @@ let bridge: ConvexTestBridge;
 
 beforeEach(async () => {
   bridge = new ConvexTestBridge();
-  vi.stubEnv("CONTENT_SYNC_SECRET", "s");
-  await bridge.mutation(api.content.syncBatch, {
-    secret: "s",
+  await bridge.syncContent({
     posts: [
       { slug: "older", title: "Older post", published: true, date: "2025-01-01" },
       { slug: "newer", title: "Newer post", published: true, date: "2025-03-01" },
     ],
     pages: [],
   });
-  vi.unstubAllEnvs();
 });
 afterEach(async () => {
   cleanup();
