@@ -7,7 +7,7 @@ import { advanceTo, DAY, MINUTE, T0, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
 import { BUDGETS, expectWithinBudget, measure, MiB } from "../support/metrics";
 import { settle } from "../support/worker";
-import { AGGREGATE_BATCH, generateSessions, insertActiveSessions, insertLegacyData, insertPathStats } from "../support/seed";
+import { DERIVED_ROWS_BATCH, generateSessions, insertActiveSessions, insertLegacyData, insertPathStats } from "../support/seed";
 
 /**
  * The cost targets, in Convex's own deterministic counters. The same checks
@@ -59,9 +59,9 @@ describe("10,000 distinct paths", () => {
   beforeAll(async () => {
     // Each path's row and distinct-pages item, written as the worker writes them on a path's first view
     // (the 50 million views themselves would not add to what getStats reads, only to seeding time).
-    for (let i = 0; i < PATHS; i += AGGREGATE_BATCH) {
+    for (let i = 0; i < PATHS; i += DERIVED_ROWS_BATCH) {
       await t.run(async (ctx) => {
-        for (let j = i; j < Math.min(i + AGGREGATE_BATCH, PATHS); j++) await insertPathStats(ctx, pathOf(j), viewsOf(j));
+        for (let j = i; j < Math.min(i + DERIVED_ROWS_BATCH, PATHS); j++) await insertPathStats(ctx, pathOf(j), viewsOf(j));
       });
     }
   }, 300_000);

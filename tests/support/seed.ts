@@ -83,8 +83,8 @@ export async function insertRows<T extends TableNames>(
   return ids;
 }
 
-/** Rows per transaction when each also goes through the worker's fold or an aggregate (~10 index ranges apiece, of 4,096). */
-export const AGGREGATE_BATCH = 150;
+/** Rows per transaction when each also writes derived rows as the worker would (a few index ranges apiece, of 4,096). */
+export const DERIVED_ROWS_BATCH = 150;
 
 /** A path's row and its place in the distinct-pages counter, as the worker leaves them after `views` views (without the views themselves). */
 export async function insertPathStats(ctx: MutationCtx, path: string, views: number, pageType: PageType = "post"): Promise<void> {
@@ -95,10 +95,10 @@ export async function insertPathStats(ctx: MutationCtx, path: string, views: num
 /** Sessions as heartbeats leave them once the worker has folded them: their own rows and the live state derived from them. */
 export async function insertActiveSessions(t: TestConvex, rows: WithoutSystemFields<Doc<"activeSessions">>[], now = Date.now()): Promise<void> {
   await insertRows(t, "activeSessions", rows);
-  for (let i = 0; i < rows.length; i += AGGREGATE_BATCH) {
+  for (let i = 0; i < rows.length; i += DERIVED_ROWS_BATCH) {
     await t.run(async (ctx) => {
       const fold = startLiveFold();
-      for (const row of rows.slice(i, i + AGGREGATE_BATCH)) await foldSessionState(ctx, fold, row, now);
+      for (const row of rows.slice(i, i + DERIVED_ROWS_BATCH)) await foldSessionState(ctx, fold, row, now);
       await finishLiveFold(ctx, fold);
     });
   }
