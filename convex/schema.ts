@@ -1,5 +1,6 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
+import { vBucketLevel } from "./model/timeBuckets";
 
 export default defineSchema({
   // Hot path, appended by visitors: one row per counted page view, the source of truth every statistic derives from.
@@ -90,6 +91,32 @@ export default defineSchema({
   })
     .index("by_path", ["path"])
     .index("by_visitors", ["visitors", "path"]),
+
+  // Derived (worker only): each minute in which a session viewed the site (scope "") or one page (scope = its path).
+  sessionMinutes: defineTable({
+    sessionId: v.string(),
+    scope: v.string(),
+    minute: v.number(),
+  }).index("by_session_scope_minute", ["sessionId", "scope", "minute"]),
+
+  // Derived (worker only): the views and visitors of one time bucket, for the site (scope "") or one page (model/timeBuckets.ts).
+  timeBuckets: defineTable({
+    scope: v.string(),
+    level: vBucketLevel,
+    start: v.number(),
+    pageviews: v.number(),
+    // Sessions with a view in the bucket.
+    visitors: v.number(),
+    // Those sessions by the minute of their previous view (model/prevHistogram.ts): inline, flat [minute, count, ...] ...
+    prevs: v.optional(v.array(v.number())),
+    // ... or, once large, in chunks.
+    chunks: v.optional(v.array(v.object({ first: v.number(), last: v.number(), count: v.number(), id: v.id("timeBucketChunks") }))),
+  })
+    .index("by_scope_level_start", ["scope", "level", "start"])
+    .index("by_level_start_pageviews", ["level", "start", "pageviews"]),
+
+  // Derived (worker only): a chunk of a large time bucket's histogram, flat [minute, count, ...] sorted by minute.
+  timeBucketChunks: defineTable({ prevs: v.array(v.number()) }),
 
   // Progress of the backfill that rebuilds derived data, run by the stats worker (a single row).
   backfillStatus: defineTable({

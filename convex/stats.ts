@@ -8,6 +8,8 @@ import * as PageStats from "./model/pageStats";
 import * as ActiveVisitors from "./model/activeVisitors";
 import * as Cleanup from "./model/cleanup";
 import * as Backfill from "./model/backfill";
+import * as TimeStats from "./model/timeStats";
+import { siteTimeZone } from "./model/timeRanges";
 
 // The dashboard is public, like the stats page it replaces: it shows counts, never a visitor.
 // Data flow: record (visitors append) → worker (folds) → aggregates and derived tables → these queries.
@@ -104,4 +106,38 @@ export const cleanupStaleSessions = internalMutation({
     if (result.more) await ctx.scheduler.runAfter(0, internal.stats.cleanupStaleSessions, {});
     return result;
   },
+});
+
+// ---------------------------------------------------------------------------------------------
+// The Stats API for date ranges (modelled on Plausible's): exact figures for any whole-minute
+// range `[from, to)`, read from the worker's time buckets (model/timeBuckets.ts).
+
+const vRange = { from: v.number(), to: v.number() };
+
+/** Page views and distinct visitors in `[from, to)`. */
+export const summary = query({
+  args: vRange,
+  returns: TimeStats.vSummary,
+  handler: async (ctx, range) => await TimeStats.summary(ctx, range),
+});
+
+/** One row per bucket of `interval` in `timeZone` (the site's by default), empty buckets included. */
+export const timeseries = query({
+  args: { ...vRange, interval: v.string(), timeZone: v.optional(v.string()) },
+  returns: v.array(TimeStats.vSeriesRow),
+  handler: async (ctx, args) => await TimeStats.timeseries(ctx, args),
+});
+
+/** The top values of `property` in `[from, to)` ("page": pages by page views, then visitors). */
+export const breakdown = query({
+  args: { ...vRange, property: v.string(), limit: v.optional(v.number()) },
+  returns: v.array(TimeStats.vBreakdownRow),
+  handler: async (ctx, args) => await TimeStats.breakdown(ctx, args),
+});
+
+/** The settings the dashboard needs to draw dates: the site's time zone (STATS_TIME_ZONE). */
+export const settings = query({
+  args: {},
+  returns: v.object({ timeZone: v.string() }),
+  handler: async () => ({ timeZone: siteTimeZone() }),
 });

@@ -23,7 +23,7 @@ export type Phase = Status["phase"];
 // "reset" first; then the tables to fold, in this order.
 const PHASES: Phase[] = ["reset", "pageViews", "activeSessions", "posts", "pages"];
 // What "reset" empties: everything the fold derives.
-const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters"] as const;
+const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "timeBuckets", "timeBucketChunks"] as const;
 
 const statusFields = schema.tables.backfillStatus.validator.fields;
 /** The public view of the status row (no cursor). */

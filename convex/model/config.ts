@@ -93,3 +93,12 @@ export const DEFAULT_STATS_TIME_ZONE = "UTC";
 
 /** The "realtime" period: the current minute and the ones just before it, this many minutes in all. */
 export const REALTIME_MINUTES = 30;
+
+/** Entries a time bucket's histogram of visitors' previous views keeps on the bucket itself; past it, chunks of this many at most. */
+export const PREV_HISTOGRAM_CHUNK_ENTRIES = 256;
+
+/** Rows `breakdown` returns when the caller names no limit. */
+export const BREAKDOWN_DEFAULT_LIMIT = 10;
+
+/** The most rows `breakdown` returns. */
+export const BREAKDOWN_MAX_LIMIT = 1_000;

@@ -1,6 +1,7 @@
 import type { Doc } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import { addToCounters } from "./counters";
+import { finishTimeFold, foldViewIntoTime, startTimeFold, type TimeFold } from "./timeBuckets";
 
 /**
  * The derivation of every page-view figure from `pageViews` rows, run by the
@@ -15,17 +16,18 @@ type VisitorState = { row: Doc<"visitors"> | null; firstSeen: number };
 type PathState = { row: Doc<"pathStats"> | null; pageType: string; views: number };
 
 /** What a batch has folded so far, written by finishPageViewFold. */
-export type PageViewFold = { views: number; visitors: Map<string, VisitorState>; paths: Map<string, PathState> };
+export type PageViewFold = { views: number; visitors: Map<string, VisitorState>; paths: Map<string, PathState>; time: TimeFold };
 
 export function startPageViewFold(): PageViewFold {
-  return { views: 0, visitors: new Map(), paths: new Map() };
+  return { views: 0, visitors: new Map(), paths: new Map(), time: startTimeFold() };
 }
 
 export type FoldedView = Pick<Doc<"pageViews">, "path" | "pageType" | "sessionId" | "timestamp">;
 
-/** Counts one view towards its page, its session (a visitor) and the site. */
+/** Counts one view towards its page, its session (a visitor), the site, and their time buckets. */
 export async function foldPageView(ctx: MutationCtx, fold: PageViewFold, view: FoldedView): Promise<void> {
   fold.views++;
+  await foldViewIntoTime(ctx, fold.time, view);
   let visitor = fold.visitors.get(view.sessionId);
   if (visitor === undefined) {
     const row = await ctx.db
@@ -66,4 +68,5 @@ export async function finishPageViewFold(ctx: MutationCtx, fold: PageViewFold): 
     } else await ctx.db.patch(row._id, { views: row.views + views });
   }
   await addToCounters(ctx, { pageViews: fold.views, visitors: newVisitors, paths: newPaths });
+  await finishTimeFold(ctx, fold.time);
 }

@@ -478,6 +478,12 @@ function pieceEndOf(start: number, level: PieceLevel, zone: string): number {
   return length ? start + length : nextStart(start, level as "day" | "week" | "month", zone);
 }
 
+/** Start of the `level` bucket containing instant t (`timeZone` as given to alignedPieces). */
+export function pieceContaining(t: number, level: PieceLevel, timeZone = "UTC"): number {
+  const length = FIXED_LEVEL_MS[level];
+  return length ? t - mod(t, length) : startOf(t, level as "day" | "week" | "month", timeZone);
+}
+
 /** End of a piece (the start of the next bucket of its level); `timeZone` as given to alignedPieces. */
 export function pieceEnd(piece: Piece, timeZone = "UTC"): number {
   if (!LEVEL_ORDER.includes(piece.level)) throw new Error(`unknown piece level ${JSON.stringify(piece.level)}`);

@@ -1,0 +1,134 @@
+import { v } from "convex/values";
+import type { Doc } from "../_generated/dataModel";
+import type { MutationCtx } from "../_generated/server";
+import { applyPrevDeltas } from "./prevHistogram";
+import { pieceContaining, siteTimeZone, type PieceLevel } from "./timeRanges";
+
+/**
+ * Page views and exact visitors by time, derived by the stats worker.
+ *
+ * For the site (scope "") and for each page (scope = its path) the worker
+ * keeps a `timeBuckets` row per bucket of every level: UTC minutes,
+ * quarter-hours and hours; days, weeks and months in the site's time zone;
+ * and "all" (all time). A row holds the bucket's views, its visitors (the
+ * sessions with a view in it), and those sessions by the minute of their
+ * previous view (model/prevHistogram.ts).
+ *
+ * Visitors in `[a, b)` are exactly the views in it whose session's previous
+ * view is before `a`: the first view of each session in the range. Split the
+ * range into whole buckets; in each bucket only a session's first view there
+ * can qualify, so a bucket adds its sessions whose previous view is before
+ * `a`, one histogram count (model/timeStats.ts).
+ *
+ * The previous view comes from `sessionMinutes`, each session's minutes with
+ * a view. Views can reach the fold out of time order (a backfill meets old
+ * views after the live worker folded newer ones; two tabs race), so a new
+ * minute `m` between a session's minutes `p` and `n` replaces the link
+ * `p → n` by `p → m` and `m → n`: every link is counted once per bucket
+ * level where its two ends fall in different buckets.
+ */
+
+export const BUCKET_LEVELS = ["all", "month", "week", "day", "hour", "quarterHour", "minute"] as const;
+export type BucketLevel = (typeof BUCKET_LEVELS)[number];
+export const vBucketLevel = v.union(...BUCKET_LEVELS.map((level) => v.literal(level)));
+export type TimeBucket = Doc<"timeBuckets">;
+export type BucketKey = { scope: string; level: BucketLevel; start: number };
+export const SITE_SCOPE = "";
+
+const MINUTE = 60_000;
+const QUARTER_HOUR = 15 * MINUTE;
+
+/** Starts of the buckets containing t, by level, in the site's zone (day, week and month); cached per quarter-hour, within which none changes. */
+export class BucketClock {
+  private readonly cache = new Map<number, Record<BucketLevel, number>>();
+  constructor(readonly timeZone: string = siteTimeZone()) {}
+
+  startsOf(minute: number): Record<BucketLevel, number> {
+    const t = minute * MINUTE;
+    const quarter = t - (t % QUARTER_HOUR);
+    let quarterStarts = this.cache.get(quarter);
+    if (quarterStarts === undefined) {
+      const at = (level: PieceLevel) => pieceContaining(quarter, level, this.timeZone);
+      quarterStarts = { all: 0, month: at("month"), week: at("week"), day: at("day"), hour: at("hour"), quarterHour: quarter, minute: quarter };
+      this.cache.set(quarter, quarterStarts);
+    }
+    return { ...quarterStarts, minute: t };
+  }
+}
+
+type BucketDelta = BucketKey & { pageviews: number; visitors: number; prevs: Map<number, number> };
+
+/** What a batch changed in time buckets, written once per bucket by finishTimeFold. */
+export type TimeFold = { clock: BucketClock; deltas: Map<string, BucketDelta> };
+
+export function startTimeFold(clock = new BucketClock()): TimeFold {
+  return { clock, deltas: new Map() };
+}
+
+function deltaOf(fold: TimeFold, scope: string, level: BucketLevel, start: number): BucketDelta {
+  const key = JSON.stringify([scope, level, start]);
+  let delta = fold.deltas.get(key);
+  if (delta === undefined) {
+    delta = { scope, level, start, pageviews: 0, visitors: 0, prevs: new Map() };
+    fold.deltas.set(key, delta);
+  }
+  return delta;
+}
+
+/** Counts (sign +1) or uncounts (-1) the link from a session's minute `prev` (null: none) to its next minute `minute`. */
+function link(fold: TimeFold, scope: string, prev: number | null, minute: number, sign: 1 | -1): void {
+  const starts = fold.clock.startsOf(minute);
+  const prevStarts = prev === null ? null : fold.clock.startsOf(prev);
+  for (const level of BUCKET_LEVELS) {
+    if (prevStarts !== null && prevStarts[level] === starts[level]) continue;
+    const delta = deltaOf(fold, scope, level, starts[level]);
+    delta.visitors += sign;
+    const key = prev ?? 0;
+    delta.prevs.set(key, (delta.prevs.get(key) ?? 0) + sign);
+  }
+}
+
+/** Counts one view in the buckets of its minute, for the site and for its page. */
+export async function foldViewIntoTime(ctx: MutationCtx, fold: TimeFold, view: { sessionId: string; path: string; timestamp: number }): Promise<void> {
+  const minute = Math.floor(view.timestamp / MINUTE);
+  for (const scope of [SITE_SCOPE, view.path]) {
+    const starts = fold.clock.startsOf(minute);
+    for (const level of BUCKET_LEVELS) deltaOf(fold, scope, level, starts[level]).pageviews++;
+    await foldSessionMinute(ctx, fold, view.sessionId, scope, minute);
+  }
+}
+
+/** Records that the session had a view in `minute` (within `scope`), relinking its neighbours when the minute is new. */
+async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: string, scope: string, minute: number): Promise<void> {
+  const atOrBefore = await ctx.db
+    .query("sessionMinutes")
+    .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).lte("minute", minute))
+    .order("desc")
+    .first();
+  if (atOrBefore?.minute === minute) return;
+  const after = await ctx.db
+    .query("sessionMinutes")
+    .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).gt("minute", minute))
+    .first();
+  await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
+  const prev = atOrBefore?.minute ?? null;
+  if (after !== null) {
+    link(fold, scope, prev, after.minute, -1);
+    link(fold, scope, minute, after.minute, 1);
+  }
+  link(fold, scope, prev, minute, 1);
+}
+
+/** Writes what the batch changed: one read and one write per touched bucket (plus chunks of large histograms). */
+export async function finishTimeFold(ctx: MutationCtx, fold: TimeFold): Promise<void> {
+  for (const delta of fold.deltas.values()) {
+    const { scope, level, start, pageviews, visitors, prevs } = delta;
+    const row = await ctx.db
+      .query("timeBuckets")
+      .withIndex("by_scope_level_start", (q) => q.eq("scope", scope).eq("level", level).eq("start", start))
+      .unique();
+    const histogram = await applyPrevDeltas(ctx, row ?? {}, prevs);
+    if (row === null) await ctx.db.insert("timeBuckets", { scope, level, start, pageviews, visitors, ...histogram });
+    else await ctx.db.patch(row._id, { pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram });
+  }
+}
