@@ -3,9 +3,9 @@ import { usePaginatedQuery } from "convex/react";
 import type { FunctionReturnType } from "convex/server";
 import { api } from "../../../convex/_generated/api";
 import { VIEWS_TABLE_COLLAPSED_ROWS, VIEWS_TABLE_PAGE_SIZE } from "../../../convex/model/config";
-import { displayPath, formatCompact, formatNumber } from "../../lib/format";
+import { formatCompact, formatNumber } from "../../lib/format";
+import { PageName } from "./PageName";
 import { PageTypeBadge } from "./PageTypeBadge";
-import { SitePathLink } from "./SitePathLink";
 
 type PageViewStats = FunctionReturnType<typeof api.stats.getPageViewStats>;
 
@@ -111,24 +111,6 @@ export function ViewsByPage({
         </div>
       </div>
     </section>
-  );
-}
-
-/** The page's title (its path, decoded, when it has none), linked when on this site, and its path below a real title. */
-function PageName({ path, title }: { path: string; title: string }) {
-  const shownPath = displayPath(path);
-  const label = title === path ? shownPath : title;
-  return (
-    <>
-      <SitePathLink path={path} className="page-title" label={label}>
-        {label}
-      </SitePathLink>
-      {title !== path && (
-        <span className="page-path" title={shownPath}>
-          {shownPath}
-        </span>
-      )}
-    </>
   );
 }
 
