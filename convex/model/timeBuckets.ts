@@ -58,11 +58,15 @@ export class BucketClock {
 
 type BucketDelta = BucketKey & { pageviews: number; visitors: number; prevs: Map<number, number> };
 
-/** What a batch changed in time buckets, written once per bucket by finishTimeFold. */
-export type TimeFold = { clock: BucketClock; deltas: Map<string, BucketDelta> };
+/**
+ * What a batch changed in time buckets, written once per bucket by
+ * finishTimeFold; and, per session and scope, its latest minute when the batch
+ * knows it (views mostly arrive in time order, so the next one needs no read).
+ */
+export type TimeFold = { clock: BucketClock; deltas: Map<string, BucketDelta>; latest: Map<string, number> };
 
 export function startTimeFold(clock = new BucketClock()): TimeFold {
-  return { clock, deltas: new Map() };
+  return { clock, deltas: new Map(), latest: new Map() };
 }
 
 function deltaOf(fold: TimeFold, scope: string, level: BucketLevel, start: number): BucketDelta {
@@ -100,6 +104,14 @@ export async function foldViewIntoTime(ctx: MutationCtx, fold: TimeFold, view: {
 
 /** Records that the session had a view in `minute` (within `scope`), relinking its neighbours when the minute is new. */
 async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: string, scope: string, minute: number): Promise<void> {
+  const key = JSON.stringify([sessionId, scope]);
+  const latest = fold.latest.get(key);
+  if (latest !== undefined && minute >= latest) {
+    if (minute === latest) return;
+    await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
+    fold.latest.set(key, minute);
+    return link(fold, scope, latest, minute, 1);
+  }
   const atOrBefore = await ctx.db
     .query("sessionMinutes")
     .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).lte("minute", minute))
@@ -112,7 +124,8 @@ async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: st
     .first();
   await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
   const prev = atOrBefore?.minute ?? null;
-  if (after !== null) {
+  if (after === null) fold.latest.set(key, minute);
+  else {
     link(fold, scope, prev, after.minute, -1);
     link(fold, scope, minute, after.minute, 1);
   }
