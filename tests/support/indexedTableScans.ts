@@ -7,9 +7,9 @@ import type { Plugin } from "vite";
  * 180 s to backfill, 30,000 would take over 20 minutes.
  *
  * For test runs only, this plugin keeps, next to convex-test's documents, the
- * ids of each table's committed documents and, for the first field of each
- * schema index, the ids per value of that field. A query scans the ids of its
- * table, or of its index's equality value when it has one, plus the pending
+ * ids of each table's committed documents and, for each prefix of the fields of
+ * each schema index, the ids per value of that prefix. A query scans the ids
+ * of its table, or of its index's leading equalities when it has some, plus the pending
  * writes, instead of everything; the documents are then filtered and sorted
  * exactly as before, so every query returns what it did. Convex's
  * transaction metrics are counted per document returned, elsewhere, so every
@@ -32,6 +32,19 @@ export function indexedTableScans(): Plugin {
 }
 
 const PATCHES: [before: string, after: string][] = [
+  // A helper: the index's leading fields the range fixes with equalities, in index order.
+  [
+    `function evaluateRangeFilter(document, expr) {`,
+    `function leadingEqualities(range, fields) {
+    const equalities = [];
+    for (const [i, filter] of range.entries()) {
+        if (filter.type !== "Eq" || filter.fieldPath !== fields[i]) break;
+        equalities.push(filter);
+    }
+    return equalities;
+}
+function evaluateRangeFilter(document, expr) {`,
+  ],
   // DatabaseFake.commit: index each document as it lands in (or leaves) the committed set.
   [
     `                if (write === null) {
@@ -58,18 +71,24 @@ const PATCHES: [before: string, after: string][] = [
         const ids = new Set(Object.keys(this._documents).filter(isInTable));`,
     `    _indexCommitted(id, oldDoc, newDoc) {
         const table = tableNameFromId(id);
-        const setIn = (map, key) => map.get(key) ?? map.set(key, new Set()).get(key);
+        const setIn = (map, key, asMap = false) => map.get(key) ?? map.set(key, asMap ? new Map() : new Set()).get(key);
         const tableIds = setIn((this._idsByTable ??= new Map()), table);
         if (newDoc === null) tableIds.delete(id);
         else tableIds.add(id);
         for (const { fields } of this._schema?.tables.get(table)?.indexes ?? []) {
-            const byValue = (this._idsByValue ??= new Map()).get(table + "\\u0000" + fields[0]) ??
-                this._idsByValue.set(table + "\\u0000" + fields[0], new Map()).get(table + "\\u0000" + fields[0]);
-            const oldKey = oldDoc === null ? undefined : this._valueKey(evaluateFieldPath(fields[0], oldDoc));
-            const newKey = newDoc === null ? undefined : this._valueKey(evaluateFieldPath(fields[0], newDoc));
-            if (oldKey !== undefined) byValue.get(oldKey)?.delete(id);
-            if (newKey !== undefined) setIn(byValue, newKey).add(id);
+            for (let length = 1; length <= fields.length; length++) {
+                const prefix = fields.slice(0, length);
+                const byValue = setIn((this._idsByValue ??= new Map()), table + "\\u0000" + prefix.join("\\u0000"), true);
+                const oldKey = oldDoc === null ? undefined : this._valuesKey(prefix.map((field) => evaluateFieldPath(field, oldDoc)));
+                const newKey = newDoc === null ? undefined : this._valuesKey(prefix.map((field) => evaluateFieldPath(field, newDoc)));
+                if (oldKey !== undefined) byValue.get(oldKey)?.delete(id);
+                if (newKey !== undefined) setIn(byValue, newKey).add(id);
+            }
         }
+    }
+    _valuesKey(values) {
+        const keys = values.map((value) => this._valueKey(value));
+        return keys.includes(undefined) ? undefined : JSON.stringify(keys);
     }
     // Equal keys for values that compare equal; undefined for values not worth indexing (the query then scans the table).
     _valueKey(value) {
@@ -82,17 +101,17 @@ const PATCHES: [before: string, after: string][] = [
             default: return undefined;
         }
     }
-    _committedIds(tableName, eqFilter) {
-        if (eqFilter !== undefined) {
-            const byValue = this._idsByValue?.get(tableName + "\\u0000" + eqFilter.fieldPath);
-            const key = this._valueKey(evaluateQueryValue(eqFilter.value));
+    _committedIds(tableName, eqFilters) {
+        if (eqFilters !== undefined && eqFilters.length > 0) {
+            const byValue = this._idsByValue?.get(tableName + "\\u0000" + eqFilters.map((filter) => filter.fieldPath).join("\\u0000"));
+            const key = this._valuesKey(eqFilters.map((filter) => evaluateQueryValue(filter.value)));
             if (byValue !== undefined && key !== undefined) return byValue.get(key) ?? [];
         }
         return this._idsByTable?.get(tableName) ?? [];
     }
-    _iterateDocs(tableName, callback, eqFilter) {
+    _iterateDocs(tableName, callback, eqFilters) {
         const isInTable = (id) => tableNameFromId(id) === tableName;
-        const ids = new Set(this._committedIds(tableName, eqFilter));`,
+        const ids = new Set(this._committedIds(tableName, eqFilters));`,
   ],
   // The index-range query: pass its leading equality, if any, so only those ids are scanned.
   [
@@ -107,6 +126,6 @@ const PATCHES: [before: string, after: string][] = [
                     if (source.range.every((filter) => evaluateRangeFilter(doc, filter))) {
                         results.push(doc);
                     }
-                }, source.range[0]?.type === "Eq" && source.range[0].fieldPath === fields[0] ? source.range[0] : undefined);`,
+                }, leadingEqualities(source.range, fields));`,
   ],
 ];
