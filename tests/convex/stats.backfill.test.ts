@@ -5,6 +5,7 @@ import { heartbeat, viewPage } from "../support/calls";
 import { DAY, MINUTE, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { expectExactFigures } from "../support/recount";
+import { expectExactTimeFigures } from "../support/timeTruth";
 import { insertLegacyData, pathName } from "../support/seed";
 import { nextWorkerBatch, settle, workerRunsByState } from "../support/worker";
 import { STATS_WORKER_NAME } from "../../convex/model/config";
@@ -22,6 +23,14 @@ async function legacyDeployment(): Promise<{ t: TestConvex; legacy: Legacy }> {
   return { t, legacy: await insertLegacyData(t, LEGACY) };
 }
 const getStats = (t: TestConvex) => t.query(api.stats.getStats, {});
+// Whole-minute ranges over the legacy views' 30 days (and the live ones after): all of it, a week, a day, a few hours, a minute.
+const RANGES = [
+  { from: T0 - DAY, to: T0 + 40 * DAY },
+  { from: T0 + 3 * DAY + 17 * MINUTE, to: T0 + 10 * DAY + 5 * MINUTE },
+  { from: T0 + 12 * DAY, to: T0 + 13 * DAY },
+  { from: T0 + 20 * DAY + 123 * MINUTE, to: T0 + 20 * DAY + 456 * MINUTE },
+  { from: T0 + 29 * DAY + 7 * MINUTE, to: T0 + 31 * DAY + 3 * MINUTE },
+];
 
 describe("a backfill of data written before the aggregates", () => {
   let t: TestConvex;
@@ -39,6 +48,10 @@ describe("a backfill of data written before the aggregates", () => {
   test("makes every page-view figure equal a recount", async () => {
     const truth = await expectExactFigures(t);
     expect(truth.totalPageViews).toBe(LEGACY.views);
+  });
+
+  test("gives every old view its place in time: figures for any range equal a recount", async () => {
+    await expectExactTimeFigures(t, RANGES);
   });
 
   test("counts the old sessions and content too", async () => {
@@ -89,6 +102,7 @@ describe("a backfill while the site is live", () => {
     expect(backfill).toMatchObject({ state: "done" });
     expect(backfill!.chunks).toBeGreaterThanOrEqual(2);
     await expectExactFigures(t);
+    await expectExactTimeFigures(t, RANGES);
   }, BACKFILL_TIMEOUT);
 
   test("shows its progress while it runs", async () => {
@@ -102,7 +116,7 @@ describe("a backfill while the site is live", () => {
 });
 
 describe("a backfill repairs derived data that was lost", () => {
-  test("deleting the visitors' rows, half the per-page rows, the counters and active-now state, then a backfill, restores every figure", async () => {
+  test("deleting the visitors' rows, half the per-page rows, the counters, active-now state and the day buckets, then a backfill, restores every figure", async () => {
     const { t, legacy } = await legacyDeployment();
     await runBackfill(t);
     await viewPage(t, 10_000, "/fresh");
@@ -117,6 +131,9 @@ describe("a backfill repairs derived data that was lost", () => {
       }
       const pathRows = await ctx.db.query("pathStats").collect();
       for (const row of pathRows.filter((_, i) => i % 2 === 0)) await ctx.db.delete(row._id);
+      // Every day bucket, the site's and each page's.
+      const days = await ctx.db.query("timeBuckets").filter((q) => q.eq(q.field("level"), "day")).collect();
+      for (const row of days) await ctx.db.delete(row._id);
     });
     expect(await getStats(t)).toMatchObject({ uniqueVisitors: 0, distinctPages: 0, activeVisitors: 0 });
 
@@ -125,6 +142,7 @@ describe("a backfill repairs derived data that was lost", () => {
     const { backfill: __, ...after } = await getStats(t);
     expect(after).toEqual(before);
     await expectExactFigures(t);
+    await expectExactTimeFigures(t, RANGES);
     expect(after).toMatchObject({ activeVisitors: legacy.figures.activeVisitors + 1 });
   }, BACKFILL_TIMEOUT);
 });

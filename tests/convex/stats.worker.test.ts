@@ -71,6 +71,29 @@ describe("freshness and re-runs under steady load", () => {
   });
 });
 
+describe("time buckets", () => {
+  test("a live view lands in its minute of the series, and of today's summary and top pages, within 2 s", async () => {
+    const t = createTestConvex();
+    const minute = Date.now() - (Date.now() % 60_000);
+    const realtime = { from: minute - 29 * 60_000, to: minute + 60_000 };
+    const series = () => t.query(api.stats.timeseries, { ...realtime, interval: "minute" });
+    expect((await series()).at(-1)).toEqual({ start: minute, pageviews: 0, visitors: 0 });
+
+    await viewPage(t, 1, "/");
+    await viewPage(t, 2, "/post-1");
+    let waited = 0;
+    for (; (await series()).at(-1)!.pageviews < 2 && waited <= 5 * SECOND; waited += 100) {
+      vi.advanceTimersByTime(100);
+      await t.finishInProgressScheduledFunctions();
+    }
+    expect(waited).toBeLessThanOrEqual(2 * SECOND);
+    expect((await series()).at(-1)).toEqual({ start: minute, pageviews: 2, visitors: 2 });
+    expect(await t.query(api.stats.summary, realtime)).toMatchObject({ pageviews: 2, visitors: 2 });
+    const top = await t.query(api.stats.breakdown, { property: "page", ...realtime });
+    expect(top.map((row) => [row.value, row.pageviews, row.visitors])).toEqual([["/", 1, 1], ["/post-1", 1, 1]]);
+  });
+});
+
 describe("crashes and retries never lose or double-count a view", () => {
   test("a batch that fails half-way commits nothing, and the next run folds it exactly once", async () => {
     const t = createTestConvex();

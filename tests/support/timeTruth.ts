@@ -1,3 +1,5 @@
+import { expect } from "vitest";
+import { api } from "../../convex/_generated/api";
 import type { Doc } from "../../convex/_generated/dataModel";
 import { finishPageViewFold, foldPageView, startPageViewFold } from "../../convex/model/foldPageViews";
 import { buckets, type Interval, type TimeRange } from "../../convex/model/timeRanges";
@@ -44,4 +46,33 @@ export async function insertAndFoldViews(t: TestConvex, rows: ViewRow[], batch =
       await finishPageViewFold(ctx, fold);
     });
   }
+}
+
+/** Every view row, read a page per transaction (the raw truth a recount starts from). */
+export async function readViews(t: TestConvex): Promise<Views> {
+  const views: Views[number][] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const page = await t.run(async (ctx) => await ctx.db.query("pageViews").paginate({ cursor, numItems: 8000 }));
+    views.push(...page.page.map(({ path, sessionId, timestamp }) => ({ path, sessionId, timestamp })));
+    if (page.isDone) return views;
+    cursor = page.continueCursor;
+  }
+}
+
+/**
+ * Asserts the Stats API agrees with a recount of the view rows: the summary of
+ * `ranges` (whole minutes), the daily series and the top pages of their span.
+ */
+export async function expectExactTimeFigures(t: TestConvex, ranges: TimeRange[]): Promise<void> {
+  const views = await readViews(t);
+  for (const range of ranges) {
+    expect(await t.query(api.stats.summary, range), JSON.stringify(range)).toEqual({ ...range, ...countRange(views, range) });
+  }
+  const span = { from: Math.min(...ranges.map((r) => r.from)), to: Math.max(...ranges.map((r) => r.to)) };
+  const day = 24 * 60 * 60_000;
+  const days = { from: span.from - (span.from % day), to: span.to - (span.to % day) + day };
+  expect(await t.query(api.stats.timeseries, { ...days, interval: "day", timeZone: "UTC" })).toEqual(countSeries(views, days, "day", "UTC"));
+  const top = await t.query(api.stats.breakdown, { property: "page", ...span, limit: 20 });
+  expect(top.map(({ title: _title, ...row }) => row)).toEqual(rankPages(views, span).slice(0, 20));
 }
