@@ -91,6 +91,8 @@ function buildModel(
   const values = (line: Line): (number | null)[] =>
     series.map((bucket, index) => {
       if (line.kind === "previous") return previous?.[index]?.[line.metric] ?? null;
+      // Buckets after the live one have not begun (the rest of today, this month): no line yet, not a line at zero.
+      if (liveIndex >= 0 && index > liveIndex) return null;
       // The live bucket is still filling: the solid line stops before it, a dashed one reaches it.
       if (line.kind === "current") return index === liveIndex ? null : bucket[line.metric];
       return liveIndex >= 0 && Math.abs(index - liveIndex) <= 1 ? bucket[line.metric] : null;

@@ -292,6 +292,14 @@ describe("the chart", () => {
     // The solid line stops before the live bucket; a dashed one joins the last full bucket to it.
     expect(current).toEqual([100, 101, 102, 103, 104, 105, null]);
     expect(live).toEqual([null, null, null, null, null, 105, 106]);
+
+    // A live bucket inside the range (today, by hour): the buckets after it have not begun and are not drawn;
+    // the previous period, all past, is drawn to the end.
+    rerender(<TimeseriesChart series={week} previous={weekBefore} interval="day" timeZone="Asia/Kolkata" metric="visitors" liveBucketStart={week[4].start} />);
+    const [, previousAgain, currentSoFar, liveSoFar] = plot.setDataCalls.at(-1)!;
+    expect(previousAgain).toEqual([50, 51, 52, 53, 54, 55, 56]);
+    expect(currentSoFar).toEqual([100, 101, 102, 103, null, null, null]);
+    expect(liveSoFar).toEqual([null, null, null, 103, 104, null, null]);
   });
 });
 
