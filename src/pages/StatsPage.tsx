@@ -1,26 +1,36 @@
-import { useMemo, type ReactNode } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import { Link } from "react-router-dom";
-import { useQueries } from "convex/react";
+import { useQuery } from "convex/react";
 import type { FunctionReturnType } from "convex/server";
+import { ConvexError } from "convex/values";
 import { api } from "../../convex/_generated/api";
-import { SESSION_TIMEOUT_MS } from "../../convex/model/config";
+import { BREAKDOWN_MAX_LIMIT, SESSION_TIMEOUT_MS, VIEWS_TABLE_COLLAPSED_ROWS, VIEWS_TABLE_PAGE_SIZE } from "../../convex/model/config";
+import type { Interval } from "../../convex/model/timeRanges";
 import { useDeclarePageType } from "../hooks/useDeclarePageType";
 import { useDocumentTitle } from "../hooks/useDocumentTitle";
+import { useQuietQuery } from "../hooks/useQuietQuery";
 import { useStableQuery } from "../hooks/useStableQuery";
+import { readyRange, useStatsRange, type RangeState } from "../hooks/useStatsRange";
 import { formatDate, formatDateTime, formatNumber } from "../lib/format";
 import { StatCard } from "../components/stats/StatCard";
 import { ActiveByPath } from "../components/stats/ActiveByPath";
 import { ViewsByPage } from "../components/stats/ViewsByPage";
 import { BackfillBanner } from "../components/stats/BackfillBanner";
 import { PanelError, PanelErrorBoundary } from "../components/stats/PanelErrorBoundary";
+import { PeriodPicker } from "../components/stats/PeriodPicker";
+import { PeriodChange } from "../components/stats/PeriodChange";
+import { TimeseriesChart } from "../components/stats/TimeseriesChart";
+import { TopPages } from "../components/stats/TopPages";
 
 const ACTIVE_NOW_HINT = `seen in the last ${SESSION_TIMEOUT_MS / 60_000} minutes`;
 
 /**
- * The live dashboard. Two subscriptions, so a heartbeat re-runs only the
- * active-visitor figures and a page view only the page-view figures. Neither
- * takes a clock: the server's worker expires idle visitors, so the arguments
- * never change and no figure goes back to its skeleton once shown.
+ * The live dashboard. A range (in the URL, see useStatsRange) drives the cards,
+ * the chart and the top pages; "Active now" and the all-time figures beside
+ * them take no range. Every query takes a clock only through the range, which
+ * changes by value at most once a minute (realtime) and otherwise at midnight,
+ * so subscriptions are not renewed as time passes; the server's worker
+ * expires idle visitors, so "Active now" takes no clock at all.
  *
  * Each panel reads its own query (panels reading the same one share its
  * subscription) inside its own error boundary, so a query that fails shows a
@@ -29,6 +39,7 @@ const ACTIVE_NOW_HINT = `seen in the last ${SESSION_TIMEOUT_MS / 60_000} minutes
 export default function StatsPage() {
   useDeclarePageType("stats");
   useDocumentTitle("Stats");
+  const range = useStatsRange();
 
   return (
     <div className="stats-page">
@@ -41,7 +52,15 @@ export default function StatsPage() {
 
       <BackfillNotice />
 
-      <div className="stat-grid">
+      <div className="range-toolbar">
+        <PeriodPicker controls={range} />
+        <RangeLabel state={range.state} />
+      </div>
+
+      <div className="stat-grid stat-grid-range">
+        <PanelErrorBoundary fallback={(retry) => <FailedCards testId="stat-range-error" title="Visitors and page views" onRetry={retry} />}>
+          <RangeCards state={range.state} />
+        </PanelErrorBoundary>
         <PanelErrorBoundary
           fallback={(retry) => (
             <StatCard testId="stat-active-now" label="Active now" value={undefined} hint={ACTIVE_NOW_HINT} live error={<PanelError onRetry={retry} />} />
@@ -49,19 +68,17 @@ export default function StatsPage() {
         >
           <ActiveNowCard />
         </PanelErrorBoundary>
-        <PanelErrorBoundary
-          fallback={(retry) => (
-            <section className="stat-card stat-group-error" data-testid="stat-page-views-error" aria-labelledby="stat-page-views-error-label">
-              <h2 className="stat-label" id="stat-page-views-error-label">
-                Page views, visitors and content
-              </h2>
-              <PanelError onRetry={retry} />
-            </section>
-          )}
-        >
-          <PageViewCards />
-        </PanelErrorBoundary>
       </div>
+
+      <PanelErrorBoundary
+        fallback={(retry) => (
+          <FailedPanel testId="chart-error" headingId="chart-heading" onRetry={retry}>
+            Visitors and page views over time
+          </FailedPanel>
+        )}
+      >
+        <ChartPanel state={range.state} onIntervalChange={range.chooseInterval} />
+      </PanelErrorBoundary>
 
       <div className="panels">
         <PanelErrorBoundary
@@ -75,6 +92,26 @@ export default function StatsPage() {
         </PanelErrorBoundary>
         <PanelErrorBoundary
           fallback={(retry) => (
+            <FailedPanel testId="top-pages-error" headingId="top-pages-heading" wide onRetry={retry}>
+              Top pages
+            </FailedPanel>
+          )}
+        >
+          <TopPagesPanel state={range.state} />
+        </PanelErrorBoundary>
+      </div>
+
+      <section className="all-time" aria-labelledby="all-time-heading">
+        <h2 id="all-time-heading" className="section-title">
+          All time
+        </h2>
+        <div className="stat-grid stat-grid-all-time">
+          <PanelErrorBoundary fallback={(retry) => <FailedCards testId="stat-page-views-error" title="Page views, visitors and content" onRetry={retry} />}>
+            <PageViewCards />
+          </PanelErrorBoundary>
+        </div>
+        <PanelErrorBoundary
+          fallback={(retry) => (
             <FailedPanel testId="views-by-page-error" headingId="views-by-page-heading" wide onRetry={retry}>
               Views by page, all time
             </FailedPanel>
@@ -82,8 +119,38 @@ export default function StatsPage() {
         >
           <ViewsPanel />
         </PanelErrorBoundary>
-      </div>
+      </section>
     </div>
+  );
+}
+
+/** The shown range's dates and zone; when they cannot be worked out, why (a bad STATS_TIME_ZONE says how to fix it). */
+function RangeLabel({ state }: { state: RangeState }) {
+  if (state.status === "failed") {
+    const data = state.error instanceof ConvexError ? (state.error.data as { message?: unknown }) : undefined;
+    return (
+      <p className="range-label range-error" data-testid="range-label" role="alert">
+        {typeof data?.message === "string" ? data.message : "Couldn't load the date range."}
+      </p>
+    );
+  }
+  return (
+    <p className="range-label" data-testid="range-label">
+      {state.status === "ready" ? state.label : null}
+    </p>
+  );
+}
+
+/** A row of cards whose query failed: one message where the cards would be. */
+function FailedCards({ testId, title, onRetry }: { testId: string; title: string; onRetry: () => void }) {
+  const headingId = `${testId}-label`;
+  return (
+    <section className="stat-card stat-group-error" data-testid={testId} aria-labelledby={headingId}>
+      <h2 className="stat-label" id={headingId}>
+        {title}
+      </h2>
+      <PanelError onRetry={onRetry} />
+    </section>
   );
 }
 
@@ -159,13 +226,11 @@ type PageViewStats = FunctionReturnType<typeof api.stats.getPageViewStats>;
 /**
  * The page-view figures for what only borrows from them (page titles, the
  * backfill banner): undefined while loading or when the query fails, without
- * throwing (useQueries returns a failure as a value), so that borrower keeps
- * working and recovers by itself. The panels that show the figures use
- * useStableQuery and report a failure.
+ * throwing, so that borrower keeps working and recovers by itself. The panels
+ * that show the figures use useStableQuery and report a failure.
  */
 function usePageViewStatsQuietly(): PageViewStats | undefined {
-  const queries = useMemo(() => ({ stats: { query: api.stats.getPageViewStats, args: {} } }), []);
-  const { stats } = useQueries(queries) as { stats: PageViewStats | Error | undefined };
+  const stats = useQuietQuery(api.stats.getPageViewStats, {});
   return stats instanceof Error ? undefined : stats;
 }
 
@@ -190,4 +255,83 @@ function ViewsPanel() {
     );
   }
   return <ViewsByPage stats={stats} stale={isStale} />;
+}
+
+/** Visitors and page views in the range, each against the previous period. */
+function RangeCards({ state }: { state: RangeState }) {
+  const shown = readyRange(state);
+  const current = useStableQuery(api.stats.summary, shown ? shown.range : "skip");
+  const previous = useStableQuery(api.stats.summary, shown?.previous ? shown.previous : "skip");
+  const stale = current.isStale || previous.isStale;
+  return (
+    <>
+      <RangeCard testId="stat-range-visitors" label="Visitors" metric="visitors" current={current.data} previous={previous.data} stale={stale} />
+      <RangeCard testId="stat-range-pageviews" label="Page views" metric="pageviews" current={current.data} previous={previous.data} stale={stale} />
+    </>
+  );
+}
+
+type Summary = FunctionReturnType<typeof api.stats.summary>;
+
+function RangeCard(props: { testId: string; label: string; metric: "visitors" | "pageviews"; current: Summary | undefined; previous: Summary | undefined; stale: boolean }) {
+  const { current, previous, metric } = props;
+  return (
+    <StatCard
+      testId={props.testId}
+      label={props.label}
+      value={formatted(current?.[metric])}
+      hint={current !== undefined && previous !== undefined ? <PeriodChange current={current[metric]} previous={previous[metric]} /> : undefined}
+      stale={props.stale}
+    />
+  );
+}
+
+/**
+ * The range over time, the previous period faint behind it. Plain useQuery: the
+ * chart itself keeps its last figures, dimmed, in their own interval, until both
+ * series of a new question have arrived.
+ */
+function ChartPanel({ state, onIntervalChange }: { state: RangeState; onIntervalChange: (interval: Interval) => void }) {
+  const shown = readyRange(state);
+  const series = useQuery(api.stats.timeseries, shown ? { ...shown.range, interval: shown.interval } : "skip");
+  const previous = useQuery(api.stats.timeseries, shown?.previous ? { ...shown.previous, interval: shown.interval } : "skip");
+  const loading = series === undefined || (shown?.previous != null && previous === undefined);
+  return (
+    <section className="panel panel-chart" aria-labelledby="chart-heading">
+      <h2 id="chart-heading" className="panel-title">
+        Visitors and page views over time
+      </h2>
+      {shown === undefined ? (
+        <div className="skeleton timeseries-skeleton" aria-busy="true" aria-label="Loading the chart" />
+      ) : (
+        <TimeseriesChart
+          series={loading ? [] : series}
+          previous={loading ? undefined : previous}
+          interval={shown.interval}
+          timeZone={shown.timeZone}
+          liveBucketStart={shown.liveBucketStart}
+          loading={loading}
+          intervals={shown.intervals}
+          onIntervalChange={onIntervalChange}
+        />
+      )}
+    </section>
+  );
+}
+
+/** The range's most viewed pages, 10 first, more on demand (up to what the API gives). */
+function TopPagesPanel({ state }: { state: RangeState }) {
+  const shown = readyRange(state);
+  const [limit, setLimit] = useState(VIEWS_TABLE_COLLAPSED_ROWS);
+  const { data: rows, isStale } = useStableQuery(api.stats.breakdown, shown ? { property: "page", ...shown.range, limit } : "skip");
+  const mayHaveMore = rows !== undefined && rows.length >= limit && limit < BREAKDOWN_MAX_LIMIT;
+  return (
+    <TopPages
+      rows={rows}
+      rangeLabel={shown?.label}
+      stale={isStale}
+      onShowMore={mayHaveMore ? () => setLimit(Math.min(BREAKDOWN_MAX_LIMIT, limit + VIEWS_TABLE_PAGE_SIZE)) : undefined}
+      onShowFewer={limit > VIEWS_TABLE_COLLAPSED_ROWS ? () => setLimit(VIEWS_TABLE_COLLAPSED_ROWS) : undefined}
+    />
+  );
 }

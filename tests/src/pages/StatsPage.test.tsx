@@ -68,7 +68,8 @@ describe("/stats", () => {
     expect(screen.queryAllByTestId("stat-value")).toHaveLength(0);
     expect(screen.queryByTestId("stats-empty")).toBeNull();
     await settle();
-    expect(screen.getAllByTestId("stat-value")).toHaveLength(6);
+    // The range's two cards and "Active now", then the five all-time cards.
+    expect(screen.getAllByTestId("stat-value")).toHaveLength(8);
   });
 
   test("greets an empty site with a friendly empty state", async () => {
@@ -134,19 +135,21 @@ describe("/stats", () => {
     await settle();
     const rows = () => screen.getByTestId("views-by-page").querySelectorAll("tbody tr").length;
     const showing = () => screen.getByText(/^Showing/).textContent;
+    // The range's top pages have their own "Show more"; this is the all-time table's.
+    const allTime = within(screen.getByRole("heading", { name: "Views by page, all time" }).closest("section") as HTMLElement);
 
     expect(rows()).toBe(VIEWS_TABLE_COLLAPSED_ROWS);
     expect(showing()).toContain(`Showing ${VIEWS_TABLE_COLLAPSED_ROWS} of ${pages} pages`);
-    fireEvent.click(screen.getByRole("button", { name: "Show more" }));
+    fireEvent.click(allTime.getByRole("button", { name: "Show more" }));
     await settle();
     const secondStep = VIEWS_TABLE_COLLAPSED_ROWS + VIEWS_TABLE_PAGE_SIZE;
     expect(rows()).toBe(secondStep);
-    fireEvent.click(screen.getByRole("button", { name: "Show more" }));
+    fireEvent.click(allTime.getByRole("button", { name: "Show more" }));
     await settle();
     expect(rows()).toBe(pages);
     expect(showing()).toContain(`Showing ${pages} of ${pages} pages`);
-    expect(screen.queryByRole("button", { name: "Show more" })).toBeNull();
-    fireEvent.click(screen.getByRole("button", { name: "Show fewer" }));
+    expect(allTime.queryByRole("button", { name: "Show more" })).toBeNull();
+    fireEvent.click(allTime.getByRole("button", { name: "Show fewer" }));
     expect(rows()).toBe(VIEWS_TABLE_COLLAPSED_ROWS);
   });
 
