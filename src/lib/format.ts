@@ -47,20 +47,3 @@ export function displayPath(path: string): string {
     return Array.from(decoded, (char) => (KEEP_ESCAPED.test(char) ? encodeURIComponent(char) : char)).join("");
   });
 }
-
-/** How a figure compares with the previous period's: a trend for colour, a short text with an arrow, and a sentence for screen readers. */
-export type Change = { trend: "up" | "down" | "flat"; text: string; label: string };
-
-/** 112 after 100 → "▲ 12%" ("up 12% from the previous period"); nothing before → "▲ new"; the same → "no change". */
-export function describeChange(current: number, previous: number): Change {
-  if (current === previous) return { trend: "flat", text: "no change", label: "no change from the previous period" };
-  if (previous === 0) return { trend: "up", text: "▲ new", label: "new: none in the previous period" };
-  const percent = Math.round((Math.abs(current - previous) / previous) * 100);
-  const up = current > previous;
-  const [shown, spoken] = percent === 0 ? ["<1%", "less than 1%"] : [`${formatNumber(percent)}%`, `${formatNumber(percent)}%`];
-  return {
-    trend: up ? "up" : "down",
-    text: `${up ? "▲" : "▼"} ${shown}`,
-    label: `${up ? "up" : "down"} ${spoken} from the previous period`,
-  };
-}

@@ -16,6 +16,7 @@ import {
   type PeriodSpec,
   type TimeRange,
 } from "../../convex/model/timeRanges";
+import { formatNumber } from "./format";
 import { rangeLabel } from "./timeBuckets";
 
 const MINUTE_MS = 60_000;
@@ -165,13 +166,23 @@ export function shiftedSelection(shown: ResolvedSelection, direction: -1 | 1, no
   const dates = shiftLocalDates(rangeDates(shown.range, shown.timeZone), direction);
   const target = tryResolve({ period: "custom", ...dates }, now, shown.timeZone);
   if (target === null) return null;
-  const named = PERIOD_NAMES.find((name) => {
-    const period = resolvePeriod({ period: name }, now, shown.timeZone);
-    return period.from === target.from && period.to === target.to;
-  });
-  const selection: Selection = named !== undefined ? { period: named } : { period: "custom", ...dates };
+  const named = namedRanges(now, shown.timeZone).find(({ range }) => range.from === target.from && range.to === target.to);
+  const selection: Selection = named !== undefined ? { period: named.period } : { period: "custom", ...dates };
   // Same length, so the same intervals fit: a switched granularity stays.
   return shown.selection.interval === undefined ? selection : { ...selection, interval: shown.selection.interval };
+}
+
+// The day-aligned named periods at the last instant and zone asked: resolvePeriod also counts each one's
+// buckets for its intervals (tens of ms in a zone with DST), so ← and → pay for it once a minute, not per press.
+let named: { key: string; ranges: { period: PeriodName; range: TimeRange }[] } | null = null;
+
+function namedRanges(now: number, timeZone: string) {
+  const key = `${now} ${timeZone}`;
+  if (named?.key !== key) {
+    const periods = PERIOD_NAMES.filter((period) => period !== "realtime");
+    named = { key, ranges: periods.map((period) => ({ period, range: resolvePeriod({ period }, now, timeZone) })) };
+  }
+  return named.ranges;
 }
 
 /**
@@ -208,4 +219,23 @@ export function customSelection(from: string, to: string, now: number, timeZone:
     if (error instanceof ConvexError) return { error: (error.data as { message: string }).message };
     throw error;
   }
+}
+
+// Here, not in format.ts, which every visitor's bundle holds: only /stats compares periods.
+
+/** How a figure compares with the previous period's: a trend for colour, a short text with an arrow, and a sentence for screen readers. */
+export type Change = { trend: "up" | "down" | "flat"; text: string; label: string };
+
+/** 112 after 100 → "▲ 12%" ("up 12% from the previous period"); nothing before → "▲ new"; the same → "no change". */
+export function describeChange(current: number, previous: number): Change {
+  if (current === previous) return { trend: "flat", text: "no change", label: "no change from the previous period" };
+  if (previous === 0) return { trend: "up", text: "▲ new", label: "new: none in the previous period" };
+  const percent = Math.round((Math.abs(current - previous) / previous) * 100);
+  const up = current > previous;
+  const [shown, spoken] = percent === 0 ? ["<1%", "less than 1%"] : [`${formatNumber(percent)}%`, `${formatNumber(percent)}%`];
+  return {
+    trend: up ? "up" : "down",
+    text: `${up ? "▲" : "▼"} ${shown}`,
+    label: `${up ? "up" : "down"} ${spoken} from the previous period`,
+  };
 }

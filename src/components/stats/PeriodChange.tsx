@@ -1,4 +1,5 @@
-import { describeChange, formatNumber } from "../../lib/format";
+import { formatNumber } from "../../lib/format";
+import { describeChange } from "../../lib/statsPeriod";
 
 /** A figure against the previous period's: "▲ 12%" in the colour of its trend, read out as "up 12% from the previous period". */
 export function PeriodChange({ current, previous }: { current: number; previous: number }) {

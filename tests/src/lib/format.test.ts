@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { describeChange, displayPath, formatCompact, formatDate, formatNumber } from "../../../src/lib/format";
+import { displayPath, formatCompact, formatDate, formatNumber } from "../../../src/lib/format";
 
 test("numbers read as people write them", () => {
   expect(formatNumber(0)).toBe("0");
@@ -28,16 +28,4 @@ test("paths read decoded, but never decode into something that reads differently
   expect(displayPath("/%E2%80%AEtxt.exe")).toBe("/%E2%80%AEtxt.exe");
   expect(displayPath("/%C3%A9%E2%80%8B%C3%A9")).toBe("/é%E2%80%8Bé");
   expect(displayPath("/%5C%5Chost")).toBe("/%5C%5Chost");
-});
-
-test("a change against the previous period: an arrow, a rounded percentage, and words for screen readers", () => {
-  expect(describeChange(112, 100)).toEqual({ trend: "up", text: "▲ 12%", label: "up 12% from the previous period" });
-  expect(describeChange(97, 100)).toEqual({ trend: "down", text: "▼ 3%", label: "down 3% from the previous period" });
-  expect(describeChange(0, 40)).toEqual({ trend: "down", text: "▼ 100%", label: "down 100% from the previous period" });
-  expect(describeChange(25_000, 100)).toEqual({ trend: "up", text: "▲ 24,900%", label: "up 24,900% from the previous period" });
-  expect(describeChange(1001, 1000)).toEqual({ trend: "up", text: "▲ <1%", label: "up less than 1% from the previous period" });
-  // Nothing before: "new", never a division by zero.
-  expect(describeChange(5, 0)).toEqual({ trend: "up", text: "▲ new", label: "new: none in the previous period" });
-  expect(describeChange(0, 0)).toEqual({ trend: "flat", text: "no change", label: "no change from the previous period" });
-  expect(describeChange(7, 7).trend).toBe("flat");
 });

@@ -4,6 +4,7 @@ import {
   DEFAULT_SELECTION,
   canShift,
   customSelection,
+  describeChange,
   parseSelection,
   rangeDates,
   resolveSelection,
@@ -132,7 +133,8 @@ describe("the previous and next period", () => {
         expect({ from: landed.from, to: landed.to }, `${period} in ${zone}`).toEqual(previousPeriod(current.range, zone));
       }
     }
-  });
+    // Each resolvePeriod counts buckets with Intl (tens of ms in a zone with DST): give a busy machine time.
+  }, 30_000);
 
   test("names the period it lands on when it is a named one, and keeps a chosen interval", () => {
     expect(shiftedSelection(shown({ period: "today" }), -1, NOW)).toEqual({ period: "yesterday" });
@@ -155,4 +157,16 @@ describe("the previous and next period", () => {
     expect(shiftedSelection(shown({ period: "today" }), 1, NOW)).toBeNull();
     expect(shiftedSelection(shown({ period: "custom", from: "2000-01-01", to: "2000-01-07" }), -1, NOW)).toBeNull();
   });
+});
+
+test("a change against the previous period: an arrow, a rounded percentage, and words for screen readers", () => {
+  expect(describeChange(112, 100)).toEqual({ trend: "up", text: "▲ 12%", label: "up 12% from the previous period" });
+  expect(describeChange(97, 100)).toEqual({ trend: "down", text: "▼ 3%", label: "down 3% from the previous period" });
+  expect(describeChange(0, 40)).toEqual({ trend: "down", text: "▼ 100%", label: "down 100% from the previous period" });
+  expect(describeChange(25_000, 100)).toEqual({ trend: "up", text: "▲ 24,900%", label: "up 24,900% from the previous period" });
+  expect(describeChange(1001, 1000)).toEqual({ trend: "up", text: "▲ <1%", label: "up less than 1% from the previous period" });
+  // Nothing before: "new", never a division by zero.
+  expect(describeChange(5, 0)).toEqual({ trend: "up", text: "▲ new", label: "new: none in the previous period" });
+  expect(describeChange(0, 0)).toEqual({ trend: "flat", text: "no change", label: "no change from the previous period" });
+  expect(describeChange(7, 7).trend).toBe("flat");
 });
