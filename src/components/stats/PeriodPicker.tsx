@@ -60,7 +60,6 @@ export function PeriodPicker({ controls }: { controls: StatsRangeControls }) {
           onChange={(event) => choose(event.target.value as NamedPeriod | "custom")}
           aria-describedby={hintId}
           title={SHORTCUTS_HINT}
-          data-testid="period-select"
         >
           {PERIOD_OPTIONS.map(({ period, label }) => (
             <option key={period} value={period}>
