@@ -7,7 +7,7 @@ import schema from "../schema";
 import { BACKFILL_ROWS_PER_BATCH, STATS_WORKER_NAME } from "./config";
 import { pagesByPublished, postsByPublished } from "./aggregates";
 import { hasChunkBudget } from "./budget";
-import { foldPageView, type PageViewFold } from "./foldPageViews";
+import { foldPageView, pendingCost, type PageViewFold } from "./foldPageViews";
 import { foldSessionState, type LiveFold } from "./foldSessions";
 import { pingStatsWorker } from "./wakeWorker";
 
@@ -101,6 +101,11 @@ function log(result: BackfillStart): BackfillStart {
 /** The folds of the worker's batch, which the backfill's rows join. */
 export type BatchFolds = { views: PageViewFold; live: LiveFold; now: number };
 
+/** True while the batch can fold one more row and still write everything it has gathered within its budget. */
+export async function hasFoldBudget(ctx: MutationCtx, folds: BatchFolds): Promise<boolean> {
+  return await hasChunkBudget(ctx, pendingCost(folds.views));
+}
+
 /**
  * One step of a running backfill, inside a worker batch, with the budget the
  * live rows left: empties the derived tables, or walks the source tables from
@@ -179,7 +184,7 @@ async function walkTable(
       ? streamQuery(ctx, { table: "pageViews", index: "by_timestamp", schema, startIndexKey })
       : streamQuery(ctx, { table: phase, startIndexKey });
   for await (const [row, indexKey] of rows) {
-    if (processed >= limit || !(await hasChunkBudget(ctx))) return { processed, cursor, exhausted: false };
+    if (processed >= limit || !(await hasFoldBudget(ctx, folds))) return { processed, cursor, exhausted: false };
     await foldRow(ctx, phase, row, folds, upTo);
     cursor = indexKey as Status["cursor"];
     processed++;

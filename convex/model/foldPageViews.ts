@@ -1,6 +1,7 @@
 import type { Doc } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
-import { addToCounters } from "./counters";
+import type { Reserved } from "./budget";
+import { addToCounters, COUNTERS } from "./counters";
 import { finishTimeFold, foldViewIntoTime, startTimeFold, type TimeFold } from "./timeBuckets";
 
 /**
@@ -49,6 +50,21 @@ export async function foldPageView(ctx: MutationCtx, fold: PageViewFold, view: F
     fold.paths.set(view.path, page);
   }
   page.views++;
+}
+
+// A rough size for a bucket row read and written back: most hold a few histogram entries, none more than 256.
+const BUCKET_BYTES = 1024;
+
+/** What finishPageViewFold will still read and write: a lookup and a write per time bucket, a write per visitor and page. */
+export function pendingCost(fold: PageViewFold): Reserved {
+  const buckets = fold.time.deltas.size;
+  return {
+    databaseQueries: buckets,
+    documentsRead: buckets,
+    bytesRead: buckets * BUCKET_BYTES,
+    documentsWritten: buckets + fold.visitors.size + fold.paths.size + COUNTERS.length,
+    bytesWritten: buckets * BUCKET_BYTES,
+  };
 }
 
 /** Writes what the batch folded: new and earlier-seen visitors, each page's views, and the site's counters. */

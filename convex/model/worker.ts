@@ -10,8 +10,7 @@ import {
   WORKER_SESSIONS_PER_BATCH,
   WORKER_VIEWS_PER_BATCH,
 } from "./config";
-import { getBackfillStatus, runBackfillStep } from "./backfill";
-import { hasChunkBudget } from "./budget";
+import { getBackfillStatus, hasFoldBudget, runBackfillStep, type BatchFolds } from "./backfill";
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews";
 import { expireSession, finishLiveFold, foldSessionState, startLiveFold } from "./foldSessions";
 
@@ -126,13 +125,14 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
  */
 async function foldWhileBudget<Row extends { committedAt: bigint }>(
   ctx: MutationCtx,
+  folds: BatchFolds,
   rows: Row[],
   from: bigint | undefined,
   fold: (row: Row) => Promise<void>,
 ): Promise<bigint | undefined> {
   let folded = from;
   for (const row of rows) {
-    if (row.committedAt !== folded && !(await hasChunkBudget(ctx))) break;
+    if (row.committedAt !== folded && !(await hasFoldBudget(ctx, folds))) break;
     await fold(row);
     folded = row.committedAt;
   }
@@ -146,11 +146,11 @@ async function foldWhileBudget<Row extends { committedAt: bigint }>(
  * WORKER_DEBOUNCE_MS so readers re-run at a bounded rate.
  */
 export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: number): Promise<{ debounceMs: number; cursor: WorkerCursor }> {
-  const folds = { views: startPageViewFold(), live: startLiveFold(), now };
-  const views = await foldWhileBudget(ctx, batch.views, batch.from.views, (view) => foldPageView(ctx, folds.views, view));
-  const sessions = await foldWhileBudget(ctx, batch.sessions, batch.from.sessions, (state) => foldSessionState(ctx, folds.live, state, now));
+  const folds: BatchFolds = { views: startPageViewFold(), live: startLiveFold(), now };
+  const views = await foldWhileBudget(ctx, folds, batch.views, batch.from.views, (view) => foldPageView(ctx, folds.views, view));
+  const sessions = await foldWhileBudget(ctx, folds, batch.sessions, batch.from.sessions, (state) => foldSessionState(ctx, folds.live, state, now));
   for (const sessionId of batch.expired) {
-    if (!(await hasChunkBudget(ctx))) break;
+    if (!(await hasFoldBudget(ctx, folds))) break;
     await expireSession(ctx, folds.live, sessionId, now);
   }
   const cursor = { views, sessions };
