@@ -429,12 +429,13 @@ export function resolvePeriod(spec: PeriodSpec, now: number, timeZone: string): 
 }
 
 /**
- * The period just before `range`, of the same length, for comparison. Length is counted in the
- * zone's calendar when the range is whole local months (this month → last month, 12mo → the 12
- * months before) or whole local days (today → yesterday even across a 23- or 25-hour day, so its
- * day and hour buckets line up); otherwise in milliseconds (realtime → the 30 minutes before).
+ * The period just before (`direction` -1) or after (+1) `range`, of the same length: the
+ * comparison period, and where ← and → go. Length is counted in the zone's calendar when the
+ * range is whole local months (this month → last month, 12mo → the 12 months before) or whole
+ * local days (today → yesterday even across a 23- or 25-hour day, so its day and hour buckets
+ * line up); otherwise in milliseconds (realtime → the 30 minutes before).
  */
-export function previousPeriod(range: TimeRange, timeZone = "UTC"): TimeRange {
+export function shiftPeriod(range: TimeRange, direction: -1 | 1, timeZone = "UTC"): TimeRange {
   assertValidRange(range);
   const zone = parseTimeZone(timeZone);
   const { from, to } = range;
@@ -444,12 +445,20 @@ export function previousPeriod(range: TimeRange, timeZone = "UTC"): TimeRange {
     const fromDate = new Date(fromDay * DAY);
     const toDate = new Date(toDay * DAY);
     if (fromDate.getUTCDate() === 1 && toDate.getUTCDate() === 1) {
-      const months = (toDate.getUTCFullYear() - fromDate.getUTCFullYear()) * 12 + toDate.getUTCMonth() - fromDate.getUTCMonth();
-      return { from: startOfLocalDay(Date.UTC(fromDate.getUTCFullYear(), fromDate.getUTCMonth() - months, 1) / DAY, zone), to: from };
+      const by = direction * ((toDate.getUTCFullYear() - fromDate.getUTCFullYear()) * 12 + toDate.getUTCMonth() - fromDate.getUTCMonth());
+      const monthStart = (date: Date) => startOfLocalDay(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + by, 1) / DAY, zone);
+      return { from: monthStart(fromDate), to: monthStart(toDate) };
     }
-    return { from: startOfLocalDay(fromDay - (toDay - fromDay), zone), to: from };
+    const by = direction * (toDay - fromDay);
+    return { from: startOfLocalDay(fromDay + by, zone), to: startOfLocalDay(toDay + by, zone) };
   }
-  return { from: from - (to - from), to: from };
+  const by = direction * (to - from);
+  return { from: from + by, to: to + by };
+}
+
+/** The period just before `range`, of the same length, for comparison (see shiftPeriod). */
+export function previousPeriod(range: TimeRange, timeZone = "UTC"): TimeRange {
+  return shiftPeriod(range, -1, timeZone);
 }
 
 // ---------------------------------------------------------------------------------------------

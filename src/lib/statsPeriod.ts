@@ -10,6 +10,7 @@ import {
   localDate,
   PERIOD_NAMES,
   previousPeriod,
+  shiftPeriod,
   resolvePeriod,
   type Interval,
   type PeriodName,
@@ -20,7 +21,6 @@ import { formatNumber } from "./format";
 import { rangeLabel } from "./timeBuckets";
 
 const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
 
 /** A period the picker offers by name. */
 export type NamedPeriod = PeriodName | "all";
@@ -163,7 +163,7 @@ export function canShift(shown: ResolvedSelection, direction: -1 | 1, now: numbe
  */
 export function shiftedSelection(shown: ResolvedSelection, direction: -1 | 1, now: number): Selection | null {
   if (!canShift(shown, direction, now)) return null;
-  const dates = shiftLocalDates(rangeDates(shown.range, shown.timeZone), direction);
+  const dates = rangeDates(shiftPeriod(shown.range, direction, shown.timeZone), shown.timeZone);
   const target = tryResolve({ period: "custom", ...dates }, now, shown.timeZone);
   if (target === null) return null;
   const named = namedRanges(now, shown.timeZone).find(({ range }) => range.from === target.from && range.to === target.to);
@@ -183,28 +183,6 @@ function namedRanges(now: number, timeZone: string) {
     named = { key, ranges: periods.map((period) => ({ period, range: resolvePeriod({ period }, now, timeZone) })) };
   }
   return named.ranges;
-}
-
-/**
- * Moves local dates (first and last included) by their own length, with previousPeriod's rule so
- * ← lands on the period the figures are compared with: whole months move by months (this month →
- * last month, whatever their lengths), anything else by days. Plain calendar arithmetic: dates
- * carry no zone.
- */
-export function shiftLocalDates(dates: { from: string; to: string }, direction: -1 | 1): { from: string; to: string } {
-  const first = new Date(`${dates.from}T00:00:00Z`);
-  const afterLast = new Date(Date.parse(`${dates.to}T00:00:00Z`) + DAY_MS);
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  if (first.getUTCDate() === 1 && afterLast.getUTCDate() === 1) {
-    const months = (afterLast.getUTCFullYear() - first.getUTCFullYear()) * 12 + afterLast.getUTCMonth() - first.getUTCMonth();
-    const by = months * direction;
-    return {
-      from: day(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + by, 1)),
-      to: day(Date.UTC(afterLast.getUTCFullYear(), afterLast.getUTCMonth() + by, 1) - DAY_MS),
-    };
-  }
-  const by = (afterLast.getTime() - first.getTime()) * direction;
-  return { from: day(first.getTime() + by), to: day(afterLast.getTime() - DAY_MS + by) };
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   pieceEnd,
   previousPeriod,
   resolvePeriod,
+  shiftPeriod,
   siteTimeZone,
   validIntervals,
   type Interval,
@@ -677,5 +678,26 @@ describe("aligned pieces for counting", () => {
       "quarterHour 2026-11-01T18:00Z",
       "day 2026-11-01T18:15Z",
     ]);
+  });
+});
+
+describe("shiftPeriod", () => {
+  // Local dates, first and last included, in Europe/Berlin (CET/CEST), shifted back (-1) or forward (+1).
+  const zone = "Europe/Berlin";
+  const local = (date: string) => resolvePeriod({ period: "custom", from: date, to: date }, at("2026-11-23T12:00Z"), zone).from;
+  const dates = (range: TimeRange) => ({ from: localDate(range.from, zone), to: localDate(range.to - MINUTE, zone) });
+
+  test("moves whole months by months and other whole days by days, across DST", () => {
+    expect(dates(shiftPeriod({ from: local("2026-11-01"), to: local("2026-12-01") }, -1, zone))).toEqual({ from: "2026-10-01", to: "2026-10-31" });
+    expect(dates(shiftPeriod({ from: local("2026-03-01"), to: local("2026-04-01") }, -1, zone))).toEqual({ from: "2026-02-01", to: "2026-02-28" });
+    expect(dates(shiftPeriod({ from: local("2025-12-01"), to: local("2026-12-01") }, 1, zone))).toEqual({ from: "2026-12-01", to: "2027-11-30" });
+    expect(dates(shiftPeriod({ from: local("2026-11-09"), to: local("2026-11-16") }, -1, zone))).toEqual({ from: "2026-11-02", to: "2026-11-08" });
+    expect(dates(shiftPeriod({ from: local("2026-03-27"), to: local("2026-03-31") }, 1, zone))).toEqual({ from: "2026-03-31", to: "2026-04-03" });
+  });
+
+  test("moves anything else by its length in milliseconds; previousPeriod is a step back", () => {
+    const range = { from: at("2026-11-23T10:07Z"), to: at("2026-11-23T10:37Z") };
+    expect(shiftPeriod(range, 1)).toEqual({ from: at("2026-11-23T10:37Z"), to: at("2026-11-23T11:07Z") });
+    expect(previousPeriod(range)).toEqual(shiftPeriod(range, -1));
   });
 });
