@@ -14,15 +14,16 @@ export function formatCompact(value: number): string {
   return compact.format(value).replace("K", "k");
 }
 
-/** "2025-06-01" or a timestamp → "Jun 1, 2025". */
-export function formatDate(value: string | number): string {
+/** "2025-06-01" or a timestamp → "Jun 1, 2025"; a timestamp's date in `timeZone` when given, else in the browser's. */
+export function formatDate(value: string | number, timeZone?: string): string {
   // A bare date is a calendar day, not midnight UTC, so it must not shift with the time zone.
-  const parsed = typeof value === "string" ? new Date(`${value}T00:00:00`) : new Date(value);
-  return date.format(parsed);
+  if (typeof value === "string") return date.format(new Date(`${value}T00:00:00`));
+  return (timeZone === undefined ? date : new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone })).format(value);
 }
 
-export function formatDateTime(timestamp: number): string {
-  return dateTime.format(new Date(timestamp));
+/** "Jun 1, 2025, 2:05 PM", in `timeZone` when given, else in the browser's. */
+export function formatDateTime(timestamp: number, timeZone?: string): string {
+  return (timeZone === undefined ? dateTime : new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone })).format(timestamp);
 }
 
 // Runs of percent-escapes, decoded together so a multi-byte character (%C3%A9) comes out whole.

@@ -190,6 +190,9 @@ function ActiveNowCard() {
 
 function PageViewCards() {
   const { data: stats, isStale } = useStableQuery(api.stats.getPageViewStats, {});
+  // The first view's date in the site's zone, as all time's range starts (the browser's while that zone cannot be read).
+  const settings = useQuietQuery(api.stats.settings, {});
+  const zone = settings instanceof Error ? null : settings?.timeZone;
   return (
     <>
       <StatCard testId="stat-total-views" label="Total page views" value={formatted(stats?.totalPageViews)} stale={isStale} />
@@ -201,11 +204,14 @@ function PageViewCards() {
         label="Tracking since"
         stale={isStale}
         value={
-          stats === undefined ? undefined : stats.trackingSince === null ? (
+          stats === undefined || zone === undefined ? undefined : stats.trackingSince === null ? (
             "Not yet"
           ) : (
-            <time dateTime={new Date(stats.trackingSince).toISOString()} title={formatDateTime(stats.trackingSince)}>
-              {formatDate(stats.trackingSince)}
+            <time
+              dateTime={new Date(stats.trackingSince).toISOString()}
+              title={zone === null ? formatDateTime(stats.trackingSince) : `${formatDateTime(stats.trackingSince, zone)} (${zone})`}
+            >
+              {formatDate(stats.trackingSince, zone ?? undefined)}
             </time>
           )
         }
