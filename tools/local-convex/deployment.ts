@@ -40,9 +40,10 @@ type RunInComponent = <T>(componentPath: string, body: (ctx: DeploymentCtx) => P
 
 /**
  * An in-memory Convex deployment: the app's functions on convex-test, a
- * commit timestamp per mutation, and subscribers told after every commit,
- * including those of scheduled functions (in any component), which run on
- * the backend clock (backendTimers.ts).
+ * commit timestamp per mutation, and subscribers told of every commit
+ * (commits made while a publication waits its turn share it), including
+ * those of scheduled functions (in any component), which run on the
+ * backend clock (backendTimers.ts).
  */
 export class LocalDeployment {
   private tail: Promise<unknown> = Promise.resolve();
@@ -51,7 +52,7 @@ export class LocalDeployment {
   private readonly cronTimers: NodeJS.Timeout[] = [];
   private readonly timers: BackendTimers;
   private readonly runner: FunctionRunner;
-  private backgroundPublishQueued = false;
+  private queuedPublish: Promise<void> | null = null;
   private closed = false;
 
   private constructor(
@@ -96,13 +97,15 @@ export class LocalDeployment {
   /**
    * Runs a mutation. `onResult` hears the outcome (with the commit's
    * timestamp) before any subscriber hears of the commit, as a client must.
+   * Resolves once subscribers have heard of it: with the commits queued behind
+   * it, in one publication (see publishSoon).
    */
-  mutation(
+  async mutation(
     udfPath: string,
     jsonArgs: JSONValue,
     options: { caller?: Caller; onResult?: (outcome: MutationOutcome) => void } = {},
   ): Promise<MutationOutcome> {
-    return this.serialized(async () => {
+    const outcome = await this.serialized(async (): Promise<MutationOutcome> => {
       const outcome = await this.runner.run("mutation", udfPath, jsonArgs, options.caller);
       if (!outcome.success) {
         options.onResult?.(outcome);
@@ -110,9 +113,10 @@ export class LocalDeployment {
       }
       const committed = { ...outcome, ts: this.nextTs() };
       options.onResult?.(committed);
-      await this.publish(committed.ts);
       return committed;
     });
+    if (outcome.success) await this.publishSoon();
+    return outcome;
   }
 
   /** Runs an action outside the commit order (its mutations commit on their own), then publishes. */
@@ -231,14 +235,22 @@ export class LocalDeployment {
     await Promise.all([...this.subscribers].map((subscriber) => subscriber.publish(ts, runQuery)));
   }
 
-  /** After a scheduled function finished: publish what it committed, once for however many finish meanwhile. */
+  /** After a scheduled function finished: publish what it committed, with whatever else commits meanwhile. */
   private publishBackgroundWork(): void {
-    if (this.backgroundPublishQueued || this.closed) return;
-    this.backgroundPublishQueued = true;
-    void this.serialized(async () => {
-      this.backgroundPublishQueued = false;
+    if (!this.closed) void this.publishSoon();
+  }
+
+  /**
+   * Publishes the newest state once for every commit made until the publication runs, as Convex
+   * coalesces a query's updates: re-running every subscribed query after each commit would fall
+   * ever further behind once commits come faster than the queries run (a busy site, an open dashboard).
+   */
+  private publishSoon(): Promise<void> {
+    this.queuedPublish ??= this.serialized(async () => {
+      this.queuedPublish = null;
       await this.publish(this.nextTs());
     });
+    return this.queuedPublish;
   }
 
   /** Scheduled functions waiting or running, in the app and in every component. */
