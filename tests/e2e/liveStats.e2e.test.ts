@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
 import { SESSION_TIMEOUT_MS } from "../../convex/model/config";
 import { backendClock } from "../../tools/local-convex/clock";
 import type { LocalConvex } from "../../tools/local-convex/server";
 import { launchChromium } from "./support/browser";
-import { MutationWatcher, readDashboard } from "./support/dashboard";
+import { MutationWatcher, openDashboard, readDashboard, wasNeverReloaded } from "./support/dashboard";
 import { startSite } from "../../tools/demo/site";
 
 let browser: Browser;
@@ -48,16 +48,6 @@ async function newVisitor(options: BrowserContextOptions = {}): Promise<BrowserC
   contexts.push(context);
   return context;
 }
-
-/** Opens /stats and marks the document, so a test can tell it was never reloaded. */
-async function openDashboard(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto("/stats");
-  await page.evaluate(() => ((window as { loadedOnce?: boolean }).loadedOnce = true));
-  return page;
-}
-
-const wasNeverReloaded = (page: Page) => page.evaluate(() => (window as { loadedOnce?: boolean }).loadedOnce === true);
 
 describe("/stats updates live while the site is browsed", () => {
   it("counts another tab's browsing by the dedup rules, with no reload", async () => {

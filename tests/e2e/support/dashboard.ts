@@ -1,4 +1,4 @@
-import type { Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 
 /** What /stats shows, read through its stable test ids; a figure still loading is null. */
 export type Dashboard = {
@@ -25,6 +25,86 @@ export async function readDashboard(page: Page): Promise<Dashboard> {
       viewsByPage: byPath('[data-testid="views-by-page"] tr[data-path]', "page-views"),
       activeByPath: byPath('[data-testid="active-by-path"] [data-path]', "active-count"),
     };
+  });
+}
+
+/** Opens the dashboard (`/stats` and its query) and marks the document, so a test can tell it was never reloaded. */
+export async function openDashboard(context: BrowserContext, path = "/stats"): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(path);
+  await page.evaluate(() => ((window as { loadedOnce?: boolean }).loadedOnce = true));
+  return page;
+}
+
+export const wasNeverReloaded = (page: Page) => page.evaluate(() => (window as { loadedOnce?: boolean }).loadedOnce === true);
+
+/** A figure of the range cards: the number shown (null while loading) and its change against the previous period as the eye reads it ("▲ 12%"). */
+export type RangeFigure = { value: number | null; change: string | null };
+
+/** What the date range drives at the top of /stats: its label (dates and zone) and the Visitors and Page views cards. */
+export type RangeCards = { label: string | null; visitors: RangeFigure; pageviews: RangeFigure };
+
+export async function readRangeCards(page: Page): Promise<RangeCards> {
+  return await page.evaluate(() => {
+    // Intl puts thin and narrow no-break spaces in ranges and times.
+    const text = (element: Element | null) => element?.textContent?.replace(/\s/g, " ") ?? null;
+    const figure = (testId: string) => {
+      const card = document.querySelector(`[data-testid="${testId}"]`);
+      const value = card?.querySelector('[data-testid="stat-value"]')?.textContent;
+      return {
+        value: value ? Number(value.replace(/\D/g, "")) : null,
+        change: text(card?.querySelector('[data-testid="period-change"] [aria-hidden="true"]') ?? null),
+      };
+    };
+    const label = text(document.querySelector('[data-testid="range-label"]'));
+    return { label: label || null, visitors: figure("stat-range-visitors"), pageviews: figure("stat-range-pageviews") };
+  });
+}
+
+/** One row of the chart's table of figures: a bucket, marked live ("so far") when it is still being counted. */
+export type ChartRow = {
+  start: number;
+  label: string;
+  live: boolean;
+  visitors: number;
+  pageviews: number;
+  /** The previous period's bucket beside it; absent when the chart has no previous period. */
+  previous?: { label: string; visitors: number | null; pageviews: number | null };
+};
+
+/** Every row of the chart's table (TimeseriesChart's accessible figures), oldest first; [] before the chart has any. */
+export async function readChartTable(page: Page): Promise<ChartRow[]> {
+  return await page.evaluate(() => {
+    const text = (element: Element | null | undefined) => element?.textContent?.replace(/\s/g, " ").trim() ?? "";
+    // "–" where the previous period has no such bucket.
+    const number = (element: Element | null | undefined) => (/\d/.test(text(element)) ? Number(text(element).replace(/\D/g, "")) : null);
+    const rows = document.querySelectorAll('[data-testid="timeseries"] [data-testid="timeseries-table"] tbody tr');
+    return [...rows].map((row) => {
+      const header = row.querySelector("th");
+      const cells = row.querySelectorAll("td");
+      const soFar = header?.querySelector(".timeseries-so-far");
+      const chartRow: ChartRow = {
+        start: Number(row.getAttribute("data-start")),
+        label: text(header).replace(/ \(so far\)$/, ""),
+        live: soFar !== null && soFar !== undefined,
+        visitors: number(cells[0])!,
+        pageviews: number(cells[1])!,
+      };
+      if (cells.length === 5) chartRow.previous = { label: text(cells[2]), visitors: number(cells[3]), pageviews: number(cells[4]) };
+      return chartRow;
+    });
+  });
+}
+
+/** The range's top pages as listed: path, visitors, views. */
+export async function readTopPages(page: Page): Promise<{ path: string; visitors: number; pageviews: number }[]> {
+  return await page.evaluate(() => {
+    const number = (element: Element | null) => Number(element?.textContent?.replace(/\D/g, "") ?? NaN);
+    return [...document.querySelectorAll('[data-testid="top-pages"] tr[data-path]')].map((row) => ({
+      path: row.getAttribute("data-path")!,
+      visitors: number(row.querySelector('[data-testid="top-page-visitors"]')),
+      pageviews: number(row.querySelector('[data-testid="top-page-views"]')),
+    }));
   });
 }
 
