@@ -63,11 +63,24 @@ type BucketDelta = BucketKey & { pageviews: number; visitors: number; prevs: Map
  * finishTimeFold; and, per session and scope, its latest minute when the batch
  * knows it (views mostly arrive in time order, so the next one needs no read).
  */
-export type TimeFold = { clock: BucketClock; deltas: Map<string, BucketDelta>; latest: Map<string, number> };
+export type TimeFold = { clock: BucketClock; deltas: Map<string, BucketDelta>; latest: Map<string, number>; windows: Map<string, BucketDelta[]> };
 
 export function startTimeFold(clock = new BucketClock()): TimeFold {
-  return { clock, deltas: new Map(), latest: new Map() };
+  return { clock, deltas: new Map(), latest: new Map(), windows: new Map() };
 }
+
+// The batch reads the rows it changes a window at a time: one index range for up to 8 adjacent buckets of a level
+// (so views in time order share reads, and a view out of order reads at most 7 rows it does not change).
+const WINDOW_BUCKETS = 8;
+const WINDOW_MS: Record<BucketLevel, number> = {
+  all: Infinity,
+  month: Infinity,
+  week: WINDOW_BUCKETS * 7 * 24 * 60 * MINUTE,
+  day: WINDOW_BUCKETS * 24 * 60 * MINUTE,
+  hour: WINDOW_BUCKETS * 60 * MINUTE,
+  quarterHour: WINDOW_BUCKETS * QUARTER_HOUR,
+  minute: WINDOW_BUCKETS * MINUTE,
+};
 
 function deltaOf(fold: TimeFold, scope: string, level: BucketLevel, start: number): BucketDelta {
   const key = JSON.stringify([scope, level, start]);
@@ -75,6 +88,8 @@ function deltaOf(fold: TimeFold, scope: string, level: BucketLevel, start: numbe
   if (delta === undefined) {
     delta = { scope, level, start, pageviews: 0, visitors: 0, prevs: new Map() };
     fold.deltas.set(key, delta);
+    const window = JSON.stringify([scope, level, Math.floor(start / WINDOW_MS[level])]);
+    fold.windows.set(window, [...(fold.windows.get(window) ?? []), delta]);
   }
   return delta;
 }
@@ -105,13 +120,17 @@ export async function foldViewIntoTime(ctx: MutationCtx, fold: TimeFold, view: {
 /** Records that the session had a view in `minute` (within `scope`), relinking its neighbours when the minute is new. */
 async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: string, scope: string, minute: number): Promise<void> {
   const key = JSON.stringify([sessionId, scope]);
-  const latest = fold.latest.get(key);
-  if (latest !== undefined && minute >= latest) {
-    if (minute === latest) return;
+  const minutes = () => ctx.db.query("sessionMinutes").withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope));
+  // Views mostly come in time order: the session's latest minute (known to the batch, or one read) is then the previous one.
+  const latest = fold.latest.get(key) ?? (await minutes().order("desc").first())?.minute;
+  if (latest !== undefined) fold.latest.set(key, latest);
+  if (latest === minute) return;
+  if (latest === undefined || latest < minute) {
     await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
     fold.latest.set(key, minute);
-    return link(fold, scope, latest, minute, 1);
+    return link(fold, scope, latest ?? null, minute, 1);
   }
+  // A view older than the session's latest: find its neighbours and relink them.
   const atOrBefore = await ctx.db
     .query("sessionMinutes")
     .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).lte("minute", minute))
@@ -124,24 +143,27 @@ async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: st
     .first();
   await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
   const prev = atOrBefore?.minute ?? null;
-  if (after === null) fold.latest.set(key, minute);
-  else {
-    link(fold, scope, prev, after.minute, -1);
-    link(fold, scope, minute, after.minute, 1);
-  }
+  // `latest` is later than this minute, so there is a next one.
+  link(fold, scope, prev, after!.minute, -1);
+  link(fold, scope, minute, after!.minute, 1);
   link(fold, scope, prev, minute, 1);
 }
 
-/** Writes what the batch changed: one read and one write per touched bucket (plus chunks of large histograms). */
+/** Writes what the batch changed: one index range per window of touched buckets, one write per bucket (plus chunks of large histograms). */
 export async function finishTimeFold(ctx: MutationCtx, fold: TimeFold): Promise<void> {
-  for (const delta of fold.deltas.values()) {
-    const { scope, level, start, pageviews, visitors, prevs } = delta;
-    const row = await ctx.db
+  for (const deltas of fold.windows.values()) {
+    const { scope, level } = deltas[0];
+    const starts = deltas.map((delta) => delta.start);
+    const rows = await ctx.db
       .query("timeBuckets")
-      .withIndex("by_scope_level_start", (q) => q.eq("scope", scope).eq("level", level).eq("start", start))
-      .unique();
-    const histogram = await applyPrevDeltas(ctx, row ?? {}, prevs);
-    if (row === null) await ctx.db.insert("timeBuckets", { scope, level, start, pageviews, visitors, ...histogram });
-    else await ctx.db.patch(row._id, { pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram });
+      .withIndex("by_scope_level_start", (q) => q.eq("scope", scope).eq("level", level).gte("start", Math.min(...starts)).lte("start", Math.max(...starts)))
+      .collect();
+    const byStart = new Map(rows.map((row) => [row.start, row]));
+    for (const { start, pageviews, visitors, prevs } of deltas) {
+      const row = byStart.get(start);
+      const histogram = await applyPrevDeltas(ctx, row ?? {}, prevs);
+      if (row === undefined) await ctx.db.insert("timeBuckets", { scope, level, start, pageviews, visitors, ...histogram });
+      else await ctx.db.patch(row._id, { pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram });
+    }
   }
 }
