@@ -112,7 +112,7 @@ describe("a backfill while the site is live", () => {
     const { backfill } = await getStats(t);
     expect(backfill).toMatchObject({ state: "running" });
     expect(backfill!.chunks).toBeGreaterThanOrEqual(1);
-  });
+  }, BACKFILL_TIMEOUT);
 });
 
 describe("a backfill repairs derived data that was lost", () => {
