@@ -8,8 +8,9 @@ import type { Plugin } from "vite";
  *
  * For test runs only, this plugin keeps, next to convex-test's documents, the
  * ids of each table's committed documents and, for each prefix of the fields of
- * each schema index, the ids per value of that prefix. A query scans the ids
- * of its table, or of its index's leading equalities when it has some, plus the pending
+ * each schema index, the ids per value of that prefix, sorted in index order
+ * on first use after each commit to the table. A query binary-searches the
+ * group of its index's leading equalities for its range, plus the pending
  * writes, instead of everything; the documents are then filtered and sorted
  * exactly as before, so every query returns what it did. Convex's
  * transaction metrics are counted per document returned, elsewhere, so every
@@ -32,6 +33,21 @@ export function indexedTableScans(): Plugin {
 }
 
 const PATCHES: [before: string, after: string][] = [
+  // tableNameFromId: memoized (every query checks the table of every pending write with it).
+  [
+    `function tableNameFromId(id) {
+    const match = id.match(/^[0-9]+/);`,
+    `const tableNames = new Map();
+function tableNameFromId(id) {
+    const known = tableNames.get(id);
+    if (known !== undefined) return known;
+    const table = parseTableNameFromId(id);
+    tableNames.set(id, table);
+    return table;
+}
+function parseTableNameFromId(id) {
+    const match = id.match(/^[0-9]+/);`,
+  ],
   // A helper: the index's leading fields the range fixes with equalities, in index order.
   [
     `function evaluateRangeFilter(document, expr) {`,
@@ -73,6 +89,7 @@ function evaluateRangeFilter(document, expr) {`,
         const table = tableNameFromId(id);
         const setIn = (map, key, asMap = false) => map.get(key) ?? map.set(key, asMap ? new Map() : new Set()).get(key);
         const tableIds = setIn((this._idsByTable ??= new Map()), table);
+        (this._tableVersions ??= new Map()).set(table, (this._tableVersions.get(table) ?? 0) + 1);
         if (newDoc === null) tableIds.delete(id);
         else tableIds.add(id);
         for (const { fields } of this._schema?.tables.get(table)?.indexes ?? []) {
@@ -109,9 +126,52 @@ function evaluateRangeFilter(document, expr) {`,
         }
         return this._idsByTable?.get(tableName) ?? [];
     }
-    _iterateDocs(tableName, callback, eqFilters) {
+    // The committed documents of an index's equality group, in index order, kept until a commit changes the table.
+    _sortedGroup(tableName, index, eqFilters) {
+        const values = this._valuesKey(eqFilters.map((filter) => evaluateQueryValue(filter.value)));
+        const prefix = tableName + "\\u0000" + eqFilters.map((filter) => filter.fieldPath).join("\\u0000");
+        // Only groups the equality maps hold (schema indexes); others take the plain scan.
+        if (values === undefined || (eqFilters.length > 0 && !this._idsByValue?.has(prefix))) return undefined;
+        const key = [tableName, index.indexName, eqFilters.length, values].join("\\u0000");
+        const version = this._tableVersions?.get(tableName) ?? 0;
+        const cached = (this._sortedGroups ??= new Map()).get(key);
+        if (cached !== undefined && cached.version === version) return cached.docs;
+        const docs = [...this._committedIds(tableName, eqFilters)].map((id) => this._documents[id]);
+        docs.sort((a, b) => {
+            for (const fp of index.fields) {
+                const v = compareValues(evaluateFieldPath(fp, a), evaluateFieldPath(fp, b));
+                if (v !== 0) return v;
+            }
+            return 0;
+        });
+        this._sortedGroups.set(key, { version, docs });
+        return docs;
+    }
+    // Committed ids of an index range: a binary search of its group on the first field after the equalities.
+    _committedIdsInRange(tableName, index, eqFilters, range) {
+        const docs = this._sortedGroup(tableName, index, eqFilters);
+        if (docs === undefined) return undefined;
+        const field = index.fields[eqFilters.length];
+        const bounds = range.filter((filter) => filter.fieldPath === field);
+        const lower = bounds.filter((filter) => filter.type === "Gt" || filter.type === "Gte");
+        const upper = bounds.filter((filter) => filter.type === "Lt" || filter.type === "Lte");
+        const firstWhere = (from, ok) => {
+            let [a, b] = [from, docs.length];
+            while (a < b) {
+                const m = (a + b) >> 1;
+                if (ok(docs[m])) b = m;
+                else a = m + 1;
+            }
+            return a;
+        };
+        const lo = firstWhere(0, (doc) => lower.every((filter) => evaluateRangeFilter(doc, filter)));
+        const hi = firstWhere(lo, (doc) => !upper.every((filter) => evaluateRangeFilter(doc, filter)));
+        return docs.slice(lo, hi).map((doc) => doc._id);
+    }
+    _iterateDocs(tableName, callback, eqFilters, index, range) {
         const isInTable = (id) => tableNameFromId(id) === tableName;
-        const ids = new Set(this._committedIds(tableName, eqFilters));`,
+        const inRange = index === undefined ? undefined : this._committedIdsInRange(tableName, index, eqFilters ?? [], range);
+        const ids = new Set(inRange ?? this._committedIds(tableName, eqFilters));`,
   ],
   // The index-range query: pass its leading equality, if any, so only those ids are scanned.
   [
@@ -126,6 +186,6 @@ function evaluateRangeFilter(document, expr) {`,
                     if (source.range.every((filter) => evaluateRangeFilter(doc, filter))) {
                         results.push(doc);
                     }
-                }, leadingEqualities(source.range, fields));`,
+                }, leadingEqualities(source.range, fields), { indexName, fields }, source.range);`,
   ],
 ];
