@@ -17,9 +17,10 @@ import { settle, workerRuns } from "../support/worker";
  * batches, the dashboard's queries); how many rows a backfill step folds; and
  * how often an open dashboard re-runs under a synthetic load. The figures
  * are deterministic; only the time to produce them varies (all sizes take
- * about 3 minutes in convex-test, mostly seeding). Sizes: BENCH_SIZES=1000,10000.
+ * a few minutes in convex-test, mostly seeding). Sizes: BENCH_SIZES=1000,10000.
  */
-const SIZES = (process.env.BENCH_SIZES ?? "1000,10000,100000").split(",").map(Number);
+// 100,000 views still work (BENCH_SIZES=100000) but take about 15 minutes to backfill in convex-test now that each view feeds 14 time buckets.
+const SIZES = (process.env.BENCH_SIZES ?? "1000,10000").split(",").map(Number);
 const OUTPUT = new URL("./results.md", import.meta.url);
 const NOW = T0 + 31 * DAY;
 
