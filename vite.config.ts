@@ -6,6 +6,8 @@ import { indexedTableScans } from "./tests/support/indexedTableScans.ts";
 export default defineConfig({
   plugins: [react()],
   test: {
+    // Both cores (Vitest keeps one for itself by default, which here is half the machine): the convex files are CPU-bound.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,

@@ -169,7 +169,7 @@ describe("starting a backfill that is already under way", () => {
     await nextWorkerBatch(t);
     await nextWorkerBatch(t);
     expect(await backfillStatus(t)).toMatchObject({ state: "running" });
-  });
+  }, BACKFILL_TIMEOUT);
 
   test("does nothing while it runs", async () => {
     const before = await backfillStatus(t);
