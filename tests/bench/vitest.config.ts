@@ -4,7 +4,7 @@ import { committedDocuments } from "../support/committedDocuments.ts";
 import { indexedTableScans } from "../support/indexedTableScans.ts";
 
 // `npm run bench`: prints (and saves to results.md) what each stats call costs as the tables grow.
-// Kept out of `npm test` (vite.config.ts): it takes about 3 minutes (2-core machine) and asserts nothing.
+// Kept out of `npm test` (vite.config.ts): it takes about 6 minutes (2-core machine) and asserts nothing.
 export default defineConfig({
   root: fileURLToPath(new URL("../..", import.meta.url)),
   plugins: [indexedTableScans(), committedDocuments()],
