@@ -56,7 +56,8 @@ export class BucketClock {
   }
 }
 
-type BucketDelta = BucketKey & { pageviews: number; visitors: number; prevs: Map<number, number> };
+// `prevs`: signed changes to the bucket's histogram; their sum is the change in its visitors.
+type BucketDelta = BucketKey & { pageviews: number; prevs: Map<number, number> };
 
 /**
  * What a batch changed in time buckets, written once per bucket by
@@ -86,10 +87,12 @@ function deltaOf(fold: TimeFold, scope: string, level: BucketLevel, start: numbe
   const key = JSON.stringify([scope, level, start]);
   let delta = fold.deltas.get(key);
   if (delta === undefined) {
-    delta = { scope, level, start, pageviews: 0, visitors: 0, prevs: new Map() };
+    delta = { scope, level, start, pageviews: 0, prevs: new Map() };
     fold.deltas.set(key, delta);
     const window = JSON.stringify([scope, level, Math.floor(start / WINDOW_MS[level])]);
-    fold.windows.set(window, [...(fold.windows.get(window) ?? []), delta]);
+    const inWindow = fold.windows.get(window);
+    if (inWindow === undefined) fold.windows.set(window, [delta]);
+    else inWindow.push(delta);
   }
   return delta;
 }
@@ -100,18 +103,17 @@ function link(fold: TimeFold, scope: string, prev: number | null, minute: number
   const prevStarts = prev === null ? null : fold.clock.startsOf(prev);
   for (const level of BUCKET_LEVELS) {
     if (prevStarts !== null && prevStarts[level] === starts[level]) continue;
-    const delta = deltaOf(fold, scope, level, starts[level]);
-    delta.visitors += sign;
+    const { prevs } = deltaOf(fold, scope, level, starts[level]);
     const key = prev ?? 0;
-    delta.prevs.set(key, (delta.prevs.get(key) ?? 0) + sign);
+    prevs.set(key, (prevs.get(key) ?? 0) + sign);
   }
 }
 
 /** Counts one view in the buckets of its minute, for the site and for its page. */
 export async function foldViewIntoTime(ctx: MutationCtx, fold: TimeFold, view: { sessionId: string; path: string; timestamp: number }): Promise<void> {
   const minute = Math.floor(view.timestamp / MINUTE);
+  const starts = fold.clock.startsOf(minute);
   for (const scope of [SITE_SCOPE, view.path]) {
-    const starts = fold.clock.startsOf(minute);
     for (const level of BUCKET_LEVELS) deltaOf(fold, scope, level, starts[level]).pageviews++;
     await foldSessionMinute(ctx, fold, view.sessionId, scope, minute);
   }
@@ -120,9 +122,16 @@ export async function foldViewIntoTime(ctx: MutationCtx, fold: TimeFold, view: {
 /** Records that the session had a view in `minute` (within `scope`), relinking its neighbours when the minute is new. */
 async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: string, scope: string, minute: number): Promise<void> {
   const key = JSON.stringify([sessionId, scope]);
-  const minutes = () => ctx.db.query("sessionMinutes").withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope));
   // Views mostly come in time order: the session's latest minute (known to the batch, or one read) is then the previous one.
-  const latest = fold.latest.get(key) ?? (await minutes().order("desc").first())?.minute;
+  const latest =
+    fold.latest.get(key) ??
+    (
+      await ctx.db
+        .query("sessionMinutes")
+        .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope))
+        .order("desc")
+        .first()
+    )?.minute;
   if (latest !== undefined) fold.latest.set(key, latest);
   if (latest === minute) return;
   if (latest === undefined || latest < minute) {
@@ -159,8 +168,9 @@ export async function finishTimeFold(ctx: MutationCtx, fold: TimeFold): Promise<
       .withIndex("by_scope_level_start", (q) => q.eq("scope", scope).eq("level", level).gte("start", Math.min(...starts)).lte("start", Math.max(...starts)))
       .collect();
     const byStart = new Map(rows.map((row) => [row.start, row]));
-    for (const { start, pageviews, visitors, prevs } of deltas) {
+    for (const { start, pageviews, prevs } of deltas) {
       const row = byStart.get(start);
+      const visitors = [...prevs.values()].reduce((sum, change) => sum + change, 0);
       const histogram = await applyPrevDeltas(ctx, row ?? {}, prevs);
       if (row === undefined) await ctx.db.insert("timeBuckets", { scope, level, start, pageviews, visitors, ...histogram });
       else await ctx.db.patch(row._id, { pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram });

@@ -42,13 +42,10 @@ function invalid(field: string, message: string): never {
   throw new ConvexError<InvalidArgument>({ code: "INVALID_ARGUMENT", field, message });
 }
 
-/** The range as whole buckets of the site's levels: itself when it is one week, day or month, else its aligned pieces. */
+/** The range as whole buckets of the site's levels: its week when it is exactly one (weeks do not nest in months), else its aligned pieces. */
 function piecesOf(range: TimeRange, zone: string): Piece[] {
-  for (const level of ["month", "week", "day"] as const) {
-    if (pieceContaining(range.from, level, zone) === range.from && pieceEnd({ level, start: range.from }, zone) === range.to) {
-      return [{ level, start: range.from }];
-    }
-  }
+  const week: Piece = { level: "week", start: range.from };
+  if (pieceContaining(range.from, "week", zone) === range.from && pieceEnd(week, zone) === range.to) return [week];
   return alignedPieces(range, PIECE_LEVELS, zone);
 }
 
