@@ -1,7 +1,7 @@
 import type { FunctionReturnType } from "convex/server";
 import type { api } from "../../../convex/_generated/api";
 import { formatNumber } from "../../lib/format";
-import { PageName } from "./PageName";
+import { PageCell } from "./PageName";
 
 type BreakdownRow = FunctionReturnType<typeof api.stats.breakdown>[number];
 
@@ -52,10 +52,7 @@ export function TopPages({
             <tbody>
               {rows.map(({ value: path, title, visitors, pageviews }) => (
                 <tr key={path} data-path={path}>
-                  <th scope="row" className="page-cell">
-                    <span className="bar" style={{ width: `${(pageviews / maxViews) * 100}%` }} aria-hidden="true" />
-                    <PageName path={path} title={title} />
-                  </th>
+                  <PageCell path={path} title={title} views={pageviews} maxViews={maxViews} />
                   <td className="col-number" data-testid="top-page-visitors">
                     {formatNumber(visitors)}
                   </td>

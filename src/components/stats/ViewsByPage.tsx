@@ -4,7 +4,7 @@ import type { FunctionReturnType } from "convex/server";
 import { api } from "../../../convex/_generated/api";
 import { VIEWS_TABLE_COLLAPSED_ROWS, VIEWS_TABLE_PAGE_SIZE } from "../../../convex/model/config";
 import { formatCompact, formatNumber } from "../../lib/format";
-import { PageName } from "./PageName";
+import { PageCell } from "./PageName";
 import { PageTypeBadge } from "./PageTypeBadge";
 
 type PageViewStats = FunctionReturnType<typeof api.stats.getPageViewStats>;
@@ -64,15 +64,7 @@ export function ViewsByPage({
           <tbody>
             {rows.map(({ path, title, pageType, views }) => (
               <tr key={path} data-path={path}>
-                <th scope="row" className="page-cell">
-                  <span
-                    className="bar"
-                    style={{ width: `${(views / maxViews) * 100}%` }}
-                    title={`${formatNumber(views)} views`}
-                    aria-hidden="true"
-                  />
-                  <PageName path={path} title={title} />
-                </th>
+                <PageCell path={path} title={title} views={views} maxViews={maxViews} />
                 <td className="col-type">
                   <PageTypeBadge pageType={pageType} />
                 </td>
