@@ -102,3 +102,60 @@ export const BREAKDOWN_DEFAULT_LIMIT = 10;
 
 /** The most rows `breakdown` returns. */
 export const BREAKDOWN_MAX_LIMIT = 1_000;
+
+/** A session's activity (views and heartbeats) with no gap longer than this is one visit. */
+export const VISIT_TIMEOUT_MS = 30 * 60 * 1000;
+
+/** The label of visits that arrived with no referrer and no UTM source. */
+export const DIRECT_SOURCE = "Direct / None";
+
+/** The label of a device, browser, OS, country, language or screen the visit did not report (or that no parser knows). */
+export const UNKNOWN_VALUE = "Unknown";
+
+/** Longest visit field (referrer, UTM value, language, time zone) we accept, in UTF-8 bytes; past it the call is refused. */
+export const MAX_VISIT_FIELD_BYTES = 512;
+
+/** Longest user agent we accept, in UTF-8 bytes (real ones are under 500); it is parsed, never stored. */
+export const MAX_USER_AGENT_BYTES = 1024;
+
+/** Screen classes by the viewport's CSS width, as Plausible names them: below 576 px Mobile, below 992 Tablet, below 1440 Laptop, else Desktop. */
+export const SCREEN_CLASSES = [
+  { below: 576, name: "Mobile" },
+  { below: 992, name: "Tablet" },
+  { below: 1440, name: "Laptop" },
+  { below: Infinity, name: "Desktop" },
+] as const;
+
+/** Properties a visit has one value of, fixed when it starts (exit page: when it ends); breakdown rows for them add visits, bounce rate and duration. */
+export const VISIT_PROPERTIES = [
+  "entryPage",
+  "exitPage",
+  "source",
+  "referrer",
+  "utmSource",
+  "utmMedium",
+  "utmCampaign",
+  "browser",
+  "os",
+  "device",
+  "country",
+  "language",
+  "screen",
+] as const;
+export type VisitProperty = (typeof VISIT_PROPERTIES)[number];
+
+/** Every property `breakdown` and a filter accept: the page of each view, then the visit's. */
+export const BREAKDOWN_PROPERTIES = ["page", ...VISIT_PROPERTIES] as const;
+export type BreakdownProperty = (typeof BREAKDOWN_PROPERTIES)[number];
+
+/** A filtered breakdown reads the matching visits (or views of a filtered page) themselves: at most this many, else it asks for a shorter range. */
+export const FILTERED_BREAKDOWN_MAX_ROWS = 3_000;
+
+/** The localStorage key that, set to "true", stops the tracker counting this browser (the owner's switch on /stats). */
+export const EXCLUDE_ME_STORAGE_KEY = "convex-live-stats:exclude";
+
+/** The localStorage key that, set to "true", lets an automated browser (navigator.webdriver, headless) be counted: for tests only. */
+export const COUNT_AUTOMATION_STORAGE_KEY = "convex-live-stats:count-automation";
+
+/** Paths the tracker never records (the dashboard itself); with their subpaths. */
+export const UNTRACKED_PATHS = ["/stats"] as const;
