@@ -1,0 +1,112 @@
+import { useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+
+export type TabOption<Id extends string> = { id: Id; label: string };
+
+/**
+ * A row of tabs (WAI-ARIA's tabs pattern, with automatic activation): the selected tab is the one
+ * in the page's tab order; ← and → (Home, End) move to and show another. `idPrefix` names the
+ * tabs (`${idPrefix}-tab-${id}`) and the panel (`${idPrefix}-panel`), which TabPanel renders.
+ */
+export function TabList<Id extends string>({
+  label,
+  tabs,
+  selected,
+  onSelect,
+  idPrefix,
+  className,
+}: {
+  /** The tab list's accessible name, e.g. "Sources". */
+  label: string;
+  tabs: readonly TabOption<Id>[];
+  selected: Id;
+  onSelect: (id: Id) => void;
+  idPrefix: string;
+  className?: string;
+}) {
+  const refs = useRef(new Map<Id, HTMLButtonElement>());
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const index = tabs.findIndex((tab) => tab.id === selected);
+    let next: number;
+    switch (event.key) {
+      case "ArrowLeft":
+        next = (index - 1 + tabs.length) % tabs.length;
+        break;
+      case "ArrowRight":
+        next = (index + 1) % tabs.length;
+        break;
+      case "Home":
+        next = 0;
+        break;
+      case "End":
+        next = tabs.length - 1;
+        break;
+      default:
+        return;
+    }
+    // Handled here: the page's own shortcuts (← and → step the date range) leave it alone.
+    event.preventDefault();
+    const id = tabs[next].id;
+    onSelect(id);
+    refs.current.get(id)?.focus();
+  };
+  return (
+    <div role="tablist" aria-label={label} className={`tabs${className ? ` ${className}` : ""}`} onKeyDown={onKeyDown}>
+      {tabs.map((tab) => {
+        const isSelected = tab.id === selected;
+        return (
+          <button
+            key={tab.id}
+            ref={(element) => {
+              if (element === null) refs.current.delete(tab.id);
+              else refs.current.set(tab.id, element);
+            }}
+            type="button"
+            role="tab"
+            id={`${idPrefix}-tab-${tab.id}`}
+            className="tab"
+            aria-selected={isSelected}
+            aria-controls={isSelected ? `${idPrefix}-panel` : undefined}
+            tabIndex={isSelected ? 0 : -1}
+            onClick={() => onSelect(tab.id)}
+          >
+            {tab.label}
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
+/** The selected tab's content. */
+export function TabPanel({ idPrefix, selected, children, className }: { idPrefix: string; selected: string; children: ReactNode; className?: string }) {
+  return (
+    <div role="tabpanel" id={`${idPrefix}-panel`} aria-labelledby={`${idPrefix}-tab-${selected}`} tabIndex={0} className={className}>
+      {children}
+    </div>
+  );
+}
+
+const TAB_STORAGE_PREFIX = "convex-live-stats:tab:";
+
+function readStoredTab<Id extends string>(key: string, ids: readonly Id[]): Id | null {
+  try {
+    const stored = localStorage.getItem(TAB_STORAGE_PREFIX + key);
+    return ids.find((id) => id === stored) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** A panel's chosen tab, remembered in this browser (localStorage) so the dashboard opens as it was left. */
+export function useStoredTab<Id extends string>(key: string, ids: readonly Id[]): [Id, (id: Id) => void] {
+  const [selected, setSelected] = useState<Id>(() => readStoredTab(key, ids) ?? ids[0]);
+  const select = (id: Id) => {
+    setSelected(id);
+    try {
+      localStorage.setItem(TAB_STORAGE_PREFIX + key, id);
+    } catch {
+      // Storage blocked: the choice lasts as long as the page.
+    }
+  };
+  return [selected, select];
+}

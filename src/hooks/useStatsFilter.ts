@@ -1,0 +1,22 @@
+import { useMemo } from "react";
+import { useSearchParams } from "react-router-dom";
+import { FILTER_PARAM, parseFilter, withFilter, type StatsFilter } from "../lib/statsFilter";
+
+export type StatsFilterControls = {
+  /** The URL's filter; null when there is none (or the URL's cannot be read). */
+  filter: StatsFilter | null;
+  /** Filters the whole dashboard (a new history entry, so Back undoes it); null removes the filter. */
+  setFilter: (filter: StatsFilter | null) => void;
+};
+
+/** The dashboard's filter, kept in the URL beside the range (`?period=7d&filter=source:Google`), so a link reproduces the view. */
+export function useStatsFilter(): StatsFilterControls {
+  const [params, setParams] = useSearchParams();
+  const text = params.get(FILTER_PARAM);
+  // Compared by value: the same filter stays the same object, so the queries' arguments do too.
+  const filter = useMemo(() => parseFilter(text), [text]);
+  return {
+    filter,
+    setFilter: (next) => setParams((current) => withFilter(current, next)),
+  };
+}
