@@ -1,0 +1,26 @@
+import { COUNT_AUTOMATION_STORAGE_KEY, EXCLUDE_ME_STORAGE_KEY, UNTRACKED_PATHS } from "../../convex/model/config";
+
+/** A localStorage flag; false where storage is blocked. */
+function flag(key: string): boolean {
+  try {
+    return localStorage.getItem(key) === "true";
+  } catch {
+    return false;
+  }
+}
+
+/** A test or crawler driving the browser (WebDriver, Playwright, Puppeteer, headless Chrome). */
+export function isAutomated(): boolean {
+  return navigator.webdriver || /HeadlessChrome/.test(navigator.userAgent);
+}
+
+/** Whether the tracker may send anything for `path` (prds/visits.md): not the owner's excluded browser, not automation that has not opted in, not the dashboard. */
+export function shouldTrack(path: string): boolean {
+  // React Router matches paths case-insensitively, so /Stats is the dashboard too.
+  const lower = path.toLowerCase();
+  return (
+    !UNTRACKED_PATHS.some((untracked) => lower === untracked || lower.startsWith(`${untracked}/`)) &&
+    !flag(EXCLUDE_ME_STORAGE_KEY) &&
+    (!isAutomated() || flag(COUNT_AUTOMATION_STORAGE_KEY))
+  );
+}
