@@ -3,6 +3,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import "./TimeseriesChart.css";
 import { formatCompact, formatNumber } from "../../lib/format";
+import { METRICS } from "../../lib/statsFormat";
 import {
   axisTicks,
   bucketClock,
@@ -19,17 +20,21 @@ import {
 
 export type { Interval, TimeBucket } from "../../lib/timeBuckets";
 
-export type TimeseriesMetric = "visitors" | "pageviews" | "both";
+/** A figure of `timeseries` the chart can draw: visitors and page views together ("both"), or any one of them. */
+export type TimeseriesMetric = Metric | "both";
+
+/** A bucket with the visit figures `timeseries` also gives (prds/visits.md); the chart draws them when asked. */
+export type ChartBucket = TimeBucket & Partial<Record<Exclude<Metric, "visitors" | "pageviews">, number>>;
 
 export type TimeseriesChartProps = {
   /** The range's buckets, oldest first, empty ones included: what the Stats API's `timeseries` returns. */
-  series: readonly TimeBucket[];
+  series: readonly ChartBucket[];
   /** The previous period's buckets, compared by position: `previous[i]` is drawn and listed beside `series[i]`. */
-  previous?: readonly TimeBucket[];
+  previous?: readonly ChartBucket[];
   interval: Interval;
   /** The IANA zone the buckets were cut in; every date and time shown is in it. */
   timeZone: string;
-  /** Which lines to draw; the tooltip and the table always give both figures. Default "both". */
+  /** Which lines to draw; the tooltip and the table always give visitors and page views (and the metric drawn). Default "both". */
   metric?: TimeseriesMetric;
   /** The start of the bucket still being counted: drawn dashed to a pulsing dot, and marked "so far". */
   liveBucketStart?: number;
@@ -42,17 +47,39 @@ export type TimeseriesChartProps = {
   title?: string;
 };
 
-type Metric = "visitors" | "pageviews";
+type Metric = "visitors" | "pageviews" | "visits" | "viewsPerVisit" | "bounceRate" | "visitDurationMs";
 type LineKind = "previous" | "current" | "live";
 type Line = { metric: Metric; kind: LineKind };
 
-const METRIC_LABEL: Record<Metric, string> = { visitors: "Visitors", pageviews: "Page views" };
+const METRIC_LABEL: Record<Metric, string> = Object.fromEntries(Object.entries(METRICS).map(([metric, { label }]) => [metric, label])) as Record<Metric, string>;
+
+/** A bucket's figure for `metric`; null (a gap in the line, not a fall to zero) for a mean over visits in a bucket without any. */
+function figure(bucket: ChartBucket | undefined, metric: Metric): number | null {
+  if (bucket === undefined) return null;
+  const value = bucket[metric];
+  if (value === undefined) return null;
+  return METRICS[metric].perVisit && bucket.visits === 0 ? null : value;
+}
+
+/** The y axis's steps for a metric: whole counts; rates by the percent; durations by the second, minute and hour. */
+function yIncrements(metric: Metric): number[] {
+  if (metric === "bounceRate") return [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5];
+  if (metric === "viewsPerVisit") return [0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 20, 50];
+  if (metric === "visitDurationMs") return [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 18000, 36000].map((seconds) => seconds * 1000);
+  return Y_INCREMENTS;
+}
+
+/** A y axis label: compact counts ("1.2k"), rates ("40%"), durations ("3m 05s"). */
+function yLabel(metric: Metric, value: number): string {
+  if (metric === "visitors" || metric === "pageviews" || metric === "visits") return formatCompact(value);
+  return METRICS[metric].format(value);
+}
 const INTERVAL_TITLE: Record<Interval, string> = { minute: "Minute", hour: "Hour", day: "Day", week: "Week", month: "Month" };
 
 /** Everything drawn and listed, derived once per data change. */
 type Model = {
-  series: readonly TimeBucket[];
-  previous: readonly TimeBucket[] | null;
+  series: readonly ChartBucket[];
+  previous: readonly ChartBucket[] | null;
   interval: Interval;
   timeZone: string;
   metrics: Metric[];
@@ -74,8 +101,8 @@ function linesFor(metrics: Metric[]): Line[] {
 }
 
 function buildModel(
-  series: readonly TimeBucket[],
-  previousInput: readonly TimeBucket[] | undefined,
+  series: readonly ChartBucket[],
+  previousInput: readonly ChartBucket[] | undefined,
   interval: Interval,
   timeZone: string,
   metric: TimeseriesMetric,
@@ -90,12 +117,12 @@ function buildModel(
   const xs = series.map((_, index) => index);
   const values = (line: Line): (number | null)[] =>
     series.map((bucket, index) => {
-      if (line.kind === "previous") return previous?.[index]?.[line.metric] ?? null;
+      if (line.kind === "previous") return figure(previous?.[index], line.metric);
       // Buckets after the live one have not begun (the rest of today, this month): no line yet, not a line at zero.
       if (liveIndex >= 0 && index > liveIndex) return null;
       // The live bucket is still filling: the solid line stops before it, a dashed one reaches it.
-      if (line.kind === "current") return index === liveIndex ? null : bucket[line.metric];
-      return liveIndex >= 0 && Math.abs(index - liveIndex) <= 1 ? bucket[line.metric] : null;
+      if (line.kind === "current") return index === liveIndex ? null : figure(bucket, line.metric);
+      return liveIndex >= 0 && Math.abs(index - liveIndex) <= 1 ? figure(bucket, line.metric) : null;
     });
   return {
     series,
@@ -124,8 +151,29 @@ function summarize(model: Model, title: string): string {
     `${formatNumber(sum(series))} page views in all; visitors peaked at ${formatNumber(peak.visitors)} (${bucketLabel(peak.start, interval, timeZone)}).`,
   ];
   if (previous !== null) sentences.push(`Previous period: ${formatNumber(sum(previous))} page views.`);
+  const drawn = extraMetric(model);
+  if (drawn !== null) {
+    const best = series.reduce<ChartBucket | null>((top, bucket) => ((figure(bucket, drawn) ?? -1) > (top === null ? -1 : (figure(top, drawn) ?? -1)) ? bucket : top), null);
+    if (best !== null) sentences.push(`${METRIC_LABEL[drawn]} was highest at ${METRICS[drawn].format(figure(best, drawn)!)} (${bucketLabel(best.start, interval, timeZone)}).`);
+  }
   sentences.push(`Every ${INTERVAL_NOUN[interval]}'s figures are in the table below.`);
   return sentences.join(" ");
+}
+
+/** The metric drawn when it is neither visitors nor page views (which the tooltip and table always give); else null. */
+function extraMetric(model: Model): Metric | null {
+  const [metric] = model.metrics;
+  return model.metrics.length === 1 && metric !== "visitors" && metric !== "pageviews" ? metric : null;
+}
+
+/** Page views in their own colour; visitors, and any metric drawn alone but page views, in the headline's. */
+const swatchOf = (metric: Metric) => (metric === "pageviews" ? "swatch-pageviews" : "swatch-visitors");
+
+/** Where the y axis stops: above the highest point, never past 100% for a rate; a sensible scale for an empty chart. */
+function yMax(metric: Metric, max: number): number {
+  if (metric === "bounceRate") return max > 0 ? Math.min(1, Math.max(0.1, max * 1.12)) : 1;
+  if (max > 0) return max * 1.12;
+  return metric === "visitDurationMs" ? 60_000 : metric === "viewsPerVisit" ? 2 : 4;
 }
 
 // ---- Colours, from the stylesheet (light and dark) --------------------------------------------
@@ -223,7 +271,8 @@ export function TimeseriesChart({
       }
       return ticks.ticks;
     };
-    const color = (metric: Metric) => () => (metric === "visitors" ? palette.visitors : palette.pageviews);
+    const color = (metric: Metric) => () => (metric === "pageviews" ? palette.pageviews : palette.visitors);
+    const yMetric = modelRef.current.metrics[0];
     const font = () => `12px ${palette.font}`;
     const lines = modelRef.current.lines;
     const width = host.clientWidth;
@@ -241,7 +290,7 @@ export function TimeseriesChart({
       },
       scales: {
         x: { time: false, range: (_u, min, max) => (max > min ? [min, max] : [min - 0.5, max + 0.5]) },
-        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.12 : 4] },
+        y: { range: (_u, _min, max) => [0, yMax(yMetric, max)] },
       },
       axes: [
         {
@@ -265,9 +314,9 @@ export function TimeseriesChart({
           ticks: { show: false },
           gap: 6,
           space: 36,
-          incrs: Y_INCREMENTS,
+          incrs: yIncrements(yMetric),
           size: (_u, values) => Math.max(28, ...(values ?? []).map((value) => String(value).length * 7 + 14)),
-          values: (_u, splits) => splits.map((split) => formatCompact(split)),
+          values: (_u, splits) => splits.map((split) => yLabel(yMetric, split)),
         },
       ],
       series: [
@@ -280,7 +329,7 @@ export function TimeseriesChart({
             width: lineWidth(line, width / modelRef.current.series.length),
             dash: line.kind === "current" ? undefined : line.kind === "previous" ? [5, 4] : [3, 3],
             alpha: line.kind === "previous" ? 0.4 : 1,
-            fill: line.kind === "current" && line.metric === "visitors" ? () => palette.visitorsFill : undefined,
+            fill: line.kind === "current" && line.metric !== "pageviews" ? () => palette.visitorsFill : undefined,
             points: { show: line.kind === "current" ? undefined : false, fill: () => palette.surface },
             spanGaps: false,
           }),
@@ -408,7 +457,7 @@ export function TimeseriesChart({
 
 /** Thinner lines when buckets are only a few pixels apart (a year of days), so the shape stays readable. */
 function lineWidth(line: Line, pxPerBucket: number): number {
-  const base = line.kind === "previous" ? 1.5 : line.metric === "visitors" ? 2.5 : 2;
+  const base = line.kind === "previous" ? 1.5 : line.metric !== "pageviews" ? 2.5 : 2;
   return base * Math.min(1, Math.max(0.5, pxPerBucket / 8));
 }
 
@@ -423,8 +472,8 @@ function fitLineWidths(u: uPlot, lines: Line[], buckets: number): void {
 /** Puts the pulsing dot on the live bucket's point (of the first line drawn), or hides it. */
 function placeLiveDot(u: uPlot, model: Model, dot: HTMLSpanElement | null): void {
   if (dot === null) return;
-  const value = model.liveIndex >= 0 ? model.series[model.liveIndex]?.[model.metrics[0]] : undefined;
-  if (value === undefined) {
+  const value = model.liveIndex >= 0 ? figure(model.series[model.liveIndex], model.metrics[0]) : null;
+  if (value === null) {
     dot.style.visibility = "hidden";
     return;
   }
@@ -440,7 +489,7 @@ function Legend({ model }: { model: Model }) {
     <ul className="timeseries-legend" aria-hidden="true">
       {model.metrics.map((metric) => (
         <li key={metric}>
-          <span className={`timeseries-swatch swatch-${metric}`} />
+          <span className={`timeseries-swatch ${swatchOf(metric)}`} />
           {METRIC_LABEL[metric]}
         </li>
       ))}
@@ -471,6 +520,18 @@ function IntervalSwitch({ value, options, onChange }: { value: Interval; options
 
 const TOOLTIP_OFFSET_PX = 14;
 const NARROW_PX = 480;
+
+/** The tooltip's rows: the metric drawn first when it is another, then visitors and page views. */
+function tooltipMetrics(model: Model): Metric[] {
+  const extra = extraMetric(model);
+  return extra === null ? ["visitors", "pageviews"] : [extra, "visitors", "pageviews"];
+}
+
+/** A bucket's figure as written; "–" for a mean over no visits. */
+function formatFigure(bucket: ChartBucket | undefined, metric: Metric): string {
+  const value = figure(bucket, metric);
+  return value === null ? "–" : METRICS[metric].format(value);
+}
 
 function Tooltip({ model, hover, frame }: { model: Model; hover: Hover; frame: RefObject<HTMLDivElement | null> }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -520,14 +581,14 @@ function Tooltip({ model, hover, frame }: { model: Model; hover: Hover; frame: R
           </thead>
         )}
         <tbody>
-          {(["visitors", "pageviews"] as const).map((metric) => (
+          {tooltipMetrics(model).map((metric) => (
             <tr key={metric}>
               <th scope="row">
-                <span className={`timeseries-swatch swatch-${metric}`} aria-hidden="true" />
+                <span className={`timeseries-swatch ${swatchOf(metric)}`} aria-hidden="true" />
                 {METRIC_LABEL[metric]}
               </th>
-              <td>{formatNumber(bucket[metric])}</td>
-              {before !== undefined && <td className="timeseries-tooltip-previous">{formatNumber(before[metric])}</td>}
+              <td>{formatFigure(bucket, metric)}</td>
+              {before !== undefined && <td className="timeseries-tooltip-previous">{formatFigure(before, metric)}</td>}
             </tr>
           ))}
         </tbody>
@@ -545,6 +606,8 @@ const FiguresTable = memo(function FiguresTable({ model, heading }: { model: Mod
   const short = series.length > 0 ? zoneName(series[0].start, timeZone) : timeZone;
   const zone = short === timeZone ? timeZone : `${timeZone}, ${short}`;
   const range = series.length > 0 ? `, ${rangeLabel(series[0].start, series[series.length - 1].start, interval, timeZone)}` : "";
+  // A metric drawn alone (bounce rate, say) gets its own columns, after the rest.
+  const extra = extraMetric(model);
   return (
     <details className="timeseries-table">
       <summary>Show the figures as a table</summary>
@@ -579,6 +642,16 @@ const FiguresTable = memo(function FiguresTable({ model, heading }: { model: Mod
                   </th>
                 </>
               )}
+              {extra !== null && (
+                <th scope="col" className="col-number">
+                  {METRIC_LABEL[extra]}
+                </th>
+              )}
+              {extra !== null && previous !== null && (
+                <th scope="col" className="col-number">
+                  Previous {METRIC_LABEL[extra].toLowerCase()}
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
@@ -594,6 +667,8 @@ const FiguresTable = memo(function FiguresTable({ model, heading }: { model: Mod
                 previousLabel={previousLabels?.[index]}
                 previousVisitors={previous?.[index]?.visitors}
                 previousPageviews={previous?.[index]?.pageviews}
+                extra={extra === null ? undefined : formatFigure(bucket, extra)}
+                previousExtra={extra === null || previous === null ? undefined : formatFigure(previous[index], extra)}
               />
             ))}
           </tbody>
@@ -614,6 +689,9 @@ const FiguresRow = memo(function FiguresRow(props: {
   previousLabel: string | undefined;
   previousVisitors: number | undefined;
   previousPageviews: number | undefined;
+  /** The drawn metric's figure, written, when it is neither visitors nor page views. */
+  extra?: string;
+  previousExtra?: string;
 }) {
   const figure = (value: number | undefined) => (value === undefined ? "–" : formatNumber(value));
   return (
@@ -631,6 +709,8 @@ const FiguresRow = memo(function FiguresRow(props: {
           <td className="col-number">{figure(props.previousPageviews)}</td>
         </>
       )}
+      {props.extra !== undefined && <td className="col-number">{props.extra}</td>}
+      {props.extra !== undefined && props.hasPrevious && <td className="col-number">{props.previousExtra ?? "–"}</td>}
     </tr>
   );
 });
