@@ -1,6 +1,7 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 import { vBucketLevel } from "./model/timeBuckets";
+import { vVisitFields } from "./model/visits";
 
 export default defineSchema({
   // Hot path, appended by visitors: one row per counted page view, the source of truth every statistic derives from.
@@ -13,8 +14,32 @@ export default defineSchema({
     committedAt: v.optional(v.commitTs()),
   })
     .index("by_session_path_timestamp", ["sessionId", "path", "timestamp"])
+    // A visit's views, in time order (model/settleVisits.ts).
+    .index("by_session_timestamp", ["sessionId", "timestamp"])
+    // A page's views in a range, for a breakdown filtered by that page (model/filteredBreakdown.ts).
+    .index("by_path_timestamp", ["path", "timestamp"])
     .index("by_timestamp", ["timestamp"])
     .index("by_committedAt", ["committedAt"]),
+
+  // Hot path, one row per visit, written only by its own session's mutations (model/visits.ts).
+  visits: defineTable(vVisitFields)
+    .index("by_session_start", ["sessionId", "start"])
+    // Visits that ended are settled into time buckets in this order (model/settleVisits.ts).
+    .index("by_lastActivity", ["lastActivity"])
+    // One per visit property (VISIT_PROPERTIES): a filtered breakdown reads the matching visits of a range.
+    .index("by_entryPage_start", ["entryPage", "start"])
+    .index("by_exitPage_start", ["exitPage", "start"])
+    .index("by_source_start", ["source", "start"])
+    .index("by_referrer_start", ["referrer", "start"])
+    .index("by_utmSource_start", ["utmSource", "start"])
+    .index("by_utmMedium_start", ["utmMedium", "start"])
+    .index("by_utmCampaign_start", ["utmCampaign", "start"])
+    .index("by_browser_start", ["browser", "start"])
+    .index("by_os_start", ["os", "start"])
+    .index("by_device_start", ["device", "start"])
+    .index("by_country_start", ["country", "start"])
+    .index("by_language_start", ["language", "start"])
+    .index("by_screen_start", ["screen", "start"]),
 
   // Hot path, one row per browser, written only by its own heartbeats (and deleted by the cleanup cron once idle).
   activeSessions: defineTable({
@@ -102,6 +127,8 @@ export default defineSchema({
   // Derived (worker only): the views and visitors of one time bucket, for the site (scope "") or one page (model/timeBuckets.ts).
   timeBuckets: defineTable({
     scope: v.string(),
+    // What the scope is: "site", "page", or a visit property (model/timeBuckets.ts); absent on rows from before visits.
+    group: v.optional(v.string()),
     level: vBucketLevel,
     start: v.number(),
     pageviews: v.number(),
@@ -111,19 +138,29 @@ export default defineSchema({
     prevs: v.optional(v.array(v.number())),
     // ... or, once large, in chunks.
     chunks: v.optional(v.array(v.object({ first: v.number(), last: v.number(), count: v.number(), id: v.id("timeBucketChunks") }))),
+    // Settled visits that start in the bucket (for a page: whose first view of it is in the bucket) ...
+    visits: v.optional(v.number()),
+    // ... those with one view, their views, and their summed duration.
+    bounces: v.optional(v.number()),
+    visitViews: v.optional(v.number()),
+    durationMs: v.optional(v.number()),
   })
     .index("by_scope_level_start", ["scope", "level", "start"])
-    .index("by_level_start_pageviews", ["level", "start", "pageviews"]),
+    .index("by_group_level_start_pageviews", ["group", "level", "start", "pageviews"])
+    .index("by_group_level_start_visits", ["group", "level", "start", "visits"]),
 
   // Derived (worker only): a chunk of a large time bucket's histogram, flat [minute, count, ...] sorted by minute.
   timeBucketChunks: defineTable({ prevs: v.array(v.number()) }),
+
+  // Derived (worker only, a single row): visits up to here, in `by_lastActivity` order, are settled into time buckets.
+  visitSettlement: defineTable({ lastActivity: v.number(), creationTime: v.number() }),
 
   // Progress of the backfill that rebuilds derived data, run by the stats worker (a single row).
   backfillStatus: defineTable({
     state: v.union(v.literal("running"), v.literal("done")),
     runId: v.number(),
     // "reset" empties the derived tables; then the source tables are folded in this order.
-    phase: v.union(v.literal("reset"), v.literal("pageViews"), v.literal("activeSessions"), v.literal("posts"), v.literal("pages")),
+    phase: v.union(v.literal("reset"), v.literal("pageViews"), v.literal("visits"), v.literal("activeSessions"), v.literal("posts"), v.literal("pages")),
     // An index key within the current table: where the next step resumes.
     cursor: v.union(v.null(), v.array(v.any())),
     // The live worker's cursor when the reset ended: rows committed after it are the live worker's to fold.

@@ -10,6 +10,7 @@ import * as Cleanup from "./model/cleanup";
 import * as Backfill from "./model/backfill";
 import * as TimeStats from "./model/timeStats";
 import { siteTimeZone } from "./model/timeRanges";
+import { isBotUserAgent, visitAttributes, vVisitContext } from "./model/visitAttributes";
 
 // The dashboard is public, like the stats page it replaces: it shows counts, never a visitor.
 // Data flow: record (visitors append) → worker (folds) → aggregates and derived tables → these queries.
@@ -32,13 +33,16 @@ const vPageViewStats = {
 // Accepted from clients built when "active now" depended on the caller's clock; the worker now expires sessions itself.
 const vLegacyNow = { now: v.optional(v.number()) };
 
+/** A view, with the browser's context (`visit`, prds/visits.md) for the visit it may start; a bot's records nothing. */
 export const recordPageView = mutation({
-  args: { path: v.string(), pageType: v.string(), sessionId: v.string() },
+  args: { path: v.string(), pageType: v.string(), sessionId: v.string(), visit: v.optional(vVisitContext) },
   returns: v.object({ recorded: v.boolean(), newVisitor: v.boolean() }),
-  handler: async (ctx, { path, pageType, sessionId }) => {
+  handler: async (ctx, { path, pageType, sessionId, visit }) => {
     assertValidPageType(pageType);
     const input = { path: canonicalPath(path), pageType, sessionId: canonicalSessionId(sessionId) };
-    return await Record.recordPageView(ctx, input, Date.now());
+    const attributes = visitAttributes(visit);
+    if (isBotUserAgent(visit?.userAgent)) return { recorded: false, newVisitor: false };
+    return await Record.recordPageView(ctx, input, attributes, Date.now());
   },
 });
 
@@ -112,13 +116,14 @@ export const cleanupStaleSessions = internalMutation({
 // The Stats API for date ranges (modelled on Plausible's): exact figures for any whole-minute
 // range `[from, to)`, read from the worker's time buckets (model/timeBuckets.ts).
 
-const vRange = { from: v.number(), to: v.number() };
+// `filter`: only what matches one value of one property (prds/visits.md says what each figure then counts).
+const vRange = { from: v.number(), to: v.number(), filter: v.optional(TimeStats.vFilter) };
 
-/** Page views and distinct visitors in `[from, to)`. */
+/** Page views, distinct visitors and visits (with views per visit, bounce rate and mean duration) in `[from, to)`. */
 export const summary = query({
   args: vRange,
   returns: TimeStats.vSummary,
-  handler: async (ctx, range) => await TimeStats.summary(ctx, range),
+  handler: async (ctx, args) => await TimeStats.summary(ctx, args),
 });
 
 /** One row per bucket of `interval` in `timeZone` (the site's by default), empty buckets included. */
@@ -128,7 +133,7 @@ export const timeseries = query({
   handler: async (ctx, args) => await TimeStats.timeseries(ctx, args),
 });
 
-/** The top values of `property` in `[from, to)` ("page": pages by page views, then visitors). */
+/** The top values of `property` in `[from, to)`: pages by page views, visit properties (sources, devices, places...) by visits. */
 export const breakdown = query({
   args: { ...vRange, property: v.string(), limit: v.optional(v.number()) },
   returns: v.array(TimeStats.vBreakdownRow),

@@ -9,6 +9,8 @@ import { pagesByPublished, postsByPublished } from "./aggregates";
 import { hasChunkBudget } from "./budget";
 import { foldPageView, pendingCost, type PageViewFold } from "./foldPageViews";
 import { foldSessionState, type LiveFold } from "./foldSessions";
+import { settleEndedVisits } from "./settleVisits";
+import { rebuildVisitOf } from "./visits";
 import { pingStatsWorker } from "./wakeWorker";
 
 /**
@@ -21,9 +23,9 @@ import { pingStatsWorker } from "./wakeWorker";
 type Status = Doc<"backfillStatus">;
 export type Phase = Status["phase"];
 // "reset" first; then the tables to fold, in this order.
-const PHASES: Phase[] = ["reset", "pageViews", "activeSessions", "posts", "pages"];
+const PHASES: Phase[] = ["reset", "pageViews", "visits", "activeSessions", "posts", "pages"];
 // What "reset" empties: everything the fold derives.
-const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "timeBuckets", "timeBucketChunks"] as const;
+const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "timeBuckets", "timeBucketChunks", "visitSettlement"] as const;
 
 const statusFields = schema.tables.backfillStatus.validator.fields;
 /** The public view of the status row (no cursor). */
@@ -121,7 +123,11 @@ export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live:
   let done = false;
   for (;;) {
     const walked =
-      phase === "reset" ? await resetDerivedTables(ctx) : await walkTable(ctx, phase, cursor, folds, upTo ?? {}, BACKFILL_ROWS_PER_BATCH - processed);
+      phase === "reset"
+        ? await resetDerivedTables(ctx)
+        : phase === "visits"
+          ? await settleVisits(ctx, folds)
+          : await walkTable(ctx, phase, cursor, folds, upTo ?? {}, BACKFILL_ROWS_PER_BATCH - processed);
     processed += walked.processed;
     cursor = walked.cursor;
     if (!walked.exhausted) break;
@@ -162,6 +168,12 @@ async function resetDerivedTables(ctx: MutationCtx): Promise<Walked> {
   return { processed: 0, cursor: null, exhausted: true };
 }
 
+/** Settles every visit that has ended, with the live worker's settling step (the reset emptied its cursor). */
+async function settleVisits(ctx: MutationCtx, folds: BatchFolds): Promise<Walked> {
+  const { settled, exhausted } = await settleEndedVisits(ctx, folds.views.time, folds.now, () => hasFoldBudget(ctx, folds));
+  return { processed: settled, cursor: null, exhausted };
+}
+
 /** True when the live worker folds this row: it committed after the worker's cursor at the end of the reset. */
 function isLiveWorkers(committedAt: unknown, upTo: bigint | undefined): boolean {
   return committedAt !== undefined && (upTo === undefined || (committedAt as bigint) > upTo);
@@ -170,7 +182,7 @@ function isLiveWorkers(committedAt: unknown, upTo: bigint | undefined): boolean 
 /** Folds up to `limit` rows of `phase` from the cursor, while the budget lasts. */
 async function walkTable(
   ctx: MutationCtx,
-  phase: Exclude<Phase, "reset">,
+  phase: Exclude<Phase, "reset" | "visits">,
   cursor: Status["cursor"],
   folds: BatchFolds,
   upTo: LiveCursor,
@@ -192,12 +204,14 @@ async function walkTable(
   return { processed, cursor, exhausted: true };
 }
 
-async function foldRow(ctx: MutationCtx, phase: Exclude<Phase, "reset">, row: Doc<typeof phase>, folds: BatchFolds, upTo: LiveCursor): Promise<void> {
+async function foldRow(ctx: MutationCtx, phase: Exclude<Phase, "reset" | "visits">, row: Doc<typeof phase>, folds: BatchFolds, upTo: LiveCursor): Promise<void> {
   switch (phase) {
     case "pageViews": {
       const view = row as Doc<"pageViews">;
-      if (!isLiveWorkers(view.committedAt, upTo.views)) await foldPageView(ctx, folds.views, view);
-      return;
+      if (isLiveWorkers(view.committedAt, upTo.views)) return;
+      await foldPageView(ctx, folds.views, view);
+      // A view from before visits existed gets its visit here; a later one already has it.
+      return await rebuildVisitOf(ctx, view);
     }
     case "activeSessions": {
       const session = row as Doc<"activeSessions">;

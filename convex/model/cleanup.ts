@@ -1,13 +1,15 @@
 import type { MutationCtx } from "../_generated/server";
 import { CLEANUP_PAGE_SIZE, SESSION_TIMEOUT_MS } from "./config";
 import { hasChunkBudget } from "./budget";
+import { hasVisitToSettle } from "./settleVisits";
 import { pingStatsWorker } from "./wakeWorker";
 
 /**
  * The cleanup cron: deletes visitors' session rows idle past the timeout (as
  * many as one transaction's budget allows), and wakes the worker when live
- * sessions it counted have timed out, so it takes them off "active now". On an
- * idle site it reads two empty index ranges and writes nothing.
+ * sessions it counted have timed out (so it takes them off "active now") or
+ * visits have ended (so it settles them). On an idle site it reads three
+ * index ranges and writes nothing.
  */
 export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promise<{ deleted: number; more: boolean }> {
   const idleSince = now - SESSION_TIMEOUT_MS;
@@ -25,6 +27,7 @@ export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promi
     .query("liveSessions")
     .withIndex("by_lastSeen", (q) => q.lt("lastSeen", idleSince))
     .first();
-  if (expiring !== null) await pingStatsWorker(ctx);
+  // The worker also settles visits that ended: on a quiet site nothing else would wake it.
+  if (expiring !== null || (await hasVisitToSettle(ctx, now))) await pingStatsWorker(ctx);
   return { deleted, more: deleted < stale.length || stale.length === CLEANUP_PAGE_SIZE };
 }

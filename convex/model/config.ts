@@ -106,6 +106,9 @@ export const BREAKDOWN_MAX_LIMIT = 1_000;
 /** A session's activity (views and heartbeats) with no gap longer than this is one visit. */
 export const VISIT_TIMEOUT_MS = 30 * 60 * 1000;
 
+/** A visit settles into time buckets this long after it ended, so a visitor's clock a little behind the worker's never extends a settled visit. */
+export const VISIT_SETTLE_GRACE_MS = 60 * 1000;
+
 /** The label of visits that arrived with no referrer and no UTM source. */
 export const DIRECT_SOURCE = "Direct / None";
 
@@ -148,8 +151,11 @@ export type VisitProperty = (typeof VISIT_PROPERTIES)[number];
 export const BREAKDOWN_PROPERTIES = ["page", ...VISIT_PROPERTIES] as const;
 export type BreakdownProperty = (typeof BREAKDOWN_PROPERTIES)[number];
 
+/** Unsettled visits (active in about the last half hour) a stats query adds to settled figures, at most: ~65 new visits a minute. */
+export const UNSETTLED_VISITS_READ_MAX = 2_000;
+
 /** A filtered breakdown reads the matching visits (or views of a filtered page) themselves: at most this many, else it asks for a shorter range. */
-export const FILTERED_BREAKDOWN_MAX_ROWS = 3_000;
+export const FILTERED_BREAKDOWN_MAX_ROWS = 2_500;
 
 /** The localStorage key that, set to "true", stops the tracker counting this browser (the owner's switch on /stats). */
 export const EXCLUDE_ME_STORAGE_KEY = "convex-live-stats:exclude";

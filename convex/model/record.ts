@@ -1,5 +1,7 @@
 import type { MutationCtx } from "../_generated/server";
 import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, type PageType } from "./config";
+import type { VisitAttributes } from "./visitAttributes";
+import { recordVisitActivity, recordVisitView } from "./visits";
 import { pingStatsWorker } from "./wakeWorker";
 
 /**
@@ -12,8 +14,8 @@ import { pingStatsWorker } from "./wakeWorker";
 export type PageViewInput = { path: string; pageType: PageType; sessionId: string };
 export type RecordResult = { recorded: boolean; newVisitor: boolean };
 
-/** Appends one view unless this session viewed this path within the dedup window. */
-export async function recordPageView(ctx: MutationCtx, input: PageViewInput, now: number): Promise<RecordResult> {
+/** Appends one view (and counts it in the session's visit) unless this session viewed this path within the dedup window. */
+export async function recordPageView(ctx: MutationCtx, input: PageViewInput, attributes: VisitAttributes, now: number): Promise<RecordResult> {
   const ownViews = ctx.db.query("pageViews").withIndex("by_session_path_timestamp", (q) => q.eq("sessionId", input.sessionId));
   // A session with no view yet has nothing to deduplicate (and this range read still serializes its own racing calls).
   const newVisitor = (await ownViews.first()) === null;
@@ -27,6 +29,7 @@ export async function recordPageView(ctx: MutationCtx, input: PageViewInput, now
     if (recent !== null) return { recorded: false, newVisitor: false };
   }
   await ctx.db.insert("pageViews", { ...input, timestamp: now, committedAt: ctx.db.vars.commitTs });
+  await recordVisitView(ctx, input, attributes, now);
   await pingStatsWorker(ctx);
   return { recorded: true, newVisitor };
 }
@@ -45,5 +48,6 @@ export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath
   const state = { sessionId, currentPath, lastSeen: now, committedAt: ctx.db.vars.commitTs };
   if (session === null) await ctx.db.insert("activeSessions", state);
   else await ctx.db.patch(session._id, state);
+  await recordVisitActivity(ctx, sessionId, now);
   await pingStatsWorker(ctx);
 }

@@ -1,5 +1,6 @@
 import { v } from "convex/values";
 import type { Doc } from "../_generated/dataModel";
+import { VISIT_PROPERTIES, type VisitProperty } from "./config";
 import type { MutationCtx } from "../_generated/server";
 import { applyPrevDeltas } from "./prevHistogram";
 import { pieceContaining, siteTimeZone, type PieceLevel } from "./timeRanges";
@@ -34,6 +35,10 @@ export const vBucketLevel = v.union(...BUCKET_LEVELS.map((level) => v.literal(le
 export type TimeBucket = Doc<"timeBuckets">;
 export type BucketKey = { scope: string; level: BucketLevel; start: number };
 export const SITE_SCOPE = "";
+/** What a scope is, stored on its rows so top lists can be read per kind: the site, a page, or a visit property. */
+export type ScopeGroup = "site" | "page" | VisitProperty;
+/** The scope of a visit property's value, e.g. "source:Google" (a page's scope is its path, which starts with "/"). */
+export const propertyScope = (property: VisitProperty, value: string) => `${property}:${value}`;
 
 const MINUTE = 60_000;
 const QUARTER_HOUR = 15 * MINUTE;
@@ -56,8 +61,10 @@ export class BucketClock {
   }
 }
 
-// `prevs`: signed changes to the bucket's histogram; their sum is the change in its visitors.
-type BucketDelta = BucketKey & { pageviews: number; prevs: Map<number, number> };
+// `prevs`: signed changes to the bucket's histogram; their sum is the change in its visitors. `visit`: settled visits' figures.
+type BucketDelta = BucketKey & { group: ScopeGroup; pageviews: number; prevs: Map<number, number>; visit: VisitFigures };
+export type VisitFigures = { visits: number; bounces: number; visitViews: number; durationMs: number };
+const noVisits = (): VisitFigures => ({ visits: 0, bounces: 0, visitViews: 0, durationMs: 0 });
 
 /**
  * What a batch changed in time buckets, written once per bucket by
@@ -83,11 +90,11 @@ const WINDOW_MS: Record<BucketLevel, number> = {
   minute: WINDOW_BUCKETS * MINUTE,
 };
 
-function deltaOf(fold: TimeFold, scope: string, level: BucketLevel, start: number): BucketDelta {
+function deltaOf(fold: TimeFold, group: ScopeGroup, scope: string, level: BucketLevel, start: number): BucketDelta {
   const key = JSON.stringify([scope, level, start]);
   let delta = fold.deltas.get(key);
   if (delta === undefined) {
-    delta = { scope, level, start, pageviews: 0, prevs: new Map() };
+    delta = { group, scope, level, start, pageviews: 0, prevs: new Map(), visit: noVisits() };
     fold.deltas.set(key, delta);
     const window = JSON.stringify([scope, level, Math.floor(start / WINDOW_MS[level])]);
     const inWindow = fold.windows.get(window);
@@ -98,12 +105,12 @@ function deltaOf(fold: TimeFold, scope: string, level: BucketLevel, start: numbe
 }
 
 /** Counts (sign +1) or uncounts (-1) the link from a session's minute `prev` (null: none) to its next minute `minute`. */
-function link(fold: TimeFold, scope: string, prev: number | null, minute: number, sign: 1 | -1): void {
+function link(fold: TimeFold, group: ScopeGroup, scope: string, prev: number | null, minute: number, sign: 1 | -1): void {
   const starts = fold.clock.startsOf(minute);
   const prevStarts = prev === null ? null : fold.clock.startsOf(prev);
   for (const level of BUCKET_LEVELS) {
     if (prevStarts !== null && prevStarts[level] === starts[level]) continue;
-    const { prevs } = deltaOf(fold, scope, level, starts[level]);
+    const { prevs } = deltaOf(fold, group, scope, level, starts[level]);
     const key = prev ?? 0;
     prevs.set(key, (prevs.get(key) ?? 0) + sign);
   }
@@ -113,14 +120,43 @@ function link(fold: TimeFold, scope: string, prev: number | null, minute: number
 export async function foldViewIntoTime(ctx: MutationCtx, fold: TimeFold, view: { sessionId: string; path: string; timestamp: number }): Promise<void> {
   const minute = Math.floor(view.timestamp / MINUTE);
   const starts = fold.clock.startsOf(minute);
-  for (const scope of [SITE_SCOPE, view.path]) {
-    for (const level of BUCKET_LEVELS) deltaOf(fold, scope, level, starts[level]).pageviews++;
-    await foldSessionMinute(ctx, fold, view.sessionId, scope, minute);
+  for (const [group, scope] of [["site", SITE_SCOPE], ["page", view.path]] as const) {
+    for (const level of BUCKET_LEVELS) deltaOf(fold, group, scope, level, starts[level]).pageviews++;
+    await foldSessionMinute(ctx, fold, view.sessionId, group, scope, minute);
+  }
+}
+
+type SettledVisit = Pick<Doc<"visits">, "sessionId" | "start" | "lastActivity" | "views" | VisitProperty>;
+
+/**
+ * Counts a settled visit: for the site at its start; for each page it viewed
+ * at its first view there (`firstViews`: path → timestamp); and for each of
+ * its property values at its start, where its views are the scope's page
+ * views and its session is a visitor (linked like a view's minutes).
+ */
+export async function foldVisitIntoTime(ctx: MutationCtx, fold: TimeFold, visit: SettledVisit, firstViews: Map<string, number>): Promise<void> {
+  const figures: VisitFigures = { visits: 1, bounces: visit.views === 1 ? 1 : 0, visitViews: visit.views, durationMs: visit.lastActivity - visit.start };
+  const add = (group: ScopeGroup, scope: string, at: number, pageviews = 0) => {
+    const starts = fold.clock.startsOf(Math.floor(at / MINUTE));
+    for (const level of BUCKET_LEVELS) {
+      const delta = deltaOf(fold, group, scope, level, starts[level]);
+      delta.pageviews += pageviews;
+      for (const key of ["visits", "bounces", "visitViews", "durationMs"] as const) delta.visit[key] += figures[key];
+    }
+  };
+  add("site", SITE_SCOPE, visit.start);
+  for (const [path, at] of firstViews) add("page", path, at);
+  for (const property of VISIT_PROPERTIES) {
+    const value = visit[property];
+    if (value === undefined) continue;
+    const scope = propertyScope(property, value);
+    add(property, scope, visit.start, visit.views);
+    await foldSessionMinute(ctx, fold, visit.sessionId, property, scope, Math.floor(visit.start / MINUTE));
   }
 }
 
 /** Records that the session had a view in `minute` (within `scope`), relinking its neighbours when the minute is new. */
-async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: string, scope: string, minute: number): Promise<void> {
+async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: string, group: ScopeGroup, scope: string, minute: number): Promise<void> {
   const key = JSON.stringify([sessionId, scope]);
   // Views mostly come in time order: the session's latest minute (known to the batch, or one read) is then the previous one.
   const latest =
@@ -137,7 +173,7 @@ async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: st
   if (latest === undefined || latest < minute) {
     await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
     fold.latest.set(key, minute);
-    return link(fold, scope, latest ?? null, minute, 1);
+    return link(fold, group, scope, latest ?? null, minute, 1);
   }
   // A view older than the session's latest: find its neighbours and relink them.
   const atOrBefore = await ctx.db
@@ -153,9 +189,9 @@ async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: st
   await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
   const prev = atOrBefore?.minute ?? null;
   // `latest` is later than this minute, so there is a next one.
-  link(fold, scope, prev, after!.minute, -1);
-  link(fold, scope, minute, after!.minute, 1);
-  link(fold, scope, prev, minute, 1);
+  link(fold, group, scope, prev, after!.minute, -1);
+  link(fold, group, scope, minute, after!.minute, 1);
+  link(fold, group, scope, prev, minute, 1);
 }
 
 /** Writes what the batch changed: one index range per window of touched buckets, one write per bucket (plus chunks of large histograms). */
@@ -168,12 +204,22 @@ export async function finishTimeFold(ctx: MutationCtx, fold: TimeFold): Promise<
       .withIndex("by_scope_level_start", (q) => q.eq("scope", scope).eq("level", level).gte("start", Math.min(...starts)).lte("start", Math.max(...starts)))
       .collect();
     const byStart = new Map(rows.map((row) => [row.start, row]));
-    for (const { start, pageviews, prevs } of deltas) {
+    for (const { group, start, pageviews, prevs, visit } of deltas) {
       const row = byStart.get(start);
       const visitors = [...prevs.values()].reduce((sum, change) => sum + change, 0);
       const histogram = await applyPrevDeltas(ctx, row ?? {}, prevs);
-      if (row === undefined) await ctx.db.insert("timeBuckets", { scope, level, start, pageviews, visitors, ...histogram });
-      else await ctx.db.patch(row._id, { pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram });
+      const visitFigures = visit.visits === 0 ? {} : addVisitFigures(row, visit);
+      if (row === undefined) await ctx.db.insert("timeBuckets", { scope, group, level, start, pageviews, visitors, ...histogram, ...visitFigures });
+      else await ctx.db.patch(row._id, { group, pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram, ...visitFigures });
     }
   }
+}
+
+function addVisitFigures(row: Partial<VisitFigures> | undefined, added: VisitFigures): VisitFigures {
+  return {
+    visits: (row?.visits ?? 0) + added.visits,
+    bounces: (row?.bounces ?? 0) + added.bounces,
+    visitViews: (row?.visitViews ?? 0) + added.visitViews,
+    durationMs: (row?.durationMs ?? 0) + added.durationMs,
+  };
 }

@@ -13,6 +13,7 @@ import {
 import { getBackfillStatus, hasFoldBudget, runBackfillStep, type BatchFolds } from "./backfill";
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews";
 import { expireSession, finishLiveFold, foldSessionState, startLiveFold } from "./foldSessions";
+import { hasVisitToSettle, settleEndedVisits } from "./settleVisits";
 
 /**
  * The stats worker (`@convex-dev/batch-worker`): the single writer of every
@@ -36,8 +37,8 @@ const vCursor = v.object({ views: v.optional(v.int64()), sessions: v.optional(v.
 
 export const workerValidators = defineBatchWorkerValidators({
   // `from` is the cursor the batch was read after, so a batch cut short by the budget can say how far it got.
-  // `backfill`: a backfill is running, and this batch takes its next step.
-  batch: { from: vCursor, views: v.array(vView), sessions: v.array(vSessionState), expired: v.array(v.string()), backfill: v.boolean() },
+  // `settle`: visits have ended and wait to be settled. `backfill`: a backfill is running, and this batch takes its next step.
+  batch: { from: vCursor, views: v.array(vView), sessions: v.array(vSessionState), expired: v.array(v.string()), settle: v.boolean(), backfill: v.boolean() },
   cursor: vCursor,
 });
 export type WorkerCursor = Infer<typeof vCursor>;
@@ -72,15 +73,15 @@ async function committedAfter<T extends Appended>(ctx: QueryCtx, table: T, after
 const commitTsOf = (row: { committedAt?: unknown }) => row.committedAt as bigint;
 
 /**
- * The work query: new views, changed sessions, sessions past the timeout and
- * a running backfill's next step, or idle when there is none of these. While
+ * The work query: new views, changed sessions, sessions past the timeout,
+ * visits that ended, and a running backfill's next step, or idle when there is none of these. While
  * a backfill empties the derived tables, live rows wait for it.
  */
 export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined, now: number): Promise<WorkResult> {
   const from = cursor ?? {};
   const backfill = await getBackfillStatus(ctx);
   if (backfill?.state === "running" && backfill.phase === "reset") {
-    return { kind: "work", batch: { from, views: [], sessions: [], expired: [], backfill: true }, cursor: from };
+    return { kind: "work", batch: { from, views: [], sessions: [], expired: [], settle: false, backfill: true }, cursor: from };
   }
   const views = await committedAfter(ctx, "pageViews", cursor?.views, WORKER_VIEWS_PER_BATCH);
   const sessions = await committedAfter(ctx, "activeSessions", cursor?.sessions, WORKER_SESSIONS_PER_BATCH);
@@ -89,13 +90,16 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
     .withIndex("by_lastSeen", (q) => q.lt("lastSeen", now - SESSION_TIMEOUT_MS))
     .take(WORKER_EXPIRIES_PER_BATCH);
   const backfilling = backfill?.state === "running";
-  if (views.length === 0 && sessions.length === 0 && expired.length === 0 && !backfilling) {
+  // Until a backfill has rebuilt visits and settled them again, settling is its work.
+  const settle = !(backfilling && (backfill.phase === "pageViews" || backfill.phase === "visits")) && (await hasVisitToSettle(ctx, now));
+  if (views.length === 0 && sessions.length === 0 && expired.length === 0 && !settle && !backfilling) {
     return { kind: "idle", cooldownMs: WORKER_COOLDOWN_MS, pollIntervalMs: WORKER_DEBOUNCE_MS };
   }
   return {
     kind: "work",
     batch: {
       from,
+      settle,
       backfill: backfilling,
       views: views.map((view) => ({
         committedAt: commitTsOf(view),
@@ -153,6 +157,7 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
     if (!(await hasFoldBudget(ctx, folds))) break;
     await expireSession(ctx, folds.live, sessionId, now);
   }
+  if (batch.settle) await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds));
   const cursor = { views, sessions };
   if (batch.backfill) await runBackfillStep(ctx, folds, cursor);
   await finishPageViewFold(ctx, folds.views);

@@ -4,6 +4,7 @@ import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS } from "../../convex/model/config";
 import * as ActiveVisitors from "../../convex/model/activeVisitors";
 import * as PageStats from "../../convex/model/pageStats";
 import * as Record from "../../convex/model/record";
+import { UNKNOWN_ATTRIBUTES } from "../../convex/model/visits";
 import { heartbeat, pageViewArgs, viewPage } from "../support/calls";
 import { advanceTo, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
@@ -103,7 +104,7 @@ describe("two visitors never conflict", () => {
       const args = call.name.startsWith("view") ? pageViewArgs(call.visitor, call.name.slice(5)) : null;
       const path = call.name.replace(/^\S+ /, "");
       const reads = await readsOf(t, (ctx) =>
-        args ? Record.recordPageView(ctx, args, Date.now()) : Record.heartbeat(ctx, sessionId(call.visitor), path, Date.now()),
+        args ? Record.recordPageView(ctx, args, UNKNOWN_ATTRIBUTES, Date.now()) : Record.heartbeat(ctx, sessionId(call.visitor), path, Date.now()),
       );
       const fresh = await steadyState();
       await afterDedup(fresh);

@@ -6,6 +6,7 @@ type Backfill = NonNullable<FunctionReturnType<typeof api.stats.getPageViewStats
 
 const PHASE_NAMES: Record<Backfill["phase"], string> = {
   pageViews: "page views",
+  visits: "visits",
   reset: "a fresh start",
   activeSessions: "active sessions",
   posts: "posts",

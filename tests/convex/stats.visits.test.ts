@@ -1,0 +1,189 @@
+import { beforeAll, describe, expect, test } from "vitest";
+import { ConvexError } from "convex/values";
+import { api, internal } from "../../convex/_generated/api";
+import { BREAKDOWN_PROPERTIES, FILTERED_BREAKDOWN_MAX_ROWS, VISIT_PROPERTIES, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../convex/model/config";
+import { visitAttributes } from "../../convex/model/visitAttributes";
+import { DAY, MINUTE, T0, advanceTo, useFakeClock } from "../support/clock";
+import { createTestConvex } from "../support/convex";
+import { random, sessionId } from "../support/seed";
+import { expectedBreakdown, expectedSeries, expectedSummary, readTruth, type Filter } from "../support/timeTruth";
+import { USER_AGENTS, generateVisitCalls, replayCalls, visitsByRule, type Call } from "../support/visitWorkload";
+import { settle } from "../support/worker";
+
+/**
+ * Visits against a brute-force recount: 120 visitors' calls over a week
+ * (views with their browser's context, heartbeats between), made through the
+ * public mutations at their times. The raw visit rows must follow the rule
+ * (a gap over 30 minutes of views and heartbeats starts a visit), and every
+ * figure of the Stats API, with and without a filter, must match a recount of
+ * the raw rows: first while the last visits are still open, then once all
+ * are settled.
+ */
+useFakeClock(T0, "all");
+const t = createTestConvex();
+const DAYS = 7;
+const CALLS: Call[] = generateVisitCalls({ visitors: 120, start: T0, days: DAYS });
+const END = CALLS.at(-1)!.at;
+const SPAN = { from: T0, to: END - (END % MINUTE) + MINUTE };
+let truth: Awaited<ReturnType<typeof readTruth>>;
+
+beforeAll(async () => {
+  await replayCalls(t, CALLS);
+  await settle(t);
+  truth = await readTruth(t);
+}, 600_000);
+
+const minuteOf = (time: number) => time - (time % MINUTE);
+
+/** A few values of every property that occur, as filters. */
+function someFilters(): Filter[] {
+  const filters: Filter[] = [{ property: "page", value: "/" }, { property: "page", value: "/post-2" }];
+  for (const property of VISIT_PROPERTIES) {
+    const values = [...new Set(truth.visits.map((visit) => visit[property]).filter((value) => value !== undefined))].sort();
+    if (values.length > 0) filters.push({ property, value: values[0]! });
+    if (values.length > 1) filters.push({ property, value: values[values.length - 1]! });
+  }
+  return filters;
+}
+
+const stripTitles = <Row extends { title?: string }>(rows: Row[]) => rows.map(({ title: _title, ...row }) => row);
+
+async function expectEveryFigureExact(label: string): Promise<void> {
+  truth = await readTruth(t);
+  const next = random(23);
+  for (let i = 0; i < 30; i++) {
+    const from = minuteOf(T0 - DAY + Math.floor(next() * (DAYS + 3) * DAY));
+    const to = minuteOf(from + MINUTE + Math.floor(next() ** 2 * 5 * DAY));
+    expect(await t.query(api.stats.summary, { from, to }), `${label} ${from}–${to}`).toEqual(expectedSummary(truth, { from, to }));
+  }
+  const filters = someFilters();
+  for (const filter of filters) {
+    expect(await t.query(api.stats.summary, { ...SPAN, filter }), `${label} summary ${JSON.stringify(filter)}`).toEqual(expectedSummary(truth, SPAN, filter));
+  }
+  const week = { from: T0, to: T0 + (DAYS + 3) * DAY };
+  expect(await t.query(api.stats.timeseries, { ...week, interval: "day", timeZone: "Europe/Berlin" }), label).toEqual(
+    expectedSeries(truth, week, "day", "Europe/Berlin"),
+  );
+  for (const filter of filters.slice(0, 8)) {
+    const day = { from: T0 + DAY, to: T0 + 2 * DAY };
+    expect(await t.query(api.stats.timeseries, { ...day, interval: "hour", filter }), `${label} series ${JSON.stringify(filter)}`).toEqual(
+      expectedSeries(truth, day, "hour", "UTC", filter),
+    );
+  }
+  for (const property of BREAKDOWN_PROPERTIES) {
+    const rows = await t.query(api.stats.breakdown, { property, ...SPAN, limit: 100 });
+    expect(stripTitles(rows), `${label} breakdown ${property}`).toEqual(expectedBreakdown(truth, property, SPAN).slice(0, 100));
+  }
+  for (const filter of filters) {
+    for (const property of ["page", "source", "browser", "entryPage", "country"] as const) {
+      const range = { from: T0 + DAY, to: T0 + 4 * DAY + 37 * MINUTE };
+      const rows = await t.query(api.stats.breakdown, { property, ...range, limit: 100, filter });
+      expect(stripTitles(rows), `${label} breakdown ${property} ${JSON.stringify(filter)}`).toEqual(expectedBreakdown(truth, property, range, filter).slice(0, 100));
+    }
+  }
+}
+
+describe("visits from views and heartbeats", () => {
+  test("the raw visit rows follow the rule, with the first view's attributes and never a user agent", async () => {
+    const counted = new Set(truth.views.map((view) => `${view.sessionId}@${view.timestamp}`));
+    const expected = visitsByRule(CALLS, counted).map(({ context, ...visit }) => ({ ...visit, ...visitAttributes(context) }));
+    const rows = truth.visits.map(({ _id, _creationTime, ...visit }) => visit);
+    const order = (a: { sessionId: string; start: number }, b: { sessionId: string; start: number }) => a.sessionId.localeCompare(b.sessionId) || a.start - b.start;
+    expect(rows.sort(order)).toEqual(expected.sort(order));
+    expect(rows.length).toBeGreaterThan(200);
+    expect(rows.some((visit) => visit.lastActivity - visit.start > 5 * MINUTE && visit.views === 1)).toBe(true);
+    const stored = JSON.stringify(rows);
+    for (const userAgent of USER_AGENTS) expect(stored).not.toContain(userAgent.slice(0, 30));
+  });
+
+  test("every figure matches a recount while the last visits are still open", async () => {
+    const open = (await readTruth(t)).visits.filter((visit) => visit.lastActivity > Date.now() - VISIT_TIMEOUT_MS - VISIT_SETTLE_GRACE_MS);
+    expect(open.length).toBeGreaterThan(0);
+    await expectEveryFigureExact("open");
+  }, 300_000);
+
+  test("once every visit has ended, the cleanup cron wakes the worker, which settles them, and every figure is the same", async () => {
+    const before = await t.query(api.stats.summary, SPAN);
+    advanceTo(END + VISIT_TIMEOUT_MS + VISIT_SETTLE_GRACE_MS + MINUTE);
+    await t.mutation(internal.stats.cleanupStaleSessions, {});
+    await settle(t);
+    const settlement = await t.run((ctx) => ctx.db.query("visitSettlement").first());
+    expect(settlement?.lastActivity).toBe(Math.max(...truth.visits.map((visit) => visit.lastActivity)));
+    expect(await t.query(api.stats.summary, SPAN)).toEqual(before);
+    await expectEveryFigureExact("settled");
+  }, 300_000);
+});
+
+describe("the rules of a visit", () => {
+  const fresh = () => createTestConvex();
+  const view = (tc: ReturnType<typeof fresh>, visitor: number, path: string, userAgent = USER_AGENTS[0]) =>
+    tc.mutation(api.stats.recordPageView, { path, pageType: "post", sessionId: sessionId(visitor), visit: { userAgent } });
+  const beat = (tc: ReturnType<typeof fresh>, visitor: number, path: string) => tc.mutation(api.stats.heartbeat, { sessionId: sessionId(visitor), currentPath: path });
+  const visitsOf = async (tc: ReturnType<typeof fresh>) =>
+    (await tc.run((ctx) => ctx.db.query("visits").collect())).map(({ start, lastActivity, views, entryPage, exitPage }) => ({ start, lastActivity, views, entryPage, exitPage }));
+
+  test("a one-page visit read for four minutes lasts four minutes: heartbeats are activity", async () => {
+    const tc = fresh();
+    const start = Date.now();
+    await view(tc, 1, "/a");
+    for (let s = 30; s <= 240; s += 30) {
+      advanceTo(start + s * 1000);
+      await beat(tc, 1, "/a");
+    }
+    expect(await visitsOf(tc)).toEqual([{ start, lastActivity: start + 240_000, views: 1, entryPage: "/a", exitPage: "/a" }]);
+    await settle(tc);
+    const summary = await tc.query(api.stats.summary, { from: minuteOf(start), to: minuteOf(start) + 10 * MINUTE });
+    expect(summary).toMatchObject({ visits: 1, bounceRate: 1, viewsPerVisit: 1, visitDurationMs: 240_000 });
+  });
+
+  test("a gap of exactly 30 minutes continues the visit; a longer one starts a new one; a heartbeat never starts one", async () => {
+    const tc = fresh();
+    const start = Date.now();
+    await view(tc, 1, "/a");
+    advanceTo(start + VISIT_TIMEOUT_MS);
+    await view(tc, 1, "/b");
+    advanceTo(start + 2 * VISIT_TIMEOUT_MS + 1);
+    await beat(tc, 1, "/b");
+    advanceTo(start + 3 * VISIT_TIMEOUT_MS);
+    await view(tc, 1, "/c");
+    expect(await visitsOf(tc)).toEqual([
+      { start, lastActivity: start + VISIT_TIMEOUT_MS, views: 2, entryPage: "/a", exitPage: "/b" },
+      { start: start + 3 * VISIT_TIMEOUT_MS, lastActivity: start + 3 * VISIT_TIMEOUT_MS, views: 1, entryPage: "/c", exitPage: "/c" },
+    ]);
+  });
+
+  test("a bot's view records nothing: no view, no visit", async () => {
+    const tc = fresh();
+    const result = await view(tc, 1, "/a", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)");
+    expect(result).toEqual({ recorded: false, newVisitor: false });
+    expect(await tc.run(async (ctx) => [await ctx.db.query("pageViews").collect(), await ctx.db.query("visits").collect()])).toEqual([[], []]);
+  });
+
+  test("a breakdown under a filter that matches too many visits asks for a shorter range; a shorter one is answered", async () => {
+    const tc = fresh();
+    await tc.run(async (ctx) => {
+      for (let i = 0; i <= FILTERED_BREAKDOWN_MAX_ROWS; i++) {
+        const start = T0 + i * 1000;
+        await ctx.db.insert("visits", { sessionId: sessionId(i), start, lastActivity: start, views: 1, entryPage: "/", exitPage: "/", ...visitAttributes({ referrer: "https://www.google.com/" }) });
+      }
+    });
+    const args = { property: "browser", from: T0, to: T0 + DAY, filter: { property: "source", value: "Google" } };
+    const error = await tc.query(api.stats.breakdown, args).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConvexError);
+    expect((error as ConvexError<{ code: string }>).data).toMatchObject({ code: "FILTER_TOO_BROAD", field: "filter" });
+    expect(await tc.query(api.stats.breakdown, { ...args, to: T0 + 16 * MINUTE })).toEqual([
+      { value: "Unknown", pageviews: 960, visitors: 960, visits: 960, bounceRate: 1, visitDurationMs: 0 },
+    ]);
+  });
+
+  test("a bad property, filter or filter value is refused with its field", async () => {
+    const tc = fresh();
+    const range = { from: T0, to: T0 + DAY };
+    const refused = async (call: Promise<unknown>) => ((await call.catch((e: unknown) => e)) as ConvexError<{ field: string }>).data;
+    expect(await refused(tc.query(api.stats.breakdown, { ...range, property: "ip" }))).toMatchObject({ code: "INVALID_ARGUMENT", field: "property" });
+    expect(await refused(tc.query(api.stats.summary, { ...range, filter: { property: "city", value: "x" } }))).toMatchObject({ field: "filter.property" });
+    expect(await refused(tc.query(api.stats.summary, { ...range, filter: { property: "source", value: "" } }))).toMatchObject({ field: "filter.value" });
+    expect(await refused(tc.query(api.stats.summary, { ...range, filter: { property: "page", value: "no-slash" } }))).toMatchObject({ field: "filter.value" });
+    expect(await refused(tc.query(api.stats.summary, { ...range, filter: { property: "source", value: "x".repeat(600) } }))).toMatchObject({ field: "filter.value" });
+  });
+});

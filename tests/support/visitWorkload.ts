@@ -1,0 +1,110 @@
+import { api } from "../../convex/_generated/api";
+import { HEARTBEAT_DEDUP_MS, VISIT_TIMEOUT_MS } from "../../convex/model/config";
+import type { VisitContext } from "../../convex/model/visitAttributes";
+import { MINUTE, advanceTo } from "./clock";
+import type { TestConvex } from "./convex";
+import { pageTypeOf, pathName, random, sessionId } from "./seed";
+import { settle } from "./worker";
+
+/**
+ * Visitors' calls as the tracker makes them, in time order: visits of a few
+ * views (the first carrying referrer and UTM) with heartbeats between and
+ * after them, from browsers of several kinds, places and screens.
+ */
+
+export const USER_AGENTS = [
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+  "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+  "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0",
+];
+const ARRIVALS: Pick<VisitContext, "referrer" | "utmSource" | "utmMedium" | "utmCampaign">[] = [
+  {},
+  {},
+  { referrer: "https://www.google.com/" },
+  { referrer: "https://news.ycombinator.com/item" },
+  { referrer: "https://old.reddit.com/r/programming/" },
+  { referrer: "https://blog.example.org/a-post" },
+  { utmSource: "newsletter", utmMedium: "email", utmCampaign: "launch" },
+  { utmSource: "hn", utmCampaign: "show-hn" },
+];
+const ZONES = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC", "Australia/Sydney"];
+const LANGUAGES = ["en-US", "de-DE", "fr", "en-GB"];
+const WIDTHS = [375, 820, 1280, 1920];
+
+export type Call =
+  | { at: number; kind: "view"; visitor: number; path: string; visit: VisitContext }
+  | { at: number; kind: "beat"; visitor: number; path: string };
+
+/** `visitors` visitors' calls from `start` over `days` days, sorted by time. */
+export function generateVisitCalls(opts: { visitors: number; start: number; days: number; seed?: number }): Call[] {
+  const next = random(opts.seed ?? 17);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
+  const calls: Call[] = [];
+  for (let visitor = 0; visitor < opts.visitors; visitor++) {
+    const device = { userAgent: pick(USER_AGENTS), timeZone: pick(ZONES), language: pick(LANGUAGES), screenWidth: pick(WIDTHS) };
+    let at = opts.start + Math.floor(next() * opts.days * 24 * 60) * MINUTE + Math.floor(next() * MINUTE);
+    for (let visit = 0, visits = 1 + Math.floor(next() * 3); visit < visits; visit++) {
+      const arrival = pick(ARRIVALS);
+      for (let view = 0, views = 1 + Math.floor(next() * 4); view < views; view++) {
+        const path = pathName(Math.floor(12 * next() ** 2));
+        calls.push({ at, kind: "view", visitor, path, visit: view === 0 ? { ...arrival, ...device } : device });
+        // Heartbeats while the page is read; a visit's last page is often read for minutes.
+        for (let beats = Math.floor(next() * 4), beat = 0; beat < beats; beat++) {
+          at += Math.floor(next() * 3 * MINUTE) + 1000;
+          calls.push({ at, kind: "beat", visitor, path });
+        }
+        at += Math.floor(next() * 8 * MINUTE) + 1000;
+      }
+      // The next visit: just past the timeout, or hours to days later.
+      at += next() < 0.3 ? VISIT_TIMEOUT_MS + Math.floor(next() * 10 * MINUTE) + 1000 : Math.floor(next() * 2 * 24 * 60) * MINUTE;
+    }
+  }
+  return calls.sort((a, b) => a.at - b.at || a.visitor - b.visitor);
+}
+
+/** Makes the calls at their times (the fake clock follows), letting the worker fold whenever the site goes quiet for a while. */
+export async function replayCalls(t: TestConvex, calls: Call[]): Promise<void> {
+  for (const [i, call] of calls.entries()) {
+    advanceTo(call.at);
+    const session = sessionId(call.visitor);
+    if (call.kind === "view") await t.mutation(api.stats.recordPageView, { path: call.path, pageType: pageTypeOf(call.path), sessionId: session, visit: call.visit });
+    else await t.mutation(api.stats.heartbeat, { sessionId: session, currentPath: call.path });
+    const gap = (calls[i + 1]?.at ?? Infinity) - call.at;
+    if (gap > 20 * MINUTE) await settle(t);
+  }
+}
+
+/**
+ * The visits the calls make by the rule (views and heartbeats are activity; a
+ * view after a gap over the timeout starts a visit), from the views that
+ * counted and the heartbeats the server takes (not a same-path repeat inside
+ * HEARTBEAT_DEDUP_MS).
+ */
+export function visitsByRule(calls: Call[], counted: ReadonlySet<string>) {
+  type Built = { sessionId: string; start: number; lastActivity: number; views: number; entryPage: string; exitPage: string; context: VisitContext };
+  const open = new Map<number, Built>();
+  const visits: Built[] = [];
+  const lastBeat = new Map<number, { path: string; at: number }>();
+  for (const call of calls) {
+    const visit = open.get(call.visitor);
+    const isOpen = visit !== undefined && call.at - visit.lastActivity <= VISIT_TIMEOUT_MS;
+    if (call.kind === "beat") {
+      const last = lastBeat.get(call.visitor);
+      if (last !== undefined && last.path === call.path && call.at - last.at < HEARTBEAT_DEDUP_MS) continue;
+      lastBeat.set(call.visitor, { path: call.path, at: call.at });
+      if (isOpen) visit.lastActivity = call.at;
+      continue;
+    }
+    if (!counted.has(`${sessionId(call.visitor)}@${call.at}`)) continue;
+    if (isOpen) {
+      Object.assign(visit, { lastActivity: call.at, views: visit.views + 1, exitPage: call.path });
+      continue;
+    }
+    const started = { sessionId: sessionId(call.visitor), start: call.at, lastActivity: call.at, views: 1, entryPage: call.path, exitPage: call.path, context: call.visit };
+    open.set(call.visitor, started);
+    visits.push(started);
+  }
+  return visits;
+}
