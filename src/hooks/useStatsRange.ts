@@ -12,6 +12,7 @@ import {
   type ResolvedSelection,
   type Selection,
 } from "../lib/statsPeriod";
+import { FILTER_PARAM } from "../lib/statsFilter";
 import { useMinuteClock } from "./useMinuteClock";
 import { useQuietQuery } from "./useQuietQuery";
 
@@ -62,7 +63,14 @@ export function useStatsRange(): StatsRangeControls {
     return { status: "ready", ...resolveSelection(requested, now, zone, firstView) };
   }, [requested, now, zone, firstView]);
 
-  const select = (selection: Selection) => setParams(selectionSearch(selection));
+  // A new range keeps the dashboard's filter (see useStatsFilter).
+  const select = (selection: Selection) =>
+    setParams((current) => {
+      const next = selectionSearch(selection);
+      const filter = current.get(FILTER_PARAM);
+      if (filter !== null) next.set(FILTER_PARAM, filter);
+      return next;
+    });
   const shown = state.status === "ready" ? state : null;
   return {
     state,

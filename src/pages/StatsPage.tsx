@@ -1,17 +1,20 @@
-import { useMemo, useState, type ReactNode } from "react";
+import { useMemo, type ReactNode } from "react";
 import { Link } from "react-router-dom";
 import { useQuery } from "convex/react";
 import type { FunctionReturnType } from "convex/server";
 import { ConvexError } from "convex/values";
 import { api } from "../../convex/_generated/api";
-import { BREAKDOWN_MAX_LIMIT, SESSION_TIMEOUT_MS, VIEWS_TABLE_COLLAPSED_ROWS, VIEWS_TABLE_PAGE_SIZE } from "../../convex/model/config";
+import { SESSION_TIMEOUT_MS } from "../../convex/model/config";
 import type { Interval } from "../../convex/model/timeRanges";
 import { useDeclarePageType } from "../hooks/useDeclarePageType";
 import { useDocumentTitle } from "../hooks/useDocumentTitle";
 import { useQuietQuery } from "../hooks/useQuietQuery";
 import { useStableQuery } from "../hooks/useStableQuery";
 import { readyRange, useStatsRange, type RangeState } from "../hooks/useStatsRange";
+import { useStatsFilter } from "../hooks/useStatsFilter";
 import { formatDate, formatDateTime, formatNumber } from "../lib/format";
+import { withFilterArg, type StatsFilter } from "../lib/statsFilter";
+import { METRICS, type Metric } from "../lib/statsFormat";
 import { StatCard } from "../components/stats/StatCard";
 import { ActiveByPath } from "../components/stats/ActiveByPath";
 import { ViewsByPage } from "../components/stats/ViewsByPage";
@@ -19,8 +22,13 @@ import { BackfillBanner } from "../components/stats/BackfillBanner";
 import { PanelError, PanelErrorBoundary } from "../components/stats/PanelErrorBoundary";
 import { PeriodPicker } from "../components/stats/PeriodPicker";
 import { PeriodChange } from "../components/stats/PeriodChange";
-import { TimeseriesChart } from "../components/stats/TimeseriesChart";
-import { TopPages } from "../components/stats/TopPages";
+import { TimeseriesChart, type TimeseriesMetric } from "../components/stats/TimeseriesChart";
+import { useStoredTab } from "../components/stats/Tabs";
+import { BreakdownPanel, type BreakdownPanelSpec } from "../components/stats/BreakdownPanel";
+import { DEVICES_PANEL, LOCATIONS_PANEL, PAGES_PANEL, SOURCES_PANEL } from "../components/stats/dashboardPanels";
+import { ExcludeMeToggle } from "../components/stats/ExcludeMeToggle";
+import { FilterBar } from "../components/stats/FilterBar";
+import "../components/stats/StatsDashboard.css";
 
 const ACTIVE_NOW_HINT = `seen in the last ${SESSION_TIMEOUT_MS / 60_000} minutes`;
 
@@ -40,6 +48,7 @@ export default function StatsPage() {
   useDeclarePageType("stats");
   useDocumentTitle("Stats");
   const range = useStatsRange();
+  const { filter, setFilter } = useStatsFilter();
 
   return (
     <div className="stats-page">
@@ -57,9 +66,11 @@ export default function StatsPage() {
         <RangeLabel state={range.state} />
       </div>
 
-      <div className="stat-grid stat-grid-range">
-        <PanelErrorBoundary fallback={(retry) => <FailedCards testId="stat-range-error" title="Visitors and page views" onRetry={retry} />}>
-          <RangeCards state={range.state} />
+      <FilterBar filter={filter} onRemove={() => setFilter(null)} />
+
+      <div className="stat-grid stat-grid-visits">
+        <PanelErrorBoundary fallback={(retry) => <FailedCards testId="stat-range-error" title="Visitors, visits and page views" onRetry={retry} />}>
+          <RangeCards state={range.state} filter={filter} />
         </PanelErrorBoundary>
         <PanelErrorBoundary
           fallback={(retry) => (
@@ -77,10 +88,22 @@ export default function StatsPage() {
           </FailedPanel>
         )}
       >
-        <ChartPanel state={range.state} onIntervalChange={range.chooseInterval} />
+        <ChartPanel state={range.state} filter={filter} onIntervalChange={range.chooseInterval} />
       </PanelErrorBoundary>
 
-      <div className="panels">
+      <div className="breakdown-grid">
+        {BREAKDOWN_PANELS.map((spec) => (
+          <PanelErrorBoundary
+            key={spec.id}
+            fallback={(retry) => (
+              <FailedPanel testId={spec.id === "pages" ? "top-pages-error" : `${spec.id}-error`} headingId={`${spec.id}-heading`} onRetry={retry}>
+                {spec.title}
+              </FailedPanel>
+            )}
+          >
+            <RangeBreakdown spec={spec} state={range.state} filter={filter} onFilter={setFilter} />
+          </PanelErrorBoundary>
+        ))}
         <PanelErrorBoundary
           fallback={(retry) => (
             <FailedPanel testId="active-by-path-error" headingId="active-by-path-heading" onRetry={retry}>
@@ -89,15 +112,6 @@ export default function StatsPage() {
           )}
         >
           <ActiveByPathPanel />
-        </PanelErrorBoundary>
-        <PanelErrorBoundary
-          fallback={(retry) => (
-            <FailedPanel testId="top-pages-error" headingId="top-pages-heading" wide onRetry={retry}>
-              Top pages
-            </FailedPanel>
-          )}
-        >
-          <TopPagesPanel state={range.state} />
         </PanelErrorBoundary>
       </div>
 
@@ -120,6 +134,10 @@ export default function StatsPage() {
           <ViewsPanel />
         </PanelErrorBoundary>
       </section>
+
+      <footer className="stats-footer">
+        <ExcludeMeToggle />
+      </footer>
     </div>
   );
 }
@@ -263,30 +281,57 @@ function ViewsPanel() {
   return <ViewsByPage stats={stats} stale={isStale} />;
 }
 
-/** Visitors and page views in the range, each against the previous period. */
-function RangeCards({ state }: { state: RangeState }) {
+/** The range's cards, in Plausible's order; the figures are the Stats API's `summary` (prds/visits.md). */
+const RANGE_CARDS: readonly { testId: string; metric: Metric }[] = [
+  { testId: "stat-range-visitors", metric: "visitors" },
+  { testId: "stat-range-visits", metric: "visits" },
+  { testId: "stat-range-pageviews", metric: "pageviews" },
+  { testId: "stat-range-views-per-visit", metric: "viewsPerVisit" },
+  { testId: "stat-range-bounce-rate", metric: "bounceRate" },
+  { testId: "stat-range-visit-duration", metric: "visitDurationMs" },
+];
+
+/** The range's visitors, visits, page views and the visits' figures, each against the previous period; all under the filter. */
+function RangeCards({ state, filter }: { state: RangeState; filter: StatsFilter | null }) {
   const shown = readyRange(state);
-  const current = useStableQuery(api.stats.summary, shown ? shown.range : "skip");
-  const previous = useStableQuery(api.stats.summary, shown?.previous ? shown.previous : "skip");
+  const current = useStableQuery(api.stats.summary, shown ? withFilterArg(shown.range, filter) : "skip");
+  const previous = useStableQuery(api.stats.summary, shown?.previous ? withFilterArg(shown.previous, filter) : "skip");
   const stale = current.isStale || previous.isStale;
   return (
     <>
-      <RangeCard testId="stat-range-visitors" label="Visitors" metric="visitors" current={current.data} previous={previous.data} stale={stale} />
-      <RangeCard testId="stat-range-pageviews" label="Page views" metric="pageviews" current={current.data} previous={previous.data} stale={stale} />
+      {RANGE_CARDS.map(({ testId, metric }) => (
+        <RangeCard
+          key={metric}
+          testId={testId}
+          metric={metric}
+          current={current.data as Summary | undefined}
+          previous={previous.data as Summary | undefined}
+          stale={stale}
+        />
+      ))}
     </>
   );
 }
 
-type Summary = FunctionReturnType<typeof api.stats.summary>;
+/** What the cards read of `summary`. */
+type Summary = { from: number; to: number } & Record<Metric, number>;
 
-function RangeCard(props: { testId: string; label: string; metric: "visitors" | "pageviews"; current: Summary | undefined; previous: Summary | undefined; stale: boolean }) {
+function RangeCard(props: { testId: string; metric: Metric; current: Summary | undefined; previous: Summary | undefined; stale: boolean }) {
   const { current, previous, metric } = props;
+  const spec = METRICS[metric];
+  const value = current?.[metric];
+  // A mean over visits says nothing of a period without any: no comparison then.
+  const comparable = !spec.perVisit || (current !== undefined && previous !== undefined && current.visits > 0 && previous.visits > 0);
   return (
     <StatCard
       testId={props.testId}
-      label={props.label}
-      value={formatted(current?.[metric])}
-      hint={current !== undefined && previous !== undefined ? <PeriodChange current={current[metric]} previous={previous[metric]} /> : undefined}
+      label={spec.label}
+      value={value === undefined ? undefined : spec.describe === undefined ? spec.format(value) : <span title={spec.describe(value)}>{spec.format(value)}</span>}
+      hint={
+        current !== undefined && previous !== undefined ? (
+          <PeriodChange metric={metric} current={current[metric]} previous={previous[metric]} comparable={comparable} />
+        ) : undefined
+      }
       stale={props.stale}
     />
   );
@@ -297,16 +342,30 @@ function RangeCard(props: { testId: string; label: string; metric: "visitors" | 
  * chart itself keeps its last figures, dimmed, in their own interval, until both
  * series of a new question have arrived.
  */
-function ChartPanel({ state, onIntervalChange }: { state: RangeState; onIntervalChange: (interval: Interval) => void }) {
+function ChartPanel({ state, filter, onIntervalChange }: { state: RangeState; filter: StatsFilter | null; onIntervalChange: (interval: Interval) => void }) {
   const shown = readyRange(state);
-  const series = useQuery(api.stats.timeseries, shown ? { ...shown.range, interval: shown.interval } : "skip");
-  const previous = useQuery(api.stats.timeseries, shown?.previous ? { ...shown.previous, interval: shown.interval } : "skip");
+  const [metric, setMetric] = useStoredTab<ChartMetric>("chart-metric", CHART_METRIC_IDS);
+  const series = useQuery(api.stats.timeseries, shown ? withFilterArg({ ...shown.range, interval: shown.interval }, filter) : "skip");
+  const previous = useQuery(api.stats.timeseries, shown?.previous ? withFilterArg({ ...shown.previous, interval: shown.interval }, filter) : "skip");
   const loading = series === undefined || (shown?.previous != null && previous === undefined);
+  const title = metric === "both" ? "Visitors and page views" : METRICS[metric].label;
   return (
     <section className="panel panel-chart" aria-labelledby="chart-heading">
-      <h2 id="chart-heading" className="panel-title">
-        Visitors and page views over time
-      </h2>
+      <div className="chart-header">
+        <h2 id="chart-heading" className="panel-title">
+          {title} over time
+        </h2>
+        <label className="chart-metric">
+          <span className="visually-hidden">Metric</span>
+          <select value={metric} onChange={(event) => setMetric(event.target.value as ChartMetric)} data-testid="chart-metric">
+            {CHART_METRICS.map(({ id, label }) => (
+              <option key={id} value={id}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       {shown === undefined ? (
         <div className="skeleton timeseries-skeleton" aria-busy="true" aria-label="Loading the chart" />
       ) : (
@@ -315,6 +374,7 @@ function ChartPanel({ state, onIntervalChange }: { state: RangeState; onInterval
           previous={loading ? undefined : previous}
           interval={shown.interval}
           timeZone={shown.timeZone}
+          metric={metric}
           liveBucketStart={shown.liveBucketStart}
           loading={loading}
           intervals={shown.intervals}
@@ -325,19 +385,18 @@ function ChartPanel({ state, onIntervalChange }: { state: RangeState; onInterval
   );
 }
 
-/** The range's most viewed pages, 10 first, more on demand (up to what the API gives). */
-function TopPagesPanel({ state }: { state: RangeState }) {
-  const shown = readyRange(state);
-  const [limit, setLimit] = useState(VIEWS_TABLE_COLLAPSED_ROWS);
-  const { data: rows, isStale } = useStableQuery(api.stats.breakdown, shown ? { property: "page", ...shown.range, limit } : "skip");
-  const mayHaveMore = rows !== undefined && rows.length >= limit && limit < BREAKDOWN_MAX_LIMIT;
-  return (
-    <TopPages
-      rows={rows}
-      rangeLabel={shown?.label}
-      stale={isStale}
-      onShowMore={mayHaveMore ? () => setLimit(Math.min(BREAKDOWN_MAX_LIMIT, limit + VIEWS_TABLE_PAGE_SIZE)) : undefined}
-      onShowFewer={limit > VIEWS_TABLE_COLLAPSED_ROWS ? () => setLimit(VIEWS_TABLE_COLLAPSED_ROWS) : undefined}
-    />
-  );
+type ChartMetric = TimeseriesMetric;
+
+/** What the chart can draw: visitors and page views together (the default), or one figure of `timeseries`. */
+const CHART_METRICS: readonly { id: ChartMetric; label: string }[] = [
+  { id: "both", label: "Visitors and page views" },
+  ...(["visitors", "visits", "pageviews", "viewsPerVisit", "bounceRate", "visitDurationMs"] as const).map((id) => ({ id, label: METRICS[id].label })),
+];
+const CHART_METRIC_IDS = CHART_METRICS.map(({ id }) => id);
+
+const BREAKDOWN_PANELS: readonly BreakdownPanelSpec[] = [SOURCES_PANEL, PAGES_PANEL, LOCATIONS_PANEL, DEVICES_PANEL];
+
+/** A breakdown panel of the range, under the filter; choosing a row filters the dashboard by it. */
+function RangeBreakdown(props: { spec: BreakdownPanelSpec; state: RangeState; filter: StatsFilter | null; onFilter: (filter: StatsFilter | null) => void }) {
+  return <BreakdownPanel spec={props.spec} shown={readyRange(props.state)} filter={props.filter} onFilter={props.onFilter} />;
 }

@@ -38,7 +38,9 @@ export type BreakdownTableProps = {
  * A breakdown as Plausible lays it out: each value with a faint bar behind its name, as long as
  * its share of the top row's, then its figures and its share of the panel's total. The name is a
  * button that filters the dashboard by the value (a page also has a link to itself beside it).
- * Visit properties show visits, bounce rate and duration where the panel is wide enough.
+ * Visit properties, sorted by visits, show them beside visitors, and bounce rate and duration
+ * where the panel is wide enough; in a panel as narrow as a phone, only the figure the rows are
+ * sorted by (visits, or a page's views) and the share.
  */
 export function BreakdownTable({ property, rows, column, visitsLabel = "Visits", total, filter, onFilter, caption, testId }: BreakdownTableProps) {
   const isPage = property === "page";
@@ -62,7 +64,7 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
             <th scope="col" className="breakdown-col-name">
               {column}
             </th>
-            <th scope="col" className="col-number">
+            <th scope="col" className="col-number col-visitors">
               Visitors
             </th>
             {isPage ? (
@@ -71,7 +73,7 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
               </th>
             ) : (
               <>
-                <th scope="col" className="col-number col-extra">
+                <th scope="col" className="col-number">
                   {visitsLabel}
                 </th>
                 <th scope="col" className="col-number col-extra">
@@ -107,7 +109,7 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
                       data-testid="breakdown-filter"
                       onClick={() => onFilter(active ? null : { property, value: row.value })}
                     >
-                      {flag !== undefined && (
+                      {flag !== undefined && canShowFlags() && (
                         <span className="breakdown-flag" aria-hidden="true">
                           {flag}
                         </span>
@@ -124,16 +126,16 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
                     )}
                   </span>
                 </th>
-                <td className="col-number breakdown-main" data-testid={isPage ? "top-page-visitors" : "breakdown-visitors"}>
+                <td className="col-number col-visitors" data-testid={isPage ? "top-page-visitors" : "breakdown-visitors"}>
                   {formatNumber(row.visitors)}
                 </td>
                 {isPage ? (
-                  <td className="col-number" data-testid="top-page-views">
+                  <td className="col-number breakdown-main" data-testid="top-page-views">
                     {formatNumber(row.pageviews)}
                   </td>
                 ) : (
                   <>
-                    <td className="col-number col-extra" data-testid="breakdown-visits">
+                    <td className="col-number breakdown-main" data-testid="breakdown-visits">
                       {row.visits === undefined ? "–" : formatNumber(row.visits)}
                     </td>
                     <td className="col-number col-extra" data-testid="breakdown-bounce">
@@ -158,6 +160,37 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
       </table>
     </div>
   );
+}
+
+let flagSupport: boolean | undefined;
+
+/**
+ * Whether this browser draws flags (two regional indicator letters) in colour: Windows draws
+ * the letters, a system without an emoji font draws boxes; there a country shows by name only.
+ * Found once, by drawing a flag on a canvas; where that cannot be done (no canvas), assumed.
+ */
+function canShowFlags(): boolean {
+  if (flagSupport !== undefined) return flagSupport;
+  flagSupport = true;
+  try {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 20;
+    const context = canvas.getContext("2d", { willReadFrequently: true });
+    if (context === null) return flagSupport;
+    context.font = "16px sans-serif";
+    context.textBaseline = "top";
+    context.fillText("\u{1F1EB}\u{1F1F7}", 0, 0);
+    const pixels = context.getImageData(0, 0, 20, 20).data;
+    let colour = false;
+    for (let index = 0; index < pixels.length && !colour; index += 4) {
+      const [red, green, blue, alpha] = [pixels[index], pixels[index + 1], pixels[index + 2], pixels[index + 3]];
+      colour = alpha > 0 && (Math.abs(red - green) > 24 || Math.abs(green - blue) > 24);
+    }
+    flagSupport = colour;
+  } catch {
+    // A canvas that cannot be read: keep the flags.
+  }
+  return flagSupport;
 }
 
 /** An arrow out of a box: "open this page". */

@@ -88,7 +88,9 @@ describe("the range picker", () => {
       { from: Date.UTC(2026, 8, 17), to: october(17) },
     ]);
     expect(queried().intervals).toEqual(["day"]);
-    expect(queried().breakdown).toEqual([{ property: "page", from: october(17), to: day(16), limit: 10 }]);
+    // Each breakdown panel's first tab: sources, top pages, countries, browsers.
+    const breakdowns = [...queried().breakdown].sort((a, b) => String(a.property).localeCompare(String(b.property)));
+    expect(breakdowns).toEqual(["browser", "country", "page", "source"].map((property) => ({ property, from: october(17), to: day(16), limit: 10 })));
     expect(location()).toBe("");
   });
 
@@ -373,7 +375,7 @@ describe("the cards, the chart and the top pages for the range", () => {
     expect([...topPages.querySelectorAll("tbody tr")].map((tr) => tr.getAttribute("data-path"))).toEqual(["/a", "/b"]);
     expect(within(row("/a")).getByTestId("top-page-visitors").textContent).toBe("3");
     expect(within(row("/a")).getByTestId("top-page-views").textContent).toBe("3");
-    expect(within(row("/b")).getByRole("link", { name: "/b" }).getAttribute("href")).toBe("/b");
+    expect(within(row("/b")).getByRole("link", { name: "Open /b" }).getAttribute("href")).toBe("/b");
 
     await press("ArrowLeft");
     expect(within(row("/a")).getByTestId("top-page-views").textContent).toBe("1");

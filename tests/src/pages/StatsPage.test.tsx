@@ -68,8 +68,8 @@ describe("/stats", () => {
     expect(screen.queryAllByTestId("stat-value")).toHaveLength(0);
     expect(screen.queryByTestId("stats-empty")).toBeNull();
     await settle();
-    // The range's two cards and "Active now", then the five all-time cards.
-    expect(screen.getAllByTestId("stat-value")).toHaveLength(8);
+    // The range's six cards and "Active now", then the five all-time cards.
+    expect(screen.getAllByTestId("stat-value")).toHaveLength(12);
   });
 
   test("greets an empty site with a friendly empty state", async () => {
