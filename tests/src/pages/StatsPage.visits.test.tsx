@@ -174,6 +174,46 @@ describe("the breakdown panels", () => {
   });
 });
 
+describe("more rows, and the chart's metric", () => {
+  test("Show more raises the limit and widens the panel; Show fewer goes back to 10", async () => {
+    for (let page = 1; page <= 10; page++) await visit(at(15, 10, page), DIRECT_DE, [`/more-${page}`, 0]);
+    await act(() => bridge.runWorker());
+    vi.setSystemTime(NOW);
+    renderStats();
+    await settle();
+    const pages = () => within(panel("pages")).getByTestId("top-pages");
+    expect(rows(pages())).toHaveLength(10);
+    fireEvent.click(within(panel("pages")).getByRole("button", { name: "Show more" }));
+    await settle();
+    expect(bridge.watchedArgs("stats:breakdown").find(({ property }) => property === "page")?.limit).toBe(100);
+    expect(rows(pages())).toHaveLength(12);
+    expect(panel("pages").className).toContain("is-expanded");
+    expect(within(panel("pages")).queryByRole("button", { name: "Show more" })).toBeNull();
+
+    fireEvent.click(within(panel("pages")).getByRole("button", { name: "Show fewer" }));
+    await settle();
+    expect(rows(pages())).toHaveLength(10);
+    expect(panel("pages").className).not.toContain("is-expanded");
+  });
+
+  test("the chart draws the metric chosen, and the choice is remembered", async () => {
+    const { unmount } = renderStats();
+    await settle();
+    fireEvent.change(screen.getByRole("combobox", { name: "Metric" }), { target: { value: "bounceRate" } });
+    await settle();
+    expect(screen.getByRole("heading", { name: "Bounce rate over time" })).toBeTruthy();
+    const table = screen.getByTestId("timeseries-table");
+    expect(within(table).getAllByRole("columnheader", { hidden: true }).map((th) => th.textContent)).toContain("Bounce rate");
+    // 9:00 today: four visits, three of them one page.
+    const nine = table.querySelector(`tr[data-start="${at(15, 9)}"]`) as HTMLElement;
+    expect([...nine.querySelectorAll("td")].map((td) => td.textContent)).toContain("75%");
+    unmount();
+    renderStats();
+    await settle();
+    expect((screen.getByRole("combobox", { name: "Metric" }) as HTMLSelectElement).value).toBe("bounceRate");
+  });
+});
+
 describe("filtering", () => {
   test("choosing a row filters every query by it, shows a chip and keeps it in the URL; removing the chip undoes it", async () => {
     renderStats();
