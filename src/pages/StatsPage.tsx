@@ -13,7 +13,7 @@ import { useStableQuery } from "../hooks/useStableQuery";
 import { readyRange, useStatsRange, type RangeState } from "../hooks/useStatsRange";
 import { useStatsFilter } from "../hooks/useStatsFilter";
 import { formatDate, formatDateTime, formatNumber } from "../lib/format";
-import { withFilterArg, type StatsFilter } from "../lib/statsFilter";
+import { formatFilter, withFilterArg, type StatsFilter } from "../lib/statsFilter";
 import { METRICS, type Metric } from "../lib/statsFormat";
 import { StatCard } from "../components/stats/StatCard";
 import { ActiveByPath } from "../components/stats/ActiveByPath";
@@ -49,6 +49,8 @@ export default function StatsPage() {
   useDocumentTitle("Stats");
   const range = useStatsRange();
   const { filter, setFilter } = useStatsFilter();
+  // A panel that failed for one question (a filter the server refuses, say) tries again for the next.
+  const question = `${filter === null ? "" : formatFilter(filter)}|${JSON.stringify(range.selection)}`;
 
   return (
     <div className="stats-page">
@@ -69,7 +71,7 @@ export default function StatsPage() {
       <FilterBar filter={filter} onRemove={() => setFilter(null)} />
 
       <div className="stat-grid stat-grid-visits">
-        <PanelErrorBoundary fallback={(retry) => <FailedCards testId="stat-range-error" title="Visitors, visits and page views" onRetry={retry} />}>
+        <PanelErrorBoundary resetKey={question} fallback={(retry) => <FailedCards testId="stat-range-error" title="Visitors, visits and page views" onRetry={retry} />}>
           <RangeCards state={range.state} filter={filter} />
         </PanelErrorBoundary>
         <PanelErrorBoundary
@@ -82,6 +84,7 @@ export default function StatsPage() {
       </div>
 
       <PanelErrorBoundary
+        resetKey={question}
         fallback={(retry) => (
           <FailedPanel testId="chart-error" headingId="chart-heading" onRetry={retry}>
             Visitors and page views over time
@@ -95,6 +98,7 @@ export default function StatsPage() {
         {BREAKDOWN_PANELS.map((spec) => (
           <PanelErrorBoundary
             key={spec.id}
+            resetKey={question}
             fallback={(retry) => (
               <FailedPanel testId={spec.id === "pages" ? "top-pages-error" : `${spec.id}-error`} headingId={`${spec.id}-heading`} onRetry={retry}>
                 {spec.title}

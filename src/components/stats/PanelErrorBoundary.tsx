@@ -4,6 +4,8 @@ type Props = {
   children: ReactNode;
   /** Shown in place of the children once one of them threw (a failed query: useQuery throws); `retry` renders them again. */
   fallback: (retry: () => void) => ReactNode;
+  /** A failed panel tries again by itself when this changes (another filter or range: a new question). */
+  resetKey?: string;
 };
 
 type State = { failed: boolean };
@@ -22,6 +24,10 @@ export class PanelErrorBoundary extends Component<Props, State> {
   }
 
   private readonly retry = () => this.setState({ failed: false });
+
+  componentDidUpdate(previous: Props) {
+    if (this.state.failed && previous.resetKey !== this.props.resetKey) this.retry();
+  }
 
   render() {
     return this.state.failed ? this.props.fallback(this.retry) : this.props.children;

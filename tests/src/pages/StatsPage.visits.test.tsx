@@ -291,3 +291,21 @@ describe("filtering", () => {
     vi.mocked(console.error).mockRestore();
   });
 });
+
+describe("a filter the server refuses", () => {
+  test("the panels say they could not load; removing the filter brings them back by themselves", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    renderStats("/stats?period=today&filter=page:no-slash");
+    await settle();
+    expect(screen.getByTestId("filter-chip").textContent).toContain("Page is no-slash");
+    expect(within(screen.getByTestId("stat-range-error")).getByRole("alert").textContent).toContain("Couldn't load this panel");
+    expect(screen.getByTestId("top-pages-error")).toBeTruthy();
+
+    fireEvent.click(screen.getByRole("button", { name: "Remove filter: Page is no-slash" }));
+    await settle();
+    expect(screen.queryAllByRole("alert")).toHaveLength(0);
+    expect(value("stat-range-visitors")).toBe("4");
+    expect(rows(within(panel("pages")).getByTestId("top-pages"))).toEqual(["/a", "/b"]);
+    vi.mocked(console.error).mockRestore();
+  });
+});
