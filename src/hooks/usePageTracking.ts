@@ -5,26 +5,39 @@ import type { PageType } from "../../convex/model/config";
 import { HeartbeatStream, type LeaderMessage } from "../lib/heartbeatStream";
 import { loadSession } from "../lib/session";
 import { openTabChannel } from "../lib/tabChannel";
+import { shouldTrack } from "../lib/trackingAllowed";
+import { visitContext } from "../lib/visitContext";
 
 /**
  * The visitor-side tracker, mounted once at the app root. Records one view per
  * path change (the server drops repeats within its dedup window) and keeps
  * this browser's heartbeat stream going. `pageType` is null while the page
  * does not know yet what it is showing; the view is recorded once it does.
+ * Sends nothing at all where `shouldTrack` says no (prds/visits.md).
  */
 export function usePageTracking(path: string, pageType: PageType | null): void {
   const recordPageView = useMutation(api.stats.recordPageView);
   const heartbeat = useMutation(api.stats.heartbeat);
   const [session] = useState(loadSession);
-  // A ref survives StrictMode's second effect run, so that run records nothing.
+  // Read at every render, so the owner's switch holds from the next page on.
+  const allowed = shouldTrack(path);
+  // Refs survive StrictMode's second effect run, so that run records nothing.
   const recordedPath = useRef<string | null>(null);
+  const firstOfLoad = useRef(true);
 
   useEffect(() => {
-    if (pageType === null || recordedPath.current === path) return;
+    if (recordedPath.current === path || (allowed && pageType === null)) return;
     recordedPath.current = path;
-    // Analytics never breaks the site, and a lost view is not retried.
-    recordPageView({ path, pageType, sessionId: session.id }).catch(() => {});
-  }, [path, pageType, recordPageView, session]);
+    const first = firstOfLoad.current;
+    firstOfLoad.current = false;
+    if (!allowed || !pageType) return;
+    const view = { path, pageType, sessionId: session.id };
+    // Analytics never breaks the site, and a lost view is not retried; but a view whose context the
+    // server refuses (an over-long UTM value, say) is sent again without it, so it still counts.
+    recordPageView({ ...view, visit: visitContext(first) })
+      .catch(() => recordPageView(view))
+      .catch(() => {});
+  }, [path, pageType, allowed, recordPageView, session]);
 
   const [stream] = useState(
     () =>
@@ -35,13 +48,15 @@ export function usePageTracking(path: string, pageType: PageType | null): void {
         () => (session.shared ? openTabChannel<LeaderMessage>(`convex-live-stats:${session.id}`) : null),
       ),
   );
-  const startPath = useRef(path);
+  const currentPath = useRef(path);
   useEffect(() => {
-    stream.start(startPath.current);
+    currentPath.current = path;
+    if (allowed) stream.setPath(path);
+  }, [stream, path, allowed]);
+  // Untracked pages stop the stream (this tab resigns the lead to another on a tracked page, else the session leaves "active now" at its timeout), so /stats never shows up there.
+  useEffect(() => {
+    if (!allowed) return;
+    stream.start(currentPath.current);
     return () => stream.stop();
-  }, [stream]);
-  useEffect(() => {
-    startPath.current = path;
-    stream.setPath(path);
-  }, [stream, path]);
+  }, [stream, allowed]);
 }

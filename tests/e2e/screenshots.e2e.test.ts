@@ -53,7 +53,7 @@ function shoot(options: BrowserContextOptions, path: string, ready: (page: Page)
   return screenshot(browser, { baseURL: server.url, timezoneId: BROWSER_ZONE, ...options }, path, ready, name);
 }
 
-/** Ready when the range's panels show what the Stats API answers, the all-time figures what the server holds (this visitor's own view included), and the chart is drawn. */
+/** Ready when the range's panels show what the Stats API answers, the all-time figures what the server holds, and the chart is drawn. */
 async function showsServerFigures(page: Page): Promise<void> {
   await expectServerRangeFigures(page, server.deployment);
   const allTimeViews = async () => (await queryValue<{ totalPageViews: number }>(server.deployment, "stats:getPageViewStats", {})).totalPageViews;

@@ -6,7 +6,7 @@ import { rangeLabel } from "../../src/lib/timeBuckets";
 import type { LocalConvex } from "../../tools/local-convex/server";
 import { startSite } from "../../tools/demo/site";
 import { replayHistory, seedHistory, seededRandom, sitePages } from "../../tools/demo/traffic";
-import { launchChromium } from "./support/browser";
+import { launchChromium, newCountedContext } from "./support/browser";
 import { openDashboard, readChartTable, readDashboard, readRangeCards, wasNeverReloaded, type ChartRow } from "./support/dashboard";
 import { expectServerRangeFigures, queryValue } from "./support/statsRange";
 
@@ -54,9 +54,9 @@ afterEach(async () => {
   pageErrors = [];
 });
 
-/** A browser context is one visitor: its own localStorage, so its own session id. */
+/** A browser context is one visitor, counted as a person: its own localStorage, so its own session id. */
 async function newVisitor(): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL: server.url, timezoneId: BROWSER_ZONE });
+  const context = await newCountedContext(browser, { baseURL: server.url, timezoneId: BROWSER_ZONE });
   context.on("weberror", (error) => pageErrors.push(String(error.error())));
   contexts.push(context);
   return context;
@@ -81,7 +81,7 @@ describe("the chart's current bucket", () => {
       { page: await openDashboard(watcher, "/stats?period=realtime"), interval: "minute" },
       { page: await openDashboard(watcher, "/stats?period=today"), interval: "hour" },
     ];
-    // What follows stays in one minute; then both show what the server holds, the watcher's own view of /stats included.
+    // What follows stays in one minute; then both show what the server holds (the dashboard itself is never counted).
     await awayFromMinuteEnd(25);
     for (const { page } of dashboards) await expectServerRangeFigures(page, server.deployment);
 

@@ -135,6 +135,11 @@ export class MutationWatcher {
     });
   }
 
+  /** The arguments of every `udfPath` call sent so far, answered or not. */
+  sent(udfPath: string): Record<string, unknown>[] {
+    return this.calls.filter((call) => call.udfPath === udfPath).map((call) => call.args);
+  }
+
   /** The answers received so far to `udfPath` calls whose arguments include `args`. */
   answers(udfPath: string, args: Record<string, unknown>): unknown[] {
     return this.calls

@@ -2,7 +2,13 @@ import { StrictMode } from "react";
 import { act, cleanup, render } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../../convex/_generated/api";
-import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS, type PageType } from "../../../convex/model/config";
+import {
+  COUNT_AUTOMATION_STORAGE_KEY,
+  EXCLUDE_ME_STORAGE_KEY,
+  HEARTBEAT_DEBOUNCE_MS,
+  HEARTBEAT_INTERVAL_MS,
+  type PageType,
+} from "../../../convex/model/config";
 import { usePageTracking } from "../../../src/hooks/usePageTracking";
 import { ConvexTestBridge, ConvexTestProvider } from "../../support/testBridge";
 import { blockLocalStorage } from "../blockStorage";
@@ -71,6 +77,8 @@ beforeEach(() => {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
   vi.setSystemTime(new Date("2025-06-01T12:00:00Z"));
   localStorage.clear();
+  // happy-dom says it is automated (navigator.webdriver): these tests opt in as the e2e tests do.
+  localStorage.setItem(COUNT_AUTOMATION_STORAGE_KEY, "true");
   setVisibility("visible");
   bridge = new ConvexTestBridge();
 });
@@ -80,6 +88,8 @@ afterEach(async () => {
   await settle();
   vi.useRealTimers();
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+  history.replaceState(null, "", "/");
 });
 
 describe("page views", () => {
@@ -124,6 +134,9 @@ describe("page views", () => {
   });
 
   test("without localStorage, tracks with a per-tab id that survives a remount", async () => {
+    // The opt-in cannot be read without storage: be a person's browser.
+    vi.spyOn(navigator, "webdriver", "get").mockReturnValue(false);
+    localStorage.clear();
     const unblock = blockLocalStorage();
     try {
       mountTracker("/private");
@@ -140,6 +153,99 @@ describe("page views", () => {
     expect(localStorage.length).toBe(0);
     expect(await totalViews()).toBe(2);
     expect(heartbeatPaths()).toEqual(["/private", "/private-too"]);
+  });
+});
+
+describe("the visit's context", () => {
+  test("the first view of a load carries the referrer and the landing URL's UTM parameters; later views in the app do not", async () => {
+    history.replaceState(null, "", "/landing?utm_source=newsletter&utm_medium=email&utm_campaign=launch");
+    Object.defineProperty(document, "referrer", { configurable: true, get: () => "https://news.ycombinator.com/item?id=1" });
+    try {
+      const { navigate } = mountTracker("/landing");
+      await settle();
+      history.pushState(null, "", "/next");
+      navigate("/next");
+      await settle();
+    } finally {
+      Reflect.deleteProperty(document, "referrer");
+    }
+    const [first, second] = bridge.sent(RECORD).map((args) => args.visit);
+    const browser = { screenWidth: innerWidth, language: navigator.language, userAgent: navigator.userAgent, timeZone: expect.any(String) };
+    expect(first).toEqual({
+      referrer: "https://news.ycombinator.com/item",
+      utmSource: "newsletter",
+      utmMedium: "email",
+      utmCampaign: "launch",
+      ...browser,
+    });
+    expect(second).toEqual(browser);
+    expect(await totalViews()).toBe(2);
+  });
+
+  test("a view whose context the server refuses is sent again without it, and counts", async () => {
+    history.replaceState(null, "", `/landing?utm_campaign=${"x".repeat(600)}`);
+    mountTracker("/landing");
+    await settle();
+    expect(bridge.sent(RECORD)).toEqual([
+      expect.objectContaining({ path: "/landing", visit: expect.objectContaining({ utmCampaign: expect.any(String) }) }),
+      { path: "/landing", pageType: "post", sessionId: expect.any(String) },
+    ]);
+    expect(await totalViews()).toBe(1);
+  });
+});
+
+describe("what is never tracked", () => {
+  test("a browser its owner excluded: no view, no heartbeat", async () => {
+    localStorage.setItem(EXCLUDE_ME_STORAGE_KEY, "true");
+    const { navigate } = mountTracker("/a");
+    await settle();
+    navigate("/b");
+    await advance(2 * HEARTBEAT_INTERVAL_MS);
+    expect(bridge.sent(RECORD)).toEqual([]);
+    expect(bridge.sent(HEARTBEAT)).toEqual([]);
+  });
+
+  test("an automated browser that has not opted in", async () => {
+    localStorage.removeItem(COUNT_AUTOMATION_STORAGE_KEY);
+    expect(navigator.webdriver).toBe(true);
+    mountTracker("/a");
+    await advance(2 * HEARTBEAT_INTERVAL_MS);
+    expect(bridge.sent(RECORD)).toEqual([]);
+    expect(bridge.sent(HEARTBEAT)).toEqual([]);
+  });
+
+  test("the dashboard: no view of /stats, and no heartbeat while on it; the pages around it count", async () => {
+    history.replaceState(null, "", "/stats?utm_source=newsletter");
+    const { navigate } = mountTracker("/stats", "stats");
+    await settle();
+    await advance(HEARTBEAT_INTERVAL_MS);
+    expect(bridge.sent(RECORD)).toEqual([]);
+    expect(heartbeatPaths()).toEqual([]);
+
+    navigate("/a");
+    await settle();
+    navigate("/stats/x", "stats");
+    await settle();
+    await advance(2 * HEARTBEAT_INTERVAL_MS);
+    navigate("/a");
+    await settle();
+    expect(bridge.sent(RECORD).map((args) => args.path)).toEqual(["/a", "/a"]);
+    expect(heartbeatPaths()).toEqual(["/a", "/a"]);
+    // Landing on /stats used up the load's first view: the views after it send no referrer or UTM.
+    for (const { visit } of bridge.sent(RECORD)) expect(visit).not.toHaveProperty("utmSource");
+    await runWorker();
+    expect(await bridge.t.query(api.stats.getActiveVisitors, {})).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", count: 1 }] });
+  });
+
+  test("a tab on /stats hands the browser's heartbeats to its tab on a page", async () => {
+    const reader = mountTracker("/a");
+    await settle();
+    await advance(1000);
+    mountTracker("/stats", "stats");
+    await settle();
+    await advance(HEARTBEAT_INTERVAL_MS);
+    expect(heartbeatPaths()).toEqual(["/a", "/a"]);
+    reader.unmount();
   });
 });
 
