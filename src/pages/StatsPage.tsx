@@ -33,9 +33,10 @@ import "../components/stats/StatsDashboard.css";
 const ACTIVE_NOW_HINT = `seen in the last ${SESSION_TIMEOUT_MS / 60_000} minutes`;
 
 /**
- * The live dashboard. A range (in the URL, see useStatsRange) drives the cards,
- * the chart and the top pages; "Active now" and the all-time figures beside
- * them take no range. Every query takes a clock only through the range, which
+ * The live dashboard. A range and a filter (both in the URL, see useStatsRange
+ * and useStatsFilter; a breakdown's row sets the filter) drive the cards, the
+ * chart and the breakdown panels; "Active now" and the all-time figures beside
+ * them take neither. Every query takes a clock only through the range, which
  * changes by value at most once a minute (realtime) and otherwise at midnight,
  * so subscriptions are not renewed as time passes; the server's worker
  * expires idle visitors, so "Active now" takes no clock at all.
@@ -308,8 +309,8 @@ function RangeCards({ state, filter }: { state: RangeState; filter: StatsFilter 
           key={metric}
           testId={testId}
           metric={metric}
-          current={current.data as Summary | undefined}
-          previous={previous.data as Summary | undefined}
+          current={current.data}
+          previous={previous.data}
           stale={stale}
         />
       ))}
@@ -317,8 +318,7 @@ function RangeCards({ state, filter }: { state: RangeState; filter: StatsFilter 
   );
 }
 
-/** What the cards read of `summary`. */
-type Summary = { from: number; to: number } & Record<Metric, number>;
+type Summary = FunctionReturnType<typeof api.stats.summary>;
 
 function RangeCard(props: { testId: string; metric: Metric; current: Summary | undefined; previous: Summary | undefined; stale: boolean }) {
   const { current, previous, metric } = props;

@@ -4,7 +4,7 @@ import type { BreakdownProperty } from "../../../convex/model/config";
 import { useBreakdown, useQuietStableQuery } from "../../hooks/useBreakdown";
 import { withFilterArg, type StatsFilter } from "../../lib/statsFilter";
 import type { ResolvedSelection } from "../../lib/statsPeriod";
-import { BreakdownTable, type BreakdownTableRow } from "./BreakdownTable";
+import { BreakdownTable } from "./BreakdownTable";
 import { TabList, TabPanel, useStoredTab } from "./Tabs";
 import "./StatsDashboard.css";
 
@@ -58,9 +58,7 @@ export function BreakdownPanel<Id extends string>({
 
   const { rows, isStale, tooBroad } = useBreakdown(shown ? withFilterArg({ property: tab.property, ...shown.range, limit }, filter) : "skip");
   // The shares' total: the same question as the range cards', so the two share one subscription.
-  const summary = useQuietStableQuery(api.stats.summary, shown ? withFilterArg(shown.range, filter) : "skip").data as
-    | { visitors: number; visits?: number }
-    | undefined;
+  const summary = useQuietStableQuery(api.stats.summary, shown ? withFilterArg(shown.range, filter) : "skip").data;
   const total = summary === undefined ? undefined : tab.property === "page" ? summary.visitors : summary.visits;
 
   const choose = (id: Id) => {
@@ -98,7 +96,7 @@ export function BreakdownPanel<Id extends string>({
         ) : (
           <BreakdownTable
             property={tab.property}
-            rows={rows as readonly BreakdownTableRow[]}
+            rows={rows}
             column={tab.column}
             visitsLabel={tab.visitsLabel}
             total={total}
