@@ -120,6 +120,7 @@ export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live:
   if (status === null || status.state !== "running") return;
   let { phase, cursor, upTo } = status;
   let processed = 0;
+  let settled = 0;
   let done = false;
   for (;;) {
     const walked =
@@ -129,6 +130,7 @@ export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live:
           ? await settleVisits(ctx, folds)
           : await walkTable(ctx, phase, cursor, folds, upTo ?? {}, BACKFILL_ROWS_PER_BATCH - processed);
     processed += walked.processed;
+    settled += walked.settled ?? 0;
     cursor = walked.cursor;
     if (!walked.exhausted) break;
     if (phase === "reset") upTo = live;
@@ -151,10 +153,13 @@ export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live:
     updatedAt: folds.now,
     ...(done ? { state: "done" as const, finishedAt: folds.now } : {}),
   });
-  console.log(`[backfill] run ${status.runId} chunk ${chunks}: ${processed} rows (${total} in all), ${done ? "done" : `next at ${phase}`}`);
+  const worked = phase === status.phase ? status.phase : `${status.phase}→${phase}`;
+  const visits = settled > 0 ? `, ${settled} visits settled` : "";
+  console.log(`[backfill] run ${status.runId} chunk ${chunks} (${worked}): ${processed} rows${visits} (${total} rows in all), ${done ? "done" : `next at ${phase}`}`);
 }
 
-type Walked = { processed: number; cursor: Status["cursor"]; exhausted: boolean };
+// `processed`: source rows walked; `settled`: visits settled (the visits phase walks no source table).
+type Walked = { processed: number; settled?: number; cursor: Status["cursor"]; exhausted: boolean };
 
 /** Deletes derived rows while the budget lasts; exhausted once every derived table is empty. */
 async function resetDerivedTables(ctx: MutationCtx): Promise<Walked> {
@@ -171,7 +176,7 @@ async function resetDerivedTables(ctx: MutationCtx): Promise<Walked> {
 /** Settles every visit that has ended, with the live worker's settling step (the reset emptied its cursor). */
 async function settleVisits(ctx: MutationCtx, folds: BatchFolds): Promise<Walked> {
   const { settled, exhausted } = await settleEndedVisits(ctx, folds.views.time, folds.now, () => hasFoldBudget(ctx, folds));
-  return { processed: settled, cursor: null, exhausted };
+  return { processed: 0, settled, cursor: null, exhausted };
 }
 
 /** True when the live worker folds this row: it committed after the worker's cursor at the end of the reset. */

@@ -8,8 +8,8 @@ import { pingStatsWorker } from "./wakeWorker";
  * The cleanup cron: deletes visitors' session rows idle past the timeout (as
  * many as one transaction's budget allows), and wakes the worker when live
  * sessions it counted have timed out (so it takes them off "active now") or
- * visits have ended (so it settles them). On an idle site it reads three
- * index ranges and writes nothing.
+ * visits have ended (so it settles them). On an idle site it reads four
+ * empty index ranges and writes nothing.
  */
 export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promise<{ deleted: number; more: boolean }> {
   const idleSince = now - SESSION_TIMEOUT_MS;

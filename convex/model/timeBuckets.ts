@@ -39,6 +39,9 @@ export const SITE_SCOPE = "";
 export type ScopeGroup = "site" | "page" | VisitProperty;
 /** The scope of a visit property's value, e.g. "source:Google" (a page's scope is its path, which starts with "/"). */
 export const propertyScope = (property: VisitProperty, value: string) => `${property}:${value}`;
+/** A visit property's values skip quarter-hours and weeks: a visit writes 5 rows per value, not 7 (their ranges split into more hours and days). */
+export const PROPERTY_BUCKET_LEVELS = ["all", "month", "day", "hour", "minute"] as const satisfies readonly BucketLevel[];
+export const levelsOf = (group: ScopeGroup): readonly BucketLevel[] => (group === "site" || group === "page" ? BUCKET_LEVELS : PROPERTY_BUCKET_LEVELS);
 
 const MINUTE = 60_000;
 const QUARTER_HOUR = 15 * MINUTE;
@@ -108,7 +111,7 @@ function deltaOf(fold: TimeFold, group: ScopeGroup, scope: string, level: Bucket
 function link(fold: TimeFold, group: ScopeGroup, scope: string, prev: number | null, minute: number, sign: 1 | -1): void {
   const starts = fold.clock.startsOf(minute);
   const prevStarts = prev === null ? null : fold.clock.startsOf(prev);
-  for (const level of BUCKET_LEVELS) {
+  for (const level of levelsOf(group)) {
     if (prevStarts !== null && prevStarts[level] === starts[level]) continue;
     const { prevs } = deltaOf(fold, group, scope, level, starts[level]);
     const key = prev ?? 0;
@@ -138,7 +141,7 @@ export async function foldVisitIntoTime(ctx: MutationCtx, fold: TimeFold, visit:
   const figures: VisitFigures = { visits: 1, bounces: visit.views === 1 ? 1 : 0, visitViews: visit.views, durationMs: visit.lastActivity - visit.start };
   const add = (group: ScopeGroup, scope: string, at: number, pageviews = 0) => {
     const starts = fold.clock.startsOf(Math.floor(at / MINUTE));
-    for (const level of BUCKET_LEVELS) {
+    for (const level of levelsOf(group)) {
       const delta = deltaOf(fold, group, scope, level, starts[level]);
       delta.pageviews += pageviews;
       for (const key of ["visits", "bounces", "visitViews", "durationMs"] as const) delta.visit[key] += figures[key];

@@ -99,8 +99,13 @@ export function visitMetrics(figures: Figures) {
   return { visits: figures.visits, viewsPerVisit: per(figures.visitViews), bounceRate: per(figures.bounces), visitDurationMs: per(figures.durationMs) };
 }
 
-/** The range as whole buckets of the site's levels: its week when it is exactly one (weeks do not nest in months), else its aligned pieces. */
-function piecesOf(range: TimeRange, zone: string): Piece[] {
+const hasAllLevels = (group: ScopeGroup) => group === "site" || group === "page";
+// The levels a visit property's buckets have below "all" (model/timeBuckets.ts PROPERTY_BUCKET_LEVELS).
+const PROPERTY_PIECE_LEVELS = ["month", "day", "hour", "minute"] as const;
+
+/** The range as whole buckets of the scope's levels: its week when it is exactly one (weeks do not nest in months), else its aligned pieces. */
+function piecesOf(range: TimeRange, zone: string, group: ScopeGroup): Piece[] {
+  if (!hasAllLevels(group)) return alignedPieces(range, PROPERTY_PIECE_LEVELS, zone);
   const week: Piece = { level: "week", start: range.from };
   if (pieceContaining(range.from, "week", zone) === range.from && pieceEnd(week, zone) === range.to) return [week];
   return alignedPieces(range, PIECE_LEVELS, zone);
@@ -141,7 +146,14 @@ async function figuresOf(ctx: QueryCtx, from: number, pieces: Piece[], rows: (Ti
 }
 
 /** A lens's exact figures in a range: its buckets, plus the unsettled visits that count there. */
-async function lensFigures(ctx: QueryCtx, lens: Lens, range: TimeRange, unsettled: Awaited<ReturnType<typeof readUnsettledVisits>>, zone: string, pieces = piecesOf(range, zone)) {
+async function lensFigures(
+  ctx: QueryCtx,
+  lens: Lens,
+  range: TimeRange,
+  unsettled: Awaited<ReturnType<typeof readUnsettledVisits>>,
+  zone: string,
+  pieces = piecesOf(range, zone, lens.group),
+) {
   const figures = await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, lens.scope, pieces, zone));
   await addUnsettledVisits(ctx, lens, [range], unsettled, [figures]);
   return figures;
@@ -166,7 +178,7 @@ export async function timeseries(ctx: QueryCtx, args: TimeRange & { interval: st
   const site = siteTimeZone();
   const starts = buckets(range, args.interval, zone);
   const spans = starts.map((start, i) => ({ from: Math.max(start, range.from), to: Math.min(starts[i + 1] ?? range.to, range.to) }));
-  const piecesBySpan = spans.map((span) => piecesOf(span, site));
+  const piecesBySpan = spans.map((span) => piecesOf(span, site, lens.group));
   const rows = await readBuckets(ctx, lens.scope, piecesBySpan.flat(), site);
   const series: Figures[] = [];
   let offset = 0;
@@ -242,8 +254,8 @@ const lensOfValue = (property: BreakdownProperty, value: string): Lens =>
 const valueOfScope = (property: BreakdownProperty, scope: string) => (property === "page" ? scope : scope.slice(property.length + 1));
 
 /** The few whole buckets (at most 3) of the finest level that covers the range: an upper bound on each value's figures in it. */
-function coverOf(range: TimeRange, zone: string): CoverBucket[] {
-  for (const level of ["hour", "day", "week", "month"] as const) {
+function coverOf(range: TimeRange, zone: string, group: ScopeGroup): CoverBucket[] {
+  for (const level of hasAllLevels(group) ? (["hour", "day", "week", "month"] as const) : (["hour", "day", "month"] as const)) {
     const cover: CoverBucket[] = [];
     for (let start = pieceContaining(range.from, level, zone); start < range.to && cover.length <= 3; start = pieceEnd({ level, start }, zone)) {
       cover.push({ level, start });
@@ -272,8 +284,8 @@ async function topValues(
 ): Promise<Ranked[]> {
   const group: ScopeGroup = property;
   const metric = property === "page" ? "pageviews" : "visits";
-  const pieces = piecesOf(range, zone);
-  const cover = coverOf(range, zone);
+  const pieces = piecesOf(range, zone, group);
+  const cover = coverOf(range, zone, group);
   const lists = cover.map(({ level, start }) =>
     (metric === "pageviews"
       ? ctx.db.query("timeBuckets").withIndex("by_group_level_start_pageviews", (q) => q.eq("group", group).eq("level", level).eq("start", start))

@@ -1,6 +1,6 @@
 import { beforeAll, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { backfillStatus, muteBackfillLogs, runBackfill } from "../support/backfill";
+import { backfillStatus, chunksByPhase, muteBackfillLogs, runBackfill } from "../support/backfill";
 import { measureGetStats, measureViewPage, runCleanup } from "../support/calls";
 import { DAY, T0, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
@@ -15,15 +15,18 @@ import { insertLegacyData } from "../support/seed";
  * across many chunks), 40 paths with very different counts. Seeded and
  * backfilled once for the file (about 2½ minutes: convex-test spends ~8 ms a row).
  */
-const LEGACY = { views: 20_000, sessions: 300, paths: 40, liveSessions: 30, idleSessions: 300, now: T0 + 31 * DAY };
+// What a visits chunk settles at least, on average (measured: see the note on issue 9).
+const VISITS_PER_CHUNK = 20;
+const LEGACY = { views: 20_000, sessions: 300, paths: 40, liveSessions: 30, idleSessions: 300, now: T0 + 31 * DAY, visitsPerSession: 4 };
 
 const t = createTestConvex();
 let legacy: Awaited<ReturnType<typeof insertLegacyData>>;
 let truth: Figures;
+let logs: string[];
 
 useFakeClock(LEGACY.now, "all");
 beforeAll(async () => {
-  muteBackfillLogs();
+  logs = muteBackfillLogs();
   legacy = await insertLegacyData(t, LEGACY);
   await runBackfill(t);
   truth = await recountFromPageViews(t);
@@ -70,8 +73,14 @@ test("the old sessions and content are counted too, and the cleanup cron removes
   expect((await t.run((ctx) => ctx.db.query("activeSessions").collect())).length).toBe(LEGACY.liveSessions);
 });
 
-test("chunks do real work whatever the order of paths: at least 300 rows each", async () => {
-  const { chunks, processed } = (await backfillStatus(t))!;
-  // The first batch only empties the derived tables.
-  expect(processed / (chunks - 1)).toBeGreaterThanOrEqual(300);
+test("chunks do real work whatever the order of paths: at least 300 views each, and visits settled by the dozen", async () => {
+  const chunks = chunksByPhase(logs);
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const views = chunks.filter((chunk) => chunk.phase === "pageViews");
+  const visits = chunks.filter((chunk) => chunk.phase === "visits");
+  expect(views.length).toBeGreaterThan(10);
+  expect(mean(views.map((chunk) => chunk.rows))).toBeGreaterThanOrEqual(300);
+  // A visit settles into ~60 buckets (site, pages and 9 property values, at 5 to 7 levels).
+  expect(visits.length).toBeGreaterThan(3);
+  expect(mean(visits.map((chunk) => chunk.visits))).toBeGreaterThanOrEqual(VISITS_PER_CHUNK);
 });

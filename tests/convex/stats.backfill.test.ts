@@ -11,7 +11,7 @@ import { nextWorkerBatch, settle, workerRunsByState } from "../support/worker";
 import { STATS_WORKER_NAME } from "../../convex/model/config";
 
 // Enough rows for several worker batches; the 20,000-view run is in stats.backfill.scale.test.ts.
-const LEGACY = { views: 3_000, sessions: 150, paths: 40, liveSessions: 12, idleSessions: 30, now: T0 + 31 * DAY };
+const LEGACY = { views: 3_000, sessions: 150, paths: 40, liveSessions: 12, idleSessions: 30, now: T0 + 31 * DAY, visitsPerSession: 3 };
 const BACKFILL_TIMEOUT = 120_000;
 
 useFakeClock(LEGACY.now, "all");

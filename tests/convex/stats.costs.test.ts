@@ -22,7 +22,7 @@ beforeAll(() => muteBackfillLogs());
 describe("1,000 views on 40 paths", () => {
   const t = createTestConvex();
   beforeAll(async () => {
-    await insertLegacyData(t, { views: 1_000, sessions: 100, paths: 40, liveSessions: 0, idleSessions: 0, now: NOW });
+    await insertLegacyData(t, { views: 1_000, sessions: 100, paths: 40, liveSessions: 0, idleSessions: 0, now: NOW, visitsPerSession: 2 });
     await runBackfill(t);
   }, 120_000);
 

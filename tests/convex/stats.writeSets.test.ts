@@ -57,11 +57,13 @@ const ownerOf = (write: Write) => write.docs.map((doc) => (doc as { sessionId?: 
 
 describe("each hot-path call writes only its own session's documents", () => {
   const cases: [string, Call, string[]][] = [
-    ["a new visitor's first view", view(10, "/a"), ["pageViews"]],
-    ["a returning visitor's view of a known page", view(1, "/b"), ["pageViews"]],
-    ["a view of a brand-new page", view(1, "/new"), ["pageViews"]],
+    // A view also starts or extends its session's own visit row.
+    ["a new visitor's first view", view(10, "/a"), ["pageViews", "visits"]],
+    ["a returning visitor's view of a known page", view(1, "/b"), ["pageViews", "visits"]],
+    ["a view of a brand-new page", view(1, "/new"), ["pageViews", "visits"]],
     ["a new session's first heartbeat", beat(10, "/a"), ["activeSessions"]],
     ["a page change", beat(1, "/b"), ["activeSessions"]],
+    ["a heartbeat inside an open visit", beat(99, "/elsewhere"), ["activeSessions", "visits"]],
   ];
 
   test.each(cases)("%s", async (_, call, tables) => {
@@ -91,7 +93,7 @@ describe("each hot-path call writes only its own session's documents", () => {
     const first = await writesOf(t, () => viewPage(t, 1, "/a"));
     expect(tablesOf(first)).toEqual(expect.arrayContaining(["pageViews", "batchWorker/workers"]));
     const second = await writesOf(t, () => viewPage(t, 2, "/a"));
-    expect(tablesOf(second)).toEqual(["pageViews"]);
+    expect(tablesOf(second)).toEqual(["pageViews", "visits"]);
   });
 });
 

@@ -19,10 +19,21 @@ export async function runBackfill(t: TestConvex) {
   return await backfillStatus(t);
 }
 
-/** The backfill logs a line per chunk; hundreds of them would bury a test's output. Other logs pass through. */
-export function muteBackfillLogs(): void {
+/** The backfill logs a line per chunk; hundreds of them would bury a test's output. Other logs pass through; the backfill's are kept in the array returned. */
+export function muteBackfillLogs(): string[] {
   const log = console.log.bind(console);
+  const kept: string[] = [];
   vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-    if (!(typeof args[0] === "string" && args[0].startsWith("[backfill]"))) log(...args);
+    if (typeof args[0] === "string" && args[0].startsWith("[backfill]")) kept.push(args[0]);
+    else log(...args);
+  });
+  return kept;
+}
+
+/** What each logged chunk did that worked within one phase: its phase, source rows walked and visits settled. */
+export function chunksByPhase(logs: string[]) {
+  return logs.flatMap((line) => {
+    const match = /chunk \d+ \((\w+)\): (\d+) rows(?:, (\d+) visits settled)?/.exec(line);
+    return match === null ? [] : [{ phase: match[1], rows: Number(match[2]), visits: Number(match[3] ?? 0) }];
   });
 }

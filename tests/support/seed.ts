@@ -40,18 +40,21 @@ export type ViewRow = WithoutSystemFields<Doc<"pageViews">>;
 /**
  * Page views as a site accumulates them: a few paths get most views, every
  * session comes back many times, and timestamps are not in insertion order.
+ * With `visitsPerSession`, a session's views fall in that many visits (20
+ * minutes each) over the 30 days; else each view is at a random time.
  */
-export function generateViews(opts: { count: number; sessions: number; paths: number; seed?: number; start?: number }): ViewRow[] {
+export function generateViews(opts: { count: number; sessions: number; paths: number; seed?: number; start?: number; visitsPerSession?: number }): ViewRow[] {
   const next = random(opts.seed ?? 1);
   const start = opts.start ?? T0;
+  const visitStarts = Array.from({ length: opts.visitsPerSession === undefined ? 0 : opts.sessions }, () =>
+    Array.from({ length: opts.visitsPerSession! }, () => start + Math.floor((30 * DAY - 20 * 60_000) * next())),
+  );
   return Array.from({ length: opts.count }, () => {
     const path = pathName(Math.floor(opts.paths * next() ** 2));
-    return {
-      path,
-      pageType: pageTypeOf(path),
-      sessionId: sessionId(Math.floor(opts.sessions * next())),
-      timestamp: start + Math.floor(30 * DAY * next()),
-    };
+    const session = Math.floor(opts.sessions * next());
+    const visits = visitStarts[session];
+    const timestamp = visits === undefined ? start + Math.floor(30 * DAY * next()) : visits[Math.floor(visits.length * next())] + Math.floor(20 * 60_000 * next());
+    return { path, pageType: pageTypeOf(path), sessionId: sessionId(session), timestamp };
   });
 }
 
@@ -111,7 +114,7 @@ export async function insertActiveSessions(t: TestConvex, rows: WithoutSystemFie
  */
 export async function insertLegacyData(
   t: TestConvex,
-  opts: { views: number; sessions: number; paths: number; liveSessions: number; idleSessions: number; now: number },
+  opts: { views: number; sessions: number; paths: number; liveSessions: number; idleSessions: number; now: number; visitsPerSession?: number },
 ) {
   const live = generateSessions({ count: opts.liveSessions, paths: 3, lastSeen: opts.now });
   const idle = generateSessions({ count: opts.idleSessions, paths: 7, lastSeen: opts.now - DAY, firstId: opts.liveSessions });
@@ -119,7 +122,7 @@ export async function insertLegacyData(
   const posts = [content("post-1", true), content("post-2", true), content("post-3", false)].map((row) => ({ ...row, date: "2024-01-01" }));
   const pages = [content("about", true), content("draft", false)];
 
-  await insertRows(t, "pageViews", generateViews({ count: opts.views, sessions: opts.sessions, paths: opts.paths }));
+  await insertRows(t, "pageViews", generateViews({ count: opts.views, sessions: opts.sessions, paths: opts.paths, visitsPerSession: opts.visitsPerSession }));
   await insertRows(t, "activeSessions", [...live, ...idle]);
   await insertRows(t, "posts", posts);
   await insertRows(t, "pages", pages);
