@@ -68,7 +68,7 @@ export async function settleEndedVisits(
 }
 
 /** Each page the visit viewed, with the time of its first view there. */
-export async function firstViewOfEachPage(ctx: QueryCtx, visit: Pick<Doc<"visits">, "sessionId" | "start" | "lastActivity">): Promise<Map<string, number>> {
+async function firstViewOfEachPage(ctx: QueryCtx, visit: Pick<Doc<"visits">, "sessionId" | "start" | "lastActivity">): Promise<Map<string, number>> {
   const views = await ctx.db
     .query("pageViews")
     .withIndex("by_session_timestamp", (q) => q.eq("sessionId", visit.sessionId).gte("timestamp", visit.start).lte("timestamp", visit.lastActivity))

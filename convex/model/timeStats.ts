@@ -68,7 +68,7 @@ function invalid(field: string, message: string): never {
 
 const quoted = (value: unknown) => JSON.stringify(String(value).slice(0, 40));
 
-export function parseProperty(property: string, field = "property"): BreakdownProperty {
+function parseProperty(property: string, field = "property"): BreakdownProperty {
   if (!(BREAKDOWN_PROPERTIES as readonly string[]).includes(property)) {
     invalid(field, `${field} must be one of ${BREAKDOWN_PROPERTIES.join(", ")}; got ${quoted(property)}`);
   }
@@ -94,7 +94,7 @@ function lensOf(filter: Filter | undefined): Lens {
 }
 
 /** Visit figures as the API reports them: rates and means, 0 with no visits. */
-export function visitMetrics(figures: Figures) {
+function visitMetrics(figures: Figures) {
   const per = (total: number) => (figures.visits === 0 ? 0 : total / figures.visits);
   return { visits: figures.visits, viewsPerVisit: per(figures.visitViews), bounceRate: per(figures.bounces), visitDurationMs: per(figures.durationMs) };
 }
@@ -201,14 +201,14 @@ function parseLimit(limit: number | undefined): number {
 type Ranked = { value: string; figures: Figures };
 
 /** The order of a breakdown: pages by views, visit properties by visits; then visitors, then value. */
-export function rankOf(property: BreakdownProperty) {
+function rankOf(property: BreakdownProperty) {
   const metric = property === "page" ? "pageviews" : "visits";
   return (a: Ranked, b: Ranked) =>
     b.figures[metric] - a.figures[metric] || b.figures.visitors - a.figures.visitors || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 }
 
 /** A breakdown row: a page's title, a visit property's visit figures. */
-export async function breakdownRow(ctx: QueryCtx, property: BreakdownProperty, { value, figures }: Ranked): Promise<BreakdownRow> {
+async function breakdownRow(ctx: QueryCtx, property: BreakdownProperty, { value, figures }: Ranked): Promise<BreakdownRow> {
   const row: BreakdownRow = { value, pageviews: figures.pageviews, visitors: figures.visitors };
   if (PAGE_PROPERTIES.includes(property)) {
     const stat = await ctx.db

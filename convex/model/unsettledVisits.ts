@@ -90,13 +90,3 @@ function spanHolding(spans: TimeRange[], at: number): number {
   }
   return -1;
 }
-
-/** The values of a visit property among the unsettled visits starting in the range. */
-export function unsettledValues(property: VisitProperty, range: TimeRange, visits: Doc<"visits">[]): Set<string> {
-  const values = new Set<string>();
-  for (const visit of visits) {
-    const value = visit[property];
-    if (value !== undefined && visit.start >= range.from && visit.start < range.to) values.add(value);
-  }
-  return values;
-}

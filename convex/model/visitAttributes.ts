@@ -25,21 +25,6 @@ export const vVisitContext = v.object({
 });
 export type VisitContext = Infer<typeof vVisitContext>;
 
-export type VisitAttributes = {
-  source: string;
-  referrer?: string;
-  utmSource?: string;
-  utmMedium?: string;
-  utmCampaign?: string;
-  browser: string;
-  browserVersion: string;
-  os: string;
-  device: string;
-  country: string;
-  language: string;
-  screen: string;
-};
-
 export const vVisitAttributes = v.object({
   source: v.string(),
   referrer: v.optional(v.string()),
@@ -54,6 +39,7 @@ export const vVisitAttributes = v.object({
   language: v.string(),
   screen: v.string(),
 });
+export type VisitAttributes = Infer<typeof vVisitAttributes>;
 
 /** The widest viewport we believe, in CSS px (an 8K screen at 1x is 7,680). */
 const MAX_SCREEN_WIDTH = 100_000;

@@ -2,7 +2,7 @@ import { v } from "convex/values";
 import type { Doc } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { DIRECT_SOURCE, UNKNOWN_VALUE, VISIT_TIMEOUT_MS } from "./config";
-import type { VisitAttributes } from "./visitAttributes";
+import { vVisitAttributes, type VisitAttributes } from "./visitAttributes";
 
 /**
  * Visits, kept on the hot path: a session's run of activity (views and
@@ -24,21 +24,10 @@ export const vVisitFields = {
   // The page of the latest view.
   exitPage: v.string(),
   // Derived from the first view's context (model/visitAttributes.ts); the raw user agent is never stored.
-  source: v.string(),
-  referrer: v.optional(v.string()),
-  utmSource: v.optional(v.string()),
-  utmMedium: v.optional(v.string()),
-  utmCampaign: v.optional(v.string()),
-  browser: v.string(),
-  browserVersion: v.string(),
-  os: v.string(),
-  device: v.string(),
-  country: v.string(),
-  language: v.string(),
-  screen: v.string(),
+  ...vVisitAttributes.fields,
 };
 
-export type Visit = Doc<"visits">;
+type Visit = Doc<"visits">;
 
 /** What a visit rebuilt from views recorded before visits existed is known by. */
 export const UNKNOWN_ATTRIBUTES: VisitAttributes = {
