@@ -72,7 +72,7 @@ describe("sync protocol with the real ConvexClient", () => {
     expect(backfill).toContain("running");
     // The caller gets the starting call's console output; the chunks' goes to the deployment's log.
     expect(started.logLines).toEqual([expect.stringMatching(/^\[LOG\] '\[backfill\] run 1: started/)]);
-    expect(deploymentLog).toEqual([expect.stringMatching(/^\[LOG\] '\[backfill\] run 1 chunk 1: .*done/)]);
+    expect(deploymentLog).toEqual([expect.stringMatching(/^\[LOG\] '\[backfill\] run 1 chunk 1 \(reset→pages\): .*done/)]);
   });
 
   it("serves ConvexHttpClient's endpoints, and HTTP mutations reach live subscribers", async () => {
