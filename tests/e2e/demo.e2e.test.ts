@@ -3,9 +3,11 @@ import type { Browser } from "playwright-core";
 import { startDemo, type Demo } from "../../tools/demo/startDemo";
 import { launchChromium } from "./support/browser";
 import { readDashboard } from "./support/dashboard";
+import { queryValue } from "./support/statsRange";
 import { sitePages } from "../../tools/demo/traffic";
 
-const DAY = 24 * 60 * 60 * 1000;
+const MINUTE = 60 * 1000;
+const DAY = 24 * 60 * MINUTE;
 const SESSIONS = 80;
 
 let browser: Browser;
@@ -40,4 +42,37 @@ it("serves a dashboard seeded with days of history across the site's pages, and 
   // New simulated visitors show up on their own.
   await expect.poll(async () => (await readDashboard(page)).uniqueVisitors).toBeGreaterThan(first.uniqueVisitors!);
   await expect.poll(async () => (await readDashboard(page)).activeNow).toBeGreaterThan(1);
+});
+
+type Summary = { pageviews: number; visitors: number; visits: number; viewsPerVisit: number; bounceRate: number; visitDurationMs: number };
+type BreakdownRow = { value: string; visits?: number };
+
+it("replays visits as the tracker sends them: several sources, countries, devices and browsers, bounces and visits read for minutes", async () => {
+  const now = Date.now();
+  const range = { from: now - (now % MINUTE) - 31 * DAY, to: now - (now % MINUTE) + MINUTE };
+  const summary = await queryValue<Summary>(demo.server.deployment, "stats:summary", range);
+  expect(summary.visits).toBeGreaterThanOrEqual(SESSIONS);
+  expect(summary.viewsPerVisit).toBeGreaterThan(1);
+  // Some visits bounce, not all; and with their heartbeats, visits last minutes on average.
+  expect(summary.bounceRate).toBeGreaterThan(0.2);
+  expect(summary.bounceRate).toBeLessThan(0.9);
+  expect(summary.visitDurationMs).toBeGreaterThan(30_000);
+
+  const values = async (property: string) =>
+    (await queryValue<BreakdownRow[]>(demo.server.deployment, "stats:breakdown", { ...range, property, limit: 100 })).map(({ value }) => value);
+  const sources = await values("source");
+  expect(sources).toEqual(expect.arrayContaining(["Direct / None", "Google"]));
+  expect(sources.length).toBeGreaterThanOrEqual(6);
+  const countries = await values("country");
+  expect(countries).toContain("US");
+  expect(countries.length).toBeGreaterThanOrEqual(6);
+  expect(await values("device")).toEqual(expect.arrayContaining(["Desktop", "Mobile"]));
+  expect((await values("browser")).length).toBeGreaterThanOrEqual(3);
+  // Every visit came with its browser's context: nothing is Unknown.
+  for (const property of ["device", "browser", "os", "country", "language", "screen"]) expect(await values(property)).not.toContain("Unknown");
+  // Referrer and UTM are what the tracker sends from a landing URL: the referrer's host and path, the newsletter's campaign.
+  const referrers = await values("referrer");
+  expect(referrers.length).toBeGreaterThanOrEqual(4);
+  expect(referrers).toContainEqual(expect.stringMatching(/^www\.google\.[a-z.]+$/));
+  for (const utmSource of await values("utmSource")) expect(utmSource).toBe("newsletter");
 });

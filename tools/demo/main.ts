@@ -14,7 +14,9 @@ const { sessions, days, views, visits, returningVisits, timeZone, content } = de
 console.log(`
 Content synced: ${content}
 History: the last ${days} days, ${visits} visits by ${sessions} visitors (${returningVisits} of them returns), ${views} page views,
-busier on weekdays and in the daytime (${timeZone}), replayed through the real mutations.
+busier on weekdays and in the daytime (${timeZone}), from desktops, phones and tablets around the world,
+arriving directly or from search, Hacker News, Reddit, GitHub, social media, the newsletter and blogs,
+replayed through the real mutations (views and heartbeats).
 New simulated visitors keep arriving every few seconds.
 
   Dashboard: ${demo.url}/stats

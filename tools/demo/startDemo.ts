@@ -37,8 +37,12 @@ export type Demo = {
 /**
  * The offline demo: the site served by the local Convex emulator, its content
  * synced, a month of visits (weekly and daily rhythm, returning visitors, a
- * slow rise) replayed through the real mutations, and new simulated visitors
- * arriving while it runs.
+ * slow rise; each from a browser with its device, place and language, arriving
+ * directly or from a search engine, a forum, social media, the newsletter or a
+ * blog, and reading for seconds to minutes) replayed through the real
+ * mutations, views and heartbeats, and new simulated visitors arriving while it
+ * runs. The stats worker settles each visit once it has ended (during the
+ * replay as the clock passes; afterwards when the cleanup cron wakes it).
  */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const { port, days = 30, sessions = 500, meanArrivalMs = 6_000, meanDwellMs = 40_000, seed = 2024 } = options;
@@ -52,7 +56,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const pages = await sitePages(server.deployment);
   const timeZone = siteTimeZone();
   const plan = planHistory(pages, { days, sessions, random, now: backendClock.now(), timeZone });
-  const views = await replayHistory(server.deployment, plan.views);
+  const views = await replayHistory(server.deployment, plan.calls);
   const trickle = startTrickle(server.deployment, pages, {
     meanArrivalMs,
     meanDwellMs,

@@ -1,13 +1,17 @@
 import type { JSONValue } from "convex/values";
 import { HEARTBEAT_INTERVAL_MS, type PageType } from "../../convex/model/config";
+import type { VisitContext } from "../../convex/model/visitAttributes";
 import { backendClock } from "../local-convex/clock";
 import type { LocalDeployment } from "../local-convex/deployment";
+import { browserContext, randomArrival, randomVisitor, type ArrivalKind, type Random, type VisitorProfile } from "./visitors";
 
 // Synthetic visitors for the demo and the screenshots. Everything goes through the
-// app's public functions, exactly as the tracking hook calls them.
+// app's public functions, exactly as the tracking hook calls them: each view with its
+// browser's context (visitors.ts; referrer or UTM on a visit's first view only), and
+// heartbeats while the page is open, so visits have real durations.
 
 export type SitePage = { path: string; pageType: PageType; weight: number };
-export type Random = () => number;
+export type { Random };
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -33,7 +37,10 @@ async function call(deployment: LocalDeployment, kind: "query" | "mutation", udf
   return outcome.value;
 }
 
-/** The site's real pages, from its own queries; newer posts draw more readers, as on a real blog. */
+/**
+ * The site's real pages, from its own queries; newer posts draw more readers, as on a real blog.
+ * Not /stats: the tracker never records the dashboard (prds/visits.md).
+ */
 export async function sitePages(deployment: LocalDeployment): Promise<SitePage[]> {
   const posts = (await call(deployment, "query", "content:listPosts", {})) as { slug: string }[];
   const pages = (await call(deployment, "query", "content:listPages", {})) as { slug: string }[];
@@ -41,23 +48,59 @@ export async function sitePages(deployment: LocalDeployment): Promise<SitePage[]
     { path: "/", pageType: "home", weight: 4 },
     ...posts.map(({ slug }, rank): SitePage => ({ path: `/${slug}`, pageType: "post", weight: 4 / (rank + 1) })),
     ...pages.map(({ slug }): SitePage => ({ path: `/${slug}`, pageType: "page", weight: 1 })),
-    { path: "/stats", pageType: "stats", weight: 0.5 },
   ];
 }
 
-function pick(random: Random, pages: SitePage[]): SitePage {
+function pick(random: Random, pages: readonly SitePage[]): SitePage {
   let left = random() * pages.reduce((sum, page) => sum + page.weight, 0);
   return pages.find((page) => (left -= page.weight) < 0) ?? pages[pages.length - 1];
 }
 
-/** The pages one visit opens, in order: 1 to 5 of them, sometimes coming back to one. */
-function journey(random: Random, pages: SitePage[]): SitePage[] {
-  const length = 1 + Math.floor(random() ** 2 * 5);
-  return Array.from({ length }, () => pick(random, pages));
+/** Where a visit lands: the home page for many who come straight in, a post (the newest most of all) for those sent by a link. */
+function landing(random: Random, pages: readonly SitePage[], kind: ArrivalKind): SitePage {
+  const posts = pages.filter(({ pageType }) => pageType === "post");
+  const home = pages.find(({ pageType }) => pageType === "home");
+  if (kind === "direct") return home !== undefined && random() < 0.55 ? home : pick(random, pages);
+  if (posts.length === 0) return pick(random, pages);
+  // A link shared on a forum, a feed or in the newsletter is mostly to the latest post.
+  if (kind !== "search" && random() < 0.35) return posts[0];
+  return random() < 0.85 ? pick(random, posts) : pick(random, pages);
 }
 
-const recordView = (deployment: LocalDeployment, sessionId: string, page: SitePage) =>
-  call(deployment, "mutation", "stats:recordPageView", { path: page.path, pageType: page.pageType, sessionId });
+/** The share of visits that see one page only, by how they arrived: a shared link is read and left. */
+const BOUNCE_SHARE: Record<ArrivalKind, number> = { direct: 0.42, search: 0.6, community: 0.7, social: 0.68, newsletter: 0.5, blog: 0.55 };
+/** After the second page, the chance of opening one more. */
+const ONE_MORE_PAGE = 0.45;
+const MAX_PAGES = 6;
+
+/** The pages one visit opens, in order: its landing page, then (unless it bounces) a few more, never the same twice in a row. */
+function journey(random: Random, pages: readonly SitePage[], kind: ArrivalKind): SitePage[] {
+  const visited = [landing(random, pages, kind)];
+  if (pages.length < 2 || random() < BOUNCE_SHARE[kind]) return visited;
+  do {
+    const current = visited[visited.length - 1];
+    visited.push(pick(random, pages.filter((page) => page !== current)));
+  } while (visited.length < MAX_PAGES && random() < ONE_MORE_PAGE);
+  return visited;
+}
+
+/** A duration between `low` and `high`, evenly spread on a log scale (a few seconds are as likely as a few minutes). */
+const logBetween = (random: Random, low: number, high: number) => low * (high / low) ** random();
+
+/**
+ * How long a page stays open: a post is read for minutes, the home page and the
+ * about page glanced at. The last page of a visit is often left within seconds
+ * (a bounce then lasts no time at all), else read like any other.
+ */
+function readingTime(random: Random, page: SitePage, last: boolean): number {
+  if (last && random() < 0.4) return logBetween(random, 3_000, 25_000);
+  if (page.pageType === "post") return logBetween(random, 40_000, last ? 8 * MINUTE : 5 * MINUTE);
+  if (page.pageType === "home") return logBetween(random, 5_000, 60_000);
+  return logBetween(random, 15_000, 2 * MINUTE);
+}
+
+const recordView = (deployment: LocalDeployment, sessionId: string, page: SitePage, visit?: VisitContext) =>
+  call(deployment, "mutation", "stats:recordPageView", { path: page.path, pageType: page.pageType, sessionId, ...(visit ? { visit } : {}) });
 
 const heartbeat = (deployment: LocalDeployment, sessionId: string, page: SitePage) =>
   call(deployment, "mutation", "stats:heartbeat", { sessionId, currentPath: page.path });
@@ -73,8 +116,13 @@ const TREND_START = 0.65;
 /** The share of visits by someone who came before (the same id in the browser's storage). */
 const RETURNING_SHARE = 0.3;
 
-export type PlannedView = { at: number; sessionId: string; page: SitePage };
-export type HistoryPlan = { views: PlannedView[]; visits: number; visitors: number; returningVisits: number };
+/** A view as the tracker sends it; `visit` is the browser's context (none: an old tracker's view, every category Unknown). */
+export type PlannedView = { at: number; sessionId: string; page: SitePage; visit?: VisitContext; heartbeat?: false };
+/** A heartbeat from the page a session has open. */
+export type PlannedHeartbeat = { at: number; sessionId: string; page: SitePage; heartbeat: true };
+export type PlannedCall = PlannedView | PlannedHeartbeat;
+/** `calls`: the views and heartbeats in time order; `views`: the views alone. */
+export type HistoryPlan = { calls: PlannedCall[]; views: PlannedView[]; visits: number; visitors: number; returningVisits: number };
 
 function localClock(timeZone: string): (at: number) => { hour: number; weekday: number; day: string } {
   const format = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", hour: "numeric", weekday: "short", year: "numeric", month: "numeric", day: "numeric" });
@@ -92,8 +140,16 @@ function localClock(timeZone: string): (at: number) => { hour: number; weekday: 
  * `sessions` people (session ids, which the tracker keeps in the browser) come;
  * 30% of all visits are by one of them coming back an hour or days later,
  * recent visitors more often than long-gone ones.
- * Each visit views 1 to 5 pages, a few minutes apart. Pure apart from the ids:
- * the same `random` gives the same plan.
+ * Each visitor is one browser (visitors.ts: device, screen, place, language), the
+ * same on each return; each visit arrives its own way (direct, a search engine, a
+ * forum, social, the newsletter, a blog), lands on a page that suits it, bounces
+ * or reads on, and stays on each page for seconds to minutes. Its calls are what
+ * the tracker sends: every view with the browser's context (referrer and UTM on
+ * the visit's first view only), and on each page the last heartbeat its tab sent
+ * there (every HEARTBEAT_INTERVAL_MS while open; the ones before the last change
+ * nothing a dashboard of the past shows), so a one-page visit read for four
+ * minutes lasts four minutes. Pure apart from the ids: the same `random` gives
+ * the same plan.
  */
 export function planHistory(
   pages: SitePage[],
@@ -130,70 +186,97 @@ export function planHistory(
   // Who visits, in time order: `sessions` of the visits are by someone new, the others by someone
   // whose last visit ended at least an hour before (recent visitors more likely than long-gone ones).
   let newLeft = sessions;
-  const seen: { id: string; last: number }[] = [];
+  type Visitor = { id: string; last: number; profile: VisitorProfile };
+  const seen: Visitor[] = [];
   let returningVisits = 0;
-  const views: PlannedView[] = [];
+  const calls: PlannedCall[] = [];
   starts.forEach((start, index) => {
     const visitsLeft = starts.length - index;
     const earlier = seen.filter((visitor) => visitor.last < start - 60 * MINUTE);
-    let visitor: { id: string; last: number };
-    if (earlier.length > 0 && random() >= newLeft / visitsLeft) {
+    let visitor: Visitor;
+    const returning = earlier.length > 0 && random() >= newLeft / visitsLeft;
+    if (returning) {
       visitor = earlier[earlier.length - 1 - Math.floor(random() ** 2 * earlier.length)];
       returningVisits++;
     } else {
-      visitor = { id: crypto.randomUUID(), last: start };
+      visitor = { id: crypto.randomUUID(), last: start, profile: randomVisitor(random) };
       seen.push(visitor);
       newLeft--;
     }
+    const { kind, arrival } = randomArrival(random, visitor.profile, { returning });
+    const context = browserContext(visitor.profile);
+    const path = journey(random, pages, kind);
     let at = start;
-    for (const page of journey(random, pages)) {
-      if (at >= to) break;
-      views.push({ at, sessionId: visitor.id, page });
-      at += between(random, 0.25 * MINUTE, 4 * MINUTE);
-    }
+    path.forEach((page, step) => {
+      if (at >= to) return;
+      calls.push({ at, sessionId: visitor.id, page, visit: step === 0 ? { ...arrival, ...context } : context });
+      const open = readingTime(random, page, step === path.length - 1);
+      const lastBeat = Math.floor(open / HEARTBEAT_INTERVAL_MS) * HEARTBEAT_INTERVAL_MS;
+      if (lastBeat > 0 && at + lastBeat < to) calls.push({ at: at + lastBeat, sessionId: visitor.id, page, heartbeat: true });
+      // The next page opens a moment after this one is left.
+      at += open + between(random, 500, 2_000);
+    });
     visitor.last = at;
     seen.sort((a, b) => a.last - b.last);
   });
-  views.sort((a, b) => a.at - b.at);
-  return { views, visits: starts.length, visitors: seen.length, returningVisits };
+  calls.sort((a, b) => a.at - b.at);
+  const views = calls.filter((planned): planned is PlannedView => !planned.heartbeat);
+  return { calls, views, visits: starts.length, visitors: seen.length, returningVisits };
 }
 
 /**
- * Records planned views through the real mutation, in time order, moving the
- * backend clock to each view's moment so the mutation stamps it then (and the
- * stats worker, whose runs are scheduled on that clock, folds as time passes).
- * Returns the number of views recorded (repeats inside the dedup window are not).
+ * How many replayed calls the stats worker's batches take together. A batch reads and writes each
+ * time bucket it touches once, however many calls it folds, so a batch after every call is slow;
+ * leaving it all to a catch-up after the replay is slow too (the worker then waits its debounce, in
+ * real time, between dozens of batches). Measured: 50 is slower than 100, and 250 leaves more after.
  */
-export async function replayHistory(deployment: LocalDeployment, views: readonly PlannedView[]): Promise<number> {
+const CALLS_PER_CATCH_UP = 100;
+
+/**
+ * Makes planned calls (views and heartbeats) through the real mutations, in time
+ * order, moving the backend clock to each call's moment so the mutation stamps
+ * it then (and the stats worker, whose runs are scheduled on that clock, folds
+ * views and settles ended visits as time passes). Returns the number of views
+ * recorded (repeats inside the dedup window are not).
+ */
+export async function replayHistory(deployment: LocalDeployment, calls: readonly PlannedCall[]): Promise<number> {
   let recorded = 0;
   try {
-    for (const { at, sessionId, page } of views) {
-      backendClock.setTime(at);
-      if (((await recordView(deployment, sessionId, page)) as { recorded: boolean }).recorded) recorded++;
+    for (const [i, planned] of calls.entries()) {
+      backendClock.setTime(planned.at);
+      if (planned.heartbeat) await heartbeat(deployment, planned.sessionId, planned.page);
+      else if (((await recordView(deployment, planned.sessionId, planned.page, planned.visit)) as { recorded: boolean }).recorded) recorded++;
+      // The calls never give the event loop a turn: now and then, the worker's due batch runs (folding the
+      // calls since the last one together, and settling the visits that have ended by now).
+      if ((i + 1) % CALLS_PER_CATCH_UP === 0) await deployment.runDue();
     }
   } finally {
     backendClock.reset();
   }
+  // The worker folds what is left now (and settles the last visits once they end, when the cleanup cron wakes it).
+  await deployment.runDue();
   return recorded;
 }
 
 /**
  * Replays the visits of `sessions` people over the last `days` days (see
- * planHistory) through the real mutation. Returns the number of views recorded.
+ * planHistory) through the real mutations. Returns the number of views recorded.
  */
 export async function seedHistory(
   deployment: LocalDeployment,
   pages: SitePage[],
   options: { days: number; sessions: number; random: Random; timeZone?: string },
 ): Promise<number> {
-  return await replayHistory(deployment, planHistory(pages, { ...options, now: backendClock.now() }).views);
+  return await replayHistory(deployment, planHistory(pages, { ...options, now: backendClock.now() }).calls);
 }
 
 export type Trickle = { stop(): void };
 
 /**
- * Keeps visitors arriving now, about one per `meanArrivalMs`: each views a
- * few pages, heartbeats like the tracking hook while there, then leaves.
+ * Keeps visitors arriving now, about one per `meanArrivalMs`, each a new browser
+ * (visitors.ts) arriving its own way: each views a few pages (about
+ * `meanDwellMs` on each), heartbeats like the tracking hook while there (at once,
+ * then every HEARTBEAT_INTERVAL_MS), then leaves.
  */
 export function startTrickle(
   deployment: LocalDeployment,
@@ -212,22 +295,25 @@ export function startTrickle(
   // Exponential gaps: arrivals at random like real ones, not on a beat.
   const gap = (mean: number) => -Math.log(1 - options.random()) * mean;
 
-  async function visit(sessionId: string, remaining: SitePage[]): Promise<void> {
+  async function visit(sessionId: string, visitor: VisitorProfile, remaining: SitePage[], arrival: VisitContext): Promise<void> {
     const [page, ...rest] = remaining;
-    await recordView(deployment, sessionId, page);
+    // Referrer and UTM come with the visit's first view only.
+    await recordView(deployment, sessionId, page, { ...arrival, ...browserContext(visitor) });
     await heartbeat(deployment, sessionId, page);
     const dwell = gap(options.meanDwellMs);
     for (let beat = HEARTBEAT_INTERVAL_MS; beat < dwell; beat += HEARTBEAT_INTERVAL_MS) {
       later(beat, () => heartbeat(deployment, sessionId, page));
     }
     // After the last page the visitor simply stops: the session times out, as a closed tab does.
-    if (rest.length > 0) later(dwell, () => visit(sessionId, rest));
+    if (rest.length > 0) later(dwell, () => visit(sessionId, visitor, rest, {}));
   }
 
   function arrive(): void {
     later(gap(options.meanArrivalMs), () => {
       arrive();
-      return visit(crypto.randomUUID(), journey(options.random, pages));
+      const visitor = randomVisitor(options.random);
+      const { kind, arrival } = randomArrival(options.random, visitor, { returning: false });
+      return visit(crypto.randomUUID(), visitor, journey(options.random, pages, kind), arrival);
     });
   }
 

@@ -10,19 +10,22 @@ import {
   type ModuleMap,
   type TestConvexOptions,
 } from "../../tests/support/convexBackend";
+import { indexQueries } from "./indexedQueries";
 
 // Plain Node has no import.meta.glob, so the module maps convex-test needs are read from disk.
 
 const CONVEX_DIR = fileURLToPath(new URL("../../convex/", import.meta.url));
 
-/** Every .ts/.js file under `dir` (declaration files excluded), as a lazy import keyed by absolute path. */
+/** Every .ts/.js file under `dir` (declaration files excluded), as a lazy import (made once) keyed by absolute path. */
 function moduleMapOf(dir: string): ModuleMap {
   const files = fs.readdirSync(dir, { recursive: true, encoding: "utf8" });
   const modules: ModuleMap = {};
   for (const relative of files) {
     if (!/\.(ts|js)$/.test(relative) || relative.endsWith(".d.ts")) continue;
     const file = path.join(dir, relative);
-    modules[file] = () => import(pathToFileURL(file).href);
+    // convex-test imports a function's module on every call; through tsx's loader even a loaded module's import() is slow.
+    let loaded: Promise<unknown> | undefined;
+    modules[file] = () => (loaded ??= import(pathToFileURL(file).href));
   }
   return modules;
 }
@@ -46,10 +49,15 @@ export async function loadConvexModule(modulePath: string): Promise<Record<strin
   return (await load?.()) as Record<string, unknown> | undefined;
 }
 
-/** `createTestConvex()` for plain Node: same schema, modules, components and limits. */
+/**
+ * `createTestConvex()` for plain Node: same schema, modules, components and limits, its index
+ * ranges read from sorted indexes rather than by walking the whole database (indexedQueries.ts).
+ */
 export async function createNodeTestConvex(options: TestConvexOptions = {}) {
   const components = { aggregate: await componentOf("@convex-dev/aggregate"), batchWorker: await componentOf("@convex-dev/batch-worker") };
-  return buildTestConvex(convexModules, components, options);
+  const t = buildTestConvex(convexModules, components, options);
+  await indexQueries(() => t.run(async () => {}));
+  return t;
 }
 
 export type NodeTestConvex = Awaited<ReturnType<typeof createNodeTestConvex>>;
