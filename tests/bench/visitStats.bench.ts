@@ -1,0 +1,433 @@
+import { writeFileSync } from "node:fs";
+import { test } from "vitest";
+import { api } from "../../convex/_generated/api";
+import { FILTERED_BREAKDOWN_MAX_ROWS, UNSETTLED_VISITS_READ_MAX, VISIT_TIMEOUT_MS } from "../../convex/model/config";
+import { hasChunkBudget } from "../../convex/model/budget";
+import { pendingCost } from "../../convex/model/foldPageViews";
+import { settleEndedVisits } from "../../convex/model/settleVisits";
+import { finishTimeFold, startTimeFold } from "../../convex/model/timeBuckets";
+import { visitAttributes, type VisitAttributes, type VisitContext } from "../../convex/model/visitAttributes";
+import { DAY, MINUTE } from "../support/clock";
+import { createTestConvex, type TestConvex } from "../support/convex";
+import { MiB, type Cost } from "../support/metrics";
+import { insertRows, random, sessionId, type ViewRow } from "../support/seed";
+import { insertAndFoldViews } from "../support/timeTruth";
+import { USER_AGENTS } from "../support/visitWorkload";
+
+/**
+ * `npm run bench`: what the Stats API's visit-aware calls (summary, series and
+ * breakdowns with their filters) read, in Convex's per-transaction counters
+ * (budget: 8,000 documents and 4 MiB per call; Convex's limit: 4,096 queries),
+ * in four states:
+ * 1. visits over two years on 1,000 pages, their views folded and every visit
+ *    settled by the worker's own code (sizes: VISIT_BENCH_SIZES=1000,10000);
+ * 2. the smaller state 1 plus UNSETTLED_VISITS_READ_MAX visits of the last
+ *    30 minutes that are not settled: what the unsettled overlay costs;
+ * 3. the smaller state 1 plus the largest filtered breakdowns allowed:
+ *    FILTERED_BREAKDOWN_MAX_ROWS visits from Google in the last 30 days (2 views
+ *    each) and as many views of /page-1 there, all settled; and 3b, the
+ *    ceiling of "source = Google → page" (visits and their views together
+ *    bounded by twice FILTERED_BREAKDOWN_MAX_ROWS): raw rows only, which is
+ *    all a filtered breakdown reads.
+ * Over-limit calls are measured, not refused: the backend's limits are off and
+ * the table flags them.
+ */
+const SIZES = (process.env.VISIT_BENCH_SIZES ?? "1000,10000").split(",").map(Number);
+const SMALL = Math.min(...SIZES);
+const OUTPUT = new URL("./visitStats.results.md", import.meta.url);
+// "Now": an unaligned minute, two years after the first visit.
+const NOW = Date.UTC(2026, 10, 23, 14, 37);
+const FIRST = NOW - 730 * DAY;
+const today = NOW - (NOW % DAY);
+// State 1's visits all end by then, so the settling step (now = NOW) settles every one.
+const SETTLED_BEFORE = NOW - 2 * VISIT_TIMEOUT_MS;
+
+const BUDGET = { documentsRead: 8_000, bytesRead: 4 * MiB, databaseQueries: 4_096 };
+
+// ---------------------------------------------------------------------------------------------
+// Calls
+
+type Range = { name: string; from: number; to: number; typical?: boolean };
+const RANGES = {
+  minutes30: { name: "last 30 minutes", from: NOW - 29 * MINUTE, to: NOW + MINUTE },
+  today: { name: "today", from: today, to: today + DAY },
+  days7: { name: "7 days", from: today - 6 * DAY, to: today + DAY, typical: true },
+  days30: { name: "30 days", from: today - 29 * DAY, to: today + DAY, typical: true },
+  years2: { name: "2 years (unaligned)", from: FIRST + 17 * MINUTE, to: NOW },
+} satisfies Record<string, Range>;
+const range = ({ from, to }: Range) => ({ from, to });
+
+type Filter = { property: string; value: string };
+const GOOGLE: Filter = { property: "source", value: "Google" };
+const PAGE_1: Filter = { property: "page", value: "/page-1" };
+const US: Filter = { property: "country", value: "US" };
+const label = (filter: Filter) => `${filter.property}=${filter.value}`;
+
+type Call = { name: string; query: "summary" | "timeseries" | "breakdown"; args: Record<string, unknown>; typical?: boolean };
+
+const SUMMARIES: Call[] = [undefined, GOOGLE, PAGE_1, US].flatMap((filter) =>
+  Object.values(RANGES).map((r: Range) => ({
+    name: `summary${filter ? ` [${label(filter)}]` : ""}, ${r.name}`,
+    query: "summary" as const,
+    args: { ...range(r), ...(filter ? { filter } : {}) },
+    typical: r.typical,
+  })),
+);
+const SERIES: Call[] = [
+  {
+    name: `timeseries [${label(GOOGLE)}], 30 days by day`,
+    query: "timeseries",
+    args: { ...range(RANGES.days30), interval: "day", filter: GOOGLE },
+    typical: true,
+  },
+];
+const BREAKDOWN_PROPERTIES = ["source", "referrer", "browser", "os", "device", "country", "entryPage", "exitPage", "utmCampaign"];
+const BREAKDOWNS: Call[] = BREAKDOWN_PROPERTIES.flatMap((property) =>
+  [RANGES.days30, RANGES.years2].flatMap((r: Range) =>
+    [10, 100].map((limit) => ({
+      name: `breakdown ${property}, ${r.name}, limit ${limit}`,
+      query: "breakdown" as const,
+      args: { property, ...range(r), limit },
+      typical: r.typical && limit === 10,
+    })),
+  ),
+);
+const FILTERED_PAIRS: [Filter, string][] = [
+  [GOOGLE, "browser"],
+  [GOOGLE, "page"],
+  [PAGE_1, "source"],
+  [US, "entryPage"],
+];
+const filteredBreakdown = ([filter, property]: [Filter, string], r: Range): Call => ({
+  name: `breakdown [${label(filter)}] → ${property}, ${r.name}, limit 10`,
+  query: "breakdown",
+  args: { property, ...range(r), limit: 10, filter },
+  typical: r.typical,
+});
+const FILTERED: Call[] = FILTERED_PAIRS.flatMap((pair) => [RANGES.days30, RANGES.years2].map((r) => filteredBreakdown(pair, r)));
+const CALLS = [...SUMMARIES, ...SERIES, ...BREAKDOWNS, ...FILTERED];
+
+// ---------------------------------------------------------------------------------------------
+// Workload
+
+/** Arrivals by weight: about a fifth from Google, a third direct, the rest from other referrers and campaigns. */
+const ARRIVALS: [weight: number, Pick<VisitContext, "referrer" | "utmSource" | "utmMedium" | "utmCampaign">][] = [
+  [30, {}],
+  [20, { referrer: "https://www.google.com/" }],
+  [4, { referrer: "https://www.bing.com/search" }],
+  [3, { referrer: "https://duckduckgo.com/" }],
+  [6, { referrer: "https://news.ycombinator.com/item" }],
+  [5, { referrer: "https://old.reddit.com/r/programming/" }],
+  [4, { referrer: "https://github.com/get-convex/convex-backend" }],
+  [3, { referrer: "https://t.co/abc123" }],
+  [5, { referrer: "https://blog.example.org/a-post" }],
+  [3, { referrer: "https://another.example.net/links" }],
+  [6, { utmSource: "newsletter", utmMedium: "email", utmCampaign: "launch" }],
+  [4, { utmSource: "newsletter", utmMedium: "email", utmCampaign: "weekly-42" }],
+  [4, { utmSource: "hn", utmCampaign: "show-hn" }],
+  [3, { utmSource: "twitter", utmMedium: "social", utmCampaign: "spring-sale" }],
+];
+const ALL_USER_AGENTS = [
+  ...USER_AGENTS,
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+  "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+  "Mozilla/5.0 (Linux; Android 14; SAMSUNG SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/25.0 Chrome/121.0.0.0 Mobile Safari/537.36",
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7; rv:132.0) Gecko/20100101 Firefox/132.0",
+];
+const ZONES = ["America/New_York", "America/Los_Angeles", "Europe/Berlin", "Europe/London", "Europe/Paris", "Asia/Kolkata", "Asia/Tokyo", "America/Sao_Paulo", "Australia/Sydney", "UTC"];
+const LANGUAGES = ["en-US", "en-GB", "de-DE", "fr", "ja", "pt-BR"];
+const WIDTHS = [375, 414, 820, 1280, 1536, 1920];
+
+type VisitRow = { sessionId: string; start: number; lastActivity: number; views: number; entryPage: string; exitPage: string } & VisitAttributes;
+type Seed = { visits: VisitRow[]; views: ViewRow[] };
+
+/** A seeded generator with the picks the workload makes. */
+function picker(seed: number) {
+  const next = random(seed);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
+  const totalWeight = ARRIVALS.reduce((sum, [weight]) => sum + weight, 0);
+  const arrival = () => {
+    let at = next() * totalWeight;
+    for (const [weight, context] of ARRIVALS) if ((at -= weight) < 0) return context;
+    return ARRIVALS[0][1];
+  };
+  // 1,000 pages, a few popular (as timeStats.bench.ts).
+  const page = () => `/page-${Math.floor(1_000 * next() ** 3)}`;
+  const device = () => ({ userAgent: pick(ALL_USER_AGENTS), timeZone: pick(ZONES), language: pick(LANGUAGES), screenWidth: pick(WIDTHS) });
+  return { next, pick, arrival, page, device };
+}
+
+// visitAttributes parses the user agent (bowser): once per distinct context.
+const attributesCache = new Map<string, VisitAttributes>();
+function attributesOf(context: VisitContext): VisitAttributes {
+  const key = JSON.stringify(context);
+  let attributes = attributesCache.get(key);
+  if (attributes === undefined) attributesCache.set(key, (attributes = visitAttributes(context)));
+  return attributes;
+}
+
+/** One visit from `start`: its views (distinct pages, a few minutes apart) and its row, read a while after its last view. */
+function makeVisit(p: ReturnType<typeof picker>, session: string, start: number, context: VisitContext, paths: string[]): Seed {
+  const views: ViewRow[] = [];
+  let at = start;
+  for (const [i, path] of paths.entries()) {
+    if (i > 0) at += 1000 + Math.floor(p.next() * 3 * MINUTE);
+    views.push({ path, pageType: "post", sessionId: session, timestamp: at });
+  }
+  // Heartbeats after the last view: up to 5 minutes more.
+  const lastActivity = at + Math.floor(p.next() * 5 * MINUTE);
+  const visit = { sessionId: session, start, lastActivity, views: paths.length, entryPage: paths[0], exitPage: paths[paths.length - 1], ...attributesOf(context) };
+  return { visits: [visit], views };
+}
+
+/** 1 to 4 distinct pages. */
+function visitPaths(p: ReturnType<typeof picker>, count = 1 + Math.floor(p.next() * 4), exclude?: string): string[] {
+  const paths: string[] = [];
+  for (let tries = 0; paths.length < count && tries < 50; tries++) {
+    const path = p.page();
+    if (path !== exclude && !paths.includes(path)) paths.push(path);
+  }
+  return paths;
+}
+
+function merge(seeds: Seed[]): Seed {
+  return { visits: seeds.flatMap((s) => s.visits), views: seeds.flatMap((s) => s.views) };
+}
+
+/** `count` visits over two years: visitors with their own device who come back 1 to 4 times, days or weeks apart. */
+function generateVisits(count: number): Seed {
+  const p = picker(count);
+  const seeds: Seed[] = [];
+  for (let session = 0; seeds.length < count; session++) {
+    const device = p.device();
+    let start = FIRST + Math.floor(p.next() * 730 * DAY);
+    for (let visit = 0, visits = 1 + Math.floor(p.next() * 4); visit < visits && seeds.length < count; visit++) {
+      const seed = makeVisit(p, sessionId(session), start, { ...p.arrival(), ...device }, visitPaths(p));
+      if (seed.visits[0].lastActivity >= SETTLED_BEFORE) break;
+      seeds.push(seed);
+      start = seed.visits[0].lastActivity + VISIT_TIMEOUT_MS + MINUTE + Math.floor(p.next() * 20 * DAY);
+    }
+  }
+  return merge(seeds);
+}
+
+/** UNSETTLED_VISITS_READ_MAX visits started in the last 30 minutes, still open: half from new visitors, half from returning ones. */
+function generateUnsettled(base: Seed): Seed {
+  const p = picker(7);
+  const returning = [...new Set(base.visits.map((v) => v.sessionId))];
+  const seeds: Seed[] = [];
+  for (let i = 0; i < UNSETTLED_VISITS_READ_MAX; i++) {
+    const session = i % 2 === 0 && i / 2 < returning.length ? returning[i / 2] : sessionId(1_000_000 + i);
+    // Starts over 18 minutes, so that even a visit of 4 views (up to 9 minutes) has its views before now.
+    const start = NOW - 30 * MINUTE + Math.floor(((i + p.next()) / UNSETTLED_VISITS_READ_MAX) * 18 * MINUTE);
+    const seed = makeVisit(p, session, start, { ...p.arrival(), ...p.device() }, visitPaths(p));
+    seed.visits[0].lastActivity = Math.min(seed.visits[0].lastActivity, NOW - 1000);
+    seeds.push(seed);
+  }
+  return merge(seeds);
+}
+
+const in30Days = (t: number) => t >= RANGES.days30.from && t < RANGES.days30.to;
+
+/**
+ * The largest filtered breakdowns allowed, with the base's own matches: as
+ * many more visits from Google (2 views each, never /page-1) as bring the last
+ * 30 days' to FILTERED_BREAKDOWN_MAX_ROWS, and as many more views of /page-1
+ * (in visits from elsewhere of 1 or 2 views, each its own visitor) as bring
+ * that page's views there to FILTERED_BREAKDOWN_MAX_ROWS.
+ */
+function generateFilterCeiling(base: Seed): Seed {
+  const p = picker(11);
+  const google = FILTERED_BREAKDOWN_MAX_ROWS - base.visits.filter((v) => v.source === "Google" && in30Days(v.start)).length;
+  const page1 = FILTERED_BREAKDOWN_MAX_ROWS - base.views.filter((v) => v.path === PAGE_1.value && in30Days(v.timestamp)).length;
+  const span = SETTLED_BEFORE - 10 * MINUTE - RANGES.days30.from;
+  const seeds: Seed[] = [];
+  for (let i = 0; i < google; i++) {
+    const start = RANGES.days30.from + Math.floor(((i + p.next()) / google) * span);
+    seeds.push(makeVisit(p, sessionId(2_000_000 + i), start, { referrer: "https://www.google.com/", ...p.device() }, visitPaths(p, 2, PAGE_1.value)));
+  }
+  for (let i = 0; i < page1; i++) {
+    const start = RANGES.days30.from + Math.floor(((i + p.next()) / page1) * span);
+    let arrival = p.arrival();
+    while (arrival.referrer?.includes("google")) arrival = p.arrival();
+    const paths = p.next() < 0.5 ? [PAGE_1.value] : [...visitPaths(p, 1, PAGE_1.value), PAGE_1.value];
+    seeds.push(makeVisit(p, sessionId(3_000_000 + i), start, { ...arrival, ...p.device() }, paths));
+  }
+  return merge(seeds);
+}
+
+/** The ceiling of "source = Google → page": FILTERED_BREAKDOWN_MAX_ROWS visits from Google in the last 30 days, 1 view each (visits + views = the most it reads). */
+function generateGooglePageCeiling(): Seed {
+  const p = picker(13);
+  const span = SETTLED_BEFORE - 10 * MINUTE - RANGES.days30.from;
+  const seeds: Seed[] = [];
+  for (let i = 0; i < FILTERED_BREAKDOWN_MAX_ROWS; i++) {
+    const start = RANGES.days30.from + Math.floor(((i + p.next()) / FILTERED_BREAKDOWN_MAX_ROWS) * span);
+    seeds.push(makeVisit(p, sessionId(4_000_000 + i), start, { referrer: "https://www.google.com/", ...p.device() }, visitPaths(p, 1)));
+  }
+  return merge(seeds);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeding
+
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(0)} s`;
+
+// Rows per seeding transaction. The folds' sums do not depend on it, but convex-test's time does: every query
+// scans the transaction's pending writes, so large transactions are quadratic (200 views or 34 visits per
+// transaction seeded 2 to 3 times slower than these).
+const VIEWS_PER_TRANSACTION = 15;
+const VISITS_PER_TRANSACTION = 4;
+
+/** Inserts the rows, folds the views as the worker does (time order), and settles every ended visit with the worker's settling step. */
+async function seed(t: TestConvex, rows: Seed, settle: boolean): Promise<void> {
+  let started = Date.now();
+  await insertAndFoldViews(t, [...rows.views].sort((a, b) => a.timestamp - b.timestamp), VIEWS_PER_TRANSACTION);
+  await insertRows(t, "visits", rows.visits);
+  console.log(`  inserted ${n(rows.visits.length)} visits and folded their ${n(rows.views.length)} views in ${seconds(started)}`);
+  if (!settle) return;
+  started = Date.now();
+  let transactions = 0;
+  let settled = 0;
+  for (;;) {
+    const step = await t.run(async (ctx) => {
+      const fold = startTimeFold();
+      // The worker's budget (half of each limit, counting what the fold will still write), and a few visits at most.
+      let taken = 0;
+      const hasBudget = async () =>
+        taken++ < VISITS_PER_TRANSACTION && (await hasChunkBudget(ctx, pendingCost({ views: 0, visitors: new Map(), paths: new Map(), time: fold })));
+      const result = await settleEndedVisits(ctx, fold, NOW, hasBudget);
+      await finishTimeFold(ctx, fold);
+      return result;
+    });
+    transactions++;
+    settled += step.settled;
+    if (step.exhausted) break;
+    if (step.settled === 0) throw new Error("settling made no progress");
+  }
+  console.log(`  settled ${n(settled)} visits in ${transactions} transactions, ${seconds(started)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+type Measured = { call: Call; cost: Cost; error?: string };
+
+/** One call in one transaction, in Convex's counters; a call that throws (FILTER_TOO_BROAD) is measured up to its refusal. */
+async function measureCall(t: TestConvex, call: Call): Promise<Measured> {
+  return await t.run(async (ctx) => {
+    const before = await ctx.meta.getTransactionMetrics();
+    let error: string | undefined;
+    try {
+      await ctx.runQuery(api.stats[call.query] as never, call.args as never);
+    } catch (e) {
+      const data = (e as { data?: { code?: string } }).data;
+      error = data?.code ?? String((e as Error).message ?? e).slice(0, 80);
+    }
+    const after = await ctx.meta.getTransactionMetrics();
+    const used = (k: keyof Cost) => after[k].used - before[k].used;
+    const cost: Cost = {
+      documentsRead: used("documentsRead"),
+      bytesRead: used("bytesRead"),
+      databaseQueries: used("databaseQueries"),
+      documentsWritten: used("documentsWritten"),
+      bytesWritten: used("bytesWritten"),
+    };
+    return { call, cost, error };
+  });
+}
+
+const n = (x: number) => x.toLocaleString("en-US");
+
+function overBudget({ cost }: Measured): string[] {
+  const over: string[] = [];
+  if (cost.documentsRead > BUDGET.documentsRead) over.push(`documents > ${n(BUDGET.documentsRead)}`);
+  if (cost.bytesRead > BUDGET.bytesRead) over.push(`bytes > 4 MiB`);
+  if (cost.databaseQueries > BUDGET.databaseQueries) over.push(`queries > ${n(BUDGET.databaseQueries)}`);
+  return over;
+}
+
+const lines = [
+  "Cost of one Stats API call, in Convex's per-transaction counters (budget: at most 8,000 documents and 4 MiB read per call; Convex's limit: 4,096 queries). Typical dashboard calls (7 and 30 days, limit 10) are marked *. Ranges end at an unaligned minute two years after the first visit.",
+  "",
+];
+const table = ["| state | call | documentsRead | bytesRead | databaseQueries | note |", "|---|---|---:|---:|---:|---|"];
+const overs: string[] = [];
+
+async function measureState(t: TestConvex, state: string, calls: Call[]) {
+  for (const call of calls) {
+    const measured = await measureCall(t, call);
+    const over = overBudget(measured);
+    const note = [...(measured.error ? [`refused: ${measured.error}`] : []), ...over.map((o) => `**OVER: ${o}**`)].join("; ");
+    if (over.length > 0) overs.push(`${state} | ${call.name}: ${n(measured.cost.documentsRead)} documents, ${n(measured.cost.bytesRead)} bytes, ${n(measured.cost.databaseQueries)} queries (${over.join(", ")})`);
+    const { cost } = measured;
+    table.push(`| ${state} | ${call.name}${call.typical ? " *" : ""} | ${n(cost.documentsRead)} | ${n(cost.bytesRead)} | ${n(cost.databaseQueries)} | ${note} |`);
+  }
+}
+
+function report(): string {
+  const summary = [
+    ...lines,
+    ...(overs.length === 0 ? ["No call exceeds the budget or Convex's query limit.", ""] : ["**Calls over the budget or Convex's limit:**", "", ...overs.map((o) => `- ${o}`), ""]),
+    ...table,
+    "",
+  ];
+  return summary.join("\n");
+}
+
+test("Stats API costs with visits", async () => {
+  const notes: string[] = [];
+  const describe = (seedRows: Seed) => `${n(seedRows.visits.length)} visits, ${n(seedRows.views.length)} views`;
+
+  for (const size of SIZES) {
+    const t = createTestConvex({ transactionLimits: false });
+    const base = generateVisits(size);
+    console.log(`state 1, ${describe(base)}:`);
+    await seed(t, base, true);
+    const state = `1. ${n(size)} visits`;
+    notes.push(`- **${state}**: ${describe(base)} over two years on 1,000 pages, views folded and every visit settled.`);
+    await measureState(t, state, CALLS);
+    console.log(report());
+
+    if (size !== SMALL) continue;
+    const unsettled = generateUnsettled(base);
+    console.log(`state 2, ${describe(unsettled)} unsettled:`);
+    await seed(t, unsettled, false);
+    const state2 = `2. ${n(size)} + ${n(UNSETTLED_VISITS_READ_MAX)} unsettled`;
+    notes.push(`- **${state2}**: state 1 at ${n(size)} visits plus ${describe(unsettled)} started in the last 30 minutes, views folded, visits not settled (half from returning visitors).`);
+    await measureState(t, state2, CALLS);
+    console.log(report());
+  }
+
+  {
+    const t = createTestConvex({ transactionLimits: false });
+    const base = generateVisits(SMALL);
+    const ceiling = generateFilterCeiling(base);
+    console.log(`state 3, ${describe(base)} + ${describe(ceiling)}:`);
+    await seed(t, merge([base, ceiling]), true);
+    const state3 = `3. ${n(SMALL)} + filter ceiling`;
+    notes.push(
+      `- **${state3}**: state 1 at ${n(SMALL)} visits plus ${describe(ceiling)}, all settled: the last 30 days then hold exactly ${n(FILTERED_BREAKDOWN_MAX_ROWS)} visits from Google (2 views each) and ${n(FILTERED_BREAKDOWN_MAX_ROWS)} views of /page-1 (each in its own visit from elsewhere, of 1 or 2 views). Over 2 years the Google and /page-1 filters match more than ${n(FILTERED_BREAKDOWN_MAX_ROWS)} rows, so those filtered breakdowns are refused (FILTER_TOO_BROAD; the cost shown is what the refusal read); so is "source=Google → page" over 30 days, which reads the visits and their views (2,500 + 5,000 > 2 × 2,500).`,
+    );
+    await measureState(t, state3, CALLS);
+    console.log(report());
+  }
+
+  {
+    const t = createTestConvex({ transactionLimits: false });
+    const rows = generateGooglePageCeiling();
+    console.log(`state 3b, ${describe(rows)} (raw rows only):`);
+    await insertRows(t, "pageViews", rows.views);
+    await insertRows(t, "visits", rows.visits);
+    const state3b = "3b. Google → page ceiling";
+    notes.push(
+      `- **${state3b}**: ${describe(rows)} from Google in the last 30 days (1 view each: visits + views = ${n(2 * FILTERED_BREAKDOWN_MAX_ROWS)}, the most "source=Google → page" reads before it refuses). Raw rows only, not folded: a filtered breakdown reads nothing else.`,
+    );
+    await measureState(t, state3b, [filteredBreakdown([GOOGLE, "page"], RANGES.days30), filteredBreakdown([GOOGLE, "browser"], RANGES.days30)]);
+  }
+
+  lines.push("States:", "", ...notes, "");
+  const text = report();
+  console.log(text);
+  writeFileSync(OUTPUT, `<!-- Generated by \`npm run bench\` (tests/bench/visitStats.bench.ts). -->\n\n${text}`);
+});
