@@ -2,15 +2,14 @@ import { paginationOptsValidator, paginationResultValidator } from "convex/serve
 import { v } from "convex/values";
 import { internalMutation, mutation, query } from "./_generated/server";
 import { internal } from "./_generated/api";
-import { assertValidPageType, canonicalPath, canonicalSessionId } from "./model/validation";
 import * as Record from "./model/record";
+import * as EventEndpoint from "./model/eventEndpoint";
 import * as PageStats from "./model/pageStats";
 import * as ActiveVisitors from "./model/activeVisitors";
 import * as Cleanup from "./model/cleanup";
 import * as Backfill from "./model/backfill";
 import * as TimeStats from "./model/timeStats";
 import { siteTimeZone } from "./model/timeRanges";
-import { isBotUserAgent, visitAttributes, vVisitContext } from "./model/visitAttributes";
 
 // The dashboard is public, like the stats page it replaces: it shows counts, never a visitor.
 // Data flow: record (visitors append) → worker (folds) → aggregates and derived tables → these queries.
@@ -33,24 +32,29 @@ const vPageViewStats = {
 // Accepted from clients built when "active now" depended on the caller's clock; the worker now expires sessions itself.
 const vLegacyNow = { now: v.optional(v.number()) };
 
-/** A view, with the browser's context (`visit`, prds/visits.md) for the visit it may start; a bot's records nothing. */
+/** A view, with the browser's context (`visit`, prds/visits.md) for the visit it may start; a bot's records nothing. Throws INVALID_ARGUMENT or RATE_LIMITED. */
 export const recordPageView = mutation({
-  args: { path: v.string(), pageType: v.string(), sessionId: v.string(), visit: v.optional(vVisitContext) },
+  args: Record.vPageViewRequest,
   returns: v.object({ recorded: v.boolean(), newVisitor: v.boolean() }),
-  handler: async (ctx, { path, pageType, sessionId, visit }) => {
-    assertValidPageType(pageType);
-    const input = { path: canonicalPath(path), pageType, sessionId: canonicalSessionId(sessionId) };
-    const attributes = visitAttributes(visit);
-    if (isBotUserAgent(visit?.userAgent)) return { recorded: false, newVisitor: false };
-    return await Record.recordPageView(ctx, input, attributes, Date.now());
-  },
+  handler: async (ctx, args) => await Record.recordPageViewRequest(ctx, args, Date.now()),
 });
 
+/** The visitor is still on `currentPath`. Throws INVALID_ARGUMENT or RATE_LIMITED. */
 export const heartbeat = mutation({
   args: { sessionId: v.string(), currentPath: v.string() },
   returns: v.null(),
   handler: async (ctx, { sessionId, currentPath }) => {
-    await Record.heartbeat(ctx, canonicalSessionId(sessionId), canonicalPath(currentPath, "currentPath"), Date.now());
+    await Record.heartbeatRequest(ctx, sessionId, currentPath, Date.now());
+    return null;
+  },
+});
+
+/** A view or heartbeat sent to POST /api/event (convex/http.ts), with the request's user agent: the same checks and code path as the two mutations above. */
+export const recordEvent = internalMutation({
+  args: { event: EventEndpoint.vEvent, userAgent: v.optional(v.string()) },
+  returns: v.null(),
+  handler: async (ctx, { event, userAgent }) => {
+    await EventEndpoint.recordEvent(ctx, event, userAgent, Date.now());
     return null;
   },
 });

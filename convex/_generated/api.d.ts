@@ -10,6 +10,7 @@
 
 import type * as content from "../content.js";
 import type * as crons from "../crons.js";
+import type * as http from "../http.js";
 import type * as model_activeVisitors from "../model/activeVisitors.js";
 import type * as model_aggregates from "../model/aggregates.js";
 import type * as model_backfill from "../model/backfill.js";
@@ -18,11 +19,13 @@ import type * as model_cleanup from "../model/cleanup.js";
 import type * as model_config from "../model/config.js";
 import type * as model_content from "../model/content.js";
 import type * as model_counters from "../model/counters.js";
+import type * as model_eventEndpoint from "../model/eventEndpoint.js";
 import type * as model_filteredBreakdown from "../model/filteredBreakdown.js";
 import type * as model_foldPageViews from "../model/foldPageViews.js";
 import type * as model_foldSessions from "../model/foldSessions.js";
 import type * as model_pageStats from "../model/pageStats.js";
 import type * as model_prevHistogram from "../model/prevHistogram.js";
+import type * as model_rateLimits from "../model/rateLimits.js";
 import type * as model_record from "../model/record.js";
 import type * as model_settleVisits from "../model/settleVisits.js";
 import type * as model_timeBuckets from "../model/timeBuckets.js";
@@ -47,6 +50,7 @@ import type {
 declare const fullApi: ApiFromModules<{
   content: typeof content;
   crons: typeof crons;
+  http: typeof http;
   "model/activeVisitors": typeof model_activeVisitors;
   "model/aggregates": typeof model_aggregates;
   "model/backfill": typeof model_backfill;
@@ -55,11 +59,13 @@ declare const fullApi: ApiFromModules<{
   "model/config": typeof model_config;
   "model/content": typeof model_content;
   "model/counters": typeof model_counters;
+  "model/eventEndpoint": typeof model_eventEndpoint;
   "model/filteredBreakdown": typeof model_filteredBreakdown;
   "model/foldPageViews": typeof model_foldPageViews;
   "model/foldSessions": typeof model_foldSessions;
   "model/pageStats": typeof model_pageStats;
   "model/prevHistogram": typeof model_prevHistogram;
+  "model/rateLimits": typeof model_rateLimits;
   "model/record": typeof model_record;
   "model/settleVisits": typeof model_settleVisits;
   "model/timeBuckets": typeof model_timeBuckets;
@@ -104,6 +110,7 @@ export declare const internal: FilterApi<
 
 export declare const components: {
   batchWorker: import("@convex-dev/batch-worker/_generated/component.js").ComponentApi<"batchWorker">;
+  rateLimiter: import("@convex-dev/rate-limiter/_generated/component.js").ComponentApi<"rateLimiter">;
   posts: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"posts">;
   pages: import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"pages">;
 };

@@ -1,6 +1,7 @@
 import type { MutationCtx } from "../_generated/server";
 import { CLEANUP_PAGE_SIZE, SESSION_TIMEOUT_MS } from "./config";
 import { hasChunkBudget } from "./budget";
+import { forgetSessionLimits } from "./rateLimits";
 import { hasVisitToSettle } from "./settleVisits";
 import { pingStatsWorker } from "./wakeWorker";
 
@@ -8,7 +9,8 @@ import { pingStatsWorker } from "./wakeWorker";
  * The cleanup cron: deletes visitors' session rows idle past the timeout (as
  * many as one transaction's budget allows), and wakes the worker when live
  * sessions it counted have timed out (so it takes them off "active now") or
- * visits have ended (so it settles them). On an idle site it reads four
+ * visits have ended (so it settles them). A deleted session's rate-limit
+ * buckets go with it (refilled by now). On an idle site it reads four
  * empty index ranges and writes nothing.
  */
 export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promise<{ deleted: number; more: boolean }> {
@@ -21,6 +23,7 @@ export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promi
   for (const session of stale) {
     if (!(await hasChunkBudget(ctx))) break;
     await ctx.db.delete(session._id);
+    await forgetSessionLimits(ctx, session.sessionId);
     deleted++;
   }
   const expiring = await ctx.db

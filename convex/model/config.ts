@@ -165,3 +165,30 @@ export const COUNT_AUTOMATION_STORAGE_KEY = "convex-live-stats:count-automation"
 
 /** Paths the tracker never records (the dashboard itself); with their subpaths. */
 export const UNTRACKED_PATHS = ["/stats"] as const;
+
+/** Page views one session may record per minute (a burst of as many, then this rate): far faster than anyone reads. */
+export const SESSION_VIEWS_PER_MINUTE = 60;
+
+/** Heartbeats that write (a page change or the 30-second beat) one session may send per minute, as a burst of as many. */
+export const SESSION_HEARTBEATS_PER_MINUTE = 20;
+
+/** New visitors (sessions never seen) the site accepts per minute unless STATS_MAX_NEW_VISITORS_PER_MINUTE says otherwise. */
+export const DEFAULT_NEW_VISITORS_PER_MINUTE = 1_000;
+
+/** New distinct paths the site accepts per minute unless STATS_MAX_NEW_PATHS_PER_MINUTE says otherwise. */
+export const DEFAULT_NEW_PATHS_PER_MINUTE = 200;
+
+/** A site-wide cap lets a burst of this many minutes of its rate through at once (a front page's first minutes). */
+export const SITE_CAP_BURST_MINUTES = 2;
+
+/** Tokens each shard of a site-wide cap holds when full; the shard count follows from it (more shards, fewer conflicts). */
+export const SITE_CAP_TOKENS_PER_SHARD = 100;
+
+/** Most shards a site-wide cap is split into. */
+export const SITE_CAP_MAX_SHARDS = 20;
+
+/** Largest body POST /api/event reads, in bytes (a view with every field at its longest is about 6.5 kB of JSON). */
+export const MAX_EVENT_BODY_BYTES = 16 * 1024;
+
+/** The page type of a view sent over HTTP without one (the script cannot know the site's page kinds). */
+export const DEFAULT_HTTP_PAGE_TYPE = "other";

@@ -1,6 +1,7 @@
 /// <reference types="vite/client" />
 import aggregateTest from "@convex-dev/aggregate/test";
 import batchWorkerTest from "@convex-dev/batch-worker/test";
+import rateLimiterTest from "@convex-dev/rate-limiter/test";
 import { buildTestConvex, type TestConvexOptions } from "./convexBackend";
 
 export { AGGREGATE_COMPONENTS } from "./convexBackend";
@@ -15,5 +16,5 @@ export type TestConvex = ReturnType<typeof createTestConvex>;
  * Convex's per-transaction limits are enforced unless a test opts out.
  */
 export function createTestConvex(options: TestConvexOptions = {}) {
-  return buildTestConvex(modules, { aggregate: aggregateTest, batchWorker: batchWorkerTest }, options);
+  return buildTestConvex(modules, { aggregate: aggregateTest, batchWorker: batchWorkerTest, rateLimiter: rateLimiterTest }, options);
 }

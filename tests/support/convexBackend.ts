@@ -9,13 +9,17 @@ export type ModuleMap = Record<string, () => Promise<unknown>>;
 export type ComponentSource = { schema: SchemaDefinition<GenericSchema, boolean>; modules: ModuleMap };
 
 /** The component packages the app installs: their sources, as the caller loads them. */
-export type ComponentSources = { aggregate: ComponentSource; batchWorker: ComponentSource };
+export type ComponentSources = { aggregate: ComponentSource; batchWorker: ComponentSource; rateLimiter: ComponentSource };
 
 /** The aggregate components the app installs, by the names in convex/convex.config.ts. */
 export const AGGREGATE_COMPONENTS = ["posts", "pages"] as const;
 
 /** The batch-worker component's mount name (convex/convex.config.ts). */
 export const BATCH_WORKER_COMPONENT = "batchWorker";
+
+/** The rate limiter's mount name, and where it mounts its own batch worker (its package's test helper does the same). */
+export const RATE_LIMITER_COMPONENT = "rateLimiter";
+export const RATE_LIMITER_WORKER_COMPONENT = `${RATE_LIMITER_COMPONENT}/batchWorker`;
 
 export type TestConvexOptions = { transactionLimits?: boolean | object };
 
@@ -28,5 +32,7 @@ export function buildTestConvex(modules: ModuleMap, components: ComponentSources
   const t = convexTest({ schema, modules, transactionLimits: options.transactionLimits ?? true });
   for (const name of AGGREGATE_COMPONENTS) t.registerComponent(name, components.aggregate.schema, components.aggregate.modules);
   t.registerComponent(BATCH_WORKER_COMPONENT, components.batchWorker.schema, components.batchWorker.modules);
+  t.registerComponent(RATE_LIMITER_COMPONENT, components.rateLimiter.schema, components.rateLimiter.modules);
+  t.registerComponent(RATE_LIMITER_WORKER_COMPONENT, components.batchWorker.schema, components.batchWorker.modules);
   return t;
 }

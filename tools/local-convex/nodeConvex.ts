@@ -5,6 +5,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   AGGREGATE_COMPONENTS,
   BATCH_WORKER_COMPONENT,
+  RATE_LIMITER_COMPONENT,
+  RATE_LIMITER_WORKER_COMPONENT,
   buildTestConvex,
   type ComponentSource,
   type ModuleMap,
@@ -54,7 +56,11 @@ export async function loadConvexModule(modulePath: string): Promise<Record<strin
  * ranges read from sorted indexes rather than by walking the whole database (indexedQueries.ts).
  */
 export async function createNodeTestConvex(options: TestConvexOptions = {}) {
-  const components = { aggregate: await componentOf("@convex-dev/aggregate"), batchWorker: await componentOf("@convex-dev/batch-worker") };
+  const components = {
+    aggregate: await componentOf("@convex-dev/aggregate"),
+    batchWorker: await componentOf("@convex-dev/batch-worker"),
+    rateLimiter: await componentOf("@convex-dev/rate-limiter"),
+  };
   const t = buildTestConvex(convexModules, components, options);
   await indexQueries(() => t.run(async () => {}));
   return t;
@@ -63,5 +69,5 @@ export async function createNodeTestConvex(options: TestConvexOptions = {}) {
 export type NodeTestConvex = Awaited<ReturnType<typeof createNodeTestConvex>>;
 
 /** Where each component's own tables (its `_scheduled_functions` among them) live: the app is "". */
-export const COMPONENT_PATHS: readonly string[] = ["", ...AGGREGATE_COMPONENTS, BATCH_WORKER_COMPONENT];
+export const COMPONENT_PATHS: readonly string[] = ["", ...AGGREGATE_COMPONENTS, BATCH_WORKER_COMPONENT, RATE_LIMITER_COMPONENT, RATE_LIMITER_WORKER_COMPONENT];
 
