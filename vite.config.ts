@@ -2,6 +2,7 @@ import { defineConfig } from "vitest/config";
 import react from "@vitejs/plugin-react";
 import { committedDocuments } from "./tests/support/committedDocuments.ts";
 import { indexedTableScans } from "./tests/support/indexedTableScans.ts";
+import { recordedReads } from "./tests/support/recordedReads.ts";
 
 export default defineConfig({
   plugins: [react()],
@@ -12,8 +13,8 @@ export default defineConfig({
       {
         extends: true,
         // convex-test scans every document on every query; this keeps big seeds linear (see the file).
-        // committedDocuments lets write-set tests see every component's documents (see the file).
-        plugins: [indexedTableScans(), committedDocuments()],
+        // committedDocuments and recordedReads let write-conflict tests see every component's writes and reads (see the files).
+        plugins: [indexedTableScans(), committedDocuments(), recordedReads()],
         test: {
           name: "convex",
           include: ["tests/convex/**/*.test.ts"],

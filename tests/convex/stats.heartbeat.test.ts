@@ -40,14 +40,18 @@ describe("heartbeat", () => {
     expect(await readTables(t)).toEqual(before);
   });
 
-  test("after 10 s on the same path it writes only the session's own row, and the worker moves its lastSeen", async () => {
+  test("after 10 s on the same path it writes only the session's own rows, and the worker moves its lastSeen", async () => {
     await heartbeat(t, 1, "/a");
     advanceTo(T0 + HEARTBEAT_DEDUP_MS);
     await heartbeat(t, 2, "/b"); // another visitor keeps the worker running, as on a site with traffic
 
     const [session] = await t.run((ctx) => ctx.db.query("activeSessions").withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId(1))).collect());
     const writes = await writesOf(t, () => heartbeat(t, 1, "/a"));
-    expect(writes).toMatchObject([{ component: "", table: "activeSessions", id: session._id, change: "changed" }]);
+    expect(writes).toMatchObject([
+      { component: "", table: "activeSessions", id: session._id, change: "changed" },
+      // Its own heartbeat bucket (convex/model/rateLimits.ts), keyed by the session.
+      { component: "rateLimiter", table: "rateLimits", change: "changed", docs: [{ key: sessionId(1) }, { key: sessionId(1) }] },
+    ]);
     const [after] = await t.run((ctx) => ctx.db.query("activeSessions").withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId(1))).collect());
     expect(after).toMatchObject({ currentPath: "/a", lastSeen: T0 + HEARTBEAT_DEDUP_MS });
 

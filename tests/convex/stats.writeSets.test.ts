@@ -1,10 +1,8 @@
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS } from "../../convex/model/config";
 import * as ActiveVisitors from "../../convex/model/activeVisitors";
 import * as PageStats from "../../convex/model/pageStats";
-import * as Record from "../../convex/model/record";
-import { UNKNOWN_ATTRIBUTES } from "../../convex/model/visits";
 import { heartbeat, pageViewArgs, viewPage } from "../support/calls";
 import { advanceTo, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
@@ -17,9 +15,11 @@ import { tablesOf, writesOf, type Write } from "../support/writeSet";
  * The hot path shares nothing. Each visitor call is run against a deployment
  * in steady state (traffic flowing, the stats worker running) and we look at
  * every document it wrote, in the app and in every component, and at every
- * index range it read. Two calls conflict under Convex's optimistic
- * concurrency only if one writes into the other's reads; we run both from
- * the same state and intersect.
+ * index range it read (in components too: tests/support/recordedReads.ts).
+ * Two calls conflict under Convex's optimistic concurrency only if one writes
+ * into the other's reads; we run both from the same state and intersect.
+ * The one shared thing is by design: a new visitor or a new page takes a
+ * token from one shard of a site-wide cap (convex/model/rateLimits.ts).
  */
 
 useFakeClock(T0);
@@ -28,7 +28,12 @@ const NOW = T0 + 10 * DEDUP_WINDOW_MS;
 
 /** A deployment with history (visitors 1–3 on /a and /b), folded, then a visitor keeping the worker running. */
 async function steadyState(): Promise<TestConvex> {
+  // Every copy of the state starts at the same instant, with no timer of an earlier copy left to fire.
+  vi.clearAllTimers();
+  vi.setSystemTime(T0);
   const t = createTestConvex();
+  // The rate limiter draws its shards at random: these visitors all take from the last shard, so tests can pick others.
+  const random = vi.spyOn(Math, "random").mockReturnValue(0.99);
   for (const [visitor, path] of [[1, "/a"], [2, "/a"], [3, "/b"]] as const) {
     await viewPage(t, visitor, path);
     await heartbeat(t, visitor, path);
@@ -37,6 +42,7 @@ async function steadyState(): Promise<TestConvex> {
   advanceTo(NOW);
   for (const visitor of [1, 2, 3]) await heartbeat(t, visitor, "/a");
   await viewPage(t, 99, "/warm");
+  random.mockRestore();
   expect((await workerStatus(t))?.kind).toBe("running");
   return t;
 }
@@ -52,33 +58,54 @@ type Call = { name: string; visitor: number; run: (t: TestConvex) => Promise<unk
 const view = (visitor: number, path: string): Call => ({ name: `view ${path}`, visitor, run: (t) => viewPage(t, visitor, path) });
 const beat = (visitor: number, path: string): Call => ({ name: `heartbeat ${path}`, visitor, run: (t) => heartbeat(t, visitor, path) });
 
-/** The documents a written row belongs to: its session id, on either version. */
-const ownerOf = (write: Write) => write.docs.map((doc) => (doc as { sessionId?: string }).sessionId);
+/** The session a written row belongs to, on either version: its own rows by `sessionId`, its rate-limit buckets by `key`. */
+const ownerOf = (write: Write) => write.docs.map((doc) => (doc as { sessionId?: string }).sessionId ?? (doc as { key?: string }).key);
+
+/** A shard of a site-wide cap: a rate-limit row with no session key. */
+const isSiteCapShard = (write: Write) => write.table === "rateLimits" && ownerOf(write).every((owner) => owner === undefined);
+const capOf = (write: Write) => (write.docs[0] as { name: string }).name;
+
+afterEach(() => vi.restoreAllMocks());
 
 describe("each hot-path call writes only its own session's documents", () => {
-  const cases: [string, Call, string[]][] = [
-    // A view also starts or extends its session's own visit row.
-    ["a new visitor's first view", view(10, "/a"), ["pageViews", "visits"]],
-    ["a returning visitor's view of a known page", view(1, "/b"), ["pageViews", "visits"]],
-    ["a view of a brand-new page", view(1, "/new"), ["pageViews", "visits"]],
-    ["a new session's first heartbeat", beat(10, "/a"), ["activeSessions"]],
-    ["a page change", beat(1, "/b"), ["activeSessions"]],
-    ["a heartbeat inside an open visit", beat(99, "/elsewhere"), ["activeSessions", "visits"]],
+  const OWN_LIMITS = "rateLimiter/rateLimits";
+  // [name, call, tables written, site-wide caps it takes a token from]
+  const cases: [string, Call, string[], string[]][] = [
+    // A view also starts or extends its session's own visit row, and takes from its own rate-limit bucket.
+    ["a new visitor's first view", view(10, "/a"), ["pageViews", OWN_LIMITS, "visits"], ["newVisitors"]],
+    ["a returning visitor's view of a known page", view(1, "/b"), ["pageViews", OWN_LIMITS, "visits"], []],
+    ["a view of a brand-new page", view(1, "/new"), ["pageViews", OWN_LIMITS, "visits"], ["newPaths"]],
+    ["a new visitor's first view of a brand-new page", view(10, "/new"), ["pageViews", OWN_LIMITS, "visits"], ["newPaths", "newVisitors"]],
+    ["a new session's first heartbeat", beat(10, "/a"), ["activeSessions", OWN_LIMITS], ["newVisitors"]],
+    ["a page change", beat(1, "/b"), ["activeSessions", OWN_LIMITS], []],
+    ["a heartbeat inside an open visit", beat(99, "/elsewhere"), ["activeSessions", OWN_LIMITS, "visits"], []],
   ];
 
-  test.each(cases)("%s", async (_, call, tables) => {
+  test.each(cases)("%s", async (_, call, tables, siteCaps) => {
     const t = await steadyState();
     await afterDedup(t);
     const writes = await writesOf(t, () => call.run(t));
     expect(tablesOf(writes)).toEqual(tables);
-    for (const write of writes) expect(ownerOf(write).every((owner) => owner === sessionId(call.visitor))).toBe(true);
+    const shared = writes.filter(isSiteCapShard);
+    expect(shared.map(capOf).sort()).toEqual(siteCaps);
+    for (const write of writes.filter((w) => !isSiteCapShard(w))) {
+      expect(ownerOf(write).every((owner) => owner === sessionId(call.visitor))).toBe(true);
+    }
   });
 
-  test("a same-page heartbeat after 10 s changes only the session's own row", async () => {
+  test("a same-page heartbeat after 10 s changes only the session's own rows", async () => {
     const t = await steadyState();
     await afterDedup(t);
     const writes = await writesOf(t, () => heartbeat(t, 1, "/a"));
-    expect(writes).toMatchObject([{ component: "", table: "activeSessions", change: "changed" }]);
+    expect(writes).toMatchObject([
+      { component: "", table: "activeSessions", change: "changed" },
+      {
+        component: "rateLimiter",
+        table: "rateLimits",
+        change: "changed",
+        docs: [{ name: "sessionHeartbeats", key: sessionId(1) }, { name: "sessionHeartbeats", key: sessionId(1) }],
+      },
+    ]);
   });
 
   test("a repeat view and a repeat heartbeat within their windows write nothing", async () => {
@@ -93,40 +120,72 @@ describe("each hot-path call writes only its own session's documents", () => {
     const first = await writesOf(t, () => viewPage(t, 1, "/a"));
     expect(tablesOf(first)).toEqual(expect.arrayContaining(["pageViews", "batchWorker/workers"]));
     const second = await writesOf(t, () => viewPage(t, 2, "/a"));
-    expect(tablesOf(second)).toEqual(["pageViews", "visits"]);
+    expect(tablesOf(second)).toEqual(["pageViews", "rateLimiter/rateLimits", "visits"]);
   });
 });
 
 describe("two visitors never conflict", () => {
   /** Runs `a` and `b` each from its own copy of the same state; returns what each wrote into the other's reads. */
-  async function overlap(a: Call, b: Call) {
-    const run = async (call: Call) => {
-      const t = await steadyState();
-      await afterDedup(t);
+  async function overlap(a: Call, b: Call, random?: { a: number; b: number }) {
+    const run = async (call: Call, draw: number | undefined) => {
+      const fromSteadyState = async () => {
+        const t = await steadyState();
+        await afterDedup(t);
+        // The rate limiter's shard choices, fixed so both runs of a call (reads, then writes) draw alike.
+        if (draw !== undefined) vi.spyOn(Math, "random").mockReturnValue(draw);
+        return t;
+      };
       const args = call.name.startsWith("view") ? pageViewArgs(call.visitor, call.name.slice(5)) : null;
       const path = call.name.replace(/^\S+ /, "");
+      const t = await fromSteadyState();
       const reads = await readsOf(t, (ctx) =>
-        args ? Record.recordPageView(ctx, args, UNKNOWN_ATTRIBUTES, Date.now()) : Record.heartbeat(ctx, sessionId(call.visitor), path, Date.now()),
+        args ? ctx.runMutation(api.stats.recordPageView, args) : ctx.runMutation(api.stats.heartbeat, { sessionId: sessionId(call.visitor), currentPath: path }),
       );
-      const fresh = await steadyState();
-      await afterDedup(fresh);
+      vi.restoreAllMocks();
+      const fresh = await fromSteadyState();
       const writes = await writesOf(fresh, () => call.run(fresh));
+      vi.restoreAllMocks();
       return { reads, writes };
     };
-    const [ra, rb] = [await run(a), await run(b)];
+    const [ra, rb] = [await run(a, random?.a), await run(b, random?.b)];
     return [...conflicts(ra.writes, rb.reads), ...conflicts(rb.writes, ra.reads)];
   }
 
   const pairs: [string, Call, Call][] = [
-    ["two new visitors on the same page", view(10, "/a"), view(11, "/a")],
-    ["two new visitors on different pages", view(10, "/a"), view(11, "/b")],
-    ["two returning visitors on different pages", view(1, "/b"), view(2, "/new")],
+    ["two returning visitors on the same page", view(1, "/b"), view(2, "/b")],
+    ["two returning visitors on different pages", view(1, "/b"), view(2, "/c")],
     ["two page changes to the same page", beat(1, "/b"), beat(2, "/b")],
-    ["a view and a heartbeat on the same page", view(10, "/a"), beat(11, "/a")],
+    ["a view and a heartbeat on the same page", view(1, "/a"), beat(2, "/a")],
   ];
 
   test.each(pairs)("%s", async (_, a, b) => {
     expect(await overlap(a, b)).toEqual([]);
+  });
+
+  // New visitors and new pages share only the shards of the site-wide caps (20 for new visitors by default).
+  // The limiter reads one random shard, and a second if the first exists, then writes one of them:
+  // two calls conflict only when one writes a shard the other read (prds/howtoavoidwriteconflicts.md).
+  const newcomers: [string, Call, Call][] = [
+    ["two new visitors on the same page", view(10, "/a"), view(11, "/a")],
+    ["two new visitors on different pages", view(10, "/a"), view(11, "/b")],
+    ["a new visitor's view and another's first heartbeat", view(10, "/a"), beat(11, "/a")],
+  ];
+
+  test.each(newcomers)("%s: no conflict when they draw different shards", async (_, a, b) => {
+    expect(await overlap(a, b, { a: 0.01, b: 0.26 })).toEqual([]);
+  });
+
+  test.each(newcomers)("%s: only the shard both drew conflicts", async (_, a, b) => {
+    const conflicting = await overlap(a, b, { a: 0.01, b: 0.01 });
+    expect(conflicting.length).toBeGreaterThan(0);
+    expect(conflicting.every(isSiteCapShard)).toBe(true);
+    expect(new Set(conflicting.map(capOf))).toEqual(new Set(["newVisitors"]));
+  });
+
+  test("two first views of one brand-new page conflict once, on the page's first view and the new-path shard", async () => {
+    const conflicting = await overlap(view(1, "/new"), view(2, "/new"), { a: 0.01, b: 0.26 });
+    expect(conflicting.length).toBeGreaterThan(0);
+    expect(conflicting.every((write) => write.table === "pageViews")).toBe(true);
   });
 });
 
