@@ -181,11 +181,11 @@ export const DEFAULT_NEW_PATHS_PER_MINUTE = 200;
 /** A site-wide cap lets a burst of this many minutes of its rate through at once (a front page's first minutes). */
 export const SITE_CAP_BURST_MINUTES = 2;
 
-/** Tokens each shard of a site-wide cap holds when full; the shard count follows from it (more shards, fewer conflicts). */
-export const SITE_CAP_TOKENS_PER_SHARD = 100;
+/** Tokens each shard of a site-wide cap holds when full; the shard count follows from it (more shards, fewer write conflicts). */
+export const SITE_CAP_TOKENS_PER_SHARD = 50;
 
-/** Most shards a site-wide cap is split into. */
-export const SITE_CAP_MAX_SHARDS = 20;
+/** Most shards a site-wide cap is split into (two new visitors then conflict about one time in ten; prds/howtoavoidwriteconflicts.md). */
+export const SITE_CAP_MAX_SHARDS = 40;
 
 /** Largest body POST /api/event reads, in bytes (a view with every field at its longest is about 6.5 kB of JSON). */
 export const MAX_EVENT_BODY_BYTES = 16 * 1024;

@@ -162,7 +162,7 @@ describe("two visitors never conflict", () => {
     expect(await overlap(a, b)).toEqual([]);
   });
 
-  // New visitors and new pages share only the shards of the site-wide caps (20 for new visitors by default).
+  // New visitors and new pages share only the shards of the site-wide caps (40 for new visitors by default).
   // The limiter reads one random shard, and a second if the first exists, then writes one of them:
   // two calls conflict only when one writes a shard the other read (prds/howtoavoidwriteconflicts.md).
   const newcomers: [string, Call, Call][] = [
