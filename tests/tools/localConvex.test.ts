@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { makeFunctionReference } from "convex/server";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { SESSION_TIMEOUT_MS } from "../../convex/model/config";
 import { backendClock } from "../../tools/local-convex/clock";
 import type { ScheduledJob } from "../../tools/local-convex/deployment";
@@ -100,4 +100,63 @@ it("runs the stats worker's due loop and monitor in order after a jump of minute
   const settledRuns = (await deployment.scheduledJobs()).length;
   await delay(1_500);
   expect((await deployment.scheduledJobs()).length).toBe(settledRuns);
+});
+
+describe("the site port: the app's HTTP actions (convex/http.ts), as at <deployment>.convex.site", () => {
+  // A browser's: the endpoint takes Node's own ("node") for a bot's and records nothing.
+  const userAgent = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+  const postEvent = (event: object) =>
+    fetch(`${server!.siteUrl}/api/event`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "User-Agent": userAgent },
+      body: JSON.stringify(event),
+    });
+  const heartbeat = (sessionId: string) => ({ type: "heartbeat", sessionId, path: "/about" });
+
+  it("is another origin than the API, adds no CORS of its own, and answers Convex's 404 where the app routes nothing", async () => {
+    server = await startLocalConvex({ runCronsOnSchedule: false });
+    expect(new URL(server.siteUrl).origin).not.toBe(new URL(server.url).origin);
+
+    for (const [method, path] of [["GET", "/nowhere?x=1"], ["GET", "/api/event"], ["DELETE", "/api/event"]]) {
+      const response = await fetch(`${server.siteUrl}${path}`, { method, headers: { Origin: "https://blog.example" } });
+      expect(response.status).toBe(404);
+      expect(await response.text()).toBe(`No HttpAction routed for ${new URL(path, server.siteUrl).pathname}`);
+      expect(response.headers.get("Access-Control-Allow-Origin")).toBeNull();
+    }
+    // The API port keeps its blanket CORS, for the app's own client.
+    expect((await fetch(`${server.url}/nowhere`)).headers.get("Access-Control-Allow-Origin")).toBe("*");
+  });
+
+  it("has subscribers hear what an HTTP action committed by the time its response arrives", async () => {
+    server = await startLocalConvex({ runCronsOnSchedule: false });
+    let trackingSince: number | null = null;
+    server.deployment.subscribe({
+      async publish(_ts, runQuery) {
+        const outcome = await runQuery("stats:getPageViewStats", {});
+        if (outcome.success) trackingSince = (outcome.value as { trackingSince: number | null }).trackingSince;
+      },
+    });
+
+    const response = await postEvent({ type: "pageview", sessionId: crypto.randomUUID(), path: "/hello" });
+
+    expect(response.status).toBe(202);
+    expect(trackingSince).not.toBeNull();
+  });
+
+  it("answers 500 for an HTTP action's uncaught error, logs it to the deployment's log, and keeps serving", async () => {
+    const deploymentLog: string[] = [];
+    server = await startLocalConvex({ runCronsOnSchedule: false, log: (line) => deploymentLog.push(line) });
+    const sessionId = crypto.randomUUID();
+    // Two live rows for one session, which the hot path reads with unique(): a broken table makes it throw.
+    await server.deployment.runAsCall(async (ctx) => {
+      for (const currentPath of ["/a", "/b"]) await ctx.db.insert("activeSessions", { sessionId, currentPath, lastSeen: Date.now() });
+    });
+
+    const response = await postEvent(heartbeat(sessionId));
+
+    expect(response.status).toBe(500);
+    expect(await response.text()).toMatch(/^\[Request ID: [0-9a-f]+\] Server Error\nUncaught Error: .*unique\(\)/);
+    expect(deploymentLog).toEqual([expect.stringMatching(/^POST \/api\/event failed: \[Request ID: [0-9a-f]+\] Server Error\nUncaught Error/)]);
+    expect((await postEvent(heartbeat(crypto.randomUUID()))).status).toBe(202);
+  });
 });

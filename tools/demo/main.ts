@@ -21,6 +21,7 @@ New simulated visitors keep arriving every few seconds.
 
   Dashboard: ${demo.url}/stats
   Site:      ${demo.url}/
+  Events:    ${demo.server.siteUrl}/api/event (the HTTP actions, as at <deployment>.convex.site)
 
 Ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Open the site in another window to watch yourself arrive.
 Everything lives in memory and is gone when you stop (Ctrl-C).`);

@@ -126,6 +126,20 @@ export class LocalDeployment {
     return outcome;
   }
 
+  /**
+   * Runs the HTTP action convex/http.ts routes a request to, as a deployment's .convex.site does: what it
+   * logs goes to the deployment's log (no client hears it), an uncaught error answers 500, then publishes.
+   */
+  async httpAction(pathAndQuery: string, init: RequestInit & { method: string }): Promise<Response> {
+    const outcome = await this.runner.fetch(pathAndQuery, init);
+    const request = `${init.method} ${pathAndQuery}`;
+    for (const line of outcome.logLines) this.log(`${request}: ${line}`);
+    if (!outcome.success) this.log(`${request} failed: ${outcome.errorMessage}`);
+    // Coalesced like mutations' publications: HTTP actions are visitors' hot path too.
+    await this.publishSoon();
+    return outcome.success ? outcome.response : new Response(outcome.errorMessage, { status: 500 });
+  }
+
   /** Runs whatever kind of function lives at `udfPath` (ConvexHttpClient's /api/function). */
   async anyFunction(udfPath: string, jsonArgs: JSONValue): Promise<Outcome> {
     const kind = await this.runner.kindOf(udfPath, "client");

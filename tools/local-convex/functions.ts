@@ -10,6 +10,7 @@ export type Caller = "client" | "deployment";
 
 export type Failure = { success: false; errorMessage: string; errorData?: JSONValue; logLines: string[] };
 export type Outcome = { success: true; value: JSONValue; logLines: string[] } | Failure;
+export type HttpOutcome = { success: true; response: Response; logLines: string[] } | Failure;
 
 type RegisteredFunction = { isPublic?: boolean; isQuery?: boolean; isMutation?: boolean; isAction?: boolean };
 type LoadModule = (modulePath: string) => Promise<Record<string, unknown> | undefined>;
@@ -59,6 +60,20 @@ export class FunctionRunner {
       collectLogs(() => this.attempt(kind, canonicalUdfPath(udfPath), jsonArgs, caller), this.log),
     );
     return { ...result, logLines };
+  }
+
+  /** Runs the HTTP action convex/http.ts routes the request to (convex-test answers 404 for no route); never throws. */
+  async fetch(pathAndQuery: string, init: RequestInit): Promise<HttpOutcome> {
+    const { result, logLines } = await this.within(() => collectLogs(() => this.attemptFetch(pathAndQuery, init), this.log));
+    return { ...result, logLines };
+  }
+
+  private async attemptFetch(pathAndQuery: string, init: RequestInit): Promise<HttpOutcome> {
+    try {
+      return { success: true, response: await this.t.fetch(pathAndQuery, init), logLines: [] };
+    } catch (error) {
+      return failure(error);
+    }
   }
 
   private async attempt(kind: FunctionKind, path: string, jsonArgs: JSONValue, caller: Caller): Promise<Outcome> {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONValue } from "convex/values";
 import type { LocalDeployment } from "./deployment";
 import { notFound, type Outcome } from "./functions";
+import { readBody } from "./requestBody";
 
 // The endpoints ConvexHttpClient calls (convex/dist/esm/browser/http_client.js), with Convex's status codes.
 const STATUS_UDF_FAILED = 560;
@@ -21,15 +22,10 @@ const ENDPOINTS: Record<string, { argsInArray: boolean; call: Endpoint }> = {
 class BadRequest extends Error {}
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new BadRequest("request body too large");
-    chunks.push(chunk);
-  }
+  const body = await readBody(request, MAX_BODY_BYTES);
+  if (body === null) throw new BadRequest("request body too large");
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return JSON.parse(body.toString("utf8"));
   } catch {
     throw new BadRequest("request body is not JSON");
   }
