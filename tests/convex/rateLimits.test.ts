@@ -102,11 +102,11 @@ describe("per session", () => {
     await viewPage(t, 1, "/a");
     await heartbeat(t, 1, "/a");
     await heartbeat(t, 2, "/a");
-    const buckets = async () =>
-      await t.run(async (ctx) => {
-        const documents = (t as unknown as { committedDocuments(): Record<string, Record<string, { key?: string }>> }).committedDocuments();
-        return Object.values(documents.rateLimiter ?? {}).filter((doc) => doc.key !== undefined).map((doc) => doc.key);
-      });
+    // Per-session buckets: the rate limiter's rows with a key (tests/support/committedDocuments.ts).
+    const buckets = async () => {
+      const documents = (t as unknown as { committedDocuments(): Record<string, Record<string, { key?: string }>> }).committedDocuments();
+      return Object.values(documents.rateLimiter ?? {}).filter((doc) => doc.key !== undefined).map((doc) => doc.key);
+    };
     expect(new Set(await buckets())).toEqual(new Set([sessionId(1), sessionId(2)]));
     advanceTo(T0 + SESSION_TIMEOUT_MS / 2);
     await heartbeat(t, 2, "/b");

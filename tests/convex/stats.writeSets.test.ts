@@ -1,15 +1,16 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS } from "../../convex/model/config";
+import { HEARTBEAT_DEDUP_MS } from "../../convex/model/config";
 import * as ActiveVisitors from "../../convex/model/activeVisitors";
 import * as PageStats from "../../convex/model/pageStats";
-import { heartbeat, pageViewArgs, viewPage } from "../support/calls";
+import { heartbeat, viewPage } from "../support/calls";
 import { advanceTo, T0, useFakeClock } from "../support/clock";
-import { createTestConvex, type TestConvex } from "../support/convex";
+import { createTestConvex } from "../support/convex";
+import { afterDedup, beat, capOf, isSiteCapShard, overlap, ownerOf, steadyState, view, type Call } from "../support/hotPathConflicts";
 import { conflicts, readsOf } from "../support/readSet";
 import { sessionId } from "../support/seed";
-import { settle, workerStatus } from "../support/worker";
-import { tablesOf, writesOf, type Write } from "../support/writeSet";
+import { settle } from "../support/worker";
+import { tablesOf, writesOf } from "../support/writeSet";
 
 /**
  * The hot path shares nothing. Each visitor call is run against a deployment
@@ -23,47 +24,6 @@ import { tablesOf, writesOf, type Write } from "../support/writeSet";
  */
 
 useFakeClock(T0);
-
-const NOW = T0 + 10 * DEDUP_WINDOW_MS;
-
-/** A deployment with history (visitors 1–3 on /a and /b), folded, then a visitor keeping the worker running. */
-async function steadyState(): Promise<TestConvex> {
-  // Every copy of the state starts at the same instant, with no timer of an earlier copy left to fire.
-  vi.clearAllTimers();
-  vi.setSystemTime(T0);
-  const t = createTestConvex();
-  // The rate limiter draws its shards at random: these visitors all take from the last shard, so tests can pick others.
-  const random = vi.spyOn(Math, "random").mockReturnValue(0.99);
-  for (const [visitor, path] of [[1, "/a"], [2, "/a"], [3, "/b"]] as const) {
-    await viewPage(t, visitor, path);
-    await heartbeat(t, visitor, path);
-  }
-  await settle(t);
-  advanceTo(NOW);
-  for (const visitor of [1, 2, 3]) await heartbeat(t, visitor, "/a");
-  await viewPage(t, 99, "/warm");
-  random.mockRestore();
-  expect((await workerStatus(t))?.kind).toBe("running");
-  return t;
-}
-
-/** Moves the clock past the heartbeat dedup window and lets any worker run that fell due finish first. */
-async function afterDedup(t: TestConvex): Promise<void> {
-  advanceTo(NOW + HEARTBEAT_DEDUP_MS);
-  await t.finishInProgressScheduledFunctions();
-  expect((await workerStatus(t))?.kind).toBe("running");
-}
-
-type Call = { name: string; visitor: number; run: (t: TestConvex) => Promise<unknown> };
-const view = (visitor: number, path: string): Call => ({ name: `view ${path}`, visitor, run: (t) => viewPage(t, visitor, path) });
-const beat = (visitor: number, path: string): Call => ({ name: `heartbeat ${path}`, visitor, run: (t) => heartbeat(t, visitor, path) });
-
-/** The session a written row belongs to, on either version: its own rows by `sessionId`, its rate-limit buckets by `key`. */
-const ownerOf = (write: Write) => write.docs.map((doc) => (doc as { sessionId?: string }).sessionId ?? (doc as { key?: string }).key);
-
-/** A shard of a site-wide cap: a rate-limit row with no session key. */
-const isSiteCapShard = (write: Write) => write.table === "rateLimits" && ownerOf(write).every((owner) => owner === undefined);
-const capOf = (write: Write) => (write.docs[0] as { name: string }).name;
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -125,32 +85,6 @@ describe("each hot-path call writes only its own session's documents", () => {
 });
 
 describe("two visitors never conflict", () => {
-  /** Runs `a` and `b` each from its own copy of the same state; returns what each wrote into the other's reads. */
-  async function overlap(a: Call, b: Call, random?: { a: number; b: number }) {
-    const run = async (call: Call, draw: number | undefined) => {
-      const fromSteadyState = async () => {
-        const t = await steadyState();
-        await afterDedup(t);
-        // The rate limiter's shard choices, fixed so both runs of a call (reads, then writes) draw alike.
-        if (draw !== undefined) vi.spyOn(Math, "random").mockReturnValue(draw);
-        return t;
-      };
-      const args = call.name.startsWith("view") ? pageViewArgs(call.visitor, call.name.slice(5)) : null;
-      const path = call.name.replace(/^\S+ /, "");
-      const t = await fromSteadyState();
-      const reads = await readsOf(t, (ctx) =>
-        args ? ctx.runMutation(api.stats.recordPageView, args) : ctx.runMutation(api.stats.heartbeat, { sessionId: sessionId(call.visitor), currentPath: path }),
-      );
-      vi.restoreAllMocks();
-      const fresh = await fromSteadyState();
-      const writes = await writesOf(fresh, () => call.run(fresh));
-      vi.restoreAllMocks();
-      return { reads, writes };
-    };
-    const [ra, rb] = [await run(a, random?.a), await run(b, random?.b)];
-    return [...conflicts(ra.writes, rb.reads), ...conflicts(rb.writes, ra.reads)];
-  }
-
   const pairs: [string, Call, Call][] = [
     ["two returning visitors on the same page", view(1, "/b"), view(2, "/b")],
     ["two returning visitors on different pages", view(1, "/b"), view(2, "/c")],
