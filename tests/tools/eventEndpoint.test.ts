@@ -1,0 +1,250 @@
+import type { JSONValue } from "convex/values";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SESSION_VIEWS_PER_MINUTE, WORKER_COOLDOWN_MS, WORKER_DEBOUNCE_MS } from "../../convex/model/config";
+import { siteCap } from "../../convex/model/rateLimits";
+import { backendClock } from "../../tools/local-convex/clock";
+import { startLocalConvex, type LocalConvex } from "../../tools/local-convex/server";
+
+// POST /api/event (convex/http.ts, convex/model/eventEndpoint.ts) over real HTTP, on the local server's
+// site port: what a site's script tag or navigator.sendBeacon meets at <deployment>.convex.site.
+
+const MINUTE = 60_000;
+const SITE = "https://blog.example";
+const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+const GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+
+const pageView = (path = "/hello", sessionId: string = crypto.randomUUID()) => ({ type: "pageview", sessionId, path });
+
+/** One server for the enclosing describe block, its deployment's environment `env`; the backend clock is reset after it. */
+function serverFor(env: Record<string, string> = {}): { current: LocalConvex } {
+  const server = {} as { current: LocalConvex };
+  beforeAll(async () => {
+    server.current = await startLocalConvex({ env, runCronsOnSchedule: false });
+  });
+  afterAll(async () => {
+    await server.current.close();
+    backendClock.reset();
+  });
+  return server;
+}
+
+/** POSTs an event from a Firefox page on SITE: `body` is sent as is if a string, else as JSON; `headers` override. */
+function postEvent(server: LocalConvex, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${server.siteUrl}/api/event`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Origin: SITE, "User-Agent": FIREFOX, ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+/** What visitors' calls write, counted in the tables themselves: unchanged means the call wrote nothing. */
+async function writtenRows(server: LocalConvex): Promise<{ pageViews: number; visits: number; activeSessions: number }> {
+  let rows = { pageViews: 0, visits: 0, activeSessions: 0 };
+  await server.deployment.runAsCall(async (ctx) => {
+    rows = {
+      pageViews: (await ctx.db.query("pageViews").collect()).length,
+      visits: (await ctx.db.query("visits").collect()).length,
+      activeSessions: (await ctx.db.query("activeSessions").collect()).length,
+    };
+  });
+  return rows;
+}
+
+/** The stats worker folds everything sent and goes idle: the clock jumps past its debounce and cooldown instead of waiting them out. */
+async function settle(server: LocalConvex): Promise<void> {
+  backendClock.advance(WORKER_DEBOUNCE_MS);
+  await server.deployment.runDue();
+  backendClock.advance(WORKER_COOLDOWN_MS + WORKER_DEBOUNCE_MS);
+  await server.deployment.settled();
+}
+
+async function query<T>(server: LocalConvex, udfPath: string, args: JSONValue = {}): Promise<T> {
+  const outcome = await server.deployment.query(udfPath, args);
+  if (!outcome.success) throw new Error(outcome.errorMessage);
+  return outcome.value as T;
+}
+
+/** The whole minutes of the last hour, up to the current one: every event a test sent. */
+function lastHour(): { from: number; to: number } {
+  const to = Math.floor(backendClock.now() / MINUTE) * MINUTE + MINUTE;
+  return { from: to - 60 * MINUTE, to };
+}
+
+const pageviews = async (server: LocalConvex) => (await query<{ pageviews: number }>(server, "stats:summary", lastHour())).pageviews;
+
+describe("accepted events", () => {
+  const server = serverFor();
+
+  it("counts a JSON page view, answering 202 with an empty body, its browser read from the User-Agent header", async () => {
+    const response = await postEvent(server.current, pageView("/hello"));
+
+    expect(response.status).toBe(202);
+    expect(await response.text()).toBe("");
+    await settle(server.current);
+    expect(await pageviews(server.current)).toBe(1);
+    const browsers = await query<{ value: string; visits?: number }[]>(server.current, "stats:breakdown", { ...lastHour(), property: "browser" });
+    expect(browsers).toEqual([expect.objectContaining({ value: "Firefox", visits: 1 })]);
+  });
+
+  it("counts a beacon's text/plain body as navigator.sendBeacon sends it", async () => {
+    const before = await pageviews(server.current);
+
+    const response = await postEvent(server.current, JSON.stringify(pageView("/beacon")), { "Content-Type": "text/plain;charset=UTF-8" });
+
+    expect(response.status).toBe(202);
+    await settle(server.current);
+    expect(await pageviews(server.current)).toBe(before + 1);
+  });
+
+  it("shows a heartbeat's visitor among the active visitors, on its path", async () => {
+    const response = await postEvent(server.current, { type: "heartbeat", sessionId: crypto.randomUUID(), path: "/live" });
+
+    expect(response.status).toBe(202);
+    await settle(server.current);
+    const { activeByPath } = await query<{ activeByPath: { path: string; count: number }[] }>(server.current, "stats:getActiveVisitors");
+    expect(activeByPath).toContainEqual({ path: "/live", count: 1 });
+  });
+
+  it("lets any origin send while STATS_ALLOWED_ORIGINS is unset, telling each its own origin back", async () => {
+    const response = await postEvent(server.current, pageView(), { Origin: "http://localhost:5173" });
+
+    expect(response.status).toBe(202);
+    expect(response.headers.get("Access-Control-Allow-Origin")).toBe("http://localhost:5173");
+  });
+
+  it("answers a bot 202 as it would a person, and counts nothing", async () => {
+    const before = await writtenRows(server.current);
+
+    const response = await postEvent(server.current, pageView("/crawled"), { "User-Agent": GOOGLEBOT });
+
+    expect(response.status).toBe(202);
+    expect(await writtenRows(server.current)).toEqual(before);
+  });
+});
+
+describe("refused bodies: 4xx with { error, field }, nothing written", () => {
+  const server = serverFor();
+
+  const refusals: { name: string; body: unknown; headers?: Record<string, string>; status: number; field: string }[] = [
+    { name: "not JSON", body: "{ type: pageview", status: 400, field: "body" },
+    { name: "a JSON array", body: [pageView()], status: 400, field: "body" },
+    { name: "no type", body: { sessionId: crypto.randomUUID(), path: "/" }, status: 400, field: "type" },
+    { name: "an unknown type", body: { ...pageView(), type: "click" }, status: 400, field: "type" },
+    { name: "a session id that is no UUID", body: pageView("/", "visitor-1"), status: 400, field: "sessionId" },
+    { name: "a path not starting with /", body: pageView("about"), status: 400, field: "path" },
+    { name: "screenWidth as a string", body: { ...pageView(), visit: { screenWidth: "1440" } }, status: 400, field: "visit.screenWidth" },
+    { name: "a field events do not have", body: { ...pageView(), userId: "u1" }, status: 400, field: "userId" },
+    { name: "a body over 16 KiB", body: { ...pageView(), visit: { referrer: `https://a.example/${"x".repeat(17_000)}` } }, status: 413, field: "body" },
+    {
+      name: "a form-urlencoded body",
+      body: "type=pageview&path=%2F",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      status: 415,
+      field: "Content-Type",
+    },
+  ];
+
+  it.each(refusals)("$name → $status", async ({ body, headers, status, field }) => {
+    const before = await writtenRows(server.current);
+
+    const response = await postEvent(server.current, body, headers);
+
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual({ error: expect.any(String), field });
+    expect(await writtenRows(server.current)).toEqual(before);
+  });
+});
+
+describe("CORS with STATS_ALLOWED_ORIGINS set", () => {
+  const server = serverFor({ STATS_ALLOWED_ORIGINS: SITE });
+  const preflight = (origin: string) =>
+    fetch(`${server.current.siteUrl}/api/event`, {
+      method: "OPTIONS",
+      headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" },
+    });
+
+  it("accepts a POST from the allowed origin, naming it in Access-Control-Allow-Origin", async () => {
+    const response = await postEvent(server.current, pageView());
+
+    expect(response.status).toBe(202);
+    expect(response.headers.get("Access-Control-Allow-Origin")).toBe(SITE);
+  });
+
+  it("refuses a POST from another origin with 403, writing nothing", async () => {
+    const before = await writtenRows(server.current);
+
+    const response = await postEvent(server.current, pageView(), { Origin: "https://elsewhere.example" });
+
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ error: expect.stringContaining("STATS_ALLOWED_ORIGINS"), field: "Origin" });
+    expect(response.headers.get("Access-Control-Allow-Origin")).toBeNull();
+    expect(await writtenRows(server.current)).toEqual(before);
+  });
+
+  it("lets the allowed origin's preflight through: 204 allowing it, POST and Content-Type", async () => {
+    const response = await preflight(SITE);
+
+    expect(response.status).toBe(204);
+    expect(response.headers.get("Access-Control-Allow-Origin")).toBe(SITE);
+    expect(response.headers.get("Access-Control-Allow-Methods")).toContain("POST");
+    expect(response.headers.get("Access-Control-Allow-Headers")).toContain("Content-Type");
+  });
+
+  it("gives another origin's preflight no Access-Control-Allow-Origin, so its browser sends nothing", async () => {
+    const response = await preflight("https://elsewhere.example");
+
+    expect(response.headers.get("Access-Control-Allow-Origin")).toBeNull();
+  });
+});
+
+describe("rate limits", () => {
+  const newVisitorsPerMinute = 3;
+  const server = serverFor({ STATS_MAX_NEW_VISITORS_PER_MINUTE: String(newVisitorsPerMinute) });
+
+  it("refuses new visitors past the site-wide cap with 429 and Retry-After, writing nothing, and takes them again once it has passed", async () => {
+    const { capacity, shards } = siteCap(newVisitorsPerMinute) as { capacity: number; shards: number };
+    expect({ capacity, shards }).toEqual({ capacity: 6, shards: 1 });
+
+    let accepted = 0;
+    let refused: Response | undefined;
+    while (refused === undefined && accepted <= capacity) {
+      const response = await postEvent(server.current, pageView());
+      if (response.status === 202) accepted++;
+      else refused = response;
+    }
+
+    expect(accepted).toBe(capacity);
+    expect(refused?.status).toBe(429);
+    const retryAfter = Number(refused!.headers.get("Retry-After"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(await refused!.json()).toEqual({ error: expect.stringContaining("new visitors"), retryAfter });
+    expect(await writtenRows(server.current)).toMatchObject({ pageViews: accepted, visits: accepted });
+
+    backendClock.advance(retryAfter * 1_000);
+    expect((await postEvent(server.current, pageView())).status).toBe(202);
+    await settle(server.current);
+    expect(await pageviews(server.current)).toBe(accepted + 1);
+  });
+
+  it(`refuses one session's views past ${SESSION_VIEWS_PER_MINUTE} a minute with 429, writing nothing of the refused one`, async () => {
+    // A minute on, the site-wide cap has room again for this session's first view.
+    backendClock.advance(MINUTE);
+    const sessionId = crypto.randomUUID();
+    const before = await writtenRows(server.current);
+
+    let accepted = 0;
+    let refused: Response | undefined;
+    // Distinct paths, as a repeat view of one path is deduplicated before any limit; the bucket refills a token a second meanwhile.
+    while (refused === undefined && accepted <= 2 * SESSION_VIEWS_PER_MINUTE) {
+      const response = await postEvent(server.current, pageView(`/page-${accepted}`, sessionId));
+      if (response.status === 202) accepted++;
+      else refused = response;
+    }
+
+    expect(accepted).toBeGreaterThanOrEqual(SESSION_VIEWS_PER_MINUTE);
+    expect(refused?.status).toBe(429);
+    expect(refused!.headers.get("Retry-After")).toMatch(/^\d+$/);
+    expect(await refused!.json()).toEqual({ error: expect.stringContaining("this session"), retryAfter: expect.any(Number) });
+    expect((await writtenRows(server.current)).pageViews).toBe(before.pageViews + accepted);
+  });
+});
