@@ -13,7 +13,7 @@ import {
 } from "./config";
 
 /**
- * Caps on abuse of the public tracking calls (prds/ratelimits.md), with
+ * Caps on abuse of the public tracking calls (prds/collection.md), with
  * Convex's rate-limiter component. Per-session limits are keyed by the
  * session, so only that session's calls touch their documents; the two
  * site-wide caps are split into shards, so no document is one that every
