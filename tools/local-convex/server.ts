@@ -62,7 +62,8 @@ async function closeServer(server: http.Server): Promise<void> {
 
 /**
  * An in-memory stand-in for a Convex deployment, for demos and tests: the
- * app's real functions behind Convex's sync protocol and HTTP API, on loopback.
+ * app's real functions behind Convex's sync protocol and HTTP API, and its
+ * HTTP actions on a port of their own (`siteUrl`), all on loopback.
  */
 export async function startLocalConvex(options: LocalConvexOptions = {}): Promise<LocalConvex> {
   const host = options.host ?? "127.0.0.1";
