@@ -3,10 +3,11 @@ import { useMutation } from "convex/react";
 import { api } from "../../convex/_generated/api";
 import type { PageType } from "../../convex/model/config";
 import { HeartbeatStream, type LeaderMessage } from "../lib/heartbeatStream";
+import { serverRefusal } from "../lib/serverRefusal";
 import { loadSession } from "../lib/session";
 import { openTabChannel } from "../lib/tabChannel";
 import { shouldTrack } from "../lib/trackingAllowed";
-import { visitContext } from "../lib/visitContext";
+import { isVisitField, visitContext } from "../lib/visitContext";
 
 /**
  * The visitor-side tracker, mounted once at the app root. Records one view per
@@ -34,8 +35,9 @@ export function usePageTracking(path: string, pageType: PageType | null): void {
     const view = { path, pageType, sessionId: session.id };
     // Analytics never breaks the site, and a lost view is not retried; but a view whose context the
     // server refuses (an over-long UTM value, say) is sent again without it, so it still counts.
-    recordPageView({ ...view, visit: visitContext(first) })
-      .catch(() => recordPageView(view))
+    // A mutation cannot read the request's User-Agent header, so the view carries it.
+    recordPageView({ ...view, visit: { ...visitContext(first), userAgent: navigator.userAgent } })
+      .catch((error) => (isVisitField(serverRefusal(error).field) ? recordPageView(view) : undefined))
       .catch(() => {});
   }, [path, pageType, allowed, recordPageView, session]);
 

@@ -1,4 +1,5 @@
 import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS } from "../../convex/model/config";
+import { serverRefusal } from "./serverRefusal";
 import type { TabChannel } from "./tabChannel";
 
 /**
@@ -18,7 +19,7 @@ function isNewer(a: Claim, b: Claim): boolean {
  * stream follows the most recently focused tab; it pauses while that tab is
  * hidden. Each send is the path now, every HEARTBEAT_INTERVAL_MS and at once
  * on a path change, never the same path twice within HEARTBEAT_DEBOUNCE_MS,
- * and never two at a time.
+ * never two at a time; after a rate limit, the next scheduled beat waits for its retryAfter.
  */
 export class HeartbeatStream {
   private path: string | null = null;
@@ -135,17 +136,20 @@ export class HeartbeatStream {
           this.beat();
         }
       },
-      () => {
+      (error) => {
         // Analytics never breaks the site: drop the failure; the next scheduled beat tries again.
         this.inFlight = false;
         this.queued = false;
+        // Rate limited for longer than the interval: the next scheduled beat waits for the server's retryAfter.
+        const wait = serverRefusal(error).retryAfter ?? 0;
+        if (wait > HEARTBEAT_INTERVAL_MS) this.scheduleNext(wait);
       },
     );
   }
 
-  private scheduleNext(): void {
+  private scheduleNext(delay = HEARTBEAT_INTERVAL_MS): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.beat(), HEARTBEAT_INTERVAL_MS);
+    this.timer = setTimeout(() => this.beat(), delay);
   }
 }
 

@@ -9,6 +9,7 @@ export type VisitContext = {
   screenWidth?: number;
   language?: string;
   timeZone?: string;
+  /** Sent by the React tracker only: a mutation cannot read request headers, POST /api/event can. */
   userAgent?: string;
 };
 
@@ -16,6 +17,7 @@ export type VisitContext = {
  * The `visit` argument of recordPageView. Where the visitor came from (an
  * external referrer, the landing URL's UTM parameters) only on the first view
  * of a page load: later views in the app are moves within the site.
+ * Everything but the user agent, which each tracker handles its own way.
  */
 export function visitContext(firstOfLoad: boolean): VisitContext {
   const visit: VisitContext = {};
@@ -40,6 +42,10 @@ export function visitContext(firstOfLoad: boolean): VisitContext {
   put("screenWidth", innerWidth);
   put("language", navigator.language);
   put("timeZone", Intl.DateTimeFormat().resolvedOptions().timeZone);
-  put("userAgent", navigator.userAgent);
   return visit;
+}
+
+/** A field the server names in a refusal is one of the view's visit fields (`visit.utmCampaign`): the view may go again without them. */
+export function isVisitField(field: unknown): boolean {
+  return String(field).startsWith("visit");
 }

@@ -7,6 +7,7 @@ import {
   EXCLUDE_ME_STORAGE_KEY,
   HEARTBEAT_DEBOUNCE_MS,
   HEARTBEAT_INTERVAL_MS,
+  SESSION_VIEWS_PER_MINUTE,
   type PageType,
 } from "../../../convex/model/config";
 import { usePageTracking } from "../../../src/hooks/usePageTracking";
@@ -191,6 +192,23 @@ describe("the visit's context", () => {
       { path: "/landing", pageType: "post", sessionId: expect.any(String) },
     ]);
     expect(await totalViews()).toBe(1);
+  });
+
+  test("a view refused for anything but its context is not sent again: a bad path, or a rate limit", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const { navigate } = mountTracker("/not valid");
+    await settle();
+    expect(bridge.sent(RECORD)).toHaveLength(1);
+    // SESSION_VIEWS_PER_MINUTE new pages in a minute are counted; the next is rate limited, and sent once.
+    for (let page = 1; page <= SESSION_VIEWS_PER_MINUTE + 1; page++) {
+      navigate(`/page-${page}`);
+      await settle();
+    }
+    expect(bridge.sent(RECORD).map((args) => args.path)).toEqual([
+      "/not valid",
+      ...Array.from({ length: SESSION_VIEWS_PER_MINUTE + 1 }, (_, index) => `/page-${index + 1}`),
+    ]);
+    expect(await totalViews()).toBe(SESSION_VIEWS_PER_MINUTE);
   });
 });
 

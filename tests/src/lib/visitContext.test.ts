@@ -6,17 +6,12 @@ function arrive(url: string, referrer = "") {
   Object.defineProperty(document, "referrer", { configurable: true, get: () => referrer });
 }
 
-const browser = {
-  screenWidth: 1280,
-  language: "en-GB",
-  timeZone: "Europe/London",
-  userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-};
+// Never the user agent: each tracker sends it its own way (the React hook in the view, the script tag as its request's header).
+const browser = { screenWidth: 1280, language: "en-GB", timeZone: "Europe/London" };
 
 beforeEach(() => {
   vi.stubGlobal("innerWidth", browser.screenWidth);
   vi.spyOn(navigator, "language", "get").mockReturnValue(browser.language);
-  vi.spyOn(navigator, "userAgent", "get").mockReturnValue(browser.userAgent);
   vi.spyOn(Intl.DateTimeFormat.prototype, "resolvedOptions").mockReturnValue({ timeZone: browser.timeZone } as Intl.ResolvedDateTimeFormatOptions);
 });
 
