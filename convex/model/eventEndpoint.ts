@@ -1,3 +1,4 @@
+import { omit } from "convex-helpers";
 import { validate, ValidationError } from "convex-helpers/validators";
 import { ConvexError, v, type Infer } from "convex/values";
 import { internal } from "../_generated/api";
@@ -12,7 +13,7 @@ import { isBotUserAgent, vVisitContext } from "./visitAttributes";
  * POST /api/event (convex/http.ts): views and heartbeats from any site, as
  * JSON or as text/plain (what navigator.sendBeacon sends). The body is the
  * React tracker's arguments plus a `type`; the user agent comes from the
- * request. The internal mutation runs the tracker's own code path
+ * request's header (the body may not carry one). The internal mutation runs the tracker's own code path
  * (model/record.ts), so checks, canonical paths, dedup and limits are one.
  */
 
@@ -21,7 +22,8 @@ export const vPageViewEvent = v.object({
   sessionId: v.string(),
   path: v.string(),
   pageType: v.optional(v.string()),
-  visit: v.optional(vVisitContext),
+  // The browser's context but its user agent, which is the request's own header.
+  visit: v.optional(v.object(omit(vVisitContext.fields, ["userAgent"]))),
 });
 export const vHeartbeatEvent = v.object({ type: v.literal("heartbeat"), sessionId: v.string(), path: v.string() });
 export const vEvent = v.union(vPageViewEvent, vHeartbeatEvent);

@@ -78,7 +78,9 @@ async function conflictRate(a: Call, b: Call): Promise<{ conflicting: number; on
   let conflicting = 0;
   let onShards = 0;
   for (let pair = 0; pair < PAIRS; pair++) {
-    const found = await overlap(a, b, { a: Math.random(), b: Math.random() }, everyShardTaken);
+    // Independent draws for each of a call's random choices (the limiter draws two per cap).
+    const draws = () => Array.from({ length: 4 }, () => Math.random());
+    const found = await overlap(a, b, { a: draws(), b: draws() }, everyShardTaken);
     if (found.length > 0) conflicting++;
     if (found.length > 0 && found.every(isSiteCapShard)) onShards++;
   }

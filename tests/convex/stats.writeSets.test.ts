@@ -106,18 +106,18 @@ describe("two visitors never conflict", () => {
   ];
 
   test.each(newcomers)("%s: no conflict when they draw different shards", async (_, a, b) => {
-    expect(await overlap(a, b, { a: 0.01, b: 0.26 })).toEqual([]);
+    expect(await overlap(a, b, { a: [0.01], b: [0.26] })).toEqual([]);
   });
 
   test.each(newcomers)("%s: only the shard both drew conflicts", async (_, a, b) => {
-    const conflicting = await overlap(a, b, { a: 0.01, b: 0.01 });
+    const conflicting = await overlap(a, b, { a: [0.01], b: [0.01] });
     expect(conflicting.length).toBeGreaterThan(0);
     expect(conflicting.every(isSiteCapShard)).toBe(true);
     expect(new Set(conflicting.map(capOf))).toEqual(new Set(["newVisitors"]));
   });
 
   test("two first views of one brand-new page conflict once, on the page's first view and the new-path shard", async () => {
-    const conflicting = await overlap(view(1, "/new"), view(2, "/new"), { a: 0.01, b: 0.26 });
+    const conflicting = await overlap(view(1, "/new"), view(2, "/new"), { a: [0.01], b: [0.26] });
     expect(conflicting.length).toBeGreaterThan(0);
     expect(conflicting.every((write) => write.table === "pageViews")).toBe(true);
   });

@@ -57,17 +57,18 @@ export const isSiteCapShard = (write: Write) => write.table === "rateLimits" && 
 export const capOf = (write: Write) => (write.docs[0] as { name: string }).name;
 
 /**
- * Runs `a` and `b` each from its own copy of the same state (`prepare` adds to it), with Math.random fixed to
- * `random.a` / `random.b` if given; returns what each wrote into the other's reads.
+ * Runs `a` and `b` each from its own copy of the same state (`prepare` adds to it); returns what each wrote
+ * into the other's reads. `draws` fixes what Math.random returns during each call (in turn, cyclically), so
+ * both runs of a call (its reads, then its writes) draw the rate limiter's shards alike.
  */
-export async function overlap(a: Call, b: Call, random?: { a: number; b: number }, prepare?: (t: TestConvex) => Promise<void>) {
-  const run = async (call: Call, draw: number | undefined) => {
+export async function overlap(a: Call, b: Call, draws?: { a: number[]; b: number[] }, prepare?: (t: TestConvex) => Promise<void>) {
+  const run = async (call: Call, draw: number[] | undefined) => {
     const fromSteadyState = async () => {
       const t = await steadyState();
       await prepare?.(t);
       await afterDedup(t);
-      // The rate limiter's shard choices, fixed so both runs of a call (reads, then writes) draw alike.
-      if (draw !== undefined) vi.spyOn(Math, "random").mockReturnValue(draw);
+      let next = 0;
+      if (draw !== undefined) vi.spyOn(Math, "random").mockImplementation(() => draw[next++ % draw.length]);
       return t;
     };
     const args = call.name.startsWith("view") ? pageViewArgs(call.visitor, call.name.slice(5)) : null;
@@ -82,7 +83,7 @@ export async function overlap(a: Call, b: Call, random?: { a: number; b: number 
     vi.restoreAllMocks();
     return { reads, writes };
   };
-  const [ra, rb] = [await run(a, random?.a), await run(b, random?.b)];
+  const [ra, rb] = [await run(a, draws?.a), await run(b, draws?.b)];
   return [...conflicts(ra.writes, rb.reads), ...conflicts(rb.writes, ra.reads)];
 }
 

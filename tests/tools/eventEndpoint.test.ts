@@ -134,6 +134,10 @@ describe("refused bodies: 4xx with { error, field }, nothing written", () => {
     { name: "a path not starting with /", body: pageView("about"), status: 400, field: "path" },
     { name: "screenWidth as a string", body: { ...pageView(), visit: { screenWidth: "1440" } }, status: 400, field: "visit.screenWidth" },
     { name: "a field events do not have", body: { ...pageView(), userId: "u1" }, status: 400, field: "userId" },
+    // The user agent is the request's header; a body cannot claim another.
+    { name: "a user agent in the body", body: { ...pageView(), visit: { userAgent: "Mozilla/5.0" } }, status: 400, field: "visit.userAgent" },
+    { name: "a heartbeat with a page type", body: { type: "heartbeat", sessionId: crypto.randomUUID(), path: "/", pageType: "post" }, status: 400, field: "pageType" },
+    { name: "an over-long referrer", body: { ...pageView(), visit: { referrer: `https://a.example/${"x".repeat(600)}` } }, status: 400, field: "visit.referrer" },
     { name: "a body over 16 KiB", body: { ...pageView(), visit: { referrer: `https://a.example/${"x".repeat(17_000)}` } }, status: 413, field: "body" },
     {
       name: "a form-urlencoded body",
