@@ -3,9 +3,11 @@ import react from "@vitejs/plugin-react";
 import { committedDocuments } from "./tests/support/committedDocuments.ts";
 import { indexedTableScans } from "./tests/support/indexedTableScans.ts";
 import { recordedReads } from "./tests/support/recordedReads.ts";
+import { trackerScriptPlugin } from "./tools/build/trackerScript.ts";
 
 export default defineConfig({
-  plugins: [react()],
+  // The script tag's tracker, /script.js, built from src/script/ (prds/script.md).
+  plugins: [react(), trackerScriptPlugin()],
   test: {
     // Both cores (Vitest keeps one for itself by default, which here is half the machine): the convex files are CPU-bound.
     maxWorkers: 2,

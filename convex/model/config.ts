@@ -15,6 +15,9 @@ export const HEARTBEAT_INTERVAL_MS = 30 * 1000;
 /** The client never sends two heartbeats for the same path closer together than this. */
 export const HEARTBEAT_DEBOUNCE_MS = 5 * 1000;
 
+/** A tab hidden this recently when pagehide comes is being left (browsers hide a page just before unloading it), not closed from the background: the script tag sends its last heartbeat. */
+export const PAGEHIDE_HIDDEN_GRACE_MS = 1000;
+
 /** The server ignores a same-path heartbeat this soon after the last one (no write, no conflict). */
 export const HEARTBEAT_DEDUP_MS = 10 * 1000;
 

@@ -24,12 +24,11 @@ export function loadSession(): Session {
   }
 }
 
-/** crypto.randomUUID exists only in secure contexts; plain-http pages build the same v4 shape themselves. */
+/** A random v4 UUID. Not crypto.randomUUID: it exists only in secure contexts, and the script tag also runs on plain-http pages. */
 export function randomUuid(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[6] = (bytes[6] & 0x0f) | 0x40;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return hex.replace(/(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
 }

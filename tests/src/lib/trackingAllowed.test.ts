@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { COUNT_AUTOMATION_STORAGE_KEY, EXCLUDE_ME_STORAGE_KEY } from "../../../convex/model/config";
-import { shouldTrack } from "../../../src/lib/trackingAllowed";
+import { isLocalHost, shouldTrack } from "../../../src/lib/trackingAllowed";
 import { blockLocalStorage } from "../blockStorage";
 
 const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -62,4 +62,9 @@ describe("shouldTrack", () => {
       unblock();
     }
   });
+});
+
+test("isLocalHost: a developer's own machine, not a site that merely looks like one", () => {
+  for (const host of ["localhost", "127.0.0.1", "127.1.2.3", "[::1]"]) expect(isLocalHost(host), host).toBe(true);
+  for (const host of ["example.com", "localhost.example.com", "127.0.0.1.example.com", "10.0.0.1", "192.168.1.2", ""]) expect(isLocalHost(host), host).toBe(false);
 });

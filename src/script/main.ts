@@ -1,0 +1,10 @@
+import { isLocalHost } from "../lib/trackingAllowed";
+import { startTracking } from "./tracker";
+
+// The built script.js: `<script defer src="/script.js" data-api="https://<deployment>.convex.site"></script>` (prds/script.md).
+const script = document.currentScript;
+// A flag attribute is on when present without a value or "true".
+const isOn = (value: string | undefined) => value === "" || value === "true";
+const api = script?.dataset.api;
+// Nothing from a developer's own machine unless data-allow-localhost says so.
+if (api && (isOn(script.dataset.allowLocalhost) || !isLocalHost(location.hostname))) startTracking({ api, hashRouting: isOn(script.dataset.hash) });

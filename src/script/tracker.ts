@@ -1,0 +1,112 @@
+import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS, PAGEHIDE_HIDDEN_GRACE_MS } from "../../convex/model/config";
+import type { TrackingEvent } from "../../convex/model/eventEndpoint";
+import { loadSession } from "../lib/session";
+import { isBrowserCounted } from "../lib/trackingAllowed";
+import { isVisitField, visitContext } from "../lib/visitContext";
+
+/** The script tag's settings (prds/script.md). */
+export type ScriptOptions = {
+  /** The deployment's HTTP actions URL, `https://<deployment>.convex.site` (`data-api`). */
+  api: string;
+  /** The route is in the hash, `/#/about` (`data-hash`). */
+  hashRouting?: boolean;
+};
+
+/**
+ * The script tag's tracker: a view per path (SPA navigation and, opted in,
+ * hash routes included) and this tab's heartbeats while it is visible, sent to
+ * POST /api/event. It runs for the page's life: there is no stop.
+ */
+export function startTracking({ api, hashRouting }: ScriptOptions): void {
+  const endpoint = `${api.replace(/\/+$/, "")}/api/event`;
+  const sessionId = loadSession().id;
+  let path = "";
+  let firstOfLoad = true;
+  let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastHeartbeatPath = "";
+  let lastHeartbeatAt = 0;
+  // After a 429, nothing is sent before this instant (the server's Retry-After).
+  let quietUntil = 0;
+  // When the tab was hidden; 0 while it is visible.
+  let hiddenAt = 0;
+
+  // Read on every event, so the owner's switch holds at once.
+  const mayTrack = () => Date.now() >= quietUntil && isBrowserCounted();
+
+  // text/plain (a string body's type): a "simple" request, so no CORS preflight doubles every event. Failures are dropped.
+  const post = async (event: TrackingEvent) => {
+    if (!mayTrack()) return;
+    try {
+      const response = await fetch(endpoint, { method: "POST", body: JSON.stringify(event), keepalive: true });
+      if (response.status === 429) quietUntil = Date.now() + 1000 * Number(response.headers.get("Retry-After"));
+      return response;
+    } catch {
+      // Offline or blocked: analytics never breaks the site.
+    }
+  };
+
+  const heartbeat = (send: (event: TrackingEvent) => unknown) => {
+    const now = Date.now();
+    if (lastHeartbeatPath === path && now - lastHeartbeatAt < HEARTBEAT_DEBOUNCE_MS) return;
+    lastHeartbeatPath = path;
+    lastHeartbeatAt = now;
+    send({ type: "heartbeat", sessionId, path });
+  };
+
+  // Every interval while the tab is visible; paused while hidden, and at once when it is shown again.
+  const beat = () => {
+    clearTimeout(heartbeatTimer);
+    if (hiddenAt) return;
+    heartbeatTimer = setTimeout(beat, HEARTBEAT_INTERVAL_MS);
+    heartbeat(post);
+  };
+
+  const view = async () => {
+    const bareView = { type: "pageview", sessionId, path } as const;
+    const visit = visitContext(firstOfLoad);
+    firstOfLoad = false;
+    const response = await post({ ...bareView, visit });
+    // As the React tracker does: a view whose visit fields the server refused goes once more without them.
+    if (response?.status === 400 && isVisitField((await response.json()).field)) await post(bareView);
+  };
+
+  const currentPath = () => {
+    const route = hashRouting && /^#!?(\/[^?]*)/.exec(location.hash);
+    // The server drops fragments, so the hash's route joins the page's path: /app/#/x is /app/x.
+    return route ? location.pathname.replace(/\/$/, "") + route[1] : location.pathname;
+  };
+
+  const navigate = () => {
+    const next = currentPath();
+    if (next === path) return;
+    path = next;
+    // An unreadable 400 body is dropped like any failure.
+    view().catch(() => {});
+    beat();
+  };
+
+  const noteVisibility = () => {
+    hiddenAt = document.visibilityState === "hidden" ? Date.now() : 0;
+  };
+
+  for (const method of ["pushState", "replaceState"] as const) {
+    const original = history[method];
+    history[method] = function (...args: Parameters<History["pushState"]>) {
+      original.apply(this, args);
+      navigate();
+    };
+  }
+  addEventListener("popstate", navigate);
+  if (hashRouting) addEventListener("hashchange", navigate);
+  document.addEventListener("visibilitychange", () => {
+    noteVisibility();
+    beat();
+  });
+  // The last heartbeat as the visitor leaves; a tab that was already in the background sends none (its reader left earlier).
+  addEventListener(
+    "pagehide",
+    () => mayTrack() && Date.now() - (hiddenAt || Date.now()) < PAGEHIDE_HIDDEN_GRACE_MS && heartbeat((event) => navigator.sendBeacon(endpoint, JSON.stringify(event))),
+  );
+  noteVisibility();
+  navigate();
+}
