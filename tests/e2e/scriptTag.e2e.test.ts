@@ -1,0 +1,151 @@
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { backendClock } from "../../tools/local-convex/clock";
+import type { LocalConvex } from "../../tools/local-convex/server";
+import { startSite } from "../../tools/demo/site";
+import { launchChromium, newCountedContext } from "./support/browser";
+import { openDashboard, readDashboard, wasNeverReloaded } from "./support/dashboard";
+import { DESKTOP, screenshot } from "./support/screenshots";
+
+// A site with no React and no Convex client, only the script tag (README, "Add to any site"):
+// served from its own origin, it loads script.js from the app's build and sends to the
+// deployment's HTTP actions (a third origin, allowed by STATS_ALLOWED_ORIGINS); its views and
+// heartbeats, client-side navigation included, show up live on /stats. A page on an origin not
+// allowed is refused in the browser too.
+
+const PAGE = fs.readFileSync(new URL("./fixtures/plainSite.html", import.meta.url), "utf8");
+
+type PlainSite = { url: string; close(): Promise<void> };
+
+/** Serves the plain page at every path (as a static host's SPA fallback would), with the snippet pointing at `server`; port 0 picks one. */
+async function servePlainSite(server: LocalConvex, port = 0): Promise<PlainSite> {
+  const html = PAGE.replace("{{scriptSrc}}", `${server.url}/script.js`).replace("{{api}}", server.siteUrl);
+  const site = http.createServer((request, response) => {
+    if (request.url === "/favicon.ico") response.writeHead(404).end();
+    else response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(html);
+  });
+  await new Promise<void>((resolve) => site.listen(port, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(site.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => site.close(() => resolve())),
+  };
+}
+
+let browser: Browser;
+let server: LocalConvex;
+let plainSite: PlainSite;
+let refusedSite: PlainSite;
+let contexts: BrowserContext[] = [];
+let pageErrors: string[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  // The allowed origin must be known before the deployment starts: take a port, then start the site on it.
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const allowedOrigin = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+  await new Promise((resolve) => probe.close(resolve));
+  ({ server } = await startSite({
+    port: inject("appPort"),
+    appDir: inject("appDir"),
+    runCronsOnSchedule: false,
+    env: { STATS_ALLOWED_ORIGINS: allowedOrigin },
+  }));
+  plainSite = await servePlainSite(server, Number(new URL(allowedOrigin).port));
+  refusedSite = await servePlainSite(server);
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.map((context) => context.close()));
+  contexts = [];
+  await plainSite.close();
+  await refusedSite.close();
+  await server.close();
+  backendClock.reset();
+  expect(pageErrors).toEqual([]);
+  pageErrors = [];
+});
+
+async function newVisitor(baseURL: string): Promise<BrowserContext> {
+  const context = await newCountedContext(browser, { baseURL });
+  context.on("weberror", (error) => pageErrors.push(String(error.error())));
+  contexts.push(context);
+  return context;
+}
+
+/** Each event the page sent to POST /api/event, with the status it got (keepalive requests end "aborted" for Playwright, so their responses are watched). */
+function watchEvents(page: Page): { status: number; body: string }[] {
+  const events: { status: number; body: string }[] = [];
+  page.on("response", (response) => {
+    if (response.url().endsWith("/api/event")) events.push({ status: response.status(), body: response.request().postData() ?? "" });
+  });
+  return events;
+}
+
+describe("the script tag on a plain HTML site", () => {
+  it("counts its views, a pushState navigation included, and its heartbeats, live on /stats", async () => {
+    const dashboard = await openDashboard(await newVisitor(server.url));
+    await expect.poll(() => readDashboard(dashboard)).toMatchObject({ totalViews: 0, activeNow: 0 });
+
+    const page = await (await newVisitor(plainSite.url)).newPage();
+    const events = watchEvents(page);
+    await page.goto("/landing");
+    await expect.poll(() => readDashboard(dashboard)).toMatchObject({
+      totalViews: 1,
+      uniqueVisitors: 1,
+      viewsByPage: { "/landing": 1 },
+      activeNow: 1,
+      activeByPath: { "/landing": 1 },
+    });
+    // text/plain: a simple request, so no preflight; the origin is allowed, so the page may read the 202.
+    expect(events.filter(({ body }) => body.includes('"pageview"')).map(({ status }) => status)).toEqual([202]);
+
+    await page.click("#to-pricing");
+    await page.waitForFunction(() => document.getElementById("title")?.textContent === "Pricing");
+    await expect.poll(() => readDashboard(dashboard)).toMatchObject({
+      totalViews: 2,
+      uniqueVisitors: 1,
+      viewsByPage: { "/landing": 1, "/landing/pricing": 1 },
+      activeNow: 1,
+      activeByPath: { "/landing/pricing": 1 },
+    });
+    // Back to the same path again within 30 minutes: the browser sends it, the server's dedup drops it.
+    await page.goBack();
+    await expect.poll(() => readDashboard(dashboard)).toMatchObject({ activeByPath: { "/landing": 1 } });
+    expect((await readDashboard(dashboard)).totalViews).toBe(2);
+    expect(await wasNeverReloaded(dashboard)).toBe(true);
+
+    const file = await screenshot(
+      browser,
+      { baseURL: server.url, viewport: DESKTOP },
+      "/stats",
+      async (stats) => {
+        await expect.poll(() => readDashboard(stats)).toMatchObject({ viewsByPage: { "/landing": 1, "/landing/pricing": 1 } });
+      },
+      "script-tag-stats",
+    );
+    expect(fs.existsSync(file)).toBe(true);
+  });
+
+  it("sends nothing the deployment counts from an origin STATS_ALLOWED_ORIGINS does not list", async () => {
+    const dashboard = await openDashboard(await newVisitor(server.url));
+    const page = await (await newVisitor(refusedSite.url)).newPage();
+    const sent: string[] = [];
+    page.on("request", (request) => request.url().endsWith("/api/event") && sent.push(JSON.parse(request.postData() ?? "{}").type));
+    await page.goto("/landing");
+    // The view and the first heartbeat are sent, and refused (403, tests/tools/eventEndpoint.test.ts): with no CORS header, the browser does not even show the page the answer.
+    await expect.poll(() => sent.sort()).toEqual(["heartbeat", "pageview"]);
+    await server.deployment.settled();
+    expect(await readDashboard(dashboard)).toMatchObject({ totalViews: 0, activeNow: 0, viewsByPage: {} });
+  });
+});
