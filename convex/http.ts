@@ -14,7 +14,7 @@ const cors = corsRouter(http, {
   exposedHeaders: ["Retry-After"],
 });
 
-/** A page view or heartbeat from the script tag (public/script.js) or any client: model/eventEndpoint.ts. */
+/** A page view or heartbeat from the script tag (script.js, built from src/script/) or any client: model/eventEndpoint.ts. */
 cors.route({ path: "/api/event", method: "POST", handler: httpAction(handleEventRequest) });
 
 export default http;
