@@ -47,7 +47,7 @@ export const syncBatch = mutation({
   args: { secret: v.string(), posts: v.array(posts), pages: v.array(pages) },
   returns: vSyncCounts,
   handler: async (ctx, args) => {
-    Content.assertSyncSecret(args.secret);
+    await Content.assertSyncSecret(args.secret);
     const counts = { created: 0, updated: 0, unchanged: 0, unpublished: 0 };
     for (const post of args.posts) counts[await Content.syncContent(ctx, "posts", post)]++;
     for (const page of args.pages) counts[await Content.syncContent(ctx, "pages", page)]++;
@@ -60,7 +60,7 @@ export const unpublishMissing = mutation({
   args: { secret: v.string(), table: vContentTable, keepSlugs: v.array(v.string()), paginationOpts: paginationOptsValidator },
   returns: v.object({ unpublished: v.number(), continueCursor: v.string(), isDone: v.boolean() }),
   handler: async (ctx, { secret, table, keepSlugs, paginationOpts }) => {
-    Content.assertSyncSecret(secret);
+    await Content.assertSyncSecret(secret);
     return await Content.unpublishMissing(ctx, table, keepSlugs, paginationOpts);
   },
 });

@@ -3,6 +3,7 @@ import { ConvexError } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { pagesByPublished, postsByPublished } from "./aggregates";
+import { secretMatches } from "./secrets";
 
 export type ContentTable = "posts" | "pages";
 export type SaveResult = "created" | "updated" | "unchanged";
@@ -37,11 +38,16 @@ function assertValidContent(table: ContentTable, fields: ContentCore): void {
   if (problem !== null) throw new ConvexError({ code: "INVALID_ARGUMENT", field: fields.slug, message: problem });
 }
 
-/** The sync is a public mutation, so it only runs for whoever knows the deployment's secret. */
-export function assertSyncSecret(secret: string): void {
-  const expected = process.env.CONTENT_SYNC_SECRET;
-  if (!expected) throw new ConvexError("Content sync is off: set CONTENT_SYNC_SECRET on the deployment (npx convex env set)");
-  if (secret !== expected) throw new ConvexError("Content sync refused: wrong CONTENT_SYNC_SECRET");
+/**
+ * The sync is a public mutation, so it only runs for whoever knows the deployment's own secret (not the admin
+ * endpoints' STATS_ADMIN_SECRET: a leaked cron secret must not rewrite the site). Compared in constant time; unset
+ * and wrong get one answer, so a caller cannot tell which.
+ */
+export async function assertSyncSecret(secret: string): Promise<void> {
+  if (await secretMatches(secret, process.env.CONTENT_SYNC_SECRET)) return;
+  throw new ConvexError(
+    `Content sync refused: pass the deployment's CONTENT_SYNC_SECRET (set it once with npx convex env set CONTENT_SYNC_SECRET "$(openssl rand -hex 32)")`,
+  );
 }
 
 async function getBySlug<T extends ContentTable>(ctx: QueryCtx, table: T, slug: string): Promise<Doc<T> | null> {
