@@ -4,6 +4,7 @@ import { ConvexError, v, type Infer } from "convex/values";
 import { internal } from "../_generated/api";
 import type { ActionCtx, MutationCtx } from "../_generated/server";
 import { DEFAULT_HTTP_PAGE_TYPE, MAX_EVENT_BODY_BYTES } from "./config";
+import { jsonResponse } from "./jsonResponse";
 import type { RateLimited } from "./rateLimits";
 import { heartbeatRequest, recordPageViewRequest } from "./record";
 import type { InvalidArgument } from "./validation";
@@ -67,11 +68,7 @@ export function isAllowedOrigin(origin: string | null, allowed: string[]): boole
   });
 }
 
-function json(status: number, body: object, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
-}
-
-const rejected = (status: number, error: string, field: string) => json(status, { error, field });
+const rejected = (status: number, error: string, field: string) => jsonResponse(status, { error, field });
 
 /** The event in the request's body, or the 4xx response saying what is wrong with it. */
 async function readEvent(request: Request): Promise<TrackingEvent | Response> {
@@ -125,7 +122,7 @@ export async function handleEventRequest(ctx: ActionCtx, request: Request): Prom
     if (data?.code === "INVALID_ARGUMENT") return rejected(400, data.message, data.field);
     if (data?.code !== "RATE_LIMITED") throw error;
     const seconds = Math.max(1, Math.ceil(data.retryAfter / 1000));
-    return json(429, { error: data.message, retryAfter: seconds }, { "Retry-After": String(seconds) });
+    return jsonResponse(429, { error: data.message, retryAfter: seconds }, { "Retry-After": String(seconds) });
   }
   return new Response(null, { status: 202 });
 }
