@@ -77,6 +77,9 @@ export default defineSchema({
     .index("by_published", ["published"])
     .index("by_slug", ["slug"]),
 
+  // Share links of a private dashboard (model/shareLinks.ts): the token's SHA-256 only, never the token.
+  shareLinks: defineTable({ label: v.string(), tokenHash: v.string(), createdAt: v.number() }).index("by_tokenHash", ["tokenHash"]),
+
   // Derived (worker only): whole-site figures, one document each (model/counters.ts).
   counters: defineTable({
     name: v.union(v.literal("pageViews"), v.literal("visitors"), v.literal("paths"), v.literal("liveSessions")),

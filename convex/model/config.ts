@@ -169,6 +169,15 @@ export const COUNT_AUTOMATION_STORAGE_KEY = "convex-live-stats:count-automation"
 /** Paths the tracker never records (the dashboard itself); with their subpaths. */
 export const UNTRACKED_PATHS = ["/stats"] as const;
 
+/** Random bytes in a share link's token: 256 bits, 43 URL-safe characters. */
+export const SHARE_TOKEN_BYTES = 32;
+
+/** Longest share-link label, in characters: it names a link in the owner's list. */
+export const SHARE_LINK_LABEL_MAX_CHARS = 100;
+
+/** Longest token a stats query hashes; anything longer is no token of ours (a share token is 43 characters). */
+export const MAX_TOKEN_CHARS = 256;
+
 /** Page views one session may record per minute (a burst of as many, then this rate): far faster than anyone reads. */
 export const SESSION_VIEWS_PER_MINUTE = 60;
 
