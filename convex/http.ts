@@ -1,6 +1,7 @@
 import { httpRouter } from "convex/server";
 import { corsRouter } from "convex-helpers/server/cors";
 import { httpAction } from "./_generated/server";
+import { handleBackfillRequest, handleCleanupRequest, handleRecountRequest } from "./model/adminEndpoints";
 import { allowedOrigins, handleEventRequest } from "./model/eventEndpoint";
 
 // HTTP actions, served at https://<deployment>.convex.site (README, "Add to any site").
@@ -16,5 +17,10 @@ const cors = corsRouter(http, {
 
 /** A page view or heartbeat from the script tag (script.js, built from src/script/) or any client: model/eventEndpoint.ts. */
 cors.route({ path: "/api/event", method: "POST", handler: httpAction(handleEventRequest) });
+
+/** Maintenance for a cron job or an operator, behind `Authorization: Bearer <STATS_ADMIN_SECRET>` (model/adminEndpoints.ts, prds/admin.md); no CORS: no page should hold the secret. */
+http.route({ path: "/api/admin/backfill", method: "POST", handler: httpAction(handleBackfillRequest) });
+http.route({ path: "/api/admin/cleanup", method: "POST", handler: httpAction(handleCleanupRequest) });
+http.route({ path: "/api/admin/recount", method: "POST", handler: httpAction(handleRecountRequest) });
 
 export default http;

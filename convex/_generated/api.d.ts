@@ -8,10 +8,12 @@
  * @module
  */
 
+import type * as admin from "../admin.js";
 import type * as content from "../content.js";
 import type * as crons from "../crons.js";
 import type * as http from "../http.js";
 import type * as model_activeVisitors from "../model/activeVisitors.js";
+import type * as model_adminEndpoints from "../model/adminEndpoints.js";
 import type * as model_aggregates from "../model/aggregates.js";
 import type * as model_backfill from "../model/backfill.js";
 import type * as model_budget from "../model/budget.js";
@@ -24,10 +26,12 @@ import type * as model_eventEndpoint from "../model/eventEndpoint.js";
 import type * as model_filteredBreakdown from "../model/filteredBreakdown.js";
 import type * as model_foldPageViews from "../model/foldPageViews.js";
 import type * as model_foldSessions from "../model/foldSessions.js";
+import type * as model_jsonResponse from "../model/jsonResponse.js";
 import type * as model_pageStats from "../model/pageStats.js";
 import type * as model_prevHistogram from "../model/prevHistogram.js";
 import type * as model_rateLimits from "../model/rateLimits.js";
 import type * as model_record from "../model/record.js";
+import type * as model_recount from "../model/recount.js";
 import type * as model_secrets from "../model/secrets.js";
 import type * as model_settleVisits from "../model/settleVisits.js";
 import type * as model_shareLinks from "../model/shareLinks.js";
@@ -51,10 +55,12 @@ import type {
 } from "convex/server";
 
 declare const fullApi: ApiFromModules<{
+  admin: typeof admin;
   content: typeof content;
   crons: typeof crons;
   http: typeof http;
   "model/activeVisitors": typeof model_activeVisitors;
+  "model/adminEndpoints": typeof model_adminEndpoints;
   "model/aggregates": typeof model_aggregates;
   "model/backfill": typeof model_backfill;
   "model/budget": typeof model_budget;
@@ -67,10 +73,12 @@ declare const fullApi: ApiFromModules<{
   "model/filteredBreakdown": typeof model_filteredBreakdown;
   "model/foldPageViews": typeof model_foldPageViews;
   "model/foldSessions": typeof model_foldSessions;
+  "model/jsonResponse": typeof model_jsonResponse;
   "model/pageStats": typeof model_pageStats;
   "model/prevHistogram": typeof model_prevHistogram;
   "model/rateLimits": typeof model_rateLimits;
   "model/record": typeof model_record;
+  "model/recount": typeof model_recount;
   "model/secrets": typeof model_secrets;
   "model/settleVisits": typeof model_settleVisits;
   "model/shareLinks": typeof model_shareLinks;

@@ -204,3 +204,24 @@ export const MAX_EVENT_BODY_BYTES = 16 * 1024;
 
 /** The page type of a view sent over HTTP without one (the script cannot know the site's page kinds). */
 export const DEFAULT_HTTP_PAGE_TYPE = "other";
+
+/** Pages POST /api/admin/recount checks when the request names no `limit`. */
+export const ADMIN_RECOUNT_DEFAULT_PAGES = 20;
+
+/** The most pages one recount checks; a larger `limit` is capped to it. */
+export const ADMIN_RECOUNT_MAX_PAGES = 100;
+
+/** Share of a recount's pages drawn from the latest folded views rather than the top by views, so new and long-tail pages are checked too. */
+export const ADMIN_RECOUNT_RECENT_SHARE = 0.25;
+
+/** Latest folded views a recount reads to find recently viewed pages. */
+export const ADMIN_RECOUNT_RECENT_VIEWS = 200;
+
+/** pageViews rows one recount query reads at most: an eighth of Convex's 32,000 documents, about 1 MB. */
+export const ADMIN_RECOUNT_ROWS_PER_QUERY = 4_000;
+
+/** Raw rows one recount request reads at most (about 250 queries, well inside an action's time); pages that would pass it are left out. */
+export const ADMIN_RECOUNT_MAX_ROWS = 1_000_000;
+
+/** Cleanup chunks POST /api/admin/cleanup runs at most; the cron removes whatever is left. */
+export const ADMIN_CLEANUP_MAX_CHUNKS = 50;
