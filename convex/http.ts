@@ -3,6 +3,7 @@ import { corsRouter } from "convex-helpers/server/cors";
 import { httpAction } from "./_generated/server";
 import { handleBackfillRequest, handleCleanupRequest, handleRecountRequest } from "./model/adminEndpoints";
 import { allowedOrigins, handleEventRequest } from "./model/eventEndpoint";
+import { handleHealthRequest } from "./model/health";
 
 // HTTP actions, served at https://<deployment>.convex.site (README, "Add to any site").
 const http = httpRouter();
@@ -22,5 +23,8 @@ cors.route({ path: "/api/event", method: "POST", handler: httpAction(handleEvent
 http.route({ path: "/api/admin/backfill", method: "POST", handler: httpAction(handleBackfillRequest) });
 http.route({ path: "/api/admin/cleanup", method: "POST", handler: httpAction(handleCleanupRequest) });
 http.route({ path: "/api/admin/recount", method: "POST", handler: httpAction(handleRecountRequest) });
+
+/** 200 or 503 with the pipeline's checks, for monitors (model/health.ts); no CORS: browsers have no need of it. */
+http.route({ path: "/api/health", method: "GET", handler: httpAction(handleHealthRequest) });
 
 export default http;

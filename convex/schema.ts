@@ -1,5 +1,6 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
+import { vRecordedRules } from "./model/derivedRules";
 import { vBucketLevel } from "./model/timeBuckets";
 import { vVisitFields } from "./model/visits";
 
@@ -174,4 +175,16 @@ export default defineSchema({
     updatedAt: v.number(),
     finishedAt: v.optional(v.number()),
   }),
+
+  // The rules the derived data was built under (a single row, model/derivedRules.ts): the worker holds while the running ones differ incompatibly.
+  derivedRules: defineTable({
+    rules: vRecordedRules,
+    // When derived data began to be built under them: the worker's first batch, or the end of a backfill's reset.
+    recordedAt: v.number(),
+    // When a compatible change was last recorded.
+    updatedAt: v.number(),
+  }),
+
+  // When the cleanup cron last ran (a single row, model/cleanup.ts), rewritten at most once a CLEANUP_RECORD_INTERVAL_MS.
+  cleanupStatus: defineTable({ lastRunAt: v.number() }),
 });

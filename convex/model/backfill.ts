@@ -7,6 +7,7 @@ import schema from "../schema";
 import { BACKFILL_ROWS_PER_BATCH, STATS_WORKER_NAME } from "./config";
 import { pagesByPublished, postsByPublished } from "./aggregates";
 import { hasChunkBudget } from "./budget";
+import { recordRebuiltRules, type DerivedRules } from "./derivedRules";
 import { foldPageView, pendingCost, type PageViewFold } from "./foldPageViews";
 import { foldSessionState, type LiveFold } from "./foldSessions";
 import { settleEndedVisits } from "./settleVisits";
@@ -113,9 +114,10 @@ export async function hasFoldBudget(ctx: MutationCtx, folds: BatchFolds): Promis
  * live rows left: empties the derived tables, or walks the source tables from
  * the saved cursor, folding each row the live worker will not fold. `live` is
  * the worker's cursor: when the reset ends, everything committed after it is
- * the live worker's.
+ * the live worker's, and the derived tables, empty, are from then on built
+ * under the running `rules`, which it records.
  */
-export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live: LiveCursor): Promise<void> {
+export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live: LiveCursor, rules: DerivedRules): Promise<void> {
   const status = await getBackfillStatus(ctx);
   if (status === null || status.state !== "running") return;
   let { phase, cursor, upTo } = status;
@@ -133,7 +135,10 @@ export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live:
     settled += walked.settled ?? 0;
     cursor = walked.cursor;
     if (!walked.exhausted) break;
-    if (phase === "reset") upTo = live;
+    if (phase === "reset") {
+      upTo = live;
+      await recordRebuiltRules(ctx, rules, folds.now);
+    }
     const next = PHASES[PHASES.indexOf(phase) + 1];
     if (next === undefined) {
       done = true;
@@ -156,6 +161,18 @@ export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live:
   const worked = phase === status.phase ? status.phase : `${status.phase}→${phase}`;
   const visits = settled > 0 ? `, ${settled} visits settled` : "";
   console.log(`[backfill] run ${status.runId} chunk ${chunks} (${worked}): ${processed} rows${visits} (${total} rows in all), ${done ? "done" : `next at ${phase}`}`);
+}
+
+/**
+ * The rules changed incompatibly while a run was rebuilding under the old
+ * ones: what it folded so far would be mixed with what follows, so it starts
+ * again from the reset (a run still in its reset rebuilds under the new ones).
+ */
+export async function restartBackfillPastReset(ctx: MutationCtx, now: number): Promise<void> {
+  const status = await getBackfillStatus(ctx);
+  if (status?.state !== "running" || status.phase === "reset") return;
+  await ctx.db.patch(status._id, { phase: "reset", cursor: null, upTo: undefined, updatedAt: now });
+  console.log(`[backfill] run ${status.runId}: the rules derived data is built under changed while it ran (at ${status.phase}); starting again from the reset`);
 }
 
 // `processed`: source rows walked; `settled`: visits settled (the visits phase walks no source table).

@@ -24,6 +24,9 @@ export const HEARTBEAT_DEDUP_MS = 10 * 1000;
 /** The cleanup cron's period; "active now" is exact to within this much past the timeout. */
 export const CLEANUP_INTERVAL_SECONDS = 20;
 
+/** The cleanup cron rewrites its "last ran" record at most this often, so an idle site pays one small write a minute, not one a run. */
+export const CLEANUP_RECORD_INTERVAL_MS = 60 * 1000;
+
 /** Longest path we accept, in UTF-8 bytes of its canonical form; longer is almost certainly junk or an attack. */
 export const MAX_PATH_BYTES = 2048;
 
@@ -55,11 +58,20 @@ export const WORKER_EXPIRIES_PER_BATCH = 200;
 /** How long the worker keeps polling after its last batch before it goes idle (a trickle then wakes no transitions). */
 export const WORKER_COOLDOWN_MS = 2_000;
 
+/** GET /api/health is unhealthy once the oldest view or heartbeat the worker has not folded is older than this. */
+export const HEALTH_MAX_WORKER_LAG_MS = 60 * 1000;
+
+/** GET /api/health is unhealthy once the cleanup cron last ran longer ago than this (its record is rewritten about once a minute). */
+export const HEALTH_MAX_CLEANUP_AGE_MS = 3 * 60 * 1000;
+
 /** The largest page a client may ask of a paginated stats list. */
 export const MAX_PAGE_SIZE = 100;
 
 /** Rows a backfill step folds (or derived rows it deletes) in one worker batch at most, so a batch stays short; it stops earlier when its transaction budget runs low. */
 export const BACKFILL_ROWS_PER_BATCH = 1_000;
+
+/** The derived tables' shape and meaning: bump it with any change that needs them rebuilt, and the worker holds until a backfill has. */
+export const DERIVED_DATA_VERSION = 1;
 
 /** Stale sessions a cleanup chunk fetches at once; it stops earlier when its transaction budget runs low. */
 export const CLEANUP_PAGE_SIZE = 400;

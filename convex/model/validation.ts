@@ -23,6 +23,9 @@ export function isSitePath(path: string): boolean {
   return path.startsWith("/") && !path.startsWith("//") && !path.includes("\\");
 }
 
+/** What canonicalPath returns: bump it with any change to that, since stored paths keep the form they were recorded in (prds/health.md). */
+export const CANONICAL_PATH_VERSION = 1;
+
 /**
  * The one form of a path that is counted: query and fragment dropped, trailing
  * slashes removed (so `/a`, `/a/`, `/a?x` and `/a#y` are one page). Rejects

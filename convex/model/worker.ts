@@ -10,7 +10,8 @@ import {
   WORKER_SESSIONS_PER_BATCH,
   WORKER_VIEWS_PER_BATCH,
 } from "./config";
-import { getBackfillStatus, hasFoldBudget, runBackfillStep, type BatchFolds } from "./backfill";
+import { getBackfillStatus, hasFoldBudget, restartBackfillPastReset, runBackfillStep, type BatchFolds } from "./backfill";
+import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRules } from "./derivedRules";
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews";
 import { expireSession, finishLiveFold, foldSessionState, startLiveFold } from "./foldSessions";
 import { hasVisitToSettle, settleEndedVisits } from "./settleVisits";
@@ -21,7 +22,11 @@ import { hasVisitToSettle, settleEndedVisits } from "./settleVisits";
  * committed since its cursor with a snapshot query (no read dependencies, so
  * new rows never make it retry) and folds them in one transaction, at most
  * about twice a second. While a backfill runs, each batch also takes a step of
- * it (model/backfill.ts), so derived data keeps this one writer.
+ * it (model/backfill.ts), so derived data keeps this one writer. While the
+ * rules derived data was built under differ incompatibly from the running
+ * ones (model/derivedRules.ts), it folds no views and settles no visits
+ * (they wait behind its cursor) until a backfill rebuilds under the new ones;
+ * "active now" depends on none of those rules and stays live.
  */
 
 const vView = v.object({
@@ -75,7 +80,8 @@ const commitTsOf = (row: { committedAt?: unknown }) => row.committedAt as bigint
 /**
  * The work query: new views, changed sessions, sessions past the timeout,
  * visits that ended, and a running backfill's next step, or idle when there is none of these. While
- * a backfill empties the derived tables, live rows wait for it.
+ * a backfill empties the derived tables, live rows wait for it; while derived data needs a rebuild
+ * and no backfill runs, views and visits wait for one.
  */
 export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined, now: number): Promise<WorkResult> {
   const from = cursor ?? {};
@@ -83,15 +89,16 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
   if (backfill?.state === "running" && backfill.phase === "reset") {
     return { kind: "work", batch: { from, views: [], sessions: [], expired: [], settle: false, backfill: true }, cursor: from };
   }
-  const views = await committedAfter(ctx, "pageViews", cursor?.views, WORKER_VIEWS_PER_BATCH);
+  const backfilling = backfill?.state === "running";
+  const held = !backfilling && needsRebuild(compareRules((await getRecordedRules(ctx))?.rules, runningRules()));
+  const views = held ? [] : await committedAfter(ctx, "pageViews", cursor?.views, WORKER_VIEWS_PER_BATCH);
   const sessions = await committedAfter(ctx, "activeSessions", cursor?.sessions, WORKER_SESSIONS_PER_BATCH);
   const expired = await ctx.db
     .query("liveSessions")
     .withIndex("by_lastSeen", (q) => q.lt("lastSeen", now - SESSION_TIMEOUT_MS))
     .take(WORKER_EXPIRIES_PER_BATCH);
-  const backfilling = backfill?.state === "running";
   // Until a backfill has rebuilt visits and settled them again, settling is its work.
-  const settle = !(backfilling && (backfill.phase === "pageViews" || backfill.phase === "visits")) && (await hasVisitToSettle(ctx, now));
+  const settle = !held && !(backfilling && (backfill.phase === "pageViews" || backfill.phase === "visits")) && (await hasVisitToSettle(ctx, now));
   if (views.length === 0 && sessions.length === 0 && expired.length === 0 && !settle && !backfilling) {
     return { kind: "idle", cooldownMs: WORKER_COOLDOWN_MS, pollIntervalMs: WORKER_DEBOUNCE_MS };
   }
@@ -147,19 +154,24 @@ async function foldWhileBudget<Row extends { committedAt: bigint }>(
  * The worker mutation: folds one batch (as much of it as half of Convex's
  * limits allow; the rest comes in the next batch), then a step of a running
  * backfill with the budget left, writes what they folded, and waits
- * WORKER_DEBOUNCE_MS so readers re-run at a bounded rate.
+ * WORKER_DEBOUNCE_MS so readers re-run at a bounded rate. First it checks the
+ * rules: while derived data needs a rebuild it folds only sessions, and a
+ * backfill that had begun rebuilding under other rules starts again.
  */
 export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: number): Promise<{ debounceMs: number; cursor: WorkerCursor }> {
+  const rules = runningRules();
+  const held = await holdsForRules(ctx, rules, now);
+  if (held) await restartBackfillPastReset(ctx, now);
   const folds: BatchFolds = { views: startPageViewFold(), live: startLiveFold(), now };
-  const views = await foldWhileBudget(ctx, folds, batch.views, batch.from.views, (view) => foldPageView(ctx, folds.views, view));
+  const views = held ? batch.from.views : await foldWhileBudget(ctx, folds, batch.views, batch.from.views, (view) => foldPageView(ctx, folds.views, view));
   const sessions = await foldWhileBudget(ctx, folds, batch.sessions, batch.from.sessions, (state) => foldSessionState(ctx, folds.live, state, now));
   for (const sessionId of batch.expired) {
     if (!(await hasFoldBudget(ctx, folds))) break;
     await expireSession(ctx, folds.live, sessionId, now);
   }
-  if (batch.settle) await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds));
+  if (batch.settle && !held) await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds));
   const cursor = { views, sessions };
-  if (batch.backfill) await runBackfillStep(ctx, folds, cursor);
+  if (batch.backfill) await runBackfillStep(ctx, folds, cursor, rules);
   await finishPageViewFold(ctx, folds.views);
   await finishLiveFold(ctx, folds.live);
   return { debounceMs: WORKER_DEBOUNCE_MS, cursor };

@@ -1,0 +1,285 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { api, components } from "../../convex/_generated/api";
+import { CLEANUP_RECORD_INTERVAL_MS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_WORKER_LAG_MS, STATS_WORKER_NAME } from "../../convex/model/config";
+import { runningRules } from "../../convex/model/derivedRules";
+import type { HealthReport } from "../../convex/model/health";
+import { backfillStatus, muteBackfillLogs, runBackfill, startBackfill } from "../support/backfill";
+import { heartbeat, runCleanup, viewPage } from "../support/calls";
+import { MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
+import { createTestConvex, type TestConvex } from "../support/convex";
+import { expectExactFigures } from "../support/recount";
+import { insertLegacyData, sessionId } from "../support/seed";
+import { nextWorkerBatch, settle, workerStatus } from "../support/worker";
+
+// Spies that keep the real code, so a test can run the worker under rules other than the code's (a changed dedup window).
+vi.mock("../../convex/model/derivedRules", { spy: true });
+
+useFakeClock(T0);
+// The backfill's log lines, kept out of the output.
+let backfillLogs: string[];
+beforeEach(() => {
+  backfillLogs = muteBackfillLogs();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  vi.mocked(runningRules).mockRestore();
+});
+
+async function health(t: TestConvex): Promise<{ status: number; body: HealthReport; text: string }> {
+  const response = await t.fetch("/api/health");
+  const text = await response.text();
+  return { status: response.status, body: JSON.parse(text) as HealthReport, text };
+}
+
+const totalViews = async (t: TestConvex) => (await t.query(api.stats.getPageViewStats, {})).totalPageViews;
+const lastCleanupRun = (t: TestConvex) => t.run(async (ctx) => (await ctx.db.query("cleanupStatus").first())?.lastRunAt);
+const storedRules = (t: TestConvex) => t.run(async (ctx) => (await ctx.db.query("derivedRules").first())?.rules ?? null);
+
+/** A site with a visitor on /a, everything folded and the cleanup cron just run. */
+async function runningSite(): Promise<TestConvex> {
+  const t = createTestConvex();
+  await viewPage(t, 1, "/a");
+  await heartbeat(t, 1, "/a");
+  await settle(t);
+  await runCleanup(t);
+  return t;
+}
+
+/** Runs the rules the code runs, but with `changes`: what a deploy with other constants would run. */
+function runRulesWith(changes: Partial<ReturnType<typeof runningRules>>): void {
+  const rules = { ...runningRules(), ...changes };
+  vi.mocked(runningRules).mockReturnValue(rules);
+}
+
+describe("GET /api/health", () => {
+  test("a running site is healthy: 200, every check passed, and no visitor, session or page in the answer", async () => {
+    const t = await runningSite();
+    const { status, body, text } = await health(t);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      healthy: true,
+      reasons: [],
+      checkedAt: Date.now(),
+      checks: {
+        rules: { ok: true, message: "derived data is built under the running rules", changes: [] },
+        worker: { ok: true, status: "idle", lagMs: 0 },
+        backfill: { ok: true, state: "never run" },
+        cleanup: { ok: true, lastRunAt: await lastCleanupRun(t) },
+      },
+    });
+    expect(text).not.toContain(sessionId(1));
+    expect(text).not.toContain("/a");
+  });
+
+  test("before the cleanup cron has run once, says so", async () => {
+    const t = createTestConvex();
+    const { status, body } = await health(t);
+    expect(status).toBe(503);
+    expect(body.reasons).toEqual(["the cleanup cron has not run yet (it runs every 20 s)"]);
+    expect(body.checks.worker).toMatchObject({ ok: true, status: "never run", lagMs: 0 });
+  });
+
+  test("a cleanup cron that stopped running is unhealthy once its record is older than the limit", async () => {
+    const t = await runningSite();
+    const ranAt = (await lastCleanupRun(t))!;
+    vi.setSystemTime(ranAt + HEALTH_MAX_CLEANUP_AGE_MS);
+    expect((await health(t)).status).toBe(200);
+    vi.setSystemTime(ranAt + HEALTH_MAX_CLEANUP_AGE_MS + SECOND);
+    const { status, body } = await health(t);
+    expect(status).toBe(503);
+    expect(body.reasons).toEqual([`the cleanup cron last ran 3 min ago (it runs every 20 s): idle visitors stay "active now"`]);
+    expect(body.checks.cleanup.fix).toContain("clean up stale sessions");
+  });
+
+  test("the cleanup cron rewrites its record at most once a minute", async () => {
+    const t = await runningSite();
+    const ranAt = (await lastCleanupRun(t))!;
+    vi.setSystemTime(ranAt + CLEANUP_RECORD_INTERVAL_MS - SECOND);
+    await runCleanup(t);
+    expect(await lastCleanupRun(t)).toBe(ranAt);
+    vi.setSystemTime(ranAt + CLEANUP_RECORD_INTERVAL_MS);
+    await runCleanup(t);
+    expect(await lastCleanupRun(t)).toBe(ranAt + CLEANUP_RECORD_INTERVAL_MS);
+  });
+});
+
+describe("the worker's liveness and lag", () => {
+  test(`views waiting longer than ${HEALTH_MAX_WORKER_LAG_MS / SECOND} s make it unhealthy, with the age of the oldest`, async () => {
+    const t = await runningSite();
+    const sentAt = Date.now();
+    await viewPage(t, 2, "/b");
+    // The clock moves, but no scheduled run fires: the worker has not taken the view.
+    vi.setSystemTime(sentAt + HEALTH_MAX_WORKER_LAG_MS);
+    expect((await health(t)).body.checks.worker).toMatchObject({ ok: true, status: "running", lagMs: HEALTH_MAX_WORKER_LAG_MS });
+    vi.setSystemTime(sentAt + HEALTH_MAX_WORKER_LAG_MS + SECOND);
+    const { status, body } = await health(t);
+    expect(status).toBe(503);
+    expect(body.reasons).toEqual([
+      `the stats worker is behind: the oldest view or heartbeat it has not folded is from ${new Date(sentAt).toISOString()}, 61 s ago`,
+    ]);
+  });
+
+  test("a heartbeat waiting counts too", async () => {
+    const t = await runningSite();
+    const sentAt = Date.now();
+    await heartbeat(t, 1, "/b");
+    vi.setSystemTime(sentAt + HEALTH_MAX_WORKER_LAG_MS + SECOND);
+    expect((await health(t)).body.checks.worker).toMatchObject({ ok: false, lagMs: HEALTH_MAX_WORKER_LAG_MS + SECOND });
+  });
+
+  test("a stopped worker is unhealthy and the answer says how to start it; started, it catches up", async () => {
+    const t = await runningSite();
+    await t.mutation(components.batchWorker.lib.stop, { name: STATS_WORKER_NAME });
+    const sentAt = Date.now();
+    await viewPage(t, 2, "/b");
+    vi.setSystemTime(sentAt + 2 * MINUTE);
+    await runCleanup(t);
+
+    const { status, body } = await health(t);
+    expect(status).toBe(503);
+    expect(body.checks.worker).toMatchObject({ ok: false, status: "stopped", lagMs: 2 * MINUTE });
+    expect(body.reasons).toEqual([
+      `the stats worker is stopped: views and heartbeats are kept but not counted (the oldest view or heartbeat it has not folded is from ${new Date(sentAt).toISOString()}, 2 min ago)`,
+    ]);
+    expect(body.checks.worker.fix).toBe(`npx convex run --component batchWorker lib:start '{"name": "stats"}'`);
+
+    await t.mutation(components.batchWorker.lib.start, { name: STATS_WORKER_NAME });
+    await settle(t);
+    expect(await totalViews(t)).toBe(2);
+    expect((await health(t)).status).toBe(200);
+  });
+});
+
+describe("the rules derived data is built under", () => {
+  test("the worker records them with its first batch", async () => {
+    const t = createTestConvex();
+    expect(await storedRules(t)).toBeNull();
+    await viewPage(t, 1, "/a");
+    await settle(t);
+    expect(await storedRules(t)).toEqual(runningRules());
+    expect(await storedRules(t)).toMatchObject({ timeZone: "UTC", dedupWindowMs: 30 * MINUTE, derivedDataVersion: 1, canonicalPathVersion: 1 });
+  });
+
+  test("a new site time zone: unhealthy, the worker holds views (kept, not counted) until the backfill, and healthy after it", async () => {
+    const t = await runningSite();
+    const today = { from: T0, to: T0 + 24 * 60 * MINUTE };
+    const before = await t.query(api.stats.summary, today);
+    vi.stubEnv("STATS_TIME_ZONE", "Europe/Berlin");
+
+    const { status, body } = await health(t);
+    expect(status).toBe(503);
+    const reason = "site time zone changed from UTC to Europe/Berlin: run the backfill to rebuild time buckets";
+    expect(body.reasons).toEqual([reason]);
+    expect(body.checks.rules).toMatchObject({ ok: false, fix: "npx convex run stats:backfillAggregates '{}'", changes: [{ rule: "timeZone", from: "UTC", to: "Europe/Berlin", compatible: false }] });
+    expect(await t.query(api.health.rulesCheck, {})).toEqual({ rebuildNeeded: true, reasons: [reason] });
+
+    // Views keep being recorded, and the worker goes idle without folding them; active now stays live.
+    await viewPage(t, 2, "/b");
+    await heartbeat(t, 2, "/b");
+    await settle(t);
+    expect(await workerStatus(t)).toEqual({ kind: "idle" });
+    expect(await t.run((ctx) => ctx.db.query("pageViews").collect())).toHaveLength(2);
+    expect(await totalViews(t)).toBe(1);
+    // Time buckets too (visits still open are read from their rows at query time, so those may move).
+    expect(await t.query(api.stats.summary, today)).toMatchObject({ pageviews: before.pageviews, visitors: before.visitors });
+    expect((await t.query(api.stats.getActiveVisitors, {})).activeVisitors).toBe(2);
+    expect(await storedRules(t)).toMatchObject({ timeZone: "UTC" });
+
+    // Past the lag limit, the worker's check says why it waits.
+    vi.advanceTimersByTime(HEALTH_MAX_WORKER_LAG_MS + SECOND);
+    await runCleanup(t);
+    expect((await health(t)).body.checks.worker).toMatchObject({ ok: false, message: expect.stringMatching(/^the stats worker holds views until a backfill rebuilds derived data: /) });
+
+    expect(await runBackfill(t)).toMatchObject({ state: "done" });
+    await runCleanup(t);
+    const after = await health(t);
+    expect(after.status).toBe(200);
+    expect(after.body.checks.backfill).toMatchObject({ ok: true, state: "done" });
+    expect(await storedRules(t)).toMatchObject({ timeZone: "Europe/Berlin" });
+    expect(await t.query(api.health.rulesCheck, {})).toEqual({ rebuildNeeded: false, reasons: [] });
+    expect(await totalViews(t)).toBe(2);
+    await expectExactFigures(t);
+    expect(backfillLogs.at(-1)).toMatch(/done$/);
+  });
+
+  test("a new dedup window: unhealthy with the change and the fix, nothing folded until the backfill", async () => {
+    const t = await runningSite();
+    runRulesWith({ dedupWindowMs: 10 * MINUTE });
+
+    const reason = "dedup window changed from 30 min to 10 min: run the backfill to rebuild the figures (views recorded before the change keep the old window)";
+    const { status, body } = await health(t);
+    expect(status).toBe(503);
+    expect(body.reasons).toEqual([reason]);
+    expect(await t.query(api.health.rulesCheck, {})).toEqual({ rebuildNeeded: true, reasons: [reason] });
+
+    await viewPage(t, 2, "/b");
+    await settle(t);
+    expect(await totalViews(t)).toBe(1);
+
+    await startBackfill(t);
+    // While it runs, the banner's reason says the rebuild is under way.
+    expect((await t.query(api.health.rulesCheck, {})).reasons).toEqual([
+      "dedup window changed from 30 min to 10 min: the backfill under way rebuilds the figures (views recorded before the change keep the old window)",
+    ]);
+    await settle(t, 60 * MINUTE);
+    await runCleanup(t);
+    expect((await health(t)).status).toBe(200);
+    expect(await storedRules(t)).toMatchObject({ dedupWindowMs: 10 * MINUTE });
+    expect(await totalViews(t)).toBe(2);
+  });
+
+  test("several changes are each a reason", async () => {
+    const t = await runningSite();
+    runRulesWith({ visitTimeoutMs: 60 * MINUTE, canonicalPathVersion: 2, derivedDataVersion: 2 });
+    expect((await health(t)).body.reasons).toEqual([
+      "derived-data version changed from 1 to 2: run the backfill to rebuild derived data; " +
+        "visit timeout changed from 30 min to 60 min: run the backfill to rebuild settled visits (visits recorded before the change keep their old split); " +
+        "path canonicalization version changed from 1 to 2: run the backfill to rebuild page figures (paths recorded before the change keep their old form)",
+    ]);
+  });
+
+  test("a compatible change (the heartbeat interval) stays healthy, and the worker's next batch records it", async () => {
+    const t = await runningSite();
+    runRulesWith({ heartbeatIntervalMs: 15 * SECOND });
+
+    const { status, body } = await health(t);
+    expect(status).toBe(200);
+    expect(body.checks.rules).toMatchObject({
+      ok: true,
+      message: "heartbeat interval changed from 30 s to 15 s (compatible: recorded, nothing to rebuild)",
+      changes: [{ rule: "heartbeatIntervalMs", from: 30_000, to: 15_000, compatible: true }],
+    });
+
+    await viewPage(t, 2, "/b");
+    await settle(t);
+    expect(await totalViews(t)).toBe(2);
+    expect(await storedRules(t)).toMatchObject({ heartbeatIntervalMs: 15 * SECOND });
+    expect((await health(t)).body.checks.rules).toMatchObject({ ok: true, changes: [] });
+  });
+
+  test("a STATS_TIME_ZONE that is no zone is a reason, with how to fix it", async () => {
+    const t = await runningSite();
+    vi.stubEnv("STATS_TIME_ZONE", "Mars/Olympus_Mons");
+    const { status, body } = await health(t);
+    expect(status).toBe(503);
+    expect(body.reasons).toEqual([expect.stringContaining("npx convex env set STATS_TIME_ZONE")]);
+  });
+
+  test("a change while a backfill rebuilds under the old rules starts it again, and it ends exact under the new ones", async () => {
+    const t = createTestConvex();
+    // More views than one backfill step takes, so the run is still walking them after its first batch.
+    await insertLegacyData(t, { views: 1_050, sessions: 30, paths: 10, liveSessions: 0, idleSessions: 0, now: T0 });
+    await startBackfill(t);
+    await nextWorkerBatch(t);
+    expect(await backfillStatus(t)).toMatchObject({ state: "running", phase: "pageViews" });
+
+    vi.stubEnv("STATS_TIME_ZONE", "Asia/Kolkata");
+    await settle(t, 60 * MINUTE);
+
+    expect(backfillLogs).toContainEqual(expect.stringMatching(/changed while it ran \(at pageViews\); starting again from the reset$/));
+    expect(await backfillStatus(t)).toMatchObject({ state: "done", runId: 1 });
+    expect(await storedRules(t)).toMatchObject({ timeZone: "Asia/Kolkata" });
+    await expectExactFigures(t);
+  }, 120_000);
+});
