@@ -13,8 +13,10 @@ import {
   type Selection,
 } from "../lib/statsPeriod";
 import { FILTER_PARAM } from "../lib/statsFilter";
+import { TOKEN_PARAM, withTokenArg } from "../lib/shareToken";
 import { useMinuteClock } from "./useMinuteClock";
 import { useQuietQuery } from "./useQuietQuery";
+import { useShareToken } from "./useShareToken";
 
 /** The dashboard's range: loading (the site's zone, or for all time its first view), failed (either could not be read), or resolved. */
 export type RangeState = { status: "loading" } | { status: "failed"; error: Error } | ({ status: "ready" } & ResolvedSelection);
@@ -48,8 +50,9 @@ export function useStatsRange(): StatsRangeControls {
   const [params, setParams] = useSearchParams();
   const search = params.toString();
   const requested = useMemo(() => parseSelection(new URLSearchParams(search)), [search]);
-  const settings = useQuietQuery(api.stats.settings, {});
-  const pageViewStats = useQuietQuery(api.stats.getPageViewStats, {});
+  const token = useShareToken();
+  const settings = useQuietQuery(api.stats.settings, withTokenArg({}, token));
+  const pageViewStats = useQuietQuery(api.stats.getPageViewStats, withTokenArg({}, token));
   const now = useMinuteClock();
 
   const zone = settings instanceof Error || settings === undefined ? settings : settings.timeZone;
@@ -63,12 +66,14 @@ export function useStatsRange(): StatsRangeControls {
     return { status: "ready", ...resolveSelection(requested, now, zone, firstView) };
   }, [requested, now, zone, firstView]);
 
-  // A new range keeps the dashboard's filter (see useStatsFilter).
+  // A new range keeps the dashboard's filter (see useStatsFilter) and a share link's token.
   const select = (selection: Selection) =>
     setParams((current) => {
       const next = selectionSearch(selection);
-      const filter = current.get(FILTER_PARAM);
-      if (filter !== null) next.set(FILTER_PARAM, filter);
+      for (const kept of [FILTER_PARAM, TOKEN_PARAM]) {
+        const value = current.get(kept);
+        if (value !== null) next.set(kept, value);
+      }
       return next;
     });
   const shown = state.status === "ready" ? state : null;

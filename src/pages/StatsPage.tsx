@@ -12,13 +12,16 @@ import { useQuietQuery } from "../hooks/useQuietQuery";
 import { useStableQuery } from "../hooks/useStableQuery";
 import { readyRange, useStatsRange, type RangeState } from "../hooks/useStatsRange";
 import { useStatsFilter } from "../hooks/useStatsFilter";
+import { useShareToken } from "../hooks/useShareToken";
 import { formatDate, formatDateTime, formatNumber } from "../lib/format";
 import { formatFilter, withFilterArg, type StatsFilter } from "../lib/statsFilter";
 import { METRICS, type Metric } from "../lib/statsFormat";
+import { withTokenArg } from "../lib/shareToken";
 import { StatCard } from "../components/stats/StatCard";
 import { ActiveByPath } from "../components/stats/ActiveByPath";
 import { ViewsByPage } from "../components/stats/ViewsByPage";
 import { BackfillBanner } from "../components/stats/BackfillBanner";
+import { RulesChangedNotice } from "../components/stats/RulesChangedBanner";
 import { PanelError, PanelErrorBoundary } from "../components/stats/PanelErrorBoundary";
 import { PeriodPicker } from "../components/stats/PeriodPicker";
 import { PeriodChange } from "../components/stats/PeriodChange";
@@ -28,6 +31,7 @@ import { BreakdownPanel, type BreakdownPanelSpec } from "../components/stats/Bre
 import { DEVICES_PANEL, LOCATIONS_PANEL, PAGES_PANEL, SOURCES_PANEL } from "../components/stats/dashboardPanels";
 import { ExcludeMeToggle } from "../components/stats/ExcludeMeToggle";
 import { FilterBar } from "../components/stats/FilterBar";
+import { PrivateDashboard } from "../components/stats/PrivateDashboard";
 import "../components/stats/StatsDashboard.css";
 
 const ACTIVE_NOW_HINT = `seen in the last ${SESSION_TIMEOUT_MS / 60_000} minutes`;
@@ -44,10 +48,22 @@ const ACTIVE_NOW_HINT = `seen in the last ${SESSION_TIMEOUT_MS / 60_000} minutes
  * Each panel reads its own query (panels reading the same one share its
  * subscription) inside its own error boundary, so a query that fails shows a
  * message in the panels that need it while the others keep updating.
+ *
+ * A private dashboard (STATS_VISIBILITY=private) opens with a share link's
+ * token (`?token=`, passed to every query); without a valid one, `settings`
+ * says so and the page shows only that it is private. Revoking the link
+ * re-runs `settings` and the page switches at once.
  */
 export default function StatsPage() {
   useDeclarePageType("stats");
   useDocumentTitle("Stats");
+  const token = useShareToken();
+  const access = useQuietQuery(api.stats.settings, withTokenArg({}, token));
+  const denied = access !== undefined && !(access instanceof Error) && !access.canRead;
+  return denied ? <PrivateDashboard linkRefused={token !== null} /> : <Dashboard />;
+}
+
+function Dashboard() {
   const range = useStatsRange();
   const { filter, setFilter } = useStatsFilter();
   // A panel that failed for one question (a filter the server refuses, say) tries again for the next.
@@ -63,6 +79,7 @@ export default function StatsPage() {
       </header>
 
       <BackfillNotice />
+      <RulesChangedNotice />
 
       <div className="range-toolbar">
         <PeriodPicker controls={range} />
@@ -198,7 +215,7 @@ function BackfillNotice() {
 }
 
 function ActiveNowCard() {
-  const { data: active, isStale } = useStableQuery(api.stats.getActiveVisitors, {});
+  const { data: active, isStale } = useStableQuery(api.stats.getActiveVisitors, withTokenArg({}, useShareToken()));
   return (
     <StatCard
       testId="stat-active-now"
@@ -212,9 +229,10 @@ function ActiveNowCard() {
 }
 
 function PageViewCards() {
-  const { data: stats, isStale } = useStableQuery(api.stats.getPageViewStats, {});
+  const token = useShareToken();
+  const { data: stats, isStale } = useStableQuery(api.stats.getPageViewStats, withTokenArg({}, token));
   // The first view's date in the site's zone, as all time's range starts (the browser's while that zone cannot be read).
-  const settings = useQuietQuery(api.stats.settings, {});
+  const settings = useQuietQuery(api.stats.settings, withTokenArg({}, token));
   const zone = settings instanceof Error ? null : settings?.timeZone;
   return (
     <>
@@ -244,7 +262,7 @@ function PageViewCards() {
 }
 
 function ActiveByPathPanel() {
-  const { data: active, isStale } = useStableQuery(api.stats.getActiveVisitors, {});
+  const { data: active, isStale } = useStableQuery(api.stats.getActiveVisitors, withTokenArg({}, useShareToken()));
   const stats = usePageViewStatsQuietly();
   const titles = useMemo(() => new Map(stats?.pageStats.map(({ path, title }) => [path, title])), [stats]);
   return <ActiveByPath active={active} titles={titles} stale={isStale} />;
@@ -259,12 +277,12 @@ type PageViewStats = FunctionReturnType<typeof api.stats.getPageViewStats>;
  * that show the figures use useStableQuery and report a failure.
  */
 function usePageViewStatsQuietly(): PageViewStats | undefined {
-  const stats = useQuietQuery(api.stats.getPageViewStats, {});
+  const stats = useQuietQuery(api.stats.getPageViewStats, withTokenArg({}, useShareToken()));
   return stats instanceof Error ? undefined : stats;
 }
 
 function ViewsPanel() {
-  const { data: stats, isStale } = useStableQuery(api.stats.getPageViewStats, {});
+  const { data: stats, isStale } = useStableQuery(api.stats.getPageViewStats, withTokenArg({}, useShareToken()));
   if (stats === undefined) {
     return (
       <section className="panel panel-wide" aria-busy="true" aria-label="Loading views by page">
@@ -299,8 +317,9 @@ const RANGE_CARDS: readonly { testId: string; metric: Metric }[] = [
 /** The range's visitors, visits, page views and the visits' figures, each against the previous period; all under the filter. */
 function RangeCards({ state, filter }: { state: RangeState; filter: StatsFilter | null }) {
   const shown = readyRange(state);
-  const current = useStableQuery(api.stats.summary, shown ? withFilterArg(shown.range, filter) : "skip");
-  const previous = useStableQuery(api.stats.summary, shown?.previous ? withFilterArg(shown.previous, filter) : "skip");
+  const token = useShareToken();
+  const current = useStableQuery(api.stats.summary, shown ? withTokenArg(withFilterArg(shown.range, filter), token) : "skip");
+  const previous = useStableQuery(api.stats.summary, shown?.previous ? withTokenArg(withFilterArg(shown.previous, filter), token) : "skip");
   const stale = current.isStale || previous.isStale;
   return (
     <>
@@ -349,8 +368,12 @@ function RangeCard(props: { testId: string; metric: Metric; current: Summary | u
 function ChartPanel({ state, filter, onIntervalChange }: { state: RangeState; filter: StatsFilter | null; onIntervalChange: (interval: Interval) => void }) {
   const shown = readyRange(state);
   const [metric, setMetric] = useStoredTab<ChartMetric>("chart-metric", CHART_METRIC_IDS);
-  const series = useQuery(api.stats.timeseries, shown ? withFilterArg({ ...shown.range, interval: shown.interval }, filter) : "skip");
-  const previous = useQuery(api.stats.timeseries, shown?.previous ? withFilterArg({ ...shown.previous, interval: shown.interval }, filter) : "skip");
+  const token = useShareToken();
+  const series = useQuery(api.stats.timeseries, shown ? withTokenArg(withFilterArg({ ...shown.range, interval: shown.interval }, filter), token) : "skip");
+  const previous = useQuery(
+    api.stats.timeseries,
+    shown?.previous ? withTokenArg(withFilterArg({ ...shown.previous, interval: shown.interval }, filter), token) : "skip",
+  );
   const loading = series === undefined || (shown?.previous != null && previous === undefined);
   const title = metric === "both" ? "Visitors and page views" : METRICS[metric].label;
   return (

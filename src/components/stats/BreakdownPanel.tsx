@@ -3,6 +3,8 @@ import { api } from "../../../convex/_generated/api";
 import type { BreakdownProperty } from "../../../convex/model/config";
 import { useBreakdown, useQuietStableQuery } from "../../hooks/useBreakdown";
 import { withFilterArg, type StatsFilter } from "../../lib/statsFilter";
+import { withTokenArg } from "../../lib/shareToken";
+import { useShareToken } from "../../hooks/useShareToken";
 import type { ResolvedSelection } from "../../lib/statsPeriod";
 import { BreakdownTable } from "./BreakdownTable";
 import { TabList, TabPanel, useStoredTab } from "./Tabs";
@@ -56,9 +58,10 @@ export function BreakdownPanel<Id extends string>({
   const idPrefix = `${spec.id}-breakdown`;
   const headingId = `${spec.id}-heading`;
 
-  const { rows, isStale, tooBroad } = useBreakdown(shown ? withFilterArg({ property: tab.property, ...shown.range, limit }, filter) : "skip");
+  const token = useShareToken();
+  const { rows, isStale, tooBroad } = useBreakdown(shown ? withTokenArg(withFilterArg({ property: tab.property, ...shown.range, limit }, filter), token) : "skip");
   // The shares' total: the same question as the range cards', so the two share one subscription.
-  const summary = useQuietStableQuery(api.stats.summary, shown ? withFilterArg(shown.range, filter) : "skip").data;
+  const summary = useQuietStableQuery(api.stats.summary, shown ? withTokenArg(withFilterArg(shown.range, filter), token) : "skip").data;
   const total = summary === undefined ? undefined : tab.property === "page" ? summary.visitors : summary.visits;
 
   const choose = (id: Id) => {

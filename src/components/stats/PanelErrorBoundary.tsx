@@ -1,4 +1,5 @@
 import { Component, type ReactNode } from "react";
+import { isPrivateDashboardError } from "../../lib/shareToken";
 
 type Props = {
   children: ReactNode;
@@ -8,7 +9,7 @@ type Props = {
   resetKey?: string;
 };
 
-type State = { failed: boolean };
+type State = { failed: boolean; privateDashboard?: boolean };
 
 /**
  * Keeps a failure inside one panel of the dashboard: the panel shows its
@@ -18,9 +19,9 @@ type State = { failed: boolean };
 export class PanelErrorBoundary extends Component<Props, State> {
   state: State = { failed: false };
 
-  static getDerivedStateFromError(): State {
+  static getDerivedStateFromError(error: unknown): State {
     // React reports the error itself (console.error); the panel only says it could not load.
-    return { failed: true };
+    return { failed: true, privateDashboard: isPrivateDashboardError(error) };
   }
 
   private readonly retry = () => this.setState({ failed: false });
@@ -30,6 +31,8 @@ export class PanelErrorBoundary extends Component<Props, State> {
   }
 
   render() {
+    // A private dashboard's refusal is no panel's failure: the page shows the private notice in its place (StatsPage).
+    if (this.state.failed && this.state.privateDashboard) return null;
     return this.state.failed ? this.props.fallback(this.retry) : this.props.children;
   }
 }

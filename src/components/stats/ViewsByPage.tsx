@@ -4,6 +4,8 @@ import type { FunctionReturnType } from "convex/server";
 import { api } from "../../../convex/_generated/api";
 import { VIEWS_TABLE_COLLAPSED_ROWS, VIEWS_TABLE_PAGE_SIZE } from "../../../convex/model/config";
 import { formatCompact, formatNumber } from "../../lib/format";
+import { withTokenArg } from "../../lib/shareToken";
+import { useShareToken } from "../../hooks/useShareToken";
 import { PageCell } from "./PageName";
 import { PageTypeBadge } from "./PageTypeBadge";
 
@@ -24,7 +26,8 @@ export function ViewsByPage({
   const { pageStats: topRows, distinctPages, totalPageViews } = stats;
   const [wantedRows, setWantedRows] = useState(VIEWS_TABLE_COLLAPSED_ROWS);
   const beyondTop = wantedRows > topRows.length && distinctPages > topRows.length;
-  const paged = usePaginatedQuery(api.stats.listPageStats, beyondTop ? {} : "skip", { initialNumItems: wantedRows });
+  const token = useShareToken();
+  const paged = usePaginatedQuery(api.stats.listPageStats, beyondTop ? withTokenArg({}, token) : "skip", { initialNumItems: wantedRows });
   const allRows = beyondTop && paged.results.length > topRows.length ? paged.results : topRows;
   const rows = allRows.slice(0, wantedRows);
   const maxViews = topRows[0]?.views ?? 1;
