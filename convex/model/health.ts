@@ -35,7 +35,8 @@ export const vHealthReport = v.object({
 export type HealthReport = Infer<typeof vHealthReport>;
 type Checks = HealthReport["checks"];
 
-export const vRulesCheck = v.object({ rebuildNeeded: v.boolean(), reasons: v.array(v.string()) });
+// `reasons`: the changes that need a rebuild, each naming the fix; `rebuildCommand`: how to start one.
+export const vRulesCheck = v.object({ rebuildNeeded: v.boolean(), backfillRunning: v.boolean(), reasons: v.array(v.string()), rebuildCommand: v.string() });
 export type RulesCheck = Infer<typeof vRulesCheck>;
 
 /** The HTTP action: 200 with the report when every check passes, else 503 with the same report. */
@@ -68,7 +69,12 @@ export async function healthReport(ctx: QueryCtx, now: number): Promise<HealthRe
 export async function rulesCheck(ctx: QueryCtx): Promise<RulesCheck> {
   const changes = compareRules((await getRecordedRules(ctx))?.rules, runningRules()).filter((change) => !change.compatible);
   const backfillRunning = (await getBackfillStatus(ctx))?.state === "running";
-  return { rebuildNeeded: changes.length > 0, reasons: changes.map((change) => describeChange(change, backfillRunning)) };
+  return {
+    rebuildNeeded: changes.length > 0,
+    backfillRunning,
+    reasons: changes.map((change) => describeChange(change, backfillRunning)),
+    rebuildCommand: BACKFILL_COMMAND,
+  };
 }
 
 async function checkRules(ctx: QueryCtx, backfillRunning: boolean): Promise<Checks["rules"]> {
