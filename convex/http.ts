@@ -4,6 +4,7 @@ import { httpAction } from "./_generated/server";
 import { handleBackfillRequest, handleCleanupRequest, handleRecountRequest } from "./model/adminEndpoints";
 import { allowedOrigins, handleEventRequest } from "./model/eventEndpoint";
 import { handleHealthRequest } from "./model/health";
+import { handleExportRequest } from "./model/statsExport";
 
 // HTTP actions, served at https://<deployment>.convex.site (README, "Add to any site").
 const http = httpRouter();
@@ -26,5 +27,8 @@ http.route({ path: "/api/admin/recount", method: "POST", handler: httpAction(han
 
 /** 200 or 503 with the pipeline's checks, for monitors (model/health.ts); no CORS: browsers have no need of it. */
 http.route({ path: "/api/health", method: "GET", handler: httpAction(handleHealthRequest) });
+
+/** The dashboard's figures as CSV (a ZIP of all with property=all), open or behind a token as the dashboard is (model/statsExport.ts); downloaded by a link, so no CORS. */
+http.route({ path: "/api/export", method: "GET", handler: httpAction(handleExportRequest) });
 
 export default http;

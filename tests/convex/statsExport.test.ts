@@ -1,0 +1,184 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { strFromU8, unzipSync } from "fflate";
+import { api, internal } from "../../convex/_generated/api";
+import { BREAKDOWN_PROPERTIES } from "../../convex/model/config";
+import { saveContent } from "../../convex/model/content";
+import { isoInZone } from "../../convex/model/statsExport";
+import { MINUTE, T0, useFakeClock } from "../support/clock";
+import { createTestConvex, type TestConvex } from "../support/convex";
+import { csvRecords, parseCsv } from "../support/csvParse";
+import { sessionId } from "../support/seed";
+import { settle } from "../support/worker";
+
+const HOUR = 60 * MINUTE;
+// Monday 2024-01-01, 10:00 UTC: the views below are on that day and the one after.
+const NOW = T0 + 10 * HOUR;
+useFakeClock(NOW);
+let t: TestConvex;
+beforeEach(() => {
+  t = createTestConvex();
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0";
+const FORMULA = '=HYPERLINK("http://evil.example","click")';
+const CAMPAIGN = 'Spring, "big" sale';
+const TITLE = 'Commas, "quotes" and ünïcode';
+
+/** Visits with awkward values: a formula, commas and quotes, non-ASCII, in UTM values, a referrer and a title. */
+async function seedAwkwardVisits() {
+  await t.run(async (ctx) => {
+    await saveContent(ctx, "posts", { slug: "café", title: TITLE, published: true, date: "2024-01-01" });
+  });
+  const view = (visitor: number, path: string, visit: Record<string, string>) =>
+    t.mutation(api.stats.recordPageView, { path, pageType: "post", sessionId: sessionId(visitor), visit: { ...visit, userAgent: FIREFOX } });
+  await view(1, "/café", { utmSource: FORMULA, utmCampaign: CAMPAIGN });
+  await view(2, "/a", { utmSource: "東京ニュース", referrer: "https://example.com/x,y" });
+  await view(3, "/a", { utmSource: "東京ニュース" });
+  vi.advanceTimersByTime(20 * HOUR);
+  await view(4, "/b", {});
+  await settle(t);
+}
+
+async function get(query: string, headers: Record<string, string> = {}) {
+  return await t.fetch(`/api/export?${query}`, { method: "GET", headers });
+}
+
+async function csvOf(query: string, headers: Record<string, string> = {}) {
+  const response = await get(query, headers);
+  expect(response.status, await response.clone().text()).toBe(200);
+  return await response.text();
+}
+
+const DAYS = "from=2024-01-01&to=2024-01-02";
+
+describe("GET /api/export", () => {
+  test("a breakdown as CSV: UTF-8 with a BOM, quoted where it must be, formulas defused, non-ASCII whole", async () => {
+    await seedAwkwardVisits();
+    const response = await get(`property=utmSource&${DAYS}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("Content-Disposition")).toBe('attachment; filename="stats-utmSource-2024-01-01-to-2024-01-02.csv"');
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = new TextDecoder().decode(bytes);
+    expect(parseCsv(text)[0]).toEqual(["utm_source", "visitors", "visits", "pageviews", "bounce_rate", "visit_duration"]);
+    expect(csvRecords(text)).toEqual([
+      { utm_source: "東京ニュース", visitors: "2", visits: "2", pageviews: "2", bounce_rate: "100", visit_duration: "0" },
+      { utm_source: `'${FORMULA}`, visitors: "1", visits: "1", pageviews: "1", bounce_rate: "100", visit_duration: "0" },
+    ]);
+    expect(csvRecords(await csvOf(`property=utmCampaign&${DAYS}`))).toMatchObject([{ utm_campaign: CAMPAIGN }]);
+    expect(csvRecords(await csvOf(`property=referrer&${DAYS}`))).toMatchObject([{ referrer: "example.com/x,y" }]);
+  });
+
+  test("pages with their titles, every row up to the most a breakdown returns (past the dashboard's 10)", async () => {
+    await seedAwkwardVisits();
+    for (let i = 0; i < 12; i++) await t.mutation(api.stats.recordPageView, { path: `/p${i}`, pageType: "post", sessionId: sessionId(100 + i) });
+    await settle(t);
+    const pages = csvRecords(await csvOf(`property=page&${DAYS}`));
+    expect(pages).toHaveLength(15);
+    expect(pages[0]).toEqual({ page: "/a", title: "/a", visitors: "2", pageviews: "2" });
+    expect(pages.find((row) => row.page === "/café")).toEqual({ page: "/café", title: TITLE, visitors: "1", pageviews: "1" });
+  });
+
+  test("the time series by day, each date ISO in the site's zone", async () => {
+    vi.stubEnv("STATS_TIME_ZONE", "Europe/Berlin");
+    await seedAwkwardVisits();
+    const text = await csvOf(`property=timeseries&${DAYS}&interval=day`);
+    expect(parseCsv(text)[0]).toEqual(["date", "visitors", "views_per_visit", "visits", "pageviews", "bounce_rate", "visit_duration"]);
+    expect(csvRecords(text)).toEqual([
+      { date: "2024-01-01T00:00:00+01:00", visitors: "3", views_per_visit: "1", visits: "3", pageviews: "3", bounce_rate: "100", visit_duration: "0" },
+      { date: "2024-01-02T00:00:00+01:00", visitors: "1", views_per_visit: "1", visits: "1", pageviews: "1", bounce_rate: "100", visit_duration: "0" },
+    ]);
+    // Without an interval, the one the dashboard's chart starts with: hours for two days.
+    const hours = csvRecords(await csvOf(`property=timeseries&${DAYS}`));
+    expect(hours).toHaveLength(48);
+    expect(hours[11]).toMatchObject({ date: "2024-01-01T11:00:00+01:00", pageviews: "3" });
+  });
+
+  test("ranges: dates, milliseconds, a named period, and 30 days by default", async () => {
+    await seedAwkwardVisits();
+    const byDates = await csvOf(`property=source&${DAYS}`);
+    expect(await csvOf(`property=source&from=${T0}&to=${T0 + 2 * 24 * HOUR}`)).toBe(byDates);
+    // The views moved the clock to January 2.
+    const today = csvRecords(await csvOf("property=source&period=today"));
+    expect(today).toEqual(csvRecords(await csvOf("property=source&from=2024-01-02&to=2024-01-02")));
+    expect(today).toMatchObject([{ source: "Direct / None", visits: "1" }]);
+    const response = await get("property=source");
+    expect(response.headers.get("Content-Disposition")).toContain("stats-source-2023-12-04-to-2024-01-02.csv");
+  });
+
+  test("a filter narrows every row to what matches it", async () => {
+    await seedAwkwardVisits();
+    expect(csvRecords(await csvOf(`property=page&${DAYS}&filter=${encodeURIComponent("utmSource:東京ニュース")}`))).toEqual([
+      { page: "/a", title: "/a", visitors: "2", pageviews: "2" },
+    ]);
+  });
+
+  test("property=all: a ZIP of the time series and every breakdown, each the file its own URL gives", async () => {
+    await seedAwkwardVisits();
+    const response = await get(`property=all&${DAYS}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("application/zip");
+    expect(response.headers.get("Content-Disposition")).toBe('attachment; filename="stats-all-2024-01-01-to-2024-01-02.zip"');
+    const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
+    expect(Object.keys(files).sort()).toEqual(["timeseries", ...BREAKDOWN_PROPERTIES].map((name) => `${name}.csv`).sort());
+    for (const name of ["timeseries", "utmSource", "page"]) {
+      expect(strFromU8(files[`${name}.csv`]), name).toBe(await csvOf(`property=${name}&${DAYS}`));
+    }
+  });
+
+  test("a bad request is a 400 naming the field", async () => {
+    const refusal = async (query: string) => {
+      const response = await get(query);
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await refusal(DAYS)).toMatchObject({ status: 400, body: { field: "property" } });
+    expect(await refusal(`property=visitors&${DAYS}`)).toMatchObject({ status: 400, body: { field: "property" } });
+    expect(await refusal("property=page&from=2024-01-01")).toMatchObject({ status: 400, body: { field: "to" } });
+    expect(await refusal("property=page&from=2024-02-30&to=2024-03-01")).toMatchObject({ status: 400, body: { field: "from" } });
+    expect(await refusal(`property=page&from=${T0 + 1}&to=${T0 + HOUR}`)).toMatchObject({ status: 400, body: { field: "from" } });
+    expect(await refusal("property=page&period=all")).toMatchObject({ status: 400, body: { field: "period" } });
+    expect(await refusal(`property=page&${DAYS}&filter=nocolon`)).toMatchObject({ status: 400, body: { field: "filter" } });
+    expect(await refusal(`property=page&${DAYS}&filter=colour:red`)).toMatchObject({ status: 400, body: { field: "filter.property" } });
+    expect(await refusal(`property=timeseries&${DAYS}&interval=fortnight`)).toMatchObject({ status: 400, body: { field: "interval" } });
+  });
+});
+
+describe("GET /api/export of a private dashboard", () => {
+  beforeEach(() => {
+    vi.stubEnv("STATS_VISIBILITY", "private");
+    vi.stubEnv("STATS_READ_TOKEN", "owner-read-token");
+  });
+
+  test("refuses 401 without a token or with a wrong one", async () => {
+    for (const headers of [{}, { Authorization: "Bearer wrong" }, { Authorization: "Basic b3duZXI6eA==" }] as Record<string, string>[]) {
+      const response = await get(`property=page&${DAYS}`, headers);
+      expect(response.status).toBe(401);
+      expect(response.headers.get("WWW-Authenticate")).toBe("Bearer");
+      expect(await response.json()).toMatchObject({ field: "Authorization" });
+    }
+    expect((await get(`property=page&${DAYS}&token=wrong`)).status).toBe(401);
+  });
+
+  test("answers with STATS_READ_TOKEN as a bearer token, or a share link's token, until it is revoked", async () => {
+    await seedAwkwardVisits();
+    expect(csvRecords(await csvOf(`property=page&${DAYS}`, { Authorization: "Bearer owner-read-token" }))).toHaveLength(3);
+    const link = await t.action(internal.stats.createShareLink, { label: "team" });
+    expect(csvRecords(await csvOf(`property=page&${DAYS}&token=${link.token}`))).toHaveLength(3);
+    expect(csvRecords(await csvOf(`property=page&${DAYS}`, { Authorization: `Bearer ${link.token}` }))).toHaveLength(3);
+    await t.mutation(internal.stats.revokeShareLink, { id: link.id });
+    expect((await get(`property=page&${DAYS}&token=${link.token}`)).status).toBe(401);
+  });
+});
+
+test("isoInZone writes the zone's offset, across daylight saving", () => {
+  expect(isoInZone(Date.UTC(2024, 0, 1), "UTC")).toBe("2024-01-01T00:00:00+00:00");
+  expect(isoInZone(Date.UTC(2024, 2, 31, 1), "Europe/Berlin")).toBe("2024-03-31T03:00:00+02:00");
+  expect(isoInZone(Date.UTC(2024, 2, 31, 0, 59), "Europe/Berlin")).toBe("2024-03-31T01:59:00+01:00");
+  expect(isoInZone(Date.UTC(2024, 0, 1, 5, 30), "America/St_Johns")).toBe("2024-01-01T02:00:00-03:30");
+  expect(isoInZone(Date.UTC(2024, 0, 1) + 13 * MINUTE, "Asia/Kathmandu")).toBe("2024-01-01T05:58:00+05:45");
+});
