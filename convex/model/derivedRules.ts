@@ -31,6 +31,8 @@ type RecordedRules = Infer<typeof vRecordedRules>;
 
 const formatDuration = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`);
 
+type RuleSpec = { label: string; format?: (ms: number) => string; rebuilds?: string };
+
 /**
  * Every rule: what it is called in a message, how its value reads, and, for
  * one whose change makes stored figures wrong, what the backfill rebuilds
@@ -48,8 +50,9 @@ const RULES = {
   sessionTimeoutMs: { label: "session timeout", format: formatDuration },
   heartbeatIntervalMs: { label: "heartbeat interval", format: formatDuration },
   visitSettleGraceMs: { label: "visit settling grace", format: formatDuration },
-} satisfies Record<string, { label: string; format?: (ms: number) => string; rebuilds?: string }>;
+} satisfies Record<string, RuleSpec>;
 export type RuleName = keyof typeof RULES;
+const specOf = (rule: string): RuleSpec => RULES[rule as RuleName];
 
 /** The rules of the code and environment running now (reads STATS_TIME_ZONE; throws INVALID_CONFIGURATION for a bad one). */
 export function runningRules(): DerivedRules {
@@ -89,11 +92,11 @@ export async function getRecordedRules(ctx: QueryCtx): Promise<Doc<"derivedRules
 export function compareRules(recorded: RecordedRules | undefined, running: DerivedRules): RuleChange[] {
   if (recorded === undefined) return [];
   const changes: RuleChange[] = [];
-  for (const [rule, spec] of Object.entries(RULES) as [RuleName, (typeof RULES)[RuleName]][]) {
+  for (const rule of Object.keys(RULES) as RuleName[]) {
     const from = recorded[rule];
     const to = running[rule];
     if (from === undefined || from === to) continue;
-    changes.push({ rule, from, to, compatible: !("rebuilds" in spec) });
+    changes.push({ rule, from, to, compatible: specOf(rule).rebuilds === undefined });
   }
   return changes;
 }
@@ -105,7 +108,7 @@ export const needsRebuild = (changes: RuleChange[]) => changes.some((change) => 
 
 /** What changed, in a sentence that names the fix: "site time zone changed from UTC to Europe/Berlin: run the backfill to rebuild time buckets". */
 export function describeChange(change: RuleChange, backfillRunning: boolean): string {
-  const spec: { label: string; format?: (ms: number) => string; rebuilds?: string } = RULES[change.rule as RuleName];
+  const spec = specOf(change.rule);
   const show = (value: string | number) => (spec.format !== undefined && typeof value === "number" ? spec.format(value) : String(value));
   const changed = `${spec.label} changed from ${show(change.from)} to ${show(change.to)}`;
   if (spec.rebuilds === undefined) return `${changed} (compatible: recorded, nothing to rebuild)`;
