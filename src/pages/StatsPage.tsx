@@ -32,6 +32,7 @@ import { DEVICES_PANEL, LOCATIONS_PANEL, PAGES_PANEL, SOURCES_PANEL } from "../c
 import { ExcludeMeToggle } from "../components/stats/ExcludeMeToggle";
 import { FilterBar } from "../components/stats/FilterBar";
 import { PrivateDashboard } from "../components/stats/PrivateDashboard";
+import { DownloadCsv } from "../components/stats/DownloadCsv";
 import "../components/stats/StatsDashboard.css";
 
 const ACTIVE_NOW_HINT = `seen in the last ${SESSION_TIMEOUT_MS / 60_000} minutes`;
@@ -84,6 +85,7 @@ function Dashboard() {
       <div className="range-toolbar">
         <PeriodPicker controls={range} />
         <RangeLabel state={range.state} />
+        <DownloadCsv shown={range.state.status === "ready" ? range.state : undefined} filter={filter} />
       </div>
 
       <FilterBar filter={filter} onRemove={() => setFilter(null)} />

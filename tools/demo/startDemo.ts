@@ -49,9 +49,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const url = `http://127.0.0.1:${port}`;
   const builtHere = options.appDir === undefined;
   const appDir = options.appDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "live-stats-demo-app-"));
-  if (builtHere) await buildApp(url, appDir);
-
   const { server, contentReport: content } = await startSite({ port, appDir, log: options.log });
+  // Built once the server runs, so the build knows its HTTP actions' port (the dashboard's Download CSV).
+  if (builtHere) await buildApp(url, appDir, server.siteUrl);
   const random = seededRandom(seed);
   const pages = await sitePages(server.deployment);
   const timeZone = siteTimeZone();

@@ -11,6 +11,8 @@ declare module "vitest" {
     appDir: string;
     /** The port every browser test's server listens on: the build has it baked in. */
     appPort: number;
+    /** The HTTP actions' port the build has baked in (VITE_CONVEX_SITE_URL): a test that follows the dashboard's Download CSV serves them there. */
+    appSitePort: number;
   }
 }
 
@@ -25,9 +27,11 @@ async function freePort(): Promise<number> {
 /** Builds the site once for the whole run; each browser test serves it from its own fresh server. */
 export default async function setup(project: TestProject): Promise<() => void> {
   const appPort = await freePort();
+  const appSitePort = await freePort();
   const appDir = fs.mkdtempSync(path.join(os.tmpdir(), "live-stats-e2e-app-"));
-  await buildApp(`http://127.0.0.1:${appPort}`, appDir);
+  await buildApp(`http://127.0.0.1:${appPort}`, appDir, `http://127.0.0.1:${appSitePort}`);
   project.provide("appDir", appDir);
   project.provide("appPort", appPort);
+  project.provide("appSitePort", appSitePort);
   return () => fs.rmSync(appDir, { recursive: true, force: true });
 }
