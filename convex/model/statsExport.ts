@@ -27,7 +27,7 @@ const SERIES = "timeseries";
 const ALL = "all";
 type Table = typeof SERIES | BreakdownProperty;
 
-type ExportQuery = TimeRange & { interval?: string; filter?: { property: string; value: string }; token?: string };
+type ExportQuery = TimeRange & { filter?: { property: string; value: string }; token?: string };
 
 class BadRequest extends Error {
   constructor(
@@ -53,29 +53,35 @@ export function isoInZone(t: number, zone: string): string {
 /** A property's CSV column: entryPage → entry_page. */
 const columnOf = (property: string) => property.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
-/** The visit figures of a series bucket or a breakdown row, as a spreadsheet wants them: bounce rate in percent, duration in seconds. */
-const visitColumns = ["visits", "pageviews", "bounce_rate", "visit_duration"];
-const visitFigures = (row: { visits?: number; pageviews: number; bounceRate?: number; visitDurationMs?: number }) => [
-  row.visits ?? 0,
-  row.pageviews,
-  round((row.bounceRate ?? 0) * 100, 1),
-  Math.round((row.visitDurationMs ?? 0) / 1000),
-];
+/** Bounce rate in percent and duration in seconds, as a spreadsheet wants them. */
+const bounceRate = (rate: number | undefined) => round((rate ?? 0) * 100, 1);
+const seconds = (ms: number | undefined) => Math.round((ms ?? 0) / 1000);
 
 async function tableCsv(ctx: ActionCtx, table: Table, query: ExportQuery, zone: string, interval: string): Promise<string> {
   if (table === SERIES) {
     const series = await ctx.runQuery(api.stats.timeseries, { ...query, interval });
     return toCsv(
-      ["date", "visitors", "views_per_visit", ...visitColumns],
-      series.map((bucket) => [isoInZone(bucket.start, zone), bucket.visitors, round(bucket.viewsPerVisit, 2), ...visitFigures(bucket)]),
+      ["date", "visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"],
+      series.map((bucket) => [
+        isoInZone(bucket.start, zone),
+        bucket.visitors,
+        bucket.visits,
+        bucket.pageviews,
+        round(bucket.viewsPerVisit, 2),
+        bounceRate(bucket.bounceRate),
+        seconds(bucket.visitDurationMs),
+      ]),
     );
   }
   const rows: BreakdownRow[] = await ctx.runQuery(api.stats.breakdown, { ...query, property: table, limit: BREAKDOWN_MAX_LIMIT });
   const titled = table === "page" || table === "entryPage" || table === "exitPage";
-  const header = [columnOf(table), ...(titled ? ["title"] : []), "visitors", ...(table === "page" ? ["pageviews"] : visitColumns)];
+  // Pages are views; every other property is of visits, with their figures.
+  const figureHeader = table === "page" ? ["pageviews"] : ["visits", "pageviews", "bounce_rate", "visit_duration"];
+  const figures = (row: BreakdownRow) =>
+    table === "page" ? [row.pageviews] : [row.visits ?? 0, row.pageviews, bounceRate(row.bounceRate), seconds(row.visitDurationMs)];
   return toCsv(
-    header,
-    rows.map((row) => [row.value, ...(titled ? [row.title ?? ""] : []), row.visitors, ...(table === "page" ? [row.pageviews] : visitFigures(row))]),
+    [columnOf(table), ...(titled ? ["title"] : []), "visitors", ...figureHeader],
+    rows.map((row) => [row.value, ...(titled ? [row.title ?? ""] : []), row.visitors, ...figures(row)]),
   );
 }
 

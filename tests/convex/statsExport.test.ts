@@ -88,7 +88,7 @@ describe("GET /api/export", () => {
     vi.stubEnv("STATS_TIME_ZONE", "Europe/Berlin");
     await seedAwkwardVisits();
     const text = await csvOf(`property=timeseries&${DAYS}&interval=day`);
-    expect(parseCsv(text)[0]).toEqual(["date", "visitors", "views_per_visit", "visits", "pageviews", "bounce_rate", "visit_duration"]);
+    expect(parseCsv(text)[0]).toEqual(["date", "visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"]);
     expect(csvRecords(text)).toEqual([
       { date: "2024-01-01T00:00:00+01:00", visitors: "3", views_per_visit: "1", visits: "3", pageviews: "3", bounce_rate: "100", visit_duration: "0" },
       { date: "2024-01-02T00:00:00+01:00", visitors: "1", views_per_visit: "1", visits: "1", pageviews: "1", bounce_rate: "100", visit_duration: "0" },
