@@ -54,6 +54,21 @@ it("keeps serving after a scheduled function logs an error and throws, its log c
   expect(await response.json()).toMatchObject({ status: "success", value: { activeVisitors: 0 } });
 });
 
+it("takes /api/query's args as ConvexHttpClient sends them (one object in an array) and as the README's curl does (the object)", async () => {
+  server = await startLocalConvex({ runCronsOnSchedule: false });
+  const query = async (args: unknown) =>
+    await (
+      await fetch(`${server!.url}/api/query`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ path: "stats:getActiveVisitors", format: "json", args }),
+      })
+    ).json();
+  expect(await query([{}])).toMatchObject({ status: "success", value: { activeVisitors: 0 } });
+  expect(await query({})).toMatchObject({ status: "success", value: { activeVisitors: 0 } });
+  expect(await query([{}, {}])).toMatchObject({ code: "BadJsonBody" });
+});
+
 it("runs a scheduled function when the backend clock reaches its time: at once when a test moves the clock past it", async () => {
   server = await startLocalConvex({ runCronsOnSchedule: false });
   await server.deployment.runAsCall(async (ctx) => {

@@ -11,12 +11,12 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 type Body = { path: string; args: JSONValue; componentPath?: string };
 type Endpoint = (deployment: LocalDeployment, body: Body) => Promise<Outcome>;
 
-/** /api/query, /api/mutation and /api/action send `args: [object]`; /api/function sends the object itself. */
-const ENDPOINTS: Record<string, { argsInArray: boolean; call: Endpoint }> = {
-  "/api/query": { argsInArray: true, call: (deployment, body) => deployment.query(body.path, body.args) },
-  "/api/mutation": { argsInArray: true, call: (deployment, body) => deployment.mutation(body.path, body.args) },
-  "/api/action": { argsInArray: true, call: (deployment, body) => deployment.action(body.path, body.args) },
-  "/api/function": { argsInArray: false, call: (deployment, body) => deployment.anyFunction(body.path, body.args) },
+/** ConvexHttpClient sends `args: [object]`; Convex's HTTP API docs (and curl users) send the object itself: both are taken. */
+const ENDPOINTS: Record<string, Endpoint> = {
+  "/api/query": (deployment, body) => deployment.query(body.path, body.args),
+  "/api/mutation": (deployment, body) => deployment.mutation(body.path, body.args),
+  "/api/action": (deployment, body) => deployment.action(body.path, body.args),
+  "/api/function": (deployment, body) => deployment.anyFunction(body.path, body.args),
 };
 
 class BadRequest extends Error {}
@@ -31,12 +31,12 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   }
 }
 
-function parseBody(json: unknown, argsInArray: boolean): Body {
+function parseBody(json: unknown): Body {
   const body = json as Partial<Record<keyof Body, unknown>> | null;
   if (typeof body !== "object" || body === null || typeof body.path !== "string") throw new BadRequest("missing function path");
   if (body.componentPath !== undefined && typeof body.componentPath !== "string") throw new BadRequest("bad componentPath");
-  const args = argsInArray ? (Array.isArray(body.args) && body.args.length === 1 ? body.args[0] : undefined) : (body.args ?? {});
-  if (args === undefined) throw new BadRequest("args must be an array holding one object");
+  const args = Array.isArray(body.args) ? (body.args.length === 1 ? body.args[0] : undefined) : (body.args ?? {});
+  if (args === undefined) throw new BadRequest("args must be an object, or an array holding one object");
   return { path: body.path, args: args as JSONValue, componentPath: body.componentPath };
 }
 
@@ -53,9 +53,9 @@ export async function handleFunctionRequest(deployment: LocalDeployment, request
     return true;
   }
   try {
-    const body = parseBody(await readJson(request), endpoint.argsInArray);
+    const body = parseBody(await readJson(request));
     // Component functions are for admins only on Convex; the emulator has no admin keys.
-    const outcome = body.componentPath ? notFound(`${body.componentPath}/${body.path}`) : await endpoint.call(deployment, body);
+    const outcome = body.componentPath ? notFound(`${body.componentPath}/${body.path}`) : await endpoint(deployment, body);
     const { logLines } = outcome;
     if (outcome.success) sendJson(response, 200, { status: "success", value: outcome.value, logLines });
     else sendJson(response, STATUS_UDF_FAILED, { status: "error", errorMessage: outcome.errorMessage, errorData: outcome.errorData, logLines });
