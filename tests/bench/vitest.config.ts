@@ -2,13 +2,14 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { committedDocuments } from "../support/committedDocuments.ts";
 import { indexedTableScans } from "../support/indexedTableScans.ts";
+import { literalUnionValidation } from "../support/literalUnionValidation.ts";
 import { recordedReads } from "../support/recordedReads.ts";
 
 // `npm run bench`: prints (and saves to results.md) what each stats call costs as the tables grow.
 // Kept out of `npm test` (vite.config.ts): it takes about 6 minutes (2-core machine) and asserts nothing.
 export default defineConfig({
   root: fileURLToPath(new URL("../..", import.meta.url)),
-  plugins: [indexedTableScans(), committedDocuments(), recordedReads()],
+  plugins: [indexedTableScans(), committedDocuments(), recordedReads(), literalUnionValidation()],
   test: {
     name: "bench",
     include: ["tests/bench/**/*.bench.ts"],

@@ -55,3 +55,45 @@ test("index equality lookups follow inserts, patches of the indexed field, delet
   expect(pending).toEqual([3]);
   expect([await byPath("/a"), await byPath("/moved"), await byViews(2)]).toEqual([[3], [], []]);
 });
+
+test("index lookups inside a transaction see its own writes, including those a patch moved between groups", async () => {
+  const t = createTestConvex();
+  const b = await t.run((ctx) => ctx.db.insert("pathStats", { path: "/b", pageType: "post", views: 1 }));
+  const seen = await t.run(async (ctx) => {
+    const byViews = async (views: number) => (await ctx.db.query("pathStats").withIndex("by_views", (q) => q.eq("views", views)).collect()).map((r) => r.path);
+    const byPath = async (path: string) => (await ctx.db.query("pathStats").withIndex("by_path", (q) => q.eq("path", path)).collect()).map((r) => r.views);
+    const a = await ctx.db.insert("pathStats", { path: "/a", pageType: "post", views: 1 });
+    const first = await byViews(1);
+    await ctx.db.patch(a, { views: 5 });
+    await ctx.db.patch(b, { views: 5, path: "/c" });
+    const ranged = (await ctx.db.query("pathStats").withIndex("by_views", (q) => q.eq("views", 5).gt("path", "/a")).collect()).map((r) => r.path);
+    return { first, ones: await byViews(1), fives: await byViews(5), ranged, b: await byPath("/b"), c: await byPath("/c") };
+  });
+  expect(seen).toEqual({ first: ["/a", "/b"], ones: [], fives: ["/a", "/c"], ranged: ["/c"], b: [], c: [5] });
+});
+
+test("an index read before a few commits orders what they changed: moves within, into and out of a group, deletes and inserts", async () => {
+  const t = createTestConvex();
+  const path = (i: number) => `/p${String(i).padStart(2, "0")}`;
+  const ids = await t.run((ctx) => Promise.all(Array.from({ length: 80 }, (_, i) => ctx.db.insert("pathStats", { path: path(i), pageType: "post", views: i % 2 }))));
+  const read = () =>
+    t.run(async (ctx) => ({
+      all: (await ctx.db.query("pathStats").withIndex("by_views").collect()).map((r) => `${r.views} ${r.path}`),
+      zeros: (await ctx.db.query("pathStats").withIndex("by_views", (q) => q.eq("views", 0)).collect()).map((r) => r.path),
+    }));
+  await read();
+
+  await t.run((ctx) => ctx.db.patch(ids[10], { path: "/a" }));
+  await t.run((ctx) => ctx.db.patch(ids[1], { views: 0 }));
+  await t.run((ctx) => ctx.db.patch(ids[2], { views: 9 }));
+  await t.run((ctx) => ctx.db.delete(ids[4]));
+  await t.run((ctx) => ctx.db.insert("pathStats", { path: "/z", pageType: "post", views: 0 }));
+
+  const rows = await t.run((ctx) => ctx.db.query("pathStats").collect());
+  const sorted = rows.sort((a, b) => a.views - b.views || (a.path < b.path ? -1 : 1));
+  expect(await read()).toEqual({
+    all: sorted.map((r) => `${r.views} ${r.path}`),
+    zeros: sorted.filter((r) => r.views === 0).map((r) => r.path),
+  });
+  expect(sorted.filter((r) => r.views === 0).map((r) => r.path).slice(0, 3)).toEqual(["/a", "/p00", "/p01"]);
+});

@@ -13,8 +13,8 @@ import { insertLegacyData } from "../support/seed";
  * The backfill on a deployment with thousands of views that predate the
  * aggregates: 200 visitors who each come back in 4 visits across the whole
  * table (so across many chunks), 40 paths with very different counts. Seeded
- * and backfilled once for the file (about 2 minutes: a view and its share of a
- * settled visit cost convex-test ~15 ms; the bench measures larger tables).
+ * and backfilled once for the file (under a minute: a view and its share of a
+ * settled visit cost convex-test ~5 ms; the bench measures larger tables).
  */
 // What a visits chunk settles at least, on average (measured: see the note on issue 9).
 const VISITS_PER_CHUNK = 20;

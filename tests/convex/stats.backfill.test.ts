@@ -12,7 +12,7 @@ import { STATS_WORKER_NAME } from "../../convex/model/config";
 
 // Enough rows for several worker batches (views and visits); the 8,000-view run is in stats.backfill.scale.test.ts.
 const LEGACY = { views: 1_500, sessions: 75, paths: 40, liveSessions: 12, idleSessions: 30, now: T0 + 31 * DAY, visitsPerSession: 3 };
-// A backfill now also rebuilds and settles visits: about a minute here, more on a busy machine.
+// A backfill now also rebuilds and settles visits: about 10 seconds here, more on a busy machine.
 const BACKFILL_TIMEOUT = 360_000;
 
 useFakeClock(LEGACY.now, "all");
