@@ -6,7 +6,7 @@ import { literalUnionValidation } from "../support/literalUnionValidation.ts";
 import { recordedReads } from "../support/recordedReads.ts";
 
 // `npm run bench`: prints (and saves to results.md) what each stats call costs as the tables grow.
-// Kept out of `npm test` (vite.config.ts): it takes about 6 minutes (2-core machine) and asserts nothing.
+// Kept out of `npm test` (vite.config.ts): it takes about a quarter of an hour (2-core machine) and asserts little.
 export default defineConfig({
   root: fileURLToPath(new URL("../..", import.meta.url)),
   plugins: [indexedTableScans(), committedDocuments(), recordedReads(), literalUnionValidation()],
