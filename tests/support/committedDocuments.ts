@@ -1,4 +1,5 @@
 import type { Plugin } from "vite";
+import { convexTestPatch } from "./convexTestPatch";
 
 /**
  * convex-test keeps each component's committed documents in a private
@@ -18,12 +19,5 @@ export function committedDocuments(): Plugin {
         registerComponent,
         committedDocuments: () => Object.fromEntries(Object.entries(convexGlobal.components).map(([path, component]) => [path, component.db._documents])),
     };`;
-  return {
-    name: "convex-test-committed-documents",
-    transform(code, id) {
-      if (!/[\\/]convex-test[\\/]dist[\\/]index\.js$/.test(id)) return null;
-      if (code.split(before).length !== 2) this.error("convex-test changed: cannot find its return value. Update tests/support/committedDocuments.ts.");
-      return { code: code.replace(before, after), map: null };
-    },
-  };
+  return convexTestPatch("convex-test-committed-documents", "tests/support/committedDocuments.ts", [[before, after]]);
 }

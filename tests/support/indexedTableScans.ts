@@ -1,4 +1,5 @@
 import type { Plugin } from "vite";
+import { convexTestPatch, type Patch } from "./convexTestPatch";
 
 /**
  * convex-test answers every query by scanning every document of every table
@@ -21,22 +22,10 @@ import type { Plugin } from "vite";
  * code changes.
  */
 export function indexedTableScans(): Plugin {
-  return {
-    name: "convex-test-indexed-table-scans",
-    transform(code, id) {
-      if (!/[\\/]convex-test[\\/]dist[\\/]index\.js$/.test(id)) return null;
-      for (const [before, after] of PATCHES) {
-        if (code.split(before).length !== 2) {
-          this.error(`convex-test changed: cannot find the code to patch (${before.trim().split("\n")[0]}). Update tests/support/indexedTableScans.ts.`);
-        }
-        code = code.replace(before, after);
-      }
-      return { code, map: null };
-    },
-  };
+  return convexTestPatch("convex-test-indexed-table-scans", "tests/support/indexedTableScans.ts", PATCHES);
 }
 
-const PATCHES: [before: string, after: string][] = [
+const PATCHES: Patch[] = [
   // tableNameFromId: memoized (every write and commit asks it for its document's table).
   [
     `function tableNameFromId(id) {

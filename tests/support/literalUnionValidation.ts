@@ -1,4 +1,5 @@
 import type { Plugin } from "vite";
+import { convexTestPatch } from "./convexTestPatch";
 
 /**
  * convex-test checks a value against a union by validating it against each
@@ -17,12 +18,5 @@ export function literalUnionValidation(): Plugin {
                 if (v.type === "literal" && v.value !== value) continue;
                 try {
                     validateValidator(v, value);`;
-  return {
-    name: "convex-test-literal-union-validation",
-    transform(code, id) {
-      if (!/[\\/]convex-test[\\/]dist[\\/]index\.js$/.test(id)) return null;
-      if (code.split(before).length !== 2) this.error("convex-test changed: cannot find its union validation. Update tests/support/literalUnionValidation.ts.");
-      return { code: code.replace(before, after), map: null };
-    },
-  };
+  return convexTestPatch("convex-test-literal-union-validation", "tests/support/literalUnionValidation.ts", [[before, after]]);
 }

@@ -1,4 +1,5 @@
 import type { Plugin } from "vite";
+import { convexTestPatch, type Patch } from "./convexTestPatch";
 
 /**
  * For write-conflict tests only: lets a test record what a transaction read,
@@ -11,22 +12,10 @@ import type { Plugin } from "vite";
  * It fails loudly if convex-test's code changes.
  */
 export function recordedReads(): Plugin {
-  return {
-    name: "convex-test-recorded-reads",
-    transform(code, id) {
-      if (!/[\\/]convex-test[\\/]dist[\\/]index\.js$/.test(id)) return null;
-      for (const [before, after] of PATCHES) {
-        if (code.split(before).length !== 2) {
-          this.error(`convex-test changed: cannot find the code to patch (${before.trim().split("\n")[0]}). Update tests/support/recordedReads.ts.`);
-        }
-        code = code.replace(before, after);
-      }
-      return { code, map: null };
-    },
-  };
+  return convexTestPatch("convex-test-recorded-reads", "tests/support/recordedReads.ts", PATCHES);
 }
 
-const PATCHES: [before: string, after: string][] = [
+const PATCHES: Patch[] = [
   // _evaluateQuery: keep the order it sorted in and whether it stops at its limit (a scan that fills its limit reads no further).
   [
     `        const { sortedDocs, filterFn, limit } = this._resolveQuerySource(query);
