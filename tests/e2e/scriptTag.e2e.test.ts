@@ -139,6 +139,7 @@ describe("the script tag on a plain HTML site", () => {
 
   it("sends nothing the deployment counts from an origin STATS_ALLOWED_ORIGINS does not list", async () => {
     const dashboard = await openDashboard(await newVisitor(server.url));
+    await expect.poll(() => readDashboard(dashboard)).toMatchObject({ totalViews: 0, activeNow: 0 });
     const page = await (await newVisitor(refusedSite.url)).newPage();
     const sent: string[] = [];
     page.on("request", (request) => request.url().endsWith("/api/event") && sent.push(JSON.parse(request.postData() ?? "{}").type));
