@@ -84,6 +84,15 @@ describe("GET /api/export", () => {
     expect(pages.find((row) => row.page === "/café")).toEqual({ page: "/café", title: TITLE, visitors: "1", pageviews: "1" });
   });
 
+  test("paths with commas, quotes and non-ASCII characters round-trip through a CSV parser unchanged", async () => {
+    const paths = ['/sale,"half"-price', "/naïve/日本語", "/a,b,,c", '/"quoted"', "/=1+1"];
+    for (const [i, path] of paths.entries()) await t.mutation(api.stats.recordPageView, { path, pageType: "post", sessionId: sessionId(200 + i) });
+    await settle(t);
+    const pages = csvRecords(await csvOf(`property=page&${DAYS}`)).map((row) => row.page);
+    // A path starts with "/", so even "/=1+1" is no formula and keeps its exact text.
+    expect(pages.sort()).toEqual([...paths].sort());
+  });
+
   test("the time series by day, each date ISO in the site's zone", async () => {
     vi.stubEnv("STATS_TIME_ZONE", "Europe/Berlin");
     await seedAwkwardVisits();
