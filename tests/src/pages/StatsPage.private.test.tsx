@@ -1,9 +1,8 @@
-import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
-import { MemoryRouter, useLocation } from "react-router-dom";
+import { act, cleanup, fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../../convex/_generated/api";
-import StatsPage from "../../../src/pages/StatsPage";
-import { ConvexTestBridge, ConvexTestProvider } from "../../support/testBridge";
+import { renderStatsPage } from "../../support/renderStatsPage";
+import { ConvexTestBridge } from "../../support/testBridge";
 
 // Every query the dashboard subscribes to, by name: each must carry the share link's token.
 const STATS_QUERIES = ["settings", "getPageViewStats", "getActiveVisitors", "summary", "timeseries", "breakdown"].map((name) => `stats:${name}`);
@@ -20,21 +19,7 @@ afterEach(async () => {
   vi.unstubAllEnvs();
 });
 
-function Location() {
-  const { search } = useLocation();
-  return <output data-testid="location">{search}</output>;
-}
-
-function renderStats(url: string) {
-  return render(
-    <ConvexTestProvider bridge={bridge}>
-      <MemoryRouter initialEntries={[url]}>
-        <StatsPage />
-        <Location />
-      </MemoryRouter>
-    </ConvexTestProvider>,
-  );
-}
+const renderStats = (url: string) => renderStatsPage(bridge, url);
 
 /** Lets every round of queries answer: the access check, then the range, then the range's figures. */
 async function settle() {

@@ -1,9 +1,8 @@
-import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
-import { MemoryRouter, useLocation } from "react-router-dom";
+import { act, cleanup, fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../../convex/_generated/api";
-import StatsPage from "../../../src/pages/StatsPage";
-import { ConvexTestBridge, ConvexTestProvider } from "../../support/testBridge";
+import { renderStatsPage } from "../../support/renderStatsPage";
+import { ConvexTestBridge } from "../../support/testBridge";
 
 // Sunday, November 15, 2026, noon UTC: every range below is counted from here.
 const NOW = Date.UTC(2026, 10, 15, 12);
@@ -26,21 +25,7 @@ afterEach(async () => {
   vi.unstubAllEnvs();
 });
 
-function Location() {
-  const { search } = useLocation();
-  return <output data-testid="location">{search}</output>;
-}
-
-function renderStats(url = "/stats") {
-  return render(
-    <ConvexTestProvider bridge={bridge}>
-      <MemoryRouter initialEntries={[url]}>
-        <StatsPage />
-        <Location />
-      </MemoryRouter>
-    </ConvexTestProvider>,
-  );
-}
+const renderStats = (url = "/stats") => renderStatsPage(bridge, url);
 
 async function settle() {
   await act(() => bridge.runWorker());
