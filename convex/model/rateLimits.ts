@@ -47,14 +47,17 @@ function perMinuteSetting(name: string, fallback: number): number {
   return fallback;
 }
 
-/** The caps in force now: the site-wide ones read their environment variables on every call, so `npx convex env set` applies at once. */
-export function limitConfigs(): Record<LimitName, RateLimitConfig> {
-  return {
-    sessionViews: perSession(SESSION_VIEWS_PER_MINUTE),
-    sessionHeartbeats: perSession(SESSION_HEARTBEATS_PER_MINUTE),
-    newVisitors: siteCap(perMinuteSetting("STATS_MAX_NEW_VISITORS_PER_MINUTE", DEFAULT_NEW_VISITORS_PER_MINUTE)),
-    newPaths: siteCap(perMinuteSetting("STATS_MAX_NEW_PATHS_PER_MINUTE", DEFAULT_NEW_PATHS_PER_MINUTE)),
-  };
+/** Each cap as in force now: the site-wide ones read their environment variables on every call, so `npx convex env set` applies at once. */
+const CONFIGS: Record<LimitName, () => RateLimitConfig> = {
+  sessionViews: () => perSession(SESSION_VIEWS_PER_MINUTE),
+  sessionHeartbeats: () => perSession(SESSION_HEARTBEATS_PER_MINUTE),
+  newVisitors: () => siteCap(perMinuteSetting("STATS_MAX_NEW_VISITORS_PER_MINUTE", DEFAULT_NEW_VISITORS_PER_MINUTE)),
+  newPaths: () => siteCap(perMinuteSetting("STATS_MAX_NEW_PATHS_PER_MINUTE", DEFAULT_NEW_PATHS_PER_MINUTE)),
+};
+
+/** The cap `name` in force now (only its own setting is read). */
+export function limitConfig(name: LimitName): RateLimitConfig {
+  return CONFIGS[name]();
 }
 
 const MESSAGES: Record<LimitName, string> = {
@@ -66,7 +69,7 @@ const MESSAGES: Record<LimitName, string> = {
 
 /** Takes one token of `name` (for `key`, if per session) or throws RATE_LIMITED; the throw rolls the whole call back. */
 export async function enforceLimit(ctx: MutationCtx, name: LimitName, key?: string): Promise<void> {
-  const status = await rateLimiter.limit(ctx, name, { key, config: limitConfigs()[name] });
+  const status = await rateLimiter.limit(ctx, name, { key, config: limitConfig(name) });
   if (status.ok) return;
   const retryAfter = Math.ceil(status.retryAfter);
   const message = `Rate limited: ${MESSAGES[name]}; retry in ${Math.ceil(retryAfter / 1000)} s`;

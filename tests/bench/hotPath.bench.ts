@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { limitConfigs } from "../../convex/model/rateLimits";
+import { limitConfig } from "../../convex/model/rateLimits";
 import { pageViewArgs } from "../support/calls";
 import { T0, useFakeClock } from "../support/clock";
 import type { TestConvex } from "../support/convex";
@@ -30,11 +30,10 @@ type RunInComponent = (path: string, body: (ctx: { db: ComponentDb }) => Promise
 
 /** Every shard of both site-wide caps as a busy site has them: taken from before (those the state lacks added half full). */
 async function everyShardTaken(t: TestConvex): Promise<void> {
-  const configs = limitConfigs();
   await (t as unknown as { runInComponent: RunInComponent }).runInComponent("rateLimiter", async (ctx) => {
     const existing = new Set((await ctx.db.query("rateLimits").collect()).filter((row) => row.key === undefined).map((row) => `${row.name}:${row.shard}`));
     for (const name of ["newVisitors", "newPaths"] as const) {
-      const { shards = 1, capacity = 0 } = configs[name] as { shards?: number; capacity?: number };
+      const { shards = 1, capacity = 0 } = limitConfig(name) as { shards?: number; capacity?: number };
       for (let shard = 0; shard < shards; shard++) {
         if (!existing.has(`${name}:${shard}`)) await ctx.db.insert("rateLimits", { name, shard, value: capacity / shards / 2, ts: Date.now() });
       }
@@ -89,7 +88,7 @@ async function conflictRate(a: Call, b: Call): Promise<{ conflicting: number; on
 
 test("hot path: the limiter's cost and conflicts", async () => {
   const costs = await callCosts();
-  const shards = (name: "newVisitors" | "newPaths") => (limitConfigs()[name] as { shards: number }).shards;
+  const shards = (name: "newVisitors" | "newPaths") => (limitConfig(name) as { shards: number }).shards;
   const pairs: [string, Call, Call, number][] = [
     ["two new visitors (new-visitor cap)", view(10, "/a"), view(11, "/b"), shards("newVisitors")],
     ["two returning visitors, each on a new page (new-path cap)", view(1, "/new-1"), view(2, "/new-2"), shards("newPaths")],

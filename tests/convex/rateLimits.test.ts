@@ -9,7 +9,7 @@ import {
   SESSION_TIMEOUT_MS,
   SESSION_VIEWS_PER_MINUTE,
 } from "../../convex/model/config";
-import { limitConfigs, siteCap, type RateLimited } from "../../convex/model/rateLimits";
+import { limitConfig, siteCap, type RateLimited } from "../../convex/model/rateLimits";
 import { heartbeat, runCleanup, viewPage } from "../support/calls";
 import { advanceTo, MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
@@ -49,12 +49,12 @@ describe("the caps' settings", () => {
   });
 
   test("the environment sets the site-wide caps; a bad value keeps the default and says so", () => {
-    expect(limitConfigs().newVisitors).toEqual(siteCap(DEFAULT_NEW_VISITORS_PER_MINUTE));
+    expect(limitConfig("newVisitors")).toEqual(siteCap(DEFAULT_NEW_VISITORS_PER_MINUTE));
     vi.stubEnv("STATS_MAX_NEW_VISITORS_PER_MINUTE", "300");
     vi.stubEnv("STATS_MAX_NEW_PATHS_PER_MINUTE", "lots");
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    expect(limitConfigs().newVisitors).toEqual(siteCap(300));
-    expect(limitConfigs().newPaths).toEqual(siteCap(DEFAULT_NEW_PATHS_PER_MINUTE));
+    expect(limitConfig("newVisitors")).toEqual(siteCap(300));
+    expect(limitConfig("newPaths")).toEqual(siteCap(DEFAULT_NEW_PATHS_PER_MINUTE));
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('STATS_MAX_NEW_PATHS_PER_MINUTE="lots"'));
   });
 });
