@@ -1,10 +1,10 @@
 import { httpRouter } from "convex/server";
 import { corsRouter } from "convex-helpers/server/cors";
 import { httpAction } from "./_generated/server";
-import { handleBackfillRequest, handleCleanupRequest, handleRecountRequest } from "./model/adminEndpoints";
-import { allowedOrigins, handleEventRequest } from "./model/eventEndpoint";
-import { handleHealthRequest } from "./model/health";
-import { handleExportRequest } from "./model/statsExport";
+import { handleBackfillRequest, handleCleanupRequest, handleRecountRequest } from "../src/client/http/adminEndpoints";
+import { allowedOrigins, handleEventRequest } from "../src/client/http/eventEndpoint";
+import { handleHealthRequest } from "../src/component/operate/health";
+import { handleExportRequest } from "../src/client/http/statsExport";
 
 // HTTP actions, served at https://<deployment>.convex.site (README, "Add to any site").
 const http = httpRouter();

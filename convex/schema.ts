@@ -1,8 +1,8 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
-import { vRecordedRules } from "./model/derivedRules";
-import { vBucketLevel } from "./model/timeBuckets";
-import { vVisitFields } from "./model/visits";
+import { vRecordedRules } from "../src/component/derive/derivedRules";
+import { vBucketLevel } from "../src/component/derive/timeBuckets";
+import { vVisitFields } from "../src/component/record/visits";
 
 export default defineSchema({
   // Hot path, appended by visitors: one row per counted page view, the source of truth every statistic derives from.

@@ -3,7 +3,7 @@ import { ConvexError } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { pagesByPublished, postsByPublished } from "./aggregates";
-import { secretMatches } from "./secrets";
+import { secretMatches } from "../../src/shared/secrets";
 
 export type ContentTable = "posts" | "pages";
 export type SaveResult = "created" | "updated" | "unchanged";

@@ -1,5 +1,5 @@
 import type { QueryCtx } from "../_generated/server";
-import type { PageType } from "./config";
+import type { PageType } from "../../src/shared/config";
 
 /** Routes that are not content rows but still deserve a human title. */
 const FIXED_PAGES: Record<string, { title: string; pageType: PageType }> = {

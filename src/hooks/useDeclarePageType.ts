@@ -1,6 +1,6 @@
 import { createContext, useContext, useEffect } from "react";
 import { useLocation } from "react-router-dom";
-import type { PageType } from "../../convex/model/config";
+import type { PageType } from "../shared/config";
 
 export type DeclaredPageType = { path: string; pageType: PageType };
 

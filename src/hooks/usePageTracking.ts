@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useMutation } from "convex/react";
 import { api } from "../../convex/_generated/api";
-import type { PageType } from "../../convex/model/config";
+import type { PageType } from "../shared/config";
 import { HeartbeatStream, type LeaderMessage } from "../lib/heartbeatStream";
 import { serverRefusal } from "../lib/serverRefusal";
 import { loadSession } from "../lib/session";

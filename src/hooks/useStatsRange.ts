@@ -1,7 +1,7 @@
 import { useMemo } from "react";
 import { useSearchParams } from "react-router-dom";
 import { api } from "../../convex/_generated/api";
-import type { Interval } from "../../convex/model/timeRanges";
+import type { Interval } from "../shared/timeRanges";
 import {
   canShift,
   customSelection,

@@ -1,4 +1,4 @@
-import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS } from "../../convex/model/config";
+import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS } from "../shared/config";
 import { serverRefusal } from "./serverRefusal";
 import type { TabChannel } from "./tabChannel";
 

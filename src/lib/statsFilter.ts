@@ -1,6 +1,6 @@
 // The dashboard's filter as the URL names it: `?filter=source:Google`, the property, a colon, the
 // value as it is (a value may hold colons itself; URLSearchParams escapes what a URL cannot hold).
-import { BREAKDOWN_PROPERTIES, type BreakdownProperty } from "../../convex/model/config";
+import { BREAKDOWN_PROPERTIES, type BreakdownProperty } from "../shared/config";
 import { describeValue } from "./statsFormat";
 
 /** What every Stats API query takes as `filter`: the figures of what has this value of this property. */

@@ -1,6 +1,6 @@
 // How the dashboard writes the visit figures and the breakdowns' values. Here, not in format.ts,
 // which every visitor's bundle holds: only /stats needs these.
-import { DIRECT_SOURCE, SCREEN_CLASSES, UNKNOWN_VALUE, type BreakdownProperty } from "../../convex/model/config";
+import { DIRECT_SOURCE, SCREEN_CLASSES, UNKNOWN_VALUE, type BreakdownProperty } from "../shared/config";
 import { displayPath, formatNumber } from "./format";
 import { describeChange, type Change } from "./statsPeriod";
 

@@ -16,7 +16,7 @@ import {
   type PeriodName,
   type PeriodSpec,
   type TimeRange,
-} from "../../convex/model/timeRanges";
+} from "../shared/timeRanges";
 import { formatNumber } from "./format";
 import { rangeLabel } from "./timeBuckets";
 

@@ -1,5 +1,5 @@
-import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS, PAGEHIDE_HIDDEN_GRACE_MS } from "../../convex/model/config";
-import type { TrackingEvent } from "../../convex/model/eventEndpoint";
+import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS, PAGEHIDE_HIDDEN_GRACE_MS } from "../shared/config";
+import type { TrackingEvent } from "../client/http/eventEndpoint";
 import { loadSession } from "../lib/session";
 import { isBrowserCounted } from "../lib/trackingAllowed";
 import { isVisitField, visitContext } from "../lib/visitContext";

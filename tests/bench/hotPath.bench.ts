@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { limitConfig } from "../../convex/model/rateLimits";
+import { limitConfig } from "../../src/component/record/rateLimits";
 import { pageViewArgs } from "../support/calls";
 import { T0, useFakeClock } from "../support/clock";
 import type { TestConvex } from "../support/convex";

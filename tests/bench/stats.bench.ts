@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { beforeAll, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
-import { HEARTBEAT_DEDUP_MS, STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../convex/model/config";
-import * as Worker from "../../convex/model/worker";
+import { HEARTBEAT_DEDUP_MS, STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
+import * as Worker from "../../src/component/derive/worker";
 import { muteBackfillLogs, runBackfill } from "../support/backfill";
 import { heartbeat, measureGetStats, measureHeartbeat, measureViewPage, viewPage } from "../support/calls";
 import { DAY, SECOND, T0, useFakeClock } from "../support/clock";

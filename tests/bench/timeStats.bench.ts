@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { PREV_HISTOGRAM_CHUNK_ENTRIES } from "../../convex/model/config";
-import { SITE_SCOPE, type BucketLevel } from "../../convex/model/timeBuckets";
-import { PIECE_LEVELS, alignedPieces, buckets, type Piece } from "../../convex/model/timeRanges";
+import { PREV_HISTOGRAM_CHUNK_ENTRIES } from "../../src/shared/config";
+import { SITE_SCOPE, type BucketLevel } from "../../src/component/derive/timeBuckets";
+import { PIECE_LEVELS, alignedPieces, buckets, type Piece } from "../../src/shared/timeRanges";
 import { DAY, MINUTE } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { measure, type Cost } from "../support/metrics";

@@ -1,12 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { FILTERED_BREAKDOWN_MAX_ROWS, UNSETTLED_VISITS_READ_MAX, VISIT_TIMEOUT_MS } from "../../convex/model/config";
-import { hasChunkBudget } from "../../convex/model/budget";
-import { pendingCost } from "../../convex/model/foldPageViews";
-import { settleEndedVisits } from "../../convex/model/settleVisits";
-import { finishTimeFold, startTimeFold } from "../../convex/model/timeBuckets";
-import { visitAttributes, type VisitAttributes, type VisitContext } from "../../convex/model/visitAttributes";
+import { FILTERED_BREAKDOWN_MAX_ROWS, UNSETTLED_VISITS_READ_MAX, VISIT_TIMEOUT_MS } from "../../src/shared/config";
+import { hasChunkBudget } from "../../src/component/derive/budget";
+import { pendingCost } from "../../src/component/derive/foldPageViews";
+import { settleEndedVisits } from "../../src/component/derive/settleVisits";
+import { finishTimeFold, startTimeFold } from "../../src/component/derive/timeBuckets";
+import { visitAttributes, type VisitAttributes, type VisitContext } from "../../src/component/record/visitAttributes";
 import { DAY, MINUTE } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { MiB, type Cost } from "../support/metrics";

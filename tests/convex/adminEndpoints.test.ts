@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { ActionCtx } from "../../convex/_generated/server";
-import { ADMIN_RECOUNT_ROWS_PER_QUERY, CLEANUP_PAGE_SIZE, SESSION_TIMEOUT_MS } from "../../convex/model/config";
-import { recountSampledPages, type RecountSample } from "../../convex/model/recount";
+import { ADMIN_RECOUNT_ROWS_PER_QUERY, CLEANUP_PAGE_SIZE, SESSION_TIMEOUT_MS } from "../../src/shared/config";
+import { recountSampledPages, type RecountSample } from "../../src/component/operate/recount";
 import { backfillStatus } from "../support/backfill";
 import { viewPage } from "../support/calls";
 import { SECOND, T0, advanceTo, useFakeClock } from "../support/clock";

@@ -1,7 +1,7 @@
 import { getFunctionName } from "convex/server";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { SYNC_BATCH_BYTES, SYNC_UNPUBLISH_PAGE_SIZE } from "../../convex/model/config";
+import { SYNC_BATCH_BYTES, SYNC_UNPUBLISH_PAGE_SIZE } from "../../src/shared/config";
 import { syncContent, type MutationClient } from "../../src/lib/content/syncContent";
 import type { ContentFile } from "../../src/lib/content/parseContentFile";
 import { createTestConvex, type TestConvex } from "../support/convex";

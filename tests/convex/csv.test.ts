@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { csvField, CSV_BOM, toCsv } from "../../convex/model/csv";
+import { csvField, CSV_BOM, toCsv } from "../../src/client/http/csv";
 import { parseCsv } from "../support/csvParse";
 import { random } from "../support/seed";
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api, components } from "../../convex/_generated/api";
-import { CLEANUP_RECORD_INTERVAL_MS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_WORKER_LAG_MS, STATS_WORKER_NAME } from "../../convex/model/config";
-import { runningRules } from "../../convex/model/derivedRules";
-import type { HealthReport } from "../../convex/model/health";
+import { CLEANUP_RECORD_INTERVAL_MS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_WORKER_LAG_MS, STATS_WORKER_NAME } from "../../src/shared/config";
+import { runningRules } from "../../src/component/derive/derivedRules";
+import type { HealthReport } from "../../src/component/operate/health";
 import { backfillStatus, muteBackfillLogs, runBackfill, startBackfill } from "../support/backfill";
 import { heartbeat, runCleanup, viewPage } from "../support/calls";
 import { MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
@@ -12,7 +12,7 @@ import { insertLegacyData, sessionId } from "../support/seed";
 import { nextWorkerBatch, settle, workerStatus } from "../support/worker";
 
 // Spies that keep the real code, so a test can run the worker under rules other than the code's (a changed dedup window).
-vi.mock("../../convex/model/derivedRules", { spy: true });
+vi.mock("../../src/component/derive/derivedRules", { spy: true });
 
 useFakeClock(T0);
 // The backfill's log lines, kept out of the output.

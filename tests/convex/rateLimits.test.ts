@@ -8,8 +8,8 @@ import {
   SESSION_HEARTBEATS_PER_MINUTE,
   SESSION_TIMEOUT_MS,
   SESSION_VIEWS_PER_MINUTE,
-} from "../../convex/model/config";
-import { limitConfig, siteCap, type RateLimited } from "../../convex/model/rateLimits";
+} from "../../src/shared/config";
+import { limitConfig, siteCap, type RateLimited } from "../../src/component/record/rateLimits";
 import { heartbeat, runCleanup, viewPage } from "../support/calls";
 import { advanceTo, MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { bytesEqual, secretMatches } from "../../convex/model/secrets";
+import { bytesEqual, secretMatches } from "../../src/shared/secrets";
 
 const SECRET = "3f9c1e0a7b5d4c2e8f6a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e";
 

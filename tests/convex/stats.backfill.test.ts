@@ -8,7 +8,7 @@ import { expectExactFigures } from "../support/recount";
 import { expectExactTimeFigures } from "../support/timeTruth";
 import { insertLegacyData, pathName } from "../support/seed";
 import { nextWorkerBatch, settle, workerRunsByState } from "../support/worker";
-import { STATS_WORKER_NAME } from "../../convex/model/config";
+import { STATS_WORKER_NAME } from "../../src/shared/config";
 
 // Enough rows for several worker batches (views and visits); the 8,000-view run is in stats.backfill.scale.test.ts.
 const LEGACY = { views: 1_500, sessions: 75, paths: 40, liveSessions: 12, idleSessions: 30, now: T0 + 31 * DAY, visitsPerSession: 3 };

@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
-import { readCounter } from "../../convex/model/counters";
-import { CLEANUP_INTERVAL_SECONDS, SESSION_TIMEOUT_MS } from "../../convex/model/config";
+import { readCounter } from "../../src/component/derive/counters";
+import { CLEANUP_INTERVAL_SECONDS, SESSION_TIMEOUT_MS } from "../../src/shared/config";
 import { advanceTo, MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { measure } from "../support/metrics";

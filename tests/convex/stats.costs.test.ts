@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { ACTIVE_PATHS_LIMIT, MAX_PATH_BYTES, SESSION_TIMEOUT_MS, TOP_PAGES_LIMIT } from "../../convex/model/config";
+import { ACTIVE_PATHS_LIMIT, MAX_PATH_BYTES, SESSION_TIMEOUT_MS, TOP_PAGES_LIMIT } from "../../src/shared/config";
 import { muteBackfillLogs, runBackfill } from "../support/backfill";
 import { heartbeat, measureGetStats, measureViewPage, runCleanup } from "../support/calls";
 import { advanceTo, DAY, MINUTE, T0, useFakeClock } from "../support/clock";

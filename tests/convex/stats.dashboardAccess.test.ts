@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { ConvexError } from "convex/values";
 import { api, internal } from "../../convex/_generated/api";
-import { SHARE_LINK_LABEL_MAX_CHARS } from "../../convex/model/config";
-import { dashboardVisibility } from "../../convex/model/dashboardAccess";
-import { tokenHash } from "../../convex/model/shareLinks";
+import { SHARE_LINK_LABEL_MAX_CHARS } from "../../src/shared/config";
+import { dashboardVisibility } from "../../src/component/read/dashboardAccess";
+import { tokenHash } from "../../src/component/operate/shareLinks";
 import { DAY, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { viewPage } from "../support/calls";

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import type { FunctionReturnType } from "convex/server";
 import { api } from "../../convex/_generated/api";
-import { MAX_PAGE_SIZE, SESSION_TIMEOUT_MS, TOP_PAGES_LIMIT } from "../../convex/model/config";
+import { MAX_PAGE_SIZE, SESSION_TIMEOUT_MS, TOP_PAGES_LIMIT } from "../../src/shared/config";
 import { saveContent } from "../../convex/model/content";
 import { advanceTo, DAY, MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";

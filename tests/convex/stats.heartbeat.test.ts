@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { HEARTBEAT_DEDUP_MS } from "../../convex/model/config";
+import { HEARTBEAT_DEDUP_MS } from "../../src/shared/config";
 import { advanceTo, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { insertRows, sessionId } from "../support/seed";

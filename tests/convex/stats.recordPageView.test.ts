@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { DEDUP_WINDOW_MS } from "../../convex/model/config";
+import { DEDUP_WINDOW_MS } from "../../src/shared/config";
 import { advanceTo, MINUTE, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { sessionId } from "../support/seed";

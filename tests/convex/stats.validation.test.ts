@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { MAX_PATH_BYTES } from "../../convex/model/config";
+import { MAX_PATH_BYTES } from "../../src/shared/config";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { sessionId } from "../support/seed";
 import { readTables } from "../support/tables";

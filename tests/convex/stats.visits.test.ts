@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { ConvexError } from "convex/values";
 import { api, internal } from "../../convex/_generated/api";
-import { BREAKDOWN_PROPERTIES, FILTERED_BREAKDOWN_MAX_ROWS, VISIT_PROPERTIES, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../convex/model/config";
-import { visitAttributes } from "../../convex/model/visitAttributes";
+import { BREAKDOWN_PROPERTIES, FILTERED_BREAKDOWN_MAX_ROWS, VISIT_PROPERTIES, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
+import { visitAttributes } from "../../src/component/record/visitAttributes";
 import { DAY, MINUTE, T0, advanceTo, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
 import { random, sessionId } from "../support/seed";

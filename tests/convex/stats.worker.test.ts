@@ -1,18 +1,18 @@
 import { describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
-import { STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../convex/model/config";
-import * as Worker from "../../convex/model/worker";
-import * as FoldPageViews from "../../convex/model/foldPageViews";
+import { STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
+import * as Worker from "../../src/component/derive/worker";
+import * as FoldPageViews from "../../src/component/derive/foldPageViews";
 import { heartbeat, viewPage } from "../support/calls";
 import { SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { expectExactFigures } from "../support/recount";
 import { pathName, sessionId } from "../support/seed";
-import { pingStatsWorker } from "../../convex/model/wakeWorker";
+import { pingStatsWorker } from "../../src/component/record/wakeWorker";
 import { settle, workerRuns, workerStatus } from "../support/worker";
 
 // Spies that keep the real code, so one test can make a fold fail once, as a crash would.
-vi.mock("../../convex/model/foldPageViews", { spy: true });
+vi.mock("../../src/component/derive/foldPageViews", { spy: true });
 
 useFakeClock(T0);
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { HEARTBEAT_DEDUP_MS } from "../../convex/model/config";
-import * as ActiveVisitors from "../../convex/model/activeVisitors";
-import * as PageStats from "../../convex/model/pageStats";
+import { HEARTBEAT_DEDUP_MS } from "../../src/shared/config";
+import * as ActiveVisitors from "../../src/component/read/activeVisitors";
+import * as PageStats from "../../src/component/read/pageStats";
 import { heartbeat, viewPage } from "../support/calls";
 import { advanceTo, T0, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { strFromU8, unzipSync } from "fflate";
 import { api, internal } from "../../convex/_generated/api";
-import { BREAKDOWN_PROPERTIES } from "../../convex/model/config";
+import { BREAKDOWN_PROPERTIES } from "../../src/shared/config";
 import { saveContent } from "../../convex/model/content";
-import { isoInZone } from "../../convex/model/statsExport";
+import { isoInZone } from "../../src/client/http/statsExport";
 import { MINUTE, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { csvRecords, parseCsv } from "../support/csvParse";

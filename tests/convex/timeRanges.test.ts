@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { ConvexError } from "convex/values";
-import { EARLIEST_RANGE_MS, LATEST_RANGE_MS, MAX_BUCKETS, MAX_RANGE_DAYS } from "../../convex/model/config";
+import { EARLIEST_RANGE_MS, LATEST_RANGE_MS, MAX_BUCKETS, MAX_RANGE_DAYS } from "../../src/shared/config";
 import {
   INTERVALS,
   PIECE_LEVELS,
@@ -22,7 +22,7 @@ import {
   type Piece,
   type PieceLevel,
   type TimeRange,
-} from "../../convex/model/timeRanges";
+} from "../../src/shared/timeRanges";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

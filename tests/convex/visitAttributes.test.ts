@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { ConvexError } from "convex/values";
-import { DIRECT_SOURCE, MAX_USER_AGENT_BYTES, MAX_VISIT_FIELD_BYTES, UNKNOWN_VALUE } from "../../convex/model/config";
-import { isBotUserAgent, visitAttributes, type VisitContext } from "../../convex/model/visitAttributes";
+import { DIRECT_SOURCE, MAX_USER_AGENT_BYTES, MAX_VISIT_FIELD_BYTES, UNKNOWN_VALUE } from "../../src/shared/config";
+import { isBotUserAgent, visitAttributes, type VisitContext } from "../../src/component/record/visitAttributes";
 
 function caught(fn: () => unknown): unknown {
   try {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
-import { EXCLUDE_ME_STORAGE_KEY, SESSION_TIMEOUT_MS } from "../../convex/model/config";
+import { EXCLUDE_ME_STORAGE_KEY, SESSION_TIMEOUT_MS } from "../../src/shared/config";
 import { backendClock } from "../../tools/local-convex/clock";
 import type { LocalConvex } from "../../tools/local-convex/server";
 import { launchChromium, newAutomatedContext, newCountedContext } from "./support/browser";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
-import { localDate } from "../../convex/model/timeRanges";
+import { localDate } from "../../src/shared/timeRanges";
 import type { LocalConvex } from "../../tools/local-convex/server";
 import { launchChromium } from "./support/browser";
 import { readDashboard } from "./support/dashboard";

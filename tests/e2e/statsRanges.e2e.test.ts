@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { bucketStart, buckets, localDate, nextBucketStart, type Interval } from "../../convex/model/timeRanges";
+import { bucketStart, buckets, localDate, nextBucketStart, type Interval } from "../../src/shared/timeRanges";
 import { rangeLabel } from "../../src/lib/timeBuckets";
 import type { LocalConvex } from "../../tools/local-convex/server";
 import { startSite } from "../../tools/demo/site";

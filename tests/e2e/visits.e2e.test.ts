@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
-import type { VisitContext } from "../../convex/model/visitAttributes";
+import type { VisitContext } from "../../src/component/record/visitAttributes";
 import { backendClock } from "../../tools/local-convex/clock";
 import type { LocalConvex } from "../../tools/local-convex/server";
 import { startSite } from "../../tools/demo/site";

@@ -2,7 +2,7 @@ import { StrictMode } from "react";
 import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { MemoryRouter } from "react-router-dom";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { COUNT_AUTOMATION_STORAGE_KEY } from "../../convex/model/config";
+import { COUNT_AUTOMATION_STORAGE_KEY } from "../../src/shared/config";
 import { App } from "../../src/App";
 import { ConvexTestBridge, ConvexTestProvider } from "../support/testBridge";
 

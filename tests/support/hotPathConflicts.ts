@@ -1,6 +1,6 @@
 import { expect, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS } from "../../convex/model/config";
+import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS } from "../../src/shared/config";
 import { heartbeat, pageViewArgs, viewPage } from "./calls";
 import { advanceTo, T0 } from "./clock";
 import { createTestConvex, type TestConvex } from "./convex";

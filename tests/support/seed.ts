@@ -1,9 +1,9 @@
 import type { WithoutSystemFields } from "convex/server";
 import type { Doc, Id, TableNames } from "../../convex/_generated/dataModel";
 
-import type { PageType } from "../../convex/model/config";
-import { finishLiveFold, foldSessionState, startLiveFold } from "../../convex/model/foldSessions";
-import { addToCounters } from "../../convex/model/counters";
+import type { PageType } from "../../src/shared/config";
+import { finishLiveFold, foldSessionState, startLiveFold } from "../../src/component/derive/foldSessions";
+import { addToCounters } from "../../src/component/derive/counters";
 import type { MutationCtx } from "../../convex/_generated/server";
 
 import { DAY, T0 } from "./clock";

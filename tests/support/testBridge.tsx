@@ -4,7 +4,7 @@ import { ConvexProvider, type ConvexReactClient } from "convex/react";
 import { getFunctionName, type FunctionArgs, type FunctionReference } from "convex/server";
 import { convexToJson, type Value } from "convex/values";
 import { api, components, internal } from "../../convex/_generated/api";
-import { STATS_WORKER_NAME } from "../../convex/model/config";
+import { STATS_WORKER_NAME } from "../../src/shared/config";
 import { createTestConvex, type TestConvex } from "./convex";
 import { settle } from "./worker";
 

@@ -1,9 +1,9 @@
 import { expect } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Doc } from "../../convex/_generated/dataModel";
-import { VISIT_TIMEOUT_MS, type BreakdownProperty, type VisitProperty } from "../../convex/model/config";
-import { finishPageViewFold, foldPageView, startPageViewFold } from "../../convex/model/foldPageViews";
-import { buckets, type Interval, type TimeRange } from "../../convex/model/timeRanges";
+import { VISIT_TIMEOUT_MS, type BreakdownProperty, type VisitProperty } from "../../src/shared/config";
+import { finishPageViewFold, foldPageView, startPageViewFold } from "../../src/component/derive/foldPageViews";
+import { buckets, type Interval, type TimeRange } from "../../src/shared/timeRanges";
 import type { TestConvex } from "./convex";
 import { DERIVED_ROWS_BATCH, insertRows, type ViewRow } from "./seed";
 

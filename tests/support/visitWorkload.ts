@@ -1,6 +1,6 @@
 import { api } from "../../convex/_generated/api";
-import { HEARTBEAT_DEDUP_MS, VISIT_TIMEOUT_MS } from "../../convex/model/config";
-import type { VisitContext } from "../../convex/model/visitAttributes";
+import { HEARTBEAT_DEDUP_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
+import type { VisitContext } from "../../src/component/record/visitAttributes";
 import { MINUTE, advanceTo } from "./clock";
 import type { TestConvex } from "./convex";
 import { pageTypeOf, pathName, random, sessionId } from "./seed";

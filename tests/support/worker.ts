@@ -1,6 +1,6 @@
 import { vi } from "vitest";
 import { components } from "../../convex/_generated/api";
-import { STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../convex/model/config";
+import { STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
 import type { TestConvex } from "./convex";
 import { BATCH_WORKER_COMPONENT } from "./convexBackend";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { WORKER_COOLDOWN_MS, WORKER_DEBOUNCE_MS } from "../../convex/model/config";
+import { WORKER_COOLDOWN_MS, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
 import { backendClock } from "../../tools/local-convex/clock";
 import { startLocalConvex, type LocalConvex } from "../../tools/local-convex/server";
 

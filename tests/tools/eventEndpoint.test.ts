@@ -1,7 +1,7 @@
 import type { JSONValue } from "convex/values";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SESSION_VIEWS_PER_MINUTE, WORKER_COOLDOWN_MS, WORKER_DEBOUNCE_MS } from "../../convex/model/config";
-import { siteCap } from "../../convex/model/rateLimits";
+import { SESSION_VIEWS_PER_MINUTE, WORKER_COOLDOWN_MS, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
+import { siteCap } from "../../src/component/record/rateLimits";
 import { backendClock } from "../../tools/local-convex/clock";
 import { startLocalConvex, type LocalConvex } from "../../tools/local-convex/server";
 

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { makeFunctionReference } from "convex/server";
 import { afterEach, describe, expect, it } from "vitest";
-import { SESSION_TIMEOUT_MS } from "../../convex/model/config";
+import { SESSION_TIMEOUT_MS } from "../../src/shared/config";
 import { backendClock } from "../../tools/local-convex/clock";
 import type { ScheduledJob } from "../../tools/local-convex/deployment";
 import { startLocalConvex, type LocalConvex } from "../../tools/local-convex/server";

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { LocalConvex } from "../local-convex/server";
 import { buildApp } from "./buildApp";
 import { startSite } from "./site";
-import { siteTimeZone } from "../../convex/model/timeRanges";
+import { siteTimeZone } from "../../src/shared/timeRanges";
 import { backendClock } from "../local-convex/clock";
 import { planHistory, replayHistory, seededRandom, sitePages, startTrickle } from "./traffic";
 

@@ -1,6 +1,6 @@
 import type { JSONValue } from "convex/values";
-import { HEARTBEAT_INTERVAL_MS, type PageType } from "../../convex/model/config";
-import type { VisitContext } from "../../convex/model/visitAttributes";
+import { HEARTBEAT_INTERVAL_MS, type PageType } from "../../src/shared/config";
+import type { VisitContext } from "../../src/component/record/visitAttributes";
 import { backendClock } from "../local-convex/clock";
 import type { LocalDeployment } from "../local-convex/deployment";
 import { browserContext, randomArrival, randomVisitor, type ArrivalKind, type Random, type VisitorProfile } from "./visitors";

@@ -1,4 +1,4 @@
-import type { VisitContext } from "../../convex/model/visitAttributes";
+import type { VisitContext } from "../../src/component/record/visitAttributes";
 
 // Who the demo's simulated visitors are and where they come from: their browsers (real user
 // agents, none a bot), screens, places (time zone and language) and, for each visit, how they

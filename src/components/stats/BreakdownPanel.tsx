@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { api } from "../../../convex/_generated/api";
-import type { BreakdownProperty } from "../../../convex/model/config";
+import type { BreakdownProperty } from "../../shared/config";
 import { useBreakdown, useQuietStableQuery } from "../../hooks/useBreakdown";
 import { withFilterArg, type StatsFilter } from "../../lib/statsFilter";
 import { withTokenArg } from "../../lib/shareToken";

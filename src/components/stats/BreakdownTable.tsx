@@ -1,7 +1,7 @@
 import { useId } from "react";
 import { Link } from "react-router-dom";
-import type { BreakdownProperty } from "../../../convex/model/config";
-import { isSitePath } from "../../../convex/model/validation";
+import type { BreakdownProperty } from "../../shared/config";
+import { isSitePath } from "../../shared/validation";
 import { displayPath, formatNumber } from "../../lib/format";
 import { PROPERTY_LABEL, type StatsFilter } from "../../lib/statsFilter";
 import { describeDuration, describeValue, formatDuration, formatRate, formatShare, isPlaceholderValue, PAGE_PROPERTIES } from "../../lib/statsFormat";

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { Link } from "react-router-dom";
-import { isSitePath } from "../../../convex/model/validation";
+import { isSitePath } from "../../shared/validation";
 
 /**
  * A page of this site, as a link to it. Anything else (`//host/x` and

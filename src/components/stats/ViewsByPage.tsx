@@ -2,7 +2,7 @@ import { useState } from "react";
 import { usePaginatedQuery } from "convex/react";
 import type { FunctionReturnType } from "convex/server";
 import { api } from "../../../convex/_generated/api";
-import { VIEWS_TABLE_COLLAPSED_ROWS, VIEWS_TABLE_PAGE_SIZE } from "../../../convex/model/config";
+import { VIEWS_TABLE_COLLAPSED_ROWS, VIEWS_TABLE_PAGE_SIZE } from "../../shared/config";
 import { formatCompact, formatNumber } from "../../lib/format";
 import { withTokenArg } from "../../lib/shareToken";
 import { useShareToken } from "../../hooks/useShareToken";

@@ -1,7 +1,7 @@
 import type { FunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
 import { api } from "../../../convex/_generated/api";
 import type { ContentFields, ContentTable } from "../../../convex/model/content";
-import { SYNC_BATCH_BYTES, SYNC_UNPUBLISH_PAGE_SIZE } from "../../../convex/model/config";
+import { SYNC_BATCH_BYTES, SYNC_UNPUBLISH_PAGE_SIZE } from "../../shared/config";
 import { parseContentFile, slugOfFile, type ContentFile } from "./parseContentFile";
 
 /** What the sync needs of a Convex client: ConvexHttpClient in the CLI, convex-test in tests. */

@@ -1,5 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from "playwright-core";
-import { COUNT_AUTOMATION_STORAGE_KEY } from "../../../convex/model/config";
+import { COUNT_AUTOMATION_STORAGE_KEY } from "../../../src/shared/config";
 
 /** Debian's Chromium (apt-get install chromium): Playwright's own browser downloads are not available here. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Page } from "playwright-core";
 import type { JSONValue } from "convex/values";
 import { expect } from "vitest";
-import { VIEWS_TABLE_COLLAPSED_ROWS } from "../../../convex/model/config";
+import { VIEWS_TABLE_COLLAPSED_ROWS } from "../../../src/shared/config";
 import { describeChange, parseSelection, resolveSelection, type ResolvedSelection } from "../../../src/lib/statsPeriod";
 import type { LocalDeployment } from "../../../tools/local-convex/deployment";
 import { readChartTable, readRangeCards, readTopPages } from "./dashboard";

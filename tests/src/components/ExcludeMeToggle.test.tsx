@@ -1,6 +1,6 @@
 import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { EXCLUDE_ME_STORAGE_KEY } from "../../../convex/model/config";
+import { EXCLUDE_ME_STORAGE_KEY } from "../../../src/shared/config";
 import { ExcludeMeToggle } from "../../../src/components/stats/ExcludeMeToggle";
 import { blockLocalStorage } from "../blockStorage";
 

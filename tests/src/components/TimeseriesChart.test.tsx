@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import type uPlot from "uplot";
 import { TimeseriesChart, type TimeBucket } from "../../../src/components/stats/TimeseriesChart";
 import { axisTicks, bucketClock, bucketLabel } from "../../../src/lib/timeBuckets";
-import { buckets } from "../../../convex/model/timeRanges";
+import { buckets } from "../../../src/shared/timeRanges";
 
 // happy-dom draws no canvas: the component then shows its table and summary without a chart. Where a test
 // needs the chart, it gives the canvas a context and records what the component asks of this stand-in for uPlot.

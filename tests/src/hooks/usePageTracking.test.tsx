@@ -9,7 +9,7 @@ import {
   HEARTBEAT_INTERVAL_MS,
   SESSION_VIEWS_PER_MINUTE,
   type PageType,
-} from "../../../convex/model/config";
+} from "../../../src/shared/config";
 import { usePageTracking } from "../../../src/hooks/usePageTracking";
 import { ConvexTestBridge, ConvexTestProvider } from "../../support/testBridge";
 import { blockLocalStorage } from "../blockStorage";

@@ -1,6 +1,6 @@
 import { ConvexError } from "convex/values";
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
-import { HEARTBEAT_INTERVAL_MS } from "../../../convex/model/config";
+import { HEARTBEAT_INTERVAL_MS } from "../../../src/shared/config";
 import { HeartbeatStream } from "../../../src/lib/heartbeatStream";
 
 let sent: string[];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { previousPeriod, resolvePeriod } from "../../../convex/model/timeRanges";
+import { previousPeriod, resolvePeriod } from "../../../src/shared/timeRanges";
 import {
   DEFAULT_SELECTION,
   canShift,

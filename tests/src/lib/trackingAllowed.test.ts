@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { COUNT_AUTOMATION_STORAGE_KEY, EXCLUDE_ME_STORAGE_KEY } from "../../../convex/model/config";
+import { COUNT_AUTOMATION_STORAGE_KEY, EXCLUDE_ME_STORAGE_KEY } from "../../../src/shared/config";
 import { isLocalHost, shouldTrack } from "../../../src/lib/trackingAllowed";
 import { blockLocalStorage } from "../blockStorage";
 

@@ -8,7 +8,7 @@ import {
   TOP_PAGES_LIMIT,
   VIEWS_TABLE_COLLAPSED_ROWS,
   VIEWS_TABLE_PAGE_SIZE,
-} from "../../../convex/model/config";
+} from "../../../src/shared/config";
 import StatsPage from "../../../src/pages/StatsPage";
 import { ConvexTestBridge, ConvexTestProvider } from "../../support/testBridge";
 

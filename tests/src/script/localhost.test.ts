@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
-import { COUNT_AUTOMATION_STORAGE_KEY } from "../../../convex/model/config";
+import { COUNT_AUTOMATION_STORAGE_KEY } from "../../../src/shared/config";
 import { loadScriptTag, scriptTagPage } from "./scriptTag";
 
 // This file runs at the test environment's own URL, http://localhost:3000.

@@ -9,7 +9,7 @@ import {
   HEARTBEAT_DEBOUNCE_MS,
   HEARTBEAT_INTERVAL_MS,
   PAGEHIDE_HIDDEN_GRACE_MS,
-} from "../../../convex/model/config";
+} from "../../../src/shared/config";
 import { loadSession } from "../../../src/lib/session";
 import { startTracking } from "../../../src/script/tracker";
 import { goBackTo, loadScriptTag, scriptTagPage, setVisibility } from "./scriptTag";

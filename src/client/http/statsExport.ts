@@ -1,0 +1,162 @@
+import { strToU8, zipSync } from "fflate";
+import { ConvexError } from "convex/values";
+import { api } from "../../../convex/_generated/api";
+import type { ActionCtx } from "../../../convex/_generated/server";
+import { BREAKDOWN_MAX_LIMIT, BREAKDOWN_PROPERTIES, type BreakdownProperty } from "../../shared/config";
+import { toCsv } from "./csv";
+import { dashboardVisibility, READ_TOKEN_VARIABLE } from "../../component/read/dashboardAccess";
+import { jsonResponse } from "./jsonResponse";
+import type { BreakdownRow } from "../../component/read/timeStats";
+import { defaultInterval, localDate, PERIOD_NAMES, resolvePeriod, siteTimeZone, wallClock, type TimeRange } from "../../shared/timeRanges";
+
+/**
+ * GET /api/export (convex/http.ts, prds/export.md): the dashboard's figures as
+ * CSV, read through the same stats queries the dashboard subscribes to, with
+ * the caller's token, so a private dashboard's rules are the queries' own.
+ *
+ * - `property`: `timeseries`, one of BREAKDOWN_PROPERTIES (every row up to
+ *   BREAKDOWN_MAX_LIMIT), or `all` for a ZIP of all of them;
+ * - the range: `from` and `to` as milliseconds or as dates `YYYY-MM-DD` in the
+ *   site's zone (both included), or `period` (`7d`, `month`, ...); 30 days by default;
+ * - `interval` for the time series (the range's default), `filter=property:value`;
+ * - when private: `Authorization: Bearer <STATS_READ_TOKEN or a share token>`, or `token=`.
+ */
+
+/** What `property` may name besides a breakdown property. */
+const SERIES = "timeseries";
+const ALL = "all";
+type Table = typeof SERIES | BreakdownProperty;
+
+type ExportQuery = TimeRange & { filter?: { property: string; value: string }; token?: string };
+
+class BadRequest extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** Instant t as ISO 8601 in the zone, with its offset: 2026-03-29T03:00:00+02:00. */
+export function isoInZone(t: number, zone: string): string {
+  const { year, month, day, hour, minute, second } = wallClock(t, zone);
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+  const offset = Math.round((wall - (t - (t % 1000))) / 60_000);
+  const sign = offset < 0 ? "-" : "+";
+  return `${new Date(wall).toISOString().slice(0, 19)}${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+}
+
+/** A property's CSV column: entryPage → entry_page. */
+const columnOf = (property: string) => property.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/** Bounce rate in percent and duration in seconds, as a spreadsheet wants them. */
+const bounceRate = (rate: number | undefined) => round((rate ?? 0) * 100, 1);
+const seconds = (ms: number | undefined) => Math.round((ms ?? 0) / 1000);
+
+async function tableCsv(ctx: ActionCtx, table: Table, query: ExportQuery, zone: string, interval: string): Promise<string> {
+  if (table === SERIES) {
+    const series = await ctx.runQuery(api.stats.timeseries, { ...query, interval });
+    return toCsv(
+      ["date", "visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"],
+      series.map((bucket) => [
+        isoInZone(bucket.start, zone),
+        bucket.visitors,
+        bucket.visits,
+        bucket.pageviews,
+        round(bucket.viewsPerVisit, 2),
+        bounceRate(bucket.bounceRate),
+        seconds(bucket.visitDurationMs),
+      ]),
+    );
+  }
+  const rows: BreakdownRow[] = await ctx.runQuery(api.stats.breakdown, { ...query, property: table, limit: BREAKDOWN_MAX_LIMIT });
+  const titled = table === "page" || table === "entryPage" || table === "exitPage";
+  // Pages are views; every other property is of visits, with their figures.
+  const figureHeader = table === "page" ? ["pageviews"] : ["visits", "pageviews", "bounce_rate", "visit_duration"];
+  const figures = (row: BreakdownRow) =>
+    table === "page" ? [row.pageviews] : [row.visits ?? 0, row.pageviews, bounceRate(row.bounceRate), seconds(row.visitDurationMs)];
+  return toCsv(
+    [columnOf(table), ...(titled ? ["title"] : []), "visitors", ...figureHeader],
+    rows.map((row) => [row.value, ...(titled ? [row.title ?? ""] : []), row.visitors, ...figures(row)]),
+  );
+}
+
+/** The range the request names, resolved in the site's zone at `now`, with its chart's default interval. */
+function requestedRange(params: URLSearchParams, zone: string, now: number): TimeRange & { interval: string } {
+  const from = params.get("from");
+  const to = params.get("to");
+  if (from !== null || to !== null) {
+    if (from === null || to === null) throw new BadRequest(from === null ? "from" : "to", "give both from and to (ms since 1970, or dates YYYY-MM-DD)");
+    if (/^\d+$/.test(from) && /^\d+$/.test(to)) {
+      const range = { from: Number(from), to: Number(to) };
+      return { ...range, interval: defaultInterval(range) };
+    }
+    return resolvePeriod({ period: "custom", from, to }, now, zone);
+  }
+  const period = params.get("period") ?? "30d";
+  if (!(PERIOD_NAMES as readonly string[]).includes(period)) {
+    throw new BadRequest("period", `period must be one of ${PERIOD_NAMES.join(", ")}; for another range give from and to`);
+  }
+  return resolvePeriod({ period: period as (typeof PERIOD_NAMES)[number] }, now, zone);
+}
+
+function parseTables(property: string | null): Table[] {
+  if (property === ALL) return [SERIES, ...BREAKDOWN_PROPERTIES];
+  if (property === SERIES || (BREAKDOWN_PROPERTIES as readonly string[]).includes(property ?? "")) return [property as Table];
+  throw new BadRequest("property", `property must be ${SERIES}, ${ALL} or one of ${BREAKDOWN_PROPERTIES.join(", ")}`);
+}
+
+function parseFilterParam(text: string | null): ExportQuery["filter"] {
+  if (text === null) return undefined;
+  const colon = text.indexOf(":");
+  if (colon <= 0) throw new BadRequest("filter", "filter must be property:value, e.g. source:Google");
+  return { property: text.slice(0, colon), value: text.slice(colon + 1) };
+}
+
+/** The caller's token: `Authorization: Bearer <token>`, else `?token=` (what a share link's download uses). */
+function presentedToken(request: Request, params: URLSearchParams): string | undefined {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("Authorization") ?? "");
+  return bearer?.[1] ?? params.get("token") ?? undefined;
+}
+
+const unauthorized = (message: string) => jsonResponse(401, { error: message, field: "Authorization" }, { "WWW-Authenticate": "Bearer" });
+
+/** Answers the CSV (or the ZIP of every table); 400 with `{ error, field }` for a bad request, 401 when a private dashboard's token is missing or wrong. */
+export async function handleExportRequest(ctx: ActionCtx, request: Request): Promise<Response> {
+  const params = new URL(request.url).searchParams;
+  const token = presentedToken(request, params);
+  if (token === undefined && dashboardVisibility() === "private") {
+    return unauthorized(`This dashboard is private: send Authorization: Bearer <${READ_TOKEN_VARIABLE}>, or a share link's token`);
+  }
+  try {
+    const tables = parseTables(params.get("property"));
+    const zone = siteTimeZone();
+    const { from, to, interval: defaultSeriesInterval } = requestedRange(params, zone, Date.now());
+    const filter = parseFilterParam(params.get("filter"));
+    const query: ExportQuery = { from, to, ...(filter === undefined ? {} : { filter }), ...(token === undefined ? {} : { token }) };
+    const interval = params.get("interval") ?? defaultSeriesInterval;
+    const files: [Table, string][] = [];
+    for (const table of tables) files.push([table, await tableCsv(ctx, table, query, zone, interval)]);
+    const name = `stats-${params.get("property")}-${localDate(from, zone)}-to-${localDate(to - 1, zone)}`;
+    const headers = { "Cache-Control": "no-store" };
+    if (files.length === 1) {
+      return new Response(files[0][1], {
+        headers: { ...headers, "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.csv"` },
+      });
+    }
+    const zip = zipSync(Object.fromEntries(files.map(([table, csv]) => [`${table}.csv`, strToU8(csv)])));
+    return new Response(zip, { headers: { ...headers, "Content-Type": "application/zip", "Content-Disposition": `attachment; filename="${name}.zip"` } });
+  } catch (error) {
+    if (error instanceof BadRequest) return jsonResponse(400, { error: error.message, field: error.field });
+    const data = error instanceof ConvexError ? (error.data as { code?: string; message?: string; field?: string }) : null;
+    if (data?.code === "PRIVATE_DASHBOARD") return unauthorized(data.message ?? "This dashboard is private");
+    if (data?.code === "INVALID_ARGUMENT" || data?.code === "FILTER_TOO_BROAD") {
+      return jsonResponse(400, { error: data.message, field: data.field ?? "filter" });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,32 @@
+import type { MutationCtx, QueryCtx } from "../../../convex/_generated/server";
+
+/**
+ * Whole-site figures as single counter documents, one per name. Only the stats
+ * worker writes them, once per batch, so no visitor ever waits on one; a query
+ * reads one document per figure, and each figure is its own document so that
+ * a heartbeat's fold never re-runs a page-view query.
+ */
+export const COUNTERS = ["pageViews", "visitors", "paths", "liveSessions"] as const;
+export type CounterName = (typeof COUNTERS)[number];
+export type CounterDeltas = Partial<Record<CounterName, number>>;
+
+export async function readCounter(ctx: QueryCtx, name: CounterName): Promise<number> {
+  const row = await ctx.db
+    .query("counters")
+    .withIndex("by_name", (q) => q.eq("name", name))
+    .unique();
+  return row?.value ?? 0;
+}
+
+/** Adds each non-zero delta to its counter (the worker's fold calls this once per batch). */
+export async function addToCounters(ctx: MutationCtx, deltas: CounterDeltas): Promise<void> {
+  for (const [name, delta] of Object.entries(deltas) as [CounterName, number][]) {
+    if (delta === 0) continue;
+    const row = await ctx.db
+      .query("counters")
+      .withIndex("by_name", (q) => q.eq("name", name))
+      .unique();
+    if (row === null) await ctx.db.insert("counters", { name, value: delta });
+    else await ctx.db.patch(row._id, { value: row.value + delta });
+  }
+}

@@ -1,0 +1,77 @@
+import type { Doc } from "../_generated/dataModel";
+import type { MutationCtx } from "../../../convex/_generated/server";
+import { SESSION_TIMEOUT_MS } from "../../shared/config";
+import { addToCounters } from "./counters";
+
+/**
+ * The derivation of "active now" from heartbeats, run by the stats worker
+ * (and by a backfill over sessions' rows). `liveSessions` is the worker's
+ * record of each session it counts; a page's live count and the site's move
+ * with it, in the same transaction, so they are exact by construction.
+ */
+
+export type SessionState = Pick<Doc<"activeSessions">, "sessionId" | "currentPath" | "lastSeen">;
+
+/** How each page's live count, and the site's, changed in this batch. */
+export type LiveFold = { pages: Map<string, number>; sessions: number };
+
+export function startLiveFold(): LiveFold {
+  return { pages: new Map(), sessions: 0 };
+}
+
+const isIdle = (lastSeen: number, now: number) => lastSeen < now - SESSION_TIMEOUT_MS;
+
+function move(fold: LiveFold, path: string, delta: number): void {
+  fold.pages.set(path, (fold.pages.get(path) ?? 0) + delta);
+}
+
+async function getLiveSession(ctx: MutationCtx, sessionId: string) {
+  return await ctx.db
+    .query("liveSessions")
+    .withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId))
+    .unique();
+}
+
+/** Applies a session's latest heartbeat: a new live session, a move to another page, or a later `lastSeen`. */
+export async function foldSessionState(ctx: MutationCtx, fold: LiveFold, state: SessionState, now: number): Promise<void> {
+  if (isIdle(state.lastSeen, now)) return;
+  const { sessionId, currentPath: path, lastSeen } = state;
+  const live = await getLiveSession(ctx, sessionId);
+  if (live === null) {
+    await ctx.db.insert("liveSessions", { sessionId, path, lastSeen });
+    move(fold, path, +1);
+    fold.sessions++;
+    return;
+  }
+  if (lastSeen < live.lastSeen) return;
+  if (live.path !== path) {
+    move(fold, live.path, -1);
+    move(fold, path, +1);
+  }
+  if (live.path !== path || lastSeen > live.lastSeen) await ctx.db.patch(live._id, { path, lastSeen });
+}
+
+/** Ends a live session whose last heartbeat is past the timeout (checked again: a fold may have renewed it). */
+export async function expireSession(ctx: MutationCtx, fold: LiveFold, sessionId: string, now: number): Promise<void> {
+  const live = await getLiveSession(ctx, sessionId);
+  if (live === null || !isIdle(live.lastSeen, now)) return;
+  await ctx.db.delete(live._id);
+  move(fold, live.path, -1);
+  fold.sessions--;
+}
+
+/** Writes each page's new live count (a page nobody is on loses its row) and the site's. */
+export async function finishLiveFold(ctx: MutationCtx, fold: LiveFold): Promise<void> {
+  for (const [path, delta] of fold.pages) {
+    if (delta === 0) continue;
+    const row = await ctx.db
+      .query("activePages")
+      .withIndex("by_path", (q) => q.eq("path", path))
+      .unique();
+    const visitors = (row?.visitors ?? 0) + delta;
+    if (row === null) await ctx.db.insert("activePages", { path, visitors });
+    else if (visitors === 0) await ctx.db.delete(row._id);
+    else await ctx.db.patch(row._id, { visitors });
+  }
+  await addToCounters(ctx, { liveSessions: fold.sessions });
+}

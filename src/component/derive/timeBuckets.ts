@@ -1,0 +1,228 @@
+import { v } from "convex/values";
+import type { Doc } from "../_generated/dataModel";
+import { VISIT_PROPERTIES, type VisitProperty } from "../../shared/config";
+import type { MutationCtx } from "../../../convex/_generated/server";
+import { applyPrevDeltas } from "./prevHistogram";
+import { pieceContaining, siteTimeZone, type PieceLevel } from "../../shared/timeRanges";
+
+/**
+ * Page views and exact visitors by time, derived by the stats worker.
+ *
+ * For the site (scope "") and for each page (scope = its path) the worker
+ * keeps a `timeBuckets` row per bucket of every level: UTC minutes,
+ * quarter-hours and hours; days, weeks and months in the site's time zone;
+ * and "all" (all time). A row holds the bucket's views, its visitors (the
+ * sessions with a view in it), and those sessions by the minute of their
+ * previous view (model/prevHistogram.ts).
+ *
+ * Visitors in `[a, b)` are exactly the views in it whose session's previous
+ * view is before `a`: the first view of each session in the range. Split the
+ * range into whole buckets; in each bucket only a session's first view there
+ * can qualify, so a bucket adds its sessions whose previous view is before
+ * `a`, one histogram count (model/timeStats.ts).
+ *
+ * The previous view comes from `sessionMinutes`, each session's minutes with
+ * a view. Views can reach the fold out of time order (a backfill meets old
+ * views after the live worker folded newer ones; two tabs race), so a new
+ * minute `m` between a session's minutes `p` and `n` replaces the link
+ * `p → n` by `p → m` and `m → n`: every link is counted once per bucket
+ * level where its two ends fall in different buckets.
+ */
+
+export const BUCKET_LEVELS = ["all", "month", "week", "day", "hour", "quarterHour", "minute"] as const;
+export type BucketLevel = (typeof BUCKET_LEVELS)[number];
+export const vBucketLevel = v.union(...BUCKET_LEVELS.map((level) => v.literal(level)));
+export type TimeBucket = Doc<"timeBuckets">;
+export type BucketKey = { scope: string; level: BucketLevel; start: number };
+export const SITE_SCOPE = "";
+/** What a scope is, stored on its rows so top lists can be read per kind: the site, a page, or a visit property. */
+export type ScopeGroup = "site" | "page" | VisitProperty;
+/** The scope of a visit property's value, e.g. "source:Google" (a page's scope is its path, which starts with "/"). */
+export const propertyScope = (property: VisitProperty, value: string) => `${property}:${value}`;
+/** A visit property's values skip quarter-hours and weeks: a visit writes 5 rows per value, not 7 (their ranges split into more hours and days). */
+export const PROPERTY_BUCKET_LEVELS = ["all", "month", "day", "hour", "minute"] as const satisfies readonly BucketLevel[];
+export const levelsOf = (group: ScopeGroup): readonly BucketLevel[] => (group === "site" || group === "page" ? BUCKET_LEVELS : PROPERTY_BUCKET_LEVELS);
+
+const MINUTE = 60_000;
+const QUARTER_HOUR = 15 * MINUTE;
+
+/** Starts of the buckets containing t, by level, in the site's zone (day, week and month); cached per quarter-hour, within which none changes. */
+export class BucketClock {
+  private readonly cache = new Map<number, Record<BucketLevel, number>>();
+  constructor(readonly timeZone: string = siteTimeZone()) {}
+
+  startsOf(minute: number): Record<BucketLevel, number> {
+    const t = minute * MINUTE;
+    const quarter = t - (t % QUARTER_HOUR);
+    let quarterStarts = this.cache.get(quarter);
+    if (quarterStarts === undefined) {
+      const at = (level: PieceLevel) => pieceContaining(quarter, level, this.timeZone);
+      quarterStarts = { all: 0, month: at("month"), week: at("week"), day: at("day"), hour: at("hour"), quarterHour: quarter, minute: quarter };
+      this.cache.set(quarter, quarterStarts);
+    }
+    return { ...quarterStarts, minute: t };
+  }
+}
+
+// `prevs`: signed changes to the bucket's histogram; their sum is the change in its visitors. `visit`: settled visits' figures.
+type BucketDelta = BucketKey & { group: ScopeGroup; pageviews: number; prevs: Map<number, number>; visit: VisitFigures };
+export type VisitFigures = { visits: number; bounces: number; visitViews: number; durationMs: number };
+const noVisits = (): VisitFigures => ({ visits: 0, bounces: 0, visitViews: 0, durationMs: 0 });
+
+/**
+ * What a batch changed in time buckets, written once per bucket by
+ * finishTimeFold; and, per session and scope, its latest minute when the batch
+ * knows it (views mostly arrive in time order, so the next one needs no read).
+ */
+export type TimeFold = { clock: BucketClock; deltas: Map<string, BucketDelta>; latest: Map<string, number>; windows: Map<string, BucketDelta[]> };
+
+export function startTimeFold(clock = new BucketClock()): TimeFold {
+  return { clock, deltas: new Map(), latest: new Map(), windows: new Map() };
+}
+
+// The batch reads the rows it changes a window at a time: one index range for up to 8 adjacent buckets of a level
+// (so views in time order share reads, and a view out of order reads at most 7 rows it does not change).
+const WINDOW_BUCKETS = 8;
+const WINDOW_MS: Record<BucketLevel, number> = {
+  all: Infinity,
+  month: Infinity,
+  week: WINDOW_BUCKETS * 7 * 24 * 60 * MINUTE,
+  day: WINDOW_BUCKETS * 24 * 60 * MINUTE,
+  hour: WINDOW_BUCKETS * 60 * MINUTE,
+  quarterHour: WINDOW_BUCKETS * QUARTER_HOUR,
+  minute: WINDOW_BUCKETS * MINUTE,
+};
+
+function deltaOf(fold: TimeFold, group: ScopeGroup, scope: string, level: BucketLevel, start: number): BucketDelta {
+  const key = JSON.stringify([scope, level, start]);
+  let delta = fold.deltas.get(key);
+  if (delta === undefined) {
+    delta = { group, scope, level, start, pageviews: 0, prevs: new Map(), visit: noVisits() };
+    fold.deltas.set(key, delta);
+    const window = JSON.stringify([scope, level, Math.floor(start / WINDOW_MS[level])]);
+    const inWindow = fold.windows.get(window);
+    if (inWindow === undefined) fold.windows.set(window, [delta]);
+    else inWindow.push(delta);
+  }
+  return delta;
+}
+
+/** Counts (sign +1) or uncounts (-1) the link from a session's minute `prev` (null: none) to its next minute `minute`. */
+function link(fold: TimeFold, group: ScopeGroup, scope: string, prev: number | null, minute: number, sign: 1 | -1): void {
+  const starts = fold.clock.startsOf(minute);
+  const prevStarts = prev === null ? null : fold.clock.startsOf(prev);
+  for (const level of levelsOf(group)) {
+    if (prevStarts !== null && prevStarts[level] === starts[level]) continue;
+    const { prevs } = deltaOf(fold, group, scope, level, starts[level]);
+    const key = prev ?? 0;
+    prevs.set(key, (prevs.get(key) ?? 0) + sign);
+  }
+}
+
+/** Counts one view in the buckets of its minute, for the site and for its page. */
+export async function foldViewIntoTime(ctx: MutationCtx, fold: TimeFold, view: { sessionId: string; path: string; timestamp: number }): Promise<void> {
+  const minute = Math.floor(view.timestamp / MINUTE);
+  const starts = fold.clock.startsOf(minute);
+  for (const [group, scope] of [["site", SITE_SCOPE], ["page", view.path]] as const) {
+    for (const level of BUCKET_LEVELS) deltaOf(fold, group, scope, level, starts[level]).pageviews++;
+    await foldSessionMinute(ctx, fold, view.sessionId, group, scope, minute);
+  }
+}
+
+type SettledVisit = Pick<Doc<"visits">, "sessionId" | "start" | "lastActivity" | "views" | VisitProperty>;
+
+/**
+ * Counts a settled visit: for the site at its start; for each page it viewed
+ * at its first view there (`firstViews`: path → timestamp); and for each of
+ * its property values at its start, where its views are the scope's page
+ * views and its session is a visitor (linked like a view's minutes).
+ */
+export async function foldVisitIntoTime(ctx: MutationCtx, fold: TimeFold, visit: SettledVisit, firstViews: Map<string, number>): Promise<void> {
+  const figures: VisitFigures = { visits: 1, bounces: visit.views === 1 ? 1 : 0, visitViews: visit.views, durationMs: visit.lastActivity - visit.start };
+  const add = (group: ScopeGroup, scope: string, at: number, pageviews = 0) => {
+    const starts = fold.clock.startsOf(Math.floor(at / MINUTE));
+    for (const level of levelsOf(group)) {
+      const delta = deltaOf(fold, group, scope, level, starts[level]);
+      delta.pageviews += pageviews;
+      for (const key of ["visits", "bounces", "visitViews", "durationMs"] as const) delta.visit[key] += figures[key];
+    }
+  };
+  add("site", SITE_SCOPE, visit.start);
+  for (const [path, at] of firstViews) add("page", path, at);
+  for (const property of VISIT_PROPERTIES) {
+    const value = visit[property];
+    if (value === undefined) continue;
+    const scope = propertyScope(property, value);
+    add(property, scope, visit.start, visit.views);
+    await foldSessionMinute(ctx, fold, visit.sessionId, property, scope, Math.floor(visit.start / MINUTE));
+  }
+}
+
+/** Records that the session had a view in `minute` (within `scope`), relinking its neighbours when the minute is new. */
+async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: string, group: ScopeGroup, scope: string, minute: number): Promise<void> {
+  const key = JSON.stringify([sessionId, scope]);
+  // Views mostly come in time order: the session's latest minute (known to the batch, or one read) is then the previous one.
+  const latest =
+    fold.latest.get(key) ??
+    (
+      await ctx.db
+        .query("sessionMinutes")
+        .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope))
+        .order("desc")
+        .first()
+    )?.minute;
+  if (latest !== undefined) fold.latest.set(key, latest);
+  if (latest === minute) return;
+  if (latest === undefined || latest < minute) {
+    await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
+    fold.latest.set(key, minute);
+    return link(fold, group, scope, latest ?? null, minute, 1);
+  }
+  // A view older than the session's latest: find its neighbours and relink them.
+  const atOrBefore = await ctx.db
+    .query("sessionMinutes")
+    .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).lte("minute", minute))
+    .order("desc")
+    .first();
+  if (atOrBefore?.minute === minute) return;
+  const after = await ctx.db
+    .query("sessionMinutes")
+    .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).gt("minute", minute))
+    .first();
+  await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
+  const prev = atOrBefore?.minute ?? null;
+  // `latest` is later than this minute, so there is a next one.
+  link(fold, group, scope, prev, after!.minute, -1);
+  link(fold, group, scope, minute, after!.minute, 1);
+  link(fold, group, scope, prev, minute, 1);
+}
+
+/** Writes what the batch changed: one index range per window of touched buckets, one write per bucket (plus chunks of large histograms). */
+export async function finishTimeFold(ctx: MutationCtx, fold: TimeFold): Promise<void> {
+  for (const deltas of fold.windows.values()) {
+    const { scope, level } = deltas[0];
+    const starts = deltas.map((delta) => delta.start);
+    const rows = await ctx.db
+      .query("timeBuckets")
+      .withIndex("by_scope_level_start", (q) => q.eq("scope", scope).eq("level", level).gte("start", Math.min(...starts)).lte("start", Math.max(...starts)))
+      .collect();
+    const byStart = new Map(rows.map((row) => [row.start, row]));
+    for (const { group, start, pageviews, prevs, visit } of deltas) {
+      const row = byStart.get(start);
+      const visitors = [...prevs.values()].reduce((sum, change) => sum + change, 0);
+      const histogram = await applyPrevDeltas(ctx, row ?? {}, prevs);
+      const visitFigures = visit.visits === 0 ? {} : addVisitFigures(row, visit);
+      if (row === undefined) await ctx.db.insert("timeBuckets", { scope, group, level, start, pageviews, visitors, ...histogram, ...visitFigures });
+      else await ctx.db.patch(row._id, { group, pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram, ...visitFigures });
+    }
+  }
+}
+
+function addVisitFigures(row: Partial<VisitFigures> | undefined, added: VisitFigures): VisitFigures {
+  return {
+    visits: (row?.visits ?? 0) + added.visits,
+    bounces: (row?.bounces ?? 0) + added.bounces,
+    visitViews: (row?.visitViews ?? 0) + added.visitViews,
+    durationMs: (row?.durationMs ?? 0) + added.durationMs,
+  };
+}

@@ -1,0 +1,178 @@
+import { defineBatchWorkerValidators } from "@convex-dev/batch-worker";
+import { v, type Infer } from "convex/values";
+import type { Doc } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../../../convex/_generated/server";
+import {
+  SESSION_TIMEOUT_MS,
+  WORKER_COOLDOWN_MS,
+  WORKER_DEBOUNCE_MS,
+  WORKER_EXPIRIES_PER_BATCH,
+  WORKER_SESSIONS_PER_BATCH,
+  WORKER_VIEWS_PER_BATCH,
+} from "../../shared/config";
+import { getBackfillStatus, hasFoldBudget, restartBackfillPastReset, runBackfillStep, type BatchFolds } from "./backfill";
+import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRules } from "./derivedRules";
+import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews";
+import { expireSession, finishLiveFold, foldSessionState, startLiveFold } from "./foldSessions";
+import { hasVisitToSettle, settleEndedVisits } from "./settleVisits";
+
+/**
+ * The stats worker (`@convex-dev/batch-worker`): the single writer of every
+ * derived table and counter. Visitors append rows and ping it; it reads what
+ * committed since its cursor with a snapshot query (no read dependencies, so
+ * new rows never make it retry) and folds them in one transaction, at most
+ * about twice a second. While a backfill runs, each batch also takes a step of
+ * it (model/backfill.ts), so derived data keeps this one writer. While the
+ * rules derived data was built under differ incompatibly from the running
+ * ones (model/derivedRules.ts), it folds no views and settles no visits
+ * (they wait behind its cursor) until a backfill rebuilds under the new ones;
+ * "active now" depends on none of those rules and stays live.
+ */
+
+const vView = v.object({
+  committedAt: v.int64(),
+  path: v.string(),
+  pageType: v.string(),
+  sessionId: v.string(),
+  timestamp: v.number(),
+});
+const vSessionState = v.object({ committedAt: v.int64(), sessionId: v.string(), currentPath: v.string(), lastSeen: v.number() });
+// How far each appended table has been folded: the commit timestamp of its last row folded.
+const vCursor = v.object({ views: v.optional(v.int64()), sessions: v.optional(v.int64()) });
+
+export const workerValidators = defineBatchWorkerValidators({
+  // `from` is the cursor the batch was read after, so a batch cut short by the budget can say how far it got.
+  // `settle`: visits have ended and wait to be settled. `backfill`: a backfill is running, and this batch takes its next step.
+  batch: { from: vCursor, views: v.array(vView), sessions: v.array(vSessionState), expired: v.array(v.string()), settle: v.boolean(), backfill: v.boolean() },
+  cursor: vCursor,
+});
+export type WorkerCursor = Infer<typeof vCursor>;
+export type WorkerBatch = Infer<typeof workerValidators.vMutationArgs>;
+type WorkResult = Infer<typeof workerValidators.vQueryReturns>;
+
+type Appended = "pageViews" | "activeSessions";
+
+/**
+ * Rows of `table` committed after `after`, up to `limit`, plus the rest of the
+ * last commit among them (one commit's rows share a timestamp), so the next
+ * scan can start strictly after it and never takes a row twice.
+ */
+async function committedAfter<T extends Appended>(ctx: QueryCtx, table: T, after: bigint | undefined, limit: number): Promise<Doc<T>[]> {
+  // Both appended tables have this index; TypeScript cannot follow the field through the generic table.
+  const rows = await ctx.db
+    .query(table)
+    .withIndex("by_committedAt", (q) => q.gt("committedAt", (after ?? -1n) as never))
+    .take(limit);
+  const last = rows.at(-1)?.committedAt;
+  if (rows.length < limit || last === undefined) return rows;
+  const taken = new Set(rows.map((row) => row._id));
+  // Every mutation of ours appends one row, so a tie is tiny; the bound only guards the read.
+  const tie = await ctx.db
+    .query(table)
+    .withIndex("by_committedAt", (q) => q.eq("committedAt", last as never))
+    .take(limit);
+  return [...rows, ...tie.filter((row) => !taken.has(row._id))];
+}
+
+/** Read back from a committed row (every row this scan returns has one), the commit timestamp is a bigint. */
+const commitTsOf = (row: { committedAt?: unknown }) => row.committedAt as bigint;
+
+/**
+ * The work query: new views, changed sessions, sessions past the timeout,
+ * visits that ended, and a running backfill's next step, or idle when there is none of these. While
+ * a backfill empties the derived tables, live rows wait for it; while derived data needs a rebuild
+ * and no backfill runs, views and visits wait for one.
+ */
+export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined, now: number): Promise<WorkResult> {
+  const from = cursor ?? {};
+  const backfill = await getBackfillStatus(ctx);
+  if (backfill?.state === "running" && backfill.phase === "reset") {
+    return { kind: "work", batch: { from, views: [], sessions: [], expired: [], settle: false, backfill: true }, cursor: from };
+  }
+  const backfilling = backfill?.state === "running";
+  const held = !backfilling && needsRebuild(compareRules((await getRecordedRules(ctx))?.rules, runningRules()));
+  const views = held ? [] : await committedAfter(ctx, "pageViews", cursor?.views, WORKER_VIEWS_PER_BATCH);
+  const sessions = await committedAfter(ctx, "activeSessions", cursor?.sessions, WORKER_SESSIONS_PER_BATCH);
+  const expired = await ctx.db
+    .query("liveSessions")
+    .withIndex("by_lastSeen", (q) => q.lt("lastSeen", now - SESSION_TIMEOUT_MS))
+    .take(WORKER_EXPIRIES_PER_BATCH);
+  // Until a backfill has rebuilt visits and settled them again, settling is its work.
+  const settle = !held && !(backfilling && (backfill.phase === "pageViews" || backfill.phase === "visits")) && (await hasVisitToSettle(ctx, now));
+  if (views.length === 0 && sessions.length === 0 && expired.length === 0 && !settle && !backfilling) {
+    return { kind: "idle", cooldownMs: WORKER_COOLDOWN_MS, pollIntervalMs: WORKER_DEBOUNCE_MS };
+  }
+  return {
+    kind: "work",
+    batch: {
+      from,
+      settle,
+      backfill: backfilling,
+      views: views.map((view) => ({
+        committedAt: commitTsOf(view),
+        path: view.path,
+        pageType: view.pageType,
+        sessionId: view.sessionId,
+        timestamp: view.timestamp,
+      })),
+      sessions: sessions.map((session) => ({
+        committedAt: commitTsOf(session),
+        sessionId: session.sessionId,
+        currentPath: session.currentPath,
+        lastSeen: session.lastSeen,
+      })),
+      expired: expired.map((live) => live.sessionId),
+    },
+    cursor: {
+      views: views.length > 0 ? commitTsOf(views.at(-1)!) : from.views,
+      sessions: sessions.length > 0 ? commitTsOf(sessions.at(-1)!) : from.sessions,
+    },
+  };
+}
+
+/**
+ * Folds rows in commit order while the transaction has budget, stopping only
+ * between commits; returns the commit timestamp of the last row folded.
+ */
+async function foldWhileBudget<Row extends { committedAt: bigint }>(
+  ctx: MutationCtx,
+  folds: BatchFolds,
+  rows: Row[],
+  from: bigint | undefined,
+  fold: (row: Row) => Promise<void>,
+): Promise<bigint | undefined> {
+  let folded = from;
+  for (const row of rows) {
+    if (row.committedAt !== folded && !(await hasFoldBudget(ctx, folds))) break;
+    await fold(row);
+    folded = row.committedAt;
+  }
+  return folded;
+}
+
+/**
+ * The worker mutation: folds one batch (as much of it as half of Convex's
+ * limits allow; the rest comes in the next batch), then a step of a running
+ * backfill with the budget left, writes what they folded, and waits
+ * WORKER_DEBOUNCE_MS so readers re-run at a bounded rate. First it checks the
+ * rules: while derived data needs a rebuild it folds only sessions, and a
+ * backfill that had begun rebuilding under other rules starts again.
+ */
+export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: number): Promise<{ debounceMs: number; cursor: WorkerCursor }> {
+  const rules = runningRules();
+  const held = await holdsForRules(ctx, rules, now);
+  if (held) await restartBackfillPastReset(ctx, now);
+  const folds: BatchFolds = { views: startPageViewFold(), live: startLiveFold(), now };
+  const views = held ? batch.from.views : await foldWhileBudget(ctx, folds, batch.views, batch.from.views, (view) => foldPageView(ctx, folds.views, view));
+  const sessions = await foldWhileBudget(ctx, folds, batch.sessions, batch.from.sessions, (state) => foldSessionState(ctx, folds.live, state, now));
+  for (const sessionId of batch.expired) {
+    if (!(await hasFoldBudget(ctx, folds))) break;
+    await expireSession(ctx, folds.live, sessionId, now);
+  }
+  if (batch.settle && !held) await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds));
+  const cursor = { views, sessions };
+  if (batch.backfill) await runBackfillStep(ctx, folds, cursor, rules);
+  await finishPageViewFold(ctx, folds.views);
+  await finishLiveFold(ctx, folds.live);
+  return { debounceMs: WORKER_DEBOUNCE_MS, cursor };
+}

@@ -1,0 +1,50 @@
+import type { Doc } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../../../convex/_generated/server";
+import { CLEANUP_PAGE_SIZE, CLEANUP_RECORD_INTERVAL_MS, SESSION_TIMEOUT_MS } from "../../shared/config";
+import { hasChunkBudget } from "../derive/budget";
+import { forgetSessionLimits } from "../record/rateLimits";
+import { hasVisitToSettle } from "../derive/settleVisits";
+import { pingStatsWorker } from "../record/wakeWorker";
+
+/**
+ * The cleanup cron: deletes visitors' session rows idle past the timeout (as
+ * many as one transaction's budget allows), and wakes the worker when live
+ * sessions it counted have timed out (so it takes them off "active now") or
+ * visits have ended (so it settles them). A deleted session's rate-limit
+ * buckets go with it (refilled by now). It records that it ran, for the
+ * health check, at most once a minute: on an idle site it reads four empty
+ * index ranges and its record, and writes only that record, once a minute.
+ */
+export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promise<{ deleted: number; more: boolean }> {
+  await recordCleanupRun(ctx, now);
+  const idleSince = now - SESSION_TIMEOUT_MS;
+  const stale = await ctx.db
+    .query("activeSessions")
+    .withIndex("by_lastSeen", (q) => q.lt("lastSeen", idleSince))
+    .take(CLEANUP_PAGE_SIZE);
+  let deleted = 0;
+  for (const session of stale) {
+    if (!(await hasChunkBudget(ctx))) break;
+    await ctx.db.delete(session._id);
+    await forgetSessionLimits(ctx, session.sessionId);
+    deleted++;
+  }
+  const expiring = await ctx.db
+    .query("liveSessions")
+    .withIndex("by_lastSeen", (q) => q.lt("lastSeen", idleSince))
+    .first();
+  // The worker also settles visits that ended: on a quiet site nothing else would wake it.
+  if (expiring !== null || (await hasVisitToSettle(ctx, now))) await pingStatsWorker(ctx);
+  return { deleted, more: deleted < stale.length || stale.length === CLEANUP_PAGE_SIZE };
+}
+
+export async function getCleanupStatus(ctx: QueryCtx): Promise<Doc<"cleanupStatus"> | null> {
+  return await ctx.db.query("cleanupStatus").first();
+}
+
+/** Notes that the cron ran, unless it was noted less than CLEANUP_RECORD_INTERVAL_MS ago (a write every run would be three a minute on an idle site). */
+async function recordCleanupRun(ctx: MutationCtx, now: number): Promise<void> {
+  const status = await getCleanupStatus(ctx);
+  if (status === null) await ctx.db.insert("cleanupStatus", { lastRunAt: now });
+  else if (now - status.lastRunAt >= CLEANUP_RECORD_INTERVAL_MS) await ctx.db.patch(status._id, { lastRunAt: now });
+}

@@ -1,0 +1,137 @@
+import { ConvexError, v, type Infer } from "convex/values";
+import { components, internal } from "../../../convex/_generated/api";
+import type { ActionCtx, QueryCtx } from "../../../convex/_generated/server";
+import { CLEANUP_INTERVAL_SECONDS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_WORKER_LAG_MS, STATS_WORKER_NAME } from "../../shared/config";
+import { getBackfillStatus } from "../derive/backfill";
+import { getCleanupStatus } from "./cleanup";
+import { compareRules, describeChange, getRecordedRules, needsRebuild, runningRules, vRuleChange, type RuleChange } from "../derive/derivedRules";
+import { jsonResponse } from "../../client/http/jsonResponse";
+import type { WorkerCursor } from "../derive/worker";
+
+/**
+ * GET /api/health (prds/health.md): are the figures right, and is the
+ * pipeline that makes them running? Four checks, each a few documents read:
+ * the rules derived data was built under, the stats worker and its lag, the
+ * backfill, and the cleanup cron's last run. It names no visitor and no page.
+ */
+
+const BACKFILL_COMMAND = "npx convex run stats:backfillAggregates '{}'";
+const START_WORKER_COMMAND = `npx convex run --component batchWorker lib:start '{"name": "${STATS_WORKER_NAME}"}'`;
+
+// `fix`: what to run or look at, present when the check fails.
+const vCheck = { ok: v.boolean(), message: v.string(), fix: v.optional(v.string()) };
+export const vHealthReport = v.object({
+  healthy: v.boolean(),
+  // The failing checks' messages, in the order of `checks`.
+  reasons: v.array(v.string()),
+  checkedAt: v.number(),
+  checks: v.object({
+    rules: v.object({ ...vCheck, changes: v.array(vRuleChange) }),
+    worker: v.object({ ...vCheck, status: v.union(v.literal("never run"), v.literal("idle"), v.literal("running"), v.literal("stopped")), lagMs: v.number() }),
+    backfill: v.object({ ...vCheck, state: v.union(v.literal("never run"), v.literal("running"), v.literal("done")) }),
+    cleanup: v.object({ ...vCheck, lastRunAt: v.union(v.number(), v.null()) }),
+  }),
+});
+export type HealthReport = Infer<typeof vHealthReport>;
+type Checks = HealthReport["checks"];
+
+// `reasons`: the changes that need a rebuild, each naming the fix; `rebuildCommand`: how to start one.
+export const vRulesCheck = v.object({ rebuildNeeded: v.boolean(), backfillRunning: v.boolean(), reasons: v.array(v.string()), rebuildCommand: v.string() });
+export type RulesCheck = Infer<typeof vRulesCheck>;
+
+/** The HTTP action: 200 with the report when every check passes, else 503 with the same report. */
+export async function handleHealthRequest(ctx: ActionCtx): Promise<Response> {
+  const report = await ctx.runQuery(internal.health.report, { now: Date.now() });
+  return jsonResponse(report.healthy ? 200 : 503, report, { "Cache-Control": "no-store" });
+}
+
+/** Every check, read in one snapshot at `now` (an argument, so a cached answer is never reused at a later time). */
+export async function healthReport(ctx: QueryCtx, now: number): Promise<HealthReport> {
+  const backfill = await getBackfillStatus(ctx);
+  const backfillRunning = backfill?.state === "running";
+  const rules = await checkRules(ctx, backfillRunning);
+  const checks: Checks = {
+    rules,
+    worker: await checkWorker(ctx, now, !backfillRunning && rules.changes.some((change) => !change.compatible)),
+    backfill:
+      backfill === null
+        ? { ok: true, state: "never run", message: "no backfill has run" }
+        : backfillRunning
+          ? { ok: true, state: "running", message: `a backfill is rebuilding derived data (at ${backfill.phase}, ${backfill.processed} rows so far): figures are incomplete until it finishes` }
+          : { ok: true, state: "done", message: `the last backfill finished at ${new Date(backfill.finishedAt ?? backfill.updatedAt).toISOString()}` },
+    cleanup: await checkCleanup(ctx, now),
+  };
+  const reasons = Object.values(checks).flatMap((check) => (check.ok ? [] : [check.message]));
+  return { healthy: reasons.length === 0, reasons, checkedAt: now, checks };
+}
+
+/** What the dashboard's banner says: the rule changes that need a rebuild (a bad STATS_TIME_ZONE throws, as every range query does). */
+export async function rulesCheck(ctx: QueryCtx): Promise<RulesCheck> {
+  const changes = compareRules((await getRecordedRules(ctx))?.rules, runningRules()).filter((change) => !change.compatible);
+  const backfillRunning = (await getBackfillStatus(ctx))?.state === "running";
+  return {
+    rebuildNeeded: changes.length > 0,
+    backfillRunning,
+    reasons: changes.map((change) => describeChange(change, backfillRunning)),
+    rebuildCommand: BACKFILL_COMMAND,
+  };
+}
+
+async function checkRules(ctx: QueryCtx, backfillRunning: boolean): Promise<Checks["rules"]> {
+  let changes: RuleChange[];
+  try {
+    changes = compareRules((await getRecordedRules(ctx))?.rules, runningRules());
+  } catch (error) {
+    // A STATS_TIME_ZONE that is no zone: its message says how to fix it.
+    if (!(error instanceof ConvexError)) throw error;
+    return { ok: false, message: (error.data as { message: string }).message, changes: [] };
+  }
+  // When some change needs a rebuild, the message names those only; else the compatible ones, or that nothing changed.
+  const named = needsRebuild(changes) ? changes.filter((change) => !change.compatible) : changes;
+  const message = named.map((change) => describeChange(change, backfillRunning)).join("; ") || "derived data is built under the running rules";
+  return needsRebuild(changes) ? { ok: false, message, fix: BACKFILL_COMMAND, changes } : { ok: true, message, changes };
+}
+
+/**
+ * The worker's run state and lag: the age of the oldest view or heartbeat
+ * committed after its cursor (each one indexed read; a heartbeat's age is
+ * that of its latest write). `held`: it folds no views until a backfill.
+ */
+async function checkWorker(ctx: QueryCtx, now: number, held: boolean): Promise<Checks["worker"]> {
+  const run = await ctx.runQuery(components.batchWorker.lib.status, { name: STATS_WORKER_NAME });
+  const cursor = ((await ctx.runQuery(components.batchWorker.lib.getCursor, { name: STATS_WORKER_NAME })) ?? {}) as WorkerCursor;
+  const view = await ctx.db
+    .query("pageViews")
+    .withIndex("by_committedAt", (q) => q.gt("committedAt", cursor.views ?? -1n))
+    .first();
+  const session = await ctx.db
+    .query("activeSessions")
+    .withIndex("by_committedAt", (q) => q.gt("committedAt", cursor.sessions ?? -1n))
+    .first();
+  const oldest = Math.min(view?._creationTime ?? now, session?.lastSeen ?? now);
+  const lagMs = Math.max(0, Math.round(now - oldest));
+  const status = run?.kind ?? "never run";
+  const behind = `the oldest view or heartbeat it has not folded is from ${new Date(oldest).toISOString()}, ${formatAge(lagMs)} ago`;
+  if (status === "stopped") {
+    return { ok: false, status, lagMs, message: `the stats worker is stopped: views and heartbeats are kept but not counted (${behind})`, fix: START_WORKER_COMMAND };
+  }
+  if (lagMs > HEALTH_MAX_WORKER_LAG_MS) {
+    return held
+      ? { ok: false, status, lagMs, message: `the stats worker holds views until a backfill rebuilds derived data: ${behind}`, fix: BACKFILL_COMMAND }
+      : { ok: false, status, lagMs, message: `the stats worker is behind: ${behind}`, fix: "look for the worker's errors in the deployment's logs (worker:foldBatch)" };
+  }
+  return { ok: true, status, lagMs, message: `the stats worker is ${status}, ${formatAge(lagMs)} behind` };
+}
+
+async function checkCleanup(ctx: QueryCtx, now: number): Promise<Checks["cleanup"]> {
+  const lastRunAt = (await getCleanupStatus(ctx))?.lastRunAt ?? null;
+  const fix = 'look for "clean up stale sessions" in the dashboard\'s Schedules → Cron Jobs, and for its errors in the logs';
+  if (lastRunAt === null) return { ok: false, lastRunAt, message: `the cleanup cron has not run yet (it runs every ${CLEANUP_INTERVAL_SECONDS} s)`, fix };
+  const age = now - lastRunAt;
+  if (age > HEALTH_MAX_CLEANUP_AGE_MS) {
+    return { ok: false, lastRunAt, message: `the cleanup cron last ran ${formatAge(age)} ago (it runs every ${CLEANUP_INTERVAL_SECONDS} s): idle visitors stay "active now"`, fix };
+  }
+  return { ok: true, lastRunAt, message: `the cleanup cron has run within the last ${formatAge(age)}` };
+}
+
+const formatAge = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);

@@ -1,0 +1,78 @@
+import { ConvexError, v } from "convex/values";
+import { internal } from "../../../convex/_generated/api";
+import type { Id } from "../_generated/dataModel";
+import type { ActionCtx, MutationCtx, QueryCtx } from "../../../convex/_generated/server";
+import { SHARE_LINK_LABEL_MAX_CHARS, SHARE_TOKEN_BYTES } from "../../shared/config";
+import { bytesEqual } from "../../shared/secrets";
+import type { InvalidArgument } from "../../shared/validation";
+
+/**
+ * Share links of a private dashboard (prds/private.md), as Plausible's shared
+ * links: `/stats?token=<token>`. A token is SHARE_TOKEN_BYTES of real
+ * randomness, shown once when it is made; the table keeps its SHA-256, so a
+ * copy of the data opens nothing. Revoking deletes the row, and every stats
+ * query that read it re-runs and refuses.
+ */
+
+export const vShareLink = v.object({ id: v.id("shareLinks"), label: v.string(), createdAt: v.number() });
+export const vNewShareLink = v.object({ id: v.id("shareLinks"), label: v.string(), token: v.string(), path: v.string() });
+
+const utf8 = new TextEncoder();
+
+/** A new token: random bytes as base64url without padding (safe in a URL as it is). */
+export function newShareToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(SHARE_TOKEN_BYTES));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The token's SHA-256 in hex: what the table keeps and is looked up by. */
+export async function tokenHash(token: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(token)));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Makes a share link. The token is drawn here, in an action: a mutation's random
+ * generator is seeded per transaction (so Convex can replay it), an action's is the platform's own.
+ */
+export async function createShareLink(ctx: ActionCtx, label: string): Promise<typeof vNewShareLink.type> {
+  const token = newShareToken();
+  const stored = await ctx.runMutation(internal.stats.storeShareLink, { label, tokenHash: await tokenHash(token) });
+  return { ...stored, token, path: `/stats?token=${token}` };
+}
+
+/** Stores a link's label and token hash; the label is trimmed, 1 to SHARE_LINK_LABEL_MAX_CHARS characters. */
+export async function storeShareLink(ctx: MutationCtx, label: string, hash: string, now: number): Promise<{ id: Id<"shareLinks">; label: string }> {
+  const trimmed = label.trim();
+  if (trimmed.length === 0 || trimmed.length > SHARE_LINK_LABEL_MAX_CHARS) {
+    throw new ConvexError<InvalidArgument>({ code: "INVALID_ARGUMENT", field: "label", message: `label must be 1 to ${SHARE_LINK_LABEL_MAX_CHARS} characters` });
+  }
+  return { id: await ctx.db.insert("shareLinks", { label: trimmed, tokenHash: hash, createdAt: now }), label: trimmed };
+}
+
+/** Every share link, newest first, without its hash. */
+export async function listShareLinks(ctx: QueryCtx): Promise<(typeof vShareLink.type)[]> {
+  const links = await ctx.db.query("shareLinks").order("desc").collect();
+  return links.map(({ _id, label, createdAt }) => ({ id: _id, label, createdAt }));
+}
+
+/** Deletes the link; false when there was none with this id (revoked already). */
+export async function revokeShareLink(ctx: MutationCtx, id: Id<"shareLinks">): Promise<boolean> {
+  if ((await ctx.db.get(id)) === null) return false;
+  await ctx.db.delete(id);
+  return true;
+}
+
+/**
+ * Whether `token` is a live share link's. Looked up by its hash (an index read that
+ * the query depends on, so revoking re-runs it), then the hashes compared in
+ * constant time; what the lookup's timing could tell is about a hash, which leads to no token.
+ */
+export async function isShareToken(ctx: QueryCtx, token: string): Promise<boolean> {
+  const hash = await tokenHash(token);
+  const link = await ctx.db
+    .query("shareLinks")
+    .withIndex("by_tokenHash", (q) => q.eq("tokenHash", hash))
+    .first();
+  return link !== null && bytesEqual(utf8.encode(link.tokenHash), utf8.encode(hash));
+}

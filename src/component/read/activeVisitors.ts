@@ -1,0 +1,22 @@
+import type { QueryCtx } from "../../../convex/_generated/server";
+import { ACTIVE_PATHS_LIMIT } from "../../shared/config";
+import { readCounter } from "../derive/counters";
+
+export type ActivePath = { path: string; count: number };
+export type ActiveVisitors = { activeVisitors: number; activeByPath: ActivePath[] };
+
+/**
+ * Who is here now, as the worker last folded it: the live-session counter and
+ * the busiest pages by a maintained order. Reads one counter and at most
+ * ACTIVE_PATHS_LIMIT rows of capped size, whatever visitors send.
+ */
+export async function getActiveVisitors(ctx: QueryCtx): Promise<ActiveVisitors> {
+  const [activeVisitors, busiest] = await Promise.all([
+    readCounter(ctx, "liveSessions"),
+    ctx.db.query("activePages").withIndex("by_visitors").order("desc").take(ACTIVE_PATHS_LIMIT),
+  ]);
+  const activeByPath = busiest
+    .map(({ path, visitors }) => ({ path, count: visitors }))
+    .sort((a, b) => b.count - a.count || a.path.localeCompare(b.path));
+  return { activeVisitors, activeByPath };
+}

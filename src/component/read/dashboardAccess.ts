@@ -1,0 +1,54 @@
+import { ConvexError, v } from "convex/values";
+import type { QueryCtx } from "../../../convex/_generated/server";
+import { MAX_TOKEN_CHARS } from "../../shared/config";
+import { secretMatches } from "../../shared/secrets";
+import { isShareToken } from "../operate/shareLinks";
+
+/**
+ * Who may read the stats (prds/private.md). Public by default, as the dashboard
+ * always was; with STATS_VISIBILITY=private every stats query needs a token: a
+ * share link's, or the owner's STATS_READ_TOKEN. Recording is never guarded.
+ */
+
+/** The environment variable that makes the dashboard private. */
+export const VISIBILITY_VARIABLE = "STATS_VISIBILITY";
+
+/** The environment variable holding the owner's read token (for GET /api/export, and a dashboard link of their own). */
+export const READ_TOKEN_VARIABLE = "STATS_READ_TOKEN";
+
+export const vVisibility = v.union(v.literal("public"), v.literal("private"));
+export type Visibility = typeof vVisibility.type;
+
+/** What a stats query throws for a caller without a valid token on a private dashboard. */
+export type PrivateDashboard = { code: "PRIVATE_DASHBOARD"; message: string };
+
+type Env = Record<string, string | undefined>;
+
+/** STATS_VISIBILITY: public when unset, blank or "public"; any other value is private, so a typo never publishes the figures. */
+export function dashboardVisibility(env: Env = process.env): Visibility {
+  const raw = env[VISIBILITY_VARIABLE]?.trim().toLowerCase();
+  return !raw || raw === "public" ? "public" : "private";
+}
+
+/** Whether `token` opens a private dashboard: the owner's read token, or a live share link's. */
+async function tokenOpens(ctx: QueryCtx, token: string): Promise<boolean> {
+  if (token.length > MAX_TOKEN_CHARS) return false;
+  return (await secretMatches(token, process.env[READ_TOKEN_VARIABLE])) || (await isShareToken(ctx, token));
+}
+
+/** The dashboard's visibility, and whether a caller with `token` (or none) may read it. */
+export async function dashboardAccess(ctx: QueryCtx, token: string | undefined): Promise<{ visibility: Visibility; canRead: boolean }> {
+  const visibility = dashboardVisibility();
+  if (visibility === "public") return { visibility, canRead: true };
+  return { visibility, canRead: token !== undefined && (await tokenOpens(ctx, token)) };
+}
+
+/** Throws PRIVATE_DASHBOARD unless the caller may read the stats: every stats query calls it first. */
+export async function assertCanReadStats(ctx: QueryCtx, token: string | undefined): Promise<void> {
+  const { canRead } = await dashboardAccess(ctx, token);
+  if (canRead) return;
+  throw new ConvexError<PrivateDashboard>({
+    code: "PRIVATE_DASHBOARD",
+    message: token === undefined ? "This dashboard is private: open it with a share link." : "This share link is not valid: it was revoked or mistyped.",
+  });
+}

@@ -1,0 +1,359 @@
+import { ConvexError, v } from "convex/values";
+import type { QueryCtx } from "../../../convex/_generated/server";
+import {
+  BREAKDOWN_DEFAULT_LIMIT,
+  BREAKDOWN_MAX_LIMIT,
+  BREAKDOWN_PROPERTIES,
+  MAX_VISIT_FIELD_BYTES,
+  type BreakdownProperty,
+  type VisitProperty,
+} from "../../shared/config";
+import { filteredBreakdown } from "./filteredBreakdown";
+import { countPrevsBefore } from "../derive/prevHistogram";
+import { SITE_SCOPE, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets";
+import {
+  PIECE_LEVELS,
+  alignedPieces,
+  assertValidInterval,
+  assertValidRange,
+  buckets,
+  parseTimeZone,
+  pieceContaining,
+  pieceEnd,
+  siteTimeZone,
+  type Piece,
+  type TimeRange,
+} from "../../shared/timeRanges";
+import { resolvePage } from "../../../convex/model/titles";
+import { addUnsettledVisits, noFigures, readUnsettledVisits, type Figures, type Lens } from "./unsettledVisits";
+import { canonicalPath, type InvalidArgument } from "../../shared/validation";
+
+/**
+ * The Stats API's reads: exact figures for any whole-minute range, from the
+ * worker's time buckets (model/timeBuckets.ts). A range is split into whole
+ * buckets (months in the middle, then days, hours, quarter-hours and minutes
+ * at its edges: at most ~160 for two years); each adds its views, its
+ * sessions whose previous view (or visit) is before the range, and its
+ * settled visits. Runs of adjacent buckets of one level are read with one
+ * index range. Visits not settled yet are added from their own rows
+ * (model/unsettledVisits.ts). A breakdown under a filter of another property
+ * reads the matching visits themselves (model/filteredBreakdown.ts).
+ */
+
+const vVisitMetrics = { visits: v.number(), viewsPerVisit: v.number(), bounceRate: v.number(), visitDurationMs: v.number() };
+export const vFilter = v.object({ property: v.string(), value: v.string() });
+export const vSummary = v.object({ from: v.number(), to: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics });
+export const vSeriesRow = v.object({ start: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics });
+export const vBreakdownRow = v.object({
+  value: v.string(),
+  // For pages (page, entry page, exit page): the page's title.
+  title: v.optional(v.string()),
+  pageviews: v.number(),
+  visitors: v.number(),
+  // For visit properties:
+  visits: v.optional(v.number()),
+  bounceRate: v.optional(v.number()),
+  visitDurationMs: v.optional(v.number()),
+});
+export type BreakdownRow = typeof vBreakdownRow.type;
+export type Filter = { property: BreakdownProperty; value: string };
+type CoverBucket = { level: BucketLevel; start: number };
+
+const MINUTE = 60_000;
+const PAGE_PROPERTIES: readonly BreakdownProperty[] = ["page", "entryPage", "exitPage"];
+
+function invalid(field: string, message: string): never {
+  throw new ConvexError<InvalidArgument>({ code: "INVALID_ARGUMENT", field, message });
+}
+
+const quoted = (value: unknown) => JSON.stringify(String(value).slice(0, 40));
+
+function parseProperty(property: string, field = "property"): BreakdownProperty {
+  if (!(BREAKDOWN_PROPERTIES as readonly string[]).includes(property)) {
+    invalid(field, `${field} must be one of ${BREAKDOWN_PROPERTIES.join(", ")}; got ${quoted(property)}`);
+  }
+  return property as BreakdownProperty;
+}
+
+/** A filter's property checked and its value made canonical (a page filter's value is a path). */
+export function parseFilter(filter: { property: string; value: string } | undefined): Filter | undefined {
+  if (filter === undefined) return undefined;
+  const property = parseProperty(filter.property, "filter.property");
+  if (property === "page" || property === "entryPage" || property === "exitPage") return { property, value: canonicalPath(filter.value, "filter.value") };
+  if (filter.value === "" || new TextEncoder().encode(filter.value).length > MAX_VISIT_FIELD_BYTES) {
+    invalid("filter.value", `filter.value must be 1 to ${MAX_VISIT_FIELD_BYTES} bytes`);
+  }
+  return { property, value: filter.value };
+}
+
+/** The scope a filter (or none: the site) reads. */
+function lensOf(filter: Filter | undefined): Lens {
+  if (filter === undefined) return { group: "site", scope: SITE_SCOPE };
+  if (filter.property === "page") return { group: "page", scope: filter.value };
+  return { group: filter.property, scope: propertyScope(filter.property, filter.value), value: filter.value };
+}
+
+/** Visit figures as the API reports them: rates and means, 0 with no visits. */
+function visitMetrics(figures: Figures) {
+  const per = (total: number) => (figures.visits === 0 ? 0 : total / figures.visits);
+  return { visits: figures.visits, viewsPerVisit: per(figures.visitViews), bounceRate: per(figures.bounces), visitDurationMs: per(figures.durationMs) };
+}
+
+const hasAllLevels = (group: ScopeGroup) => group === "site" || group === "page";
+// The levels a visit property's buckets have below "all" (model/timeBuckets.ts PROPERTY_BUCKET_LEVELS).
+const PROPERTY_PIECE_LEVELS = ["month", "day", "hour", "minute"] as const;
+
+/** The range as whole buckets of the scope's levels: its week when it is exactly one (weeks do not nest in months), else its aligned pieces. */
+function piecesOf(range: TimeRange, zone: string, group: ScopeGroup): Piece[] {
+  if (!hasAllLevels(group)) return alignedPieces(range, PROPERTY_PIECE_LEVELS, zone);
+  const week: Piece = { level: "week", start: range.from };
+  if (pieceContaining(range.from, "week", zone) === range.from && pieceEnd(week, zone) === range.to) return [week];
+  return alignedPieces(range, PIECE_LEVELS, zone);
+}
+
+/** The stored bucket of each piece (null where nothing was viewed), a run of adjacent same-level pieces per index range. */
+async function readBuckets(ctx: QueryCtx, scope: string, pieces: Piece[], zone: string): Promise<(TimeBucket | null)[]> {
+  const found: (TimeBucket | null)[] = [];
+  for (let first = 0; first < pieces.length; ) {
+    const { level } = pieces[first];
+    let last = first;
+    while (last + 1 < pieces.length && pieces[last + 1].level === level && pieces[last + 1].start === pieceEnd(pieces[last], zone)) last++;
+    const rows = await ctx.db
+      .query("timeBuckets")
+      .withIndex("by_scope_level_start", (q) => q.eq("scope", scope).eq("level", level).gte("start", pieces[first].start).lte("start", pieces[last].start))
+      .collect();
+    const byStart = new Map(rows.map((row) => [row.start, row]));
+    for (let i = first; i <= last; i++) found.push(byStart.get(pieces[i].start) ?? null);
+    first = last + 1;
+  }
+  return found;
+}
+
+/** Figures of `[from, …)` from its pieces' buckets: each adds its views, its settled visits, and its sessions whose previous view (or visit) is before `from`. */
+async function figuresOf(ctx: QueryCtx, from: number, pieces: Piece[], rows: (TimeBucket | null)[]): Promise<Figures> {
+  const figures = noFigures();
+  for (const [i, row] of rows.entries()) {
+    if (row === null) continue;
+    figures.pageviews += row.pageviews;
+    // A bucket starting at `from` holds only sessions whose previous view is before it.
+    figures.visitors += pieces[i].start === from ? row.visitors : await countPrevsBefore(ctx, row, from / MINUTE);
+    figures.visits += row.visits ?? 0;
+    figures.bounces += row.bounces ?? 0;
+    figures.visitViews += row.visitViews ?? 0;
+    figures.durationMs += row.durationMs ?? 0;
+  }
+  return figures;
+}
+
+/** A lens's exact figures in a range: its buckets, plus the unsettled visits that count there. */
+async function lensFigures(
+  ctx: QueryCtx,
+  lens: Lens,
+  range: TimeRange,
+  unsettled: Awaited<ReturnType<typeof readUnsettledVisits>>,
+  zone: string,
+  pieces = piecesOf(range, zone, lens.group),
+) {
+  const figures = await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, lens.scope, pieces, zone));
+  await addUnsettledVisits(ctx, lens, [range], unsettled, [figures]);
+  return figures;
+}
+
+/** `summary`: page views, visitors and visits in `[from, to)`, of the site or of what the filter matches. */
+export async function summary(ctx: QueryCtx, args: TimeRange & { filter?: { property: string; value: string } }) {
+  const range = { from: args.from, to: args.to };
+  assertValidRange(range);
+  const lens = lensOf(parseFilter(args.filter));
+  const figures = await lensFigures(ctx, lens, range, await readUnsettledVisits(ctx), siteTimeZone());
+  return { ...range, pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) };
+}
+
+/** `timeseries`: each `interval` bucket of `timeZone` (the site's by default) with the figures of its part inside the range. */
+export async function timeseries(ctx: QueryCtx, args: TimeRange & { interval: string; timeZone?: string; filter?: { property: string; value: string } }) {
+  const range = { from: args.from, to: args.to };
+  assertValidRange(range);
+  assertValidInterval(args.interval);
+  const zone = args.timeZone === undefined ? siteTimeZone() : parseTimeZone(args.timeZone);
+  const lens = lensOf(parseFilter(args.filter));
+  const site = siteTimeZone();
+  const starts = buckets(range, args.interval, zone);
+  const spans = starts.map((start, i) => ({ from: Math.max(start, range.from), to: Math.min(starts[i + 1] ?? range.to, range.to) }));
+  const piecesBySpan = spans.map((span) => piecesOf(span, site, lens.group));
+  const rows = await readBuckets(ctx, lens.scope, piecesBySpan.flat(), site);
+  const series: Figures[] = [];
+  let offset = 0;
+  for (const [i, pieces] of piecesBySpan.entries()) {
+    series.push(await figuresOf(ctx, spans[i].from, pieces, rows.slice(offset, offset + pieces.length)));
+    offset += pieces.length;
+  }
+  await addUnsettledVisits(ctx, lens, spans, await readUnsettledVisits(ctx), series);
+  return series.map((figures, i) => ({ start: starts[i], pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) }));
+}
+
+function parseLimit(limit: number | undefined): number {
+  if (limit === undefined) return BREAKDOWN_DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > BREAKDOWN_MAX_LIMIT) {
+    invalid("limit", `limit must be a whole number from 1 to ${BREAKDOWN_MAX_LIMIT.toLocaleString("en-US")}; got ${limit}`);
+  }
+  return limit;
+}
+
+type Ranked = { value: string; figures: Figures };
+
+/** The order of a breakdown: pages by views, visit properties by visits; then visitors, then value. */
+function rankOf(property: BreakdownProperty) {
+  const metric = property === "page" ? "pageviews" : "visits";
+  return (a: Ranked, b: Ranked) =>
+    b.figures[metric] - a.figures[metric] || b.figures.visitors - a.figures.visitors || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+}
+
+/** A breakdown row: a page's title, a visit property's visit figures. */
+async function breakdownRow(ctx: QueryCtx, property: BreakdownProperty, { value, figures }: Ranked): Promise<BreakdownRow> {
+  const row: BreakdownRow = { value, pageviews: figures.pageviews, visitors: figures.visitors };
+  if (PAGE_PROPERTIES.includes(property)) {
+    const stat = await ctx.db
+      .query("pathStats")
+      .withIndex("by_path", (q) => q.eq("path", value))
+      .unique();
+    row.title = (await resolvePage(ctx, value, stat?.pageType ?? "other")).title;
+  }
+  if (property === "page") return row;
+  const { visits, bounceRate, visitDurationMs } = visitMetrics(figures);
+  return { ...row, visits, bounceRate, visitDurationMs };
+}
+
+/** `breakdown`: the top values of a property in the range (of what the filter matches), each row's figures exact. */
+export async function breakdown(
+  ctx: QueryCtx,
+  args: TimeRange & { property: string; limit?: number; filter?: { property: string; value: string } },
+): Promise<BreakdownRow[]> {
+  const range = { from: args.from, to: args.to };
+  assertValidRange(range);
+  const property = parseProperty(args.property);
+  const limit = parseLimit(args.limit);
+  const filter = parseFilter(args.filter);
+  const zone = siteTimeZone();
+  // A page's row shows no visit figures: its unsettled visits need not be read.
+  const unsettled = async () => (property === "page" ? [] : await readUnsettledVisits(ctx));
+  let ranked: Ranked[];
+  if (filter !== undefined && filter.property !== property) {
+    ranked = (await filteredBreakdown(ctx, range, filter, property)).sort(rankOf(property)).slice(0, limit);
+  } else if (filter !== undefined) {
+    // Broken down by its own property, a filter leaves one value.
+    const figures = await lensFigures(ctx, lensOf(filter), range, await unsettled(), zone);
+    ranked = figures.pageviews > 0 || figures.visits > 0 ? [{ value: filter.value, figures }] : [];
+  } else {
+    ranked = await topValues(ctx, property, range, limit, zone, await unsettled());
+  }
+  return await Promise.all(ranked.map((entry) => breakdownRow(ctx, property, entry)));
+}
+
+const lensOfValue = (property: BreakdownProperty, value: string): Lens =>
+  property === "page" ? { group: "page", scope: value } : { group: property, scope: propertyScope(property, value), value };
+
+const valueOfScope = (property: BreakdownProperty, scope: string) => (property === "page" ? scope : scope.slice(property.length + 1));
+
+/** The few whole buckets (at most 3) of the finest level that covers the range: an upper bound on each value's figures in it. */
+function coverOf(range: TimeRange, zone: string, group: ScopeGroup): CoverBucket[] {
+  for (const level of hasAllLevels(group) ? (["hour", "day", "week", "month"] as const) : (["hour", "day", "month"] as const)) {
+    const cover: CoverBucket[] = [];
+    for (let start = pieceContaining(range.from, level, zone); start < range.to && cover.length <= 3; start = pieceEnd({ level, start }, zone)) {
+      cover.push({ level, start });
+    }
+    if (cover.length <= 3) return cover;
+  }
+  return [{ level: "all", start: 0 }];
+}
+
+/**
+ * The top values of a property in the range, exactly, without reading every
+ * value: the few buckets covering the range list their scopes by the ranking
+ * metric (an index order: views for pages, settled visits for visit
+ * properties), and a value's metric in the cover, plus its unsettled visits,
+ * bounds its metric in the range. Values are read down those lists and counted
+ * exactly in order of that bound (Fagin's threshold algorithm), until no value
+ * left unread or uncounted can beat the last row kept.
+ */
+async function topValues(
+  ctx: QueryCtx,
+  property: BreakdownProperty,
+  range: TimeRange,
+  limit: number,
+  zone: string,
+  unsettled: Awaited<ReturnType<typeof readUnsettledVisits>>,
+): Promise<Ranked[]> {
+  const group: ScopeGroup = property;
+  const metric = property === "page" ? "pageviews" : "visits";
+  const pieces = piecesOf(range, zone, group);
+  const cover = coverOf(range, zone, group);
+  const lists = cover.map(({ level, start }) =>
+    (metric === "pageviews"
+      ? ctx.db.query("timeBuckets").withIndex("by_group_level_start_pageviews", (q) => q.eq("group", group).eq("level", level).eq("start", start))
+      : ctx.db.query("timeBuckets").withIndex("by_group_level_start_visits", (q) => q.eq("group", group).eq("level", level).eq("start", start))
+    )
+      .order("desc")
+      [Symbol.asyncIterator](),
+  );
+  const coverMetric = async (scope: string, piece: CoverBucket) => {
+    const row = await ctx.db
+      .query("timeBuckets")
+      .withIndex("by_scope_level_start", (q) => q.eq("scope", scope).eq("level", piece.level).eq("start", piece.start))
+      .unique();
+    return row?.[metric] ?? 0;
+  };
+  const bounds = new Map<string, number>();
+  const boundOf = async (scope: string, fromList?: { index: number; value: number }) => {
+    let bound = 0;
+    for (const [j, piece] of cover.entries()) bound += j === fromList?.index ? fromList.value : await coverMetric(scope, piece);
+    return bound;
+  };
+  // Unsettled visits are in no list: their values are candidates from the start, their visits added to the bound.
+  if (property !== "page") {
+    const extra = new Map<string, number>();
+    for (const visit of unsettled) {
+      const value = visit[property as VisitProperty];
+      if (value !== undefined && visit.start >= range.from && visit.start < range.to) extra.set(value, (extra.get(value) ?? 0) + 1);
+    }
+    for (const [value, visits] of extra) {
+      const scope = propertyScope(property as VisitProperty, value);
+      bounds.set(scope, (await boundOf(scope)) + visits);
+    }
+  }
+  // The metric of the last row read from each list (what an unread value has at most there); 0 once a list ends.
+  const reached = cover.map(() => Number.POSITIVE_INFINITY);
+  const counted = new Set<string>();
+  const top: Ranked[] = [];
+  const byRank = rankOf(property);
+  for (;;) {
+    const unread = reached.reduce((sum, most) => sum + most, 0);
+    let next: [string, number] | undefined;
+    for (const entry of bounds) if (!counted.has(entry[0]) && (next === undefined || entry[1] > next[1])) next = entry;
+    const kept = top.length >= limit ? top[limit - 1].figures[metric] : 0;
+    if (top.length >= limit && kept > Math.max(unread, next?.[1] ?? 0)) break;
+    if (next !== undefined && next[1] >= unread) {
+      counted.add(next[0]);
+      const value = valueOfScope(property, next[0]);
+      const figures = await lensFigures(ctx, lensOfValue(property, value), range, unsettled, zone, pieces);
+      if (figures[metric] > 0) {
+        top.push({ value, figures });
+        top.sort(byRank);
+        top.length = Math.min(top.length, limit);
+      }
+      continue;
+    }
+    if (unread === 0) break;
+    for (const [i, list] of lists.entries()) {
+      if (reached[i] === 0) continue;
+      const read = await list.next();
+      if (read.done) {
+        reached[i] = 0;
+        continue;
+      }
+      const row = read.value;
+      reached[i] = row[metric] ?? 0;
+      if (bounds.has(row.scope)) continue;
+      bounds.set(row.scope, await boundOf(row.scope, { index: i, value: row[metric] ?? 0 }));
+    }
+  }
+  return top;
+}

@@ -1,0 +1,92 @@
+import type { Doc } from "../_generated/dataModel";
+import type { QueryCtx } from "../../../convex/_generated/server";
+import { UNSETTLED_VISITS_READ_MAX, type VisitProperty } from "../../shared/config";
+import { getSettlementCursor, unsettledVisits } from "../derive/settleVisits";
+import type { TimeRange } from "../../shared/timeRanges";
+
+/**
+ * The visits the worker has not settled yet (open ones, and ended ones
+ * waiting for the next settling step), added to bucket figures as a query
+ * reads them: their duration so far, views so far and current exit page.
+ * They are the visits active in about the last half hour, read with one
+ * index range.
+ */
+
+const MINUTE = 60_000;
+
+export type Figures = { pageviews: number; visitors: number; visits: number; bounces: number; visitViews: number; durationMs: number };
+export const noFigures = (): Figures => ({ pageviews: 0, visitors: 0, visits: 0, bounces: 0, visitViews: 0, durationMs: 0 });
+
+/** What the figures are of: the site, one page, or one value of a visit property (its scope in time buckets). */
+export type Lens = { group: "site" | "page"; scope: string } | { group: VisitProperty; scope: string; value: string };
+
+export async function readUnsettledVisits(ctx: QueryCtx): Promise<Doc<"visits">[]> {
+  return await unsettledVisits(ctx, await getSettlementCursor(ctx)).take(UNSETTLED_VISITS_READ_MAX);
+}
+
+/** When the visit counts for the lens (its start; for a page, its first view there), or null when it does not match. */
+async function countsAt(ctx: QueryCtx, lens: Lens, visit: Doc<"visits">): Promise<number | null> {
+  if ("value" in lens) return visit[lens.group] === lens.value ? visit.start : null;
+  if (lens.group === "site") return visit.start;
+  const first = await ctx.db
+    .query("pageViews")
+    .withIndex("by_session_path_timestamp", (q) => q.eq("sessionId", visit.sessionId).eq("path", lens.scope).gte("timestamp", visit.start))
+    .first();
+  return first !== null && first.timestamp <= visit.lastActivity ? first.timestamp : null;
+}
+
+/** True when a settled visit of the session in the scope starts in the range (its session is then already a visitor there). */
+async function hasSettledVisitIn(ctx: QueryCtx, sessionId: string, scope: string, range: TimeRange): Promise<boolean> {
+  const link = await ctx.db
+    .query("sessionMinutes")
+    .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).gte("minute", range.from / MINUTE).lt("minute", range.to / MINUTE))
+    .first();
+  return link !== null;
+}
+
+/**
+ * Adds the unsettled visits that count for the lens to the figures of the
+ * span holding their start (spans: sorted, disjoint). For a visit property the
+ * visits' views are its page views and their sessions its visitors, counted
+ * once per span with the settled ones.
+ */
+export async function addUnsettledVisits(ctx: QueryCtx, lens: Lens, spans: TimeRange[], visits: Doc<"visits">[], into: Figures[]): Promise<void> {
+  if (spans.length === 0) return;
+  const first = spans[0].from;
+  const last = spans[spans.length - 1].to;
+  const visitorsSeen = new Set<string>();
+  for (const visit of visits) {
+    if (visit.start >= last || visit.lastActivity < first) continue;
+    const at = await countsAt(ctx, lens, visit);
+    if (at === null || at < first || at >= last) continue;
+    const span = spanHolding(spans, at);
+    if (span < 0) continue;
+    const figures = into[span];
+    addVisit(figures, visit);
+    if (lens.group === "site" || lens.group === "page") continue;
+    figures.pageviews += visit.views;
+    const key = `${span}:${visit.sessionId}`;
+    if (visitorsSeen.has(key)) continue;
+    visitorsSeen.add(key);
+    if (!(await hasSettledVisitIn(ctx, visit.sessionId, lens.scope, spans[span]))) figures.visitors++;
+  }
+}
+
+export function addVisit(figures: Figures, visit: Pick<Doc<"visits">, "views" | "start" | "lastActivity">): void {
+  figures.visits++;
+  figures.bounces += visit.views === 1 ? 1 : 0;
+  figures.visitViews += visit.views;
+  figures.durationMs += visit.lastActivity - visit.start;
+}
+
+function spanHolding(spans: TimeRange[], at: number): number {
+  let low = 0;
+  let high = spans.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (at < spans[mid].from) high = mid - 1;
+    else if (at >= spans[mid].to) low = mid + 1;
+    else return mid;
+  }
+  return -1;
+}

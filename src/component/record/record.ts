@@ -1,0 +1,100 @@
+import { v, type Infer } from "convex/values";
+import type { MutationCtx } from "../../../convex/_generated/server";
+import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, type PageType } from "../../shared/config";
+import { enforceLimit } from "./rateLimits";
+import { assertValidPageType, canonicalPath, canonicalSessionId } from "../../shared/validation";
+import { isBotUserAgent, visitAttributes, vVisitContext, type VisitAttributes } from "./visitAttributes";
+import { recordVisitActivity, recordVisitView } from "./visits";
+import { pingStatsWorker } from "./wakeWorker";
+
+/**
+ * The hot path: what a visitor's own call does, from the React tracker's
+ * mutations and from POST /api/event alike. It reads and writes only its own
+ * session's documents (its rate-limit buckets among them) and appends rows,
+ * then pings the stats worker, which derives every figure from them in the
+ * background. Two visitors never write a document the other reads, but for
+ * the shards of the site-wide caps that only new visitors and new paths take
+ * from (prds/howtoavoidwriteconflicts.md).
+ */
+
+/** A view as a client sends it: `visit` is the browser's context (prds/visits.md) for the visit it may start. */
+export const vPageViewRequest = { path: v.string(), pageType: v.string(), sessionId: v.string(), visit: v.optional(vVisitContext) };
+export type PageViewRequest = Infer<ReturnType<typeof v.object<typeof vPageViewRequest>>>;
+
+export type PageViewInput = { path: string; pageType: PageType; sessionId: string };
+export type RecordResult = { recorded: boolean; newVisitor: boolean };
+
+/** Checks a client's view and makes it canonical, then records it; a bot's records nothing. Throws INVALID_ARGUMENT or RATE_LIMITED. */
+export async function recordPageViewRequest(ctx: MutationCtx, request: PageViewRequest, now: number): Promise<RecordResult> {
+  assertValidPageType(request.pageType);
+  const input = { path: canonicalPath(request.path), pageType: request.pageType, sessionId: canonicalSessionId(request.sessionId) };
+  const attributes = visitAttributes(request.visit);
+  if (isBotUserAgent(request.visit?.userAgent)) return { recorded: false, newVisitor: false };
+  return await recordPageView(ctx, input, attributes, now);
+}
+
+/** Checks a client's heartbeat (`pathField` names its path in the caller's terms) and records it. Throws INVALID_ARGUMENT or RATE_LIMITED. */
+export async function heartbeatRequest(ctx: MutationCtx, sessionId: string, path: string, now: number, pathField = "currentPath"): Promise<void> {
+  await heartbeat(ctx, canonicalSessionId(sessionId), canonicalPath(path, pathField), now);
+}
+
+/** Appends one view (and counts it in the session's visit) unless this session viewed this path within the dedup window. */
+export async function recordPageView(ctx: MutationCtx, input: PageViewInput, attributes: VisitAttributes, now: number): Promise<RecordResult> {
+  const ownViews = ctx.db.query("pageViews").withIndex("by_session_path_timestamp", (q) => q.eq("sessionId", input.sessionId));
+  // A session with no view yet has nothing to deduplicate (and this range read still serializes its own racing calls).
+  const newVisitor = (await ownViews.first()) === null;
+  if (!newVisitor) {
+    const recent = await ctx.db
+      .query("pageViews")
+      .withIndex("by_session_path_timestamp", (q) =>
+        q.eq("sessionId", input.sessionId).eq("path", input.path).gt("timestamp", now - DEDUP_WINDOW_MS),
+      )
+      .first();
+    if (recent !== null) return { recorded: false, newVisitor: false };
+  }
+  await enforceLimit(ctx, "sessionViews", input.sessionId);
+  if (newVisitor && (await liveSessionOf(ctx, input.sessionId)) === null) await enforceLimit(ctx, "newVisitors");
+  if (await isNewPath(ctx, input.path)) await enforceLimit(ctx, "newPaths");
+  await ctx.db.insert("pageViews", { ...input, timestamp: now, committedAt: ctx.db.vars.commitTs });
+  await recordVisitView(ctx, input, attributes, now);
+  await pingStatsWorker(ctx);
+  return { recorded: true, newVisitor };
+}
+
+/**
+ * Upserts the session's own row. A same-path repeat inside HEARTBEAT_DEDUP_MS
+ * writes nothing; any other heartbeat restamps `committedAt`, so the worker
+ * folds the change once.
+ */
+export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath: string, now: number): Promise<void> {
+  const session = await liveSessionOf(ctx, sessionId);
+  if (session !== null && session.currentPath === currentPath && now - session.lastSeen < HEARTBEAT_DEDUP_MS) return;
+  await enforceLimit(ctx, "sessionHeartbeats", sessionId);
+  if (session === null && !(await hasViewed(ctx, sessionId))) await enforceLimit(ctx, "newVisitors");
+  const state = { sessionId, currentPath, lastSeen: now, committedAt: ctx.db.vars.commitTs };
+  if (session === null) await ctx.db.insert("activeSessions", state);
+  else await ctx.db.patch(session._id, state);
+  await recordVisitActivity(ctx, sessionId, now);
+  await pingStatsWorker(ctx);
+}
+
+/** The session's own live row, if it has sent a heartbeat lately. */
+async function liveSessionOf(ctx: MutationCtx, sessionId: string) {
+  return await ctx.db
+    .query("activeSessions")
+    .withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId))
+    .unique();
+}
+
+async function hasViewed(ctx: MutationCtx, sessionId: string): Promise<boolean> {
+  const first = await ctx.db.query("pageViews").withIndex("by_session_path_timestamp", (q) => q.eq("sessionId", sessionId)).first();
+  return first !== null;
+}
+
+/**
+ * Whether no view of `path` was ever recorded. It reads the path's oldest view, a row nobody writes
+ * again, so visitors of a known page never conflict here; two first views of one new page do, once.
+ */
+async function isNewPath(ctx: MutationCtx, path: string): Promise<boolean> {
+  return (await ctx.db.query("pageViews").withIndex("by_path_timestamp", (q) => q.eq("path", path)).first()) === null;
+}

@@ -1,0 +1,91 @@
+import { v } from "convex/values";
+import type { Doc } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../../../convex/_generated/server";
+import { DIRECT_SOURCE, UNKNOWN_VALUE, VISIT_TIMEOUT_MS } from "../../shared/config";
+import { vVisitAttributes, type VisitAttributes } from "./visitAttributes";
+
+/**
+ * Visits, kept on the hot path: a session's run of activity (views and
+ * heartbeats) with no gap over VISIT_TIMEOUT_MS. Each visit is one `visits`
+ * row that only its own session's mutations write, so two visitors still
+ * share nothing. A view after a longer gap starts a new visit; a heartbeat
+ * only extends an open one. Once a visit has ended, the stats worker settles
+ * it into time buckets (model/settleVisits.ts).
+ */
+
+export const vVisitFields = {
+  sessionId: v.string(),
+  start: v.number(),
+  // The latest view or heartbeat: the visit lasts from `start` to here.
+  lastActivity: v.number(),
+  // Counted (not deduplicated) views.
+  views: v.number(),
+  entryPage: v.string(),
+  // The page of the latest view.
+  exitPage: v.string(),
+  // Derived from the first view's context (model/visitAttributes.ts); the raw user agent is never stored.
+  ...vVisitAttributes.fields,
+};
+
+type Visit = Doc<"visits">;
+
+/** What a visit rebuilt from views recorded before visits existed is known by. */
+export const UNKNOWN_ATTRIBUTES: VisitAttributes = {
+  source: DIRECT_SOURCE,
+  browser: UNKNOWN_VALUE,
+  browserVersion: UNKNOWN_VALUE,
+  os: UNKNOWN_VALUE,
+  device: UNKNOWN_VALUE,
+  country: UNKNOWN_VALUE,
+  language: UNKNOWN_VALUE,
+  screen: UNKNOWN_VALUE,
+};
+
+export const isOpen = (visit: Pick<Visit, "lastActivity">, now: number) => now - visit.lastActivity <= VISIT_TIMEOUT_MS;
+
+/** The session's latest visit that started at or before `at`. */
+export async function visitAt(ctx: QueryCtx, sessionId: string, at: number): Promise<Visit | null> {
+  return await ctx.db
+    .query("visits")
+    .withIndex("by_session_start", (q) => q.eq("sessionId", sessionId).lte("start", at))
+    .order("desc")
+    .first();
+}
+
+/**
+ * A counted view's part in its visit: the session's open visit gains it (and
+ * it becomes the exit page), else it starts a new visit with the view's
+ * attributes. A repeat the dedup window drops writes nothing; the page's
+ * heartbeats carry its activity.
+ */
+export async function recordVisitView(ctx: MutationCtx, view: { sessionId: string; path: string }, attributes: VisitAttributes, now: number): Promise<void> {
+  const latest = await visitAt(ctx, view.sessionId, now);
+  if (latest !== null && isOpen(latest, now)) {
+    await ctx.db.patch(latest._id, { lastActivity: now, views: latest.views + 1, exitPage: view.path });
+    return;
+  }
+  await ctx.db.insert("visits", { sessionId: view.sessionId, start: now, lastActivity: now, views: 1, entryPage: view.path, exitPage: view.path, ...attributes });
+}
+
+/** A heartbeat extends the session's open visit; it never starts one. */
+export async function recordVisitActivity(ctx: MutationCtx, sessionId: string, now: number): Promise<void> {
+  const latest = await visitAt(ctx, sessionId, now);
+  if (latest !== null && isOpen(latest, now) && now > latest.lastActivity) await ctx.db.patch(latest._id, { lastActivity: now });
+}
+
+/**
+ * The backfill's part for a view recorded before visits existed: a view no
+ * visit covers joins the session's visit it continues, or starts one whose
+ * source and device are unknown. Views in time order rebuild the same visits
+ * the hot path would have kept (without heartbeats, which were not stored).
+ */
+export async function rebuildVisitOf(ctx: MutationCtx, view: Pick<Doc<"pageViews">, "sessionId" | "path" | "timestamp">): Promise<void> {
+  const latest = await visitAt(ctx, view.sessionId, view.timestamp);
+  if (latest !== null && view.timestamp <= latest.lastActivity) return;
+  if (latest !== null && isOpen(latest, view.timestamp)) {
+    await ctx.db.patch(latest._id, { lastActivity: view.timestamp, views: latest.views + 1, exitPage: view.path });
+    return;
+  }
+  const { sessionId, path, timestamp } = view;
+  await ctx.db.insert("visits", { sessionId, start: timestamp, lastActivity: timestamp, views: 1, entryPage: path, exitPage: path, ...UNKNOWN_ATTRIBUTES });
+}

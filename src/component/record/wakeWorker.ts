@@ -1,0 +1,14 @@
+import { ping } from "@convex-dev/batch-worker";
+import { components, internal } from "../../../convex/_generated/api";
+import type { MutationCtx } from "../../../convex/_generated/server";
+import { STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../shared/config";
+
+/** Makes sure the stats worker runs. While it does, this only reads its (rarely written) worker document. */
+export async function pingStatsWorker(ctx: MutationCtx): Promise<void> {
+  await ping(ctx, components.batchWorker, {
+    name: STATS_WORKER_NAME,
+    workQuery: internal.worker.nextBatch,
+    workerMutation: internal.worker.foldBatch,
+    config: { debounceMs: WORKER_DEBOUNCE_MS },
+  });
+}
