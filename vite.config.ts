@@ -31,7 +31,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "ui",
-          include: ["tests/src/**/*.test.{ts,tsx}"],
+          include: ["tests/{react,tracker,blog,script}/**/*.test.{ts,tsx}"],
           // A DOM for React and Testing Library; the real Convex functions run beside it through the test bridge.
           environment: "happy-dom",
           server: { deps: { inline: ["convex-test"] } },

@@ -1,4 +1,4 @@
-import { isLocalHost } from "../lib/trackingAllowed";
+import { isLocalHost } from "../tracker/trackingAllowed";
 import { startTracking } from "./tracker";
 
 // The built script.js: `<script defer src="/script.js" data-api="https://<deployment>.convex.site"></script>` (prds/script.md).

@@ -1,8 +1,8 @@
 import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS, PAGEHIDE_HIDDEN_GRACE_MS } from "../shared/config";
 import type { TrackingEvent } from "../client/http/eventEndpoint";
-import { loadSession } from "../lib/session";
-import { isBrowserCounted } from "../lib/trackingAllowed";
-import { isVisitField, visitContext } from "../lib/visitContext";
+import { loadSession } from "../tracker/session";
+import { isBrowserCounted } from "../tracker/trackingAllowed";
+import { isVisitField, visitContext } from "../tracker/visitContext";
 
 /** The script tag's settings (prds/script.md). */
 export type ScriptOptions = {

@@ -2,7 +2,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { bucketStart, buckets, localDate, nextBucketStart, type Interval } from "../../src/shared/timeRanges";
-import { rangeLabel } from "../../src/lib/timeBuckets";
+import { rangeLabel } from "../../src/react/lib/timeBuckets";
 import type { LocalConvex } from "../../tools/local-convex/server";
 import { startSite } from "../../tools/demo/site";
 import { replayHistory, seedHistory, seededRandom, sitePages } from "../../tools/demo/traffic";

@@ -1,6 +1,6 @@
 import { render } from "@testing-library/react";
 import { MemoryRouter, useLocation } from "react-router-dom";
-import StatsPage from "../../src/pages/StatsPage";
+import StatsPage from "../../src/react/StatsDashboard";
 import { ConvexTestProvider, type ConvexTestBridge } from "./testBridge";
 
 /** The router's query string, shown so a test can read what the page put in the URL (`data-testid="location"`). */

@@ -16,7 +16,7 @@ export async function measureTracker(): Promise<{ minified: number; gzip: number
     build: {
       modulePreload: false,
       rollupOptions: {
-        input: "src/hooks/usePageTracking.ts",
+        input: "src/react/hooks/usePageTracking.ts",
         preserveEntrySignatures: "exports-only",
         external: (id) => /^(react|react-dom|convex)(\/|$)/.test(id),
       },

@@ -3,8 +3,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ConvexHttpClient } from "convex/browser";
 import type { ContentTable } from "../../convex/model/content";
-import type { ContentFile } from "../../src/lib/content/parseContentFile";
-import { formatSyncReport, syncContent } from "../../src/lib/content/syncContent";
+import type { ContentFile } from "../../blog/lib/content/parseContentFile";
+import { formatSyncReport, syncContent } from "../../blog/lib/content/syncContent";
 
 const CONTENT_DIRS: Record<ContentTable, string> = { posts: "content/blog", pages: "content/pages" };
 

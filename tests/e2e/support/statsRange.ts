@@ -3,7 +3,7 @@ import type { Page } from "playwright-core";
 import type { JSONValue } from "convex/values";
 import { expect } from "vitest";
 import { VIEWS_TABLE_COLLAPSED_ROWS } from "../../../src/shared/config";
-import { describeChange, parseSelection, resolveSelection, type ResolvedSelection } from "../../../src/lib/statsPeriod";
+import { describeChange, parseSelection, resolveSelection, type ResolvedSelection } from "../../../src/react/lib/statsPeriod";
 import type { LocalDeployment } from "../../../tools/local-convex/deployment";
 import { readChartTable, readRangeCards, readTopPages } from "./dashboard";
 

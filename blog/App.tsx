@@ -1,0 +1,38 @@
+import { lazy, Suspense, useState } from "react";
+import { Route, Routes, useLocation } from "react-router-dom";
+import { usePageTracking } from "../src/react/hooks/usePageTracking";
+import { DeclarePageTypeContext, type DeclaredPageType } from "./hooks/useDeclarePageType";
+import { Layout } from "./components/Layout";
+import { PageLoading } from "./components/PageLoading";
+import { HomePage } from "./pages/HomePage";
+import { ContentPage } from "./pages/ContentPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+
+// The dashboard is for the site owner: visitors never download it unless they open /stats.
+const StatsPage = lazy(() => import("../src/react/StatsDashboard"));
+
+export function App() {
+  const { pathname } = useLocation();
+  const [declared, setDeclared] = useState<DeclaredPageType | null>(null);
+  usePageTracking(pathname, declared?.path === pathname ? declared.pageType : null);
+
+  return (
+    <DeclarePageTypeContext.Provider value={setDeclared}>
+      <Layout>
+        <Routes>
+          <Route path="/" element={<HomePage />} />
+          <Route
+            path="/stats"
+            element={
+              <Suspense fallback={<PageLoading label="Loading statistics" />}>
+                <StatsPage />
+              </Suspense>
+            }
+          />
+          <Route path="/:slug" element={<ContentPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Routes>
+      </Layout>
+    </DeclarePageTypeContext.Provider>
+  );
+}

@@ -1,0 +1,431 @@
+import { useMemo, type ReactNode } from "react";
+import { Link } from "react-router-dom";
+import { useQuery } from "convex/react";
+import type { FunctionReturnType } from "convex/server";
+import { ConvexError } from "convex/values";
+import { api } from "../../convex/_generated/api";
+import { SESSION_TIMEOUT_MS } from "../shared/config";
+import type { Interval } from "../shared/timeRanges";
+import { useDeclarePageType } from "../../blog/hooks/useDeclarePageType";
+import { useDocumentTitle } from "../../blog/hooks/useDocumentTitle";
+import { useQuietQuery } from "./hooks/useQuietQuery";
+import { useStableQuery } from "./hooks/useStableQuery";
+import { readyRange, useStatsRange, type RangeState } from "./hooks/useStatsRange";
+import { useStatsFilter } from "./hooks/useStatsFilter";
+import { useShareToken } from "./hooks/useShareToken";
+import { formatDate, formatDateTime, formatNumber } from "./lib/format";
+import { formatFilter, withFilterArg, type StatsFilter } from "./lib/statsFilter";
+import { METRICS, type Metric } from "./lib/statsFormat";
+import { withTokenArg } from "./lib/shareToken";
+import { StatCard } from "./components/StatCard";
+import { ActiveByPath } from "./components/ActiveByPath";
+import { ViewsByPage } from "./components/ViewsByPage";
+import { BackfillBanner } from "./components/BackfillBanner";
+import { RulesChangedNotice } from "./components/RulesChangedBanner";
+import { PanelError, PanelErrorBoundary } from "./components/PanelErrorBoundary";
+import { PeriodPicker } from "./components/PeriodPicker";
+import { PeriodChange } from "./components/PeriodChange";
+import { TimeseriesChart, type TimeseriesMetric } from "./components/TimeseriesChart";
+import { useStoredTab } from "./components/Tabs";
+import { BreakdownPanel, type BreakdownPanelSpec } from "./components/BreakdownPanel";
+import { DEVICES_PANEL, LOCATIONS_PANEL, PAGES_PANEL, SOURCES_PANEL } from "./components/dashboardPanels";
+import { ExcludeMeToggle } from "./components/ExcludeMeToggle";
+import { FilterBar } from "./components/FilterBar";
+import { PrivateDashboard } from "./components/PrivateDashboard";
+import { DownloadCsv } from "./components/DownloadCsv";
+import "./styles.css";
+
+const ACTIVE_NOW_HINT = `seen in the last ${SESSION_TIMEOUT_MS / 60_000} minutes`;
+
+/**
+ * The live dashboard. A range and a filter (both in the URL, see useStatsRange
+ * and useStatsFilter; a breakdown's row sets the filter) drive the cards, the
+ * chart and the breakdown panels; "Active now" and the all-time figures beside
+ * them take neither. Every query takes a clock only through the range, which
+ * changes by value at most once a minute (realtime) and otherwise at midnight,
+ * so subscriptions are not renewed as time passes; the server's worker
+ * expires idle visitors, so "Active now" takes no clock at all.
+ *
+ * Each panel reads its own query (panels reading the same one share its
+ * subscription) inside its own error boundary, so a query that fails shows a
+ * message in the panels that need it while the others keep updating.
+ *
+ * A private dashboard (STATS_VISIBILITY=private) opens with a share link's
+ * token (`?token=`, passed to every query); without a valid one, `settings`
+ * says so and the page shows only that it is private. Revoking the link
+ * re-runs `settings` and the page switches at once.
+ */
+export default function StatsPage() {
+  useDeclarePageType("stats");
+  useDocumentTitle("Stats");
+  const token = useShareToken();
+  const access = useQuietQuery(api.stats.settings, withTokenArg({}, token));
+  const denied = access !== undefined && !(access instanceof Error) && !access.canRead;
+  return denied ? <PrivateDashboard linkRefused={token !== null} /> : <Dashboard />;
+}
+
+function Dashboard() {
+  const range = useStatsRange();
+  const { filter, setFilter } = useStatsFilter();
+  // A panel that failed for one question (a filter the server refuses, say) tries again for the next.
+  const question = `${filter === null ? "" : formatFilter(filter)}|${JSON.stringify(range.selection)}`;
+
+  return (
+    <div className="stats-page">
+      <header className="stats-header">
+        <h1>Live statistics</h1>
+        <p className="live-badge">
+          <span className="live-dot" aria-hidden="true" /> Live: updates by itself as visitors arrive
+        </p>
+      </header>
+
+      <BackfillNotice />
+      <RulesChangedNotice />
+
+      <div className="range-toolbar">
+        <PeriodPicker controls={range} />
+        <RangeLabel state={range.state} />
+        <DownloadCsv shown={range.state.status === "ready" ? range.state : undefined} filter={filter} />
+      </div>
+
+      <FilterBar filter={filter} onRemove={() => setFilter(null)} />
+
+      <div className="stat-grid stat-grid-visits">
+        <PanelErrorBoundary resetKey={question} fallback={(retry) => <FailedCards testId="stat-range-error" title="Visitors, visits and page views" onRetry={retry} />}>
+          <RangeCards state={range.state} filter={filter} />
+        </PanelErrorBoundary>
+        <PanelErrorBoundary
+          fallback={(retry) => (
+            <StatCard testId="stat-active-now" label="Active now" value={undefined} hint={ACTIVE_NOW_HINT} live error={<PanelError onRetry={retry} />} />
+          )}
+        >
+          <ActiveNowCard />
+        </PanelErrorBoundary>
+      </div>
+
+      <PanelErrorBoundary
+        resetKey={question}
+        fallback={(retry) => (
+          <FailedPanel testId="chart-error" headingId="chart-heading" onRetry={retry}>
+            Visitors and page views over time
+          </FailedPanel>
+        )}
+      >
+        <ChartPanel state={range.state} filter={filter} onIntervalChange={range.chooseInterval} />
+      </PanelErrorBoundary>
+
+      <div className="breakdown-grid">
+        {BREAKDOWN_PANELS.map((spec) => (
+          <PanelErrorBoundary
+            key={spec.id}
+            resetKey={question}
+            fallback={(retry) => (
+              <FailedPanel testId={spec.id === "pages" ? "top-pages-error" : `${spec.id}-error`} headingId={`${spec.id}-heading`} onRetry={retry}>
+                {spec.title}
+              </FailedPanel>
+            )}
+          >
+            <RangeBreakdown spec={spec} state={range.state} filter={filter} onFilter={setFilter} />
+          </PanelErrorBoundary>
+        ))}
+        <PanelErrorBoundary
+          fallback={(retry) => (
+            <FailedPanel testId="active-by-path-error" headingId="active-by-path-heading" onRetry={retry}>
+              <span className="live-dot" aria-hidden="true" /> Active now, by page
+            </FailedPanel>
+          )}
+        >
+          <ActiveByPathPanel />
+        </PanelErrorBoundary>
+      </div>
+
+      <section className="all-time" aria-labelledby="all-time-heading">
+        <h2 id="all-time-heading" className="section-title">
+          All time
+        </h2>
+        <div className="stat-grid stat-grid-all-time">
+          <PanelErrorBoundary fallback={(retry) => <FailedCards testId="stat-page-views-error" title="Page views, visitors and content" onRetry={retry} />}>
+            <PageViewCards />
+          </PanelErrorBoundary>
+        </div>
+        <PanelErrorBoundary
+          fallback={(retry) => (
+            <FailedPanel testId="views-by-page-error" headingId="views-by-page-heading" wide onRetry={retry}>
+              Views by page, all time
+            </FailedPanel>
+          )}
+        >
+          <ViewsPanel />
+        </PanelErrorBoundary>
+      </section>
+
+      <footer className="stats-footer">
+        <ExcludeMeToggle />
+      </footer>
+    </div>
+  );
+}
+
+/** The shown range's dates and zone; when they cannot be worked out, why (a bad STATS_TIME_ZONE says how to fix it). */
+function RangeLabel({ state }: { state: RangeState }) {
+  if (state.status === "failed") {
+    const data = state.error instanceof ConvexError ? (state.error.data as { message?: unknown }) : undefined;
+    return (
+      <p className="range-label range-error" data-testid="range-label" role="alert">
+        {typeof data?.message === "string" ? data.message : "Couldn't load the date range."}
+      </p>
+    );
+  }
+  return (
+    <p className="range-label" data-testid="range-label">
+      {state.status === "ready" ? state.label : null}
+    </p>
+  );
+}
+
+/** A row of cards whose query failed: one message where the cards would be. */
+function FailedCards({ testId, title, onRetry }: { testId: string; title: string; onRetry: () => void }) {
+  const headingId = `${testId}-label`;
+  return (
+    <section className="stat-card stat-group-error" data-testid={testId} aria-labelledby={headingId}>
+      <h2 className="stat-label" id={headingId}>
+        {title}
+      </h2>
+      <PanelError onRetry={onRetry} />
+    </section>
+  );
+}
+
+/** A panel whose query failed: its heading, and the message with a retry. */
+function FailedPanel(props: { testId: string; headingId: string; wide?: boolean; onRetry: () => void; children: ReactNode }) {
+  return (
+    <section className={props.wide ? "panel panel-wide" : "panel"} aria-labelledby={props.headingId} data-testid={props.testId}>
+      <h2 id={props.headingId} className="panel-title">
+        {props.children}
+      </h2>
+      <PanelError onRetry={props.onRetry} />
+    </section>
+  );
+}
+
+const formatted = (value: number | undefined) => (value === undefined ? undefined : formatNumber(value));
+
+/** Shown while a backfill runs; when the figures fail there is no banner (the views panel says why). */
+function BackfillNotice() {
+  const stats = usePageViewStatsQuietly();
+  return stats?.backfill?.state === "running" ? <BackfillBanner backfill={stats.backfill} /> : null;
+}
+
+function ActiveNowCard() {
+  const { data: active, isStale } = useStableQuery(api.stats.getActiveVisitors, withTokenArg({}, useShareToken()));
+  return (
+    <StatCard
+      testId="stat-active-now"
+      label="Active now"
+      value={formatted(active?.activeVisitors)}
+      hint={ACTIVE_NOW_HINT}
+      stale={isStale}
+      live
+    />
+  );
+}
+
+function PageViewCards() {
+  const token = useShareToken();
+  const { data: stats, isStale } = useStableQuery(api.stats.getPageViewStats, withTokenArg({}, token));
+  // The first view's date in the site's zone, as all time's range starts (the browser's while that zone cannot be read).
+  const settings = useQuietQuery(api.stats.settings, withTokenArg({}, token));
+  const zone = settings instanceof Error ? null : settings?.timeZone;
+  return (
+    <>
+      <StatCard testId="stat-total-views" label="Total page views" value={formatted(stats?.totalPageViews)} stale={isStale} />
+      <StatCard testId="stat-unique-visitors" label="Unique visitors" value={formatted(stats?.uniqueVisitors)} stale={isStale} />
+      <StatCard testId="stat-published-posts" label="Published posts" value={formatted(stats?.publishedPosts)} stale={isStale} />
+      <StatCard testId="stat-published-pages" label="Published pages" value={formatted(stats?.publishedPages)} stale={isStale} />
+      <StatCard
+        testId="stat-tracking-since"
+        label="Tracking since"
+        stale={isStale}
+        value={
+          stats === undefined || zone === undefined ? undefined : stats.trackingSince === null ? (
+            "Not yet"
+          ) : (
+            <time
+              dateTime={new Date(stats.trackingSince).toISOString()}
+              title={zone === null ? formatDateTime(stats.trackingSince) : `${formatDateTime(stats.trackingSince, zone)} (${zone})`}
+            >
+              {formatDate(stats.trackingSince, zone ?? undefined)}
+            </time>
+          )
+        }
+      />
+    </>
+  );
+}
+
+function ActiveByPathPanel() {
+  const { data: active, isStale } = useStableQuery(api.stats.getActiveVisitors, withTokenArg({}, useShareToken()));
+  const stats = usePageViewStatsQuietly();
+  const titles = useMemo(() => new Map(stats?.pageStats.map(({ path, title }) => [path, title])), [stats]);
+  return <ActiveByPath active={active} titles={titles} stale={isStale} />;
+}
+
+type PageViewStats = FunctionReturnType<typeof api.stats.getPageViewStats>;
+
+/**
+ * The page-view figures for what only borrows from them (page titles, the
+ * backfill banner): undefined while loading or when the query fails, without
+ * throwing, so that borrower keeps working and recovers by itself. The panels
+ * that show the figures use useStableQuery and report a failure.
+ */
+function usePageViewStatsQuietly(): PageViewStats | undefined {
+  const stats = useQuietQuery(api.stats.getPageViewStats, withTokenArg({}, useShareToken()));
+  return stats instanceof Error ? undefined : stats;
+}
+
+function ViewsPanel() {
+  const { data: stats, isStale } = useStableQuery(api.stats.getPageViewStats, withTokenArg({}, useShareToken()));
+  if (stats === undefined) {
+    return (
+      <section className="panel panel-wide" aria-busy="true" aria-label="Loading views by page">
+        <div className="skeleton skeleton-block tall" />
+      </section>
+    );
+  }
+  if (stats.totalPageViews === 0) {
+    return (
+      <section className="panel panel-wide empty-state" data-testid="stats-empty">
+        <h2>No page views yet</h2>
+        <p>
+          Counting starts with the first visit. Open <Link to="/">a post</Link> in another tab and watch this page: it
+          updates within a second, no refresh needed.
+        </p>
+      </section>
+    );
+  }
+  return <ViewsByPage stats={stats} stale={isStale} />;
+}
+
+/** The range's cards, in Plausible's order; the figures are the Stats API's `summary` (prds/visits.md). */
+const RANGE_CARDS: readonly { testId: string; metric: Metric }[] = [
+  { testId: "stat-range-visitors", metric: "visitors" },
+  { testId: "stat-range-visits", metric: "visits" },
+  { testId: "stat-range-pageviews", metric: "pageviews" },
+  { testId: "stat-range-views-per-visit", metric: "viewsPerVisit" },
+  { testId: "stat-range-bounce-rate", metric: "bounceRate" },
+  { testId: "stat-range-visit-duration", metric: "visitDurationMs" },
+];
+
+/** The range's visitors, visits, page views and the visits' figures, each against the previous period; all under the filter. */
+function RangeCards({ state, filter }: { state: RangeState; filter: StatsFilter | null }) {
+  const shown = readyRange(state);
+  const token = useShareToken();
+  const current = useStableQuery(api.stats.summary, shown ? withTokenArg(withFilterArg(shown.range, filter), token) : "skip");
+  const previous = useStableQuery(api.stats.summary, shown?.previous ? withTokenArg(withFilterArg(shown.previous, filter), token) : "skip");
+  const stale = current.isStale || previous.isStale;
+  return (
+    <>
+      {RANGE_CARDS.map(({ testId, metric }) => (
+        <RangeCard
+          key={metric}
+          testId={testId}
+          metric={metric}
+          current={current.data}
+          previous={previous.data}
+          stale={stale}
+        />
+      ))}
+    </>
+  );
+}
+
+type Summary = FunctionReturnType<typeof api.stats.summary>;
+
+function RangeCard(props: { testId: string; metric: Metric; current: Summary | undefined; previous: Summary | undefined; stale: boolean }) {
+  const { current, previous, metric } = props;
+  const spec = METRICS[metric];
+  const value = current?.[metric];
+  // A mean over visits says nothing of a period without any: no comparison then.
+  const comparable = !spec.perVisit || (current !== undefined && previous !== undefined && current.visits > 0 && previous.visits > 0);
+  return (
+    <StatCard
+      testId={props.testId}
+      label={spec.label}
+      value={value === undefined ? undefined : spec.describe === undefined ? spec.format(value) : <span title={spec.describe(value)}>{spec.format(value)}</span>}
+      hint={
+        current !== undefined && previous !== undefined ? (
+          <PeriodChange metric={metric} current={current[metric]} previous={previous[metric]} comparable={comparable} />
+        ) : undefined
+      }
+      stale={props.stale}
+    />
+  );
+}
+
+/**
+ * The range over time, the previous period faint behind it. Plain useQuery: the
+ * chart itself keeps its last figures, dimmed, in their own interval, until both
+ * series of a new question have arrived.
+ */
+function ChartPanel({ state, filter, onIntervalChange }: { state: RangeState; filter: StatsFilter | null; onIntervalChange: (interval: Interval) => void }) {
+  const shown = readyRange(state);
+  const [metric, setMetric] = useStoredTab<ChartMetric>("chart-metric", CHART_METRIC_IDS);
+  const token = useShareToken();
+  const series = useQuery(api.stats.timeseries, shown ? withTokenArg(withFilterArg({ ...shown.range, interval: shown.interval }, filter), token) : "skip");
+  const previous = useQuery(
+    api.stats.timeseries,
+    shown?.previous ? withTokenArg(withFilterArg({ ...shown.previous, interval: shown.interval }, filter), token) : "skip",
+  );
+  const loading = series === undefined || (shown?.previous != null && previous === undefined);
+  const title = metric === "both" ? "Visitors and page views" : METRICS[metric].label;
+  return (
+    <section className="panel panel-chart" aria-labelledby="chart-heading">
+      <div className="chart-header">
+        <h2 id="chart-heading" className="panel-title">
+          {title} over time
+        </h2>
+        <label className="chart-metric">
+          <span className="visually-hidden">Metric</span>
+          <select value={metric} onChange={(event) => setMetric(event.target.value as ChartMetric)} data-testid="chart-metric">
+            {CHART_METRICS.map(({ id, label }) => (
+              <option key={id} value={id}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {shown === undefined ? (
+        <div className="skeleton timeseries-skeleton" aria-busy="true" aria-label="Loading the chart" />
+      ) : (
+        <TimeseriesChart
+          series={loading ? [] : series}
+          previous={loading ? undefined : previous}
+          interval={shown.interval}
+          timeZone={shown.timeZone}
+          metric={metric}
+          liveBucketStart={shown.liveBucketStart}
+          loading={loading}
+          intervals={shown.intervals}
+          onIntervalChange={onIntervalChange}
+        />
+      )}
+    </section>
+  );
+}
+
+type ChartMetric = TimeseriesMetric;
+
+/** What the chart can draw: visitors and page views together (the default), or one figure of `timeseries`. */
+const CHART_METRICS: readonly { id: ChartMetric; label: string }[] = [
+  { id: "both", label: "Visitors and page views" },
+  ...(["visitors", "visits", "pageviews", "viewsPerVisit", "bounceRate", "visitDurationMs"] as const).map((id) => ({ id, label: METRICS[id].label })),
+];
+const CHART_METRIC_IDS = CHART_METRICS.map(({ id }) => id);
+
+const BREAKDOWN_PANELS: readonly BreakdownPanelSpec[] = [SOURCES_PANEL, PAGES_PANEL, LOCATIONS_PANEL, DEVICES_PANEL];
+
+/** A breakdown panel of the range, under the filter; choosing a row filters the dashboard by it. */
+function RangeBreakdown(props: { spec: BreakdownPanelSpec; state: RangeState; filter: StatsFilter | null; onFilter: (filter: StatsFilter | null) => void }) {
+  return <BreakdownPanel spec={props.spec} shown={readyRange(props.state)} filter={props.filter} onFilter={props.onFilter} />;
+}

@@ -1,0 +1,59 @@
+import type { FunctionReturnType } from "convex/server";
+import type { api } from "../../../convex/_generated/api";
+import { displayPath, formatNumber } from "../lib/format";
+import { SitePathLink } from "./SitePathLink";
+
+type Active = FunctionReturnType<typeof api.stats.getActiveVisitors>;
+
+/** Where the visitors who are here now are reading, busiest page first. */
+export function ActiveByPath({
+  active,
+  titles,
+  stale = false,
+}: {
+  active: Active | undefined;
+  titles: Map<string, string>;
+  /** `active` answers an older question while a newer one loads (see useStableQuery). */
+  stale?: boolean;
+}) {
+  return (
+    <section className={`panel${stale ? " is-stale" : ""}`} aria-labelledby="active-by-path-heading" aria-busy={stale || undefined}>
+      <h2 id="active-by-path-heading" className="panel-title">
+        <span className="live-dot" aria-hidden="true" /> Active now, by page
+      </h2>
+      {active === undefined ? (
+        <div className="skeleton skeleton-block" aria-busy="true" aria-label="Loading active visitors" />
+      ) : active.activeByPath.length === 0 ? (
+        <p className="panel-empty" data-testid="active-by-path">
+          Nobody is reading right now.
+        </p>
+      ) : (
+        <ul className="active-list" data-testid="active-by-path">
+          {active.activeByPath.map(({ path, count }) => (
+            <li key={path} data-path={path} className="active-item">
+              <span
+                className="bar"
+                style={{ width: `${(count / active.activeByPath[0].count) * 100}%` }}
+                aria-hidden="true"
+              />
+              <ActivePage path={path} title={titles.get(path)} />
+              <span className="active-count">
+                <span data-testid="active-count">{formatNumber(count)}</span>
+                <span className="visually-hidden">{count === 1 ? " visitor" : " visitors"}</span>
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function ActivePage({ path, title }: { path: string; title: string | undefined }) {
+  const label = title === undefined || title === path ? displayPath(path) : title;
+  return (
+    <SitePathLink path={path} className="active-page" label={label}>
+      {label}
+    </SitePathLink>
+  );
+}

@@ -1,0 +1,129 @@
+import { useState } from "react";
+import { api } from "../../../convex/_generated/api";
+import type { BreakdownProperty } from "../../shared/config";
+import { useBreakdown, useQuietStableQuery } from "../hooks/useBreakdown";
+import { withFilterArg, type StatsFilter } from "../lib/statsFilter";
+import { withTokenArg } from "../lib/shareToken";
+import { useShareToken } from "../hooks/useShareToken";
+import type { ResolvedSelection } from "../lib/statsPeriod";
+import { BreakdownTable } from "./BreakdownTable";
+import { TabList, TabPanel, useStoredTab } from "./Tabs";
+import "../styles.css";
+
+/** Rows a breakdown shows at first, and after "Show more". */
+export const BREAKDOWN_ROWS = 10;
+export const BREAKDOWN_EXPANDED_ROWS = 100;
+
+export type BreakdownTab<Id extends string = string> = {
+  id: Id;
+  /** The tab's name, e.g. "Referrers". */
+  label: string;
+  property: BreakdownProperty;
+  /** The name column's header, e.g. "Referrer". */
+  column: string;
+  /** What a visit is called here ("Entrances" for entry pages). */
+  visitsLabel?: string;
+  /** The data-testid of the tab's table; default `breakdown-${id}`. */
+  testId?: string;
+};
+
+export type BreakdownPanelSpec<Id extends string = string> = {
+  /** Names the panel's ids and its remembered tab, e.g. "sources". */
+  id: string;
+  title: string;
+  tabs: readonly BreakdownTab<Id>[];
+};
+
+/**
+ * One of the dashboard's breakdown panels: a heading, tabs (one breakdown each), and the chosen
+ * tab's table, 10 rows first and up to 100 on "Show more" (the panel then takes the row's whole
+ * width, with every column). A filtered breakdown the server refuses as too broad says so here.
+ */
+export function BreakdownPanel<Id extends string>({
+  spec,
+  shown,
+  filter,
+  onFilter,
+}: {
+  spec: BreakdownPanelSpec<Id>;
+  /** The resolved range; undefined while it loads. */
+  shown: ResolvedSelection | undefined;
+  filter: StatsFilter | null;
+  onFilter: (filter: StatsFilter | null) => void;
+}) {
+  const ids = spec.tabs.map((tab) => tab.id);
+  const [selected, setSelected] = useStoredTab<Id>(spec.id, ids);
+  const [limit, setLimit] = useState(BREAKDOWN_ROWS);
+  const tab = spec.tabs.find((candidate) => candidate.id === selected) ?? spec.tabs[0];
+  const idPrefix = `${spec.id}-breakdown`;
+  const headingId = `${spec.id}-heading`;
+
+  const token = useShareToken();
+  const { rows, isStale, tooBroad } = useBreakdown(shown ? withTokenArg(withFilterArg({ property: tab.property, ...shown.range, limit }, filter), token) : "skip");
+  // The shares' total: the same question as the range cards', so the two share one subscription.
+  const summary = useQuietStableQuery(api.stats.summary, shown ? withTokenArg(withFilterArg(shown.range, filter), token) : "skip").data;
+  const total = summary === undefined ? undefined : tab.property === "page" ? summary.visitors : summary.visits;
+
+  const choose = (id: Id) => {
+    setSelected(id);
+    setLimit(BREAKDOWN_ROWS);
+  };
+  const expanded = limit > BREAKDOWN_ROWS;
+  const mayHaveMore = rows !== undefined && rows.length >= limit && limit < BREAKDOWN_EXPANDED_ROWS;
+  const testId = tab.testId ?? `breakdown-${tab.id}`;
+
+  return (
+    <section
+      className={`panel breakdown-panel${expanded ? " is-expanded" : ""}${isStale ? " is-stale" : ""}`}
+      aria-labelledby={headingId}
+      aria-busy={isStale || undefined}
+      data-testid={`${spec.id}-panel`}
+    >
+      <div className="breakdown-header">
+        <h2 id={headingId} className="panel-title">
+          {spec.title}
+        </h2>
+        {spec.tabs.length > 1 && <TabList label={spec.title} tabs={spec.tabs} selected={tab.id} onSelect={choose} idPrefix={idPrefix} />}
+      </div>
+      <TabPanel idPrefix={idPrefix} selected={tab.id} className="breakdown-tabpanel">
+        {tooBroad !== null ? (
+          <p className="panel-note" data-testid="breakdown-too-broad" role="status">
+            {tooBroad}
+          </p>
+        ) : rows === undefined ? (
+          <div className="skeleton skeleton-block" aria-busy="true" aria-label={`Loading ${tab.label.toLowerCase()}`} />
+        ) : rows.length === 0 ? (
+          <p className="panel-empty breakdown-empty" data-testid={testId}>
+            {filter === null ? "Nothing in this range yet." : "Nothing matches the filter in this range."}
+          </p>
+        ) : (
+          <BreakdownTable
+            property={tab.property}
+            rows={rows}
+            column={tab.column}
+            visitsLabel={tab.visitsLabel}
+            total={total}
+            filter={filter}
+            onFilter={onFilter}
+            caption={`${tab.label}${shown === undefined ? "" : `, ${shown.label}`}`}
+            testId={testId}
+          />
+        )}
+      </TabPanel>
+      {(mayHaveMore || expanded) && tooBroad === null && (
+        <div className="breakdown-footer">
+          {expanded && (
+            <button type="button" className="button button-quiet button-small" onClick={() => setLimit(BREAKDOWN_ROWS)}>
+              Show fewer
+            </button>
+          )}
+          {mayHaveMore && (
+            <button type="button" className="button button-quiet button-small" onClick={() => setLimit(BREAKDOWN_EXPANDED_ROWS)} disabled={isStale}>
+              Show more
+            </button>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

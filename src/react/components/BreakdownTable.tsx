@@ -1,0 +1,203 @@
+import { useId } from "react";
+import { Link } from "react-router-dom";
+import type { BreakdownProperty } from "../../shared/config";
+import { isSitePath } from "../../shared/validation";
+import { displayPath, formatNumber } from "../lib/format";
+import { PROPERTY_LABEL, type StatsFilter } from "../lib/statsFilter";
+import { describeDuration, describeValue, formatDuration, formatRate, formatShare, isPlaceholderValue, PAGE_PROPERTIES } from "../lib/statsFormat";
+
+/** A row of the Stats API's `breakdown` (prds/visits.md): the visit figures for visit properties, a title for pages. */
+export type BreakdownTableRow = {
+  value: string;
+  visitors: number;
+  pageviews: number;
+  title?: string;
+  visits?: number;
+  bounceRate?: number;
+  visitDurationMs?: number;
+};
+
+export type BreakdownTableProps = {
+  property: BreakdownProperty;
+  rows: readonly BreakdownTableRow[];
+  /** The name column's header, e.g. "Source". */
+  column: string;
+  /** What a visit is called in this table: "Visits", "Entrances" (entry pages), "Exits" (exit pages). */
+  visitsLabel?: string;
+  /** What the shares are of: the range's (filtered) visits for a visit property, its visitors for pages; undefined while loading. */
+  total: number | undefined;
+  /** The dashboard's filter: its row is marked, and choosing it again removes the filter. */
+  filter: StatsFilter | null;
+  onFilter: (filter: StatsFilter | null) => void;
+  /** For the table's caption, e.g. "Sources, Nov 1 – 15, 2026 (UTC)". */
+  caption: string;
+  testId: string;
+};
+
+/**
+ * A breakdown as Plausible lays it out: each value with a faint bar behind its name, as long as
+ * its share of the top row's, then its figures and its share of the panel's total. The name is a
+ * button that filters the dashboard by the value (a page also has a link to itself beside it).
+ * Visit properties, sorted by visits, show them beside visitors, and bounce rate and duration
+ * where the panel is wide enough; in a panel as narrow as a phone, only the figure the rows are
+ * sorted by (visits, or a page's views) and the share.
+ */
+export function BreakdownTable({ property, rows, column, visitsLabel = "Visits", total, filter, onFilter, caption, testId }: BreakdownTableProps) {
+  const isPage = property === "page";
+  const isPageLike = PAGE_PROPERTIES.includes(property);
+  const hintId = useId();
+  // Rows come sorted (pages by page views, visit properties by visits): the first is the longest bar.
+  const measure = (row: BreakdownTableRow) => (isPage ? row.pageviews : (row.visits ?? row.visitors));
+  const top = Math.max(1, ...rows.map(measure));
+  const shareOf = (row: BreakdownTableRow) => (isPage ? row.visitors : (row.visits ?? row.visitors));
+  const shareLabel = isPage ? "Share of visitors" : "Share of visits";
+  const label = PROPERTY_LABEL[property].toLowerCase();
+  return (
+    <div className="table-scroll breakdown-scroll">
+      <p id={hintId} className="visually-hidden">
+        Choose a {label} to filter the dashboard by it.
+      </p>
+      <table className="breakdown-table" data-testid={testId}>
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col" className="breakdown-col-name">
+              {column}
+            </th>
+            <th scope="col" className="col-number col-visitors">
+              Visitors
+            </th>
+            {isPage ? (
+              <th scope="col" className="col-number">
+                Views
+              </th>
+            ) : (
+              <>
+                <th scope="col" className="col-number">
+                  {visitsLabel}
+                </th>
+                <th scope="col" className="col-number col-extra">
+                  Bounce
+                </th>
+                <th scope="col" className="col-number col-extra">
+                  Duration
+                </th>
+              </>
+            )}
+            <th scope="col" className="col-number col-share">
+              <span aria-hidden="true">%</span>
+              <span className="visually-hidden">{shareLabel}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => {
+            const active = filter !== null && filter.property === property && filter.value === row.value;
+            const { text, title, flag } = describeValue(property, row.value);
+            const pageTitle = isPageLike && row.title !== undefined && row.title !== row.value ? row.title : undefined;
+            return (
+              <tr key={row.value} data-value={row.value} data-path={isPageLike ? row.value : undefined} className={active ? "is-active" : undefined}>
+                <th scope="row" className="breakdown-name-cell">
+                  <span className="breakdown-bar" style={{ width: `${(measure(row) / top) * 100}%` }} aria-hidden="true" />
+                  <span className="breakdown-name">
+                    <button
+                      type="button"
+                      className={`breakdown-filter${isPlaceholderValue(row.value) ? " is-placeholder" : ""}`}
+                      title={pageTitle === undefined ? title : `${pageTitle}\n${title}`}
+                      aria-pressed={active}
+                      aria-describedby={hintId}
+                      data-testid="breakdown-filter"
+                      onClick={() => onFilter(active ? null : { property, value: row.value })}
+                    >
+                      {flag !== undefined && canShowFlags() && (
+                        <span className="breakdown-flag" aria-hidden="true">
+                          {flag}
+                        </span>
+                      )}
+                      <span className="breakdown-label">
+                        {pageTitle ?? text}
+                        {pageTitle !== undefined && <span className="breakdown-sub"> {text}</span>}
+                      </span>
+                    </button>
+                    {isPageLike && isSitePath(row.value) && (
+                      <Link to={row.value} className="breakdown-open" aria-label={`Open ${displayPath(row.value)}`} title={`Open ${displayPath(row.value)}`}>
+                        <OpenIcon />
+                      </Link>
+                    )}
+                  </span>
+                </th>
+                <td className="col-number col-visitors" data-testid={isPage ? "top-page-visitors" : "breakdown-visitors"}>
+                  {formatNumber(row.visitors)}
+                </td>
+                {isPage ? (
+                  <td className="col-number breakdown-main" data-testid="top-page-views">
+                    {formatNumber(row.pageviews)}
+                  </td>
+                ) : (
+                  <>
+                    <td className="col-number breakdown-main" data-testid="breakdown-visits">
+                      {row.visits === undefined ? "–" : formatNumber(row.visits)}
+                    </td>
+                    <td className="col-number col-extra" data-testid="breakdown-bounce">
+                      {row.bounceRate === undefined ? "–" : formatRate(row.bounceRate)}
+                    </td>
+                    <td className="col-number col-extra" data-testid="breakdown-duration">
+                      {row.visitDurationMs === undefined ? (
+                        "–"
+                      ) : (
+                        <span title={describeDuration(row.visitDurationMs)}>{formatDuration(row.visitDurationMs)}</span>
+                      )}
+                    </td>
+                  </>
+                )}
+                <td className="col-number col-share" data-testid="breakdown-share">
+                  {total === undefined ? "" : formatShare(shareOf(row), total)}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+let flagSupport: boolean | undefined;
+
+/**
+ * Whether this browser draws flags (two regional indicator letters) in colour: Windows draws
+ * the letters, a system without an emoji font draws boxes; there a country shows by name only.
+ * Found once, by drawing a flag on a canvas; where that cannot be done (no canvas), assumed.
+ */
+function canShowFlags(): boolean {
+  if (flagSupport !== undefined) return flagSupport;
+  flagSupport = true;
+  try {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 20;
+    const context = canvas.getContext("2d", { willReadFrequently: true });
+    if (context === null) return flagSupport;
+    context.font = "16px sans-serif";
+    context.textBaseline = "top";
+    context.fillText("\u{1F1EB}\u{1F1F7}", 0, 0);
+    const pixels = context.getImageData(0, 0, 20, 20).data;
+    let colour = false;
+    for (let index = 0; index < pixels.length && !colour; index += 4) {
+      const [red, green, blue, alpha] = [pixels[index], pixels[index + 1], pixels[index + 2], pixels[index + 3]];
+      colour = alpha > 0 && (Math.abs(red - green) > 24 || Math.abs(green - blue) > 24);
+    }
+    flagSupport = colour;
+  } catch {
+    // A canvas that cannot be read: keep the flags.
+  }
+  return flagSupport;
+}
+
+/** An arrow out of a box: "open this page". */
+function OpenIcon() {
+  return (
+    <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+      <path d="M9 2.5h4.5V7M13.25 2.75 7.5 8.5M11.5 9.5v3a1 1 0 0 1-1 1h-7a1 1 0 0 1-1-1v-7a1 1 0 0 1 1-1h3" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  );
+}

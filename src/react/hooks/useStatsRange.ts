@@ -1,0 +1,101 @@
+import { useMemo } from "react";
+import { useSearchParams } from "react-router-dom";
+import { api } from "../../../convex/_generated/api";
+import type { Interval } from "../../shared/timeRanges";
+import {
+  canShift,
+  customSelection,
+  parseSelection,
+  resolveSelection,
+  selectionSearch,
+  shiftedSelection,
+  type ResolvedSelection,
+  type Selection,
+} from "../lib/statsPeriod";
+import { FILTER_PARAM } from "../lib/statsFilter";
+import { TOKEN_PARAM, withTokenArg } from "../lib/shareToken";
+import { useMinuteClock } from "./useMinuteClock";
+import { useQuietQuery } from "./useQuietQuery";
+import { useShareToken } from "./useShareToken";
+
+/** The dashboard's range: loading (the site's zone, or for all time its first view), failed (either could not be read), or resolved. */
+export type RangeState = { status: "loading" } | { status: "failed"; error: Error } | ({ status: "ready" } & ResolvedSelection);
+
+/** The resolved range for a panel's queries, undefined while it loads; a failure is thrown for the panel's error boundary. */
+export function readyRange(state: RangeState): ResolvedSelection | undefined {
+  if (state.status === "failed") throw state.error;
+  return state.status === "ready" ? state : undefined;
+}
+
+export type StatsRangeControls = {
+  state: RangeState;
+  /** What the picker shows: the resolved selection, or the URL's while it resolves. */
+  selection: Selection;
+  select: (selection: Selection) => void;
+  chooseInterval: (interval: Interval) => void;
+  canShift: { back: boolean; forward: boolean };
+  shift: (direction: -1 | 1) => void;
+  /** Shows custom dates, or says why they cannot be shown. */
+  applyCustom: (from: string, to: string) => string | null;
+};
+
+/**
+ * The range the dashboard shows, kept in the URL so a link reproduces the view,
+ * resolved in the site's zone by the time math the server uses. It is resolved
+ * at the minute clock, and a range is compared by value: realtime slides once a
+ * minute, "today" rolls over at midnight, and otherwise the queries' arguments
+ * stay the same, so no subscription is renewed as time passes.
+ */
+export function useStatsRange(): StatsRangeControls {
+  const [params, setParams] = useSearchParams();
+  const search = params.toString();
+  const requested = useMemo(() => parseSelection(new URLSearchParams(search)), [search]);
+  const token = useShareToken();
+  const settings = useQuietQuery(api.stats.settings, withTokenArg({}, token));
+  const pageViewStats = useQuietQuery(api.stats.getPageViewStats, withTokenArg({}, token));
+  const now = useMinuteClock();
+
+  const zone = settings instanceof Error || settings === undefined ? settings : settings.timeZone;
+  // Only all time needs the first view; a primitive, so new page views do not resolve the range again.
+  const firstView =
+    requested.period !== "all" ? null : pageViewStats instanceof Error || pageViewStats === undefined ? pageViewStats : pageViewStats.trackingSince;
+  const state = useMemo((): RangeState => {
+    if (zone instanceof Error) return { status: "failed", error: zone };
+    if (firstView instanceof Error) return { status: "failed", error: firstView };
+    if (zone === undefined || firstView === undefined) return { status: "loading" };
+    return { status: "ready", ...resolveSelection(requested, now, zone, firstView) };
+  }, [requested, now, zone, firstView]);
+
+  // A new range keeps the dashboard's filter (see useStatsFilter) and a share link's token.
+  const select = (selection: Selection) =>
+    setParams((current) => {
+      const next = selectionSearch(selection);
+      for (const kept of [FILTER_PARAM, TOKEN_PARAM]) {
+        const value = current.get(kept);
+        if (value !== null) next.set(kept, value);
+      }
+      return next;
+    });
+  const shown = state.status === "ready" ? state : null;
+  return {
+    state,
+    selection: shown?.selection ?? requested,
+    select,
+    // The default interval is left out of the URL: a link names only what the user chose.
+    chooseInterval: (interval) => {
+      if (shown) select({ ...shown.selection, interval: interval === shown.defaultInterval ? undefined : interval });
+    },
+    canShift: { back: shown !== null && canShift(shown, -1, now), forward: shown !== null && canShift(shown, 1, now) },
+    shift: (direction) => {
+      const next = shown && shiftedSelection(shown, direction, now);
+      if (next) select(next);
+    },
+    applyCustom: (from, to) => {
+      if (shown === null) return null;
+      const result = customSelection(from, to, now, shown.timeZone);
+      if ("error" in result) return result.error;
+      select(result.selection);
+      return null;
+    },
+  };
+}

@@ -1,0 +1,293 @@
+import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
+import { MemoryRouter } from "react-router-dom";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { api, internal } from "../../convex/_generated/api";
+import {
+  CLEANUP_INTERVAL_SECONDS,
+  SESSION_TIMEOUT_MS,
+  TOP_PAGES_LIMIT,
+  VIEWS_TABLE_COLLAPSED_ROWS,
+  VIEWS_TABLE_PAGE_SIZE,
+} from "../../src/shared/config";
+import StatsPage from "../../src/react/StatsDashboard";
+import { ConvexTestBridge, ConvexTestProvider } from "../support/testBridge";
+
+let bridge: ConvexTestBridge;
+
+beforeEach(() => {
+  bridge = new ConvexTestBridge();
+});
+afterEach(async () => {
+  cleanup();
+  await bridge.settled();
+  vi.useRealTimers();
+});
+
+function renderStats() {
+  return render(
+    <ConvexTestProvider bridge={bridge}>
+      <MemoryRouter initialEntries={["/stats"]}>
+        <StatsPage />
+      </MemoryRouter>
+    </ConvexTestProvider>,
+  );
+}
+
+/** Lets mutations, due scheduled runs and query re-runs finish; with real timers, until the worker has folded everything. */
+async function settle() {
+  await act(() => bridge.settled());
+}
+
+/**
+ * Another visitor, somewhere else: the test sends their mutations straight to
+ * the backend, then waits as a viewer would for the worker to fold them in.
+ */
+function visitor() {
+  const sessionId = crypto.randomUUID();
+  return {
+    view: async (path: string, pageType: "post" | "page" | "home" = "post") => {
+      await act(() => bridge.mutation(api.stats.recordPageView, { path, pageType, sessionId }));
+      await settle();
+    },
+    heartbeat: async (currentPath: string) => {
+      await act(() => bridge.mutation(api.stats.heartbeat, { sessionId, currentPath }));
+      await settle();
+    },
+  };
+}
+
+const card = (testId: string) => screen.getByTestId(testId);
+const cardValue = (testId: string) => within(card(testId)).queryByTestId("stat-value")?.textContent;
+// Compared as attributes, not through a CSS selector, in which a backslash in the path would be an escape.
+const rowOf = (path: string) =>
+  [...screen.getByTestId("views-by-page").querySelectorAll("tbody tr")].find((tr) => tr.getAttribute("data-path") === path) ?? null;
+
+describe("/stats", () => {
+  test("shows skeletons, not zeros, until the figures arrive", async () => {
+    renderStats();
+    expect(screen.queryAllByTestId("stat-value")).toHaveLength(0);
+    expect(screen.queryByTestId("stats-empty")).toBeNull();
+    await settle();
+    // The range's six cards and "Active now", then the five all-time cards.
+    expect(screen.getAllByTestId("stat-value")).toHaveLength(12);
+  });
+
+  test("greets an empty site with a friendly empty state", async () => {
+    renderStats();
+    await settle();
+    expect(screen.getByTestId("stats-empty").textContent).toContain("No page views yet");
+    expect(cardValue("stat-total-views")).toBe("0");
+    expect(cardValue("stat-tracking-since")).toBe("Not yet");
+    expect(screen.getByTestId("active-by-path").textContent).toContain("Nobody");
+  });
+
+  test("updates by itself when another visitor views a page or is active", async () => {
+    renderStats();
+    await settle();
+    const alice = visitor();
+    const bob = visitor();
+    await alice.view("/hello-world");
+    expect(cardValue("stat-total-views")).toBe("1");
+    expect(cardValue("stat-unique-visitors")).toBe("1");
+    expect(cardValue("stat-tracking-since")).toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d{4}$/);
+    expect(screen.queryByTestId("stats-empty")).toBeNull();
+    expect(within(rowOf("/hello-world") as HTMLElement).getByTestId("page-views").textContent).toBe("1");
+
+    await bob.view("/hello-world");
+    await bob.view("/");
+    expect(cardValue("stat-total-views")).toBe("3");
+    expect(cardValue("stat-unique-visitors")).toBe("2");
+    expect(within(rowOf("/hello-world") as HTMLElement).getByTestId("page-views").textContent).toBe("2");
+    // Sorted by views, with a link to the page.
+    const paths = [...screen.getByTestId("views-by-page").querySelectorAll("tbody tr")].map((tr) => tr.getAttribute("data-path"));
+    expect(paths).toEqual(["/hello-world", "/"]);
+    expect(within(rowOf("/") as HTMLElement).getByRole("link", { name: "Home" }).getAttribute("href")).toBe("/");
+
+    expect(cardValue("stat-active-now")).toBe("0");
+    await alice.heartbeat("/hello-world");
+    await bob.heartbeat("/hello-world");
+    expect(cardValue("stat-active-now")).toBe("2");
+    const item = screen.getByTestId("active-by-path").querySelector('[data-path="/hello-world"]') as HTMLElement;
+    expect(within(item).getByTestId("active-count").textContent).toBe("2");
+  });
+
+  test("shows published content counts and titles from the content tables", async () => {
+    await bridge.syncContent({
+      posts: [{ slug: "hello-world", title: "Hello, world", published: true, date: "2025-01-01" }],
+      pages: [{ slug: "about", title: "About", published: true }],
+    });
+    await visitor().view("/hello-world");
+    renderStats();
+    await settle();
+    expect(cardValue("stat-published-posts")).toBe("1");
+    expect(cardValue("stat-published-pages")).toBe("1");
+    expect(within(rowOf("/hello-world") as HTMLElement).getByRole("link", { name: "Hello, world" }).getAttribute("href")).toBe(
+      "/hello-world",
+    );
+  });
+
+  test("collapses long lists and pages through every page past the top list", async () => {
+    const pages = TOP_PAGES_LIMIT + 11;
+    // A reader per page (one session may send only SESSION_VIEWS_PER_MINUTE views a minute), back to back; the worker folds them together and settle() waits for it.
+    for (let n = 0; n < pages; n++) await bridge.mutation(api.stats.recordPageView, { path: `/page-${n}`, pageType: "post", sessionId: crypto.randomUUID() });
+    renderStats();
+    await settle();
+    const rows = () => screen.getByTestId("views-by-page").querySelectorAll("tbody tr").length;
+    const showing = () => screen.getByText(/^Showing/).textContent;
+    // The range's top pages have their own "Show more"; this is the all-time table's.
+    const allTime = within(screen.getByRole("heading", { name: "Views by page, all time" }).closest("section") as HTMLElement);
+
+    expect(rows()).toBe(VIEWS_TABLE_COLLAPSED_ROWS);
+    expect(showing()).toContain(`Showing ${VIEWS_TABLE_COLLAPSED_ROWS} of ${pages} pages`);
+    fireEvent.click(allTime.getByRole("button", { name: "Show more" }));
+    await settle();
+    const secondStep = VIEWS_TABLE_COLLAPSED_ROWS + VIEWS_TABLE_PAGE_SIZE;
+    expect(rows()).toBe(secondStep);
+    fireEvent.click(allTime.getByRole("button", { name: "Show more" }));
+    await settle();
+    expect(rows()).toBe(pages);
+    expect(showing()).toContain(`Showing ${pages} of ${pages} pages`);
+    expect(allTime.queryByRole("button", { name: "Show more" })).toBeNull();
+    fireEvent.click(allTime.getByRole("button", { name: "Show fewer" }));
+    expect(rows()).toBe(VIEWS_TABLE_COLLAPSED_ROWS);
+    // Each settle re-runs every panel's queries over 61 pages: seconds when the machine is busy.
+  }, 15_000);
+
+  test("explains a backfill in progress", async () => {
+    await visitor().view("/hello-world");
+    renderStats();
+    await settle();
+    expect(screen.queryByTestId("backfill-banner")).toBeNull();
+    await act(async () => {
+      await bridge.t.mutation(internal.stats.backfillAggregates, {});
+      await bridge.refresh();
+    });
+    expect(screen.getByTestId("backfill-banner").textContent).toContain("being rebuilt");
+  });
+
+  test("never links off the site, even for a path the server would never accept", async () => {
+    await visitor().view("/hello-world");
+    // The server rejects "//host" paths (a browser reads them as another host), so the row goes straight into the table.
+    await bridge.t.run(async (ctx) => {
+      await ctx.db.insert("pathStats", { path: "//evil.example/x", pageType: "other", views: 5 });
+      await ctx.db.insert("pathStats", { path: "/\\evil.example/y", pageType: "other", views: 4 });
+    });
+    renderStats();
+    await settle();
+    for (const path of ["//evil.example/x", "/\\evil.example/y"]) {
+      const row = rowOf(path) as HTMLElement;
+      expect(row.textContent).toContain(path);
+      expect(row.querySelectorAll("a")).toHaveLength(0);
+    }
+    const hrefs = [...screen.getByTestId("views-by-page").querySelectorAll("a")].map((a) => a.getAttribute("href"));
+    expect(hrefs).toEqual(["/hello-world"]);
+  });
+
+  test("shows percent-encoded paths decoded, and links them as sent", async () => {
+    const reader = visitor();
+    await reader.view("/caf%C3%A9");
+    await reader.heartbeat("/caf%C3%A9");
+    renderStats();
+    await settle();
+    const link = within(rowOf("/caf%C3%A9") as HTMLElement).getByRole("link", { name: "/café" });
+    expect(link.getAttribute("href")).toBe("/caf%C3%A9");
+    expect(link.getAttribute("title")).toBe("/café");
+    const item = screen.getByTestId("active-by-path").querySelector('[data-path="/caf%C3%A9"]') as HTMLElement;
+    expect(within(item).getByRole("link", { name: "/café" }).getAttribute("href")).toBe("/caf%C3%A9");
+  });
+
+  describe("a failing query", () => {
+    const message = "Couldn't load this panel";
+    const activePanel = () => screen.getByRole("heading", { name: "Active now, by page" }).closest("section") as HTMLElement;
+    const viewsPanel = () => screen.getByRole("heading", { name: "Views by page, all time" }).closest("section") as HTMLElement;
+    let reported: ReturnType<typeof vi.spyOn>;
+
+    beforeEach(async () => {
+      // React reports each error a boundary catches on the console; these are expected.
+      reported = vi.spyOn(console, "error").mockImplementation(() => {});
+      const reader = visitor();
+      await reader.view("/hello-world");
+      await reader.heartbeat("/hello-world");
+      renderStats();
+      await settle();
+      expect(cardValue("stat-active-now")).toBe("1");
+      expect(cardValue("stat-total-views")).toBe("1");
+    });
+    afterEach(() => reported.mockRestore());
+
+    test("active visitors: their card and panel say so, the page-view figures keep working, and retry recovers", async () => {
+      await act(() => bridge.failQuery("stats:getActiveVisitors"));
+      expect(within(card("stat-active-now")).getByRole("alert").textContent).toContain(message);
+      expect(within(activePanel()).getByRole("alert").textContent).toContain(message);
+      expect(cardValue("stat-total-views")).toBe("1");
+      expect(cardValue("stat-tracking-since")).toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d{4}$/);
+      expect(within(rowOf("/hello-world") as HTMLElement).getByTestId("page-views").textContent).toBe("1");
+      expect(within(viewsPanel()).queryByRole("alert")).toBeNull();
+
+      // Still updating: another visitor's view shows up while the active-visitor panels are down.
+      const other = visitor();
+      await other.view("/hello-world");
+      await other.heartbeat("/hello-world");
+      expect(cardValue("stat-total-views")).toBe("2");
+
+      // Retrying while the query still fails fails again; once it works, each panel recovers on its retry.
+      fireEvent.click(within(card("stat-active-now")).getByRole("button", { name: "Try again" }));
+      await settle();
+      expect(within(card("stat-active-now")).getByRole("alert").textContent).toContain(message);
+      await act(() => bridge.restoreQuery("stats:getActiveVisitors"));
+      fireEvent.click(within(card("stat-active-now")).getByRole("button", { name: "Try again" }));
+      fireEvent.click(within(activePanel()).getByRole("button", { name: "Try again" }));
+      await settle();
+      expect(cardValue("stat-active-now")).toBe("2");
+      expect(screen.queryAllByRole("alert")).toHaveLength(0);
+      const item = screen.getByTestId("active-by-path").querySelector('[data-path="/hello-world"]') as HTMLElement;
+      expect(within(item).getByTestId("active-count").textContent).toBe("2");
+    });
+
+    test("page-view figures: their cards and the views panel say so, active now keeps working, by path", async () => {
+      await act(() => bridge.failQuery("stats:getPageViewStats"));
+      expect(screen.getByTestId("stat-page-views-error").textContent).toContain(message);
+      expect(screen.queryByTestId("stat-total-views")).toBeNull();
+      expect(within(viewsPanel()).getByRole("alert").textContent).toContain(message);
+      expect(screen.queryByTestId("views-by-page")).toBeNull();
+      // Active now does not need them; its panel only loses the page titles.
+      expect(cardValue("stat-active-now")).toBe("1");
+      expect(within(activePanel()).queryByRole("alert")).toBeNull();
+      await visitor().heartbeat("/another-page");
+      expect(cardValue("stat-active-now")).toBe("2");
+      expect(screen.getByTestId("active-by-path").querySelector('[data-path="/another-page"]')).not.toBeNull();
+
+      await act(() => bridge.restoreQuery("stats:getPageViewStats"));
+      fireEvent.click(within(viewsPanel()).getByRole("button", { name: "Try again" }));
+      fireEvent.click(within(screen.getByTestId("stat-page-views-error")).getByRole("button", { name: "Try again" }));
+      await settle();
+      expect(screen.queryAllByRole("alert")).toHaveLength(0);
+      expect(cardValue("stat-total-views")).toBe("1");
+      expect(within(rowOf("/hello-world") as HTMLElement).getByTestId("page-views").textContent).toBe("1");
+    });
+  });
+
+  test("lets active visitors expire as time passes, with no new data", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    vi.setSystemTime(new Date("2025-06-01T12:00:00Z"));
+    const reader = visitor();
+    await reader.view("/hello-world");
+    await reader.heartbeat("/hello-world");
+    renderStats();
+    // Fake time stands still until the test moves it: let the worker fold the heartbeat.
+    await act(() => bridge.runWorker());
+    expect(cardValue("stat-active-now")).toBe("1");
+    // Nobody sends anything; the cleanup cron runs every CLEANUP_INTERVAL_SECONDS, as in a deployment, and wakes
+    // the worker once the session is past the timeout.
+    const cronInterval = CLEANUP_INTERVAL_SECONDS * 1000;
+    for (let elapsed = 0; elapsed <= SESSION_TIMEOUT_MS + cronInterval; elapsed += cronInterval) {
+      await act(() => vi.advanceTimersByTimeAsync(cronInterval));
+      await act(() => bridge.runCron(internal.stats.cleanupStaleSessions));
+      // The card keeps its figure as time passes: it never goes back to its loading skeleton.
+      expect(cardValue("stat-active-now")).toBeDefined();
+    }
+    expect(cardValue("stat-active-now")).toBe("0");
+    // The dashboard passes no clock of its own: every open dashboard shares one subscription, which never changes.
+    expect(bridge.watchedArgs("stats:getActiveVisitors")).toEqual([{}]);
+  });
+});

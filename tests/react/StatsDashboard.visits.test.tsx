@@ -1,0 +1,296 @@
+import { act, cleanup, fireEvent, screen, within } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { ConvexError } from "convex/values";
+import { api } from "../../convex/_generated/api";
+import { renderStatsPage } from "../support/renderStatsPage";
+import { ConvexTestBridge } from "../support/testBridge";
+
+// Sunday, November 15, 2026, noon UTC.
+const NOW = Date.UTC(2026, 10, 15, 12);
+const at = (date: number, hour: number, minute = 0) => Date.UTC(2026, 10, date, hour, minute);
+const MINUTE = 60_000;
+
+const CHROME_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const SAFARI_IPHONE =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+const FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+
+type Visit = { referrer?: string; utmSource?: string; utmMedium?: string; utmCampaign?: string; userAgent: string; timeZone: string; language: string; screenWidth: number };
+
+let bridge: ConvexTestBridge;
+
+/** A visitor's visit: `views` pages, each `[path, minutes after the first]`, with the browser's context on every view. */
+async function visit(start: number, visit: Visit, ...views: [string, number][]) {
+  const sessionId = crypto.randomUUID();
+  for (const [path, minutes] of views) {
+    vi.setSystemTime(start + minutes * MINUTE);
+    await bridge.mutation(api.stats.recordPageView, { path, pageType: "post", sessionId, visit });
+  }
+}
+
+const GOOGLE_FR: Visit = { referrer: "https://www.google.com/", userAgent: CHROME_WINDOWS, timeZone: "Europe/Paris", language: "fr-FR", screenWidth: 1600 };
+const HN_US: Visit = { referrer: "https://news.ycombinator.com/item", userAgent: SAFARI_IPHONE, timeZone: "America/New_York", language: "en-US", screenWidth: 390 };
+const DIRECT_DE: Visit = { userAgent: FIREFOX_LINUX, timeZone: "Europe/Berlin", language: "de", screenWidth: 1200 };
+const NEWSLETTER_JP: Visit = {
+  utmSource: "newsletter",
+  utmMedium: "email",
+  utmCampaign: "launch:2026 été",
+  userAgent: CHROME_WINDOWS,
+  timeZone: "Asia/Tokyo",
+  language: "ja",
+  screenWidth: 800,
+};
+
+beforeEach(async () => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+  bridge = new ConvexTestBridge();
+  localStorage.clear();
+  // Yesterday: two visits from Google, both one page.
+  await visit(at(14, 9), GOOGLE_FR, ["/a", 0]);
+  await visit(at(14, 9, 30), GOOGLE_FR, ["/b", 0]);
+  // Today: four visits, one of two pages over three minutes.
+  await visit(at(15, 9), GOOGLE_FR, ["/a", 0], ["/b", 3]);
+  await visit(at(15, 9, 10), HN_US, ["/a", 0]);
+  await visit(at(15, 9, 20), DIRECT_DE, ["/b", 0]);
+  await visit(at(15, 9, 30), NEWSLETTER_JP, ["/a", 0]);
+  await act(() => bridge.runWorker());
+  vi.setSystemTime(NOW);
+});
+afterEach(async () => {
+  cleanup();
+  await bridge.settled();
+  vi.useRealTimers();
+  localStorage.clear();
+});
+
+const renderStats = (url = "/stats?period=today") => renderStatsPage(bridge, url);
+
+async function settle() {
+  await act(() => bridge.runWorker());
+}
+
+const location = () => decodeURIComponent(screen.getByTestId("location").textContent ?? "");
+const value = (testId: string) => within(screen.getByTestId(testId)).getByTestId("stat-value").textContent;
+const change = (testId: string) => {
+  const element = within(screen.getByTestId(testId)).getByTestId("period-change");
+  return { shown: element.querySelector('[aria-hidden="true"]')?.textContent, sentiment: element.dataset.sentiment };
+};
+const panel = (id: string) => screen.getByTestId(`${id}-panel`);
+const rows = (table: HTMLElement) => [...table.querySelectorAll("tbody tr")].map((tr) => tr.getAttribute("data-value"));
+const rowIn = (table: HTMLElement, value: string) => [...table.querySelectorAll("tbody tr")].find((tr) => tr.getAttribute("data-value") === value) as HTMLElement;
+const filters = (name: string) => bridge.watchedArgs(name).map(({ filter }) => filter);
+
+// Each test renders the whole dashboard and runs its queries through convex-test: seconds, not milliseconds.
+vi.setConfig({ testTimeout: 20_000 });
+
+describe("the range's cards", () => {
+  test("visitors, visits, page views, views per visit, bounce rate and duration, each against the previous period", async () => {
+    renderStats();
+    await settle();
+    expect(value("stat-range-visitors")).toBe("4");
+    expect(value("stat-range-visits")).toBe("4");
+    expect(value("stat-range-pageviews")).toBe("5");
+    expect(value("stat-range-views-per-visit")).toBe("1.25");
+    expect(value("stat-range-bounce-rate")).toBe("75%");
+    expect(value("stat-range-visit-duration")).toBe("45s");
+    expect(change("stat-range-visits")).toEqual({ shown: "▲ 100%", sentiment: "good" });
+    // Yesterday every visit bounced: 75% is 25 points down, good news.
+    expect(change("stat-range-bounce-rate")).toEqual({ shown: "▼ 25 pp", sentiment: "good" });
+    expect(change("stat-range-visit-duration")).toEqual({ shown: "▲ new", sentiment: "good" });
+    expect(screen.getByTestId("stat-active-now")).toBeTruthy();
+  });
+});
+
+describe("the breakdown panels", () => {
+  test("sources, top pages, countries and browsers for the range, with shares of the range's visits", async () => {
+    renderStats();
+    await settle();
+    const sources = within(panel("sources")).getByTestId("breakdown-sources");
+    expect(new Set(rows(sources))).toEqual(new Set(["Google", "Hacker News", "Direct / None", "Newsletter"]));
+    expect(within(rowIn(sources, "Google")).getByTestId("breakdown-share").textContent).toBe("25%");
+    expect(within(rowIn(sources, "Direct / None")).getByRole("button").className).toContain("is-placeholder");
+
+    const pages = within(panel("pages")).getByTestId("top-pages");
+    expect(rows(pages)).toEqual(["/a", "/b"]);
+    expect(within(rowIn(pages, "/a")).getByTestId("top-page-views").textContent).toBe("3");
+
+    const countries = within(panel("locations")).getByTestId("breakdown-countries");
+    expect(new Set(rows(countries))).toEqual(new Set(["FR", "US", "DE", "JP"]));
+    expect(within(rowIn(countries, "FR")).getByRole("button").textContent).toBe("🇫🇷France");
+
+    const browsers = within(panel("devices")).getByTestId("breakdown-browsers");
+    expect(rows(browsers)[0]).toBe("Chrome");
+    expect(within(rowIn(browsers, "Chrome")).getByTestId("breakdown-visits").textContent).toBe("2");
+  });
+
+  test("tabs switch the breakdown, by click and by arrow keys", async () => {
+    renderStats();
+    await settle();
+    fireEvent.click(within(panel("sources")).getByRole("tab", { name: "Campaigns" }));
+    await settle();
+    expect(bridge.watchedArgs("stats:breakdown").map(({ property }) => property)).toContain("utmCampaign");
+    expect(rows(within(panel("sources")).getByTestId("breakdown-campaigns"))).toEqual(["launch:2026 été"]);
+
+    const devices = within(panel("devices"));
+    devices.getByRole("tab", { name: "Browser" }).focus();
+    fireEvent.keyDown(devices.getByRole("tab", { name: "Browser" }), { key: "ArrowRight" });
+    fireEvent.keyDown(devices.getByRole("tab", { name: "OS" }), { key: "ArrowRight" });
+    await settle();
+    expect(devices.getByRole("tab", { name: "Screen" }).getAttribute("aria-selected")).toBe("true");
+    expect(document.activeElement).toBe(devices.getByRole("tab", { name: "Screen" }));
+    expect(new Set(rows(devices.getByTestId("breakdown-screens")))).toEqual(new Set(["Desktop", "Mobile", "Laptop", "Tablet"]));
+    // The tabs' arrows are not the date range's.
+    expect(location()).toBe("?period=today");
+  });
+
+  test("the chosen tabs are remembered", async () => {
+    const { unmount } = renderStats();
+    await settle();
+    fireEvent.click(within(panel("sources")).getByRole("tab", { name: "Referrers" }));
+    fireEvent.click(within(panel("pages")).getByRole("tab", { name: "Entry pages" }));
+    await settle();
+    expect(within(panel("pages")).getByRole("columnheader", { name: "Entrances" })).toBeTruthy();
+    unmount();
+    renderStats();
+    await settle();
+    expect(within(panel("sources")).getByRole("tab", { name: "Referrers" }).getAttribute("aria-selected")).toBe("true");
+    expect(new Set(rows(within(panel("sources")).getByTestId("breakdown-referrers")))).toEqual(new Set(["www.google.com", "news.ycombinator.com/item"]));
+    expect(within(panel("pages")).getByRole("tab", { name: "Entry pages" }).getAttribute("aria-selected")).toBe("true");
+  });
+});
+
+describe("more rows, and the chart's metric", () => {
+  test("Show more raises the limit and widens the panel; Show fewer goes back to 10", async () => {
+    for (let page = 1; page <= 10; page++) await visit(at(15, 10, page), DIRECT_DE, [`/more-${page}`, 0]);
+    await act(() => bridge.runWorker());
+    vi.setSystemTime(NOW);
+    renderStats();
+    await settle();
+    const pages = () => within(panel("pages")).getByTestId("top-pages");
+    expect(rows(pages())).toHaveLength(10);
+    fireEvent.click(within(panel("pages")).getByRole("button", { name: "Show more" }));
+    await settle();
+    expect(bridge.watchedArgs("stats:breakdown").find(({ property }) => property === "page")?.limit).toBe(100);
+    expect(rows(pages())).toHaveLength(12);
+    expect(panel("pages").className).toContain("is-expanded");
+    expect(within(panel("pages")).queryByRole("button", { name: "Show more" })).toBeNull();
+
+    fireEvent.click(within(panel("pages")).getByRole("button", { name: "Show fewer" }));
+    await settle();
+    expect(rows(pages())).toHaveLength(10);
+    expect(panel("pages").className).not.toContain("is-expanded");
+  });
+
+  test("the chart draws the metric chosen, and the choice is remembered", async () => {
+    const { unmount } = renderStats();
+    await settle();
+    fireEvent.change(screen.getByRole("combobox", { name: "Metric" }), { target: { value: "bounceRate" } });
+    await settle();
+    expect(screen.getByRole("heading", { name: "Bounce rate over time" })).toBeTruthy();
+    const table = screen.getByTestId("timeseries-table");
+    expect(within(table).getAllByRole("columnheader", { hidden: true }).map((th) => th.textContent)).toContain("Bounce rate");
+    // 9:00 today: four visits, three of them one page.
+    const nine = table.querySelector(`tr[data-start="${at(15, 9)}"]`) as HTMLElement;
+    expect([...nine.querySelectorAll("td")].map((td) => td.textContent)).toContain("75%");
+    unmount();
+    renderStats();
+    await settle();
+    expect((screen.getByRole("combobox", { name: "Metric" }) as HTMLSelectElement).value).toBe("bounceRate");
+  });
+});
+
+describe("filtering", () => {
+  test("choosing a row filters every query by it, shows a chip and keeps it in the URL; removing the chip undoes it", async () => {
+    renderStats();
+    await settle();
+    expect(screen.queryByTestId("filter-chip")).toBeNull();
+    fireEvent.click(within(rowIn(within(panel("sources")).getByTestId("breakdown-sources"), "Google")).getByRole("button"));
+    await settle();
+
+    expect(location()).toBe("?period=today&filter=source:Google");
+    expect(screen.getByTestId("filter-chip").textContent).toContain("Source is Google");
+    const google = { property: "source", value: "Google" };
+    expect(filters("stats:summary")).toEqual([google, google]);
+    expect(filters("stats:timeseries")).toEqual([google, google]);
+    expect(filters("stats:breakdown")).toEqual([google, google, google, google]);
+    expect(value("stat-range-visitors")).toBe("1");
+    expect(value("stat-range-pageviews")).toBe("2");
+    expect(value("stat-range-bounce-rate")).toBe("0%");
+    expect(rows(within(panel("pages")).getByTestId("top-pages"))).toEqual(["/a", "/b"]);
+    expect(rows(within(panel("locations")).getByTestId("breakdown-countries"))).toEqual(["FR"]);
+    const sourceRow = rowIn(within(panel("sources")).getByTestId("breakdown-sources"), "Google");
+    expect(within(sourceRow).getByRole("button").getAttribute("aria-pressed")).toBe("true");
+
+    // Another range keeps the filter.
+    fireEvent.keyDown(document.body, { key: "e" });
+    await settle();
+    expect(location()).toBe("?period=yesterday&filter=source:Google");
+    expect(value("stat-range-visitors")).toBe("2");
+
+    fireEvent.click(screen.getByRole("button", { name: "Remove filter: Source is Google" }));
+    await settle();
+    expect(location()).toBe("?period=yesterday");
+    expect(screen.queryByTestId("filter-chip")).toBeNull();
+    expect(filters("stats:summary")).toEqual([undefined, undefined]);
+    expect(filters("stats:breakdown")).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  test("a value with colons and accents comes back from the URL", async () => {
+    renderStats(`/stats?period=today&filter=${encodeURIComponent("utmCampaign:launch:2026 été")}`);
+    await settle();
+    expect(screen.getByTestId("filter-chip").textContent).toContain("UTM campaign is launch:2026 été");
+    expect(filters("stats:summary")).toEqual([
+      { property: "utmCampaign", value: "launch:2026 été" },
+      { property: "utmCampaign", value: "launch:2026 été" },
+    ]);
+    expect(value("stat-range-visitors")).toBe("1");
+    expect(rows(within(panel("locations")).getByTestId("breakdown-countries"))).toEqual(["JP"]);
+  });
+
+  test("a page row filters by the page; its link still opens it", async () => {
+    renderStats();
+    await settle();
+    const pages = within(panel("pages")).getByTestId("top-pages");
+    expect(within(rowIn(pages, "/b")).getByRole("link", { name: "Open /b" }).getAttribute("href")).toBe("/b");
+    fireEvent.click(within(rowIn(pages, "/b")).getByRole("button", { name: "/b" }));
+    await settle();
+    expect(location()).toBe("?period=today&filter=page:/b");
+    expect(screen.getByTestId("filter-chip").textContent).toContain("Page is /b");
+    expect(value("stat-range-pageviews")).toBe("2");
+  });
+
+  test("a filtered breakdown refused as too broad says so in its panel; the rest of the dashboard works", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    renderStats("/stats?period=today&filter=source:Google");
+    await settle();
+    const message = "Too many visits match this filter: choose a shorter range.";
+    await act(() => bridge.failQuery("stats:breakdown", new ConvexError({ code: "FILTER_TOO_BROAD", field: "filter", message })));
+    for (const id of ["sources", "pages", "locations", "devices"]) {
+      expect(within(panel(id)).getByTestId("breakdown-too-broad").textContent).toBe(message);
+    }
+    expect(screen.queryByTestId("top-pages-error")).toBeNull();
+    expect(value("stat-range-visitors")).toBe("1");
+
+    await act(() => bridge.restoreQuery("stats:breakdown"));
+    expect(rows(within(panel("locations")).getByTestId("breakdown-countries"))).toEqual(["FR"]);
+    vi.mocked(console.error).mockRestore();
+  });
+});
+
+describe("a filter the server refuses", () => {
+  test("the panels say they could not load; removing the filter brings them back by themselves", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    renderStats("/stats?period=today&filter=page:no-slash");
+    await settle();
+    expect(screen.getByTestId("filter-chip").textContent).toContain("Page is no-slash");
+    expect(within(screen.getByTestId("stat-range-error")).getByRole("alert").textContent).toContain("Couldn't load this panel");
+    expect(screen.getByTestId("top-pages-error")).toBeTruthy();
+
+    fireEvent.click(screen.getByRole("button", { name: "Remove filter: Page is no-slash" }));
+    await settle();
+    expect(screen.queryAllByRole("alert")).toHaveLength(0);
+    expect(value("stat-range-visitors")).toBe("4");
+    expect(rows(within(panel("pages")).getByTestId("top-pages"))).toEqual(["/a", "/b"]);
+    vi.mocked(console.error).mockRestore();
+  });
+});

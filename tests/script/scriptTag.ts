@@ -1,0 +1,78 @@
+import { vi } from "vitest";
+import type { TrackingEvent } from "../../src/client/http/eventEndpoint";
+
+/** What the page's fetch and sendBeacon were given, as the server would read it. */
+export type Sent = { via: "fetch" | "beacon"; url: string; event: TrackingEvent; init?: RequestInit };
+
+/**
+ * A page for the script tag: fetch answers each call with the next queued
+ * response (202 when none is queued), sendBeacon accepts, and both record what
+ * they were sent. `restore` removes every listener the tracker added and its
+ * history wrappers, so tests do not see each other's trackers.
+ */
+export function scriptTagPage() {
+  const sent: Sent[] = [];
+  const responses: Response[] = [];
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async (url: string, init: RequestInit) => {
+      sent.push({ via: "fetch", url, event: JSON.parse(init.body as string), init });
+      return responses.shift() ?? new Response(null, { status: 202 });
+    }),
+  );
+  Object.defineProperty(navigator, "sendBeacon", {
+    configurable: true,
+    value: (url: string, body: string) => {
+      sent.push({ via: "beacon", url, event: JSON.parse(body) });
+      return true;
+    },
+  });
+  const listeners: [EventTarget, string, EventListenerOrEventListenerObject][] = [];
+  // The tracker calls the global addEventListener, which the test environment may bind apart from window's.
+  for (const target of new Set<EventTarget>([globalThis, window, document])) {
+    const add = target.addEventListener.bind(target);
+    vi.spyOn(target, "addEventListener").mockImplementation((type, listener, options) => {
+      if (listener) listeners.push([target, type, listener]);
+      add(type, listener, options);
+    });
+  }
+  return {
+    sent,
+    /** The events sent so far, in order. */
+    events: () => sent.map(({ event }) => event),
+    respond: (...queued: Response[]) => responses.push(...queued),
+    restore() {
+      for (const [target, type, listener] of listeners) target.removeEventListener(type, listener);
+      // The tracker wraps history's own methods on the instance; the prototype's stay untouched.
+      Reflect.deleteProperty(history, "pushState");
+      Reflect.deleteProperty(history, "replaceState");
+      Reflect.deleteProperty(navigator, "sendBeacon");
+      vi.unstubAllGlobals();
+      vi.restoreAllMocks();
+    },
+  };
+}
+
+/** Changes the URL as a browser's back button does: no pushState, then popstate. */
+export function goBackTo(url: string) {
+  History.prototype.replaceState.call(history, null, "", url);
+  window.dispatchEvent(new PopStateEvent("popstate"));
+}
+
+export function setVisibility(state: DocumentVisibilityState) {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => state });
+  document.dispatchEvent(new Event("visibilitychange"));
+}
+
+/** Runs the built entry (src/script/main.ts) as a `<script>` tag with these attributes would. */
+export async function loadScriptTag(attributes: Record<string, string>) {
+  const script = document.createElement("script");
+  for (const [name, value] of Object.entries(attributes)) script.setAttribute(name, value);
+  Object.defineProperty(document, "currentScript", { configurable: true, get: () => script });
+  vi.resetModules();
+  try {
+    await import("../../src/script/main");
+  } finally {
+    Reflect.deleteProperty(document, "currentScript");
+  }
+}

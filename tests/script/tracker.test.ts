@@ -1,0 +1,259 @@
+/**
+ * @vitest-environment happy-dom
+ * @vitest-environment-options {"url": "https://blog.example/"}
+ */
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import {
+  COUNT_AUTOMATION_STORAGE_KEY,
+  EXCLUDE_ME_STORAGE_KEY,
+  HEARTBEAT_DEBOUNCE_MS,
+  HEARTBEAT_INTERVAL_MS,
+  PAGEHIDE_HIDDEN_GRACE_MS,
+} from "../../src/shared/config";
+import { loadSession } from "../../src/tracker/session";
+import { startTracking } from "../../src/script/tracker";
+import { goBackTo, loadScriptTag, scriptTagPage, setVisibility } from "./scriptTag";
+
+const API = "https://happy-animal-123.convex.site";
+const ENDPOINT = `${API}/api/event`;
+
+let page: ReturnType<typeof scriptTagPage>;
+
+const paths = (type: "pageview" | "heartbeat") => page.events().filter((event) => event.type === type).map((event) => event.path);
+const views = () => paths("pageview");
+const heartbeats = () => paths("heartbeat");
+
+/** Lets sent requests and their responses settle. */
+const settle = () => vi.advanceTimersByTimeAsync(0);
+const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+
+async function start(options: { hashRouting?: boolean } = {}) {
+  startTracking({ api: API, ...options });
+  await settle();
+}
+
+function arrive(url: string, referrer = "") {
+  history.replaceState(null, "", url);
+  Object.defineProperty(document, "referrer", { configurable: true, get: () => referrer });
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+  vi.setSystemTime(new Date("2026-11-20T12:00:00Z"));
+  localStorage.clear();
+  // happy-dom is automated (navigator.webdriver): opt in, as the React tracker's tests do.
+  localStorage.setItem(COUNT_AUTOMATION_STORAGE_KEY, "true");
+  setVisibility("visible");
+  arrive("/");
+  page = scriptTagPage();
+});
+
+afterEach(() => {
+  page.restore();
+  vi.clearAllTimers();
+  vi.useRealTimers();
+  Reflect.deleteProperty(document, "referrer");
+});
+
+describe("page views", () => {
+  test("the first view carries the visit's fields: referrer and UTM on it only, never the user agent", async () => {
+    arrive("/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=launch", "https://news.ycombinator.com/item?id=1");
+    await start();
+    history.pushState(null, "", "/docs");
+    await settle();
+    const [first, second] = page.events().filter((event) => event.type === "pageview");
+    const browser = { screenWidth: innerWidth, language: navigator.language, timeZone: expect.any(String) };
+    expect(first).toEqual({
+      type: "pageview",
+      sessionId: loadSession().id,
+      path: "/pricing",
+      visit: { referrer: "https://news.ycombinator.com/item", utmSource: "newsletter", utmMedium: "email", utmCampaign: "launch", ...browser },
+    });
+    expect(second).toEqual({ type: "pageview", sessionId: loadSession().id, path: "/docs", visit: browser });
+  });
+
+  test("sent as text/plain with no custom header (no CORS preflight), kept alive past the page's unload", async () => {
+    await start();
+    const [{ url, init }] = page.sent;
+    expect(url).toBe(ENDPOINT);
+    expect(init).toMatchObject({ method: "POST", keepalive: true });
+    expect(init?.headers).toBeUndefined();
+    expect(new Request(url, init).headers.get("Content-Type")).toBe("text/plain;charset=UTF-8");
+  });
+
+  test("pushState, replaceState and popstate: a view per new path, none for the same path again", async () => {
+    await start();
+    history.pushState(null, "", "/a");
+    history.pushState(null, "", "/a?tab=2");
+    history.replaceState(null, "", "/b");
+    history.replaceState(null, "", "/b#section");
+    goBackTo("/a");
+    goBackTo("/a");
+    await settle();
+    expect(views()).toEqual(["/", "/a", "/b", "/a"]);
+  });
+
+  test("a new path sends a heartbeat at once, as the React tracker's stream does", async () => {
+    await start();
+    await advance(1000);
+    history.pushState(null, "", "/a");
+    await settle();
+    expect(heartbeats()).toEqual(["/", "/a"]);
+  });
+
+  test("the session id is loadSession's, in the React tracker's localStorage key: one browser is one visitor on both", async () => {
+    const reactTrackerSession = loadSession();
+    await start();
+    for (const event of page.events()) expect(event.sessionId).toBe(reactTrackerSession.id);
+    expect(document.cookie).toBe("");
+  });
+});
+
+describe("hash routing", () => {
+  test("opted in: the route in the hash is the path, on hashchange too", async () => {
+    arrive("/#/about");
+    await start({ hashRouting: true });
+    history.pushState(null, "", "/#/team?x=1");
+    location.hash = "#/jobs";
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+    history.pushState(null, "", "/app/#/settings");
+    history.pushState(null, "", "/app/#top");
+    await settle();
+    expect(views()).toEqual(["/about", "/team", "/jobs", "/app/settings", "/app/"]);
+  });
+
+  test("not opted in: a hash is an anchor on the same page", async () => {
+    arrive("/docs");
+    await start();
+    location.hash = "#/about";
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+    history.pushState(null, "", "/docs#install");
+    await settle();
+    expect(views()).toEqual(["/docs"]);
+  });
+});
+
+describe("heartbeats", () => {
+  test("every interval while visible; paused while hidden, one at once when shown again", async () => {
+    await start();
+    await advance(HEARTBEAT_INTERVAL_MS);
+    expect(heartbeats()).toEqual(["/", "/"]);
+    setVisibility("hidden");
+    await advance(5 * HEARTBEAT_INTERVAL_MS);
+    expect(heartbeats()).toEqual(["/", "/"]);
+    setVisibility("visible");
+    await settle();
+    expect(heartbeats()).toEqual(["/", "/", "/"]);
+    await advance(HEARTBEAT_INTERVAL_MS);
+    expect(heartbeats()).toHaveLength(4);
+  });
+
+  test("pagehide sends a last heartbeat by sendBeacon, also when the browser hid the page just before", async () => {
+    await start();
+    await advance(HEARTBEAT_INTERVAL_MS / 2);
+    window.dispatchEvent(new PageTransitionEvent("pagehide"));
+    expect(page.sent.at(-1)).toEqual({ via: "beacon", url: ENDPOINT, event: { type: "heartbeat", sessionId: loadSession().id, path: "/" } });
+
+    history.pushState(null, "", "/next");
+    await advance(HEARTBEAT_INTERVAL_MS / 2);
+    setVisibility("hidden");
+    window.dispatchEvent(new PageTransitionEvent("pagehide"));
+    expect(page.sent.filter(({ via }) => via === "beacon").map(({ event }) => event.path)).toEqual(["/", "/next"]);
+  });
+
+  test("no last heartbeat from a tab closed in the background (its reader left when it was hidden)", async () => {
+    await start();
+    setVisibility("hidden");
+    await advance(Math.max(PAGEHIDE_HIDDEN_GRACE_MS, HEARTBEAT_DEBOUNCE_MS));
+    window.dispatchEvent(new PageTransitionEvent("pagehide"));
+    expect(page.sent.filter(({ via }) => via === "beacon")).toEqual([]);
+  });
+});
+
+describe("what is never sent", () => {
+  test("anything from a browser its owner excluded, decided at each event", async () => {
+    localStorage.setItem(EXCLUDE_ME_STORAGE_KEY, "true");
+    await start();
+    history.pushState(null, "", "/a");
+    await advance(2 * HEARTBEAT_INTERVAL_MS);
+    window.dispatchEvent(new PageTransitionEvent("pagehide"));
+    expect(page.sent).toEqual([]);
+    localStorage.removeItem(EXCLUDE_ME_STORAGE_KEY);
+    history.pushState(null, "", "/b");
+    await settle();
+    expect(views()).toEqual(["/b"]);
+  });
+
+  test("anything from an automated browser that has not opted in", async () => {
+    localStorage.removeItem(COUNT_AUTOMATION_STORAGE_KEY);
+    expect(navigator.webdriver).toBe(true);
+    await start();
+    await advance(HEARTBEAT_INTERVAL_MS);
+    expect(page.sent).toEqual([]);
+  });
+});
+
+describe("when the server says no", () => {
+  const tooMany = (seconds: number) =>
+    new Response(JSON.stringify({ error: "Rate limited", retryAfter: seconds }), { status: 429, headers: { "Retry-After": String(seconds) } });
+
+  test("429: nothing at all until Retry-After has passed, nothing retried, then on as before", async () => {
+    page.respond(tooMany(90));
+    await start();
+    expect(page.events()).toHaveLength(2);
+    history.pushState(null, "", "/a");
+    await advance(90_000 - 1);
+    window.dispatchEvent(new PageTransitionEvent("pagehide"));
+    expect(page.events()).toHaveLength(2);
+    await advance(1);
+    // The interval's beat after the wait, with the path now; the view refused meanwhile is not sent again.
+    expect(page.events().slice(2)).toEqual([expect.objectContaining({ type: "heartbeat", path: "/a" })]);
+  });
+
+  test("400 for the visit's fields: the view goes once more without them; any other 400 is dropped", async () => {
+    const refused = (field: string) => new Response(JSON.stringify({ error: `${field} is wrong`, field }), { status: 400 });
+    arrive(`/landing?utm_campaign=${"x".repeat(600)}`);
+    page.respond(refused("visit.utmCampaign"), refused("visit.utmCampaign"));
+    await start();
+    expect(page.events().filter((event) => event.type === "pageview")).toEqual([
+      expect.objectContaining({ path: "/landing", visit: expect.objectContaining({ utmCampaign: expect.any(String) }) }),
+      { type: "pageview", sessionId: loadSession().id, path: "/landing" },
+    ]);
+
+    page.respond(refused("path"));
+    history.pushState(null, "", "/refused");
+    await settle();
+    expect(views()).toEqual(["/landing", "/landing", "/refused"]);
+  });
+
+  test("a network failure is silent", async () => {
+    vi.mocked(fetch).mockRejectedValue(new TypeError("Failed to fetch"));
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    await start();
+    history.pushState(null, "", "/a");
+    await advance(HEARTBEAT_INTERVAL_MS);
+    expect(fetch).toHaveBeenCalled();
+    expect(errors).not.toHaveBeenCalled();
+  });
+});
+
+describe("the script tag", () => {
+  test("data-api names the deployment; on a real host it tracks without more", async () => {
+    await loadScriptTag({ src: "/script.js", "data-api": `${API}/` });
+    await settle();
+    expect(page.sent.map(({ url }) => url)).toEqual([ENDPOINT, ENDPOINT]);
+    expect(views()).toEqual(["/"]);
+  });
+
+  test("data-hash turns hash routing on; without data-api it does nothing", async () => {
+    arrive("/#/about");
+    await loadScriptTag({ "data-api": API, "data-hash": "" });
+    await settle();
+    expect(views()).toEqual(["/about"]);
+    page.restore();
+    page = scriptTagPage();
+    await loadScriptTag({ "data-hash": "true" });
+    await settle();
+    expect(page.sent).toEqual([]);
+  });
+});
