@@ -64,3 +64,10 @@ export const unpublishMissing = mutation({
     return await Content.unpublishMissing(ctx, table, keepSlugs, paginationOpts);
   },
 });
+
+/** How many posts and pages are published: the blog's own cards on /stats. */
+export const publishedCounts = query({
+  args: {},
+  returns: v.object({ publishedPosts: v.number(), publishedPages: v.number() }),
+  handler: async (ctx) => await Content.publishedCounts(ctx),
+});

@@ -1,59 +1,8 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
-import { vRecordedRules } from "../src/component/derive/derivedRules";
-import { vBucketLevel } from "../src/component/derive/timeBuckets";
-import { vVisitFields } from "../src/component/record/visits";
 
+// The blog's content. Its analytics live in the liveStats component's own tables (src/component/schema.ts).
 export default defineSchema({
-  // Hot path, appended by visitors: one row per counted page view, the source of truth every statistic derives from.
-  pageViews: defineTable({
-    path: v.string(),
-    pageType: v.string(),
-    sessionId: v.string(),
-    timestamp: v.number(),
-    // When the row committed (ctx.db.vars.commitTs): the worker's cursor. Absent on rows from before the worker.
-    committedAt: v.optional(v.commitTs()),
-  })
-    .index("by_session_path_timestamp", ["sessionId", "path", "timestamp"])
-    // A visit's views, in time order (model/settleVisits.ts).
-    .index("by_session_timestamp", ["sessionId", "timestamp"])
-    // A page's views in a range, for a breakdown filtered by that page (model/filteredBreakdown.ts).
-    .index("by_path_timestamp", ["path", "timestamp"])
-    .index("by_timestamp", ["timestamp"])
-    .index("by_committedAt", ["committedAt"]),
-
-  // Hot path, one row per visit, written only by its own session's mutations (model/visits.ts).
-  visits: defineTable(vVisitFields)
-    .index("by_session_start", ["sessionId", "start"])
-    // Visits that ended are settled into time buckets in this order (model/settleVisits.ts).
-    .index("by_lastActivity", ["lastActivity"])
-    // One per visit property (VISIT_PROPERTIES): a filtered breakdown reads the matching visits of a range.
-    .index("by_entryPage_start", ["entryPage", "start"])
-    .index("by_exitPage_start", ["exitPage", "start"])
-    .index("by_source_start", ["source", "start"])
-    .index("by_referrer_start", ["referrer", "start"])
-    .index("by_utmSource_start", ["utmSource", "start"])
-    .index("by_utmMedium_start", ["utmMedium", "start"])
-    .index("by_utmCampaign_start", ["utmCampaign", "start"])
-    .index("by_browser_start", ["browser", "start"])
-    .index("by_os_start", ["os", "start"])
-    .index("by_device_start", ["device", "start"])
-    .index("by_country_start", ["country", "start"])
-    .index("by_language_start", ["language", "start"])
-    .index("by_screen_start", ["screen", "start"]),
-
-  // Hot path, one row per browser, written only by its own heartbeats (and deleted by the cleanup cron once idle).
-  activeSessions: defineTable({
-    sessionId: v.string(),
-    currentPath: v.string(),
-    lastSeen: v.number(),
-    // Restamped on every write, so the worker sees each change once (absent on rows from before the worker).
-    committedAt: v.optional(v.commitTs()),
-  })
-    .index("by_sessionId", ["sessionId"])
-    .index("by_lastSeen", ["lastSeen"])
-    .index("by_committedAt", ["committedAt"]),
-
   posts: defineTable({
     slug: v.string(),
     title: v.string(),
@@ -78,113 +27,35 @@ export default defineSchema({
     .index("by_published", ["published"])
     .index("by_slug", ["slug"]),
 
-  // Share links of a private dashboard (model/shareLinks.ts): the token's SHA-256 only, never the token.
-  shareLinks: defineTable({ label: v.string(), tokenHash: v.string(), createdAt: v.number() }).index("by_tokenHash", ["tokenHash"]),
-
-  // Derived (worker only): whole-site figures, one document each (model/counters.ts).
-  counters: defineTable({
-    name: v.union(v.literal("pageViews"), v.literal("visitors"), v.literal("paths"), v.literal("liveSessions")),
-    value: v.number(),
-  }).index("by_name", ["name"]),
-
-  // Derived (worker only): one row per session that ever viewed a page, with its first view.
-  visitors: defineTable({
-    sessionId: v.string(),
-    firstSeen: v.number(),
-  }).index("by_sessionId", ["sessionId"]),
-
-  // Derived (worker only): one row per path ever viewed, with its exact all-time view count.
-  pathStats: defineTable({
+  // Rows written by versions before the component (model/upgrade.ts moves them into it, then deletes them).
+  // Their fields as those versions wrote them; nothing writes these tables any more.
+  pageViews: defineTable({
     path: v.string(),
-    // The type the path's first counted view reported; later views never relabel it.
     pageType: v.string(),
-    views: v.number(),
-  })
-    .index("by_path", ["path"])
-    // Ties broken by path, so the ranking never depends on when a row was (re)created.
-    .index("by_views", ["views", "path"]),
-
-  // Derived (worker only): what the worker last counted of each live session (its page and last heartbeat).
-  liveSessions: defineTable({
     sessionId: v.string(),
-    path: v.string(),
-    lastSeen: v.number(),
-  })
-    .index("by_sessionId", ["sessionId"])
-    .index("by_lastSeen", ["lastSeen"]),
-
-  // Derived (worker only): one row per page some live session is on, with how many are, ranked by that count.
-  activePages: defineTable({
-    path: v.string(),
-    visitors: v.number(),
-  })
-    .index("by_path", ["path"])
-    .index("by_visitors", ["visitors", "path"]),
-
-  // Derived (worker only): each minute in which a session viewed the site (scope "") or one page (scope = its path).
-  sessionMinutes: defineTable({
+    timestamp: v.number(),
+    committedAt: v.optional(v.commitTs()),
+  }),
+  visits: defineTable({
     sessionId: v.string(),
-    scope: v.string(),
-    minute: v.number(),
-  }).index("by_session_scope_minute", ["sessionId", "scope", "minute"]),
-
-  // Derived (worker only): the views and visitors of one time bucket, for the site (scope "") or one page (model/timeBuckets.ts).
-  timeBuckets: defineTable({
-    scope: v.string(),
-    // What the scope is: "site", "page", or a visit property (model/timeBuckets.ts); absent on rows from before visits.
-    group: v.optional(v.string()),
-    level: vBucketLevel,
     start: v.number(),
-    pageviews: v.number(),
-    // Sessions with a view in the bucket.
-    visitors: v.number(),
-    // Those sessions by the minute of their previous view (model/prevHistogram.ts): inline, flat [minute, count, ...] ...
-    prevs: v.optional(v.array(v.number())),
-    // ... or, once large, in chunks.
-    chunks: v.optional(v.array(v.object({ first: v.number(), last: v.number(), count: v.number(), id: v.id("timeBucketChunks") }))),
-    // Settled visits that start in the bucket (for a page: whose first view of it is in the bucket) ...
-    visits: v.optional(v.number()),
-    // ... those with one view, their views, and their summed duration.
-    bounces: v.optional(v.number()),
-    visitViews: v.optional(v.number()),
-    durationMs: v.optional(v.number()),
-  })
-    .index("by_scope_level_start", ["scope", "level", "start"])
-    .index("by_group_level_start_pageviews", ["group", "level", "start", "pageviews"])
-    .index("by_group_level_start_visits", ["group", "level", "start", "visits"]),
-
-  // Derived (worker only): a chunk of a large time bucket's histogram, flat [minute, count, ...] sorted by minute.
-  timeBucketChunks: defineTable({ prevs: v.array(v.number()) }),
-
-  // Derived (worker only, a single row): visits up to here, in `by_lastActivity` order, are settled into time buckets.
-  visitSettlement: defineTable({ lastActivity: v.number(), creationTime: v.number() }),
-
-  // Progress of the backfill that rebuilds derived data, run by the stats worker (a single row).
-  backfillStatus: defineTable({
-    state: v.union(v.literal("running"), v.literal("done")),
-    runId: v.number(),
-    // "reset" empties the derived tables; then the source tables are folded in this order.
-    phase: v.union(v.literal("reset"), v.literal("pageViews"), v.literal("visits"), v.literal("activeSessions"), v.literal("posts"), v.literal("pages")),
-    // An index key within the current table: where the next step resumes.
-    cursor: v.union(v.null(), v.array(v.any())),
-    // The live worker's cursor when the reset ended: rows committed after it are the live worker's to fold.
-    upTo: v.optional(v.object({ views: v.optional(v.int64()), sessions: v.optional(v.int64()) })),
-    processed: v.number(),
-    chunks: v.number(),
-    startedAt: v.number(),
-    updatedAt: v.number(),
-    finishedAt: v.optional(v.number()),
+    lastActivity: v.number(),
+    views: v.number(),
+    entryPage: v.string(),
+    exitPage: v.string(),
+    source: v.string(),
+    referrer: v.optional(v.string()),
+    utmSource: v.optional(v.string()),
+    utmMedium: v.optional(v.string()),
+    utmCampaign: v.optional(v.string()),
+    browser: v.string(),
+    browserVersion: v.string(),
+    os: v.string(),
+    device: v.string(),
+    country: v.string(),
+    language: v.string(),
+    screen: v.string(),
   }),
-
-  // The rules the derived data was built under (a single row, model/derivedRules.ts): the worker holds while the running ones differ incompatibly.
-  derivedRules: defineTable({
-    rules: vRecordedRules,
-    // When derived data began to be built under them: the worker's first batch, or the end of a backfill's reset.
-    recordedAt: v.number(),
-    // When a compatible change was last recorded.
-    updatedAt: v.number(),
-  }),
-
-  // When the cleanup cron last ran (a single row, model/cleanup.ts), rewritten at most once a CLEANUP_RECORD_INTERVAL_MS.
-  cleanupStatus: defineTable({ lastRunAt: v.number() }),
+  activeSessions: defineTable({ sessionId: v.string(), currentPath: v.string(), lastSeen: v.number(), committedAt: v.optional(v.commitTs()) }),
+  shareLinks: defineTable({ label: v.string(), tokenHash: v.string(), createdAt: v.number() }),
 });

@@ -28,8 +28,8 @@ import type { DataModel } from "./dataModel.js";
  * `convex.config.ts`.
  */
 type Env = {
-  readonly CONVEX_CLOUD_URL: unknown;
-  readonly CONVEX_SITE_URL: unknown;
+  readonly CONVEX_CLOUD_URL: string;
+  readonly CONVEX_SITE_URL: string;
 };
 
 /**

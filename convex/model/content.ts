@@ -167,3 +167,12 @@ export async function getPublishedBySlug(ctx: QueryCtx, slug: string): Promise<P
   if (page?.published) return { kind: "page", slug, title: page.title, content: page.content ?? "" };
   return null;
 }
+
+/** Published posts and pages, counted from the aggregates the sync keeps (O(log n)). */
+export async function publishedCounts(ctx: QueryCtx): Promise<{ publishedPosts: number; publishedPages: number }> {
+  const [publishedPosts, publishedPages] = await Promise.all([
+    postsByPublished.count(ctx, { namespace: true }),
+    pagesByPublished.count(ctx, { namespace: true }),
+  ]);
+  return { publishedPosts, publishedPages };
+}

@@ -13,12 +13,13 @@ function slugFromPath(path: string): string {
 }
 
 /**
- * A page's display title and type: fixed routes, then a published post or
- * page with that slug, else the path itself and the type its first view
- * reported. The site's own routes and content decide, never a visitor, and the
- * dashboard is public, so a draft's title must not appear there.
+ * A page's display title and type (LiveStats' `pageTitles`): fixed routes, then
+ * a published post or page with that slug, else null (the dashboard shows the
+ * path and the type its first view reported). The site's own routes and
+ * content decide, never a visitor, and the dashboard is public, so a draft's
+ * title must not appear there.
  */
-export async function resolvePage(ctx: QueryCtx, path: string, reportedType: string): Promise<{ title: string; pageType: string }> {
+export async function pageTitle(ctx: QueryCtx, path: string): Promise<{ title: string; pageType: string } | null> {
   const fixed = FIXED_PAGES[path];
   if (fixed !== undefined) return fixed;
   const slug = slugFromPath(path);
@@ -32,5 +33,5 @@ export async function resolvePage(ctx: QueryCtx, path: string, reportedType: str
     .withIndex("by_slug", (q) => q.eq("slug", slug))
     .first();
   if (page?.published) return { title: page.title, pageType: "page" };
-  return { title: path, pageType: reportedType };
+  return null;
 }

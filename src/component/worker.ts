@@ -1,4 +1,4 @@
-import { internalMutation, internalQuery } from "../../convex/_generated/server";
+import { internalMutation, internalQuery } from "./_generated/server";
 import * as Worker from "./derive/worker";
 
 // The stats worker's two halves (model/worker.ts): visitors' mutations ping it; batch-worker runs these in a loop.

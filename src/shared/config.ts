@@ -67,6 +67,9 @@ export const HEALTH_MAX_CLEANUP_AGE_MS = 3 * 60 * 1000;
 /** The largest page a client may ask of a paginated stats list. */
 export const MAX_PAGE_SIZE = 100;
 
+/** Rows of the pre-component tables an upgrade moves into the component per transaction (convex/model/upgrade.ts). */
+export const LEGACY_IMPORT_ROWS_PER_CHUNK = 500;
+
 /** Rows a backfill step folds (or derived rows it deletes) in one worker batch at most, so a batch stays short; it stops earlier when its transaction budget runs low. */
 export const BACKFILL_ROWS_PER_BATCH = 1_000;
 
@@ -165,6 +168,9 @@ export type VisitProperty = (typeof VISIT_PROPERTIES)[number];
 /** Every property `breakdown` and a filter accept: the page of each view, then the visit's. */
 export const BREAKDOWN_PROPERTIES = ["page", ...VISIT_PROPERTIES] as const;
 export type BreakdownProperty = (typeof BREAKDOWN_PROPERTIES)[number];
+
+/** The properties whose values are pages: their breakdown rows carry the page's title. */
+export const PAGE_PROPERTIES: readonly BreakdownProperty[] = ["page", "entryPage", "exitPage"];
 
 /** Unsettled visits (active in about the last half hour) a stats query adds to settled figures, at most: ~65 new visits a minute. */
 export const UNSETTLED_VISITS_READ_MAX = 2_000;

@@ -1,7 +1,6 @@
 /// <reference types="vite/client" />
 import aggregateTest from "@convex-dev/aggregate/test";
-import batchWorkerTest from "@convex-dev/batch-worker/test";
-import rateLimiterTest from "@convex-dev/rate-limiter/test";
+import { register } from "../../src/test";
 import { buildTestConvex, type TestConvexOptions } from "./convexBackend";
 
 export { AGGREGATE_COMPONENTS } from "./convexBackend";
@@ -12,9 +11,10 @@ export const modules = import.meta.glob("../../convex/**/*.*s");
 export type TestConvex = ReturnType<typeof createTestConvex>;
 
 /**
- * A convex-test backend with the schema, every module and every component.
- * Convex's per-transaction limits are enforced unless a test opts out.
+ * A convex-test backend of the whole app: its schema, every module, the content aggregates and both
+ * sites' stats components (registered as the package's `register` does). Convex's per-transaction
+ * limits are enforced unless a test opts out.
  */
 export function createTestConvex(options: TestConvexOptions = {}) {
-  return buildTestConvex(modules, { aggregate: aggregateTest, batchWorker: batchWorkerTest, rateLimiter: rateLimiterTest }, options);
+  return buildTestConvex(modules, { aggregate: aggregateTest, registerStats: register }, options);
 }

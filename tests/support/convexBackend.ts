@@ -1,6 +1,7 @@
 import { convexTest } from "convex-test";
-import type { GenericSchema, SchemaDefinition } from "convex/server";
+import type { GenericMutationCtx, GenericSchema, SchemaDefinition } from "convex/server";
 import schema from "../../convex/schema";
+import type { DataModel as StatsDataModel } from "../../src/component/_generated/dataModel";
 
 /** Module path → lazy import, the shape convex-test loads functions from. */
 export type ModuleMap = Record<string, () => Promise<unknown>>;
@@ -8,31 +9,41 @@ export type ModuleMap = Record<string, () => Promise<unknown>>;
 /** What convex-test needs to register one component. */
 export type ComponentSource = { schema: SchemaDefinition<GenericSchema, boolean>; modules: ModuleMap };
 
-/** The component packages the app installs: their sources, as the caller loads them. */
-export type ComponentSources = { aggregate: ComponentSource; batchWorker: ComponentSource; rateLimiter: ComponentSource };
+type TestRoot = ReturnType<typeof convexTest>;
+/** The sources of the app's components: the aggregate package, and a `register` for the stats component (src/test.ts's, or one from disk). */
+export type ComponentSources = { aggregate: ComponentSource; registerStats: (t: TestRoot, name: string) => void };
 
 /** The aggregate components the app installs, by the names in convex/convex.config.ts. */
 export const AGGREGATE_COMPONENTS = ["posts", "pages"] as const;
 
-/** The batch-worker component's mount name (convex/convex.config.ts). */
-export const BATCH_WORKER_COMPONENT = "batchWorker";
+/** The blog's analytics component and the docs site's (convex/convex.config.ts). */
+export const STATS_COMPONENT = "liveStats";
+export const STATS_SITES = [STATS_COMPONENT, "docsStats"] as const;
 
-/** The rate limiter's mount name, and where it mounts its own batch worker (its package's test helper does the same). */
-export const RATE_LIMITER_COMPONENT = "rateLimiter";
-export const RATE_LIMITER_WORKER_COMPONENT = `${RATE_LIMITER_COMPONENT}/batchWorker`;
+/** Inside each site: the stats worker's batch-worker, the rate limiter and the limiter's own batch worker (src/test.ts). */
+export const BATCH_WORKER_COMPONENT = `${STATS_COMPONENT}/batchWorker`;
+export const RATE_LIMITER_COMPONENT = `${STATS_COMPONENT}/rateLimiter`;
+const siteComponents = (site: string) => [site, `${site}/batchWorker`, `${site}/rateLimiter`, `${site}/rateLimiter/batchWorker`];
+
+/** Where each component's own tables (its `_scheduled_functions` among them) live: the app is "". */
+export const COMPONENT_PATHS: readonly string[] = ["", ...AGGREGATE_COMPONENTS, ...STATS_SITES.flatMap(siteComponents)];
 
 export type TestConvexOptions = { transactionLimits?: boolean | object };
 
+/** A mutation's ctx inside the stats component: its tables, as its own functions see them. */
+export type StatsCtx = GenericMutationCtx<StatsDataModel>;
+
 /**
- * A convex-test backend with the schema, the given app modules and every
- * component. Module maps come from the caller, so this works both under Vite
- * (import.meta.glob) and in plain Node (files on disk).
+ * A convex-test backend with the app's schema and modules and every component. Module maps come
+ * from the caller, so this works both under Vite (import.meta.glob) and in plain Node (files on disk).
+ * `runInStats` runs a body inside a site's component (the blog's by default), to read or seed its tables.
  */
 export function buildTestConvex(modules: ModuleMap, components: ComponentSources, options: TestConvexOptions = {}) {
   const t = convexTest({ schema, modules, transactionLimits: options.transactionLimits ?? true });
   for (const name of AGGREGATE_COMPONENTS) t.registerComponent(name, components.aggregate.schema, components.aggregate.modules);
-  t.registerComponent(BATCH_WORKER_COMPONENT, components.batchWorker.schema, components.batchWorker.modules);
-  t.registerComponent(RATE_LIMITER_COMPONENT, components.rateLimiter.schema, components.rateLimiter.modules);
-  t.registerComponent(RATE_LIMITER_WORKER_COMPONENT, components.batchWorker.schema, components.batchWorker.modules);
-  return t;
+  for (const site of STATS_SITES) components.registerStats(t, site);
+  const runInComponent = (t as unknown as { runInComponent: <T>(path: string, body: (ctx: StatsCtx) => Promise<T>) => Promise<T> }).runInComponent;
+  return Object.assign(t, {
+    runInStats: <T>(body: (ctx: StatsCtx) => Promise<T>, site: string = STATS_COMPONENT): Promise<T> => runInComponent(site, body),
+  });
 }

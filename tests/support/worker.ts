@@ -1,12 +1,12 @@
 import { vi } from "vitest";
-import { components } from "../../convex/_generated/api";
+import { components } from "../../src/component/_generated/api";
 import { STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
 import type { TestConvex } from "./convex";
-import { BATCH_WORKER_COMPONENT } from "./convexBackend";
+import { BATCH_WORKER_COMPONENT, COMPONENT_PATHS, type StatsCtx } from "./convexBackend";
 
 /** The stats worker's run state: null before the first ping, else idle, running or stopped. */
 export async function workerStatus(t: TestConvex) {
-  return await t.run((ctx) => ctx.runQuery(components.batchWorker.lib.status, { name: STATS_WORKER_NAME }));
+  return await t.runInStats((ctx) => ctx.runQuery(components.batchWorker.lib.status, { name: STATS_WORKER_NAME }));
 }
 
 /** How far the fake clock moves between looks at the worker: a fifth of its debounce. */
@@ -15,12 +15,17 @@ const STEP_MS = 100;
 /** True while some scheduled function (a worker run, a cleanup or backfill chunk) is running or due within a step. */
 async function workDue(t: TestConvex): Promise<boolean> {
   const horizon = Date.now() + STEP_MS;
-  return await t.run(async (ctx) => {
-    for await (const job of ctx.db.system.query("_scheduled_functions")) {
-      if (job.state.kind === "inProgress" || (job.state.kind === "pending" && job.scheduledTime <= horizon)) return true;
-    }
-    return false;
-  });
+  const runInComponent = (t as unknown as { runInComponent: <T>(path: string, body: (ctx: StatsCtx) => Promise<T>) => Promise<T> }).runInComponent;
+  for (const path of COMPONENT_PATHS) {
+    const due = await runInComponent(path, async (ctx) => {
+      for await (const job of ctx.db.system.query("_scheduled_functions")) {
+        if (job.state.kind === "inProgress" || (job.state.kind === "pending" && job.scheduledTime <= horizon)) return true;
+      }
+      return false;
+    });
+    if (due) return true;
+  }
+  return false;
 }
 
 /**

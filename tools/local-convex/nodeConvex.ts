@@ -2,21 +2,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import {
-  AGGREGATE_COMPONENTS,
-  BATCH_WORKER_COMPONENT,
-  RATE_LIMITER_COMPONENT,
-  RATE_LIMITER_WORKER_COMPONENT,
-  buildTestConvex,
-  type ComponentSource,
-  type ModuleMap,
-  type TestConvexOptions,
-} from "../../tests/support/convexBackend";
+import { buildTestConvex, type ComponentSource, type ModuleMap, type TestConvexOptions } from "../../tests/support/convexBackend";
 import { indexQueries } from "./indexedQueries";
 
 // Plain Node has no import.meta.glob, so the module maps convex-test needs are read from disk.
 
 const CONVEX_DIR = fileURLToPath(new URL("../../convex/", import.meta.url));
+const STATS_COMPONENT_DIR = fileURLToPath(new URL("../../src/component/", import.meta.url));
 
 /** Every .ts/.js file under `dir` (declaration files excluded), as a lazy import (made once) keyed by absolute path. */
 function moduleMapOf(dir: string): ModuleMap {
@@ -56,18 +48,24 @@ export async function loadConvexModule(modulePath: string): Promise<Record<strin
  * ranges read from sorted indexes rather than by walking the whole database (indexedQueries.ts).
  */
 export async function createNodeTestConvex(options: TestConvexOptions = {}) {
-  const components = {
-    aggregate: await componentOf("@convex-dev/aggregate"),
-    batchWorker: await componentOf("@convex-dev/batch-worker"),
-    rateLimiter: await componentOf("@convex-dev/rate-limiter"),
+  const aggregate = await componentOf("@convex-dev/aggregate");
+  const batchWorker = await componentOf("@convex-dev/batch-worker");
+  const rateLimiter = await componentOf("@convex-dev/rate-limiter");
+  const { default: statsSchema } = (await import(pathToFileURL(path.join(STATS_COMPONENT_DIR, "schema.ts")).href)) as { default: ComponentSource["schema"] };
+  const statsModules = moduleMapOf(STATS_COMPONENT_DIR);
+  // What src/test.ts's register does, with the modules read from disk.
+  const registerStats: Parameters<typeof buildTestConvex>[1]["registerStats"] = (t, name) => {
+    t.registerComponent(name, statsSchema, statsModules);
+    t.registerComponent(`${name}/batchWorker`, batchWorker.schema, batchWorker.modules);
+    t.registerComponent(`${name}/rateLimiter`, rateLimiter.schema, rateLimiter.modules);
+    t.registerComponent(`${name}/rateLimiter/batchWorker`, batchWorker.schema, batchWorker.modules);
   };
-  const t = buildTestConvex(convexModules, components, options);
+  const t = buildTestConvex(convexModules, { aggregate, registerStats }, options);
   await indexQueries(() => t.run(async () => {}));
   return t;
 }
 
 export type NodeTestConvex = Awaited<ReturnType<typeof createNodeTestConvex>>;
 
-/** Where each component's own tables (its `_scheduled_functions` among them) live: the app is "". */
-export const COMPONENT_PATHS: readonly string[] = ["", ...AGGREGATE_COMPONENTS, BATCH_WORKER_COMPONENT, RATE_LIMITER_COMPONENT, RATE_LIMITER_WORKER_COMPONENT];
+export { COMPONENT_PATHS } from "../../tests/support/convexBackend";
 

@@ -1,21 +1,17 @@
-import { internal } from "../../../convex/_generated/api";
-import type { ActionCtx } from "../../../convex/_generated/server";
 import { ADMIN_CLEANUP_MAX_CHUNKS, ADMIN_RECOUNT_DEFAULT_PAGES, ADMIN_RECOUNT_MAX_ROWS, CLEANUP_INTERVAL_SECONDS } from "../../shared/config";
 import { jsonResponse } from "./jsonResponse";
-import { recountSampledPages } from "../../component/operate/recount";
-import { secretMatches } from "../../shared/secrets";
+import { recountSampledPages } from "./recount";
+import { ADMIN_SECRET_VARIABLE } from "../../component/operate/adminAccess";
+import type { HttpContext } from "./routes";
 
 /**
  * POST /api/admin/backfill, /api/admin/cleanup and /api/admin/recount
- * (convex/http.ts): maintenance a cron job or an operator's curl can run, behind
+ * (registerRoutes): maintenance a cron job or an operator's curl can run, behind
  * `Authorization: Bearer <STATS_ADMIN_SECRET>` (prds/admin.md). Each answers
  * `{ success: true, message, summary: { total, processed, failed }, errors? }`
  * (one failed item never stops the others), or `{ success: false, error,
  * timestamp }` with 4xx/500; progress goes to the deployment's logs.
  */
-
-/** The environment variable holding the admin endpoints' bearer secret; unset, the endpoints are off. */
-export const ADMIN_SECRET_VARIABLE = "STATS_ADMIN_SECRET";
 
 const DISABLED = `The admin endpoints are off until ${ADMIN_SECRET_VARIABLE} is set on the deployment: npx convex env set ${ADMIN_SECRET_VARIABLE} "$(openssl rand -hex 32)"`;
 
@@ -33,22 +29,22 @@ const failure = (status: number, error: string) => jsonResponse(status, { succes
  * endpoints on); once one is, 401 `Unauthorized` for a missing, malformed or
  * wrong bearer token alike. Null for the holder of the secret.
  */
-export async function adminRefusal(request: Request): Promise<Response | null> {
-  const configured = process.env[ADMIN_SECRET_VARIABLE];
-  if (!configured) return jsonResponse(503, { error: DISABLED });
+export async function adminRefusal({ ctx, component }: HttpContext, request: Request): Promise<Response | null> {
   const presented = /^Bearer +(\S+) *$/i.exec(request.headers.get("Authorization") ?? "")?.[1] ?? "";
-  if (await secretMatches(presented, configured)) return null;
+  const access = await ctx.runQuery(component.operate.checkAdminToken, { token: presented });
+  if (access === "off") return jsonResponse(503, { error: DISABLED });
+  if (access === "granted") return null;
   return jsonResponse(401, { error: "Unauthorized" }, { "WWW-Authenticate": "Bearer" });
 }
 
 /** An admin endpoint: refuses whoever lacks the secret before reading anything else of the request, then answers `run`'s report or its failure. */
-function adminEndpoint(name: string, run: (ctx: ActionCtx, request: Request) => Promise<AdminReport | Response>) {
-  return async (ctx: ActionCtx, request: Request): Promise<Response> => {
-    const refusal = await adminRefusal(request);
+function adminEndpoint(name: string, run: (http: HttpContext, request: Request) => Promise<AdminReport | Response>) {
+  return async (http: HttpContext, request: Request): Promise<Response> => {
+    const refusal = await adminRefusal(http, request);
     if (refusal !== null) return refusal;
     console.log(`[admin] ${name}: started`);
     try {
-      const report = await run(ctx, request);
+      const report = await run(http, request);
       if (report instanceof Response) return report;
       console.log(`[admin] ${name}: ${report.message}`);
       return jsonResponse(200, { success: true, ...report });
@@ -59,22 +55,20 @@ function adminEndpoint(name: string, run: (ctx: ActionCtx, request: Request) => 
   };
 }
 
-/** Starts a backfill (model/backfill.ts), or reports the one under way; the stats worker carries it out. */
-export const handleBackfillRequest = adminEndpoint("backfill", async (ctx) => {
-  const run = await ctx.runMutation(internal.stats.backfillAggregates, {});
-  // Only a chunk scheduled by an older version (a `runId` argument) gets null.
-  if (run === null) throw new Error("backfillAggregates started nothing");
+/** Starts a backfill (component/derive/backfill.ts), or reports the one under way; the stats worker carries it out. */
+export const handleBackfillRequest = adminEndpoint("backfill", async ({ ctx, component }) => {
+  const run = await ctx.runMutation(component.operate.backfill, {});
   const next = run.started ? "the stats worker rebuilds derived data a step per batch (prds/backfill.md)" : "nothing new started";
   return { message: `Backfill run ${run.runId}: ${run.message}; ${next}`, summary: { total: 1, processed: run.started ? 1 : 0, failed: 0 } };
 });
 
 /** Removes stale sessions now, a bounded chunk per transaction, until none are left or ADMIN_CLEANUP_MAX_CHUNKS ran. */
-export const handleCleanupRequest = adminEndpoint("cleanup", async (ctx) => {
+export const handleCleanupRequest = adminEndpoint("cleanup", async ({ ctx, component }) => {
   let removed = 0;
   let chunks = 0;
   let more = true;
   while (more && chunks < ADMIN_CLEANUP_MAX_CHUNKS) {
-    const chunk = await ctx.runMutation(internal.stats.cleanupStaleSessions, { reschedule: false });
+    const chunk = await ctx.runMutation(component.operate.cleanupStaleSessions, { reschedule: false });
     chunks++;
     removed += chunk.deleted;
     more = chunk.more;
@@ -92,16 +86,16 @@ function requestedPages(request: Request): number | Response {
   return Number.isInteger(pages) && pages >= 1 ? pages : failure(400, `limit must be a whole number of pages, at least 1 (got "${limit}")`);
 }
 
-/** Recounts a sample of derived figures against the raw rows (model/recount.ts); 409 while a backfill rebuilds them. */
-export const handleRecountRequest = adminEndpoint("recount", async (ctx, request) => {
+/** Recounts a sample of derived figures against the raw rows (component/operate/recount.ts, ./recount.ts); 409 while a backfill rebuilds them. */
+export const handleRecountRequest = adminEndpoint("recount", async (http, request) => {
   const limit = requestedPages(request);
   if (limit instanceof Response) return limit;
-  const sample = await ctx.runQuery(internal.admin.recountSample, { limit });
+  const sample = await http.ctx.runQuery(http.component.operate.recountSample, { limit });
   if (sample.backfill !== null) {
     const { runId, phase } = sample.backfill;
     return failure(409, `backfill run ${runId} is rebuilding derived data (now at ${phase}): recount once it is done`);
   }
-  const { items, skipped } = await recountSampledPages(ctx, sample);
+  const { items, skipped } = await recountSampledPages(http, sample);
   const errors = items.flatMap(({ target, error }) => (error === undefined ? [] : [{ target, error }]));
   const total = sample.pages.length + 1;
   const pages = `${items.length - 1} page${items.length === 2 ? "" : "s"} and the site total`;

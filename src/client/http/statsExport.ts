@@ -1,16 +1,15 @@
 import { strToU8, zipSync } from "fflate";
 import { ConvexError } from "convex/values";
-import { api } from "../../../convex/_generated/api";
-import type { ActionCtx } from "../../../convex/_generated/server";
 import { BREAKDOWN_MAX_LIMIT, BREAKDOWN_PROPERTIES, type BreakdownProperty } from "../../shared/config";
 import { toCsv } from "./csv";
-import { dashboardVisibility, READ_TOKEN_VARIABLE } from "../../component/read/dashboardAccess";
+import { READ_TOKEN_VARIABLE } from "../../component/read/dashboardAccess";
 import { jsonResponse } from "./jsonResponse";
+import type { HttpContext } from "./routes";
 import type { BreakdownRow } from "../../component/read/timeStats";
-import { defaultInterval, localDate, PERIOD_NAMES, resolvePeriod, siteTimeZone, wallClock, type TimeRange } from "../../shared/timeRanges";
+import { defaultInterval, localDate, PERIOD_NAMES, resolvePeriod, wallClock, type TimeRange } from "../../shared/timeRanges";
 
 /**
- * GET /api/export (convex/http.ts, prds/export.md): the dashboard's figures as
+ * GET /api/export (registerRoutes, prds/export.md): the dashboard's figures as
  * CSV, read through the same stats queries the dashboard subscribes to, with
  * the caller's token, so a private dashboard's rules are the queries' own.
  *
@@ -57,9 +56,9 @@ const columnOf = (property: string) => property.replace(/[A-Z]/g, (letter) => `_
 const bounceRate = (rate: number | undefined) => round((rate ?? 0) * 100, 1);
 const seconds = (ms: number | undefined) => Math.round((ms ?? 0) / 1000);
 
-async function tableCsv(ctx: ActionCtx, table: Table, query: ExportQuery, zone: string, interval: string): Promise<string> {
+async function tableCsv({ ctx, component, pageTitles }: HttpContext, table: Table, query: ExportQuery, zone: string, interval: string): Promise<string> {
   if (table === SERIES) {
-    const series = await ctx.runQuery(api.stats.timeseries, { ...query, interval });
+    const series = await ctx.runQuery(component.read.timeseries, { ...query, interval });
     return toCsv(
       ["date", "visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"],
       series.map((bucket) => [
@@ -73,8 +72,11 @@ async function tableCsv(ctx: ActionCtx, table: Table, query: ExportQuery, zone: 
       ]),
     );
   }
-  const rows: BreakdownRow[] = await ctx.runQuery(api.stats.breakdown, { ...query, property: table, limit: BREAKDOWN_MAX_LIMIT });
+  const rows: BreakdownRow[] = await ctx.runQuery(component.read.breakdown, { ...query, property: table, limit: BREAKDOWN_MAX_LIMIT });
   const titled = table === "page" || table === "entryPage" || table === "exitPage";
+  // The app's page titles (registerRoutes' `pageTitles`), else the path.
+  const titles = titled && pageTitles !== undefined ? await ctx.runQuery(pageTitles, { paths: rows.map((row) => row.value) }) : [];
+  rows.forEach((row, index) => (row.title = titles[index] ?? row.title));
   // Pages are views; every other property is of visits, with their figures.
   const figureHeader = table === "page" ? ["pageviews"] : ["visits", "pageviews", "bounce_rate", "visit_duration"];
   const figures = (row: BreakdownRow) =>
@@ -126,21 +128,21 @@ function presentedToken(request: Request, params: URLSearchParams): string | und
 const unauthorized = (message: string) => jsonResponse(401, { error: message, field: "Authorization" }, { "WWW-Authenticate": "Bearer" });
 
 /** Answers the CSV (or the ZIP of every table); 400 with `{ error, field }` for a bad request, 401 when a private dashboard's token is missing or wrong. */
-export async function handleExportRequest(ctx: ActionCtx, request: Request): Promise<Response> {
+export async function handleExportRequest(http: HttpContext, request: Request): Promise<Response> {
   const params = new URL(request.url).searchParams;
   const token = presentedToken(request, params);
-  if (token === undefined && dashboardVisibility() === "private") {
+  const { timeZone: zone, visibility } = await http.ctx.runQuery(http.component.read.settings, token === undefined ? {} : { token });
+  if (token === undefined && visibility === "private") {
     return unauthorized(`This dashboard is private: send Authorization: Bearer <${READ_TOKEN_VARIABLE}>, or a share link's token`);
   }
   try {
     const tables = parseTables(params.get("property"));
-    const zone = siteTimeZone();
     const { from, to, interval: defaultSeriesInterval } = requestedRange(params, zone, Date.now());
     const filter = parseFilterParam(params.get("filter"));
     const query: ExportQuery = { from, to, ...(filter === undefined ? {} : { filter }), ...(token === undefined ? {} : { token }) };
     const interval = params.get("interval") ?? defaultSeriesInterval;
     const files: [Table, string][] = [];
-    for (const table of tables) files.push([table, await tableCsv(ctx, table, query, zone, interval)]);
+    for (const table of tables) files.push([table, await tableCsv(http, table, query, zone, interval)]);
     const name = `stats-${params.get("property")}-${localDate(from, zone)}-to-${localDate(to - 1, zone)}`;
     const headers = { "Cache-Control": "no-store" };
     if (files.length === 1) {

@@ -1,11 +1,10 @@
 import { streamQuery, type IndexKey } from "convex-helpers/server/pagination";
 import { v, type Infer } from "convex/values";
-import { components } from "../../../convex/_generated/api";
+import { components } from "../_generated/api";
 import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../../../convex/_generated/server";
-import schema from "../../../convex/schema";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
+import schema from "../schema";
 import { BACKFILL_ROWS_PER_BATCH, STATS_WORKER_NAME } from "../../shared/config";
-import { pagesByPublished, postsByPublished } from "../../../convex/model/aggregates";
 import { hasChunkBudget } from "./budget";
 import { recordRebuiltRules, type DerivedRules } from "./derivedRules";
 import { foldPageView, pendingCost, type PageViewFold } from "./foldPageViews";
@@ -24,7 +23,7 @@ import { pingStatsWorker } from "../record/wakeWorker";
 type Status = Doc<"backfillStatus">;
 export type Phase = Status["phase"];
 // "reset" first; then the tables to fold, in this order.
-const PHASES: Phase[] = ["reset", "pageViews", "visits", "activeSessions", "posts", "pages"];
+const PHASES: Phase[] = ["reset", "pageViews", "visits", "activeSessions"];
 // What "reset" empties: everything the fold derives.
 const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "timeBuckets", "timeBucketChunks", "visitSettlement"] as const;
 
@@ -240,9 +239,5 @@ async function foldRow(ctx: MutationCtx, phase: Exclude<Phase, "reset" | "visits
       if (!isLiveWorkers(session.committedAt, upTo.sessions)) await foldSessionState(ctx, folds.live, session, folds.now);
       return;
     }
-    case "posts":
-      return await postsByPublished.insertIfDoesNotExist(ctx, row as Doc<"posts">);
-    case "pages":
-      return await pagesByPublished.insertIfDoesNotExist(ctx, row as Doc<"pages">);
   }
 }

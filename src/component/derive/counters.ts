@@ -1,4 +1,4 @@
-import type { MutationCtx, QueryCtx } from "../../../convex/_generated/server";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
 
 /**
  * Whole-site figures as single counter documents, one per name. Only the stats

@@ -1,6 +1,6 @@
 import { v, type Infer } from "convex/values";
 import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../../../convex/_generated/server";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
 import {
   DEDUP_WINDOW_MS,
   DERIVED_DATA_VERSION,

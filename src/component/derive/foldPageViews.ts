@@ -1,5 +1,5 @@
 import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx } from "../../../convex/_generated/server";
+import type { MutationCtx } from "../_generated/server";
 import type { Reserved } from "./budget";
 import { addToCounters, COUNTERS } from "./counters";
 import { finishTimeFold, foldViewIntoTime, startTimeFold, type TimeFold } from "./timeBuckets";

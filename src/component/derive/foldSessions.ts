@@ -1,5 +1,5 @@
 import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx } from "../../../convex/_generated/server";
+import type { MutationCtx } from "../_generated/server";
 import { SESSION_TIMEOUT_MS } from "../../shared/config";
 import { addToCounters } from "./counters";
 

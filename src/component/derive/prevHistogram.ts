@@ -1,5 +1,5 @@
 import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../../../convex/_generated/server";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { PREV_HISTOGRAM_CHUNK_ENTRIES } from "../../shared/config";
 
 /**

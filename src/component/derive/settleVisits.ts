@@ -1,5 +1,5 @@
 import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../../../convex/_generated/server";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../shared/config";
 import { foldVisitIntoTime, type TimeFold } from "./timeBuckets";
 

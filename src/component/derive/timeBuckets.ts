@@ -1,7 +1,7 @@
 import { v } from "convex/values";
 import type { Doc } from "../_generated/dataModel";
 import { VISIT_PROPERTIES, type VisitProperty } from "../../shared/config";
-import type { MutationCtx } from "../../../convex/_generated/server";
+import type { MutationCtx } from "../_generated/server";
 import { applyPrevDeltas } from "./prevHistogram";
 import { pieceContaining, siteTimeZone, type PieceLevel } from "../../shared/timeRanges";
 

@@ -1,7 +1,7 @@
 import { defineBatchWorkerValidators } from "@convex-dev/batch-worker";
 import { v, type Infer } from "convex/values";
 import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../../../convex/_generated/server";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
 import {
   SESSION_TIMEOUT_MS,
   WORKER_COOLDOWN_MS,

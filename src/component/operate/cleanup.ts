@@ -1,5 +1,5 @@
 import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../../../convex/_generated/server";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { CLEANUP_PAGE_SIZE, CLEANUP_RECORD_INTERVAL_MS, SESSION_TIMEOUT_MS } from "../../shared/config";
 import { hasChunkBudget } from "../derive/budget";
 import { forgetSessionLimits } from "../record/rateLimits";

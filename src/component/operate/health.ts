@@ -1,11 +1,10 @@
 import { ConvexError, v, type Infer } from "convex/values";
-import { components, internal } from "../../../convex/_generated/api";
-import type { ActionCtx, QueryCtx } from "../../../convex/_generated/server";
+import { components } from "../_generated/api";
+import type { QueryCtx } from "../_generated/server";
 import { CLEANUP_INTERVAL_SECONDS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_WORKER_LAG_MS, STATS_WORKER_NAME } from "../../shared/config";
 import { getBackfillStatus } from "../derive/backfill";
 import { getCleanupStatus } from "./cleanup";
 import { compareRules, describeChange, getRecordedRules, needsRebuild, runningRules, vRuleChange, type RuleChange } from "../derive/derivedRules";
-import { jsonResponse } from "../../client/http/jsonResponse";
 import type { WorkerCursor } from "../derive/worker";
 
 /**
@@ -38,12 +37,6 @@ type Checks = HealthReport["checks"];
 // `reasons`: the changes that need a rebuild, each naming the fix; `rebuildCommand`: how to start one.
 export const vRulesCheck = v.object({ rebuildNeeded: v.boolean(), backfillRunning: v.boolean(), reasons: v.array(v.string()), rebuildCommand: v.string() });
 export type RulesCheck = Infer<typeof vRulesCheck>;
-
-/** The HTTP action: 200 with the report when every check passes, else 503 with the same report. */
-export async function handleHealthRequest(ctx: ActionCtx): Promise<Response> {
-  const report = await ctx.runQuery(internal.health.report, { now: Date.now() });
-  return jsonResponse(report.healthy ? 200 : 503, report, { "Cache-Control": "no-store" });
-}
 
 /** Every check, read in one snapshot at `now` (an argument, so a cached answer is never reused at a later time). */
 export async function healthReport(ctx: QueryCtx, now: number): Promise<HealthReport> {

@@ -1,10 +1,11 @@
+import { paginator } from "convex-helpers/server/pagination";
 import { v, type Infer } from "convex/values";
-import { components, internal } from "../../../convex/_generated/api";
+import { components } from "../_generated/api";
 import type { Doc } from "../_generated/dataModel";
-import type { ActionCtx, QueryCtx } from "../../../convex/_generated/server";
+import type { QueryCtx } from "../_generated/server";
+import schema from "../schema";
 import {
   ADMIN_RECOUNT_MAX_PAGES,
-  ADMIN_RECOUNT_MAX_ROWS,
   ADMIN_RECOUNT_RECENT_SHARE,
   ADMIN_RECOUNT_RECENT_VIEWS,
   ADMIN_RECOUNT_ROWS_PER_QUERY,
@@ -23,7 +24,7 @@ import type { WorkerCursor } from "../derive/worker";
  * One query reads the sample's derived figures with the stats worker's cursor,
  * which commits with every fold: the figures are exactly the rows committed up
  * to it (and the old rows without `committedAt`, which a backfill folded). The
- * action then counts each page's rows up to that cursor, a query per
+ * admin endpoint (client/http/recount.ts) then counts each page's rows up to that cursor, a query per
  * ADMIN_RECOUNT_ROWS_PER_QUERY rows. Rows up to the cursor never change
  * (views are never deleted, and a later commit has a later timestamp), so
  * views arriving meanwhile, folded or not, move neither side.
@@ -45,9 +46,9 @@ export const vRecountSample = v.object({
   site: v.object({ counterViews: v.number(), bucketViews: v.number() }),
 });
 export type RecountSample = Infer<typeof vRecountSample>;
-type PageFigures = Infer<typeof vPageFigures>;
+export type PageFigures = Infer<typeof vPageFigures>;
 export const vRowCount = v.object({ rows: v.number(), continueCursor: v.string(), isDone: v.boolean() });
-type RowCount = Infer<typeof vRowCount>;
+export type RowCount = Infer<typeof vRowCount>;
 
 /** A recounted figure: its target (`page:/x`, `site`) and, when it failed, why. */
 export type RecountItem = { target: string; error?: string };
@@ -120,65 +121,11 @@ export async function recountSample(ctx: QueryCtx, requested: number): Promise<R
 
 /** One page (at most ADMIN_RECOUNT_ROWS_PER_QUERY rows) of a path's views, and how many of them the worker has folded. */
 export async function countFoldedViews(ctx: QueryCtx, path: string, foldedUpTo: bigint | null, cursor: string | null): Promise<RowCount> {
-  const { page, continueCursor, isDone } = await ctx.db
+  // convex-helpers' paginator: the built-in .paginate() is not available inside a component.
+  const { page, continueCursor, isDone } = await paginator(ctx.db, schema)
     .query("pageViews")
     .withIndex("by_path_timestamp", (q) => q.eq("path", path))
     .paginate({ cursor, numItems: ADMIN_RECOUNT_ROWS_PER_QUERY });
   return { rows: page.filter((view) => isFolded(view, foldedUpTo)).length, continueCursor, isDone };
 }
 
-/** A path's folded views, counted a bounded query at a time. */
-async function countRawViews(ctx: ActionCtx, path: string, foldedUpTo: bigint | null): Promise<number> {
-  let rows = 0;
-  let cursor: string | null = null;
-  for (;;) {
-    const counted: RowCount = await ctx.runQuery(internal.admin.countFoldedViews, { path, foldedUpTo, cursor });
-    rows += counted.rows;
-    if (counted.isDone) return rows;
-    cursor = counted.continueCursor;
-  }
-}
-
-/** Why a page's derived figures disagree with its raw rows, e.g. "derived 12 views, raw rows 13"; null when both agree. */
-export function pageMismatch(page: PageFigures, rawRows: number): string | null {
-  const disagreeing = [
-    (page.pathStatsViews ?? 0) !== rawRows && `derived ${page.pathStatsViews ?? 0} views${page.pathStatsViews === null ? " (no pathStats row)" : ""}`,
-    (page.bucketViews ?? 0) !== rawRows && `all-time bucket ${page.bucketViews ?? 0} views${page.bucketViews === null ? " (no bucket)" : ""}`,
-  ].filter(Boolean);
-  return disagreeing.length === 0 ? null : `${disagreeing.join(", ")}, raw rows ${rawRows}`;
-}
-
-/**
- * Counts each sampled page's rows and compares; a page that disagrees, or
- * whose count throws, is a failed item and the others go on. A page whose
- * derived figures say it would take the request past ADMIN_RECOUNT_MAX_ROWS
- * is left out (`skipped`). Then the site's two totals, which cost nothing more.
- */
-export async function recountSampledPages(ctx: ActionCtx, sample: RecountSample): Promise<{ items: RecountItem[]; skipped: number }> {
-  const items: RecountItem[] = [];
-  let skipped = 0;
-  let rowsLeft = ADMIN_RECOUNT_MAX_ROWS;
-  for (const [index, page] of sample.pages.entries()) {
-    const target = `page:${page.path}`;
-    const progress = `[admin] recount ${index + 1}/${sample.pages.length} ${page.path}`;
-    if (Math.max(page.pathStatsViews ?? 0, page.bucketViews ?? 0) > rowsLeft) {
-      skipped++;
-      console.log(`${progress}: left out, over the ${ADMIN_RECOUNT_MAX_ROWS}-row budget`);
-      continue;
-    }
-    try {
-      const rawRows = await countRawViews(ctx, page.path, sample.foldedUpTo);
-      rowsLeft -= rawRows;
-      const error = pageMismatch(page, rawRows);
-      items.push(error === null ? { target } : { target, error });
-      console.log(`${progress}: ${error ?? `${rawRows} views, as derived`}`);
-    } catch (thrown) {
-      const error = `counting its views failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`;
-      items.push({ target, error });
-      console.log(`${progress}: ${error}`);
-    }
-  }
-  const { counterViews, bucketViews } = sample.site;
-  items.push(counterViews === bucketViews ? { target: "site" } : { target: "site", error: `counter ${counterViews} views, all-time bucket ${bucketViews} views` });
-  return { items, skipped };
-}

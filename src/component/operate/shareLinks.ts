@@ -1,7 +1,7 @@
 import { ConvexError, v } from "convex/values";
-import { internal } from "../../../convex/_generated/api";
+import { internal } from "../_generated/api";
 import type { Id } from "../_generated/dataModel";
-import type { ActionCtx, MutationCtx, QueryCtx } from "../../../convex/_generated/server";
+import type { ActionCtx, MutationCtx, QueryCtx } from "../_generated/server";
 import { SHARE_LINK_LABEL_MAX_CHARS, SHARE_TOKEN_BYTES } from "../../shared/config";
 import { bytesEqual } from "../../shared/secrets";
 import type { InvalidArgument } from "../../shared/validation";
@@ -37,7 +37,7 @@ export async function tokenHash(token: string): Promise<string> {
  */
 export async function createShareLink(ctx: ActionCtx, label: string): Promise<typeof vNewShareLink.type> {
   const token = newShareToken();
-  const stored = await ctx.runMutation(internal.stats.storeShareLink, { label, tokenHash: await tokenHash(token) });
+  const stored = await ctx.runMutation(internal.operate.storeShareLink, { label, tokenHash: await tokenHash(token) });
   return { ...stored, token, path: `/stats?token=${token}` };
 }
 

@@ -1,4 +1,4 @@
-import type { QueryCtx } from "../../../convex/_generated/server";
+import type { QueryCtx } from "../_generated/server";
 import { ACTIVE_PATHS_LIMIT } from "../../shared/config";
 import { readCounter } from "../derive/counters";
 

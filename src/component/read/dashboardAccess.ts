@@ -1,5 +1,5 @@
 import { ConvexError, v } from "convex/values";
-import type { QueryCtx } from "../../../convex/_generated/server";
+import type { QueryCtx } from "../_generated/server";
 import { MAX_TOKEN_CHARS } from "../../shared/config";
 import { secretMatches } from "../../shared/secrets";
 import { isShareToken } from "../operate/shareLinks";

@@ -1,6 +1,6 @@
 import { ConvexError } from "convex/values";
 import type { Doc } from "../_generated/dataModel";
-import type { QueryCtx } from "../../../convex/_generated/server";
+import type { QueryCtx } from "../_generated/server";
 import { FILTERED_BREAKDOWN_MAX_ROWS, type BreakdownProperty, type VisitProperty } from "../../shared/config";
 import type { TimeRange } from "../../shared/timeRanges";
 import { addVisit, noFigures, type Figures } from "./unsettledVisits";

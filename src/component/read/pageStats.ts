@@ -1,19 +1,18 @@
+import { paginator } from "convex-helpers/server/pagination";
 import type { PaginationOptions, PaginationResult } from "convex/server";
 import type { Doc } from "../_generated/dataModel";
-import type { QueryCtx } from "../../../convex/_generated/server";
+import type { QueryCtx } from "../_generated/server";
+import schema from "../schema";
 import { MAX_PAGE_SIZE, TOP_PAGES_LIMIT } from "../../shared/config";
-import { pagesByPublished, postsByPublished } from "../../../convex/model/aggregates";
 import { readCounter } from "../derive/counters";
-import { resolvePage } from "../../../convex/model/titles";
 import { getBackfillProgress, type BackfillProgress } from "../derive/backfill";
 
+/** A page's all-time views; `title` is the path until the app's `pageTitles` option (LiveStats) names it. */
 export type PageStat = { path: string; title: string; pageType: string; views: number };
 
 export type PageViewStats = {
   totalPageViews: number;
   uniqueVisitors: number;
-  publishedPosts: number;
-  publishedPages: number;
   trackingSince: number | null;
   distinctPages: number;
   pageStats: PageStat[];
@@ -21,18 +20,15 @@ export type PageViewStats = {
 };
 
 /**
- * Everything the dashboard shows that only page views and content change.
- * Reads three counters, the published-count aggregates and the top pages,
- * never a scan of views; only the worker writes what it reads (content aside),
- * so it re-runs at most as often as the worker folds.
+ * Everything the dashboard shows that only page views change. Reads three
+ * counters and the top pages, never a scan of views; only the worker writes
+ * what it reads, so it re-runs at most as often as the worker folds.
  */
 export async function getPageViewStats(ctx: QueryCtx): Promise<PageViewStats> {
-  const [totalPageViews, visitors, pages, publishedPosts, publishedPages] = await Promise.all([
+  const [totalPageViews, visitors, pages] = await Promise.all([
     readCounter(ctx, "pageViews"),
     readCounter(ctx, "visitors"),
     readCounter(ctx, "paths"),
-    postsByPublished.count(ctx, { namespace: true }),
-    pagesByPublished.count(ctx, { namespace: true }),
   ]);
   // The index's first entry only changes when an older view appears, so new views don't re-run this read.
   const firstView = await ctx.db.query("pageViews").withIndex("by_timestamp").first();
@@ -40,11 +36,9 @@ export async function getPageViewStats(ctx: QueryCtx): Promise<PageViewStats> {
   return {
     totalPageViews,
     uniqueVisitors: visitors,
-    publishedPosts,
-    publishedPages,
     trackingSince: firstView?.timestamp ?? null,
     distinctPages: pages,
-    pageStats: await withTitles(ctx, topPaths),
+    pageStats: topPaths.map(pageStat),
     backfill: await getBackfillProgress(ctx),
   };
 }
@@ -52,16 +46,15 @@ export async function getPageViewStats(ctx: QueryCtx): Promise<PageViewStats> {
 /** All pages by views, a page of at most MAX_PAGE_SIZE at a time, for "show more" past the top list. */
 export async function listPageStats(ctx: QueryCtx, paginationOpts: PaginationOptions): Promise<PaginationResult<PageStat>> {
   const numItems = Math.max(1, Math.min(Math.floor(paginationOpts.numItems) || 1, MAX_PAGE_SIZE));
-  const result = await ctx.db
+  // convex-helpers' paginator: the built-in .paginate() is not available inside a component.
+  const result = await paginator(ctx.db, schema)
     .query("pathStats")
     .withIndex("by_views")
     .order("desc")
     .paginate({ ...paginationOpts, numItems });
-  return { ...result, page: await withTitles(ctx, result.page) };
+  return { ...result, page: result.page.map(pageStat) };
 }
 
-async function withTitles(ctx: QueryCtx, rows: Doc<"pathStats">[]): Promise<PageStat[]> {
-  return await Promise.all(
-    rows.map(async ({ path, pageType, views }) => ({ path, ...(await resolvePage(ctx, path, pageType)), views })),
-  );
+function pageStat({ path, pageType, views }: Doc<"pathStats">): PageStat {
+  return { path, title: path, pageType, views };
 }

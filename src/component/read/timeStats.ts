@@ -1,10 +1,11 @@
 import { ConvexError, v } from "convex/values";
-import type { QueryCtx } from "../../../convex/_generated/server";
+import type { QueryCtx } from "../_generated/server";
 import {
   BREAKDOWN_DEFAULT_LIMIT,
   BREAKDOWN_MAX_LIMIT,
   BREAKDOWN_PROPERTIES,
   MAX_VISIT_FIELD_BYTES,
+  PAGE_PROPERTIES,
   type BreakdownProperty,
   type VisitProperty,
 } from "../../shared/config";
@@ -24,7 +25,6 @@ import {
   type Piece,
   type TimeRange,
 } from "../../shared/timeRanges";
-import { resolvePage } from "../../../convex/model/titles";
 import { addUnsettledVisits, noFigures, readUnsettledVisits, type Figures, type Lens } from "./unsettledVisits";
 import { canonicalPath, type InvalidArgument } from "../../shared/validation";
 
@@ -60,7 +60,6 @@ export type Filter = { property: BreakdownProperty; value: string };
 type CoverBucket = { level: BucketLevel; start: number };
 
 const MINUTE = 60_000;
-const PAGE_PROPERTIES: readonly BreakdownProperty[] = ["page", "entryPage", "exitPage"];
 
 function invalid(field: string, message: string): never {
   throw new ConvexError<InvalidArgument>({ code: "INVALID_ARGUMENT", field, message });
@@ -208,15 +207,10 @@ function rankOf(property: BreakdownProperty) {
 }
 
 /** A breakdown row: a page's title, a visit property's visit figures. */
-async function breakdownRow(ctx: QueryCtx, property: BreakdownProperty, { value, figures }: Ranked): Promise<BreakdownRow> {
+function breakdownRow(property: BreakdownProperty, { value, figures }: Ranked): BreakdownRow {
   const row: BreakdownRow = { value, pageviews: figures.pageviews, visitors: figures.visitors };
-  if (PAGE_PROPERTIES.includes(property)) {
-    const stat = await ctx.db
-      .query("pathStats")
-      .withIndex("by_path", (q) => q.eq("path", value))
-      .unique();
-    row.title = (await resolvePage(ctx, value, stat?.pageType ?? "other")).title;
-  }
+  // The path until the app's `pageTitles` (LiveStats options) names it: the component cannot read the app's content.
+  if (PAGE_PROPERTIES.includes(property)) row.title = value;
   if (property === "page") return row;
   const { visits, bounceRate, visitDurationMs } = visitMetrics(figures);
   return { ...row, visits, bounceRate, visitDurationMs };
@@ -245,7 +239,7 @@ export async function breakdown(
   } else {
     ranked = await topValues(ctx, property, range, limit, zone, await unsettled());
   }
-  return await Promise.all(ranked.map((entry) => breakdownRow(ctx, property, entry)));
+  return ranked.map((entry) => breakdownRow(property, entry));
 }
 
 const lensOfValue = (property: BreakdownProperty, value: string): Lens =>

@@ -1,5 +1,5 @@
 import type { Doc } from "../_generated/dataModel";
-import type { QueryCtx } from "../../../convex/_generated/server";
+import type { QueryCtx } from "../_generated/server";
 import { UNSETTLED_VISITS_READ_MAX, type VisitProperty } from "../../shared/config";
 import { getSettlementCursor, unsettledVisits } from "../derive/settleVisits";
 import type { TimeRange } from "../../shared/timeRanges";

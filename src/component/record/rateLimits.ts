@@ -1,7 +1,7 @@
 import { MINUTE, RateLimiter, type RateLimitConfig } from "@convex-dev/rate-limiter";
 import { ConvexError } from "convex/values";
-import { components } from "../../../convex/_generated/api";
-import type { MutationCtx } from "../../../convex/_generated/server";
+import { components } from "../_generated/api";
+import type { MutationCtx } from "../_generated/server";
 import {
   DEFAULT_NEW_PATHS_PER_MINUTE,
   DEFAULT_NEW_VISITORS_PER_MINUTE,

@@ -1,5 +1,5 @@
 import { v, type Infer } from "convex/values";
-import type { MutationCtx } from "../../../convex/_generated/server";
+import type { MutationCtx } from "../_generated/server";
 import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, type PageType } from "../../shared/config";
 import { enforceLimit } from "./rateLimits";
 import { assertValidPageType, canonicalPath, canonicalSessionId } from "../../shared/validation";

@@ -1,6 +1,6 @@
 import { v } from "convex/values";
 import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../../../convex/_generated/server";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { DIRECT_SOURCE, UNKNOWN_VALUE, VISIT_TIMEOUT_MS } from "../../shared/config";
 import { vVisitAttributes, type VisitAttributes } from "./visitAttributes";
 

@@ -1,6 +1,6 @@
 import { ping } from "@convex-dev/batch-worker";
-import { components, internal } from "../../../convex/_generated/api";
-import type { MutationCtx } from "../../../convex/_generated/server";
+import { components, internal } from "../_generated/api";
+import type { MutationCtx } from "../_generated/server";
 import { STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../shared/config";
 
 /** Makes sure the stats worker runs. While it does, this only reads its (rarely written) worker document. */

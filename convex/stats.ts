@@ -1,0 +1,57 @@
+import { v } from "convex/values";
+import { LiveStats } from "../src/client";
+import { components, internal } from "./_generated/api";
+import { internalMutation } from "./_generated/server";
+import { pageTitle } from "./model/titles";
+import * as Upgrade from "./model/upgrade";
+
+// The blog's analytics: the liveStats component, its pages named by the blog's posts and pages.
+export const liveStats = new LiveStats(components.liveStats, { pageTitles: pageTitle });
+
+export const {
+  recordPageView,
+  heartbeat,
+  getStats,
+  getPageViewStats,
+  getActiveVisitors,
+  listPageStats,
+  summary,
+  timeseries,
+  breakdown,
+  settings,
+  rulesCheck,
+  pageTitles,
+  createShareLink,
+  listShareLinks,
+  revokeShareLink,
+} = liveStats.api();
+
+/**
+ * The one command after an upgrade (and whenever derived data needs rebuilding):
+ * `npx convex run stats:backfillAggregates '{}'`. Moves any rows still in the blog's
+ * pre-component tables into the component, a bounded chunk per run (model/upgrade.ts),
+ * then starts the component's backfill.
+ */
+export const backfillAggregates = internalMutation({
+  // `runId`: chunks that older versions scheduled; the worker runs backfills now, so they stop at once.
+  args: { runId: v.optional(v.number()) },
+  returns: v.union(v.object({ started: v.boolean(), runId: v.number(), message: v.string() }), v.null()),
+  handler: async (ctx, { runId }) => {
+    if (runId !== undefined) {
+      console.log(`[backfill] run ${runId}: a chunk scheduled by an older version, stopping (the stats worker runs backfills now)`);
+      return null;
+    }
+    if (await Upgrade.moveLegacyRows(ctx, components.liveStats)) {
+      await ctx.scheduler.runAfter(0, internal.stats.backfillAggregates, {});
+      return { started: false, runId: 0, message: "moving the rows of the version before the component; the backfill starts once they are in" };
+    }
+    return await ctx.runMutation(components.liveStats.operate.backfill, {});
+  },
+});
+
+/** Removes idle sessions' rows now (the component's own cron does it every 20 s). */
+export const cleanupStaleSessions = internalMutation({
+  args: { reschedule: v.optional(v.boolean()) },
+  returns: v.object({ deleted: v.number(), more: v.boolean() }),
+  handler: async (ctx, args) => await ctx.runMutation(components.liveStats.operate.cleanupStaleSessions, args),
+});

@@ -1,0 +1,85 @@
+import { httpActionGeneric, type FunctionReference, type GenericActionCtx, type GenericDataModel, type HttpRouter } from "convex/server";
+import type { ComponentApi } from "../../component/_generated/component.js";
+import { handleBackfillRequest, handleCleanupRequest, handleRecountRequest } from "./adminEndpoints";
+import { handleEventRequest } from "./eventEndpoint";
+import { handleExportRequest } from "./statsExport";
+import { jsonResponse } from "./jsonResponse";
+import { isAllowedOrigin } from "../../component/record/events";
+
+/** A query of the app's that names pages: titles for `paths`, null where it has none (LiveStats' `api().pageTitles`). */
+export type PageTitlesQuery = FunctionReference<"query", "internal", { paths: string[] }, (string | null)[]>;
+
+export type RouteOptions = {
+  /** Where this site's routes sit: "/docs" serves /docs/api/event, /docs/api/health, … (none: /api/…). */
+  pathPrefix?: string;
+  /** The app's page titles for the CSV export (`internal.stats.pageTitles` from `liveStats.api()`); paths otherwise. */
+  pageTitles?: PageTitlesQuery;
+};
+
+/** What every handler gets: the action's ctx, the site's component, and the app's titles query. */
+export type HttpContext = { ctx: GenericActionCtx<GenericDataModel>; component: ComponentApi; pageTitles?: PageTitlesQuery };
+type Handler = (http: HttpContext, request: Request) => Promise<Response>;
+
+// Preflights may be cached this long by the browser (seconds).
+const PREFLIGHT_MAX_AGE_SECONDS = 86_400;
+
+/**
+ * Mounts one site's HTTP API in the app's router: POST /api/event (with CORS for the site's
+ * STATS_ALLOWED_ORIGINS), GET /api/health, GET /api/export and POST /api/admin/{backfill,cleanup,recount}.
+ * They run in the app and reach the site's component by reference, as Convex's component docs
+ * suggest (a component's own http.ts would get neither the app's routes nor its prefix).
+ */
+export function registerRoutes(http: HttpRouter, component: ComponentApi, options: RouteOptions = {}): void {
+  const prefix = (options.pathPrefix ?? "").replace(/\/+$/, "");
+  if (prefix !== "" && !prefix.startsWith("/")) throw new Error(`pathPrefix must start with "/" (got "${options.pathPrefix}")`);
+  const route = (method: "GET" | "POST" | "OPTIONS", path: string, handler: Handler) =>
+    http.route({ path: `${prefix}${path}`, method, handler: httpActionGeneric((ctx, request) => handler({ ctx, component, pageTitles: options.pageTitles }, request)) });
+
+  // A page view or heartbeat from the script tag or any client; CORS from the site's own allowed origins.
+  route("POST", "/api/event", async (site, request) => {
+    const { response, originAllowed } = await handleEventRequest(site, request);
+    // The recording call already knows whether the origin may send; only a refusal before it asks again.
+    const allowed = originAllowed ?? isAllowedOrigin(request.headers.get("Origin"), await allowedOrigins(site));
+    return allowed ? withCors(response, request) : response;
+  });
+  route("OPTIONS", "/api/event", async (site, request) => preflight(request, await allowedOrigins(site)));
+  // Maintenance behind Authorization: Bearer <STATS_ADMIN_SECRET>; no CORS: no page should hold the secret.
+  route("POST", "/api/admin/backfill", handleBackfillRequest);
+  route("POST", "/api/admin/cleanup", handleCleanupRequest);
+  route("POST", "/api/admin/recount", handleRecountRequest);
+  // 200 or 503 with the pipeline's checks, for monitors.
+  route("GET", "/api/health", async ({ ctx, component }) => {
+    const report = await ctx.runQuery(component.operate.healthReport, { now: Date.now() });
+    return jsonResponse(report.healthy ? 200 : 503, report, { "Cache-Control": "no-store" });
+  });
+  // The dashboard's figures as CSV, open or behind a token as the dashboard is; downloaded by a link, so no CORS.
+  route("GET", "/api/export", handleExportRequest);
+}
+
+async function allowedOrigins({ ctx, component }: HttpContext): Promise<string[]> {
+  return await ctx.runQuery(component.record.allowedOrigins, {});
+}
+
+/** The response with Access-Control-Allow-Origin for an origin that may send events, so its page may read the answer. */
+function withCors(response: Response, request: Request): Response {
+  const origin = request.headers.get("Origin");
+  if (origin === null) return response;
+  const headers = new Headers(response.headers);
+  headers.set("Access-Control-Allow-Origin", origin);
+  headers.set("Access-Control-Expose-Headers", "Retry-After");
+  headers.append("Vary", "Origin");
+  return new Response(response.body, { status: response.status, headers });
+}
+
+/** A CORS preflight: 204 allowing POST with Content-Type for an allowed origin; no Allow-Origin for another, so its browser sends nothing. */
+function preflight(request: Request, allowed: string[]): Response {
+  const origin = request.headers.get("Origin");
+  const headers = new Headers({ Vary: "Origin" });
+  if (origin !== null && isAllowedOrigin(origin, allowed)) {
+    headers.set("Access-Control-Allow-Origin", origin);
+    headers.set("Access-Control-Allow-Methods", "POST, OPTIONS");
+    headers.set("Access-Control-Allow-Headers", "Content-Type");
+    headers.set("Access-Control-Max-Age", String(PREFLIGHT_MAX_AGE_SECONDS));
+  }
+  return new Response(null, { status: 204, headers });
+}

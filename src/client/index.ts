@@ -1,0 +1,193 @@
+import {
+  internalActionGeneric,
+  internalMutationGeneric,
+  internalQueryGeneric,
+  mutationGeneric,
+  queryGeneric,
+  type ApiFromModules,
+  type FilterApi,
+  type FunctionReference,
+  type GenericDataModel,
+  type GenericQueryCtx,
+} from "convex/server";
+import { v } from "convex/values";
+import type { ComponentApi } from "../component/_generated/component.js";
+import { vPageViewRequest } from "../component/record/record";
+import { vBackfillStart } from "../component/derive/backfill";
+import {
+  vAccess,
+  vActiveVisitors,
+  vBreakdownArgs,
+  vBreakdownRow,
+  vLegacyNow,
+  vListPageStatsArgs,
+  vListPageStatsResult,
+  vPageViewStats,
+  vRange,
+  vRulesCheck,
+  vSeriesRow,
+  vSettings,
+  vSummary,
+  vTimeseriesArgs,
+} from "../component/read/validators";
+import { PAGE_PROPERTIES } from "../shared/config";
+
+export { registerRoutes, type RouteOptions, type PageTitlesQuery } from "./http/routes";
+export type { ComponentApi };
+
+
+// A share link as the app sees it: ids of the component's tables are plain strings outside it.
+const vShareLink = v.object({ id: v.string(), label: v.string(), createdAt: v.number() });
+const vNewShareLink = v.object({ id: v.string(), label: v.string(), token: v.string(), path: v.string() });
+
+/** A page's name as the app knows it; `pageType` overrides the type its first view reported. */
+export type PageTitle = { title: string; pageType?: string };
+
+export type LiveStatsOptions<DataModel extends GenericDataModel = GenericDataModel> = {
+  /**
+   * Names pages from the app's own data (posts, docs…), in the re-exported queries' transaction, so a title
+   * change re-runs open dashboards. Return null for a path the app does not know: the path is shown.
+   */
+  pageTitles?: (ctx: GenericQueryCtx<DataModel>, path: string) => Promise<PageTitle | null>;
+  /**
+   * Lets a caller read a private dashboard (STATS_VISIBILITY=private) without a share token, e.g. the
+   * site's signed-in owner (`ctx.auth`). Public dashboards never ask.
+   */
+  canRead?: (ctx: GenericQueryCtx<DataModel>) => Promise<boolean>;
+};
+
+/**
+ * One site's analytics, for the app's code: `new LiveStats(components.liveStats, options)`.
+ * `api()` gives the functions the app re-exports (browsers call the app, never the component).
+ */
+export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
+  constructor(
+    public readonly component: ComponentApi,
+    public readonly options: LiveStatsOptions<DataModel> = {},
+  ) {}
+
+  /** The app-facing functions: public ones for trackers and the dashboard, internal ones for the owner's CLI. */
+  api() {
+    const { component } = this;
+    type QueryCtx = GenericQueryCtx<DataModel>;
+    // The caller's arguments, with `granted` when the app's own check lets it read a private dashboard.
+    const access = async <Args extends { token?: string }>(ctx: QueryCtx, args: Args) => ({ ...args, granted: (await this.options.canRead?.(ctx)) || undefined });
+    const titled = async <Row extends { path: string; title: string; pageType: string }>(ctx: QueryCtx, rows: Row[]) =>
+      await Promise.all(rows.map(async (row) => ({ ...row, ...(await this.options.pageTitles?.(ctx, row.path)) })));
+    return {
+      /** A view, deduplicated per session and path for 30 minutes; throws INVALID_ARGUMENT or RATE_LIMITED. */
+      recordPageView: mutationGeneric({
+        args: vPageViewRequest,
+        returns: v.object({ recorded: v.boolean(), newVisitor: v.boolean() }),
+        handler: async (ctx, args) => await ctx.runMutation(component.record.recordPageView, args),
+      }),
+      /** The visitor is still on `currentPath`: keeps them "active now" and extends their visit. */
+      heartbeat: mutationGeneric({
+        args: { sessionId: v.string(), currentPath: v.string() },
+        returns: v.null(),
+        handler: async (ctx, args) => await ctx.runMutation(component.record.heartbeat, args),
+      }),
+      /** Totals, unique visitors, tracking since and the top pages. */
+      getPageViewStats: queryGeneric({
+        args: vAccess,
+        returns: v.object(vPageViewStats),
+        handler: async (ctx, args) => {
+          const stats = await ctx.runQuery(component.read.getPageViewStats, await access(ctx, args));
+          return { ...stats, pageStats: await titled(ctx, stats.pageStats) };
+        },
+      }),
+      /** Active now, and the busiest pages. */
+      getActiveVisitors: queryGeneric({
+        args: { ...vLegacyNow, ...vAccess },
+        returns: v.object(vActiveVisitors),
+        handler: async (ctx, { now: _now, ...args }) => await ctx.runQuery(component.read.getActiveVisitors, await access(ctx, args)),
+      }),
+      /** Both of the above in one answer. */
+      getStats: queryGeneric({
+        args: { ...vLegacyNow, ...vAccess },
+        returns: v.object({ ...vPageViewStats, ...vActiveVisitors }),
+        handler: async (ctx, { now: _now, ...args }) => {
+          const stats = await ctx.runQuery(component.read.getStats, await access(ctx, args));
+          return { ...stats, pageStats: await titled(ctx, stats.pageStats) };
+        },
+      }),
+      /** Every page by views, paginated (at most 100 a page). */
+      listPageStats: queryGeneric({
+        args: vListPageStatsArgs,
+        returns: vListPageStatsResult,
+        handler: async (ctx, { paginationOpts, ...args }) => {
+          const result = await ctx.runQuery(component.read.listPageStats, { paginationOpts, ...(await access(ctx, args)) });
+          return { ...result, page: await titled(ctx, result.page) };
+        },
+      }),
+      /** Page views, visitors and visits in `[from, to)` (whole minutes), exact. */
+      summary: queryGeneric({
+        args: vRange,
+        returns: vSummary,
+        handler: async (ctx, args) => await ctx.runQuery(component.read.summary, await access(ctx, args)),
+      }),
+      /** The same figures per minute/hour/day/week/month bucket in a zone, empty buckets included. */
+      timeseries: queryGeneric({
+        args: vTimeseriesArgs,
+        returns: v.array(vSeriesRow),
+        handler: async (ctx, args) => await ctx.runQuery(component.read.timeseries, await access(ctx, args)),
+      }),
+      /** The range's top values of a property, every figure exact. */
+      breakdown: queryGeneric({
+        args: vBreakdownArgs,
+        returns: v.array(vBreakdownRow),
+        handler: async (ctx, args) => {
+          const rows = await ctx.runQuery(component.read.breakdown, await access(ctx, args));
+          if (!(PAGE_PROPERTIES as readonly string[]).includes(args.property) || !this.options.pageTitles) return rows;
+          return await Promise.all(rows.map(async (row) => ({ ...row, title: (await this.options.pageTitles!(ctx, row.value))?.title ?? row.title })));
+        },
+      }),
+      /** The site's time zone, and whether the dashboard is private and this caller may read it. */
+      settings: queryGeneric({
+        args: vAccess,
+        returns: vSettings,
+        handler: async (ctx, args) => await ctx.runQuery(component.read.settings, await access(ctx, args)),
+      }),
+      /** For the dashboard's banner: rule changes whose figures need the backfill. */
+      rulesCheck: queryGeneric({
+        args: {},
+        returns: vRulesCheck,
+        handler: async (ctx) => await ctx.runQuery(component.read.rulesCheck, {}),
+      }),
+      /** Titles for paths (null where the app has none): registerRoutes' `pageTitles`, for the CSV export. */
+      pageTitles: internalQueryGeneric({
+        args: { paths: v.array(v.string()) },
+        returns: v.array(v.union(v.string(), v.null())),
+        handler: async (ctx, { paths }) => await Promise.all(paths.map(async (path) => (await this.options.pageTitles?.(ctx, path))?.title ?? null)),
+      }),
+      /** Rebuilds derived data from the rows: `npx convex run stats:backfill '{}'`. */
+      backfill: internalMutationGeneric({
+        args: {},
+        returns: vBackfillStart,
+        handler: async (ctx) => await ctx.runMutation(component.operate.backfill, {}),
+      }),
+      /** A share link of a private dashboard: its token and `/stats?token=…` path, shown only now. */
+      createShareLink: internalActionGeneric({
+        args: { label: v.string() },
+        returns: vNewShareLink,
+        handler: async (ctx, args) => await ctx.runAction(component.operate.createShareLink, args),
+      }),
+      /** Every share link, newest first (never a token). */
+      listShareLinks: internalQueryGeneric({
+        args: {},
+        returns: v.array(vShareLink),
+        handler: async (ctx) => await ctx.runQuery(component.operate.listShareLinks, {}),
+      }),
+      /** Revokes a share link: dashboards open with it switch to the private page at once. */
+      revokeShareLink: internalMutationGeneric({
+        args: { id: v.string() },
+        returns: v.object({ revoked: v.boolean() }),
+        handler: async (ctx, args) => await ctx.runMutation(component.operate.revokeShareLink, args),
+      }),
+    };
+  }
+}
+
+type LiveStatsFunctions = ReturnType<LiveStats["api"]>;
+/** The app's re-exported functions as references (`api.stats`): what `usePageTracking` and `<StatsDashboard>` take. */
+export type StatsApi = FilterApi<ApiFromModules<{ stats: LiveStatsFunctions }>["stats"], FunctionReference<any, "public">>;

@@ -1,0 +1,119 @@
+/* eslint-disable */
+/**
+ * Generated `api` utility.
+ *
+ * THIS CODE IS AUTOMATICALLY GENERATED.
+ *
+ * To regenerate, run `npx convex dev`.
+ * @module
+ */
+
+import type * as crons from "../crons.js";
+import type * as derive_backfill from "../derive/backfill.js";
+import type * as derive_budget from "../derive/budget.js";
+import type * as derive_counters from "../derive/counters.js";
+import type * as derive_derivedRules from "../derive/derivedRules.js";
+import type * as derive_foldPageViews from "../derive/foldPageViews.js";
+import type * as derive_foldSessions from "../derive/foldSessions.js";
+import type * as derive_prevHistogram from "../derive/prevHistogram.js";
+import type * as derive_settleVisits from "../derive/settleVisits.js";
+import type * as derive_timeBuckets from "../derive/timeBuckets.js";
+import type * as derive_worker from "../derive/worker.js";
+import type * as operate from "../operate.js";
+import type * as operate_adminAccess from "../operate/adminAccess.js";
+import type * as operate_cleanup from "../operate/cleanup.js";
+import type * as operate_health from "../operate/health.js";
+import type * as operate_legacyImport from "../operate/legacyImport.js";
+import type * as operate_recount from "../operate/recount.js";
+import type * as operate_shareLinks from "../operate/shareLinks.js";
+import type * as read from "../read.js";
+import type * as read_activeVisitors from "../read/activeVisitors.js";
+import type * as read_dashboardAccess from "../read/dashboardAccess.js";
+import type * as read_filteredBreakdown from "../read/filteredBreakdown.js";
+import type * as read_pageStats from "../read/pageStats.js";
+import type * as read_timeStats from "../read/timeStats.js";
+import type * as read_unsettledVisits from "../read/unsettledVisits.js";
+import type * as read_validators from "../read/validators.js";
+import type * as record from "../record.js";
+import type * as record_events from "../record/events.js";
+import type * as record_rateLimits from "../record/rateLimits.js";
+import type * as record_record from "../record/record.js";
+import type * as record_visitAttributes from "../record/visitAttributes.js";
+import type * as record_visits from "../record/visits.js";
+import type * as record_wakeWorker from "../record/wakeWorker.js";
+import type * as worker from "../worker.js";
+
+import type {
+  ApiFromModules,
+  FilterApi,
+  FunctionReference,
+} from "convex/server";
+import { anyApi, componentsGeneric } from "convex/server";
+
+const fullApi: ApiFromModules<{
+  crons: typeof crons;
+  "derive/backfill": typeof derive_backfill;
+  "derive/budget": typeof derive_budget;
+  "derive/counters": typeof derive_counters;
+  "derive/derivedRules": typeof derive_derivedRules;
+  "derive/foldPageViews": typeof derive_foldPageViews;
+  "derive/foldSessions": typeof derive_foldSessions;
+  "derive/prevHistogram": typeof derive_prevHistogram;
+  "derive/settleVisits": typeof derive_settleVisits;
+  "derive/timeBuckets": typeof derive_timeBuckets;
+  "derive/worker": typeof derive_worker;
+  operate: typeof operate;
+  "operate/adminAccess": typeof operate_adminAccess;
+  "operate/cleanup": typeof operate_cleanup;
+  "operate/health": typeof operate_health;
+  "operate/legacyImport": typeof operate_legacyImport;
+  "operate/recount": typeof operate_recount;
+  "operate/shareLinks": typeof operate_shareLinks;
+  read: typeof read;
+  "read/activeVisitors": typeof read_activeVisitors;
+  "read/dashboardAccess": typeof read_dashboardAccess;
+  "read/filteredBreakdown": typeof read_filteredBreakdown;
+  "read/pageStats": typeof read_pageStats;
+  "read/timeStats": typeof read_timeStats;
+  "read/unsettledVisits": typeof read_unsettledVisits;
+  "read/validators": typeof read_validators;
+  record: typeof record;
+  "record/events": typeof record_events;
+  "record/rateLimits": typeof record_rateLimits;
+  "record/record": typeof record_record;
+  "record/visitAttributes": typeof record_visitAttributes;
+  "record/visits": typeof record_visits;
+  "record/wakeWorker": typeof record_wakeWorker;
+  worker: typeof worker;
+}> = anyApi as any;
+
+/**
+ * A utility for referencing Convex functions in your app's public API.
+ *
+ * Usage:
+ * ```js
+ * const myFunctionReference = api.myModule.myFunction;
+ * ```
+ */
+export const api: FilterApi<
+  typeof fullApi,
+  FunctionReference<any, "public">
+> = anyApi as any;
+
+/**
+ * A utility for referencing Convex functions in your app's internal API.
+ *
+ * Usage:
+ * ```js
+ * const myFunctionReference = internal.myModule.myFunction;
+ * ```
+ */
+export const internal: FilterApi<
+  typeof fullApi,
+  FunctionReference<any, "internal">
+> = anyApi as any;
+
+export const components = componentsGeneric() as unknown as {
+  batchWorker: import("@convex-dev/batch-worker/_generated/component.js").ComponentApi<"batchWorker">;
+  rateLimiter: import("@convex-dev/rate-limiter/_generated/component.js").ComponentApi<"rateLimiter">;
+};

@@ -1,0 +1,436 @@
+/* eslint-disable */
+/**
+ * Generated `ComponentApi` utility.
+ *
+ * THIS CODE IS AUTOMATICALLY GENERATED.
+ *
+ * To regenerate, run `npx convex dev`.
+ * @module
+ */
+
+import type { FunctionReference } from "convex/server";
+
+/**
+ * A utility for referencing a Convex component's exposed API.
+ *
+ * Useful when expecting a parameter like `components.myComponent`.
+ * Usage:
+ * ```ts
+ * async function myFunction(ctx: QueryCtx, component: ComponentApi) {
+ *   return ctx.runQuery(component.someFile.someQuery, { ...args });
+ * }
+ * ```
+ */
+export type ComponentApi<Name extends string | undefined = string | undefined> =
+  {
+    operate: {
+      backfill: FunctionReference<
+        "mutation",
+        "internal",
+        {},
+        { started: boolean; runId: number; message: string },
+        Name
+      >;
+      checkAdminToken: FunctionReference<
+        "query",
+        "internal",
+        { token: string },
+        "off" | "denied" | "granted",
+        Name
+      >;
+      cleanupStaleSessions: FunctionReference<
+        "mutation",
+        "internal",
+        { reschedule?: boolean },
+        { deleted: number; more: boolean },
+        Name
+      >;
+      countFoldedViews: FunctionReference<
+        "query",
+        "internal",
+        { path: string; foldedUpTo: bigint | null; cursor: string | null },
+        { rows: number; continueCursor: string; isDone: boolean },
+        Name
+      >;
+      createShareLink: FunctionReference<
+        "action",
+        "internal",
+        { label: string },
+        { id: string; label: string; token: string; path: string },
+        Name
+      >;
+      healthReport: FunctionReference<
+        "query",
+        "internal",
+        { now: number },
+        {
+          healthy: boolean;
+          reasons: Array<string>;
+          checkedAt: number;
+          checks: {
+            rules: {
+              ok: boolean;
+              message: string;
+              fix?: string;
+              changes: Array<{
+                rule: string;
+                from: string | number;
+                to: string | number;
+                compatible: boolean;
+              }>;
+            };
+            worker: {
+              ok: boolean;
+              message: string;
+              fix?: string;
+              status: "never run" | "idle" | "running" | "stopped";
+              lagMs: number;
+            };
+            backfill: {
+              ok: boolean;
+              message: string;
+              fix?: string;
+              state: "never run" | "running" | "done";
+            };
+            cleanup: {
+              ok: boolean;
+              message: string;
+              fix?: string;
+              lastRunAt: number | null;
+            };
+          };
+        },
+        Name
+      >;
+      importLegacyRows: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          pageViews?: Array<{
+            path: string;
+            pageType: string;
+            sessionId: string;
+            timestamp: number;
+          }>;
+          visits?: Array<{
+            sessionId: string;
+            start: number;
+            lastActivity: number;
+            views: number;
+            entryPage: string;
+            exitPage: string;
+            source: string;
+            referrer?: string;
+            utmSource?: string;
+            utmMedium?: string;
+            utmCampaign?: string;
+            browser: string;
+            browserVersion: string;
+            os: string;
+            device: string;
+            country: string;
+            language: string;
+            screen: string;
+          }>;
+          activeSessions?: Array<{
+            sessionId: string;
+            currentPath: string;
+            lastSeen: number;
+          }>;
+          shareLinks?: Array<{
+            label: string;
+            tokenHash: string;
+            createdAt: number;
+          }>;
+        },
+        { imported: number },
+        Name
+      >;
+      listShareLinks: FunctionReference<
+        "query",
+        "internal",
+        {},
+        Array<{ id: string; label: string; createdAt: number }>,
+        Name
+      >;
+      recountSample: FunctionReference<
+        "query",
+        "internal",
+        { limit: number },
+        {
+          backfill: { runId: number; phase: string } | null;
+          foldedUpTo: bigint | null;
+          pages: Array<{
+            path: string;
+            pathStatsViews: number | null;
+            bucketViews: number | null;
+          }>;
+          site: { counterViews: number; bucketViews: number };
+        },
+        Name
+      >;
+      revokeShareLink: FunctionReference<
+        "mutation",
+        "internal",
+        { id: string },
+        { revoked: boolean },
+        Name
+      >;
+    };
+    read: {
+      breakdown: FunctionReference<
+        "query",
+        "internal",
+        {
+          from: number;
+          to: number;
+          filter?: { property: string; value: string };
+          token?: string;
+          granted?: boolean;
+          property: string;
+          limit?: number;
+        },
+        Array<{
+          value: string;
+          title?: string;
+          pageviews: number;
+          visitors: number;
+          visits?: number;
+          bounceRate?: number;
+          visitDurationMs?: number;
+        }>,
+        Name
+      >;
+      getActiveVisitors: FunctionReference<
+        "query",
+        "internal",
+        { now?: number; token?: string; granted?: boolean },
+        {
+          activeVisitors: number;
+          activeByPath: Array<{ path: string; count: number }>;
+        },
+        Name
+      >;
+      getPageViewStats: FunctionReference<
+        "query",
+        "internal",
+        { token?: string; granted?: boolean },
+        {
+          totalPageViews: number;
+          uniqueVisitors: number;
+          trackingSince: number | null;
+          distinctPages: number;
+          pageStats: Array<{
+            path: string;
+            title: string;
+            pageType: string;
+            views: number;
+          }>;
+          backfill: {
+            state: "running" | "done";
+            phase: "reset" | "pageViews" | "visits" | "activeSessions";
+            processed: number;
+            chunks: number;
+            startedAt: number;
+            updatedAt: number;
+            finishedAt?: number;
+          } | null;
+        },
+        Name
+      >;
+      getStats: FunctionReference<
+        "query",
+        "internal",
+        { now?: number; token?: string; granted?: boolean },
+        {
+          totalPageViews: number;
+          uniqueVisitors: number;
+          trackingSince: number | null;
+          distinctPages: number;
+          pageStats: Array<{
+            path: string;
+            title: string;
+            pageType: string;
+            views: number;
+          }>;
+          backfill: {
+            state: "running" | "done";
+            phase: "reset" | "pageViews" | "visits" | "activeSessions";
+            processed: number;
+            chunks: number;
+            startedAt: number;
+            updatedAt: number;
+            finishedAt?: number;
+          } | null;
+          activeVisitors: number;
+          activeByPath: Array<{ path: string; count: number }>;
+        },
+        Name
+      >;
+      listPageStats: FunctionReference<
+        "query",
+        "internal",
+        {
+          paginationOpts: {
+            numItems: number;
+            cursor: string | null;
+            endCursor?: string | null;
+            id?: number;
+            maximumRowsRead?: number;
+            maximumBytesRead?: number;
+          };
+          token?: string;
+          granted?: boolean;
+        },
+        {
+          page: Array<{
+            path: string;
+            title: string;
+            pageType: string;
+            views: number;
+          }>;
+          continueCursor: string;
+          isDone: boolean;
+          splitCursor?: string | null;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+        },
+        Name
+      >;
+      rulesCheck: FunctionReference<
+        "query",
+        "internal",
+        {},
+        {
+          rebuildNeeded: boolean;
+          backfillRunning: boolean;
+          reasons: Array<string>;
+          rebuildCommand: string;
+        },
+        Name
+      >;
+      settings: FunctionReference<
+        "query",
+        "internal",
+        { token?: string; granted?: boolean },
+        {
+          timeZone: string;
+          visibility: "public" | "private";
+          canRead: boolean;
+        },
+        Name
+      >;
+      summary: FunctionReference<
+        "query",
+        "internal",
+        {
+          from: number;
+          to: number;
+          filter?: { property: string; value: string };
+          token?: string;
+          granted?: boolean;
+        },
+        {
+          from: number;
+          to: number;
+          pageviews: number;
+          visitors: number;
+          visits: number;
+          viewsPerVisit: number;
+          bounceRate: number;
+          visitDurationMs: number;
+        },
+        Name
+      >;
+      timeseries: FunctionReference<
+        "query",
+        "internal",
+        {
+          from: number;
+          to: number;
+          filter?: { property: string; value: string };
+          token?: string;
+          granted?: boolean;
+          interval: string;
+          timeZone?: string;
+        },
+        Array<{
+          start: number;
+          pageviews: number;
+          visitors: number;
+          visits: number;
+          viewsPerVisit: number;
+          bounceRate: number;
+          visitDurationMs: number;
+        }>,
+        Name
+      >;
+    };
+    record: {
+      allowedOrigins: FunctionReference<
+        "query",
+        "internal",
+        {},
+        Array<string>,
+        Name
+      >;
+      heartbeat: FunctionReference<
+        "mutation",
+        "internal",
+        { sessionId: string; currentPath: string },
+        null,
+        Name
+      >;
+      recordEvent: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          event:
+            | {
+                type: "pageview";
+                sessionId: string;
+                path: string;
+                pageType?: string;
+                visit?: {
+                  referrer?: string;
+                  utmSource?: string;
+                  utmMedium?: string;
+                  utmCampaign?: string;
+                  utmTerm?: string;
+                  utmContent?: string;
+                  screenWidth?: number;
+                  language?: string;
+                  timeZone?: string;
+                };
+              }
+            | { type: "heartbeat"; sessionId: string; path: string };
+          userAgent?: string;
+          origin?: string;
+        },
+        { accepted: true } | { accepted: false; message: string },
+        Name
+      >;
+      recordPageView: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          path: string;
+          pageType: string;
+          sessionId: string;
+          visit?: {
+            referrer?: string;
+            utmSource?: string;
+            utmMedium?: string;
+            utmCampaign?: string;
+            utmTerm?: string;
+            utmContent?: string;
+            screenWidth?: number;
+            language?: string;
+            timeZone?: string;
+            userAgent?: string;
+          };
+        },
+        { recorded: boolean; newVisitor: boolean },
+        Name
+      >;
+    };
+  };

@@ -1,0 +1,94 @@
+import { v } from "convex/values";
+import { action, internalMutation, mutation, query } from "./_generated/server";
+import { api, internal } from "./_generated/api";
+import * as Backfill from "./derive/backfill";
+import * as Cleanup from "./operate/cleanup";
+import * as Health from "./operate/health";
+import * as Recount from "./operate/recount";
+import * as ShareLinks from "./operate/shareLinks";
+import * as LegacyImport from "./operate/legacyImport";
+import { adminAccess, vAdminAccess } from "./operate/adminAccess";
+
+// What operators use (operate/): the backfill, the cleanup cron, health, the admin recount, share links and
+// the upgrade's import. The app reaches these through LiveStats and registerRoutes (src/client).
+
+/** Rebuilds all derived data from the rows: the stats worker resets it, then folds every row, a step per batch. */
+export const backfill = mutation({
+  args: {},
+  returns: Backfill.vBackfillStart,
+  handler: async (ctx) => await Backfill.startBackfill(ctx, Date.now()),
+});
+
+/** Removes idle sessions' rows and wakes the worker to expire them; reschedules itself while more are left unless `reschedule: false` (the caller loops). */
+export const cleanupStaleSessions = mutation({
+  args: { reschedule: v.optional(v.boolean()) },
+  returns: v.object({ deleted: v.number(), more: v.boolean() }),
+  handler: async (ctx, { reschedule }) => {
+    const result = await Cleanup.cleanupStaleSessions(ctx, Date.now());
+    if (result.more && reschedule !== false) await ctx.scheduler.runAfter(0, api.operate.cleanupStaleSessions, {});
+    return result;
+  },
+});
+
+/** Every check of GET /api/health at `now` (an argument, so a cached answer is never reused later). */
+export const healthReport = query({
+  args: { now: v.number() },
+  returns: Health.vHealthReport,
+  handler: async (ctx, { now }) => await Health.healthReport(ctx, now),
+});
+
+/** Whether a bearer token opens the admin endpoints: "off" while STATS_ADMIN_SECRET is unset. */
+export const checkAdminToken = query({
+  args: { token: v.string() },
+  returns: vAdminAccess,
+  handler: async (_ctx, { token }) => await adminAccess(token),
+});
+
+/** Up to `limit` pages' derived view counts (clamped to 1..ADMIN_RECOUNT_MAX_PAGES), the site's totals and the worker's cursor, in one transaction. */
+export const recountSample = query({
+  args: { limit: v.number() },
+  returns: Recount.vRecountSample,
+  handler: async (ctx, { limit }) => await Recount.recountSample(ctx, limit),
+});
+
+/** One bounded page of a path's views from `cursor`, and how many of them the worker had folded by `foldedUpTo`. */
+export const countFoldedViews = query({
+  args: { path: v.string(), foldedUpTo: v.union(v.int64(), v.null()), cursor: v.union(v.string(), v.null()) },
+  returns: Recount.vRowCount,
+  handler: async (ctx, { path, foldedUpTo, cursor }) => await Recount.countFoldedViews(ctx, path, foldedUpTo, cursor),
+});
+
+/** A new share link of a private dashboard: its token and `/stats?token=…` path, shown only now (the table keeps the token's hash). */
+export const createShareLink = action({
+  args: { label: v.string() },
+  returns: ShareLinks.vNewShareLink,
+  handler: async (ctx, { label }) => await ShareLinks.createShareLink(ctx, label),
+});
+
+/** createShareLink's write: the label and the token's hash. */
+export const storeShareLink = internalMutation({
+  args: { label: v.string(), tokenHash: v.string() },
+  returns: v.object({ id: v.id("shareLinks"), label: v.string() }),
+  handler: async (ctx, { label, tokenHash }) => await ShareLinks.storeShareLink(ctx, label, tokenHash, Date.now()),
+});
+
+/** Every share link, newest first: id, label and when it was made (never a token). */
+export const listShareLinks = query({
+  args: {},
+  returns: v.array(ShareLinks.vShareLink),
+  handler: async (ctx) => await ShareLinks.listShareLinks(ctx),
+});
+
+/** Revokes a share link: dashboards open with it switch to the private page at once. */
+export const revokeShareLink = mutation({
+  args: { id: v.id("shareLinks") },
+  returns: v.object({ revoked: v.boolean() }),
+  handler: async (ctx, { id }) => ({ revoked: await ShareLinks.revokeShareLink(ctx, id) }),
+});
+
+/** Upgrading: rows the app kept in its own tables before the component, a bounded chunk per call (operate/legacyImport.ts). */
+export const importLegacyRows = mutation({
+  args: LegacyImport.vLegacyRows,
+  returns: v.object({ imported: v.number() }),
+  handler: async (ctx, rows) => ({ imported: await LegacyImport.importLegacyRows(ctx, rows) }),
+});

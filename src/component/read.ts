@@ -1,0 +1,107 @@
+import { v } from "convex/values";
+import { query, type QueryCtx } from "./_generated/server";
+import * as PageStats from "./read/pageStats";
+import * as ActiveVisitors from "./read/activeVisitors";
+import * as TimeStats from "./read/timeStats";
+import * as DashboardAccess from "./read/dashboardAccess";
+import * as Health from "./operate/health";
+import { siteTimeZone } from "../shared/timeRanges";
+import { vAccess, vActiveVisitors, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vSettings, vTimeseriesArgs } from "./read/validators";
+
+// What queries read (read/): the worker's derived rows, a few documents per figure at any size. Every stats
+// query first checks who may read (read/dashboardAccess.ts): public by default; with STATS_VISIBILITY=private
+// a `token` (a share link's, or STATS_READ_TOKEN) is needed, unless the app vouches for its caller (`granted`).
+
+async function assertCanRead(ctx: QueryCtx, { token, granted }: { token?: string; granted?: boolean }) {
+  if (!granted) await DashboardAccess.assertCanReadStats(ctx, token);
+}
+
+/** Page-view figures only: a heartbeat never re-runs this. */
+export const getPageViewStats = query({
+  args: vAccess,
+  returns: v.object(vPageViewStats),
+  handler: async (ctx, access) => {
+    await assertCanRead(ctx, access);
+    return await PageStats.getPageViewStats(ctx);
+  },
+});
+
+/** Active-now figures only: a page view never re-runs this. */
+export const getActiveVisitors = query({
+  args: { ...vLegacyNow, ...vAccess },
+  returns: v.object(vActiveVisitors),
+  handler: async (ctx, access) => {
+    await assertCanRead(ctx, access);
+    return await ActiveVisitors.getActiveVisitors(ctx);
+  },
+});
+
+/** Both halves in one answer, for callers that want a single subscription. */
+export const getStats = query({
+  args: { ...vLegacyNow, ...vAccess },
+  returns: v.object({ ...vPageViewStats, ...vActiveVisitors }),
+  handler: async (ctx, access) => {
+    await assertCanRead(ctx, access);
+    return { ...(await PageStats.getPageViewStats(ctx)), ...(await ActiveVisitors.getActiveVisitors(ctx)) };
+  },
+});
+
+/** Every page by all-time views, a page at a time (beyond the top list in getStats); `numItems` is clamped. */
+export const listPageStats = query({
+  args: vListPageStatsArgs,
+  returns: vListPageStatsResult,
+  handler: async (ctx, { paginationOpts, ...access }) => {
+    await assertCanRead(ctx, access);
+    return await PageStats.listPageStats(ctx, paginationOpts);
+  },
+});
+
+// The Stats API for date ranges (modelled on Plausible's): exact figures for any whole-minute
+// range `[from, to)`, read from the worker's time buckets (derive/timeBuckets.ts).
+
+/** Page views, distinct visitors and visits (with views per visit, bounce rate and mean duration) in `[from, to)`. */
+export const summary = query({
+  args: vRange,
+  returns: TimeStats.vSummary,
+  handler: async (ctx, { token, granted, ...args }) => {
+    await assertCanRead(ctx, { token, granted });
+    return await TimeStats.summary(ctx, args);
+  },
+});
+
+/** One row per bucket of `interval` in `timeZone` (the site's by default), empty buckets included. */
+export const timeseries = query({
+  args: vTimeseriesArgs,
+  returns: v.array(TimeStats.vSeriesRow),
+  handler: async (ctx, { token, granted, ...args }) => {
+    await assertCanRead(ctx, { token, granted });
+    return await TimeStats.timeseries(ctx, args);
+  },
+});
+
+/** The top values of `property` in `[from, to)`: pages by page views, visit properties (sources, devices, places...) by visits. */
+export const breakdown = query({
+  args: vBreakdownArgs,
+  returns: v.array(TimeStats.vBreakdownRow),
+  handler: async (ctx, { token, granted, ...args }) => {
+    await assertCanRead(ctx, { token, granted });
+    return await TimeStats.breakdown(ctx, args);
+  },
+});
+
+/** What the dashboard needs before any figure: the site's time zone (STATS_TIME_ZONE), and whether it is private and this caller may read it. */
+export const settings = query({
+  args: vAccess,
+  returns: vSettings,
+  handler: async (ctx, { token, granted }) => {
+    const access = await DashboardAccess.dashboardAccess(ctx, token);
+    return { timeZone: siteTimeZone(), ...access, canRead: access.canRead || granted === true };
+  },
+});
+
+/** For the dashboard's banner: the rule changes (time zone, dedup window, ...) whose figures need the backfill to rebuild them. */
+export const rulesCheck = query({
+  args: {},
+  returns: Health.vRulesCheck,
+  handler: async (ctx) => await Health.rulesCheck(ctx),
+});

@@ -1,0 +1,41 @@
+import { paginationOptsValidator, paginationResultValidator } from "convex/server";
+import { v } from "convex/values";
+import * as TimeStats from "./timeStats";
+import * as DashboardAccess from "./dashboardAccess";
+import * as Health from "../operate/health";
+import { vBackfillProgress } from "../derive/backfill";
+
+// The stats queries' arguments and answers: the component's queries (../read.ts) and the app's re-exports
+// (LiveStats in src/client) declare the same shapes from here.
+
+export const vAccess = {
+  token: v.optional(v.string()),
+  // Set by the app (LiveStats' `canRead` option) for a caller it lets read a private dashboard; browsers cannot reach component functions.
+  granted: v.optional(v.boolean()),
+};
+// Accepted from clients built when "active now" depended on the caller's clock; the worker now expires sessions itself.
+export const vLegacyNow = { now: v.optional(v.number()) };
+export const vPageStat = v.object({ path: v.string(), title: v.string(), pageType: v.string(), views: v.number() });
+export const vActiveVisitors = {
+  activeVisitors: v.number(),
+  activeByPath: v.array(v.object({ path: v.string(), count: v.number() })),
+};
+export const vPageViewStats = {
+  totalPageViews: v.number(),
+  uniqueVisitors: v.number(),
+  trackingSince: v.union(v.number(), v.null()),
+  distinctPages: v.number(),
+  pageStats: v.array(vPageStat),
+  backfill: v.union(vBackfillProgress, v.null()),
+};
+// `filter`: only what matches one value of one property (prds/visits.md says what each figure then counts).
+export const vRange = { from: v.number(), to: v.number(), filter: v.optional(TimeStats.vFilter), ...vAccess };
+
+
+export const vListPageStatsArgs = { paginationOpts: paginationOptsValidator, ...vAccess };
+export const vListPageStatsResult = paginationResultValidator(vPageStat);
+export const vTimeseriesArgs = { ...vRange, interval: v.string(), timeZone: v.optional(v.string()) };
+export const vBreakdownArgs = { ...vRange, property: v.string(), limit: v.optional(v.number()) };
+export const vSettings = v.object({ timeZone: v.string(), visibility: DashboardAccess.vVisibility, canRead: v.boolean() });
+export const { vSummary, vSeriesRow, vBreakdownRow } = TimeStats;
+export const { vRulesCheck } = Health;

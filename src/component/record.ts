@@ -1,0 +1,38 @@
+import { v } from "convex/values";
+import { mutation, query } from "./_generated/server";
+import * as Record from "./record/record";
+import * as Events from "./record/events";
+
+// What a visitor's call does (record/): append its own session's rows, then wake the worker. Nothing here
+// writes a document another visitor reads (prds/howtoavoidwriteconflicts.md).
+
+/** A view, with the browser's context (`visit`, prds/visits.md) for the visit it may start; a bot's records nothing. Throws INVALID_ARGUMENT or RATE_LIMITED. */
+export const recordPageView = mutation({
+  args: Record.vPageViewRequest,
+  returns: v.object({ recorded: v.boolean(), newVisitor: v.boolean() }),
+  handler: async (ctx, args) => await Record.recordPageViewRequest(ctx, args, Date.now()),
+});
+
+/** The visitor is still on `currentPath`. Throws INVALID_ARGUMENT or RATE_LIMITED. */
+export const heartbeat = mutation({
+  args: { sessionId: v.string(), currentPath: v.string() },
+  returns: v.null(),
+  handler: async (ctx, { sessionId, currentPath }) => {
+    await Record.heartbeatRequest(ctx, sessionId, currentPath, Date.now());
+    return null;
+  },
+});
+
+/** A view or heartbeat sent to POST /api/event, with the request's user agent and origin: the same checks and code path as the two above. */
+export const recordEvent = mutation({
+  args: { event: Events.vEvent, userAgent: v.optional(v.string()), origin: v.optional(v.string()) },
+  returns: Events.vEventOutcome,
+  handler: async (ctx, { event, ...request }) => await Events.recordEvent(ctx, event, request, Date.now()),
+});
+
+/** The origins allowed to send events (STATS_ALLOWED_ORIGINS; ["*"] when unset), for CORS preflights. */
+export const allowedOrigins = query({
+  args: {},
+  returns: v.array(v.string()),
+  handler: async () => Events.allowedOrigins(),
+});

@@ -1,0 +1,72 @@
+import { omit } from "convex-helpers";
+import { v, type Infer } from "convex/values";
+import type { MutationCtx } from "../_generated/server";
+import { DEFAULT_HTTP_PAGE_TYPE } from "../../shared/config";
+import { heartbeatRequest, recordPageViewRequest } from "./record";
+import { vVisitContext } from "./visitAttributes";
+
+/**
+ * Views and heartbeats sent to POST /api/event (client/http/eventEndpoint.ts) by any site: the
+ * React tracker's arguments plus a `type`, with the request's user agent and origin. They take the
+ * tracker's own code path (record.ts), so checks, canonical paths, dedup and limits are one.
+ */
+
+export const vPageViewEvent = v.object({
+  type: v.literal("pageview"),
+  sessionId: v.string(),
+  path: v.string(),
+  pageType: v.optional(v.string()),
+  // The browser's context but its user agent, which is the request's own header.
+  visit: v.optional(v.object(omit(vVisitContext.fields, ["userAgent"]))),
+});
+export const vHeartbeatEvent = v.object({ type: v.literal("heartbeat"), sessionId: v.string(), path: v.string() });
+export const vEvent = v.union(vPageViewEvent, vHeartbeatEvent);
+export type TrackingEvent = Infer<typeof vEvent>;
+
+export const EVENT_SHAPES = { pageview: vPageViewEvent, heartbeat: vHeartbeatEvent } as const;
+
+/** The environment variable listing the origins allowed to send events; unset, any origin may. */
+export const ALLOWED_ORIGINS_VARIABLE = "STATS_ALLOWED_ORIGINS";
+
+export const vEventOutcome = v.union(v.object({ accepted: v.literal(true) }), v.object({ accepted: v.literal(false), message: v.string() }));
+export type EventOutcome = Infer<typeof vEventOutcome>;
+
+/**
+ * Records an event in the tracker's own code path, the request's user agent standing in for the
+ * browser's; an origin this site does not allow (STATS_ALLOWED_ORIGINS) is refused and writes nothing.
+ */
+export async function recordEvent(ctx: MutationCtx, event: TrackingEvent, request: { userAgent?: string; origin?: string }, now: number): Promise<EventOutcome> {
+  if (!isAllowedOrigin(request.origin ?? null, allowedOrigins())) {
+    return { accepted: false, message: `origin ${request.origin ?? "(none)"} may not send events: add it to ${ALLOWED_ORIGINS_VARIABLE}` };
+  }
+  if (event.type === "heartbeat") {
+    await heartbeatRequest(ctx, event.sessionId, event.path, now, "path");
+  } else {
+    const { path, sessionId, pageType = DEFAULT_HTTP_PAGE_TYPE, visit } = event;
+    await recordPageViewRequest(ctx, { path, sessionId, pageType, visit: { ...visit, userAgent: request.userAgent } }, now);
+  }
+  return { accepted: true };
+}
+
+/** The allowed origins from STATS_ALLOWED_ORIGINS (comma- or space-separated, `*.example.com` for https subdomains), or ["*"] when unset. */
+export function allowedOrigins(): string[] {
+  const listed = (process.env[ALLOWED_ORIGINS_VARIABLE] ?? "").split(/[\s,]+/).filter(Boolean);
+  return listed.length === 0 ? ["*"] : listed.map((origin) => origin.replace(/\/+$/, ""));
+}
+
+/** convex-helpers' origin rule: "*", the exact origin, or `*.domain` for the domain and its https subdomains. */
+export function isAllowedOrigin(origin: string | null, allowed: string[]): boolean {
+  if (allowed.includes("*")) return true;
+  if (origin === null) return false;
+  return allowed.some((pattern) => {
+    if (pattern === origin) return true;
+    if (!pattern.startsWith("*.")) return false;
+    try {
+      const { protocol, hostname } = new URL(origin);
+      return protocol === "https:" && (hostname === pattern.slice(2) || hostname.endsWith(pattern.slice(1)));
+    } catch {
+      return false;
+    }
+  });
+}
+
