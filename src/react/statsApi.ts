@@ -1,0 +1,24 @@
+// The one place the dashboard's function references get their type: every other module takes it from here.
+import type { StatsApi as LiveStatsApi } from "../client";
+
+/**
+ * The app's function references the dashboard and the tracker call (`api.stats` when convex/stats.ts
+ * re-exports `liveStats.api()`). Only these are required, so an app's module with more functions in it fits.
+ */
+export type StatsApi = Pick<
+  LiveStatsApi,
+  | "recordPageView"
+  | "heartbeat"
+  | "getStats"
+  | "getPageViewStats"
+  | "getActiveVisitors"
+  | "listPageStats"
+  | "summary"
+  | "timeseries"
+  | "breakdown"
+  | "settings"
+  | "rulesCheck"
+>;
+
+/** What `usePageTracking` calls. */
+export type TrackingApi = Pick<StatsApi, "recordPageView" | "heartbeat">;

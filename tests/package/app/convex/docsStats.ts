@@ -1,0 +1,4 @@
+import { LiveStats } from "convex-live-stats";
+import { components } from "./_generated/api";
+
+export const { recordPageView, getPageViewStats } = new LiveStats(components.docsStats).api();

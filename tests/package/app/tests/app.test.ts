@@ -1,0 +1,55 @@
+import { convexTest } from "convex-test";
+import { register } from "convex-live-stats/test";
+import { beforeEach, expect, test, vi } from "vitest";
+import { api } from "../convex/_generated/api";
+
+const modules = import.meta.glob("../convex/**/*.*s");
+
+beforeEach(() => vi.useFakeTimers());
+
+/** Lets the sites' background workers fold what was sent: a minute of fake time in small steps. */
+async function settle(t: ReturnType<typeof app>) {
+  for (let step = 0; step < 120; step++) {
+    vi.advanceTimersByTime(500);
+    await t.finishInProgressScheduledFunctions();
+  }
+}
+
+function app() {
+  const t = convexTest({ modules, transactionLimits: true });
+  register(t);
+  register(t, "docsStats");
+  return t;
+}
+
+const visitor = "5a0c6f1e-8b4d-4c3a-9e2f-1d7b6a5c4e3f";
+
+test("a view is counted", async () => {
+  const t = app();
+  await t.mutation(api.stats.recordPageView, { path: "/pricing", pageType: "page", sessionId: visitor });
+  await settle(t);
+  const stats = await t.query(api.stats.getPageViewStats, {});
+  expect(stats).toMatchObject({ totalPageViews: 1, uniqueVisitors: 1, distinctPages: 1 });
+  expect(stats.pageStats).toEqual([{ path: "/pricing", title: "/pricing", pageType: "page", views: 1 }]);
+});
+
+test("the two sites stay apart", async () => {
+  const t = app();
+  await t.mutation(api.stats.recordPageView, { path: "/", pageType: "home", sessionId: visitor });
+  await t.mutation(api.docsStats.recordPageView, { path: "/guide", pageType: "page", sessionId: visitor });
+  await t.mutation(api.docsStats.recordPageView, { path: "/api", pageType: "page", sessionId: visitor });
+  await settle(t);
+  expect((await t.query(api.stats.getPageViewStats, {})).pageStats.map((page) => page.path)).toEqual(["/"]);
+  expect((await t.query(api.docsStats.getPageViewStats, {})).pageStats.map((page) => page.path).sort()).toEqual(["/api", "/guide"]);
+});
+
+test("/api/event and /docs/api/event each take events for their own site", async () => {
+  const t = app();
+  const send = (route: string, path: string) =>
+    t.fetch(route, { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ type: "pageview", sessionId: visitor, path }) });
+  expect((await send("/api/event", "/from-blog")).status).toBe(202);
+  expect((await send("/docs/api/event", "/from-docs")).status).toBe(202);
+  await settle(t);
+  expect((await t.query(api.stats.getPageViewStats, {})).pageStats.map((page) => page.path)).toEqual(["/from-blog"]);
+  expect((await t.query(api.docsStats.getPageViewStats, {})).pageStats.map((page) => page.path)).toEqual(["/from-docs"]);
+});
