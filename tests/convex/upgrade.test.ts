@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { api, internal } from "../../convex/_generated/api";
+import { LEGACY_IMPORT_ROWS_PER_CHUNK } from "../../src/shared/config";
+import { tokenHash } from "../../src/component/operate/shareLinks";
+import { T0 } from "../support/clock";
+import { createTestConvex, type TestConvex } from "../support/convex";
+import { storedFigures, type Figures } from "../support/recount";
+import { generateViews, type ViewRow } from "../support/seed";
+import { settle } from "../support/worker";
+
+// Upgrading from the version before the component: its rows sit in the app's own tables (convex/schema.ts keeps
+// their shape), and `stats:backfillAggregates` must move each into the component exactly once, then rebuild.
+
+const LEGACY_TOKEN = "legacy-share-token-that-opens-the-private-dashboard";
+
+/** The figures the raw rows make, counted here from the rows themselves. */
+function figuresOf(views: ViewRow[]): Figures {
+  const viewsByPath: Record<string, number> = {};
+  const firstSeenBySession: Record<string, number> = {};
+  for (const { path, sessionId, timestamp } of views) {
+    viewsByPath[path] = (viewsByPath[path] ?? 0) + 1;
+    firstSeenBySession[sessionId] = Math.min(firstSeenBySession[sessionId] ?? Infinity, timestamp);
+  }
+  return {
+    totalPageViews: views.length,
+    uniqueVisitors: Object.keys(firstSeenBySession).length,
+    distinctPages: Object.keys(viewsByPath).length,
+    trackingSince: Math.min(...views.map((view) => view.timestamp)),
+    viewsByPath,
+    firstSeenBySession,
+  };
+}
+
+/** The previous version's state: rows written into the app's own tables by its schema. */
+async function seedPreviousVersion(t: TestConvex, views: ViewRow[]) {
+  for (let i = 0; i < views.length; i += 4000) {
+    await t.run(async (ctx) => {
+      for (const row of views.slice(i, i + 4000)) await ctx.db.insert("pageViews", row);
+    });
+  }
+  await t.run(async (ctx) => {
+    await ctx.db.insert("activeSessions", { sessionId: views[0].sessionId, currentPath: views[0].path, lastSeen: T0 - 86_400_000 });
+    await ctx.db.insert("shareLinks", { label: "team", tokenHash: await tokenHash(LEGACY_TOKEN), createdAt: T0 - 1 });
+  });
+}
+
+const legacyRows = (t: TestConvex) =>
+  t.run(async (ctx) => ({
+    pageViews: (await ctx.db.query("pageViews").collect()).length,
+    activeSessions: (await ctx.db.query("activeSessions").collect()).length,
+    shareLinks: (await ctx.db.query("shareLinks").collect()).length,
+  }));
+const componentViews = (t: TestConvex) => t.runInStats(async (ctx) => (await ctx.db.query("pageViews").collect()).length);
+
+describe("upgrading from the version before the component", () => {
+  const views = generateViews({ count: 2 * LEGACY_IMPORT_ROWS_PER_CHUNK + 137, sessions: 90, paths: 12 });
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    delete process.env.STATS_VISIBILITY;
+  });
+
+  it("moves every old row into the component once and rebuilds figures that equal a recount of the raw rows", { timeout: 120_000 }, async () => {
+    const t = createTestConvex();
+    await seedPreviousVersion(t, views);
+
+    await t.mutation(internal.stats.backfillAggregates, {});
+    await settle(t);
+
+    expect(await legacyRows(t)).toEqual({ pageViews: 0, activeSessions: 0, shareLinks: 0 });
+    expect(await componentViews(t)).toBe(views.length);
+    expect(await storedFigures(t)).toEqual(figuresOf(views));
+    // The old share link still opens the dashboard once it is private.
+    process.env.STATS_VISIBILITY = "private";
+    expect(await t.query(api.stats.settings, { token: LEGACY_TOKEN })).toMatchObject({ visibility: "private", canRead: true });
+  });
+
+  it("is resumable and idempotent: stopped after one chunk, run again twice, nothing is moved or counted twice", { timeout: 120_000 }, async () => {
+    const t = createTestConvex();
+    await seedPreviousVersion(t, views);
+
+    // One chunk moves, then the run is cut off before its continuation (a deploy, a failure): the scheduled rest is cancelled.
+    await t.mutation(internal.stats.backfillAggregates, {});
+    expect((await legacyRows(t)).pageViews).toBe(views.length - LEGACY_IMPORT_ROWS_PER_CHUNK);
+    expect(await componentViews(t)).toBe(LEGACY_IMPORT_ROWS_PER_CHUNK);
+    await t.run(async (ctx) => {
+      for (const job of await ctx.db.system.query("_scheduled_functions").collect()) {
+        if (job.state.kind === "pending") await ctx.scheduler.cancel(job._id);
+      }
+    });
+
+    await t.mutation(internal.stats.backfillAggregates, {});
+    await settle(t);
+    await t.mutation(internal.stats.backfillAggregates, {});
+    await settle(t);
+
+    expect(await legacyRows(t)).toEqual({ pageViews: 0, activeSessions: 0, shareLinks: 0 });
+    expect(await componentViews(t)).toBe(views.length);
+    expect(await storedFigures(t)).toEqual(figuresOf(views));
+  });
+});
