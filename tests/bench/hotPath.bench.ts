@@ -5,6 +5,7 @@ import { limitConfig } from "../../src/component/record/rateLimits";
 import { pageViewArgs } from "../support/calls";
 import { T0, useFakeClock } from "../support/clock";
 import type { TestConvex } from "../support/convex";
+import { RATE_LIMITER_COMPONENT } from "../support/convexBackend";
 import { afterDedup, beat, isSiteCapShard, overlap, steadyState, view, type Call } from "../support/hotPathConflicts";
 import { measure, type Cost } from "../support/metrics";
 import { sessionId } from "../support/seed";
@@ -30,7 +31,7 @@ type RunInComponent = (path: string, body: (ctx: { db: ComponentDb }) => Promise
 
 /** Every shard of both site-wide caps as a busy site has them: taken from before (those the state lacks added half full). */
 async function everyShardTaken(t: TestConvex): Promise<void> {
-  await (t as unknown as { runInComponent: RunInComponent }).runInComponent("rateLimiter", async (ctx) => {
+  await (t as unknown as { runInComponent: RunInComponent }).runInComponent(RATE_LIMITER_COMPONENT, async (ctx) => {
     const existing = new Set((await ctx.db.query("rateLimits").collect()).filter((row) => row.key === undefined).map((row) => `${row.name}:${row.shard}`));
     for (const name of ["newVisitors", "newPaths"] as const) {
       const { shards = 1, capacity = 0 } = limitConfig(name) as { shards?: number; capacity?: number };
@@ -67,7 +68,7 @@ async function callCosts(): Promise<string[]> {
     const t = await steadyState();
     await everyShardTaken(t);
     await afterDedup(t);
-    const limiterWrites = (await writesOf(t, () => call.run(t))).filter((write) => write.component === "rateLimiter").length;
+    const limiterWrites = (await writesOf(t, () => call.run(t))).filter((write) => write.component === RATE_LIMITER_COMPONENT).length;
     lines.push(`| ${name} | ${cost.documentsRead} | ${cost.documentsWritten} | ${limiterWrites} | ${cost.databaseQueries} | ${cost.bytesWritten.toLocaleString("en-US")} |`);
   }
   return lines;

@@ -7,7 +7,8 @@ import { heartbeat, viewPage } from "../support/calls";
 import { advanceTo, T0, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
 import { afterDedup, beat, capOf, isSiteCapShard, overlap, ownerOf, steadyState, view, type Call } from "../support/hotPathConflicts";
-import { conflicts, readsOf } from "../support/readSet";
+import { conflicts, readsInStats } from "../support/readSet";
+import { STATS_COMPONENT } from "../support/convexBackend";
 import { sessionId } from "../support/seed";
 import { settle } from "../support/worker";
 import { tablesOf, writesOf } from "../support/writeSet";
@@ -20,25 +21,28 @@ import { tablesOf, writesOf } from "../support/writeSet";
  * Two calls conflict under Convex's optimistic concurrency only if one writes
  * into the other's reads; we run both from the same state and intersect.
  * The one shared thing is by design: a new visitor or a new page takes a
- * token from one shard of a site-wide cap (convex/model/rateLimits.ts).
+ * token from one shard of a site-wide cap (src/component/record/rateLimits.ts).
  */
 
 useFakeClock(T0);
 
 afterEach(() => vi.restoreAllMocks());
 
+// The blog's analytics live in its stats component; its rate limiter and batch worker inside it.
+const stats = (table: string) => `${STATS_COMPONENT}/${table}`;
+
 describe("each hot-path call writes only its own session's documents", () => {
-  const OWN_LIMITS = "rateLimiter/rateLimits";
+  const OWN_LIMITS = stats("rateLimiter/rateLimits");
   // [name, call, tables written, site-wide caps it takes a token from]
   const cases: [string, Call, string[], string[]][] = [
     // A view also starts or extends its session's own visit row, and takes from its own rate-limit bucket.
-    ["a new visitor's first view", view(10, "/a"), ["pageViews", OWN_LIMITS, "visits"], ["newVisitors"]],
-    ["a returning visitor's view of a known page", view(1, "/b"), ["pageViews", OWN_LIMITS, "visits"], []],
-    ["a view of a brand-new page", view(1, "/new"), ["pageViews", OWN_LIMITS, "visits"], ["newPaths"]],
-    ["a new visitor's first view of a brand-new page", view(10, "/new"), ["pageViews", OWN_LIMITS, "visits"], ["newPaths", "newVisitors"]],
-    ["a new session's first heartbeat", beat(10, "/a"), ["activeSessions", OWN_LIMITS], ["newVisitors"]],
-    ["a page change", beat(1, "/b"), ["activeSessions", OWN_LIMITS], []],
-    ["a heartbeat inside an open visit", beat(99, "/elsewhere"), ["activeSessions", OWN_LIMITS, "visits"], []],
+    ["a new visitor's first view", view(10, "/a"), [stats("pageViews"), OWN_LIMITS, stats("visits")], ["newVisitors"]],
+    ["a returning visitor's view of a known page", view(1, "/b"), [stats("pageViews"), OWN_LIMITS, stats("visits")], []],
+    ["a view of a brand-new page", view(1, "/new"), [stats("pageViews"), OWN_LIMITS, stats("visits")], ["newPaths"]],
+    ["a new visitor's first view of a brand-new page", view(10, "/new"), [stats("pageViews"), OWN_LIMITS, stats("visits")], ["newPaths", "newVisitors"]],
+    ["a new session's first heartbeat", beat(10, "/a"), [stats("activeSessions"), OWN_LIMITS], ["newVisitors"]],
+    ["a page change", beat(1, "/b"), [stats("activeSessions"), OWN_LIMITS], []],
+    ["a heartbeat inside an open visit", beat(99, "/elsewhere"), [stats("activeSessions"), OWN_LIMITS, stats("visits")], []],
   ];
 
   test.each(cases)("%s", async (_, call, tables, siteCaps) => {
@@ -58,9 +62,9 @@ describe("each hot-path call writes only its own session's documents", () => {
     await afterDedup(t);
     const writes = await writesOf(t, () => heartbeat(t, 1, "/a"));
     expect(writes).toMatchObject([
-      { component: "", table: "activeSessions", change: "changed" },
+      { component: STATS_COMPONENT, table: "activeSessions", change: "changed" },
       {
-        component: "rateLimiter",
+        component: `${STATS_COMPONENT}/rateLimiter`,
         table: "rateLimits",
         change: "changed",
         docs: [{ name: "sessionHeartbeats", key: sessionId(1) }, { name: "sessionHeartbeats", key: sessionId(1) }],
@@ -78,9 +82,9 @@ describe("each hot-path call writes only its own session's documents", () => {
   test("only the call that wakes an idle worker writes its trigger documents, once", async () => {
     const t = createTestConvex();
     const first = await writesOf(t, () => viewPage(t, 1, "/a"));
-    expect(tablesOf(first)).toEqual(expect.arrayContaining(["pageViews", "batchWorker/workers"]));
+    expect(tablesOf(first)).toEqual(expect.arrayContaining([stats("pageViews"), stats("batchWorker/workers")]));
     const second = await writesOf(t, () => viewPage(t, 2, "/a"));
-    expect(tablesOf(second)).toEqual(["pageViews", "rateLimiter/rateLimits", "visits"]);
+    expect(tablesOf(second)).toEqual([stats("pageViews"), stats("rateLimiter/rateLimits"), stats("visits")]);
   });
 });
 
@@ -127,14 +131,14 @@ describe("the worker keeps the dashboard's two halves apart", () => {
   test("folding heartbeats writes nothing getPageViewStats reads, and folding views nothing getActiveVisitors reads", async () => {
     const t = await steadyState();
     await settle(t);
-    const pageViewReads = await readsOf(t, (ctx) => PageStats.getPageViewStats(ctx));
-    const activeReads = await readsOf(t, (ctx) => ActiveVisitors.getActiveVisitors(ctx));
+    const pageViewReads = await readsInStats(t, (ctx) => PageStats.getPageViewStats(ctx));
+    const activeReads = await readsInStats(t, (ctx) => ActiveVisitors.getActiveVisitors(ctx));
 
     advanceTo(Date.now() + HEARTBEAT_DEDUP_MS);
     await heartbeat(t, 1, "/b");
     await heartbeat(t, 20, "/c");
     const heartbeatFold = await writesOf(t, () => settle(t));
-    expect(tablesOf(heartbeatFold)).toEqual(expect.arrayContaining(["activePages", "counters", "liveSessions"]));
+    expect(tablesOf(heartbeatFold)).toEqual(expect.arrayContaining([stats("activePages"), stats("counters"), stats("liveSessions")]));
     const before = await t.query(api.stats.getPageViewStats, {});
     expect(conflicts(heartbeatFold, pageViewReads)).toEqual([]);
     expect(await t.query(api.stats.getPageViewStats, {})).toEqual(before);
@@ -142,7 +146,7 @@ describe("the worker keeps the dashboard's two halves apart", () => {
     await viewPage(t, 21, "/d");
     await viewPage(t, 1, "/c");
     const viewFold = await writesOf(t, () => settle(t));
-    expect(tablesOf(viewFold)).toEqual(expect.arrayContaining(["counters", "pathStats", "visitors"]));
+    expect(tablesOf(viewFold)).toEqual(expect.arrayContaining([stats("counters"), stats("pathStats"), stats("visitors")]));
     expect(conflicts(viewFold, activeReads)).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ export async function startBackfill(t: TestConvex) {
 }
 
 export async function backfillStatus(t: TestConvex) {
-  return await t.run(async (ctx) => await ctx.db.query("backfillStatus").first());
+  return await t.runInStats(async (ctx) => await ctx.db.query("backfillStatus").first());
 }
 
 /** Starts a backfill and lets the stats worker carry it out to the end; returns the final status. */

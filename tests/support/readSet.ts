@@ -1,5 +1,6 @@
 import type { MeasureCtx } from "./metrics";
 import type { TestConvex } from "./convex";
+import type { StatsCtx } from "./convexBackend";
 import type { Write } from "./writeSet";
 
 /**
@@ -19,9 +20,18 @@ type WithRecorder = typeof globalThis & { __convexTestReadRecorder?: RecordedRea
 
 /** Runs `fn` in one transaction (calls it makes with ctx.runQuery/runMutation included) and returns what it read. */
 export async function readsOf(t: TestConvex, fn: (ctx: MeasureCtx) => Promise<unknown>): Promise<ReadSet> {
+  return await recordReads((body) => t.run(body), fn);
+}
+
+/** `readsOf`, with `fn` run inside the blog's stats component (to read its tables with its own functions). */
+export async function readsInStats(t: TestConvex, fn: (ctx: StatsCtx) => Promise<unknown>): Promise<ReadSet> {
+  return await recordReads((body) => t.runInStats(body), fn);
+}
+
+async function recordReads<Ctx>(run: (body: (ctx: Ctx) => Promise<void>) => Promise<void>, fn: (ctx: Ctx) => Promise<unknown>): Promise<ReadSet> {
   const recorded: RecordedRead[] = [];
   const global = globalThis as WithRecorder;
-  await t.run(async (ctx) => {
+  await run(async (ctx) => {
     global.__convexTestReadRecorder = recorded;
     try {
       await fn(ctx);

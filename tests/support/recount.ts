@@ -23,7 +23,7 @@ export async function recountFromPageViews(t: TestConvex): Promise<Figures> {
   let trackingSince: number | null = null;
   let cursor: string | null = null;
   for (;;) {
-    const page = await t.run(async (ctx) => await ctx.db.query("pageViews").paginate({ cursor, numItems: RECOUNT_PAGE }));
+    const page = await t.runInStats(async (ctx) => await ctx.db.query("pageViews").paginate({ cursor, numItems: RECOUNT_PAGE }));
     for (const { path, sessionId, timestamp } of page.page) {
       totalPageViews++;
       viewsByPath[path] = (viewsByPath[path] ?? 0) + 1;
@@ -46,7 +46,7 @@ export async function recountFromPageViews(t: TestConvex): Promise<Figures> {
 /** The same figures as the backend keeps them: getStats, the pathStats rows and the visitors rows. */
 export async function storedFigures(t: TestConvex): Promise<Figures> {
   const stats = await t.query(api.stats.getStats, {});
-  const { pathStats, visitors } = await t.run(async (ctx) => ({
+  const { pathStats, visitors } = await t.runInStats(async (ctx) => ({
     pathStats: await ctx.db.query("pathStats").collect(),
     visitors: await ctx.db.query("visitors").collect(),
   }));

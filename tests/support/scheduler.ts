@@ -1,5 +1,6 @@
 import { vi } from "vitest";
 import type { TestConvex } from "./convex";
+import { COMPONENT_PATHS, type StatsCtx } from "./convexBackend";
 
 /**
  * Runs exactly the scheduled functions due now (e.g. one backfill chunk);
@@ -10,14 +11,23 @@ export async function runDueFunctions(t: TestConvex): Promise<void> {
   await t.finishInProgressScheduledFunctions();
 }
 
-/** How many scheduled functions ran per name and outcome, e.g. `{ "stats:cleanupStaleSessions": { success: 12 } }`. */
+/**
+ * How many scheduled functions ran per name and outcome, in the app and in every component (each
+ * component has its own scheduler), named by component path and function, e.g.
+ * `{ "liveStats/operate:cleanupStaleSessions": { success: 12 } }` (the app's without a prefix).
+ */
 export async function scheduledRuns(t: TestConvex): Promise<Record<string, Record<string, number>>> {
-  return await t.run(async (ctx) => {
-    const runs: Record<string, Record<string, number>> = {};
-    for await (const job of ctx.db.system.query("_scheduled_functions")) {
-      const byState = (runs[job.name] ??= {});
-      byState[job.state.kind] = (byState[job.state.kind] ?? 0) + 1;
-    }
-    return runs;
-  });
+  const runInComponent = (t as unknown as { runInComponent: <T>(path: string, body: (ctx: StatsCtx) => Promise<T>) => Promise<T> }).runInComponent;
+  const runs: Record<string, Record<string, number>> = {};
+  for (const path of COMPONENT_PATHS) {
+    const count = async (ctx: { db: Pick<StatsCtx["db"], "system"> }) => {
+      for await (const job of ctx.db.system.query("_scheduled_functions")) {
+        const byState = (runs[path === "" ? job.name : `${path}/${job.name}`] ??= {});
+        byState[job.state.kind] = (byState[job.state.kind] ?? 0) + 1;
+      }
+    };
+    if (path === "") await t.run(count);
+    else await runInComponent(path, count);
+  }
+  return runs;
 }

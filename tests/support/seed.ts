@@ -1,10 +1,10 @@
 import type { WithoutSystemFields } from "convex/server";
-import type { Doc, Id, TableNames } from "../../convex/_generated/dataModel";
+import type { Doc, Id, TableNames } from "../../src/component/_generated/dataModel";
 
 import type { PageType } from "../../src/shared/config";
 import { finishLiveFold, foldSessionState, startLiveFold } from "../../src/component/derive/foldSessions";
 import { addToCounters } from "../../src/component/derive/counters";
-import type { MutationCtx } from "../../convex/_generated/server";
+import type { MutationCtx } from "../../src/component/_generated/server";
 
 import { DAY, T0 } from "./clock";
 import type { TestConvex } from "./convex";
@@ -68,9 +68,10 @@ export function generateSessions(opts: { count: number; paths: number; lastSeen:
 }
 
 /**
- * Inserts rows straight into a table, bypassing the model (so no aggregate
- * sees them): the state of a site whose data predates its aggregates. Batched,
- * because each `t.run` is a transaction bound by Convex's write limits.
+ * Inserts rows straight into one of the stats component's tables, bypassing the
+ * model (so no aggregate sees them): the state of a site whose data predates its
+ * aggregates. Batched, because each `t.runInStats` is a transaction bound by
+ * Convex's write limits.
  */
 export async function insertRows<T extends TableNames>(
   t: TestConvex,
@@ -81,7 +82,7 @@ export async function insertRows<T extends TableNames>(
   const ids: Id<T>[] = [];
   for (let i = 0; i < rows.length; i += batchSize) {
     const batch = rows.slice(i, i + batchSize);
-    ids.push(...(await t.run(async (ctx) => Promise.all(batch.map((row) => ctx.db.insert(table, row as never))))));
+    ids.push(...(await t.runInStats(async (ctx) => Promise.all(batch.map((row) => ctx.db.insert(table, row as never))))));
   }
   return ids;
 }
@@ -99,7 +100,7 @@ export async function insertPathStats(ctx: MutationCtx, path: string, views: num
 export async function insertActiveSessions(t: TestConvex, rows: WithoutSystemFields<Doc<"activeSessions">>[], now = Date.now()): Promise<void> {
   await insertRows(t, "activeSessions", rows);
   for (let i = 0; i < rows.length; i += DERIVED_ROWS_BATCH) {
-    await t.run(async (ctx) => {
+    await t.runInStats(async (ctx) => {
       const fold = startLiveFold();
       for (const row of rows.slice(i, i + DERIVED_ROWS_BATCH)) await foldSessionState(ctx, fold, row, now);
       await finishLiveFold(ctx, fold);
@@ -108,8 +109,9 @@ export async function insertActiveSessions(t: TestConvex, rows: WithoutSystemFie
 }
 
 /**
- * A deployment as it was before the aggregates existed: page views, sessions
- * (live and idle), posts and pages, all written straight into their tables.
+ * A deployment as it was before the aggregates existed: page views and sessions
+ * (live and idle) written straight into the stats component's tables, posts and
+ * pages into the blog's.
  * Returns the rows written and the figures other than page views they make.
  */
 export async function insertLegacyData(
@@ -124,8 +126,10 @@ export async function insertLegacyData(
 
   await insertRows(t, "pageViews", generateViews({ count: opts.views, sessions: opts.sessions, paths: opts.paths, visitsPerSession: opts.visitsPerSession }));
   await insertRows(t, "activeSessions", [...live, ...idle]);
-  await insertRows(t, "posts", posts);
-  await insertRows(t, "pages", pages);
+  await t.run(async (ctx) => {
+    for (const row of posts) await ctx.db.insert("posts", row);
+    for (const row of pages) await ctx.db.insert("pages", row);
+  });
 
   const livePaths = [...new Set(live.map((s) => s.currentPath))];
   return {

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { api } from "../../convex/_generated/api";
-import type { Doc } from "../../convex/_generated/dataModel";
+import type { Doc } from "../../src/component/_generated/dataModel";
 import { VISIT_TIMEOUT_MS, type BreakdownProperty, type VisitProperty } from "../../src/shared/config";
 import { finishPageViewFold, foldPageView, startPageViewFold } from "../../src/component/derive/foldPageViews";
 import { buckets, type Interval, type TimeRange } from "../../src/shared/timeRanges";
@@ -178,7 +178,7 @@ export function visitsFromViews(views: Views) {
 export async function insertAndFoldViews(t: TestConvex, rows: ViewRow[], batch = DERIVED_ROWS_BATCH): Promise<void> {
   await insertRows(t, "pageViews", rows);
   for (let i = 0; i < rows.length; i += batch) {
-    await t.run(async (ctx) => {
+    await t.runInStats(async (ctx) => {
       const fold = startPageViewFold();
       for (const row of rows.slice(i, i + batch)) await foldPageView(ctx, fold, row);
       await finishPageViewFold(ctx, fold);
@@ -191,7 +191,7 @@ async function readAll<T extends "pageViews" | "visits">(t: TestConvex, table: T
   const rows: Doc<T>[] = [];
   let cursor: string | null = null;
   for (;;) {
-    const page = await t.run(async (ctx) => await ctx.db.query(table).paginate({ cursor, numItems: 4000 }));
+    const page = await t.runInStats(async (ctx) => await ctx.db.query(table).paginate({ cursor, numItems: 4000 }));
     rows.push(...(page.page as Doc<T>[]));
     if (page.isDone) return rows;
     cursor = page.continueCursor;

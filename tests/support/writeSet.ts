@@ -38,7 +38,7 @@ export async function writesOf(t: TestConvex, call: () => Promise<unknown>): Pro
   return writes.sort((a, b) => `${a.component}|${a.table}|${a.id}`.localeCompare(`${b.component}|${b.table}|${b.id}`));
 }
 
-/** "component/table" names of what was written, e.g. "pageViews" or "batchWorker/workers". */
+/** "component/table" names of what was written, e.g. "posts" (the app's), "liveStats/pageViews" or "liveStats/batchWorker/workers". */
 export function tablesOf(writes: Write[]): string[] {
   return [...new Set(writes.map((w) => (w.component ? `${w.component}/${w.table}` : w.table)))].sort();
 }
