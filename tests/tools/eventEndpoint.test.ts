@@ -28,19 +28,22 @@ function serverFor(env: Record<string, string> = {}): { current: LocalConvex } {
   return server;
 }
 
-/** POSTs an event from a Firefox page on SITE: `body` is sent as is if a string, else as JSON; `headers` override. */
-function postEvent(server: LocalConvex, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${server.siteUrl}/api/event`, {
+/**
+ * POSTs an event from a Firefox page on SITE: `body` is sent as is if a string, else as JSON; `headers` override.
+ * `prefix` picks the site: "" the blog's /api/event, "/docs" the docs site's /docs/api/event (convex/http.ts).
+ */
+function postEvent(server: LocalConvex, body: unknown, headers: Record<string, string> = {}, prefix = ""): Promise<Response> {
+  return fetch(`${server.siteUrl}${prefix}/api/event`, {
     method: "POST",
     headers: { "Content-Type": "application/json", Origin: SITE, "User-Agent": FIREFOX, ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 }
 
-/** What visitors' calls write, counted in the tables themselves: unchanged means the call wrote nothing. */
-async function writtenRows(server: LocalConvex): Promise<{ pageViews: number; visits: number; activeSessions: number }> {
+/** What visitors' calls write, counted in the site's own tables (its stats component's): unchanged means the call wrote nothing. */
+async function writtenRows(server: LocalConvex, site = "liveStats"): Promise<{ pageViews: number; visits: number; activeSessions: number }> {
   let rows = { pageViews: 0, visits: 0, activeSessions: 0 };
-  await server.deployment.runAsCall(async (ctx) => {
+  await server.deployment.runInComponent(site, async (ctx) => {
     rows = {
       pageViews: (await ctx.db.query("pageViews").collect()).length,
       visits: (await ctx.db.query("visits").collect()).length,
@@ -250,5 +253,40 @@ describe("rate limits", () => {
     expect(refused!.headers.get("Retry-After")).toMatch(/^\d+$/);
     expect(await refused!.json()).toEqual({ error: expect.stringContaining("this session"), retryAfter: expect.any(Number) });
     expect((await writtenRows(server.current)).pageViews).toBe(before.pageViews + accepted);
+  });
+});
+
+describe("two sites in one deployment: the blog's /api/event and the docs' /docs/api/event", () => {
+  const server = serverFor();
+  type ViewStats = { totalPageViews: number; pageStats: { path: string }[] };
+  const counted = async (module: "stats" | "docsStats") => {
+    const { totalPageViews, pageStats } = await query<ViewStats>(server.current, `${module}:getPageViewStats`);
+    return { totalPageViews, paths: pageStats.map(({ path }) => path) };
+  };
+  const active = async (module: "stats" | "docsStats") =>
+    (await query<{ activeByPath: { path: string; count: number }[] }>(server.current, `${module}:getActiveVisitors`)).activeByPath;
+
+  it("counts a view POSTed to /docs/api/event in the docs site (docsStats) and not in the blog's", async () => {
+    const sessionId = crypto.randomUUID();
+    expect((await postEvent(server.current, pageView("/docs/intro", sessionId), {}, "/docs")).status).toBe(202);
+    expect((await postEvent(server.current, { type: "heartbeat", sessionId, path: "/docs/intro" }, {}, "/docs")).status).toBe(202);
+    await settle(server.current);
+
+    expect(await counted("docsStats")).toEqual({ totalPageViews: 1, paths: ["/docs/intro"] });
+    expect(await active("docsStats")).toEqual([{ path: "/docs/intro", count: 1 }]);
+    expect(await counted("stats")).toEqual({ totalPageViews: 0, paths: [] });
+    expect(await active("stats")).toEqual([]);
+    expect(await writtenRows(server.current, "docsStats")).toEqual({ pageViews: 1, visits: 1, activeSessions: 1 });
+    expect(await writtenRows(server.current, "liveStats")).toEqual({ pageViews: 0, visits: 0, activeSessions: 0 });
+  });
+
+  it("counts a view POSTed to /api/event in the blog (stats) and not in the docs site's", async () => {
+    expect((await postEvent(server.current, pageView("/posts/hello"))).status).toBe(202);
+    await settle(server.current);
+
+    expect(await counted("stats")).toEqual({ totalPageViews: 1, paths: ["/posts/hello"] });
+    expect(await counted("docsStats")).toEqual({ totalPageViews: 1, paths: ["/docs/intro"] });
+    expect(await writtenRows(server.current, "liveStats")).toMatchObject({ pageViews: 1, visits: 1 });
+    expect((await writtenRows(server.current, "docsStats")).pageViews).toBe(1);
   });
 });

@@ -1,10 +1,11 @@
 import { afterEach, expect, it } from "vitest";
-import type { Doc } from "../../convex/_generated/dataModel";
-import { LocalDeployment, type DeploymentCtx } from "../../tools/local-convex/deployment";
+import type { Doc } from "../../src/component/_generated/dataModel";
+import { LocalDeployment, type ComponentCtx } from "../../tools/local-convex/deployment";
 
 // The emulator reads index ranges from sorted indexes (tools/local-convex/indexedQueries.ts):
 // every range must read what walking the whole table would, whether the rows are committed or
-// the call's own writes (inserted, patched, deleted), and whatever the bounds.
+// the call's own writes (inserted, patched, deleted), and whatever the bounds. The tables are the blog's
+// stats component's (where every indexed read of the engine happens).
 
 let deployment: LocalDeployment | undefined;
 
@@ -50,7 +51,7 @@ const indexOrder = (a: Minute, b: Minute) =>
   a.sessionId.localeCompare(b.sessionId) || a.scope.localeCompare(b.scope) || a.minute - b.minute || a._creationTime - b._creationTime;
 
 /** Each range read through the index, beside the table's rows filtered and sorted by hand; returns the ones that differ. */
-async function differences(ctx: DeploymentCtx): Promise<string[]> {
+async function differences(ctx: ComponentCtx): Promise<string[]> {
   const all = await ctx.db.query("sessionMinutes").collect();
   const found: string[] = [];
   for (const bounds of boundsToTry()) {
@@ -82,12 +83,12 @@ it("reads each index range as a walk of the whole table would: committed rows, t
   deployment = await LocalDeployment.create({ runCronsOnSchedule: false });
   const rows = SESSIONS.flatMap((sessionId) => SCOPES.flatMap((scope) => Array.from({ length: 8 }, (_, minute) => ({ sessionId, scope, minute: minute * 2 }))));
   const found: string[] = [];
-  await deployment.runAsCall(async (ctx) => {
+  await deployment.runInComponent("liveStats", async (ctx) => {
     for (const row of rows.filter((_, i) => i % 2 === 0)) await ctx.db.insert("sessionMinutes", row);
     // Queried while the call's first writes are pending, then committed.
     found.push(...(await differences(ctx)));
   });
-  await deployment.runAsCall(async (ctx) => {
+  await deployment.runInComponent("liveStats", async (ctx) => {
     found.push(...(await differences(ctx)));
     for (const row of rows.filter((_, i) => i % 2 === 1)) await ctx.db.insert("sessionMinutes", row);
     found.push(...(await differences(ctx)));
@@ -100,7 +101,7 @@ it("reads each index range as a walk of the whole table would: committed rows, t
     }
     found.push(...(await differences(ctx)));
   });
-  await deployment.runAsCall(async (ctx) => {
+  await deployment.runInComponent("liveStats", async (ctx) => {
     found.push(...(await differences(ctx)));
   });
   expect(found).toEqual([]);
@@ -109,11 +110,11 @@ it("reads each index range as a walk of the whole table would: committed rows, t
 it("reads a range of commit timestamps, the call's own rows (their timestamp still to come) after every committed one", async () => {
   deployment = await LocalDeployment.create({ runCronsOnSchedule: false });
   const view = { path: "/", pageType: "home", sessionId: "s", timestamp: 0 };
-  const insert = (ctx: DeploymentCtx, n: number) => ctx.db.insert("pageViews", { ...view, timestamp: n, committedAt: ctx.db.vars.commitTs });
-  await deployment.runAsCall(async (ctx) => void (await insert(ctx, 1)));
-  await deployment.runAsCall(async (ctx) => void (await insert(ctx, 2)));
+  const insert = (ctx: ComponentCtx, n: number) => ctx.db.insert("pageViews", { ...view, timestamp: n, committedAt: ctx.db.vars.commitTs });
+  await deployment.runInComponent("liveStats", async (ctx) => void (await insert(ctx, 1)));
+  await deployment.runInComponent("liveStats", async (ctx) => void (await insert(ctx, 2)));
   const seen: number[][] = [];
-  await deployment.runAsCall(async (ctx) => {
+  await deployment.runInComponent("liveStats", async (ctx) => {
     await insert(ctx, 3);
     const first = (await ctx.db.query("pageViews").withIndex("by_timestamp", (q) => q.eq("timestamp", 1)).unique()) as Doc<"pageViews">;
     const after = await ctx.db

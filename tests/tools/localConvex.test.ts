@@ -19,7 +19,7 @@ afterEach(async () => {
   backendClock.reset();
 });
 
-/** How many scheduled functions there are per component, name and state, e.g. `{ "batchWorker:loop:loop": { success: 6 } }`. */
+/** How many scheduled functions there are per component, name and state, e.g. `{ "liveStats/batchWorker:loop:loop": { success: 6 } }`. */
 function tally(jobs: ScheduledJob[]): Record<string, Record<string, number>> {
   const counts: Record<string, Record<string, number>> = {};
   for (const { componentPath, name, state } of jobs) {
@@ -105,16 +105,43 @@ it("runs the stats worker's due loop and monitor in order after a jump of minute
   expect(performance.now() - started).toBeLessThan(5_000);
 
   const runs = tally(await deployment.scheduledJobs());
-  expect(runs["batchWorker:loop:loop"]).toEqual({ success: expect.any(Number) });
+  expect(runs["liveStats/batchWorker:loop:loop"]).toEqual({ success: expect.any(Number) });
   // Two batches, their debounces and a cooldown of polls: a handful of runs, not a loop spinning on the jump.
-  expect(runs["batchWorker:loop:loop"].success).toBeLessThanOrEqual(12);
-  expect(runs["batchWorker:monitor:monitor"]?.success ?? 0).toBe(0);
+  expect(runs["liveStats/batchWorker:loop:loop"].success).toBeLessThanOrEqual(12);
+  expect(runs["liveStats/batchWorker:monitor:monitor"]?.success ?? 0).toBe(0);
   expect(deploymentLog.filter((line) => /ERROR|WARN/.test(line))).toEqual([]);
 
   // Idle now: nothing more runs, however long we wait.
   const settledRuns = (await deployment.scheduledJobs()).length;
   await delay(1_500);
   expect((await deployment.scheduledJobs()).length).toBe(settledRuns);
+});
+
+it("runs each site's own cron jobs (src/component/crons.ts) inside that site's component: the app has none", async () => {
+  server = await startLocalConvex({ runCronsOnSchedule: false });
+  const { deployment } = server;
+  const lastSeen = backendClock.now() - SESSION_TIMEOUT_MS - MINUTE;
+  // Stale sessions: one in the blog's component, two in the docs site's.
+  for (const [site, count] of [["liveStats", 1], ["docsStats", 2]] as const) {
+    await deployment.runInComponent(site, async (ctx) => {
+      for (let i = 0; i < count; i++) await ctx.db.insert("activeSessions", { sessionId: crypto.randomUUID(), currentPath: "/a", lastSeen });
+    });
+  }
+
+  const outcomes = await deployment.runCrons();
+
+  // The blog's cleanup first, then the docs', each deleting its own site's rows only.
+  expect(outcomes).toEqual([
+    expect.objectContaining({ success: true, value: { deleted: 1, more: false } }),
+    expect.objectContaining({ success: true, value: { deleted: 2, more: false } }),
+  ]);
+  for (const site of ["liveStats", "docsStats"]) {
+    let left: { sessions: number; cleanupRuns: number } | undefined;
+    await deployment.runInComponent(site, async (ctx) => {
+      left = { sessions: (await ctx.db.query("activeSessions").collect()).length, cleanupRuns: (await ctx.db.query("cleanupStatus").collect()).length };
+    });
+    expect({ site, ...left }).toEqual({ site, sessions: 0, cleanupRuns: 1 });
+  }
 });
 
 describe("the site port: the app's HTTP actions (convex/http.ts), as at <deployment>.convex.site", () => {
@@ -163,7 +190,7 @@ describe("the site port: the app's HTTP actions (convex/http.ts), as at <deploym
     server = await startLocalConvex({ runCronsOnSchedule: false, log: (line) => deploymentLog.push(line) });
     const sessionId = crypto.randomUUID();
     // Two live rows for one session, which the hot path reads with unique(): a broken table makes it throw.
-    await server.deployment.runAsCall(async (ctx) => {
+    await server.deployment.runInComponent("liveStats", async (ctx) => {
       for (const currentPath of ["/a", "/b"]) await ctx.db.insert("activeSessions", { sessionId, currentPath, lastSeen: Date.now() });
     });
 

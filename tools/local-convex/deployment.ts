@@ -6,7 +6,8 @@ import { backendClock } from "./clock";
 import { intervalCrons, type IntervalCron } from "./crons";
 import { collectLogs } from "./functionLogs";
 import { FunctionRunner, notFound, type Caller, type Failure, type Outcome } from "./functions";
-import { COMPONENT_PATHS, createNodeTestConvex, loadConvexModule, type NodeTestConvex } from "./nodeConvex";
+import { COMPONENT_PATHS, createNodeTestConvex, loadComponentModule, STATS_SITES, type NodeTestConvex } from "./nodeConvex";
+import type { StatsCtx } from "../../tests/support/convexBackend";
 
 /** Runs one query against the state being read; repeated (path, args) pairs within one read are computed once. */
 export type QueryRunner = (udfPath: string, jsonArgs: JSONValue) => Promise<Outcome>;
@@ -19,6 +20,8 @@ export interface Subscriber {
 
 /** What `runAsCall` hands its body: a mutation's ctx on the deployment's state. */
 export type DeploymentCtx = Parameters<NodeTestConvex["run"]>[0] extends (ctx: infer Ctx) => unknown ? Ctx : never;
+/** What `runInComponent` hands its body for a site ("liveStats", "docsStats"): a mutation's ctx inside its stats component. */
+export type ComponentCtx = StatsCtx;
 
 export type MutationOutcome = (Outcome & { success: true; ts: bigint }) | Failure;
 
@@ -36,7 +39,7 @@ const SETTLED_POLL_MS = 50;
 
 export type ScheduledJob = { componentPath: string; name: string; state: string; scheduledTime: number };
 
-type RunInComponent = <T>(componentPath: string, body: (ctx: DeploymentCtx) => Promise<T>) => Promise<T>;
+type RunInComponent = <T>(componentPath: string, body: (ctx: DeploymentCtx & ComponentCtx) => Promise<T>) => Promise<T>;
 
 /**
  * An in-memory Convex deployment: the app's functions on convex-test, a
@@ -66,13 +69,17 @@ export class LocalDeployment {
       onFinished: () => this.publishBackgroundWork(),
       log,
     });
-    this.runner = new FunctionRunner(t, loadConvexModule, log, (call) => this.timers.run(call));
+    this.runner = new FunctionRunner(t, loadComponentModule, log, (call) => this.timers.run(call));
     this.nextTs();
   }
 
   static async create(options: DeploymentOptions = {}): Promise<LocalDeployment> {
     const t = await createNodeTestConvex();
-    const crons = intervalCrons((await loadConvexModule("crons"))?.default as Crons | undefined);
+    // The app's convex/crons.ts (if any), then each site's component's own (src/component/crons.ts), run inside it.
+    const crons: IntervalCron[] = [];
+    for (const componentPath of ["", ...STATS_SITES]) {
+      crons.push(...intervalCrons((await loadComponentModule(componentPath, "crons"))?.default as Crons | undefined, componentPath));
+    }
     const deployment = new LocalDeployment(t, crons, options.env ?? {}, options.log ?? (() => {}));
     Object.assign(process.env, deployment.env);
     if (options.runCronsOnSchedule ?? true) deployment.scheduleCrons();
@@ -103,10 +110,10 @@ export class LocalDeployment {
   async mutation(
     udfPath: string,
     jsonArgs: JSONValue,
-    options: { caller?: Caller; onResult?: (outcome: MutationOutcome) => void } = {},
+    options: { caller?: Caller; componentPath?: string; onResult?: (outcome: MutationOutcome) => void } = {},
   ): Promise<MutationOutcome> {
     const outcome = await this.serialized(async (): Promise<MutationOutcome> => {
-      const outcome = await this.runner.run("mutation", udfPath, jsonArgs, options.caller);
+      const outcome = await this.runner.run("mutation", udfPath, jsonArgs, options.caller, options.componentPath);
       if (!outcome.success) {
         options.onResult?.(outcome);
         return outcome;
@@ -120,8 +127,8 @@ export class LocalDeployment {
   }
 
   /** Runs an action outside the commit order (its mutations commit on their own), then publishes. */
-  async action(udfPath: string, jsonArgs: JSONValue, caller: Caller = "client"): Promise<Outcome> {
-    const outcome = await this.runner.run("action", udfPath, jsonArgs, caller);
+  async action(udfPath: string, jsonArgs: JSONValue, caller: Caller = "client", componentPath = ""): Promise<Outcome> {
+    const outcome = await this.runner.run("action", udfPath, jsonArgs, caller, componentPath);
     await this.serialized(() => this.publish(this.nextTs()));
     return outcome;
   }
@@ -154,12 +161,23 @@ export class LocalDeployment {
    * schedules logs goes to the deployment's log, as for any call.
    */
   async runAsCall(body: (ctx: DeploymentCtx) => Promise<void>): Promise<string[]> {
-    const { logLines } = await this.serialized(() => this.timers.run(() => collectLogs(() => this.t.run(body), this.log)));
+    return await this.runInComponent("", body as unknown as (ctx: ComponentCtx) => Promise<void>);
+  }
+
+  /**
+   * `runAsCall` inside a component: `body` sees the component's own tables (a site's analytics:
+   * `runInComponent("liveStats", …)`), and a function it calls by name resolves within it.
+   */
+  async runInComponent(componentPath: string, body: (ctx: ComponentCtx) => Promise<void>): Promise<string[]> {
+    const runInComponent = (this.t as unknown as { runInComponent: RunInComponent }).runInComponent;
+    const { logLines } = await this.serialized(() =>
+      this.timers.run(() => collectLogs(() => runInComponent(componentPath, body as (ctx: DeploymentCtx & ComponentCtx) => Promise<void>), this.log)),
+    );
     await this.serialized(() => this.publish(this.nextTs()));
     return logLines;
   }
 
-  /** Runs every cron job once, now, and waits for the work it schedules. */
+  /** Runs every cron job (the app's, then each site component's) once, now, and waits for the work it schedules. */
   async runCrons(): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
     for (const cron of this.crons) outcomes.push(await this.runCron(cron));
@@ -210,13 +228,16 @@ export class LocalDeployment {
   }
 
   private async runCron(cron: IntervalCron): Promise<Outcome> {
-    const kind = await this.runner.kindOf(cron.udfPath, "deployment");
+    const { componentPath, udfPath, args } = cron;
+    const kind = await this.runner.kindOf(udfPath, "deployment", componentPath);
     const outcome =
       kind === "action"
-        ? await this.action(cron.udfPath, cron.args, "deployment")
-        : await this.mutation(cron.udfPath, cron.args, { caller: "deployment" });
-    for (const line of outcome.logLines) this.log(`cron "${cron.id}": ${line}`);
-    if (!outcome.success) this.log(`cron "${cron.id}" failed: ${outcome.errorMessage}`);
+        ? await this.action(udfPath, args, "deployment", componentPath)
+        : await this.mutation(udfPath, args, { caller: "deployment", componentPath });
+    // A component's jobs are named as the dashboard's cron list names them: under the component's path.
+    const name = componentPath === "" ? cron.id : `${componentPath}/${cron.id}`;
+    for (const line of outcome.logLines) this.log(`cron "${name}": ${line}`);
+    if (!outcome.success) this.log(`cron "${name}" failed: ${outcome.errorMessage}`);
     return outcome;
   }
 

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { makeFunctionReference } from "convex/server";
 import { ConvexError, convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import { collectLogs } from "./functionLogs";
 import type { NodeTestConvex } from "./nodeConvex";
@@ -13,7 +12,16 @@ export type Outcome = { success: true; value: JSONValue; logLines: string[] } | 
 export type HttpOutcome = { success: true; response: Response; logLines: string[] } | Failure;
 
 type RegisteredFunction = { isPublic?: boolean; isQuery?: boolean; isMutation?: boolean; isAction?: boolean };
-type LoadModule = (modulePath: string) => Promise<Record<string, unknown> | undefined>;
+/** Loads a module of the component at `componentPath` ("" is the app). */
+type LoadModule = (componentPath: string, modulePath: string) => Promise<Record<string, unknown> | undefined>;
+/** Where a function lives: its component ("" is the app) and its path in it. */
+type FunctionPath = { componentPath: string; udfPath: string };
+/** convex-test's calls by path (what `t.query(ref)` and the like resolve a reference to), untyped in its declarations. */
+type CallsByPath = {
+  queryFromPath(path: FunctionPath, args: Record<string, Value>): Promise<Value | undefined>;
+  mutationFromPath(path: FunctionPath, args: Record<string, Value>): Promise<Value | undefined>;
+  actionFromPath(path: FunctionPath, args: Record<string, Value>): Promise<Value | undefined>;
+};
 
 /** Raised by the deployment rather than by user code, so it is reported without "Uncaught". */
 class DeploymentError extends Error {}
@@ -35,7 +43,10 @@ function registeredKind(fn: RegisteredFunction): FunctionKind | null {
 
 const capitalized = (kind: FunctionKind) => kind[0].toUpperCase() + kind.slice(1);
 
-/** Runs the app's functions on convex-test and reports results and errors the way a Convex deployment does. */
+/**
+ * Runs the app's functions (and, for the deployment itself, a component's: its crons) on convex-test and
+ * reports results and errors the way a Convex deployment does.
+ */
 export class FunctionRunner {
   constructor(
     private readonly t: NodeTestConvex,
@@ -46,18 +57,20 @@ export class FunctionRunner {
     private readonly within: <T>(call: () => Promise<T>) => Promise<T> = (call) => call(),
   ) {}
 
-  /** The kind of the function at `udfPath` if `caller` may call it, else null. */
-  async kindOf(udfPath: string, caller: Caller): Promise<FunctionKind | null> {
+  /** The kind of the function at `udfPath` (in the component at `componentPath`) if `caller` may call it, else null. */
+  async kindOf(udfPath: string, caller: Caller, componentPath = ""): Promise<FunctionKind | null> {
+    // Clients reach the app's functions only; a component's are the deployment's (its crons).
+    if (componentPath !== "" && caller === "client") return null;
     const [modulePath, exportName] = canonicalUdfPath(udfPath).split(":");
-    const fn = (await this.loadModule(modulePath))?.[exportName] as RegisteredFunction | undefined;
+    const fn = (await this.loadModule(componentPath, modulePath))?.[exportName] as RegisteredFunction | undefined;
     if (fn === undefined || (caller === "client" && !fn.isPublic)) return null;
     return registeredKind(fn);
   }
 
-  /** Calls a function expected to be of `kind`, with Convex-JSON arguments; never throws. */
-  async run(kind: FunctionKind, udfPath: string, jsonArgs: JSONValue, caller: Caller = "client"): Promise<Outcome> {
+  /** Calls a function expected to be of `kind`, with Convex-JSON arguments, in the app or a component; never throws. */
+  async run(kind: FunctionKind, udfPath: string, jsonArgs: JSONValue, caller: Caller = "client", componentPath = ""): Promise<Outcome> {
     const { result, logLines } = await this.within(() =>
-      collectLogs(() => this.attempt(kind, canonicalUdfPath(udfPath), jsonArgs, caller), this.log),
+      collectLogs(() => this.attempt(kind, { componentPath, udfPath: canonicalUdfPath(udfPath) }, jsonArgs, caller), this.log),
     );
     return { ...result, logLines };
   }
@@ -76,9 +89,10 @@ export class FunctionRunner {
     }
   }
 
-  private async attempt(kind: FunctionKind, path: string, jsonArgs: JSONValue, caller: Caller): Promise<Outcome> {
+  private async attempt(kind: FunctionKind, functionPath: FunctionPath, jsonArgs: JSONValue, caller: Caller): Promise<Outcome> {
+    const path = functionPath.componentPath === "" ? functionPath.udfPath : `${functionPath.componentPath}/${functionPath.udfPath}`;
     try {
-      const actualKind = await this.kindOf(path, caller);
+      const actualKind = await this.kindOf(functionPath.udfPath, caller, functionPath.componentPath);
       if (actualKind === null) return notFound(path);
       if (actualKind !== kind) {
         throw new DeploymentError(`Trying to execute ${path} as ${capitalized(kind)}, but it is defined as ${capitalized(actualKind)}.`);
@@ -87,21 +101,23 @@ export class FunctionRunner {
       if (args === null || typeof args !== "object" || Array.isArray(args) || args instanceof ArrayBuffer) {
         throw new DeploymentError(`ArgumentValidationError: the arguments of ${path} must be an object`);
       }
-      const value: Value | undefined = await this.call(kind, path, args as Record<string, Value>);
+      const value: Value | undefined = await this.call(kind, functionPath, args as Record<string, Value>);
       return { success: true, value: convexToJson(value ?? null), logLines: [] };
     } catch (error) {
       return failure(error);
     }
   }
 
-  private async call(kind: FunctionKind, path: string, args: Record<string, Value>): Promise<Value | undefined> {
+  /** What `t.query(ref)` and the like do once they have resolved the reference, for a path in any component. */
+  private async call(kind: FunctionKind, path: FunctionPath, args: Record<string, Value>): Promise<Value | undefined> {
+    const t = this.t as unknown as CallsByPath;
     switch (kind) {
       case "query":
-        return await this.t.query(makeFunctionReference<"query">(path), args);
+        return await t.queryFromPath(path, args);
       case "mutation":
-        return await this.t.mutation(makeFunctionReference<"mutation">(path), args);
+        return await t.mutationFromPath(path, args);
       case "action":
-        return await this.t.action(makeFunctionReference<"action">(path), args);
+        return await t.actionFromPath(path, args);
     }
   }
 }

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildTestConvex, type ComponentSource, type ModuleMap, type TestConvexOptions } from "../../tests/support/convexBackend";
+import { buildTestConvex, STATS_SITES, type ComponentSource, type ModuleMap, type TestConvexOptions } from "../../tests/support/convexBackend";
 import { indexQueries } from "./indexedQueries";
 
 // Plain Node has no import.meta.glob, so the module maps convex-test needs are read from disk.
@@ -37,10 +37,28 @@ async function componentOf(packageName: string): Promise<ComponentSource> {
 /** The app's modules, keyed the way convex-test finds them (it locates `_generated` among the keys). */
 export const convexModules: ModuleMap = moduleMapOf(CONVEX_DIR);
 
+/** The stats component's modules: every site (convex/convex.config.ts) runs the same ones, in its own component. */
+const statsModules: ModuleMap = moduleMapOf(STATS_COMPONENT_DIR);
+
+async function loadFrom(modules: ModuleMap, dir: string, modulePath: string): Promise<Record<string, unknown> | undefined> {
+  const load = modules[path.join(dir, `${modulePath}.ts`)] ?? modules[path.join(dir, `${modulePath}.js`)];
+  return (await load?.()) as Record<string, unknown> | undefined;
+}
+
 /** The exports of the app module at a Convex module path ("stats", "model/config"), or undefined if none. */
 export async function loadConvexModule(modulePath: string): Promise<Record<string, unknown> | undefined> {
-  const load = convexModules[path.join(CONVEX_DIR, `${modulePath}.ts`)] ?? convexModules[path.join(CONVEX_DIR, `${modulePath}.js`)];
-  return (await load?.()) as Record<string, unknown> | undefined;
+  return await loadFrom(convexModules, CONVEX_DIR, modulePath);
+}
+
+/**
+ * The exports of a module of the component at `componentPath` ("" is the app): for a site's stats component
+ * ("liveStats", "docsStats"), one of src/component's. Undefined for a module it does not have, or for a
+ * component whose modules the emulator does not call by path (the packages' ones, which only our code calls).
+ */
+export async function loadComponentModule(componentPath: string, modulePath: string): Promise<Record<string, unknown> | undefined> {
+  if (componentPath === "") return await loadConvexModule(modulePath);
+  if ((STATS_SITES as readonly string[]).includes(componentPath)) return await loadFrom(statsModules, STATS_COMPONENT_DIR, modulePath);
+  return undefined;
 }
 
 /**
@@ -52,7 +70,6 @@ export async function createNodeTestConvex(options: TestConvexOptions = {}) {
   const batchWorker = await componentOf("@convex-dev/batch-worker");
   const rateLimiter = await componentOf("@convex-dev/rate-limiter");
   const { default: statsSchema } = (await import(pathToFileURL(path.join(STATS_COMPONENT_DIR, "schema.ts")).href)) as { default: ComponentSource["schema"] };
-  const statsModules = moduleMapOf(STATS_COMPONENT_DIR);
   // What src/test.ts's register does, with the modules read from disk.
   const registerStats: Parameters<typeof buildTestConvex>[1]["registerStats"] = (t, name) => {
     t.registerComponent(name, statsSchema, statsModules);
@@ -67,5 +84,5 @@ export async function createNodeTestConvex(options: TestConvexOptions = {}) {
 
 export type NodeTestConvex = Awaited<ReturnType<typeof createNodeTestConvex>>;
 
-export { COMPONENT_PATHS } from "../../tests/support/convexBackend";
+export { COMPONENT_PATHS, STATS_SITES } from "../../tests/support/convexBackend";
 
