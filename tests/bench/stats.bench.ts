@@ -1,13 +1,14 @@
 import { writeFileSync } from "node:fs";
 import { beforeAll, test, vi } from "vitest";
-import { api, internal } from "../../convex/_generated/api";
+import { api } from "../../convex/_generated/api";
+import { internal } from "../../src/component/_generated/api";
 import { HEARTBEAT_DEDUP_MS, STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
 import * as Worker from "../../src/component/derive/worker";
 import { muteBackfillLogs, runBackfill } from "../support/backfill";
 import { heartbeat, measureGetStats, measureHeartbeat, measureViewPage, viewPage } from "../support/calls";
 import { DAY, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
-import { measure, type Cost } from "../support/metrics";
+import { measureInStats, type Cost } from "../support/metrics";
 import { generateSessions, insertActiveSessions, insertLegacyData, pathName } from "../support/seed";
 import { settle, workerRuns } from "../support/worker";
 
@@ -30,9 +31,9 @@ type Load = { viewsPerSecond: number; seconds: number; changesPerSecond: number;
 
 /** The worker's next batch, as its loop would take it, and what folding it costs. */
 async function measureWorkerBatch(t: TestConvex) {
-  const work = await t.query(internal.worker.nextBatch, { name: STATS_WORKER_NAME });
+  const work = await t.runInStats((ctx) => ctx.runQuery(internal.worker.nextBatch, { name: STATS_WORKER_NAME }));
   if (!("batch" in work)) throw new Error("expected a batch");
-  return await measure(t, (ctx) => Worker.foldBatch(ctx, work.batch, Date.now()));
+  return await measureInStats(t, (ctx) => Worker.foldBatch(ctx, work.batch, Date.now()));
 }
 
 useFakeClock(NOW, "all");

@@ -173,7 +173,7 @@ async function insertCeiling(t: TestConvex) {
     for (const piece of piecesOf(call)) pieces.set(`${piece.level}:${piece.start}`, piece);
   // One bucket per transaction: a month's full chunks are about 2 MB.
   for (const { level, start } of pieces.values()) {
-    await t.run(async (ctx) => {
+    await t.runInStats(async (ctx) => {
       const minute = start / MINUTE;
       const entries = (first: number) => Array.from({ length: PREV_HISTOGRAM_CHUNK_ENTRIES }, (_, k) => [first + k, 3]).flat();
       const chunks = [];

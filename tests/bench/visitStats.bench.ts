@@ -290,7 +290,7 @@ async function seed(t: TestConvex, rows: Seed, settle: boolean): Promise<void> {
   let transactions = 0;
   let settled = 0;
   for (;;) {
-    const step = await t.run(async (ctx) => {
+    const step = await t.runInStats(async (ctx) => {
       const fold = startTimeFold();
       // The worker's budget (half of each limit, counting what the fold will still write), and a few visits at most.
       let taken = 0;

@@ -1,16 +1,19 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import type { ActionCtx } from "../../convex/_generated/server";
+import type { GenericActionCtx, GenericDataModel } from "convex/server";
 import { ADMIN_RECOUNT_ROWS_PER_QUERY, CLEANUP_PAGE_SIZE, SESSION_TIMEOUT_MS } from "../../src/shared/config";
-import { recountSampledPages, type RecountSample } from "../../src/component/operate/recount";
+import { components } from "../../convex/_generated/api";
+import type { RecountSample } from "../../src/component/operate/recount";
+import { recountSampledPages } from "../../src/client/http/recount";
 import { backfillStatus } from "../support/backfill";
 import { viewPage } from "../support/calls";
 import { SECOND, T0, advanceTo, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
+import { STATS_COMPONENT } from "../support/convexBackend";
 import { scheduledRuns } from "../support/scheduler";
 import { generateSessions, insertRows } from "../support/seed";
 import { settle } from "../support/worker";
 
-// POST /api/admin/{backfill,cleanup,recount} (convex/http.ts → model/adminEndpoints.ts) through convex-test's t.fetch.
+// POST /api/admin/{backfill,cleanup,recount} (convex/http.ts → registerRoutes, src/client/http/adminEndpoints.ts) through convex-test's t.fetch.
 
 const SECRET = "9b1f0c3e5a7d2f4e6c8a0b2d4f6e8a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f";
 const ENDPOINTS = ["backfill", "cleanup", "recount"] as const;
@@ -45,7 +48,7 @@ async function post(endpoint: Endpoint, { authorization = `Bearer ${SECRET}`, qu
   return { status: response.status, headers: response.headers, body: await response.json() };
 }
 
-const pathStatsOf = (path: string) => t.run((ctx) => ctx.db.query("pathStats").withIndex("by_path", (q) => q.eq("path", path)).unique());
+const pathStatsOf = (path: string) => t.runInStats((ctx) => ctx.db.query("pathStats").withIndex("by_path", (q) => q.eq("path", path)).unique());
 
 describe("who may call them", () => {
   test("with no secret configured, every endpoint is off for everyone: 503 saying how to set one", async () => {
@@ -113,9 +116,9 @@ describe("POST /api/admin/cleanup", () => {
       message: `Removed ${stale.length} stale sessions in 2 chunks`,
       summary: { total: stale.length, processed: stale.length, failed: 0 },
     });
-    expect(await t.run((ctx) => ctx.db.query("activeSessions").collect())).toHaveLength(3);
+    expect(await t.runInStats((ctx) => ctx.db.query("activeSessions").collect())).toHaveLength(3);
     // It looped itself: the cron's self-rescheduling did not add runs of its own.
-    expect((await scheduledRuns(t))["stats:cleanupStaleSessions"]).toBeUndefined();
+    expect((await scheduledRuns(t))[`${STATS_COMPONENT}/operate:cleanupStaleSessions`]).toBeUndefined();
   });
 
   test("with nothing stale, removes nothing in one chunk", async () => {
@@ -159,7 +162,7 @@ describe("POST /api/admin/recount", () => {
   test("reports each wrong figure as a failed item with what it found, and checks the others all the same", async () => {
     await viewPages({ "/a": 5, "/b": 3, "/c": 2, "/d": 1 });
     await settle(t);
-    await t.run(async (ctx) => {
+    await t.runInStats(async (ctx) => {
       const b = await ctx.db.query("pathStats").withIndex("by_path", (q) => q.eq("path", "/b")).unique();
       await ctx.db.patch(b!._id, { views: 4 });
       // /c's row is lost: only the recently viewed pages of the sample can find it.
@@ -192,7 +195,7 @@ describe("POST /api/admin/recount", () => {
       "pageViews",
       Array.from({ length: views }, (_, i) => ({ path: "/big", pageType: "post", sessionId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, timestamp: T0 - i })),
     );
-    await t.run(async (ctx) => {
+    await t.runInStats(async (ctx) => {
       await ctx.db.insert("pathStats", { path: "/big", pageType: "post", views });
       await ctx.db.insert("counters", { name: "pageViews", value: views });
       for (const scope of ["/big", ""]) {
@@ -201,7 +204,7 @@ describe("POST /api/admin/recount", () => {
     });
 
     expect((await post("recount")).body).toMatchObject({ success: true, summary: { total: 2, processed: 2, failed: 0 } });
-    await t.run(async (ctx) => ctx.db.insert("pageViews", { path: "/big", pageType: "post", sessionId: "00000000-0000-4000-8000-999999999999", timestamp: T0 }));
+    await t.runInStats(async (ctx) => ctx.db.insert("pageViews", { path: "/big", pageType: "post", sessionId: "00000000-0000-4000-8000-999999999999", timestamp: T0 }));
     expect((await post("recount")).body.errors).toEqual([{ target: "page:/big", error: `derived ${views} views, all-time bucket ${views} views, raw rows ${views + 1}` }]);
   });
 
@@ -235,7 +238,7 @@ describe("POST /api/admin/recount", () => {
     await viewPages({ "/a": 2 });
     await settle(t);
     // Two all-time buckets for the site: the sample's read of it throws.
-    await t.run((ctx) => ctx.db.insert("timeBuckets", { scope: "", group: "site", level: "all", start: 0, pageviews: 2, visitors: 2 }));
+    await t.runInStats((ctx) => ctx.db.insert("timeBuckets", { scope: "", group: "site", level: "all", start: 0, pageviews: 2, visitors: 2 }));
 
     const { status, body } = await post("recount");
 
@@ -258,9 +261,9 @@ describe("recountSampledPages", () => {
         if (path === "/broken") throw new Error("read failed");
         return { rows: 3, continueCursor: "", isDone: true };
       },
-    } as unknown as ActionCtx;
+    } as unknown as GenericActionCtx<GenericDataModel>;
 
-    expect(await recountSampledPages(ctx, sample)).toEqual({
+    expect(await recountSampledPages({ ctx, component: components.liveStats }, sample)).toEqual({
       items: [{ target: "page:/a" }, { target: "page:/broken", error: "counting its views failed: read failed" }, { target: "page:/c" }, { target: "site" }],
       skipped: 0,
     });

@@ -2,8 +2,8 @@ import { getFunctionName } from "convex/server";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { SYNC_BATCH_BYTES, SYNC_UNPUBLISH_PAGE_SIZE } from "../../src/shared/config";
-import { syncContent, type MutationClient } from "../../src/lib/content/syncContent";
-import type { ContentFile } from "../../src/lib/content/parseContentFile";
+import { syncContent, type MutationClient } from "../../blog/lib/content/syncContent";
+import type { ContentFile } from "../../blog/lib/content/parseContentFile";
 import { createTestConvex, type TestConvex } from "../support/convex";
 
 const SECRET = "test-sync-secret";
@@ -54,7 +54,7 @@ describe("npm run sync", () => {
     expect(await t.query(api.content.getBySlug, { slug: "about" })).toMatchObject({ kind: "page", title: "About" });
     expect(await t.query(api.content.getBySlug, { slug: "notes-on-dark-mode" })).toBeNull();
 
-    const stats = await t.query(api.stats.getPageViewStats, {});
+    const stats = await t.query(api.content.publishedCounts, {});
     expect(stats.publishedPosts).toBe(posts.length);
     expect(stats.publishedPages).toBe(1);
 
@@ -75,7 +75,7 @@ describe("npm run sync", () => {
     // The page's file is deleted; b's row is already unpublished, so it is not counted again.
     expect(await sync([editedA])).toEqual({ created: 0, updated: 0, unchanged: 1, unpublished: 1, skipped: [] });
     expect(await t.query(api.content.getBySlug, { slug: "about" })).toBeNull();
-    expect((await t.query(api.stats.getPageViewStats, {})).publishedPages).toBe(0);
+    expect((await t.query(api.content.publishedCounts, {})).publishedPages).toBe(0);
 
     // A file that comes back republishes its row.
     expect(await sync([editedA, about])).toMatchObject({ updated: 1, unchanged: 1, unpublished: 0 });
@@ -128,7 +128,7 @@ describe("npm run sync", () => {
     calls = [];
     expect(await sync([])).toMatchObject({ created: 0, unpublished: many.length + big.length });
     expect(calls.filter((name) => name === "content:unpublishMissing").length).toBeGreaterThan(2);
-    expect(await t.query(api.stats.getPageViewStats, {})).toMatchObject({ publishedPosts: 0, publishedPages: 0 });
+    expect(await t.query(api.content.publishedCounts, {})).toMatchObject({ publishedPosts: 0, publishedPages: 0 });
   });
 });
 
@@ -162,6 +162,6 @@ describe("the sync mutations", () => {
       /must be lower-case words/,
     );
     expect(await t.query(api.content.listPosts, {})).toEqual([]);
-    expect((await t.query(api.stats.getPageViewStats, {})).publishedPosts).toBe(0);
+    expect((await t.query(api.content.publishedCounts, {})).publishedPosts).toBe(0);
   });
 });

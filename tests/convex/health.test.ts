@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { api, components } from "../../convex/_generated/api";
+import { api } from "../../convex/_generated/api";
+import { components } from "../../src/component/_generated/api";
 import { CLEANUP_RECORD_INTERVAL_MS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_WORKER_LAG_MS, STATS_WORKER_NAME } from "../../src/shared/config";
 import { runningRules } from "../../src/component/derive/derivedRules";
 import type { HealthReport } from "../../src/component/operate/health";
@@ -33,8 +34,8 @@ async function health(t: TestConvex): Promise<{ status: number; body: HealthRepo
 }
 
 const totalViews = async (t: TestConvex) => (await t.query(api.stats.getPageViewStats, {})).totalPageViews;
-const lastCleanupRun = (t: TestConvex) => t.run(async (ctx) => (await ctx.db.query("cleanupStatus").first())?.lastRunAt);
-const storedRules = (t: TestConvex) => t.run(async (ctx) => (await ctx.db.query("derivedRules").first())?.rules ?? null);
+const lastCleanupRun = (t: TestConvex) => t.runInStats(async (ctx) => (await ctx.db.query("cleanupStatus").first())?.lastRunAt);
+const storedRules = (t: TestConvex) => t.runInStats(async (ctx) => (await ctx.db.query("derivedRules").first())?.rules ?? null);
 
 /** A site with a visitor on /a, everything folded and the cleanup cron just run. */
 async function runningSite(): Promise<TestConvex> {
@@ -130,7 +131,7 @@ describe("the worker's liveness and lag", () => {
 
   test("a stopped worker is unhealthy and the answer says how to start it; started, it catches up", async () => {
     const t = await runningSite();
-    await t.mutation(components.batchWorker.lib.stop, { name: STATS_WORKER_NAME });
+    await t.runInStats((ctx) => ctx.runMutation(components.batchWorker.lib.stop, { name: STATS_WORKER_NAME }));
     const sentAt = Date.now();
     await viewPage(t, 2, "/b");
     vi.setSystemTime(sentAt + 2 * MINUTE);
@@ -144,7 +145,7 @@ describe("the worker's liveness and lag", () => {
     ]);
     expect(body.checks.worker.fix).toBe(`npx convex run --component batchWorker lib:start '{"name": "stats"}'`);
 
-    await t.mutation(components.batchWorker.lib.start, { name: STATS_WORKER_NAME });
+    await t.runInStats((ctx) => ctx.runMutation(components.batchWorker.lib.start, { name: STATS_WORKER_NAME }));
     await settle(t);
     expect(await totalViews(t)).toBe(2);
     expect((await health(t)).status).toBe(200);
@@ -179,7 +180,7 @@ describe("the rules derived data is built under", () => {
     await heartbeat(t, 2, "/b");
     await settle(t);
     expect(await workerStatus(t)).toEqual({ kind: "idle" });
-    expect(await t.run((ctx) => ctx.db.query("pageViews").collect())).toHaveLength(2);
+    expect(await t.runInStats((ctx) => ctx.db.query("pageViews").collect())).toHaveLength(2);
     expect(await totalViews(t)).toBe(1);
     // Time buckets too (visits still open are read from their rows at query time, so those may move).
     expect(await t.query(api.stats.summary, today)).toMatchObject({ pageviews: before.pageviews, visitors: before.visitors });

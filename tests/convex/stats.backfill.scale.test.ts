@@ -71,7 +71,8 @@ test("recordPageView stays within its budget with 8,000 views", async () => {
 test("the old sessions and content are counted too, and the cleanup cron removes the idle sessions' rows", async () => {
   await runCleanup(t);
   expect(await t.query(api.stats.getStats, {})).toMatchObject(legacy.figures);
-  expect((await t.run((ctx) => ctx.db.query("activeSessions").collect())).length).toBe(LEGACY.liveSessions);
+  expect(await t.query(api.content.publishedCounts, {})).toEqual(legacy.content);
+  expect((await t.runInStats((ctx) => ctx.db.query("activeSessions").collect())).length).toBe(LEGACY.liveSessions);
 });
 
 test("chunks do real work whatever the order of paths: at least 300 views each, and visits settled by the dozen", async () => {

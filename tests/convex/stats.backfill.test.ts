@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
-import { api, components } from "../../convex/_generated/api";
+import { api } from "../../convex/_generated/api";
+import { components } from "../../src/component/_generated/api";
 import { backfillStatus, muteBackfillLogs, runBackfill, startBackfill } from "../support/backfill";
 import { heartbeat, viewPage } from "../support/calls";
 import { DAY, MINUTE, T0, useFakeClock } from "../support/clock";
@@ -43,7 +44,8 @@ describe("a backfill of data written before the aggregates", () => {
 
   test("before it, the dashboard shows nothing of the old data", async () => {
     const { t: fresh } = await legacyDeployment();
-    expect(await getStats(fresh)).toMatchObject({ totalPageViews: 0, uniqueVisitors: 0, activeVisitors: 0, publishedPosts: 0 });
+    expect(await getStats(fresh)).toMatchObject({ totalPageViews: 0, uniqueVisitors: 0, activeVisitors: 0 });
+    expect(await fresh.query(api.content.publishedCounts, {})).toMatchObject({ publishedPosts: 0 });
   });
 
   test("makes every page-view figure equal a recount", async () => {
@@ -57,6 +59,7 @@ describe("a backfill of data written before the aggregates", () => {
 
   test("counts the old sessions and content too", async () => {
     expect(await getStats(t)).toMatchObject(legacy.figures);
+    expect(await t.query(api.content.publishedCounts, {})).toEqual(legacy.content);
   });
 
   test("took several worker batches, every one of which succeeded, and reports itself done", async () => {
@@ -126,7 +129,7 @@ describe("a backfill repairs derived data that was lost", () => {
     const { backfill: _, ...before } = await getStats(t);
     expect(before).toMatchObject({ uniqueVisitors: LEGACY.sessions + 1, distinctPages: LEGACY.paths + 1 });
 
-    await t.run(async (ctx) => {
+    await t.runInStats(async (ctx) => {
       for (const table of ["visitors", "counters", "activePages"] as const) {
         for (const row of await ctx.db.query(table).collect()) await ctx.db.delete(row._id);
       }
@@ -152,7 +155,7 @@ test("a backfill asked for while the worker is stopped starts the worker, and ru
   const { t } = await legacyDeployment();
   await viewPage(t, 10_000, "/fresh");
   await settle(t);
-  await t.mutation(components.batchWorker.lib.stop, { name: STATS_WORKER_NAME });
+  await t.runInStats((ctx) => ctx.runMutation(components.batchWorker.lib.stop, { name: STATS_WORKER_NAME }));
 
   expect(await startBackfill(t)).toMatchObject({ started: true, runId: 1, message: "started" });
   await settle(t);
@@ -180,7 +183,7 @@ describe("starting a backfill that is already under way", () => {
 
   test("resumes from its cursor when the worker was stopped, and ends exact with every row walked once", async () => {
     // What an operator's stop (or a worker wedged until someone acts) leaves behind.
-    await t.mutation(components.batchWorker.lib.stop, { name: STATS_WORKER_NAME });
+    await t.runInStats((ctx) => ctx.runMutation(components.batchWorker.lib.stop, { name: STATS_WORKER_NAME }));
     const { processed } = (await backfillStatus(t))!;
     await settle(t);
     expect(await backfillStatus(t)).toMatchObject({ state: "running", processed });
@@ -191,5 +194,6 @@ describe("starting a backfill that is already under way", () => {
     expect(await backfillStatus(t)).toMatchObject({ state: "done", runId: 1, processed: legacy.rows });
     await expectExactFigures(t);
     expect(await getStats(t)).toMatchObject(legacy.figures);
+    expect(await t.query(api.content.publishedCounts, {})).toEqual(legacy.content);
   }, BACKFILL_TIMEOUT);
 });

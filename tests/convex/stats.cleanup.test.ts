@@ -4,6 +4,7 @@ import { readCounter } from "../../src/component/derive/counters";
 import { CLEANUP_INTERVAL_SECONDS, SESSION_TIMEOUT_MS } from "../../src/shared/config";
 import { advanceTo, MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
+import { STATS_COMPONENT } from "../support/convexBackend";
 import { measure } from "../support/metrics";
 import { scheduledRuns } from "../support/scheduler";
 import { generateSessions, insertActiveSessions, insertRows } from "../support/seed";
@@ -11,8 +12,8 @@ import { heartbeat, runCleanup } from "../support/calls";
 import { settle } from "../support/worker";
 
 const active = async (t: TestConvex) => await t.query(api.stats.getActiveVisitors, {});
-const sessionRows = (t: TestConvex) => t.run((ctx) => ctx.db.query("activeSessions").collect());
-const activePageRows = async (t: TestConvex) => (await t.run((ctx) => ctx.db.query("activePages").collect())).map((row) => row.path).sort();
+const sessionRows = (t: TestConvex) => t.runInStats((ctx) => ctx.db.query("activeSessions").collect());
+const activePageRows = async (t: TestConvex) => (await t.runInStats((ctx) => ctx.db.query("activePages").collect())).map((row) => row.path).sort();
 
 describe("cleanup of a few sessions", () => {
   useFakeClock(T0);
@@ -103,7 +104,7 @@ describe("cleanup of 20,000 idle sessions", () => {
   }, 600_000);
 
   test("finishes by rescheduling itself, every chunk inside Convex's limits", () => {
-    const chunks = runs["stats:cleanupStaleSessions"];
+    const chunks = runs[`${STATS_COMPONENT}/operate:cleanupStaleSessions`];
     // A failed chunk (a limit hit) would show up as "failed" and leave rows behind.
     expect(Object.keys(chunks)).toEqual(["success"]);
     expect(chunks.success).toBeGreaterThan(10);
@@ -111,8 +112,8 @@ describe("cleanup of 20,000 idle sessions", () => {
 
   test("leaves exactly the live sessions, in the table, the worker's records and its counter", async () => {
     expect((await sessionRows(t)).length).toBe(LIVE);
-    expect((await t.run((ctx) => ctx.db.query("liveSessions").collect())).length).toBe(LIVE);
-    expect(await t.run((ctx) => readCounter(ctx, "liveSessions"))).toBe(LIVE);
+    expect((await t.runInStats((ctx) => ctx.db.query("liveSessions").collect())).length).toBe(LIVE);
+    expect(await t.runInStats((ctx) => readCounter(ctx, "liveSessions"))).toBe(LIVE);
   });
 
   test("forgets every page nobody is on", async () => {

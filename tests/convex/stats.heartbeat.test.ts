@@ -20,7 +20,7 @@ const active = async () => {
   await settle(t);
   return await t.query(api.stats.getActiveVisitors, {});
 };
-const activePageRows = async () => (await t.run((ctx) => ctx.db.query("activePages").collect())).map(({ path, visitors }) => ({ path, visitors }));
+const activePageRows = async () => (await t.runInStats((ctx) => ctx.db.query("activePages").collect())).map(({ path, visitors }) => ({ path, visitors }));
 
 describe("heartbeat", () => {
   test("the first heartbeat makes the session active on its path", async () => {
@@ -45,18 +45,18 @@ describe("heartbeat", () => {
     advanceTo(T0 + HEARTBEAT_DEDUP_MS);
     await heartbeat(t, 2, "/b"); // another visitor keeps the worker running, as on a site with traffic
 
-    const [session] = await t.run((ctx) => ctx.db.query("activeSessions").withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId(1))).collect());
+    const [session] = await t.runInStats((ctx) => ctx.db.query("activeSessions").withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId(1))).collect());
     const writes = await writesOf(t, () => heartbeat(t, 1, "/a"));
     expect(writes).toMatchObject([
       { component: "", table: "activeSessions", id: session._id, change: "changed" },
       // Its own heartbeat bucket (convex/model/rateLimits.ts), keyed by the session.
       { component: "rateLimiter", table: "rateLimits", change: "changed", docs: [{ key: sessionId(1) }, { key: sessionId(1) }] },
     ]);
-    const [after] = await t.run((ctx) => ctx.db.query("activeSessions").withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId(1))).collect());
+    const [after] = await t.runInStats((ctx) => ctx.db.query("activeSessions").withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId(1))).collect());
     expect(after).toMatchObject({ currentPath: "/a", lastSeen: T0 + HEARTBEAT_DEDUP_MS });
 
     expect((await active()).activeByPath).toContainEqual({ path: "/a", count: 1 });
-    const [live] = await t.run((ctx) => ctx.db.query("liveSessions").withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId(1))).collect());
+    const [live] = await t.runInStats((ctx) => ctx.db.query("liveSessions").withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId(1))).collect());
     expect(live).toMatchObject({ sessionId: sessionId(1), path: "/a", lastSeen: T0 + HEARTBEAT_DEDUP_MS });
   });
 

@@ -88,7 +88,7 @@ describe("unique visitors", () => {
     vi.advanceTimersByTime(DEDUP_WINDOW_MS * 3);
     await viewPage(t, 1, "/b");
     await settle(t);
-    const visitors = await t.run((ctx) => ctx.db.query("visitors").collect());
+    const visitors = await t.runInStats((ctx) => ctx.db.query("visitors").collect());
     expect(visitors.map(({ sessionId, firstSeen }) => ({ sessionId, firstSeen }))).toEqual([{ sessionId: sessionId(1), firstSeen: T0 }]);
   });
 });
@@ -101,7 +101,7 @@ describe("per-path counts", () => {
     await t.mutation(api.stats.recordPageView, { path: "/a", pageType: "not-found", sessionId: sessionId(4) });
     await settle(t);
 
-    const rows = await t.run((ctx) => ctx.db.query("pathStats").collect());
+    const rows = await t.runInStats((ctx) => ctx.db.query("pathStats").collect());
     expect(rows.map(({ path, pageType, views }) => ({ path, pageType, views }))).toEqual([
       { path: "/a", pageType: "post", views: 3 },
       { path: "/b", pageType: "post", views: 1 },

@@ -133,7 +133,7 @@ describe("canonical forms: one page, one visitor", () => {
     const stats = await t.query(api.stats.getPageViewStats, {});
     // Visitor 1 from beforeEach, and the one behind the four spellings.
     expect(stats).toMatchObject({ totalPageViews: 5, uniqueVisitors: 2 });
-    const visitors = await t.run((ctx) => ctx.db.query("visitors").collect());
+    const visitors = await t.runInStats((ctx) => ctx.db.query("visitors").collect());
     expect(visitors.map((v) => v.sessionId)).toContain(id);
   });
 });

@@ -107,7 +107,7 @@ describe("visits from views and heartbeats", () => {
     advanceTo(END + VISIT_TIMEOUT_MS + VISIT_SETTLE_GRACE_MS + MINUTE);
     await t.mutation(internal.stats.cleanupStaleSessions, {});
     await settle(t);
-    const settlement = await t.run((ctx) => ctx.db.query("visitSettlement").first());
+    const settlement = await t.runInStats((ctx) => ctx.db.query("visitSettlement").first());
     expect(settlement?.lastActivity).toBe(Math.max(...truth.visits.map((visit) => visit.lastActivity)));
     expect(await t.query(api.stats.summary, SPAN)).toEqual(before);
     await expectEveryFigureExact("settled");
@@ -120,7 +120,7 @@ describe("the rules of a visit", () => {
     tc.mutation(api.stats.recordPageView, { path, pageType: "post", sessionId: sessionId(visitor), visit: { userAgent } });
   const beat = (tc: ReturnType<typeof fresh>, visitor: number, path: string) => tc.mutation(api.stats.heartbeat, { sessionId: sessionId(visitor), currentPath: path });
   const visitsOf = async (tc: ReturnType<typeof fresh>) =>
-    (await tc.run((ctx) => ctx.db.query("visits").collect())).map(({ start, lastActivity, views, entryPage, exitPage }) => ({ start, lastActivity, views, entryPage, exitPage }));
+    (await tc.runInStats((ctx) => ctx.db.query("visits").collect())).map(({ start, lastActivity, views, entryPage, exitPage }) => ({ start, lastActivity, views, entryPage, exitPage }));
 
   test("a one-page visit read for four minutes lasts four minutes: heartbeats are activity", async () => {
     const tc = fresh();

@@ -1,5 +1,6 @@
 import { describe, expect, test, vi } from "vitest";
-import { api, internal } from "../../convex/_generated/api";
+import { api } from "../../convex/_generated/api";
+import { internal } from "../../src/component/_generated/api";
 import { STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
 import * as Worker from "../../src/component/derive/worker";
 import * as FoldPageViews from "../../src/component/derive/foldPageViews";
@@ -7,6 +8,7 @@ import { heartbeat, viewPage } from "../support/calls";
 import { SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { expectExactFigures } from "../support/recount";
+import { pendingFunctions } from "../support/scheduler";
 import { pathName, sessionId } from "../support/seed";
 import { pingStatsWorker } from "../../src/component/record/wakeWorker";
 import { settle, workerRuns, workerStatus } from "../support/worker";
@@ -20,7 +22,7 @@ const totalViews = async (t: TestConvex) => (await t.query(api.stats.getPageView
 
 /** The batch the worker would take next, read as its loop reads it. */
 async function nextBatch(t: TestConvex) {
-  const result = await t.query(internal.worker.nextBatch, { name: STATS_WORKER_NAME });
+  const result = await t.runInStats((ctx) => ctx.runQuery(internal.worker.nextBatch, { name: STATS_WORKER_NAME }));
   if (!("batch" in result)) throw new Error("expected work");
   return result.batch;
 }
@@ -66,8 +68,8 @@ describe("freshness and re-runs under steady load", () => {
     await heartbeat(t, 1, "/a");
     await settle(t);
     expect(await workerStatus(t)).toEqual({ kind: "idle" });
-    const pending = await t.run(async (ctx) => (await ctx.db.system.query("_scheduled_functions").collect()).filter((job) => job.state.kind === "pending"));
-    expect(pending).toEqual([]);
+    // In the app and in every component (each has its own scheduler).
+    expect(await pendingFunctions(t)).toEqual([]);
   });
 });
 
@@ -104,7 +106,7 @@ describe("crashes and retries never lose or double-count a view", () => {
     const batch = await nextBatch(t);
 
     await expect(
-      t.run(async (ctx) => {
+      t.runInStats(async (ctx) => {
         await Worker.foldBatch(ctx, { ...batch, views: batch.views.slice(0, 3) }, Date.now());
         throw new Error("crash after folding half the batch");
       }),
@@ -136,7 +138,7 @@ describe("crashes and retries never lose or double-count a view", () => {
     const t = createTestConvex();
     await viewPage(t, 1, "/a");
     // One commit, five rows: they share a commit timestamp, a tie the worker must take whole.
-    await t.run(async (ctx) => {
+    await t.runInStats(async (ctx) => {
       for (let i = 2; i <= 6; i++) {
         await ctx.db.insert("pageViews", { path: "/b", pageType: "post", sessionId: sessionId(i), timestamp: Date.now(), committedAt: ctx.db.vars.commitTs });
       }

@@ -31,3 +31,8 @@ export async function scheduledRuns(t: TestConvex): Promise<Record<string, Recor
   }
   return runs;
 }
+
+/** The scheduled functions still pending, in the app and in every component, as `scheduledRuns` names them. */
+export async function pendingFunctions(t: TestConvex): Promise<string[]> {
+  return Object.entries(await scheduledRuns(t)).flatMap(([name, byState]) => Array.from({ length: byState.pending ?? 0 }, () => name));
+}

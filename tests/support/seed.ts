@@ -112,7 +112,7 @@ export async function insertActiveSessions(t: TestConvex, rows: WithoutSystemFie
  * A deployment as it was before the aggregates existed: page views and sessions
  * (live and idle) written straight into the stats component's tables, posts and
  * pages into the blog's.
- * Returns the rows written and the figures other than page views they make.
+ * Returns the rows written, the analytics figures other than page views they make, and the blog's content counts.
  */
 export async function insertLegacyData(
   t: TestConvex,
@@ -139,6 +139,9 @@ export async function insertLegacyData(
       activeByPath: livePaths
         .map((path) => ({ path, count: live.filter((s) => s.currentPath === path).length }))
         .sort((a, b) => b.count - a.count || a.path.localeCompare(b.path)),
+    },
+    // The blog's own figures (api.content.publishedCounts), not the component's.
+    content: {
       publishedPosts: posts.filter((row) => row.published).length,
       publishedPages: pages.filter((row) => row.published).length,
     },
