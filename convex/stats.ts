@@ -2,6 +2,7 @@ import { v } from "convex/values";
 import { LiveStats } from "../src/client";
 import { components, internal } from "./_generated/api";
 import { internalMutation } from "./_generated/server";
+import * as Content from "./model/content";
 import { pageTitle } from "./model/titles";
 import * as Upgrade from "./model/upgrade";
 
@@ -30,7 +31,8 @@ export const {
  * The one command after an upgrade (and whenever derived data needs rebuilding):
  * `npx convex run stats:backfillAggregates '{}'`. Moves any rows still in the blog's
  * pre-component tables into the component, a bounded chunk per run (model/upgrade.ts),
- * then starts the component's backfill.
+ * then starts the component's backfill and indexes the blog's posts and pages into
+ * their published-count aggregates (indexContent).
  */
 export const backfillAggregates = internalMutation({
   // `runId`: chunks that older versions scheduled; the worker runs backfills now, so they stop at once.
@@ -45,7 +47,21 @@ export const backfillAggregates = internalMutation({
       await ctx.scheduler.runAfter(0, internal.stats.backfillAggregates, {});
       return { started: false, runId: 0, message: "moving the rows of the version before the component; the backfill starts once they are in" };
     }
+    // The blog's own derived data: its published counts, for posts and pages written before their aggregates.
+    await ctx.scheduler.runAfter(0, internal.stats.indexContent, { table: "posts", cursor: null });
     return await ctx.runMutation(components.liveStats.operate.backfill, {});
+  },
+});
+
+/** Indexes posts, then pages, into the published-count aggregates, a bounded page per run (scheduled by backfillAggregates). */
+export const indexContent = internalMutation({
+  args: { table: v.union(v.literal("posts"), v.literal("pages")), cursor: v.union(v.string(), v.null()) },
+  returns: v.null(),
+  handler: async (ctx, { table, cursor }) => {
+    const next = await Content.indexContentPage(ctx, table, cursor);
+    if (next !== null) await ctx.scheduler.runAfter(0, internal.stats.indexContent, { table, cursor: next });
+    else if (table === "posts") await ctx.scheduler.runAfter(0, internal.stats.indexContent, { table: "pages", cursor: null });
+    return null;
   },
 });
 

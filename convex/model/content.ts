@@ -176,3 +176,17 @@ export async function publishedCounts(ctx: QueryCtx): Promise<{ publishedPosts: 
   ]);
   return { publishedPosts, publishedPages };
 }
+
+/** Rows per transaction when indexing existing content into the aggregates (each reads a few tree nodes). */
+export const CONTENT_INDEX_PAGE_SIZE = 200;
+
+/**
+ * Indexes a page of a content table into its aggregate, adopting rows written
+ * before the aggregate existed (idempotent: rows already in it are left as they
+ * are). Returns the cursor to go on from, or null once the table is done.
+ */
+export async function indexContentPage(ctx: MutationCtx, table: ContentTable, cursor: string | null): Promise<string | null> {
+  const page = await ctx.db.query(table).paginate({ cursor, numItems: CONTENT_INDEX_PAGE_SIZE });
+  for (const row of page.page) await aggregateFor(table).insertIfDoesNotExist(ctx, row as never);
+  return page.isDone ? null : page.continueCursor;
+}
