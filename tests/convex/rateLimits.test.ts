@@ -13,6 +13,7 @@ import { limitConfig, siteCap, type RateLimited } from "../../src/component/reco
 import { heartbeat, runCleanup, viewPage } from "../support/calls";
 import { advanceTo, MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
+import { RATE_LIMITER_COMPONENT } from "../support/convexBackend";
 import { sessionId } from "../support/seed";
 import { settle } from "../support/worker";
 import { writesOf } from "../support/writeSet";
@@ -105,7 +106,7 @@ describe("per session", () => {
     // Per-session buckets: the rate limiter's rows with a key (tests/support/committedDocuments.ts).
     const buckets = async () => {
       const documents = (t as unknown as { committedDocuments(): Record<string, Record<string, { key?: string }>> }).committedDocuments();
-      return Object.values(documents.rateLimiter ?? {}).filter((doc) => doc.key !== undefined).map((doc) => doc.key);
+      return Object.values(documents[RATE_LIMITER_COMPONENT] ?? {}).filter((doc) => doc.key !== undefined).map((doc) => doc.key);
     };
     expect(new Set(await buckets())).toEqual(new Set([sessionId(1), sessionId(2)]));
     advanceTo(T0 + SESSION_TIMEOUT_MS / 2);

@@ -156,12 +156,12 @@ describe("the rules of a visit", () => {
     const tc = fresh();
     const result = await view(tc, 1, "/a", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)");
     expect(result).toEqual({ recorded: false, newVisitor: false });
-    expect(await tc.run(async (ctx) => [await ctx.db.query("pageViews").collect(), await ctx.db.query("visits").collect()])).toEqual([[], []]);
+    expect(await tc.runInStats(async (ctx) => [await ctx.db.query("pageViews").collect(), await ctx.db.query("visits").collect()])).toEqual([[], []]);
   });
 
   test("a breakdown under a filter that matches too many visits asks for a shorter range; a shorter one is answered", async () => {
     const tc = fresh();
-    await tc.run(async (ctx) => {
+    await tc.runInStats(async (ctx) => {
       for (let i = 0; i <= FILTERED_BREAKDOWN_MAX_ROWS; i++) {
         const start = T0 + i * 1000;
         await ctx.db.insert("visits", { sessionId: sessionId(i), start, lastActivity: start, views: 1, entryPage: "/", exitPage: "/", ...visitAttributes({ referrer: "https://www.google.com/" }) });
