@@ -1,6 +1,6 @@
 import { v } from "convex/values";
 import { action, internalMutation, mutation, query } from "./_generated/server";
-import { api, internal } from "./_generated/api";
+import { api } from "./_generated/api";
 import * as Backfill from "./derive/backfill";
 import * as Cleanup from "./operate/cleanup";
 import * as Health from "./operate/health";
