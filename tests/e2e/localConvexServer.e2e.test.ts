@@ -72,8 +72,9 @@ describe("sync protocol with the real ConvexClient", () => {
     await expect.poll(() => backfill.at(-1)).toBe("done");
     expect(backfill).toContain("running");
     // The caller gets the starting call's console output; the chunks' goes to the deployment's log.
+    // (The component's backfill ends with its own last table; the blog's content counts are the app's.)
     expect(started.logLines).toEqual([expect.stringMatching(/^\[LOG\] '\[backfill\] run 1: started/)]);
-    expect(deploymentLog).toEqual([expect.stringMatching(/^\[LOG\] '\[backfill\] run 1 chunk 1 \(reset→pages\): .*done/)]);
+    expect(deploymentLog).toEqual([expect.stringMatching(/^\[LOG\] '\[backfill\] run 1 chunk 1 \(reset→activeSessions\): .*done/)]);
   });
 
   it("serves ConvexHttpClient's endpoints, and HTTP mutations reach live subscribers", async () => {
@@ -211,9 +212,9 @@ describe("wire format", () => {
 });
 
 describe("crons", () => {
-  it("reads each cron's period from convex/crons.ts", () => {
-    expect(intervalCrons(crons)).toEqual([
-      { id: "clean up stale sessions", udfPath: "stats:cleanupStaleSessions", args: {}, everyMs: CLEANUP_INTERVAL_SECONDS * 1000 },
+  it("reads each cron's period from a site component's crons.ts (src/component/crons.ts), its function resolved in that component", () => {
+    expect(intervalCrons(crons, "docsStats")).toEqual([
+      { id: "clean up stale sessions", componentPath: "docsStats", udfPath: "operate:cleanupStaleSessions", args: {}, everyMs: CLEANUP_INTERVAL_SECONDS * 1000 },
     ]);
   });
 
