@@ -61,7 +61,8 @@ export default function StatsPage() {
   const token = useShareToken();
   const access = useQuietQuery(api.stats.settings, withTokenArg({}, token));
   const denied = access !== undefined && !(access instanceof Error) && !access.canRead;
-  return denied ? <PrivateDashboard linkRefused={token !== null} /> : <Dashboard />;
+  // The stylesheet's root: its theme variables and every rule are scoped to it (styles.css).
+  return <div className="live-stats">{denied ? <PrivateDashboard linkRefused={token !== null} /> : <Dashboard />}</div>;
 }
 
 function Dashboard() {

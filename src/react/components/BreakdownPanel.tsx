@@ -8,7 +8,6 @@ import { useShareToken } from "../hooks/useShareToken";
 import type { ResolvedSelection } from "../lib/statsPeriod";
 import { BreakdownTable } from "./BreakdownTable";
 import { TabList, TabPanel, useStoredTab } from "./Tabs";
-import "../styles.css";
 
 /** Rows a breakdown shows at first, and after "Show more". */
 export const BREAKDOWN_ROWS = 10;

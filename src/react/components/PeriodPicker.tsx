@@ -1,5 +1,4 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from "react";
-import "./PeriodPicker.css";
 import type { StatsRangeControls } from "../hooks/useStatsRange";
 import { useKeyboardShortcuts } from "../hooks/useKeyboardShortcuts";
 import { PERIOD_OPTIONS, rangeDates, type NamedPeriod } from "../lib/statsPeriod";

@@ -1,7 +1,5 @@
 import { memo, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from "react";
 import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
-import "./TimeseriesChart.css";
 import { formatCompact, formatNumber } from "../lib/format";
 import { METRICS } from "../lib/statsFormat";
 import {
