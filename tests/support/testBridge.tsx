@@ -3,9 +3,11 @@ import { vi } from "vitest";
 import { ConvexProvider, type ConvexReactClient } from "convex/react";
 import { getFunctionName, type FunctionArgs, type FunctionReference } from "convex/server";
 import { convexToJson, type Value } from "convex/values";
-import { api, components, internal } from "../../convex/_generated/api";
+import { api } from "../../convex/_generated/api";
+import { components, internal } from "../../src/component/_generated/api";
 import { STATS_WORKER_NAME } from "../../src/shared/config";
 import { createTestConvex, type TestConvex } from "./convex";
+import { STATS_SITES } from "./convexBackend";
 import { settle } from "./worker";
 
 type Listener = () => void;
@@ -33,7 +35,7 @@ const sleepReal = (ms: number) => new Promise((resolve) => realSetTimeout(resolv
  * sees the UI follow the data.
  *
  * Figures come from the stats worker, which folds what visitors append in
- * scheduled runs (convex/model/worker.ts), so the bridge also drives scheduled
+ * scheduled runs (src/component/worker.ts, one worker per site), so the bridge also drives scheduled
  * functions, the way a deployment's clock would, and never faster:
  * - with real timers, scheduled runs fire on their own; after each mutation the
  *   bridge waits in the background (tracked by `settled()`) until the worker
@@ -233,18 +235,22 @@ export class ConvexTestBridge {
   }
 
   /**
-   * True when the worker has nothing to fold: its own work query, from its
-   * cursor, finds nothing (or it is not running, so waiting would not help).
+   * True when every site's worker (each stats component has its own) has nothing to fold: its own work
+   * query, from its cursor, finds nothing (or it is not running, so waiting would not help).
    */
   private async workerCaughtUp(): Promise<boolean> {
-    return await this.t.run(async (ctx) => {
-      const name = STATS_WORKER_NAME;
-      const status = await ctx.runQuery(components.batchWorker.lib.status, { name });
-      if (status?.kind !== "running") return true;
-      const cursor = await ctx.runQuery(components.batchWorker.lib.getCursor, { name });
-      const next = await ctx.runQuery(internal.worker.nextBatch, cursor === null ? { name } : { name, cursor });
-      return next.kind !== "work";
-    });
+    for (const site of STATS_SITES) {
+      const caughtUp = await this.t.runInStats(async (ctx) => {
+        const name = STATS_WORKER_NAME;
+        const status = await ctx.runQuery(components.batchWorker.lib.status, { name });
+        if (status?.kind !== "running") return true;
+        const cursor = await ctx.runQuery(components.batchWorker.lib.getCursor, { name });
+        const next = await ctx.runQuery(internal.worker.nextBatch, cursor === null ? { name } : { name, cursor });
+        return next.kind !== "work";
+      }, site);
+      if (!caughtUp) return false;
+    }
+    return true;
   }
 
   private async run(watch: WatchState): Promise<void> {
