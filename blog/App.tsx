@@ -1,6 +1,8 @@
 import { lazy, Suspense, useState } from "react";
 import { Route, Routes, useLocation } from "react-router-dom";
-import { usePageTracking } from "../src/react/hooks/usePageTracking";
+import { api } from "../convex/_generated/api";
+// The tracker alone: the dashboard (convex-live-stats/react) comes only with the lazily loaded /stats routes.
+import { usePageTracking } from "../src/react/tracker";
 import { DeclarePageTypeContext, type DeclaredPageType } from "./hooks/useDeclarePageType";
 import { Layout } from "./components/Layout";
 import { PageLoading } from "./components/PageLoading";
@@ -14,7 +16,8 @@ const StatsPage = lazy(() => import("../src/react/StatsDashboard"));
 export function App() {
   const { pathname } = useLocation();
   const [declared, setDeclared] = useState<DeclaredPageType | null>(null);
-  usePageTracking(pathname, declared?.path === pathname ? declared.pageType : null);
+  // The router's path, and the page's type once the route knows it (the tracker waits for it).
+  usePageTracking(api.stats, { path: pathname, pageType: declared?.path === pathname ? declared.pageType : null });
 
   return (
     <DeclarePageTypeContext.Provider value={setDeclared}>

@@ -22,134 +22,138 @@ function isNewer(a: Claim, b: Claim): boolean {
  * never two at a time; after a rate limit, the next scheduled beat waits for its retryAfter.
  */
 export class HeartbeatStream {
-  private path: string | null = null;
-  private running = false;
-  private attached = false;
-  private claim: Claim | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private inFlight = false;
-  private queued = false;
-  private lastSent: { path: string; at: number } | null = null;
-  private channel: TabChannel<LeaderMessage> | null = null;
-  private unsubscribe: (() => void) | null = null;
+  #path: string | null = null;
+  #running = false;
+  #attached = false;
+  #claim: Claim | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #inFlight = false;
+  #queued = false;
+  #lastSent: { path: string; at: number } | null = null;
+  #channel: TabChannel<LeaderMessage> | null = null;
+  #unsubscribe: (() => void) | null = null;
 
-  constructor(
-    private readonly tabId: string,
-    private readonly send: (path: string) => Promise<unknown>,
-    private readonly openChannel: () => TabChannel<LeaderMessage> | null,
-  ) {}
+  readonly #tabId: string;
+  readonly #send: (path: string) => Promise<unknown>;
+  readonly #openChannel: () => TabChannel<LeaderMessage> | null;
+
+  constructor(tabId: string, send: (path: string) => Promise<unknown>, openChannel: () => TabChannel<LeaderMessage> | null) {
+    this.#tabId = tabId;
+    this.#send = send;
+    this.#openChannel = openChannel;
+  }
 
   start(path: string): void {
-    if (this.running) return;
-    this.running = true;
-    this.path = path;
-    if (!this.attached) this.attach();
-    if (isVisible()) this.claimLead();
+    if (this.#running) return;
+    this.#running = true;
+    this.#path = path;
+    if (!this.#attached) this.#attach();
+    if (isVisible()) this.#claimLead();
   }
 
   /** The visitor moved within this tab: report it at once (this tab is the one in use). */
   setPath(path: string): void {
-    if (!this.running || path === this.path) return;
-    this.path = path;
-    if (isVisible()) this.claimLead();
+    if (!this.#running || path === this.#path) return;
+    this.#path = path;
+    if (isVisible()) this.#claimLead();
   }
 
   stop(): void {
-    if (!this.running) return;
-    this.running = false;
+    if (!this.#running) return;
+    this.#running = false;
     // Deferred, so an immediate restart (StrictMode's double effects) keeps the channel and the lead.
     queueMicrotask(() => {
-      if (!this.running) this.detach();
+      if (!this.#running) this.#detach();
     });
   }
 
-  private attach(): void {
-    this.attached = true;
-    this.channel = this.openChannel();
-    this.unsubscribe = this.channel?.subscribe((message) => this.onMessage(message)) ?? null;
-    document.addEventListener("visibilitychange", this.onVisibilityChange);
-    window.addEventListener("focus", this.claimLead);
-    window.addEventListener("pagehide", this.resign);
-    window.addEventListener("pageshow", this.onVisibilityChange);
+  #attach(): void {
+    this.#attached = true;
+    this.#channel = this.#openChannel();
+    this.#unsubscribe = this.#channel?.subscribe((message) => this.#onMessage(message)) ?? null;
+    document.addEventListener("visibilitychange", this.#onVisibilityChange);
+    window.addEventListener("focus", this.#claimLead);
+    window.addEventListener("pagehide", this.#resign);
+    window.addEventListener("pageshow", this.#onVisibilityChange);
   }
 
-  private detach(): void {
-    this.resign();
-    this.attached = false;
-    document.removeEventListener("visibilitychange", this.onVisibilityChange);
-    window.removeEventListener("focus", this.claimLead);
-    window.removeEventListener("pagehide", this.resign);
-    window.removeEventListener("pageshow", this.onVisibilityChange);
-    this.unsubscribe?.();
-    this.channel?.close();
-    this.channel = null;
+  #detach(): void {
+    this.#resign();
+    this.#attached = false;
+    document.removeEventListener("visibilitychange", this.#onVisibilityChange);
+    window.removeEventListener("focus", this.#claimLead);
+    window.removeEventListener("pagehide", this.#resign);
+    window.removeEventListener("pageshow", this.#onVisibilityChange);
+    this.#unsubscribe?.();
+    this.#channel?.close();
+    this.#channel = null;
   }
 
-  private claimLead = (): void => {
-    if (!this.running) return;
-    this.claim = { at: Date.now(), tabId: this.tabId };
-    this.channel?.post({ type: "claim", ...this.claim });
-    this.beat();
+  #claimLead = (): void => {
+    if (!this.#running) return;
+    this.#claim = { at: Date.now(), tabId: this.#tabId };
+    this.#channel?.post({ type: "claim", ...this.#claim });
+    this.#beat();
   };
 
-  private resign = (): void => {
-    if (this.claim === null) return;
-    this.claim = null;
-    clearTimeout(this.timer);
-    this.channel?.post({ type: "resign", tabId: this.tabId });
+  #resign = (): void => {
+    if (this.#claim === null) return;
+    this.#claim = null;
+    clearTimeout(this.#timer);
+    this.#channel?.post({ type: "resign", tabId: this.#tabId });
   };
 
-  private onVisibilityChange = (): void => {
-    if (isVisible()) this.claimLead();
+  #onVisibilityChange = (): void => {
+    if (isVisible()) this.#claimLead();
     // Hand the lead to a tab that is still visible (another window), or pause until one is.
-    else this.resign();
+    else this.#resign();
   };
 
-  private onMessage(message: LeaderMessage): void {
+  #onMessage(message: LeaderMessage): void {
     if (message.type === "claim") {
-      if (this.claim !== null && isNewer(message, this.claim)) {
-        this.claim = null;
-        clearTimeout(this.timer);
+      if (this.#claim !== null && isNewer(message, this.#claim)) {
+        this.#claim = null;
+        clearTimeout(this.#timer);
       }
-    } else if (this.claim === null && isVisible()) {
-      this.claimLead();
+    } else if (this.#claim === null && isVisible()) {
+      this.#claimLead();
     }
   }
 
-  private beat(): void {
-    if (!this.running || this.claim === null || this.path === null) return;
-    this.scheduleNext();
-    if (this.inFlight) {
-      this.queued = true;
+  #beat(): void {
+    if (!this.#running || this.#claim === null || this.#path === null) return;
+    this.#scheduleNext();
+    if (this.#inFlight) {
+      this.#queued = true;
       return;
     }
-    const path = this.path;
+    const path = this.#path;
     const now = Date.now();
-    if (this.lastSent?.path === path && now - this.lastSent.at < HEARTBEAT_DEBOUNCE_MS) return;
-    this.lastSent = { path, at: now };
-    this.inFlight = true;
-    this.send(path).then(
+    if (this.#lastSent?.path === path && now - this.#lastSent.at < HEARTBEAT_DEBOUNCE_MS) return;
+    this.#lastSent = { path, at: now };
+    this.#inFlight = true;
+    this.#send(path).then(
       () => {
-        this.inFlight = false;
-        if (this.queued) {
-          this.queued = false;
-          this.beat();
+        this.#inFlight = false;
+        if (this.#queued) {
+          this.#queued = false;
+          this.#beat();
         }
       },
       (error) => {
         // Analytics never breaks the site: drop the failure; the next scheduled beat tries again.
-        this.inFlight = false;
-        this.queued = false;
+        this.#inFlight = false;
+        this.#queued = false;
         // Rate limited for longer than the interval: the next scheduled beat waits for the server's retryAfter.
         const wait = serverRefusal(error).retryAfter ?? 0;
-        if (wait > HEARTBEAT_INTERVAL_MS) this.scheduleNext(wait);
+        if (wait > HEARTBEAT_INTERVAL_MS) this.#scheduleNext(wait);
       },
     );
   }
 
-  private scheduleNext(delay = HEARTBEAT_INTERVAL_MS): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.beat(), delay);
+  #scheduleNext(delay = HEARTBEAT_INTERVAL_MS): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#beat(), delay);
   }
 }
 

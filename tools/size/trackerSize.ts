@@ -6,17 +6,19 @@ import { codeSize, describeSize } from "./gzipSize";
 export const TRACKER_GZIP_BUDGET_BYTES = 2_200;
 
 /**
- * What the tracker adds to a visitor's download: `usePageTracking` and all it
- * imports (heartbeat stream, session, tab channel, visit context, tracking
- * switch, config constants), built and minified as `vite build` does, with
- * React and the Convex client left out (the site has them anyway). Bytes.
+ * What the tracker adds to a visitor's download: `usePageTracking` as an app
+ * imports it (convex-live-stats/react/tracker, src/react/tracker.ts) and all it
+ * imports (heartbeat stream, session, tab channel, visit context, history
+ * follower, tracking switch, config constants), built and minified as `vite
+ * build` does, with React and the Convex client left out (the site has them
+ * anyway). Bytes.
  */
 export async function measureTracker(): Promise<{ minified: number; gzip: number; code: string }> {
   const code = await buildSingleChunk({
     build: {
       modulePreload: false,
       rollupOptions: {
-        input: "src/react/hooks/usePageTracking.ts",
+        input: "src/react/tracker.ts",
         preserveEntrySignatures: "exports-only",
         external: (id) => /^(react|react-dom|convex)(\/|$)/.test(id),
       },

@@ -1,24 +1,39 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { useMutation } from "convex/react";
-import { api } from "../../../convex/_generated/api";
-import type { PageType } from "../../shared/config";
+import { DEFAULT_HTTP_PAGE_TYPE, type PageType } from "../../shared/config";
+import { onHistoryChange } from "../../tracker/historyChanges";
 import { HeartbeatStream, type LeaderMessage } from "../../tracker/heartbeatStream";
 import { serverRefusal } from "../../tracker/serverRefusal";
-import { loadSession } from "../../tracker/session";
+import { loadSession, randomUuid } from "../../tracker/session";
 import { openTabChannel } from "../../tracker/tabChannel";
 import { shouldTrack } from "../../tracker/trackingAllowed";
 import { isVisitField, visitContext } from "../../tracker/visitContext";
+import type { TrackingApi } from "../statsApi";
+
+export type PageTrackingOptions = {
+  /** The page's path; by default `location.pathname`, followed through pushState, replaceState and popstate. */
+  path?: string;
+  /** The page's type; null while the page does not know yet (its view waits for it); by default "other". */
+  pageType?: PageType | null;
+};
+
+const locationPath = () => location.pathname;
+const noSubscription = () => () => {};
 
 /**
- * The visitor-side tracker, mounted once at the app root. Records one view per
- * path change (the server drops repeats within its dedup window) and keeps
- * this browser's heartbeat stream going. `pageType` is null while the page
- * does not know yet what it is showing; the view is recorded once it does.
- * Sends nothing at all where `shouldTrack` says no (prds/visits.md).
+ * The visitor-side tracker, mounted once at the app root: `usePageTracking(api.stats)`. Records one view
+ * per path change (the server drops repeats within its dedup window) and keeps this browser's heartbeat
+ * stream going. The path is the browser's, followed as the app navigates, unless the app passes its
+ * router's; `pageType` null means the page does not know yet what it is showing, and the view is recorded
+ * once it does. Sends nothing at all where `shouldTrack` says no (prds/visits.md).
  */
-export function usePageTracking(path: string, pageType: PageType | null): void {
-  const recordPageView = useMutation(api.stats.recordPageView);
-  const heartbeat = useMutation(api.stats.heartbeat);
+export function usePageTracking(api: TrackingApi, options: PageTrackingOptions = {}): void {
+  const { pageType = DEFAULT_HTTP_PAGE_TYPE } = options;
+  // Followed only when the app does not say (its router's path, when it has one, is the one to count).
+  const followed = useSyncExternalStore(options.path === undefined ? onHistoryChange : noSubscription, locationPath);
+  const path = options.path ?? followed;
+  const recordPageView = useMutation(api.recordPageView);
+  const heartbeat = useMutation(api.heartbeat);
   const [session] = useState(loadSession);
   // Read at every render, so the owner's switch holds from the next page on.
   const allowed = shouldTrack(path);
@@ -44,7 +59,7 @@ export function usePageTracking(path: string, pageType: PageType | null): void {
   const [stream] = useState(
     () =>
       new HeartbeatStream(
-        crypto.getRandomValues(new Uint32Array(2)).join("-"),
+        randomUuid(),
         (currentPath) => heartbeat({ sessionId: session.id, currentPath }),
         // Tabs share a stream only when they share the session id.
         () => (session.shared ? openTabChannel<LeaderMessage>(`convex-live-stats:${session.id}`) : null),

@@ -18,7 +18,13 @@ const HEARTBEAT = "stats:heartbeat";
 const RECORD = "stats:recordPageView";
 
 function Tracker({ path, pageType = "post" }: { path: string; pageType?: PageType | null }) {
-  usePageTracking(path, pageType);
+  usePageTracking(api.stats, { path, pageType });
+  return null;
+}
+
+/** An app without a router: the tracker follows the browser's path itself. */
+function BareTracker() {
+  usePageTracking(api.stats);
   return null;
 }
 
@@ -154,6 +160,64 @@ describe("page views", () => {
     expect(localStorage.length).toBe(0);
     expect(await totalViews()).toBe(2);
     expect(heartbeatPaths()).toEqual(["/private", "/private-too"]);
+  });
+});
+
+describe("without a router", () => {
+  function mountBare() {
+    return render(
+      <StrictMode>
+        <ConvexTestProvider bridge={bridge}>
+          <BareTracker />
+        </ConvexTestProvider>
+      </StrictMode>,
+    );
+  }
+  /** Back or Forward: the browser moves to `url` (the History method the page's code would call is not), then says so. */
+  function goBackTo(url: string) {
+    History.prototype.replaceState.call(history, null, "", url);
+    dispatchEvent(new PopStateEvent("popstate"));
+  }
+
+  test("records the browser's path, and each new one after pushState, replaceState and Back, as pages of type other", async () => {
+    history.replaceState(null, "", "/start?utm_source=newsletter");
+    mountBare();
+    await settle();
+    await act(async () => history.pushState(null, "", "/next"));
+    await settle();
+    // A new query string on the same page is no new view.
+    await act(async () => history.pushState(null, "", "/next?tab=2"));
+    await settle();
+    await act(async () => history.replaceState(null, "", "/redirected"));
+    await settle();
+    await act(async () => goBackTo("/start"));
+    await settle();
+    expect(bridge.sent(RECORD).map(({ path, pageType }) => `${pageType} ${path}`)).toEqual(["other /start", "other /next", "other /redirected", "other /start"]);
+    expect(heartbeatPaths()).toEqual(["/start", "/next", "/redirected", "/start"]);
+    // Back on /start within the server's dedup window: sent, but counted once.
+    expect(await totalViews()).toBe(3);
+  });
+
+  test("stops following once unmounted", async () => {
+    history.replaceState(null, "", "/a");
+    const { unmount } = mountBare();
+    await settle();
+    unmount();
+    await act(async () => history.pushState(null, "", "/b"));
+    await act(async () => goBackTo("/c"));
+    await settle();
+    expect(bridge.sent(RECORD).map(({ path }) => path)).toEqual(["/a"]);
+  });
+
+  test("a router's path, when given, is the one counted", async () => {
+    history.replaceState(null, "", "/browser-path");
+    const { navigate } = mountTracker("/router-path");
+    await settle();
+    await act(async () => history.pushState(null, "", "/elsewhere"));
+    await settle();
+    navigate("/router-next");
+    await settle();
+    expect(bridge.sent(RECORD).map(({ path }) => path)).toEqual(["/router-path", "/router-next"]);
   });
 });
 
