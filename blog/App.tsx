@@ -10,8 +10,9 @@ import { HomePage } from "./pages/HomePage";
 import { ContentPage } from "./pages/ContentPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 
-// The dashboard is for the site owner: visitors never download it unless they open /stats.
-const StatsPage = lazy(() => import("../src/react/StatsDashboard"));
+// The dashboards are for the site owner: visitors never download them unless they open /stats.
+const BlogStatsPage = lazy(() => import("./pages/StatsPage").then(({ BlogStatsPage }) => ({ default: BlogStatsPage })));
+const DocsStatsPage = lazy(() => import("./pages/StatsPage").then(({ DocsStatsPage }) => ({ default: DocsStatsPage })));
 
 export function App() {
   const { pathname } = useLocation();
@@ -28,7 +29,15 @@ export function App() {
             path="/stats"
             element={
               <Suspense fallback={<PageLoading label="Loading statistics" />}>
-                <StatsPage />
+                <BlogStatsPage />
+              </Suspense>
+            }
+          />
+          <Route
+            path="/stats/docs"
+            element={
+              <Suspense fallback={<PageLoading label="Loading statistics" />}>
+                <DocsStatsPage />
               </Suspense>
             }
           />

@@ -1,13 +1,9 @@
 import { useMemo, type ReactNode } from "react";
-import { Link } from "react-router-dom";
-import { useQuery } from "convex/react";
+import { useConvex, useQuery } from "convex/react";
 import type { FunctionReturnType } from "convex/server";
 import { ConvexError } from "convex/values";
-import { api } from "../../convex/_generated/api";
 import { SESSION_TIMEOUT_MS } from "../shared/config";
 import type { Interval } from "../shared/timeRanges";
-import { useDeclarePageType } from "../../blog/hooks/useDeclarePageType";
-import { useDocumentTitle } from "../../blog/hooks/useDocumentTitle";
 import { useQuietQuery } from "./hooks/useQuietQuery";
 import { useStableQuery } from "./hooks/useStableQuery";
 import { readyRange, useStatsRange, type RangeState } from "./hooks/useStatsRange";
@@ -33,9 +29,27 @@ import { ExcludeMeToggle } from "./components/ExcludeMeToggle";
 import { FilterBar } from "./components/FilterBar";
 import { PrivateDashboard } from "./components/PrivateDashboard";
 import { DownloadCsv } from "./components/DownloadCsv";
-import "./styles.css";
+import { httpActionsUrl } from "./lib/statsExport";
+import type { StatsApi } from "./statsApi";
+import { StatsApiProvider, useStatsApi } from "./StatsApiContext";
+import { SiteLink, StatsRouterProvider, type StatsRouter } from "./router";
 
 const ACTIVE_NOW_HINT = `seen in the last ${SESSION_TIMEOUT_MS / 60_000} minutes`;
+
+export type StatsDashboardProps = {
+  /** The app's re-exported stats functions, e.g. `api.stats`: every panel's query comes from here. */
+  api: StatsApi;
+  /** How the dashboard reads and writes its URL state and links to the site's pages; default the History API (see StatsRouter). */
+  router?: StatsRouter;
+  /**
+   * Where this site's HTTP endpoints are (registerRoutes: `https://<deployment>.convex.site`, with its
+   * `pathPrefix` if any), for Download CSV. By default the Convex client's URL with `.convex.cloud` →
+   * `.convex.site` (Convex cloud); null, or a URL that says nothing of them, hides the link.
+   */
+  siteUrl?: string | null;
+  /** Cards of the app's own, shown after the all-time figures (e.g. counts of its content): `<StatCard>`s. */
+  allTimeCards?: ReactNode;
+};
 
 /**
  * The live dashboard. A range and a filter (both in the URL, see useStatsRange
@@ -55,17 +69,35 @@ const ACTIVE_NOW_HINT = `seen in the last ${SESSION_TIMEOUT_MS / 60_000} minutes
  * says so and the page shows only that it is private. Revoking the link
  * re-runs `settings` and the page switches at once.
  */
-export default function StatsPage() {
-  useDeclarePageType("stats");
-  useDocumentTitle("Stats");
-  const token = useShareToken();
-  const access = useQuietQuery(api.stats.settings, withTokenArg({}, token));
-  const denied = access !== undefined && !(access instanceof Error) && !access.canRead;
-  // The stylesheet's root: its theme variables and every rule are scoped to it (styles.css).
-  return <div className="live-stats">{denied ? <PrivateDashboard linkRefused={token !== null} /> : <Dashboard />}</div>;
+export function StatsDashboard({ api, router, siteUrl, allTimeCards }: StatsDashboardProps) {
+  return (
+    <StatsApiProvider api={api}>
+      <StatsRouterProvider router={router}>
+        {/* The stylesheet's root: its theme variables and every rule are scoped to it (styles.css). */}
+        <div className="live-stats">
+          <AccessGate siteUrl={siteUrl} allTimeCards={allTimeCards} />
+        </div>
+      </StatsRouterProvider>
+    </StatsApiProvider>
+  );
 }
 
-function Dashboard() {
+function AccessGate(props: Pick<StatsDashboardProps, "siteUrl" | "allTimeCards">) {
+  const token = useShareToken();
+  const access = useQuietQuery(useStatsApi().settings, withTokenArg({}, token));
+  const denied = access !== undefined && !(access instanceof Error) && !access.canRead;
+  return denied ? <PrivateDashboard linkRefused={token !== null} /> : <Dashboard {...props} />;
+}
+
+/** Download CSV's base URL: the one given, else the Convex cloud deployment's HTTP actions (null when neither says). */
+function useSiteUrl(given: string | null | undefined): string | null {
+  const convex = useConvex();
+  if (given !== undefined) return given === null ? null : given.replace(/\/+$/, "") || null;
+  return httpActionsUrl({ VITE_CONVEX_URL: (convex as { url?: string } | undefined)?.url });
+}
+
+function Dashboard({ siteUrl, allTimeCards }: Pick<StatsDashboardProps, "siteUrl" | "allTimeCards">) {
+  const exportBase = useSiteUrl(siteUrl);
   const range = useStatsRange();
   const { filter, setFilter } = useStatsFilter();
   // A panel that failed for one question (a filter the server refuses, say) tries again for the next.
@@ -86,7 +118,7 @@ function Dashboard() {
       <div className="range-toolbar">
         <PeriodPicker controls={range} />
         <RangeLabel state={range.state} />
-        <DownloadCsv shown={range.state.status === "ready" ? range.state : undefined} filter={filter} />
+        <DownloadCsv shown={range.state.status === "ready" ? range.state : undefined} filter={filter} siteUrl={exportBase} />
       </div>
 
       <FilterBar filter={filter} onRemove={() => setFilter(null)} />
@@ -148,6 +180,11 @@ function Dashboard() {
           <PanelErrorBoundary fallback={(retry) => <FailedCards testId="stat-page-views-error" title="Page views, visitors and content" onRetry={retry} />}>
             <PageViewCards />
           </PanelErrorBoundary>
+          {allTimeCards !== undefined && (
+            <PanelErrorBoundary fallback={(retry) => <FailedCards testId="stat-app-cards-error" title="More figures" onRetry={retry} />}>
+              {allTimeCards}
+            </PanelErrorBoundary>
+          )}
         </div>
         <PanelErrorBoundary
           fallback={(retry) => (
@@ -218,7 +255,8 @@ function BackfillNotice() {
 }
 
 function ActiveNowCard() {
-  const { data: active, isStale } = useStableQuery(api.stats.getActiveVisitors, withTokenArg({}, useShareToken()));
+  const api = useStatsApi();
+  const { data: active, isStale } = useStableQuery(api.getActiveVisitors, withTokenArg({}, useShareToken()));
   return (
     <StatCard
       testId="stat-active-now"
@@ -232,17 +270,16 @@ function ActiveNowCard() {
 }
 
 function PageViewCards() {
+  const api = useStatsApi();
   const token = useShareToken();
-  const { data: stats, isStale } = useStableQuery(api.stats.getPageViewStats, withTokenArg({}, token));
+  const { data: stats, isStale } = useStableQuery(api.getPageViewStats, withTokenArg({}, token));
   // The first view's date in the site's zone, as all time's range starts (the browser's while that zone cannot be read).
-  const settings = useQuietQuery(api.stats.settings, withTokenArg({}, token));
+  const settings = useQuietQuery(api.settings, withTokenArg({}, token));
   const zone = settings instanceof Error ? null : settings?.timeZone;
   return (
     <>
       <StatCard testId="stat-total-views" label="Total page views" value={formatted(stats?.totalPageViews)} stale={isStale} />
       <StatCard testId="stat-unique-visitors" label="Unique visitors" value={formatted(stats?.uniqueVisitors)} stale={isStale} />
-      <StatCard testId="stat-published-posts" label="Published posts" value={formatted(stats?.publishedPosts)} stale={isStale} />
-      <StatCard testId="stat-published-pages" label="Published pages" value={formatted(stats?.publishedPages)} stale={isStale} />
       <StatCard
         testId="stat-tracking-since"
         label="Tracking since"
@@ -265,13 +302,14 @@ function PageViewCards() {
 }
 
 function ActiveByPathPanel() {
-  const { data: active, isStale } = useStableQuery(api.stats.getActiveVisitors, withTokenArg({}, useShareToken()));
+  const api = useStatsApi();
+  const { data: active, isStale } = useStableQuery(api.getActiveVisitors, withTokenArg({}, useShareToken()));
   const stats = usePageViewStatsQuietly();
   const titles = useMemo(() => new Map(stats?.pageStats.map(({ path, title }) => [path, title])), [stats]);
   return <ActiveByPath active={active} titles={titles} stale={isStale} />;
 }
 
-type PageViewStats = FunctionReturnType<typeof api.stats.getPageViewStats>;
+type PageViewStats = FunctionReturnType<StatsApi["getPageViewStats"]>;
 
 /**
  * The page-view figures for what only borrows from them (page titles, the
@@ -280,12 +318,14 @@ type PageViewStats = FunctionReturnType<typeof api.stats.getPageViewStats>;
  * that show the figures use useStableQuery and report a failure.
  */
 function usePageViewStatsQuietly(): PageViewStats | undefined {
-  const stats = useQuietQuery(api.stats.getPageViewStats, withTokenArg({}, useShareToken()));
+  const api = useStatsApi();
+  const stats = useQuietQuery(api.getPageViewStats, withTokenArg({}, useShareToken()));
   return stats instanceof Error ? undefined : stats;
 }
 
 function ViewsPanel() {
-  const { data: stats, isStale } = useStableQuery(api.stats.getPageViewStats, withTokenArg({}, useShareToken()));
+  const api = useStatsApi();
+  const { data: stats, isStale } = useStableQuery(api.getPageViewStats, withTokenArg({}, useShareToken()));
   if (stats === undefined) {
     return (
       <section className="panel panel-wide" aria-busy="true" aria-label="Loading views by page">
@@ -298,7 +338,7 @@ function ViewsPanel() {
       <section className="panel panel-wide empty-state" data-testid="stats-empty">
         <h2>No page views yet</h2>
         <p>
-          Counting starts with the first visit. Open <Link to="/">a post</Link> in another tab and watch this page: it
+          Counting starts with the first visit. Open <SiteLink href="/">a post</SiteLink> in another tab and watch this page: it
           updates within a second, no refresh needed.
         </p>
       </section>
@@ -319,10 +359,11 @@ const RANGE_CARDS: readonly { testId: string; metric: Metric }[] = [
 
 /** The range's visitors, visits, page views and the visits' figures, each against the previous period; all under the filter. */
 function RangeCards({ state, filter }: { state: RangeState; filter: StatsFilter | null }) {
+  const api = useStatsApi();
   const shown = readyRange(state);
   const token = useShareToken();
-  const current = useStableQuery(api.stats.summary, shown ? withTokenArg(withFilterArg(shown.range, filter), token) : "skip");
-  const previous = useStableQuery(api.stats.summary, shown?.previous ? withTokenArg(withFilterArg(shown.previous, filter), token) : "skip");
+  const current = useStableQuery(api.summary, shown ? withTokenArg(withFilterArg(shown.range, filter), token) : "skip");
+  const previous = useStableQuery(api.summary, shown?.previous ? withTokenArg(withFilterArg(shown.previous, filter), token) : "skip");
   const stale = current.isStale || previous.isStale;
   return (
     <>
@@ -340,7 +381,7 @@ function RangeCards({ state, filter }: { state: RangeState; filter: StatsFilter 
   );
 }
 
-type Summary = FunctionReturnType<typeof api.stats.summary>;
+type Summary = FunctionReturnType<StatsApi["summary"]>;
 
 function RangeCard(props: { testId: string; metric: Metric; current: Summary | undefined; previous: Summary | undefined; stale: boolean }) {
   const { current, previous, metric } = props;
@@ -369,12 +410,13 @@ function RangeCard(props: { testId: string; metric: Metric; current: Summary | u
  * series of a new question have arrived.
  */
 function ChartPanel({ state, filter, onIntervalChange }: { state: RangeState; filter: StatsFilter | null; onIntervalChange: (interval: Interval) => void }) {
+  const api = useStatsApi();
   const shown = readyRange(state);
   const [metric, setMetric] = useStoredTab<ChartMetric>("chart-metric", CHART_METRIC_IDS);
   const token = useShareToken();
-  const series = useQuery(api.stats.timeseries, shown ? withTokenArg(withFilterArg({ ...shown.range, interval: shown.interval }, filter), token) : "skip");
+  const series = useQuery(api.timeseries, shown ? withTokenArg(withFilterArg({ ...shown.range, interval: shown.interval }, filter), token) : "skip");
   const previous = useQuery(
-    api.stats.timeseries,
+    api.timeseries,
     shown?.previous ? withTokenArg(withFilterArg({ ...shown.previous, interval: shown.interval }, filter), token) : "skip",
   );
   const loading = series === undefined || (shown?.previous != null && previous === undefined);

@@ -1,5 +1,4 @@
-import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
-import { MemoryRouter } from "react-router-dom";
+import { act, cleanup, fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import {
@@ -9,8 +8,8 @@ import {
   VIEWS_TABLE_COLLAPSED_ROWS,
   VIEWS_TABLE_PAGE_SIZE,
 } from "../../src/shared/config";
-import StatsPage from "../../src/react/StatsDashboard";
-import { ConvexTestBridge, ConvexTestProvider } from "../support/testBridge";
+import { renderStatsPage } from "../support/renderStatsPage";
+import { ConvexTestBridge } from "../support/testBridge";
 
 let bridge: ConvexTestBridge;
 
@@ -23,15 +22,7 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-function renderStats() {
-  return render(
-    <ConvexTestProvider bridge={bridge}>
-      <MemoryRouter initialEntries={["/stats"]}>
-        <StatsPage />
-      </MemoryRouter>
-    </ConvexTestProvider>,
-  );
-}
+const renderStats = () => renderStatsPage(bridge, "/stats");
 
 /** Lets mutations, due scheduled runs and query re-runs finish; with real timers, until the worker has folded everything. */
 async function settle() {
@@ -68,8 +59,8 @@ describe("/stats", () => {
     expect(screen.queryAllByTestId("stat-value")).toHaveLength(0);
     expect(screen.queryByTestId("stats-empty")).toBeNull();
     await settle();
-    // The range's six cards and "Active now", then the five all-time cards.
-    expect(screen.getAllByTestId("stat-value")).toHaveLength(12);
+    // The range's six cards and "Active now", then the three all-time cards (an app's own cards: tests/blog/StatsPage.test.tsx).
+    expect(screen.getAllByTestId("stat-value")).toHaveLength(10);
   });
 
   test("greets an empty site with a friendly empty state", async () => {
@@ -111,21 +102,6 @@ describe("/stats", () => {
     expect(within(item).getByTestId("active-count").textContent).toBe("2");
   });
 
-  test("shows published content counts and titles from the content tables", async () => {
-    await bridge.syncContent({
-      posts: [{ slug: "hello-world", title: "Hello, world", published: true, date: "2025-01-01" }],
-      pages: [{ slug: "about", title: "About", published: true }],
-    });
-    await visitor().view("/hello-world");
-    renderStats();
-    await settle();
-    expect(cardValue("stat-published-posts")).toBe("1");
-    expect(cardValue("stat-published-pages")).toBe("1");
-    expect(within(rowOf("/hello-world") as HTMLElement).getByRole("link", { name: "Hello, world" }).getAttribute("href")).toBe(
-      "/hello-world",
-    );
-  });
-
   test("collapses long lists and pages through every page past the top list", async () => {
     const pages = TOP_PAGES_LIMIT + 11;
     // A reader per page (one session may send only SESSION_VIEWS_PER_MINUTE views a minute), back to back; the worker folds them together and settle() waits for it.
@@ -153,6 +129,28 @@ describe("/stats", () => {
     // Each settle re-runs every panel's queries over 61 pages: seconds when the machine is busy.
   }, 15_000);
 
+  test("Download CSV: at the siteUrl given, else at a Convex cloud client's HTTP actions, else not shown", async () => {
+    renderStatsPage(bridge, "/stats", { siteUrl: "https://stats.example.com/docs/" });
+    await settle();
+    expect(screen.getByTestId("download-csv").getAttribute("href")).toMatch(/^https:\/\/stats\.example\.com\/docs\/api\/export\?/);
+    cleanup();
+    // The client's URL: ConvexReactClient.url.
+    Object.defineProperty(bridge, "url", { configurable: true, value: "https://happy-otter-123.convex.cloud" });
+    renderStatsPage(bridge, "/stats");
+    await settle();
+    expect(screen.getByTestId("download-csv").getAttribute("href")).toMatch(/^https:\/\/happy-otter-123\.convex\.site\/api\/export\?/);
+    cleanup();
+    renderStatsPage(bridge, "/stats", { siteUrl: null });
+    await settle();
+    expect(screen.queryByTestId("download-csv")).toBeNull();
+    cleanup();
+    // A local deployment's URL says nothing of its HTTP actions' port.
+    Object.defineProperty(bridge, "url", { configurable: true, value: "http://127.0.0.1:3210" });
+    renderStatsPage(bridge, "/stats");
+    await settle();
+    expect(screen.queryByTestId("download-csv")).toBeNull();
+  });
+
   test("explains a backfill in progress", async () => {
     await visitor().view("/hello-world");
     renderStats();
@@ -167,8 +165,8 @@ describe("/stats", () => {
 
   test("never links off the site, even for a path the server would never accept", async () => {
     await visitor().view("/hello-world");
-    // The server rejects "//host" paths (a browser reads them as another host), so the row goes straight into the table.
-    await bridge.t.run(async (ctx) => {
+    // The server rejects "//host" paths (a browser reads them as another host), so the row goes straight into the component's table.
+    await bridge.t.runInStats(async (ctx) => {
       await ctx.db.insert("pathStats", { path: "//evil.example/x", pageType: "other", views: 5 });
       await ctx.db.insert("pathStats", { path: "/\\evil.example/y", pageType: "other", views: 4 });
     });

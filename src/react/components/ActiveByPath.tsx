@@ -1,9 +1,9 @@
 import type { FunctionReturnType } from "convex/server";
-import type { api } from "../../../convex/_generated/api";
+import type { StatsApi } from "../statsApi";
 import { displayPath, formatNumber } from "../lib/format";
 import { SitePathLink } from "./SitePathLink";
 
-type Active = FunctionReturnType<typeof api.stats.getActiveVisitors>;
+type Active = FunctionReturnType<StatsApi["getActiveVisitors"]>;
 
 /** Where the visitors who are here now are reading, busiest page first. */
 export function ActiveByPath({

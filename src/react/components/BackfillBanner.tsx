@@ -1,16 +1,14 @@
 import type { FunctionReturnType } from "convex/server";
-import type { api } from "../../../convex/_generated/api";
+import type { StatsApi } from "../statsApi";
 import { formatDateTime, formatNumber } from "../lib/format";
 
-type Backfill = NonNullable<FunctionReturnType<typeof api.stats.getPageViewStats>["backfill"]>;
+type Backfill = NonNullable<FunctionReturnType<StatsApi["getPageViewStats"]>["backfill"]>;
 
 const PHASE_NAMES: Record<Backfill["phase"], string> = {
   pageViews: "page views",
   visits: "visits",
   reset: "a fresh start",
   activeSessions: "active sessions",
-  posts: "posts",
-  pages: "pages",
 };
 
 /** Shown while the backend rebuilds its counts, so low numbers are not mistaken for real ones. */

@@ -1,10 +1,10 @@
 import { useState } from "react";
-import { api } from "../../../convex/_generated/api";
 import type { BreakdownProperty } from "../../shared/config";
 import { useBreakdown, useQuietStableQuery } from "../hooks/useBreakdown";
 import { withFilterArg, type StatsFilter } from "../lib/statsFilter";
 import { withTokenArg } from "../lib/shareToken";
 import { useShareToken } from "../hooks/useShareToken";
+import { useStatsApi } from "../StatsApiContext";
 import type { ResolvedSelection } from "../lib/statsPeriod";
 import { BreakdownTable } from "./BreakdownTable";
 import { TabList, TabPanel, useStoredTab } from "./Tabs";
@@ -57,10 +57,11 @@ export function BreakdownPanel<Id extends string>({
   const idPrefix = `${spec.id}-breakdown`;
   const headingId = `${spec.id}-heading`;
 
+  const api = useStatsApi();
   const token = useShareToken();
   const { rows, isStale, tooBroad } = useBreakdown(shown ? withTokenArg(withFilterArg({ property: tab.property, ...shown.range, limit }, filter), token) : "skip");
   // The shares' total: the same question as the range cards', so the two share one subscription.
-  const summary = useQuietStableQuery(api.stats.summary, shown ? withTokenArg(withFilterArg(shown.range, filter), token) : "skip").data;
+  const summary = useQuietStableQuery(api.summary, shown ? withTokenArg(withFilterArg(shown.range, filter), token) : "skip").data;
   const total = summary === undefined ? undefined : tab.property === "page" ? summary.visitors : summary.visits;
 
   const choose = (id: Id) => {

@@ -1,7 +1,7 @@
 import { useId } from "react";
-import { Link } from "react-router-dom";
 import type { BreakdownProperty } from "../../shared/config";
 import { isSitePath } from "../../shared/validation";
+import { SiteLink } from "../router";
 import { displayPath, formatNumber } from "../lib/format";
 import { PROPERTY_LABEL, type StatsFilter } from "../lib/statsFilter";
 import { describeDuration, describeValue, formatDuration, formatRate, formatShare, isPlaceholderValue, PAGE_PROPERTIES } from "../lib/statsFormat";
@@ -120,9 +120,9 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
                       </span>
                     </button>
                     {isPageLike && isSitePath(row.value) && (
-                      <Link to={row.value} className="breakdown-open" aria-label={`Open ${displayPath(row.value)}`} title={`Open ${displayPath(row.value)}`}>
+                      <SiteLink href={row.value} className="breakdown-open" aria-label={`Open ${displayPath(row.value)}`} title={`Open ${displayPath(row.value)}`}>
                         <OpenIcon />
-                      </Link>
+                      </SiteLink>
                     )}
                   </span>
                 </th>

@@ -1,18 +1,26 @@
 import { useShareToken } from "../hooks/useShareToken";
-import { exportUrl, httpActionsUrl } from "../lib/statsExport";
+import { exportUrl } from "../lib/statsExport";
 import type { StatsFilter } from "../lib/statsFilter";
 import type { ResolvedSelection } from "../lib/statsPeriod";
 
 /**
  * "Download CSV": a link to GET /api/export for the range and filter shown (with the share
  * link's token on a private dashboard), answered as an attachment, so no script is involved.
- * Not shown while the range loads, nor when the build does not know the HTTP actions' URL.
+ * Not shown while the range loads, nor when the site's HTTP endpoints' URL is not known.
  */
-export function DownloadCsv({ shown, filter }: { shown: ResolvedSelection | undefined; filter: StatsFilter | null }) {
+export function DownloadCsv({
+  shown,
+  filter,
+  siteUrl,
+}: {
+  shown: ResolvedSelection | undefined;
+  filter: StatsFilter | null;
+  /** Where the site's HTTP endpoints are (`https://<deployment>.convex.site`, with registerRoutes' pathPrefix); null when not known. */
+  siteUrl: string | null;
+}) {
   const token = useShareToken();
-  const base = httpActionsUrl(import.meta.env);
-  if (shown === undefined || base === null) return null;
-  const href = exportUrl(base, { ...shown.range, interval: shown.interval, filter, token });
+  if (shown === undefined || siteUrl === null) return null;
+  const href = exportUrl(siteUrl, { ...shown.range, interval: shown.interval, filter, token });
   return (
     <a
       className="button button-quiet button-small download-csv"

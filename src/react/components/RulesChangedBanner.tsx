@@ -1,12 +1,13 @@
 import type { FunctionReturnType } from "convex/server";
-import { api } from "../../../convex/_generated/api";
+import type { StatsApi } from "../statsApi";
+import { useStatsApi } from "../StatsApiContext";
 import { useQuietQuery } from "../hooks/useQuietQuery";
 
-type RulesCheck = FunctionReturnType<typeof api.health.rulesCheck>;
+type RulesCheck = FunctionReturnType<StatsApi["rulesCheck"]>;
 
 /** The banner when a rule the figures are built under changed incompatibly; nothing while loading, when all is well, or when the check fails. */
 export function RulesChangedNotice() {
-  const check = useQuietQuery(api.health.rulesCheck, {});
+  const check = useQuietQuery(useStatsApi().rulesCheck, {});
   return check === undefined || check instanceof Error || !check.rebuildNeeded ? null : <RulesChangedBanner check={check} />;
 }
 

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
-import { Link } from "react-router-dom";
 import { isSitePath } from "../../shared/validation";
+import { SiteLink } from "../router";
 
 /**
  * A page of this site, as a link to it. Anything else (`//host/x` and
@@ -10,9 +10,9 @@ import { isSitePath } from "../../shared/validation";
  */
 export function SitePathLink({ path, className, label, children }: { path: string; className: string; label: string; children: ReactNode }) {
   return isSitePath(path) ? (
-    <Link to={path} className={className} title={label}>
+    <SiteLink href={path} className={className} title={label}>
       {children}
-    </Link>
+    </SiteLink>
   ) : (
     <span className={className} title={label}>
       {children}

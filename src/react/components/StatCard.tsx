@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 
-type StatCardProps = {
+export type StatCardProps = {
   testId: string;
   label: string;
   /** The shown value; undefined while loading (a skeleton, not a zero). */

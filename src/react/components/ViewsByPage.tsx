@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { usePaginatedQuery } from "convex/react";
 import type { FunctionReturnType } from "convex/server";
-import { api } from "../../../convex/_generated/api";
+import type { StatsApi } from "../statsApi";
+import { useStatsApi } from "../StatsApiContext";
 import { VIEWS_TABLE_COLLAPSED_ROWS, VIEWS_TABLE_PAGE_SIZE } from "../../shared/config";
 import { formatCompact, formatNumber } from "../lib/format";
 import { withTokenArg } from "../lib/shareToken";
@@ -9,7 +10,7 @@ import { useShareToken } from "../hooks/useShareToken";
 import { PageCell } from "./PageName";
 import { PageTypeBadge } from "./PageTypeBadge";
 
-type PageViewStats = FunctionReturnType<typeof api.stats.getPageViewStats>;
+type PageViewStats = FunctionReturnType<StatsApi["getPageViewStats"]>;
 
 /**
  * Every page by all-time views. The top list comes with the live stats; asking
@@ -27,7 +28,7 @@ export function ViewsByPage({
   const [wantedRows, setWantedRows] = useState(VIEWS_TABLE_COLLAPSED_ROWS);
   const beyondTop = wantedRows > topRows.length && distinctPages > topRows.length;
   const token = useShareToken();
-  const paged = usePaginatedQuery(api.stats.listPageStats, beyondTop ? withTokenArg({}, token) : "skip", { initialNumItems: wantedRows });
+  const paged = usePaginatedQuery(useStatsApi().listPageStats, beyondTop ? withTokenArg({}, token) : "skip", { initialNumItems: wantedRows });
   const allRows = beyondTop && paged.results.length > topRows.length ? paged.results : topRows;
   const rows = allRows.slice(0, wantedRows);
   const maxViews = topRows[0]?.views ?? 1;

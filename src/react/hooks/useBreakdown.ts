@@ -2,7 +2,8 @@ import { useMemo, useRef } from "react";
 import { useQueries } from "convex/react";
 import { getFunctionName, type FunctionArgs, type FunctionReference, type FunctionReturnType } from "convex/server";
 import { ConvexError } from "convex/values";
-import { api } from "../../../convex/_generated/api";
+import type { StatsApi } from "../statsApi";
+import { useStatsApi } from "../StatsApiContext";
 
 export type QuietStableResult<T> = {
   /** The latest result; after the arguments change, the previous one until the new one arrives. */
@@ -47,8 +48,8 @@ export function filterTooBroadMessage(error: unknown): string | null {
   return typeof data.message === "string" ? data.message : "Too much matches this filter in this range: choose a shorter range.";
 }
 
-type BreakdownArgs = FunctionArgs<typeof api.stats.breakdown>;
-export type BreakdownRow = FunctionReturnType<typeof api.stats.breakdown>[number];
+type BreakdownArgs = FunctionArgs<StatsApi["breakdown"]>;
+export type BreakdownRow = FunctionReturnType<StatsApi["breakdown"]>[number];
 
 export type BreakdownResult = {
   /** Undefined while loading, and when the server refused the question as too broad. */
@@ -63,7 +64,7 @@ export type BreakdownResult = {
  * as too broad is an answer the panel shows; any other failure throws, for its error boundary.
  */
 export function useBreakdown(args: BreakdownArgs | "skip"): BreakdownResult {
-  const { data, error, isStale } = useQuietStableQuery(api.stats.breakdown, args);
+  const { data, error, isStale } = useQuietStableQuery(useStatsApi().breakdown, args);
   if (error !== undefined) {
     const tooBroad = filterTooBroadMessage(error);
     if (tooBroad === null) throw error;

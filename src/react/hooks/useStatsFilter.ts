@@ -1,6 +1,6 @@
 import { useMemo } from "react";
-import { useSearchParams } from "react-router-dom";
 import { FILTER_PARAM, parseFilter, withFilter, type StatsFilter } from "../lib/statsFilter";
+import { searchOf, useSearchParams, useStatsRouter } from "../router";
 
 export type StatsFilterControls = {
   /** The URL's filter; null when there is none (or the URL's cannot be read). */
@@ -11,12 +11,13 @@ export type StatsFilterControls = {
 
 /** The dashboard's filter, kept in the URL beside the range (`?period=7d&filter=source:Google`), so a link reproduces the view. */
 export function useStatsFilter(): StatsFilterControls {
-  const [params, setParams] = useSearchParams();
+  const router = useStatsRouter();
+  const params = useSearchParams();
   const text = params.get(FILTER_PARAM);
   // Compared by value: the same filter stays the same object, so the queries' arguments do too.
   const filter = useMemo(() => parseFilter(text), [text]);
   return {
     filter,
-    setFilter: (next) => setParams((current) => withFilter(current, next)),
+    setFilter: (next) => router.navigate(searchOf(withFilter(params, next))),
   };
 }

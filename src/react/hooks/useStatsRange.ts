@@ -1,6 +1,4 @@
 import { useMemo } from "react";
-import { useSearchParams } from "react-router-dom";
-import { api } from "../../../convex/_generated/api";
 import type { Interval } from "../../shared/timeRanges";
 import {
   canShift,
@@ -17,6 +15,8 @@ import { TOKEN_PARAM, withTokenArg } from "../lib/shareToken";
 import { useMinuteClock } from "./useMinuteClock";
 import { useQuietQuery } from "./useQuietQuery";
 import { useShareToken } from "./useShareToken";
+import { useStatsApi } from "../StatsApiContext";
+import { searchOf, useStatsRouter } from "../router";
 
 /** The dashboard's range: loading (the site's zone, or for all time its first view), failed (either could not be read), or resolved. */
 export type RangeState = { status: "loading" } | { status: "failed"; error: Error } | ({ status: "ready" } & ResolvedSelection);
@@ -47,12 +47,13 @@ export type StatsRangeControls = {
  * stay the same, so no subscription is renewed as time passes.
  */
 export function useStatsRange(): StatsRangeControls {
-  const [params, setParams] = useSearchParams();
-  const search = params.toString();
+  const router = useStatsRouter();
+  const { search } = router;
   const requested = useMemo(() => parseSelection(new URLSearchParams(search)), [search]);
+  const api = useStatsApi();
   const token = useShareToken();
-  const settings = useQuietQuery(api.stats.settings, withTokenArg({}, token));
-  const pageViewStats = useQuietQuery(api.stats.getPageViewStats, withTokenArg({}, token));
+  const settings = useQuietQuery(api.settings, withTokenArg({}, token));
+  const pageViewStats = useQuietQuery(api.getPageViewStats, withTokenArg({}, token));
   const now = useMinuteClock();
 
   const zone = settings instanceof Error || settings === undefined ? settings : settings.timeZone;
@@ -67,15 +68,15 @@ export function useStatsRange(): StatsRangeControls {
   }, [requested, now, zone, firstView]);
 
   // A new range keeps the dashboard's filter (see useStatsFilter) and a share link's token.
-  const select = (selection: Selection) =>
-    setParams((current) => {
-      const next = selectionSearch(selection);
-      for (const kept of [FILTER_PARAM, TOKEN_PARAM]) {
-        const value = current.get(kept);
-        if (value !== null) next.set(kept, value);
-      }
-      return next;
-    });
+  const select = (selection: Selection) => {
+    const current = new URLSearchParams(search);
+    const next = selectionSearch(selection);
+    for (const kept of [FILTER_PARAM, TOKEN_PARAM]) {
+      const value = current.get(kept);
+      if (value !== null) next.set(kept, value);
+    }
+    router.navigate(searchOf(next));
+  };
   const shown = state.status === "ready" ? state : null;
   return {
     state,

@@ -1,16 +1,16 @@
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
-import { MemoryRouter } from "react-router-dom";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { BreakdownTable, type BreakdownTableProps, type BreakdownTableRow } from "../../../src/react/components/BreakdownTable";
+import { DashboardContext } from "../../support/renderStatsPage";
 
 afterEach(cleanup);
 
 function renderTable(props: Partial<BreakdownTableProps> & Pick<BreakdownTableProps, "property" | "rows">) {
   const onFilter = vi.fn();
   render(
-    <MemoryRouter>
+    <DashboardContext>
       <BreakdownTable column="Name" total={undefined} filter={null} onFilter={onFilter} caption="A breakdown" testId="table" {...props} />
-    </MemoryRouter>,
+    </DashboardContext>,
   );
   return onFilter;
 }

@@ -1,27 +1,25 @@
 import { cleanup, render, screen } from "@testing-library/react";
-import { MemoryRouter } from "react-router-dom";
-import { afterEach, expect, test, vi } from "vitest";
+import { afterEach, expect, test } from "vitest";
 import { DownloadCsv } from "../../../src/react/components/DownloadCsv";
 import { resolveSelection } from "../../../src/react/lib/statsPeriod";
+import { DashboardContext } from "../../support/renderStatsPage";
 
-afterEach(() => {
-  cleanup();
-  vi.unstubAllEnvs();
-});
+afterEach(cleanup);
 
 const NOW = Date.UTC(2026, 10, 15, 12);
 const shown = { ...resolveSelection({ period: "7d" }, NOW, "UTC", null) };
+const SITE_URL = "http://127.0.0.1:3211";
 
 function renderAt(url: string, props: Partial<Parameters<typeof DownloadCsv>[0]> = {}) {
+  history.replaceState(null, "", url);
   return render(
-    <MemoryRouter initialEntries={[url]}>
-      <DownloadCsv shown={shown} filter={null} {...props} />
-    </MemoryRouter>,
+    <DashboardContext>
+      <DownloadCsv shown={shown} filter={null} siteUrl={SITE_URL} {...props} />
+    </DashboardContext>,
   );
 }
 
 test("links to the export of the range shown, with the filter and the share link's token", () => {
-  vi.stubEnv("VITE_CONVEX_SITE_URL", "http://127.0.0.1:3211");
   renderAt("/stats?token=tok", { filter: { property: "country", value: "FR" } });
   const link = screen.getByRole("link", { name: "Download CSV" });
   expect(link.hasAttribute("download")).toBe(true);
@@ -37,13 +35,15 @@ test("links to the export of the range shown, with the filter and the share link
   });
 });
 
-test("is not shown while the range loads, nor when the build does not know the HTTP actions' URL", () => {
-  vi.stubEnv("VITE_CONVEX_SITE_URL", "http://127.0.0.1:3211");
+test("asks the site's own routes when they have a prefix (registerRoutes' pathPrefix)", () => {
+  renderAt("/stats", { siteUrl: `${SITE_URL}/docs` });
+  expect(new URL(screen.getByTestId("download-csv").getAttribute("href")!).pathname).toBe("/docs/api/export");
+});
+
+test("is not shown while the range loads, nor when the HTTP endpoints' URL is not known", () => {
   renderAt("/stats", { shown: undefined });
   expect(screen.queryByTestId("download-csv")).toBeNull();
   cleanup();
-  vi.stubEnv("VITE_CONVEX_SITE_URL", "");
-  vi.stubEnv("VITE_CONVEX_URL", "http://127.0.0.1:3210");
-  renderAt("/stats");
+  renderAt("/stats", { siteUrl: null });
   expect(screen.queryByTestId("download-csv")).toBeNull();
 });

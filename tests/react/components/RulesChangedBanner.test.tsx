@@ -1,9 +1,8 @@
 import { act, cleanup, render, screen } from "@testing-library/react";
-import { MemoryRouter } from "react-router-dom";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../../convex/_generated/api";
 import { RulesChangedNotice } from "../../../src/react/components/RulesChangedBanner";
-import StatsPage from "../../../src/react/StatsDashboard";
+import { DashboardContext, renderStatsPage } from "../../support/renderStatsPage";
 import { ConvexTestBridge, ConvexTestProvider } from "../../support/testBridge";
 
 let bridge: ConvexTestBridge;
@@ -25,7 +24,9 @@ const banner = () => screen.queryByTestId("rules-changed-banner");
 function renderNotice() {
   return render(
     <ConvexTestProvider bridge={bridge}>
-      <RulesChangedNotice />
+      <DashboardContext>
+        <RulesChangedNotice />
+      </DashboardContext>
     </ConvexTestProvider>,
   );
 }
@@ -61,13 +62,7 @@ describe("the banner for a changed rule", () => {
   });
 
   test("the dashboard shows it", async () => {
-    render(
-      <ConvexTestProvider bridge={bridge}>
-        <MemoryRouter initialEntries={["/stats"]}>
-          <StatsPage />
-        </MemoryRouter>
-      </ConvexTestProvider>,
-    );
+    renderStatsPage(bridge, "/stats");
     vi.stubEnv("STATS_TIME_ZONE", "America/New_York");
     await act(() => bridge.settled());
     expect(banner()?.textContent).toContain("site time zone changed from UTC to America/New_York");
