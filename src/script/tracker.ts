@@ -1,5 +1,5 @@
 import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS, PAGEHIDE_HIDDEN_GRACE_MS } from "../shared/config";
-import type { TrackingEvent } from "../client/http/eventEndpoint";
+import type { TrackingEvent } from "../component/record/events";
 import { loadSession } from "../tracker/session";
 import { isBrowserCounted } from "../tracker/trackingAllowed";
 import { isVisitField, visitContext } from "../tracker/visitContext";

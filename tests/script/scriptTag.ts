@@ -1,5 +1,5 @@
 import { vi } from "vitest";
-import type { TrackingEvent } from "../../src/client/http/eventEndpoint";
+import type { TrackingEvent } from "../../src/component/record/events";
 
 /** What the page's fetch and sendBeacon were given, as the server would read it. */
 export type Sent = { via: "fetch" | "beacon"; url: string; event: TrackingEvent; init?: RequestInit };
