@@ -1,4 +1,6 @@
-import { formatDate } from "../../src/react/lib/format";
+// A post's calendar day, "2025-06-01" → "Jun 1, 2025": a day, not midnight UTC, so it never shifts with the time zone.
+const dayFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium" });
+const formatDate = (day: string) => dayFormat.format(new Date(`${day}T00:00:00`));
 
 export function PostMeta({ date, tags }: { date?: string; tags?: string[] }) {
   return (
