@@ -5,6 +5,7 @@ import { launchChromium } from "./support/browser";
 import { readDashboard } from "./support/dashboard";
 import { queryValue } from "./support/statsRange";
 import { sitePages } from "../../tools/demo/traffic";
+import { DOCS_PAGES } from "../../tools/demo/docsSite";
 
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
@@ -42,6 +43,32 @@ it("serves a dashboard seeded with days of history across the site's pages, and 
   // New simulated visitors show up on their own.
   await expect.poll(async () => (await readDashboard(page)).uniqueVisitors).toBeGreaterThan(first.uniqueVisitors!);
   await expect.poll(async () => (await readDashboard(page)).activeNow).toBeGreaterThan(1);
+});
+
+it("runs a second site, the docs, through its script tag's endpoint: counted in docsStats only, on its own dashboard, visitors arriving", async () => {
+  expect(demo.docs.eventsUrl).toBe(`${demo.server.siteUrl}/docs/api/event`);
+  expect(demo.docs.seeded.sessions).toBeGreaterThan(0);
+  expect(demo.docs.seeded.views).toBeGreaterThanOrEqual(demo.docs.seeded.sessions);
+  const docsPaths = DOCS_PAGES.map(({ path }) => path);
+  const pathsOf = async (udfPath: string) => {
+    const { pageStats } = await queryValue<{ pageStats: { path: string }[] }>(demo.server.deployment, udfPath, {});
+    return pageStats.map(({ path }) => path);
+  };
+  // Each site counts its own pages only.
+  const docsCounted = await pathsOf("docsStats:getPageViewStats");
+  expect(docsCounted.length).toBeGreaterThanOrEqual(3);
+  for (const path of docsCounted) expect(docsPaths).toContain(path);
+  for (const path of await pathsOf("stats:getPageViewStats")) expect(docsPaths).not.toContain(path);
+
+  const page = await (await browser.newContext({ baseURL: demo.url })).newPage();
+  await page.goto(demo.docs.dashboardPath);
+  await expect.poll(async () => Object.keys((await readDashboard(page)).viewsByPage).length).toBeGreaterThanOrEqual(3);
+  const first = await readDashboard(page);
+  for (const path of Object.keys(first.viewsByPage)) expect(docsPaths).toContain(path);
+  expect(first.uniqueVisitors).toBeGreaterThanOrEqual(demo.docs.seeded.sessions);
+  // Its live visitors' views and heartbeats, POSTed to /docs/api/event, show up on their own.
+  await expect.poll(async () => (await readDashboard(page)).uniqueVisitors).toBeGreaterThan(first.uniqueVisitors!);
+  await expect.poll(async () => (await readDashboard(page)).activeNow).toBeGreaterThan(0);
 });
 
 type Summary = { pageviews: number; visitors: number; visits: number; viewsPerVisit: number; bounceRate: number; visitDurationMs: number };

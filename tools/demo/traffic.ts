@@ -5,10 +5,12 @@ import { backendClock } from "../local-convex/clock";
 import type { LocalDeployment } from "../local-convex/deployment";
 import { browserContext, randomArrival, randomVisitor, type ArrivalKind, type Random, type VisitorProfile } from "./visitors";
 
-// Synthetic visitors for the demo and the screenshots. Everything goes through the
-// app's public functions, exactly as the tracking hook calls them: each view with its
-// browser's context (visitors.ts; referrer or UTM on a visit's first view only), and
-// heartbeats while the page is open, so visits have real durations.
+// Synthetic visitors for the demo and the screenshots. Everything goes through what a
+// real site's tracker calls: for the blog, the app's public functions, exactly as the
+// tracking hook calls them; for a site with the script tag, its POST /api/event
+// (SiteTracker). Each view comes with its browser's context (visitors.ts; referrer or
+// UTM on a visit's first view only), and heartbeats while the page is open, so visits
+// have real durations.
 
 export type SitePage = { path: string; pageType: PageType; weight: number };
 export type { Random };
@@ -99,11 +101,55 @@ function readingTime(random: Random, page: SitePage, last: boolean): number {
   return logBetween(random, 15_000, 2 * MINUTE);
 }
 
-const recordView = (deployment: LocalDeployment, sessionId: string, page: SitePage, visit?: VisitContext) =>
-  call(deployment, "mutation", "stats:recordPageView", { path: page.path, pageType: page.pageType, sessionId, ...(visit ? { visit } : {}) });
+/** How a site's visitors' calls reach the deployment: a view (true if it was counted as far as the tracker can tell) and a heartbeat. */
+export type SiteTracker = {
+  view(sessionId: string, page: SitePage, visit?: VisitContext): Promise<boolean>;
+  heartbeat(sessionId: string, page: SitePage): Promise<void>;
+};
 
-const heartbeat = (deployment: LocalDeployment, sessionId: string, page: SitePage) =>
-  call(deployment, "mutation", "stats:heartbeat", { sessionId, currentPath: page.path });
+/** The blog's tracker: the React hook's mutations (usePageTracking), `stats:recordPageView` and `stats:heartbeat`. */
+export function hookTracker(deployment: LocalDeployment): SiteTracker {
+  return {
+    async view(sessionId, page, visit) {
+      const args = { path: page.path, pageType: page.pageType, sessionId, ...(visit ? { visit } : {}) };
+      return ((await call(deployment, "mutation", "stats:recordPageView", args)) as { recorded: boolean }).recorded;
+    },
+    async heartbeat(sessionId, page) {
+      await call(deployment, "mutation", "stats:heartbeat", { sessionId, currentPath: page.path });
+    },
+  };
+}
+
+/** Sends one request to the deployment's HTTP actions (its `.convex.site`): `path` with the route's prefix. */
+export type SitePost = (path: string, init: RequestInit & { method: string; headers: Record<string, string>; body: string }) => Promise<Response>;
+
+/**
+ * A site with the script tag (src/script/tracker.ts): each view and heartbeat POSTed as a text/plain JSON body
+ * to `${prefix}/api/event` (what `fetch` with a string body sends), from a page on `origin`, the browser's user
+ * agent in its User-Agent header (the body has none). The page type is the server's default for the script tag's
+ * views. Accepted (202) is all it learns: a view deduplicated by the server counts as sent.
+ */
+export function scriptTagTracker(post: SitePost, options: { prefix: string; origin: string }): SiteTracker {
+  const send = async (event: object, userAgent?: string) => {
+    const headers: Record<string, string> = { "Content-Type": "text/plain;charset=UTF-8", Origin: options.origin };
+    if (userAgent !== undefined) headers["User-Agent"] = userAgent;
+    const response = await post(`${options.prefix}/api/event`, { method: "POST", headers, body: JSON.stringify(event) });
+    if (response.status !== 202) throw new Error(`POST ${options.prefix}/api/event answered ${response.status}: ${await response.text()}`);
+  };
+  // A browser sends its user agent with every request, heartbeats too (without one, the server takes the caller for a bot).
+  const userAgents = new Map<string, string>();
+  return {
+    async view(sessionId, page, visit) {
+      const { userAgent, ...fields } = visit ?? {};
+      if (userAgent !== undefined) userAgents.set(sessionId, userAgent);
+      await send({ type: "pageview", sessionId, path: page.path, ...(visit ? { visit: fields } : {}) }, userAgents.get(sessionId));
+      return true;
+    },
+    async heartbeat(sessionId, page) {
+      await send({ type: "heartbeat", sessionId, path: page.path }, userAgents.get(sessionId));
+    },
+  };
+}
 
 // ---- History ----------------------------------------------------------------------------------
 
@@ -239,13 +285,17 @@ const CALLS_PER_CATCH_UP = 100;
  * views and settles ended visits as time passes). Returns the number of views
  * recorded (repeats inside the dedup window are not).
  */
-export async function replayHistory(deployment: LocalDeployment, calls: readonly PlannedCall[]): Promise<number> {
+export async function replayHistory(
+  deployment: LocalDeployment,
+  calls: readonly PlannedCall[],
+  tracker: SiteTracker = hookTracker(deployment),
+): Promise<number> {
   let recorded = 0;
   try {
     for (const [i, planned] of calls.entries()) {
       backendClock.setTime(planned.at);
-      if (planned.heartbeat) await heartbeat(deployment, planned.sessionId, planned.page);
-      else if (((await recordView(deployment, planned.sessionId, planned.page, planned.visit)) as { recorded: boolean }).recorded) recorded++;
+      if (planned.heartbeat) await tracker.heartbeat(planned.sessionId, planned.page);
+      else if (await tracker.view(planned.sessionId, planned.page, planned.visit)) recorded++;
       // The calls never give the event loop a turn: now and then, the worker's due batch runs (folding the
       // calls since the last one together, and settling the visits that have ended by now).
       if ((i + 1) % CALLS_PER_CATCH_UP === 0) await deployment.runDue();
@@ -281,8 +331,9 @@ export type Trickle = { stop(): void };
 export function startTrickle(
   deployment: LocalDeployment,
   pages: SitePage[],
-  options: { meanArrivalMs: number; meanDwellMs: number; random: Random; onError: (error: unknown) => void },
+  options: { meanArrivalMs: number; meanDwellMs: number; random: Random; onError: (error: unknown) => void; tracker?: SiteTracker },
 ): Trickle {
+  const tracker = options.tracker ?? hookTracker(deployment);
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
   const later = (ms: number, action: () => Promise<unknown> | void) => {
@@ -298,11 +349,11 @@ export function startTrickle(
   async function visit(sessionId: string, visitor: VisitorProfile, remaining: SitePage[], arrival: VisitContext): Promise<void> {
     const [page, ...rest] = remaining;
     // Referrer and UTM come with the visit's first view only.
-    await recordView(deployment, sessionId, page, { ...arrival, ...browserContext(visitor) });
-    await heartbeat(deployment, sessionId, page);
+    await tracker.view(sessionId, page, { ...arrival, ...browserContext(visitor) });
+    await tracker.heartbeat(sessionId, page);
     const dwell = gap(options.meanDwellMs);
     for (let beat = HEARTBEAT_INTERVAL_MS; beat < dwell; beat += HEARTBEAT_INTERVAL_MS) {
-      later(beat, () => heartbeat(deployment, sessionId, page));
+      later(beat, () => tracker.heartbeat(sessionId, page));
     }
     // After the last page the visitor simply stops: the session times out, as a closed tab does.
     if (rest.length > 0) later(dwell, () => visit(sessionId, visitor, rest, {}));
