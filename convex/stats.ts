@@ -7,7 +7,7 @@ import { pageTitle } from "./model/titles";
 import * as Upgrade from "./model/upgrade";
 
 // The blog's analytics: the liveStats component, its pages named by the blog's posts and pages.
-export const liveStats = new LiveStats(components.liveStats, { pageTitles: pageTitle });
+export const liveStats = new LiveStats(components.liveStats, { pageTitles: pageTitle, backfillCommand: Upgrade.BACKFILL_COMMAND });
 
 export const {
   recordPageView,

@@ -12,6 +12,9 @@ import { LEGACY_IMPORT_ROWS_PER_CHUNK } from "../../src/shared/config";
  * them from the raw rows).
  */
 
+/** The blog's one command to rebuild derived data (and finish an upgrade): what its dashboard and health check name. */
+export const BACKFILL_COMMAND = "npx convex run stats:backfillAggregates '{}'";
+
 const RAW_TABLES = ["pageViews", "visits", "activeSessions", "shareLinks"] as const satisfies TableNames[];
 // Derived data of the old version: not in the schema any more, so read untyped; nothing to move.
 const DERIVED_TABLES = ["counters", "visitors", "pathStats", "liveSessions", "activePages", "sessionMinutes", "timeBuckets", "timeBucketChunks", "visitSettlement", "backfillStatus", "derivedRules", "cleanupStatus"];

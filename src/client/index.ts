@@ -31,6 +31,7 @@ import {
   vTimeseriesArgs,
 } from "../component/read/validators";
 import { PAGE_PROPERTIES } from "../shared/config";
+import { mountNameOf } from "./mountName";
 
 export { registerRoutes, type RouteOptions, type PageTitlesQuery } from "./http/routes";
 export type { ComponentApi };
@@ -54,7 +55,10 @@ export type LiveStatsOptions<DataModel extends GenericDataModel = GenericDataMod
    * site's signed-in owner (`ctx.auth`). Public dashboards never ask.
    */
   canRead?: (ctx: GenericQueryCtx<DataModel>) => Promise<boolean>;
+  /** The command the dashboard's banner tells the owner to rebuild derived data with; by default the component's own. */
+  backfillCommand?: string;
 };
+
 
 /**
  * One site's analytics, for the app's code: `new LiveStats(components.liveStats, options)`.
@@ -152,7 +156,8 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
       rulesCheck: queryGeneric({
         args: {},
         returns: vRulesCheck,
-        handler: async (ctx) => await ctx.runQuery(component.read.rulesCheck, {}),
+        handler: async (ctx) =>
+          await ctx.runQuery(component.read.rulesCheck, { mountName: mountNameOf(component), backfillCommand: this.options.backfillCommand }),
       }),
       /** Titles for paths (null where the app has none): registerRoutes' `pageTitles`, for the CSV export. */
       pageTitles: internalQueryGeneric({

@@ -32,9 +32,9 @@ export const cleanupStaleSessions = mutation({
 
 /** Every check of GET /api/health at `now` (an argument, so a cached answer is never reused later). */
 export const healthReport = query({
-  args: { now: v.number() },
+  args: { now: v.number(), ...Health.vOperatorCommands },
   returns: Health.vHealthReport,
-  handler: async (ctx, { now }) => await Health.healthReport(ctx, now),
+  handler: async (ctx, { now, ...operator }) => await Health.healthReport(ctx, now, operator),
 });
 
 /** Whether a bearer token opens the admin endpoints: "off" while STATS_ADMIN_SECRET is unset. */

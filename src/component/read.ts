@@ -101,7 +101,7 @@ export const settings = query({
 
 /** For the dashboard's banner: the rule changes (time zone, dedup window, ...) whose figures need the backfill to rebuild them. */
 export const rulesCheck = query({
-  args: {},
+  args: Health.vOperatorCommands,
   returns: Health.vRulesCheck,
-  handler: async (ctx) => await Health.rulesCheck(ctx),
+  handler: async (ctx, operator) => await Health.rulesCheck(ctx, operator),
 });

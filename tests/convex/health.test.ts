@@ -143,7 +143,7 @@ describe("the worker's liveness and lag", () => {
     expect(body.reasons).toEqual([
       `the stats worker is stopped: views and heartbeats are kept but not counted (the oldest view or heartbeat it has not folded is from ${new Date(sentAt).toISOString()}, 2 min ago)`,
     ]);
-    expect(body.checks.worker.fix).toBe(`npx convex run --component batchWorker lib:start '{"name": "stats"}'`);
+    expect(body.checks.worker.fix).toBe(`npx convex run --component liveStats/batchWorker lib:start '{"name": "stats"}'`);
 
     await t.runInStats((ctx) => ctx.runMutation(components.batchWorker.lib.start, { name: STATS_WORKER_NAME }));
     await settle(t);

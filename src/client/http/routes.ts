@@ -5,6 +5,7 @@ import { handleEventRequest } from "./eventEndpoint";
 import { handleExportRequest } from "./statsExport";
 import { jsonResponse } from "./jsonResponse";
 import { isAllowedOrigin } from "../../component/record/events";
+import { mountNameOf } from "../mountName";
 
 /** A query of the app's that names pages: titles for `paths`, null where it has none (LiveStats' `api().pageTitles`). */
 export type PageTitlesQuery = FunctionReference<"query", "internal", { paths: string[] }, (string | null)[]>;
@@ -14,6 +15,8 @@ export type RouteOptions = {
   pathPrefix?: string;
   /** The app's page titles for the CSV export (`internal.stats.pageTitles` from `liveStats.api()`); paths otherwise. */
   pageTitles?: PageTitlesQuery;
+  /** The command GET /api/health's fixes name to rebuild derived data; by default the component's own. */
+  backfillCommand?: string;
 };
 
 /** What every handler gets: the action's ctx, the site's component, and the app's titles query. */
@@ -49,7 +52,8 @@ export function registerRoutes(http: HttpRouter, component: ComponentApi, option
   route("POST", "/api/admin/recount", handleRecountRequest);
   // 200 or 503 with the pipeline's checks, for monitors.
   route("GET", "/api/health", async ({ ctx, component }) => {
-    const report = await ctx.runQuery(component.operate.healthReport, { now: Date.now() });
+    const operator = { mountName: mountNameOf(component), backfillCommand: options.backfillCommand };
+    const report = await ctx.runQuery(component.operate.healthReport, { now: Date.now(), ...operator });
     return jsonResponse(report.healthy ? 200 : 503, report, { "Cache-Control": "no-store" });
   });
   // The dashboard's figures as CSV, open or behind a token as the dashboard is; downloaded by a link, so no CORS.

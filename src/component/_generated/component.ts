@@ -62,7 +62,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       healthReport: FunctionReference<
         "query",
         "internal",
-        { now: number },
+        { now: number; mountName?: string; backfillCommand?: string },
         {
           healthy: boolean;
           reasons: Array<string>;
@@ -299,7 +299,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       rulesCheck: FunctionReference<
         "query",
         "internal",
-        {},
+        { mountName?: string; backfillCommand?: string },
         {
           rebuildNeeded: boolean;
           backfillRunning: boolean;

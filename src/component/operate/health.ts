@@ -14,8 +14,19 @@ import type { WorkerCursor } from "../derive/worker";
  * backfill, and the cleanup cron's last run. It names no visitor and no page.
  */
 
-const BACKFILL_COMMAND = "npx convex run stats:backfillAggregates '{}'";
-const START_WORKER_COMMAND = `npx convex run --component batchWorker lib:start '{"name": "${STATS_WORKER_NAME}"}'`;
+// Which mounted instance the owner's commands name, and the app's own backfill command if it has one (LiveStats
+// and registerRoutes pass both: a component cannot know the name it is mounted by).
+export const vOperatorCommands = { mountName: v.optional(v.string()), backfillCommand: v.optional(v.string()) };
+export type OperatorCommands = { mountName?: string; backfillCommand?: string };
+
+/** The commands the checks' fixes name, for the instance mounted as `mountName` ("liveStats" by default). */
+function commandsFor({ mountName = "liveStats", backfillCommand }: OperatorCommands) {
+  return {
+    backfill: backfillCommand ?? `npx convex run --component ${mountName} operate:backfill '{}'`,
+    startWorker: `npx convex run --component ${mountName}/batchWorker lib:start '{"name": "${STATS_WORKER_NAME}"}'`,
+  };
+}
+type Commands = ReturnType<typeof commandsFor>;
 
 // `fix`: what to run or look at, present when the check fails.
 const vCheck = { ok: v.boolean(), message: v.string(), fix: v.optional(v.string()) };
@@ -39,13 +50,14 @@ export const vRulesCheck = v.object({ rebuildNeeded: v.boolean(), backfillRunnin
 export type RulesCheck = Infer<typeof vRulesCheck>;
 
 /** Every check, read in one snapshot at `now` (an argument, so a cached answer is never reused at a later time). */
-export async function healthReport(ctx: QueryCtx, now: number): Promise<HealthReport> {
+export async function healthReport(ctx: QueryCtx, now: number, operator: OperatorCommands = {}): Promise<HealthReport> {
+  const commands = commandsFor(operator);
   const backfill = await getBackfillStatus(ctx);
   const backfillRunning = backfill?.state === "running";
-  const rules = await checkRules(ctx, backfillRunning);
+  const rules = await checkRules(ctx, backfillRunning, commands);
   const checks: Checks = {
     rules,
-    worker: await checkWorker(ctx, now, !backfillRunning && rules.changes.some((change) => !change.compatible)),
+    worker: await checkWorker(ctx, now, !backfillRunning && rules.changes.some((change) => !change.compatible), commands),
     backfill:
       backfill === null
         ? { ok: true, state: "never run", message: "no backfill has run" }
@@ -59,18 +71,19 @@ export async function healthReport(ctx: QueryCtx, now: number): Promise<HealthRe
 }
 
 /** What the dashboard's banner says: the rule changes that need a rebuild (a bad STATS_TIME_ZONE throws, as every range query does). */
-export async function rulesCheck(ctx: QueryCtx): Promise<RulesCheck> {
+export async function rulesCheck(ctx: QueryCtx, operator: OperatorCommands = {}): Promise<RulesCheck> {
+  const commands = commandsFor(operator);
   const changes = compareRules((await getRecordedRules(ctx))?.rules, runningRules()).filter((change) => !change.compatible);
   const backfillRunning = (await getBackfillStatus(ctx))?.state === "running";
   return {
     rebuildNeeded: changes.length > 0,
     backfillRunning,
     reasons: changes.map((change) => describeChange(change, backfillRunning)),
-    rebuildCommand: BACKFILL_COMMAND,
+    rebuildCommand: commands.backfill,
   };
 }
 
-async function checkRules(ctx: QueryCtx, backfillRunning: boolean): Promise<Checks["rules"]> {
+async function checkRules(ctx: QueryCtx, backfillRunning: boolean, commands: Commands): Promise<Checks["rules"]> {
   let changes: RuleChange[];
   try {
     changes = compareRules((await getRecordedRules(ctx))?.rules, runningRules());
@@ -82,7 +95,7 @@ async function checkRules(ctx: QueryCtx, backfillRunning: boolean): Promise<Chec
   // When some change needs a rebuild, the message names those only; else the compatible ones, or that nothing changed.
   const named = needsRebuild(changes) ? changes.filter((change) => !change.compatible) : changes;
   const message = named.map((change) => describeChange(change, backfillRunning)).join("; ") || "derived data is built under the running rules";
-  return needsRebuild(changes) ? { ok: false, message, fix: BACKFILL_COMMAND, changes } : { ok: true, message, changes };
+  return needsRebuild(changes) ? { ok: false, message, fix: commands.backfill, changes } : { ok: true, message, changes };
 }
 
 /**
@@ -90,7 +103,7 @@ async function checkRules(ctx: QueryCtx, backfillRunning: boolean): Promise<Chec
  * committed after its cursor (each one indexed read; a heartbeat's age is
  * that of its latest write). `held`: it folds no views until a backfill.
  */
-async function checkWorker(ctx: QueryCtx, now: number, held: boolean): Promise<Checks["worker"]> {
+async function checkWorker(ctx: QueryCtx, now: number, held: boolean, commands: Commands): Promise<Checks["worker"]> {
   const run = await ctx.runQuery(components.batchWorker.lib.status, { name: STATS_WORKER_NAME });
   const cursor = ((await ctx.runQuery(components.batchWorker.lib.getCursor, { name: STATS_WORKER_NAME })) ?? {}) as WorkerCursor;
   const view = await ctx.db
@@ -106,11 +119,11 @@ async function checkWorker(ctx: QueryCtx, now: number, held: boolean): Promise<C
   const status = run?.kind ?? "never run";
   const behind = `the oldest view or heartbeat it has not folded is from ${new Date(oldest).toISOString()}, ${formatAge(lagMs)} ago`;
   if (status === "stopped") {
-    return { ok: false, status, lagMs, message: `the stats worker is stopped: views and heartbeats are kept but not counted (${behind})`, fix: START_WORKER_COMMAND };
+    return { ok: false, status, lagMs, message: `the stats worker is stopped: views and heartbeats are kept but not counted (${behind})`, fix: commands.startWorker };
   }
   if (lagMs > HEALTH_MAX_WORKER_LAG_MS) {
     return held
-      ? { ok: false, status, lagMs, message: `the stats worker holds views until a backfill rebuilds derived data: ${behind}`, fix: BACKFILL_COMMAND }
+      ? { ok: false, status, lagMs, message: `the stats worker holds views until a backfill rebuilds derived data: ${behind}`, fix: commands.backfill }
       : { ok: false, status, lagMs, message: `the stats worker is behind: ${behind}`, fix: "look for the worker's errors in the deployment's logs (worker:foldBatch)" };
   }
   return { ok: true, status, lagMs, message: `the stats worker is ${status}, ${formatAge(lagMs)} behind` };
