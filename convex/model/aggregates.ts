@@ -5,7 +5,7 @@ import type { DataModel } from "../_generated/dataModel";
 /**
  * Published counts, kept in B-trees by the content sync so counting them costs
  * O(log n). (Stats figures are counters and indexed rows that only the stats
- * worker writes: model/counters.ts, model/foldPageViews.ts, model/foldSessions.ts.)
+ * worker writes: component/derive/counters.ts, component/derive/foldPageViews.ts, component/derive/foldSessions.ts.)
  */
 
 // Namespaced by `published`, so counting published rows reads one small tree.

@@ -15,17 +15,17 @@ export default defineSchema({
     committedAt: v.optional(v.commitTs()),
   })
     .index("by_session_path_timestamp", ["sessionId", "path", "timestamp"])
-    // A visit's views, in time order (model/settleVisits.ts).
+    // A visit's views, in time order (component/derive/settleVisits.ts).
     .index("by_session_timestamp", ["sessionId", "timestamp"])
-    // A page's views in a range, for a breakdown filtered by that page (model/filteredBreakdown.ts).
+    // A page's views in a range, for a breakdown filtered by that page (component/read/filteredBreakdown.ts).
     .index("by_path_timestamp", ["path", "timestamp"])
     .index("by_timestamp", ["timestamp"])
     .index("by_committedAt", ["committedAt"]),
 
-  // Hot path, one row per visit, written only by its own session's mutations (model/visits.ts).
+  // Hot path, one row per visit, written only by its own session's mutations (component/record/visits.ts).
   visits: defineTable(vVisitFields)
     .index("by_session_start", ["sessionId", "start"])
-    // Visits that ended are settled into time buckets in this order (model/settleVisits.ts).
+    // Visits that ended are settled into time buckets in this order (component/derive/settleVisits.ts).
     .index("by_lastActivity", ["lastActivity"])
     // One per visit property (VISIT_PROPERTIES): a filtered breakdown reads the matching visits of a range.
     .index("by_entryPage_start", ["entryPage", "start"])
@@ -54,10 +54,10 @@ export default defineSchema({
     .index("by_lastSeen", ["lastSeen"])
     .index("by_committedAt", ["committedAt"]),
 
-  // Share links of a private dashboard (model/shareLinks.ts): the token's SHA-256 only, never the token.
+  // Share links of a private dashboard (component/operate/shareLinks.ts): the token's SHA-256 only, never the token.
   shareLinks: defineTable({ label: v.string(), tokenHash: v.string(), createdAt: v.number() }).index("by_tokenHash", ["tokenHash"]),
 
-  // Derived (worker only): whole-site figures, one document each (model/counters.ts).
+  // Derived (worker only): whole-site figures, one document each (component/derive/counters.ts).
   counters: defineTable({
     name: v.union(v.literal("pageViews"), v.literal("visitors"), v.literal("paths"), v.literal("liveSessions")),
     value: v.number(),
@@ -104,17 +104,17 @@ export default defineSchema({
     minute: v.number(),
   }).index("by_session_scope_minute", ["sessionId", "scope", "minute"]),
 
-  // Derived (worker only): the views and visitors of one time bucket, for the site (scope "") or one page (model/timeBuckets.ts).
+  // Derived (worker only): the views and visitors of one time bucket, for the site (scope "") or one page (component/derive/timeBuckets.ts).
   timeBuckets: defineTable({
     scope: v.string(),
-    // What the scope is: "site", "page", or a visit property (model/timeBuckets.ts); absent on rows from before visits.
+    // What the scope is: "site", "page", or a visit property (component/derive/timeBuckets.ts); absent on rows from before visits.
     group: v.optional(v.string()),
     level: vBucketLevel,
     start: v.number(),
     pageviews: v.number(),
     // Sessions with a view in the bucket.
     visitors: v.number(),
-    // Those sessions by the minute of their previous view (model/prevHistogram.ts): inline, flat [minute, count, ...] ...
+    // Those sessions by the minute of their previous view (component/derive/prevHistogram.ts): inline, flat [minute, count, ...] ...
     prevs: v.optional(v.array(v.number())),
     // ... or, once large, in chunks.
     chunks: v.optional(v.array(v.object({ first: v.number(), last: v.number(), count: v.number(), id: v.id("timeBucketChunks") }))),
@@ -152,7 +152,7 @@ export default defineSchema({
     finishedAt: v.optional(v.number()),
   }),
 
-  // The rules the derived data was built under (a single row, model/derivedRules.ts): the worker holds while the running ones differ incompatibly.
+  // The rules the derived data was built under (a single row, component/derive/derivedRules.ts): the worker holds while the running ones differ incompatibly.
   derivedRules: defineTable({
     rules: vRecordedRules,
     // When derived data began to be built under them: the worker's first batch, or the end of a backfill's reset.
@@ -161,6 +161,6 @@ export default defineSchema({
     updatedAt: v.number(),
   }),
 
-  // When the cleanup cron last ran (a single row, model/cleanup.ts), rewritten at most once a CLEANUP_RECORD_INTERVAL_MS.
+  // When the cleanup cron last ran (a single row, component/operate/cleanup.ts), rewritten at most once a CLEANUP_RECORD_INTERVAL_MS.
   cleanupStatus: defineTable({ lastRunAt: v.number() }),
 });

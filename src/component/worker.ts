@@ -1,7 +1,7 @@
 import { internalMutation, internalQuery } from "./_generated/server";
 import * as Worker from "./derive/worker";
 
-// The stats worker's two halves (model/worker.ts): visitors' mutations ping it; batch-worker runs these in a loop.
+// The stats worker's two halves (component/derive/worker.ts): visitors' mutations ping it; batch-worker runs these in a loop.
 
 const { vQueryArgs, vQueryReturns, vMutationArgs, vMutationReturns } = Worker.workerValidators;
 

@@ -19,7 +19,7 @@ import { settle } from "../support/worker";
 import { writesOf } from "../support/writeSet";
 
 /**
- * The caps on abuse (convex/model/rateLimits.ts): what a limited call gets,
+ * The caps on abuse (component/record/rateLimits.ts): what a limited call gets,
  * that it writes nothing, that the limits recover, and that a loop of fresh
  * session ids gets no further than the site-wide caps let it.
  */

@@ -6,7 +6,7 @@ import { PREV_HISTOGRAM_CHUNK_ENTRIES } from "../../shared/config";
  * Each time bucket keeps, for the sessions that have a view in it, when each
  * one's previous view was (its minute; 0 when it had none): a histogram
  * `minute → sessions`. A range's visitors are then, bucket by bucket, the
- * sessions whose previous view is before the range (model/timeStats.ts).
+ * sessions whose previous view is before the range (component/read/timeStats.ts).
  *
  * The histogram lives on the bucket's document while it is small, as a flat
  * sorted array `[minute, count, minute, count, ...]`. Past

@@ -9,7 +9,7 @@ import { foldVisitIntoTime, type TimeFold } from "./timeBuckets";
  * so its figures are final and a visitor's heartbeats never rewrite buckets.
  * Visits are settled in `by_lastActivity` order from a cursor; the queries
  * add the visits after the cursor (open, or ended and not yet settled) as
- * they read them (model/visitStats.ts). The backfill runs the same step from
+ * they read them (component/read/timeStats.ts). The backfill runs the same step from
  * an empty cursor.
  */
 

@@ -13,13 +13,13 @@ import { pieceContaining, siteTimeZone, type PieceLevel } from "../../shared/tim
  * quarter-hours and hours; days, weeks and months in the site's time zone;
  * and "all" (all time). A row holds the bucket's views, its visitors (the
  * sessions with a view in it), and those sessions by the minute of their
- * previous view (model/prevHistogram.ts).
+ * previous view (component/derive/prevHistogram.ts).
  *
  * Visitors in `[a, b)` are exactly the views in it whose session's previous
  * view is before `a`: the first view of each session in the range. Split the
  * range into whole buckets; in each bucket only a session's first view there
  * can qualify, so a bucket adds its sessions whose previous view is before
- * `a`, one histogram count (model/timeStats.ts).
+ * `a`, one histogram count (component/read/timeStats.ts).
  *
  * The previous view comes from `sessionMinutes`, each session's minutes with
  * a view. Views can reach the fold out of time order (a backfill meets old

@@ -22,9 +22,9 @@ import { hasVisitToSettle, settleEndedVisits } from "./settleVisits";
  * committed since its cursor with a snapshot query (no read dependencies, so
  * new rows never make it retry) and folds them in one transaction, at most
  * about twice a second. While a backfill runs, each batch also takes a step of
- * it (model/backfill.ts), so derived data keeps this one writer. While the
+ * it (component/derive/backfill.ts), so derived data keeps this one writer. While the
  * rules derived data was built under differ incompatibly from the running
- * ones (model/derivedRules.ts), it folds no views and settles no visits
+ * ones (component/derive/derivedRules.ts), it folds no views and settles no visits
  * (they wait behind its cursor) until a backfill rebuilds under the new ones;
  * "active now" depends on none of those rules and stays live.
  */

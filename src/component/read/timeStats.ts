@@ -30,14 +30,14 @@ import { canonicalPath, type InvalidArgument } from "../../shared/validation";
 
 /**
  * The Stats API's reads: exact figures for any whole-minute range, from the
- * worker's time buckets (model/timeBuckets.ts). A range is split into whole
+ * worker's time buckets (component/derive/timeBuckets.ts). A range is split into whole
  * buckets (months in the middle, then days, hours, quarter-hours and minutes
  * at its edges: at most ~160 for two years); each adds its views, its
  * sessions whose previous view (or visit) is before the range, and its
  * settled visits. Runs of adjacent buckets of one level are read with one
  * index range. Visits not settled yet are added from their own rows
- * (model/unsettledVisits.ts). A breakdown under a filter of another property
- * reads the matching visits themselves (model/filteredBreakdown.ts).
+ * (component/read/unsettledVisits.ts). A breakdown under a filter of another property
+ * reads the matching visits themselves (component/read/filteredBreakdown.ts).
  */
 
 const vVisitMetrics = { visits: v.number(), viewsPerVisit: v.number(), bounceRate: v.number(), visitDurationMs: v.number() };
@@ -99,7 +99,7 @@ function visitMetrics(figures: Figures) {
 }
 
 const hasAllLevels = (group: ScopeGroup) => group === "site" || group === "page";
-// The levels a visit property's buckets have below "all" (model/timeBuckets.ts PROPERTY_BUCKET_LEVELS).
+// The levels a visit property's buckets have below "all" (component/derive/timeBuckets.ts PROPERTY_BUCKET_LEVELS).
 const PROPERTY_PIECE_LEVELS = ["month", "day", "hour", "minute"] as const;
 
 /** The range as whole buckets of the scope's levels: its week when it is exactly one (weeks do not nest in months), else its aligned pieces. */

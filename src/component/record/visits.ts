@@ -10,7 +10,7 @@ import { vVisitAttributes, type VisitAttributes } from "./visitAttributes";
  * row that only its own session's mutations write, so two visitors still
  * share nothing. A view after a longer gap starts a new visit; a heartbeat
  * only extends an open one. Once a visit has ended, the stats worker settles
- * it into time buckets (model/settleVisits.ts).
+ * it into time buckets (component/derive/settleVisits.ts).
  */
 
 export const vVisitFields = {
@@ -23,7 +23,7 @@ export const vVisitFields = {
   entryPage: v.string(),
   // The page of the latest view.
   exitPage: v.string(),
-  // Derived from the first view's context (model/visitAttributes.ts); the raw user agent is never stored.
+  // Derived from the first view's context (component/record/visitAttributes.ts); the raw user agent is never stored.
   ...vVisitAttributes.fields,
 };
 
