@@ -31,7 +31,7 @@ export class PanelErrorBoundary extends Component<Props, State> {
   }
 
   render() {
-    // A private dashboard's refusal is no panel's failure: the page shows the private notice in its place (StatsPage).
+    // A private dashboard's refusal is no panel's failure: the page shows the private notice in its place (StatsDashboard).
     if (this.state.failed && this.state.privateDashboard) return null;
     return this.state.failed ? this.props.fallback(this.retry) : this.props.children;
   }
