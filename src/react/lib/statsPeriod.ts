@@ -1,6 +1,6 @@
 // The dashboard's date range as the URL names it (`?period=7d`, `?period=custom&from=…&to=…`,
 // `&interval=hour`), and what it resolves to at an instant in the site's zone. The time math is
-// convex/model/timeRanges.ts's, shared with the server; this module only reads and writes the URL
+// shared/timeRanges.ts's, shared with the server; this module only reads and writes the URL
 // and picks among what that math gives.
 import { ConvexError } from "convex/values";
 import {

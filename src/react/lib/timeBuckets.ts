@@ -1,7 +1,7 @@
 // Time buckets as the Stats API's `timeseries` returns them, read in an IANA time zone:
 // the labels a person sees (tooltip, table, axis) and where the axis puts its ticks.
 // Pure functions over Intl, so they run the same in the browser and in tests. The buckets
-// themselves (where an hour, a day, a week begins in a zone) are convex/model/timeRanges.ts's.
+// themselves (where an hour, a day, a week begins in a zone) are shared/timeRanges.ts's.
 import { wallClock, type Interval } from "../../shared/timeRanges";
 
 export type { Interval };
