@@ -3,7 +3,7 @@ import { WORKER_COOLDOWN_MS, WORKER_DEBOUNCE_MS } from "../../src/shared/config"
 import { backendClock } from "../../tools/local-convex/clock";
 import { startLocalConvex, type LocalConvex } from "../../tools/local-convex/server";
 
-// POST /api/admin/recount (convex/http.ts, convex/model/adminEndpoints.ts) over real HTTP, on the local server's
+// POST /api/admin/recount (convex/http.ts, client/http/adminEndpoints.ts) over real HTTP, on the local server's
 // site port, as a cron job's curl meets it at <deployment>.convex.site.
 
 const SECRET = "c0ffee".repeat(10);

@@ -5,7 +5,7 @@ import { siteCap } from "../../src/component/record/rateLimits";
 import { backendClock } from "../../tools/local-convex/clock";
 import { startLocalConvex, type LocalConvex } from "../../tools/local-convex/server";
 
-// POST /api/event (convex/http.ts, convex/model/eventEndpoint.ts) over real HTTP, on the local server's
+// POST /api/event (convex/http.ts, client/http/eventEndpoint.ts) over real HTTP, on the local server's
 // site port: what a site's script tag or navigator.sendBeacon meets at <deployment>.convex.site.
 
 const MINUTE = 60_000;

@@ -3,7 +3,7 @@ import type { VisitContext } from "../../src/component/record/visitAttributes";
 // Who the demo's simulated visitors are and where they come from: their browsers (real user
 // agents, none a bot), screens, places (time zone and language) and, for each visit, how they
 // arrived (referrer or UTM campaign). The server derives every category the dashboard shows from
-// these (convex/model/visitAttributes.ts), as it does from a real tracker's calls.
+// these (component/record/visitAttributes.ts), as it does from a real tracker's calls.
 
 export type Random = () => number;
 
