@@ -1,6 +1,7 @@
 // The dashboard's stylesheet comes with this lazily loaded route, so the blog's readers never download it.
 import "../../src/react/styles.css";
 import { useQuery } from "convex/react";
+import { NavLink } from "react-router-dom";
 import { api } from "../../convex/_generated/api";
 import { httpActionsUrl, StatCard, StatsDashboard } from "../../src/react";
 import { useDeclarePageType } from "../hooks/useDeclarePageType";
@@ -11,7 +12,12 @@ import { useReactRouterStats } from "../statsRouter";
 export function BlogStatsPage() {
   useDeclarePageType("stats");
   useDocumentTitle("Stats");
-  return <StatsDashboard api={api.stats} router={useReactRouterStats()} siteUrl={siteUrl()} allTimeCards={<PublishedCards />} />;
+  return (
+    <>
+      <SiteSwitch />
+      <StatsDashboard api={api.stats} router={useReactRouterStats()} siteUrl={siteUrl()} allTimeCards={<PublishedCards />} />
+    </>
+  );
 }
 
 /** /stats/docs: the docs site's dashboard (convex/docsStats.ts), whose HTTP routes are under /docs. */
@@ -19,7 +25,30 @@ export function DocsStatsPage() {
   useDeclarePageType("stats");
   useDocumentTitle("Docs stats");
   const base = siteUrl();
-  return <StatsDashboard api={api.docsStats} router={useReactRouterStats()} siteUrl={base && `${base}/docs`} />;
+  return (
+    <>
+      <SiteSwitch />
+      <StatsDashboard api={api.docsStats} router={useReactRouterStats()} siteUrl={base && `${base}/docs`} title="Docs statistics" />
+    </>
+  );
+}
+
+/** The deployment's two sites, each a component instance with its own dashboard. */
+function SiteSwitch() {
+  return (
+    <nav aria-label="Sites" className="stats-sites">
+      <ul className="nav-list">
+        <li>
+          <NavLink to="/stats" end>
+            Blog
+          </NavLink>
+        </li>
+        <li>
+          <NavLink to="/stats/docs">Docs</NavLink>
+        </li>
+      </ul>
+    </nav>
+  );
 }
 
 /** The deployment's HTTP actions, where convex/http.ts mounts each site's routes (Download CSV's export): from the build's env. */

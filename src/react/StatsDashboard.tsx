@@ -49,6 +49,8 @@ export type StatsDashboardProps = {
   siteUrl?: string | null;
   /** Cards of the app's own, shown after the all-time figures (e.g. counts of its content): `<StatCard>`s. */
   allTimeCards?: ReactNode;
+  /** The page's heading, e.g. the site's name when an app has several; "Live statistics" by default. */
+  title?: ReactNode;
 };
 
 /**
@@ -69,20 +71,22 @@ export type StatsDashboardProps = {
  * says so and the page shows only that it is private. Revoking the link
  * re-runs `settings` and the page switches at once.
  */
-export function StatsDashboard({ api, router, siteUrl, allTimeCards }: StatsDashboardProps) {
+export function StatsDashboard({ api, router, ...page }: StatsDashboardProps) {
   return (
     <StatsApiProvider api={api}>
       <StatsRouterProvider router={router}>
         {/* The stylesheet's root: its theme variables and every rule are scoped to it (styles.css). */}
         <div className="live-stats">
-          <AccessGate siteUrl={siteUrl} allTimeCards={allTimeCards} />
+          <AccessGate {...page} />
         </div>
       </StatsRouterProvider>
     </StatsApiProvider>
   );
 }
 
-function AccessGate(props: Pick<StatsDashboardProps, "siteUrl" | "allTimeCards">) {
+type PageProps = Pick<StatsDashboardProps, "siteUrl" | "allTimeCards" | "title">;
+
+function AccessGate(props: PageProps) {
   const token = useShareToken();
   const access = useQuietQuery(useStatsApi().settings, withTokenArg({}, token));
   const denied = access !== undefined && !(access instanceof Error) && !access.canRead;
@@ -96,7 +100,7 @@ function useSiteUrl(given: string | null | undefined): string | null {
   return httpActionsUrl({ VITE_CONVEX_URL: (convex as { url?: string } | undefined)?.url });
 }
 
-function Dashboard({ siteUrl, allTimeCards }: Pick<StatsDashboardProps, "siteUrl" | "allTimeCards">) {
+function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PageProps) {
   const exportBase = useSiteUrl(siteUrl);
   const range = useStatsRange();
   const { filter, setFilter } = useStatsFilter();
@@ -106,7 +110,7 @@ function Dashboard({ siteUrl, allTimeCards }: Pick<StatsDashboardProps, "siteUrl
   return (
     <div className="stats-page">
       <header className="stats-header">
-        <h1>Live statistics</h1>
+        <h1>{title}</h1>
         <p className="live-badge">
           <span className="live-dot" aria-hidden="true" /> Live: updates by itself as visitors arrive
         </p>

@@ -118,4 +118,16 @@ describe("the docs' /stats/docs", () => {
     expect(bridge.watchedArgs("docsStats:getPageViewStats")).not.toHaveLength(0);
     expect(bridge.watchedArgs("stats:getPageViewStats")).toHaveLength(0);
   });
+
+  test("says which site it is, and switches between the two sites' dashboards", async () => {
+    renderBlogStats("/stats/docs");
+    await settle();
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Docs statistics");
+    const sites = screen.getByRole("navigation", { name: "Sites" });
+    expect(within(sites).getByRole("link", { name: "Docs" }).getAttribute("aria-current")).toBe("page");
+    fireEvent.click(within(sites).getByRole("link", { name: "Blog" }));
+    await settle();
+    expect(routerLocation()).toBe("/stats");
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Live statistics");
+  });
 });
