@@ -12,8 +12,8 @@ import {
 } from "convex/server";
 import { v } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
-import { vPageViewRequest } from "../component/record/record";
-import { vBackfillStart } from "../component/derive/backfill";
+import { vPageViewRequest } from "../component/record/record.js";
+import { vBackfillStart } from "../component/derive/backfill.js";
 import {
   vAccess,
   vActiveVisitors,
@@ -29,11 +29,11 @@ import {
   vSettings,
   vSummary,
   vTimeseriesArgs,
-} from "../component/read/validators";
-import { PAGE_PROPERTIES } from "../shared/config";
-import { mountNameOf } from "./mountName";
+} from "../component/read/validators.js";
+import { PAGE_PROPERTIES } from "../shared/config.js";
+import { mountNameOf } from "./mountName.js";
 
-export { registerRoutes, type RouteOptions, type PageTitlesQuery } from "./http/routes";
+export { registerRoutes, type RouteOptions, type PageTitlesQuery } from "./http/routes.js";
 export type { ComponentApi };
 
 

@@ -1,6 +1,6 @@
 import { cronJobs } from "convex/server";
-import { api } from "./_generated/api";
-import { CLEANUP_INTERVAL_SECONDS } from "../shared/config";
+import { api } from "./_generated/api.js";
+import { CLEANUP_INTERVAL_SECONDS } from "../shared/config.js";
 
 const crons = cronJobs();
 

@@ -1,13 +1,13 @@
 import { v } from "convex/values";
-import { action, internalMutation, mutation, query } from "./_generated/server";
-import { api } from "./_generated/api";
-import * as Backfill from "./derive/backfill";
-import * as Cleanup from "./operate/cleanup";
-import * as Health from "./operate/health";
-import * as Recount from "./operate/recount";
-import * as ShareLinks from "./operate/shareLinks";
-import * as LegacyImport from "./operate/legacyImport";
-import { adminAccess, vAdminAccess } from "./operate/adminAccess";
+import { action, internalMutation, mutation, query } from "./_generated/server.js";
+import { api } from "./_generated/api.js";
+import * as Backfill from "./derive/backfill.js";
+import * as Cleanup from "./operate/cleanup.js";
+import * as Health from "./operate/health.js";
+import * as Recount from "./operate/recount.js";
+import * as ShareLinks from "./operate/shareLinks.js";
+import * as LegacyImport from "./operate/legacyImport.js";
+import { adminAccess, vAdminAccess } from "./operate/adminAccess.js";
 
 // What operators use (operate/): the backfill, the cleanup cron, health, the admin recount, share links and
 // the upgrade's import. The app reaches these through LiveStats and registerRoutes (src/client).

@@ -1,12 +1,12 @@
 import { v } from "convex/values";
-import { query, type QueryCtx } from "./_generated/server";
-import * as PageStats from "./read/pageStats";
-import * as ActiveVisitors from "./read/activeVisitors";
-import * as TimeStats from "./read/timeStats";
-import * as DashboardAccess from "./read/dashboardAccess";
-import * as Health from "./operate/health";
-import { siteTimeZone } from "../shared/timeRanges";
-import { vAccess, vActiveVisitors, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vSettings, vTimeseriesArgs } from "./read/validators";
+import { query, type QueryCtx } from "./_generated/server.js";
+import * as PageStats from "./read/pageStats.js";
+import * as ActiveVisitors from "./read/activeVisitors.js";
+import * as TimeStats from "./read/timeStats.js";
+import * as DashboardAccess from "./read/dashboardAccess.js";
+import * as Health from "./operate/health.js";
+import { siteTimeZone } from "../shared/timeRanges.js";
+import { vAccess, vActiveVisitors, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vSettings, vTimeseriesArgs } from "./read/validators.js";
 
 // What queries read (read/): the worker's derived rows, a few documents per figure at any size. Every stats
 // query first checks who may read (read/dashboardAccess.ts): public by default; with STATS_VISIBILITY=private

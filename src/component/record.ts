@@ -1,7 +1,7 @@
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
-import * as Record from "./record/record";
-import * as Events from "./record/events";
+import { mutation, query } from "./_generated/server.js";
+import * as Record from "./record/record.js";
+import * as Events from "./record/events.js";
 
 // What a visitor's call does (record/): append its own session's rows, then wake the worker. Nothing here
 // writes a document another visitor reads (prds/howtoavoidwriteconflicts.md).

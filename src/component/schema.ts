@@ -1,8 +1,8 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
-import { vRecordedRules } from "./derive/derivedRules";
-import { vBucketLevel } from "./derive/timeBuckets";
-import { vVisitFields } from "./record/visits";
+import { vRecordedRules } from "./derive/derivedRules.js";
+import { vBucketLevel } from "./derive/timeBuckets.js";
+import { vVisitFields } from "./record/visits.js";
 
 export default defineSchema({
   // Hot path, appended by visitors: one row per counted page view, the source of truth every statistic derives from.

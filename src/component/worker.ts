@@ -1,5 +1,5 @@
-import { internalMutation, internalQuery } from "./_generated/server";
-import * as Worker from "./derive/worker";
+import { internalMutation, internalQuery } from "./_generated/server.js";
+import * as Worker from "./derive/worker.js";
 
 // The stats worker's two halves (component/derive/worker.ts): visitors' mutations ping it; batch-worker runs these in a loop.
 

@@ -1,5 +1,5 @@
 import { createContext, useContext, type ReactNode } from "react";
-import type { StatsApi } from "./statsApi";
+import type { StatsApi } from "./statsApi.js";
 
 const StatsApiContext = createContext<StatsApi | null>(null);
 

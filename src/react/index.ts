@@ -1,8 +1,8 @@
 // convex-live-stats/react: the tracker hook and the dashboard, for an app that re-exports the stats
 // functions (`api.stats`, see LiveStats in convex-live-stats). Styles: import "convex-live-stats/react/styles.css".
-export { usePageTracking, type PageTrackingOptions } from "./tracker";
-export { StatsDashboard, type StatsDashboardProps } from "./StatsDashboard";
-export { StatCard, type StatCardProps } from "./components/StatCard";
-export { useHistoryRouter, type StatsRouter, type StatsLinkProps } from "./router";
-export { httpActionsUrl } from "./lib/statsExport";
-export type { StatsApi, TrackingApi } from "./statsApi";
+export { usePageTracking, type PageTrackingOptions } from "./tracker.js";
+export { StatsDashboard, type StatsDashboardProps } from "./StatsDashboard.js";
+export { StatCard, type StatCardProps } from "./components/StatCard.js";
+export { useHistoryRouter, type StatsRouter, type StatsLinkProps } from "./router.js";
+export { httpActionsUrl } from "./lib/statsExport.js";
+export type { StatsApi, TrackingApi } from "./statsApi.js";

@@ -1,5 +1,5 @@
 // The one place the dashboard's function references get their type: every other module takes it from here.
-import type { StatsApi as LiveStatsApi } from "../client";
+import type { StatsApi as LiveStatsApi } from "../client/index.js";
 
 /**
  * The app's function references the dashboard and the tracker call (`api.stats` when convex/stats.ts

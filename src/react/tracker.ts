@@ -2,5 +2,5 @@
 // it from here (not from convex-live-stats/react, which also holds the dashboard and its chart library) keeps the
 // dashboard out of every visitor's download: a bundler cannot drop a module with side effects (uPlot has some)
 // that a statically imported entry reaches.
-export { usePageTracking, type PageTrackingOptions } from "./hooks/usePageTracking";
-export type { TrackingApi } from "./statsApi";
+export { usePageTracking, type PageTrackingOptions } from "./hooks/usePageTracking.js";
+export type { TrackingApi } from "./statsApi.js";

@@ -1,5 +1,5 @@
-import { isLocalHost } from "../tracker/trackingAllowed";
-import { startTracking } from "./tracker";
+import { isLocalHost } from "../tracker/trackingAllowed.js";
+import { startTracking } from "./tracker.js";
 
 // The built script.js: `<script defer src="/script.js" data-api="https://<deployment>.convex.site"></script>` (prds/script.md).
 const script = document.currentScript;

@@ -1,8 +1,8 @@
-import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS, PAGEHIDE_HIDDEN_GRACE_MS } from "../shared/config";
-import type { TrackingEvent } from "../component/record/events";
-import { loadSession } from "../tracker/session";
-import { isBrowserCounted } from "../tracker/trackingAllowed";
-import { isVisitField, visitContext } from "../tracker/visitContext";
+import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS, PAGEHIDE_HIDDEN_GRACE_MS } from "../shared/config.js";
+import type { TrackingEvent } from "../component/record/events.js";
+import { loadSession } from "../tracker/session.js";
+import { isBrowserCounted } from "../tracker/trackingAllowed.js";
+import { isVisitField, visitContext } from "../tracker/visitContext.js";
 
 /** The script tag's settings (prds/script.md). */
 export type ScriptOptions = {

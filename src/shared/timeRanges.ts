@@ -31,8 +31,8 @@ import {
   MAX_BUCKETS,
   MAX_RANGE_DAYS,
   REALTIME_MINUTES,
-} from "./config";
-import type { InvalidArgument } from "./validation";
+} from "./config.js";
+import type { InvalidArgument } from "./validation.js";
 
 const MINUTE = 60_000;
 const QUARTER_HOUR = 15 * MINUTE;

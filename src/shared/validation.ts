@@ -1,5 +1,5 @@
 import { ConvexError } from "convex/values";
-import { MAX_PATH_BYTES, PAGE_TYPES, type PageType } from "./config";
+import { MAX_PATH_BYTES, PAGE_TYPES, type PageType } from "./config.js";
 
 /** The shape of `crypto.randomUUID()`: a version-4 UUID, lower or upper case. */
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;

@@ -1,6 +1,6 @@
-import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS } from "../shared/config";
-import { serverRefusal } from "./serverRefusal";
-import type { TabChannel } from "./tabChannel";
+import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS } from "../shared/config.js";
+import { serverRefusal } from "./serverRefusal.js";
+import type { TabChannel } from "./tabChannel.js";
 
 /**
  * A tab claims the lead when the visitor looks at it; the newest claim wins

@@ -1,4 +1,4 @@
-import { COUNT_AUTOMATION_STORAGE_KEY, EXCLUDE_ME_STORAGE_KEY, UNTRACKED_PATHS } from "../shared/config";
+import { COUNT_AUTOMATION_STORAGE_KEY, EXCLUDE_ME_STORAGE_KEY, UNTRACKED_PATHS } from "../shared/config.js";
 
 /** A localStorage flag; false where storage is blocked. */
 function flag(key: string): boolean {

@@ -1,8 +1,8 @@
-import { ADMIN_CLEANUP_MAX_CHUNKS, ADMIN_RECOUNT_DEFAULT_PAGES, ADMIN_RECOUNT_MAX_ROWS, CLEANUP_INTERVAL_SECONDS } from "../../shared/config";
-import { jsonResponse } from "./jsonResponse";
-import { recountSampledPages } from "./recount";
-import { ADMIN_SECRET_VARIABLE } from "../../component/operate/adminAccess";
-import type { HttpContext } from "./routes";
+import { ADMIN_CLEANUP_MAX_CHUNKS, ADMIN_RECOUNT_DEFAULT_PAGES, ADMIN_RECOUNT_MAX_ROWS, CLEANUP_INTERVAL_SECONDS } from "../../shared/config.js";
+import { jsonResponse } from "./jsonResponse.js";
+import { recountSampledPages } from "./recount.js";
+import { ADMIN_SECRET_VARIABLE } from "../../component/operate/adminAccess.js";
+import type { HttpContext } from "./routes.js";
 
 /**
  * POST /api/admin/backfill, /api/admin/cleanup and /api/admin/recount

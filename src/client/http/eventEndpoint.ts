@@ -1,12 +1,12 @@
 import { validate, ValidationError } from "convex-helpers/validators";
 import { ConvexError } from "convex/values";
-import { MAX_EVENT_BODY_BYTES } from "../../shared/config";
-import type { InvalidArgument } from "../../shared/validation";
-import type { RateLimited } from "../../component/record/rateLimits";
-import { EVENT_SHAPES, type TrackingEvent } from "../../component/record/events";
-import { isBotUserAgent } from "../../component/record/visitAttributes";
-import { jsonResponse } from "./jsonResponse";
-import type { HttpContext } from "./routes";
+import { MAX_EVENT_BODY_BYTES } from "../../shared/config.js";
+import type { InvalidArgument } from "../../shared/validation.js";
+import type { RateLimited } from "../../component/record/rateLimits.js";
+import { EVENT_SHAPES, type TrackingEvent } from "../../component/record/events.js";
+import { isBotUserAgent } from "../../component/record/visitAttributes.js";
+import { jsonResponse } from "./jsonResponse.js";
+import type { HttpContext } from "./routes.js";
 
 /**
  * POST /api/event: views and heartbeats from any site, as JSON or as

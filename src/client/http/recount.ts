@@ -1,6 +1,6 @@
-import { ADMIN_RECOUNT_MAX_ROWS } from "../../shared/config";
-import type { PageFigures, RecountItem, RecountSample, RowCount } from "../../component/operate/recount";
-import type { HttpContext } from "./routes";
+import { ADMIN_RECOUNT_MAX_ROWS } from "../../shared/config.js";
+import type { PageFigures, RecountItem, RecountSample, RowCount } from "../../component/operate/recount.js";
+import type { HttpContext } from "./routes.js";
 
 // The recount's counting half (component/operate/recount.ts reads the sample): each sampled page's raw rows,
 // a bounded query at a time, against its derived figures.

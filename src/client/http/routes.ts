@@ -1,11 +1,11 @@
 import { httpActionGeneric, type FunctionReference, type GenericActionCtx, type GenericDataModel, type HttpRouter } from "convex/server";
 import type { ComponentApi } from "../../component/_generated/component.js";
-import { handleBackfillRequest, handleCleanupRequest, handleRecountRequest } from "./adminEndpoints";
-import { handleEventRequest } from "./eventEndpoint";
-import { handleExportRequest } from "./statsExport";
-import { jsonResponse } from "./jsonResponse";
-import { isAllowedOrigin } from "../../component/record/events";
-import { mountNameOf } from "../mountName";
+import { handleBackfillRequest, handleCleanupRequest, handleRecountRequest } from "./adminEndpoints.js";
+import { handleEventRequest } from "./eventEndpoint.js";
+import { handleExportRequest } from "./statsExport.js";
+import { jsonResponse } from "./jsonResponse.js";
+import { isAllowedOrigin } from "../../component/record/events.js";
+import { mountNameOf } from "../mountName.js";
 
 /** A query of the app's that names pages: titles for `paths`, null where it has none (LiveStats' `api().pageTitles`). */
 export type PageTitlesQuery = FunctionReference<"query", "internal", { paths: string[] }, (string | null)[]>;

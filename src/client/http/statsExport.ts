@@ -1,12 +1,12 @@
 import { strToU8, zipSync } from "fflate";
 import { ConvexError } from "convex/values";
-import { BREAKDOWN_MAX_LIMIT, BREAKDOWN_PROPERTIES, type BreakdownProperty } from "../../shared/config";
-import { toCsv } from "./csv";
-import { READ_TOKEN_VARIABLE } from "../../component/read/dashboardAccess";
-import { jsonResponse } from "./jsonResponse";
-import type { HttpContext } from "./routes";
-import type { BreakdownRow } from "../../component/read/timeStats";
-import { defaultInterval, localDate, PERIOD_NAMES, resolvePeriod, wallClock, type TimeRange } from "../../shared/timeRanges";
+import { BREAKDOWN_MAX_LIMIT, BREAKDOWN_PROPERTIES, type BreakdownProperty } from "../../shared/config.js";
+import { toCsv } from "./csv.js";
+import { READ_TOKEN_VARIABLE } from "../../component/read/dashboardAccess.js";
+import { jsonResponse } from "./jsonResponse.js";
+import type { HttpContext } from "./routes.js";
+import type { BreakdownRow } from "../../component/read/timeStats.js";
+import { defaultInterval, localDate, PERIOD_NAMES, resolvePeriod, wallClock, type TimeRange } from "../../shared/timeRanges.js";
 
 /**
  * GET /api/export (registerRoutes, prds/export.md): the dashboard's figures as

@@ -1,17 +1,17 @@
 import { streamQuery, type IndexKey } from "convex-helpers/server/pagination";
 import { v, type Infer } from "convex/values";
-import { components } from "../_generated/api";
-import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../_generated/server";
-import schema from "../schema";
-import { BACKFILL_ROWS_PER_BATCH, STATS_WORKER_NAME } from "../../shared/config";
-import { hasChunkBudget } from "./budget";
-import { recordRebuiltRules, type DerivedRules } from "./derivedRules";
-import { foldPageView, pendingCost, type PageViewFold } from "./foldPageViews";
-import { foldSessionState, type LiveFold } from "./foldSessions";
-import { settleEndedVisits } from "./settleVisits";
-import { rebuildVisitOf } from "../record/visits";
-import { pingStatsWorker } from "../record/wakeWorker";
+import { components } from "../_generated/api.js";
+import type { Doc } from "../_generated/dataModel.js";
+import type { MutationCtx, QueryCtx } from "../_generated/server.js";
+import schema from "../schema.js";
+import { BACKFILL_ROWS_PER_BATCH, STATS_WORKER_NAME } from "../../shared/config.js";
+import { hasChunkBudget } from "./budget.js";
+import { recordRebuiltRules, type DerivedRules } from "./derivedRules.js";
+import { foldPageView, pendingCost, type PageViewFold } from "./foldPageViews.js";
+import { foldSessionState, type LiveFold } from "./foldSessions.js";
+import { settleEndedVisits } from "./settleVisits.js";
+import { rebuildVisitOf } from "../record/visits.js";
+import { pingStatsWorker } from "../record/wakeWorker.js";
 
 /**
  * The backfill rebuilds every derived table from the source rows: it empties

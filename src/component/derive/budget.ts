@@ -1,5 +1,5 @@
 import type { QueryMeta, TransactionMetrics } from "convex/server";
-import { CHUNK_BUDGET_SHARE } from "../../shared/config";
+import { CHUNK_BUDGET_SHARE } from "../../shared/config.js";
 
 // The limits a chunk can run into; scheduling is counted separately and stays tiny.
 const LIMITS = ["documentsRead", "bytesRead", "databaseQueries", "documentsWritten", "bytesWritten"] as const;

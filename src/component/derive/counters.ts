@@ -1,4 +1,4 @@
-import type { MutationCtx, QueryCtx } from "../_generated/server";
+import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 
 /**
  * Whole-site figures as single counter documents, one per name. Only the stats

@@ -1,6 +1,6 @@
 import { v, type Infer } from "convex/values";
-import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../_generated/server";
+import type { Doc } from "../_generated/dataModel.js";
+import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import {
   DEDUP_WINDOW_MS,
   DERIVED_DATA_VERSION,
@@ -9,10 +9,10 @@ import {
   VISIT_PROPERTIES,
   VISIT_SETTLE_GRACE_MS,
   VISIT_TIMEOUT_MS,
-} from "../../shared/config";
-import { BUCKET_LEVELS, PROPERTY_BUCKET_LEVELS } from "./timeBuckets";
-import { siteTimeZone } from "../../shared/timeRanges";
-import { CANONICAL_PATH_VERSION } from "../../shared/validation";
+} from "../../shared/config.js";
+import { BUCKET_LEVELS, PROPERTY_BUCKET_LEVELS } from "./timeBuckets.js";
+import { siteTimeZone } from "../../shared/timeRanges.js";
+import { CANONICAL_PATH_VERSION } from "../../shared/validation.js";
 
 /**
  * The rules derived data is built under (prds/health.md), and the check that

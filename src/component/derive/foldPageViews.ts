@@ -1,8 +1,8 @@
-import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx } from "../_generated/server";
-import type { Reserved } from "./budget";
-import { addToCounters, COUNTERS } from "./counters";
-import { finishTimeFold, foldViewIntoTime, startTimeFold, type TimeFold } from "./timeBuckets";
+import type { Doc } from "../_generated/dataModel.js";
+import type { MutationCtx } from "../_generated/server.js";
+import type { Reserved } from "./budget.js";
+import { addToCounters, COUNTERS } from "./counters.js";
+import { finishTimeFold, foldViewIntoTime, startTimeFold, type TimeFold } from "./timeBuckets.js";
 
 /**
  * The derivation of every page-view figure from `pageViews` rows, run by the

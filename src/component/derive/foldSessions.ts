@@ -1,7 +1,7 @@
-import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx } from "../_generated/server";
-import { SESSION_TIMEOUT_MS } from "../../shared/config";
-import { addToCounters } from "./counters";
+import type { Doc } from "../_generated/dataModel.js";
+import type { MutationCtx } from "../_generated/server.js";
+import { SESSION_TIMEOUT_MS } from "../../shared/config.js";
+import { addToCounters } from "./counters.js";
 
 /**
  * The derivation of "active now" from heartbeats, run by the stats worker

@@ -1,6 +1,6 @@
-import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { PREV_HISTOGRAM_CHUNK_ENTRIES } from "../../shared/config";
+import type { Doc } from "../_generated/dataModel.js";
+import type { MutationCtx, QueryCtx } from "../_generated/server.js";
+import { PREV_HISTOGRAM_CHUNK_ENTRIES } from "../../shared/config.js";
 
 /**
  * Each time bucket keeps, for the sessions that have a view in it, when each

@@ -1,7 +1,7 @@
-import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../shared/config";
-import { foldVisitIntoTime, type TimeFold } from "./timeBuckets";
+import type { Doc } from "../_generated/dataModel.js";
+import type { MutationCtx, QueryCtx } from "../_generated/server.js";
+import { VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../shared/config.js";
+import { foldVisitIntoTime, type TimeFold } from "./timeBuckets.js";
 
 /**
  * Settling: the stats worker counts each visit into time buckets once, when

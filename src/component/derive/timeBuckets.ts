@@ -1,9 +1,9 @@
 import { v } from "convex/values";
-import type { Doc } from "../_generated/dataModel";
-import { VISIT_PROPERTIES, type VisitProperty } from "../../shared/config";
-import type { MutationCtx } from "../_generated/server";
-import { applyPrevDeltas } from "./prevHistogram";
-import { pieceContaining, siteTimeZone, type PieceLevel } from "../../shared/timeRanges";
+import type { Doc } from "../_generated/dataModel.js";
+import { VISIT_PROPERTIES, type VisitProperty } from "../../shared/config.js";
+import type { MutationCtx } from "../_generated/server.js";
+import { applyPrevDeltas } from "./prevHistogram.js";
+import { pieceContaining, siteTimeZone, type PieceLevel } from "../../shared/timeRanges.js";
 
 /**
  * Page views and exact visitors by time, derived by the stats worker.

@@ -1,7 +1,7 @@
 import { defineBatchWorkerValidators } from "@convex-dev/batch-worker";
 import { v, type Infer } from "convex/values";
-import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../_generated/server";
+import type { Doc } from "../_generated/dataModel.js";
+import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import {
   SESSION_TIMEOUT_MS,
   WORKER_COOLDOWN_MS,
@@ -9,12 +9,12 @@ import {
   WORKER_EXPIRIES_PER_BATCH,
   WORKER_SESSIONS_PER_BATCH,
   WORKER_VIEWS_PER_BATCH,
-} from "../../shared/config";
-import { getBackfillStatus, hasFoldBudget, restartBackfillPastReset, runBackfillStep, type BatchFolds } from "./backfill";
-import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRules } from "./derivedRules";
-import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews";
-import { expireSession, finishLiveFold, foldSessionState, startLiveFold } from "./foldSessions";
-import { hasVisitToSettle, settleEndedVisits } from "./settleVisits";
+} from "../../shared/config.js";
+import { getBackfillStatus, hasFoldBudget, restartBackfillPastReset, runBackfillStep, type BatchFolds } from "./backfill.js";
+import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRules } from "./derivedRules.js";
+import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews.js";
+import { expireSession, finishLiveFold, foldSessionState, startLiveFold } from "./foldSessions.js";
+import { hasVisitToSettle, settleEndedVisits } from "./settleVisits.js";
 
 /**
  * The stats worker (`@convex-dev/batch-worker`): the single writer of every

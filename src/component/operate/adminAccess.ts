@@ -1,5 +1,5 @@
 import { v, type Infer } from "convex/values";
-import { secretMatches } from "../../shared/secrets";
+import { secretMatches } from "../../shared/secrets.js";
 
 /** The environment variable holding the admin endpoints' bearer secret; unset, the endpoints are off. */
 export const ADMIN_SECRET_VARIABLE = "STATS_ADMIN_SECRET";

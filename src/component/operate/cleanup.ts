@@ -1,10 +1,10 @@
-import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { CLEANUP_PAGE_SIZE, CLEANUP_RECORD_INTERVAL_MS, SESSION_TIMEOUT_MS } from "../../shared/config";
-import { hasChunkBudget } from "../derive/budget";
-import { forgetSessionLimits } from "../record/rateLimits";
-import { hasVisitToSettle } from "../derive/settleVisits";
-import { pingStatsWorker } from "../record/wakeWorker";
+import type { Doc } from "../_generated/dataModel.js";
+import type { MutationCtx, QueryCtx } from "../_generated/server.js";
+import { CLEANUP_PAGE_SIZE, CLEANUP_RECORD_INTERVAL_MS, SESSION_TIMEOUT_MS } from "../../shared/config.js";
+import { hasChunkBudget } from "../derive/budget.js";
+import { forgetSessionLimits } from "../record/rateLimits.js";
+import { hasVisitToSettle } from "../derive/settleVisits.js";
+import { pingStatsWorker } from "../record/wakeWorker.js";
 
 /**
  * The cleanup cron: deletes visitors' session rows idle past the timeout (as

@@ -1,11 +1,11 @@
 import { ConvexError, v, type Infer } from "convex/values";
-import { components } from "../_generated/api";
-import type { QueryCtx } from "../_generated/server";
-import { CLEANUP_INTERVAL_SECONDS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_WORKER_LAG_MS, STATS_WORKER_NAME } from "../../shared/config";
-import { getBackfillStatus } from "../derive/backfill";
-import { getCleanupStatus } from "./cleanup";
-import { compareRules, describeChange, getRecordedRules, needsRebuild, runningRules, vRuleChange, type RuleChange } from "../derive/derivedRules";
-import type { WorkerCursor } from "../derive/worker";
+import { components } from "../_generated/api.js";
+import type { QueryCtx } from "../_generated/server.js";
+import { CLEANUP_INTERVAL_SECONDS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_WORKER_LAG_MS, STATS_WORKER_NAME } from "../../shared/config.js";
+import { getBackfillStatus } from "../derive/backfill.js";
+import { getCleanupStatus } from "./cleanup.js";
+import { compareRules, describeChange, getRecordedRules, needsRebuild, runningRules, vRuleChange, type RuleChange } from "../derive/derivedRules.js";
+import type { WorkerCursor } from "../derive/worker.js";
 
 /**
  * GET /api/health (prds/health.md): are the figures right, and is the

@@ -1,20 +1,20 @@
 import { paginator } from "convex-helpers/server/pagination";
 import { v, type Infer } from "convex/values";
-import { components } from "../_generated/api";
-import type { Doc } from "../_generated/dataModel";
-import type { QueryCtx } from "../_generated/server";
-import schema from "../schema";
+import { components } from "../_generated/api.js";
+import type { Doc } from "../_generated/dataModel.js";
+import type { QueryCtx } from "../_generated/server.js";
+import schema from "../schema.js";
 import {
   ADMIN_RECOUNT_MAX_PAGES,
   ADMIN_RECOUNT_RECENT_SHARE,
   ADMIN_RECOUNT_RECENT_VIEWS,
   ADMIN_RECOUNT_ROWS_PER_QUERY,
   STATS_WORKER_NAME,
-} from "../../shared/config";
-import { getBackfillStatus } from "../derive/backfill";
-import { readCounter } from "../derive/counters";
-import { SITE_SCOPE } from "../derive/timeBuckets";
-import type { WorkerCursor } from "../derive/worker";
+} from "../../shared/config.js";
+import { getBackfillStatus } from "../derive/backfill.js";
+import { readCounter } from "../derive/counters.js";
+import { SITE_SCOPE } from "../derive/timeBuckets.js";
+import type { WorkerCursor } from "../derive/worker.js";
 
 /**
  * The recount behind POST /api/admin/recount: a sample of pages' derived view

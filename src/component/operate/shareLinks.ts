@@ -1,10 +1,10 @@
 import { ConvexError, v } from "convex/values";
-import { internal } from "../_generated/api";
-import type { Id } from "../_generated/dataModel";
-import type { ActionCtx, MutationCtx, QueryCtx } from "../_generated/server";
-import { SHARE_LINK_LABEL_MAX_CHARS, SHARE_TOKEN_BYTES } from "../../shared/config";
-import { bytesEqual } from "../../shared/secrets";
-import type { InvalidArgument } from "../../shared/validation";
+import { internal } from "../_generated/api.js";
+import type { Id } from "../_generated/dataModel.js";
+import type { ActionCtx, MutationCtx, QueryCtx } from "../_generated/server.js";
+import { SHARE_LINK_LABEL_MAX_CHARS, SHARE_TOKEN_BYTES } from "../../shared/config.js";
+import { bytesEqual } from "../../shared/secrets.js";
+import type { InvalidArgument } from "../../shared/validation.js";
 
 /**
  * Share links of a private dashboard (prds/private.md), as Plausible's shared

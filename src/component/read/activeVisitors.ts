@@ -1,6 +1,6 @@
-import type { QueryCtx } from "../_generated/server";
-import { ACTIVE_PATHS_LIMIT } from "../../shared/config";
-import { readCounter } from "../derive/counters";
+import type { QueryCtx } from "../_generated/server.js";
+import { ACTIVE_PATHS_LIMIT } from "../../shared/config.js";
+import { readCounter } from "../derive/counters.js";
 
 export type ActivePath = { path: string; count: number };
 export type ActiveVisitors = { activeVisitors: number; activeByPath: ActivePath[] };

@@ -1,8 +1,8 @@
 import { ConvexError, v } from "convex/values";
-import type { QueryCtx } from "../_generated/server";
-import { MAX_TOKEN_CHARS } from "../../shared/config";
-import { secretMatches } from "../../shared/secrets";
-import { isShareToken } from "../operate/shareLinks";
+import type { QueryCtx } from "../_generated/server.js";
+import { MAX_TOKEN_CHARS } from "../../shared/config.js";
+import { secretMatches } from "../../shared/secrets.js";
+import { isShareToken } from "../operate/shareLinks.js";
 
 /**
  * Who may read the stats (prds/private.md). Public by default, as the dashboard

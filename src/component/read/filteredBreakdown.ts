@@ -1,10 +1,10 @@
 import { ConvexError } from "convex/values";
-import type { Doc } from "../_generated/dataModel";
-import type { QueryCtx } from "../_generated/server";
-import { FILTERED_BREAKDOWN_MAX_ROWS, type BreakdownProperty, type VisitProperty } from "../../shared/config";
-import type { TimeRange } from "../../shared/timeRanges";
-import { addVisit, noFigures, type Figures } from "./unsettledVisits";
-import { visitAt } from "../record/visits";
+import type { Doc } from "../_generated/dataModel.js";
+import type { QueryCtx } from "../_generated/server.js";
+import { FILTERED_BREAKDOWN_MAX_ROWS, type BreakdownProperty, type VisitProperty } from "../../shared/config.js";
+import type { TimeRange } from "../../shared/timeRanges.js";
+import { addVisit, noFigures, type Figures } from "./unsettledVisits.js";
+import { visitAt } from "../record/visits.js";
 
 /**
  * A breakdown under a filter of another property ("the browsers of visits

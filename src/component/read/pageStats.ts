@@ -1,11 +1,11 @@
 import { paginator } from "convex-helpers/server/pagination";
 import type { PaginationOptions, PaginationResult } from "convex/server";
-import type { Doc } from "../_generated/dataModel";
-import type { QueryCtx } from "../_generated/server";
-import schema from "../schema";
-import { MAX_PAGE_SIZE, TOP_PAGES_LIMIT } from "../../shared/config";
-import { readCounter } from "../derive/counters";
-import { getBackfillProgress, type BackfillProgress } from "../derive/backfill";
+import type { Doc } from "../_generated/dataModel.js";
+import type { QueryCtx } from "../_generated/server.js";
+import schema from "../schema.js";
+import { MAX_PAGE_SIZE, TOP_PAGES_LIMIT } from "../../shared/config.js";
+import { readCounter } from "../derive/counters.js";
+import { getBackfillProgress, type BackfillProgress } from "../derive/backfill.js";
 
 /** A page's all-time views; `title` is the path until the app's `pageTitles` option (LiveStats) names it. */
 export type PageStat = { path: string; title: string; pageType: string; views: number };

@@ -1,5 +1,5 @@
 import { ConvexError, v } from "convex/values";
-import type { QueryCtx } from "../_generated/server";
+import type { QueryCtx } from "../_generated/server.js";
 import {
   BREAKDOWN_DEFAULT_LIMIT,
   BREAKDOWN_MAX_LIMIT,
@@ -8,10 +8,10 @@ import {
   PAGE_PROPERTIES,
   type BreakdownProperty,
   type VisitProperty,
-} from "../../shared/config";
-import { filteredBreakdown } from "./filteredBreakdown";
-import { countPrevsBefore } from "../derive/prevHistogram";
-import { SITE_SCOPE, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets";
+} from "../../shared/config.js";
+import { filteredBreakdown } from "./filteredBreakdown.js";
+import { countPrevsBefore } from "../derive/prevHistogram.js";
+import { SITE_SCOPE, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
 import {
   PIECE_LEVELS,
   alignedPieces,
@@ -24,9 +24,9 @@ import {
   siteTimeZone,
   type Piece,
   type TimeRange,
-} from "../../shared/timeRanges";
-import { addUnsettledVisits, noFigures, readUnsettledVisits, type Figures, type Lens } from "./unsettledVisits";
-import { canonicalPath, type InvalidArgument } from "../../shared/validation";
+} from "../../shared/timeRanges.js";
+import { addUnsettledVisits, noFigures, readUnsettledVisits, type Figures, type Lens } from "./unsettledVisits.js";
+import { canonicalPath, type InvalidArgument } from "../../shared/validation.js";
 
 /**
  * The Stats API's reads: exact figures for any whole-minute range, from the

@@ -1,8 +1,8 @@
-import type { Doc } from "../_generated/dataModel";
-import type { QueryCtx } from "../_generated/server";
-import { UNSETTLED_VISITS_READ_MAX, type VisitProperty } from "../../shared/config";
-import { getSettlementCursor, unsettledVisits } from "../derive/settleVisits";
-import type { TimeRange } from "../../shared/timeRanges";
+import type { Doc } from "../_generated/dataModel.js";
+import type { QueryCtx } from "../_generated/server.js";
+import { UNSETTLED_VISITS_READ_MAX, type VisitProperty } from "../../shared/config.js";
+import { getSettlementCursor, unsettledVisits } from "../derive/settleVisits.js";
+import type { TimeRange } from "../../shared/timeRanges.js";
 
 /**
  * The visits the worker has not settled yet (open ones, and ended ones

@@ -1,9 +1,9 @@
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import * as TimeStats from "./timeStats";
-import * as DashboardAccess from "./dashboardAccess";
-import * as Health from "../operate/health";
-import { vBackfillProgress } from "../derive/backfill";
+import * as TimeStats from "./timeStats.js";
+import * as DashboardAccess from "./dashboardAccess.js";
+import * as Health from "../operate/health.js";
+import { vBackfillProgress } from "../derive/backfill.js";
 
 // The stats queries' arguments and answers: the component's queries (../read.ts) and the app's re-exports
 // (LiveStats in src/client) declare the same shapes from here.

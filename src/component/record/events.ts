@@ -1,9 +1,9 @@
 import { omit } from "convex-helpers";
 import { v, type Infer } from "convex/values";
-import type { MutationCtx } from "../_generated/server";
-import { DEFAULT_HTTP_PAGE_TYPE } from "../../shared/config";
-import { heartbeatRequest, recordPageViewRequest } from "./record";
-import { vVisitContext } from "./visitAttributes";
+import type { MutationCtx } from "../_generated/server.js";
+import { DEFAULT_HTTP_PAGE_TYPE } from "../../shared/config.js";
+import { heartbeatRequest, recordPageViewRequest } from "./record.js";
+import { vVisitContext } from "./visitAttributes.js";
 
 /**
  * Views and heartbeats sent to POST /api/event (client/http/eventEndpoint.ts) by any site: the

@@ -1,7 +1,7 @@
 import { MINUTE, RateLimiter, type RateLimitConfig } from "@convex-dev/rate-limiter";
 import { ConvexError } from "convex/values";
-import { components } from "../_generated/api";
-import type { MutationCtx } from "../_generated/server";
+import { components } from "../_generated/api.js";
+import type { MutationCtx } from "../_generated/server.js";
 import {
   DEFAULT_NEW_PATHS_PER_MINUTE,
   DEFAULT_NEW_VISITORS_PER_MINUTE,
@@ -10,7 +10,7 @@ import {
   SITE_CAP_BURST_MINUTES,
   SITE_CAP_MAX_SHARDS,
   SITE_CAP_TOKENS_PER_SHARD,
-} from "../../shared/config";
+} from "../../shared/config.js";
 
 /**
  * Caps on abuse of the public tracking calls (prds/collection.md), with

@@ -1,11 +1,11 @@
 import { v, type Infer } from "convex/values";
-import type { MutationCtx } from "../_generated/server";
-import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, type PageType } from "../../shared/config";
-import { enforceLimit } from "./rateLimits";
-import { assertValidPageType, canonicalPath, canonicalSessionId } from "../../shared/validation";
-import { isBotUserAgent, visitAttributes, vVisitContext, type VisitAttributes } from "./visitAttributes";
-import { recordVisitActivity, recordVisitView } from "./visits";
-import { pingStatsWorker } from "./wakeWorker";
+import type { MutationCtx } from "../_generated/server.js";
+import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, type PageType } from "../../shared/config.js";
+import { enforceLimit } from "./rateLimits.js";
+import { assertValidPageType, canonicalPath, canonicalSessionId } from "../../shared/validation.js";
+import { isBotUserAgent, visitAttributes, vVisitContext, type VisitAttributes } from "./visitAttributes.js";
+import { recordVisitActivity, recordVisitView } from "./visits.js";
+import { pingStatsWorker } from "./wakeWorker.js";
 
 /**
  * The hot path: what a visitor's own call does, from the React tracker's

@@ -8,8 +8,8 @@ import Bowser from "bowser";
 import { getCountryForTimezone } from "countries-and-timezones";
 import { isbot } from "isbot";
 import { ConvexError, v, type Infer } from "convex/values";
-import { DIRECT_SOURCE, MAX_USER_AGENT_BYTES, MAX_VISIT_FIELD_BYTES, SCREEN_CLASSES, UNKNOWN_VALUE } from "../../shared/config";
-import type { InvalidArgument } from "../../shared/validation";
+import { DIRECT_SOURCE, MAX_USER_AGENT_BYTES, MAX_VISIT_FIELD_BYTES, SCREEN_CLASSES, UNKNOWN_VALUE } from "../../shared/config.js";
+import type { InvalidArgument } from "../../shared/validation.js";
 
 export const vVisitContext = v.object({
   referrer: v.optional(v.string()),

@@ -1,8 +1,8 @@
 import { v } from "convex/values";
-import type { Doc } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { DIRECT_SOURCE, UNKNOWN_VALUE, VISIT_TIMEOUT_MS } from "../../shared/config";
-import { vVisitAttributes, type VisitAttributes } from "./visitAttributes";
+import type { Doc } from "../_generated/dataModel.js";
+import type { MutationCtx, QueryCtx } from "../_generated/server.js";
+import { DIRECT_SOURCE, UNKNOWN_VALUE, VISIT_TIMEOUT_MS } from "../../shared/config.js";
+import { vVisitAttributes, type VisitAttributes } from "./visitAttributes.js";
 
 /**
  * Visits, kept on the hot path: a session's run of activity (views and

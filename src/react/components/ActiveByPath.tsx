@@ -1,7 +1,7 @@
 import type { FunctionReturnType } from "convex/server";
-import type { StatsApi } from "../statsApi";
-import { displayPath, formatNumber } from "../lib/format";
-import { SitePathLink } from "./SitePathLink";
+import type { StatsApi } from "../statsApi.js";
+import { displayPath, formatNumber } from "../lib/format.js";
+import { SitePathLink } from "./SitePathLink.js";
 
 type Active = FunctionReturnType<StatsApi["getActiveVisitors"]>;
 

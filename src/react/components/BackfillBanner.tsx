@@ -1,6 +1,6 @@
 import type { FunctionReturnType } from "convex/server";
-import type { StatsApi } from "../statsApi";
-import { formatDateTime, formatNumber } from "../lib/format";
+import type { StatsApi } from "../statsApi.js";
+import { formatDateTime, formatNumber } from "../lib/format.js";
 
 type Backfill = NonNullable<FunctionReturnType<StatsApi["getPageViewStats"]>["backfill"]>;
 

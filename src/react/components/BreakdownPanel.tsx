@@ -1,13 +1,13 @@
 import { useState } from "react";
-import type { BreakdownProperty } from "../../shared/config";
-import { useBreakdown, useQuietStableQuery } from "../hooks/useBreakdown";
-import { withFilterArg, type StatsFilter } from "../lib/statsFilter";
-import { withTokenArg } from "../lib/shareToken";
-import { useShareToken } from "../hooks/useShareToken";
-import { useStatsApi } from "../StatsApiContext";
-import type { ResolvedSelection } from "../lib/statsPeriod";
-import { BreakdownTable } from "./BreakdownTable";
-import { TabList, TabPanel, useStoredTab } from "./Tabs";
+import type { BreakdownProperty } from "../../shared/config.js";
+import { useBreakdown, useQuietStableQuery } from "../hooks/useBreakdown.js";
+import { withFilterArg, type StatsFilter } from "../lib/statsFilter.js";
+import { withTokenArg } from "../lib/shareToken.js";
+import { useShareToken } from "../hooks/useShareToken.js";
+import { useStatsApi } from "../StatsApiContext.js";
+import type { ResolvedSelection } from "../lib/statsPeriod.js";
+import { BreakdownTable } from "./BreakdownTable.js";
+import { TabList, TabPanel, useStoredTab } from "./Tabs.js";
 
 /** Rows a breakdown shows at first, and after "Show more". */
 export const BREAKDOWN_ROWS = 10;

@@ -1,10 +1,10 @@
 import { useId } from "react";
-import type { BreakdownProperty } from "../../shared/config";
-import { isSitePath } from "../../shared/validation";
-import { SiteLink } from "../router";
-import { displayPath, formatNumber } from "../lib/format";
-import { PROPERTY_LABEL, type StatsFilter } from "../lib/statsFilter";
-import { describeDuration, describeValue, formatDuration, formatRate, formatShare, isPlaceholderValue, PAGE_PROPERTIES } from "../lib/statsFormat";
+import type { BreakdownProperty } from "../../shared/config.js";
+import { isSitePath } from "../../shared/validation.js";
+import { SiteLink } from "../router.js";
+import { displayPath, formatNumber } from "../lib/format.js";
+import { PROPERTY_LABEL, type StatsFilter } from "../lib/statsFilter.js";
+import { describeDuration, describeValue, formatDuration, formatRate, formatShare, isPlaceholderValue, PAGE_PROPERTIES } from "../lib/statsFormat.js";
 
 /** A row of the Stats API's `breakdown` (prds/visits.md): the visit figures for visit properties, a title for pages. */
 export type BreakdownTableRow = {

@@ -1,7 +1,7 @@
-import { useShareToken } from "../hooks/useShareToken";
-import { exportUrl } from "../lib/statsExport";
-import type { StatsFilter } from "../lib/statsFilter";
-import type { ResolvedSelection } from "../lib/statsPeriod";
+import { useShareToken } from "../hooks/useShareToken.js";
+import { exportUrl } from "../lib/statsExport.js";
+import type { StatsFilter } from "../lib/statsFilter.js";
+import type { ResolvedSelection } from "../lib/statsPeriod.js";
 
 /**
  * "Download CSV": a link to GET /api/export for the range and filter shown (with the share

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from "react";
-import { EXCLUDE_ME_STORAGE_KEY } from "../../shared/config";
+import { EXCLUDE_ME_STORAGE_KEY } from "../../shared/config.js";
 
 /** Whether this browser is excluded; null where localStorage is blocked (the switch cannot be kept). */
 function readExcluded(): boolean | null {

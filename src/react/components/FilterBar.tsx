@@ -1,4 +1,4 @@
-import { describeFilter, type StatsFilter } from "../lib/statsFilter";
+import { describeFilter, type StatsFilter } from "../lib/statsFilter.js";
 
 /** The dashboard's filter as a chip ("Source is Google ×") above the figures it narrows; nothing when there is none. */
 export function FilterBar({ filter, onRemove }: { filter: StatsFilter | null; onRemove: () => void }) {

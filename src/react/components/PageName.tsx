@@ -1,5 +1,5 @@
-import { displayPath, formatNumber } from "../lib/format";
-import { SitePathLink } from "./SitePathLink";
+import { displayPath, formatNumber } from "../lib/format.js";
+import { SitePathLink } from "./SitePathLink.js";
 
 /** A page's title (its path, decoded, when it has none), linked when on this site, and its path below a real title. */
 function PageName({ path, title }: { path: string; title: string }) {

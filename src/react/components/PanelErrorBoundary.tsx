@@ -1,5 +1,5 @@
 import { Component, type ReactNode } from "react";
-import { isPrivateDashboardError } from "../lib/shareToken";
+import { isPrivateDashboardError } from "../lib/shareToken.js";
 
 type Props = {
   children: ReactNode;

@@ -1,4 +1,4 @@
-import { describeMetricChange, METRICS, type Metric } from "../lib/statsFormat";
+import { describeMetricChange, METRICS, type Metric } from "../lib/statsFormat.js";
 
 /**
  * A figure against the previous period's: "▲ 12%" in the colour of its sentiment (a rise in

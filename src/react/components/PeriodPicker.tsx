@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from "react";
-import type { StatsRangeControls } from "../hooks/useStatsRange";
-import { useKeyboardShortcuts } from "../hooks/useKeyboardShortcuts";
-import { PERIOD_OPTIONS, rangeDates, type NamedPeriod } from "../lib/statsPeriod";
+import type { StatsRangeControls } from "../hooks/useStatsRange.js";
+import { useKeyboardShortcuts } from "../hooks/useKeyboardShortcuts.js";
+import { PERIOD_OPTIONS, rangeDates, type NamedPeriod } from "../lib/statsPeriod.js";
 
 const SHORTCUTS_HINT = `Keyboard shortcuts: ${PERIOD_OPTIONS.map(({ shortcut, label }) => `${shortcut} ${label.toLowerCase()}`).join(", ")}; left and right arrows: the previous and next period.`;
 

@@ -1,7 +1,7 @@
 import type { FunctionReturnType } from "convex/server";
-import type { StatsApi } from "../statsApi";
-import { useStatsApi } from "../StatsApiContext";
-import { useQuietQuery } from "../hooks/useQuietQuery";
+import type { StatsApi } from "../statsApi.js";
+import { useStatsApi } from "../StatsApiContext.js";
+import { useQuietQuery } from "../hooks/useQuietQuery.js";
 
 type RulesCheck = FunctionReturnType<StatsApi["rulesCheck"]>;
 

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
-import { isSitePath } from "../../shared/validation";
-import { SiteLink } from "../router";
+import { isSitePath } from "../../shared/validation.js";
+import { SiteLink } from "../router.js";
 
 /**
  * A page of this site, as a link to it. Anything else (`//host/x` and

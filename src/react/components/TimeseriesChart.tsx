@@ -1,7 +1,7 @@
 import { memo, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from "react";
 import uPlot from "uplot";
-import { formatCompact, formatNumber } from "../lib/format";
-import { METRICS } from "../lib/statsFormat";
+import { formatCompact, formatNumber } from "../lib/format.js";
+import { METRICS } from "../lib/statsFormat.js";
 import {
   axisTicks,
   bucketClock,
@@ -14,9 +14,9 @@ import {
   type BucketClock,
   type Interval,
   type TimeBucket,
-} from "../lib/timeBuckets";
+} from "../lib/timeBuckets.js";
 
-export type { Interval, TimeBucket } from "../lib/timeBuckets";
+export type { Interval, TimeBucket } from "../lib/timeBuckets.js";
 
 /** A figure of `timeseries` the chart can draw: visitors and page views together ("both"), or any one of them. */
 export type TimeseriesMetric = Metric | "both";

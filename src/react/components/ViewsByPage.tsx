@@ -1,14 +1,14 @@
 import { useState } from "react";
 import { usePaginatedQuery } from "convex/react";
 import type { FunctionReturnType } from "convex/server";
-import type { StatsApi } from "../statsApi";
-import { useStatsApi } from "../StatsApiContext";
-import { VIEWS_TABLE_COLLAPSED_ROWS, VIEWS_TABLE_PAGE_SIZE } from "../../shared/config";
-import { formatCompact, formatNumber } from "../lib/format";
-import { withTokenArg } from "../lib/shareToken";
-import { useShareToken } from "../hooks/useShareToken";
-import { PageCell } from "./PageName";
-import { PageTypeBadge } from "./PageTypeBadge";
+import type { StatsApi } from "../statsApi.js";
+import { useStatsApi } from "../StatsApiContext.js";
+import { VIEWS_TABLE_COLLAPSED_ROWS, VIEWS_TABLE_PAGE_SIZE } from "../../shared/config.js";
+import { formatCompact, formatNumber } from "../lib/format.js";
+import { withTokenArg } from "../lib/shareToken.js";
+import { useShareToken } from "../hooks/useShareToken.js";
+import { PageCell } from "./PageName.js";
+import { PageTypeBadge } from "./PageTypeBadge.js";
 
 type PageViewStats = FunctionReturnType<StatsApi["getPageViewStats"]>;
 

@@ -1,4 +1,4 @@
-import type { BreakdownPanelSpec } from "./BreakdownPanel";
+import type { BreakdownPanelSpec } from "./BreakdownPanel.js";
 
 /** The dashboard's four breakdown panels and their tabs, as Plausible arranges them. */
 export const SOURCES_PANEL: BreakdownPanelSpec<"sources" | "referrers" | "campaigns" | "mediums" | "utm-sources"> = {

@@ -2,8 +2,8 @@ import { useMemo, useRef } from "react";
 import { useQueries } from "convex/react";
 import { getFunctionName, type FunctionArgs, type FunctionReference, type FunctionReturnType } from "convex/server";
 import { ConvexError } from "convex/values";
-import type { StatsApi } from "../statsApi";
-import { useStatsApi } from "../StatsApiContext";
+import type { StatsApi } from "../statsApi.js";
+import { useStatsApi } from "../StatsApiContext.js";
 
 export type QuietStableResult<T> = {
   /** The latest result; after the arguments change, the previous one until the new one arrives. */

@@ -1,14 +1,14 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { useMutation } from "convex/react";
-import { DEFAULT_HTTP_PAGE_TYPE, type PageType } from "../../shared/config";
-import { onHistoryChange } from "../../tracker/historyChanges";
-import { HeartbeatStream, type LeaderMessage } from "../../tracker/heartbeatStream";
-import { serverRefusal } from "../../tracker/serverRefusal";
-import { loadSession, randomUuid } from "../../tracker/session";
-import { openTabChannel } from "../../tracker/tabChannel";
-import { shouldTrack } from "../../tracker/trackingAllowed";
-import { isVisitField, visitContext } from "../../tracker/visitContext";
-import type { TrackingApi } from "../statsApi";
+import { DEFAULT_HTTP_PAGE_TYPE, type PageType } from "../../shared/config.js";
+import { onHistoryChange } from "../../tracker/historyChanges.js";
+import { HeartbeatStream, type LeaderMessage } from "../../tracker/heartbeatStream.js";
+import { serverRefusal } from "../../tracker/serverRefusal.js";
+import { loadSession, randomUuid } from "../../tracker/session.js";
+import { openTabChannel } from "../../tracker/tabChannel.js";
+import { shouldTrack } from "../../tracker/trackingAllowed.js";
+import { isVisitField, visitContext } from "../../tracker/visitContext.js";
+import type { TrackingApi } from "../statsApi.js";
 
 export type PageTrackingOptions = {
   /** The page's path; by default `location.pathname`, followed through pushState, replaceState and popstate. */

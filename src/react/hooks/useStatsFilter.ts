@@ -1,6 +1,6 @@
 import { useMemo } from "react";
-import { FILTER_PARAM, parseFilter, withFilter, type StatsFilter } from "../lib/statsFilter";
-import { searchOf, useSearchParams, useStatsRouter } from "../router";
+import { FILTER_PARAM, parseFilter, withFilter, type StatsFilter } from "../lib/statsFilter.js";
+import { searchOf, useSearchParams, useStatsRouter } from "../router.js";
 
 export type StatsFilterControls = {
   /** The URL's filter; null when there is none (or the URL's cannot be read). */

@@ -1,5 +1,5 @@
 import { useMemo } from "react";
-import type { Interval } from "../../shared/timeRanges";
+import type { Interval } from "../../shared/timeRanges.js";
 import {
   canShift,
   customSelection,
@@ -9,14 +9,14 @@ import {
   shiftedSelection,
   type ResolvedSelection,
   type Selection,
-} from "../lib/statsPeriod";
-import { FILTER_PARAM } from "../lib/statsFilter";
-import { TOKEN_PARAM, withTokenArg } from "../lib/shareToken";
-import { useMinuteClock } from "./useMinuteClock";
-import { useQuietQuery } from "./useQuietQuery";
-import { useShareToken } from "./useShareToken";
-import { useStatsApi } from "../StatsApiContext";
-import { searchOf, useStatsRouter } from "../router";
+} from "../lib/statsPeriod.js";
+import { FILTER_PARAM } from "../lib/statsFilter.js";
+import { TOKEN_PARAM, withTokenArg } from "../lib/shareToken.js";
+import { useMinuteClock } from "./useMinuteClock.js";
+import { useQuietQuery } from "./useQuietQuery.js";
+import { useShareToken } from "./useShareToken.js";
+import { useStatsApi } from "../StatsApiContext.js";
+import { searchOf, useStatsRouter } from "../router.js";
 
 /** The dashboard's range: loading (the site's zone, or for all time its first view), failed (either could not be read), or resolved. */
 export type RangeState = { status: "loading" } | { status: "failed"; error: Error } | ({ status: "ready" } & ResolvedSelection);

@@ -1,6 +1,6 @@
 // The Download CSV link: GET /api/export on the deployment's HTTP actions (prds/export.md).
-import type { StatsFilter } from "./statsFilter";
-import { formatFilter } from "./statsFilter";
+import type { StatsFilter } from "./statsFilter.js";
+import { formatFilter } from "./statsFilter.js";
 
 type Env = Record<string, unknown> & { VITE_CONVEX_SITE_URL?: string; VITE_CONVEX_URL?: string };
 

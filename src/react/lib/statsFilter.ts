@@ -1,7 +1,7 @@
 // The dashboard's filter as the URL names it: `?filter=source:Google`, the property, a colon, the
 // value as it is (a value may hold colons itself; URLSearchParams escapes what a URL cannot hold).
-import { BREAKDOWN_PROPERTIES, type BreakdownProperty } from "../../shared/config";
-import { describeValue } from "./statsFormat";
+import { BREAKDOWN_PROPERTIES, type BreakdownProperty } from "../../shared/config.js";
+import { describeValue } from "./statsFormat.js";
 
 /** What every Stats API query takes as `filter`: the figures of what has this value of this property. */
 export type StatsFilter = { property: BreakdownProperty; value: string };

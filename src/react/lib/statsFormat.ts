@@ -1,8 +1,8 @@
 // How the dashboard writes the visit figures and the breakdowns' values. Here, not in format.ts,
 // which every visitor's bundle holds: only /stats needs these.
-import { DIRECT_SOURCE, SCREEN_CLASSES, UNKNOWN_VALUE, type BreakdownProperty } from "../../shared/config";
-import { displayPath, formatNumber } from "./format";
-import { describeChange, type Change } from "./statsPeriod";
+import { DIRECT_SOURCE, SCREEN_CLASSES, UNKNOWN_VALUE, type BreakdownProperty } from "../../shared/config.js";
+import { displayPath, formatNumber } from "./format.js";
+import { describeChange, type Change } from "./statsPeriod.js";
 
 const SECOND_MS = 1_000;
 const ratio = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });

@@ -16,9 +16,9 @@ import {
   type PeriodName,
   type PeriodSpec,
   type TimeRange,
-} from "../../shared/timeRanges";
-import { formatNumber } from "./format";
-import { rangeLabel } from "./timeBuckets";
+} from "../../shared/timeRanges.js";
+import { formatNumber } from "./format.js";
+import { rangeLabel } from "./timeBuckets.js";
 
 const MINUTE_MS = 60_000;
 

@@ -2,7 +2,7 @@
 // the labels a person sees (tooltip, table, axis) and where the axis puts its ticks.
 // Pure functions over Intl, so they run the same in the browser and in tests. The buckets
 // themselves (where an hour, a day, a week begins in a zone) are shared/timeRanges.ts's.
-import { wallClock, type Interval } from "../../shared/timeRanges";
+import { wallClock, type Interval } from "../../shared/timeRanges.js";
 
 export type { Interval };
 
