@@ -15,7 +15,6 @@ import type { ComponentApi } from "../component/_generated/component.js";
 import { vPageViewRequest } from "../component/record/record.js";
 import { vBackfillStart } from "../component/derive/backfill.js";
 import {
-  vAccess,
   vActiveVisitors,
   vBreakdownArgs,
   vBreakdownRow,
@@ -29,13 +28,13 @@ import {
   vSettings,
   vSummary,
   vTimeseriesArgs,
+  vToken,
 } from "../component/read/validators.js";
 import { PAGE_PROPERTIES } from "../shared/config.js";
 import { mountNameOf } from "./mountName.js";
 
 export { registerRoutes, type RouteOptions, type PageTitlesQuery } from "./http/routes.js";
 export type { ComponentApi };
-
 
 // A share link as the app sees it: ids of the component's tables are plain strings outside it.
 const vShareLink = v.object({ id: v.string(), label: v.string(), createdAt: v.number() });
@@ -58,7 +57,6 @@ export type LiveStatsOptions<DataModel extends GenericDataModel = GenericDataMod
   /** The command the dashboard's banner tells the owner to rebuild derived data with; by default the component's own. */
   backfillCommand?: string;
 };
-
 
 /**
  * One site's analytics, for the app's code: `new LiveStats(components.liveStats, options)`.
@@ -93,7 +91,7 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
       }),
       /** Totals, unique visitors, tracking since and the top pages. */
       getPageViewStats: queryGeneric({
-        args: vAccess,
+        args: vToken,
         returns: v.object(vPageViewStats),
         handler: async (ctx, args) => {
           const stats = await ctx.runQuery(component.read.getPageViewStats, await access(ctx, args));
@@ -102,13 +100,13 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
       }),
       /** Active now, and the busiest pages. */
       getActiveVisitors: queryGeneric({
-        args: { ...vLegacyNow, ...vAccess },
+        args: { ...vLegacyNow, ...vToken },
         returns: v.object(vActiveVisitors),
         handler: async (ctx, { now: _now, ...args }) => await ctx.runQuery(component.read.getActiveVisitors, await access(ctx, args)),
       }),
       /** Both of the above in one answer. */
       getStats: queryGeneric({
-        args: { ...vLegacyNow, ...vAccess },
+        args: { ...vLegacyNow, ...vToken },
         returns: v.object({ ...vPageViewStats, ...vActiveVisitors }),
         handler: async (ctx, { now: _now, ...args }) => {
           const stats = await ctx.runQuery(component.read.getStats, await access(ctx, args));
@@ -148,7 +146,7 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
       }),
       /** The site's time zone, and whether the dashboard is private and this caller may read it. */
       settings: queryGeneric({
-        args: vAccess,
+        args: vToken,
         returns: vSettings,
         handler: async (ctx, args) => await ctx.runQuery(component.read.settings, await access(ctx, args)),
       }),

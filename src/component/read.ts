@@ -6,11 +6,12 @@ import * as TimeStats from "./read/timeStats.js";
 import * as DashboardAccess from "./read/dashboardAccess.js";
 import * as Health from "./operate/health.js";
 import { siteTimeZone } from "../shared/timeRanges.js";
-import { vAccess, vActiveVisitors, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vSettings, vTimeseriesArgs } from "./read/validators.js";
+import { vActiveVisitors, vGranted, vToken, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vSettings, vTimeseriesArgs } from "./read/validators.js";
 
 // What queries read (read/): the worker's derived rows, a few documents per figure at any size. Every stats
 // query first checks who may read (read/dashboardAccess.ts): public by default; with STATS_VISIBILITY=private
-// a `token` (a share link's, or STATS_READ_TOKEN) is needed, unless the app vouches for its caller (`granted`).
+// a `token` (a share link's, or STATS_READ_TOKEN) is needed, unless the app vouches for its caller (`granted`,
+// read/validators.ts).
 
 async function assertCanRead(ctx: QueryCtx, { token, granted }: { token?: string; granted?: boolean }) {
   if (!granted) await DashboardAccess.assertCanReadStats(ctx, token);
@@ -18,7 +19,7 @@ async function assertCanRead(ctx: QueryCtx, { token, granted }: { token?: string
 
 /** Page-view figures only: a heartbeat never re-runs this. */
 export const getPageViewStats = query({
-  args: vAccess,
+  args: { ...vToken, ...vGranted },
   returns: v.object(vPageViewStats),
   handler: async (ctx, access) => {
     await assertCanRead(ctx, access);
@@ -28,7 +29,7 @@ export const getPageViewStats = query({
 
 /** Active-now figures only: a page view never re-runs this. */
 export const getActiveVisitors = query({
-  args: { ...vLegacyNow, ...vAccess },
+  args: { ...vLegacyNow, ...vToken, ...vGranted },
   returns: v.object(vActiveVisitors),
   handler: async (ctx, access) => {
     await assertCanRead(ctx, access);
@@ -38,7 +39,7 @@ export const getActiveVisitors = query({
 
 /** Both halves in one answer, for callers that want a single subscription. */
 export const getStats = query({
-  args: { ...vLegacyNow, ...vAccess },
+  args: { ...vLegacyNow, ...vToken, ...vGranted },
   returns: v.object({ ...vPageViewStats, ...vActiveVisitors }),
   handler: async (ctx, access) => {
     await assertCanRead(ctx, access);
@@ -48,7 +49,7 @@ export const getStats = query({
 
 /** Every page by all-time views, a page at a time (beyond the top list in getStats); `numItems` is clamped. */
 export const listPageStats = query({
-  args: vListPageStatsArgs,
+  args: { ...vListPageStatsArgs, ...vGranted },
   returns: vListPageStatsResult,
   handler: async (ctx, { paginationOpts, ...access }) => {
     await assertCanRead(ctx, access);
@@ -61,7 +62,7 @@ export const listPageStats = query({
 
 /** Page views, distinct visitors and visits (with views per visit, bounce rate and mean duration) in `[from, to)`. */
 export const summary = query({
-  args: vRange,
+  args: { ...vRange, ...vGranted },
   returns: TimeStats.vSummary,
   handler: async (ctx, { token, granted, ...args }) => {
     await assertCanRead(ctx, { token, granted });
@@ -71,7 +72,7 @@ export const summary = query({
 
 /** One row per bucket of `interval` in `timeZone` (the site's by default), empty buckets included. */
 export const timeseries = query({
-  args: vTimeseriesArgs,
+  args: { ...vTimeseriesArgs, ...vGranted },
   returns: v.array(TimeStats.vSeriesRow),
   handler: async (ctx, { token, granted, ...args }) => {
     await assertCanRead(ctx, { token, granted });
@@ -81,7 +82,7 @@ export const timeseries = query({
 
 /** The top values of `property` in `[from, to)`: pages by page views, visit properties (sources, devices, places...) by visits. */
 export const breakdown = query({
-  args: vBreakdownArgs,
+  args: { ...vBreakdownArgs, ...vGranted },
   returns: v.array(TimeStats.vBreakdownRow),
   handler: async (ctx, { token, granted, ...args }) => {
     await assertCanRead(ctx, { token, granted });
@@ -91,7 +92,7 @@ export const breakdown = query({
 
 /** What the dashboard needs before any figure: the site's time zone (STATS_TIME_ZONE), and whether it is private and this caller may read it. */
 export const settings = query({
-  args: vAccess,
+  args: { ...vToken, ...vGranted },
   returns: vSettings,
   handler: async (ctx, { token, granted }) => {
     const access = await DashboardAccess.dashboardAccess(ctx, token);

@@ -83,6 +83,13 @@ describe("private", () => {
     expect(await t.query(api.stats.settings, {})).toEqual({ timeZone: "UTC", visibility: "private", canRead: false });
   });
 
+  test("a browser cannot vouch for itself: the app's queries take no `granted`, which only the app sends the component", async () => {
+    const vouched = { granted: true } as unknown as Record<string, never>;
+    await expect(t.query(api.stats.getStats, vouched)).rejects.toThrow(/granted/);
+    await expect(t.query(api.stats.summary, { ...range, ...vouched })).rejects.toThrow(/granted/);
+    await expect(t.query(api.stats.settings, vouched)).rejects.toThrow(/granted/);
+  });
+
   test("a share link's token opens every stats query, until it is revoked", async () => {
     await viewPage(t, 1, "/a");
     await settle(t);

@@ -8,11 +8,11 @@ import { vBackfillProgress } from "../derive/backfill.js";
 // The stats queries' arguments and answers: the component's queries (../read.ts) and the app's re-exports
 // (LiveStats in src/client) declare the same shapes from here.
 
-export const vAccess = {
-  token: v.optional(v.string()),
-  // Set by the app (LiveStats' `canRead` option) for a caller it lets read a private dashboard; browsers cannot reach component functions.
-  granted: v.optional(v.boolean()),
-};
+// A share link's token (or STATS_READ_TOKEN): needed only when the dashboard is private. The app's public queries take this.
+export const vToken = { token: v.optional(v.string()) };
+// What the component's queries take besides: `granted`, set by the app (LiveStats' `canRead` option) for a caller it
+// lets read a private dashboard. Only the app can send it: browsers reach the app's functions, never the component's.
+export const vGranted = { granted: v.optional(v.boolean()) };
 // Accepted from clients built when "active now" depended on the caller's clock; the worker now expires sessions itself.
 export const vLegacyNow = { now: v.optional(v.number()) };
 export const vPageStat = v.object({ path: v.string(), title: v.string(), pageType: v.string(), views: v.number() });
@@ -29,10 +29,9 @@ export const vPageViewStats = {
   backfill: v.union(vBackfillProgress, v.null()),
 };
 // `filter`: only what matches one value of one property (prds/visits.md says what each figure then counts).
-export const vRange = { from: v.number(), to: v.number(), filter: v.optional(TimeStats.vFilter), ...vAccess };
+export const vRange = { from: v.number(), to: v.number(), filter: v.optional(TimeStats.vFilter), ...vToken };
 
-
-export const vListPageStatsArgs = { paginationOpts: paginationOptsValidator, ...vAccess };
+export const vListPageStatsArgs = { paginationOpts: paginationOptsValidator, ...vToken };
 export const vListPageStatsResult = paginationResultValidator(vPageStat);
 export const vTimeseriesArgs = { ...vRange, interval: v.string(), timeZone: v.optional(v.string()) };
 export const vBreakdownArgs = { ...vRange, property: v.string(), limit: v.optional(v.number()) };

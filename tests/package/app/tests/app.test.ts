@@ -1,11 +1,12 @@
 import { convexTest } from "convex-test";
 import { register } from "convex-live-stats/test";
-import { beforeEach, expect, test, vi } from "vitest";
+import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import { api } from "../convex/_generated/api";
 
 const modules = import.meta.glob("../convex/**/*.*s");
 
 beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.unstubAllEnvs());
 
 /** Lets the sites' background workers fold what was sent: a minute of fake time in small steps. */
 async function settle(t: ReturnType<typeof app>) {
@@ -52,4 +53,13 @@ test("/api/event and /docs/api/event each take events for their own site", async
   await settle(t);
   expect((await t.query(api.stats.getPageViewStats, {})).pageStats.map((page) => page.path)).toEqual(["/from-blog"]);
   expect((await t.query(api.docsStats.getPageViewStats, {})).pageStats.map((page) => page.path)).toEqual(["/from-docs"]);
+});
+
+test("a private dashboard opens for whom the app's canRead lets in, and for no one else", async () => {
+  vi.stubEnv("STATS_VISIBILITY", "private");
+  const t = app();
+  await expect(t.query(api.stats.getPageViewStats, {})).rejects.toThrow(/private/);
+  const owner = t.withIdentity({ subject: "owner" });
+  expect(await owner.query(api.stats.getPageViewStats, {})).toMatchObject({ totalPageViews: 0 });
+  expect(await owner.query(api.stats.settings, {})).toMatchObject({ visibility: "private", canRead: true });
 });
