@@ -8,6 +8,7 @@ import * as Recount from "./operate/recount.js";
 import * as ShareLinks from "./operate/shareLinks.js";
 import * as LegacyImport from "./operate/legacyImport.js";
 import { adminAccess, vAdminAccess } from "./operate/adminAccess.js";
+import { dashboardAccess } from "./read/dashboardAccess.js";
 
 // What operators use (operate/): the backfill, the cleanup cron, health, the admin recount, share links and
 // the upgrade's import. The app reaches these through LiveStats and registerRoutes (src/client).
@@ -30,11 +31,17 @@ export const cleanupStaleSessions = mutation({
   },
 });
 
-/** Every check of GET /api/health at `now` (an argument, so a cached answer is never reused later). */
+/**
+ * Every check of GET /api/health at `now` (an argument, so a cached answer is never reused later); of a private
+ * dashboard, only whether each passed unless `token` opens it (STATS_READ_TOKEN or a share link's).
+ */
 export const healthReport = query({
-  args: { now: v.number(), ...Health.vOperatorCommands },
-  returns: Health.vHealthReport,
-  handler: async (ctx, { now, ...operator }) => await Health.healthReport(ctx, now, operator),
+  args: { now: v.number(), token: v.optional(v.string()), ...Health.vOperatorCommands },
+  returns: v.union(Health.vHealthReport, Health.vPrivateHealthReport),
+  handler: async (ctx, { now, token, ...operator }) => {
+    const report = await Health.healthReport(ctx, now, operator);
+    return (await dashboardAccess(ctx, token)).canRead ? report : Health.privateHealthReport(report);
+  },
 });
 
 /** Whether a bearer token opens the admin endpoints: "off" while STATS_ADMIN_SECRET is unset. */

@@ -6,6 +6,7 @@ import { handleExportRequest } from "./statsExport.js";
 import { jsonResponse } from "./jsonResponse.js";
 import { isAllowedOrigin } from "../../component/record/events.js";
 import { mountNameOf } from "../mountName.js";
+import { presentedToken } from "./presentedToken.js";
 
 /** A query of the app's that names pages: titles for `paths`, null where it has none (LiveStats' `api().pageTitles`). */
 export type PageTitlesQuery = FunctionReference<"query", "internal", { paths: string[] }, (string | null)[]>;
@@ -50,10 +51,11 @@ export function registerRoutes(http: HttpRouter, component: ComponentApi, option
   route("POST", "/api/admin/backfill", handleBackfillRequest);
   route("POST", "/api/admin/cleanup", handleCleanupRequest);
   route("POST", "/api/admin/recount", handleRecountRequest);
-  // 200 or 503 with the pipeline's checks, for monitors.
-  route("GET", "/api/health", async ({ ctx, component }) => {
+  // 200 or 503 with the pipeline's checks, for monitors; of a private dashboard, the details only with its token.
+  route("GET", "/api/health", async ({ ctx, component }, request) => {
     const operator = { mountName: mountNameOf(component), backfillCommand: options.backfillCommand };
-    const report = await ctx.runQuery(component.operate.healthReport, { now: Date.now(), ...operator });
+    const token = presentedToken(request);
+    const report = await ctx.runQuery(component.operate.healthReport, { now: Date.now(), ...operator, ...(token === undefined ? {} : { token }) });
     return jsonResponse(report.healthy ? 200 : 503, report, { "Cache-Control": "no-store" });
   });
   // The dashboard's figures as CSV, open or behind a token as the dashboard is; downloaded by a link, so no CORS.

@@ -62,44 +62,63 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       healthReport: FunctionReference<
         "query",
         "internal",
-        { now: number; mountName?: string; backfillCommand?: string },
         {
-          healthy: boolean;
-          reasons: Array<string>;
-          checkedAt: number;
-          checks: {
-            rules: {
-              ok: boolean;
-              message: string;
-              fix?: string;
-              changes: Array<{
-                rule: string;
-                from: string | number;
-                to: string | number;
-                compatible: boolean;
-              }>;
-            };
-            worker: {
-              ok: boolean;
-              message: string;
-              fix?: string;
-              status: "never run" | "idle" | "running" | "stopped";
-              lagMs: number;
-            };
-            backfill: {
-              ok: boolean;
-              message: string;
-              fix?: string;
-              state: "never run" | "running" | "done";
-            };
-            cleanup: {
-              ok: boolean;
-              message: string;
-              fix?: string;
-              lastRunAt: number | null;
-            };
-          };
+          now: number;
+          token?: string;
+          mountName?: string;
+          backfillCommand?: string;
         },
+        | {
+            healthy: boolean;
+            reasons: Array<string>;
+            checkedAt: number;
+            checks: {
+              rules: {
+                ok: boolean;
+                message: string;
+                fix?: string;
+                changes: Array<{
+                  rule: string;
+                  from: string | number;
+                  to: string | number;
+                  compatible: boolean;
+                }>;
+              };
+              worker: {
+                ok: boolean;
+                message: string;
+                fix?: string;
+                status: "never run" | "idle" | "running" | "stopped";
+                lagMs: number;
+              };
+              backfill: {
+                ok: boolean;
+                message: string;
+                fix?: string;
+                state: "never run" | "running" | "done";
+              };
+              cleanup: {
+                ok: boolean;
+                message: string;
+                fix?: string;
+                lastRunAt: number | null;
+              };
+            };
+          }
+        | {
+            healthy: boolean;
+            private: true;
+            reasons: Array<string>;
+            checks: {
+              rules: { ok: boolean };
+              worker: { ok: boolean };
+              backfill: {
+                ok: boolean;
+                state: "never run" | "running" | "done";
+              };
+              cleanup: { ok: boolean };
+            };
+          },
         Name
       >;
       importLegacyRows: FunctionReference<
@@ -186,9 +205,9 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           to: number;
           filter?: { property: string; value: string };
           token?: string;
-          granted?: boolean;
           property: string;
           limit?: number;
+          granted?: boolean;
         },
         Array<{
           value: string;
@@ -349,9 +368,9 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           to: number;
           filter?: { property: string; value: string };
           token?: string;
-          granted?: boolean;
           interval: string;
           timeZone?: string;
+          granted?: boolean;
         },
         Array<{
           start: number;

@@ -45,6 +45,46 @@ export const vHealthReport = v.object({
 export type HealthReport = Infer<typeof vHealthReport>;
 type Checks = HealthReport["checks"];
 
+// What a private dashboard's health check tells a caller without its token (prds/private.md): whether each check
+// passed and whether a backfill runs, but no count, age or timestamp, which would give away the site's traffic.
+export const vPrivateHealthReport = v.object({
+  healthy: v.boolean(),
+  private: v.literal(true),
+  reasons: v.array(v.string()),
+  checks: v.object({
+    rules: v.object({ ok: v.boolean() }),
+    worker: v.object({ ok: v.boolean() }),
+    backfill: v.object({ ok: v.boolean(), state: vHealthReport.fields.checks.fields.backfill.fields.state }),
+    cleanup: v.object({ ok: v.boolean() }),
+  }),
+});
+export type PrivateHealthReport = Infer<typeof vPrivateHealthReport>;
+
+// The reason a private report gives for each failing check, in the order of `checks`.
+const PRIVATE_REASONS: Record<keyof Checks, string> = {
+  rules: "derived data needs a rebuild",
+  worker: "the stats worker is behind or stopped",
+  backfill: "the backfill failed",
+  cleanup: "the cleanup cron has not run recently",
+};
+const DETAIL_HINT = "send Authorization: Bearer <STATS_READ_TOKEN or a share link's token> for the details";
+
+/** The report without what a stranger may not learn of a private site. */
+export function privateHealthReport({ healthy, checks }: HealthReport): PrivateHealthReport {
+  const failing = (Object.keys(PRIVATE_REASONS) as (keyof Checks)[]).filter((check) => !checks[check].ok);
+  return {
+    healthy,
+    private: true,
+    reasons: failing.length === 0 ? [] : [...failing.map((check) => PRIVATE_REASONS[check]), DETAIL_HINT],
+    checks: {
+      rules: { ok: checks.rules.ok },
+      worker: { ok: checks.worker.ok },
+      backfill: { ok: checks.backfill.ok, state: checks.backfill.state },
+      cleanup: { ok: checks.cleanup.ok },
+    },
+  };
+}
+
 // `reasons`: the changes that need a rebuild, each naming the fix; `rebuildCommand`: how to start one.
 export const vRulesCheck = v.object({ rebuildNeeded: v.boolean(), backfillRunning: v.boolean(), reasons: v.array(v.string()), rebuildCommand: v.string() });
 export type RulesCheck = Infer<typeof vRulesCheck>;
