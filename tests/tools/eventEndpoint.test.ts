@@ -1,6 +1,8 @@
 import type { JSONValue } from "convex/values";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SESSION_VIEWS_PER_MINUTE, WORKER_COOLDOWN_MS, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
+import { MAX_EVENT_BODY_BYTES, SESSION_VIEWS_PER_MINUTE, WORKER_COOLDOWN_MS, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
+import { handleEventRequest } from "../../src/client/http/eventEndpoint";
+import type { HttpContext } from "../../src/client/http/routes";
 import { siteCap } from "../../src/component/record/rateLimits";
 import { backendClock } from "../../tools/local-convex/clock";
 import { startLocalConvex, type LocalConvex } from "../../tools/local-convex/server";
@@ -29,14 +31,14 @@ function serverFor(env: Record<string, string> = {}): { current: LocalConvex } {
 }
 
 /**
- * POSTs an event from a Firefox page on SITE: `body` is sent as is if a string, else as JSON; `headers` override.
+ * POSTs an event from a Firefox page on SITE: `body` is sent as is if a string or bytes, else as JSON; `headers` override.
  * `prefix` picks the site: "" the blog's /api/event, "/docs" the docs site's /docs/api/event (convex/http.ts).
  */
 function postEvent(server: LocalConvex, body: unknown, headers: Record<string, string> = {}, prefix = ""): Promise<Response> {
   return fetch(`${server.siteUrl}${prefix}/api/event`, {
     method: "POST",
     headers: { "Content-Type": "application/json", Origin: SITE, "User-Agent": FIREFOX, ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
+    body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
 }
 
@@ -125,6 +127,11 @@ describe("accepted events", () => {
   });
 });
 
+/** A page view's JSON with `extra` (raw JSON members) added, for keys JSON.stringify of an object literal cannot write. */
+const rawPageView = (extra: string) => `${JSON.stringify(pageView()).slice(0, -1)},${extra}}`;
+/** `text` in latin1 (ISO-8859-1), one byte a character, as a page without a UTF-8 charset might send it. */
+const latin1 = (text: string) => Uint8Array.from(text, (char) => char.charCodeAt(0));
+
 describe("refused bodies: 4xx with { error, field }, nothing written", () => {
   const server = serverFor();
 
@@ -137,6 +144,11 @@ describe("refused bodies: 4xx with { error, field }, nothing written", () => {
     { name: "a path not starting with /", body: pageView("about"), status: 400, field: "path" },
     { name: "screenWidth as a string", body: { ...pageView(), visit: { screenWidth: "1440" } }, status: 400, field: "visit.screenWidth" },
     { name: "a field events do not have", body: { ...pageView(), userId: "u1" }, status: 400, field: "userId" },
+    // Named after Object.prototype's members, which a lookup by `fields[key]` finds; JSON.parse makes "__proto__" an own key.
+    { name: "a field named constructor", body: rawPageView('"constructor":{"name":"x"}'), status: 400, field: "constructor" },
+    { name: "a field named __proto__", body: rawPageView('"__proto__":{"path":"/x"}'), status: 400, field: "__proto__" },
+    { name: "a visit field named toString", body: rawPageView('"visit":{"toString":"x"}'), status: 400, field: "visit.toString" },
+    { name: "a latin1 body (é as the byte E9)", body: latin1(JSON.stringify(pageView("/café"))), status: 400, field: "body" },
     // The user agent is the request's header; a body cannot claim another.
     { name: "a user agent in the body", body: { ...pageView(), visit: { userAgent: "Mozilla/5.0" } }, status: 400, field: "visit.userAgent" },
     { name: "a heartbeat with a page type", body: { type: "heartbeat", sessionId: crypto.randomUUID(), path: "/", pageType: "post" }, status: 400, field: "pageType" },
@@ -158,6 +170,53 @@ describe("refused bodies: 4xx with { error, field }, nothing written", () => {
 
     expect(response.status).toBe(status);
     expect(await response.json()).toEqual({ error: expect.any(String), field });
+    expect(await writtenRows(server.current)).toEqual(before);
+  });
+});
+
+describe("a chunked body, which declares no length", () => {
+  const server = serverFor();
+  const KIB = 1024;
+  /** A body of `kib` chunks of 1 KiB of spaces, counting the chunks pulled from it. */
+  function chunkedBody(kib: number) {
+    const stream = { pulled: 0, body: undefined as unknown as ReadableStream<Uint8Array> };
+    stream.body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (stream.pulled++ === kib) controller.close();
+        else controller.enqueue(new Uint8Array(KIB).fill(0x20));
+      },
+    });
+    return stream;
+  }
+
+  it("is read only until it passes the limit: 413, and the rest is never pulled from the stream", async () => {
+    const stream = chunkedBody(1024);
+    const request = new Request("https://blog.example/api/event", {
+      method: "POST",
+      headers: { "Content-Type": "text/plain" },
+      body: stream.body,
+      duplex: "half",
+    } as RequestInit);
+
+    // The body is refused before the component is called, so the context is never used.
+    const { response } = await handleEventRequest({ ctx: {}, component: {} } as unknown as HttpContext, request);
+
+    expect(response.status).toBe(413);
+    expect(stream.pulled).toBeLessThanOrEqual(MAX_EVENT_BODY_BYTES / KIB + 2);
+  });
+
+  it("gets 413 over HTTP too, writing nothing", async () => {
+    const before = await writtenRows(server.current);
+
+    const response = await fetch(`${server.current.siteUrl}/api/event`, {
+      method: "POST",
+      headers: { "Content-Type": "text/plain", Origin: SITE, "User-Agent": FIREFOX },
+      body: chunkedBody(MAX_EVENT_BODY_BYTES / KIB + 1).body,
+      duplex: "half",
+    } as RequestInit);
+
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: expect.any(String), field: "body" });
     expect(await writtenRows(server.current)).toEqual(before);
   });
 });

@@ -1,5 +1,5 @@
 import { validate, ValidationError } from "convex-helpers/validators";
-import { ConvexError } from "convex/values";
+import { ConvexError, type Validator } from "convex/values";
 import { MAX_EVENT_BODY_BYTES } from "../../shared/config.js";
 import type { InvalidArgument } from "../../shared/validation.js";
 import type { RateLimited } from "../../component/record/rateLimits.js";
@@ -20,6 +20,42 @@ const MEDIA_TYPES = ["application/json", "text/plain"];
 
 const rejected = (status: number, error: string, field: string) => jsonResponse(status, { error, field });
 
+/** The body's bytes, read a chunk at a time: null, the stream cancelled, as soon as they pass `limit` (a chunked body declares no length). */
+async function readBodyUpTo(request: Request, limit: number): Promise<Uint8Array | null> {
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const bytes = new Uint8Array(limit);
+  let length = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    if (length + chunk.value.byteLength > limit) {
+      await reader.cancel();
+      return null;
+    }
+    bytes.set(chunk.value, length);
+    length += chunk.value.byteLength;
+  }
+  return bytes.subarray(0, length);
+}
+
+/**
+ * The first field of `value` that `shape` does not have, as a path ("visit.toString"), or
+ * undefined. convex-helpers' `validate` looks fields up as `fields[key]`, so a key named after an
+ * Object.prototype member (`constructor`, `__proto__`, which JSON.parse makes an own key) passes
+ * it, where the deployment's own argument validation would throw (a 500 instead of this 400).
+ */
+function foreignField(shape: Validator<unknown, "required" | "optional", string>, value: unknown, prefix = ""): string | undefined {
+  if (shape.kind !== "object" || typeof value !== "object" || value === null) return undefined;
+  for (const [key, field] of Object.entries(value)) {
+    if (!Object.hasOwn(shape.fields, key)) return `${prefix}${key}`;
+    const nested = foreignField(shape.fields[key], field, `${prefix}${key}.`);
+    if (nested !== undefined) return nested;
+  }
+  return undefined;
+}
+
+// Refuses bytes that are not UTF-8 (a latin1 "é"), which a lenient decoder would turn into U+FFFD.
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /** The event in the request's body, or the 4xx response saying what is wrong with it. */
 async function readEvent(request: Request): Promise<TrackingEvent | Response> {
   const mediaType = (request.headers.get("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
@@ -27,24 +63,31 @@ async function readEvent(request: Request): Promise<TrackingEvent | Response> {
   const declaredLength = Number(request.headers.get("Content-Length") ?? 0);
   const tooLarge = () => rejected(413, `the body must be at most ${MAX_EVENT_BODY_BYTES} bytes`, "body");
   if (declaredLength > MAX_EVENT_BODY_BYTES) return tooLarge();
-  const bytes = await request.arrayBuffer();
-  if (bytes.byteLength > MAX_EVENT_BODY_BYTES) return tooLarge();
+  const bytes = await readBodyUpTo(request, MAX_EVENT_BODY_BYTES);
+  if (bytes === null) return tooLarge();
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(bytes);
+  } catch {
+    return rejected(400, "the body must be UTF-8 text", "body");
+  }
   let body: unknown;
   try {
-    body = JSON.parse(new TextDecoder().decode(bytes));
+    body = JSON.parse(text);
   } catch {
     return rejected(400, "the body must be a JSON object", "body");
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) return rejected(400, "the body must be a JSON object", "body");
   const type = (body as { type?: unknown }).type;
   if (type !== "pageview" && type !== "heartbeat") return rejected(400, 'type must be "pageview" or "heartbeat"', "type");
+  const foreign = foreignField(EVENT_SHAPES[type], body);
+  if (foreign !== undefined) return rejected(400, `${foreign} is not a field of this event`, foreign);
   try {
     validate(EVENT_SHAPES[type], body, { throw: true });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const field = error.path ?? "body";
-    const problem = error.expected === "nothing" ? "is not a field of this event" : `must be a ${error.expected === "float64" ? "number" : error.expected}`;
-    return rejected(400, `${field} ${problem}`, field);
+    return rejected(400, `${field} must be a ${error.expected === "float64" ? "number" : error.expected}`, field);
   }
   return body as TrackingEvent;
 }
@@ -67,7 +110,11 @@ export async function handleEventRequest({ ctx, component }: HttpContext, reques
     if (!outcome.accepted) return { response: rejected(403, outcome.message, "Origin"), originAllowed: false };
   } catch (error) {
     const data = error instanceof ConvexError ? (error.data as InvalidArgument | RateLimited) : null;
-    if (data?.code === "INVALID_ARGUMENT") return { response: rejected(400, data.message, data.field) };
+    if (data?.code === "INVALID_ARGUMENT") {
+      // The body cannot carry a user agent (readEvent refuses it): a refused one is the header, which a resend without `visit` would not change.
+      if (data.field === "visit.userAgent") return { response: rejected(400, data.message.replace(data.field, "the User-Agent header"), "User-Agent") };
+      return { response: rejected(400, data.message, data.field) };
+    }
     if (data?.code !== "RATE_LIMITED") throw error;
     const seconds = Math.max(1, Math.ceil(data.retryAfter / 1000));
     return { response: jsonResponse(429, { error: data.message, retryAfter: seconds }, { "Retry-After": String(seconds) }) };
