@@ -26,6 +26,11 @@ describe("csvField", () => {
     expect(csvField("@SUM(A1)")).toBe("'@SUM(A1)");
     expect(csvField("\tx")).toBe("'\tx");
     expect(csvField("\rx")).toBe(`"'\rx"`);
+    // Fullwidth forms, which spreadsheets in CJK locales read as = + - @.
+    expect(csvField("＝HYPERLINK(1)")).toBe("'＝HYPERLINK(1)");
+    expect(csvField("＋1")).toBe("'＋1");
+    expect(csvField("－2＋3")).toBe("'－2＋3");
+    expect(csvField("＠SUM(A1)")).toBe("'＠SUM(A1)");
     // Inside the text, or a number, is no formula.
     expect(csvField("a=b")).toBe("a=b");
     expect(csvField(-1)).toBe("-1");
@@ -40,10 +45,10 @@ describe("toCsv", () => {
 
   test("2,000 random awkward fields come back whole through an RFC 4180 reader", () => {
     const next = random(4180);
-    const alphabet = ['"', ",", "\r", "\n", "\r\n", " ", "a", "é", "東", "😀", "'", ";", "\t"];
+    const alphabet = ['"', ",", "\r", "\n", "\r\n", " ", "a", "é", "東", "😀", "'", ";", "\t", "=", "＝", "＠"];
     const text = () => Array.from({ length: Math.floor(next() * 8) }, () => alphabet[Math.floor(next() * alphabet.length)]).join("");
     const rows = Array.from({ length: 500 }, () => [text(), text(), text(), text()]);
-    const guarded = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+    const guarded = (value: string) => (/^[=+\-@\t\r＝＋－＠]/.test(value) ? `'${value}` : value);
     expect(parseCsv(toCsv(["a", "b", "c", "d"], rows))).toEqual([["a", "b", "c", "d"], ...rows.map((row) => row.map(guarded))]);
   });
 });

@@ -3,14 +3,15 @@
  * a field with a comma, a double quote, CR or LF is quoted, its quotes doubled.
  * The text starts with a UTF-8 byte-order mark, so Excel reads non-ASCII
  * (café, 東京) as UTF-8 and not as the system's code page. A text field that a
- * spreadsheet would run as a formula (= + - @, tab, CR first) gets a leading
+ * spreadsheet would run as a formula (= + - @ or their fullwidth forms ＝ ＋ － ＠,
+ * which a CJK spreadsheet reads as the same; tab, CR first) gets a leading
  * apostrophe: referrers and UTM values come from anyone who sends a view.
  */
 
 export const CSV_BOM = "\uFEFF";
 
 const NEEDS_QUOTES = /[",\r\n]/;
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
 /** One field: numbers as they are; text guarded against formulas, then quoted when it must be. */
 export function csvField(value: string | number): string {
