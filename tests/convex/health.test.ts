@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { components } from "../../src/component/_generated/api";
-import { CLEANUP_RECORD_INTERVAL_MS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_WORKER_LAG_MS, STATS_WORKER_NAME } from "../../src/shared/config";
+import { CLEANUP_RECORD_INTERVAL_MS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_WORKER_LAG_MS, SESSION_TIMEOUT_MS, STATS_WORKER_NAME } from "../../src/shared/config";
 import { runningRules } from "../../src/component/derive/derivedRules";
 import type { HealthReport } from "../../src/component/operate/health";
 import { backfillStatus, muteBackfillLogs, runBackfill, startBackfill } from "../support/backfill";
 import { heartbeat, runCleanup, viewPage } from "../support/calls";
 import { MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
-import { expectExactFigures } from "../support/recount";
+import { expectExactActiveNow, expectExactFigures, storedActiveNow } from "../support/recount";
 import { insertLegacyData, sessionId } from "../support/seed";
 import { nextWorkerBatch, settle, workerStatus } from "../support/worker";
 
@@ -283,5 +283,39 @@ describe("the rules derived data is built under", () => {
     expect(await backfillStatus(t)).toMatchObject({ state: "done", runId: 1 });
     expect(await storedRules(t)).toMatchObject({ timeZone: "Asia/Kolkata" });
     await expectExactFigures(t);
+  }, 120_000);
+
+  test("the batch that starts a backfill again folds no heartbeat and no expiry: \"active now\" stays exact, never below 0", async () => {
+    const t = createTestConvex();
+    // A small site (its reset takes one batch) with more old sessions than two backfill steps take, so the run is still walking them when the rules change.
+    await insertLegacyData(t, { views: 30, sessions: 10, paths: 5, liveSessions: 0, idleSessions: 5_000, now: T0 });
+    await startBackfill(t);
+    await nextWorkerBatch(t);
+    // A visitor on /gone, folded by the live worker after the backfill's reset.
+    const goneAt = Date.now();
+    await heartbeat(t, 1, "/gone");
+    await nextWorkerBatch(t);
+    expect(await backfillStatus(t)).toMatchObject({ state: "running", phase: "activeSessions" });
+    expect(await storedActiveNow(t)).toEqual({ activeVisitors: 1, activeByPath: { "/gone": 1 } });
+
+    // One batch then has a new visitor's heartbeat, /gone's expiry, and rules that start the backfill again.
+    vi.setSystemTime(goneAt + SESSION_TIMEOUT_MS + 5 * SECOND);
+    await heartbeat(t, 2, "/new");
+    vi.stubEnv("STATS_TIME_ZONE", "Asia/Kolkata");
+    await nextWorkerBatch(t);
+    expect(backfillLogs).toContainEqual(expect.stringMatching(/changed while it ran \(at activeSessions\); starting again from the reset$/));
+    // Its reset emptied "active now"; nothing was written into it after.
+    expect(await storedActiveNow(t)).toEqual({ activeVisitors: 0, activeByPath: {} });
+    await settle(t, 60 * MINUTE);
+
+    expect(await backfillStatus(t)).toMatchObject({ state: "done", runId: 1 });
+    expect(await t.query(api.stats.getActiveVisitors, {})).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/new", count: 1 }] });
+    await expectExactFigures(t);
+
+    // Once every session has timed out, nobody is left, and no page below 0.
+    vi.advanceTimersByTime(SESSION_TIMEOUT_MS + SECOND);
+    await runCleanup(t);
+    expect(await storedActiveNow(t)).toEqual({ activeVisitors: 0, activeByPath: {} });
+    await expectExactActiveNow(t);
   }, 120_000);
 });

@@ -5,11 +5,13 @@ import { backfillStatus, muteBackfillLogs, runBackfill, startBackfill } from "..
 import { heartbeat, viewPage } from "../support/calls";
 import { DAY, MINUTE, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
-import { expectExactFigures } from "../support/recount";
+import { expectExactFigures, storedActiveNow } from "../support/recount";
 import { expectExactTimeFigures } from "../support/timeTruth";
 import { insertLegacyData, pathName } from "../support/seed";
 import { nextWorkerBatch, settle, workerRunsByState } from "../support/worker";
 import { STATS_WORKER_NAME } from "../../src/shared/config";
+import { finishLiveFold, startLiveFold } from "../../src/component/derive/foldSessions";
+import { addToCounters } from "../../src/component/derive/counters";
 
 // Enough rows for several worker batches (views and visits); the 8,000-view run is in stats.backfill.scale.test.ts.
 const LEGACY = { views: 1_500, sessions: 75, paths: 40, liveSessions: 12, idleSessions: 30, now: T0 + 31 * DAY, visitsPerSession: 3 };
@@ -196,4 +198,32 @@ describe("starting a backfill that is already under way", () => {
     expect(await getStats(t)).toMatchObject(legacy.figures);
     expect(await t.query(api.content.publishedCounts, {})).toEqual(legacy.content);
   }, BACKFILL_TIMEOUT);
+});
+
+test("no count goes below 0: a fold that would take a page's live visitors or a counter there logs it and stops at 0", async () => {
+  const t = createTestConvex();
+  await heartbeat(t, 1, "/here");
+  await settle(t);
+  const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+  // What an out-of-order fold would write: /here and /gone each lose one more session than they had, the page views two more than were counted.
+  await t.runInStats(async (ctx) => {
+    const fold = startLiveFold();
+    fold.pages.set("/here", -2);
+    fold.pages.set("/gone", -1);
+    fold.sessions = -2;
+    await finishLiveFold(ctx, fold);
+    await addToCounters(ctx, { pageViews: -2 });
+  });
+
+  expect(await storedActiveNow(t)).toEqual({ activeVisitors: 0, activeByPath: {} });
+  expect(await getStats(t)).toMatchObject({ totalPageViews: 0, activeVisitors: 0, activeByPath: [] });
+  const counters = await t.runInStats(async (ctx) => await ctx.db.query("counters").collect());
+  expect(counters.map(({ name, value }) => [name, value])).toEqual(expect.arrayContaining([["liveSessions", 0], ["pageViews", 0]]));
+  expect(errors.mock.calls.map(([line]) => line)).toEqual([
+    '[invariant] the live visitors of "/here" would go below 0 (to -1); kept at 0: a backfill recounts it',
+    '[invariant] the live visitors of "/gone" would go below 0 (to -1); kept at 0: a backfill recounts it',
+    "[invariant] the liveSessions counter would go below 0 (to -1); kept at 0: a backfill recounts it",
+    "[invariant] the pageViews counter would go below 0 (to -2); kept at 0: a backfill recounts it",
+  ]);
+  errors.mockRestore();
 });

@@ -1,5 +1,6 @@
 import { expect } from "vitest";
 import { api } from "../../convex/_generated/api";
+import { SESSION_TIMEOUT_MS } from "../../src/shared/config";
 import type { TestConvex } from "./convex";
 
 /** The page-view figures the dashboard shows, plus the per-row data they derive from. */
@@ -60,9 +61,40 @@ export async function storedFigures(t: TestConvex): Promise<Figures> {
   };
 }
 
-/** Asserts that every stored figure equals a recount. */
+/** "Active now": how many sessions are live, and how many are on each page. */
+export type ActiveNow = { activeVisitors: number; activeByPath: Record<string, number> };
+
+/** "Active now" recounted from the sessions' own rows: each session whose last heartbeat is within the timeout, on its current page. */
+export async function recountActiveNow(t: TestConvex, now = Date.now()): Promise<ActiveNow> {
+  const sessions = await t.runInStats(async (ctx) =>
+    ctx.db
+      .query("activeSessions")
+      .withIndex("by_lastSeen", (q) => q.gte("lastSeen", now - SESSION_TIMEOUT_MS))
+      .collect(),
+  );
+  const activeByPath: Record<string, number> = {};
+  for (const { currentPath } of sessions) activeByPath[currentPath] = (activeByPath[currentPath] ?? 0) + 1;
+  return { activeVisitors: sessions.length, activeByPath };
+}
+
+/** "Active now" as the backend keeps it: the live-session counter the dashboard reads, and every page's row (not only the busiest). */
+export async function storedActiveNow(t: TestConvex): Promise<ActiveNow> {
+  const { activeVisitors } = await t.query(api.stats.getActiveVisitors, {});
+  const pages = await t.runInStats(async (ctx) => await ctx.db.query("activePages").collect());
+  return { activeVisitors, activeByPath: Object.fromEntries(pages.map((row) => [row.path, row.visitors])) };
+}
+
+/** Asserts that "active now" equals a recount of the sessions' rows (at the time of the worker's last batch: call it right after settle). */
+export async function expectExactActiveNow(t: TestConvex): Promise<ActiveNow> {
+  const truth = await recountActiveNow(t);
+  expect(await storedActiveNow(t)).toEqual(truth);
+  return truth;
+}
+
+/** Asserts that every stored figure, "active now" included, equals a recount. */
 export async function expectExactFigures(t: TestConvex, recount?: Figures): Promise<Figures> {
   const truth = recount ?? (await recountFromPageViews(t));
   expect(await storedFigures(t)).toEqual(truth);
+  await expectExactActiveNow(t);
   return truth;
 }

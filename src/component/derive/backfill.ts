@@ -47,6 +47,9 @@ export async function getBackfillStatus(ctx: QueryCtx): Promise<Status | null> {
   return await ctx.db.query("backfillStatus").first();
 }
 
+/** True while a running backfill is at its reset, emptying the derived tables. */
+export const isResetting = (status: Status | null): boolean => status?.state === "running" && status.phase === "reset";
+
 /** What the dashboard shows while derived data is being rebuilt. */
 export async function getBackfillProgress(ctx: QueryCtx): Promise<BackfillProgress | null> {
   const status = await getBackfillStatus(ctx);

@@ -18,6 +18,17 @@ export async function readCounter(ctx: QueryCtx, name: CounterName): Promise<num
   return row?.value ?? 0;
 }
 
+/**
+ * A count after a fold, never below 0. Going below would mean a fold was
+ * written out of order (a bug): it is logged and the count stays at 0, since
+ * a throw would wedge the single worker and stop every figure with it.
+ */
+export function countAtLeastZero(what: string, count: number): number {
+  if (count >= 0) return count;
+  console.error(`[invariant] ${what} would go below 0 (to ${count}); kept at 0: a backfill recounts it`);
+  return 0;
+}
+
 /** Adds each non-zero delta to its counter (the worker's fold calls this once per batch). */
 export async function addToCounters(ctx: MutationCtx, deltas: CounterDeltas): Promise<void> {
   for (const [name, delta] of Object.entries(deltas) as [CounterName, number][]) {
@@ -26,7 +37,8 @@ export async function addToCounters(ctx: MutationCtx, deltas: CounterDeltas): Pr
       .query("counters")
       .withIndex("by_name", (q) => q.eq("name", name))
       .unique();
-    if (row === null) await ctx.db.insert("counters", { name, value: delta });
-    else await ctx.db.patch(row._id, { value: row.value + delta });
+    const value = countAtLeastZero(`the ${name} counter`, (row?.value ?? 0) + delta);
+    if (row === null) await ctx.db.insert("counters", { name, value });
+    else await ctx.db.patch(row._id, { value });
   }
 }

@@ -1,7 +1,7 @@
 import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { SESSION_TIMEOUT_MS } from "../../shared/config.js";
-import { addToCounters } from "./counters.js";
+import { addToCounters, countAtLeastZero } from "./counters.js";
 
 /**
  * The derivation of "active now" from heartbeats, run by the stats worker
@@ -60,7 +60,7 @@ export async function expireSession(ctx: MutationCtx, fold: LiveFold, sessionId:
   fold.sessions--;
 }
 
-/** Writes each page's new live count (a page nobody is on loses its row) and the site's. */
+/** Writes each page's new live count (a page nobody is on loses its row) and the site's, none below 0. */
 export async function finishLiveFold(ctx: MutationCtx, fold: LiveFold): Promise<void> {
   for (const [path, delta] of fold.pages) {
     if (delta === 0) continue;
@@ -68,9 +68,10 @@ export async function finishLiveFold(ctx: MutationCtx, fold: LiveFold): Promise<
       .query("activePages")
       .withIndex("by_path", (q) => q.eq("path", path))
       .unique();
-    const visitors = (row?.visitors ?? 0) + delta;
-    if (row === null) await ctx.db.insert("activePages", { path, visitors });
-    else if (visitors === 0) await ctx.db.delete(row._id);
+    const visitors = countAtLeastZero(`the live visitors of ${JSON.stringify(path)}`, (row?.visitors ?? 0) + delta);
+    if (row === null) {
+      if (visitors > 0) await ctx.db.insert("activePages", { path, visitors });
+    } else if (visitors === 0) await ctx.db.delete(row._id);
     else await ctx.db.patch(row._id, { visitors });
   }
   await addToCounters(ctx, { liveSessions: fold.sessions });

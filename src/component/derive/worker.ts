@@ -10,7 +10,7 @@ import {
   WORKER_SESSIONS_PER_BATCH,
   WORKER_VIEWS_PER_BATCH,
 } from "../../shared/config.js";
-import { getBackfillStatus, hasFoldBudget, restartBackfillPastReset, runBackfillStep, type BatchFolds } from "./backfill.js";
+import { getBackfillStatus, hasFoldBudget, isResetting, restartBackfillPastReset, runBackfillStep, type BatchFolds } from "./backfill.js";
 import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRules } from "./derivedRules.js";
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews.js";
 import { expireSession, finishLiveFold, foldSessionState, startLiveFold } from "./foldSessions.js";
@@ -86,7 +86,7 @@ const commitTsOf = (row: { committedAt?: unknown }) => row.committedAt as bigint
 export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined, now: number): Promise<WorkResult> {
   const from = cursor ?? {};
   const backfill = await getBackfillStatus(ctx);
-  if (backfill?.state === "running" && backfill.phase === "reset") {
+  if (isResetting(backfill)) {
     return { kind: "work", batch: { from, views: [], sessions: [], expired: [], settle: false, backfill: true }, cursor: from };
   }
   const backfilling = backfill?.state === "running";
@@ -156,20 +156,27 @@ async function foldWhileBudget<Row extends { committedAt: bigint }>(
  * backfill with the budget left, writes what they folded, and waits
  * WORKER_DEBOUNCE_MS so readers re-run at a bounded rate. First it checks the
  * rules: while derived data needs a rebuild it folds only sessions, and a
- * backfill that had begun rebuilding under other rules starts again.
+ * backfill that had begun rebuilding under other rules starts again. While a
+ * backfill is at its reset (this batch's restart included) it folds no live
+ * row and expires no session: they wait for the emptied tables.
  */
 export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: number): Promise<{ debounceMs: number; cursor: WorkerCursor }> {
   const rules = runningRules();
   const held = await holdsForRules(ctx, rules, now);
   if (held) await restartBackfillPastReset(ctx, now);
+  // A reset empties the tables live rows fold into, so its deltas would land in empty tables: live rows wait behind the cursor.
+  const resetting = isResetting(await getBackfillStatus(ctx));
   const folds: BatchFolds = { views: startPageViewFold(), live: startLiveFold(), now };
-  const views = held ? batch.from.views : await foldWhileBudget(ctx, folds, batch.views, batch.from.views, (view) => foldPageView(ctx, folds.views, view));
-  const sessions = await foldWhileBudget(ctx, folds, batch.sessions, batch.from.sessions, (state) => foldSessionState(ctx, folds.live, state, now));
-  for (const sessionId of batch.expired) {
+  const views =
+    held || resetting ? batch.from.views : await foldWhileBudget(ctx, folds, batch.views, batch.from.views, (view) => foldPageView(ctx, folds.views, view));
+  const sessions = resetting
+    ? batch.from.sessions
+    : await foldWhileBudget(ctx, folds, batch.sessions, batch.from.sessions, (state) => foldSessionState(ctx, folds.live, state, now));
+  for (const sessionId of resetting ? [] : batch.expired) {
     if (!(await hasFoldBudget(ctx, folds))) break;
     await expireSession(ctx, folds.live, sessionId, now);
   }
-  if (batch.settle && !held) await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds));
+  if (batch.settle && !held && !resetting) await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds));
   const cursor = { views, sessions };
   if (batch.backfill) await runBackfillStep(ctx, folds, cursor, rules);
   await finishPageViewFold(ctx, folds.views);
