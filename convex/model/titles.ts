@@ -7,9 +7,14 @@ const FIXED_PAGES: Record<string, { title: string; pageType: PageType }> = {
   "/stats": { title: "Stats", pageType: "stats" },
 };
 
-/** The slug a content path points at: "/hello-world/" → "hello-world". */
+/** The slug a content path points at: "/hello-world/" → "hello-world", "/caf%C3%A9" → "café" (paths come percent-encoded, as browsers send them). */
 function slugFromPath(path: string): string {
-  return path.replace(/^\/+|\/+$/g, "");
+  const slug = path.replace(/^\/+|\/+$/g, "");
+  try {
+    return decodeURIComponent(slug);
+  } catch {
+    return slug; // escapes that are not UTF-8 name no slug of ours
+  }
 }
 
 /**

@@ -24,12 +24,73 @@ export function isSitePath(path: string): boolean {
 }
 
 /** What canonicalPath returns: bump it with any change to that, since stored paths keep the form they were recorded in (prds/health.md). */
-export const CANONICAL_PATH_VERSION = 1;
+export const CANONICAL_PATH_VERSION = 2;
+
+// Characters RFC 3986 calls unreserved: escaping them changes nothing, so "%70" is "p".
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+// A run of %XX escapes (decoded together, so a multi-byte character comes out whole), or a "%" that starts none.
+const ESCAPES_OR_STRAY_PERCENT = /(?:%[0-9A-Fa-f]{2})+|%/g;
+// What a browser's location.pathname never holds as such: non-ASCII, and the ASCII its URL parser escapes in a path.
+const BROWSER_ESCAPED = /[^\x00-\x7F]|["<>`{}]/gu;
+
+const escapeByte = (byte: number) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+
+/** How many bytes the UTF-8 sequence starting with `lead` has; 0 for a byte no sequence starts with. */
+function utf8Length(lead: number): number {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead <= 0xdf) return 2;
+  if (lead >= 0xe0 && lead <= 0xef) return 3;
+  if (lead >= 0xf0 && lead <= 0xf4) return 4;
+  return 0;
+}
+
+/** A run of escapes with each UTF-8 character that is unreserved or non-ASCII decoded; every other byte stays escaped, in upper case. */
+function decodeEscapes(run: string): string {
+  if (run === "%") return "%25";
+  const bytes = run.slice(1).split("%").map((hex) => parseInt(hex, 16));
+  let decoded = "";
+  for (let i = 0; i < bytes.length; ) {
+    const length = utf8Length(bytes[i]);
+    let char: string | undefined;
+    try {
+      if (length > 0 && i + length <= bytes.length) char = decodeURIComponent(run.slice(3 * i, 3 * (i + length)));
+    } catch {
+      // Not UTF-8 (an overlong form, an encoded surrogate, a bad continuation byte): the bytes stay escaped.
+    }
+    if (char !== undefined && (length > 1 || UNRESERVED.test(char))) {
+      decoded += char;
+      i += length;
+    } else {
+      decoded += escapeByte(bytes[i]);
+      i += 1;
+    }
+  }
+  return decoded;
+}
+
+/**
+ * One spelling for every way of writing the same path, so that rows the dashboard draws alike
+ * are one row (RFC 3986's normalisation, RFC 3987's mapping to a URI): escaped unreserved
+ * characters decoded ("/%70ricing" is "/pricing"); characters in NFC (so "cafe\u0301" is "café"),
+ * whether sent as they are or escaped; then non-ASCII, and the ASCII a browser's URL parser
+ * escapes, percent-encoded as UTF-8, as location.pathname spells them ("/café" is "/caf%C3%A9"); every
+ * other escape's hex in upper case, and a "%" that starts no escape is "%25". The result is ASCII.
+ */
+function canonicalSpelling(path: string): string {
+  const decoded = path.replace(ESCAPES_OR_STRAY_PERCENT, decodeEscapes);
+  // What is left escaped is ASCII punctuation, which nothing composes with; NFC across it could turn "%3E" + U+0301 into "%3É".
+  const normalized = decoded
+    .split(/(%[0-9A-F]{2})/)
+    .map((part, index) => (index % 2 === 0 ? part.normalize("NFC") : part))
+    .join("");
+  return normalized.replace(BROWSER_ESCAPED, encodeURIComponent);
+}
 
 /**
  * The one form of a path that is counted: query and fragment dropped, trailing
- * slashes removed (so `/a`, `/a/`, `/a?x` and `/a#y` are one page). Rejects
- * anything that is not a path on this site or that a browser would not send.
+ * slashes removed (so `/a`, `/a/`, `/a?x` and `/a#y` are one page), spelled one
+ * way (canonicalSpelling: `/%70ricing` is `/pricing`, `/café` is `/caf%C3%A9`).
+ * Rejects anything that is not a path on this site or that a browser would not send.
  */
 export function canonicalPath(raw: string, field = "path"): string {
   const path = raw.replace(/[?#][\s\S]*$/, "");
@@ -37,8 +98,12 @@ export function canonicalPath(raw: string, field = "path"): string {
   if (!isSitePath(path)) reject(field, `${field} must be a path on this site, not "//" or a backslash`);
   if (LONE_SURROGATE.test(path)) reject(field, `${field} must be well-formed Unicode`);
   if (INVISIBLE.test(path)) reject(field, `${field} must not contain whitespace, control, zero-width or bidi characters`);
-  const canonical = path.replace(/\/+$/, "") || "/";
-  if (new TextEncoder().encode(canonical).length > MAX_PATH_BYTES) reject(field, `${field} must be at most ${MAX_PATH_BYTES} bytes (UTF-8)`);
+  const tooLong = () => reject(field, `${field} must be at most ${MAX_PATH_BYTES} bytes, percent-encoded as a browser sends it`);
+  // Decoding shrinks an escape at most threefold, so a path this long cannot fit once canonical: refused before any work.
+  if (path.length > 3 * MAX_PATH_BYTES) tooLong();
+  const canonical = canonicalSpelling(path).replace(/\/+$/, "") || "/";
+  // ASCII only, so its length is its size in bytes.
+  if (canonical.length > MAX_PATH_BYTES) tooLong();
   return canonical;
 }
 

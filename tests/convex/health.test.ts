@@ -159,7 +159,7 @@ describe("the rules derived data is built under", () => {
     await viewPage(t, 1, "/a");
     await settle(t);
     expect(await storedRules(t)).toEqual(runningRules());
-    expect(await storedRules(t)).toMatchObject({ timeZone: "UTC", dedupWindowMs: 30 * MINUTE, derivedDataVersion: 1, canonicalPathVersion: 1 });
+    expect(await storedRules(t)).toMatchObject({ timeZone: "UTC", dedupWindowMs: 30 * MINUTE, derivedDataVersion: 1, canonicalPathVersion: 2 });
   });
 
   test("a new site time zone: unhealthy, the worker holds views (kept, not counted) until the backfill, and healthy after it", async () => {
@@ -231,13 +231,26 @@ describe("the rules derived data is built under", () => {
     expect(await totalViews(t)).toBe(2);
   });
 
+  test("a site built under the first path canonicalization (escapes and NFC not yet one spelling) is asked for the backfill", async () => {
+    const t = await runningSite();
+    await t.runInStats(async (ctx) => {
+      const recorded = (await ctx.db.query("derivedRules").first())!;
+      await ctx.db.patch(recorded._id, { rules: { ...recorded.rules, canonicalPathVersion: 1 } });
+    });
+    const { status, body } = await health(t);
+    expect(status).toBe(503);
+    expect(body.reasons).toEqual([
+      "path canonicalization version changed from 1 to 2: run the backfill to rebuild page figures (paths recorded before the change keep their old form)",
+    ]);
+  });
+
   test("several changes are each a reason", async () => {
     const t = await runningSite();
-    runRulesWith({ visitTimeoutMs: 60 * MINUTE, canonicalPathVersion: 2, derivedDataVersion: 2 });
+    runRulesWith({ visitTimeoutMs: 60 * MINUTE, canonicalPathVersion: 3, derivedDataVersion: 2 });
     expect((await health(t)).body.reasons).toEqual([
       "derived-data version changed from 1 to 2: run the backfill to rebuild derived data; " +
         "visit timeout changed from 30 min to 60 min: run the backfill to rebuild settled visits (visits recorded before the change keep their old split); " +
-        "path canonicalization version changed from 1 to 2: run the backfill to rebuild page figures (paths recorded before the change keep their old form)",
+        "path canonicalization version changed from 2 to 3: run the backfill to rebuild page figures (paths recorded before the change keep their old form)",
     ]);
   });
 

@@ -32,6 +32,8 @@ const BAD_PATHS: Record<string, string> = {
   "a full URL": "https://example.com/about",
   "one byte too long": "/" + "a".repeat(MAX_PATH_BYTES),
   "short in UTF-16 but too long in UTF-8 (CJK)": "/" + "字".repeat(Math.ceil(MAX_PATH_BYTES / 3)),
+  "short as sent but too long percent-encoded as a browser sends it (CJK)": "/" + "字".repeat(Math.ceil(MAX_PATH_BYTES / 9)),
+  "far too long to be worth decoding": "/" + "%41".repeat(MAX_PATH_BYTES + 1),
   "protocol-relative (a link to another host)": "//evil.example/x",
   "a backslash (browsers read /\\host as another host)": "/\\evil.example",
   "a backslash further in": "/a\\b",
@@ -89,7 +91,8 @@ describe("heartbeat rejects bad input and writes nothing", () => {
 describe("what real browsers send is accepted", () => {
   test.each([
     ["the longest allowed path", "/" + "a".repeat(MAX_PATH_BYTES - 1)],
-    ["the longest allowed path in CJK (3 bytes a character)", "/" + "字".repeat(Math.floor((MAX_PATH_BYTES - 1) / 3))],
+    // Counted as a browser sends it: 9 bytes a character, percent-encoded.
+    ["the longest allowed path in CJK (%E5%AD%97 a character)", "/" + "字".repeat(Math.floor((MAX_PATH_BYTES - 1) / 9))],
     ["an emoji (a surrogate pair)", "/\u{1F600}"],
     ["a query string and fragment (dropped)", "/a?utm_source=x#top"],
     ["a percent-encoded path", "/caf%C3%A9/a%20b"],
@@ -121,6 +124,37 @@ describe("canonical forms: one page, one visitor", () => {
   test("the root keeps its slash", async () => {
     expect(await t.mutation(api.stats.recordPageView, { ...pageViewArgs(2, "/"), path: "/?q=1" })).toMatchObject({ recorded: true });
     expect(await t.mutation(api.stats.recordPageView, { ...pageViewArgs(2, "/"), path: "//" }).catch((e) => e.data.field)).toBe("path");
+  });
+
+  test("spellings of one path are one page: escaped unreserved letters, NFD or NFC, escaped or not, hex in either case", async () => {
+    const spellings = {
+      "/pricing": ["/pricing", "/%70ricing", "/pricin%67", "/%70%72%69%63%69%6E%67"],
+      "/caf%C3%A9": ["/café", "/cafe\u0301", "/caf%C3%A9", "/caf%c3%a9", "/cafe%CC%81", "/caf%C3%A9/"],
+      "/%E6%97%A5%E6%9C%AC": ["/日本", "/%E6%97%A5%E6%9C%AC", "/%e6%97%a5本"],
+      '/say%22hi%22': ['/say"hi"', "/say%22hi%22"],
+    };
+    for (const [visitor, sent] of Object.values(spellings).flat().entries()) {
+      await t.mutation(api.stats.recordPageView, { ...pageViewArgs(10 + visitor, "/"), path: sent });
+    }
+    await settle(t);
+    const { pageStats } = await t.query(api.stats.getPageViewStats, {});
+    const views = Object.fromEntries(pageStats.map((page) => [page.path, page.views]));
+    expect(views).toEqual({ "/": 1, ...Object.fromEntries(Object.entries(spellings).map(([path, sent]) => [path, sent.length])) });
+  });
+
+  test("escapes that are not unreserved characters or UTF-8 stay escapes, in upper case; a stray % is %25", async () => {
+    const canonical = async (visitor: number, path: string) => {
+      await t.mutation(api.stats.recordPageView, { ...pageViewArgs(visitor, "/"), path });
+      return (await t.runInStats((ctx) => ctx.db.query("pageViews").order("desc").first()))?.path;
+    };
+    expect(await canonical(2, "/a%2fb")).toBe("/a%2Fb");
+    expect(await canonical(3, "/a%3f")).toBe("/a%3F");
+    expect(await canonical(4, "/%ff%c3%a9")).toBe("/%FF%C3%A9");
+    expect(await canonical(5, "/100%")).toBe("/100%25");
+    // A stray % next to an escaped digit must not become an escape the next time round: canonical paths are canonical.
+    expect(await canonical(6, "/a%%341")).toBe("/a%2541");
+    // An escaped ">" is no "E" for a combining accent to compose with.
+    expect(await canonical(7, "/a%3E\u0301")).toBe("/a%3E%CC%81");
   });
 
   test("four letter cases of one UUID are one visitor", async () => {
