@@ -58,7 +58,11 @@ function invalid(field: string, message: string): never {
 
 const mod = (a: number, b: number) => ((a % b) + b) % b;
 const plural = (n: number, unit: string) => `${n.toLocaleString("en-US")} ${unit}${n === 1 ? "" : "s"}`;
-const iso = (t: number) => new Date(t).toISOString();
+/** An instant for a message: ISO 8601, or the number itself past where a Date exists (±8.64e15 ms), which toISOString refuses with a RangeError. */
+const iso = (t: number) => {
+  const date = new Date(t);
+  return Number.isNaN(date.getTime()) ? `${t} ms` : date.toISOString();
+};
 
 // ---------------------------------------------------------------------------------------------
 // Ranges
@@ -68,10 +72,10 @@ export function assertValidRange(range: TimeRange): void {
   const { from, to } = range;
   for (const [field, t] of [["from", from], ["to", to]] as const) {
     if (typeof t !== "number" || !Number.isFinite(t)) invalid(field, `${field} must be a finite number of milliseconds since 1970`);
-    if (t % MINUTE !== 0) invalid(field, `${field} must be on a whole minute (a multiple of 60,000 ms); got ${iso(t)}`);
     if (t < EARLIEST_RANGE_MS || t > LATEST_RANGE_MS) {
       invalid(field, `${field} must be between ${iso(EARLIEST_RANGE_MS)} and ${iso(LATEST_RANGE_MS)}; got ${iso(t)}`);
     }
+    if (t % MINUTE !== 0) invalid(field, `${field} must be on a whole minute (a multiple of 60,000 ms); got ${iso(t)}`);
   }
   if (from >= to) invalid("to", `to must be after from (the range is [from, to)); got from ${iso(from)}, to ${iso(to)}`);
   if (to - from > MAX_RANGE_MS) {

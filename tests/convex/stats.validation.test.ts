@@ -88,6 +88,17 @@ describe("heartbeat rejects bad input and writes nothing", () => {
   });
 });
 
+describe("stats queries refuse ranges beyond the range of a Date as INVALID_ARGUMENT", () => {
+  test.each([
+    ["summary", { from: 1e20, to: 2e20 }, "from"],
+    ["summary", { from: -1e20, to: T0 }, "from"],
+    ["timeseries", { from: T0, to: 1e20, interval: "day" }, "to"],
+    ["breakdown", { from: -1e20, to: 1e20, property: "page" }, "from"],
+  ] as const)("%s %j", async (name, args, field) => {
+    await expect(t.query(api.stats[name], args as never)).rejects.toMatchObject({ data: { code: "INVALID_ARGUMENT", field } });
+  });
+});
+
 describe("what real browsers send is accepted", () => {
   test.each([
     ["the longest allowed path", "/" + "a".repeat(MAX_PATH_BYTES - 1)],

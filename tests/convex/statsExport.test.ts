@@ -163,6 +163,9 @@ describe("GET /api/export", () => {
     expect(await refusal(`property=page&${DAYS}&filter=nocolon`)).toMatchObject({ status: 400, body: { field: "filter" } });
     expect(await refusal(`property=page&${DAYS}&filter=colour:red`)).toMatchObject({ status: 400, body: { field: "filter.property" } });
     expect(await refusal(`property=timeseries&${DAYS}&interval=fortnight`)).toMatchObject({ status: 400, body: { field: "interval" } });
+    // Beyond the range of a Date: a 400, not the RangeError of writing it as a date.
+    expect(await refusal("property=page&from=99999999999999999999&to=199999999999999999999")).toMatchObject({ status: 400, body: { field: "from" } });
+    expect(await refusal(`property=timeseries&from=${T0}&to=99999999999999999999`)).toMatchObject({ status: 400, body: { field: "to" } });
   });
 });
 

@@ -169,6 +169,13 @@ describe("range validation", () => {
     expect(() => assertValidRange({ from: EARLIEST_RANGE_MS, to: EARLIEST_RANGE_MS + DAY })).not.toThrow();
   });
 
+  test("beyond the range of a Date (±8.64e15 ms): INVALID_ARGUMENT naming the number, not a RangeError from the message", () => {
+    expect(expectRejected(() => assertValidRange({ from: 1e20, to: 2e20 }), "from")).toMatch(/2000-01-01.*got 100000000000000000000 ms/);
+    expectRejected(() => assertValidRange({ from: -1e20, to: from }), "from");
+    expectRejected(() => assertValidRange({ from, to: 1e308 }), "to");
+    expectRejected(() => assertValidRange({ from: -8.64e15 - MINUTE, to: from }), "from");
+  });
+
   test("an unknown interval", () => {
     expectRejected(() => buckets({ from, to: from + DAY }, "year" as Interval, "UTC"), "interval");
   });
