@@ -1,14 +1,15 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { ConvexError } from "convex/values";
 import { api, internal } from "../../convex/_generated/api";
-import { BREAKDOWN_PROPERTIES, FILTERED_BREAKDOWN_MAX_ROWS, VISIT_PROPERTIES, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
+import { BREAKDOWN_PROPERTIES, DIRECT_SOURCE, FILTERED_BREAKDOWN_MAX_ROWS, VISIT_PROPERTIES, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
 import { visitAttributes } from "../../src/component/record/visitAttributes";
 import { DAY, MINUTE, T0, advanceTo, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
-import { random, sessionId } from "../support/seed";
+import { generateViews, insertRows, random, sessionId } from "../support/seed";
+import { backfillStatus, muteBackfillLogs, startBackfill } from "../support/backfill";
 import { expectedBreakdown, expectedSeries, expectedSummary, readTruth, type Filter } from "../support/timeTruth";
 import { USER_AGENTS, generateVisitCalls, replayCalls, visitsByRule, type Call } from "../support/visitWorkload";
-import { settle } from "../support/worker";
+import { nextWorkerBatch, settle } from "../support/worker";
 
 /**
  * Visits against a brute-force recount: 120 visitors' calls over a week
@@ -28,6 +29,7 @@ const SPAN = { from: T0, to: END - (END % MINUTE) + MINUTE };
 let truth: Awaited<ReturnType<typeof readTruth>>;
 
 beforeAll(async () => {
+  muteBackfillLogs();
   await replayCalls(t, CALLS);
   await settle(t);
   truth = await readTruth(t);
@@ -150,6 +152,61 @@ describe("the rules of a visit", () => {
       { start, lastActivity: start + VISIT_TIMEOUT_MS, views: 2, entryPage: "/a", exitPage: "/b" },
       { start: start + 3 * VISIT_TIMEOUT_MS, lastActivity: start + 3 * VISIT_TIMEOUT_MS, views: 1, entryPage: "/c", exitPage: "/c" },
     ]);
+  });
+
+  describe("a visit that spans an upgrade is one visit: a view from before visits at 23:50 and a live one at 00:00 are one visit of two views, entering at the old page", () => {
+    const visitsOfFirst = async (tc: ReturnType<typeof fresh>) =>
+      (await tc.runInStats((ctx) => ctx.db.query("visits").withIndex("by_session_start", (q) => q.eq("sessionId", sessionId(1))).collect())).map(
+        ({ start, lastActivity, views, entryPage, exitPage, browser, source }) => ({ start, lastActivity, views, entryPage, exitPage, browser, source }),
+      );
+    // Other sessions' old views on the day before, enough that the backfill's first step has not reached 23:50 yet.
+    const otherViews = (midnight: number) =>
+      generateViews({ count: 1_200, sessions: 40, paths: 5 }).map((row, i) => ({ ...row, sessionId: sessionId(1_000 + (i % 40)), timestamp: midnight - DAY + i * MINUTE }));
+
+    test.each([
+      ["the live view before the backfill", false],
+      ["the live view after its reset, before its walk reaches the old one", true],
+    ])("%s", async (_, afterReset) => {
+      const tc = fresh();
+      const midnight = Math.ceil(Date.now() / DAY) * DAY + DAY;
+      const old = midnight - 10 * MINUTE;
+      advanceTo(midnight);
+      await insertRows(tc, "pageViews", [{ path: "/old", pageType: "post", sessionId: sessionId(1), timestamp: old }, ...(afterReset ? otherViews(midnight) : [])]);
+      if (afterReset) {
+        await startBackfill(tc);
+        await nextWorkerBatch(tc);
+        expect(await backfillStatus(tc)).toMatchObject({ state: "running", phase: "pageViews" });
+        expect(await visitsOfFirst(tc)).toEqual([]);
+      }
+      const live = Date.now();
+      await view(tc, 1, "/new");
+      await settle(tc);
+      if (!afterReset) {
+        expect(await visitsOfFirst(tc)).toHaveLength(1);
+        await startBackfill(tc);
+      }
+      await settle(tc, 60 * MINUTE);
+      expect(await backfillStatus(tc)).toMatchObject({ state: "done" });
+
+      // The old view carried no context: the visit knows its browser from the live one.
+      const visit = { start: old, lastActivity: live, views: 2, entryPage: "/old", exitPage: "/new", browser: "Chrome", source: DIRECT_SOURCE };
+      expect(await visitsOfFirst(tc)).toEqual([visit]);
+      const days = { from: midnight - DAY, to: midnight + DAY };
+      const entered = { property: "entryPage", value: "/old" };
+      const figures = { visits: 1, pageviews: 2, visitors: 1, bounceRate: 0, viewsPerVisit: 2, visitDurationMs: live - old };
+      expect(await tc.query(api.stats.summary, { ...days, filter: entered })).toMatchObject(figures);
+
+      // Settled once it has ended, and counted once; a second backfill leaves it so.
+      advanceTo(live + VISIT_TIMEOUT_MS + VISIT_SETTLE_GRACE_MS + MINUTE);
+      await tc.mutation(internal.stats.cleanupStaleSessions, {});
+      await settle(tc);
+      expect(await tc.runInStats((ctx) => ctx.db.query("visitSettlement").first())).toMatchObject({ lastActivity: live });
+      expect(await tc.query(api.stats.summary, { ...days, filter: entered })).toMatchObject(figures);
+      await startBackfill(tc);
+      await settle(tc, 60 * MINUTE);
+      expect(await visitsOfFirst(tc)).toEqual([visit]);
+      expect(await tc.query(api.stats.summary, { ...days, filter: entered })).toMatchObject(figures);
+    }, 120_000);
   });
 
   test("a bot's view records nothing: no view, no visit", async () => {

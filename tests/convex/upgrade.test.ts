@@ -1,17 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
-import { LEGACY_IMPORT_ROWS_PER_CHUNK } from "../../src/shared/config";
 import { tokenHash } from "../../src/component/operate/shareLinks";
-import { T0 } from "../support/clock";
+import { DIRECT_SOURCE, LEGACY_IMPORT_ROWS_PER_CHUNK, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
+import { visitAttributes } from "../../src/component/record/visitAttributes";
+import { MINUTE, T0 } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
-import { storedFigures, type Figures } from "../support/recount";
-import { generateViews, type ViewRow } from "../support/seed";
+import { expectExactActiveNow, storedFigures, type Figures } from "../support/recount";
+import { generateViews, sessionId, type ViewRow } from "../support/seed";
+import { USER_AGENTS } from "../support/visitWorkload";
 import { settle } from "../support/worker";
 
 // Upgrading from the version before the component: its rows sit in the app's own tables (convex/schema.ts keeps
 // their shape), and `stats:backfillAggregates` must move each into the component exactly once, then rebuild.
 
 const LEGACY_TOKEN = "legacy-share-token-that-opens-the-private-dashboard";
+const [CHROME, FIREFOX] = [USER_AGENTS[0], USER_AGENTS[4]];
 
 /** The figures the raw rows make, counted here from the rows themselves. */
 function figuresOf(views: ViewRow[]): Figures {
@@ -73,6 +76,7 @@ describe("upgrading from the version before the component", () => {
     expect(await legacyRows(t)).toEqual({ pageViews: 0, activeSessions: 0, shareLinks: 0 });
     expect(await componentViews(t)).toBe(views.length);
     expect(await storedFigures(t)).toEqual(figuresOf(views));
+    await expectExactActiveNow(t);
     // The old share link still opens the dashboard once it is private.
     process.env.STATS_VISIBILITY = "private";
     expect(await t.query(api.stats.settings, { token: LEGACY_TOKEN })).toMatchObject({ visibility: "private", canRead: true });
@@ -100,5 +104,46 @@ describe("upgrading from the version before the component", () => {
     expect(await legacyRows(t)).toEqual({ pageViews: 0, activeSessions: 0, shareLinks: 0 });
     expect(await componentViews(t)).toBe(views.length);
     expect(await storedFigures(t)).toEqual(figuresOf(views));
+    await expectExactActiveNow(t);
+  });
+
+  describe("a visit that spans the upgrade is one visit: the old version's view at 23:50 and a live one at 00:00 are one visit of two views, entering at the old page", () => {
+    const session = sessionId(7);
+    const old = T0 - 10 * MINUTE;
+    const oldVisit = { sessionId: session, start: old, lastActivity: old, views: 1, entryPage: "/old", exitPage: "/old", ...visitAttributes({ referrer: "https://www.google.com/", userAgent: FIREFOX }) };
+    const visitsOf = (t: TestConvex) =>
+      t.runInStats(async (ctx) =>
+        (await ctx.db.query("visits").collect()).map(({ start, lastActivity, views, entryPage, exitPage, source, browser }) => ({ start, lastActivity, views, entryPage, exitPage, source, browser })),
+      );
+
+    it.each([
+      ["with the old version's visit: its source and browser", true, { source: "Google", browser: "Firefox" }],
+      ["from before visits: the live view's source and browser", false, { source: DIRECT_SOURCE, browser: "Chrome" }],
+    ])("%s", { timeout: 120_000 }, async (_, withVisit, attributes) => {
+      const t = createTestConvex();
+      await t.run(async (ctx) => {
+        await ctx.db.insert("pageViews", { path: "/old", pageType: "post", sessionId: session, timestamp: old });
+        if (withVisit) await ctx.db.insert("visits", oldVisit);
+      });
+      // Deployed: the session's next view is counted live, before the old rows are moved.
+      await t.mutation(api.stats.recordPageView, { path: "/new", pageType: "post", sessionId: session, visit: { userAgent: CHROME } });
+      await settle(t);
+
+      await t.mutation(internal.stats.backfillAggregates, {});
+      await settle(t);
+
+      expect(await legacyRows(t)).toMatchObject({ pageViews: 0 });
+      expect(await visitsOf(t)).toEqual([{ start: old, lastActivity: T0, views: 2, entryPage: "/old", exitPage: "/new", ...attributes }]);
+      const days = { from: T0 - 86_400_000, to: T0 + 86_400_000 };
+      const figures = { visits: 1, pageviews: 2, visitors: 1, bounceRate: 0, viewsPerVisit: 2, visitDurationMs: 10 * MINUTE };
+      expect(await t.query(api.stats.summary, days)).toMatchObject(figures);
+      // Once it has ended, settled and counted once.
+      vi.setSystemTime(T0 + VISIT_TIMEOUT_MS + VISIT_SETTLE_GRACE_MS + MINUTE);
+      await t.mutation(internal.stats.cleanupStaleSessions, {});
+      await settle(t);
+      expect(await t.runInStats((ctx) => ctx.db.query("visitSettlement").first())).toMatchObject({ lastActivity: T0 });
+      expect(await t.query(api.stats.summary, days)).toMatchObject(figures);
+      await expectExactActiveNow(t);
+    });
   });
 });

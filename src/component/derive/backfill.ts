@@ -232,9 +232,8 @@ async function foldRow(ctx: MutationCtx, phase: Exclude<Phase, "reset" | "visits
   switch (phase) {
     case "pageViews": {
       const view = row as Doc<"pageViews">;
-      if (isLiveWorkers(view.committedAt, upTo.views)) return;
-      await foldPageView(ctx, folds.views, view);
-      // A view from before visits existed gets its visit here; a later one already has it.
+      if (!isLiveWorkers(view.committedAt, upTo.views)) await foldPageView(ctx, folds.views, view);
+      // Every view, the live worker's too: one from before visits existed gets its visit, and a visit's first one joins it to the visit it continues.
       return await rebuildVisitOf(ctx, view);
     }
     case "activeSessions": {

@@ -74,18 +74,62 @@ export async function recordVisitActivity(ctx: MutationCtx, sessionId: string, n
 }
 
 /**
- * The backfill's part for a view recorded before visits existed: a view no
- * visit covers joins the session's visit it continues, or starts one whose
- * source and device are unknown. Views in time order rebuild the same visits
- * the hot path would have kept (without heartbeats, which were not stored).
+ * The backfill's part for each view, walked in time order. A view no visit
+ * covers (recorded before visits existed) joins the session's visit it
+ * continues, or starts one whose source and device are unknown: the same
+ * visits the hot path would have kept (without heartbeats, which were not
+ * stored). A visit's first view then joins the visit to the session's
+ * previous one if that ended within the timeout, so a visit that spans an
+ * upgrade (old views, then live ones) stays one visit.
  */
 export async function rebuildVisitOf(ctx: MutationCtx, view: Pick<Doc<"pageViews">, "sessionId" | "path" | "timestamp">): Promise<void> {
   const latest = await visitAt(ctx, view.sessionId, view.timestamp);
-  if (latest !== null && view.timestamp <= latest.lastActivity) return;
+  if (latest !== null && view.timestamp <= latest.lastActivity) {
+    if (view.timestamp === latest.start) await joinPreviousVisit(ctx, latest);
+    return;
+  }
   if (latest !== null && isOpen(latest, view.timestamp)) {
     await ctx.db.patch(latest._id, { lastActivity: view.timestamp, views: latest.views + 1, exitPage: view.path });
     return;
   }
   const { sessionId, path, timestamp } = view;
   await ctx.db.insert("visits", { sessionId, start: timestamp, lastActivity: timestamp, views: 1, entryPage: path, exitPage: path, ...UNKNOWN_ATTRIBUTES });
+}
+
+const ATTRIBUTE_FIELDS = Object.keys(vVisitAttributes.fields) as (keyof VisitAttributes)[];
+
+function attributesOf(visit: Visit): VisitAttributes {
+  return Object.fromEntries(ATTRIBUTE_FIELDS.flatMap((field) => (visit[field] === undefined ? [] : [[field, visit[field]]]))) as VisitAttributes;
+}
+
+/** True for a visit whose views carried no context: one rebuilt from views recorded before visits existed. */
+const knowsNothing = (visit: Visit) => ATTRIBUTE_FIELDS.every((field) => visit[field] === UNKNOWN_ATTRIBUTES[field]);
+
+/**
+ * Makes `visit` and the session's visit before it one visit when `visit`
+ * started within the timeout of that one's last activity: it enters at the
+ * earlier one's page, with the earlier one's attributes (or the later one's,
+ * when the earlier knows nothing of its source and device). The later row is
+ * kept (its session may still be writing it), the earlier deleted. Only the
+ * backfill calls this, before it settles any visit, so the joined visit is
+ * settled once.
+ */
+async function joinPreviousVisit(ctx: MutationCtx, visit: Visit): Promise<void> {
+  const previous = await ctx.db
+    .query("visits")
+    .withIndex("by_session_start", (q) => q.eq("sessionId", visit.sessionId).lt("start", visit.start))
+    .order("desc")
+    .first();
+  if (previous === null || !isOpen(previous, visit.start)) return;
+  const endsLater = visit.lastActivity >= previous.lastActivity;
+  await ctx.db.replace(visit._id, {
+    sessionId: visit.sessionId,
+    start: previous.start,
+    lastActivity: endsLater ? visit.lastActivity : previous.lastActivity,
+    views: previous.views + visit.views,
+    entryPage: previous.entryPage,
+    exitPage: endsLater ? visit.exitPage : previous.exitPage,
+    ...attributesOf(knowsNothing(previous) ? visit : previous),
+  });
+  await ctx.db.delete(previous._id);
 }
