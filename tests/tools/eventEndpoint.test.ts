@@ -38,7 +38,7 @@ function postEvent(server: LocalConvex, body: unknown, headers: Record<string, s
   return fetch(`${server.siteUrl}${prefix}/api/event`, {
     method: "POST",
     headers: { "Content-Type": "application/json", Origin: SITE, "User-Agent": FIREFOX, ...headers },
-    body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
+    body: typeof body === "string" || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
   });
 }
 
