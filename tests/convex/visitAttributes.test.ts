@@ -112,6 +112,22 @@ describe("user agents", () => {
     expect({ browser, browserVersion, os, device }).toEqual(unknown);
   });
 
+  test("a browser is named only when bowser recognised one: a sender's words before a slash are Unknown, the system still read", () => {
+    // bowser's last parser names any other agent by the text before its slash.
+    expect(agent("Buy cheap pills at evil dot com/1.0 (Windows NT 10.0; Win64; x64)")).toEqual({
+      browser: UNKNOWN_VALUE,
+      browserVersion: UNKNOWN_VALUE,
+      os: "Windows",
+      device: "Desktop",
+    });
+    expect(agent("Visit evil.example/1 now").browser).toBe(UNKNOWN_VALUE);
+    expect(agent("Mozilla/5.0 (compatible; Buy pills)").browser).toBe(UNKNOWN_VALUE);
+    // A browser bowser knows may begin the user agent, and one its parsers name beyond its list is still recognised.
+    expect(agent("Opera/9.80 (Windows NT 6.1; U; en) Presto/2.10.289 Version/12.00")).toMatchObject({ browser: "Opera", browserVersion: "Opera 12" });
+    const miui = "Mozilla/5.0 (Linux; U; Android 10; zh-cn; M2006C3MG Build/QP1A) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/89.0 Mobile Safari/537.36 XiaoMi/MiuiBrowser/15.5.16";
+    expect(agent(miui)).toMatchObject({ browser: "Miui", browserVersion: "Miui 15" });
+  });
+
   test("a user agent up to MAX_USER_AGENT_BYTES is parsed; a longer one is refused", () => {
     const padded = UA.chromeWindows + " ".repeat(MAX_USER_AGENT_BYTES - UA.chromeWindows.length);
     expect(agent(padded).browser).toBe("Chrome");
@@ -318,14 +334,26 @@ describe("bad input", () => {
     }
   });
 
+  test.each(fields)("invisible format characters in %s are refused, so no value is a second row drawn like another", (name) => {
+    // Zero-width space, soft hyphen, byte-order mark, word joiner, a zero-width joiner after a letter, a tag character.
+    for (const bad of ["\u200b", "\u00ad", "\ufeff", "\u2060", "\u200d", "\u{E0067}"]) {
+      expectRejected(() => visitAttributes({ [name]: `Google${bad}` }), `visit.${name}`);
+    }
+  });
+
   test("control characters and lone surrogates in the user agent are refused", () => {
     expectRejected(() => visitAttributes({ userAgent: `${UA.chromeWindows}\r\nX-Injected: 1` }), "visit.userAgent");
     expectRejected(() => visitAttributes({ userAgent: `${UA.chromeWindows}\ud800` }), "visit.userAgent");
+    expectRejected(() => visitAttributes({ userAgent: `${UA.chromeWindows}\u00ad` }), "visit.userAgent");
   });
 
   test("a lone surrogate is refused; a real emoji (with a zero-width joiner) is kept in a UTM value", () => {
     expectRejected(() => visitAttributes({ utmCampaign: "sale\udc00" }), "visit.utmCampaign");
     expect(visitAttributes({ utmCampaign: "family 👨‍👩‍👧 sale" }).utmCampaign).toBe("family 👨‍👩‍👧 sale");
+    // The joiner after a skin tone or an emoji's presentation selector is inside the emoji too.
+    expect(visitAttributes({ utmCampaign: "👩🏽‍💻 ❤️‍🔥" }).utmCampaign).toBe("👩🏽‍💻 ❤️‍🔥");
+    expectRejected(() => visitAttributes({ utmSource: "Goo\u200dgle" }), "visit.utmSource");
+    expectRejected(() => visitAttributes({ utmSource: "😀\u200d" }), "visit.utmSource");
   });
 
   test("a value that is not a string is refused", () => {

@@ -174,6 +174,33 @@ describe("refused bodies: 4xx with { error, field }, nothing written", () => {
   });
 });
 
+describe("fields the visit check refuses", () => {
+  const server = serverFor();
+
+  it("a format character in a visit field is 400 naming it; the view sent again without its visit, as the script does, counts", async () => {
+    const view = pageView("/landing");
+    const before = await writtenRows(server.current);
+
+    const refused = await postEvent(server.current, { ...view, visit: { utmSource: "Google\u200b" } });
+
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: expect.any(String), field: "visit.utmSource" });
+    expect(await writtenRows(server.current)).toEqual(before);
+    expect((await postEvent(server.current, view)).status).toBe(202);
+    expect((await writtenRows(server.current)).pageViews).toBe(before.pageViews + 1);
+  });
+
+  it("a User-Agent header it refuses is 400 naming the header, which no resend without the visit would change", async () => {
+    const before = await writtenRows(server.current);
+
+    const response = await postEvent(server.current, pageView(), { "User-Agent": `${FIREFOX}\u00ad` });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: expect.stringContaining("User-Agent header"), field: "User-Agent" });
+    expect(await writtenRows(server.current)).toEqual(before);
+  });
+});
+
 describe("a chunked body, which declares no length", () => {
   const server = serverFor();
   const KIB = 1024;

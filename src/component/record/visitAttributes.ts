@@ -44,9 +44,12 @@ export type VisitAttributes = Infer<typeof vVisitAttributes>;
 /** The widest viewport we believe, in CSS px (an 8K screen at 1x is 7,680). */
 const MAX_SCREEN_WIDTH = 100_000;
 
-// C0, DEL and C1 controls, and the bidi marks and overrides that reorder text on display.
-// (Other format characters, such as the zero-width joiner inside an emoji, may appear in a UTM value.)
-const CONTROL = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+// C0, DEL and C1 controls, and format characters: bidi marks and overrides that reorder text, and
+// invisible ones ("Google\u200b") that would make a second row drawn exactly like the first.
+const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u;
+// The one format character kept: the zero-width joiner inside an emoji ZWJ sequence (👨‍👩‍👧, 👩🏽‍💻, ❤️‍🔥), between two
+// pictographs, where it draws one emoji; next to a letter it would only hide, so it is refused there.
+const EMOJI_JOINER = /(?<=[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F])\u200D(?=\p{Extended_Pictographic})/gu;
 // A UTF-16 surrogate that is not half of a pair: not a character at all.
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -59,8 +62,8 @@ function utf8Bytes(text: string): number {
 }
 
 /**
- * A field as sent: a string of at most `maxBytes` UTF-8 bytes with no control or bidi characters
- * and no lone surrogate. Absent stays absent.
+ * A field as sent: a string of at most `maxBytes` UTF-8 bytes with no control or format
+ * characters (but an emoji's joiner) and no lone surrogate. Absent stays absent.
  */
 function checkedString(context: VisitContext, name: keyof VisitContext, maxBytes = MAX_VISIT_FIELD_BYTES): string | undefined {
   const value: unknown = context[name];
@@ -70,7 +73,7 @@ function checkedString(context: VisitContext, name: keyof VisitContext, maxBytes
   // Every UTF-16 unit is at least one UTF-8 byte, so a long string is refused before it is encoded.
   if (value.length > maxBytes || utf8Bytes(value) > maxBytes) reject(field, `${field} must be at most ${maxBytes} bytes (UTF-8)`);
   if (LONE_SURROGATE.test(value)) reject(field, `${field} must be well-formed Unicode`);
-  if (CONTROL.test(value)) reject(field, `${field} must not contain control or bidi characters`);
+  if (CONTROL_OR_FORMAT.test(value.replace(EMOJI_JOINER, ""))) reject(field, `${field} must not contain control, bidi or invisible formatting characters`);
   return value;
 }
 
@@ -211,6 +214,21 @@ function unknownAgent(): Agent {
   return { browser: UNKNOWN_VALUE, browserVersion: UNKNOWN_VALUE, os: UNKNOWN_VALUE, device: UNKNOWN_VALUE };
 }
 
+/** The browsers bowser knows by name. */
+const BOWSER_BROWSERS = new Set(Object.values(Bowser.BROWSER_MAP));
+
+/**
+ * The browser bowser recognised, or undefined. Its last parser takes any other user agent and names
+ * it by what precedes its slash ("Buy cheap pills at evil dot com/1.0 (Windows NT 10.0)"): the
+ * sender's words, not a browser. A name that begins the user agent so and is none of bowser's
+ * browsers came from there; a known one may begin it ("Opera/9.80 …").
+ */
+function recognisedBrowser(userAgent: string, name: string | undefined): string | undefined {
+  if (!name?.trim()) return undefined;
+  if (userAgent.startsWith(`${name}/`) && !BOWSER_BROWSERS.has(name)) return undefined;
+  return name.trim();
+}
+
 function parseUserAgent(userAgent: string | undefined): Agent {
   if (!userAgent?.trim()) return unknownAgent();
   let parsed: Bowser.Parser.ParsedResult;
@@ -219,7 +237,7 @@ function parseUserAgent(userAgent: string | undefined): Agent {
   } catch {
     return unknownAgent();
   }
-  const bowserBrowser = parsed.browser.name?.trim();
+  const bowserBrowser = recognisedBrowser(userAgent, parsed.browser.name);
   const browser = bowserBrowser ? (BROWSER_NAMES[bowserBrowser] ?? bowserBrowser) : UNKNOWN_VALUE;
   const major = /^\d+/.exec(parsed.browser.version ?? "")?.[0];
   const browserVersion = browser === UNKNOWN_VALUE ? UNKNOWN_VALUE : major ? `${browser} ${major}` : browser;
@@ -265,10 +283,10 @@ function screenOf(context: VisitContext): string {
 /**
  * Validates a view's visit context and derives the categories a visit stores. Throws
  * `ConvexError({ code: "INVALID_ARGUMENT", field: "visit.<name>", message })` for a value that is
- * too long, not a string (or finite number), contains control characters, or is malformed (a
+ * too long, not a string (or finite number), contains control or format characters, or is malformed (a
  * referrer that is not an http(s) URL; a screen width outside 0..100,000). A value that is
- * well-formed but unrecognised (a time zone no one lists, a language tag that is no language, an
- * unparseable user agent) is Unknown. No context: every category Unknown, source Direct / None.
+ * well-formed but unrecognised (a time zone no one lists, a language tag that is no language, a
+ * user agent naming no browser bowser knows) is Unknown. No context: every category Unknown, source Direct / None.
  */
 export function visitAttributes(context: VisitContext | undefined): VisitAttributes {
   const visit: VisitContext = context ?? {};
