@@ -215,10 +215,29 @@ describe("POST /api/admin/recount", () => {
     expect((await post("recount", { query: "?limit=2" })).body).toMatchObject({ message: "Recounted 3/3 figures (2 pages and the site total)" });
     expect((await post("recount", { query: "?limit=1" })).body).toMatchObject({ message: "Recounted 2/2 figures (1 page and the site total)" });
     expect((await post("recount", { query: "?limit=100000" })).body).toMatchObject({ summary: { total: 4 } });
-    for (const limit of ["0", "-3", "2.5", "abc", ""]) {
-      const { status, body } = await post("recount", { query: `?limit=${limit}` });
+    expect((await post("recount", { query: "?limit=002" })).body).toMatchObject({ summary: { total: 3 } });
+    // Digits only: Number() would read each of these as a count.
+    for (const limit of ["0", "-3", "2.5", "abc", "", "0x10", "+5", "1.0", "1e308", " 5", "５"]) {
+      const { status, body } = await post("recount", { query: `?limit=${encodeURIComponent(limit)}` });
       expect(status).toBe(400);
       expect(body).toEqual({ success: false, error: `limit must be a whole number of pages, at least 1 (got "${limit}")`, timestamp: expect.any(String) });
+    }
+  });
+
+  test("a parameter an endpoint does not take, or a second limit, is a 400, not ignored", async () => {
+    await viewPages({ "/a": 1 });
+    await settle(t);
+
+    const refusals = [
+      ["recount", "?limit[]=1", 'recount takes only limit (got "limit[]")'],
+      ["recount", "?limt=5", 'recount takes only limit (got "limt")'],
+      ["recount", "?limit=1&limit=2", "give limit once (got 2 of them)"],
+      ["cleanup", "?all=1", 'cleanup takes no query parameters (got "all")'],
+      ["backfill", "?force", 'backfill takes no query parameters (got "force")'],
+    ] as const;
+    for (const [endpoint, query, error] of refusals) {
+      const { status, body } = await post(endpoint, { query });
+      expect({ endpoint, query, status, body }).toEqual({ endpoint, query, status: 400, body: { success: false, error, timestamp: expect.any(String) } });
     }
   });
 

@@ -37,11 +37,23 @@ export async function adminRefusal({ ctx, component }: HttpContext, request: Req
   return jsonResponse(401, { error: "Unauthorized" }, { "WWW-Authenticate": "Bearer" });
 }
 
-/** An admin endpoint: refuses whoever lacks the secret before reading anything else of the request, then answers `run`'s report or its failure. */
-function adminEndpoint(name: string, run: (http: HttpContext, request: Request) => Promise<AdminReport | Response>) {
+/** A query parameter the endpoint does not take (`limit[]`, a typo), or undefined: one it ignored would run with a default the operator did not ask for. */
+function unknownParameter(request: Request, parameters: readonly string[]): string | undefined {
+  return [...new URL(request.url).searchParams.keys()].find((name) => !parameters.includes(name));
+}
+
+/**
+ * An admin endpoint taking the query `parameters`: refuses whoever lacks the secret before reading
+ * anything else of the request, then any other parameter (400), then answers `run`'s report or its failure.
+ */
+function adminEndpoint(name: string, parameters: readonly string[], run: (http: HttpContext, request: Request) => Promise<AdminReport | Response>) {
   return async (http: HttpContext, request: Request): Promise<Response> => {
     const refusal = await adminRefusal(http, request);
     if (refusal !== null) return refusal;
+    const unknown = unknownParameter(request, parameters);
+    if (unknown !== undefined) {
+      return failure(400, `${name} takes ${parameters.length === 0 ? "no query parameters" : `only ${parameters.join(", ")}`} (got "${unknown}")`);
+    }
     console.log(`[admin] ${name}: started`);
     try {
       const report = await run(http, request);
@@ -56,14 +68,14 @@ function adminEndpoint(name: string, run: (http: HttpContext, request: Request) 
 }
 
 /** Starts a backfill (component/derive/backfill.ts), or reports the one under way; the stats worker carries it out. */
-export const handleBackfillRequest = adminEndpoint("backfill", async ({ ctx, component }) => {
+export const handleBackfillRequest = adminEndpoint("backfill", [], async ({ ctx, component }) => {
   const run = await ctx.runMutation(component.operate.backfill, {});
   const next = run.started ? "the stats worker rebuilds derived data a step per batch (prds/backfill.md)" : "nothing new started";
   return { message: `Backfill run ${run.runId}: ${run.message}; ${next}`, summary: { total: 1, processed: run.started ? 1 : 0, failed: 0 } };
 });
 
 /** Removes stale sessions now, a bounded chunk per transaction, until none are left or ADMIN_CLEANUP_MAX_CHUNKS ran. */
-export const handleCleanupRequest = adminEndpoint("cleanup", async ({ ctx, component }) => {
+export const handleCleanupRequest = adminEndpoint("cleanup", [], async ({ ctx, component }) => {
   let removed = 0;
   let chunks = 0;
   let more = true;
@@ -78,16 +90,21 @@ export const handleCleanupRequest = adminEndpoint("cleanup", async ({ ctx, compo
   return { message: `Removed ${removed} stale sessions in ${chunks} chunk${chunks === 1 ? "" : "s"}${rest}`, summary: { total: removed, processed: removed, failed: 0 } };
 });
 
-/** The `limit` query parameter: pages to recount (capped by the sample), or a 400 for anything but a whole number from 1. */
+/**
+ * The `limit` query parameter: pages to recount (capped by the sample), or a 400 for anything but
+ * decimal digits making a number from 1, or for a second limit. `Number` alone would take
+ * "0x10", "+5", "1.0" and "1e308".
+ */
 function requestedPages(request: Request): number | Response {
-  const limit = new URL(request.url).searchParams.get("limit");
-  if (limit === null) return ADMIN_RECOUNT_DEFAULT_PAGES;
-  const pages = Number(limit);
-  return Number.isInteger(pages) && pages >= 1 ? pages : failure(400, `limit must be a whole number of pages, at least 1 (got "${limit}")`);
+  const limits = new URL(request.url).searchParams.getAll("limit");
+  if (limits.length === 0) return ADMIN_RECOUNT_DEFAULT_PAGES;
+  if (limits.length > 1) return failure(400, `give limit once (got ${limits.length} of them)`);
+  const [limit] = limits;
+  return /^\d+$/.test(limit) && Number(limit) >= 1 ? Number(limit) : failure(400, `limit must be a whole number of pages, at least 1 (got "${limit}")`);
 }
 
 /** Recounts a sample of derived figures against the raw rows (component/operate/recount.ts, ./recount.ts); 409 while a backfill rebuilds them. */
-export const handleRecountRequest = adminEndpoint("recount", async (http, request) => {
+export const handleRecountRequest = adminEndpoint("recount", ["limit"], async (http, request) => {
   const limit = requestedPages(request);
   if (limit instanceof Response) return limit;
   const sample = await http.ctx.runQuery(http.component.operate.recountSample, { limit });
