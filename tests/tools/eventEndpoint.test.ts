@@ -1,7 +1,8 @@
 import type { JSONValue } from "convex/values";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_EVENT_BODY_BYTES, SESSION_VIEWS_PER_MINUTE, WORKER_COOLDOWN_MS, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
 import { handleEventRequest } from "../../src/client/http/eventEndpoint";
+import { allowedOrigins, isAllowedOrigin } from "../../src/component/record/events";
 import type { HttpContext } from "../../src/client/http/routes";
 import { siteCap } from "../../src/component/record/rateLimits";
 import { backendClock } from "../../tools/local-convex/clock";
@@ -287,6 +288,57 @@ describe("CORS with STATS_ALLOWED_ORIGINS set", () => {
     const response = await preflight("https://elsewhere.example");
 
     expect(response.headers.get("Access-Control-Allow-Origin")).toBeNull();
+  });
+});
+
+describe("STATS_ALLOWED_ORIGINS entries as an owner may write them", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  it("are read as a browser's Origin spells them: scheme and host in lower case, no default port, no trailing slash, https for a bare host", () => {
+    vi.stubEnv("STATS_ALLOWED_ORIGINS", "HTTPS://Blog.Example:443/, docs.example http://LOCALHOST:3000 https://shop.example:8443 HTTPS://*.Example.ORG/");
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+
+    const allowed = allowedOrigins();
+
+    expect(allowed).toEqual(["https://blog.example", "https://docs.example", "http://localhost:3000", "https://shop.example:8443", "*.example.org"]);
+    for (const origin of ["https://blog.example", "https://docs.example", "http://localhost:3000", "https://shop.example:8443", "https://a.example.org"]) {
+      expect(isAllowedOrigin(origin, allowed)).toBe(true);
+    }
+    expect(isAllowedOrigin("http://docs.example", allowed)).toBe(false);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it("an entry no Origin can match is left out and logged once per call, saying why", () => {
+    vi.stubEnv("STATS_ALLOWED_ORIGINS", "https://blog.example/stats, ftp://files.example, http://*.example.org, *.example.org:8443, https://ok.example");
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+
+    expect(allowedOrigins()).toEqual(["https://ok.example"]);
+    expect(warn).toHaveBeenCalledTimes(1);
+    const [message] = warn.mock.calls[0] as [string];
+    expect(message).toContain("STATS_ALLOWED_ORIGINS");
+    expect(message).toContain('"https://blog.example/stats" (an origin is scheme://host[:port], with no path, query or user)');
+    expect(message).toContain('"ftp://files.example" (pages send events from http or https, not ftp)');
+    expect(message).toContain('"http://*.example.org" (a wildcard matches https subdomains only)');
+    expect(message).toContain('"*.example.org:8443" (write a wildcard as *.example.com)');
+  });
+});
+
+describe("CORS with a mixed-case STATS_ALLOWED_ORIGINS entry", () => {
+  const server = serverFor({ STATS_ALLOWED_ORIGINS: "HTTPS://Blog.Example/" });
+
+  it("accepts the POST and the preflight from the origin it names", async () => {
+    const response = await postEvent(server.current, pageView());
+    expect(response.status).toBe(202);
+    expect(response.headers.get("Access-Control-Allow-Origin")).toBe(SITE);
+
+    const preflight = await fetch(`${server.current.siteUrl}/api/event`, {
+      method: "OPTIONS",
+      headers: { Origin: SITE, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" },
+    });
+    expect(preflight.headers.get("Access-Control-Allow-Origin")).toBe(SITE);
   });
 });
 

@@ -48,10 +48,55 @@ export async function recordEvent(ctx: MutationCtx, event: TrackingEvent, reques
   return { accepted: true };
 }
 
-/** The allowed origins from STATS_ALLOWED_ORIGINS (comma- or space-separated, `*.example.com` for https subdomains), or ["*"] when unset. */
+/**
+ * The allowed origins from STATS_ALLOWED_ORIGINS (comma- or space-separated, `*.example.com` for
+ * https subdomains), each spelled as a browser's Origin header spells it; ["*"] when unset. An entry
+ * no Origin can ever match is left out and logged once per call, saying why, so a typo is found in the
+ * logs rather than as events refused without a word.
+ */
 export function allowedOrigins(): string[] {
-  const listed = (process.env[ALLOWED_ORIGINS_VARIABLE] ?? "").split(/[\s,]+/).filter(Boolean);
-  return listed.length === 0 ? ["*"] : listed.map((origin) => origin.replace(/\/+$/, ""));
+  const entries = (process.env[ALLOWED_ORIGINS_VARIABLE] ?? "").split(/[\s,]+/).filter(Boolean);
+  if (entries.length === 0) return ["*"];
+  const patterns: string[] = [];
+  const unusable: string[] = [];
+  for (const entry of entries) {
+    const read = originPattern(entry);
+    if ("pattern" in read) patterns.push(read.pattern);
+    else unusable.push(`"${entry}" ${read.problem}`);
+  }
+  if (unusable.length > 0) console.warn(`[origins] ${ALLOWED_ORIGINS_VARIABLE}: no request can match ${unusable.join("; ")}`);
+  return patterns;
+}
+
+/**
+ * One entry as an Origin header would spell it (RFC 6454's serialisation, as `URL#origin` writes it):
+ * scheme and host in lower case, the default port and a trailing slash dropped, a bare host read as
+ * https (`Example.com` is `https://example.com`), `https://*.example.com` as `*.example.com`;
+ * or why no Origin can match it.
+ */
+export function originPattern(entry: string): { pattern: string } | { problem: string } {
+  const trimmed = entry.replace(/\/+$/, "");
+  if (trimmed === "*") return { pattern: "*" };
+  const wildcard = /^(?:([a-z][a-z0-9+.-]*):\/\/)?\*\.(.*)$/i.exec(trimmed);
+  if (wildcard !== null) {
+    if (wildcard[1] !== undefined && wildcard[1].toLowerCase() !== "https") return { problem: "(a wildcard matches https subdomains only)" };
+    const domain = parsedUrl(`https://${wildcard[2]}`);
+    // Only a domain: no port, path or user, which the wildcard rule never compares.
+    return domain !== null && domain.href === `https://${domain.hostname}/` ? { pattern: `*.${domain.hostname}` } : { problem: "(write a wildcard as *.example.com)" };
+  }
+  const url = parsedUrl(/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`);
+  if (url === null) return { problem: "(not an origin: write it as https://example.com)" };
+  if (url.protocol !== "https:" && url.protocol !== "http:") return { problem: `(pages send events from http or https, not ${url.protocol.slice(0, -1)})` };
+  if (`${url.origin}/` !== url.href) return { problem: "(an origin is scheme://host[:port], with no path, query or user)" };
+  return { pattern: url.origin };
+}
+
+function parsedUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
 }
 
 /** convex-helpers' origin rule: "*", the exact origin, or `*.domain` for the domain and its https subdomains. */
