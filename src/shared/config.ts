@@ -196,6 +196,12 @@ export const SHARE_LINK_LABEL_MAX_CHARS = 100;
 /** Longest token a stats query hashes; anything longer is no token of ours (a share token is 43 characters). */
 export const MAX_TOKEN_CHARS = 256;
 
+/**
+ * The least randomness STATS_READ_TOKEN must have room for, in bits: its length times the bits a character carries in the
+ * smallest alphabet it is written in (base64url 6, hex 4, decimal digits log2 10), so 22 base64url characters, 32 hex or 39 digits.
+ */
+export const MIN_READ_TOKEN_BITS = 128;
+
 /** Page views one session may record per minute (a burst of as many, then this rate): far faster than anyone reads. */
 export const SESSION_VIEWS_PER_MINUTE = 60;
 

@@ -20,6 +20,24 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0;
 }
 
+// The alphabets a random token is written in, smallest first, with the bits each character carries.
+const TOKEN_ALPHABETS = [
+  { characters: /^[0-9]+$/, bitsPerCharacter: Math.log2(10) },
+  { characters: /^[0-9a-f]+$/i, bitsPerCharacter: 4 },
+  { characters: /^[A-Za-z0-9_-]+$/, bitsPerCharacter: 6 },
+];
+
+/**
+ * The most randomness `token` has room for, in bits: its length times the bits of a character of the
+ * smallest alphabet it is written in (decimal digits, hex, base64url); 0 in any other characters
+ * (a passphrase's strength cannot be told, and `+ / =` do not survive a URL's query). Room only: a
+ * token must still be drawn at random.
+ */
+export function tokenCapacityBits(token: string): number {
+  const alphabet = TOKEN_ALPHABETS.find(({ characters }) => characters.test(token));
+  return alphabet === undefined ? 0 : token.length * alphabet.bitsPerCharacter;
+}
+
 /** True when `presented` is the configured secret; an unset or empty configured secret matches nothing, not even "". */
 export async function secretMatches(presented: string, configured: string | undefined): Promise<boolean> {
   // Both digests are computed every time, so an unset secret takes as long as a wrong one.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { bytesEqual, secretMatches } from "../../src/shared/secrets";
+import { bytesEqual, secretMatches, tokenCapacityBits } from "../../src/shared/secrets";
 
 const SECRET = "3f9c1e0a7b5d4c2e8f6a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e";
 
@@ -84,5 +84,23 @@ describe("bytesEqual", () => {
     expect(bytesEqual(new Uint8Array([1, 2, 3]), new Uint8Array([1, 2]))).toBe(false);
     expect(bytesEqual(new Uint8Array([1, 2]), new Uint8Array([1, 2, 3]))).toBe(false);
     expect(bytesEqual(new Uint8Array([]), new Uint8Array([]))).toBe(true);
+  });
+});
+
+describe("tokenCapacityBits", () => {
+  test("length times the bits of a character in the smallest alphabet the token is written in", () => {
+    expect(tokenCapacityBits("Gq".repeat(11))).toBe(132);
+    // Letters a to f alone are hex: 4 bits each, however they were meant.
+    expect(tokenCapacityBits("A".repeat(22))).toBe(88);
+    expect(tokenCapacityBits("a-b_".repeat(8))).toBe(192);
+    expect(tokenCapacityBits("0123456789abcdef".repeat(2))).toBe(128);
+    expect(tokenCapacityBits("0123456789ABCDEF".repeat(2))).toBe(128);
+    expect(tokenCapacityBits("1".repeat(39))).toBeCloseTo(129.56, 2);
+  });
+
+  test("nothing for other characters, or none", () => {
+    expect(tokenCapacityBits("")).toBe(0);
+    expect(tokenCapacityBits(`${"A".repeat(40)}+/=`)).toBe(0);
+    expect(tokenCapacityBits("correct horse battery staple")).toBe(0);
   });
 });

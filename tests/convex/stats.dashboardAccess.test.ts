@@ -110,12 +110,34 @@ describe("private", () => {
   });
 
   test("STATS_READ_TOKEN opens the stats too; unset or empty, it opens nothing", async () => {
+    const readToken = "owner-secret-token-of-128-bits";
     expect(await outcomes("")).toEqual(all("PRIVATE_DASHBOARD"));
-    vi.stubEnv("STATS_READ_TOKEN", "owner-secret-token");
-    expect(await outcomes("owner-secret-token")).toEqual(all("ok"));
-    expect(await outcomes("owner-secret-toke")).toEqual(all("PRIVATE_DASHBOARD"));
+    vi.stubEnv("STATS_READ_TOKEN", readToken);
+    expect(await outcomes(readToken)).toEqual(all("ok"));
+    expect(await outcomes(readToken.slice(0, -1))).toEqual(all("PRIVATE_DASHBOARD"));
     vi.stubEnv("STATS_READ_TOKEN", "");
     expect(await outcomes("")).toEqual(all("PRIVATE_DASHBOARD"));
+  });
+
+  test("a STATS_READ_TOKEN with room for fewer than 128 random bits opens nothing, and the log says why", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const strong = ["Gq".repeat(11), "f".repeat(32), "7".repeat(39)];
+    // 21 base64url characters (126 bits), 31 hex digits (124), 38 decimal digits (126), 18 base64url (108), and standard base64's + / = (not URL-safe).
+    const weak = ["Gq".repeat(10) + "G", "f".repeat(31), "7".repeat(38), "owner-secret-token", `${"Gq".repeat(20)}+/==`];
+    for (const token of strong) {
+      vi.stubEnv("STATS_READ_TOKEN", token);
+      expect(await outcomes(token)).toEqual(all("ok"));
+    }
+    expect(warn).not.toHaveBeenCalled();
+    for (const token of weak) {
+      vi.stubEnv("STATS_READ_TOKEN", token);
+      expect(await outcomes(token)).toEqual(all("PRIVATE_DASHBOARD"));
+      expect(await t.query(api.stats.settings, { token })).toMatchObject({ canRead: false });
+    }
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^\[access\] STATS_READ_TOKEN opens nothing: it must hold at least 128 random bits.*openssl rand/));
+    // A share link still opens it.
+    const { token } = await createLink();
+    expect(await outcomes(token)).toEqual(all("ok"));
   });
 
   test("recording stays open: the tracker's mutations and POST /api/event still count", async () => {

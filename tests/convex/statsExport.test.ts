@@ -170,9 +170,10 @@ describe("GET /api/export", () => {
 });
 
 describe("GET /api/export of a private dashboard", () => {
+  const OWNER_READ_TOKEN = "owner-read-token-of-128-bits";
   beforeEach(() => {
     vi.stubEnv("STATS_VISIBILITY", "private");
-    vi.stubEnv("STATS_READ_TOKEN", "owner-read-token");
+    vi.stubEnv("STATS_READ_TOKEN", OWNER_READ_TOKEN);
   });
 
   test("refuses 401 without a token or with a wrong one", async () => {
@@ -187,7 +188,7 @@ describe("GET /api/export of a private dashboard", () => {
 
   test("answers with STATS_READ_TOKEN as a bearer token, or a share link's token, until it is revoked", async () => {
     await seedAwkwardVisits();
-    expect(csvRecords(await csvOf(`property=page&${DAYS}`, { Authorization: "Bearer owner-read-token" }))).toHaveLength(3);
+    expect(csvRecords(await csvOf(`property=page&${DAYS}`, { Authorization: `Bearer ${OWNER_READ_TOKEN}` }))).toHaveLength(3);
     const link = await t.action(internal.stats.createShareLink, { label: "team" });
     expect(csvRecords(await csvOf(`property=page&${DAYS}&token=${link.token}`))).toHaveLength(3);
     expect(csvRecords(await csvOf(`property=page&${DAYS}`, { Authorization: `Bearer ${link.token}` }))).toHaveLength(3);

@@ -1,7 +1,7 @@
 import { ConvexError, v } from "convex/values";
 import type { QueryCtx } from "../_generated/server.js";
-import { MAX_TOKEN_CHARS } from "../../shared/config.js";
-import { secretMatches } from "../../shared/secrets.js";
+import { MAX_TOKEN_CHARS, MIN_READ_TOKEN_BITS } from "../../shared/config.js";
+import { secretMatches, tokenCapacityBits } from "../../shared/secrets.js";
 import { isShareToken } from "../operate/shareLinks.js";
 
 /**
@@ -30,10 +30,27 @@ export function dashboardVisibility(env: Env = process.env): Visibility {
   return !raw || raw === "public" ? "public" : "private";
 }
 
+/**
+ * STATS_READ_TOKEN when it is strong enough to open anything, else undefined. No query can count
+ * guesses, so its strength is the only defence: one with room for fewer than MIN_READ_TOKEN_BITS opens
+ * nothing, and each check logs why, for the owner whose token is refused.
+ */
+function configuredReadToken(env: Env = process.env): string | undefined {
+  const token = env[READ_TOKEN_VARIABLE];
+  if (!token) return undefined;
+  if (tokenCapacityBits(token) >= MIN_READ_TOKEN_BITS) return token;
+  console.warn(
+    `[access] ${READ_TOKEN_VARIABLE} opens nothing: it must hold at least ${MIN_READ_TOKEN_BITS} random bits, written as 22 or more ` +
+      `base64url characters or 32 or more hex digits. Set a new one: ` +
+      `npx convex env set ${READ_TOKEN_VARIABLE} "$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')"`,
+  );
+  return undefined;
+}
+
 /** Whether `token` opens a private dashboard: the owner's read token, or a live share link's. */
 async function tokenOpens(ctx: QueryCtx, token: string): Promise<boolean> {
   if (token.length > MAX_TOKEN_CHARS) return false;
-  return (await secretMatches(token, process.env[READ_TOKEN_VARIABLE])) || (await isShareToken(ctx, token));
+  return (await secretMatches(token, configuredReadToken())) || (await isShareToken(ctx, token));
 }
 
 /** The dashboard's visibility, and whether a caller with `token` (or none) may read it. */
