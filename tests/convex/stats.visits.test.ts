@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { ConvexError } from "convex/values";
 import { api, internal } from "../../convex/_generated/api";
-import { BREAKDOWN_PROPERTIES, DIRECT_SOURCE, FILTERED_BREAKDOWN_MAX_ROWS, VISIT_PROPERTIES, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
+import { BREAKDOWN_PROPERTIES, DIRECT_SOURCE, FILTERED_BREAKDOWN_MAX_ROWS, UNSETTLED_VISITS_READ_MAX, VISIT_PROPERTIES, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
 import { visitAttributes } from "../../src/component/record/visitAttributes";
 import { DAY, MINUTE, T0, advanceTo, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
@@ -231,6 +231,51 @@ describe("the rules of a visit", () => {
     expect(await tc.query(api.stats.breakdown, { ...args, to: T0 + 16 * MINUTE })).toEqual([
       { value: "Unknown", pageviews: 960, visitors: 960, visits: 960, bounceRate: 1, visitDurationMs: 0 },
     ]);
+  });
+
+  test(`more than ${UNSETTLED_VISITS_READ_MAX} visits in progress: every answer that leaves some out says so (partial), one at the limit does not`, async () => {
+    const tc = fresh();
+    const now = Date.now();
+    const inProgress = (count: number, from = 0) =>
+      tc.runInStats(async (ctx) => {
+        for (let i = from; i < from + count; i++) {
+          await ctx.db.insert("visits", { sessionId: sessionId(i), start: now - i, lastActivity: now - i, views: 1, entryPage: "/", exitPage: "/", ...visitAttributes({ referrer: "https://www.google.com/" }) });
+        }
+      });
+    const range = { from: minuteOf(now) - 60 * MINUTE, to: minuteOf(now) + MINUTE };
+    const answers = async () => ({
+      summary: await tc.query(api.stats.summary, range),
+      google: await tc.query(api.stats.summary, { ...range, filter: { property: "source", value: "Google" } }),
+      series: await tc.query(api.stats.timeseries, { ...range, interval: "hour" }),
+      sources: await tc.query(api.stats.breakdown, { ...range, property: "source" }),
+      pages: await tc.query(api.stats.breakdown, { ...range, property: "page" }),
+    });
+
+    // One visit through the hot path (its page has a row), the others written straight in.
+    await tc.mutation(api.stats.recordPageView, { path: "/p", pageType: "post", sessionId: sessionId(UNSETTLED_VISITS_READ_MAX + 1), visit: { userAgent: USER_AGENTS[0], referrer: "https://www.google.com/" } });
+    await settle(tc);
+    await inProgress(UNSETTLED_VISITS_READ_MAX - 1);
+    const atLimit = await answers();
+    expect(atLimit.pages).toEqual([expect.objectContaining({ value: "/p", pageviews: 1 })]);
+    expect(atLimit.summary).toMatchObject({ visits: UNSETTLED_VISITS_READ_MAX });
+    expect(atLimit.summary).not.toHaveProperty("partial");
+    expect(atLimit.google).not.toHaveProperty("partial");
+    for (const row of [...atLimit.series, ...atLimit.sources]) expect(row).not.toHaveProperty("partial");
+
+    await inProgress(1, UNSETTLED_VISITS_READ_MAX - 1);
+    const partial = {
+      reason: "More than 2,000 visits are in progress: these figures count 2,000 of them and leave out the most recently active until they end.",
+      inProgressVisitsRead: UNSETTLED_VISITS_READ_MAX,
+    };
+    const over = await answers();
+    expect(over.summary).toMatchObject({ visits: UNSETTLED_VISITS_READ_MAX, partial });
+    expect(over.google).toMatchObject({ visits: UNSETTLED_VISITS_READ_MAX, pageviews: UNSETTLED_VISITS_READ_MAX, partial });
+    expect(over.series.length).toBeGreaterThan(0);
+    for (const row of over.series) expect(row).toMatchObject({ partial });
+    expect(over.sources).toEqual([expect.objectContaining({ value: "Google", visits: UNSETTLED_VISITS_READ_MAX, partial })]);
+    // A page's row counts views, not visits: exact whatever is in progress.
+    expect(over.pages).toEqual(atLimit.pages);
+    expect(over.pages[0]).not.toHaveProperty("partial");
   });
 
   test("a bad property, filter or filter value is refused with its field", async () => {

@@ -217,6 +217,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           visits?: number;
           bounceRate?: number;
           visitDurationMs?: number;
+          partial?: { reason: string; inProgressVisitsRead: number };
         }>,
         Name
       >;
@@ -357,6 +358,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           viewsPerVisit: number;
           bounceRate: number;
           visitDurationMs: number;
+          partial?: { reason: string; inProgressVisitsRead: number };
         },
         Name
       >;
@@ -380,6 +382,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           viewsPerVisit: number;
           bounceRate: number;
           visitDurationMs: number;
+          partial?: { reason: string; inProgressVisitsRead: number };
         }>,
         Name
       >;

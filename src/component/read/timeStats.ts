@@ -6,6 +6,7 @@ import {
   BREAKDOWN_PROPERTIES,
   MAX_VISIT_FIELD_BYTES,
   PAGE_PROPERTIES,
+  UNSETTLED_VISITS_READ_MAX,
   type BreakdownProperty,
   type VisitProperty,
 } from "../../shared/config.js";
@@ -25,7 +26,7 @@ import {
   type Piece,
   type TimeRange,
 } from "../../shared/timeRanges.js";
-import { addUnsettledVisits, noFigures, readUnsettledVisits, type Figures, type Lens } from "./unsettledVisits.js";
+import { NO_UNSETTLED_VISITS, addUnsettledVisits, noFigures, readUnsettledVisits, type Figures, type Lens, type UnsettledVisits } from "./unsettledVisits.js";
 import { canonicalPath, type InvalidArgument } from "../../shared/validation.js";
 
 /**
@@ -36,14 +37,26 @@ import { canonicalPath, type InvalidArgument } from "../../shared/validation.js"
  * sessions whose previous view (or visit) is before the range, and its
  * settled visits. Runs of adjacent buckets of one level are read with one
  * index range. Visits not settled yet are added from their own rows
- * (component/read/unsettledVisits.ts). A breakdown under a filter of another property
+ * (component/read/unsettledVisits.ts), at most UNSETTLED_VISITS_READ_MAX: past
+ * that, the answer carries `partial`. A breakdown under a filter of another property
  * reads the matching visits themselves (component/read/filteredBreakdown.ts).
  */
 
 const vVisitMetrics = { visits: v.number(), viewsPerVisit: v.number(), bounceRate: v.number(), visitDurationMs: v.number() };
+// Present only when the figures leave out some visits in progress (more than a query reads); absent, they are exact.
+const vPartial = {
+  partial: v.optional(
+    v.object({
+      // For people: what is left out, and until when.
+      reason: v.string(),
+      // How many in-progress visits the figures include: the rest, the most recently active, are left out.
+      inProgressVisitsRead: v.number(),
+    }),
+  ),
+};
 export const vFilter = v.object({ property: v.string(), value: v.string() });
-export const vSummary = v.object({ from: v.number(), to: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics });
-export const vSeriesRow = v.object({ start: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics });
+export const vSummary = v.object({ from: v.number(), to: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics, ...vPartial });
+export const vSeriesRow = v.object({ start: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics, ...vPartial });
 export const vBreakdownRow = v.object({
   value: v.string(),
   // For pages (page, entry page, exit page): the page's title.
@@ -54,6 +67,7 @@ export const vBreakdownRow = v.object({
   visits: v.optional(v.number()),
   bounceRate: v.optional(v.number()),
   visitDurationMs: v.optional(v.number()),
+  ...vPartial,
 });
 export type BreakdownRow = typeof vBreakdownRow.type;
 export type Filter = { property: BreakdownProperty; value: string };
@@ -90,6 +104,15 @@ function lensOf(filter: Filter | undefined): Lens {
   if (filter === undefined) return { group: "site", scope: SITE_SCOPE };
   if (filter.property === "page") return { group: "page", scope: filter.value };
   return { group: filter.property, scope: propertyScope(filter.property, filter.value), value: filter.value };
+}
+
+const readLimit = UNSETTLED_VISITS_READ_MAX.toLocaleString("en-US");
+
+/** The `partial` field of an answer whose in-progress visits were cut, else nothing (the answer is exact). */
+function partialOf(unsettled: UnsettledVisits) {
+  if (!unsettled.cut) return {};
+  const reason = `More than ${readLimit} visits are in progress: these figures count ${readLimit} of them and leave out the most recently active until they end.`;
+  return { partial: { reason, inProgressVisitsRead: unsettled.visits.length } };
 }
 
 /** Visit figures as the API reports them: rates and means, 0 with no visits. */
@@ -149,7 +172,7 @@ async function lensFigures(
   ctx: QueryCtx,
   lens: Lens,
   range: TimeRange,
-  unsettled: Awaited<ReturnType<typeof readUnsettledVisits>>,
+  unsettled: UnsettledVisits,
   zone: string,
   pieces = piecesOf(range, zone, lens.group),
 ) {
@@ -163,8 +186,9 @@ export async function summary(ctx: QueryCtx, args: TimeRange & { filter?: { prop
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
   const lens = lensOf(parseFilter(args.filter));
-  const figures = await lensFigures(ctx, lens, range, await readUnsettledVisits(ctx), siteTimeZone());
-  return { ...range, pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) };
+  const unsettled = await readUnsettledVisits(ctx);
+  const figures = await lensFigures(ctx, lens, range, unsettled, siteTimeZone());
+  return { ...range, pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures), ...partialOf(unsettled) };
 }
 
 /** `timeseries`: each `interval` bucket of `timeZone` (the site's by default) with the figures of its part inside the range. */
@@ -185,8 +209,10 @@ export async function timeseries(ctx: QueryCtx, args: TimeRange & { interval: st
     series.push(await figuresOf(ctx, spans[i].from, pieces, rows.slice(offset, offset + pieces.length)));
     offset += pieces.length;
   }
-  await addUnsettledVisits(ctx, lens, spans, await readUnsettledVisits(ctx), series);
-  return series.map((figures, i) => ({ start: starts[i], pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) }));
+  const unsettled = await readUnsettledVisits(ctx);
+  await addUnsettledVisits(ctx, lens, spans, unsettled, series);
+  const partial = partialOf(unsettled);
+  return series.map((figures, i) => ({ start: starts[i], pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures), ...partial }));
 }
 
 function parseLimit(limit: number | undefined): number {
@@ -227,19 +253,22 @@ export async function breakdown(
   const limit = parseLimit(args.limit);
   const filter = parseFilter(args.filter);
   const zone = siteTimeZone();
-  // A page's row shows no visit figures: its unsettled visits need not be read.
-  const unsettled = async () => (property === "page" ? [] : await readUnsettledVisits(ctx));
-  let ranked: Ranked[];
+  // A filtered breakdown reads the matching visits themselves (exact), and a page's row shows no visit figures: neither reads unsettled visits.
   if (filter !== undefined && filter.property !== property) {
-    ranked = (await filteredBreakdown(ctx, range, filter, property)).sort(rankOf(property)).slice(0, limit);
-  } else if (filter !== undefined) {
+    const ranked = (await filteredBreakdown(ctx, range, filter, property)).sort(rankOf(property)).slice(0, limit);
+    return ranked.map((entry) => breakdownRow(property, entry));
+  }
+  const unsettled = property === "page" ? NO_UNSETTLED_VISITS : await readUnsettledVisits(ctx);
+  let ranked: Ranked[];
+  if (filter !== undefined) {
     // Broken down by its own property, a filter leaves one value.
-    const figures = await lensFigures(ctx, lensOf(filter), range, await unsettled(), zone);
+    const figures = await lensFigures(ctx, lensOf(filter), range, unsettled, zone);
     ranked = figures.pageviews > 0 || figures.visits > 0 ? [{ value: filter.value, figures }] : [];
   } else {
-    ranked = await topValues(ctx, property, range, limit, zone, await unsettled());
+    ranked = await topValues(ctx, property, range, limit, zone, unsettled);
   }
-  return ranked.map((entry) => breakdownRow(property, entry));
+  const partial = partialOf(unsettled);
+  return ranked.map((entry) => ({ ...breakdownRow(property, entry), ...partial }));
 }
 
 const lensOfValue = (property: BreakdownProperty, value: string): Lens =>
@@ -274,7 +303,7 @@ async function topValues(
   range: TimeRange,
   limit: number,
   zone: string,
-  unsettled: Awaited<ReturnType<typeof readUnsettledVisits>>,
+  unsettled: UnsettledVisits,
 ): Promise<Ranked[]> {
   const group: ScopeGroup = property;
   const metric = property === "page" ? "pageviews" : "visits";
@@ -304,7 +333,7 @@ async function topValues(
   // Unsettled visits are in no list: their values are candidates from the start, their visits added to the bound.
   if (property !== "page") {
     const extra = new Map<string, number>();
-    for (const visit of unsettled) {
+    for (const visit of unsettled.visits) {
       const value = visit[property as VisitProperty];
       if (value !== undefined && visit.start >= range.from && visit.start < range.to) extra.set(value, (extra.get(value) ?? 0) + 1);
     }

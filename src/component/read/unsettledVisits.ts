@@ -20,8 +20,15 @@ export const noFigures = (): Figures => ({ pageviews: 0, visitors: 0, visits: 0,
 /** What the figures are of: the site, one page, or one value of a visit property (its scope in time buckets). */
 export type Lens = { group: "site" | "page"; scope: string } | { group: VisitProperty; scope: string; value: string };
 
-export async function readUnsettledVisits(ctx: QueryCtx): Promise<Doc<"visits">[]> {
-  return await unsettledVisits(ctx, await getSettlementCursor(ctx)).take(UNSETTLED_VISITS_READ_MAX);
+/** The unsettled visits a query adds, and whether there were more (`cut`: the most recently active ones are left out). */
+export type UnsettledVisits = { visits: Doc<"visits">[]; cut: boolean };
+
+export const NO_UNSETTLED_VISITS: UnsettledVisits = { visits: [], cut: false };
+
+/** At most UNSETTLED_VISITS_READ_MAX unsettled visits, in settling order; one more is read only to tell whether any were left out. */
+export async function readUnsettledVisits(ctx: QueryCtx): Promise<UnsettledVisits> {
+  const read = await unsettledVisits(ctx, await getSettlementCursor(ctx)).take(UNSETTLED_VISITS_READ_MAX + 1);
+  return { visits: read.slice(0, UNSETTLED_VISITS_READ_MAX), cut: read.length > UNSETTLED_VISITS_READ_MAX };
 }
 
 /** When the visit counts for the lens (its start; for a page, its first view there), or null when it does not match. */
@@ -50,7 +57,7 @@ async function hasSettledVisitIn(ctx: QueryCtx, sessionId: string, scope: string
  * visits' views are its page views and their sessions its visitors, counted
  * once per span with the settled ones.
  */
-export async function addUnsettledVisits(ctx: QueryCtx, lens: Lens, spans: TimeRange[], visits: Doc<"visits">[], into: Figures[]): Promise<void> {
+export async function addUnsettledVisits(ctx: QueryCtx, lens: Lens, spans: TimeRange[], { visits }: UnsettledVisits, into: Figures[]): Promise<void> {
   if (spans.length === 0) return;
   const first = spans[0].from;
   const last = spans[spans.length - 1].to;
