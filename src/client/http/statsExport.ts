@@ -4,6 +4,7 @@ import { BREAKDOWN_MAX_LIMIT, BREAKDOWN_PROPERTIES, type BreakdownProperty } fro
 import { toCsv } from "./csv.js";
 import { READ_TOKEN_VARIABLE } from "../../component/read/dashboardAccess.js";
 import { jsonResponse } from "./jsonResponse.js";
+import { presentedToken } from "./presentedToken.js";
 import type { HttpContext } from "./routes.js";
 import type { BreakdownRow } from "../../component/read/timeStats.js";
 import { defaultInterval, localDate, PERIOD_NAMES, resolvePeriod, wallClock, type TimeRange } from "../../shared/timeRanges.js";
@@ -119,18 +120,12 @@ function parseFilterParam(text: string | null): ExportQuery["filter"] {
   return { property: text.slice(0, colon), value: text.slice(colon + 1) };
 }
 
-/** The caller's token: `Authorization: Bearer <token>`, else `?token=` (what a share link's download uses). */
-function presentedToken(request: Request, params: URLSearchParams): string | undefined {
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("Authorization") ?? "");
-  return bearer?.[1] ?? params.get("token") ?? undefined;
-}
-
 const unauthorized = (message: string) => jsonResponse(401, { error: message, field: "Authorization" }, { "WWW-Authenticate": "Bearer" });
 
 /** Answers the CSV (or the ZIP of every table); 400 with `{ error, field }` for a bad request, 401 when a private dashboard's token is missing or wrong. */
 export async function handleExportRequest(http: HttpContext, request: Request): Promise<Response> {
   const params = new URL(request.url).searchParams;
-  const token = presentedToken(request, params);
+  const token = presentedToken(request);
   const { timeZone: zone, visibility } = await http.ctx.runQuery(http.component.read.settings, token === undefined ? {} : { token });
   if (token === undefined && visibility === "private") {
     return unauthorized(`This dashboard is private: send Authorization: Bearer <${READ_TOKEN_VARIABLE}>, or a share link's token`);
