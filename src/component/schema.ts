@@ -4,8 +4,11 @@ import { vRecordedRules } from "./derive/derivedRules.js";
 import { vBucketLevel } from "./derive/timeBuckets.js";
 import { vVisitFields } from "./record/visits.js";
 
+// A site-wide cap's token bucket: the tokens it held at `at` (a view's or heartbeat's time), refilling at the cap's rate.
+const vTokenBucket = v.object({ tokens: v.number(), at: v.number() });
+
 export default defineSchema({
-  // Hot path, appended by visitors: one row per counted page view, the source of truth every statistic derives from.
+  // Hot path, appended by visitors: one row per page view (the worker moves one a site-wide cap refuses to refusedEvents), the source of truth every statistic derives from.
   pageViews: defineTable({
     path: v.string(),
     pageType: v.string(),
@@ -13,6 +16,8 @@ export default defineSchema({
     timestamp: v.number(),
     // When the row committed (ctx.db.vars.commitTs): the worker's cursor. Absent on rows from before the worker.
     committedAt: v.optional(v.commitTs()),
+    // True when the session had no view yet: the worker holds it to the new-visitor cap (derive/siteCaps.ts).
+    newVisitor: v.optional(v.boolean()),
   })
     .index("by_session_path_timestamp", ["sessionId", "path", "timestamp"])
     // A visit's views, in time order (component/derive/settleVisits.ts).
@@ -49,6 +54,8 @@ export default defineSchema({
     lastSeen: v.number(),
     // Restamped on every write, so the worker sees each change once (absent on rows from before the worker).
     committedAt: v.optional(v.commitTs()),
+    // True when inserted by a session with no view, until the worker admits it under the new-visitor cap (then false; derive/siteCaps.ts).
+    newVisitor: v.optional(v.boolean()),
   })
     .index("by_sessionId", ["sessionId"])
     .index("by_lastSeen", ["lastSeen"])
@@ -159,6 +166,25 @@ export default defineSchema({
     recordedAt: v.number(),
     // When a compatible change was last recorded.
     updatedAt: v.number(),
+  }),
+
+  // The site-wide caps' token buckets (worker only, a single row; component/derive/siteCaps.ts). Not derived from rows: a backfill keeps it.
+  siteCaps: defineTable({ newVisitors: v.optional(vTokenBucket), newPaths: v.optional(vTokenBucket) }),
+
+  // Until when visitors' calls refuse new visitors (a single row): the worker sets it when it refuses one over the cap.
+  newVisitorPause: defineTable({ until: v.number() }),
+
+  // Views and heartbeats a site-wide cap left out of every figure (worker only): moved here from pageViews and activeSessions, as evidence.
+  refusedEvents: defineTable({
+    limit: v.union(v.literal("newVisitors"), v.literal("newPaths")),
+    kind: v.union(v.literal("pageview"), v.literal("heartbeat")),
+    sessionId: v.string(),
+    path: v.string(),
+    // A view's page type (a heartbeat has none).
+    pageType: v.optional(v.string()),
+    // The view's time, or the heartbeat's lastSeen.
+    timestamp: v.number(),
+    refusedAt: v.number(),
   }),
 
   // When the cleanup cron last ran (a single row, component/operate/cleanup.ts), rewritten at most once a CLEANUP_RECORD_INTERVAL_MS.

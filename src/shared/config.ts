@@ -208,20 +208,17 @@ export const SESSION_VIEWS_PER_MINUTE = 60;
 /** Heartbeats that write (a page change or the 30-second beat) one session may send per minute, as a burst of as many. */
 export const SESSION_HEARTBEATS_PER_MINUTE = 20;
 
-/** New visitors (sessions never seen) the site accepts per minute unless STATS_MAX_NEW_VISITORS_PER_MINUTE says otherwise. */
+/** New visitors (sessions never seen) the site counts per minute unless STATS_MAX_NEW_VISITORS_PER_MINUTE says otherwise. */
 export const DEFAULT_NEW_VISITORS_PER_MINUTE = 1_000;
 
-/** New distinct paths the site accepts per minute unless STATS_MAX_NEW_PATHS_PER_MINUTE says otherwise. */
+/** New distinct paths the site counts per minute unless STATS_MAX_NEW_PATHS_PER_MINUTE says otherwise. */
 export const DEFAULT_NEW_PATHS_PER_MINUTE = 200;
 
 /** A site-wide cap lets a burst of this many minutes of its rate through at once (a front page's first minutes). */
 export const SITE_CAP_BURST_MINUTES = 2;
 
-/** Tokens each shard of a site-wide cap holds when full; the shard count follows from it (more shards, fewer write conflicts). */
-export const SITE_CAP_TOKENS_PER_SHARD = 50;
-
-/** Most shards a site-wide cap is split into (two new visitors then conflict about one time in ten; prds/howtoavoidwriteconflicts.md). */
-export const SITE_CAP_MAX_SHARDS = 40;
+/** Once the worker has refused a new visitor over its cap, visitors' calls refuse new visitors for this long, so a flood stops writing rows. */
+export const NEW_VISITOR_PAUSE_MS = 10 * 1000;
 
 /** Largest body POST /api/event reads, in bytes (a view with every field at its longest is about 6.5 kB of JSON). */
 export const MAX_EVENT_BODY_BYTES = 16 * 1024;

@@ -4,24 +4,29 @@ import { api } from "../../convex/_generated/api";
 import {
   DEFAULT_NEW_PATHS_PER_MINUTE,
   DEFAULT_NEW_VISITORS_PER_MINUTE,
-  HEARTBEAT_DEDUP_MS,
+  NEW_VISITOR_PAUSE_MS,
   SESSION_HEARTBEATS_PER_MINUTE,
   SESSION_TIMEOUT_MS,
   SESSION_VIEWS_PER_MINUTE,
+  VISIT_SETTLE_GRACE_MS,
+  VISIT_TIMEOUT_MS,
 } from "../../src/shared/config";
-import { limitConfig, siteCap, type RateLimited } from "../../src/component/record/rateLimits";
-import { heartbeat, runCleanup, viewPage } from "../support/calls";
+import { siteCap, siteCapConfig, type RateLimited } from "../../src/component/record/rateLimits";
+import { heartbeat, pageViewArgs, runCleanup, viewPage } from "../support/calls";
 import { advanceTo, MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { RATE_LIMITER_COMPONENT } from "../support/convexBackend";
 import { sessionId } from "../support/seed";
+import { muteBackfillLogs, runBackfill } from "../support/backfill";
+import { expectExactFigures } from "../support/recount";
 import { settle } from "../support/worker";
-import { writesOf } from "../support/writeSet";
+import { tablesOf, writesOf } from "../support/writeSet";
 
 /**
- * The caps on abuse (component/record/rateLimits.ts): what a limited call gets,
- * that it writes nothing, that the limits recover, and that a loop of fresh
- * session ids gets no further than the site-wide caps let it.
+ * The caps on abuse (component/record/rateLimits.ts, component/derive/siteCaps.ts):
+ * what a limited call gets, that it writes nothing, that the limits recover,
+ * and that a loop of fresh session ids or paths gets no further into the
+ * figures than the site-wide caps let it, which the worker holds.
  */
 
 useFakeClock(T0);
@@ -41,21 +46,18 @@ async function refusal(call: Promise<unknown>): Promise<RateLimited | null> {
 const viewCount = async (t: TestConvex) => (await t.runInStats((ctx) => ctx.db.query("pageViews").collect())).length;
 
 describe("the caps' settings", () => {
-  test("site-wide caps hold two minutes of their rate, in shards of about 50 tokens, at most 40", () => {
-    expect(siteCap(1_000)).toEqual({ kind: "token bucket", rate: 1_000, period: MINUTE, capacity: 2_000, shards: 40 });
-    expect(siteCap(5_000)).toMatchObject({ capacity: 10_000, shards: 40 });
-    expect(siteCap(200)).toMatchObject({ capacity: 400, shards: 8 });
-    expect(siteCap(150)).toMatchObject({ capacity: 300, shards: 6 });
-    expect(siteCap(10)).toMatchObject({ capacity: 20, shards: 1 });
+  test("site-wide caps hold two minutes of their rate", () => {
+    expect(siteCap(1_000)).toEqual({ perMinute: 1_000, capacity: 2_000 });
+    expect(siteCap(150)).toEqual({ perMinute: 150, capacity: 300 });
   });
 
   test("the environment sets the site-wide caps; a bad value keeps the default and says so", () => {
-    expect(limitConfig("newVisitors")).toEqual(siteCap(DEFAULT_NEW_VISITORS_PER_MINUTE));
+    expect(siteCapConfig("newVisitors")).toEqual(siteCap(DEFAULT_NEW_VISITORS_PER_MINUTE));
     vi.stubEnv("STATS_MAX_NEW_VISITORS_PER_MINUTE", "300");
     vi.stubEnv("STATS_MAX_NEW_PATHS_PER_MINUTE", "lots");
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    expect(limitConfig("newVisitors")).toEqual(siteCap(300));
-    expect(limitConfig("newPaths")).toEqual(siteCap(DEFAULT_NEW_PATHS_PER_MINUTE));
+    expect(siteCapConfig("newVisitors")).toEqual(siteCap(300));
+    expect(siteCapConfig("newPaths")).toEqual(siteCap(DEFAULT_NEW_PATHS_PER_MINUTE));
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('STATS_MAX_NEW_PATHS_PER_MINUTE="lots"'));
   });
 });
@@ -120,78 +122,195 @@ describe("per session", () => {
 });
 
 describe("a loop of fresh session ids", () => {
-  // 150 new visitors a minute: a bucket of 300 tokens in 6 shards.
+  // 150 new visitors a minute: a bucket of 300 tokens.
   const PER_MINUTE = 150;
 
   // About 600 calls through convex-test.
-  test("gets no further than the new-visitor cap, and the counts show exactly what it let through", { timeout: 60_000 }, async () => {
+  test("gets no further into the figures than the new-visitor cap, and the counts show exactly what it let through", { timeout: 60_000 }, async () => {
     vi.stubEnv("STATS_MAX_NEW_VISITORS_PER_MINUTE", String(PER_MINUTE));
     const t = createTestConvex();
-    let accepted = 0;
-    let refused = 0;
     let visitor = 1;
-    // At one instant: the burst the cap holds, and no more.
-    for (let i = 0; i < 2.5 * PER_MINUTE; i++) {
-      const limited = await refusal(viewPage(t, visitor++, "/"));
-      if (limited === null) accepted++;
-      else {
-        expect(limited).toMatchObject({ limit: "newVisitors" });
-        refused++;
-      }
-    }
-    const capacity = siteCap(PER_MINUTE).capacity!;
+    // At one instant: every call is recorded (the worker judges them), and the figures take the burst the cap holds, no more.
+    for (let i = 0; i < 2.5 * PER_MINUTE; i++) expect(await refusal(viewPage(t, visitor++, "/"))).toBeNull();
+    await settle(t);
+    const accepted = (await t.query(api.stats.getStats, {})).uniqueVisitors;
+    const { capacity } = siteCap(PER_MINUTE);
     expect(accepted).toBeLessThanOrEqual(capacity);
-    // Shards refuse a little early now and then (a drawn pair can be empty while others are not), never late.
     expect(accepted).toBeGreaterThan(0.9 * capacity);
-    expect(refused).toBe(2.5 * PER_MINUTE - accepted);
+    // What it refused is evidence, out of every table a figure is made from.
+    expect(await refusedEvents(t)).toEqual({ "newVisitors pageview": 2.5 * PER_MINUTE - accepted });
+    expect(await viewCount(t)).toBe(accepted);
 
-    // A minute on, the cap lets about a minute's rate through again.
+    // A minute on, the cap takes about a minute's rate again.
     advanceTo(T0 + MINUTE);
-    let acceptedLater = 0;
-    for (let i = 0; i < 1.5 * PER_MINUTE; i++) if ((await refusal(viewPage(t, visitor++, "/"))) === null) acceptedLater++;
+    for (let i = 0; i < 1.5 * PER_MINUTE; i++) expect(await refusal(viewPage(t, visitor++, "/"))).toBeNull();
+    await settle(t);
+    const acceptedLater = (await t.query(api.stats.getStats, {})).uniqueVisitors - accepted;
     expect(acceptedLater).toBeLessThanOrEqual(PER_MINUTE + 1);
     expect(acceptedLater).toBeGreaterThan(0.8 * PER_MINUTE);
 
-    await settle(t);
     const { totalPageViews, uniqueVisitors, distinctPages } = await t.query(api.stats.getStats, {});
     expect({ totalPageViews, uniqueVisitors, distinctPages }).toEqual({
       totalPageViews: accepted + acceptedLater,
       uniqueVisitors: accepted + acceptedLater,
       distinctPages: 1,
     });
+    // The visit figures too: the refused sessions' visits are gone with their views.
+    expect(await t.query(api.stats.summary, { from: T0, to: T0 + 2 * MINUTE })).toMatchObject({
+      pageviews: accepted + acceptedLater,
+      visitors: accepted + acceptedLater,
+      visits: accepted + acceptedLater,
+    });
+    await expectExactFigures(t);
   });
 
-  test("spraying new paths gets no further than the new-path cap, and returning visitors on known pages pass meanwhile", { timeout: 60_000 }, async () => {
+  test("once the worker refuses a new visitor, new visitors are paused at the door (RATE_LIMITED, nothing written) while counted visitors pass", async () => {
+    vi.stubEnv("STATS_MAX_NEW_VISITORS_PER_MINUTE", "5");
+    const t = createTestConvex();
+    for (let visitor = 1; visitor <= 12; visitor++) expect(await refusal(viewPage(t, visitor, "/"))).toBeNull();
+    await settle(t);
+    expect((await t.query(api.stats.getStats, {})).uniqueVisitors).toBe(siteCap(5).capacity);
+
+    let limited: RateLimited | null = null;
+    expect(await writesOf(t, async () => (limited = await refusal(viewPage(t, 13, "/"))))).toEqual([]);
+    expect(limited).toMatchObject({ code: "RATE_LIMITED", limit: "newVisitors", message: expect.stringContaining("new visitors") });
+    expect(limited!.retryAfter).toBeGreaterThan(0);
+    expect(limited!.retryAfter).toBeLessThanOrEqual(NEW_VISITOR_PAUSE_MS);
+    expect(await refusal(heartbeat(t, 14, "/"))).toMatchObject({ code: "RATE_LIMITED", limit: "newVisitors" });
+    // A visitor the cap let through is not new: its views and heartbeats pass.
+    expect(await refusal(viewPage(t, 1, "/other"))).toBeNull();
+    expect(await refusal(heartbeat(t, 1, "/other"))).toBeNull();
+
+    advanceTo(Date.now() + limited!.retryAfter);
+    expect(await refusal(viewPage(t, 13, "/"))).toBeNull();
+  });
+
+  test("spraying new paths gets no further into the figures than the new-path cap, and returning visitors on known pages pass meanwhile", { timeout: 60_000 }, async () => {
     vi.stubEnv("STATS_MAX_NEW_PATHS_PER_MINUTE", String(PER_MINUTE));
     const t = createTestConvex();
     await viewPage(t, 1, "/known");
-    let accepted = 0;
-    // 15 sessions, 30 new paths each: under each session's own cap, over the site's new-path cap.
+    // 15 sessions, 30 new paths each: under each session's own cap, over the site's new-path cap; every call is answered alike.
     for (let session = 100; session < 115; session++) {
-      for (let page = 0; page < 30; page++) {
-        const limited = await refusal(viewPage(t, session, `/spray/${session}/${page}`));
-        if (limited === null) accepted++;
-        else expect(limited).toMatchObject({ limit: "newPaths" });
-      }
+      for (let page = 0; page < 30; page++) expect(await refusal(viewPage(t, session, `/spray/${session}/${page}`))).toBeNull();
     }
-    expect(accepted).toBeLessThanOrEqual(siteCap(PER_MINUTE).capacity! - 1);
-    expect(accepted).toBeGreaterThan(0.9 * (siteCap(PER_MINUTE).capacity! - 1));
     expect(await refusal(viewPage(t, 2, "/known"))).toBeNull();
-
     await settle(t);
-    expect((await t.query(api.stats.getStats, {})).distinctPages).toBe(accepted + 1);
+
+    const accepted = (await t.query(api.stats.getStats, {})).distinctPages - 1;
+    expect(accepted).toBeLessThanOrEqual(siteCap(PER_MINUTE).capacity - 1);
+    expect(accepted).toBeGreaterThan(0.9 * (siteCap(PER_MINUTE).capacity - 1));
+    expect(await refusedEvents(t)).toEqual({ "newPaths pageview": 15 * 30 - accepted });
+    expect((await t.query(api.stats.getStats, {})).totalPageViews).toBe(accepted + 2);
+    await expectExactFigures(t);
   });
 
-  test("a heartbeat from a session that never viewed a page counts as a new visitor", async () => {
+  test("a view of a new path over the cap leaves its visit too: the visit keeps its other views, or goes with its only one", async () => {
+    vi.stubEnv("STATS_MAX_NEW_PATHS_PER_MINUTE", "1");
+    const t = createTestConvex();
+    await viewPage(t, 1, "/a");
+    await viewPage(t, 1, "/b");
+    advanceTo(T0 + SECOND);
+    // Visitor 2: a known page, a new one over the cap, a known one. Visitor 3: only a new page over the cap.
+    await viewPage(t, 2, "/a");
+    await viewPage(t, 2, "/over-the-cap");
+    await viewPage(t, 2, "/b");
+    await viewPage(t, 3, "/also-over");
+    await settle(t);
+
+    const visits = await t.runInStats((ctx) => ctx.db.query("visits").collect());
+    expect(visits.map(({ sessionId, views, entryPage, exitPage }) => ({ sessionId, views, entryPage, exitPage }))).toEqual([
+      { sessionId: sessionId(1), views: 2, entryPage: "/a", exitPage: "/b" },
+      { sessionId: sessionId(2), views: 2, entryPage: "/a", exitPage: "/b" },
+    ]);
+    expect(await refusedEvents(t)).toEqual({ "newPaths pageview": 2 });
+    const range = { from: T0, to: T0 + MINUTE };
+    expect(await t.query(api.stats.summary, range)).toMatchObject({ pageviews: 4, visitors: 2, visits: 2 });
+    // Settled, the visits count the same.
+    advanceTo(T0 + VISIT_TIMEOUT_MS + VISIT_SETTLE_GRACE_MS + MINUTE);
+    await settle(t);
+    expect(await t.query(api.stats.summary, range)).toMatchObject({ pageviews: 4, visitors: 2, visits: 2, bounceRate: 0 });
+    await expectExactFigures(t);
+  });
+
+  test("a heartbeat from a session that never viewed a page counts as a new visitor, once with its views", async () => {
     vi.stubEnv("STATS_MAX_NEW_VISITORS_PER_MINUTE", "5");
     const t = createTestConvex();
-    const outcomes = [];
-    for (let visitor = 1; visitor <= 12; visitor++) outcomes.push(await refusal(heartbeat(t, visitor, "/")));
-    expect(outcomes.filter((outcome) => outcome === null)).toHaveLength(siteCap(5).capacity!);
+    const { capacity } = siteCap(5);
+    // As the React tracker may: the first heartbeat, then the first view. One new visitor each, not two.
+    for (let visitor = 1; visitor <= capacity / 2; visitor++) {
+      await heartbeat(t, visitor, "/");
+      await viewPage(t, visitor, "/");
+    }
     await settle(t);
-    expect((await t.query(api.stats.getActiveVisitors, {})).activeVisitors).toBe(siteCap(5).capacity!);
-    // A visitor already counted by its view is not new again at its first heartbeat.
-    advanceTo(Date.now() + HEARTBEAT_DEDUP_MS);
-    expect(await refusal(heartbeat(t, 1, "/elsewhere"))).toBeNull();
+    // And the other way round, in another batch.
+    for (let visitor = capacity / 2 + 1; visitor <= capacity; visitor++) {
+      await viewPage(t, visitor, "/");
+      await heartbeat(t, visitor, "/");
+    }
+    await settle(t);
+    expect((await t.query(api.stats.getStats, {})).uniqueVisitors).toBe(capacity);
+    expect((await t.query(api.stats.getActiveVisitors, {})).activeVisitors).toBe(capacity);
+    expect(await refusedEvents(t)).toEqual({});
+
+    // Heartbeats alone cannot push "active now" past the cap.
+    for (let visitor = 100; visitor < 102; visitor++) expect(await refusal(heartbeat(t, visitor, "/"))).toBeNull();
+    await settle(t);
+    expect((await t.query(api.stats.getActiveVisitors, {})).activeVisitors).toBe(capacity);
+    expect(await refusedEvents(t)).toEqual({ "newVisitors heartbeat": 2 });
+    await expectExactFigures(t);
   });
 });
+
+describe("a refused new visitor whose heartbeat was counted first", () => {
+  test("leaves 'active now' too: while the worker holds views for a rebuild, its heartbeat is live; once its view is refused, it is gone", async () => {
+    vi.stubEnv("STATS_MAX_NEW_VISITORS_PER_MINUTE", "5");
+    muteBackfillLogs();
+    const t = createTestConvex();
+    for (let visitor = 1; visitor <= siteCap(5).capacity; visitor++) await viewPage(t, visitor, "/");
+    await settle(t);
+    // The rules change: views wait for a backfill, heartbeats are folded.
+    vi.stubEnv("STATS_TIME_ZONE", "Europe/Berlin");
+    await viewPage(t, 50, "/");
+    await heartbeat(t, 50, "/");
+    await settle(t);
+    expect((await t.query(api.stats.getActiveVisitors, {})).activeVisitors).toBe(1);
+
+    await runBackfill(t);
+
+    expect(await refusedEvents(t)).toEqual({ "newVisitors pageview": 1, "newVisitors heartbeat": 1 });
+    expect((await t.query(api.stats.getActiveVisitors, {})).activeVisitors).toBe(0);
+    expect((await t.query(api.stats.getStats, {})).uniqueVisitors).toBe(siteCap(5).capacity);
+    await expectExactFigures(t);
+  });
+});
+
+describe("a probe for pages that exist", () => {
+  test("once the new-path cap is used up, a view of a never-viewed path is answered and written as one of a known path", async () => {
+    vi.stubEnv("STATS_MAX_NEW_PATHS_PER_MINUTE", "1");
+    const t = createTestConvex();
+    await viewPage(t, 1, "/known");
+    await viewPage(t, 1, "/uses-the-cap");
+    await settle(t);
+    // Wakes the worker, so that neither probe is the call that does.
+    await viewPage(t, 4, "/known");
+
+    const probe = async (visitor: number, path: string) => {
+      let answer: unknown;
+      const writes = await writesOf(t, async () => (answer = await t.mutation(api.stats.recordPageView, pageViewArgs(visitor, path))));
+      return { answer, tables: tablesOf(writes) };
+    };
+    expect(await probe(2, "/never-viewed")).toEqual(await probe(3, "/known"));
+    await settle(t);
+    // The worker then leaves the never-viewed path out of every figure.
+    expect((await t.query(api.stats.listPageStats, { paginationOpts: { numItems: 10, cursor: null } })).page.map((row) => row.path).sort()).toEqual(["/known", "/uses-the-cap"]);
+    expect(await refusedEvents(t)).toEqual({ "newPaths pageview": 1 });
+  });
+});
+
+/** The rows the caps moved to refusedEvents, counted by limit and kind. */
+async function refusedEvents(t: TestConvex): Promise<Record<string, number>> {
+  const rows = await t.runInStats((ctx) => ctx.db.query("refusedEvents").collect());
+  const counts: Record<string, number> = {};
+  for (const { limit, kind } of rows) counts[`${limit} ${kind}`] = (counts[`${limit} ${kind}`] ?? 0) + 1;
+  return counts;
+}

@@ -6,9 +6,9 @@ import * as PageStats from "../../src/component/read/pageStats";
 import { heartbeat, viewPage } from "../support/calls";
 import { advanceTo, T0, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
-import { afterDedup, beat, capOf, isSiteCapShard, overlap, ownerOf, steadyState, view, type Call } from "../support/hotPathConflicts";
+import { afterDedup, beat, busySite, conflictRate, footprintOf, overlap, ownerOf, sampleFootprints, steadyState, view, type Call } from "../support/hotPathConflicts";
 import { conflicts, readsInStats } from "../support/readSet";
-import { RATE_LIMITER_COMPONENT, STATS_COMPONENT } from "../support/convexBackend";
+import { BATCH_WORKER_COMPONENT, RATE_LIMITER_COMPONENT, STATS_COMPONENT } from "../support/convexBackend";
 import { sessionId } from "../support/seed";
 import { settle } from "../support/worker";
 import { tablesOf, writesOf } from "../support/writeSet";
@@ -20,8 +20,8 @@ import { tablesOf, writesOf } from "../support/writeSet";
  * index range it read (in components too: tests/support/recordedReads.ts).
  * Two calls conflict under Convex's optimistic concurrency only if one writes
  * into the other's reads; we run both from the same state and intersect.
- * The one shared thing is by design: a new visitor or a new page takes a
- * token from one shard of a site-wide cap (src/component/record/rateLimits.ts).
+ * New visitors and new pages share nothing either: the site-wide caps are the
+ * stats worker's (src/component/derive/siteCaps.ts).
  */
 
 useFakeClock(T0);
@@ -33,28 +33,24 @@ const stats = (table: string) => `${STATS_COMPONENT}/${table}`;
 
 describe("each hot-path call writes only its own session's documents", () => {
   const OWN_LIMITS = stats("rateLimiter/rateLimits");
-  // [name, call, tables written, site-wide caps it takes a token from]
-  const cases: [string, Call, string[], string[]][] = [
+  // [name, call, tables written]
+  const cases: [string, Call, string[]][] = [
     // A view also starts or extends its session's own visit row, and takes from its own rate-limit bucket.
-    ["a new visitor's first view", view(10, "/a"), [stats("pageViews"), OWN_LIMITS, stats("visits")], ["newVisitors"]],
-    ["a returning visitor's view of a known page", view(1, "/b"), [stats("pageViews"), OWN_LIMITS, stats("visits")], []],
-    ["a view of a brand-new page", view(1, "/new"), [stats("pageViews"), OWN_LIMITS, stats("visits")], ["newPaths"]],
-    ["a new visitor's first view of a brand-new page", view(10, "/new"), [stats("pageViews"), OWN_LIMITS, stats("visits")], ["newPaths", "newVisitors"]],
-    ["a new session's first heartbeat", beat(10, "/a"), [stats("activeSessions"), OWN_LIMITS], ["newVisitors"]],
-    ["a page change", beat(1, "/b"), [stats("activeSessions"), OWN_LIMITS], []],
-    ["a heartbeat inside an open visit", beat(99, "/elsewhere"), [stats("activeSessions"), OWN_LIMITS, stats("visits")], []],
+    ["a new visitor's first view", view(10, "/a"), [stats("pageViews"), OWN_LIMITS, stats("visits")]],
+    ["a returning visitor's view of a known page", view(1, "/b"), [stats("pageViews"), OWN_LIMITS, stats("visits")]],
+    ["a view of a brand-new page", view(1, "/new"), [stats("pageViews"), OWN_LIMITS, stats("visits")]],
+    ["a new visitor's first view of a brand-new page", view(10, "/new"), [stats("pageViews"), OWN_LIMITS, stats("visits")]],
+    ["a new session's first heartbeat", beat(10, "/a"), [stats("activeSessions"), OWN_LIMITS]],
+    ["a page change", beat(1, "/b"), [stats("activeSessions"), OWN_LIMITS]],
+    ["a heartbeat inside an open visit", beat(99, "/elsewhere"), [stats("activeSessions"), OWN_LIMITS, stats("visits")]],
   ];
 
-  test.each(cases)("%s", async (_, call, tables, siteCaps) => {
+  test.each(cases)("%s", async (_, call, tables) => {
     const t = await steadyState();
     await afterDedup(t);
     const writes = await writesOf(t, () => call.run(t));
     expect(tablesOf(writes)).toEqual(tables);
-    const shared = writes.filter(isSiteCapShard);
-    expect(shared.map(capOf).sort()).toEqual(siteCaps);
-    for (const write of writes.filter((w) => !isSiteCapShard(w))) {
-      expect(ownerOf(write).every((owner) => owner === sessionId(call.visitor))).toBe(true);
-    }
+    for (const write of writes) expect(ownerOf(write).every((owner) => owner === sessionId(call.visitor))).toBe(true);
   });
 
   test("a same-page heartbeat after 10 s changes only the session's own rows", async () => {
@@ -95,36 +91,53 @@ describe("two visitors never conflict", () => {
     ["two returning visitors on different pages", view(1, "/b"), view(2, "/c")],
     ["two page changes to the same page", beat(1, "/b"), beat(2, "/b")],
     ["a view and a heartbeat on the same page", view(1, "/a"), beat(2, "/a")],
+    // Newcomers too: the site-wide caps are the worker's, and whether a page is new is not asked on the hot path.
+    ["two new visitors on the same page", view(10, "/a"), view(11, "/a")],
+    ["two new visitors on different pages", view(10, "/a"), view(11, "/b")],
+    ["a new visitor's view and another's first heartbeat", view(10, "/a"), beat(11, "/a")],
+    ["two returning visitors, each on a new page", view(1, "/new-1"), view(2, "/new-2")],
+    ["two first views of one brand-new page", view(1, "/new"), view(2, "/new")],
+    ["two new visitors, each on a new page", view(10, "/new-1"), view(11, "/new-2")],
   ];
 
   test.each(pairs)("%s", async (_, a, b) => {
     expect(await overlap(a, b)).toEqual([]);
   });
+});
 
-  // New visitors and new pages share only the shards of the site-wide caps (40 for new visitors by default).
-  // The limiter reads one random shard, and a second if the first exists, then writes one of them:
-  // two calls conflict only when one writes a shard the other read (prds/howtoavoidwriteconflicts.md).
-  const newcomers: [string, Call, Call][] = [
-    ["two new visitors on the same page", view(10, "/a"), view(11, "/a")],
-    ["two new visitors on different pages", view(10, "/a"), view(11, "/b")],
-    ["a new visitor's view and another's first heartbeat", view(10, "/a"), beat(11, "/a")],
+describe("the goal for newcomers on a busy site: at most 5% of pairs conflict on the same page, 2% across pages", () => {
+  // A call that draws at random (a sharded limiter picks its shards so) is sampled with seeded draws; every pair of samples counts.
+  const SAMPLES = 12;
+  const goals: [string, Call, Call, number][] = [
+    ["two new visitors on the same page", view(10, "/a"), view(11, "/a"), 0.05],
+    ["two first views of one brand-new page", view(10, "/new"), view(11, "/new"), 0.05],
+    ["two new visitors on different pages", view(10, "/a"), view(11, "/b"), 0.02],
+    ["a new visitor's view and another's first heartbeat", view(10, "/a"), beat(11, "/b"), 0.02],
+    ["two returning visitors, each on a new page", view(1, "/new-1"), view(2, "/new-2"), 0.02],
   ];
 
-  test.each(newcomers)("%s: no conflict when they draw different shards", async (_, a, b) => {
-    expect(await overlap(a, b, { a: [0.01], b: [0.26] })).toEqual([]);
+  test.each(goals)("%s", { timeout: 120_000 }, async (_, a, b, goal) => {
+    const rate = conflictRate(await sampleFootprints(a, SAMPLES, 1, busySite), await sampleFootprints(b, SAMPLES, 2, busySite));
+    expect(rate.rate).toBeLessThanOrEqual(goal);
   });
+});
 
-  test.each(newcomers)("%s: only the shard both drew conflicts", async (_, a, b) => {
-    const conflicting = await overlap(a, b, { a: [0.01], b: [0.01] });
-    expect(conflicting.length).toBeGreaterThan(0);
-    expect(conflicting.every(isSiteCapShard)).toBe(true);
-    expect(new Set(conflicting.map(capOf))).toEqual(new Set(["newVisitors"]));
-  });
+describe("the worker holds newcomers to the site-wide caps where no visitor waits", () => {
+  test("judging a new visitor, a new session's first heartbeat and a new page writes nothing another visitor's call reads", async () => {
+    const others = [view(1, "/b"), view(12, "/a"), view(13, "/newer"), beat(14, "/a"), beat(2, "/c")];
+    const reads = [];
+    for (const call of others) reads.push((await footprintOf(call)).reads);
+    const t = await steadyState();
+    await afterDedup(t);
+    await viewPage(t, 10, "/new");
+    await heartbeat(t, 11, "/a");
 
-  test("two first views of one brand-new page conflict once, on the page's first view and the new-path shard", async () => {
-    const conflicting = await overlap(view(1, "/new"), view(2, "/new"), { a: [0.01], b: [0.26] });
-    expect(conflicting.length).toBeGreaterThan(0);
-    expect(conflicting.every((write) => write.table === "pageViews")).toBe(true);
+    // Without the worker's own run state: settle lets it go idle, which steady traffic never does (the trigger test above).
+    const fold = (await writesOf(t, () => settle(t))).filter((write) => write.component !== BATCH_WORKER_COMPONENT);
+
+    // Its buckets, and the heartbeat-first session's own row, marked as let through.
+    expect(tablesOf(fold)).toEqual(expect.arrayContaining([stats("siteCaps"), stats("activeSessions")]));
+    for (const read of reads) expect(conflicts(fold, read)).toEqual([]);
   });
 });
 

@@ -4,8 +4,8 @@ import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS } from "../../src/shared/config";
 import { heartbeat, pageViewArgs, viewPage } from "./calls";
 import { advanceTo, T0 } from "./clock";
 import { createTestConvex, type TestConvex } from "./convex";
-import { conflicts, readsOf } from "./readSet";
-import { sessionId } from "./seed";
+import { conflicts, readsOf, type ReadSet } from "./readSet";
+import { random, sessionId } from "./seed";
 import { settle, workerStatus } from "./worker";
 import { writesOf, type Write } from "./writeSet";
 
@@ -23,8 +23,6 @@ export async function steadyState(): Promise<TestConvex> {
   vi.clearAllTimers();
   vi.setSystemTime(T0);
   const t = createTestConvex();
-  // The rate limiter draws its shards at random: these visitors all take from the last shard, so tests can pick others.
-  const random = vi.spyOn(Math, "random").mockReturnValue(0.99);
   for (const [visitor, path] of [[1, "/a"], [2, "/a"], [3, "/b"]] as const) {
     await viewPage(t, visitor, path);
     await heartbeat(t, visitor, path);
@@ -33,9 +31,18 @@ export async function steadyState(): Promise<TestConvex> {
   advanceTo(NOW);
   for (const visitor of [1, 2, 3]) await heartbeat(t, visitor, "/a");
   await viewPage(t, 99, "/warm");
-  random.mockRestore();
   expect((await workerStatus(t))?.kind).toBe("running");
   return t;
+}
+
+/**
+ * A busy site on top of the steady state: 120 new visitors a moment ago, on three pages. Whatever they draw at
+ * random (a sharded limiter's shards) comes from a fixed seed, so every copy of the state is the same.
+ */
+export async function busySite(t: TestConvex): Promise<void> {
+  const seeded = vi.spyOn(Math, "random").mockImplementation(random(7));
+  for (let visitor = 1000; visitor < 1120; visitor++) await viewPage(t, visitor, ["/a", "/b", "/c"][visitor % 3]);
+  seeded.mockRestore();
 }
 
 /** Moves the clock past the heartbeat dedup window and lets any worker run that fell due finish first. */
@@ -49,41 +56,69 @@ export type Call = { name: string; visitor: number; run: (t: TestConvex) => Prom
 export const view = (visitor: number, path: string): Call => ({ name: `view ${path}`, visitor, run: (t) => viewPage(t, visitor, path) });
 export const beat = (visitor: number, path: string): Call => ({ name: `heartbeat ${path}`, visitor, run: (t) => heartbeat(t, visitor, path) });
 
-/** The session a written row belongs to, on either version: its own rows by `sessionId`, its rate-limit buckets by `key`. */
+/** The session a written row belongs to: its own rows by `sessionId`, its rate-limit buckets by `key`. */
 export const ownerOf = (write: Write) => write.docs.map((doc) => (doc as { sessionId?: string }).sessionId ?? (doc as { key?: string }).key);
 
-/** A shard of a site-wide cap: a rate-limit row with no session key. */
-export const isSiteCapShard = (write: Write) => write.table === "rateLimits" && ownerOf(write).every((owner) => owner === undefined);
-export const capOf = (write: Write) => (write.docs[0] as { name: string }).name;
+/** What one call read and wrote, run from its own copy of the steady state; `drew`: whether it called Math.random. */
+export type Footprint = { reads: ReadSet; writes: Write[]; drew: boolean };
 
 /**
- * Runs `a` and `b` each from its own copy of the same state (`prepare` adds to it); returns what each wrote
- * into the other's reads. `draws` fixes what Math.random returns during each call (in turn, cyclically), so
- * both runs of a call (its reads, then its writes) draw the rate limiter's shards alike.
+ * Runs `call` twice from fresh copies of the same state (`prepare` adds to it), once recording its reads and once its
+ * writes. `draws` fixes what Math.random returns during the call (in turn, cyclically), so both runs draw alike.
  */
-export async function overlap(a: Call, b: Call, draws?: { a: number[]; b: number[] }, prepare?: (t: TestConvex) => Promise<void>) {
-  const run = async (call: Call, draw: number[] | undefined) => {
-    const fromSteadyState = async () => {
-      const t = await steadyState();
-      await prepare?.(t);
-      await afterDedup(t);
-      let next = 0;
-      if (draw !== undefined) vi.spyOn(Math, "random").mockImplementation(() => draw[next++ % draw.length]);
-      return t;
-    };
-    const args = call.name.startsWith("view") ? pageViewArgs(call.visitor, call.name.slice(5)) : null;
-    const path = call.name.replace(/^\S+ /, "");
-    const t = await fromSteadyState();
-    const reads = await readsOf(t, (ctx) =>
-      args ? ctx.runMutation(api.stats.recordPageView, args) : ctx.runMutation(api.stats.heartbeat, { sessionId: sessionId(call.visitor), currentPath: path }),
-    );
-    vi.restoreAllMocks();
-    const fresh = await fromSteadyState();
-    const writes = await writesOf(fresh, () => call.run(fresh));
-    vi.restoreAllMocks();
-    return { reads, writes };
+export async function footprintOf(call: Call, draws: number[] = [0.5], prepare?: (t: TestConvex) => Promise<void>): Promise<Footprint> {
+  let drawn = 0;
+  const fromSteadyState = async () => {
+    const t = await steadyState();
+    await prepare?.(t);
+    await afterDedup(t);
+    drawn = 0;
+    vi.spyOn(Math, "random").mockImplementation(() => draws[drawn++ % draws.length]);
+    return t;
   };
-  const [ra, rb] = [await run(a, draws?.a), await run(b, draws?.b)];
-  return [...conflicts(ra.writes, rb.reads), ...conflicts(rb.writes, ra.reads)];
+  const args = call.name.startsWith("view") ? pageViewArgs(call.visitor, call.name.slice(5)) : null;
+  const path = call.name.replace(/^\S+ /, "");
+  const t = await fromSteadyState();
+  const reads = await readsOf(t, (ctx) =>
+    args ? ctx.runMutation(api.stats.recordPageView, args) : ctx.runMutation(api.stats.heartbeat, { sessionId: sessionId(call.visitor), currentPath: path }),
+  );
+  vi.restoreAllMocks();
+  const fresh = await fromSteadyState();
+  const writes = await writesOf(fresh, () => call.run(fresh));
+  const drew = drawn > 0;
+  vi.restoreAllMocks();
+  return { reads, writes, drew };
 }
 
+/** What each of two concurrent calls writes into the other's reads: empty when Convex commits both without a retry. */
+export function conflictsBetween(a: Footprint, b: Footprint): Write[] {
+  return [...conflicts(a.writes, b.reads), ...conflicts(b.writes, a.reads)];
+}
+
+/** Runs `a` and `b` each from its own copy of the same state; returns what each wrote into the other's reads. */
+export async function overlap(a: Call, b: Call, prepare?: (t: TestConvex) => Promise<void>): Promise<Write[]> {
+  return conflictsBetween(await footprintOf(a, undefined, prepare), await footprintOf(b, undefined, prepare));
+}
+
+/**
+ * Up to `samples` footprints of `call`, each with its own seeded random draws (a call's only randomness is what it
+ * draws itself, e.g. a rate limiter's shard); one when the call draws nothing, as every sample would then be the same.
+ */
+export async function sampleFootprints(call: Call, samples: number, seed: number, prepare?: (t: TestConvex) => Promise<void>): Promise<Footprint[]> {
+  const draw = random(seed);
+  const footprints: Footprint[] = [];
+  while (footprints.length < samples) {
+    const footprint = await footprintOf(call, Array.from({ length: 4 }, draw), prepare);
+    footprints.push(footprint);
+    if (!footprint.drew) break;
+  }
+  return footprints;
+}
+
+/** The share of pairs, one footprint of each list, that conflict: how often two such calls at once make Convex retry one. */
+export function conflictRate(as: Footprint[], bs: Footprint[]): { pairs: number; conflicting: number; rate: number } {
+  let conflicting = 0;
+  for (const a of as) for (const b of bs) if (conflictsBetween(a, b).length > 0) conflicting++;
+  const pairs = as.length * bs.length;
+  return { pairs, conflicting, rate: conflicting / pairs };
+}

@@ -130,6 +130,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             pageType: string;
             sessionId: string;
             timestamp: number;
+            newVisitor?: boolean;
           }>;
           visits?: Array<{
             sessionId: string;
@@ -155,6 +156,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             sessionId: string;
             currentPath: string;
             lastSeen: number;
+            newVisitor?: boolean;
           }>;
           shareLinks?: Array<{
             label: string;

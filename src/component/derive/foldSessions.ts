@@ -54,7 +54,16 @@ export async function foldSessionState(ctx: MutationCtx, fold: LiveFold, state: 
 /** Ends a live session whose last heartbeat is past the timeout (checked again: a fold may have renewed it). */
 export async function expireSession(ctx: MutationCtx, fold: LiveFold, sessionId: string, now: number): Promise<void> {
   const live = await getLiveSession(ctx, sessionId);
-  if (live === null || !isIdle(live.lastSeen, now)) return;
+  if (live !== null && isIdle(live.lastSeen, now)) await endLiveSession(ctx, fold, live);
+}
+
+/** Takes a session the new-visitor cap refused off "active now", if a heartbeat of it was counted before its refusal. */
+export async function forgetLiveSession(ctx: MutationCtx, fold: LiveFold, sessionId: string): Promise<void> {
+  const live = await getLiveSession(ctx, sessionId);
+  if (live !== null) await endLiveSession(ctx, fold, live);
+}
+
+async function endLiveSession(ctx: MutationCtx, fold: LiveFold, live: Doc<"liveSessions">): Promise<void> {
   await ctx.db.delete(live._id);
   move(fold, live.path, -1);
   fold.sessions--;

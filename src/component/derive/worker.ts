@@ -15,6 +15,7 @@ import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRul
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews.js";
 import { expireSession, finishLiveFold, foldSessionState, startLiveFold } from "./foldSessions.js";
 import { hasVisitToSettle, settleEndedVisits } from "./settleVisits.js";
+import { admitSessionState, admitView, finishCapFold, startCapFold } from "./siteCaps.js";
 
 /**
  * The stats worker (`@convex-dev/batch-worker`): the single writer of every
@@ -29,14 +30,22 @@ import { hasVisitToSettle, settleEndedVisits } from "./settleVisits.js";
  * "active now" depends on none of those rules and stays live.
  */
 
+// `newVisitor`: as the visitor's call stamped the row, for the site-wide caps (derive/siteCaps.ts).
 const vView = v.object({
   committedAt: v.int64(),
   path: v.string(),
   pageType: v.string(),
   sessionId: v.string(),
   timestamp: v.number(),
+  newVisitor: v.optional(v.boolean()),
 });
-const vSessionState = v.object({ committedAt: v.int64(), sessionId: v.string(), currentPath: v.string(), lastSeen: v.number() });
+const vSessionState = v.object({
+  committedAt: v.int64(),
+  sessionId: v.string(),
+  currentPath: v.string(),
+  lastSeen: v.number(),
+  newVisitor: v.optional(v.boolean()),
+});
 // How far each appended table has been folded: the commit timestamp of its last row folded.
 const vCursor = v.object({ views: v.optional(v.int64()), sessions: v.optional(v.int64()) });
 
@@ -73,6 +82,9 @@ async function committedAfter<T extends Appended>(ctx: QueryCtx, table: T, after
     .take(limit);
   return [...rows, ...tie.filter((row) => !taken.has(row._id))];
 }
+
+/** A row's new-visitor mark, when it has one (an absent field stays absent in the batch). */
+const newVisitorOf = (row: { newVisitor?: boolean }) => (row.newVisitor === undefined ? {} : { newVisitor: row.newVisitor });
 
 /** Read back from a committed row (every row this scan returns has one), the commit timestamp is a bigint. */
 const commitTsOf = (row: { committedAt?: unknown }) => row.committedAt as bigint;
@@ -114,12 +126,14 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
         pageType: view.pageType,
         sessionId: view.sessionId,
         timestamp: view.timestamp,
+        ...newVisitorOf(view),
       })),
       sessions: sessions.map((session) => ({
         committedAt: commitTsOf(session),
         sessionId: session.sessionId,
         currentPath: session.currentPath,
         lastSeen: session.lastSeen,
+        ...newVisitorOf(session),
       })),
       expired: expired.map((live) => live.sessionId),
     },
@@ -167,11 +181,19 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
   // A reset empties the tables live rows fold into, so its deltas would land in empty tables: live rows wait behind the cursor.
   const resetting = isResetting(await getBackfillStatus(ctx));
   const folds: BatchFolds = { views: startPageViewFold(), live: startLiveFold(), now };
+  // Live rows pass the site-wide caps first; what they refuse is moved out and never folded.
+  const caps = startCapFold(batch.from.views);
   const views =
-    held || resetting ? batch.from.views : await foldWhileBudget(ctx, folds, batch.views, batch.from.views, (view) => foldPageView(ctx, folds.views, view));
+    held || resetting
+      ? batch.from.views
+      : await foldWhileBudget(ctx, folds, batch.views, batch.from.views, async (view) => {
+          if (await admitView(ctx, caps, folds.live, view, now)) await foldPageView(ctx, folds.views, view);
+        });
   const sessions = resetting
     ? batch.from.sessions
-    : await foldWhileBudget(ctx, folds, batch.sessions, batch.from.sessions, (state) => foldSessionState(ctx, folds.live, state, now));
+    : await foldWhileBudget(ctx, folds, batch.sessions, batch.from.sessions, async (state) => {
+        if (await admitSessionState(ctx, caps, folds.live, state, now)) await foldSessionState(ctx, folds.live, state, now);
+      });
   for (const sessionId of resetting ? [] : batch.expired) {
     if (!(await hasFoldBudget(ctx, folds))) break;
     await expireSession(ctx, folds.live, sessionId, now);
@@ -181,5 +203,6 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
   if (batch.backfill) await runBackfillStep(ctx, folds, cursor, rules);
   await finishPageViewFold(ctx, folds.views);
   await finishLiveFold(ctx, folds.live);
+  await finishCapFold(ctx, caps, now);
   return { debounceMs: WORKER_DEBOUNCE_MS, cursor };
 }

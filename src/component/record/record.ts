@@ -1,7 +1,7 @@
 import { v, type Infer } from "convex/values";
 import type { MutationCtx } from "../_generated/server.js";
 import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, type PageType } from "../../shared/config.js";
-import { enforceLimit } from "./rateLimits.js";
+import { enforceLimit, enforceNewVisitorPause } from "./rateLimits.js";
 import { assertValidPageType, canonicalPath, canonicalSessionId } from "../../shared/validation.js";
 import { isBotUserAgent, visitAttributes, vVisitContext, type VisitAttributes } from "./visitAttributes.js";
 import { recordVisitActivity, recordVisitView } from "./visits.js";
@@ -12,9 +12,9 @@ import { pingStatsWorker } from "./wakeWorker.js";
  * mutations and from POST /api/event alike. It reads and writes only its own
  * session's documents (its rate-limit buckets among them) and appends rows,
  * then pings the stats worker, which derives every figure from them in the
- * background. Two visitors never write a document the other reads, but for
- * the shards of the site-wide caps that only new visitors and new paths take
- * from (prds/howtoavoidwriteconflicts.md).
+ * background and holds new visitors and new paths to the site-wide caps
+ * (derive/siteCaps.ts). Two visitors never write a document the other reads
+ * (prds/howtoavoidwriteconflicts.md).
  */
 
 /** A view as a client sends it: `visit` is the browser's context (prds/visits.md) for the visit it may start. */
@@ -53,9 +53,9 @@ export async function recordPageView(ctx: MutationCtx, input: PageViewInput, att
     if (recent !== null) return { recorded: false, newVisitor: false };
   }
   await enforceLimit(ctx, "sessionViews", input.sessionId);
-  if (newVisitor && (await liveSessionOf(ctx, input.sessionId)) === null) await enforceLimit(ctx, "newVisitors");
-  if (await isNewPath(ctx, input.path)) await enforceLimit(ctx, "newPaths");
-  await ctx.db.insert("pageViews", { ...input, timestamp: now, committedAt: ctx.db.vars.commitTs });
+  if (newVisitor && (await liveSessionOf(ctx, input.sessionId)) === null) await enforceNewVisitorPause(ctx, now);
+  // Whether the path is new is the worker's question: asked here, its answer would tell anyone which paths were ever viewed.
+  await ctx.db.insert("pageViews", { ...input, timestamp: now, committedAt: ctx.db.vars.commitTs, ...(newVisitor ? { newVisitor } : {}) });
   await recordVisitView(ctx, input, attributes, now);
   await pingStatsWorker(ctx);
   return { recorded: true, newVisitor };
@@ -64,16 +64,20 @@ export async function recordPageView(ctx: MutationCtx, input: PageViewInput, att
 /**
  * Upserts the session's own row. A same-path repeat inside HEARTBEAT_DEDUP_MS
  * writes nothing; any other heartbeat restamps `committedAt`, so the worker
- * folds the change once.
+ * folds the change once. A session with no view that inserts its row is a new
+ * visitor: the row says so until the worker admits it.
  */
 export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath: string, now: number): Promise<void> {
   const session = await liveSessionOf(ctx, sessionId);
   if (session !== null && session.currentPath === currentPath && now - session.lastSeen < HEARTBEAT_DEDUP_MS) return;
   await enforceLimit(ctx, "sessionHeartbeats", sessionId);
-  if (session === null && !(await hasViewed(ctx, sessionId))) await enforceLimit(ctx, "newVisitors");
   const state = { sessionId, currentPath, lastSeen: now, committedAt: ctx.db.vars.commitTs };
-  if (session === null) await ctx.db.insert("activeSessions", state);
-  else await ctx.db.patch(session._id, state);
+  if (session !== null) await ctx.db.patch(session._id, state);
+  else if (await hasViewed(ctx, sessionId)) await ctx.db.insert("activeSessions", state);
+  else {
+    await enforceNewVisitorPause(ctx, now);
+    await ctx.db.insert("activeSessions", { ...state, newVisitor: true });
+  }
   await recordVisitActivity(ctx, sessionId, now);
   await pingStatsWorker(ctx);
 }
@@ -89,12 +93,4 @@ async function liveSessionOf(ctx: MutationCtx, sessionId: string) {
 async function hasViewed(ctx: MutationCtx, sessionId: string): Promise<boolean> {
   const first = await ctx.db.query("pageViews").withIndex("by_session_path_timestamp", (q) => q.eq("sessionId", sessionId)).first();
   return first !== null;
-}
-
-/**
- * Whether no view of `path` was ever recorded. It reads the path's oldest view, a row nobody writes
- * again, so visitors of a known page never conflict here; two first views of one new page do, once.
- */
-async function isNewPath(ctx: MutationCtx, path: string): Promise<boolean> {
-  return (await ctx.db.query("pageViews").withIndex("by_path_timestamp", (q) => q.eq("path", path)).first()) === null;
 }
