@@ -24,7 +24,7 @@ const component = defineComponent("liveStats", {
 });
 // The single writer of every derived structure: folds appended rows in the background (derive/worker.ts).
 component.use(batchWorker);
-// Caps on abuse of the tracking calls: per session, and sharded site-wide caps (record/rateLimits.ts).
+// Each session's own caps on its tracking calls (record/rateLimits.ts); the site-wide caps are the worker's (derive/siteCaps.ts).
 component.use(rateLimiter);
 
 export default component;

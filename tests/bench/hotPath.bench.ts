@@ -14,8 +14,9 @@ import { writesOf } from "../support/writeSet";
  * 1. each visitor call's cost in Convex's counters, and how many of its writes
  *    are the rate limiter's (its own buckets);
  * 2. how often two concurrent calls conflict: every pair of SAMPLES footprints
- *    of each call, run from copies of one busy state (tests/support/hotPathConflicts.ts),
- *    a call that draws at random sampled with seeded draws. SAMPLES=20 by default.
+ *    of each call (seeded random draws, as a sharded limiter draws its shards),
+ *    run from copies of one busy state (tests/support/hotPathConflicts.ts).
+ *    SAMPLES=20 by default (about 4 minutes).
  */
 const SAMPLES = Number(process.env.SAMPLES ?? 20);
 const OUTPUT = new URL("./hotPath.results.md", import.meta.url);
@@ -87,7 +88,7 @@ test("hot path: the limits' cost and conflicts", async () => {
     "",
     ...costs,
     "",
-    `How often two concurrent calls conflict (Convex retries the loser): each call run from copies of one busy state, every pair of its footprints (a call that draws at random: ${SAMPLES} seeded samples; one that draws nothing has one footprint):`,
+    `How often two concurrent calls conflict (Convex retries the loser): each call run from copies of one busy state, ${SAMPLES} footprints with seeded random draws each, every pair of them:`,
     "",
     ...rates,
     "",

@@ -108,12 +108,11 @@ describe("two visitors never conflict", () => {
 describe("the goal for newcomers on a busy site: at most 5% of pairs conflict on the same page, 2% across pages", () => {
   // A call that draws at random (a sharded limiter picks its shards so) is sampled with seeded draws; every pair of samples counts.
   const SAMPLES = 12;
+  // (First views of one brand-new page, and returning visitors each on a new page: 0 above, for any draw.)
   const goals: [string, Call, Call, number][] = [
     ["two new visitors on the same page", view(10, "/a"), view(11, "/a"), 0.05],
-    ["two first views of one brand-new page", view(10, "/new"), view(11, "/new"), 0.05],
     ["two new visitors on different pages", view(10, "/a"), view(11, "/b"), 0.02],
     ["a new visitor's view and another's first heartbeat", view(10, "/a"), beat(11, "/b"), 0.02],
-    ["two returning visitors, each on a new page", view(1, "/new-1"), view(2, "/new-2"), 0.02],
   ];
 
   test.each(goals)("%s", { timeout: 120_000 }, async (_, a, b, goal) => {
