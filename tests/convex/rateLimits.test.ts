@@ -162,6 +162,7 @@ describe("a loop of fresh session ids", () => {
       visits: accepted + acceptedLater,
     });
     await expectExactFigures(t);
+    expect(await adminRecount(t)).toMatchObject({ success: true, summary: { failed: 0 } });
   });
 
   test("once the worker refuses a new visitor, new visitors are paused at the door (RATE_LIMITED, nothing written) while counted visitors pass", async () => {
@@ -230,6 +231,7 @@ describe("a loop of fresh session ids", () => {
     await settle(t);
     expect(await t.query(api.stats.summary, range)).toMatchObject({ pageviews: 4, visitors: 2, visits: 2, bounceRate: 0 });
     await expectExactFigures(t);
+    expect(await adminRecount(t)).toMatchObject({ success: true, summary: { failed: 0 } });
   });
 
   test("a heartbeat from a session that never viewed a page counts as a new visitor, once with its views", async () => {
@@ -306,6 +308,16 @@ describe("a probe for pages that exist", () => {
     expect(await refusedEvents(t)).toEqual({ "newPaths pageview": 1 });
   });
 });
+
+/** POST /api/admin/recount, as an operator checks the derived figures against the raw rows. */
+async function adminRecount(t: TestConvex): Promise<unknown> {
+  const secret = "4f1c9a7e2b8d0c6f3a5e9b1d7c2f8a0e4b6d9c3f1a7e5b2d8c0f6a4e9b3d1c7f";
+  vi.stubEnv("STATS_ADMIN_SECRET", secret);
+  vi.spyOn(console, "log").mockImplementation(() => {});
+  const response = await t.fetch("/api/admin/recount", { method: "POST", headers: { Authorization: `Bearer ${secret}` } });
+  vi.mocked(console.log).mockRestore();
+  return await response.json();
+}
 
 /** The rows the caps moved to refusedEvents, counted by limit and kind. */
 async function refusedEvents(t: TestConvex): Promise<Record<string, number>> {
