@@ -105,11 +105,7 @@ describe("per session", () => {
     await viewPage(t, 1, "/a");
     await heartbeat(t, 1, "/a");
     await heartbeat(t, 2, "/a");
-    // Per-session buckets: the rate limiter's rows with a key (tests/support/committedDocuments.ts).
-    const buckets = async () => {
-      const documents = (t as unknown as { committedDocuments(): Record<string, Record<string, { key?: string }>> }).committedDocuments();
-      return Object.values(documents[RATE_LIMITER_COMPONENT] ?? {}).filter((doc) => doc.key !== undefined).map((doc) => doc.key);
-    };
+    const buckets = () => sessionBuckets(t);
     expect(new Set(await buckets())).toEqual(new Set([sessionId(1), sessionId(2)]));
     advanceTo(T0 + SESSION_TIMEOUT_MS / 2);
     await heartbeat(t, 2, "/b");
@@ -171,6 +167,8 @@ describe("a loop of fresh session ids", () => {
     for (let visitor = 1; visitor <= 12; visitor++) expect(await refusal(viewPage(t, visitor, "/"))).toBeNull();
     await settle(t);
     expect((await t.query(api.stats.getStats, {})).uniqueVisitors).toBe(siteCap(5).capacity);
+    // The refused sessions' own buckets went with their rows.
+    expect(new Set(await sessionBuckets(t))).toEqual(new Set(Array.from({ length: siteCap(5).capacity }, (_, i) => sessionId(i + 1))));
 
     let limited: RateLimited | null = null;
     expect(await writesOf(t, async () => (limited = await refusal(viewPage(t, 13, "/"))))).toEqual([]);
@@ -308,6 +306,12 @@ describe("a probe for pages that exist", () => {
     expect(await refusedEvents(t)).toEqual({ "newPaths pageview": 1 });
   });
 });
+
+/** The sessions with a bucket of their own: the rate limiter's rows with a key (tests/support/committedDocuments.ts). */
+async function sessionBuckets(t: TestConvex): Promise<(string | undefined)[]> {
+  const documents = (t as unknown as { committedDocuments(): Record<string, Record<string, { key?: string }>> }).committedDocuments();
+  return Object.values(documents[RATE_LIMITER_COMPONENT] ?? {}).filter((doc) => doc.key !== undefined).map((doc) => doc.key);
+}
 
 /** POST /api/admin/recount, as an operator checks the derived figures against the raw rows. */
 async function adminRecount(t: TestConvex): Promise<unknown> {
