@@ -1,11 +1,12 @@
 import { useMemo, type ReactNode } from "react";
-import { useConvex, useQuery } from "convex/react";
+import { useConvex } from "convex/react";
 import type { FunctionReturnType } from "convex/server";
 import { ConvexError } from "convex/values";
 import { SESSION_TIMEOUT_MS } from "../shared/config.js";
 import type { Interval } from "../shared/timeRanges.js";
 import { useQuietQuery } from "./hooks/useQuietQuery.js";
 import { useStableQuery } from "./hooks/useStableQuery.js";
+import { useLiveQuery } from "./hooks/useLiveQueries.js";
 import { readyRange, useStatsRange, type RangeState } from "./hooks/useStatsRange.js";
 import { useStatsFilter } from "./hooks/useStatsFilter.js";
 import { useShareToken } from "./hooks/useShareToken.js";
@@ -411,7 +412,7 @@ function RangeCard(props: { testId: string; metric: Metric; current: Summary | u
 }
 
 /**
- * The range over time, the previous period faint behind it. Plain useQuery: the
+ * The range over time, the previous period faint behind it. Plain useLiveQuery: the
  * chart itself keeps its last figures, dimmed, in their own interval, until both
  * series of a new question have arrived.
  */
@@ -420,8 +421,8 @@ function ChartPanel({ state, filter, onIntervalChange }: { state: RangeState; fi
   const shown = readyRange(state);
   const [metric, setMetric] = useStoredTab<ChartMetric>("chart-metric", CHART_METRIC_IDS);
   const token = useShareToken();
-  const series = useQuery(api.timeseries, shown ? withTokenArg(withFilterArg({ ...shown.range, interval: shown.interval }, filter), token) : "skip");
-  const previous = useQuery(
+  const series = useLiveQuery(api.timeseries, shown ? withTokenArg(withFilterArg({ ...shown.range, interval: shown.interval }, filter), token) : "skip");
+  const previous = useLiveQuery(
     api.timeseries,
     shown?.previous ? withTokenArg(withFilterArg({ ...shown.previous, interval: shown.interval }, filter), token) : "skip",
   );

@@ -186,6 +186,11 @@ export class ConvexTestBridge {
     return [...this.watches.values()].filter((w) => getFunctionName(w.query) === name).map((w) => w.args);
   }
 
+  /** The functions the app is subscribed to now, one entry per subscription. */
+  watchedQueries(): string[] {
+    return [...this.watches.values()].map((w) => getFunctionName(w.query));
+  }
+
   /** Re-runs every watched query and notifies the ones whose result changed. */
   async refresh(): Promise<void> {
     await Promise.all([...this.watches.values()].map((watch) => this.run(watch)));

@@ -3,6 +3,7 @@ import { usePaginatedQuery } from "convex/react";
 import type { FunctionReturnType } from "convex/server";
 import type { StatsApi } from "../statsApi.js";
 import { useStatsApi } from "../StatsApiContext.js";
+import { useTabVisible } from "../hooks/useTabVisible.js";
 import { VIEWS_TABLE_COLLAPSED_ROWS, VIEWS_TABLE_PAGE_SIZE } from "../../shared/config.js";
 import { formatCompact, formatNumber } from "../lib/format.js";
 import { withTokenArg } from "../lib/shareToken.js";
@@ -28,7 +29,9 @@ export function ViewsByPage({
   const [wantedRows, setWantedRows] = useState(VIEWS_TABLE_COLLAPSED_ROWS);
   const beyondTop = wantedRows > topRows.length && distinctPages > topRows.length;
   const token = useShareToken();
-  const paged = usePaginatedQuery(useStatsApi().listPageStats, beyondTop ? withTokenArg({}, token) : "skip", { initialNumItems: wantedRows });
+  // Paused with the rest of the dashboard while the tab is hidden (useLiveQueries): the top rows stand in meanwhile.
+  const visible = useTabVisible();
+  const paged = usePaginatedQuery(useStatsApi().listPageStats, beyondTop && visible ? withTokenArg({}, token) : "skip", { initialNumItems: wantedRows });
   const allRows = beyondTop && paged.results.length > topRows.length ? paged.results : topRows;
   const rows = allRows.slice(0, wantedRows);
   const maxViews = topRows[0]?.views ?? 1;

@@ -1,9 +1,9 @@
 import { useMemo, useRef } from "react";
-import { useQueries } from "convex/react";
 import { getFunctionName, type FunctionArgs, type FunctionReference, type FunctionReturnType } from "convex/server";
 import { ConvexError } from "convex/values";
 import type { StatsApi } from "../statsApi.js";
 import { useStatsApi } from "../StatsApiContext.js";
+import { useLiveQueries } from "./useLiveQueries.js";
 
 export type QuietStableResult<T> = {
   /** The latest result; after the arguments change, the previous one until the new one arrives. */
@@ -26,7 +26,7 @@ export function useQuietStableQuery<Query extends FunctionReference<"query">>(
   const name = args === "skip" ? null : getFunctionName(query);
   const key = args === "skip" ? null : `${name}:${JSON.stringify(args)}`;
   const queries = useMemo((): Record<string, { query: Query; args: FunctionArgs<Query> }> => (args === "skip" ? {} : { result: { query, args } }), [key]);
-  const result = useQueries(queries).result as FunctionReturnType<Query> | Error | undefined;
+  const result = useLiveQueries(queries).result as FunctionReturnType<Query> | Error | undefined;
   type Answer = { data: FunctionReturnType<Query> } | { error: Error };
   // Written during render, as useStableQuery does: it only ever moves to a newer answer.
   const last = useRef<{ name: string | null; answer: Answer | undefined }>({ name, answer: undefined });

@@ -1,5 +1,6 @@
 import { useRef } from "react";
-import { useQuery, type OptionalRestArgsOrSkip } from "convex/react";
+import type { OptionalRestArgsOrSkip } from "convex/react";
+import { useLiveQuery } from "./useLiveQueries.js";
 import { getFunctionName, type FunctionReference, type FunctionReturnType } from "convex/server";
 
 export type StableQueryResult<T> = {
@@ -14,13 +15,13 @@ export type StableQueryResult<T> = {
  * previous result until the new one arrives (the "useStableQuery" pattern from
  * Convex's docs), so a panel never flashes back to its loading skeleton. Like
  * `useQuery`, it throws when the query fails, for an error boundary to catch.
- * Nothing is kept across "skip" or a different query function.
+ * Nothing is kept across "skip" or a different query function. Paused while the tab is hidden (useLiveQueries).
  */
 export function useStableQuery<Query extends FunctionReference<"query">>(
   query: Query,
   ...args: OptionalRestArgsOrSkip<Query>
 ): StableQueryResult<FunctionReturnType<Query>> {
-  const result = useQuery(query, ...args);
+  const result = useLiveQuery(query, args[0] ?? {});
   const name = args[0] === "skip" ? null : getFunctionName(query);
   // Written during render, as in Convex's docs: it only ever moves to a newer result, so a discarded render does no harm.
   const last = useRef<{ name: string | null; data: FunctionReturnType<Query> | undefined }>({ name, data: undefined });
