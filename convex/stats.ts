@@ -65,7 +65,7 @@ export const indexContent = internalMutation({
   },
 });
 
-/** Removes idle sessions' rows now (the component's own cron does it every 20 s). */
+/** Removes idle sessions' rows now (the component's own cron does it every 10 min). */
 export const cleanupStaleSessions = internalMutation({
   args: { reschedule: v.optional(v.boolean()) },
   returns: v.object({ deleted: v.number(), more: v.boolean() }),

@@ -4,7 +4,7 @@ import { CLEANUP_INTERVAL_SECONDS } from "../shared/config.js";
 
 const crons = cronJobs();
 
-// Often enough that "active now" is never more than CLEANUP_INTERVAL_SECONDS past the timeout.
+// Removes idle sessions' rows; "active now" does not wait for it (the worker wakes itself when a live session times out).
 crons.interval("clean up stale sessions", { seconds: CLEANUP_INTERVAL_SECONDS }, api.operate.cleanupStaleSessions, {});
 
 export default crons;

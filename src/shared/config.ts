@@ -21,11 +21,11 @@ export const PAGEHIDE_HIDDEN_GRACE_MS = 1000;
 /** The server ignores a same-path heartbeat this soon after the last one (no write, no conflict). */
 export const HEARTBEAT_DEDUP_MS = 10 * 1000;
 
-/** The cleanup cron's period; "active now" is exact to within this much past the timeout. */
-export const CLEANUP_INTERVAL_SECONDS = 20;
+/** The cleanup cron's period (idle sessions' rows go; "active now" does not wait for it): 144 runs, an idle site's only calls, a day. */
+export const CLEANUP_INTERVAL_SECONDS = 10 * 60;
 
-/** The cleanup cron rewrites its "last ran" record at most this often, so an idle site pays one small write a minute, not one a run. */
-export const CLEANUP_RECORD_INTERVAL_MS = 60 * 1000;
+/** Half the cron's period: each cron run rewrites its "last ran" record, its follow-up chunks and manual runs in between do not. */
+export const CLEANUP_RECORD_INTERVAL_MS = (CLEANUP_INTERVAL_SECONDS * 1000) / 2;
 
 /** Longest path we accept, in UTF-8 bytes of its canonical form; longer is almost certainly junk or an attack. */
 export const MAX_PATH_BYTES = 2048;
@@ -55,14 +55,14 @@ export const WORKER_SESSIONS_PER_BATCH = 500;
 /** Expired live sessions the worker removes per batch. */
 export const WORKER_EXPIRIES_PER_BATCH = 200;
 
-/** How long the worker keeps polling after its last batch before it goes idle (a trickle then wakes no transitions). */
+/** How long the worker keeps polling after its last batch, while visitors called this recently, before it goes idle (a trickle then wakes no transitions). */
 export const WORKER_COOLDOWN_MS = 2_000;
 
 /** GET /api/health is unhealthy once the oldest view or heartbeat the worker has not folded is older than this. */
 export const HEALTH_MAX_WORKER_LAG_MS = 60 * 1000;
 
-/** GET /api/health is unhealthy once the cleanup cron last ran longer ago than this (its record is rewritten about once a minute). */
-export const HEALTH_MAX_CLEANUP_AGE_MS = 3 * 60 * 1000;
+/** GET /api/health is unhealthy once the cleanup cron last ran longer ago than this: two runs missed (each run rewrites its record). */
+export const HEALTH_MAX_CLEANUP_AGE_MS = (5 * CLEANUP_INTERVAL_SECONDS * 1000) / 2;
 
 /** The largest page a client may ask of a paginated stats list. */
 export const MAX_PAGE_SIZE = 100;

@@ -49,7 +49,10 @@ test("it walked every row once, in several worker batches, every one of which su
   const { chunks, processed } = (await backfillStatus(t))!;
   expect(processed).toBe(legacy.rows);
   expect(chunks).toBeGreaterThan(10);
-  expect(workerRunsByState(t)).toEqual({ success: expect.any(Number) });
+  // Every run so far succeeded; the one pending is the worker's wake-up at the first live session's timeout.
+  const { pending, ...ran } = workerRunsByState(t);
+  expect(ran).toEqual({ success: expect.any(Number) });
+  expect(pending).toBe(1);
 });
 
 test("getStats stays within its budget with 8,000 views on 40 paths", async () => {

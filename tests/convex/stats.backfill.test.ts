@@ -68,7 +68,10 @@ describe("a backfill of data written before the aggregates", () => {
     const status = (await backfillStatus(t))!;
     expect(status).toMatchObject({ state: "done", runId: 1, processed: legacy.rows });
     expect(status.chunks).toBeGreaterThanOrEqual(2);
-    expect(workerRunsByState(t)).toEqual({ success: expect.any(Number) });
+    // Every run so far succeeded; the one pending is the worker's wake-up at the first live session's timeout.
+    const { pending, ...ran } = workerRunsByState(t);
+    expect(ran).toEqual({ success: expect.any(Number) });
+    expect(pending).toBe(1);
     expect((await getStats(t)).backfill).toMatchObject({ state: "done", chunks: status.chunks });
   });
 

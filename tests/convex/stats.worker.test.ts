@@ -1,12 +1,13 @@
 import { describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { internal } from "../../src/component/_generated/api";
-import { STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
+import { SESSION_TIMEOUT_MS, STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
 import * as Worker from "../../src/component/derive/worker";
 import * as FoldPageViews from "../../src/component/derive/foldPageViews";
 import { heartbeat, viewPage } from "../support/calls";
 import { SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
+import { BATCH_WORKER_COMPONENT } from "../support/convexBackend";
 import { expectExactFigures } from "../support/recount";
 import { pendingFunctions } from "../support/scheduler";
 import { pathName, sessionId } from "../support/seed";
@@ -66,6 +67,12 @@ describe("freshness and re-runs under steady load", () => {
     const t = createTestConvex();
     await viewPage(t, 1, "/a");
     await heartbeat(t, 1, "/a");
+    await settle(t);
+    // While the session is live, the worker sleeps until its timeout: its own loop run is all that waits (and its monitor).
+    expect(await workerStatus(t)).toEqual({ kind: "idle" });
+    expect((await pendingFunctions(t)).filter((name) => !name.endsWith("monitor:monitor"))).toEqual([`${BATCH_WORKER_COMPONENT}/loop:loop`]);
+    // Once nobody is on the site, nothing at all.
+    vi.advanceTimersByTime(SESSION_TIMEOUT_MS);
     await settle(t);
     expect(await workerStatus(t)).toEqual({ kind: "idle" });
     // In the app and in every component (each has its own scheduler).

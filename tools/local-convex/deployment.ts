@@ -36,6 +36,8 @@ export type DeploymentOptions = {
 
 // How often settled() looks again while scheduled functions are pending.
 const SETTLED_POLL_MS = 50;
+// settled() waits for jobs due within this; later ones are timers, not work under way (the stats worker sleeping until a live session times out, its monitor).
+const SETTLED_HORIZON_MS = 2_000;
 
 export type ScheduledJob = { componentPath: string; name: string; state: string; scheduledTime: number };
 
@@ -186,12 +188,13 @@ export class LocalDeployment {
   }
 
   /**
-   * Resolves once no commit is queued, no scheduled function is pending and
-   * what they committed is published. A running batch worker keeps a job
-   * pending until it goes idle (a couple of seconds after its last batch).
+   * Resolves once no commit is queued, no scheduled function is running or due
+   * within SETTLED_HORIZON_MS, and what they committed is published. A running
+   * batch worker keeps a job due that soon until it goes idle or sleeps (a
+   * couple of seconds after its last batch).
    */
   async settled(): Promise<void> {
-    while (!this.closed && (await this.pendingJobs()) > 0) await delay(SETTLED_POLL_MS);
+    while (!this.closed && (await this.jobsUnderWay()) > 0) await delay(SETTLED_POLL_MS);
     await this.timers.idle();
     await this.serialized(async () => {});
   }
@@ -297,9 +300,10 @@ export class LocalDeployment {
     return this.queuedPublish;
   }
 
-  /** Scheduled functions waiting or running, in the app and in every component. */
-  private async pendingJobs(): Promise<number> {
+  /** Scheduled functions running, or due within SETTLED_HORIZON_MS, in the app and in every component. */
+  private async jobsUnderWay(): Promise<number> {
+    const horizon = backendClock.now() + SETTLED_HORIZON_MS;
     const jobs = await this.scheduledJobs();
-    return jobs.filter(({ state }) => state === "pending" || state === "inProgress").length;
+    return jobs.filter(({ state, scheduledTime }) => state === "inProgress" || (state === "pending" && scheduledTime <= horizon)).length;
   }
 }

@@ -86,7 +86,7 @@ export const handleCleanupRequest = adminEndpoint("cleanup", [], async ({ ctx, c
     more = chunk.more;
     console.log(`[admin] cleanup chunk ${chunks}: ${chunk.deleted} stale sessions removed${more ? ", more to go" : ""}`);
   }
-  const rest = more ? `; more remain, which the cron removes (every ${CLEANUP_INTERVAL_SECONDS} s)` : "";
+  const rest = more ? `; more remain, which the cron removes (every ${CLEANUP_INTERVAL_SECONDS / 60} min)` : "";
   return { message: `Removed ${removed} stale sessions in ${chunks} chunk${chunks === 1 ? "" : "s"}${rest}`, summary: { total: removed, processed: removed, failed: 0 } };
 });
 

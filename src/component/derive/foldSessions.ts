@@ -1,5 +1,5 @@
 import type { Doc } from "../_generated/dataModel.js";
-import type { MutationCtx } from "../_generated/server.js";
+import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { SESSION_TIMEOUT_MS } from "../../shared/config.js";
 import { addToCounters, countAtLeastZero } from "./counters.js";
 
@@ -20,6 +20,15 @@ export function startLiveFold(): LiveFold {
 }
 
 const isIdle = (lastSeen: number, now: number) => lastSeen < now - SESSION_TIMEOUT_MS;
+
+/**
+ * How long until the first live session passes the timeout (1 ms past it, when isIdle holds), or null when none is
+ * live: the idle worker wakes itself then, so "active now" drops on time without traffic or a cron.
+ */
+export async function untilNextExpiry(ctx: QueryCtx, now: number): Promise<number | null> {
+  const first = await ctx.db.query("liveSessions").withIndex("by_lastSeen").first();
+  return first === null ? null : Math.max(0, first.lastSeen + SESSION_TIMEOUT_MS + 1 - now);
+}
 
 function move(fold: LiveFold, path: string, delta: number): void {
   fold.pages.set(path, (fold.pages.get(path) ?? 0) + delta);

@@ -13,7 +13,7 @@ import {
 import { getBackfillStatus, hasFoldBudget, isResetting, restartBackfillPastReset, runBackfillStep, type BatchFolds } from "./backfill.js";
 import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRules } from "./derivedRules.js";
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews.js";
-import { expireSession, finishLiveFold, foldSessionState, startLiveFold } from "./foldSessions.js";
+import { expireSession, finishLiveFold, foldSessionState, startLiveFold, untilNextExpiry } from "./foldSessions.js";
 import { hasVisitToSettle, settleEndedVisits } from "./settleVisits.js";
 import { admitSessionState, admitView, finishCapFold, startCapFold } from "./siteCaps.js";
 
@@ -22,7 +22,10 @@ import { admitSessionState, admitView, finishCapFold, startCapFold } from "./sit
  * derived table and counter. Visitors append rows and ping it; it reads what
  * committed since its cursor with a snapshot query (no read dependencies, so
  * new rows never make it retry) and folds them in one transaction, at most
- * about twice a second. While a backfill runs, each batch also takes a step of
+ * about twice a second. With nothing to fold it goes idle, but while sessions
+ * are live it sleeps only until the first of them times out (batch-worker's idle
+ * `timeoutMs`): then it takes it off "active now", with no traffic and no cron,
+ * and nothing runs on a site nobody is on. While a backfill runs, each batch also takes a step of
  * it (component/derive/backfill.ts), so derived data keeps this one writer. While the
  * rules derived data was built under differ incompatibly from the running
  * ones (component/derive/derivedRules.ts), it folds no views and settles no visits
@@ -90,8 +93,20 @@ const newVisitorOf = (row: { newVisitor?: boolean }) => (row.newVisitor === unde
 const commitTsOf = (row: { committedAt?: unknown }) => row.committedAt as bigint;
 
 /**
+ * Whether a visitor's view or heartbeat was written since `since`: then more may follow, and the idle worker polls
+ * through its cooldown rather than being woken again; after a wake-up on a timer nobody called, and it stops at once.
+ */
+async function visitorCalledWithin(ctx: QueryCtx, since: number): Promise<boolean> {
+  const view = await ctx.db.query("pageViews").withIndex("by_committedAt").order("desc").first();
+  if (view !== null && view.timestamp >= since) return true;
+  const session = await ctx.db.query("activeSessions").withIndex("by_committedAt").order("desc").first();
+  return session !== null && session.lastSeen >= since;
+}
+
+/**
  * The work query: new views, changed sessions, sessions past the timeout,
- * visits that ended, and a running backfill's next step, or idle when there is none of these. While
+ * visits that ended, and a running backfill's next step, or idle when there is none of these (idle, it names when
+ * the first live session times out, and the loop sleeps until then unless a ping wakes it first). While
  * a backfill empties the derived tables, live rows wait for it; while derived data needs a rebuild
  * and no backfill runs, views and visits wait for one.
  */
@@ -112,7 +127,9 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
   // Until a backfill has rebuilt visits and settled them again, settling is its work.
   const settle = !held && !(backfilling && (backfill.phase === "pageViews" || backfill.phase === "visits")) && (await hasVisitToSettle(ctx, now));
   if (views.length === 0 && sessions.length === 0 && expired.length === 0 && !settle && !backfilling) {
-    return { kind: "idle", cooldownMs: WORKER_COOLDOWN_MS, pollIntervalMs: WORKER_DEBOUNCE_MS };
+    const cooldownMs = (await visitorCalledWithin(ctx, now - WORKER_COOLDOWN_MS)) ? WORKER_COOLDOWN_MS : 0;
+    const wakeInMs = await untilNextExpiry(ctx, now);
+    return { kind: "idle", cooldownMs, pollIntervalMs: WORKER_DEBOUNCE_MS, ...(wakeInMs === null ? {} : { timeoutMs: wakeInMs }) };
   }
   return {
     kind: "work",

@@ -8,12 +8,14 @@ import { pingStatsWorker } from "../record/wakeWorker.js";
 
 /**
  * The cleanup cron: deletes visitors' session rows idle past the timeout (as
- * many as one transaction's budget allows), and wakes the worker when live
- * sessions it counted have timed out (so it takes them off "active now") or
- * visits have ended (so it settles them). A deleted session's rate-limit
- * buckets go with it (refilled by now). It records that it ran, for the
- * health check, at most once a minute: on an idle site it reads four empty
- * index ranges and its record, and writes only that record, once a minute.
+ * many as one transaction's budget allows), and wakes the worker when visits
+ * have ended (so it settles them: on a quiet site nothing else would wake it)
+ * or when a live session is past the timeout. The worker wakes itself for
+ * those (derive/worker.ts), so this is only a backstop, for a worker that lost
+ * its wake-up (or one a version before wake-ups left idle). A deleted
+ * session's rate-limit buckets go with it (refilled by now). It records that
+ * it ran, for the health check: on an idle site it reads four empty index
+ * ranges and its record, and writes only that record, once a run.
  */
 export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promise<{ deleted: number; more: boolean }> {
   await recordCleanupRun(ctx, now);
@@ -33,7 +35,6 @@ export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promi
     .query("liveSessions")
     .withIndex("by_lastSeen", (q) => q.lt("lastSeen", idleSince))
     .first();
-  // The worker also settles visits that ended: on a quiet site nothing else would wake it.
   if (expiring !== null || (await hasVisitToSettle(ctx, now))) await pingStatsWorker(ctx);
   return { deleted, more: deleted < stale.length || stale.length === CLEANUP_PAGE_SIZE };
 }
@@ -42,7 +43,7 @@ export async function getCleanupStatus(ctx: QueryCtx): Promise<Doc<"cleanupStatu
   return await ctx.db.query("cleanupStatus").first();
 }
 
-/** Notes that the cron ran, unless it was noted less than CLEANUP_RECORD_INTERVAL_MS ago (a write every run would be three a minute on an idle site). */
+/** Notes that the cron ran, unless it was noted less than CLEANUP_RECORD_INTERVAL_MS ago (by this run's previous chunk, or a manual run). */
 async function recordCleanupRun(ctx: MutationCtx, now: number): Promise<void> {
   const status = await getCleanupStatus(ctx);
   if (status === null) await ctx.db.insert("cleanupStatus", { lastRunAt: now });

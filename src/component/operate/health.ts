@@ -172,10 +172,11 @@ async function checkWorker(ctx: QueryCtx, now: number, held: boolean, commands: 
 async function checkCleanup(ctx: QueryCtx, now: number): Promise<Checks["cleanup"]> {
   const lastRunAt = (await getCleanupStatus(ctx))?.lastRunAt ?? null;
   const fix = 'look for "clean up stale sessions" in the dashboard\'s Schedules → Cron Jobs, and for its errors in the logs';
-  if (lastRunAt === null) return { ok: false, lastRunAt, message: `the cleanup cron has not run yet (it runs every ${CLEANUP_INTERVAL_SECONDS} s)`, fix };
+  const every = `it runs every ${formatAge(CLEANUP_INTERVAL_SECONDS * 1000)}`;
+  if (lastRunAt === null) return { ok: false, lastRunAt, message: `the cleanup cron has not run yet (${every})`, fix };
   const age = now - lastRunAt;
   if (age > HEALTH_MAX_CLEANUP_AGE_MS) {
-    return { ok: false, lastRunAt, message: `the cleanup cron last ran ${formatAge(age)} ago (it runs every ${CLEANUP_INTERVAL_SECONDS} s): idle visitors stay "active now"`, fix };
+    return { ok: false, lastRunAt, message: `the cleanup cron last ran ${formatAge(age)} ago (${every}): idle sessions' rows are not removed`, fix };
   }
   return { ok: true, lastRunAt, message: `the cleanup cron has run within the last ${formatAge(age)}` };
 }
