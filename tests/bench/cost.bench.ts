@@ -1,0 +1,359 @@
+import { writeFileSync } from "node:fs";
+import { test, vi } from "vitest";
+import { HEARTBEAT_INTERVAL_MS, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
+import { DAY, MINUTE, T0 } from "../support/clock";
+import { createTestConvex } from "../support/convex";
+import { STATS_COMPONENT } from "../support/convexBackend";
+import {
+  CostMeter,
+  SYSTEM_INDEXES_PER_DOCUMENT,
+  committedRows,
+  documentJsonBytes,
+  indexesPerDocument,
+  siteCrons,
+  storedTables,
+  type CallSource,
+  type CallTotals,
+  type Flow,
+  type TableStorage,
+} from "../support/costMeter";
+import { blogPages, trackerTraffic } from "../support/trackerTraffic";
+
+/**
+ * `npm run bench`: what a page view costs a site, end to end (issue 19's
+ * "before"; README, "Cost per view"). A site's traffic goes through the blog's
+ * public calls as its visitors' trackers send it (tests/support/trackerTraffic.ts:
+ * the demo's visits, with referrers, UTM tags, browsers, places and screens,
+ * and every heartbeat, one with each view then one every HEARTBEAT_INTERVAL_MS);
+ * the stats worker and every other scheduled job run at their due times, and the
+ * site's cron at its own cadence (tests/support/costMeter.ts). Every function's
+ * cost is read from Convex's transaction counters (tests/support/transactionObserver.ts).
+ *
+ * Two paces: a small site (500 views a day, a whole day simulated) and a busy
+ * one (5,000 a day, the 12 hours that carry half of a day's views, or the whole
+ * day with COST_BENCH_FULL_DAY=1, about 3 minutes more). Then a day of the small
+ * site with no visitors. Writes cost.results.md; about 2 minutes on 2 cores.
+ */
+
+// The real clock, taken before any timer is faked, to print how long each simulation took.
+const realNow = performance.now.bind(performance);
+const OUTPUT = new URL("./cost.results.md", import.meta.url);
+const FULL_DAY = process.env.COST_BENCH_FULL_DAY === "1";
+const HOUR = 60 * MINUTE;
+/** The demo's model plans this many days of traffic before the simulated span (its growth and returning visitors in their stride); they are not simulated. */
+const HISTORY_DAYS = 3;
+/** The simulated day starts here (a Thursday, UTC; the site's zone is UTC). */
+const DAY_START = T0 + HISTORY_DAYS * DAY;
+/** After the last call: every visit has ended, settled (timeout and grace) and been folded once the cron woke the worker. */
+const SETTLE_TAIL_MS = VISIT_TIMEOUT_MS + VISIT_SETTLE_GRACE_MS + 5 * MINUTE;
+const PAGES = blogPages(40);
+
+/** Issue 19's budgets, per view (storage after 90 days; I/O of everything but dashboards) and per idle day. */
+const BUDGET = { jsonBytes: 600, indexEntries: 15, ioBytes: 12 * 1024, scheduledRuns: 1, documentsWritten: 15, idleCallsPerDay: 300 };
+
+type Site = { name: string; viewsPerDay: number; from: number; to: number; span: string };
+
+const SITES: Site[] = [
+  { name: "small site", viewsPerDay: 500, from: DAY_START, to: DAY_START + DAY, span: "a whole day, 00:00 to 24:00" },
+  FULL_DAY
+    ? { name: "busy site", viewsPerDay: 5_000, from: DAY_START, to: DAY_START + DAY, span: "a whole day, 00:00 to 24:00" }
+    : {
+        name: "busy site",
+        viewsPerDay: 5_000,
+        from: DAY_START + 15 * HOUR,
+        to: DAY_START + 27 * HOUR,
+        span: "12 hours, 15:00 to 03:00 (the afternoon peak to the night's lull: half of the model's daily views)",
+      },
+];
+
+type SiteResult = {
+  site: Site;
+  views: number;
+  heartbeats: number;
+  visits: number;
+  flow: Flow;
+  storage: TableStorage[];
+  bucketLevels: { level: string; documents: number; jsonBytes: number }[];
+  idle?: Flow;
+};
+
+async function simulate(site: Site, withIdleDay: boolean): Promise<SiteResult> {
+  vi.setSystemTime(site.from);
+  const t = createTestConvex();
+  const meter = new CostMeter(t);
+  try {
+    const calls = trackerTraffic({ from: site.from, to: site.to, viewsPerDay: site.viewsPerDay, pages: PAGES, seed: 19, historyDays: HISTORY_DAYS });
+    const crons = siteCrons(STATS_COMPONENT);
+    const until = site.to + SETTLE_TAIL_MS;
+    const { views, heartbeats } = await meter.replay(calls, { crons, until });
+    const flow = meter.since();
+    const storage = storedTables(t);
+    const visits = storage.find((table) => table.component === STATS_COMPONENT && table.table === "visits")?.documents ?? 0;
+    const result: SiteResult = { site, views, heartbeats, visits, flow, storage, bucketLevels: bucketLevels(t) };
+    if (withIdleDay) {
+      const before = meter.reading();
+      await meter.replay([], { crons, until: until + DAY });
+      result.idle = meter.since(before);
+    }
+    return result;
+  } finally {
+    meter.dispose();
+  }
+}
+
+/** The stats component's time buckets by level: how much of their storage is shared by many views (week, month, all time) rather than made anew every day. */
+function bucketLevels(t: ReturnType<typeof createTestConvex>) {
+  const levels = new Map<string, { level: string; documents: number; jsonBytes: number }>();
+  for (const row of committedRows(t, STATS_COMPONENT, "timeBuckets")) {
+    const level = String(row.level);
+    const entry = levels.get(level) ?? { level, documents: 0, jsonBytes: 0 };
+    entry.documents++;
+    entry.jsonBytes += documentJsonBytes(row);
+    levels.set(level, entry);
+  }
+  return [...levels.values()];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const n = (x: number, digits = 0) => x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const kib = (bytes: number) => `${n(bytes / 1024, 1)} KiB`;
+const mb = (bytes: number) => `${n(bytes / 1e6, 1)} MB`;
+const PER = 100_000;
+const isHistory = (table: TableStorage) => table.table === "_scheduled_functions";
+const tableName = (table: TableStorage) => `${table.component}/${table.table}`;
+const indexEntries = (table: TableStorage) => table.indexEntries + SYSTEM_INDEXES_PER_DOCUMENT * table.documents;
+const io = (totals: CallTotals) => totals.bytesRead + totals.bytesWritten;
+const COARSE_LEVELS = ["week", "month", "all"];
+
+function stored(result: SiteResult) {
+  const tables = result.storage.filter((table) => !isHistory(table));
+  const sum = (f: (table: TableStorage) => number) => tables.reduce((total, table) => total + f(table), 0);
+  const coarse = result.bucketLevels.filter(({ level }) => COARSE_LEVELS.includes(level));
+  return {
+    documents: sum((table) => table.documents),
+    jsonBytes: sum((table) => table.jsonBytes),
+    schemaIndexEntries: sum((table) => table.indexEntries),
+    indexEntries: sum(indexEntries),
+    coarseBytes: coarse.reduce((total, level) => total + level.jsonBytes, 0),
+    coarseIndexEntries: coarse.reduce((total, level) => total + level.documents, 0) * (indexesPerDocument(STATS_COMPONENT, "timeBuckets") + SYSTEM_INDEXES_PER_DOCUMENT),
+  };
+}
+
+function headline(results: SiteResult[]): string[] {
+  const row = (label: string, budget: string, f: (result: SiteResult) => string) => `| ${label} | ${results.map(f).join(" | ")} | ${budget} |`;
+  const per = (result: SiteResult, x: number, digits = 1) => n(x / result.views, digits);
+  return [
+    `| per page view | ${results.map((r) => `${r.site.name} (${n(r.site.viewsPerDay)} views a day)`).join(" | ")} | issue 19's budget |`,
+    `|---|${results.map(() => "---:").join("|")}|---:|`,
+    row("JSON bytes stored (every table of every component)", `≤ ${BUDGET.jsonBytes}`, (r) => per(r, stored(r).jsonBytes, 0)),
+    row("index entries (schema indexes + by_id and by_creation_time)", `≤ ${BUDGET.indexEntries}`, (r) => per(r, stored(r).indexEntries)),
+    row("&nbsp;&nbsp;of which the schemas' own indexes", "", (r) => per(r, stored(r).schemaIndexEntries)),
+    row("documents stored", "", (r) => per(r, stored(r).documents)),
+    row("database I/O (bytes read + written, every function)", `≤ ${kib(BUDGET.ioBytes)}`, (r) => kib(io(r.flow.total) / r.views)),
+    row("&nbsp;&nbsp;bytes read", "", (r) => kib(r.flow.total.bytesRead / r.views)),
+    row("&nbsp;&nbsp;bytes written", "", (r) => kib(r.flow.total.bytesWritten / r.views)),
+    row("function calls (visitor + cron + scheduled runs)", "", (r) => per(r, r.flow.total.calls)),
+    row("functions scheduled: scheduled runs", `≤ ${BUDGET.scheduledRuns}`, (r) => per(r, r.flow.bySource.scheduled.calls)),
+    row("&nbsp;&nbsp;jobs scheduled (canceled ones included)", "", (r) => per(r, r.flow.total.functionsScheduled)),
+    row("documents written (visitor + cron + scheduled)", `≤ ${BUDGET.documentsWritten}`, (r) => per(r, r.flow.total.documentsWritten)),
+  ];
+}
+
+function per100k(results: SiteResult[]): string[] {
+  const row = (label: string, f: (result: SiteResult) => string) => `| ${label} | ${results.map(f).join(" | ")} |`;
+  const scale = (r: SiteResult, x: number) => (x / r.views) * PER;
+  return [
+    `| per ${n(PER)} page views | ${results.map((r) => r.site.name).join(" | ")} |`,
+    `|---|${results.map(() => "---:").join("|")}|`,
+    row("storage (JSON bytes)", (r) => mb(scale(r, stored(r).jsonBytes))),
+    row("index entries", (r) => n(scale(r, stored(r).indexEntries))),
+    row("database I/O", (r) => `${n(scale(r, io(r.flow.total)) / 1e9, 2)} GB`),
+    row("function calls", (r) => n(scale(r, r.flow.total.calls))),
+    row("scheduled runs", (r) => n(scale(r, r.flow.bySource.scheduled.calls))),
+    row("documents written", (r) => n(scale(r, r.flow.total.documentsWritten))),
+  ];
+}
+
+function workload(results: SiteResult[]): string[] {
+  return [
+    "| site | simulated | views counted | heartbeats sent | visits | cron runs | scheduled runs |",
+    "|---|---|---:|---:|---:|---:|---:|",
+    ...results.map(
+      (r) =>
+        `| ${r.site.name}, ${n(r.site.viewsPerDay)} views a day | ${r.site.span}, then ${n(SETTLE_TAIL_MS / MINUTE)} minutes until every visit has settled | ${n(r.views)} | ${n(r.heartbeats)} | ${n(r.visits)} | ${n(r.flow.bySource.cron.calls)} | ${n(r.flow.bySource.scheduled.calls)} |`,
+    ),
+  ];
+}
+
+function storageTable(result: SiteResult): string[] {
+  const tables = result.storage.filter((table) => !isHistory(table));
+  const total = stored(result);
+  const per = (x: number, digits = 1) => n(x / result.views, digits);
+  return [
+    `${result.site.name} (${n(result.views)} views):`,
+    "",
+    "| table | documents per view | JSON bytes per view | share | index entries per view (schema + system) | per 100,000 views |",
+    "|---|---:|---:|---:|---:|---:|",
+    ...tables.map(
+      (table) =>
+        `| ${tableName(table)} | ${per(table.documents, 2)} | ${per(table.jsonBytes, 0)} | ${n((100 * table.jsonBytes) / total.jsonBytes, 1)}% | ${per(table.indexEntries, 2)} + ${per(SYSTEM_INDEXES_PER_DOCUMENT * table.documents, 2)} | ${mb((table.jsonBytes / result.views) * PER)} |`,
+    ),
+    `| **every table** | ${per(total.documents, 2)} | ${per(total.jsonBytes, 0)} | 100% | ${per(total.schemaIndexEntries, 2)} + ${per(total.indexEntries - total.schemaIndexEntries, 2)} | ${mb((total.jsonBytes / result.views) * PER)} |`,
+  ];
+}
+
+function levelsTable(results: SiteResult[]): string[] {
+  const levels = [...new Set(results.flatMap((r) => r.bucketLevels.map(({ level }) => level)))];
+  const cell = (r: SiteResult, level: string) => {
+    const entry = r.bucketLevels.find((each) => each.level === level);
+    return entry === undefined ? "0" : `${n(entry.documents / r.views, 2)} / ${n(entry.jsonBytes / r.views, 0)}`;
+  };
+  return [
+    `| time-bucket level | ${results.map((r) => `${r.site.name}: rows / JSON bytes per view`).join(" | ")} |`,
+    `|---|${results.map(() => "---:").join("|")}|`,
+    ...levels.map((level) => `| ${level} | ${results.map((r) => cell(r, level)).join(" | ")} |`),
+  ];
+}
+
+function extrapolation(results: SiteResult[]): string[] {
+  return [
+    "| after 90 days, per view | " + results.map((r) => r.site.name).join(" | ") + " |",
+    `|---|${results.map(() => "---:").join("|")}|`,
+    `| JSON bytes stored | ${results.map((r) => { const s = stored(r); return `${n((s.jsonBytes - s.coarseBytes) / r.views)} to ${n(s.jsonBytes / r.views)}`; }).join(" | ")} |`,
+    `| index entries | ${results.map((r) => { const s = stored(r); return `${n((s.indexEntries - s.coarseIndexEntries) / r.views, 1)} to ${n(s.indexEntries / r.views, 1)}`; }).join(" | ")} |`,
+  ];
+}
+
+function sourcesTable(result: SiteResult): string[] {
+  const sources: [CallSource, string][] = [
+    ["visitor", "visitors' calls (recordPageView, heartbeat)"],
+    ["cron", "the cron (cleanupStaleSessions)"],
+    ["scheduled", "scheduled runs (the worker's loop, …)"],
+  ];
+  const row = (label: string, totals: CallTotals) =>
+    `| ${label} | ${n(totals.calls / result.views, 2)} | ${kib(totals.bytesRead / result.views)} | ${kib(totals.bytesWritten / result.views)} | ${n(totals.documentsRead / result.views, 1)} | ${n(totals.documentsWritten / result.views, 2)} | ${n(totals.functionsScheduled / result.views, 2)} |`;
+  return [
+    `${result.site.name}, per view:`,
+    "",
+    "| who | calls | bytes read | bytes written | documents read | documents written | jobs scheduled |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+    ...sources.map(([source, label]) => row(label, result.flow.bySource[source])),
+    row("**all**", result.flow.total),
+    "",
+    "| function | calls | bytes read | bytes written | documents written |",
+    "|---|---:|---:|---:|---:|",
+    ...result.flow.byFunction.map(
+      ([name, totals]) =>
+        `| ${name} | ${n(totals.calls / result.views, 2)} | ${kib(totals.bytesRead / result.views)} | ${kib(totals.bytesWritten / result.views)} | ${n(totals.documentsWritten / result.views, 2)} |`,
+    ),
+  ];
+}
+
+function historyTable(results: SiteResult[]): string[] {
+  return [
+    "| site | component | jobs kept | JSON bytes per view | per 100,000 views |",
+    "|---|---|---:|---:|---:|",
+    ...results.flatMap((r) =>
+      r.storage.filter(isHistory).map((table) => `| ${r.site.name} | ${table.component} | ${n(table.documents)} | ${n(table.jsonBytes / r.views)} | ${mb((table.jsonBytes / r.views) * PER)} |`),
+    ),
+  ];
+}
+
+function idleTable(result: SiteResult): string[] {
+  const idle = result.idle!;
+  return [
+    `| function | calls a day | bytes read + written a day |`,
+    "|---|---:|---:|",
+    ...idle.byFunction.map(([name, totals]) => `| ${name} | ${n(totals.calls)} | ${mb(io(totals))} |`),
+    `| **every function** (budget: ≤ ${BUDGET.idleCallsPerDay} calls a day) | ${n(idle.total.calls)} | ${mb(io(idle.total))} |`,
+  ];
+}
+
+function report(results: SiteResult[]): string {
+  const small = results[0];
+  const crons = siteCrons(STATS_COMPONENT);
+  return [
+    "What a page view costs a site, end to end: storage, database I/O, function calls, scheduled runs and documents written,",
+    "in Convex's own units (the transaction counters of every function: visitors' calls, the cron, every scheduled run).",
+    "",
+    ...headline(results),
+    "",
+    ...per100k(results),
+    "",
+    "## What was simulated",
+    "",
+    `The blog's public calls, as its visitors' trackers send them (tests/support/trackerTraffic.ts): the demo's visits (tools/demo/traffic.ts:`,
+    `a day's rhythm, 30% returning visits, referrers, UTM campaigns, browsers, places and screens, pages read for seconds to minutes)`,
+    `on a blog of ${PAGES.length} pages, each view with its heartbeat and one every ${HEARTBEAT_INTERVAL_MS / 1000} s while the page stays open`,
+    `(\`api.stats.recordPageView\`, \`api.stats.heartbeat\`). Every scheduled job (the stats worker's loop and monitor, the cleanup's`,
+    `follow-ups) runs at its due time, and the site's cron (${crons.map((cron) => `\`${cron.udfPath}\` every ${cron.everyMs / 1000} s`).join(", ")}) at its cadence, from an empty deployment (UTC):`,
+    "",
+    ...workload(results),
+    "",
+    "Per view means per view counted (a repeat within the dedup window is not one). The figures cover everything the span cost,",
+    "from the first call until every visit has settled: the visitors' calls, every cron run, every scheduled run. A function call",
+    "is one top-level execution (the app's re-exported mutation calling into the component in the same transaction is one call).",
+    "",
+    "## What is extrapolated, and why it holds for the current design",
+    "",
+    "- **Per 100,000 views** is the per-view figure times 100,000.",
+    "- **After 90 days**: the current design never rolls anything up, and deletes nothing but idle sessions' rows: every row the",
+    "  span stored is still there after 90 days, and every later day stores the same kinds of rows again for its own views (views,",
+    "  visits, session-minutes; minute, quarter-hour, hour and day buckets), so storage per view stays about what the span measured.",
+    "  Two things differ, in opposite directions: week, month and all-time buckets are shared by more days' views (at most their",
+    "  bytes come off: the lower figure below), and visitors who come back from before the span (the deployment starts empty) count",
+    "  here as first views, so buckets' histograms of previous views hold fewer distinct minutes than after 90 days (a few more",
+    "  entries of about 20 bytes each per such visit and bucket). Per view after 90 days, the measured figure without and with the",
+    "  shared buckets:",
+    "",
+    ...extrapolation(results),
+    "",
+    `- **Database I/O, calls, scheduled runs and writes** per view do not depend on the table sizes in the current design (a call and a`,
+    `  worker batch read their own session's rows and the buckets they touch), so a day's figures are every day's. The busy site's`,
+    `  ${FULL_DAY ? "whole day was simulated" : "12 hours have the day's average pace (COST_BENCH_FULL_DAY=1 simulates the whole day instead)"}.`,
+    "- Scheduled-function history (`_scheduled_functions`) is printed separately and not counted: Convex clears it after a week.",
+    "",
+    "## Storage per table",
+    "",
+    `Index entries: each document counts once in each index its table's schema defines, plus Convex's two system indexes of`,
+    `every table (\`by_id\`, \`by_creation_time\`), which Convex stores and bills like any index.`,
+    "",
+    ...results.flatMap((r) => [...storageTable(r), ""]),
+    "Time buckets by level (week, month and all time are shared by many days' views):",
+    "",
+    ...levelsTable(results),
+    "",
+    "Scheduled-function history (not counted above; Convex keeps it a week):",
+    "",
+    ...historyTable(results),
+    "",
+    "## Database I/O, calls and writes, by who made them",
+    "",
+    ...results.flatMap((r) => [...sourcesTable(r), ""]),
+    "## An idle site",
+    "",
+    `The small site for the 24 hours after its traffic has settled, with no visitor: what the cron and whatever it schedules cost.`,
+    "",
+    ...idleTable(small),
+    "",
+  ].join("\n");
+}
+
+test("what a page view costs, at a small site's pace and a busy one's", async () => {
+  vi.useFakeTimers();
+  try {
+    const results: SiteResult[] = [];
+    for (const [i, site] of SITES.entries()) {
+      const started = realNow();
+      results.push(await simulate(site, i === 0));
+      console.log(`${site.name}: simulated in ${n((realNow() - started) / 1000)} s of real time`);
+    }
+    const text = report(results);
+    console.log(text);
+    writeFileSync(OUTPUT, `<!-- Generated by \`npm run bench\` (tests/bench/cost.bench.ts). -->\n\n${text}`);
+  } finally {
+    vi.useRealTimers();
+  }
+});

@@ -1,0 +1,129 @@
+import { api } from "../../convex/_generated/api";
+import { HEARTBEAT_INTERVAL_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
+import type { VisitContext } from "../../src/component/record/visitAttributes";
+import { planHistory, seededRandom, type PlannedCall, type SitePage } from "../../tools/demo/traffic";
+import type { TestConvex } from "./convex";
+
+/**
+ * A site's traffic as its visitors' trackers send it, for cost benches: the
+ * demo's model of visits (tools/demo/traffic.ts: a day's rhythm, returning
+ * visitors, referrers and UTM campaigns, browsers, places and screens, pages
+ * read for seconds to minutes), with every heartbeat the tracker sends
+ * (src/tracker/heartbeatStream.ts: one with each view, then one every
+ * HEARTBEAT_INTERVAL_MS while the page stays open), where the demo keeps only
+ * a page's last one.
+ */
+
+/** One call of a visitor's tracker: `api.stats.recordPageView` (with the browser's context) or `api.stats.heartbeat`. */
+export type TrackerCall =
+  | { at: number; kind: "view"; sessionId: string; page: SitePage; visit?: VisitContext }
+  | { at: number; kind: "heartbeat"; sessionId: string; page: SitePage };
+
+/** A blog's pages: the home page, `posts` posts (the newest read most) and a few pages. */
+export function blogPages(posts: number): SitePage[] {
+  return [
+    { path: "/", pageType: "home", weight: 4 },
+    ...Array.from({ length: posts }, (_, rank): SitePage => ({ path: `/post-${posts - rank}`, pageType: "post", weight: 4 / (rank + 1) })),
+    ...["/about", "/now", "/uses"].map((path): SitePage => ({ path, pageType: "page", weight: 1 })),
+  ];
+}
+
+/** The tracker's calls for the demo's planned views: each view, its heartbeat at once, then one per interval until the page's last. */
+function withEveryHeartbeat(planned: PlannedCall[]): TrackerCall[] {
+  const calls: TrackerCall[] = [];
+  const bySession = new Map<string, PlannedCall[]>();
+  for (const call of planned) {
+    const own = bySession.get(call.sessionId);
+    if (own === undefined) bySession.set(call.sessionId, [call]);
+    else own.push(call);
+  }
+  for (const own of bySession.values()) {
+    own.forEach((call, i) => {
+      if (call.heartbeat) return;
+      // Whole milliseconds, as a deployment's clock has them.
+      const at = Math.round(call.at);
+      calls.push({ at, kind: "view", sessionId: call.sessionId, page: call.page, ...(call.visit ? { visit: call.visit } : {}) });
+      // The demo plans a page's last heartbeat only (if it stayed open a whole interval); the tracker sends all of them.
+      const last = own[i + 1]?.heartbeat ? Math.round(own[i + 1].at) : at;
+      for (let beat = at; beat <= last; beat += HEARTBEAT_INTERVAL_MS) calls.push({ at: beat, kind: "heartbeat", sessionId: call.sessionId, page: call.page });
+    });
+  }
+  // Stable: a view comes before the heartbeat sent with it.
+  return calls.sort((a, b) => a.at - b.at);
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+/** The demo's plan runs this long past the window: a visit it plans near the window's end is not cut short (its calls past the window are dropped all the same). */
+const PLAN_PAST_WINDOW_MS = 60 * 60 * 1000;
+
+/** A visit's calls: a session's calls with no gap over the visit timeout (the demo plans a session's next visit an hour or more later). */
+function visitsOf(calls: PlannedCall[]): PlannedCall[][] {
+  const open = new Map<string, PlannedCall[]>();
+  const visits: PlannedCall[][] = [];
+  for (const call of calls) {
+    const visit = open.get(call.sessionId);
+    if (visit !== undefined && call.at - visit[visit.length - 1].at <= VISIT_TIMEOUT_MS) visit.push(call);
+    else {
+      const started = [call];
+      open.set(call.sessionId, started);
+      visits.push(started);
+    }
+  }
+  return visits;
+}
+
+/** The same visits, each moved as a whole so that they start evenly spread over [from, to): a steady stream, without the day's rhythm. */
+function steadily(visits: PlannedCall[][], from: number, to: number): PlannedCall[] {
+  const spacing = (to - from) / visits.length;
+  return visits.flatMap((visit, rank) => {
+    const shift = from + (rank + 0.5) * spacing - visit[0].at;
+    return visit.map((call) => ({ ...call, at: call.at + shift }));
+  });
+}
+
+/**
+ * The tracker's calls in [from, to), about `viewsPerDay` views a day there,
+ * with every heartbeat, in time order. The demo's model plans the visits from
+ * `historyDays` before `from` (so that its slow growth and returning visitors
+ * are in their stride by then; the calls before `from` are dropped) and is
+ * given a number of visitors, scaled once to give the views asked for.
+ * `steady` spreads the visits evenly instead of by the day's rhythm. Seeded:
+ * the same seed gives the same visits (session ids are random UUIDs, as
+ * browsers make them).
+ */
+export function trackerTraffic(options: {
+  from: number;
+  to: number;
+  viewsPerDay: number;
+  pages: SitePage[];
+  seed: number;
+  historyDays?: number;
+  steady?: boolean;
+  timeZone?: string;
+}): TrackerCall[] {
+  const { from, to, viewsPerDay, pages, seed, historyDays = 0, steady = false, timeZone } = options;
+  // planHistory ends its visits ten minutes before its `now`; past the window, so that a visit started in it is whole.
+  const now = to + PLAN_PAST_WINDOW_MS + 10 * 60 * 1000;
+  const days = (now - from) / DAY + historyDays;
+  const plan = (sessions: number) => planHistory(pages, { days, sessions, random: seededRandom(seed), now, timeZone }).calls;
+  const inWindow = (calls: PlannedCall[]) => calls.filter((call) => call.at >= from && call.at < to);
+  const wanted = (viewsPerDay * (to - from)) / DAY;
+  const guess = Math.max(1, Math.round((wanted * days * DAY) / (to - from) / 3));
+  const views = (calls: PlannedCall[]) => calls.filter((call) => !call.heartbeat).length;
+  const sessions = Math.max(1, Math.round((guess * wanted) / Math.max(1, views(inWindow(plan(guess))))));
+  const planned = plan(sessions);
+  // A page opened before `from` sends its heartbeats into the window; a steady stream starts with the window's first visit.
+  const calls = steady ? withEveryHeartbeat(steadily(visitsOf(planned).filter((visit) => visit[0].at >= from && visit[0].at < to), from, to)) : withEveryHeartbeat(planned);
+  return calls.filter((call) => call.at >= from && call.at < to);
+}
+
+/** Sends one call as the blog's tracker does (usePageTracking: the app's re-exported mutations); true if it was a view that counted. */
+export async function sendTrackerCall(t: TestConvex, call: TrackerCall): Promise<boolean> {
+  if (call.kind === "heartbeat") {
+    await t.mutation(api.stats.heartbeat, { sessionId: call.sessionId, currentPath: call.page.path });
+    return false;
+  }
+  const { path, pageType } = call.page;
+  const { recorded } = await t.mutation(api.stats.recordPageView, { path, pageType, sessionId: call.sessionId, ...(call.visit ? { visit: call.visit } : {}) });
+  return recorded;
+}
