@@ -55,6 +55,14 @@ const legacyRows = (t: TestConvex) =>
   }));
 const componentViews = (t: TestConvex) => t.runInStats(async (ctx) => (await ctx.db.query("pageViews").collect()).length);
 
+/** The old tables are empty, each old view is in the component once, and the figures equal a count of the raw rows. */
+async function expectEveryRowMovedOnce(t: TestConvex, views: ViewRow[]) {
+  expect(await legacyRows(t)).toEqual({ pageViews: 0, activeSessions: 0, shareLinks: 0 });
+  expect(await componentViews(t)).toBe(views.length);
+  expect(await storedFigures(t)).toEqual(figuresOf(views));
+  await expectExactActiveNow(t);
+}
+
 describe("upgrading from the version before the component", () => {
   const views = generateViews({ count: 2 * LEGACY_IMPORT_ROWS_PER_CHUNK + 137, sessions: 90, paths: 12 });
   beforeEach(() => {
@@ -73,10 +81,7 @@ describe("upgrading from the version before the component", () => {
     await t.mutation(internal.stats.backfillAggregates, {});
     await settle(t);
 
-    expect(await legacyRows(t)).toEqual({ pageViews: 0, activeSessions: 0, shareLinks: 0 });
-    expect(await componentViews(t)).toBe(views.length);
-    expect(await storedFigures(t)).toEqual(figuresOf(views));
-    await expectExactActiveNow(t);
+    await expectEveryRowMovedOnce(t, views);
     // The old share link still opens the dashboard once it is private.
     process.env.STATS_VISIBILITY = "private";
     expect(await t.query(api.stats.settings, { token: LEGACY_TOKEN })).toMatchObject({ visibility: "private", canRead: true });
@@ -101,10 +106,7 @@ describe("upgrading from the version before the component", () => {
     await t.mutation(internal.stats.backfillAggregates, {});
     await settle(t);
 
-    expect(await legacyRows(t)).toEqual({ pageViews: 0, activeSessions: 0, shareLinks: 0 });
-    expect(await componentViews(t)).toBe(views.length);
-    expect(await storedFigures(t)).toEqual(figuresOf(views));
-    await expectExactActiveNow(t);
+    await expectEveryRowMovedOnce(t, views);
   });
 
   describe("a visit that spans the upgrade is one visit: the old version's view at 23:50 and a live one at 00:00 are one visit of two views, entering at the old page", () => {
