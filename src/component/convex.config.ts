@@ -20,6 +20,9 @@ const component = defineComponent("liveStats", {
     // Site-wide caps on newcomers and on new pages per minute.
     STATS_MAX_NEW_VISITORS_PER_MINUTE: v.optional(v.string()),
     STATS_MAX_NEW_PATHS_PER_MINUTE: v.optional(v.string()),
+    // Days of minute and of hour detail kept before old data rolls up (prds/rollup.md).
+    STATS_MINUTE_DETAIL_DAYS: v.optional(v.string()),
+    STATS_HOUR_DETAIL_DAYS: v.optional(v.string()),
   },
 });
 // The single writer of every derived structure: folds appended rows in the background (derive/worker.ts).

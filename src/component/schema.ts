@@ -142,6 +142,18 @@ export default defineSchema({
   // Derived (worker only, a single row): visits up to here, in `by_lastActivity` order, are settled into time buckets.
   visitSettlement: defineTable({ lastActivity: v.number(), creationTime: v.number() }),
 
+  // How far old detail is rolled up (worker only, a single row; component/derive/rollup.ts): no minute or quarter-hour bucket
+  // starts before `minutesSince`, no hour bucket before `hoursSince`, once `done`.
+  rollup: defineTable({
+    minutesSince: v.number(),
+    hoursSince: v.number(),
+    // False while dropped buckets remain to delete.
+    done: v.boolean(),
+    // When the horizons last moved (the rollup's lag while not done), and when its deletions finished.
+    startedAt: v.number(),
+    finishedAt: v.optional(v.number()),
+  }),
+
   // Progress of the backfill that rebuilds derived data, run by the stats worker (a single row).
   backfillStatus: defineTable({
     state: v.union(v.literal("running"), v.literal("done")),

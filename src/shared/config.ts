@@ -112,6 +112,15 @@ export const DEFAULT_STATS_TIME_ZONE = "UTC";
 /** The "realtime" period: the current minute and the ones just before it, this many minutes in all. */
 export const REALTIME_MINUTES = 30;
 
+/** Days minute and quarter-hour buckets are kept (unless STATS_MINUTE_DETAIL_DAYS says otherwise): ranges within them may start and end on any whole minute. */
+export const DEFAULT_MINUTE_DETAIL_DAYS = 2;
+
+/** Days hour buckets are kept (unless STATS_HOUR_DETAIL_DAYS says otherwise): a week and the week before it by hour; older ranges fall on whole days. */
+export const DEFAULT_HOUR_DETAIL_DAYS = 15;
+
+/** Longest detail window a setting may ask for: ten years, the longest range (no rollup at all, in effect). */
+export const MAX_DETAIL_DAYS = 3_653;
+
 /** Entries a time bucket's histogram of visitors' previous views keeps on the bucket itself; past it, chunks of this many at most. */
 export const PREV_HISTOGRAM_CHUNK_ENTRIES = 256;
 

@@ -16,6 +16,7 @@ import type * as derive_derivedRules from "../derive/derivedRules.js";
 import type * as derive_foldPageViews from "../derive/foldPageViews.js";
 import type * as derive_foldSessions from "../derive/foldSessions.js";
 import type * as derive_prevHistogram from "../derive/prevHistogram.js";
+import type * as derive_rollup from "../derive/rollup.js";
 import type * as derive_settleVisits from "../derive/settleVisits.js";
 import type * as derive_siteCaps from "../derive/siteCaps.js";
 import type * as derive_timeBuckets from "../derive/timeBuckets.js";
@@ -60,6 +61,7 @@ const fullApi: ApiFromModules<{
   "derive/foldPageViews": typeof derive_foldPageViews;
   "derive/foldSessions": typeof derive_foldSessions;
   "derive/prevHistogram": typeof derive_prevHistogram;
+  "derive/rollup": typeof derive_rollup;
   "derive/settleVisits": typeof derive_settleVisits;
   "derive/siteCaps": typeof derive_siteCaps;
   "derive/timeBuckets": typeof derive_timeBuckets;

@@ -46,6 +46,8 @@ type Env = {
   readonly STATS_ALLOWED_ORIGINS: string | undefined;
   readonly STATS_MAX_NEW_VISITORS_PER_MINUTE: string | undefined;
   readonly STATS_MAX_NEW_PATHS_PER_MINUTE: string | undefined;
+  readonly STATS_MINUTE_DETAIL_DAYS: string | undefined;
+  readonly STATS_HOUR_DETAIL_DAYS: string | undefined;
 };
 
 /**

@@ -3,6 +3,8 @@ import type { Doc } from "../_generated/dataModel.js";
 import { VISIT_PROPERTIES, type VisitProperty } from "../../shared/config.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { applyPrevDeltas } from "./prevHistogram.js";
+import { storedDetail } from "./rollup.js";
+import { isPieceKept, type DetailHorizons } from "../../shared/detail.js";
 import { pieceContaining, siteTimeZone, type PieceLevel } from "../../shared/timeRanges.js";
 
 /**
@@ -27,6 +29,10 @@ import { pieceContaining, siteTimeZone, type PieceLevel } from "../../shared/tim
  * minute `m` between a session's minutes `p` and `n` replaces the link
  * `p → n` by `p → m` and `m → n`: every link is counted once per bucket
  * level where its two ends fall in different buckets.
+ *
+ * Below the rollup's horizons (component/derive/rollup.ts) the fold writes no
+ * minute, quarter-hour or hour bucket: old detail is gone, and a backfill
+ * refolding old views builds only what is kept.
  */
 
 export const BUCKET_LEVELS = ["all", "month", "week", "day", "hour", "quarterHour", "minute"] as const;
@@ -74,10 +80,28 @@ const noVisits = (): VisitFigures => ({ visits: 0, bounces: 0, visitViews: 0, du
  * finishTimeFold; and, per session and scope, its latest minute when the batch
  * knows it (views mostly arrive in time order, so the next one needs no read).
  */
-export type TimeFold = { clock: BucketClock; deltas: Map<string, BucketDelta>; latest: Map<string, number>; windows: Map<string, BucketDelta[]> };
+export type TimeFold = {
+  clock: BucketClock;
+  deltas: Map<string, BucketDelta>;
+  latest: Map<string, number>;
+  windows: Map<string, BucketDelta[]>;
+  // The rollup's horizons, read once per batch when it first folds a view or visit.
+  detail?: DetailHorizons;
+};
 
 export function startTimeFold(clock = new BucketClock()): TimeFold {
   return { clock, deltas: new Map(), latest: new Map(), windows: new Map() };
+}
+
+/** The rollup's horizons for this batch: read at its first fold (the worker moves them only between batches). */
+async function detailOf(ctx: MutationCtx, fold: TimeFold): Promise<DetailHorizons> {
+  fold.detail ??= await storedDetail(ctx);
+  return fold.detail;
+}
+
+/** The group's levels whose bucket (of those starting at `starts`) is still kept: no minute or quarter-hour before `minutesSince`, no hour before `hoursSince`. */
+function keptLevels(group: ScopeGroup, starts: Record<BucketLevel, number>, detail: DetailHorizons): readonly BucketLevel[] {
+  return levelsOf(group).filter((level) => isPieceKept({ level, start: starts[level] }, detail));
 }
 
 // The batch reads the rows it changes a window at a time: one index range for up to 8 adjacent buckets of a level
@@ -111,7 +135,7 @@ function deltaOf(fold: TimeFold, group: ScopeGroup, scope: string, level: Bucket
 function link(fold: TimeFold, group: ScopeGroup, scope: string, prev: number | null, minute: number, sign: 1 | -1): void {
   const starts = fold.clock.startsOf(minute);
   const prevStarts = prev === null ? null : fold.clock.startsOf(prev);
-  for (const level of levelsOf(group)) {
+  for (const level of keptLevels(group, starts, fold.detail!)) {
     if (prevStarts !== null && prevStarts[level] === starts[level]) continue;
     const { prevs } = deltaOf(fold, group, scope, level, starts[level]);
     const key = prev ?? 0;
@@ -123,8 +147,9 @@ function link(fold: TimeFold, group: ScopeGroup, scope: string, prev: number | n
 export async function foldViewIntoTime(ctx: MutationCtx, fold: TimeFold, view: { sessionId: string; path: string; timestamp: number }): Promise<void> {
   const minute = Math.floor(view.timestamp / MINUTE);
   const starts = fold.clock.startsOf(minute);
+  const detail = await detailOf(ctx, fold);
   for (const [group, scope] of [["site", SITE_SCOPE], ["page", view.path]] as const) {
-    for (const level of BUCKET_LEVELS) deltaOf(fold, group, scope, level, starts[level]).pageviews++;
+    for (const level of keptLevels(group, starts, detail)) deltaOf(fold, group, scope, level, starts[level]).pageviews++;
     await foldSessionMinute(ctx, fold, view.sessionId, group, scope, minute);
   }
 }
@@ -139,9 +164,10 @@ type SettledVisit = Pick<Doc<"visits">, "sessionId" | "start" | "lastActivity" |
  */
 export async function foldVisitIntoTime(ctx: MutationCtx, fold: TimeFold, visit: SettledVisit, firstViews: Map<string, number>): Promise<void> {
   const figures: VisitFigures = { visits: 1, bounces: visit.views === 1 ? 1 : 0, visitViews: visit.views, durationMs: visit.lastActivity - visit.start };
+  const detail = await detailOf(ctx, fold);
   const add = (group: ScopeGroup, scope: string, at: number, pageviews = 0) => {
     const starts = fold.clock.startsOf(Math.floor(at / MINUTE));
-    for (const level of levelsOf(group)) {
+    for (const level of keptLevels(group, starts, detail)) {
       const delta = deltaOf(fold, group, scope, level, starts[level]);
       delta.pageviews += pageviews;
       for (const key of ["visits", "bounces", "visitViews", "durationMs"] as const) delta.visit[key] += figures[key];

@@ -14,6 +14,7 @@ import { getBackfillStatus, hasFoldBudget, isResetting, restartBackfillPastReset
 import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRules } from "./derivedRules.js";
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews.js";
 import { expireSession, finishLiveFold, foldSessionState, startLiveFold, untilNextExpiry } from "./foldSessions.js";
+import { isRollupDue, runRollupStep } from "./rollup.js";
 import { hasVisitToSettle, settleEndedVisits } from "./settleVisits.js";
 import { admitSessionState, admitView, finishCapFold, startCapFold } from "./siteCaps.js";
 
@@ -55,7 +56,16 @@ const vCursor = v.object({ views: v.optional(v.int64()), sessions: v.optional(v.
 export const workerValidators = defineBatchWorkerValidators({
   // `from` is the cursor the batch was read after, so a batch cut short by the budget can say how far it got.
   // `settle`: visits have ended and wait to be settled. `backfill`: a backfill is running, and this batch takes its next step.
-  batch: { from: vCursor, views: v.array(vView), sessions: v.array(vSessionState), expired: v.array(v.string()), settle: v.boolean(), backfill: v.boolean() },
+  // `rollup`: old detail is due to be rolled up (derive/rollup.ts), and this batch takes a step of it.
+  batch: {
+    from: vCursor,
+    views: v.array(vView),
+    sessions: v.array(vSessionState),
+    expired: v.array(v.string()),
+    settle: v.boolean(),
+    backfill: v.boolean(),
+    rollup: v.optional(v.boolean()),
+  },
   cursor: vCursor,
 });
 export type WorkerCursor = Infer<typeof vCursor>;
@@ -126,7 +136,9 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
     .take(WORKER_EXPIRIES_PER_BATCH);
   // Until a backfill has rebuilt visits and settled them again, settling is its work.
   const settle = !held && !(backfilling && (backfill.phase === "pageViews" || backfill.phase === "visits")) && (await hasVisitToSettle(ctx, now));
-  if (views.length === 0 && sessions.length === 0 && expired.length === 0 && !settle && !backfilling) {
+  // The rollup waits for a backfill (it rebuilds below the same horizons) and for rules that hold the fold.
+  const rollup = !held && !backfilling && (await isRollupDue(ctx, now));
+  if (views.length === 0 && sessions.length === 0 && expired.length === 0 && !settle && !backfilling && !rollup) {
     const cooldownMs = (await visitorCalledWithin(ctx, now - WORKER_COOLDOWN_MS)) ? WORKER_COOLDOWN_MS : 0;
     const wakeInMs = await untilNextExpiry(ctx, now);
     return { kind: "idle", cooldownMs, pollIntervalMs: WORKER_DEBOUNCE_MS, ...(wakeInMs === null ? {} : { timeoutMs: wakeInMs }) };
@@ -137,6 +149,7 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
       from,
       settle,
       backfill: backfilling,
+      rollup,
       views: views.map((view) => ({
         committedAt: commitTsOf(view),
         path: view.path,
@@ -198,6 +211,8 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
   // A reset empties the tables live rows fold into, so its deltas would land in empty tables: live rows wait behind the cursor.
   const resetting = isResetting(await getBackfillStatus(ctx));
   const folds: BatchFolds = { views: startPageViewFold(), live: startLiveFold(), now };
+  // First, so this batch's folds already write nothing below the horizons it moves (rows the budget leaves wait for the next batch).
+  if (batch.rollup && !held && !resetting) await runRollupStep(ctx, now, () => hasFoldBudget(ctx, folds));
   // Live rows pass the site-wide caps first; what they refuse is moved out and never folded.
   const caps = startCapFold(batch.from.views);
   const views =

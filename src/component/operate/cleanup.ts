@@ -3,6 +3,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { CLEANUP_PAGE_SIZE, CLEANUP_RECORD_INTERVAL_MS, SESSION_TIMEOUT_MS } from "../../shared/config.js";
 import { hasChunkBudget } from "../derive/budget.js";
 import { forgetSessionLimits } from "../record/rateLimits.js";
+import { isRollupDue } from "../derive/rollup.js";
 import { hasVisitToSettle } from "../derive/settleVisits.js";
 import { pingStatsWorker } from "../record/wakeWorker.js";
 
@@ -10,7 +11,8 @@ import { pingStatsWorker } from "../record/wakeWorker.js";
  * The cleanup cron: deletes visitors' session rows idle past the timeout (as
  * many as one transaction's budget allows), and wakes the worker when visits
  * have ended (so it settles them: on a quiet site nothing else would wake it)
- * or when a live session is past the timeout. The worker wakes itself for
+ * or when a live session is past the timeout, or old detail is due to be
+ * rolled up (derive/rollup.ts: once a day). The worker wakes itself for
  * those (derive/worker.ts), so this is only a backstop, for a worker that lost
  * its wake-up (or one a version before wake-ups left idle). A deleted
  * session's rate-limit buckets go with it (refilled by now). It records that
@@ -35,7 +37,7 @@ export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promi
     .query("liveSessions")
     .withIndex("by_lastSeen", (q) => q.lt("lastSeen", idleSince))
     .first();
-  if (expiring !== null || (await hasVisitToSettle(ctx, now))) await pingStatsWorker(ctx);
+  if (expiring !== null || (await hasVisitToSettle(ctx, now)) || (await isRollupDue(ctx, now))) await pingStatsWorker(ctx);
   return { deleted, more: deleted < stale.length || stale.length === CLEANUP_PAGE_SIZE };
 }
 

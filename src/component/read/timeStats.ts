@@ -12,6 +12,8 @@ import {
 } from "../../shared/config.js";
 import { filteredBreakdown } from "./filteredBreakdown.js";
 import { countPrevsBefore } from "../derive/prevHistogram.js";
+import { storedDetail } from "../derive/rollup.js";
+import { assertRangeKept, seriesSpans } from "../../shared/detail.js";
 import { SITE_SCOPE, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
 import {
   PIECE_LEVELS,
@@ -40,6 +42,8 @@ import { canonicalPath, type InvalidArgument } from "../../shared/validation.js"
  * (component/read/unsettledVisits.ts), at most UNSETTLED_VISITS_READ_MAX: past
  * that, the answer carries `partial`. A breakdown under a filter of another property
  * reads the matching visits themselves (component/read/filteredBreakdown.ts).
+ * Old detail is rolled up (component/derive/rollup.ts): a range that needs a
+ * dropped bucket is refused with the grid that holds there (shared/detail.ts).
  */
 
 const vVisitMetrics = { visits: v.number(), viewsPerVisit: v.number(), bounceRate: v.number(), visitDurationMs: v.number() };
@@ -181,26 +185,40 @@ async function lensFigures(
   return figures;
 }
 
+/** Refuses a range that needs detail the rollup has dropped, else returns the site's zone and the detail kept. */
+async function assertAnswerable(ctx: QueryCtx, range: TimeRange) {
+  const zone = siteTimeZone();
+  const detail = await storedDetail(ctx);
+  assertRangeKept(range, detail, zone);
+  return { zone, detail };
+}
+
 /** `summary`: page views, visitors and visits in `[from, to)`, of the site or of what the filter matches. */
 export async function summary(ctx: QueryCtx, args: TimeRange & { filter?: { property: string; value: string } }) {
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
   const lens = lensOf(parseFilter(args.filter));
+  const { zone } = await assertAnswerable(ctx, range);
   const unsettled = await readUnsettledVisits(ctx);
-  const figures = await lensFigures(ctx, lens, range, unsettled, siteTimeZone());
+  const figures = await lensFigures(ctx, lens, range, unsettled, zone);
   return { ...range, pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures), ...partialOf(unsettled) };
 }
 
 /** `timeseries`: each `interval` bucket of `timeZone` (the site's by default) with the figures of its part inside the range. */
-export async function timeseries(ctx: QueryCtx, args: TimeRange & { interval: string; timeZone?: string; filter?: { property: string; value: string } }) {
+export async function timeseries(
+  ctx: QueryCtx,
+  args: TimeRange & { interval: string; timeZone?: string; filter?: { property: string; value: string } },
+) {
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
   assertValidInterval(args.interval);
   const zone = args.timeZone === undefined ? siteTimeZone() : parseTimeZone(args.timeZone);
   const lens = lensOf(parseFilter(args.filter));
-  const site = siteTimeZone();
+  const { zone: site, detail } = await assertAnswerable(ctx, range);
   const starts = buckets(range, args.interval, zone);
-  const spans = starts.map((start, i) => ({ from: Math.max(start, range.from), to: Math.min(starts[i + 1] ?? range.to, range.to) }));
+  const spans = seriesSpans(range, args.interval, zone);
+  // The range is answerable; a finer interval than old data keeps is the interval's fault.
+  for (const span of spans) assertRangeKept(span, detail, site, "interval");
   const piecesBySpan = spans.map((span) => piecesOf(span, site, lens.group));
   const rows = await readBuckets(ctx, lens.scope, piecesBySpan.flat(), site);
   const series: Figures[] = [];
@@ -252,7 +270,7 @@ export async function breakdown(
   const property = parseProperty(args.property);
   const limit = parseLimit(args.limit);
   const filter = parseFilter(args.filter);
-  const zone = siteTimeZone();
+  const { zone } = await assertAnswerable(ctx, range);
   // A filtered breakdown reads the matching visits themselves (exact), and a page's row shows no visit figures: neither reads unsettled visits.
   if (filter !== undefined && filter.property !== property) {
     const ranked = (await filteredBreakdown(ctx, range, filter, property)).sort(rankOf(property)).slice(0, limit);

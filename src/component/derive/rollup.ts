@@ -1,0 +1,139 @@
+import { ConvexError } from "convex/values";
+import type { Doc } from "../_generated/dataModel.js";
+import type { MutationCtx, QueryCtx } from "../_generated/server.js";
+import { DEFAULT_HOUR_DETAIL_DAYS, DEFAULT_MINUTE_DETAIL_DAYS, MAX_DETAIL_DAYS, VISIT_PROPERTIES } from "../../shared/config.js";
+import { FULL_DETAIL, type DetailHorizons } from "../../shared/detail.js";
+import { pieceContaining, siteTimeZone, type InvalidConfiguration } from "../../shared/timeRanges.js";
+import type { BucketLevel } from "./timeBuckets.js";
+
+/**
+ * The rollup of old detail (prds/rollup.md): minute and quarter-hour buckets
+ * older than STATS_MINUTE_DETAIL_DAYS and hour buckets older than
+ * STATS_HOUR_DETAIL_DAYS are deleted; days, weeks and months hold the same
+ * views, visitors and visits already (every level is kept whole), so nothing
+ * is merged and nothing can count twice. A single `rollup` row records how far
+ * detail is gone: readers refuse ranges that would need it (shared/detail.ts),
+ * and the fold never writes a bucket below it. The stats worker runs the
+ * deletions in bounded steps, a day's worth at a time, resumable at any step:
+ * deleting is idempotent, and the horizons move before any row goes.
+ */
+
+type Env = Record<string, string | undefined>;
+const DAY = 24 * 60 * 60 * 1000;
+
+/** How many days of each detail the site keeps. */
+export type DetailWindows = { minuteDays: number; hourDays: number };
+
+function invalidSetting(field: string, raw: string, rule: string): never {
+  throw new ConvexError<InvalidConfiguration>({
+    code: "INVALID_CONFIGURATION",
+    field,
+    message: `The environment variable ${field} is ${JSON.stringify(raw.slice(0, 40))}; it must be ${rule}. Fix it with \`npx convex env set ${field} …\`, or remove it for the default.`,
+  });
+}
+
+function daysSetting(env: Env | undefined, field: string, fallback: number, least: number): number {
+  const raw = env?.[field]?.trim();
+  if (!raw) return Math.max(fallback, least);
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < least || days > MAX_DETAIL_DAYS) {
+    invalidSetting(field, raw, `a whole number of days from ${least} to ${MAX_DETAIL_DAYS.toLocaleString("en-US")}`);
+  }
+  return days;
+}
+
+/** The detail windows in force (STATS_MINUTE_DETAIL_DAYS, STATS_HOUR_DETAIL_DAYS); a bad value throws INVALID_CONFIGURATION. */
+export function detailWindows(env: Env | undefined = (globalThis as { process?: { env?: Env } }).process?.env): DetailWindows {
+  const minuteDays = daysSetting(env, "STATS_MINUTE_DETAIL_DAYS", DEFAULT_MINUTE_DETAIL_DAYS, 1);
+  // Hours outlive minutes: a range kept by the minute is kept by the hour.
+  const hourDays = daysSetting(env, "STATS_HOUR_DETAIL_DAYS", DEFAULT_HOUR_DETAIL_DAYS, minuteDays);
+  return { minuteDays, hourDays };
+}
+
+/** Where the windows put detail's start at `now`: local midnights, so detail goes a whole day at a time. */
+export function detailDueAt(now: number, windows: DetailWindows, zone = siteTimeZone()): DetailHorizons {
+  const midnight = (t: number) => pieceContaining(t, "day", zone);
+  return { minutesSince: midnight(now - windows.minuteDays * DAY), hoursSince: midnight(now - windows.hourDays * DAY) };
+}
+
+export async function getRollup(ctx: QueryCtx): Promise<Doc<"rollup"> | null> {
+  return await ctx.db.query("rollup").first();
+}
+
+const horizonsOf = (row: Doc<"rollup"> | null): DetailHorizons => (row === null ? FULL_DETAIL : { minutesSince: row.minutesSince, hoursSince: row.hoursSince });
+const later = (a: DetailHorizons, b: DetailHorizons): DetailHorizons => ({
+  minutesSince: Math.max(a.minutesSince, b.minutesSince),
+  hoursSince: Math.max(a.hoursSince, b.hoursSince),
+});
+const isAhead = (a: DetailHorizons, b: DetailHorizons) => a.minutesSince > b.minutesSince || a.hoursSince > b.hoursSince;
+
+/**
+ * The detail stored: the fold writes nothing below it, and reads refuse what
+ * would need it. Reads follow the rollup, not the clock: a query stays a pure
+ * function of the database, and a range is refused only once its detail is
+ * really gone (the worker moves the horizons before it deletes anything).
+ */
+export async function storedDetail(ctx: QueryCtx): Promise<DetailHorizons> {
+  return horizonsOf(await getRollup(ctx));
+}
+
+/** True when the rollup has a step to take: its horizons are behind the windows, or its deletions are unfinished. A bad setting rolls nothing up. */
+export async function isRollupDue(ctx: QueryCtx, now: number): Promise<boolean> {
+  let due: DetailHorizons;
+  try {
+    due = detailDueAt(now, detailWindows());
+  } catch {
+    return false; // the health check reports the setting (operate/health.ts)
+  }
+  const row = await getRollup(ctx);
+  return row === null || !row.done || isAhead(due, horizonsOf(row));
+}
+
+// Every kind of scope the buckets hold (rows from before visits have no group), and the detail levels with the horizon that drops them.
+const GROUPS = [undefined, "site", "page", ...VISIT_PROPERTIES] as const;
+const DETAIL_LEVELS: [BucketLevel, keyof DetailHorizons][] = [
+  ["minute", "minutesSince"],
+  ["quarterHour", "minutesSince"],
+  ["hour", "hoursSince"],
+];
+// Buckets a step reads at once; it stops between reads when the budget runs low.
+const ROWS_PER_READ = 100;
+
+/**
+ * One step of the rollup inside a worker batch: moves the horizons to where
+ * the windows are due (first, so nothing new is written below them), then
+ * deletes dropped buckets and their histogram chunks while `hasBudget`; marks
+ * the rollup done once none is left. Returns how many buckets it deleted.
+ */
+export async function runRollupStep(ctx: MutationCtx, now: number, hasBudget: () => Promise<boolean>): Promise<number> {
+  const due = detailDueAt(now, detailWindows());
+  let row = await getRollup(ctx);
+  if (row === null) {
+    const id = await ctx.db.insert("rollup", { ...due, done: false, startedAt: now });
+    row = (await ctx.db.get(id))!;
+  } else if (isAhead(due, horizonsOf(row))) {
+    await ctx.db.patch(row._id, { ...later(due, horizonsOf(row)), done: false, startedAt: row.done ? now : row.startedAt });
+    row = (await ctx.db.get(row._id))!;
+  }
+  let deleted = 0;
+  for (const group of GROUPS) {
+    for (const [level, horizon] of DETAIL_LEVELS) {
+      for (;;) {
+        if (!(await hasBudget())) return deleted;
+        const before = row[horizon];
+        const dropped = await ctx.db
+          .query("timeBuckets")
+          .withIndex("by_group_level_start_pageviews", (q) => q.eq("group", group).eq("level", level).lt("start", before))
+          .take(ROWS_PER_READ);
+        for (const bucket of dropped) {
+          for (const chunk of bucket.chunks ?? []) await ctx.db.delete(chunk.id);
+          await ctx.db.delete(bucket._id);
+        }
+        deleted += dropped.length;
+        if (dropped.length < ROWS_PER_READ) break;
+      }
+    }
+  }
+  await ctx.db.patch(row._id, { done: true, finishedAt: now });
+  return deleted;
+}
