@@ -6,6 +6,7 @@ import * as TimeStats from "./read/timeStats.js";
 import * as DashboardAccess from "./read/dashboardAccess.js";
 import * as Health from "./operate/health.js";
 import { siteTimeZone } from "../shared/timeRanges.js";
+import { storedDetail } from "./derive/rollup.js";
 import { vActiveVisitors, vGranted, vToken, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vSettings, vTimeseriesArgs } from "./read/validators.js";
 
 // What queries read (read/): the worker's derived rows, a few documents per figure at any size. Every stats
@@ -90,13 +91,13 @@ export const breakdown = query({
   },
 });
 
-/** What the dashboard needs before any figure: the site's time zone (STATS_TIME_ZONE), and whether it is private and this caller may read it. */
+/** What the dashboard needs before any figure: the site's time zone (STATS_TIME_ZONE), where detail starts, and whether it is private and this caller may read it. */
 export const settings = query({
   args: { ...vToken, ...vGranted },
   returns: vSettings,
   handler: async (ctx, { token, granted }) => {
     const access = await DashboardAccess.dashboardAccess(ctx, token);
-    return { timeZone: siteTimeZone(), ...access, canRead: access.canRead || granted === true };
+    return { timeZone: siteTimeZone(), detail: await storedDetail(ctx), ...access, canRead: access.canRead || granted === true };
   },
 });
 

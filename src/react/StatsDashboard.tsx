@@ -424,9 +424,9 @@ function ChartPanel({ state, filter, onIntervalChange }: { state: RangeState; fi
   const series = useLiveQuery(api.timeseries, shown ? withTokenArg(withFilterArg({ ...shown.range, interval: shown.interval }, filter), token) : "skip");
   const previous = useLiveQuery(
     api.timeseries,
-    shown?.previous ? withTokenArg(withFilterArg({ ...shown.previous, interval: shown.interval }, filter), token) : "skip",
+    shown?.chartPrevious ? withTokenArg(withFilterArg({ ...shown.chartPrevious, interval: shown.interval }, filter), token) : "skip",
   );
-  const loading = series === undefined || (shown?.previous != null && previous === undefined);
+  const loading = series === undefined || (shown?.chartPrevious != null && previous === undefined);
   const title = metric === "both" ? "Visitors and page views" : METRICS[metric].label;
   return (
     <section className="panel panel-chart" aria-labelledby="chart-heading">

@@ -61,6 +61,9 @@ export const WORKER_COOLDOWN_MS = 2_000;
 /** GET /api/health is unhealthy once the oldest view or heartbeat the worker has not folded is older than this. */
 export const HEALTH_MAX_WORKER_LAG_MS = 60 * 1000;
 
+/** GET /api/health is unhealthy once the rollup of old detail is this far behind its windows (it runs within minutes of each midnight). */
+export const HEALTH_MAX_ROLLUP_LAG_MS = 6 * 60 * 60 * 1000;
+
 /** GET /api/health is unhealthy once the cleanup cron last ran longer ago than this: two runs missed (each run rewrites its record). */
 export const HEALTH_MAX_CLEANUP_AGE_MS = (5 * CLEANUP_INTERVAL_SECONDS * 1000) / 2;
 

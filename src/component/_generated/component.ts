@@ -103,6 +103,14 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 fix?: string;
                 lastRunAt: number | null;
               };
+              rollup: {
+                ok: boolean;
+                message: string;
+                fix?: string;
+                minutesSince: number | null;
+                hoursSince: number | null;
+                lagMs: number;
+              };
             };
           }
         | {
@@ -117,6 +125,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 state: "never run" | "running" | "done";
               };
               cleanup: { ok: boolean };
+              rollup: { ok: boolean };
             };
           },
         Name
@@ -338,6 +347,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           timeZone: string;
           visibility: "public" | "private";
           canRead: boolean;
+          detail: { minutesSince: number; hoursSince: number };
         },
         Name
       >;

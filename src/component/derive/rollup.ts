@@ -4,7 +4,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { DEFAULT_HOUR_DETAIL_DAYS, DEFAULT_MINUTE_DETAIL_DAYS, MAX_DETAIL_DAYS, VISIT_PROPERTIES } from "../../shared/config.js";
 import { FULL_DETAIL, type DetailHorizons } from "../../shared/detail.js";
 import { pieceContaining, siteTimeZone, type InvalidConfiguration } from "../../shared/timeRanges.js";
-import type { BucketLevel } from "./timeBuckets.js";
+import { SITE_SCOPE, type BucketLevel } from "./timeBuckets.js";
 
 /**
  * The rollup of old detail (prds/rollup.md): minute and quarter-hour buckets
@@ -86,7 +86,13 @@ export async function isRollupDue(ctx: QueryCtx, now: number): Promise<boolean> 
     return false; // the health check reports the setting (operate/health.ts)
   }
   const row = await getRollup(ctx);
-  return row === null || !row.done || isAhead(due, horizonsOf(row));
+  if (row !== null) return !row.done || isAhead(due, horizonsOf(row));
+  // Before the first rollup: due once the site has a minute older than the window (a new site wakes nothing).
+  const oldest = await ctx.db
+    .query("timeBuckets")
+    .withIndex("by_scope_level_start", (q) => q.eq("scope", SITE_SCOPE).eq("level", "minute"))
+    .first();
+  return oldest !== null && oldest.start < due.minutesSince;
 }
 
 // Every kind of scope the buckets hold (rows from before visits have no group), and the detail levels with the horizon that drops them.

@@ -1,17 +1,18 @@
 import { ConvexError, v, type Infer } from "convex/values";
 import { components } from "../_generated/api.js";
 import type { QueryCtx } from "../_generated/server.js";
-import { CLEANUP_INTERVAL_SECONDS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_WORKER_LAG_MS, STATS_WORKER_NAME } from "../../shared/config.js";
+import { CLEANUP_INTERVAL_SECONDS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_ROLLUP_LAG_MS, HEALTH_MAX_WORKER_LAG_MS, STATS_WORKER_NAME } from "../../shared/config.js";
 import { getBackfillStatus } from "../derive/backfill.js";
 import { getCleanupStatus } from "./cleanup.js";
+import { detailDueAt, detailWindows, getRollup } from "../derive/rollup.js";
 import { compareRules, describeChange, getRecordedRules, needsRebuild, runningRules, vRuleChange, type RuleChange } from "../derive/derivedRules.js";
 import type { WorkerCursor } from "../derive/worker.js";
 
 /**
  * GET /api/health (prds/health.md): are the figures right, and is the
- * pipeline that makes them running? Four checks, each a few documents read:
+ * pipeline that makes them running? Five checks, each a few documents read:
  * the rules derived data was built under, the stats worker and its lag, the
- * backfill, and the cleanup cron's last run. It names no visitor and no page.
+ * backfill, the cleanup cron's last run, and the rollup of old detail. It names no visitor and no page.
  */
 
 // Which mounted instance the owner's commands name, and the app's own backfill command if it has one (LiveStats
@@ -40,6 +41,8 @@ export const vHealthReport = v.object({
     worker: v.object({ ...vCheck, status: v.union(v.literal("never run"), v.literal("idle"), v.literal("running"), v.literal("stopped")), lagMs: v.number() }),
     backfill: v.object({ ...vCheck, state: v.union(v.literal("never run"), v.literal("running"), v.literal("done")) }),
     cleanup: v.object({ ...vCheck, lastRunAt: v.union(v.number(), v.null()) }),
+    // The rollup of old detail (derive/rollup.ts): where detail starts, and how far the rollup is behind the windows.
+    rollup: v.object({ ...vCheck, minutesSince: v.union(v.number(), v.null()), hoursSince: v.union(v.number(), v.null()), lagMs: v.number() }),
   }),
 });
 export type HealthReport = Infer<typeof vHealthReport>;
@@ -56,6 +59,7 @@ export const vPrivateHealthReport = v.object({
     worker: v.object({ ok: v.boolean() }),
     backfill: v.object({ ok: v.boolean(), state: vHealthReport.fields.checks.fields.backfill.fields.state }),
     cleanup: v.object({ ok: v.boolean() }),
+    rollup: v.object({ ok: v.boolean() }),
   }),
 });
 export type PrivateHealthReport = Infer<typeof vPrivateHealthReport>;
@@ -66,6 +70,7 @@ const PRIVATE_REASONS: Record<keyof Checks, string> = {
   worker: "the stats worker is behind or stopped",
   backfill: "the backfill failed",
   cleanup: "the cleanup cron has not run recently",
+  rollup: "the rollup of old detail is behind or misconfigured",
 };
 const DETAIL_HINT = "send Authorization: Bearer <STATS_READ_TOKEN or a share link's token> for the details";
 
@@ -81,6 +86,7 @@ export function privateHealthReport({ healthy, checks }: HealthReport): PrivateH
       worker: { ok: checks.worker.ok },
       backfill: { ok: checks.backfill.ok, state: checks.backfill.state },
       cleanup: { ok: checks.cleanup.ok },
+      rollup: { ok: checks.rollup.ok },
     },
   };
 }
@@ -105,6 +111,7 @@ export async function healthReport(ctx: QueryCtx, now: number, operator: Operato
           ? { ok: true, state: "running", message: `a backfill is rebuilding derived data (at ${backfill.phase}, ${backfill.processed} rows so far): figures are incomplete until it finishes` }
           : { ok: true, state: "done", message: `the last backfill finished at ${new Date(backfill.finishedAt ?? backfill.updatedAt).toISOString()}` },
     cleanup: await checkCleanup(ctx, now),
+    rollup: await checkRollup(ctx, now),
   };
   const reasons = Object.values(checks).flatMap((check) => (check.ok ? [] : [check.message]));
   return { healthy: reasons.length === 0, reasons, checkedAt: now, checks };
@@ -181,4 +188,31 @@ async function checkCleanup(ctx: QueryCtx, now: number): Promise<Checks["cleanup
   return { ok: true, lastRunAt, message: `the cleanup cron has run within the last ${formatAge(age)}` };
 }
 
-const formatAge = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);
+/**
+ * The rollup: its settings, where detail starts, and its lag: how much detail
+ * is overdue (the windows moved past the stored horizons), or how long
+ * unfinished deletions have waited, whichever is more.
+ */
+async function checkRollup(ctx: QueryCtx, now: number): Promise<Checks["rollup"]> {
+  const row = await getRollup(ctx);
+  const since = { minutesSince: row?.minutesSince ?? null, hoursSince: row?.hoursSince ?? null };
+  let due;
+  try {
+    due = detailDueAt(now, detailWindows());
+  } catch (error) {
+    // A detail window that is no number of days: its message says how to fix it.
+    if (!(error instanceof ConvexError)) throw error;
+    return { ok: false, ...since, lagMs: 0, message: (error.data as { message: string }).message };
+  }
+  if (row === null) return { ok: true, ...since, lagMs: 0, message: "no detail has been rolled up yet: every bucket is kept" };
+  const lagMs = Math.max(0, due.minutesSince - row.minutesSince, due.hoursSince - row.hoursSince, row.done ? 0 : now - row.startedAt);
+  const kept = `minute detail is kept from ${new Date(row.minutesSince).toISOString()}, hour detail from ${new Date(row.hoursSince).toISOString()}`;
+  if (lagMs > HEALTH_MAX_ROLLUP_LAG_MS) {
+    const fix = "the cleanup cron wakes the stats worker for it: look for the worker's errors in the deployment's logs (worker:foldBatch)";
+    return { ok: false, ...since, lagMs, message: `the rollup of old detail is ${formatAge(lagMs)} behind (${kept})`, fix };
+  }
+  return { ok: true, ...since, lagMs, message: `old detail is rolled up: ${kept}` };
+}
+
+const formatAge = (ms: number) =>
+  ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 2 * 60 * 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / (60 * 60_000))} h`;

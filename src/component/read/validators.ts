@@ -35,6 +35,12 @@ export const vListPageStatsArgs = { paginationOpts: paginationOptsValidator, ...
 export const vListPageStatsResult = paginationResultValidator(vPageStat);
 export const vTimeseriesArgs = { ...vRange, interval: v.string(), timeZone: v.optional(v.string()) };
 export const vBreakdownArgs = { ...vRange, property: v.string(), limit: v.optional(v.number()) };
-export const vSettings = v.object({ timeZone: v.string(), visibility: DashboardAccess.vVisibility, canRead: v.boolean() });
+// `detail`: where minute and hour detail start (shared/detail.ts), so the dashboard offers only the intervals the site keeps.
+export const vSettings = v.object({
+  timeZone: v.string(),
+  visibility: DashboardAccess.vVisibility,
+  canRead: v.boolean(),
+  detail: v.object({ minutesSince: v.number(), hoursSince: v.number() }),
+});
 export const { vSummary, vSeriesRow, vBreakdownRow } = TimeStats;
 export const { vRulesCheck } = Health;

@@ -57,6 +57,9 @@ export function useStatsRange(): StatsRangeControls {
   const now = useMinuteClock();
 
   const zone = settings instanceof Error || settings === undefined ? settings : settings.timeZone;
+  // Where minute and hour detail start; primitives, so the range resolves again only when the rollup moves them.
+  const minutesSince = settings instanceof Error ? undefined : settings?.detail?.minutesSince;
+  const hoursSince = settings instanceof Error ? undefined : settings?.detail?.hoursSince;
   // Only all time needs the first view; a primitive, so new page views do not resolve the range again.
   const firstView =
     requested.period !== "all" ? null : pageViewStats instanceof Error || pageViewStats === undefined ? pageViewStats : pageViewStats.trackingSince;
@@ -64,8 +67,9 @@ export function useStatsRange(): StatsRangeControls {
     if (zone instanceof Error) return { status: "failed", error: zone };
     if (firstView instanceof Error) return { status: "failed", error: firstView };
     if (zone === undefined || firstView === undefined) return { status: "loading" };
-    return { status: "ready", ...resolveSelection(requested, now, zone, firstView) };
-  }, [requested, now, zone, firstView]);
+    const detail = minutesSince === undefined || hoursSince === undefined ? undefined : { minutesSince, hoursSince };
+    return { status: "ready", ...resolveSelection(requested, now, zone, firstView, detail) };
+  }, [requested, now, zone, firstView, minutesSince, hoursSince]);
 
   // A new range keeps the dashboard's filter (see useStatsFilter) and a share link's token.
   const select = (selection: Selection) => {

@@ -17,6 +17,7 @@ import {
   type PeriodSpec,
   type TimeRange,
 } from "../../shared/timeRanges.js";
+import { FULL_DETAIL, isSeriesKept, type DetailHorizons } from "../../shared/detail.js";
 import { formatNumber } from "./format.js";
 import { rangeLabel } from "./timeBuckets.js";
 
@@ -79,6 +80,8 @@ export type ResolvedSelection = {
   range: TimeRange;
   /** The period before, of equal length; null for all time (nothing is counted before it) or before 2000. */
   previous: TimeRange | null;
+  /** The period before as the chart draws it: null too when the site no longer keeps its detail at the chart's interval. */
+  chartPrevious: TimeRange | null;
   interval: Interval;
   /** The interval the range starts with when the URL names none. */
   defaultInterval: Interval;
@@ -110,9 +113,16 @@ function tryResolve(spec: PeriodSpec, now: number, timeZone: string) {
 /**
  * Resolves `requested` at `now` (a whole minute) in `timeZone`; `since` is where all time starts
  * (the first view, or null before there is one). A selection resolvePeriod refuses (a date that is
- * not in the calendar, reversed dates, a range beyond 2000–2099) falls back to the default.
+ * not in the calendar, reversed dates, a range beyond 2000–2099) falls back to the default. The
+ * chart offers only the intervals the site's `detail` still answers (old hours and minutes roll up).
  */
-export function resolveSelection(requested: Selection, now: number, timeZone: string, since: number | null): ResolvedSelection {
+export function resolveSelection(
+  requested: Selection,
+  now: number,
+  timeZone: string,
+  since: number | null,
+  detail: DetailHorizons = FULL_DETAIL,
+): ResolvedSelection {
   let selection = requested;
   let period = tryResolve(specOf(requested, since ?? now), now, timeZone);
   if (period === null) {
@@ -120,15 +130,20 @@ export function resolveSelection(requested: Selection, now: number, timeZone: st
     period = resolvePeriod(specOf(selection, now), now, timeZone);
   }
   const range = { from: period.from, to: period.to };
-  const interval = selection.interval !== undefined && period.intervals.includes(selection.interval) ? selection.interval : period.interval;
+  const kept = period.intervals.filter((interval) => isSeriesKept(range, interval, timeZone, detail, timeZone));
+  // Days are always kept; a default finer than the detail kept gives way to the finest interval that is.
+  const defaultInterval = kept.includes(period.interval) ? period.interval : (kept.find((interval) => interval !== "minute" && interval !== "hour") ?? period.interval);
+  const interval = selection.interval !== undefined && kept.includes(selection.interval) ? selection.interval : defaultInterval;
+  const previous = selection.period === "all" ? null : comparisonRange(range, timeZone);
   return {
     selection,
     timeZone,
     range,
-    previous: selection.period === "all" ? null : comparisonRange(range, timeZone),
+    previous,
+    chartPrevious: previous !== null && isSeriesKept(previous, interval, timeZone, detail, timeZone) ? previous : null,
     interval,
-    defaultInterval: period.interval,
-    intervals: period.intervals,
+    defaultInterval,
+    intervals: kept,
     liveBucketStart: range.from <= now && now < range.to ? bucketStart(now, interval, timeZone) : undefined,
     label: `${rangeLabel(range.from, range.to - MINUTE_MS, selection.period === "realtime" ? "minute" : "day", timeZone)} (${timeZone})`,
     today: localDate(now, timeZone),

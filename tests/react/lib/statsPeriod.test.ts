@@ -83,6 +83,28 @@ describe("resolving a selection", () => {
     expect(resolveSelection({ period: "7d", interval: "minute" }, NOW, "UTC", null).interval).toBe("day");
   });
 
+  test("offers only the intervals the site's detail still answers, and draws the previous period only where it does", () => {
+    // Minutes kept from Nov 13, hours from Nov 10 (the rollup's horizons, from `settings`).
+    const detail = { minutesSince: Date.UTC(2026, 10, 13), hoursSince: Date.UTC(2026, 10, 10) };
+    const week = resolveSelection({ period: "7d", interval: "hour" }, NOW, "UTC", null, detail);
+    // Nov 9–15 by hour needs Nov 9's hours: gone, so the week is drawn by day.
+    expect(week.intervals).toEqual(["day", "week"]);
+    expect(week.interval).toBe("day");
+    expect(week.chartPrevious).toEqual(week.previous);
+    const today = resolveSelection({ period: "today" }, NOW, "UTC", null, detail);
+    expect(today.interval).toBe("hour");
+    expect(today.chartPrevious).toEqual(today.previous);
+    // An old day: its hours are gone, so days only, and its previous day by day.
+    const oldDay = resolveSelection({ period: "custom", from: "2026-11-02", to: "2026-11-02" }, NOW, "UTC", null, detail);
+    expect(oldDay.intervals).toEqual(["day"]);
+    expect(oldDay.interval).toBe("day");
+    // Yesterday by hour, before it the day whose hours are still kept; three days ago its previous day's hours are not.
+    const threeDaysAgo = resolveSelection({ period: "custom", from: "2026-11-10", to: "2026-11-10", interval: "hour" }, NOW, "UTC", null, detail);
+    expect(threeDaysAgo.interval).toBe("hour");
+    expect(threeDaysAgo.chartPrevious).toBeNull();
+    expect(threeDaysAgo.previous).toEqual({ from: Date.UTC(2026, 10, 9), to: Date.UTC(2026, 10, 10) });
+  });
+
   test("all time starts on the day of the first view and has nothing to compare with", () => {
     const shown = resolveSelection({ period: "all" }, NOW, "UTC", Date.UTC(2026, 2, 3, 17, 5));
     expect(shown.range).toEqual({ from: Date.UTC(2026, 2, 3), to: Date.UTC(2026, 10, 16) });
