@@ -12,6 +12,7 @@ import { nextWorkerBatch, settle, workerRunsByState } from "../support/worker";
 import { STATS_WORKER_NAME } from "../../src/shared/config";
 import { finishLiveFold, startLiveFold } from "../../src/component/derive/foldSessions";
 import { addToCounters } from "../../src/component/derive/counters";
+import { KEEP_ALL_DETAIL, useEnv } from "../support/env";
 
 // Enough rows for several worker batches (views and visits); the 8,000-view run is in stats.backfill.scale.test.ts.
 const LEGACY = { views: 1_500, sessions: 75, paths: 40, liveSessions: 12, idleSessions: 30, now: T0 + 31 * DAY, visitsPerSession: 3 };
@@ -19,6 +20,8 @@ const LEGACY = { views: 1_500, sessions: 75, paths: 40, liveSessions: 12, idleSe
 const BACKFILL_TIMEOUT = 360_000;
 
 useFakeClock(LEGACY.now, "all");
+// Weeks of old views checked at whole minutes: every detail kept (the rollup: stats.rollup.test.ts).
+useEnv(KEEP_ALL_DETAIL);
 beforeAll(() => muteBackfillLogs());
 
 type Legacy = Awaited<ReturnType<typeof insertLegacyData>>;

@@ -10,6 +10,7 @@ import { backfillStatus, muteBackfillLogs, startBackfill } from "../support/back
 import { expectedBreakdown, expectedSeries, expectedSummary, readTruth, type Filter } from "../support/timeTruth";
 import { USER_AGENTS, generateVisitCalls, replayCalls, visitsByRule, type Call } from "../support/visitWorkload";
 import { nextWorkerBatch, settle } from "../support/worker";
+import { KEEP_ALL_DETAIL, useEnv } from "../support/env";
 
 /**
  * Visits against a brute-force recount: 120 visitors' calls over a week
@@ -21,6 +22,8 @@ import { nextWorkerBatch, settle } from "../support/worker";
  * are settled.
  */
 useFakeClock(T0, "all");
+// A week checked at whole minutes: every detail kept (the rollup: stats.rollup.test.ts).
+useEnv(KEEP_ALL_DETAIL);
 const t = createTestConvex();
 const DAYS = 7;
 const CALLS: Call[] = generateVisitCalls({ visitors: 120, start: T0, days: DAYS });
