@@ -13,6 +13,7 @@ const app = defineApp({
     STATS_ALLOWED_ORIGINS: v.optional(v.string()),
     STATS_MAX_NEW_VISITORS_PER_MINUTE: v.optional(v.string()),
     STATS_MAX_NEW_PATHS_PER_MINUTE: v.optional(v.string()),
+    STATS_RAW_RETENTION_DAYS: v.optional(v.string()),
     DOCS_STATS_ALLOWED_ORIGINS: v.optional(v.string()),
   },
 });
@@ -26,6 +27,7 @@ app.use(liveStats, {
     STATS_ALLOWED_ORIGINS: app.env.STATS_ALLOWED_ORIGINS,
     STATS_MAX_NEW_VISITORS_PER_MINUTE: app.env.STATS_MAX_NEW_VISITORS_PER_MINUTE,
     STATS_MAX_NEW_PATHS_PER_MINUTE: app.env.STATS_MAX_NEW_PATHS_PER_MINUTE,
+    STATS_RAW_RETENTION_DAYS: app.env.STATS_RAW_RETENTION_DAYS,
   },
 });
 // A second, separate site: the docs, tracked by a script tag (convex/docsStats.ts, routes under /docs).

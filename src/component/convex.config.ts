@@ -20,6 +20,8 @@ const component = defineComponent("liveStats", {
     // Site-wide caps on newcomers and on new pages per minute.
     STATS_MAX_NEW_VISITORS_PER_MINUTE: v.optional(v.string()),
     STATS_MAX_NEW_PATHS_PER_MINUTE: v.optional(v.string()),
+    // Days raw views and visits are kept once derived (forever when unset; prds/retention.md).
+    STATS_RAW_RETENTION_DAYS: v.optional(v.string()),
   },
 });
 // The single writer of every derived structure: folds appended rows in the background (derive/worker.ts).

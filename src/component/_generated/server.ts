@@ -46,6 +46,7 @@ type Env = {
   readonly STATS_ALLOWED_ORIGINS: string | undefined;
   readonly STATS_MAX_NEW_VISITORS_PER_MINUTE: string | undefined;
   readonly STATS_MAX_NEW_PATHS_PER_MINUTE: string | undefined;
+  readonly STATS_RAW_RETENTION_DAYS: string | undefined;
 };
 
 /**
