@@ -180,6 +180,16 @@ describe("a site with 20 days of visits, 30 days on, keeping raw rows 14 days", 
       message: expect.stringContaining('{"acceptRetentionLoss": true}'),
     });
     expect(await dashboardFigures(t, RANGES)).toEqual(before);
+    // POST /api/admin/backfill likewise: 409, and how to accept it over HTTP.
+    vi.stubEnv("STATS_ADMIN_SECRET", ADMIN_SECRET);
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const refused = await t.fetch("/api/admin/backfill", { method: "POST", headers: { Authorization: `Bearer ${ADMIN_SECRET}` } });
+    expect(refused.status).toBe(409);
+    const { error: why } = await refused.json();
+    expect(why).toContain("Raw retention (STATS_RAW_RETENTION_DAYS) has deleted");
+    expect(why).toContain("POST /api/admin/backfill?acceptRetentionLoss=true");
+    vi.mocked(console.log).mockRestore();
+    expect(await dashboardFigures(t, RANGES)).toEqual(before);
 
     await t.mutation(internal.stats.backfillAggregates, { acceptRetentionLoss: true });
     await settle(t, 60 * 60 * 1000);
