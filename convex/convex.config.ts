@@ -15,6 +15,7 @@ const app = defineApp({
     STATS_MAX_NEW_PATHS_PER_MINUTE: v.optional(v.string()),
     STATS_MINUTE_DETAIL_DAYS: v.optional(v.string()),
     STATS_HOUR_DETAIL_DAYS: v.optional(v.string()),
+    STATS_RAW_RETENTION_DAYS: v.optional(v.string()),
     DOCS_STATS_ALLOWED_ORIGINS: v.optional(v.string()),
   },
 });
@@ -30,6 +31,7 @@ app.use(liveStats, {
     STATS_MAX_NEW_PATHS_PER_MINUTE: app.env.STATS_MAX_NEW_PATHS_PER_MINUTE,
     STATS_MINUTE_DETAIL_DAYS: app.env.STATS_MINUTE_DETAIL_DAYS,
     STATS_HOUR_DETAIL_DAYS: app.env.STATS_HOUR_DETAIL_DAYS,
+    STATS_RAW_RETENTION_DAYS: app.env.STATS_RAW_RETENTION_DAYS,
   },
 });
 // A second, separate site: the docs, tracked by a script tag (convex/docsStats.ts, routes under /docs).

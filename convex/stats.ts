@@ -32,24 +32,25 @@ export const {
  * `npx convex run stats:backfillAggregates '{}'`. Moves any rows still in the blog's
  * pre-component tables into the component, a bounded chunk per run (model/upgrade.ts),
  * then starts the component's backfill and indexes the blog's posts and pages into
- * their published-count aggregates (indexContent).
+ * their published-count aggregates (indexContent). Once raw retention has deleted rows
+ * the figures count, the backfill refuses unless `{"acceptRetentionLoss": true}`.
  */
 export const backfillAggregates = internalMutation({
   // `runId`: chunks that older versions scheduled; the worker runs backfills now, so they stop at once.
-  args: { runId: v.optional(v.number()) },
+  args: { runId: v.optional(v.number()), acceptRetentionLoss: v.optional(v.boolean()) },
   returns: v.union(v.object({ started: v.boolean(), runId: v.number(), message: v.string() }), v.null()),
-  handler: async (ctx, { runId }) => {
+  handler: async (ctx, { runId, acceptRetentionLoss }) => {
     if (runId !== undefined) {
       console.log(`[backfill] run ${runId}: a chunk scheduled by an older version, stopping (the stats worker runs backfills now)`);
       return null;
     }
     if (await Upgrade.moveLegacyRows(ctx, components.liveStats)) {
-      await ctx.scheduler.runAfter(0, internal.stats.backfillAggregates, {});
+      await ctx.scheduler.runAfter(0, internal.stats.backfillAggregates, { acceptRetentionLoss });
       return { started: false, runId: 0, message: "moving the rows of the version before the component; the backfill starts once they are in" };
     }
     // The blog's own derived data: its published counts, for posts and pages written before their aggregates.
     await ctx.scheduler.runAfter(0, internal.stats.indexContent, { table: "posts", cursor: null });
-    return await ctx.runMutation(components.liveStats.operate.backfill, {});
+    return await ctx.runMutation(components.liveStats.operate.backfill, { acceptRetentionLoss });
   },
 });
 
@@ -68,6 +69,6 @@ export const indexContent = internalMutation({
 /** Removes idle sessions' rows now (the component's own cron does it every 10 min). */
 export const cleanupStaleSessions = internalMutation({
   args: { reschedule: v.optional(v.boolean()) },
-  returns: v.object({ deleted: v.number(), more: v.boolean() }),
+  returns: v.object({ deleted: v.number(), pruned: v.number(), more: v.boolean() }),
   handler: async (ctx, args) => await ctx.runMutation(components.liveStats.operate.cleanupStaleSessions, args),
 });

@@ -13,7 +13,7 @@ import {
 import { v } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { vPageViewRequest } from "../component/record/record.js";
-import { vBackfillStart } from "../component/derive/backfill.js";
+import { vBackfillArgs, vBackfillStart } from "../component/derive/backfill.js";
 import {
   vActiveVisitors,
   vBreakdownArgs,
@@ -163,11 +163,14 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
         returns: v.array(v.union(v.string(), v.null())),
         handler: async (ctx, { paths }) => await Promise.all(paths.map(async (path) => (await this.options.pageTitles?.(ctx, path))?.title ?? null)),
       }),
-      /** Rebuilds derived data from the rows: `npx convex run stats:backfill '{}'`. */
+      /**
+       * Rebuilds derived data from the rows: `npx convex run stats:backfill '{}'`. Once raw retention has deleted rows the
+       * figures count, it refuses (RETENTION_LOSS) unless `{"acceptRetentionLoss": true}`: they would be dropped.
+       */
       backfill: internalMutationGeneric({
-        args: {},
+        args: vBackfillArgs,
         returns: vBackfillStart,
-        handler: async (ctx) => await ctx.runMutation(component.operate.backfill, {}),
+        handler: async (ctx, args) => await ctx.runMutation(component.operate.backfill, args),
       }),
       /** A share link of a private dashboard: its token and `/stats?token=…` path, shown only now. */
       createShareLink: internalActionGeneric({

@@ -23,6 +23,8 @@ const component = defineComponent("liveStats", {
     // Days of minute and of hour detail kept before old data rolls up (prds/rollup.md).
     STATS_MINUTE_DETAIL_DAYS: v.optional(v.string()),
     STATS_HOUR_DETAIL_DAYS: v.optional(v.string()),
+    // Days raw views and visits are kept once derived (forever when unset; prds/retention.md).
+    STATS_RAW_RETENTION_DAYS: v.optional(v.string()),
   },
 });
 // The single writer of every derived structure: folds appended rows in the background (derive/worker.ts).

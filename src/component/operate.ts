@@ -13,17 +13,23 @@ import { dashboardAccess } from "./read/dashboardAccess.js";
 // What operators use (operate/): the backfill, the cleanup cron, health, the admin recount, share links and
 // the upgrade's import. The app reaches these through LiveStats and registerRoutes (src/client).
 
-/** Rebuilds all derived data from the rows: the stats worker resets it, then folds every row, a step per batch. */
+/**
+ * Rebuilds all derived data from the rows: the stats worker resets it, then folds every row, a step per batch.
+ * Once raw retention has deleted rows the figures still count, it throws RETENTION_LOSS unless `acceptRetentionLoss`.
+ */
 export const backfill = mutation({
-  args: {},
+  args: Backfill.vBackfillArgs,
   returns: Backfill.vBackfillStart,
-  handler: async (ctx) => await Backfill.startBackfill(ctx, Date.now()),
+  handler: async (ctx, { acceptRetentionLoss }) => await Backfill.startBackfill(ctx, Date.now(), acceptRetentionLoss === true),
 });
 
-/** Removes idle sessions' rows and wakes the worker to expire them; reschedules itself while more are left unless `reschedule: false` (the caller loops). */
+/**
+ * Removes idle sessions' rows and wakes the worker to expire them, then deletes raw rows past their retention (`pruned`);
+ * reschedules itself while more are left unless `reschedule: false` (the caller loops).
+ */
 export const cleanupStaleSessions = mutation({
   args: { reschedule: v.optional(v.boolean()) },
-  returns: v.object({ deleted: v.number(), more: v.boolean() }),
+  returns: Cleanup.vCleanupResult,
   handler: async (ctx, { reschedule }) => {
     const result = await Cleanup.cleanupStaleSessions(ctx, Date.now());
     if (result.more && reschedule !== false) await ctx.scheduler.runAfter(0, api.operate.cleanupStaleSessions, {});

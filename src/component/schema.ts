@@ -197,7 +197,19 @@ export default defineSchema({
     // The view's time, or the heartbeat's lastSeen.
     timestamp: v.number(),
     refusedAt: v.number(),
+  }).index("by_refusedAt", ["refusedAt"]),
+
+  // What raw retention (STATS_RAW_RETENTION_DAYS, component/operate/retention.ts) deleted, a single row written by the cleanup cron.
+  rawRetention: defineTable({
+    // Raw rows (views, visits) older than this may be gone: a filtered breakdown, which reads them, refuses a range that starts before.
+    deletedBefore: v.number(),
+    // What derived data still counts that raw rows no longer hold, since it was last rebuilt (a backfill's reset clears it):
+    // the views and visits deleted, and the time of the oldest view deleted ("tracking since").
+    retired: v.optional(v.object({ views: v.number(), visits: v.number(), since: v.number() })),
   }),
+
+  // Views of each page that raw retention deleted since derived data was last rebuilt, for the admin recount (derived = raw rows + these).
+  retiredViews: defineTable({ path: v.string(), views: v.number() }).index("by_path", ["path"]),
 
   // When the cleanup cron last ran (a single row, component/operate/cleanup.ts), rewritten at most once a CLEANUP_RECORD_INTERVAL_MS.
   cleanupStatus: defineTable({ lastRunAt: v.number() }),

@@ -27,6 +27,21 @@ export const CLEANUP_INTERVAL_SECONDS = 10 * 60;
 /** Half the cron's period: each cron run rewrites its "last ran" record, its follow-up chunks and manual runs in between do not. */
 export const CLEANUP_RECORD_INTERVAL_MS = (CLEANUP_INTERVAL_SECONDS * 1000) / 2;
 
+/** The fewest days STATS_RAW_RETENTION_DAYS may keep raw rows: a week, so the worker, settling, the recount and a week's filtered breakdowns always have theirs. */
+export const RAW_RETENTION_MIN_DAYS = 7;
+
+/** The most days STATS_RAW_RETENTION_DAYS may name: ten years, past which no range reaches (MAX_RANGE_DAYS). */
+export const RAW_RETENTION_MAX_DAYS = 3_653;
+
+/** Days the rows a site-wide cap refused are kept as evidence, or STATS_RAW_RETENTION_DAYS if shorter: long enough to look into a flood. */
+export const REFUSED_EVENTS_KEEP_DAYS = 30;
+
+/** Old raw rows of each table one retention step fetches at once; it stops earlier when its transaction budget runs low. */
+export const RETENTION_PAGE_SIZE = 400;
+
+/** GET /api/health fails the retention check once a raw row is kept this long past its window (deletion runs every cleanup). */
+export const HEALTH_MAX_RETENTION_LAG_MS = 24 * 60 * 60 * 1000;
+
 /** Longest path we accept, in UTF-8 bytes of its canonical form; longer is almost certainly junk or an attack. */
 export const MAX_PATH_BYTES = 2048;
 

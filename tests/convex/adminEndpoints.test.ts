@@ -233,7 +233,8 @@ describe("POST /api/admin/recount", () => {
       ["recount", "?limt=5", 'recount takes only limit (got "limt")'],
       ["recount", "?limit=1&limit=2", "give limit once (got 2 of them)"],
       ["cleanup", "?all=1", 'cleanup takes no query parameters (got "all")'],
-      ["backfill", "?force", 'backfill takes no query parameters (got "force")'],
+      ["backfill", "?force", 'backfill takes only acceptRetentionLoss (got "force")'],
+      ["backfill", "?acceptRetentionLoss=yes", 'acceptRetentionLoss takes only "true" (got "yes")'],
     ] as const;
     for (const [endpoint, query, error] of refusals) {
       const { status, body } = await post(endpoint, { query });
@@ -272,13 +273,13 @@ describe("recountSampledPages", () => {
     const sample: RecountSample = {
       backfill: null,
       foldedUpTo: 10n,
-      pages: ["/a", "/broken", "/c"].map((path) => ({ path, pathStatsViews: 3, bucketViews: 3 })),
+      pages: ["/a", "/broken", "/c"].map((path) => ({ path, pathStatsViews: 3, bucketViews: 3, retiredViews: 0 })),
       site: { counterViews: 9, bucketViews: 9 },
     };
     const ctx = {
       runQuery: async (_query: unknown, { path }: { path: string }) => {
         if (path === "/broken") throw new Error("read failed");
-        return { rows: 3, continueCursor: "", isDone: true };
+        return { rows: 3, retiredViews: 0, continueCursor: "", isDone: true };
       },
     } as unknown as GenericActionCtx<GenericDataModel>;
 

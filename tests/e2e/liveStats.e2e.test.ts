@@ -162,7 +162,7 @@ describe("/stats updates live while the site is browsed", () => {
     await expect.poll(activeNow).toBe(1);
 
     const [cleanup] = await server.deployment.runCrons();
-    expect(cleanup).toMatchObject({ success: true, value: { deleted: 1, more: false } });
+    expect(cleanup).toMatchObject({ success: true, value: { deleted: 1, pruned: 0, more: false } });
     await expect.poll(() => readDashboard(dashboard)).toMatchObject({ activeNow: 1, activeByPath: { "/": 1 } });
     expect(await wasNeverReloaded(dashboard)).toBe(true);
   });

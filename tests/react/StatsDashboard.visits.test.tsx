@@ -302,6 +302,20 @@ describe("filtering", () => {
     expect(rows(within(panel("locations")).getByTestId("breakdown-countries"))).toEqual(["FR"]);
     vi.mocked(console.error).mockRestore();
   });
+
+  test("a filtered breakdown of a range raw retention has deleted the rows of says so in its panel, in the server's words", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    renderStats("/stats?period=today&filter=source:Google");
+    await settle();
+    const message = "A filtered breakdown reads the raw views and visits, and raw retention (STATS_RAW_RETENTION_DAYS) has deleted those before 2024-01-01T00:00:00.000Z: choose a range that starts then or later, or remove the filter";
+    const refusal = new ConvexError({ code: "RANGE_BEFORE_RETENTION", field: "filter", deletedBefore: 0, message });
+    await act(() => bridge.failQuery("stats:breakdown", refusal));
+    for (const id of ["sources", "pages", "locations", "devices"]) {
+      expect(within(panel(id)).getByTestId("breakdown-too-broad").textContent).toBe(message);
+    }
+    expect(value("stat-range-visitors")).toBe("1");
+    vi.mocked(console.error).mockRestore();
+  });
 });
 
 describe("a filter the server refuses", () => {

@@ -132,8 +132,8 @@ it("runs each site's own cron jobs (src/component/crons.ts) inside that site's c
 
   // The blog's cleanup first, then the docs', each deleting its own site's rows only.
   expect(outcomes).toEqual([
-    expect.objectContaining({ success: true, value: { deleted: 1, more: false } }),
-    expect.objectContaining({ success: true, value: { deleted: 2, more: false } }),
+    expect.objectContaining({ success: true, value: { deleted: 1, pruned: 0, more: false } }),
+    expect.objectContaining({ success: true, value: { deleted: 2, pruned: 0, more: false } }),
   ]);
   for (const site of ["liveStats", "docsStats"]) {
     let left: { sessions: number; cleanupRuns: number } | undefined;

@@ -1,7 +1,9 @@
 import { ADMIN_CLEANUP_MAX_CHUNKS, ADMIN_RECOUNT_DEFAULT_PAGES, ADMIN_RECOUNT_MAX_ROWS, CLEANUP_INTERVAL_SECONDS } from "../../shared/config.js";
+import { ConvexError } from "convex/values";
 import { jsonResponse } from "./jsonResponse.js";
 import { recountSampledPages } from "./recount.js";
 import { ADMIN_SECRET_VARIABLE } from "../../component/operate/adminAccess.js";
+import type { RetentionLoss } from "../../component/operate/retiredRows.js";
 import type { HttpContext } from "./routes.js";
 
 /**
@@ -67,9 +69,21 @@ function adminEndpoint(name: string, parameters: readonly string[], run: (http: 
   };
 }
 
-/** Starts a backfill (component/derive/backfill.ts), or reports the one under way; the stats worker carries it out. */
-export const handleBackfillRequest = adminEndpoint("backfill", [], async ({ ctx, component }) => {
-  const run = await ctx.runMutation(component.operate.backfill, {});
+/**
+ * Starts a backfill (component/derive/backfill.ts), or reports the one under way; the stats worker carries it out.
+ * Once raw retention has deleted rows the figures count, 409 with what would be lost unless `?acceptRetentionLoss=true`.
+ */
+export const handleBackfillRequest = adminEndpoint("backfill", ["acceptRetentionLoss"], async ({ ctx, component }, request) => {
+  const accept = new URL(request.url).searchParams.getAll("acceptRetentionLoss");
+  if (accept.length > 1 || (accept.length === 1 && accept[0] !== "true")) return failure(400, `acceptRetentionLoss takes only "true" (got ${JSON.stringify(accept.join(","))})`);
+  let run;
+  try {
+    run = await ctx.runMutation(component.operate.backfill, { acceptRetentionLoss: accept.length === 1 });
+  } catch (error) {
+    const data = error instanceof ConvexError ? (error.data as Partial<RetentionLoss>) : null;
+    if (data?.code !== "RETENTION_LOSS") throw error;
+    return failure(409, `${data.message} Over HTTP: POST /api/admin/backfill?acceptRetentionLoss=true`);
+  }
   const next = run.started ? "the stats worker rebuilds derived data a step per batch (prds/backfill.md)" : "nothing new started";
   return { message: `Backfill run ${run.runId}: ${run.message}; ${next}`, summary: { total: 1, processed: run.started ? 1 : 0, failed: 0 } };
 });
@@ -77,17 +91,21 @@ export const handleBackfillRequest = adminEndpoint("backfill", [], async ({ ctx,
 /** Removes stale sessions now, a bounded chunk per transaction, until none are left or ADMIN_CLEANUP_MAX_CHUNKS ran. */
 export const handleCleanupRequest = adminEndpoint("cleanup", [], async ({ ctx, component }) => {
   let removed = 0;
+  let pruned = 0;
   let chunks = 0;
   let more = true;
   while (more && chunks < ADMIN_CLEANUP_MAX_CHUNKS) {
     const chunk = await ctx.runMutation(component.operate.cleanupStaleSessions, { reschedule: false });
     chunks++;
     removed += chunk.deleted;
+    pruned += chunk.pruned;
     more = chunk.more;
-    console.log(`[admin] cleanup chunk ${chunks}: ${chunk.deleted} stale sessions removed${more ? ", more to go" : ""}`);
+    const old = chunk.pruned > 0 ? `, ${chunk.pruned} rows past their retention deleted` : "";
+    console.log(`[admin] cleanup chunk ${chunks}: ${chunk.deleted} stale sessions removed${old}${more ? ", more to go" : ""}`);
   }
   const rest = more ? `; more remain, which the cron removes (every ${CLEANUP_INTERVAL_SECONDS / 60} min)` : "";
-  return { message: `Removed ${removed} stale sessions in ${chunks} chunk${chunks === 1 ? "" : "s"}${rest}`, summary: { total: removed, processed: removed, failed: 0 } };
+  const old = pruned > 0 ? ` and ${pruned} rows past their retention` : "";
+  return { message: `Removed ${removed} stale sessions${old} in ${chunks} chunk${chunks === 1 ? "" : "s"}${rest}`, summary: { total: removed, processed: removed, failed: 0 } };
 });
 
 /**

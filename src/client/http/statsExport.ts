@@ -151,7 +151,7 @@ export async function handleExportRequest(http: HttpContext, request: Request): 
     if (error instanceof BadRequest) return jsonResponse(400, { error: error.message, field: error.field });
     const data = error instanceof ConvexError ? (error.data as { code?: string; message?: string; field?: string }) : null;
     if (data?.code === "PRIVATE_DASHBOARD") return unauthorized(data.message ?? "This dashboard is private");
-    if (data?.code === "INVALID_ARGUMENT" || data?.code === "FILTER_TOO_BROAD") {
+    if (data?.code === "INVALID_ARGUMENT" || data?.code === "FILTER_TOO_BROAD" || data?.code === "RANGE_BEFORE_RETENTION") {
       return jsonResponse(400, { error: data.message, field: data.field ?? "filter" });
     }
     throw error;

@@ -27,6 +27,8 @@ import type * as operate_cleanup from "../operate/cleanup.js";
 import type * as operate_health from "../operate/health.js";
 import type * as operate_legacyImport from "../operate/legacyImport.js";
 import type * as operate_recount from "../operate/recount.js";
+import type * as operate_retention from "../operate/retention.js";
+import type * as operate_retiredRows from "../operate/retiredRows.js";
 import type * as operate_shareLinks from "../operate/shareLinks.js";
 import type * as read from "../read.js";
 import type * as read_activeVisitors from "../read/activeVisitors.js";
@@ -72,6 +74,8 @@ const fullApi: ApiFromModules<{
   "operate/health": typeof operate_health;
   "operate/legacyImport": typeof operate_legacyImport;
   "operate/recount": typeof operate_recount;
+  "operate/retention": typeof operate_retention;
+  "operate/retiredRows": typeof operate_retiredRows;
   "operate/shareLinks": typeof operate_shareLinks;
   read: typeof read;
   "read/activeVisitors": typeof read_activeVisitors;

@@ -27,7 +27,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       backfill: FunctionReference<
         "mutation",
         "internal",
-        {},
+        { acceptRetentionLoss?: boolean },
         { started: boolean; runId: number; message: string },
         Name
       >;
@@ -42,14 +42,19 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         "mutation",
         "internal",
         { reschedule?: boolean },
-        { deleted: number; more: boolean },
+        { deleted: number; pruned: number; more: boolean },
         Name
       >;
       countFoldedViews: FunctionReference<
         "query",
         "internal",
         { path: string; foldedUpTo: bigint | null; cursor: string | null },
-        { rows: number; continueCursor: string; isDone: boolean },
+        {
+          rows: number;
+          retiredViews: number;
+          continueCursor: string;
+          isDone: boolean;
+        },
         Name
       >;
       createShareLink: FunctionReference<
@@ -111,6 +116,14 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 hoursSince: number | null;
                 lagMs: number;
               };
+              retention: {
+                ok: boolean;
+                message: string;
+                fix?: string;
+                days: number | null;
+                refusedKeepDays: number | null;
+                lagMs: number;
+              };
             };
           }
         | {
@@ -126,6 +139,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               };
               cleanup: { ok: boolean };
               rollup: { ok: boolean };
+              retention: { ok: boolean };
             };
           },
         Name
@@ -194,6 +208,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             path: string;
             pathStatsViews: number | null;
             bucketViews: number | null;
+            retiredViews: number;
           }>;
           site: { counterViews: number; bucketViews: number };
         },

@@ -48,6 +48,7 @@ type Env = {
   readonly STATS_MAX_NEW_PATHS_PER_MINUTE: string | undefined;
   readonly STATS_MINUTE_DETAIL_DAYS: string | undefined;
   readonly STATS_HOUR_DETAIL_DAYS: string | undefined;
+  readonly STATS_RAW_RETENTION_DAYS: string | undefined;
 };
 
 /**

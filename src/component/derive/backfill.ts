@@ -12,6 +12,7 @@ import { foldSessionState, type LiveFold } from "./foldSessions.js";
 import { settleEndedVisits } from "./settleVisits.js";
 import { rebuildVisitOf } from "../record/visits.js";
 import { pingStatsWorker } from "../record/wakeWorker.js";
+import { assertRebuildLosesNothing, forgetRetired } from "../operate/retiredRows.js";
 
 /**
  * The backfill rebuilds every derived table from the source rows: it empties
@@ -24,8 +25,8 @@ type Status = Doc<"backfillStatus">;
 export type Phase = Status["phase"];
 // "reset" first; then the tables to fold, in this order.
 const PHASES: Phase[] = ["reset", "pageViews", "visits", "activeSessions"];
-// What "reset" empties: everything the fold derives.
-const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "timeBuckets", "timeBucketChunks", "visitSettlement"] as const;
+// What "reset" empties: everything the fold derives, and raw retention's tally of the views it counts but deleted.
+const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "timeBuckets", "timeBucketChunks", "visitSettlement", "retiredViews"] as const;
 
 const statusFields = schema.tables.backfillStatus.validator.fields;
 /** The public view of the status row (no cursor). */
@@ -39,6 +40,8 @@ export const vBackfillProgress = v.object({
   finishedAt: statusFields.finishedAt,
 });
 export type BackfillProgress = Infer<typeof vBackfillProgress>;
+// `acceptRetentionLoss`: rebuild even though raw retention deleted rows the figures count (they would be dropped).
+export const vBackfillArgs = { acceptRetentionLoss: v.optional(v.boolean()) };
 export const vBackfillStart = v.object({ started: v.boolean(), runId: v.number(), message: v.string() });
 export type BackfillStart = Infer<typeof vBackfillStart>;
 export type LiveCursor = NonNullable<Status["upTo"]>;
@@ -61,10 +64,13 @@ export async function getBackfillProgress(ctx: QueryCtx): Promise<BackfillProgre
 /**
  * The dashboard entry point. Starts a new run, or, if one is under way, leaves
  * it alone. Either way it makes sure the worker runs: one that was stopped is
- * started again, and a run under way then resumes from its saved cursor.
+ * started again, and a run under way then resumes from its saved cursor. A new
+ * run that would drop figures of rows raw retention deleted needs
+ * `acceptRetentionLoss` (operate/retiredRows.ts).
  */
-export async function startBackfill(ctx: MutationCtx, now: number): Promise<BackfillStart> {
+export async function startBackfill(ctx: MutationCtx, now: number, acceptRetentionLoss = false): Promise<BackfillStart> {
   const status = await getBackfillStatus(ctx);
+  if (status?.state !== "running") await assertRebuildLosesNothing(ctx, acceptRetentionLoss);
   const resumed = await ensureWorkerRuns(ctx);
   if (status?.state === "running") {
     const message = resumed ? `resumed at ${status.phase} after ${status.processed} rows` : `already running (${status.processed} rows so far)`;
@@ -140,6 +146,7 @@ export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live:
     if (phase === "reset") {
       upTo = live;
       await recordRebuiltRules(ctx, rules, folds.now);
+      await forgetRetired(ctx);
     }
     const next = PHASES[PHASES.indexOf(phase) + 1];
     if (next === undefined) {

@@ -70,20 +70,29 @@ export async function admitSessionState(ctx: MutationCtx, caps: CapFold, live: L
 /**
  * Whether a session whose call found it new is let through: already (by an
  * earlier row of this batch, or by the heartbeat that cleared its live row's
- * mark), else if the new-visitor cap has a token at `at`. A refused session's
- * rows all go, whatever cap refused them.
+ * mark), or as a visitor the figures count (raw retention deleted its views,
+ * so its call found none), else if the new-visitor cap has a token at `at`.
+ * A refused session's rows all go, whatever cap refused them.
  */
 async function admitsNewVisitor(ctx: MutationCtx, caps: CapFold, live: LiveFold, sessionId: string, at: number, now: number): Promise<boolean> {
   if (caps.admitted.has(sessionId)) return true;
   const session = await activeSessionOf(ctx, sessionId);
   if (session?.newVisitor === false) return true;
-  if (!(await takeToken(ctx, caps, "newVisitors", at))) {
+  if (!(await isCountedVisitor(ctx, sessionId)) && !(await takeToken(ctx, caps, "newVisitors", at))) {
     await refuseSession(ctx, caps, live, sessionId, now);
     return false;
   }
   caps.admitted.add(sessionId);
   if (session?.newVisitor === true) await ctx.db.patch(session._id, { newVisitor: false });
   return true;
+}
+
+async function isCountedVisitor(ctx: MutationCtx, sessionId: string): Promise<boolean> {
+  const visitor = await ctx.db
+    .query("visitors")
+    .withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId))
+    .unique();
+  return visitor !== null;
 }
 
 async function activeSessionOf(ctx: MutationCtx, sessionId: string) {

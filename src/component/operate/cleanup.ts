@@ -1,3 +1,4 @@
+import { v, type Infer } from "convex/values";
 import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { CLEANUP_PAGE_SIZE, CLEANUP_RECORD_INTERVAL_MS, SESSION_TIMEOUT_MS } from "../../shared/config.js";
@@ -6,6 +7,11 @@ import { forgetSessionLimits } from "../record/rateLimits.js";
 import { isRollupDue } from "../derive/rollup.js";
 import { hasVisitToSettle } from "../derive/settleVisits.js";
 import { pingStatsWorker } from "../record/wakeWorker.js";
+import { pruneOldRows } from "./retention.js";
+
+// `deleted`: idle sessions' rows; `pruned`: raw rows past their retention; `more`: either has more to do now.
+export const vCleanupResult = v.object({ deleted: v.number(), pruned: v.number(), more: v.boolean() });
+export type CleanupResult = Infer<typeof vCleanupResult>;
 
 /**
  * The cleanup cron: deletes visitors' session rows idle past the timeout (as
@@ -17,9 +23,11 @@ import { pingStatsWorker } from "../record/wakeWorker.js";
  * its wake-up (or one a version before wake-ups left idle). A deleted
  * session's rate-limit buckets go with it (refilled by now). It records that
  * it ran, for the health check: on an idle site it reads four empty index
- * ranges and its record, and writes only that record, once a run.
+ * ranges and its record, and writes only that record, once a run. Then, with
+ * what its budget left, it deletes raw rows past their retention
+ * (operate/retention.ts; `pruned`), one more empty range without the setting.
  */
-export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promise<{ deleted: number; more: boolean }> {
+export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promise<CleanupResult> {
   await recordCleanupRun(ctx, now);
   const idleSince = now - SESSION_TIMEOUT_MS;
   const stale = await ctx.db
@@ -38,7 +46,8 @@ export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promi
     .withIndex("by_lastSeen", (q) => q.lt("lastSeen", idleSince))
     .first();
   if (expiring !== null || (await hasVisitToSettle(ctx, now)) || (await isRollupDue(ctx, now))) await pingStatsWorker(ctx);
-  return { deleted, more: deleted < stale.length || stale.length === CLEANUP_PAGE_SIZE };
+  const pruned = await pruneOldRows(ctx, now);
+  return { deleted, pruned: pruned.deleted, more: deleted < stale.length || stale.length === CLEANUP_PAGE_SIZE || pruned.more };
 }
 
 export async function getCleanupStatus(ctx: QueryCtx): Promise<Doc<"cleanupStatus"> | null> {

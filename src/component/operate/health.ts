@@ -1,18 +1,28 @@
 import { ConvexError, v, type Infer } from "convex/values";
 import { components } from "../_generated/api.js";
 import type { QueryCtx } from "../_generated/server.js";
-import { CLEANUP_INTERVAL_SECONDS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_ROLLUP_LAG_MS, HEALTH_MAX_WORKER_LAG_MS, STATS_WORKER_NAME } from "../../shared/config.js";
+import {
+  CLEANUP_INTERVAL_SECONDS,
+  HEALTH_MAX_CLEANUP_AGE_MS,
+  HEALTH_MAX_RETENTION_LAG_MS,
+  HEALTH_MAX_ROLLUP_LAG_MS,
+  HEALTH_MAX_WORKER_LAG_MS,
+  STATS_WORKER_NAME,
+} from "../../shared/config.js";
 import { getBackfillStatus } from "../derive/backfill.js";
-import { getCleanupStatus } from "./cleanup.js";
 import { detailDueAt, detailWindows, getRollup } from "../derive/rollup.js";
+import { getCleanupStatus } from "./cleanup.js";
+import { RAW_RETENTION_VARIABLE, retentionLag } from "./retention.js";
 import { compareRules, describeChange, getRecordedRules, needsRebuild, runningRules, vRuleChange, type RuleChange } from "../derive/derivedRules.js";
 import type { WorkerCursor } from "../derive/worker.js";
 
 /**
  * GET /api/health (prds/health.md): are the figures right, and is the
- * pipeline that makes them running? Five checks, each a few documents read:
+ * pipeline that makes them running? Six checks, each a few documents read:
  * the rules derived data was built under, the stats worker and its lag, the
- * backfill, the cleanup cron's last run, and the rollup of old detail. It names no visitor and no page.
+ * backfill, the cleanup cron's last run, the rollup of old detail (where
+ * detail starts, and its lag), and raw retention (its setting, and whether
+ * deletion keeps up). It names no visitor and no page.
  */
 
 // Which mounted instance the owner's commands name, and the app's own backfill command if it has one (LiveStats
@@ -43,6 +53,9 @@ export const vHealthReport = v.object({
     cleanup: v.object({ ...vCheck, lastRunAt: v.union(v.number(), v.null()) }),
     // The rollup of old detail (derive/rollup.ts): where detail starts, and how far the rollup is behind the windows.
     rollup: v.object({ ...vCheck, minutesSince: v.union(v.number(), v.null()), hoursSince: v.union(v.number(), v.null()), lagMs: v.number() }),
+    // `days`: STATS_RAW_RETENTION_DAYS (null: raw rows are kept forever, or the setting is invalid); `refusedKeepDays`: the refused rows' window;
+    // `lagMs`: how long the oldest row is kept past its window.
+    retention: v.object({ ...vCheck, days: v.union(v.number(), v.null()), refusedKeepDays: v.union(v.number(), v.null()), lagMs: v.number() }),
   }),
 });
 export type HealthReport = Infer<typeof vHealthReport>;
@@ -60,6 +73,7 @@ export const vPrivateHealthReport = v.object({
     backfill: v.object({ ok: v.boolean(), state: vHealthReport.fields.checks.fields.backfill.fields.state }),
     cleanup: v.object({ ok: v.boolean() }),
     rollup: v.object({ ok: v.boolean() }),
+    retention: v.object({ ok: v.boolean() }),
   }),
 });
 export type PrivateHealthReport = Infer<typeof vPrivateHealthReport>;
@@ -71,6 +85,7 @@ const PRIVATE_REASONS: Record<keyof Checks, string> = {
   backfill: "the backfill failed",
   cleanup: "the cleanup cron has not run recently",
   rollup: "the rollup of old detail is behind or misconfigured",
+  retention: "raw retention is misconfigured or behind",
 };
 const DETAIL_HINT = "send Authorization: Bearer <STATS_READ_TOKEN or a share link's token> for the details";
 
@@ -87,6 +102,7 @@ export function privateHealthReport({ healthy, checks }: HealthReport): PrivateH
       backfill: { ok: checks.backfill.ok, state: checks.backfill.state },
       cleanup: { ok: checks.cleanup.ok },
       rollup: { ok: checks.rollup.ok },
+      retention: { ok: checks.retention.ok },
     },
   };
 }
@@ -112,6 +128,7 @@ export async function healthReport(ctx: QueryCtx, now: number, operator: Operato
           : { ok: true, state: "done", message: `the last backfill finished at ${new Date(backfill.finishedAt ?? backfill.updatedAt).toISOString()}` },
     cleanup: await checkCleanup(ctx, now),
     rollup: await checkRollup(ctx, now),
+    retention: await checkRetention(ctx, now),
   };
   const reasons = Object.values(checks).flatMap((check) => (check.ok ? [] : [check.message]));
   return { healthy: reasons.length === 0, reasons, checkedAt: now, checks };
@@ -216,3 +233,27 @@ async function checkRollup(ctx: QueryCtx, now: number): Promise<Checks["rollup"]
 
 const formatAge = (ms: number) =>
   ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 2 * 60 * 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / (60 * 60_000))} h`;
+async function checkRetention(ctx: QueryCtx, now: number): Promise<Checks["retention"]> {
+  let lag;
+  try {
+    lag = await retentionLag(ctx, now);
+  } catch (error) {
+    // A setting that is no number of days: its message says how to fix it, and nothing is deleted meanwhile.
+    if (!(error instanceof ConvexError)) throw error;
+    const message = (error.data as { message: string }).message;
+    return { ok: false, days: null, refusedKeepDays: null, lagMs: 0, message, fix: `npx convex env set ${RAW_RETENTION_VARIABLE} 90` };
+  }
+  const { days, refusedKeepDays, lagMs, oldest } = lag;
+  const kept = days === null ? `raw rows are kept forever (${RAW_RETENTION_VARIABLE} is not set)` : `raw rows are kept ${days} days`;
+  const setting = { days, refusedKeepDays, lagMs };
+  if (oldest !== null && lagMs > HEALTH_MAX_RETENTION_LAG_MS) {
+    return {
+      ok: false,
+      ...setting,
+      message: `${kept}, refused ones ${refusedKeepDays} days, but the oldest ${oldest.table} row (${new Date(oldest.at).toISOString()}) is ${(lagMs / 86_400_000).toFixed(1)} days past its window: deletion is behind`,
+      fix: "the cleanup cron deletes them once the stats worker has derived them: look at the worker check, and for the cron's errors in the logs",
+    };
+  }
+  return { ok: true, ...setting, message: `${kept}, refused ones ${refusedKeepDays} days; deletion keeps up` };
+}
+

@@ -15,6 +15,7 @@ import { getBackfillStatus } from "../derive/backfill.js";
 import { readCounter } from "../derive/counters.js";
 import { SITE_SCOPE } from "../derive/timeBuckets.js";
 import type { WorkerCursor } from "../derive/worker.js";
+import { retiredViewsOf } from "./retiredRows.js";
 
 /**
  * The recount behind POST /api/admin/recount: a sample of pages' derived view
@@ -25,9 +26,12 @@ import type { WorkerCursor } from "../derive/worker.js";
  * which commits with every fold: the figures are exactly the rows committed up
  * to it (and the old rows without `committedAt`, which a backfill folded). The
  * admin endpoint (client/http/recount.ts) then counts each page's rows up to that cursor, a query per
- * ADMIN_RECOUNT_ROWS_PER_QUERY rows. Rows up to the cursor never change
- * (views are never deleted, and a later commit has a later timestamp), so
- * views arriving meanwhile, folded or not, move neither side.
+ * ADMIN_RECOUNT_ROWS_PER_QUERY rows. Rows up to the cursor change only when
+ * raw retention deletes them (a later commit has a later timestamp), so views
+ * arriving meanwhile, folded or not, move neither side. Views raw retention
+ * deleted still count in the derived figures: each page's tally of them
+ * (`retiredViews`, operate/retiredRows.ts) is added to its rows, and every
+ * count query reads it again, so a deletion during the count is seen.
  */
 
 const vPageFigures = v.object({
@@ -35,6 +39,8 @@ const vPageFigures = v.object({
   // Null when the page has no row of that kind.
   pathStatsViews: v.union(v.number(), v.null()),
   bucketViews: v.union(v.number(), v.null()),
+  // Its views raw retention deleted, which the derived figures still count.
+  retiredViews: v.number(),
 });
 export const vRecountSample = v.object({
   // A backfill under way: derived data is being rebuilt, so there is nothing to compare yet.
@@ -47,7 +53,8 @@ export const vRecountSample = v.object({
 });
 export type RecountSample = Infer<typeof vRecountSample>;
 export type PageFigures = Infer<typeof vPageFigures>;
-export const vRowCount = v.object({ rows: v.number(), continueCursor: v.string(), isDone: v.boolean() });
+// `retiredViews`: the path's tally of views raw retention deleted, as of this page.
+export const vRowCount = v.object({ rows: v.number(), retiredViews: v.number(), continueCursor: v.string(), isDone: v.boolean() });
 export type RowCount = Infer<typeof vRowCount>;
 
 /** A recounted figure: its target (`page:/x`, `site`) and, when it failed, why. */
@@ -112,7 +119,7 @@ export async function recountSample(ctx: QueryCtx, requested: number): Promise<R
               .withIndex("by_path", (q) => q.eq("path", path))
               .unique()
           )?.views ?? null);
-      return { path, pathStatsViews, bucketViews: await allTimeViews(ctx, path) };
+      return { path, pathStatsViews, bucketViews: await allTimeViews(ctx, path), retiredViews: await retiredViewsOf(ctx, path) };
     }),
   );
   const site = { counterViews: await readCounter(ctx, "pageViews"), bucketViews: (await allTimeViews(ctx, SITE_SCOPE)) ?? 0 };
@@ -126,6 +133,6 @@ export async function countFoldedViews(ctx: QueryCtx, path: string, foldedUpTo: 
     .query("pageViews")
     .withIndex("by_path_timestamp", (q) => q.eq("path", path))
     .paginate({ cursor, numItems: ADMIN_RECOUNT_ROWS_PER_QUERY });
-  return { rows: page.filter((view) => isFolded(view, foldedUpTo)).length, continueCursor, isDone };
+  return { rows: page.filter((view) => isFolded(view, foldedUpTo)).length, retiredViews: await retiredViewsOf(ctx, path), continueCursor, isDone };
 }
 

@@ -5,6 +5,7 @@ import { FILTERED_BREAKDOWN_MAX_ROWS, type BreakdownProperty, type VisitProperty
 import type { TimeRange } from "../../shared/timeRanges.js";
 import { addVisit, noFigures, type Figures } from "./unsettledVisits.js";
 import { visitAt } from "../record/visits.js";
+import { getRawRetention } from "../operate/retiredRows.js";
 
 /**
  * A breakdown under a filter of another property ("the browsers of visits
@@ -13,7 +14,9 @@ import { visitAt } from "../record/visits.js";
  * writes per visit by the number of pairs, ~60; prds/visits.md), so this
  * reads the matching visits (or the filtered page's views) of the range
  * through their index and groups them: exact, and bounded by
- * FILTERED_BREAKDOWN_MAX_ROWS, past which it asks for a shorter range.
+ * FILTERED_BREAKDOWN_MAX_ROWS, past which it asks for a shorter range. Raw
+ * retention keeps a visit and its views together, so a range from its
+ * horizon on reads them all; one starting earlier is refused.
  */
 
 export type FilterTooBroad = { code: "FILTER_TOO_BROAD"; field: "filter"; message: string };
@@ -47,12 +50,26 @@ class Groups {
   }
 }
 
+/** What a filtered breakdown throws for a range that starts where raw retention may have deleted the rows it reads. */
+export type RangeBeforeRetention = { code: "RANGE_BEFORE_RETENTION"; field: "filter"; deletedBefore: number; message: string };
+
 export async function filteredBreakdown(
   ctx: QueryCtx,
   range: TimeRange,
   filter: { property: BreakdownProperty; value: string },
   property: BreakdownProperty,
 ): Promise<Ranked[]> {
+  const deletedBefore = (await getRawRetention(ctx))?.deletedBefore;
+  if (deletedBefore !== undefined && range.from < deletedBefore) {
+    throw new ConvexError<RangeBeforeRetention>({
+      code: "RANGE_BEFORE_RETENTION",
+      field: "filter",
+      deletedBefore,
+      message:
+        `A filtered breakdown reads the raw views and visits, and raw retention (STATS_RAW_RETENTION_DAYS) has deleted those before ` +
+        `${new Date(deletedBefore).toISOString()}: choose a range that starts then or later, or remove the filter`,
+    });
+  }
   if (filter.property === "page") return await byPageViews(ctx, range, filter.value, property as VisitProperty);
   return await byVisits(ctx, range, filter as { property: VisitProperty; value: string }, property);
 }

@@ -6,6 +6,7 @@ import schema from "../schema.js";
 import { MAX_PAGE_SIZE, TOP_PAGES_LIMIT } from "../../shared/config.js";
 import { readCounter } from "../derive/counters.js";
 import { getBackfillProgress, type BackfillProgress } from "../derive/backfill.js";
+import { getRawRetention } from "../operate/retiredRows.js";
 
 /** A page's all-time views; `title` is the path until the app's `pageTitles` option (LiveStats) names it. */
 export type PageStat = { path: string; title: string; pageType: string; views: number };
@@ -30,13 +31,15 @@ export async function getPageViewStats(ctx: QueryCtx): Promise<PageViewStats> {
     readCounter(ctx, "visitors"),
     readCounter(ctx, "paths"),
   ]);
-  // The index's first entry only changes when an older view appears, so new views don't re-run this read.
+  // The index's first entry only changes when an older view appears (or raw retention deletes it), so new views don't re-run this read.
   const firstView = await ctx.db.query("pageViews").withIndex("by_timestamp").first();
+  // Views raw retention deleted still count: tracking began with the oldest of them.
+  const since = Math.min(firstView?.timestamp ?? Infinity, (await getRawRetention(ctx))?.retired?.since ?? Infinity);
   const topPaths = await ctx.db.query("pathStats").withIndex("by_views").order("desc").take(TOP_PAGES_LIMIT);
   return {
     totalPageViews,
     uniqueVisitors: visitors,
-    trackingSince: firstView?.timestamp ?? null,
+    trackingSince: since === Infinity ? null : since,
     distinctPages: pages,
     pageStats: topPaths.map(pageStat),
     backfill: await getBackfillProgress(ctx),

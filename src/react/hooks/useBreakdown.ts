@@ -40,33 +40,42 @@ export function useQuietStableQuery<Query extends FunctionReference<"query">>(
   };
 }
 
-/** The message of a filtered breakdown the server refuses as too broad (FILTER_TOO_BROAD); null for any other error. */
-export function filterTooBroadMessage(error: unknown): string | null {
+// What the server refuses a filtered breakdown for, with what to do instead: too much matches, or the range starts
+// where raw retention deleted the rows a filter reads (prds/retention.md).
+const REFUSED_FILTERS: Record<string, string> = {
+  FILTER_TOO_BROAD: "Too much matches this filter in this range: choose a shorter range.",
+  RANGE_BEFORE_RETENTION: "The rows this filter reads are deleted for part of this range: choose a later start.",
+};
+
+/** The message of a filtered breakdown the server refuses (FILTER_TOO_BROAD, RANGE_BEFORE_RETENTION); null for any other error. */
+export function refusedFilterMessage(error: unknown): string | null {
   if (!(error instanceof ConvexError)) return null;
   const data = error.data as { code?: unknown; message?: unknown } | undefined;
-  if (data?.code !== "FILTER_TOO_BROAD") return null;
-  return typeof data.message === "string" ? data.message : "Too much matches this filter in this range: choose a shorter range.";
+  const fallback = typeof data?.code === "string" ? REFUSED_FILTERS[data.code] : undefined;
+  if (fallback === undefined) return null;
+  return typeof data!.message === "string" ? data!.message : fallback;
 }
 
 type BreakdownArgs = FunctionArgs<StatsApi["breakdown"]>;
 export type BreakdownRow = FunctionReturnType<StatsApi["breakdown"]>[number];
 
 export type BreakdownResult = {
-  /** Undefined while loading, and when the server refused the question as too broad. */
+  /** Undefined while loading, and when the server refused the filtered question. */
   rows: BreakdownRow[] | undefined;
   isStale: boolean;
-  /** Why a filtered breakdown was refused (the server's words: narrow the range), for the panel to show. */
+  /** Why a filtered breakdown was refused (the server's words: narrow the range, or start it later), for the panel to show. */
   tooBroad: string | null;
 };
 
 /**
  * A breakdown's rows, kept while a new question loads. A filtered breakdown the server refuses
- * as too broad is an answer the panel shows; any other failure throws, for its error boundary.
+ * (too broad, or before raw retention's horizon) is an answer the panel shows; any other failure
+ * throws, for its error boundary.
  */
 export function useBreakdown(args: BreakdownArgs | "skip"): BreakdownResult {
   const { data, error, isStale } = useQuietStableQuery(useStatsApi().breakdown, args);
   if (error !== undefined) {
-    const tooBroad = filterTooBroadMessage(error);
+    const tooBroad = refusedFilterMessage(error);
     if (tooBroad === null) throw error;
     return { rows: undefined, isStale, tooBroad };
   }
