@@ -147,8 +147,9 @@ export default defineSchema({
   rollup: defineTable({
     minutesSince: v.number(),
     hoursSince: v.number(),
-    // False while dropped buckets remain to delete.
+    // False while dropped buckets remain to delete; `resumeAt`: the group and level (derive/rollup.ts SWEEP) the next step starts in.
     done: v.boolean(),
+    resumeAt: v.optional(v.number()),
     // When the horizons last moved (the rollup's lag while not done), and when its deletions finished.
     startedAt: v.number(),
     finishedAt: v.optional(v.number()),

@@ -139,6 +139,9 @@ export const DEFAULT_HOUR_DETAIL_DAYS = 15;
 /** Longest detail window a setting may ask for: ten years, the longest range (no rollup at all, in effect). */
 export const MAX_DETAIL_DAYS = 3_653;
 
+/** A session's minutes (every scope) a backfill reads at once to fold its rows with one query; a session with more is read a scope at a time. */
+export const SESSION_MINUTES_READ_MAX = 200;
+
 /** Entries a time bucket's histogram of visitors' previous views keeps on the bucket itself; past it, chunks of this many at most. */
 export const PREV_HISTOGRAM_CHUNK_ENTRIES = 256;
 

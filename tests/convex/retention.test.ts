@@ -14,6 +14,7 @@ import { scheduledRuns } from "../support/scheduler";
 import { insertLegacyData, insertRows, pathName } from "../support/seed";
 import { generateVisitCalls, replayCalls } from "../support/visitWorkload";
 import { settle } from "../support/worker";
+import { KEEP_ALL_DETAIL, useEnv } from "../support/env";
 
 // Raw retention (src/component/operate/retention.ts, prds/retention.md): the cleanup cron deletes views and visits past
 // STATS_RAW_RETENTION_DAYS once derived, and refused rows after their window; the figures never change.
@@ -89,6 +90,8 @@ describe("STATS_RAW_RETENTION_DAYS", () => {
 
 describe("a site with 20 days of visits, 30 days on, keeping raw rows 14 days", () => {
   useFakeClock(T0, "all");
+  // Whole-minute ranges in the deleted days: every detail kept (the rollup: stats.rollup.test.ts).
+  useEnv(KEEP_ALL_DETAIL);
   const NOW = T0 + 30 * DAY;
   const CUTOFF = NOW - 14 * DAY;
   // All of it, a range in the deleted days, one across the cutoff, one after it.

@@ -16,8 +16,8 @@ import { insertLegacyData } from "../support/seed";
  * and backfilled once for the file (under a minute: a view and its share of a
  * settled visit cost convex-test ~5 ms; the bench measures larger tables).
  */
-// What a visits chunk settles at least, on average (measured: see the note on issue 9).
-const VISITS_PER_CHUNK = 20;
+// What a visits chunk settles at least, on average (issue 19: about 200 measured here, sessions of 40 views each; 20 before).
+const VISITS_PER_CHUNK = 100;
 const LEGACY = { views: 8_000, sessions: 200, paths: 40, liveSessions: 30, idleSessions: 300, now: T0 + 31 * DAY, visitsPerSession: 4 };
 
 const t = createTestConvex();
@@ -83,9 +83,10 @@ test("chunks do real work whatever the order of paths: at least 300 views each, 
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
   const views = chunks.filter((chunk) => chunk.phase === "pageViews");
   const visits = chunks.filter((chunk) => chunk.phase === "visits");
-  expect(views.length).toBeGreaterThan(10);
+  // About a thousand views a chunk (issue 19: old views write no rolled-up detail), so still several chunks.
+  expect(views.length).toBeGreaterThan(5);
   expect(mean(views.map((chunk) => chunk.rows))).toBeGreaterThanOrEqual(300);
-  // A visit settles into ~60 buckets (site, pages and 9 property values, at 5 to 7 levels).
-  expect(visits.length).toBeGreaterThan(3);
+  // A visit settles into ~60 buckets (site, pages and 9 property values, at 5 to 7 levels; 3 to 4 once its hours are rolled up).
+  expect(visits.length).toBeGreaterThan(1);
   expect(mean(visits.map((chunk) => chunk.visits))).toBeGreaterThanOrEqual(VISITS_PER_CHUNK);
 });

@@ -7,6 +7,7 @@ import schema from "../schema.js";
 import { BACKFILL_ROWS_PER_BATCH, STATS_WORKER_NAME } from "../../shared/config.js";
 import { hasChunkBudget } from "./budget.js";
 import { recordRebuiltRules, type DerivedRules } from "./derivedRules.js";
+import { rollUpEmptiedBuckets } from "./rollup.js";
 import { foldPageView, pendingCost, type PageViewFold } from "./foldPageViews.js";
 import { foldSessionState, type LiveFold } from "./foldSessions.js";
 import { settleEndedVisits } from "./settleVisits.js";
@@ -128,6 +129,8 @@ export async function hasFoldBudget(ctx: MutationCtx, folds: BatchFolds): Promis
 export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live: LiveCursor, rules: DerivedRules): Promise<void> {
   const status = await getBackfillStatus(ctx);
   if (status === null || status.state !== "running") return;
+  // Old rows of many sessions, each met once or twice: a session's minutes in one read.
+  folds.views.time.wholeSessions = true;
   let { phase, cursor, upTo } = status;
   let processed = 0;
   let settled = 0;
@@ -147,6 +150,7 @@ export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live:
       upTo = live;
       await recordRebuiltRules(ctx, rules, folds.now);
       await forgetRetired(ctx);
+      await rollUpEmptiedBuckets(ctx, folds.now);
     }
     const next = PHASES[PHASES.indexOf(phase) + 1];
     if (next === undefined) {

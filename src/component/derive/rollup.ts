@@ -95,6 +95,25 @@ export async function isRollupDue(ctx: QueryCtx, now: number): Promise<boolean> 
   return oldest !== null && oldest.start < due.minutesSince;
 }
 
+/**
+ * After a backfill's reset, when every bucket is gone: the horizons move to
+ * where the windows are due (never back), so the refold writes only the
+ * detail that is kept, and there is nothing to delete. A bad setting leaves
+ * them (the health check reports it).
+ */
+export async function rollUpEmptiedBuckets(ctx: MutationCtx, now: number): Promise<void> {
+  let due: DetailHorizons;
+  try {
+    due = detailDueAt(now, detailWindows());
+  } catch {
+    return;
+  }
+  const row = await getRollup(ctx);
+  const horizons = later(due, horizonsOf(row));
+  if (row === null) await ctx.db.insert("rollup", { ...horizons, done: true, resumeAt: SWEEP.length, startedAt: now, finishedAt: now });
+  else await ctx.db.patch(row._id, { ...horizons, done: true, resumeAt: SWEEP.length, finishedAt: now });
+}
+
 // Every kind of scope the buckets hold (rows from before visits have no group), and the detail levels with the horizon that drops them.
 const GROUPS = [undefined, "site", "page", ...VISIT_PROPERTIES] as const;
 const DETAIL_LEVELS: [BucketLevel, keyof DetailHorizons][] = [
@@ -102,6 +121,8 @@ const DETAIL_LEVELS: [BucketLevel, keyof DetailHorizons][] = [
   ["quarterHour", "minutesSince"],
   ["hour", "hoursSince"],
 ];
+// Each group's detail levels, in the order the deletions walk them; the row's `resumeAt` is an index into it.
+const SWEEP = GROUPS.flatMap((group) => DETAIL_LEVELS.map(([level, horizon]) => ({ group, level, horizon })));
 // Buckets a step reads at once; it stops between reads when the budget runs low.
 const ROWS_PER_READ = 100;
 
@@ -115,31 +136,35 @@ export async function runRollupStep(ctx: MutationCtx, now: number, hasBudget: ()
   const due = detailDueAt(now, detailWindows());
   let row = await getRollup(ctx);
   if (row === null) {
-    const id = await ctx.db.insert("rollup", { ...due, done: false, startedAt: now });
+    const id = await ctx.db.insert("rollup", { ...due, done: false, resumeAt: 0, startedAt: now });
     row = (await ctx.db.get(id))!;
   } else if (isAhead(due, horizonsOf(row))) {
-    await ctx.db.patch(row._id, { ...later(due, horizonsOf(row)), done: false, startedAt: row.done ? now : row.startedAt });
+    // New horizons: every group and level is swept again from the first.
+    await ctx.db.patch(row._id, { ...later(due, horizonsOf(row)), done: false, resumeAt: 0, startedAt: row.done ? now : row.startedAt });
     row = (await ctx.db.get(row._id))!;
   }
+  if (row.done) return 0;
   let deleted = 0;
-  for (const group of GROUPS) {
-    for (const [level, horizon] of DETAIL_LEVELS) {
-      for (;;) {
-        if (!(await hasBudget())) return deleted;
-        const before = row[horizon];
-        const dropped = await ctx.db
-          .query("timeBuckets")
-          .withIndex("by_group_level_start_pageviews", (q) => q.eq("group", group).eq("level", level).lt("start", before))
-          .take(ROWS_PER_READ);
-        for (const bucket of dropped) {
-          for (const chunk of bucket.chunks ?? []) await ctx.db.delete(chunk.id);
-          await ctx.db.delete(bucket._id);
-        }
-        deleted += dropped.length;
-        if (dropped.length < ROWS_PER_READ) break;
+  // Each step resumes at the group and level the last one stopped in, so even a step of a single read moves on.
+  for (let at = row.resumeAt ?? 0; at < SWEEP.length; at++) {
+    const { group, level, horizon } = SWEEP[at];
+    for (;;) {
+      if (!(await hasBudget())) {
+        await ctx.db.patch(row._id, { resumeAt: at });
+        return deleted;
       }
+      const dropped = await ctx.db
+        .query("timeBuckets")
+        .withIndex("by_group_level_start_pageviews", (q) => q.eq("group", group).eq("level", level).lt("start", row[horizon]))
+        .take(ROWS_PER_READ);
+      for (const bucket of dropped) {
+        for (const chunk of bucket.chunks ?? []) await ctx.db.delete(chunk.id);
+        await ctx.db.delete(bucket._id);
+      }
+      deleted += dropped.length;
+      if (dropped.length < ROWS_PER_READ) break;
     }
   }
-  await ctx.db.patch(row._id, { done: true, finishedAt: now });
+  await ctx.db.patch(row._id, { done: true, resumeAt: SWEEP.length, finishedAt: now });
   return deleted;
 }

@@ -1,6 +1,6 @@
 import { v } from "convex/values";
 import type { Doc } from "../_generated/dataModel.js";
-import { VISIT_PROPERTIES, type VisitProperty } from "../../shared/config.js";
+import { SESSION_MINUTES_READ_MAX, VISIT_PROPERTIES, type VisitProperty } from "../../shared/config.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { applyPrevDeltas } from "./prevHistogram.js";
 import { storedDetail } from "./rollup.js";
@@ -87,10 +87,14 @@ export type TimeFold = {
   windows: Map<string, BucketDelta[]>;
   // The rollup's horizons, read once per batch when it first folds a view or visit.
   detail?: DetailHorizons;
+  // Set by a backfill, which meets many sessions once each: a session's minutes of every scope in one read (few queries a row)
+  // rather than a read per scope (few bytes a row, what the live worker wants).
+  wholeSessions?: boolean;
+  sessions: Map<string, Map<string, number[]> | null>;
 };
 
 export function startTimeFold(clock = new BucketClock()): TimeFold {
-  return { clock, deltas: new Map(), latest: new Map(), windows: new Map() };
+  return { clock, deltas: new Map(), latest: new Map(), windows: new Map(), sessions: new Map() };
 }
 
 /** The rollup's horizons for this batch: read at its first fold (the worker moves them only between batches). */
@@ -111,8 +115,10 @@ const WINDOW_MS: Record<BucketLevel, number> = {
   all: Infinity,
   month: Infinity,
   week: WINDOW_BUCKETS * 7 * 24 * 60 * MINUTE,
-  day: WINDOW_BUCKETS * 24 * 60 * MINUTE,
-  hour: WINDOW_BUCKETS * 60 * MINUTE,
+  // Days by the month: a backfill's old visits touch most days of each scope's month, and rolled-up days are all a month keeps.
+  day: 4 * WINDOW_BUCKETS * 24 * 60 * MINUTE,
+  // Hours by the day: a live batch touches the current hour whatever the window; a backfill touches most hours of each day.
+  hour: 3 * WINDOW_BUCKETS * 60 * MINUTE,
   quarterHour: WINDOW_BUCKETS * QUARTER_HOUR,
   minute: WINDOW_BUCKETS * MINUTE,
 };
@@ -186,6 +192,22 @@ export async function foldVisitIntoTime(ctx: MutationCtx, fold: TimeFold, visit:
 
 /** Records that the session had a view in `minute` (within `scope`), relinking its neighbours when the minute is new. */
 async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: string, group: ScopeGroup, scope: string, minute: number): Promise<void> {
+  const known = fold.wholeSessions ? await wholeSessionMinutes(ctx, fold, sessionId) : null;
+  const neighbours = known === null ? await neighboursFromIndex(ctx, fold, sessionId, scope, minute) : neighboursInMemory(known, scope, minute);
+  if (neighbours === "present") return;
+  await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
+  const { prev, next } = neighbours;
+  if (next === null) return link(fold, group, scope, prev, minute, 1);
+  // A minute between two the session has: the link prev → next becomes prev → minute → next.
+  link(fold, group, scope, prev, next, -1);
+  link(fold, group, scope, minute, next, 1);
+  link(fold, group, scope, prev, minute, 1);
+}
+
+type Neighbours = "present" | { prev: number | null; next: number | null };
+
+/** The session's minutes before and after `minute` in `scope`, read from the index (a read or two; none when the batch knows its latest). */
+async function neighboursFromIndex(ctx: MutationCtx, fold: TimeFold, sessionId: string, scope: string, minute: number): Promise<Neighbours> {
   const key = JSON.stringify([sessionId, scope]);
   // Views mostly come in time order: the session's latest minute (known to the batch, or one read) is then the previous one.
   const latest =
@@ -198,29 +220,54 @@ async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: st
         .first()
     )?.minute;
   if (latest !== undefined) fold.latest.set(key, latest);
-  if (latest === minute) return;
+  if (latest === minute) return "present";
   if (latest === undefined || latest < minute) {
-    await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
     fold.latest.set(key, minute);
-    return link(fold, group, scope, latest ?? null, minute, 1);
+    return { prev: latest ?? null, next: null };
   }
-  // A view older than the session's latest: find its neighbours and relink them.
+  // A view older than the session's latest: find its neighbours.
   const atOrBefore = await ctx.db
     .query("sessionMinutes")
     .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).lte("minute", minute))
     .order("desc")
     .first();
-  if (atOrBefore?.minute === minute) return;
+  if (atOrBefore?.minute === minute) return "present";
   const after = await ctx.db
     .query("sessionMinutes")
     .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).gt("minute", minute))
     .first();
-  await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
-  const prev = atOrBefore?.minute ?? null;
   // `latest` is later than this minute, so there is a next one.
-  link(fold, group, scope, prev, after!.minute, -1);
-  link(fold, group, scope, minute, after!.minute, 1);
-  link(fold, group, scope, prev, minute, 1);
+  return { prev: atOrBefore?.minute ?? null, next: after!.minute };
+}
+
+/** Every minute of the session, by scope, in one read (null when it has more than SESSION_MINUTES_READ_MAX: then a scope at a time). */
+async function wholeSessionMinutes(ctx: MutationCtx, fold: TimeFold, sessionId: string): Promise<Map<string, number[]> | null> {
+  let known = fold.sessions.get(sessionId);
+  if (known !== undefined) return known;
+  const rows = await ctx.db
+    .query("sessionMinutes")
+    .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId))
+    .take(SESSION_MINUTES_READ_MAX + 1);
+  known = null;
+  if (rows.length <= SESSION_MINUTES_READ_MAX) {
+    known = new Map();
+    // In index order: by scope, then minute.
+    for (const row of rows) known.set(row.scope, [...(known.get(row.scope) ?? []), row.minute]);
+  }
+  fold.sessions.set(sessionId, known);
+  return known;
+}
+
+/** The neighbours of `minute` among a session's known minutes in `scope`, which then include it. */
+function neighboursInMemory(known: Map<string, number[]>, scope: string, minute: number): Neighbours {
+  const minutes = known.get(scope) ?? [];
+  known.set(scope, minutes);
+  let at = minutes.length;
+  while (at > 0 && minutes[at - 1] >= minute) at--;
+  if (minutes[at] === minute) return "present";
+  const neighbours = { prev: at > 0 ? minutes[at - 1] : null, next: at < minutes.length ? minutes[at] : null };
+  minutes.splice(at, 0, minute);
+  return neighbours;
 }
 
 /** Writes what the batch changed: one index range per window of touched buckets, one write per bucket (plus chunks of large histograms). */
