@@ -187,6 +187,9 @@ export default defineSchema({
     refusedAt: v.number(),
   }),
 
+  // Whether a dashboard watches (a single row, component/read/dashboardWatch.ts): a lease open dashboards renew, read only by the worker.
+  dashboardWatch: defineTable({ until: v.number() }),
+
   // When the cleanup cron last ran (a single row, component/operate/cleanup.ts), rewritten at most once a CLEANUP_RECORD_INTERVAL_MS.
   cleanupStatus: defineTable({ lastRunAt: v.number() }),
 });

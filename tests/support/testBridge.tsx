@@ -5,6 +5,7 @@ import { getFunctionName, type FunctionArgs, type FunctionReference } from "conv
 import { convexToJson, type Value } from "convex/values";
 import { api } from "../../convex/_generated/api";
 import { components, internal } from "../../src/component/_generated/api";
+import { getDashboardWatch, isWatched } from "../../src/component/read/dashboardWatch";
 import { STATS_WORKER_NAME } from "../../src/shared/config";
 import { createTestConvex, type TestConvex } from "./convex";
 import { STATS_SITES } from "./convexBackend";
@@ -240,15 +241,16 @@ export class ConvexTestBridge {
   }
 
   /**
-   * True when every site's worker (each stats component has its own) has nothing to fold: its own work
-   * query, from its cursor, finds nothing (or it is not running, so waiting would not help).
+   * True when every site's worker (each stats component has its own) has nothing to fold soon: its own work
+   * query, from its cursor, finds nothing (or it is not running, or no dashboard watches so it waits out its
+   * unwatched cadence: waiting would not help).
    */
   private async workerCaughtUp(): Promise<boolean> {
     for (const site of STATS_SITES) {
       const caughtUp = await this.t.runInStats(async (ctx) => {
         const name = STATS_WORKER_NAME;
         const status = await ctx.runQuery(components.batchWorker.lib.status, { name });
-        if (status?.kind !== "running") return true;
+        if (status?.kind !== "running" || !isWatched(await getDashboardWatch(ctx), Date.now())) return true;
         const cursor = await ctx.runQuery(components.batchWorker.lib.getCursor, { name });
         const next = await ctx.runQuery(internal.worker.nextBatch, cursor === null ? { name } : { name, cursor });
         return next.kind !== "work";

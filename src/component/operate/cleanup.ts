@@ -4,15 +4,17 @@ import { CLEANUP_PAGE_SIZE, CLEANUP_RECORD_INTERVAL_MS, SESSION_TIMEOUT_MS } fro
 import { hasChunkBudget } from "../derive/budget.js";
 import { forgetSessionLimits } from "../record/rateLimits.js";
 import { hasVisitToSettle } from "../derive/settleVisits.js";
+import { hasLiveSessionPastTimeout } from "../derive/foldSessions.js";
 import { pingStatsWorker } from "../record/wakeWorker.js";
 
 /**
  * The cleanup cron: deletes visitors' session rows idle past the timeout (as
  * many as one transaction's budget allows), and wakes the worker when visits
  * have ended (so it settles them: on a quiet site nothing else would wake it)
- * or when a live session is past the timeout. The worker wakes itself for
- * those (derive/worker.ts), so this is only a backstop, for a worker that lost
- * its wake-up (or one a version before wake-ups left idle). A deleted
+ * or when a live session is past the timeout. While a dashboard watches, the
+ * worker wakes itself for those (derive/worker.ts); while none does it sets no
+ * timer, and this is the backstop that takes an idle site's timed-out sessions
+ * off "active now" (within a cron period, the unwatched cadence). A deleted
  * session's rate-limit buckets go with it (refilled by now). It records that
  * it ran, for the health check: on an idle site it reads four empty index
  * ranges and its record, and writes only that record, once a run.
@@ -31,11 +33,7 @@ export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promi
     await forgetSessionLimits(ctx, session.sessionId);
     deleted++;
   }
-  const expiring = await ctx.db
-    .query("liveSessions")
-    .withIndex("by_lastSeen", (q) => q.lt("lastSeen", idleSince))
-    .first();
-  if (expiring !== null || (await hasVisitToSettle(ctx, now))) await pingStatsWorker(ctx);
+  if ((await hasLiveSessionPastTimeout(ctx, now)) || (await hasVisitToSettle(ctx, now))) await pingStatsWorker(ctx);
   return { deleted, more: deleted < stale.length || stale.length === CLEANUP_PAGE_SIZE };
 }
 
