@@ -21,6 +21,7 @@ export const {
   breakdown,
   settings,
   rulesCheck,
+  watchDashboard,
   pageTitles,
   createShareLink,
   listShareLinks,

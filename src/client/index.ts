@@ -157,6 +157,16 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
         handler: async (ctx) =>
           await ctx.runQuery(component.read.rulesCheck, { mountName: mountNameOf(component), backfillCommand: this.options.backfillCommand }),
       }),
+      /**
+       * An open, visible dashboard (or a page of the app's showing these queries) watches the figures: for a lease of
+       * WATCH_LEASE_MS, the worker folds views within about a second instead of every 10 minutes. Renew it every
+       * WATCH_RENEW_MS while the page is visible (`<StatsDashboard>` and `useWatchStats` do); the same access as the queries.
+       */
+      watchDashboard: mutationGeneric({
+        args: vToken,
+        returns: v.null(),
+        handler: async (ctx, args) => await ctx.runMutation(component.read.watchDashboard, await access(ctx, args)),
+      }),
       /** Titles for paths (null where the app has none): registerRoutes' `pageTitles`, for the CSV export. */
       pageTitles: internalQueryGeneric({
         args: { paths: v.array(v.string()) },

@@ -1,9 +1,10 @@
 import { v } from "convex/values";
-import { query, type QueryCtx } from "./_generated/server.js";
+import { mutation, query, type QueryCtx } from "./_generated/server.js";
 import * as PageStats from "./read/pageStats.js";
 import * as ActiveVisitors from "./read/activeVisitors.js";
 import * as TimeStats from "./read/timeStats.js";
 import * as DashboardAccess from "./read/dashboardAccess.js";
+import * as DashboardWatch from "./read/dashboardWatch.js";
 import * as Health from "./operate/health.js";
 import { siteTimeZone } from "../shared/timeRanges.js";
 import { storedDetail } from "./derive/rollup.js";
@@ -106,4 +107,18 @@ export const rulesCheck = query({
   args: Health.vOperatorCommands,
   returns: Health.vRulesCheck,
   handler: async (ctx, operator) => await Health.rulesCheck(ctx, operator),
+});
+
+/**
+ * An open, visible dashboard watches the figures (read/dashboardWatch.ts): while its lease holds, the worker folds
+ * within about a second. Whoever may read the stats may watch them; renewing writes at most once per half-lease.
+ */
+export const watchDashboard = mutation({
+  args: { ...vToken, ...vGranted },
+  returns: v.null(),
+  handler: async (ctx, access) => {
+    await assertCanRead(ctx, access);
+    await DashboardWatch.watchDashboard(ctx, Date.now());
+    return null;
+  },
 });

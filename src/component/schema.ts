@@ -212,6 +212,9 @@ export default defineSchema({
   // Views of each page that raw retention deleted since derived data was last rebuilt, for the admin recount (derived = raw rows + these).
   retiredViews: defineTable({ path: v.string(), views: v.number() }).index("by_path", ["path"]),
 
+  // Whether a dashboard watches (a single row, component/read/dashboardWatch.ts): a lease open dashboards renew, read only by the worker.
+  dashboardWatch: defineTable({ until: v.number() }),
+
   // When the cleanup cron last ran (a single row, component/operate/cleanup.ts), rewritten at most once a CLEANUP_RECORD_INTERVAL_MS.
   cleanupStatus: defineTable({ lastRunAt: v.number() }),
 });

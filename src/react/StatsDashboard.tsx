@@ -10,6 +10,7 @@ import { useLiveQuery } from "./hooks/useLiveQueries.js";
 import { readyRange, useStatsRange, type RangeState } from "./hooks/useStatsRange.js";
 import { useStatsFilter } from "./hooks/useStatsFilter.js";
 import { useShareToken } from "./hooks/useShareToken.js";
+import { useWatchStats } from "./hooks/useWatchStats.js";
 import { formatDate, formatDateTime, formatNumber } from "./lib/format.js";
 import { formatFilter, withFilterArg, type StatsFilter } from "./lib/statsFilter.js";
 import { METRICS, type Metric } from "./lib/statsFormat.js";
@@ -103,6 +104,8 @@ function useSiteUrl(given: string | null | undefined): string | null {
 }
 
 function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PageProps) {
+  // While visible, the worker folds within about a second (a hidden tab lets the lease lapse).
+  useWatchStats(useStatsApi(), useShareToken());
   const exportBase = useSiteUrl(siteUrl);
   const range = useStatsRange();
   const { filter, setFilter } = useStatsFilter();

@@ -2,6 +2,7 @@
 // functions (`api.stats`, see LiveStats in convex-live-stats). Styles: import "convex-live-stats/react/styles.css".
 export { usePageTracking, type PageTrackingOptions } from "./tracker.js";
 export { StatsDashboard, type StatsDashboardProps } from "./StatsDashboard.js";
+export { useWatchStats, type WatchApi } from "./hooks/useWatchStats.js";
 export { StatCard, type StatCardProps } from "./components/StatCard.js";
 export { useHistoryRouter, type StatsRouter, type StatsLinkProps } from "./router.js";
 export { httpActionsUrl } from "./lib/statsExport.js";

@@ -18,6 +18,7 @@ export type StatsApi = Pick<
   | "breakdown"
   | "settings"
   | "rulesCheck"
+  | "watchDashboard"
 >;
 
 /** What `usePageTracking` calls. */

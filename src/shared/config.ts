@@ -58,8 +58,17 @@ export const ACTIVE_PATHS_LIMIT = 100;
 /** The name of the background worker that folds appended events into every derived structure. */
 export const STATS_WORKER_NAME = "stats";
 
-/** The worker waits this long after each batch, so dashboards re-run at most about twice a second. */
-export const WORKER_DEBOUNCE_MS = 500;
+/** While a dashboard watches, the worker waits this long after each batch (a view shows within 2 s; dashboards re-run at most once a second), and a ping wakes it this soon. */
+export const WORKER_DEBOUNCE_MS = 1_000;
+
+/** While no dashboard watches, the worker waits this long after each batch: the cleanup cron's period, so unwatched figures lag at most one cadence. */
+export const WORKER_UNWATCHED_DEBOUNCE_MS = CLEANUP_INTERVAL_SECONDS * 1000;
+
+/** How long a dashboard's watch lasts unless renewed (a hidden or closed tab stops renewing it): the worker keeps its watched cadence until then. */
+export const WATCH_LEASE_MS = 60 * 1000;
+
+/** How often an open, visible dashboard renews its watch; the server writes the lease at most once per half-lease, so extra renewals cost no write. */
+export const WATCH_RENEW_MS = WATCH_LEASE_MS / 4;
 
 /** Page views the worker folds per batch at most (with its debounce: up to 1,000 views a second sustained). */
 export const WORKER_VIEWS_PER_BATCH = 500;
@@ -70,10 +79,10 @@ export const WORKER_SESSIONS_PER_BATCH = 500;
 /** Expired live sessions the worker removes per batch. */
 export const WORKER_EXPIRIES_PER_BATCH = 200;
 
-/** How long the worker keeps polling after its last batch, while visitors called this recently, before it goes idle (a trickle then wakes no transitions). */
+/** How long the watched worker keeps polling after its last batch, while visitors called this recently, before it goes idle (a trickle then wakes no transitions). */
 export const WORKER_COOLDOWN_MS = 2_000;
 
-/** GET /api/health is unhealthy once the oldest view or heartbeat the worker has not folded is older than this. */
+/** GET /api/health is unhealthy once the oldest view or heartbeat the worker has not folded is older than its cadence allows (operate/health.ts) plus this. */
 export const HEALTH_MAX_WORKER_LAG_MS = 60 * 1000;
 
 /** GET /api/health is unhealthy once the rollup of old detail is this far behind its windows (it runs within minutes of each midnight). */

@@ -7,6 +7,7 @@ import { test, vi } from "vitest";
 import { ConvexProvider, type ConvexReactClient } from "convex/react";
 import { api } from "../../convex/_generated/api";
 import { StatsDashboard } from "../../src/react";
+import { WATCH_LEASE_MS, WATCH_RENEW_MS } from "../../src/shared/config";
 import { DAY, MINUTE, T0 } from "../support/clock";
 import { createTestConvex } from "../support/convex";
 import { STATS_COMPONENT } from "../support/convexBackend";
@@ -152,7 +153,7 @@ function report(phases: Phase[], firstRuns: QueryRuns): string {
   };
   return [
     `An open \`<StatsDashboard api={api.stats} />\` (its default range, the last 30 days) during steady traffic of ${VIEWS_PER_SECOND} view a second:`,
-    "its queries' re-runs (each a function call) and what they read, per hour.",
+    `its queries' re-runs and its watch lease's renewals (\`stats:watchDashboard\`, every ${WATCH_RENEW_MS / 1000} s while visible), each a function call, and what they read, per hour.`,
     "",
     "| tab | function calls a second | a hour | bytes read a hour | documents read a hour | calls a day |",
     "|---|---:|---:|---:|---:|---:|",
@@ -179,7 +180,8 @@ function report(phases: Phase[], firstRuns: QueryRuns): string {
     "  A re-run counts whether or not its result changed (Convex bills it either way); its bytes read are Convex's transaction counter.",
     `- Traffic: the demo's visits (\`tests/support/trackerTraffic.ts\`) spread evenly over time, ${VIEWS_PER_SECOND} view a second with every`,
     "  heartbeat (one with each view, then every 30 s while a page is open), through `api.stats.recordPageView` and `api.stats.heartbeat`;",
-    "  the worker's runs at their due times and the cron at its cadence (`tests/support/costMeter.ts`).",
+    "  the worker's runs at their due times and the cron at its cadence (`tests/support/costMeter.ts`). While the dashboard's lease",
+    `  holds (it takes it when it opens; hidden, it renews nothing and the lease lapses ${WATCH_LEASE_MS / 1000} s later), the worker folds a second after each batch.`,
     `- ${n(WARM_UP_MS / MINUTE)} minutes of traffic before the dashboard opens (the visits of the last half hour, which every range query`,
     `  reads until they settle, are at their steady number); the dashboard opens in a visible tab, which then stays visible, or is`,
     `  hidden (\`document.visibilityState\` and a \`visibilitychange\` event), for ${n(MEASURED_MS / MINUTE)} minute${MEASURED_MS === MINUTE ? "" : "s"} of the same traffic`,

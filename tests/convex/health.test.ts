@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { components } from "../../src/component/_generated/api";
-import { CLEANUP_INTERVAL_SECONDS, CLEANUP_RECORD_INTERVAL_MS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_WORKER_LAG_MS, SESSION_TIMEOUT_MS, STATS_WORKER_NAME } from "../../src/shared/config";
+import { CLEANUP_INTERVAL_SECONDS, CLEANUP_RECORD_INTERVAL_MS, HEALTH_MAX_CLEANUP_AGE_MS, HEALTH_MAX_WORKER_LAG_MS, SESSION_TIMEOUT_MS, STATS_WORKER_NAME, WORKER_UNWATCHED_DEBOUNCE_MS } from "../../src/shared/config";
 import { runningRules } from "../../src/component/derive/derivedRules";
 import type { HealthReport } from "../../src/component/operate/health";
 import { backfillStatus, muteBackfillLogs, runBackfill, startBackfill } from "../support/backfill";
@@ -10,7 +10,7 @@ import { MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { expectExactActiveNow, expectExactFigures, storedActiveNow } from "../support/recount";
 import { insertLegacyData, sessionId } from "../support/seed";
-import { nextWorkerBatch, settle, workerStatus } from "../support/worker";
+import { nextWorkerBatch, settle, watchStats, workerStatus } from "../support/worker";
 
 // Spies that keep the real code, so a test can run the worker under rules other than the code's (a changed dedup window).
 vi.mock("../../src/component/derive/derivedRules", { spy: true });
@@ -108,27 +108,48 @@ describe("GET /api/health", () => {
 });
 
 describe("the worker's liveness and lag", () => {
-  test(`views waiting longer than ${HEALTH_MAX_WORKER_LAG_MS / SECOND} s make it unhealthy, with the age of the oldest`, async () => {
+  /** Moves the clock to `time` without firing a scheduled run, and renews the dashboard's lease there, as an open dashboard does. */
+  async function watchedAt(t: TestConvex, time: number): Promise<void> {
+    vi.setSystemTime(time);
+    await watchStats(t);
+  }
+
+  test(`while a dashboard watches, a view waiting longer than ${HEALTH_MAX_WORKER_LAG_MS / SECOND} s makes it unhealthy, with the age of the oldest`, async () => {
     const t = await runningSite();
     const sentAt = Date.now();
     await viewPage(t, 2, "/b");
     // The clock moves, but no scheduled run fires: the worker has not taken the view.
+    await watchedAt(t, sentAt + HEALTH_MAX_WORKER_LAG_MS / 2);
     vi.setSystemTime(sentAt + HEALTH_MAX_WORKER_LAG_MS);
     expect((await health(t)).body.checks.worker).toMatchObject({ ok: true, status: "running", lagMs: HEALTH_MAX_WORKER_LAG_MS });
     vi.setSystemTime(sentAt + HEALTH_MAX_WORKER_LAG_MS + SECOND);
     const { status, body } = await health(t);
     expect(status).toBe(503);
     expect(body.reasons).toEqual([
-      `the stats worker is behind: the oldest view or heartbeat it has not folded is from ${new Date(sentAt).toISOString()}, 61 s ago`,
+      `the stats worker is behind (a dashboard watches): the oldest view or heartbeat it has not folded is from ${new Date(sentAt).toISOString()}, 61 s ago`,
     ]);
   });
 
-  test("a heartbeat waiting counts too", async () => {
+  test("while none watches, a view may wait one cadence more", async () => {
+    const t = await runningSite();
+    const sentAt = Date.now();
+    await viewPage(t, 2, "/b");
+    const allowed = WORKER_UNWATCHED_DEBOUNCE_MS + HEALTH_MAX_WORKER_LAG_MS;
+    vi.setSystemTime(sentAt + allowed);
+    expect((await health(t)).body.checks.worker).toMatchObject({ ok: true, lagMs: allowed, message: "the stats worker is running, 11 min behind (no dashboard watches: it folds every 10 min)" });
+    vi.setSystemTime(sentAt + allowed + SECOND);
+    expect((await health(t)).body.checks.worker).toMatchObject({ ok: false, message: expect.stringMatching(/^the stats worker is behind \(no dashboard watches: it folds every 10 min\): /) });
+  });
+
+  test("a heartbeat waiting counts too: it may wait, watched, until the first live session times out", async () => {
     const t = await runningSite();
     const sentAt = Date.now();
     await heartbeat(t, 1, "/b");
-    vi.setSystemTime(sentAt + HEALTH_MAX_WORKER_LAG_MS + SECOND);
-    expect((await health(t)).body.checks.worker).toMatchObject({ ok: false, lagMs: HEALTH_MAX_WORKER_LAG_MS + SECOND });
+    const allowed = SESSION_TIMEOUT_MS + HEALTH_MAX_WORKER_LAG_MS;
+    for (let at = sentAt + HEALTH_MAX_WORKER_LAG_MS / 2; at <= sentAt + allowed; at += HEALTH_MAX_WORKER_LAG_MS / 2) await watchedAt(t, at);
+    expect((await health(t)).body.checks.worker).toMatchObject({ ok: true, lagMs: allowed });
+    vi.setSystemTime(sentAt + allowed + SECOND);
+    expect((await health(t)).body.checks.worker).toMatchObject({ ok: false, lagMs: allowed + SECOND });
   });
 
   test("a stopped worker is unhealthy and the answer says how to start it; started, it catches up", async () => {

@@ -166,6 +166,8 @@ describe("bad input at the protocol edge", () => {
 
 describe("wire format", () => {
   it("chains versions, encodes timestamps as little-endian u64, and never moves them backwards", async () => {
+    // A dashboard watches, so the worker folds each view within a second (unwatched, the second would wait 10 min).
+    await new ConvexHttpClient(server.url).mutation(api.stats.watchDashboard, {});
     const socket = await ProtocolSocket.open(server.url);
     socket.connect();
     socket.send({
@@ -224,9 +226,10 @@ describe("crons", () => {
     server = await startLocalConvex();
     const client = connect();
     const sessionId = crypto.randomUUID();
+    // A dashboard watches: once the stats worker has folded the heartbeat in, it sleeps until the session's timeout.
+    await client.mutation(api.stats.watchDashboard, {});
     await client.mutation(api.stats.heartbeat, { sessionId, currentPath: "/about" });
-    // Once the stats worker has folded the heartbeat in, it sleeps until the session's timeout. Without that
-    // wake-up (canceled here, as for a worker that lost it, or one a version before wake-ups left idle), the
+    // Without that wake-up (canceled here, as for a worker that lost it; an unwatched worker sets none), the
     // session stays counted until the cleanup finds it past the timeout and wakes the worker.
     await server.deployment.settled();
     await server.deployment.runInComponent("liveStats/batchWorker", async (ctx) => {

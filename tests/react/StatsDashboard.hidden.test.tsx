@@ -1,11 +1,13 @@
 import { act, cleanup, screen, within } from "@testing-library/react";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
+import { WATCH_LEASE_MS, WATCH_RENEW_MS } from "../../src/shared/config";
 import { renderStatsPage } from "../support/renderStatsPage";
 import { ConvexTestBridge } from "../support/testBridge";
 
 // A dashboard left open in a background tab costs nothing: it holds no subscription while the tab is
-// hidden (so no query re-runs as traffic flows), keeps its figures, and catches up when shown again.
+// hidden (so no query re-runs as traffic flows), renews no watch lease (so the worker goes back to its
+// unwatched cadence), keeps its figures, and catches up when shown again.
 
 let bridge: ConvexTestBridge;
 beforeEach(() => {
@@ -15,6 +17,7 @@ afterEach(async () => {
   cleanup();
   setVisibility("visible");
   await bridge.settled();
+  vi.useRealTimers();
 });
 
 function setVisibility(state: DocumentVisibilityState) {
@@ -51,4 +54,30 @@ test("hidden, the dashboard holds no subscription and keeps its figures; shown a
   await settle();
   expect(totalViews()).toBe("2");
   expect(bridge.watchedQueries().length).toBeGreaterThan(5);
+});
+
+test("visible, the dashboard holds the worker's watch lease and renews it; hidden, it renews nothing and the lease lapses", async () => {
+  vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
+  const lease = () => bridge.t.runInStats(async (ctx) => (await ctx.db.query("dashboardWatch").first())?.until ?? null);
+  const renewals = () => bridge.sent("stats:watchDashboard").length;
+  renderStatsPage(bridge, "/stats");
+  await settle();
+  expect(renewals()).toBe(1);
+  expect(await lease()).toBe(Date.now() + WATCH_LEASE_MS);
+  await act(() => vi.advanceTimersByTimeAsync(2 * WATCH_RENEW_MS));
+  await settle();
+  expect(renewals()).toBe(3);
+  expect(await lease()).toBeGreaterThan(Date.now() + WATCH_LEASE_MS / 2);
+
+  act(() => setVisibility("hidden"));
+  await act(() => vi.advanceTimersByTimeAsync(WATCH_LEASE_MS + WATCH_RENEW_MS));
+  await settle();
+  expect(renewals()).toBe(3);
+  expect(await lease()).toBeLessThan(Date.now());
+
+  // Shown again, it takes the lease at once.
+  act(() => setVisibility("visible"));
+  await settle();
+  expect(renewals()).toBe(4);
+  expect(await lease()).toBe(Date.now() + WATCH_LEASE_MS);
 });

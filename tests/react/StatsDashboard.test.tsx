@@ -99,7 +99,8 @@ describe("/stats", () => {
     expect(cardValue("stat-active-now")).toBe("2");
     const item = screen.getByTestId("active-by-path").querySelector('[data-path="/hello-world"]') as HTMLElement;
     expect(within(item).getByTestId("active-count").textContent).toBe("2");
-  });
+    // Real time: each change waits for the watched worker's next batch, up to WORKER_DEBOUNCE_MS.
+  }, 15_000);
 
   test("collapses long lists and pages through every page past the top list", async () => {
     const pages = TOP_PAGES_LIMIT + 11;

@@ -1,7 +1,7 @@
 import { vi } from "vitest";
 import { internal } from "../../convex/_generated/api";
 import type { TestConvex } from "./convex";
-import { settle } from "./worker";
+import { settle, watchStats } from "./worker";
 
 /** What the dashboard's "rebuild" button does. */
 export async function startBackfill(t: TestConvex) {
@@ -12,8 +12,9 @@ export async function backfillStatus(t: TestConvex) {
   return await t.runInStats(async (ctx) => await ctx.db.query("backfillStatus").first());
 }
 
-/** Starts a backfill and lets the stats worker carry it out to the end; returns the final status. */
+/** Starts a backfill from an open dashboard (its lease held) and lets the stats worker carry it out to the end; returns the final status. */
 export async function runBackfill(t: TestConvex) {
+  await watchStats(t);
   await startBackfill(t);
   await settle(t, 60 * 60 * 1000);
   return await backfillStatus(t);

@@ -1,6 +1,7 @@
 import { getFunctionName, type FunctionReference } from "convex/server";
 import { convexToJson, type Value } from "convex/values";
 import type { TestConvex } from "./convex";
+import { measure } from "./metrics";
 import { conflicts, readsOf, type ReadSet } from "./readSet";
 import { observeTransactions, type ObservedTransaction } from "./transactionObserver";
 import type { Write } from "./writeSet";
@@ -19,11 +20,11 @@ type Subscription = {
   due: boolean;
 };
 
-/** A query's runs (function calls) and what they read, in Convex's counters. */
+/** A function's runs (function calls: a query's re-runs, or the dashboard's own mutations) and what they read, in Convex's counters. */
 export type QueryRuns = { runs: number; documentsRead: number; bytesRead: number };
 
 /**
- * What `ConvexProvider`'s hooks need of a client (`watchQuery`), over a
+ * What `ConvexProvider`'s hooks need of a client (`watchQuery`, `mutation`), over a
  * convex-test backend, re-running a subscribed query the way a Convex
  * deployment does: once a committed write lands in what its last run read (its
  * read set as Convex's concurrency control sees it, recorded by
@@ -73,8 +74,13 @@ export class SubscriptionMeter {
     };
   }
 
-  mutation(): Promise<never> {
-    throw new Error("SubscriptionMeter: the dashboard sent a mutation, which a cost bench does not expect");
+  /** A mutation the dashboard sends itself (its watch lease's renewals): run on the backend and counted, by name, as its queries are. */
+  async mutation(mutation: FunctionReference<"mutation">, args: Record<string, Value> = {}): Promise<unknown> {
+    const name = getFunctionName(mutation);
+    const { result, cost } = await measure(this.t, (ctx) => ctx.runMutation(mutation, args));
+    const runs = this.runs.get(name) ?? { runs: 0, documentsRead: 0, bytesRead: 0 };
+    this.runs.set(name, { runs: runs.runs + 1, documentsRead: runs.documentsRead + cost.documentsRead, bytesRead: runs.bytesRead + cost.bytesRead });
+    return result;
   }
 
   /** The queries subscribed to now, with their arguments. */

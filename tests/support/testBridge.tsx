@@ -5,9 +5,9 @@ import { getFunctionName, type FunctionArgs, type FunctionReference } from "conv
 import { convexToJson, type Value } from "convex/values";
 import { api } from "../../convex/_generated/api";
 import { components, internal } from "../../src/component/_generated/api";
-import { STATS_WORKER_NAME } from "../../src/shared/config";
+import { STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
 import { createTestConvex, type TestConvex } from "./convex";
-import { STATS_SITES } from "./convexBackend";
+import { STATS_SITES, type StatsCtx } from "./convexBackend";
 import { settle } from "./worker";
 
 type Listener = () => void;
@@ -240,8 +240,9 @@ export class ConvexTestBridge {
   }
 
   /**
-   * True when every site's worker (each stats component has its own) has nothing to fold: its own work
-   * query, from its cursor, finds nothing (or it is not running, so waiting would not help).
+   * True when every site's worker (each stats component has its own) has nothing to fold soon: its own work
+   * query, from its cursor, finds nothing (or it is not running, or its next run is further off than a debounce,
+   * as while it waits out its unwatched cadence: waiting would not help).
    */
   private async workerCaughtUp(): Promise<boolean> {
     for (const site of STATS_SITES) {
@@ -253,9 +254,21 @@ export class ConvexTestBridge {
         const next = await ctx.runQuery(internal.worker.nextBatch, cursor === null ? { name } : { name, cursor });
         return next.kind !== "work";
       }, site);
-      if (!caughtUp) return false;
+      if (!caughtUp && (await this.nextWorkerRunAt(site)) - Date.now() <= WORKER_DEBOUNCE_MS) return false;
     }
     return true;
+  }
+
+  /** When a site's stats worker runs next: its earliest pending loop run (Infinity when none is pending). */
+  private async nextWorkerRunAt(site: string): Promise<number> {
+    const runInComponent = (this.t as unknown as { runInComponent: <T>(path: string, body: (ctx: StatsCtx) => Promise<T>) => Promise<T> }).runInComponent;
+    return await runInComponent(`${site}/batchWorker`, async (ctx) => {
+      let next = Infinity;
+      for await (const job of ctx.db.system.query("_scheduled_functions")) {
+        if (job.name.includes("loop") && job.state.kind === "pending") next = Math.min(next, job.scheduledTime);
+      }
+      return next;
+    });
   }
 
   private async run(watch: WatchState): Promise<void> {

@@ -1,8 +1,9 @@
 import { vi } from "vitest";
 import { components } from "../../src/component/_generated/api";
-import { STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
+import { watchDashboard } from "../../src/component/read/dashboardWatch";
+import { STATS_WORKER_NAME, WATCH_RENEW_MS, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
 import type { TestConvex } from "./convex";
-import { BATCH_WORKER_COMPONENT, COMPONENT_PATHS, type StatsCtx } from "./convexBackend";
+import { BATCH_WORKER_COMPONENT, COMPONENT_PATHS, STATS_SITES, type StatsCtx } from "./convexBackend";
 
 /** The stats worker's run state: null before the first ping, else idle, running or stopped. */
 export async function workerStatus(t: TestConvex) {
@@ -29,8 +30,17 @@ async function workDue(t: TestConvex): Promise<boolean> {
 }
 
 /**
+ * What an open, visible dashboard does (`watchDashboard`, without its access check): takes or renews each site's
+ * lease, so its worker keeps the watched cadence (a lease that starts has it catch up: pending views fold within its debounce).
+ */
+export async function watchStats(t: TestConvex): Promise<void> {
+  for (const site of STATS_SITES) await t.runInStats((ctx) => watchDashboard(ctx, Date.now()), site);
+}
+
+/**
  * Lets the stats worker fold everything appended so far, as a deployment's
- * clock would: time moves in small steps and scheduled runs that fall due run,
+ * clock would while a dashboard watches (it takes the lease first, see
+ * watchStats): time moves in small steps and scheduled runs that fall due run,
  * until the worker has gone idle and nothing else is due. Returns how long that
  * took (fake time). Unlike finishAllScheduledFunctions, it never jumps to
  * far-off timers (the worker's monitor), so "active now" is read at a
@@ -38,6 +48,8 @@ async function workDue(t: TestConvex): Promise<boolean> {
  */
 export async function settle(t: TestConvex, maxMs = 120_000): Promise<number> {
   for (let waited = 0; waited <= maxMs; waited += STEP_MS) {
+    // Renewed as the dashboard does, so a long wait (a backfill) keeps the watched cadence.
+    if (waited % WATCH_RENEW_MS === 0) await watchStats(t);
     await t.finishInProgressScheduledFunctions();
     if ((await workerStatus(t))?.kind !== "running" && !(await workDue(t))) return waited;
     vi.advanceTimersByTime(STEP_MS);

@@ -33,6 +33,7 @@ import type * as operate_shareLinks from "../operate/shareLinks.js";
 import type * as read from "../read.js";
 import type * as read_activeVisitors from "../read/activeVisitors.js";
 import type * as read_dashboardAccess from "../read/dashboardAccess.js";
+import type * as read_dashboardWatch from "../read/dashboardWatch.js";
 import type * as read_filteredBreakdown from "../read/filteredBreakdown.js";
 import type * as read_pageStats from "../read/pageStats.js";
 import type * as read_timeStats from "../read/timeStats.js";
@@ -80,6 +81,7 @@ const fullApi: ApiFromModules<{
   read: typeof read;
   "read/activeVisitors": typeof read_activeVisitors;
   "read/dashboardAccess": typeof read_dashboardAccess;
+  "read/dashboardWatch": typeof read_dashboardWatch;
   "read/filteredBreakdown": typeof read_filteredBreakdown;
   "read/pageStats": typeof read_pageStats;
   "read/timeStats": typeof read_timeStats;

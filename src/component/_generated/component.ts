@@ -413,6 +413,13 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         }>,
         Name
       >;
+      watchDashboard: FunctionReference<
+        "mutation",
+        "internal",
+        { token?: string; granted?: boolean },
+        null,
+        Name
+      >;
     };
     record: {
       allowedOrigins: FunctionReference<

@@ -12,7 +12,7 @@ import { foldPageView, pendingCost, type PageViewFold } from "./foldPageViews.js
 import { foldSessionState, type LiveFold } from "./foldSessions.js";
 import { settleEndedVisits } from "./settleVisits.js";
 import { rebuildVisitOf } from "../record/visits.js";
-import { pingStatsWorker } from "../record/wakeWorker.js";
+import { hurryStatsWorker, statsWorkerStatus } from "../record/wakeWorker.js";
 import { assertRebuildLosesNothing, forgetRetired } from "../operate/retiredRows.js";
 
 /**
@@ -94,11 +94,11 @@ export async function startBackfill(ctx: MutationCtx, now: number, acceptRetenti
   return log({ started: true, runId: fresh.runId, message: "started" });
 }
 
-/** Starts the stats worker if it was stopped (true), else pings it (false). */
+/** Starts the stats worker if it was stopped (true), else hurries it (false): a ping alone would wait out its unwatched debounce. */
 async function ensureWorkerRuns(ctx: MutationCtx): Promise<boolean> {
-  const worker = await ctx.runQuery(components.batchWorker.lib.status, { name: STATS_WORKER_NAME });
+  const worker = await statsWorkerStatus(ctx);
   if (worker?.kind !== "stopped") {
-    await pingStatsWorker(ctx);
+    await hurryStatsWorker(ctx, worker);
     return false;
   }
   await ctx.runMutation(components.batchWorker.lib.start, { name: STATS_WORKER_NAME });

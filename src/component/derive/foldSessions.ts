@@ -30,6 +30,12 @@ export async function untilNextExpiry(ctx: QueryCtx, now: number): Promise<numbe
   return first === null ? null : Math.max(0, first.lastSeen + SESSION_TIMEOUT_MS + 1 - now);
 }
 
+/** Whether some live session is past the timeout and waits for the worker to take it off "active now". */
+export async function hasLiveSessionPastTimeout(ctx: QueryCtx, now: number): Promise<boolean> {
+  const first = await ctx.db.query("liveSessions").withIndex("by_lastSeen", (q) => q.lt("lastSeen", now - SESSION_TIMEOUT_MS)).first();
+  return first !== null;
+}
+
 function move(fold: LiveFold, path: string, delta: number): void {
   fold.pages.set(path, (fold.pages.get(path) ?? 0) + delta);
 }

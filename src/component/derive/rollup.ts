@@ -130,9 +130,9 @@ const ROWS_PER_READ = 100;
  * One step of the rollup inside a worker batch: moves the horizons to where
  * the windows are due (first, so nothing new is written below them), then
  * deletes dropped buckets and their histogram chunks while `hasBudget`; marks
- * the rollup done once none is left. Returns how many buckets it deleted.
+ * the rollup done once none is left. Returns how many buckets it deleted, and whether it is done.
  */
-export async function runRollupStep(ctx: MutationCtx, now: number, hasBudget: () => Promise<boolean>): Promise<number> {
+export async function runRollupStep(ctx: MutationCtx, now: number, hasBudget: () => Promise<boolean>): Promise<{ deleted: number; done: boolean }> {
   const due = detailDueAt(now, detailWindows());
   let row = await getRollup(ctx);
   if (row === null) {
@@ -143,7 +143,7 @@ export async function runRollupStep(ctx: MutationCtx, now: number, hasBudget: ()
     await ctx.db.patch(row._id, { ...later(due, horizonsOf(row)), done: false, resumeAt: 0, startedAt: row.done ? now : row.startedAt });
     row = (await ctx.db.get(row._id))!;
   }
-  if (row.done) return 0;
+  if (row.done) return { deleted: 0, done: true };
   let deleted = 0;
   // Each step resumes at the group and level the last one stopped in, so even a step of a single read moves on.
   for (let at = row.resumeAt ?? 0; at < SWEEP.length; at++) {
@@ -151,7 +151,7 @@ export async function runRollupStep(ctx: MutationCtx, now: number, hasBudget: ()
     for (;;) {
       if (!(await hasBudget())) {
         await ctx.db.patch(row._id, { resumeAt: at });
-        return deleted;
+        return { deleted, done: false };
       }
       const dropped = await ctx.db
         .query("timeBuckets")
@@ -166,5 +166,5 @@ export async function runRollupStep(ctx: MutationCtx, now: number, hasBudget: ()
     }
   }
   await ctx.db.patch(row._id, { done: true, resumeAt: SWEEP.length, finishedAt: now });
-  return deleted;
+  return { deleted, done: true };
 }

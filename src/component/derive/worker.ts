@@ -8,8 +8,10 @@ import {
   WORKER_DEBOUNCE_MS,
   WORKER_EXPIRIES_PER_BATCH,
   WORKER_SESSIONS_PER_BATCH,
+  WORKER_UNWATCHED_DEBOUNCE_MS,
   WORKER_VIEWS_PER_BATCH,
 } from "../../shared/config.js";
+import { getDashboardWatch, isWatched } from "../read/dashboardWatch.js";
 import { getBackfillStatus, hasFoldBudget, isResetting, restartBackfillPastReset, runBackfillStep, type BatchFolds } from "./backfill.js";
 import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRules } from "./derivedRules.js";
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews.js";
@@ -22,12 +24,18 @@ import { admitSessionState, admitView, finishCapFold, startCapFold } from "./sit
  * The stats worker (`@convex-dev/batch-worker`): the single writer of every
  * derived table and counter. Visitors append rows and ping it; it reads what
  * committed since its cursor with a snapshot query (no read dependencies, so
- * new rows never make it retry) and folds them in one transaction, at most
- * about twice a second. With nothing to fold it goes idle, but while sessions
- * are live it sleeps only until the first of them times out (batch-worker's idle
- * `timeoutMs`): then it takes it off "active now", with no traffic and no cron,
- * and nothing runs on a site nobody is on. While a backfill runs, each batch also takes a step of
- * it (component/derive/backfill.ts), so derived data keeps this one writer. While the
+ * new rows never make it retry) and folds them in one transaction. Its cadence
+ * depends on whether a dashboard watches (read/dashboardWatch.ts, read here
+ * only): watched, it waits WORKER_DEBOUNCE_MS after a batch (a view shows
+ * within 2 s) and, with nothing to fold but sessions live, sleeps only until
+ * the first of them times out (batch-worker's idle `timeoutMs`), taking it off
+ * "active now" on time; unwatched, it waits WORKER_UNWATCHED_DEBOUNCE_MS after
+ * a batch (pings meanwhile only read its worker document) and with nothing to
+ * fold goes idle at once, with no timer: the cleanup cron wakes it for
+ * sessions past the timeout and ended visits, and a dashboard that starts
+ * watching has it catch up (record/wakeWorker.ts). Nothing runs on a site
+ * nobody is on. While a backfill runs, each batch also takes a step of it
+ * (component/derive/backfill.ts), so derived data keeps this one writer. While the
  * rules derived data was built under differ incompatibly from the running
  * ones (component/derive/derivedRules.ts), it folds no views and settles no visits
  * (they wait behind its cursor) until a backfill rebuilds under the new ones;
@@ -57,6 +65,7 @@ export const workerValidators = defineBatchWorkerValidators({
   // `from` is the cursor the batch was read after, so a batch cut short by the budget can say how far it got.
   // `settle`: visits have ended and wait to be settled. `backfill`: a backfill is running, and this batch takes its next step.
   // `rollup`: old detail is due to be rolled up (derive/rollup.ts), and this batch takes a step of it.
+  // `watched`: a dashboard's lease held when the batch was read, which sets the wait after it.
   batch: {
     from: vCursor,
     views: v.array(vView),
@@ -65,6 +74,7 @@ export const workerValidators = defineBatchWorkerValidators({
     settle: v.boolean(),
     backfill: v.boolean(),
     rollup: v.optional(v.boolean()),
+    watched: v.boolean(),
   },
   cursor: vCursor,
 });
@@ -103,8 +113,8 @@ const newVisitorOf = (row: { newVisitor?: boolean }) => (row.newVisitor === unde
 const commitTsOf = (row: { committedAt?: unknown }) => row.committedAt as bigint;
 
 /**
- * Whether a visitor's view or heartbeat was written since `since`: then more may follow, and the idle worker polls
- * through its cooldown rather than being woken again; after a wake-up on a timer nobody called, and it stops at once.
+ * Whether a visitor's view or heartbeat was written since `since`: then more may follow, and the idle watched worker
+ * polls through its cooldown rather than being woken again; after a wake-up on a timer nobody called, and it stops at once.
  */
 async function visitorCalledWithin(ctx: QueryCtx, since: number): Promise<boolean> {
   const view = await ctx.db.query("pageViews").withIndex("by_committedAt").order("desc").first();
@@ -115,16 +125,18 @@ async function visitorCalledWithin(ctx: QueryCtx, since: number): Promise<boolea
 
 /**
  * The work query: new views, changed sessions, sessions past the timeout,
- * visits that ended, and a running backfill's next step, or idle when there is none of these (idle, it names when
- * the first live session times out, and the loop sleeps until then unless a ping wakes it first). While
+ * visits that ended, and a running backfill's next step, or idle when there is none of these (idle and watched, it
+ * names when the first live session times out, and the loop sleeps until then unless a ping wakes it first;
+ * unwatched, the loop stops). While
  * a backfill empties the derived tables, live rows wait for it; while derived data needs a rebuild
  * and no backfill runs, views and visits wait for one.
  */
 export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined, now: number): Promise<WorkResult> {
   const from = cursor ?? {};
+  const watched = isWatched(await getDashboardWatch(ctx), now);
   const backfill = await getBackfillStatus(ctx);
   if (isResetting(backfill)) {
-    return { kind: "work", batch: { from, views: [], sessions: [], expired: [], settle: false, backfill: true }, cursor: from };
+    return { kind: "work", batch: { from, views: [], sessions: [], expired: [], settle: false, backfill: true, watched }, cursor: from };
   }
   const backfilling = backfill?.state === "running";
   const held = !backfilling && needsRebuild(compareRules((await getRecordedRules(ctx))?.rules, runningRules()));
@@ -139,6 +151,7 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
   // The rollup waits for a backfill (it rebuilds below the same horizons) and for rules that hold the fold.
   const rollup = !held && !backfilling && (await isRollupDue(ctx, now));
   if (views.length === 0 && sessions.length === 0 && expired.length === 0 && !settle && !backfilling && !rollup) {
+    if (!watched) return { kind: "idle", cooldownMs: 0 };
     const cooldownMs = (await visitorCalledWithin(ctx, now - WORKER_COOLDOWN_MS)) ? WORKER_COOLDOWN_MS : 0;
     const wakeInMs = await untilNextExpiry(ctx, now);
     return { kind: "idle", cooldownMs, pollIntervalMs: WORKER_DEBOUNCE_MS, ...(wakeInMs === null ? {} : { timeoutMs: wakeInMs }) };
@@ -150,6 +163,7 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
       settle,
       backfill: backfilling,
       rollup,
+      watched,
       views: views.map((view) => ({
         committedAt: commitTsOf(view),
         path: view.path,
@@ -197,8 +211,8 @@ async function foldWhileBudget<Row extends { committedAt: bigint }>(
 /**
  * The worker mutation: folds one batch (as much of it as half of Convex's
  * limits allow; the rest comes in the next batch), then a step of a running
- * backfill with the budget left, writes what they folded, and waits
- * WORKER_DEBOUNCE_MS so readers re-run at a bounded rate. First it checks the
+ * backfill with the budget left, writes what they folded, and waits for its
+ * cadence (cadenceAfter) so readers re-run at a bounded rate. First it checks the
  * rules: while derived data needs a rebuild it folds only sessions, and a
  * backfill that had begun rebuilding under other rules starts again. While a
  * backfill is at its reset (this batch's restart included) it folds no live
@@ -212,7 +226,7 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
   const resetting = isResetting(await getBackfillStatus(ctx));
   const folds: BatchFolds = { views: startPageViewFold(), live: startLiveFold(), now };
   // First, so this batch's folds already write nothing below the horizons it moves (rows the budget leaves wait for the next batch).
-  if (batch.rollup && !held && !resetting) await runRollupStep(ctx, now, () => hasFoldBudget(ctx, folds));
+  const rolledUp = batch.rollup && !held && !resetting ? (await runRollupStep(ctx, now, () => hasFoldBudget(ctx, folds))).done : true;
   // Live rows pass the site-wide caps first; what they refuse is moved out and never folded.
   const caps = startCapFold(batch.from.views);
   const views =
@@ -226,15 +240,38 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
     : await foldWhileBudget(ctx, folds, batch.sessions, batch.from.sessions, async (state) => {
         if (await admitSessionState(ctx, caps, folds.live, state, now)) await foldSessionState(ctx, folds.live, state, now);
       });
+  let expiredAll = true;
   for (const sessionId of resetting ? [] : batch.expired) {
-    if (!(await hasFoldBudget(ctx, folds))) break;
+    if (!(await hasFoldBudget(ctx, folds))) {
+      expiredAll = false;
+      break;
+    }
     await expireSession(ctx, folds.live, sessionId, now);
   }
-  if (batch.settle && !held && !resetting) await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds));
+  const settledAll = batch.settle && !held && !resetting ? (await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds))).exhausted : true;
   const cursor = { views, sessions };
   if (batch.backfill) await runBackfillStep(ctx, folds, cursor, rules);
   await finishPageViewFold(ctx, folds.views);
   await finishLiveFold(ctx, folds.live);
   await finishCapFold(ctx, caps, now);
-  return { debounceMs: WORKER_DEBOUNCE_MS, cursor };
+  const leftOver =
+    !rolledUp ||
+    !expiredAll ||
+    !settledAll ||
+    batch.expired.length >= WORKER_EXPIRIES_PER_BATCH ||
+    leftBehind(batch.views, views, WORKER_VIEWS_PER_BATCH) ||
+    leftBehind(batch.sessions, sessions, WORKER_SESSIONS_PER_BATCH);
+  return { debounceMs: cadenceAfter(batch, leftOver), cursor };
+}
+
+/** Whether rows of the batch's list wait for the next batch: the fold stopped short, or the list was cut at its limit. */
+const leftBehind = (rows: { committedAt: bigint }[], folded: bigint | undefined, limit: number) =>
+  rows.length >= limit || (rows.length > 0 && folded !== rows.at(-1)!.committedAt);
+
+/**
+ * How long the worker waits after a batch: WORKER_DEBOUNCE_MS while a dashboard watches, a backfill runs or the
+ * batch left work for the next one; otherwise WORKER_UNWATCHED_DEBOUNCE_MS, the most unwatched figures lag.
+ */
+function cadenceAfter(batch: WorkerBatch, leftOver: boolean): number {
+  return batch.watched || batch.backfill || leftOver ? WORKER_DEBOUNCE_MS : WORKER_UNWATCHED_DEBOUNCE_MS;
 }

@@ -6,6 +6,7 @@ import { hasChunkBudget } from "../derive/budget.js";
 import { forgetSessionLimits } from "../record/rateLimits.js";
 import { isRollupDue } from "../derive/rollup.js";
 import { hasVisitToSettle } from "../derive/settleVisits.js";
+import { hasLiveSessionPastTimeout } from "../derive/foldSessions.js";
 import { pingStatsWorker } from "../record/wakeWorker.js";
 import { pruneOldRows } from "./retention.js";
 
@@ -18,11 +19,13 @@ export type CleanupResult = Infer<typeof vCleanupResult>;
  * many as one transaction's budget allows), and wakes the worker when visits
  * have ended (so it settles them: on a quiet site nothing else would wake it)
  * or when a live session is past the timeout, or old detail is due to be
- * rolled up (derive/rollup.ts: once a day). The worker wakes itself for
- * those (derive/worker.ts), so this is only a backstop, for a worker that lost
- * its wake-up (or one a version before wake-ups left idle). A deleted
+ * rolled up (derive/rollup.ts: once a day). While a dashboard watches, the
+ * worker wakes itself for timed-out sessions and ended visits (derive/worker.ts);
+ * while none does it sets no timer, and this is the backstop that takes an idle
+ * site's timed-out sessions off "active now" (within a cron period, the
+ * unwatched cadence). A deleted
  * session's rate-limit buckets go with it (refilled by now). It records that
- * it ran, for the health check: on an idle site it reads four empty index
+ * it ran, for the health check: on an idle site it reads six empty index
  * ranges and its record, and writes only that record, once a run. Then, with
  * what its budget left, it deletes raw rows past their retention
  * (operate/retention.ts; `pruned`), one more empty range without the setting.
@@ -41,11 +44,7 @@ export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promi
     await forgetSessionLimits(ctx, session.sessionId);
     deleted++;
   }
-  const expiring = await ctx.db
-    .query("liveSessions")
-    .withIndex("by_lastSeen", (q) => q.lt("lastSeen", idleSince))
-    .first();
-  if (expiring !== null || (await hasVisitToSettle(ctx, now)) || (await isRollupDue(ctx, now))) await pingStatsWorker(ctx);
+  if ((await hasLiveSessionPastTimeout(ctx, now)) || (await hasVisitToSettle(ctx, now)) || (await isRollupDue(ctx, now))) await pingStatsWorker(ctx);
   const pruned = await pruneOldRows(ctx, now);
   return { deleted, pruned: pruned.deleted, more: deleted < stale.length || stale.length === CLEANUP_PAGE_SIZE || pruned.more };
 }

@@ -7,7 +7,9 @@ import {
   HEALTH_MAX_RETENTION_LAG_MS,
   HEALTH_MAX_ROLLUP_LAG_MS,
   HEALTH_MAX_WORKER_LAG_MS,
+  SESSION_TIMEOUT_MS,
   STATS_WORKER_NAME,
+  WORKER_UNWATCHED_DEBOUNCE_MS,
 } from "../../shared/config.js";
 import { getBackfillStatus } from "../derive/backfill.js";
 import { detailDueAt, detailWindows, getRollup } from "../derive/rollup.js";
@@ -15,6 +17,7 @@ import { getCleanupStatus } from "./cleanup.js";
 import { RAW_RETENTION_VARIABLE, retentionLag } from "./retention.js";
 import { compareRules, describeChange, getRecordedRules, needsRebuild, runningRules, vRuleChange, type RuleChange } from "../derive/derivedRules.js";
 import type { WorkerCursor } from "../derive/worker.js";
+import { getDashboardWatch, isWatched } from "../read/dashboardWatch.js";
 
 /**
  * GET /api/health (prds/health.md): are the figures right, and is the
@@ -163,9 +166,21 @@ async function checkRules(ctx: QueryCtx, backfillRunning: boolean, commands: Com
 }
 
 /**
+ * How long a view and a heartbeat may wait for the worker, by its cadence (derive/worker.ts), each with
+ * HEALTH_MAX_WORKER_LAG_MS to spare: while a dashboard watches, a view about a second (a dashboard that starts
+ * watching has it catch up) and a heartbeat that only extends a live session until the first live session times out (it
+ * wakes no one); while none watches, one cadence more (the cron wakes the idle worker for timed-out sessions).
+ */
+function allowedLagMs(watched: boolean): { view: number; heartbeat: number } {
+  const cadence = watched ? 0 : WORKER_UNWATCHED_DEBOUNCE_MS;
+  return { view: cadence + HEALTH_MAX_WORKER_LAG_MS, heartbeat: cadence + SESSION_TIMEOUT_MS + HEALTH_MAX_WORKER_LAG_MS };
+}
+
+/**
  * The worker's run state and lag: the age of the oldest view or heartbeat
  * committed after its cursor (each one indexed read; a heartbeat's age is
- * that of its latest write). `held`: it folds no views until a backfill.
+ * that of its latest write), failing once one waits longer than the worker's
+ * cadence allows (allowedLagMs). `held`: it folds no views until a backfill.
  */
 async function checkWorker(ctx: QueryCtx, now: number, held: boolean, commands: Commands): Promise<Checks["worker"]> {
   const run = await ctx.runQuery(components.batchWorker.lib.status, { name: STATS_WORKER_NAME });
@@ -178,19 +193,24 @@ async function checkWorker(ctx: QueryCtx, now: number, held: boolean, commands: 
     .query("activeSessions")
     .withIndex("by_committedAt", (q) => q.gt("committedAt", cursor.sessions ?? -1n))
     .first();
-  const oldest = Math.min(view?._creationTime ?? now, session?.lastSeen ?? now);
+  const viewAge = now - (view?._creationTime ?? now);
+  const heartbeatAge = now - (session?.lastSeen ?? now);
+  const oldest = now - Math.max(viewAge, heartbeatAge);
   const lagMs = Math.max(0, Math.round(now - oldest));
   const status = run?.kind ?? "never run";
+  const watched = isWatched(await getDashboardWatch(ctx), now);
+  const allowed = allowedLagMs(watched);
+  const cadence = watched ? "a dashboard watches" : `no dashboard watches: it folds every ${formatAge(WORKER_UNWATCHED_DEBOUNCE_MS)}`;
   const behind = `the oldest view or heartbeat it has not folded is from ${new Date(oldest).toISOString()}, ${formatAge(lagMs)} ago`;
   if (status === "stopped") {
     return { ok: false, status, lagMs, message: `the stats worker is stopped: views and heartbeats are kept but not counted (${behind})`, fix: commands.startWorker };
   }
-  if (lagMs > HEALTH_MAX_WORKER_LAG_MS) {
+  if (viewAge > allowed.view || heartbeatAge > allowed.heartbeat) {
     return held
       ? { ok: false, status, lagMs, message: `the stats worker holds views until a backfill rebuilds derived data: ${behind}`, fix: commands.backfill }
-      : { ok: false, status, lagMs, message: `the stats worker is behind: ${behind}`, fix: "look for the worker's errors in the deployment's logs (worker:foldBatch)" };
+      : { ok: false, status, lagMs, message: `the stats worker is behind (${cadence}): ${behind}`, fix: "look for the worker's errors in the deployment's logs (worker:foldBatch)" };
   }
-  return { ok: true, status, lagMs, message: `the stats worker is ${status}, ${formatAge(lagMs)} behind` };
+  return { ok: true, status, lagMs, message: `the stats worker is ${status}, ${formatAge(lagMs)} behind (${cadence})` };
 }
 
 async function checkCleanup(ctx: QueryCtx, now: number): Promise<Checks["cleanup"]> {

@@ -1,6 +1,6 @@
 import { v, type Infer } from "convex/values";
 import type { MutationCtx } from "../_generated/server.js";
-import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, type PageType } from "../../shared/config.js";
+import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, SESSION_TIMEOUT_MS, type PageType } from "../../shared/config.js";
 import { enforceLimit, enforceNewVisitorPause } from "./rateLimits.js";
 import { assertValidPageType, canonicalPath, canonicalSessionId } from "../../shared/validation.js";
 import { isBotUserAgent, visitAttributes, vVisitContext, type VisitAttributes } from "./visitAttributes.js";
@@ -79,7 +79,10 @@ export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath
     await ctx.db.insert("activeSessions", { ...state, newVisitor: true });
   }
   await recordVisitActivity(ctx, sessionId, now);
-  await pingStatsWorker(ctx);
+  // Only a heartbeat that changes "active now" wakes the worker: one that extends a live session waits for its next run,
+  // which comes before the session could time out (derive/worker.ts: watched, it sleeps until the first live one does).
+  const changesActiveNow = session === null || session.currentPath !== currentPath || now - session.lastSeen >= SESSION_TIMEOUT_MS;
+  if (changesActiveNow) await pingStatsWorker(ctx);
 }
 
 /** The session's own live row, if it has sent a heartbeat lately. */
