@@ -161,6 +161,37 @@ describe("after the rollup", () => {
     }
   }, 120_000);
 
+  test("the admin recount agrees on every page, rolled-up days included", async () => {
+    const secret = "5c1e7a9b3d5f7a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c";
+    const previous = setEnv({ STATS_ADMIN_SECRET: secret });
+    try {
+      const response = await t.fetch("/api/admin/recount?limit=20", { method: "POST", headers: { Authorization: `Bearer ${secret}` } });
+      const body = await response.json();
+      expect(response.status).toBe(200);
+      expect(body).toMatchObject({ success: true, summary: { failed: 0 } });
+      expect(body.summary.processed).toBeGreaterThan(5);
+    } finally {
+      setEnv(previous);
+    }
+  });
+
+  test("health reports where detail starts, and that the rollup keeps up", async () => {
+    const response = await t.fetch("/api/health");
+    const { checks } = await response.json();
+    expect(checks.rollup).toMatchObject({ ok: true, lagMs: 0, ...detail });
+    // The windows move on a day: the rollup is a day behind until the worker's next step.
+    advanceTo(now + DAY);
+    const later = await (await t.fetch("/api/health")).json();
+    expect(later.checks.rollup).toMatchObject({ ok: false, lagMs: DAY });
+    expect(later.checks.rollup.message).toContain("the rollup of old detail is 24 h behind");
+    await t.runInStats(async (ctx) => {
+      await runRollupStep(ctx, Date.now(), async () => true);
+    });
+    expect((await (await t.fetch("/api/health")).json()).checks.rollup).toMatchObject({ ok: true, lagMs: 0 });
+    detail = detailDueAt(Date.now(), detailWindows());
+    now = Date.now();
+  });
+
   test("a range that needs dropped detail is refused, naming the grid that holds there", async () => {
     const refusal = async (query: Promise<unknown>) => {
       const error = await query.then(
