@@ -8,6 +8,7 @@ import * as DashboardWatch from "./read/dashboardWatch.js";
 import * as Health from "./operate/health.js";
 import { siteTimeZone } from "../shared/timeRanges.js";
 import { storedDetail } from "./derive/rollup.js";
+import { FULL_DETAIL } from "../shared/detail.js";
 import { vActiveVisitors, vGranted, vToken, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vSettings, vTimeseriesArgs } from "./read/validators.js";
 
 // What queries read (read/): the worker's derived rows, a few documents per figure at any size. Every stats
@@ -98,7 +99,9 @@ export const settings = query({
   returns: vSettings,
   handler: async (ctx, { token, granted }) => {
     const access = await DashboardAccess.dashboardAccess(ctx, token);
-    return { timeZone: siteTimeZone(), detail: await storedDetail(ctx), ...access, canRead: access.canRead || granted === true };
+    const canRead = access.canRead || granted === true;
+    // Where detail starts says how long a site has had traffic: only for callers who may read its figures.
+    return { timeZone: siteTimeZone(), detail: canRead ? await storedDetail(ctx) : FULL_DETAIL, ...access, canRead };
   },
 });
 

@@ -50,7 +50,7 @@ describe("GET /api/health of a private dashboard", () => {
       healthy: true,
       private: true,
       reasons: [],
-      checks: { rules: { ok: true }, worker: { ok: true }, backfill: { ok: true, state: "running" }, cleanup: { ok: true }, retention: { ok: true } },
+      checks: { rules: { ok: true }, worker: { ok: true }, backfill: { ok: true, state: "running" }, cleanup: { ok: true }, retention: { ok: true }, rollup: { ok: true } },
     });
     expect(text).not.toMatch(/\d/);
   });

@@ -179,6 +179,8 @@ describe("after the rollup", () => {
     const response = await t.fetch("/api/health");
     const { checks } = await response.json();
     expect(checks.rollup).toMatchObject({ ok: true, lagMs: 0, ...detail });
+    // The dashboard reads the same horizons, to offer only the intervals the site keeps.
+    expect((await t.query(api.stats.settings, {})).detail).toEqual(detail);
     // The windows move on a day: the rollup is a day behind until the worker's next step.
     advanceTo(now + DAY);
     const later = await (await t.fetch("/api/health")).json();
