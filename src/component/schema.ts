@@ -111,6 +111,16 @@ export default defineSchema({
     minute: v.number(),
   }).index("by_session_scope_minute", ["sessionId", "scope", "minute"]),
 
+  // Derived (worker only): each session's property values, with the minute its latest settled visit of each started (component/derive/visitScopes.ts).
+  visitScopes: defineTable({
+    sessionId: v.string(),
+    // Parallel arrays: a value's scope ("source:Google") and its latest visit's start minute.
+    scopes: v.array(v.string()),
+    minutes: v.array(v.number()),
+    // False while some values may be kept in sessionMinutes rows instead (from before this table, or past VISIT_SCOPES_MAX).
+    complete: v.boolean(),
+  }).index("by_sessionId", ["sessionId"]),
+
   // Derived (worker only): the views and visitors of one time bucket, for the site (scope "") or one page (component/derive/timeBuckets.ts).
   timeBuckets: defineTable({
     scope: v.string(),

@@ -151,6 +151,9 @@ export const MAX_DETAIL_DAYS = 3_653;
 /** A session's minutes (every scope) a backfill reads at once to fold its rows with one query; a session with more is read a scope at a time. */
 export const SESSION_MINUTES_READ_MAX = 200;
 
+/** Property values a session's visitScopes row holds (about 40 bytes each); past it, a value is kept as a sessionMinutes row of its own, as before. */
+export const VISIT_SCOPES_MAX = 1_000;
+
 /** Entries a time bucket's histogram of visitors' previous views keeps on the bucket itself; past it, chunks of this many at most. */
 export const PREV_HISTOGRAM_CHUNK_ENTRIES = 256;
 

@@ -16,8 +16,8 @@ import { insertLegacyData } from "../support/seed";
  * and backfilled once for the file (under a minute: a view and its share of a
  * settled visit cost convex-test ~5 ms; the bench measures larger tables).
  */
-// What a visits chunk settles at least, on average (issue 19: about 200 measured here, sessions of 40 views each; 20 before).
-const VISITS_PER_CHUNK = 100;
+// What a batch settles at least when that many visits wait: issue 19's goal (about 600 measured here; 20 to 60 before).
+const VISITS_PER_CHUNK = 300;
 const LEGACY = { views: 8_000, sessions: 200, paths: 40, liveSessions: 30, idleSessions: 300, now: T0 + 31 * DAY, visitsPerSession: 4 };
 
 const t = createTestConvex();
@@ -78,15 +78,18 @@ test("the old sessions and content are counted too, and the cleanup cron removes
   expect((await t.runInStats((ctx) => ctx.db.query("activeSessions").collect())).length).toBe(LEGACY.liveSessions);
 });
 
-test("chunks do real work whatever the order of paths: at least 300 views each, and visits settled by the dozen", async () => {
+test("chunks do real work whatever the order of paths: at least 300 views each, and at least 300 visits when that many wait", async () => {
   const chunks = chunksByPhase(logs);
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  // Chunks within the phase (the one that moves on walks the phase's last rows); chunks that settled visits, wherever they began.
   const views = chunks.filter((chunk) => chunk.phase === "pageViews");
-  const visits = chunks.filter((chunk) => chunk.phase === "visits");
+  const visits = chunks.filter((chunk) => chunk.visits > 0);
   // About a thousand views a chunk (issue 19: old views write no rolled-up detail), so still several chunks.
   expect(views.length).toBeGreaterThan(5);
   expect(mean(views.map((chunk) => chunk.rows))).toBeGreaterThanOrEqual(300);
-  // A visit settles into ~60 buckets (site, pages and 9 property values, at 5 to 7 levels; 3 to 4 once its hours are rolled up).
-  expect(visits.length).toBeGreaterThan(1);
-  expect(mean(visits.map((chunk) => chunk.visits))).toBeGreaterThanOrEqual(VISITS_PER_CHUNK);
+  // A visit settles into ~60 buckets (site, pages and 9 property values, at 5 to 7 levels; 3 to 4 once its hours are rolled up),
+  // and links its property values with one read of its session's row (derive/visitScopes.ts).
+  expect(visits.length).toBeGreaterThanOrEqual(1);
+  // The first, with about 800 ended visits waiting, stops at its budget (about 600 measured); the next ones take what is left.
+  expect(visits[0].visits).toBeGreaterThanOrEqual(VISITS_PER_CHUNK);
 });

@@ -20,6 +20,7 @@ import type * as derive_rollup from "../derive/rollup.js";
 import type * as derive_settleVisits from "../derive/settleVisits.js";
 import type * as derive_siteCaps from "../derive/siteCaps.js";
 import type * as derive_timeBuckets from "../derive/timeBuckets.js";
+import type * as derive_visitScopes from "../derive/visitScopes.js";
 import type * as derive_worker from "../derive/worker.js";
 import type * as operate from "../operate.js";
 import type * as operate_adminAccess from "../operate/adminAccess.js";
@@ -68,6 +69,7 @@ const fullApi: ApiFromModules<{
   "derive/settleVisits": typeof derive_settleVisits;
   "derive/siteCaps": typeof derive_siteCaps;
   "derive/timeBuckets": typeof derive_timeBuckets;
+  "derive/visitScopes": typeof derive_visitScopes;
   "derive/worker": typeof derive_worker;
   operate: typeof operate;
   "operate/adminAccess": typeof operate_adminAccess;

@@ -4,6 +4,7 @@ import { SESSION_MINUTES_READ_MAX, VISIT_PROPERTIES, type VisitProperty } from "
 import type { MutationCtx } from "../_generated/server.js";
 import { applyPrevDeltas } from "./prevHistogram.js";
 import { storedDetail } from "./rollup.js";
+import { finishSessionScopes, loadSessionScopes, previousInScope, recordInScope, type SessionScopes } from "./visitScopes.js";
 import { isPieceKept, type DetailHorizons } from "../../shared/detail.js";
 import { pieceContaining, siteTimeZone, type PieceLevel } from "../../shared/timeRanges.js";
 
@@ -91,10 +92,12 @@ export type TimeFold = {
   // rather than a read per scope (few bytes a row, what the live worker wants).
   wholeSessions?: boolean;
   sessions: Map<string, Map<string, number[]> | null>;
+  // Sessions' property values as their settled visits left them (derive/visitScopes.ts), written at the end of the batch.
+  sessionScopes: Map<string, SessionScopes>;
 };
 
 export function startTimeFold(clock = new BucketClock()): TimeFold {
-  return { clock, deltas: new Map(), latest: new Map(), windows: new Map(), sessions: new Map() };
+  return { clock, deltas: new Map(), latest: new Map(), windows: new Map(), sessions: new Map(), sessionScopes: new Map() };
 }
 
 /** The rollup's horizons for this batch: read at its first fold (the worker moves them only between batches). */
@@ -166,7 +169,8 @@ type SettledVisit = Pick<Doc<"visits">, "sessionId" | "start" | "lastActivity" |
  * Counts a settled visit: for the site at its start; for each page it viewed
  * at its first view there (`firstViews`: path → timestamp); and for each of
  * its property values at its start, where its views are the scope's page
- * views and its session is a visitor (linked like a view's minutes).
+ * views and its session is a visitor (linked to the session's previous visit
+ * with that value, from its visitScopes row: derive/visitScopes.ts).
  */
 export async function foldVisitIntoTime(ctx: MutationCtx, fold: TimeFold, visit: SettledVisit, firstViews: Map<string, number>): Promise<void> {
   const figures: VisitFigures = { visits: 1, bounces: visit.views === 1 ? 1 : 0, visitViews: visit.views, durationMs: visit.lastActivity - visit.start };
@@ -181,12 +185,18 @@ export async function foldVisitIntoTime(ctx: MutationCtx, fold: TimeFold, visit:
   };
   add("site", SITE_SCOPE, visit.start);
   for (const [path, at] of firstViews) add("page", path, at);
+  const minute = Math.floor(visit.start / MINUTE);
+  const scopes = await loadSessionScopes(ctx, fold.sessionScopes, visit.sessionId);
   for (const property of VISIT_PROPERTIES) {
     const value = visit[property];
     if (value === undefined) continue;
     const scope = propertyScope(property, value);
     add(property, scope, visit.start, visit.views);
-    await foldSessionMinute(ctx, fold, visit.sessionId, property, scope, Math.floor(visit.start / MINUTE));
+    const prev = await previousInScope(ctx, scopes, visit.sessionId, scope);
+    // Visits of a session settle in start order (derive/visitScopes.ts): anything else is a bug, and counting on would be wrong.
+    if (prev !== null && prev >= minute) throw new Error(`a visit of ${visit.sessionId} starting at minute ${minute} settles after one starting at ${prev} in ${scope}`);
+    link(fold, property, scope, prev, minute, 1);
+    await recordInScope(ctx, scopes, visit.sessionId, scope, minute);
   }
 }
 
@@ -272,6 +282,7 @@ function neighboursInMemory(known: Map<string, number[]>, scope: string, minute:
 
 /** Writes what the batch changed: one index range per window of touched buckets, one write per bucket (plus chunks of large histograms). */
 export async function finishTimeFold(ctx: MutationCtx, fold: TimeFold): Promise<void> {
+  await finishSessionScopes(ctx, fold.sessionScopes);
   for (const deltas of fold.windows.values()) {
     const { scope, level } = deltas[0];
     const starts = deltas.map((delta) => delta.start);

@@ -2,6 +2,7 @@ import type { Doc } from "../_generated/dataModel.js";
 import type { QueryCtx } from "../_generated/server.js";
 import { UNSETTLED_VISITS_READ_MAX, type VisitProperty } from "../../shared/config.js";
 import { getSettlementCursor, unsettledVisits } from "../derive/settleVisits.js";
+import { hasSettledVisitIn } from "../derive/visitScopes.js";
 import type { TimeRange } from "../../shared/timeRanges.js";
 
 /**
@@ -11,8 +12,6 @@ import type { TimeRange } from "../../shared/timeRanges.js";
  * They are the visits active in about the last half hour, read with one
  * index range.
  */
-
-const MINUTE = 60_000;
 
 export type Figures = { pageviews: number; visitors: number; visits: number; bounces: number; visitViews: number; durationMs: number };
 export const noFigures = (): Figures => ({ pageviews: 0, visitors: 0, visits: 0, bounces: 0, visitViews: 0, durationMs: 0 });
@@ -40,15 +39,6 @@ async function countsAt(ctx: QueryCtx, lens: Lens, visit: Doc<"visits">): Promis
     .withIndex("by_session_path_timestamp", (q) => q.eq("sessionId", visit.sessionId).eq("path", lens.scope).gte("timestamp", visit.start))
     .first();
   return first !== null && first.timestamp <= visit.lastActivity ? first.timestamp : null;
-}
-
-/** True when a settled visit of the session in the scope starts in the range (its session is then already a visitor there). */
-async function hasSettledVisitIn(ctx: QueryCtx, sessionId: string, scope: string, range: TimeRange): Promise<boolean> {
-  const link = await ctx.db
-    .query("sessionMinutes")
-    .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).gte("minute", range.from / MINUTE).lt("minute", range.to / MINUTE))
-    .first();
-  return link !== null;
 }
 
 /**

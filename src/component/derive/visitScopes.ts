@@ -1,0 +1,120 @@
+import type { Doc, Id } from "../_generated/dataModel.js";
+import type { MutationCtx, QueryCtx } from "../_generated/server.js";
+import { SESSION_MINUTES_READ_MAX, VISIT_SCOPES_MAX } from "../../shared/config.js";
+
+/**
+ * Each session's property values, for counting a value's visitors exactly:
+ * one `visitScopes` row per session holding, for every property value its
+ * settled visits had (its scope, e.g. "source:Google"), the minute its latest
+ * such visit started. A session's visits settle in start order (one ends
+ * before the next begins, and they settle by last activity:
+ * derive/settleVisits.ts), so that minute is a new visit's previous one in
+ * the scope, and every earlier one is older still. One read and one write a
+ * visit for all its values, where a `sessionMinutes` row per value cost about
+ * twelve of each (prds/rollup.md).
+ *
+ * `complete` is false while values of the session may have `sessionMinutes`
+ * rows instead: rows from before this table, read once when the session's row
+ * is created (when there are more than SESSION_MINUTES_READ_MAX), or values
+ * past VISIT_SCOPES_MAX, which go to rows as before. Such a value is looked up
+ * in its rows.
+ */
+
+const MINUTE = 60_000;
+// Property scopes are "<property>:<value>" with a lowercase property name; the site's is "" and pages' start with "/".
+const FIRST_PROPERTY_SCOPE = "a";
+
+type Row = Doc<"visitScopes">;
+/** A session's values as the batch knows them, written back once at the end of the batch when changed. */
+export type SessionScopes = { id: Id<"visitScopes"> | null; latest: Map<string, number>; complete: boolean; changed: boolean };
+
+async function getRow(ctx: QueryCtx, sessionId: string): Promise<Row | null> {
+  return await ctx.db
+    .query("visitScopes")
+    .withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId))
+    .unique();
+}
+
+const latestOf = (row: Pick<Row, "scopes" | "minutes">) => new Map(row.scopes.map((scope, i) => [scope, row.minutes[i]]));
+
+/** The session's latest minute in a property scope from its rows (values that are not in its `visitScopes` row). */
+async function latestRowMinute(ctx: QueryCtx, sessionId: string, scope: string): Promise<number | null> {
+  const row = await ctx.db
+    .query("sessionMinutes")
+    .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope))
+    .order("desc")
+    .first();
+  return row?.minute ?? null;
+}
+
+/** The session's values, read once per batch; a session without a row takes over its rows from before (a new one has none: one empty read). */
+export async function loadSessionScopes(ctx: MutationCtx, cache: Map<string, SessionScopes>, sessionId: string): Promise<SessionScopes> {
+  const cached = cache.get(sessionId);
+  if (cached !== undefined) return cached;
+  const row = await getRow(ctx, sessionId);
+  let state: SessionScopes;
+  if (row !== null) state = { id: row._id, latest: latestOf(row), complete: row.complete, changed: false };
+  else {
+    const old = await ctx.db
+      .query("sessionMinutes")
+      .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).gte("scope", FIRST_PROPERTY_SCOPE))
+      .take(SESSION_MINUTES_READ_MAX + 1);
+    const latest = new Map<string, number>();
+    const complete = old.length <= SESSION_MINUTES_READ_MAX && old.length <= VISIT_SCOPES_MAX;
+    // In index order (scope, then minute): the last of each scope is its latest.
+    if (complete) for (const { scope, minute } of old) latest.set(scope, minute);
+    state = { id: null, latest, complete, changed: old.length > 0 };
+  }
+  cache.set(sessionId, state);
+  return state;
+}
+
+/** The minute the session's latest visit in `scope` started, or null when it had none. */
+export async function previousInScope(ctx: MutationCtx, state: SessionScopes, sessionId: string, scope: string): Promise<number | null> {
+  const known = state.latest.get(scope);
+  if (known !== undefined || state.complete) return known ?? null;
+  return await latestRowMinute(ctx, sessionId, scope);
+}
+
+/** Records a visit starting at `minute` in `scope` (after every earlier one): in the row while it has room, else as a row of its own. */
+export async function recordInScope(ctx: MutationCtx, state: SessionScopes, sessionId: string, scope: string, minute: number): Promise<void> {
+  if (state.latest.has(scope) || state.latest.size < VISIT_SCOPES_MAX) {
+    state.latest.set(scope, minute);
+    state.changed = true;
+    return;
+  }
+  await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
+  if (state.complete) {
+    state.complete = false;
+    state.changed = true;
+  }
+}
+
+/** Writes each session's values the batch changed. */
+export async function finishSessionScopes(ctx: MutationCtx, cache: Map<string, SessionScopes>): Promise<void> {
+  for (const [sessionId, state] of cache) {
+    if (!state.changed) continue;
+    const fields = { scopes: [...state.latest.keys()], minutes: [...state.latest.values()], complete: state.complete };
+    if (state.id === null) state.id = await ctx.db.insert("visitScopes", { sessionId, ...fields });
+    else await ctx.db.patch(state.id, fields);
+    state.changed = false;
+  }
+}
+
+/**
+ * Whether the session has a settled visit in `scope` starting in the range,
+ * for a query adding one of its visits not settled yet (which starts after
+ * every settled one): its latest settled start is in the range, or, for a
+ * value kept in rows, one of its rows is.
+ */
+export async function hasSettledVisitIn(ctx: QueryCtx, sessionId: string, scope: string, range: { from: number; to: number }): Promise<boolean> {
+  const row = await getRow(ctx, sessionId);
+  const latest = row === null ? undefined : latestOf(row).get(scope);
+  if (latest !== undefined) return latest >= range.from / MINUTE && latest < range.to / MINUTE;
+  if (row?.complete) return false;
+  const link = await ctx.db
+    .query("sessionMinutes")
+    .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).gte("minute", range.from / MINUTE).lt("minute", range.to / MINUTE))
+    .first();
+  return link !== null;
+}
