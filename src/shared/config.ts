@@ -247,7 +247,7 @@ export const MIN_READ_TOKEN_BITS = 128;
 /** Page views one session may record per minute (a burst of as many, then this rate): far faster than anyone reads. */
 export const SESSION_VIEWS_PER_MINUTE = 60;
 
-/** Heartbeats that write (a page change or the 30-second beat) one session may send per minute, as a burst of as many. */
+/** Heartbeats that move one session to another page (or start it) per minute, as a burst of as many; a same-page beat writes at most once per HEARTBEAT_DEDUP_MS and takes no token. */
 export const SESSION_HEARTBEATS_PER_MINUTE = 20;
 
 /** New visitors (sessions never seen) the site counts per minute unless STATS_MAX_NEW_VISITORS_PER_MINUTE says otherwise. */

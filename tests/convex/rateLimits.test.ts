@@ -4,6 +4,7 @@ import { api } from "../../convex/_generated/api";
 import {
   DEFAULT_NEW_PATHS_PER_MINUTE,
   DEFAULT_NEW_VISITORS_PER_MINUTE,
+  HEARTBEAT_DEDUP_MS,
   NEW_VISITOR_PAUSE_MS,
   SESSION_HEARTBEATS_PER_MINUTE,
   SESSION_TIMEOUT_MS,
@@ -92,13 +93,20 @@ describe("per session", () => {
     expect(await refusal(viewPage(t, 1, "/other"))).toBeNull();
   });
 
-  test(`a session's writing heartbeat past ${SESSION_HEARTBEATS_PER_MINUTE} in a minute is refused; same-path repeats take no token`, async () => {
+  test(`a session's page-changing heartbeat past ${SESSION_HEARTBEATS_PER_MINUTE} in a minute is refused; same-path beats take no token`, async () => {
     const t = createTestConvex();
     for (let i = 0; i < SESSION_HEARTBEATS_PER_MINUTE; i++) {
       await heartbeat(t, 1, `/p${i}`);
       await heartbeat(t, 1, `/p${i}`); // deduplicated: writes nothing, takes nothing
     }
     expect(await refusal(heartbeat(t, 1, "/next"))).toMatchObject({ code: "RATE_LIMITED", limit: "sessionHeartbeats" });
+    // The page it is on keeps beating: the dedup lets one through every HEARTBEAT_DEDUP_MS (6 a minute), and each writes without a token.
+    const onPage = `/p${SESSION_HEARTBEATS_PER_MINUTE - 1}`;
+    for (let beat = 0; beat < 6; beat++) {
+      advanceTo(Date.now() + HEARTBEAT_DEDUP_MS);
+      expect(await refusal(heartbeat(t, 1, onPage))).toBeNull();
+    }
+    expect(await t.runInStats(async (ctx) => (await ctx.db.query("activeSessions").first())?.lastSeen)).toBe(Date.now());
     advanceTo(Date.now() + MINUTE / SESSION_HEARTBEATS_PER_MINUTE);
     expect(await refusal(heartbeat(t, 1, "/next"))).toBeNull();
   });

@@ -70,7 +70,8 @@ export async function recordPageView(ctx: MutationCtx, input: PageViewInput, att
 export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath: string, now: number): Promise<void> {
   const session = await liveSessionOf(ctx, sessionId);
   if (session !== null && session.currentPath === currentPath && now - session.lastSeen < HEARTBEAT_DEDUP_MS) return;
-  await enforceLimit(ctx, "sessionHeartbeats", sessionId);
+  // A same-page beat passes the dedup at most once per HEARTBEAT_DEDUP_MS, under the limit already: only a new page takes a token (and its write).
+  if (session === null || session.currentPath !== currentPath) await enforceLimit(ctx, "sessionHeartbeats", sessionId);
   const state = { sessionId, currentPath, lastSeen: now, committedAt: ctx.db.vars.commitTs };
   if (session !== null) await ctx.db.patch(session._id, state);
   else if (await hasViewed(ctx, sessionId)) await ctx.db.insert("activeSessions", state);
