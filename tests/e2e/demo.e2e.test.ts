@@ -4,6 +4,7 @@ import { startDemo, type Demo } from "../../tools/demo/startDemo";
 import { launchChromium } from "./support/browser";
 import { readDashboard } from "./support/dashboard";
 import { queryValue } from "./support/statsRange";
+import { localDate, resolvePeriod } from "../../src/shared/timeRanges";
 import { sitePages } from "../../tools/demo/traffic";
 import { DOCS_PAGES } from "../../tools/demo/docsSite";
 
@@ -76,7 +77,10 @@ type BreakdownRow = { value: string; visits?: number };
 
 it("replays visits as the tracker sends them: several sources, countries, devices and browsers, bounces and visits read for minutes", async () => {
   const now = Date.now();
-  const range = { from: now - (now % MINUTE) - 31 * DAY, to: now - (now % MINUTE) + MINUTE };
+  // The last 31 days, whole days of the site's zone: older detail than two days is rolled up (prds/rollup.md).
+  const { timeZone } = await queryValue<{ timeZone: string }>(demo.server.deployment, "stats:settings", {});
+  const { from, to } = resolvePeriod({ period: "custom", from: localDate(now - 31 * DAY, timeZone), to: localDate(now, timeZone) }, now, timeZone);
+  const range = { from, to };
   const summary = await queryValue<Summary>(demo.server.deployment, "stats:summary", range);
   expect(summary.visits).toBeGreaterThanOrEqual(SESSIONS);
   expect(summary.viewsPerVisit).toBeGreaterThan(1);

@@ -8,7 +8,7 @@ import { seedHistory, seededRandom, sitePages, type SitePage } from "../../tools
 import { launchChromium, newCountedContext } from "./support/browser";
 import { MutationWatcher, openDashboard, wasNeverReloaded } from "./support/dashboard";
 import { PHONE, screenshot } from "./support/screenshots";
-import { queryValue } from "./support/statsRange";
+import { queryValue, resolveRange } from "./support/statsRange";
 
 // Visits in Chromium (prds/visits.md): where a visitor came from, what it is on and where it is,
 // shown live on /stats; a visit's duration from the tracker's heartbeats; a breakdown's row
@@ -19,7 +19,6 @@ import { queryValue } from "./support/statsRange";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
-const DAY = 24 * 60 * MINUTE;
 
 /** The last `minutes` minutes by the backend's clock, to the end of the current minute (the Stats API takes whole minutes). */
 function lastMinutes(minutes: number): { from: number; to: number } {
@@ -367,7 +366,9 @@ describe("screenshots of /stats with visits, in test-results/", () => {
 
   for (const look of LOOKS) {
     it(`/stats with visits, on a ${look.name.replace("-", ", ")}`, async () => {
-      const summary = await queryValue<{ visits: number }>(server.deployment, "stats:summary", lastMinutes(30 * DAY / MINUTE));
+      // The dashboard's last 30 days (whole days of the site's zone: older detail is rolled up).
+      const { range } = await resolveRange(server.deployment, "?period=30d", backendClock.now());
+      const summary = await queryValue<{ visits: number }>(server.deployment, "stats:summary", range);
       expect(summary.visits).toBeGreaterThan(50);
       await shoot(look.options, "/stats", dashboardReady, `stats-visits-${look.name}`);
     });
