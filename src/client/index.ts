@@ -122,7 +122,7 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
           return { ...result, page: await titled(ctx, result.page) };
         },
       }),
-      /** Page views, visitors and visits in `[from, to)` (whole minutes), exact unless `partial` says some visits in progress are left out. */
+      /** Page views, visitors and visits in `[from, to)` (whole minutes), exact, visits in progress as the worker last folded them. */
       summary: queryGeneric({
         args: vRange,
         returns: vSummary,
@@ -134,7 +134,7 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
         returns: v.array(vSeriesRow),
         handler: async (ctx, args) => await ctx.runQuery(component.read.timeseries, await access(ctx, args)),
       }),
-      /** The range's top values of a property, every figure exact but in a row with `partial` (as in `summary`). */
+      /** The range's top values of a property, every figure exact. */
       breakdown: queryGeneric({
         args: vBreakdownArgs,
         returns: v.array(vBreakdownRow),

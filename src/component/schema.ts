@@ -28,8 +28,13 @@ export default defineSchema({
     .index("by_committedAt", ["committedAt"]),
 
   // Hot path, one row per visit, written only by its own session's mutations (component/record/visits.ts).
-  visits: defineTable(vVisitFields)
+  visits: defineTable({
+    ...vVisitFields,
+    // When the visit last changed (ctx.db.vars.commitTs): the worker's cursor, so it folds each change as it commits. Absent on rows from before.
+    committedAt: v.optional(v.commitTs()),
+  })
     .index("by_session_start", ["sessionId", "start"])
+    .index("by_committedAt", ["committedAt"])
     // Visits that ended are settled into time buckets in this order (component/derive/settleVisits.ts).
     .index("by_lastActivity", ["lastActivity"])
     // One per visit property (VISIT_PROPERTIES): a filtered breakdown reads the matching visits of a range.
@@ -122,6 +127,18 @@ export default defineSchema({
   }).index("by_sessionId", ["sessionId"]),
 
   // Derived (worker only): the views and visitors of one time bucket, for the site (scope "") or one page (component/derive/timeBuckets.ts).
+  // Derived: what the time buckets hold of each visit not settled yet, so its next change folds only the difference (component/derive/foldVisits.ts).
+  visitFolds: defineTable({
+    visitId: v.id("visits"),
+    start: v.number(),
+    lastActivity: v.number(),
+    views: v.number(),
+    // Each page the visit viewed, at its first view there.
+    pages: v.array(v.object({ path: v.string(), at: v.number() })),
+    // Each property value the visit counts in (its scope), with the minute the session's previous visit there started (null: none).
+    scopes: v.array(v.object({ scope: v.string(), prev: v.union(v.number(), v.null()) })),
+  }).index("by_visitId", ["visitId"]),
+
   timeBuckets: defineTable({
     scope: v.string(),
     // What the scope is: "site", "page", or a visit property (component/derive/timeBuckets.ts); absent on rows from before visits.
@@ -135,7 +152,7 @@ export default defineSchema({
     prevs: v.optional(v.array(v.number())),
     // ... or, once large, in chunks.
     chunks: v.optional(v.array(v.object({ first: v.number(), last: v.number(), count: v.number(), id: v.id("timeBucketChunks") }))),
-    // Settled visits that start in the bucket (for a page: whose first view of it is in the bucket) ...
+    // Visits that start in the bucket (for a page: whose first view of it is in the bucket), those in progress as last folded ...
     visits: v.optional(v.number()),
     // ... those with one view, their views, and their summed duration.
     bounces: v.optional(v.number()),
@@ -149,7 +166,7 @@ export default defineSchema({
   // Derived (worker only): a chunk of a large time bucket's histogram, flat [minute, count, ...] sorted by minute.
   timeBucketChunks: defineTable({ prevs: v.array(v.number()) }),
 
-  // Derived (worker only, a single row): visits up to here, in `by_lastActivity` order, are settled into time buckets.
+  // Derived (worker only, a single row): visits up to here, in `by_lastActivity` order, have ended and are settled (their last change folded, their visitFolds row gone).
   visitSettlement: defineTable({ lastActivity: v.number(), creationTime: v.number() }),
 
   // How far old detail is rolled up (worker only, a single row; component/derive/rollup.ts): no minute or quarter-hour bucket
@@ -174,7 +191,7 @@ export default defineSchema({
     // An index key within the current table: where the next step resumes.
     cursor: v.union(v.null(), v.array(v.any())),
     // The live worker's cursor when the reset ended: rows committed after it are the live worker's to fold.
-    upTo: v.optional(v.object({ views: v.optional(v.int64()), sessions: v.optional(v.int64()) })),
+    upTo: v.optional(v.object({ views: v.optional(v.int64()), sessions: v.optional(v.int64()), visits: v.optional(v.int64()) })),
     processed: v.number(),
     chunks: v.number(),
     startedAt: v.number(),

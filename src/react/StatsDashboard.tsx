@@ -31,7 +31,6 @@ import { ExcludeMeToggle } from "./components/ExcludeMeToggle.js";
 import { FilterBar } from "./components/FilterBar.js";
 import { PrivateDashboard } from "./components/PrivateDashboard.js";
 import { DownloadCsv } from "./components/DownloadCsv.js";
-import { InProgressNotice } from "./components/InProgressNotice.js";
 import { httpActionsUrl } from "./lib/statsExport.js";
 import type { StatsApi } from "./statsApi.js";
 import { StatsApiProvider, useStatsApi } from "./StatsApiContext.js";
@@ -144,7 +143,6 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
           <ActiveNowCard />
         </PanelErrorBoundary>
       </div>
-      <InProgressNotice shown={range.state.status === "ready" ? range.state : undefined} filter={filter} />
 
       <PanelErrorBoundary
         resetKey={question}

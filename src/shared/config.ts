@@ -76,6 +76,9 @@ export const WORKER_VIEWS_PER_BATCH = 500;
 /** Session changes (heartbeats) the worker folds per batch at most. */
 export const WORKER_SESSIONS_PER_BATCH = 500;
 
+/** Visit changes (a view, a heartbeat) the worker folds per batch at most. */
+export const WORKER_VISITS_PER_BATCH = 500;
+
 /** Expired live sessions the worker removes per batch. */
 export const WORKER_EXPIRIES_PER_BATCH = 200;
 
@@ -213,9 +216,6 @@ export type BreakdownProperty = (typeof BREAKDOWN_PROPERTIES)[number];
 
 /** The properties whose values are pages: their breakdown rows carry the page's title. */
 export const PAGE_PROPERTIES: readonly BreakdownProperty[] = ["page", "entryPage", "exitPage"];
-
-/** Unsettled visits (active in about the last half hour) a stats query adds to settled figures, at most: ~65 new visits a minute. */
-export const UNSETTLED_VISITS_READ_MAX = 2_000;
 
 /** A filtered breakdown reads the matching visits (or views of a filtered page) themselves: at most this many, else it asks for a shorter range. */
 export const FILTERED_BREAKDOWN_MAX_ROWS = 2_500;

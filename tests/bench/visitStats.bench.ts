@@ -1,10 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { FILTERED_BREAKDOWN_MAX_ROWS, UNSETTLED_VISITS_READ_MAX, VISIT_TIMEOUT_MS } from "../../src/shared/config";
+import { FILTERED_BREAKDOWN_MAX_ROWS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
 import { hasChunkBudget } from "../../src/component/derive/budget";
 import { pendingCost } from "../../src/component/derive/foldPageViews";
 import { settleEndedVisits } from "../../src/component/derive/settleVisits";
+import { foldCommittedChange } from "../../src/component/derive/foldVisits";
 import { finishTimeFold, startTimeFold } from "../../src/component/derive/timeBuckets";
 import { visitAttributes, type VisitAttributes, type VisitContext } from "../../src/component/record/visitAttributes";
 import { DAY, MINUTE } from "../support/clock";
@@ -21,8 +22,9 @@ import { USER_AGENTS } from "../support/visitWorkload";
  * in four states:
  * 1. visits over two years on 1,000 pages, their views folded and every visit
  *    settled by the worker's own code (sizes: VISIT_BENCH_SIZES=1000,10000);
- * 2. the smaller state 1 plus UNSETTLED_VISITS_READ_MAX visits of the last
- *    30 minutes that are not settled: what the unsettled overlay costs;
+ * 2. the smaller state 1 plus IN_PROGRESS_VISITS visits of the last 30
+ *    minutes that are not settled, folded as the worker folds visits in
+ *    progress: what queries pay for them (their buckets only);
  * 3. the smaller state 1 plus the largest filtered breakdowns allowed:
  *    FILTERED_BREAKDOWN_MAX_ROWS visits from Google in the last 30 days (2 views
  *    each) and as many views of /page-1 there, all settled; and 3b, the
@@ -211,15 +213,18 @@ function generateVisits(count: number): Seed {
   return merge(seeds);
 }
 
-/** UNSETTLED_VISITS_READ_MAX visits started in the last 30 minutes, still open: half from new visitors, half from returning ones. */
-function generateUnsettled(base: Seed): Seed {
+// Visits in progress in state 2: as many as a busy site has in its last half hour (about 65 new visits a minute).
+const IN_PROGRESS_VISITS = 2_000;
+
+/** IN_PROGRESS_VISITS visits started in the last 30 minutes, still open: half from new visitors, half from returning ones. */
+function generateInProgress(base: Seed): Seed {
   const p = picker(7);
   const returning = [...new Set(base.visits.map((v) => v.sessionId))];
   const seeds: Seed[] = [];
-  for (let i = 0; i < UNSETTLED_VISITS_READ_MAX; i++) {
+  for (let i = 0; i < IN_PROGRESS_VISITS; i++) {
     const session = i % 2 === 0 && i / 2 < returning.length ? returning[i / 2] : sessionId(1_000_000 + i);
     // Starts over 18 minutes, so that even a visit of 4 views (up to 9 minutes) has its views before now.
-    const start = NOW - 30 * MINUTE + Math.floor(((i + p.next()) / UNSETTLED_VISITS_READ_MAX) * 18 * MINUTE);
+    const start = NOW - 30 * MINUTE + Math.floor(((i + p.next()) / IN_PROGRESS_VISITS) * 18 * MINUTE);
     const seed = makeVisit(p, session, start, { ...p.arrival(), ...p.device() }, visitPaths(p));
     seed.visits[0].lastActivity = Math.min(seed.visits[0].lastActivity, NOW - 1000);
     seeds.push(seed);
@@ -280,12 +285,13 @@ const VIEWS_PER_TRANSACTION = 15;
 const VISITS_PER_TRANSACTION = 4;
 
 /** Inserts the rows, folds the views as the worker does (time order), and settles every ended visit with the worker's settling step. */
-async function seed(t: TestConvex, rows: Seed, settle: boolean): Promise<void> {
+/** Inserts the rows and folds their views; then settles the visits, or (`inProgress`) folds them as the worker folds visits still open. */
+async function seed(t: TestConvex, rows: Seed, mode: "settle" | "inProgress"): Promise<void> {
   let started = Date.now();
   await insertAndFoldViews(t, [...rows.views].sort((a, b) => a.timestamp - b.timestamp), VIEWS_PER_TRANSACTION);
   await insertRows(t, "visits", rows.visits);
   console.log(`  inserted ${n(rows.visits.length)} visits and folded their ${n(rows.views.length)} views in ${seconds(started)}`);
-  if (!settle) return;
+  if (mode === "inProgress") return await foldInProgress(t);
   started = Date.now();
   let transactions = 0;
   let settled = 0;
@@ -306,6 +312,27 @@ async function seed(t: TestConvex, rows: Seed, settle: boolean): Promise<void> {
     if (step.settled === 0) throw new Error("settling made no progress");
   }
   console.log(`  settled ${n(settled)} visits in ${transactions} transactions, ${seconds(started)}`);
+}
+
+/** Folds every visit not settled, a transaction at a time, as the worker folds a visit's change. */
+async function foldInProgress(t: TestConvex): Promise<void> {
+  const started = Date.now();
+  let cursor: string | null = null;
+  let folded = 0;
+  do {
+    cursor = await t.runInStats(async (ctx) => {
+      const fold = startTimeFold();
+      const page = await ctx.db
+        .query("visits")
+        .withIndex("by_lastActivity", (q) => q.gt("lastActivity", NOW - VISIT_TIMEOUT_MS))
+        .paginate({ numItems: VISITS_PER_TRANSACTION, cursor });
+      for (const visit of page.page) await foldCommittedChange(ctx, fold, visit);
+      await finishTimeFold(ctx, fold);
+      folded += page.page.length;
+      return page.isDone ? null : page.continueCursor;
+    });
+  } while (cursor !== null);
+  console.log(`  folded ${n(folded)} visits in progress in ${seconds(started)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,18 +410,18 @@ test("Stats API costs with visits", async () => {
     const t = createTestConvex({ transactionLimits: false });
     const base = generateVisits(size);
     console.log(`state 1, ${describe(base)}:`);
-    await seed(t, base, true);
+    await seed(t, base, "settle");
     const state = `1. ${n(size)} visits`;
     notes.push(`- **${state}**: ${describe(base)} over two years on 1,000 pages, views folded and every visit settled.`);
     await measureState(t, state, CALLS);
     console.log(report());
 
     if (size !== SMALL) continue;
-    const unsettled = generateUnsettled(base);
-    console.log(`state 2, ${describe(unsettled)} unsettled:`);
-    await seed(t, unsettled, false);
-    const state2 = `2. ${n(size)} + ${n(UNSETTLED_VISITS_READ_MAX)} unsettled`;
-    notes.push(`- **${state2}**: state 1 at ${n(size)} visits plus ${describe(unsettled)} started in the last 30 minutes, views folded, visits not settled (half from returning visitors).`);
+    const inProgress = generateInProgress(base);
+    console.log(`state 2, ${describe(inProgress)} in progress:`);
+    await seed(t, inProgress, "inProgress");
+    const state2 = `2. ${n(size)} + ${n(IN_PROGRESS_VISITS)} in progress`;
+    notes.push(`- **${state2}**: state 1 at ${n(size)} visits plus ${describe(inProgress)} started in the last 30 minutes, views folded, visits folded as in progress, not settled (half from returning visitors).`);
     await measureState(t, state2, CALLS);
     console.log(report());
   }
@@ -404,7 +431,7 @@ test("Stats API costs with visits", async () => {
     const base = generateVisits(SMALL);
     const ceiling = generateFilterCeiling(base);
     console.log(`state 3, ${describe(base)} + ${describe(ceiling)}:`);
-    await seed(t, merge([base, ceiling]), true);
+    await seed(t, merge([base, ceiling]), "settle");
     const state3 = `3. ${n(SMALL)} + filter ceiling`;
     notes.push(
       `- **${state3}**: state 1 at ${n(SMALL)} visits plus ${describe(ceiling)}, all settled: the last 30 days then hold exactly ${n(FILTERED_BREAKDOWN_MAX_ROWS)} visits from Google (2 views each) and ${n(FILTERED_BREAKDOWN_MAX_ROWS)} views of /page-1 (each in its own visit from elsewhere, of 1 or 2 views). Over 2 years the Google and /page-1 filters match more than ${n(FILTERED_BREAKDOWN_MAX_ROWS)} rows, so those filtered breakdowns are refused (FILTER_TOO_BROAD; the cost shown is what the refusal read); so is "source=Google → page" over 30 days, which reads the visits and their views (2,500 + 5,000 > 2 × 2,500).`,

@@ -4,8 +4,6 @@ import { ConvexError } from "convex/values";
 import { api } from "../../convex/_generated/api";
 import { renderStatsPage } from "../support/renderStatsPage";
 import { ConvexTestBridge } from "../support/testBridge";
-import { UNSETTLED_VISITS_READ_MAX } from "../../src/shared/config";
-import { visitAttributes } from "../../src/component/record/visitAttributes";
 
 // Sunday, November 15, 2026, noon UTC.
 const NOW = Date.UTC(2026, 10, 15, 12);
@@ -100,31 +98,6 @@ describe("the range's cards", () => {
     expect(change("stat-range-bounce-rate")).toEqual({ shown: "▼ 25 pp", sentiment: "good" });
     expect(change("stat-range-visit-duration")).toEqual({ shown: "▲ new", sentiment: "good" });
     expect(screen.getByTestId("stat-active-now")).toBeTruthy();
-  });
-});
-
-describe("visits in progress", () => {
-  test(`more than the API reads (${UNSETTLED_VISITS_READ_MAX}): a notice under the cards says the figures leave some out; none before`, async () => {
-    renderStats();
-    await settle();
-    expect(screen.queryByTestId("in-progress-notice")).toBeNull();
-
-    // A burst of visitors: with today's own six, more visits are in progress than a query reads.
-    await bridge.t.runInStats(async (ctx) => {
-      for (let i = 0; i < UNSETTLED_VISITS_READ_MAX; i++) {
-        await ctx.db.insert("visits", { sessionId: crypto.randomUUID(), start: NOW - i, lastActivity: NOW - i, views: 1, entryPage: "/a", exitPage: "/a", ...visitAttributes(DIRECT_DE) });
-      }
-    });
-    await act(() => bridge.refresh());
-
-    const notice = screen.getByTestId("in-progress-notice");
-    expect(notice.getAttribute("role")).toBe("note");
-    expect(notice.textContent).toBe(
-      "Some visits in progress are not counted yet. More than 2,000 visits are under way: these figures, the chart and the panels include 2,000 of them, and the rest once they end.",
-    );
-    expect(notice.getAttribute("title")).toBe("More than 2,000 visits are in progress: these figures count 2,000 of them and leave out the most recently active until they end.");
-    // It sits right under the cards.
-    expect(notice.previousElementSibling?.className).toContain("stat-grid-visits");
   });
 });
 

@@ -243,7 +243,6 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           visits?: number;
           bounceRate?: number;
           visitDurationMs?: number;
-          partial?: { reason: string; inProgressVisitsRead: number };
         }>,
         Name
       >;
@@ -385,7 +384,6 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           viewsPerVisit: number;
           bounceRate: number;
           visitDurationMs: number;
-          partial?: { reason: string; inProgressVisitsRead: number };
         },
         Name
       >;
@@ -409,7 +407,6 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           viewsPerVisit: number;
           bounceRate: number;
           visitDurationMs: number;
-          partial?: { reason: string; inProgressVisitsRead: number };
         }>,
         Name
       >;

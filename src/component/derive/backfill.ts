@@ -10,7 +10,7 @@ import { recordRebuiltRules, type DerivedRules } from "./derivedRules.js";
 import { rollUpEmptiedBuckets } from "./rollup.js";
 import { foldPageView, pendingCost, type PageViewFold } from "./foldPageViews.js";
 import { foldSessionState, type LiveFold } from "./foldSessions.js";
-import { settleEndedVisits } from "./settleVisits.js";
+import { foldUnsettledVisits, settleEndedVisits } from "./settleVisits.js";
 import { rebuildVisitOf } from "../record/visits.js";
 import { hurryStatsWorker, statsWorkerStatus } from "../record/wakeWorker.js";
 import { assertRebuildLosesNothing, forgetRetired } from "../operate/retiredRows.js";
@@ -27,7 +27,7 @@ export type Phase = Status["phase"];
 // "reset" first; then the tables to fold, in this order.
 const PHASES: Phase[] = ["reset", "pageViews", "visits", "activeSessions"];
 // What "reset" empties: everything the fold derives, and raw retention's tally of the views it counts but deleted.
-const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "visitScopes", "timeBuckets", "timeBucketChunks", "visitSettlement", "retiredViews"] as const;
+const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "visitScopes", "visitFolds", "timeBuckets", "timeBucketChunks", "visitSettlement", "retiredViews"] as const;
 
 const statusFields = schema.tables.backfillStatus.validator.fields;
 /** The public view of the status row (no cursor). */
@@ -203,10 +203,12 @@ async function resetDerivedTables(ctx: MutationCtx): Promise<Walked> {
   return { processed: 0, cursor: null, exhausted: true };
 }
 
-/** Settles every visit that has ended, with the live worker's settling step (the reset emptied its cursor). */
+/** Settles every visit that has ended, with the live worker's settling step (the reset emptied its cursor), then folds those still open. */
 async function settleVisits(ctx: MutationCtx, folds: BatchFolds): Promise<Walked> {
-  const { settled, exhausted } = await settleEndedVisits(ctx, folds.views.time, folds.now, () => hasFoldBudget(ctx, folds));
-  return { processed: 0, settled, cursor: null, exhausted };
+  const hasBudget = () => hasFoldBudget(ctx, folds);
+  const { settled, exhausted } = await settleEndedVisits(ctx, folds.views.time, folds.now, hasBudget);
+  if (!exhausted) return { processed: 0, settled, cursor: null, exhausted };
+  return { processed: 0, settled, cursor: null, ...(await foldUnsettledVisits(ctx, folds.views.time, hasBudget)) };
 }
 
 /** True when the live worker folds this row: it committed after the worker's cursor at the end of the reset. */

@@ -1,15 +1,16 @@
 import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../shared/config.js";
-import { foldVisitIntoTime, type TimeFold } from "./timeBuckets.js";
+import { foldCommittedChange, settleVisit } from "./foldVisits.js";
+import type { TimeFold } from "./timeBuckets.js";
 
 /**
- * Settling: the stats worker counts each visit into time buckets once, when
- * it has ended (no activity for VISIT_TIMEOUT_MS, plus a grace for clocks),
- * so its figures are final and a visitor's heartbeats never rewrite buckets.
- * Visits are settled in `by_lastActivity` order from a cursor; the queries
- * add the visits after the cursor (open, or ended and not yet settled) as
- * they read them (component/read/timeStats.ts). The backfill runs the same step from
+ * Settling: once a visit has ended (no activity for VISIT_TIMEOUT_MS, plus a
+ * grace for clocks), the stats worker folds its last change, if it had not
+ * yet, and drops what it kept to fold the next (derive/foldVisits.ts): its
+ * figures are final. Visits are settled in `by_lastActivity` order from a
+ * cursor. A visit never folded as it happened (recorded before visits had
+ * `committedAt`) is folded whole here; the backfill runs the same step from
  * an empty cursor.
  */
 
@@ -35,10 +36,13 @@ export async function hasVisitToSettle(ctx: QueryCtx, now: number): Promise<bool
 
 const settleBefore = (now: number) => now - VISIT_TIMEOUT_MS - VISIT_SETTLE_GRACE_MS;
 
+/** True when the visit is at or before the cursor: settled. */
+export const isSettled = (visit: Pick<Doc<"visits">, "lastActivity" | "_creationTime">, cursor: SettlementCursor | null) =>
+  cursor !== null && (visit.lastActivity < cursor.lastActivity || (visit.lastActivity === cursor.lastActivity && visit._creationTime <= cursor.creationTime));
+
 /**
  * Settles ended visits in order while `hasBudget` allows, and saves the
- * cursor; `exhausted` when no ended visit is left. Each visit reads its views
- * once, for the first view of each page it saw.
+ * cursor; `exhausted` when no ended visit is left.
  */
 export async function settleEndedVisits(
   ctx: MutationCtx,
@@ -56,8 +60,10 @@ export async function settleEndedVisits(
       exhausted = false;
       break;
     }
-    await foldVisitIntoTime(ctx, fold, visit, await firstViewOfEachPage(ctx, visit));
+    await settleVisit(ctx, fold, visit);
     cursor = { lastActivity: visit.lastActivity, creationTime: visit._creationTime };
+    // Folding a later visit of the session must see this one settled (derive/foldVisits.ts).
+    fold.settlement = cursor;
     settled++;
   }
   if (settled > 0) {
@@ -67,13 +73,16 @@ export async function settleEndedVisits(
   return { settled, exhausted };
 }
 
-/** Each page the visit viewed, with the time of its first view there. */
-async function firstViewOfEachPage(ctx: QueryCtx, visit: Pick<Doc<"visits">, "sessionId" | "start" | "lastActivity">): Promise<Map<string, number>> {
-  const views = await ctx.db
-    .query("pageViews")
-    .withIndex("by_session_timestamp", (q) => q.eq("sessionId", visit.sessionId).gte("timestamp", visit.start).lte("timestamp", visit.lastActivity))
-    .collect();
-  const first = new Map<string, number>();
-  for (const view of views) if (!first.has(view.path)) first.set(view.path, view.timestamp);
-  return first;
+/**
+ * Folds every visit not settled (those still open) as it is now, while
+ * `hasBudget` allows; `exhausted` once all are. The backfill's last step:
+ * its reset emptied what they had folded, and a visit that changes no more
+ * would otherwise count only once it settles.
+ */
+export async function foldUnsettledVisits(ctx: MutationCtx, fold: TimeFold, hasBudget: () => Promise<boolean>): Promise<{ exhausted: boolean }> {
+  for await (const visit of unsettledVisits(ctx, await getSettlementCursor(ctx))) {
+    if (!(await hasBudget())) return { exhausted: false };
+    await foldCommittedChange(ctx, fold, visit);
+  }
+  return { exhausted: true };
 }

@@ -1,4 +1,4 @@
-import type { Doc } from "../_generated/dataModel.js";
+import type { Doc, Id } from "../_generated/dataModel.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { NEW_VISITOR_PAUSE_MS } from "../../shared/config.js";
 import { forgetSessionLimits, getNewVisitorPause, siteCapConfig, type SiteCap, type SiteCapName } from "../record/rateLimits.js";
@@ -37,6 +37,8 @@ export type CapFold = {
   // Sessions let through in this batch, and sessions refused (their rows are gone).
   admitted: Set<string>;
   refused: Set<string>;
+  // Visits the batch remade (a refused view taken out) or deleted: the worker takes them out of the buckets (derive/foldVisits.ts).
+  remade: Map<Id<"visits">, Pick<Doc<"visits">, "_id" | "sessionId" | "start">>;
   // Whether each path met in this batch was let through (before, or by a view of this batch).
   paths: Map<string, boolean>;
   refusedVisitors: number;
@@ -44,7 +46,7 @@ export type CapFold = {
 };
 
 export function startCapFold(foldedUpTo: bigint | undefined): CapFold {
-  return { foldedUpTo, row: null, buckets: undefined, admitted: new Set(), refused: new Set(), paths: new Map(), refusedVisitors: 0, refusedViews: 0 };
+  return { foldedUpTo, row: null, buckets: undefined, admitted: new Set(), refused: new Set(), remade: new Map(), paths: new Map(), refusedVisitors: 0, refusedViews: 0 };
 }
 
 /** True when the worker folds `view`; false when a cap refused it (and it is gone from `pageViews`). */
@@ -161,7 +163,10 @@ async function refuseSession(ctx: MutationCtx, caps: CapFold, live: LiveFold, se
     .query("visits")
     .withIndex("by_session_start", (q) => q.eq("sessionId", sessionId))
     .collect();
-  for (const visit of visits) await ctx.db.delete(visit._id);
+  for (const visit of visits) {
+    caps.remade.set(visit._id, visit);
+    await ctx.db.delete(visit._id);
+  }
   const session = await activeSessionOf(ctx, sessionId);
   if (session !== null) {
     const { currentPath: path, lastSeen: timestamp } = session;
@@ -182,7 +187,7 @@ async function refuseView(ctx: MutationCtx, caps: CapFold, view: CappedView, now
     .first();
   if (row === null) return;
   await moveView(ctx, "newPaths", row, now);
-  await dropFromVisit(ctx, view.sessionId, view.timestamp);
+  await dropFromVisit(ctx, caps, view.sessionId, view.timestamp);
 }
 
 async function moveView(ctx: MutationCtx, limit: SiteCapName, view: Doc<"pageViews">, now: number): Promise<void> {
@@ -192,16 +197,17 @@ async function moveView(ctx: MutationCtx, limit: SiteCapName, view: Doc<"pageVie
 }
 
 /** The visit that held a refused view, made again from the views it has left (none left: the visit goes). */
-async function dropFromVisit(ctx: MutationCtx, sessionId: string, at: number): Promise<void> {
+async function dropFromVisit(ctx: MutationCtx, caps: CapFold, sessionId: string, at: number): Promise<void> {
   const visit = await visitAt(ctx, sessionId, at);
   if (visit === null || at > visit.lastActivity) return;
+  caps.remade.set(visit._id, visit);
   const views = await ctx.db
     .query("pageViews")
     .withIndex("by_session_timestamp", (q) => q.eq("sessionId", sessionId).gte("timestamp", visit.start).lte("timestamp", visit.lastActivity))
     .collect();
   const [first, last] = [views.at(0), views.at(-1)];
   if (first === undefined || last === undefined) await ctx.db.delete(visit._id);
-  else await ctx.db.patch(visit._id, { start: first.timestamp, views: views.length, entryPage: first.path, exitPage: last.path });
+  else await ctx.db.patch(visit._id, { start: first.timestamp, views: views.length, entryPage: first.path, exitPage: last.path, committedAt: ctx.db.vars.commitTs });
 }
 
 /** Writes the buckets the batch used, and, when it refused a new visitor, pauses new visitors at the door. */

@@ -1,10 +1,12 @@
 import { v } from "convex/values";
 import type { Doc } from "../_generated/dataModel.js";
-import { SESSION_MINUTES_READ_MAX, VISIT_PROPERTIES, type VisitProperty } from "../../shared/config.js";
+import { SESSION_MINUTES_READ_MAX, type VisitProperty } from "../../shared/config.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { applyPrevDeltas } from "./prevHistogram.js";
 import { storedDetail } from "./rollup.js";
-import { finishSessionScopes, loadSessionScopes, previousInScope, recordInScope, type SessionScopes } from "./visitScopes.js";
+import { finishSessionScopes, type SessionScopes } from "./visitScopes.js";
+import { finishVisitFolds, type VisitFoldEntry } from "./foldVisits.js";
+import type { SettlementCursor } from "./settleVisits.js";
 import { isPieceKept, type DetailHorizons } from "../../shared/detail.js";
 import { pieceContaining, siteTimeZone, type PieceLevel } from "../../shared/timeRanges.js";
 
@@ -71,7 +73,7 @@ export class BucketClock {
   }
 }
 
-// `prevs`: signed changes to the bucket's histogram; their sum is the change in its visitors. `visit`: settled visits' figures.
+// `prevs`: signed changes to the bucket's histogram; their sum is the change in its visitors. `visit`: changes to its visits' figures.
 type BucketDelta = BucketKey & { group: ScopeGroup; pageviews: number; prevs: Map<number, number>; visit: VisitFigures };
 export type VisitFigures = { visits: number; bounces: number; visitViews: number; durationMs: number };
 const noVisits = (): VisitFigures => ({ visits: 0, bounces: 0, visitViews: 0, durationMs: 0 });
@@ -92,12 +94,16 @@ export type TimeFold = {
   // rather than a read per scope (few bytes a row, what the live worker wants).
   wholeSessions?: boolean;
   sessions: Map<string, Map<string, number[]> | null>;
-  // Sessions' property values as their settled visits left them (derive/visitScopes.ts), written at the end of the batch.
+  // Sessions' property values as their folded visits left them (derive/visitScopes.ts), written at the end of the batch.
   sessionScopes: Map<string, SessionScopes>;
+  // What the buckets hold of each visit the batch folded (derive/foldVisits.ts), written at the end of the batch.
+  visitFolds: Map<string, VisitFoldEntry>;
+  // The settlement cursor, read when a batch first needs it (derive/foldVisits.ts).
+  settlement?: SettlementCursor | null;
 };
 
 export function startTimeFold(clock = new BucketClock()): TimeFold {
-  return { clock, deltas: new Map(), latest: new Map(), windows: new Map(), sessions: new Map(), sessionScopes: new Map() };
+  return { clock, deltas: new Map(), latest: new Map(), windows: new Map(), sessions: new Map(), sessionScopes: new Map(), visitFolds: new Map() };
 }
 
 /** The rollup's horizons for this batch: read at its first fold (the worker moves them only between batches). */
@@ -163,41 +169,32 @@ export async function foldViewIntoTime(ctx: MutationCtx, fold: TimeFold, view: {
   }
 }
 
-type SettledVisit = Pick<Doc<"visits">, "sessionId" | "start" | "lastActivity" | "views" | VisitProperty>;
-
 /**
- * Counts a settled visit: for the site at its start; for each page it viewed
- * at its first view there (`firstViews`: path → timestamp); and for each of
- * its property values at its start, where its views are the scope's page
- * views and its session is a visitor (linked to the session's previous visit
- * with that value, from its visitScopes row: derive/visitScopes.ts).
+ * Adds (sign 1) or takes out (-1) a visit's figures in the buckets holding `at`:
+ * for the site and a visit property at its start, for a page at its first view
+ * there. A visit property's buckets also count the visit's views as the
+ * scope's page views (derive/foldVisits.ts).
  */
-export async function foldVisitIntoTime(ctx: MutationCtx, fold: TimeFold, visit: SettledVisit, firstViews: Map<string, number>): Promise<void> {
-  const figures: VisitFigures = { visits: 1, bounces: visit.views === 1 ? 1 : 0, visitViews: visit.views, durationMs: visit.lastActivity - visit.start };
-  const detail = await detailOf(ctx, fold);
-  const add = (group: ScopeGroup, scope: string, at: number, pageviews = 0) => {
-    const starts = fold.clock.startsOf(Math.floor(at / MINUTE));
-    for (const level of keptLevels(group, starts, detail)) {
-      const delta = deltaOf(fold, group, scope, level, starts[level]);
-      delta.pageviews += pageviews;
-      for (const key of ["visits", "bounces", "visitViews", "durationMs"] as const) delta.visit[key] += figures[key];
-    }
-  };
-  add("site", SITE_SCOPE, visit.start);
-  for (const [path, at] of firstViews) add("page", path, at);
-  const minute = Math.floor(visit.start / MINUTE);
-  const scopes = await loadSessionScopes(ctx, fold.sessionScopes, visit.sessionId);
-  for (const property of VISIT_PROPERTIES) {
-    const value = visit[property];
-    if (value === undefined) continue;
-    const scope = propertyScope(property, value);
-    add(property, scope, visit.start, visit.views);
-    const prev = await previousInScope(ctx, scopes, visit.sessionId, scope);
-    // Visits of a session settle in start order (derive/visitScopes.ts): anything else is a bug, and counting on would be wrong.
-    if (prev !== null && prev >= minute) throw new Error(`a visit of ${visit.sessionId} starting at minute ${minute} settles after one starting at ${prev} in ${scope}`);
-    link(fold, property, scope, prev, minute, 1);
-    await recordInScope(ctx, scopes, visit.sessionId, scope, minute);
+export async function addVisitToTime(
+  ctx: MutationCtx,
+  fold: TimeFold,
+  scope: { group: ScopeGroup; scope: string },
+  at: number,
+  figures: VisitFigures & { pageviews: number },
+  sign: 1 | -1,
+): Promise<void> {
+  const starts = fold.clock.startsOf(Math.floor(at / MINUTE));
+  for (const level of keptLevels(scope.group, starts, await detailOf(ctx, fold))) {
+    const delta = deltaOf(fold, scope.group, scope.scope, level, starts[level]);
+    delta.pageviews += sign * figures.pageviews;
+    for (const key of ["visits", "bounces", "visitViews", "durationMs"] as const) delta.visit[key] += sign * figures[key];
   }
+}
+
+/** Counts (1) or uncounts (-1) a session as a visitor of a visit property's value from `minute`, its visit's start there, linked to its previous one (`prev`). */
+export async function linkVisitInScope(ctx: MutationCtx, fold: TimeFold, group: VisitProperty, scope: string, prev: number | null, minute: number, sign: 1 | -1): Promise<void> {
+  await detailOf(ctx, fold);
+  link(fold, group, scope, prev, minute, sign);
 }
 
 /** Records that the session had a view in `minute` (within `scope`), relinking its neighbours when the minute is new. */
@@ -283,6 +280,7 @@ function neighboursInMemory(known: Map<string, number[]>, scope: string, minute:
 /** Writes what the batch changed: one index range per window of touched buckets, one write per bucket (plus chunks of large histograms). */
 export async function finishTimeFold(ctx: MutationCtx, fold: TimeFold): Promise<void> {
   await finishSessionScopes(ctx, fold.sessionScopes);
+  await finishVisitFolds(ctx, fold.visitFolds);
   for (const deltas of fold.windows.values()) {
     const { scope, level } = deltas[0];
     const starts = deltas.map((delta) => delta.start);
@@ -292,10 +290,13 @@ export async function finishTimeFold(ctx: MutationCtx, fold: TimeFold): Promise<
       .collect();
     const byStart = new Map(rows.map((row) => [row.start, row]));
     for (const { group, start, pageviews, prevs, visit } of deltas) {
+      // A visit refolded in the batch takes out and puts back the same figures in most of its buckets: those are left as they are.
+      const visitChanged = Object.values(visit).some((change) => change !== 0);
+      if (pageviews === 0 && !visitChanged && [...prevs.values()].every((change) => change === 0)) continue;
       const row = byStart.get(start);
       const visitors = [...prevs.values()].reduce((sum, change) => sum + change, 0);
       const histogram = await applyPrevDeltas(ctx, row ?? {}, prevs);
-      const visitFigures = visit.visits === 0 ? {} : addVisitFigures(row, visit);
+      const visitFigures = visitChanged ? addVisitFigures(row, visit) : {};
       if (row === undefined) await ctx.db.insert("timeBuckets", { scope, group, level, start, pageviews, visitors, ...histogram, ...visitFigures });
       else await ctx.db.patch(row._id, { group, pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram, ...visitFigures });
     }

@@ -5,11 +5,11 @@ import { SESSION_MINUTES_READ_MAX, VISIT_SCOPES_MAX } from "../../shared/config.
 /**
  * Each session's property values, for counting a value's visitors exactly:
  * one `visitScopes` row per session holding, for every property value its
- * settled visits had (its scope, e.g. "source:Google"), the minute its latest
- * such visit started. A session's visits settle in start order (one ends
- * before the next begins, and they settle by last activity:
- * derive/settleVisits.ts), so that minute is a new visit's previous one in
- * the scope, and every earlier one is older still. One read and one write a
+ * folded visits had (its scope, e.g. "source:Google"), the minute its latest
+ * such visit started. A session's visits are folded in start order (one ends
+ * before the next begins, and each is first folded when it starts:
+ * derive/foldVisits.ts), so that minute is a new visit's previous one in the
+ * scope, and every earlier one is older still. One read and one write a
  * visit for all its values, where a `sessionMinutes` row per value cost about
  * twelve of each (prds/rollup.md).
  *
@@ -20,7 +20,6 @@ import { SESSION_MINUTES_READ_MAX, VISIT_SCOPES_MAX } from "../../shared/config.
  * in its rows.
  */
 
-const MINUTE = 60_000;
 // Property scopes are "<property>:<value>" with a lowercase property name; the site's is "" and pages' start with "/".
 const FIRST_PROPERTY_SCOPE = "a";
 
@@ -102,19 +101,21 @@ export async function finishSessionScopes(ctx: MutationCtx, cache: Map<string, S
 }
 
 /**
- * Whether the session has a settled visit in `scope` starting in the range,
- * for a query adding one of its visits not settled yet (which starts after
- * every settled one): its latest settled start is in the range, or, for a
- * value kept in rows, one of its rows is.
+ * Forgets a visit starting at `minute` in `scope` (a visit that left the
+ * value, or that the caps remade): the session's latest there is `prev` again.
+ * The visit is the session's latest in the scope (no later one is folded
+ * while it can change).
  */
-export async function hasSettledVisitIn(ctx: QueryCtx, sessionId: string, scope: string, range: { from: number; to: number }): Promise<boolean> {
-  const row = await getRow(ctx, sessionId);
-  const latest = row === null ? undefined : latestOf(row).get(scope);
-  if (latest !== undefined) return latest >= range.from / MINUTE && latest < range.to / MINUTE;
-  if (row?.complete) return false;
-  const link = await ctx.db
+export async function forgetInScope(ctx: MutationCtx, state: SessionScopes, sessionId: string, scope: string, minute: number, prev: number | null): Promise<void> {
+  if (state.latest.get(scope) === minute) {
+    if (prev === null) state.latest.delete(scope);
+    else state.latest.set(scope, prev);
+    state.changed = true;
+    return;
+  }
+  const row = await ctx.db
     .query("sessionMinutes")
-    .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).gte("minute", range.from / MINUTE).lt("minute", range.to / MINUTE))
-    .first();
-  return link !== null;
+    .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).eq("minute", minute))
+    .unique();
+  if (row !== null) await ctx.db.delete(row._id);
 }

@@ -10,11 +10,14 @@ import {
   WORKER_SESSIONS_PER_BATCH,
   WORKER_UNWATCHED_DEBOUNCE_MS,
   WORKER_VIEWS_PER_BATCH,
+  WORKER_VISITS_PER_BATCH,
 } from "../../shared/config.js";
 import { getDashboardWatch, isWatched } from "../read/dashboardWatch.js";
 import { getBackfillStatus, hasFoldBudget, isResetting, restartBackfillPastReset, runBackfillStep, type BatchFolds } from "./backfill.js";
 import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRules } from "./derivedRules.js";
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews.js";
+import { foldCommittedChange, unfoldVisit } from "./foldVisits.js";
+import { vVisitFields } from "../record/visits.js";
 import { expireSession, finishLiveFold, foldSessionState, startLiveFold, untilNextExpiry } from "./foldSessions.js";
 import { isRollupDue, runRollupStep } from "./rollup.js";
 import { hasVisitToSettle, settleEndedVisits } from "./settleVisits.js";
@@ -58,8 +61,10 @@ const vSessionState = v.object({
   lastSeen: v.number(),
   newVisitor: v.optional(v.boolean()),
 });
-// How far each appended table has been folded: the commit timestamp of its last row folded.
-const vCursor = v.object({ views: v.optional(v.int64()), sessions: v.optional(v.int64()) });
+// A visit as a change of it committed (derive/foldVisits.ts).
+const vVisitChange = v.object({ committedAt: v.int64(), id: v.id("visits"), creationTime: v.number(), ...vVisitFields });
+// How far each table has been folded: the commit timestamp of its last row (or change) folded.
+const vCursor = v.object({ views: v.optional(v.int64()), sessions: v.optional(v.int64()), visits: v.optional(v.int64()) });
 
 export const workerValidators = defineBatchWorkerValidators({
   // `from` is the cursor the batch was read after, so a batch cut short by the budget can say how far it got.
@@ -70,6 +75,7 @@ export const workerValidators = defineBatchWorkerValidators({
     from: vCursor,
     views: v.array(vView),
     sessions: v.array(vSessionState),
+    visits: v.optional(v.array(vVisitChange)),
     expired: v.array(v.string()),
     settle: v.boolean(),
     backfill: v.boolean(),
@@ -82,7 +88,7 @@ export type WorkerCursor = Infer<typeof vCursor>;
 export type WorkerBatch = Infer<typeof workerValidators.vMutationArgs>;
 type WorkResult = Infer<typeof workerValidators.vQueryReturns>;
 
-type Appended = "pageViews" | "activeSessions";
+type Appended = "pageViews" | "activeSessions" | "visits";
 
 /**
  * Rows of `table` committed after `after`, up to `limit`, plus the rest of the
@@ -90,7 +96,7 @@ type Appended = "pageViews" | "activeSessions";
  * scan can start strictly after it and never takes a row twice.
  */
 async function committedAfter<T extends Appended>(ctx: QueryCtx, table: T, after: bigint | undefined, limit: number): Promise<Doc<T>[]> {
-  // Both appended tables have this index; TypeScript cannot follow the field through the generic table.
+  // Each of these tables has this index; TypeScript cannot follow the field through the generic table.
   const rows = await ctx.db
     .query(table)
     .withIndex("by_committedAt", (q) => q.gt("committedAt", (after ?? -1n) as never))
@@ -124,7 +130,7 @@ async function visitorCalledWithin(ctx: QueryCtx, since: number): Promise<boolea
 }
 
 /**
- * The work query: new views, changed sessions, sessions past the timeout,
+ * The work query: new views, changed sessions and visits, sessions past the timeout,
  * visits that ended, and a running backfill's next step, or idle when there is none of these (idle and watched, it
  * names when the first live session times out, and the loop sleeps until then unless a ping wakes it first;
  * unwatched, the loop stops). While
@@ -142,15 +148,18 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
   const held = !backfilling && needsRebuild(compareRules((await getRecordedRules(ctx))?.rules, runningRules()));
   const views = held ? [] : await committedAfter(ctx, "pageViews", cursor?.views, WORKER_VIEWS_PER_BATCH);
   const sessions = await committedAfter(ctx, "activeSessions", cursor?.sessions, WORKER_SESSIONS_PER_BATCH);
+  // Visits change with views and heartbeats; they wait, as settling does, while a backfill rebuilds them.
+  const visitsWait = held || (backfilling && (backfill.phase === "pageViews" || backfill.phase === "visits"));
+  const visits = visitsWait ? [] : await committedAfter(ctx, "visits", cursor?.visits, WORKER_VISITS_PER_BATCH);
   const expired = await ctx.db
     .query("liveSessions")
     .withIndex("by_lastSeen", (q) => q.lt("lastSeen", now - SESSION_TIMEOUT_MS))
     .take(WORKER_EXPIRIES_PER_BATCH);
   // Until a backfill has rebuilt visits and settled them again, settling is its work.
-  const settle = !held && !(backfilling && (backfill.phase === "pageViews" || backfill.phase === "visits")) && (await hasVisitToSettle(ctx, now));
+  const settle = !visitsWait && (await hasVisitToSettle(ctx, now));
   // The rollup waits for a backfill (it rebuilds below the same horizons) and for rules that hold the fold.
   const rollup = !held && !backfilling && (await isRollupDue(ctx, now));
-  if (views.length === 0 && sessions.length === 0 && expired.length === 0 && !settle && !backfilling && !rollup) {
+  if (views.length === 0 && sessions.length === 0 && visits.length === 0 && expired.length === 0 && !settle && !backfilling && !rollup) {
     if (!watched) return { kind: "idle", cooldownMs: 0 };
     const cooldownMs = (await visitorCalledWithin(ctx, now - WORKER_COOLDOWN_MS)) ? WORKER_COOLDOWN_MS : 0;
     const wakeInMs = await untilNextExpiry(ctx, now);
@@ -179,11 +188,13 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
         lastSeen: session.lastSeen,
         ...newVisitorOf(session),
       })),
+      visits: visits.map(({ _id, _creationTime, committedAt, ...visit }) => ({ committedAt: commitTsOf({ committedAt }), id: _id, creationTime: _creationTime, ...visit })),
       expired: expired.map((live) => live.sessionId),
     },
     cursor: {
       views: views.length > 0 ? commitTsOf(views.at(-1)!) : from.views,
       sessions: sessions.length > 0 ? commitTsOf(sessions.at(-1)!) : from.sessions,
+      visits: visits.length > 0 ? commitTsOf(visits.at(-1)!) : from.visits,
     },
   };
 }
@@ -240,6 +251,14 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
     : await foldWhileBudget(ctx, folds, batch.sessions, batch.from.sessions, async (state) => {
         if (await admitSessionState(ctx, caps, folds.live, state, now)) await foldSessionState(ctx, folds.live, state, now);
       });
+  // Visits the caps remade or deleted leave the buckets; a remade one comes back with its next change, which the remake stamped.
+  for (const visit of caps.remade.values()) await unfoldVisit(ctx, folds.views.time, visit);
+  // A visit's change waits until the views committed with it have passed the caps: every view of the batch, or up to the views' cursor.
+  const viewsLeft = leftBehind(batch.views, views, WORKER_VIEWS_PER_BATCH);
+  const visitChanges = resetting ? [] : (batch.visits ?? []).filter((change) => !viewsLeft || (views !== undefined && change.committedAt <= views));
+  const visits = await foldWhileBudget(ctx, folds, visitChanges, batch.from.visits, async ({ id, committedAt, creationTime, ...visit }) => {
+    if (!caps.remade.has(id)) await foldCommittedChange(ctx, folds.views.time, { _id: id, _creationTime: creationTime, ...visit });
+  });
   let expiredAll = true;
   for (const sessionId of resetting ? [] : batch.expired) {
     if (!(await hasFoldBudget(ctx, folds))) {
@@ -249,7 +268,7 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
     await expireSession(ctx, folds.live, sessionId, now);
   }
   const settledAll = batch.settle && !held && !resetting ? (await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds))).exhausted : true;
-  const cursor = { views, sessions };
+  const cursor = { views, sessions, visits };
   if (batch.backfill) await runBackfillStep(ctx, folds, cursor, rules);
   await finishPageViewFold(ctx, folds.views);
   await finishLiveFold(ctx, folds.live);
@@ -259,8 +278,9 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
     !expiredAll ||
     !settledAll ||
     batch.expired.length >= WORKER_EXPIRIES_PER_BATCH ||
-    leftBehind(batch.views, views, WORKER_VIEWS_PER_BATCH) ||
-    leftBehind(batch.sessions, sessions, WORKER_SESSIONS_PER_BATCH);
+    viewsLeft ||
+    leftBehind(batch.sessions, sessions, WORKER_SESSIONS_PER_BATCH) ||
+    leftBehind(batch.visits ?? [], visits, WORKER_VISITS_PER_BATCH);
   return { debounceMs: cadenceAfter(batch, leftOver), cursor };
 }
 

@@ -3,7 +3,7 @@ import type { Doc } from "../_generated/dataModel.js";
 import type { QueryCtx } from "../_generated/server.js";
 import { FILTERED_BREAKDOWN_MAX_ROWS, type BreakdownProperty, type VisitProperty } from "../../shared/config.js";
 import type { TimeRange } from "../../shared/timeRanges.js";
-import { addVisit, noFigures, type Figures } from "./unsettledVisits.js";
+import { addVisit, noFigures, type Figures } from "./figures.js";
 import { visitAt } from "../record/visits.js";
 import { getRawRetention } from "../operate/retiredRows.js";
 

@@ -6,9 +6,7 @@ import {
   BREAKDOWN_PROPERTIES,
   MAX_VISIT_FIELD_BYTES,
   PAGE_PROPERTIES,
-  UNSETTLED_VISITS_READ_MAX,
   type BreakdownProperty,
-  type VisitProperty,
 } from "../../shared/config.js";
 import { filteredBreakdown } from "./filteredBreakdown.js";
 import { countPrevsBefore } from "../derive/prevHistogram.js";
@@ -28,7 +26,7 @@ import {
   type Piece,
   type TimeRange,
 } from "../../shared/timeRanges.js";
-import { NO_UNSETTLED_VISITS, addUnsettledVisits, noFigures, readUnsettledVisits, type Figures, type Lens, type UnsettledVisits } from "./unsettledVisits.js";
+import { noFigures, type Figures, type Lens } from "./figures.js";
 import { canonicalPath, type InvalidArgument } from "../../shared/validation.js";
 
 /**
@@ -37,30 +35,19 @@ import { canonicalPath, type InvalidArgument } from "../../shared/validation.js"
  * buckets (months in the middle, then days, hours, quarter-hours and minutes
  * at its edges: at most ~160 for two years); each adds its views, its
  * sessions whose previous view (or visit) is before the range, and its
- * settled visits. Runs of adjacent buckets of one level are read with one
- * index range. Visits not settled yet are added from their own rows
- * (component/read/unsettledVisits.ts), at most UNSETTLED_VISITS_READ_MAX: past
- * that, the answer carries `partial`. A breakdown under a filter of another property
+ * visits (those in progress as the worker last folded them:
+ * component/derive/foldVisits.ts). Runs of adjacent buckets of one level are
+ * read with one index range; no query reads a row a visitor writes, so a
+ * subscription re-runs only when the worker's batch changes what it read. A breakdown under a filter of another property
  * reads the matching visits themselves (component/read/filteredBreakdown.ts).
  * Old detail is rolled up (component/derive/rollup.ts): a range that needs a
  * dropped bucket is refused with the grid that holds there (shared/detail.ts).
  */
 
 const vVisitMetrics = { visits: v.number(), viewsPerVisit: v.number(), bounceRate: v.number(), visitDurationMs: v.number() };
-// Present only when the figures leave out some visits in progress (more than a query reads); absent, they are exact.
-const vPartial = {
-  partial: v.optional(
-    v.object({
-      // For people: what is left out, and until when.
-      reason: v.string(),
-      // How many in-progress visits the figures include: the rest, the most recently active, are left out.
-      inProgressVisitsRead: v.number(),
-    }),
-  ),
-};
 export const vFilter = v.object({ property: v.string(), value: v.string() });
-export const vSummary = v.object({ from: v.number(), to: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics, ...vPartial });
-export const vSeriesRow = v.object({ start: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics, ...vPartial });
+export const vSummary = v.object({ from: v.number(), to: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics });
+export const vSeriesRow = v.object({ start: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics });
 export const vBreakdownRow = v.object({
   value: v.string(),
   // For pages (page, entry page, exit page): the page's title.
@@ -71,7 +58,6 @@ export const vBreakdownRow = v.object({
   visits: v.optional(v.number()),
   bounceRate: v.optional(v.number()),
   visitDurationMs: v.optional(v.number()),
-  ...vPartial,
 });
 export type BreakdownRow = typeof vBreakdownRow.type;
 export type Filter = { property: BreakdownProperty; value: string };
@@ -110,15 +96,6 @@ function lensOf(filter: Filter | undefined): Lens {
   return { group: filter.property, scope: propertyScope(filter.property, filter.value), value: filter.value };
 }
 
-const readLimit = UNSETTLED_VISITS_READ_MAX.toLocaleString("en-US");
-
-/** The `partial` field of an answer whose in-progress visits were cut, else nothing (the answer is exact). */
-function partialOf(unsettled: UnsettledVisits) {
-  if (!unsettled.cut) return {};
-  const reason = `More than ${readLimit} visits are in progress: these figures count ${readLimit} of them and leave out the most recently active until they end.`;
-  return { partial: { reason, inProgressVisitsRead: unsettled.visits.length } };
-}
-
 /** Visit figures as the API reports them: rates and means, 0 with no visits. */
 function visitMetrics(figures: Figures) {
   const per = (total: number) => (figures.visits === 0 ? 0 : total / figures.visits);
@@ -155,7 +132,7 @@ async function readBuckets(ctx: QueryCtx, scope: string, pieces: Piece[], zone: 
   return found;
 }
 
-/** Figures of `[from, …)` from its pieces' buckets: each adds its views, its settled visits, and its sessions whose previous view (or visit) is before `from`. */
+/** Figures of `[from, …)` from its pieces' buckets: each adds its views, its visits, and its sessions whose previous view (or visit) is before `from`. */
 async function figuresOf(ctx: QueryCtx, from: number, pieces: Piece[], rows: (TimeBucket | null)[]): Promise<Figures> {
   const figures = noFigures();
   for (const [i, row] of rows.entries()) {
@@ -171,18 +148,9 @@ async function figuresOf(ctx: QueryCtx, from: number, pieces: Piece[], rows: (Ti
   return figures;
 }
 
-/** A lens's exact figures in a range: its buckets, plus the unsettled visits that count there. */
-async function lensFigures(
-  ctx: QueryCtx,
-  lens: Lens,
-  range: TimeRange,
-  unsettled: UnsettledVisits,
-  zone: string,
-  pieces = piecesOf(range, zone, lens.group),
-) {
-  const figures = await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, lens.scope, pieces, zone));
-  await addUnsettledVisits(ctx, lens, [range], unsettled, [figures]);
-  return figures;
+/** A lens's exact figures in a range, from its buckets. */
+async function lensFigures(ctx: QueryCtx, lens: Lens, range: TimeRange, zone: string, pieces = piecesOf(range, zone, lens.group)) {
+  return await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, lens.scope, pieces, zone));
 }
 
 /** Refuses a range that needs detail the rollup has dropped, else returns the site's zone and the detail kept. */
@@ -199,9 +167,8 @@ export async function summary(ctx: QueryCtx, args: TimeRange & { filter?: { prop
   assertValidRange(range);
   const lens = lensOf(parseFilter(args.filter));
   const { zone } = await assertAnswerable(ctx, range);
-  const unsettled = await readUnsettledVisits(ctx);
-  const figures = await lensFigures(ctx, lens, range, unsettled, zone);
-  return { ...range, pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures), ...partialOf(unsettled) };
+  const figures = await lensFigures(ctx, lens, range, zone);
+  return { ...range, pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) };
 }
 
 /** `timeseries`: each `interval` bucket of `timeZone` (the site's by default) with the figures of its part inside the range. */
@@ -227,10 +194,7 @@ export async function timeseries(
     series.push(await figuresOf(ctx, spans[i].from, pieces, rows.slice(offset, offset + pieces.length)));
     offset += pieces.length;
   }
-  const unsettled = await readUnsettledVisits(ctx);
-  await addUnsettledVisits(ctx, lens, spans, unsettled, series);
-  const partial = partialOf(unsettled);
-  return series.map((figures, i) => ({ start: starts[i], pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures), ...partial }));
+  return series.map((figures, i) => ({ start: starts[i], pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) }));
 }
 
 function parseLimit(limit: number | undefined): number {
@@ -271,22 +235,20 @@ export async function breakdown(
   const limit = parseLimit(args.limit);
   const filter = parseFilter(args.filter);
   const { zone } = await assertAnswerable(ctx, range);
-  // A filtered breakdown reads the matching visits themselves (exact), and a page's row shows no visit figures: neither reads unsettled visits.
+  // A breakdown under a filter of another property reads the matching visits themselves (exact).
   if (filter !== undefined && filter.property !== property) {
     const ranked = (await filteredBreakdown(ctx, range, filter, property)).sort(rankOf(property)).slice(0, limit);
     return ranked.map((entry) => breakdownRow(property, entry));
   }
-  const unsettled = property === "page" ? NO_UNSETTLED_VISITS : await readUnsettledVisits(ctx);
   let ranked: Ranked[];
   if (filter !== undefined) {
     // Broken down by its own property, a filter leaves one value.
-    const figures = await lensFigures(ctx, lensOf(filter), range, unsettled, zone);
+    const figures = await lensFigures(ctx, lensOf(filter), range, zone);
     ranked = figures.pageviews > 0 || figures.visits > 0 ? [{ value: filter.value, figures }] : [];
   } else {
-    ranked = await topValues(ctx, property, range, limit, zone, unsettled);
+    ranked = await topValues(ctx, property, range, limit, zone);
   }
-  const partial = partialOf(unsettled);
-  return ranked.map((entry) => ({ ...breakdownRow(property, entry), ...partial }));
+  return ranked.map((entry) => breakdownRow(property, entry));
 }
 
 const lensOfValue = (property: BreakdownProperty, value: string): Lens =>
@@ -309,9 +271,8 @@ function coverOf(range: TimeRange, zone: string, group: ScopeGroup): CoverBucket
 /**
  * The top values of a property in the range, exactly, without reading every
  * value: the few buckets covering the range list their scopes by the ranking
- * metric (an index order: views for pages, settled visits for visit
- * properties), and a value's metric in the cover, plus its unsettled visits,
- * bounds its metric in the range. Values are read down those lists and counted
+ * metric (an index order: views for pages, visits for visit properties), and
+ * a value's metric in the cover bounds its metric in the range. Values are read down those lists and counted
  * exactly in order of that bound (Fagin's threshold algorithm), until no value
  * left unread or uncounted can beat the last row kept.
  */
@@ -321,7 +282,6 @@ async function topValues(
   range: TimeRange,
   limit: number,
   zone: string,
-  unsettled: UnsettledVisits,
 ): Promise<Ranked[]> {
   const group: ScopeGroup = property;
   const metric = property === "page" ? "pageviews" : "visits";
@@ -348,18 +308,6 @@ async function topValues(
     for (const [j, piece] of cover.entries()) bound += j === fromList?.index ? fromList.value : await coverMetric(scope, piece);
     return bound;
   };
-  // Unsettled visits are in no list: their values are candidates from the start, their visits added to the bound.
-  if (property !== "page") {
-    const extra = new Map<string, number>();
-    for (const visit of unsettled.visits) {
-      const value = visit[property as VisitProperty];
-      if (value !== undefined && visit.start >= range.from && visit.start < range.to) extra.set(value, (extra.get(value) ?? 0) + 1);
-    }
-    for (const [value, visits] of extra) {
-      const scope = propertyScope(property as VisitProperty, value);
-      bounds.set(scope, (await boundOf(scope)) + visits);
-    }
-  }
   // The metric of the last row read from each list (what an unread value has at most there); 0 once a list ends.
   const reached = cover.map(() => Number.POSITIVE_INFINITY);
   const counted = new Set<string>();
@@ -374,7 +322,7 @@ async function topValues(
     if (next !== undefined && next[1] >= unread) {
       counted.add(next[0]);
       const value = valueOfScope(property, next[0]);
-      const figures = await lensFigures(ctx, lensOfValue(property, value), range, unsettled, zone, pieces);
+      const figures = await lensFigures(ctx, lensOfValue(property, value), range, zone, pieces);
       if (figures[metric] > 0) {
         top.push({ value, figures });
         top.sort(byRank);

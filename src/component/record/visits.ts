@@ -9,8 +9,8 @@ import { vVisitAttributes, type VisitAttributes } from "./visitAttributes.js";
  * heartbeats) with no gap over VISIT_TIMEOUT_MS. Each visit is one `visits`
  * row that only its own session's mutations write, so two visitors still
  * share nothing. A view after a longer gap starts a new visit; a heartbeat
- * only extends an open one. Once a visit has ended, the stats worker settles
- * it into time buckets (component/derive/settleVisits.ts).
+ * only extends an open one. Every change stamps `committedAt`, so the stats
+ * worker folds it into time buckets as it commits (component/derive/foldVisits.ts).
  */
 
 export const vVisitFields = {
@@ -61,16 +61,17 @@ export async function visitAt(ctx: QueryCtx, sessionId: string, at: number): Pro
 export async function recordVisitView(ctx: MutationCtx, view: { sessionId: string; path: string }, attributes: VisitAttributes, now: number): Promise<void> {
   const latest = await visitAt(ctx, view.sessionId, now);
   if (latest !== null && isOpen(latest, now)) {
-    await ctx.db.patch(latest._id, { lastActivity: now, views: latest.views + 1, exitPage: view.path });
+    await ctx.db.patch(latest._id, { lastActivity: now, views: latest.views + 1, exitPage: view.path, committedAt: ctx.db.vars.commitTs });
     return;
   }
-  await ctx.db.insert("visits", { sessionId: view.sessionId, start: now, lastActivity: now, views: 1, entryPage: view.path, exitPage: view.path, ...attributes });
+  const { sessionId, path } = view;
+  await ctx.db.insert("visits", { sessionId, start: now, lastActivity: now, views: 1, entryPage: path, exitPage: path, ...attributes, committedAt: ctx.db.vars.commitTs });
 }
 
 /** A heartbeat extends the session's open visit; it never starts one. */
 export async function recordVisitActivity(ctx: MutationCtx, sessionId: string, now: number): Promise<void> {
   const latest = await visitAt(ctx, sessionId, now);
-  if (latest !== null && isOpen(latest, now) && now > latest.lastActivity) await ctx.db.patch(latest._id, { lastActivity: now });
+  if (latest !== null && isOpen(latest, now) && now > latest.lastActivity) await ctx.db.patch(latest._id, { lastActivity: now, committedAt: ctx.db.vars.commitTs });
 }
 
 /**
