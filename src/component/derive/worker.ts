@@ -255,7 +255,7 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
   for (const visit of caps.remade.values()) await unfoldVisit(ctx, folds.views.time, visit);
   // A visit's change waits until the views committed with it have passed the caps: every view of the batch, or up to the views' cursor.
   const viewsLeft = leftBehind(batch.views, views, WORKER_VIEWS_PER_BATCH);
-  const visitChanges = resetting ? [] : (batch.visits ?? []).filter((change) => !viewsLeft || (views !== undefined && change.committedAt <= views));
+  const visitChanges = resetting || held ? [] : (batch.visits ?? []).filter((change) => !viewsLeft || (views !== undefined && change.committedAt <= views));
   const visits = await foldWhileBudget(ctx, folds, visitChanges, batch.from.visits, async ({ id, committedAt, creationTime, ...visit }) => {
     if (!caps.remade.has(id)) await foldCommittedChange(ctx, folds.views.time, { _id: id, _creationTime: creationTime, ...visit });
   });
