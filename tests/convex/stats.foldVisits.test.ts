@@ -7,7 +7,6 @@ import { createTestConvex, type TestConvex } from "../support/convex";
 import { insertRows, sessionId } from "../support/seed";
 import { expectedBreakdown, expectedSummary, insertAndFoldViews, readTruth } from "../support/timeTruth";
 import { settle } from "../support/worker";
-import { pingStatsWorker } from "../../src/component/record/wakeWorker";
 
 /**
  * Visits folded as they happen (component/derive/foldVisits.ts): after every
@@ -70,8 +69,6 @@ describe("visits folded as they happen", () => {
     for (let s = 30; s <= 150; s += 30) {
       advanceTo(T0 + s * SECOND);
       await heartbeat(t, 1, "/a");
-      // A heartbeat on the same page does not wake the worker (it changes no "active now"): the next view or the cron does.
-      await t.runInStats((ctx) => pingStatsWorker(ctx));
       await settle(t);
       await expectExact(t, `${s} s`);
     }

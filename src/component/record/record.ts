@@ -79,11 +79,11 @@ export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath
     await enforceNewVisitorPause(ctx, now);
     await ctx.db.insert("activeSessions", { ...state, newVisitor: true });
   }
-  await recordVisitActivity(ctx, sessionId, now);
-  // Only a heartbeat that changes "active now" wakes the worker: one that extends a live session waits for its next run,
-  // which comes before the session could time out (derive/worker.ts: watched, it sleeps until the first live one does).
+  const extendsVisit = await recordVisitActivity(ctx, sessionId, now);
+  // A heartbeat that changes "active now" or a visit's duration wakes the worker (while it waits out a debounce, a ping
+  // only reads its worker document); one that only keeps a live session live waits for its next run.
   const changesActiveNow = session === null || session.currentPath !== currentPath || now - session.lastSeen >= SESSION_TIMEOUT_MS;
-  if (changesActiveNow) await pingStatsWorker(ctx);
+  if (changesActiveNow || extendsVisit) await pingStatsWorker(ctx);
 }
 
 /** The session's own live row, if it has sent a heartbeat lately. */

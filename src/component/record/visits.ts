@@ -68,10 +68,12 @@ export async function recordVisitView(ctx: MutationCtx, view: { sessionId: strin
   await ctx.db.insert("visits", { sessionId, start: now, lastActivity: now, views: 1, entryPage: path, exitPage: path, ...attributes, committedAt: ctx.db.vars.commitTs });
 }
 
-/** A heartbeat extends the session's open visit; it never starts one. */
-export async function recordVisitActivity(ctx: MutationCtx, sessionId: string, now: number): Promise<void> {
+/** A heartbeat extends the session's open visit (true when it did); it never starts one. */
+export async function recordVisitActivity(ctx: MutationCtx, sessionId: string, now: number): Promise<boolean> {
   const latest = await visitAt(ctx, sessionId, now);
-  if (latest !== null && isOpen(latest, now) && now > latest.lastActivity) await ctx.db.patch(latest._id, { lastActivity: now, committedAt: ctx.db.vars.commitTs });
+  if (latest === null || !isOpen(latest, now) || now <= latest.lastActivity) return false;
+  await ctx.db.patch(latest._id, { lastActivity: now, committedAt: ctx.db.vars.commitTs });
+  return true;
 }
 
 /**
