@@ -4,7 +4,7 @@ import { api } from "../../convex/_generated/api";
 import { internal } from "../../src/component/_generated/api";
 import { HEARTBEAT_DEDUP_MS, STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../src/shared/config";
 import * as Worker from "../../src/component/derive/worker";
-import { muteBackfillLogs, runBackfill } from "../support/backfill";
+import { chunksByPhase, muteBackfillLogs, runBackfill } from "../support/backfill";
 import { heartbeat, measureGetStats, measureHeartbeat, measureViewPage, viewPage } from "../support/calls";
 import { DAY, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
@@ -26,7 +26,8 @@ const OUTPUT = new URL("./results.md", import.meta.url);
 const NOW = T0 + 31 * DAY;
 
 type Row = { views: number; call: string; cost: Cost };
-type Backfill = { views: number; visitors: number; paths: number; chunks: number; rows: number };
+// `rows`: source rows walked; `visits`: visits folded (ended or open), which the backfill rebuilds from the views.
+type Backfill = { views: number; visitors: number; paths: number; chunks: number; rows: number; visits: number };
 type Load = { viewsPerSecond: number; seconds: number; changesPerSecond: number; workerRunsPerView: number; p50: number; p95: number };
 
 /** The worker's next batch, as its loop would take it, and what folding it costs. */
@@ -37,13 +38,18 @@ async function measureWorkerBatch(t: TestConvex) {
 }
 
 useFakeClock(NOW, "all");
-beforeAll(() => muteBackfillLogs());
+let backfillLogs: string[] = [];
+beforeAll(() => {
+  backfillLogs = muteBackfillLogs();
+});
 
 async function benchSize(views: number): Promise<{ rows: Row[]; backfill: Backfill }> {
   const t = createTestConvex();
   const shape = { views, sessions: views / 5, paths: 40, liveSessions: 30, idleSessions: 0, now: NOW };
   await insertLegacyData(t, shape);
+  const logged = backfillLogs.length;
   const status = (await runBackfill(t))!;
+  const visits = chunksByPhase(backfillLogs.slice(logged)).reduce((sum, chunk) => sum + chunk.visits, 0);
 
   const rows: Row[] = [];
   const add = async (call: string, run: Promise<{ cost: Cost }>) => rows.push({ views, call, cost: (await run).cost });
@@ -69,7 +75,7 @@ async function benchSize(views: number): Promise<{ rows: Row[]; backfill: Backfi
   await add("getStats (3,000 active on 40 paths)", measureGetStats(t));
   await insertActiveSessions(t, generateSessions({ count: 3_000, paths: 100, lastSeen: NOW, firstId: 30_000_000 }));
   await add("getStats (6,000 active on 100 paths)", measureGetStats(t));
-  return { rows, backfill: { views, visitors: shape.sessions, paths: shape.paths, chunks: status.chunks, rows: status.processed } };
+  return { rows, backfill: { views, visitors: shape.sessions, paths: shape.paths, chunks: status.chunks, rows: status.processed, visits } };
 }
 
 const n = (x: number) => x.toLocaleString("en-US");
@@ -86,9 +92,11 @@ function report(rows: Row[], backfills: Backfill[]): string {
     "",
     "Backfill of a deployment whose rows predate the worker (a step per worker batch: at most 1,000 rows, and at most half of any limit; the first batch empties the derived tables):",
     "",
-    "| page views | visitors | paths | rows walked | worker batches | rows per batch |",
-    "|---:|---:|---:|---:|---:|---:|",
-    ...backfills.map((b) => `| ${n(b.views)} | ${n(b.visitors)} | ${b.paths} | ${n(b.rows)} | ${n(b.chunks)} | ${n(Math.round(b.rows / Math.max(1, b.chunks - 1)))} |`),
+    "| page views | visitors | paths | rows walked | visits folded | worker batches | rows and visits per batch |",
+    "|---:|---:|---:|---:|---:|---:|---:|",
+    ...backfills.map(
+      (b) => `| ${n(b.views)} | ${n(b.visitors)} | ${b.paths} | ${n(b.rows)} | ${n(b.visits)} | ${n(b.chunks)} | ${n(Math.round((b.rows + b.visits) / Math.max(1, b.chunks - 1)))} |`,
+    ),
     "",
   ].join("\n");
 }

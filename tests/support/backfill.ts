@@ -31,10 +31,10 @@ export function muteBackfillLogs(): string[] {
   return kept;
 }
 
-/** What each logged chunk did: the phase it worked in (or phases, "pageViews→visits", when it moved on), source rows walked and visits settled. */
+/** What each logged chunk did: the phase it worked in (or phases, "pageViews→visits", when it moved on), source rows walked and visits folded (ended or open). */
 export function chunksByPhase(logs: string[]) {
   return logs.flatMap((line) => {
-    const match = /chunk \d+ \(([\w→]+)\): (\d+) rows(?:, (\d+) visits settled)?/.exec(line);
+    const match = /chunk \d+ \(([\w→]+)\): (\d+) rows(?:, (\d+) visits folded)?/.exec(line);
     return match === null ? [] : [{ phase: match[1], rows: Number(match[2]), visits: Number(match[3] ?? 0) }];
   });
 }

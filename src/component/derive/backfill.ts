@@ -172,7 +172,7 @@ export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live:
     ...(done ? { state: "done" as const, finishedAt: folds.now } : {}),
   });
   const worked = phase === status.phase ? status.phase : `${status.phase}→${phase}`;
-  const visits = settled > 0 ? `, ${settled} visits settled` : "";
+  const visits = settled > 0 ? `, ${settled} visits folded` : "";
   console.log(`[backfill] run ${status.runId} chunk ${chunks} (${worked}): ${processed} rows${visits} (${total} rows in all), ${done ? "done" : `next at ${phase}`}`);
 }
 
@@ -188,7 +188,7 @@ export async function restartBackfillPastReset(ctx: MutationCtx, now: number): P
   console.log(`[backfill] run ${status.runId}: the rules derived data is built under changed while it ran (at ${status.phase}); starting again from the reset`);
 }
 
-// `processed`: source rows walked; `settled`: visits settled (the visits phase walks no source table).
+// `processed`: source rows walked; `settled`: visits folded, ended (settled) or open (the visits phase walks no source table).
 type Walked = { processed: number; settled?: number; cursor: Status["cursor"]; exhausted: boolean };
 
 /** Deletes derived rows while the budget lasts; exhausted once every derived table is empty. */
@@ -208,7 +208,8 @@ async function settleVisits(ctx: MutationCtx, folds: BatchFolds): Promise<Walked
   const hasBudget = () => hasFoldBudget(ctx, folds);
   const { settled, exhausted } = await settleEndedVisits(ctx, folds.views.time, folds.now, hasBudget);
   if (!exhausted) return { processed: 0, settled, cursor: null, exhausted };
-  return { processed: 0, settled, cursor: null, ...(await foldUnsettledVisits(ctx, folds.views.time, hasBudget)) };
+  const open = await foldUnsettledVisits(ctx, folds.views.time, hasBudget);
+  return { processed: 0, settled: settled + open.folded, cursor: null, exhausted: open.exhausted };
 }
 
 /** True when the live worker folds this row: it committed after the worker's cursor at the end of the reset. */

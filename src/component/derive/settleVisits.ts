@@ -79,10 +79,12 @@ export async function settleEndedVisits(
  * its reset emptied what they had folded, and a visit that changes no more
  * would otherwise count only once it settles.
  */
-export async function foldUnsettledVisits(ctx: MutationCtx, fold: TimeFold, hasBudget: () => Promise<boolean>): Promise<{ exhausted: boolean }> {
+export async function foldUnsettledVisits(ctx: MutationCtx, fold: TimeFold, hasBudget: () => Promise<boolean>): Promise<{ folded: number; exhausted: boolean }> {
+  let folded = 0;
   for await (const visit of unsettledVisits(ctx, await getSettlementCursor(ctx))) {
-    if (!(await hasBudget())) return { exhausted: false };
+    if (!(await hasBudget())) return { folded, exhausted: false };
     await foldCommittedChange(ctx, fold, visit);
+    folded++;
   }
-  return { exhausted: true };
+  return { folded, exhausted: true };
 }
