@@ -4,7 +4,8 @@ import { BREAKDOWN_PROPERTIES, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from ".
 import { heartbeat, viewPage } from "../support/calls";
 import { advanceTo, MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
-import { insertRows, sessionId } from "../support/seed";
+import { insertRows, random, sessionId } from "../support/seed";
+import { generateVisitCalls, replayCalls } from "../support/visitWorkload";
 import { expectedBreakdown, expectedSummary, insertAndFoldViews, readTruth } from "../support/timeTruth";
 import { settle } from "../support/worker";
 
@@ -21,14 +22,15 @@ useFakeClock(T0);
 afterEach(() => vi.unstubAllEnvs());
 
 const RANGE = { from: T0, to: T0 + 3 * 60 * MINUTE };
+const DAY_RANGE = { from: T0, to: T0 + 26 * 60 * MINUTE };
 const stripTitles = <Row extends { title?: string }>(rows: Row[]) => rows.map(({ title: _title, ...row }) => row);
 
-async function expectExact(t: TestConvex, label: string): Promise<void> {
+async function expectExact(t: TestConvex, label: string, range = RANGE): Promise<void> {
   const truth = await readTruth(t);
-  expect(await t.query(api.stats.summary, RANGE), label).toEqual(expectedSummary(truth, RANGE));
+  expect(await t.query(api.stats.summary, range), label).toEqual(expectedSummary(truth, range));
   for (const property of BREAKDOWN_PROPERTIES) {
-    const rows = await t.query(api.stats.breakdown, { ...RANGE, property, limit: 100 });
-    expect(stripTitles(rows), `${label}: ${property}`).toEqual(expectedBreakdown(truth, property, RANGE).slice(0, 100));
+    const rows = await t.query(api.stats.breakdown, { ...range, property, limit: 100 });
+    expect(stripTitles(rows), `${label}: ${property}`).toEqual(expectedBreakdown(truth, property, range).slice(0, 100));
   }
 }
 
@@ -42,6 +44,31 @@ async function settleAll(t: TestConvex): Promise<void> {
 }
 
 describe("visits folded as they happen", () => {
+  test("a day of 40 visitors' calls, the worker folding batches of every size as they come: at each checkpoint every figure matches a recount", async () => {
+    const t = createTestConvex();
+    const calls = generateVisitCalls({ visitors: 40, start: T0, days: 1, seed: 5 });
+    const next = random(11);
+    const checkpoints = [0.2, 0.4, 0.6, 0.8].map((share) => Math.floor(share * calls.length));
+    const openAtCheckpoints: number[] = [];
+    for (let done = 0; done < calls.length; ) {
+      // 1 to 40 calls, then the worker folds what they changed (replayCalls lets it run after the chunk, and within it after long gaps).
+      const chunk = calls.slice(done, done + 1 + Math.floor(next() * 40));
+      await replayCalls(t, chunk);
+      done += chunk.length;
+      while (checkpoints.length > 0 && done >= checkpoints[0]) {
+        checkpoints.shift();
+        await expectExact(t, `after ${done} of ${calls.length} calls`, DAY_RANGE);
+        openAtCheckpoints.push((await foldRows(t)).length);
+      }
+    }
+    expect(calls.length).toBeGreaterThan(200);
+    // Visits were in progress at the checkpoints, so their figures were checked as folded so far.
+    expect(Math.max(...openAtCheckpoints)).toBeGreaterThan(0);
+    await settleAll(t);
+    await expectExact(t, "settled", DAY_RANGE);
+    expect(await foldRows(t)).toEqual([]);
+  }, 120_000);
+
   test("a visit's exit page moves with its views and comes back: each value counts it only while it is the exit, its session once", async () => {
     const t = createTestConvex();
     // An earlier visit of the same session that left at /a, so /a's visitors link across visits.
