@@ -260,7 +260,7 @@ describe("the rules of a visit", () => {
       { value: DIRECT_SOURCE, pageviews: 1_400, visitors: 1_400, visits: 1_400, bounceRate: 1, visitDurationMs: 0 },
       { value: "Google", pageviews: 700, visitors: 700, visits: 700, bounceRate: 1, visitDurationMs: 0 },
     ]);
-  });
+  }, 60_000);
 
   test("a bad property, filter or filter value is refused with its field", async () => {
     const tc = fresh();
