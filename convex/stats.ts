@@ -19,6 +19,7 @@ export const {
   summary,
   timeseries,
   breakdown,
+  rangeStats,
   settings,
   rulesCheck,
   watchDashboard,

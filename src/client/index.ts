@@ -23,6 +23,8 @@ import {
   vListPageStatsResult,
   vPageViewStats,
   vRange,
+  vRangeStats,
+  vRangeStatsArgs,
   vRulesCheck,
   vSeriesRow,
   vSettings,
@@ -76,6 +78,11 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
     const access = async <Args extends { token?: string }>(ctx: QueryCtx, args: Args) => ({ ...args, granted: (await this.options.canRead?.(ctx)) || undefined });
     const titled = async <Row extends { path: string; title: string; pageType: string }>(ctx: QueryCtx, rows: Row[]) =>
       await Promise.all(rows.map(async (row) => ({ ...row, ...(await this.options.pageTitles?.(ctx, row.path)) })));
+    // A breakdown's rows of pages (page, entry and exit page) named by the app's titles.
+    const titledBreakdown = async <Row extends { value: string; title?: string }>(ctx: QueryCtx, property: string, rows: Row[]) => {
+      if (!(PAGE_PROPERTIES as readonly string[]).includes(property) || !this.options.pageTitles) return rows;
+      return await Promise.all(rows.map(async (row) => ({ ...row, title: (await this.options.pageTitles!(ctx, row.value))?.title ?? row.title })));
+    };
     return {
       /** A view, deduplicated per session and path for 30 minutes; throws INVALID_ARGUMENT or RATE_LIMITED. */
       recordPageView: mutationGeneric({
@@ -138,10 +145,18 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
       breakdown: queryGeneric({
         args: vBreakdownArgs,
         returns: v.array(vBreakdownRow),
+        handler: async (ctx, args) => await titledBreakdown(ctx, args.property, await ctx.runQuery(component.read.breakdown, await access(ctx, args))),
+      }),
+      /** A range's summary, series and breakdowns in one answer (a refused filtered breakdown says why in its place): the dashboard's one subscription for them. */
+      rangeStats: queryGeneric({
+        args: vRangeStatsArgs,
+        returns: vRangeStats,
         handler: async (ctx, args) => {
-          const rows = await ctx.runQuery(component.read.breakdown, await access(ctx, args));
-          if (!(PAGE_PROPERTIES as readonly string[]).includes(args.property) || !this.options.pageTitles) return rows;
-          return await Promise.all(rows.map(async (row) => ({ ...row, title: (await this.options.pageTitles!(ctx, row.value))?.title ?? row.title })));
+          const answer = await ctx.runQuery(component.read.rangeStats, await access(ctx, args));
+          const breakdowns = await Promise.all(
+            answer.breakdowns.map(async (part, i) => ("rows" in part ? { rows: await titledBreakdown(ctx, args.breakdowns[i].property, part.rows) } : part)),
+          );
+          return { ...answer, breakdowns };
         },
       }),
       /** The site's time zone, and whether the dashboard is private and this caller may read it. */

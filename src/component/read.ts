@@ -9,7 +9,7 @@ import * as Health from "./operate/health.js";
 import { siteTimeZone } from "../shared/timeRanges.js";
 import { storedDetail } from "./derive/rollup.js";
 import { FULL_DETAIL } from "../shared/detail.js";
-import { vActiveVisitors, vGranted, vToken, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vSettings, vTimeseriesArgs } from "./read/validators.js";
+import { vActiveVisitors, vGranted, vToken, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vRangeStatsArgs, vSettings, vTimeseriesArgs } from "./read/validators.js";
 
 // What queries read (read/): the worker's derived rows, a few documents per figure at any size. Every stats
 // query first checks who may read (read/dashboardAccess.ts): public by default; with STATS_VISIBILITY=private
@@ -90,6 +90,16 @@ export const breakdown = query({
   handler: async (ctx, { token, granted, ...args }) => {
     await assertCanRead(ctx, { token, granted });
     return await TimeStats.breakdown(ctx, args);
+  },
+});
+
+/** A range's summary, series and breakdowns in one answer: one subscription for a dashboard's range panels. */
+export const rangeStats = query({
+  args: { ...vRangeStatsArgs, ...vGranted },
+  returns: TimeStats.vRangeStats,
+  handler: async (ctx, { token, granted, ...args }) => {
+    await assertCanRead(ctx, { token, granted });
+    return await TimeStats.rangeStats(ctx, args);
   },
 });
 

@@ -9,6 +9,7 @@ import { useStableQuery } from "./hooks/useStableQuery.js";
 import { useLiveQuery } from "./hooks/useLiveQueries.js";
 import { readyRange, useStatsRange, type RangeState } from "./hooks/useStatsRange.js";
 import { useStatsFilter } from "./hooks/useStatsFilter.js";
+import { useRangeStats, type RangePart, type SeriesRow, type Summary } from "./hooks/useRangeStats.js";
 import { useShareToken } from "./hooks/useShareToken.js";
 import { useWatchStats } from "./hooks/useWatchStats.js";
 import { formatDate, formatDateTime, formatNumber } from "./lib/format.js";
@@ -25,7 +26,7 @@ import { PeriodPicker } from "./components/PeriodPicker.js";
 import { PeriodChange } from "./components/PeriodChange.js";
 import { TimeseriesChart, type TimeseriesMetric } from "./components/TimeseriesChart.js";
 import { useStoredTab } from "./components/Tabs.js";
-import { BreakdownPanel, type BreakdownPanelSpec } from "./components/BreakdownPanel.js";
+import { BreakdownPanel, useBreakdownChoice, type BreakdownPanelSpec } from "./components/BreakdownPanel.js";
 import { DEVICES_PANEL, LOCATIONS_PANEL, PAGES_PANEL, SOURCES_PANEL } from "./components/dashboardPanels.js";
 import { ExcludeMeToggle } from "./components/ExcludeMeToggle.js";
 import { FilterBar } from "./components/FilterBar.js";
@@ -108,6 +109,15 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
   const exportBase = useSiteUrl(siteUrl);
   const range = useStatsRange();
   const { filter, setFilter } = useStatsFilter();
+  // Every breakdown panel's chosen tab and rows, asked for in the range's one query with the cards' and the chart's figures.
+  const choices = [useBreakdownChoice(SOURCES_PANEL), useBreakdownChoice(PAGES_PANEL), useBreakdownChoice(LOCATIONS_PANEL), useBreakdownChoice(DEVICES_PANEL)];
+  // Not readyRange, which throws a range that failed: each panel does, in its own error boundary.
+  const shown = range.state.status === "ready" ? range.state : undefined;
+  const parts = useRangeStats(
+    shown,
+    filter,
+    choices.map(({ tab, limit }) => ({ property: tab.property, limit })),
+  );
   // A panel that failed for one question (a filter the server refuses, say) tries again for the next.
   const question = `${filter === null ? "" : formatFilter(filter)}|${JSON.stringify(range.selection)}`;
 
@@ -133,7 +143,7 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
 
       <div className="stat-grid stat-grid-visits">
         <PanelErrorBoundary resetKey={question} fallback={(retry) => <FailedCards testId="stat-range-error" title="Visitors, visits and page views" onRetry={retry} />}>
-          <RangeCards state={range.state} filter={filter} />
+          <RangeCards state={range.state} filter={filter} current={parts.summary} />
         </PanelErrorBoundary>
         <PanelErrorBoundary
           fallback={(retry) => (
@@ -152,11 +162,11 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
           </FailedPanel>
         )}
       >
-        <ChartPanel state={range.state} filter={filter} onIntervalChange={range.chooseInterval} />
+        <ChartPanel state={range.state} filter={filter} series={parts.series} onIntervalChange={range.chooseInterval} />
       </PanelErrorBoundary>
 
       <div className="breakdown-grid">
-        {BREAKDOWN_PANELS.map((spec) => (
+        {BREAKDOWN_PANELS.map((spec, i) => (
           <PanelErrorBoundary
             key={spec.id}
             resetKey={question}
@@ -166,7 +176,7 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
               </FailedPanel>
             )}
           >
-            <RangeBreakdown spec={spec} state={range.state} filter={filter} onFilter={setFilter} />
+            <RangeBreakdown spec={spec} state={range.state} choice={choices[i]} answer={parts.breakdowns[i]} summary={parts.summary} filter={filter} onFilter={setFilter} />
           </PanelErrorBoundary>
         ))}
         <PanelErrorBoundary
@@ -366,11 +376,12 @@ const RANGE_CARDS: readonly { testId: string; metric: Metric }[] = [
 ];
 
 /** The range's visitors, visits, page views and the visits' figures, each against the previous period; all under the filter. */
-function RangeCards({ state, filter }: { state: RangeState; filter: StatsFilter | null }) {
+function RangeCards({ state, filter, current }: { state: RangeState; filter: StatsFilter | null; current: RangePart<Summary> }) {
+  if (current.error !== undefined) throw current.error;
   const api = useStatsApi();
   const shown = readyRange(state);
   const token = useShareToken();
-  const current = useStableQuery(api.summary, shown ? withTokenArg(withFilterArg(shown.range, filter), token) : "skip");
+  // The previous period never changes once past: a subscription of its own, which Convex does not re-run.
   const previous = useStableQuery(api.summary, shown?.previous ? withTokenArg(withFilterArg(shown.previous, filter), token) : "skip");
   const stale = current.isStale || previous.isStale;
   return (
@@ -388,8 +399,6 @@ function RangeCards({ state, filter }: { state: RangeState; filter: StatsFilter 
     </>
   );
 }
-
-type Summary = FunctionReturnType<StatsApi["summary"]>;
 
 function RangeCard(props: { testId: string; metric: Metric; current: Summary | undefined; previous: Summary | undefined; stale: boolean }) {
   const { current, previous, metric } = props;
@@ -413,16 +422,19 @@ function RangeCard(props: { testId: string; metric: Metric; current: Summary | u
 }
 
 /**
- * The range over time, the previous period faint behind it. Plain useLiveQuery: the
- * chart itself keeps its last figures, dimmed, in their own interval, until both
- * series of a new question have arrived.
+ * The range over time, the previous period faint behind it. The chart itself keeps
+ * its last figures, dimmed, in their own interval, until both series of a new
+ * question have arrived.
  */
-function ChartPanel({ state, filter, onIntervalChange }: { state: RangeState; filter: StatsFilter | null; onIntervalChange: (interval: Interval) => void }) {
+function ChartPanel(props: { state: RangeState; filter: StatsFilter | null; series: RangePart<SeriesRow[]>; onIntervalChange: (interval: Interval) => void }) {
+  const { state, filter, onIntervalChange } = props;
+  if (props.series.error !== undefined) throw props.series.error;
   const api = useStatsApi();
   const shown = readyRange(state);
   const [metric, setMetric] = useStoredTab<ChartMetric>("chart-metric", CHART_METRIC_IDS);
   const token = useShareToken();
-  const series = useLiveQuery(api.timeseries, shown ? withTokenArg(withFilterArg({ ...shown.range, interval: shown.interval }, filter), token) : "skip");
+  // Only the series of the question shown: the chart keeps its last one, dimmed, in its own interval until then.
+  const series = props.series.isStale ? undefined : props.series.data;
   const previous = useLiveQuery(
     api.timeseries,
     shown?.chartPrevious ? withTokenArg(withFilterArg({ ...shown.chartPrevious, interval: shown.interval }, filter), token) : "skip",
@@ -476,7 +488,7 @@ const CHART_METRIC_IDS = CHART_METRICS.map(({ id }) => id);
 
 const BREAKDOWN_PANELS: readonly BreakdownPanelSpec[] = [SOURCES_PANEL, PAGES_PANEL, LOCATIONS_PANEL, DEVICES_PANEL];
 
-/** A breakdown panel of the range, under the filter; choosing a row filters the dashboard by it. */
-function RangeBreakdown(props: { spec: BreakdownPanelSpec; state: RangeState; filter: StatsFilter | null; onFilter: (filter: StatsFilter | null) => void }) {
-  return <BreakdownPanel spec={props.spec} shown={readyRange(props.state)} filter={props.filter} onFilter={props.onFilter} />;
+/** A breakdown panel of the range, under the filter (a range that failed shows in its error boundary); choosing a row filters the dashboard by it. */
+function RangeBreakdown({ state, ...panel }: Omit<Parameters<typeof BreakdownPanel>[0], "shown"> & { state: RangeState }) {
+  return <BreakdownPanel {...panel} shown={readyRange(state)} />;
 }

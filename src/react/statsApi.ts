@@ -16,6 +16,7 @@ export type StatsApi = Pick<
   | "summary"
   | "timeseries"
   | "breakdown"
+  | "rangeStats"
   | "settings"
   | "rulesCheck"
   | "watchDashboard"

@@ -166,6 +166,9 @@ export const BREAKDOWN_DEFAULT_LIMIT = 10;
 /** The most rows `breakdown` returns. */
 export const BREAKDOWN_MAX_LIMIT = 1_000;
 
+/** The most breakdowns one `rangeStats` call answers (the dashboard asks for four). */
+export const RANGE_STATS_MAX_BREAKDOWNS = 8;
+
 /** A session's activity (views and heartbeats) with no gap longer than this is one visit. */
 export const VISIT_TIMEOUT_MS = 30 * 60 * 1000;
 

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { renderStatsPage } from "../support/renderStatsPage";
 import { ConvexTestBridge } from "../support/testBridge";
+import { askedOfRanges } from "../support/rangeQueries";
 
 // Sunday, November 15, 2026, noon UTC: every range below is counted from here.
 const NOW = Date.UTC(2026, 10, 15, 12);
@@ -42,16 +43,13 @@ const press = async (key: string, options: Partial<KeyboardEventInit> = {}, targ
 
 /** The ranges the page's queries ask for: each card's and the chart's range and the one before, and the top pages'. */
 function queried() {
-  const ranges = (name: string) =>
-    bridge
-      .watchedArgs(name)
-      .map(({ from, to }) => ({ from, to }))
-      .sort((a, b) => Number(b.from) - Number(a.from));
+  const asked = askedOfRanges(bridge);
+  const ranges = (questions: Record<string, unknown>[]) => questions.map(({ from, to }) => ({ from, to })).sort((a, b) => Number(b.from) - Number(a.from));
   return {
-    summary: ranges("stats:summary"),
-    timeseries: ranges("stats:timeseries"),
-    intervals: [...new Set(bridge.watchedArgs("stats:timeseries").map(({ interval }) => interval))],
-    breakdown: bridge.watchedArgs("stats:breakdown"),
+    summary: ranges(asked.summary),
+    timeseries: ranges(asked.timeseries),
+    intervals: [...new Set(asked.timeseries.map(({ interval }) => interval))],
+    breakdown: asked.breakdown,
   };
 }
 

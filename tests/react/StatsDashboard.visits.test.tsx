@@ -1,9 +1,9 @@
 import { act, cleanup, fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { ConvexError } from "convex/values";
 import { api } from "../../convex/_generated/api";
 import { renderStatsPage } from "../support/renderStatsPage";
 import { ConvexTestBridge } from "../support/testBridge";
+import { askedOfRanges } from "../support/rangeQueries";
 
 // Sunday, November 15, 2026, noon UTC.
 const NOW = Date.UTC(2026, 10, 15, 12);
@@ -78,7 +78,11 @@ const change = (testId: string) => {
 const panel = (id: string) => screen.getByTestId(`${id}-panel`);
 const rows = (table: HTMLElement) => [...table.querySelectorAll("tbody tr")].map((tr) => tr.getAttribute("data-value"));
 const rowIn = (table: HTMLElement, value: string) => [...table.querySelectorAll("tbody tr")].find((tr) => tr.getAttribute("data-value") === value) as HTMLElement;
-const filters = (name: string) => bridge.watchedArgs(name).map(({ filter }) => filter);
+/** A `rangeStats` answer whose every breakdown the server refuses (a filtered breakdown: too broad, or before raw retention), in its words. */
+const refuseBreakdowns =
+  (code: string, message: string) =>
+  ({ breakdowns, ...answer }: { breakdowns: unknown[] }) => ({ ...answer, breakdowns: breakdowns.map(() => ({ refused: { code, message } })) });
+const filters = (kind: "summary" | "timeseries" | "breakdown") => askedOfRanges(bridge)[kind].map(({ filter }) => filter);
 
 // Each test renders the whole dashboard and runs its queries through convex-test: seconds, not milliseconds.
 vi.setConfig({ testTimeout: 20_000 });
@@ -128,7 +132,7 @@ describe("the breakdown panels", () => {
     await settle();
     fireEvent.click(within(panel("sources")).getByRole("tab", { name: "Campaigns" }));
     await settle();
-    expect(bridge.watchedArgs("stats:breakdown").map(({ property }) => property)).toContain("utmCampaign");
+    expect(askedOfRanges(bridge).breakdown.map(({ property }) => property)).toContain("utmCampaign");
     expect(rows(within(panel("sources")).getByTestId("breakdown-campaigns"))).toEqual(["launch:2026 été"]);
 
     const devices = within(panel("devices"));
@@ -170,7 +174,7 @@ describe("more rows, and the chart's metric", () => {
     expect(rows(pages())).toHaveLength(10);
     fireEvent.click(within(panel("pages")).getByRole("button", { name: "Show more" }));
     await settle();
-    expect(bridge.watchedArgs("stats:breakdown").find(({ property }) => property === "page")?.limit).toBe(100);
+    expect(askedOfRanges(bridge).breakdown.find(({ property }) => property === "page")?.limit).toBe(100);
     expect(rows(pages())).toHaveLength(12);
     expect(panel("pages").className).toContain("is-expanded");
     expect(within(panel("pages")).queryByRole("button", { name: "Show more" })).toBeNull();
@@ -210,9 +214,9 @@ describe("filtering", () => {
     expect(location()).toBe("?period=today&filter=source:Google");
     expect(screen.getByTestId("filter-chip").textContent).toContain("Source is Google");
     const google = { property: "source", value: "Google" };
-    expect(filters("stats:summary")).toEqual([google, google]);
-    expect(filters("stats:timeseries")).toEqual([google, google]);
-    expect(filters("stats:breakdown")).toEqual([google, google, google, google]);
+    expect(filters("summary")).toEqual([google, google]);
+    expect(filters("timeseries")).toEqual([google, google]);
+    expect(filters("breakdown")).toEqual([google, google, google, google]);
     expect(value("stat-range-visitors")).toBe("1");
     expect(value("stat-range-pageviews")).toBe("2");
     expect(value("stat-range-bounce-rate")).toBe("0%");
@@ -231,15 +235,15 @@ describe("filtering", () => {
     await settle();
     expect(location()).toBe("?period=yesterday");
     expect(screen.queryByTestId("filter-chip")).toBeNull();
-    expect(filters("stats:summary")).toEqual([undefined, undefined]);
-    expect(filters("stats:breakdown")).toEqual([undefined, undefined, undefined, undefined]);
+    expect(filters("summary")).toEqual([undefined, undefined]);
+    expect(filters("breakdown")).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   test("a value with colons and accents comes back from the URL", async () => {
     renderStats(`/stats?period=today&filter=${encodeURIComponent("utmCampaign:launch:2026 été")}`);
     await settle();
     expect(screen.getByTestId("filter-chip").textContent).toContain("UTM campaign is launch:2026 été");
-    expect(filters("stats:summary")).toEqual([
+    expect(filters("summary")).toEqual([
       { property: "utmCampaign", value: "launch:2026 été" },
       { property: "utmCampaign", value: "launch:2026 été" },
     ]);
@@ -264,14 +268,14 @@ describe("filtering", () => {
     renderStats("/stats?period=today&filter=source:Google");
     await settle();
     const message = "Too many visits match this filter: choose a shorter range.";
-    await act(() => bridge.failQuery("stats:breakdown", new ConvexError({ code: "FILTER_TOO_BROAD", field: "filter", message })));
+    await act(() => bridge.rewriteQuery("stats:rangeStats", refuseBreakdowns("FILTER_TOO_BROAD", message)));
     for (const id of ["sources", "pages", "locations", "devices"]) {
       expect(within(panel(id)).getByTestId("breakdown-too-broad").textContent).toBe(message);
     }
     expect(screen.queryByTestId("top-pages-error")).toBeNull();
     expect(value("stat-range-visitors")).toBe("1");
 
-    await act(() => bridge.restoreQuery("stats:breakdown"));
+    await act(() => bridge.restoreQuery("stats:rangeStats"));
     expect(rows(within(panel("locations")).getByTestId("breakdown-countries"))).toEqual(["FR"]);
     vi.mocked(console.error).mockRestore();
   });
@@ -281,8 +285,7 @@ describe("filtering", () => {
     renderStats("/stats?period=today&filter=source:Google");
     await settle();
     const message = "A filtered breakdown reads the raw views and visits, and raw retention (STATS_RAW_RETENTION_DAYS) has deleted those before 2024-01-01T00:00:00.000Z: choose a range that starts then or later, or remove the filter";
-    const refusal = new ConvexError({ code: "RANGE_BEFORE_RETENTION", field: "filter", deletedBefore: 0, message });
-    await act(() => bridge.failQuery("stats:breakdown", refusal));
+    await act(() => bridge.rewriteQuery("stats:rangeStats", refuseBreakdowns("RANGE_BEFORE_RETENTION", message)));
     for (const id of ["sources", "pages", "locations", "devices"]) {
       expect(within(panel(id)).getByTestId("breakdown-too-broad").textContent).toBe(message);
     }

@@ -52,6 +52,8 @@ export class ConvexTestBridge {
   private readonly pending = new Set<Promise<unknown>>();
   /** Queries made to fail on purpose, by function name (see `failQuery`). */
   private readonly failing = new Map<string, Error>();
+  /** Queries whose answers are rewritten on purpose, by function name (see `rewriteQuery`). */
+  private readonly rewriting = new Map<string, (answer: never) => unknown>();
   /** The background wait for the worker (real timers), and how many mutations asked for one. */
   private follower: Promise<void> | undefined;
   private followRequests = 0;
@@ -163,9 +165,20 @@ export class ConvexTestBridge {
     await this.refresh();
   }
 
-  /** Undoes `failQuery`: the query runs for real again. Re-runs the watched queries now. */
+  /**
+   * Makes every watched query of function `name` answer `rewrite(its real
+   * answer)` until `restoreQuery`, as a server answering so would (e.g. a
+   * part of `rangeStats` refused). Re-runs the watched queries now.
+   */
+  async rewriteQuery<Answer>(name: string, rewrite: (answer: Answer) => unknown): Promise<void> {
+    this.rewriting.set(name, rewrite as (answer: never) => unknown);
+    await this.refresh();
+  }
+
+  /** Undoes `failQuery` and `rewriteQuery`: the query runs for real again. Re-runs the watched queries now. */
   async restoreQuery(name: string): Promise<void> {
     this.failing.delete(name);
+    this.rewriting.delete(name);
     await this.refresh();
   }
 
@@ -275,9 +288,12 @@ export class ConvexTestBridge {
     const run = ++watch.runs;
     let result: WatchState["result"];
     try {
-      const failure = this.failing.get(getFunctionName(watch.query));
+      const name = getFunctionName(watch.query);
+      const failure = this.failing.get(name);
       if (failure !== undefined) throw failure;
-      result = { value: await this.t.query(watch.query, ...([watch.args] as never)) };
+      const value = await this.t.query(watch.query, ...([watch.args] as never));
+      const rewrite = this.rewriting.get(name);
+      result = { value: rewrite === undefined ? value : rewrite(value as never) };
     } catch (error) {
       result = { error: error as Error };
     }

@@ -341,6 +341,56 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         },
         Name
       >;
+      rangeStats: FunctionReference<
+        "query",
+        "internal",
+        {
+          from: number;
+          to: number;
+          filter?: { property: string; value: string };
+          token?: string;
+          interval: string;
+          timeZone?: string;
+          breakdowns: Array<{ property: string; limit?: number }>;
+          granted?: boolean;
+        },
+        {
+          summary: {
+            from: number;
+            to: number;
+            pageviews: number;
+            visitors: number;
+            visits: number;
+            viewsPerVisit: number;
+            bounceRate: number;
+            visitDurationMs: number;
+          };
+          series: Array<{
+            start: number;
+            pageviews: number;
+            visitors: number;
+            visits: number;
+            viewsPerVisit: number;
+            bounceRate: number;
+            visitDurationMs: number;
+          }>;
+          breakdowns: Array<
+            | {
+                rows: Array<{
+                  value: string;
+                  title?: string;
+                  pageviews: number;
+                  visitors: number;
+                  visits?: number;
+                  bounceRate?: number;
+                  visitDurationMs?: number;
+                }>;
+              }
+            | { refused: { code: string; message: string } }
+          >;
+        },
+        Name
+      >;
       rulesCheck: FunctionReference<
         "query",
         "internal",

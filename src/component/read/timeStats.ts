@@ -4,6 +4,7 @@ import {
   BREAKDOWN_DEFAULT_LIMIT,
   BREAKDOWN_MAX_LIMIT,
   BREAKDOWN_PROPERTIES,
+  RANGE_STATS_MAX_BREAKDOWNS,
   MAX_VISIT_FIELD_BYTES,
   PAGE_PROPERTIES,
   type BreakdownProperty,
@@ -60,6 +61,9 @@ export const vBreakdownRow = v.object({
   visitDurationMs: v.optional(v.number()),
 });
 export type BreakdownRow = typeof vBreakdownRow.type;
+// A breakdown of `rangeStats`: its rows, or why a filtered one is refused (FILTER_TOO_BROAD, RANGE_BEFORE_RETENTION: read/filteredBreakdown.ts).
+export const vRangeBreakdown = v.union(v.object({ rows: v.array(vBreakdownRow) }), v.object({ refused: v.object({ code: v.string(), message: v.string() }) }));
+export const vRangeStats = v.object({ summary: vSummary, series: v.array(vSeriesRow), breakdowns: v.array(vRangeBreakdown) });
 export type Filter = { property: BreakdownProperty; value: string };
 type CoverBucket = { level: BucketLevel; start: number };
 
@@ -345,4 +349,34 @@ async function topValues(
     }
   }
   return top;
+}
+
+// What a filtered breakdown may be refused for, answered in its place by `rangeStats` (the other figures still stand).
+const REFUSALS = new Set(["FILTER_TOO_BROAD", "RANGE_BEFORE_RETENTION"]);
+
+/**
+ * `rangeStats`: a range's summary, series and breakdowns in one answer, so a
+ * dashboard holds one subscription for them, re-run once per worker batch,
+ * instead of one per panel (prds/dashboard-cost.md). Each part is what its own
+ * query answers; a refused filtered breakdown answers `refused` in its place.
+ */
+export async function rangeStats(
+  ctx: QueryCtx,
+  args: TimeRange & { interval: string; timeZone?: string; filter?: { property: string; value: string }; breakdowns: { property: string; limit?: number }[] },
+) {
+  const { interval, timeZone, breakdowns, ...range } = args;
+  if (breakdowns.length > RANGE_STATS_MAX_BREAKDOWNS) invalid("breakdowns", `breakdowns takes at most ${RANGE_STATS_MAX_BREAKDOWNS}; got ${breakdowns.length}`);
+  const figures = await summary(ctx, range);
+  const series = await timeseries(ctx, { ...range, interval, timeZone });
+  const answers: (typeof vRangeBreakdown.type)[] = [];
+  for (const { property, limit } of breakdowns) {
+    try {
+      answers.push({ rows: await breakdown(ctx, { ...range, property, limit }) });
+    } catch (error) {
+      const data = error instanceof ConvexError ? (error.data as { code?: unknown; message?: unknown }) : undefined;
+      if (typeof data?.code !== "string" || !REFUSALS.has(data.code)) throw error;
+      answers.push({ refused: { code: data.code, message: String(data.message) } });
+    }
+  }
+  return { summary: figures, series, breakdowns: answers };
 }

@@ -35,6 +35,8 @@ export const vListPageStatsArgs = { paginationOpts: paginationOptsValidator, ...
 export const vListPageStatsResult = paginationResultValidator(vPageStat);
 export const vTimeseriesArgs = { ...vRange, interval: v.string(), timeZone: v.optional(v.string()) };
 export const vBreakdownArgs = { ...vRange, property: v.string(), limit: v.optional(v.number()) };
+// One call for what a dashboard shows of a range: its summary, its series by `interval`, and each breakdown asked for.
+export const vRangeStatsArgs = { ...vTimeseriesArgs, breakdowns: v.array(v.object({ property: v.string(), limit: v.optional(v.number()) })) };
 // `detail`: where minute and hour detail start (shared/detail.ts), so the dashboard offers only the intervals the site keeps.
 export const vSettings = v.object({
   timeZone: v.string(),
@@ -42,5 +44,5 @@ export const vSettings = v.object({
   canRead: v.boolean(),
   detail: v.object({ minutesSince: v.number(), hoursSince: v.number() }),
 });
-export const { vSummary, vSeriesRow, vBreakdownRow } = TimeStats;
+export const { vSummary, vSeriesRow, vBreakdownRow, vRangeStats } = TimeStats;
 export const { vRulesCheck } = Health;

@@ -1,11 +1,8 @@
 import { useState } from "react";
 import type { BreakdownProperty } from "../../shared/config.js";
-import { useBreakdown, useQuietStableQuery } from "../hooks/useBreakdown.js";
-import { withFilterArg, type StatsFilter } from "../lib/statsFilter.js";
-import { withTokenArg } from "../lib/shareToken.js";
-import { useShareToken } from "../hooks/useShareToken.js";
-import { useStatsApi } from "../StatsApiContext.js";
+import type { StatsFilter } from "../lib/statsFilter.js";
 import type { ResolvedSelection } from "../lib/statsPeriod.js";
+import type { BreakdownPart, RangePart, Summary } from "../hooks/useRangeStats.js";
 import { BreakdownTable } from "./BreakdownTable.js";
 import { TabList, TabPanel, useStoredTab } from "./Tabs.js";
 
@@ -33,41 +30,54 @@ export type BreakdownPanelSpec<Id extends string = string> = {
   tabs: readonly BreakdownTab<Id>[];
 };
 
+/** Which tab of a panel is chosen (remembered) and how many rows it shows: the dashboard keeps them, to ask for every panel's breakdown at once. */
+export type BreakdownChoice = { tab: BreakdownTab; choose: (id: string) => void; limit: number; setLimit: (limit: number) => void };
+
+export function useBreakdownChoice<Id extends string>(spec: BreakdownPanelSpec<Id>): BreakdownChoice {
+  const ids = spec.tabs.map((tab) => tab.id);
+  const [selected, setSelected] = useStoredTab<Id>(spec.id, ids);
+  const [limit, setLimit] = useState(BREAKDOWN_ROWS);
+  const tab = spec.tabs.find((candidate) => candidate.id === selected) ?? spec.tabs[0];
+  const choose = (id: string) => {
+    if (!(ids as string[]).includes(id)) return;
+    setSelected(id as Id);
+    setLimit(BREAKDOWN_ROWS);
+  };
+  return { tab, choose, limit, setLimit };
+}
+
 /**
  * One of the dashboard's breakdown panels: a heading, tabs (one breakdown each), and the chosen
  * tab's table, 10 rows first and up to 100 on "Show more" (the panel then takes the row's whole
- * width, with every column). A filtered breakdown the server refuses as too broad says so here.
+ * width, with every column). A filtered breakdown the server refuses as too broad says so here;
+ * a failure of the range's query shows in the panel's error boundary.
  */
 export function BreakdownPanel<Id extends string>({
   spec,
+  choice,
+  answer,
+  summary,
   shown,
   filter,
   onFilter,
 }: {
   spec: BreakdownPanelSpec<Id>;
+  choice: BreakdownChoice;
+  /** The chosen tab's breakdown, and the range's summary for the rows' shares. */
+  answer: BreakdownPart;
+  summary: RangePart<Summary>;
   /** The resolved range; undefined while it loads. */
   shown: ResolvedSelection | undefined;
   filter: StatsFilter | null;
   onFilter: (filter: StatsFilter | null) => void;
 }) {
-  const ids = spec.tabs.map((tab) => tab.id);
-  const [selected, setSelected] = useStoredTab<Id>(spec.id, ids);
-  const [limit, setLimit] = useState(BREAKDOWN_ROWS);
-  const tab = spec.tabs.find((candidate) => candidate.id === selected) ?? spec.tabs[0];
+  if (answer.error !== undefined) throw answer.error;
+  const { tab, choose, limit, setLimit } = choice;
+  const { data: rows, isStale, refused: tooBroad } = answer;
   const idPrefix = `${spec.id}-breakdown`;
   const headingId = `${spec.id}-heading`;
+  const total = summary.data === undefined ? undefined : tab.property === "page" ? summary.data.visitors : summary.data.visits;
 
-  const api = useStatsApi();
-  const token = useShareToken();
-  const { rows, isStale, tooBroad } = useBreakdown(shown ? withTokenArg(withFilterArg({ property: tab.property, ...shown.range, limit }, filter), token) : "skip");
-  // The shares' total: the same question as the range cards', so the two share one subscription.
-  const summary = useQuietStableQuery(api.summary, shown ? withTokenArg(withFilterArg(shown.range, filter), token) : "skip").data;
-  const total = summary === undefined ? undefined : tab.property === "page" ? summary.visitors : summary.visits;
-
-  const choose = (id: Id) => {
-    setSelected(id);
-    setLimit(BREAKDOWN_ROWS);
-  };
   const expanded = limit > BREAKDOWN_ROWS;
   const mayHaveMore = rows !== undefined && rows.length >= limit && limit < BREAKDOWN_EXPANDED_ROWS;
   const testId = tab.testId ?? `breakdown-${tab.id}`;

@@ -1,7 +1,7 @@
-import { useRef } from "react";
+import { useMemo, useRef } from "react";
 import type { OptionalRestArgsOrSkip } from "convex/react";
-import { useLiveQuery } from "./useLiveQueries.js";
-import { getFunctionName, type FunctionReference, type FunctionReturnType } from "convex/server";
+import { useLiveQueries, useLiveQuery } from "./useLiveQueries.js";
+import { getFunctionName, type FunctionArgs, type FunctionReference, type FunctionReturnType } from "convex/server";
 
 export type StableQueryResult<T> = {
   /** The latest result; after the arguments change, the previous one until the new one arrives. Undefined only before the first. */
@@ -29,4 +29,39 @@ export function useStableQuery<Query extends FunctionReference<"query">>(
   if (result !== undefined) last.current.data = result;
   const data = last.current.data;
   return { data, isStale: result === undefined && data !== undefined };
+}
+
+export type QuietStableResult<T> = {
+  /** The latest result; after the arguments change, the previous one until the new one arrives. */
+  data: T | undefined;
+  /** The latest failure, in place of `data` (kept the same way while a new answer loads). */
+  error: Error | undefined;
+  /** True while `data` or `error` answers the previous arguments. */
+  isStale: boolean;
+};
+
+/**
+ * useStableQuery (keeps the last answer while a new question loads) without throwing: a failure
+ * is returned, for a panel that shows some failures itself. Nothing is kept across "skip".
+ */
+export function useQuietStableQuery<Query extends FunctionReference<"query">>(
+  query: Query,
+  args: FunctionArgs<Query> | "skip",
+): QuietStableResult<FunctionReturnType<Query>> {
+  // The same object while the question is the same (by name and value), so useQueries keeps its subscription.
+  const name = args === "skip" ? null : getFunctionName(query);
+  const key = args === "skip" ? null : `${name}:${JSON.stringify(args)}`;
+  const queries = useMemo((): Record<string, { query: Query; args: FunctionArgs<Query> }> => (args === "skip" ? {} : { result: { query, args } }), [key]);
+  const result = useLiveQueries(queries).result as FunctionReturnType<Query> | Error | undefined;
+  type Answer = { data: FunctionReturnType<Query> } | { error: Error };
+  // Written during render, as useStableQuery does: it only ever moves to a newer answer.
+  const last = useRef<{ name: string | null; answer: Answer | undefined }>({ name, answer: undefined });
+  if (last.current.name !== name) last.current = { name, answer: undefined };
+  if (result !== undefined) last.current.answer = result instanceof Error ? { error: result } : { data: result };
+  const answer = last.current.answer;
+  return {
+    data: answer !== undefined && "data" in answer ? answer.data : undefined,
+    error: answer !== undefined && "error" in answer ? answer.error : undefined,
+    isStale: result === undefined && answer !== undefined,
+  };
 }

@@ -1,0 +1,19 @@
+import type { ConvexTestBridge } from "./testBridge";
+
+type Args = Record<string, unknown>;
+
+/**
+ * What the dashboard asks of its ranges, one entry per question as the Stats API's own queries take it: summaries,
+ * series and breakdowns, asked through `summary` and `timeseries` (the previous period, a subscription of its own)
+ * or inside `rangeStats` (the shown range: its summary, its series and each breakdown panel's, in one subscription).
+ */
+export function askedOfRanges(bridge: ConvexTestBridge): { summary: Args[]; timeseries: Args[]; breakdown: Args[] } {
+  const combined = bridge.watchedArgs("stats:rangeStats") as Args[];
+  const questionOf = ({ breakdowns: _breakdowns, ...question }: Args) => question;
+  const rangeOf = ({ interval: _interval, ...range }: Args) => range;
+  return {
+    summary: [...combined.map((args) => rangeOf(questionOf(args))), ...(bridge.watchedArgs("stats:summary") as Args[])],
+    timeseries: [...combined.map(questionOf), ...(bridge.watchedArgs("stats:timeseries") as Args[])],
+    breakdown: combined.flatMap((args) => (args.breakdowns as Args[]).map((breakdown) => ({ ...breakdown, ...rangeOf(questionOf(args)) }))),
+  };
+}
