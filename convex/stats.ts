@@ -19,7 +19,7 @@ export const {
   summary,
   timeseries,
   breakdown,
-  rangeStats,
+  dashboardStats,
   settings,
   rulesCheck,
   watchDashboard,

@@ -23,8 +23,8 @@ import {
   vListPageStatsResult,
   vPageViewStats,
   vRange,
-  vRangeStats,
-  vRangeStatsArgs,
+  vDashboardStats,
+  vDashboardStatsArgs,
   vRulesCheck,
   vSeriesRow,
   vSettings,
@@ -147,16 +147,22 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
         returns: v.array(vBreakdownRow),
         handler: async (ctx, args) => await titledBreakdown(ctx, args.property, await ctx.runQuery(component.read.breakdown, await access(ctx, args))),
       }),
-      /** A range's summary, series and breakdowns in one answer (a refused filtered breakdown says why in its place): the dashboard's one subscription for them. */
-      rangeStats: queryGeneric({
-        args: vRangeStatsArgs,
-        returns: vRangeStats,
+      /** Everything a dashboard shows live in one answer (its one subscription): the range's summary, series and breakdowns, active now, the all-time figures. */
+      dashboardStats: queryGeneric({
+        args: vDashboardStatsArgs,
+        returns: vDashboardStats,
         handler: async (ctx, args) => {
-          const answer = await ctx.runQuery(component.read.rangeStats, await access(ctx, args));
-          const breakdowns = await Promise.all(
-            answer.breakdowns.map(async (part, i) => ("rows" in part ? { rows: await titledBreakdown(ctx, args.breakdowns[i].property, part.rows) } : part)),
-          );
-          return { ...answer, breakdowns };
+          const { range, active, pageViews } = await ctx.runQuery(component.read.dashboardStats, await access(ctx, args));
+          const titledRange =
+            range === null || "error" in range
+              ? range
+              : {
+                  ...range,
+                  breakdowns: await Promise.all(
+                    range.breakdowns.map(async (part, i) => ("rows" in part ? { rows: await titledBreakdown(ctx, args.range!.breakdowns[i].property, part.rows) } : part)),
+                  ),
+                };
+          return { range: titledRange, active, pageViews: { ...pageViews, pageStats: await titled(ctx, pageViews.pageStats) } };
         },
       }),
       /** The site's time zone, and whether the dashboard is private and this caller may read it. */

@@ -1,4 +1,4 @@
-import { v } from "convex/values";
+import { ConvexError, v } from "convex/values";
 import { mutation, query, type QueryCtx } from "./_generated/server.js";
 import * as PageStats from "./read/pageStats.js";
 import * as ActiveVisitors from "./read/activeVisitors.js";
@@ -9,7 +9,7 @@ import * as Health from "./operate/health.js";
 import { siteTimeZone } from "../shared/timeRanges.js";
 import { storedDetail } from "./derive/rollup.js";
 import { FULL_DETAIL } from "../shared/detail.js";
-import { vActiveVisitors, vGranted, vToken, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vRangeStatsArgs, vSettings, vTimeseriesArgs } from "./read/validators.js";
+import { vActiveVisitors, vGranted, vToken, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vDashboardRange, vDashboardStats, vDashboardStatsArgs, vSettings, vTimeseriesArgs } from "./read/validators.js";
 
 // What queries read (read/): the worker's derived rows, a few documents per figure at any size. Every stats
 // query first checks who may read (read/dashboardAccess.ts): public by default; with STATS_VISIBILITY=private
@@ -93,17 +93,35 @@ export const breakdown = query({
   },
 });
 
-/** A range's summary, series and breakdowns in one answer: one subscription for a dashboard's range panels. */
-export const rangeStats = query({
-  args: { ...vRangeStatsArgs, ...vGranted },
-  returns: TimeStats.vRangeStats,
-  handler: async (ctx, { token, granted, ...args }) => {
+/**
+ * Everything a dashboard shows live, in one answer, so it holds one subscription the worker's batches re-run
+ * (prds/dashboard-cost.md): the range's summary, series and breakdowns (when asked), active now, and the all-time
+ * figures. A range the Stats API refuses answers its error in its place; the rest still stands.
+ */
+export const dashboardStats = query({
+  args: { ...vDashboardStatsArgs, ...vGranted },
+  returns: vDashboardStats,
+  handler: async (ctx, { token, granted, range }) => {
     await assertCanRead(ctx, { token, granted });
-    return await TimeStats.rangeStats(ctx, args);
+    return {
+      range: range === undefined ? null : await rangeOrError(ctx, range),
+      active: await ActiveVisitors.getActiveVisitors(ctx),
+      pageViews: await PageStats.getPageViewStats(ctx),
+    };
   },
 });
 
-/** What the dashboard needs before any figure: the site's time zone (STATS_TIME_ZONE), where detail starts, and whether it is private and this caller may read it. */
+async function rangeOrError(ctx: QueryCtx, range: typeof vDashboardRange.type) {
+  try {
+    return await TimeStats.rangeStats(ctx, range);
+  } catch (error) {
+    const data = error instanceof ConvexError ? (error.data as { code?: unknown; message?: unknown; field?: unknown }) : undefined;
+    if (typeof data?.code !== "string") throw error;
+    return { error: { code: data.code, message: String(data.message), ...(typeof data.field === "string" ? { field: data.field } : {}) } };
+  }
+}
+
+/** What the dashboard needs before any figure: the site's time zone (STATS_TIME_ZONE), where detail starts, when tracking began, and whether it is private and this caller may read it. */
 export const settings = query({
   args: { ...vToken, ...vGranted },
   returns: vSettings,
@@ -111,7 +129,13 @@ export const settings = query({
     const access = await DashboardAccess.dashboardAccess(ctx, token);
     const canRead = access.canRead || granted === true;
     // Where detail starts says how long a site has had traffic: only for callers who may read its figures.
-    return { timeZone: siteTimeZone(), detail: canRead ? await storedDetail(ctx) : FULL_DETAIL, ...access, canRead };
+    return {
+      timeZone: siteTimeZone(),
+      detail: canRead ? await storedDetail(ctx) : FULL_DETAIL,
+      trackingSince: canRead ? await PageStats.trackingSince(ctx) : null,
+      ...access,
+      canRead,
+    };
   },
 });
 

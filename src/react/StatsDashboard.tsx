@@ -1,6 +1,5 @@
 import { useMemo, type ReactNode } from "react";
 import { useConvex } from "convex/react";
-import type { FunctionReturnType } from "convex/server";
 import { ConvexError } from "convex/values";
 import { SESSION_TIMEOUT_MS } from "../shared/config.js";
 import type { Interval } from "../shared/timeRanges.js";
@@ -9,7 +8,7 @@ import { useStableQuery } from "./hooks/useStableQuery.js";
 import { useLiveQuery } from "./hooks/useLiveQueries.js";
 import { readyRange, useStatsRange, type RangeState } from "./hooks/useStatsRange.js";
 import { useStatsFilter } from "./hooks/useStatsFilter.js";
-import { useRangeStats, type RangePart, type SeriesRow, type Summary } from "./hooks/useRangeStats.js";
+import { useDashboardStats, type ActiveVisitors, type PageViewStats, type RangePart, type SeriesRow, type Summary } from "./hooks/useDashboardStats.js";
 import { useShareToken } from "./hooks/useShareToken.js";
 import { useWatchStats } from "./hooks/useWatchStats.js";
 import { formatDate, formatDateTime, formatNumber } from "./lib/format.js";
@@ -109,11 +108,11 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
   const exportBase = useSiteUrl(siteUrl);
   const range = useStatsRange();
   const { filter, setFilter } = useStatsFilter();
-  // Every breakdown panel's chosen tab and rows, asked for in the range's one query with the cards' and the chart's figures.
+  // Every breakdown panel's chosen tab and rows, asked for in the dashboard's one query with every other live figure.
   const choices = [useBreakdownChoice(SOURCES_PANEL), useBreakdownChoice(PAGES_PANEL), useBreakdownChoice(LOCATIONS_PANEL), useBreakdownChoice(DEVICES_PANEL)];
   // Not readyRange, which throws a range that failed: each panel does, in its own error boundary.
   const shown = range.state.status === "ready" ? range.state : undefined;
-  const parts = useRangeStats(
+  const parts = useDashboardStats(
     shown,
     filter,
     choices.map(({ tab, limit }) => ({ property: tab.property, limit })),
@@ -130,7 +129,7 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
         </p>
       </header>
 
-      <BackfillNotice />
+      <BackfillNotice pageViews={parts.pageViews} />
       <RulesChangedNotice />
 
       <div className="range-toolbar">
@@ -150,7 +149,7 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
             <StatCard testId="stat-active-now" label="Active now" value={undefined} hint={ACTIVE_NOW_HINT} live error={<PanelError onRetry={retry} />} />
           )}
         >
-          <ActiveNowCard />
+          <ActiveNowCard active={parts.active} />
         </PanelErrorBoundary>
       </div>
 
@@ -186,7 +185,7 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
             </FailedPanel>
           )}
         >
-          <ActiveByPathPanel />
+          <ActiveByPathPanel active={parts.active} pageViews={parts.pageViews} />
         </PanelErrorBoundary>
       </div>
 
@@ -196,7 +195,7 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
         </h2>
         <div className="stat-grid stat-grid-all-time">
           <PanelErrorBoundary fallback={(retry) => <FailedCards testId="stat-page-views-error" title="Page views, visitors and content" onRetry={retry} />}>
-            <PageViewCards />
+            <PageViewCards pageViews={parts.pageViews} />
           </PanelErrorBoundary>
           {allTimeCards !== undefined && (
             <PanelErrorBoundary fallback={(retry) => <FailedCards testId="stat-app-cards-error" title="More figures" onRetry={retry} />}>
@@ -211,7 +210,7 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
             </FailedPanel>
           )}
         >
-          <ViewsPanel />
+          <ViewsPanel pageViews={parts.pageViews} />
         </PanelErrorBoundary>
       </section>
 
@@ -267,32 +266,21 @@ function FailedPanel(props: { testId: string; headingId: string; wide?: boolean;
 const formatted = (value: number | undefined) => (value === undefined ? undefined : formatNumber(value));
 
 /** Shown while a backfill runs; when the figures fail there is no banner (the views panel says why). */
-function BackfillNotice() {
-  const stats = usePageViewStatsQuietly();
-  return stats?.backfill?.state === "running" ? <BackfillBanner backfill={stats.backfill} /> : null;
+function BackfillNotice({ pageViews }: { pageViews: RangePart<PageViewStats> }) {
+  const backfill = pageViews.data?.backfill;
+  return backfill?.state === "running" ? <BackfillBanner backfill={backfill} /> : null;
 }
 
-function ActiveNowCard() {
-  const api = useStatsApi();
-  const { data: active, isStale } = useStableQuery(api.getActiveVisitors, withTokenArg({}, useShareToken()));
-  return (
-    <StatCard
-      testId="stat-active-now"
-      label="Active now"
-      value={formatted(active?.activeVisitors)}
-      hint={ACTIVE_NOW_HINT}
-      stale={isStale}
-      live
-    />
-  );
+function ActiveNowCard({ active }: { active: RangePart<ActiveVisitors> }) {
+  if (active.error !== undefined) throw active.error;
+  return <StatCard testId="stat-active-now" label="Active now" value={formatted(active.data?.activeVisitors)} hint={ACTIVE_NOW_HINT} stale={active.isStale} live />;
 }
 
-function PageViewCards() {
-  const api = useStatsApi();
-  const token = useShareToken();
-  const { data: stats, isStale } = useStableQuery(api.getPageViewStats, withTokenArg({}, token));
+function PageViewCards({ pageViews }: { pageViews: RangePart<PageViewStats> }) {
+  if (pageViews.error !== undefined) throw pageViews.error;
+  const { data: stats, isStale } = pageViews;
   // The first view's date in the site's zone, as all time's range starts (the browser's while that zone cannot be read).
-  const settings = useQuietQuery(api.settings, withTokenArg({}, token));
+  const settings = useQuietQuery(useStatsApi().settings, withTokenArg({}, useShareToken()));
   const zone = settings instanceof Error ? null : settings?.timeZone;
   return (
     <>
@@ -319,31 +307,17 @@ function PageViewCards() {
   );
 }
 
-function ActiveByPathPanel() {
-  const api = useStatsApi();
-  const { data: active, isStale } = useStableQuery(api.getActiveVisitors, withTokenArg({}, useShareToken()));
-  const stats = usePageViewStatsQuietly();
+function ActiveByPathPanel({ active, pageViews }: { active: RangePart<ActiveVisitors>; pageViews: RangePart<PageViewStats> }) {
+  if (active.error !== undefined) throw active.error;
+  // Titles are borrowed from the all-time figures: none while they fail, and the panel keeps working.
+  const stats = pageViews.data;
   const titles = useMemo(() => new Map(stats?.pageStats.map(({ path, title }) => [path, title])), [stats]);
-  return <ActiveByPath active={active} titles={titles} stale={isStale} />;
+  return <ActiveByPath active={active.data} titles={titles} stale={active.isStale} />;
 }
 
-type PageViewStats = FunctionReturnType<StatsApi["getPageViewStats"]>;
-
-/**
- * The page-view figures for what only borrows from them (page titles, the
- * backfill banner): undefined while loading or when the query fails, without
- * throwing, so that borrower keeps working and recovers by itself. The panels
- * that show the figures use useStableQuery and report a failure.
- */
-function usePageViewStatsQuietly(): PageViewStats | undefined {
-  const api = useStatsApi();
-  const stats = useQuietQuery(api.getPageViewStats, withTokenArg({}, useShareToken()));
-  return stats instanceof Error ? undefined : stats;
-}
-
-function ViewsPanel() {
-  const api = useStatsApi();
-  const { data: stats, isStale } = useStableQuery(api.getPageViewStats, withTokenArg({}, useShareToken()));
+function ViewsPanel({ pageViews }: { pageViews: RangePart<PageViewStats> }) {
+  if (pageViews.error !== undefined) throw pageViews.error;
+  const { data: stats, isStale } = pageViews;
   if (stats === undefined) {
     return (
       <section className="panel panel-wide" aria-busy="true" aria-label="Loading views by page">

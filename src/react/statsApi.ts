@@ -16,7 +16,7 @@ export type StatsApi = Pick<
   | "summary"
   | "timeseries"
   | "breakdown"
-  | "rangeStats"
+  | "dashboardStats"
   | "settings"
   | "rulesCheck"
   | "watchDashboard"

@@ -65,7 +65,7 @@ async function watchFigures(dashboard: Page, probePath: string): Promise<void> {
   }, probePath);
 }
 
-/** Counts the Transitions that bring the dashboard's getPageViewStats subscription a new value (Node's clock). */
+/** Counts the Transitions that bring the dashboard's one live subscription (dashboardStats) a new value (Node's clock). */
 function countPageViewUpdates(dashboard: Page): number[] {
   const arrivals: number[] = [];
   dashboard.on("websocket", (socket) => {
@@ -74,7 +74,7 @@ function countPageViewUpdates(dashboard: Page): number[] {
       const message = JSON.parse(String(payload));
       if (message.type !== "ModifyQuerySet") return;
       for (const change of message.modifications) {
-        if (change.type === "Add" && change.udfPath === "stats:getPageViewStats") queryIds.add(change.queryId);
+        if (change.type === "Add" && change.udfPath === "stats:dashboardStats") queryIds.add(change.queryId);
       }
     });
     socket.on("framereceived", ({ payload }) => {

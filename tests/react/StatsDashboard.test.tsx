@@ -213,55 +213,31 @@ describe("/stats", () => {
     });
     afterEach(() => reported.mockRestore());
 
-    test("active visitors: their card and panel say so, the page-view figures keep working, and retry recovers", async () => {
-      await act(() => bridge.failQuery("stats:getActiveVisitors"));
+    test("the dashboard's live query: every live panel says so, each with its retry, and recovers once it works", async () => {
+      await act(() => bridge.failQuery("stats:dashboardStats"));
       expect(within(card("stat-active-now")).getByRole("alert").textContent).toContain(message);
       expect(within(activePanel()).getByRole("alert").textContent).toContain(message);
-      expect(cardValue("stat-total-views")).toBe("1");
-      expect(cardValue("stat-tracking-since")).toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d{4}$/);
-      expect(within(rowOf("/hello-world") as HTMLElement).getByTestId("page-views").textContent).toBe("1");
-      expect(within(viewsPanel()).queryByRole("alert")).toBeNull();
-
-      // Still updating: another visitor's view shows up while the active-visitor panels are down.
-      const other = visitor();
-      await other.view("/hello-world");
-      await other.heartbeat("/hello-world");
-      expect(cardValue("stat-total-views")).toBe("2");
+      expect(screen.getByTestId("stat-page-views-error").textContent).toContain(message);
+      expect(within(viewsPanel()).getByRole("alert").textContent).toContain(message);
+      expect(screen.getByTestId("stat-range-error").textContent).toContain(message);
+      expect(screen.queryByTestId("stat-total-views")).toBeNull();
 
       // Retrying while the query still fails fails again; once it works, each panel recovers on its retry.
       fireEvent.click(within(card("stat-active-now")).getByRole("button", { name: "Try again" }));
       await settle();
       expect(within(card("stat-active-now")).getByRole("alert").textContent).toContain(message);
-      await act(() => bridge.restoreQuery("stats:getActiveVisitors"));
-      fireEvent.click(within(card("stat-active-now")).getByRole("button", { name: "Try again" }));
-      fireEvent.click(within(activePanel()).getByRole("button", { name: "Try again" }));
+      const other = visitor();
+      await other.view("/hello-world");
+      await other.heartbeat("/hello-world");
+      await act(() => bridge.restoreQuery("stats:dashboardStats"));
+      for (const retry of screen.getAllByRole("button", { name: "Try again" })) fireEvent.click(retry);
       await settle();
-      expect(cardValue("stat-active-now")).toBe("2");
       expect(screen.queryAllByRole("alert")).toHaveLength(0);
+      expect(cardValue("stat-active-now")).toBe("2");
+      expect(cardValue("stat-total-views")).toBe("2");
+      expect(within(rowOf("/hello-world") as HTMLElement).getByTestId("page-views").textContent).toBe("2");
       const item = screen.getByTestId("active-by-path").querySelector('[data-path="/hello-world"]') as HTMLElement;
       expect(within(item).getByTestId("active-count").textContent).toBe("2");
-    });
-
-    test("page-view figures: their cards and the views panel say so, active now keeps working, by path", async () => {
-      await act(() => bridge.failQuery("stats:getPageViewStats"));
-      expect(screen.getByTestId("stat-page-views-error").textContent).toContain(message);
-      expect(screen.queryByTestId("stat-total-views")).toBeNull();
-      expect(within(viewsPanel()).getByRole("alert").textContent).toContain(message);
-      expect(screen.queryByTestId("views-by-page")).toBeNull();
-      // Active now does not need them; its panel only loses the page titles.
-      expect(cardValue("stat-active-now")).toBe("1");
-      expect(within(activePanel()).queryByRole("alert")).toBeNull();
-      await visitor().heartbeat("/another-page");
-      expect(cardValue("stat-active-now")).toBe("2");
-      expect(screen.getByTestId("active-by-path").querySelector('[data-path="/another-page"]')).not.toBeNull();
-
-      await act(() => bridge.restoreQuery("stats:getPageViewStats"));
-      fireEvent.click(within(viewsPanel()).getByRole("button", { name: "Try again" }));
-      fireEvent.click(within(screen.getByTestId("stat-page-views-error")).getByRole("button", { name: "Try again" }));
-      await settle();
-      expect(screen.queryAllByRole("alert")).toHaveLength(0);
-      expect(cardValue("stat-total-views")).toBe("1");
-      expect(within(rowOf("/hello-world") as HTMLElement).getByTestId("page-views").textContent).toBe("1");
     });
   });
 
@@ -275,6 +251,7 @@ describe("/stats", () => {
     // Fake time stands still until the test moves it: let the worker fold the heartbeat.
     await act(() => bridge.runWorker());
     expect(cardValue("stat-active-now")).toBe("1");
+    const [asked] = bridge.watchedArgs("stats:dashboardStats");
     // Nobody sends anything and no cron runs (it runs only every CLEANUP_INTERVAL_SECONDS): the worker wakes itself
     // once the session is past the timeout.
     const step = 20_000;
@@ -285,7 +262,7 @@ describe("/stats", () => {
       expect(cardValue("stat-active-now")).toBeDefined();
     }
     expect(cardValue("stat-active-now")).toBe("0");
-    // The dashboard passes no clock of its own: every open dashboard shares one subscription, which never changes.
-    expect(bridge.watchedArgs("stats:getActiveVisitors")).toEqual([{}]);
+    // The dashboard passes no clock of its own: its one subscription's question never changed as the minutes passed.
+    expect(bridge.watchedArgs("stats:dashboardStats")).toEqual([asked]);
   });
 });

@@ -78,10 +78,10 @@ const change = (testId: string) => {
 const panel = (id: string) => screen.getByTestId(`${id}-panel`);
 const rows = (table: HTMLElement) => [...table.querySelectorAll("tbody tr")].map((tr) => tr.getAttribute("data-value"));
 const rowIn = (table: HTMLElement, value: string) => [...table.querySelectorAll("tbody tr")].find((tr) => tr.getAttribute("data-value") === value) as HTMLElement;
-/** A `rangeStats` answer whose every breakdown the server refuses (a filtered breakdown: too broad, or before raw retention), in its words. */
+/** A `dashboardStats` answer whose every breakdown the server refuses (a filtered breakdown: too broad, or before raw retention), in its words. */
 const refuseBreakdowns =
   (code: string, message: string) =>
-  ({ breakdowns, ...answer }: { breakdowns: unknown[] }) => ({ ...answer, breakdowns: breakdowns.map(() => ({ refused: { code, message } })) });
+  ({ range, ...answer }: { range: { breakdowns: unknown[] } }) => ({ ...answer, range: { ...range, breakdowns: range.breakdowns.map(() => ({ refused: { code, message } })) } });
 const filters = (kind: "summary" | "timeseries" | "breakdown") => askedOfRanges(bridge)[kind].map(({ filter }) => filter);
 
 // Each test renders the whole dashboard and runs its queries through convex-test: seconds, not milliseconds.
@@ -268,14 +268,14 @@ describe("filtering", () => {
     renderStats("/stats?period=today&filter=source:Google");
     await settle();
     const message = "Too many visits match this filter: choose a shorter range.";
-    await act(() => bridge.rewriteQuery("stats:rangeStats", refuseBreakdowns("FILTER_TOO_BROAD", message)));
+    await act(() => bridge.rewriteQuery("stats:dashboardStats", refuseBreakdowns("FILTER_TOO_BROAD", message)));
     for (const id of ["sources", "pages", "locations", "devices"]) {
       expect(within(panel(id)).getByTestId("breakdown-too-broad").textContent).toBe(message);
     }
     expect(screen.queryByTestId("top-pages-error")).toBeNull();
     expect(value("stat-range-visitors")).toBe("1");
 
-    await act(() => bridge.restoreQuery("stats:rangeStats"));
+    await act(() => bridge.restoreQuery("stats:dashboardStats"));
     expect(rows(within(panel("locations")).getByTestId("breakdown-countries"))).toEqual(["FR"]);
     vi.mocked(console.error).mockRestore();
   });
@@ -285,7 +285,7 @@ describe("filtering", () => {
     renderStats("/stats?period=today&filter=source:Google");
     await settle();
     const message = "A filtered breakdown reads the raw views and visits, and raw retention (STATS_RAW_RETENTION_DAYS) has deleted those before 2024-01-01T00:00:00.000Z: choose a range that starts then or later, or remove the filter";
-    await act(() => bridge.rewriteQuery("stats:rangeStats", refuseBreakdowns("RANGE_BEFORE_RETENTION", message)));
+    await act(() => bridge.rewriteQuery("stats:dashboardStats", refuseBreakdowns("RANGE_BEFORE_RETENTION", message)));
     for (const id of ["sources", "pages", "locations", "devices"]) {
       expect(within(panel(id)).getByTestId("breakdown-too-broad").textContent).toBe(message);
     }

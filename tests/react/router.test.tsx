@@ -76,7 +76,8 @@ describe("the dashboard with the app's router", () => {
     renderStatsPage(bridge, "/browser", { router: { search: "?period=today&token=t", navigate, Link: AppLink } });
     await act(() => bridge.settled());
     // Every query carries the router's token.
-    expect(bridge.watchedArgs("stats:getActiveVisitors")).toEqual([{ token: "t" }]);
+    expect(bridge.watchedArgs("stats:dashboardStats").length).toBeGreaterThan(0);
+    for (const args of bridge.watchedArgs("stats:dashboardStats")) expect(args).toMatchObject({ token: "t" });
     expect((screen.getByRole("combobox", { name: "Date range" }) as HTMLSelectElement).value).toBe("today");
 
     fireEvent.change(screen.getByRole("combobox", { name: "Date range" }), { target: { value: "7d" } });

@@ -5,10 +5,13 @@ type Args = Record<string, unknown>;
 /**
  * What the dashboard asks of its ranges, one entry per question as the Stats API's own queries take it: summaries,
  * series and breakdowns, asked through `summary` and `timeseries` (the previous period, a subscription of its own)
- * or inside `rangeStats` (the shown range: its summary, its series and each breakdown panel's, in one subscription).
+ * or inside `dashboardStats` (the shown range: its summary, its series and each breakdown panel's, in the dashboard's one subscription).
  */
 export function askedOfRanges(bridge: ConvexTestBridge): { summary: Args[]; timeseries: Args[]; breakdown: Args[] } {
-  const combined = bridge.watchedArgs("stats:rangeStats") as Args[];
+  // The dashboard's question of its range, with the query's token if any.
+  const combined: Args[] = (bridge.watchedArgs("stats:dashboardStats") as Args[]).flatMap(({ range, token }) =>
+    range === undefined ? [] : [{ ...(range as Args), ...(token === undefined ? {} : { token }) }],
+  );
   const questionOf = ({ breakdowns: _breakdowns, ...question }: Args) => question;
   const rangeOf = ({ interval: _interval, ...range }: Args) => range;
   return {

@@ -246,6 +246,88 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         }>,
         Name
       >;
+      dashboardStats: FunctionReference<
+        "query",
+        "internal",
+        {
+          range?: {
+            from: number;
+            to: number;
+            filter?: { property: string; value: string };
+            interval: string;
+            timeZone?: string;
+            breakdowns: Array<{ property: string; limit?: number }>;
+          };
+          token?: string;
+          granted?: boolean;
+        },
+        {
+          range:
+            | {
+                summary: {
+                  from: number;
+                  to: number;
+                  pageviews: number;
+                  visitors: number;
+                  visits: number;
+                  viewsPerVisit: number;
+                  bounceRate: number;
+                  visitDurationMs: number;
+                };
+                series: Array<{
+                  start: number;
+                  pageviews: number;
+                  visitors: number;
+                  visits: number;
+                  viewsPerVisit: number;
+                  bounceRate: number;
+                  visitDurationMs: number;
+                }>;
+                breakdowns: Array<
+                  | {
+                      rows: Array<{
+                        value: string;
+                        title?: string;
+                        pageviews: number;
+                        visitors: number;
+                        visits?: number;
+                        bounceRate?: number;
+                        visitDurationMs?: number;
+                      }>;
+                    }
+                  | { refused: { code: string; message: string } }
+                >;
+              }
+            | { error: { code: string; message: string; field?: string } }
+            | null;
+          active: {
+            activeVisitors: number;
+            activeByPath: Array<{ path: string; count: number }>;
+          };
+          pageViews: {
+            totalPageViews: number;
+            uniqueVisitors: number;
+            trackingSince: number | null;
+            distinctPages: number;
+            pageStats: Array<{
+              path: string;
+              title: string;
+              pageType: string;
+              views: number;
+            }>;
+            backfill: {
+              state: "running" | "done";
+              phase: "reset" | "pageViews" | "visits" | "activeSessions";
+              processed: number;
+              chunks: number;
+              startedAt: number;
+              updatedAt: number;
+              finishedAt?: number;
+            } | null;
+          };
+        },
+        Name
+      >;
       getActiveVisitors: FunctionReference<
         "query",
         "internal",
@@ -341,56 +423,6 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         },
         Name
       >;
-      rangeStats: FunctionReference<
-        "query",
-        "internal",
-        {
-          from: number;
-          to: number;
-          filter?: { property: string; value: string };
-          token?: string;
-          interval: string;
-          timeZone?: string;
-          breakdowns: Array<{ property: string; limit?: number }>;
-          granted?: boolean;
-        },
-        {
-          summary: {
-            from: number;
-            to: number;
-            pageviews: number;
-            visitors: number;
-            visits: number;
-            viewsPerVisit: number;
-            bounceRate: number;
-            visitDurationMs: number;
-          };
-          series: Array<{
-            start: number;
-            pageviews: number;
-            visitors: number;
-            visits: number;
-            viewsPerVisit: number;
-            bounceRate: number;
-            visitDurationMs: number;
-          }>;
-          breakdowns: Array<
-            | {
-                rows: Array<{
-                  value: string;
-                  title?: string;
-                  pageviews: number;
-                  visitors: number;
-                  visits?: number;
-                  bounceRate?: number;
-                  visitDurationMs?: number;
-                }>;
-              }
-            | { refused: { code: string; message: string } }
-          >;
-        },
-        Name
-      >;
       rulesCheck: FunctionReference<
         "query",
         "internal",
@@ -409,6 +441,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         { token?: string; granted?: boolean },
         {
           timeZone: string;
+          trackingSince: number | null;
           visibility: "public" | "private";
           canRead: boolean;
           detail: { minutesSince: number; hoursSince: number };

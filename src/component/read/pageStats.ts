@@ -31,19 +31,24 @@ export async function getPageViewStats(ctx: QueryCtx): Promise<PageViewStats> {
     readCounter(ctx, "visitors"),
     readCounter(ctx, "paths"),
   ]);
-  // The index's first entry only changes when an older view appears (or raw retention deletes it), so new views don't re-run this read.
-  const firstView = await ctx.db.query("pageViews").withIndex("by_timestamp").first();
-  // Views raw retention deleted still count: tracking began with the oldest of them.
-  const since = Math.min(firstView?.timestamp ?? Infinity, (await getRawRetention(ctx))?.retired?.since ?? Infinity);
   const topPaths = await ctx.db.query("pathStats").withIndex("by_views").order("desc").take(TOP_PAGES_LIMIT);
   return {
     totalPageViews,
     uniqueVisitors: visitors,
-    trackingSince: since === Infinity ? null : since,
+    trackingSince: await trackingSince(ctx),
     distinctPages: pages,
     pageStats: topPaths.map(pageStat),
     backfill: await getBackfillProgress(ctx),
   };
+}
+
+/** When tracking began: the first view's time, null before any. */
+export async function trackingSince(ctx: QueryCtx): Promise<number | null> {
+  // The index's first entry only changes when an older view appears (or raw retention deletes it), so new views don't re-run this read.
+  const firstView = await ctx.db.query("pageViews").withIndex("by_timestamp").first();
+  // Views raw retention deleted still count: tracking began with the oldest of them.
+  const since = Math.min(firstView?.timestamp ?? Infinity, (await getRawRetention(ctx))?.retired?.since ?? Infinity);
+  return since === Infinity ? null : since;
 }
 
 /** All pages by views, a page of at most MAX_PAGE_SIZE at a time, for "show more" past the top list. */

@@ -355,10 +355,10 @@ async function topValues(
 const REFUSALS = new Set(["FILTER_TOO_BROAD", "RANGE_BEFORE_RETENTION"]);
 
 /**
- * `rangeStats`: a range's summary, series and breakdowns in one answer, so a
- * dashboard holds one subscription for them, re-run once per worker batch,
- * instead of one per panel (prds/dashboard-cost.md). Each part is what its own
- * query answers; a refused filtered breakdown answers `refused` in its place.
+ * A range's summary, series and breakdowns in one answer (the range of
+ * `dashboardStats`, so a dashboard holds one subscription, re-run once per
+ * worker batch, not one per panel: prds/dashboard-cost.md). Each part is what
+ * its own query answers; a refused filtered breakdown answers `refused` in its place.
  */
 export async function rangeStats(
   ctx: QueryCtx,

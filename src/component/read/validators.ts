@@ -35,14 +35,30 @@ export const vListPageStatsArgs = { paginationOpts: paginationOptsValidator, ...
 export const vListPageStatsResult = paginationResultValidator(vPageStat);
 export const vTimeseriesArgs = { ...vRange, interval: v.string(), timeZone: v.optional(v.string()) };
 export const vBreakdownArgs = { ...vRange, property: v.string(), limit: v.optional(v.number()) };
-// One call for what a dashboard shows of a range: its summary, its series by `interval`, and each breakdown asked for.
-export const vRangeStatsArgs = { ...vTimeseriesArgs, breakdowns: v.array(v.object({ property: v.string(), limit: v.optional(v.number()) })) };
+// What a dashboard shows of a range: its summary, its series by `interval`, and each breakdown asked for.
+export const vDashboardRange = v.object({
+  from: v.number(),
+  to: v.number(),
+  filter: v.optional(TimeStats.vFilter),
+  interval: v.string(),
+  timeZone: v.optional(v.string()),
+  breakdowns: v.array(v.object({ property: v.string(), limit: v.optional(v.number()) })),
+});
+export const vDashboardStatsArgs = { range: v.optional(vDashboardRange), ...vToken };
+// `range`: its figures, or why they cannot be answered (a ConvexError's data: the rest of the dashboard still stands); null when not asked.
+export const vDashboardStats = v.object({
+  range: v.union(TimeStats.vRangeStats, v.object({ error: v.object({ code: v.string(), message: v.string(), field: v.optional(v.string()) }) }), v.null()),
+  active: v.object(vActiveVisitors),
+  pageViews: v.object(vPageViewStats),
+});
 // `detail`: where minute and hour detail start (shared/detail.ts), so the dashboard offers only the intervals the site keeps.
+// `trackingSince`: the first view's time (null before any, or for a caller who may not read the figures), where all time starts.
 export const vSettings = v.object({
   timeZone: v.string(),
+  trackingSince: v.union(v.number(), v.null()),
   visibility: DashboardAccess.vVisibility,
   canRead: v.boolean(),
   detail: v.object({ minutesSince: v.number(), hoursSince: v.number() }),
 });
-export const { vSummary, vSeriesRow, vBreakdownRow, vRangeStats } = TimeStats;
+export const { vSummary, vSeriesRow, vBreakdownRow } = TimeStats;
 export const { vRulesCheck } = Health;

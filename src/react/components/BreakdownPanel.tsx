@@ -2,7 +2,7 @@ import { useState } from "react";
 import type { BreakdownProperty } from "../../shared/config.js";
 import type { StatsFilter } from "../lib/statsFilter.js";
 import type { ResolvedSelection } from "../lib/statsPeriod.js";
-import type { BreakdownPart, RangePart, Summary } from "../hooks/useRangeStats.js";
+import type { BreakdownPart, RangePart, Summary } from "../hooks/useDashboardStats.js";
 import { BreakdownTable } from "./BreakdownTable.js";
 import { TabList, TabPanel, useStoredTab } from "./Tabs.js";
 

@@ -53,7 +53,6 @@ export function useStatsRange(): StatsRangeControls {
   const api = useStatsApi();
   const token = useShareToken();
   const settings = useQuietQuery(api.settings, withTokenArg({}, token));
-  const pageViewStats = useQuietQuery(api.getPageViewStats, withTokenArg({}, token));
   const now = useMinuteClock();
 
   const zone = settings instanceof Error || settings === undefined ? settings : settings.timeZone;
@@ -61,8 +60,7 @@ export function useStatsRange(): StatsRangeControls {
   const minutesSince = settings instanceof Error ? undefined : settings?.detail?.minutesSince;
   const hoursSince = settings instanceof Error ? undefined : settings?.detail?.hoursSince;
   // Only all time needs the first view; a primitive, so new page views do not resolve the range again.
-  const firstView =
-    requested.period !== "all" ? null : pageViewStats instanceof Error || pageViewStats === undefined ? pageViewStats : pageViewStats.trackingSince;
+  const firstView = requested.period !== "all" ? null : settings instanceof Error || settings === undefined ? settings : settings.trackingSince;
   const state = useMemo((): RangeState => {
     if (zone instanceof Error) return { status: "failed", error: zone };
     if (firstView instanceof Error) return { status: "failed", error: firstView };

@@ -1,0 +1,83 @@
+import { useMemo, useRef } from "react";
+import type { FunctionArgs, FunctionReturnType } from "convex/server";
+import { ConvexError } from "convex/values";
+import type { StatsApi } from "../statsApi.js";
+import { useStatsApi } from "../StatsApiContext.js";
+import type { ResolvedSelection } from "../lib/statsPeriod.js";
+import { withFilterArg, type StatsFilter } from "../lib/statsFilter.js";
+import { withTokenArg } from "../lib/shareToken.js";
+import { useShareToken } from "./useShareToken.js";
+import { useQuietStableQuery } from "./useStableQuery.js";
+
+type DashboardStats = FunctionReturnType<StatsApi["dashboardStats"]>;
+type RangeStats = Exclude<DashboardStats["range"], null | { error: unknown }>;
+type RangeQuestion = NonNullable<FunctionArgs<StatsApi["dashboardStats"]>["range"]>;
+export type ActiveVisitors = DashboardStats["active"];
+export type PageViewStats = DashboardStats["pageViews"];
+export type Summary = RangeStats["summary"];
+export type SeriesRow = RangeStats["series"][number];
+export type BreakdownRow = Extract<RangeStats["breakdowns"][number], { rows: unknown }>["rows"][number];
+
+/** One part of the range's answer: kept while a new question loads (`isStale`: it answers this part's previous question), or the query's failure. */
+export type RangePart<T> = { data: T | undefined; isStale: boolean; error: Error | undefined };
+/** A breakdown's part; `refused`: why the server refuses a filtered breakdown (in its words), for the panel to show. */
+export type BreakdownPart = RangePart<BreakdownRow[]> & { refused: string | null };
+export type DashboardParts = {
+  summary: RangePart<Summary>;
+  series: RangePart<RangeStats["series"]>;
+  breakdowns: BreakdownPart[];
+  active: RangePart<ActiveVisitors>;
+  pageViews: RangePart<PageViewStats>;
+};
+export type BreakdownRequest = { property: string; limit: number };
+
+// What the server refuses a filtered breakdown for, with what to do instead when it gives no message: too much
+// matches, or the range starts where raw retention deleted the rows a filter reads (prds/retention.md).
+const REFUSED_FILTERS: Record<string, string> = {
+  FILTER_TOO_BROAD: "Too much matches this filter in this range: choose a shorter range.",
+  RANGE_BEFORE_RETENTION: "The rows this filter reads are deleted for part of this range: choose a later start.",
+};
+
+/**
+ * Everything the dashboard shows live from one `dashboardStats` subscription,
+ * which the server re-runs once per worker batch instead of once per panel
+ * (prds/dashboard-cost.md): the shown range's summary, series and breakdowns
+ * (one per request, in order; none while the range is not resolved), active
+ * now and the all-time figures. Each part is stale only while its own question
+ * changed (another panel's tab leaves it as it is). A failure is each part's
+ * it concerns (a range the server refuses fails only the range's parts), for
+ * each panel to show in its own error boundary.
+ */
+export function useDashboardStats(shown: ResolvedSelection | undefined, filter: StatsFilter | null, breakdowns: BreakdownRequest[]): DashboardParts {
+  const token = useShareToken();
+  const range: RangeQuestion | undefined = shown ? withFilterArg({ ...shown.range, interval: shown.interval, breakdowns }, filter) : undefined;
+  const answer = useQuietStableQuery(useStatsApi().dashboardStats, withTokenArg(range === undefined ? {} : { range }, token));
+  const { data, isStale } = answer;
+  // A failure counts only for its own question: a new one shows the panels loading (their error boundaries reset with it).
+  const failure = isStale ? undefined : answer.error;
+  // The range the kept answer is for (written during render, as useStableQuery does: only ever to a newer answer).
+  const answered = useRef<RangeQuestion | undefined>(range);
+  if (!isStale && (data !== undefined || failure !== undefined)) answered.current = range;
+  const changed = (partOf: (question: RangeQuestion) => unknown) =>
+    isStale && (range === undefined || answered.current === undefined || JSON.stringify(partOf(answered.current)) !== JSON.stringify(partOf(range)));
+  const rangeOf = ({ breakdowns: _breakdowns, interval: _interval, ...question }: RangeQuestion) => question;
+  const refused = data?.range != null && "error" in data.range ? data.range.error : undefined;
+  const rangeFailure = useMemo(() => (refused === undefined ? undefined : new ConvexError(refused)), [JSON.stringify(refused)]);
+  const figures = data?.range != null && !("error" in data.range) ? data.range : undefined;
+  const rangeError = failure ?? (isStale ? undefined : rangeFailure);
+  return {
+    summary: { data: figures?.summary, isStale: changed(rangeOf), error: rangeError },
+    series: { data: figures?.series, isStale: changed(({ breakdowns: _breakdowns, ...question }) => question), error: rangeError },
+    breakdowns: breakdowns.map((_request, i) => {
+      const part = figures?.breakdowns[i];
+      return {
+        data: part !== undefined && "rows" in part ? part.rows : undefined,
+        refused: part !== undefined && "refused" in part ? part.refused.message || (REFUSED_FILTERS[part.refused.code] ?? part.refused.code) : null,
+        isStale: changed((question) => [rangeOf(question), question.breakdowns[i] ?? null]),
+        error: rangeError,
+      };
+    }),
+    active: { data: data?.active, isStale: false, error: failure },
+    pageViews: { data: data?.pageViews, isStale: false, error: failure },
+  };
+}
