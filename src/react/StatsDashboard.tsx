@@ -64,9 +64,14 @@ export type StatsDashboardProps = {
  * so subscriptions are not renewed as time passes; the server's worker
  * expires idle visitors, so "Active now" takes no clock at all.
  *
- * Each panel reads its own query (panels reading the same one share its
- * subscription) inside its own error boundary, so a query that fails shows a
- * message in the panels that need it while the others keep updating.
+ * Everything live comes from one subscription, `dashboardStats` (the range's
+ * cards, chart and breakdowns, active now, the all-time figures), which the
+ * server re-runs once per worker batch: one function call a second however
+ * many panels (prds/dashboard-cost.md). The previous period's figures, which
+ * never change, are subscriptions of their own that Convex does not re-run.
+ * Each panel renders inside its own error boundary: a range the server
+ * refuses (a bad filter) fails the range's panels only, while active now and
+ * the all-time figures keep updating.
  *
  * A private dashboard (STATS_VISIBILITY=private) opens with a share link's
  * token (`?token=`, passed to every query); without a valid one, `settings`
