@@ -1,4 +1,4 @@
-import { ConvexError, v } from "convex/values";
+import { v } from "convex/values";
 import { mutation, query, type QueryCtx } from "./_generated/server.js";
 import * as PageStats from "./read/pageStats.js";
 import * as ActiveVisitors from "./read/activeVisitors.js";
@@ -115,9 +115,9 @@ async function rangeOrError(ctx: QueryCtx, range: typeof vDashboardRange.type) {
   try {
     return await TimeStats.rangeStats(ctx, range);
   } catch (error) {
-    const data = error instanceof ConvexError ? (error.data as { code?: unknown; message?: unknown; field?: unknown }) : undefined;
-    if (typeof data?.code !== "string") throw error;
-    return { error: { code: data.code, message: String(data.message), ...(typeof data.field === "string" ? { field: data.field } : {}) } };
+    const refused = TimeStats.refusalOf(error);
+    if (refused === null) throw error;
+    return { error: refused };
   }
 }
 

@@ -351,6 +351,13 @@ async function topValues(
   return top;
 }
 
+/** A ConvexError's code, message and field, to answer in place of what it refused; null for any other error. */
+export function refusalOf(error: unknown): { code: string; message: string; field?: string } | null {
+  const data = error instanceof ConvexError ? (error.data as { code?: unknown; message?: unknown; field?: unknown }) : undefined;
+  if (typeof data?.code !== "string") return null;
+  return { code: data.code, message: String(data.message), ...(typeof data.field === "string" ? { field: data.field } : {}) };
+}
+
 // What a filtered breakdown may be refused for, answered in its place by `rangeStats` (the other figures still stand).
 const REFUSALS = new Set(["FILTER_TOO_BROAD", "RANGE_BEFORE_RETENTION"]);
 
@@ -373,9 +380,9 @@ export async function rangeStats(
     try {
       answers.push({ rows: await breakdown(ctx, { ...range, property, limit }) });
     } catch (error) {
-      const data = error instanceof ConvexError ? (error.data as { code?: unknown; message?: unknown }) : undefined;
-      if (typeof data?.code !== "string" || !REFUSALS.has(data.code)) throw error;
-      answers.push({ refused: { code: data.code, message: String(data.message) } });
+      const refused = refusalOf(error);
+      if (refused === null || !REFUSALS.has(refused.code)) throw error;
+      answers.push({ refused: { code: refused.code, message: refused.message } });
     }
   }
   return { summary: figures, series, breakdowns: answers };
