@@ -141,15 +141,29 @@ describe("the worker's liveness and lag", () => {
     expect((await health(t)).body.checks.worker).toMatchObject({ ok: false, message: expect.stringMatching(/^the stats worker is behind \(no dashboard watches: it folds every 10 min\): /) });
   });
 
-  test("a heartbeat waiting counts too: it may wait, watched, until the first live session times out", async () => {
+  test("a heartbeat waiting counts too: one that only keeps its session live may wait, watched, until the first live session times out", async () => {
     const t = await runningSite();
     const sentAt = Date.now();
-    await heartbeat(t, 1, "/b");
+    // A session with no visit (it has viewed nothing): its heartbeat extends none.
+    await heartbeat(t, 3, "/b");
     const allowed = SESSION_TIMEOUT_MS + HEALTH_MAX_WORKER_LAG_MS;
     for (let at = sentAt + HEALTH_MAX_WORKER_LAG_MS / 2; at <= sentAt + allowed; at += HEALTH_MAX_WORKER_LAG_MS / 2) await watchedAt(t, at);
     expect((await health(t)).body.checks.worker).toMatchObject({ ok: true, lagMs: allowed });
     vi.setSystemTime(sentAt + allowed + SECOND);
     expect((await health(t)).body.checks.worker).toMatchObject({ ok: false, lagMs: allowed + SECOND });
+  });
+
+  test("a heartbeat that extends a visit waits as a view does: the visit's duration is a figure the worker folds within its cadence", async () => {
+    const t = await runningSite();
+    // Past the heartbeat dedup, so it extends the visit.
+    const sentAt = Date.now() + 20 * SECOND;
+    vi.setSystemTime(sentAt);
+    await heartbeat(t, 1, "/a");
+    await watchedAt(t, sentAt + HEALTH_MAX_WORKER_LAG_MS / 2);
+    vi.setSystemTime(sentAt + HEALTH_MAX_WORKER_LAG_MS);
+    expect((await health(t)).body.checks.worker).toMatchObject({ ok: true, lagMs: HEALTH_MAX_WORKER_LAG_MS });
+    vi.setSystemTime(sentAt + HEALTH_MAX_WORKER_LAG_MS + SECOND);
+    expect((await health(t)).body.checks.worker).toMatchObject({ ok: false, lagMs: HEALTH_MAX_WORKER_LAG_MS + SECOND });
   });
 
   test("a stopped worker is unhealthy and the answer says how to start it; started, it catches up", async () => {

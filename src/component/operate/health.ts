@@ -177,9 +177,9 @@ function allowedLagMs(watched: boolean): { view: number; heartbeat: number } {
 }
 
 /**
- * The worker's run state and lag: the age of the oldest view or heartbeat
- * committed after its cursor (each one indexed read; a heartbeat's age is
- * that of its latest write), failing once one waits longer than the worker's
+ * The worker's run state and lag: the age of the oldest view, heartbeat or
+ * visit change committed after its cursor (each one indexed read; a
+ * heartbeat's and a visit's age is that of its latest write), failing once one waits longer than the worker's
  * cadence allows (allowedLagMs). `held`: it folds no views until a backfill.
  */
 async function checkWorker(ctx: QueryCtx, now: number, held: boolean, commands: Commands): Promise<Checks["worker"]> {
@@ -193,7 +193,12 @@ async function checkWorker(ctx: QueryCtx, now: number, held: boolean, commands: 
     .query("activeSessions")
     .withIndex("by_committedAt", (q) => q.gt("committedAt", cursor.sessions ?? -1n))
     .first();
-  const viewAge = now - (view?._creationTime ?? now);
+  // A visit's change (a view, a heartbeat that extends it) is folded as a view is: its age is that of its latest write.
+  const visit = await ctx.db
+    .query("visits")
+    .withIndex("by_committedAt", (q) => q.gt("committedAt", cursor.visits ?? -1n))
+    .first();
+  const viewAge = Math.max(now - (view?._creationTime ?? now), now - (visit?.lastActivity ?? now));
   const heartbeatAge = now - (session?.lastSeen ?? now);
   const oldest = now - Math.max(viewAge, heartbeatAge);
   const lagMs = Math.max(0, Math.round(now - oldest));
