@@ -147,6 +147,19 @@ describe("the breakdown panels", () => {
     expect(location()).toBe("?period=today");
   });
 
+  test("while one panel's new tab loads, only that panel is dimmed: the cards, the chart and the other panels keep theirs as they are", async () => {
+    renderStats();
+    await settle();
+    // One query answers every panel (dashboardStats): a new tab asks it again, and only the panel whose question changed waits for it.
+    fireEvent.click(within(panel("sources")).getByRole("tab", { name: "Campaigns" }));
+    expect(panel("sources").className).toContain("is-stale");
+    for (const id of ["pages", "locations", "devices"]) expect(panel(id).className).not.toContain("is-stale");
+    expect(screen.getByTestId("stat-range-visitors").className).not.toContain("is-stale");
+    await settle();
+    expect(panel("sources").className).not.toContain("is-stale");
+    expect(rows(within(panel("sources")).getByTestId("breakdown-campaigns"))).toEqual(["launch:2026 été"]);
+  });
+
   test("the chosen tabs are remembered", async () => {
     const { unmount } = renderStats();
     await settle();
