@@ -12,7 +12,7 @@ import {
 import { filteredBreakdown } from "./filteredBreakdown.js";
 import { countPrevsBefore } from "../derive/prevHistogram.js";
 import { storedDetail } from "../derive/rollup.js";
-import { assertRangeKept, seriesSpans } from "../../shared/detail.js";
+import { assertRangeKept, seriesSpans, type DetailHorizons } from "../../shared/detail.js";
 import { SITE_SCOPE, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
 import {
   PIECE_LEVELS,
@@ -157,20 +157,23 @@ async function lensFigures(ctx: QueryCtx, lens: Lens, range: TimeRange, zone: st
   return await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, lens.scope, pieces, zone));
 }
 
-/** Refuses a range that needs detail the rollup has dropped, else returns the site's zone and the detail kept. */
-async function assertAnswerable(ctx: QueryCtx, range: TimeRange) {
-  const zone = siteTimeZone();
-  const detail = await storedDetail(ctx);
-  assertRangeKept(range, detail, zone);
-  return { zone, detail };
+/** The site's zone and the detail its buckets keep: read once per call, whatever the number of questions it answers. */
+type Site = { zone: string; detail: DetailHorizons };
+const readSite = async (ctx: QueryCtx): Promise<Site> => ({ zone: siteTimeZone(), detail: await storedDetail(ctx) });
+
+/** Refuses a range that needs detail the rollup has dropped, else returns the site (read now when not given). */
+async function assertAnswerable(ctx: QueryCtx, range: TimeRange, site?: Site): Promise<Site> {
+  site ??= await readSite(ctx);
+  assertRangeKept(range, site.detail, site.zone);
+  return site;
 }
 
 /** `summary`: page views, visitors and visits in `[from, to)`, of the site or of what the filter matches. */
-export async function summary(ctx: QueryCtx, args: TimeRange & { filter?: { property: string; value: string } }) {
+export async function summary(ctx: QueryCtx, args: TimeRange & { filter?: { property: string; value: string } }, site?: Site) {
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
   const lens = lensOf(parseFilter(args.filter));
-  const { zone } = await assertAnswerable(ctx, range);
+  const { zone } = await assertAnswerable(ctx, range, site);
   const figures = await lensFigures(ctx, lens, range, zone);
   return { ...range, pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) };
 }
@@ -179,13 +182,14 @@ export async function summary(ctx: QueryCtx, args: TimeRange & { filter?: { prop
 export async function timeseries(
   ctx: QueryCtx,
   args: TimeRange & { interval: string; timeZone?: string; filter?: { property: string; value: string } },
+  known?: Site,
 ) {
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
   assertValidInterval(args.interval);
   const zone = args.timeZone === undefined ? siteTimeZone() : parseTimeZone(args.timeZone);
   const lens = lensOf(parseFilter(args.filter));
-  const { zone: site, detail } = await assertAnswerable(ctx, range);
+  const { zone: site, detail } = await assertAnswerable(ctx, range, known);
   const starts = buckets(range, args.interval, zone);
   const spans = seriesSpans(range, args.interval, zone);
   // The range is answerable; a finer interval than old data keeps is the interval's fault.
@@ -232,13 +236,14 @@ function breakdownRow(property: BreakdownProperty, { value, figures }: Ranked): 
 export async function breakdown(
   ctx: QueryCtx,
   args: TimeRange & { property: string; limit?: number; filter?: { property: string; value: string } },
+  site?: Site,
 ): Promise<BreakdownRow[]> {
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
   const property = parseProperty(args.property);
   const limit = parseLimit(args.limit);
   const filter = parseFilter(args.filter);
-  const { zone } = await assertAnswerable(ctx, range);
+  const { zone } = await assertAnswerable(ctx, range, site);
   // A breakdown under a filter of another property reads the matching visits themselves (exact).
   if (filter !== undefined && filter.property !== property) {
     const ranked = (await filteredBreakdown(ctx, range, filter, property)).sort(rankOf(property)).slice(0, limit);
@@ -373,12 +378,13 @@ export async function rangeStats(
 ) {
   const { interval, timeZone, breakdowns, ...range } = args;
   if (breakdowns.length > RANGE_STATS_MAX_BREAKDOWNS) invalid("breakdowns", `breakdowns takes at most ${RANGE_STATS_MAX_BREAKDOWNS}; got ${breakdowns.length}`);
-  const figures = await summary(ctx, range);
-  const series = await timeseries(ctx, { ...range, interval, timeZone });
+  const site = await readSite(ctx);
+  const figures = await summary(ctx, range, site);
+  const series = await timeseries(ctx, { ...range, interval, timeZone }, site);
   const answers: (typeof vRangeBreakdown.type)[] = [];
   for (const { property, limit } of breakdowns) {
     try {
-      answers.push({ rows: await breakdown(ctx, { ...range, property, limit }) });
+      answers.push({ rows: await breakdown(ctx, { ...range, property, limit }, site) });
     } catch (error) {
       const refused = refusalOf(error);
       if (refused === null || !REFUSALS.has(refused.code)) throw error;
