@@ -1,7 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { VISIT_PROPERTIES, type VisitProperty } from "../../shared/config.js";
-import { addVisitToTime, linkVisitInScope, propertyScope, SITE_SCOPE, type TimeFold, type VisitFigures } from "./timeBuckets.js";
+import { addVisitToTime, linkVisitInScope, propertyScope, SITE_SCOPE, visitFiguresOf, type TimeFold } from "./timeBuckets.js";
 import { loadSessionScopes, previousInScope, recordInScope, forgetInScope } from "./visitScopes.js";
 import { getSettlementCursor, isSettled, type SettlementCursor } from "./settleVisits.js";
 
@@ -50,18 +50,11 @@ async function loadVisitFold(ctx: MutationCtx, fold: TimeFold, visitId: Id<"visi
 
 const folded = ({ start, lastActivity, views, pages, scopes }: Folded): Folded => ({ start, lastActivity, views, pages, scopes });
 
-const figuresOf = (state: Pick<Folded, "start" | "lastActivity" | "views">): VisitFigures => ({
-  visits: 1,
-  bounces: state.views === 1 ? 1 : 0,
-  visitViews: state.views,
-  durationMs: state.lastActivity - state.start,
-});
-
 const groupOf = (scope: string) => scope.slice(0, scope.indexOf(":")) as VisitProperty;
 
 /** Adds (1) or takes out (-1) everything a folded state counts, except its visitor links. */
 async function addState(ctx: MutationCtx, fold: TimeFold, state: Folded, sign: 1 | -1): Promise<void> {
-  const figures = { ...figuresOf(state), pageviews: 0 };
+  const figures = { ...visitFiguresOf(state), pageviews: 0 };
   await addVisitToTime(ctx, fold, { group: "site", scope: SITE_SCOPE }, state.start, figures, sign);
   for (const { path, at } of state.pages) await addVisitToTime(ctx, fold, { group: "page", scope: path }, at, figures, sign);
   for (const { scope } of state.scopes) {

@@ -76,6 +76,14 @@ export class BucketClock {
 // `prevs`: signed changes to the bucket's histogram; their sum is the change in its visitors. `visit`: changes to its visits' figures.
 type BucketDelta = BucketKey & { group: ScopeGroup; pageviews: number; prevs: Map<number, number>; visit: VisitFigures };
 export type VisitFigures = { visits: number; bounces: number; visitViews: number; durationMs: number };
+export const VISIT_FIGURE_KEYS = ["visits", "bounces", "visitViews", "durationMs"] as const satisfies readonly (keyof VisitFigures)[];
+/** What one visit adds to them: itself, a bounce when it has one view, its views, and its time from start to last activity. */
+export const visitFiguresOf = (visit: { start: number; lastActivity: number; views: number }): VisitFigures => ({
+  visits: 1,
+  bounces: visit.views === 1 ? 1 : 0,
+  visitViews: visit.views,
+  durationMs: visit.lastActivity - visit.start,
+});
 const noVisits = (): VisitFigures => ({ visits: 0, bounces: 0, visitViews: 0, durationMs: 0 });
 
 /**
@@ -187,7 +195,7 @@ export async function addVisitToTime(
   for (const level of keptLevels(scope.group, starts, await detailOf(ctx, fold))) {
     const delta = deltaOf(fold, scope.group, scope.scope, level, starts[level]);
     delta.pageviews += sign * figures.pageviews;
-    for (const key of ["visits", "bounces", "visitViews", "durationMs"] as const) delta.visit[key] += sign * figures[key];
+    for (const key of VISIT_FIGURE_KEYS) delta.visit[key] += sign * figures[key];
   }
 }
 

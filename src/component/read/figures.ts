@@ -1,5 +1,6 @@
 import type { Doc } from "../_generated/dataModel.js";
 import type { VisitProperty } from "../../shared/config.js";
+import { VISIT_FIGURE_KEYS, visitFiguresOf } from "../derive/timeBuckets.js";
 
 /** A range's figures as queries add them up: views, visitors, and visits with their bounces, views and duration. */
 export type Figures = { pageviews: number; visitors: number; visits: number; bounces: number; visitViews: number; durationMs: number };
@@ -8,10 +9,8 @@ export const noFigures = (): Figures => ({ pageviews: 0, visitors: 0, visits: 0,
 /** What the figures are of: the site, one page, or one value of a visit property (its scope in time buckets). */
 export type Lens = { group: "site" | "page"; scope: string } | { group: VisitProperty; scope: string; value: string };
 
-/** Adds one visit, as its row stands, to the figures. */
+/** Adds one visit, as its row stands, to the figures (what the worker adds to its buckets: derive/timeBuckets.ts). */
 export function addVisit(figures: Figures, visit: Pick<Doc<"visits">, "views" | "start" | "lastActivity">): void {
-  figures.visits++;
-  figures.bounces += visit.views === 1 ? 1 : 0;
-  figures.visitViews += visit.views;
-  figures.durationMs += visit.lastActivity - visit.start;
+  const added = visitFiguresOf(visit);
+  for (const key of VISIT_FIGURE_KEYS) figures[key] += added[key];
 }
