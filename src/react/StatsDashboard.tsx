@@ -8,7 +8,7 @@ import { useStableQuery } from "./hooks/useStableQuery.js";
 import { useLiveQuery } from "./hooks/useLiveQueries.js";
 import { readyRange, useStatsRange, type RangeState } from "./hooks/useStatsRange.js";
 import { useStatsFilter } from "./hooks/useStatsFilter.js";
-import { useDashboardStats, type ActiveVisitors, type PageViewStats, type RangePart, type SeriesRow, type Summary } from "./hooks/useDashboardStats.js";
+import { useDashboardStats, type ActiveVisitors, type PageViewStats, type LivePart, type SeriesRow, type Summary } from "./hooks/useDashboardStats.js";
 import { useShareToken } from "./hooks/useShareToken.js";
 import { useWatchStats } from "./hooks/useWatchStats.js";
 import { formatDate, formatDateTime, formatNumber } from "./lib/format.js";
@@ -271,17 +271,17 @@ function FailedPanel(props: { testId: string; headingId: string; wide?: boolean;
 const formatted = (value: number | undefined) => (value === undefined ? undefined : formatNumber(value));
 
 /** Shown while a backfill runs; when the figures fail there is no banner (the views panel says why). */
-function BackfillNotice({ pageViews }: { pageViews: RangePart<PageViewStats> }) {
+function BackfillNotice({ pageViews }: { pageViews: LivePart<PageViewStats> }) {
   const backfill = pageViews.data?.backfill;
   return backfill?.state === "running" ? <BackfillBanner backfill={backfill} /> : null;
 }
 
-function ActiveNowCard({ active }: { active: RangePart<ActiveVisitors> }) {
+function ActiveNowCard({ active }: { active: LivePart<ActiveVisitors> }) {
   if (active.error !== undefined) throw active.error;
   return <StatCard testId="stat-active-now" label="Active now" value={formatted(active.data?.activeVisitors)} hint={ACTIVE_NOW_HINT} stale={active.isStale} live />;
 }
 
-function PageViewCards({ pageViews }: { pageViews: RangePart<PageViewStats> }) {
+function PageViewCards({ pageViews }: { pageViews: LivePart<PageViewStats> }) {
   if (pageViews.error !== undefined) throw pageViews.error;
   const { data: stats, isStale } = pageViews;
   // The first view's date in the site's zone, as all time's range starts (the browser's while that zone cannot be read).
@@ -312,7 +312,7 @@ function PageViewCards({ pageViews }: { pageViews: RangePart<PageViewStats> }) {
   );
 }
 
-function ActiveByPathPanel({ active, pageViews }: { active: RangePart<ActiveVisitors>; pageViews: RangePart<PageViewStats> }) {
+function ActiveByPathPanel({ active, pageViews }: { active: LivePart<ActiveVisitors>; pageViews: LivePart<PageViewStats> }) {
   if (active.error !== undefined) throw active.error;
   // Titles are borrowed from the all-time figures: none while they fail, and the panel keeps working.
   const stats = pageViews.data;
@@ -320,7 +320,7 @@ function ActiveByPathPanel({ active, pageViews }: { active: RangePart<ActiveVisi
   return <ActiveByPath active={active.data} titles={titles} stale={active.isStale} />;
 }
 
-function ViewsPanel({ pageViews }: { pageViews: RangePart<PageViewStats> }) {
+function ViewsPanel({ pageViews }: { pageViews: LivePart<PageViewStats> }) {
   if (pageViews.error !== undefined) throw pageViews.error;
   const { data: stats, isStale } = pageViews;
   if (stats === undefined) {
@@ -355,7 +355,7 @@ const RANGE_CARDS: readonly { testId: string; metric: Metric }[] = [
 ];
 
 /** The range's visitors, visits, page views and the visits' figures, each against the previous period; all under the filter. */
-function RangeCards({ state, filter, current }: { state: RangeState; filter: StatsFilter | null; current: RangePart<Summary> }) {
+function RangeCards({ state, filter, current }: { state: RangeState; filter: StatsFilter | null; current: LivePart<Summary> }) {
   if (current.error !== undefined) throw current.error;
   const api = useStatsApi();
   const shown = readyRange(state);
@@ -405,7 +405,7 @@ function RangeCard(props: { testId: string; metric: Metric; current: Summary | u
  * its last figures, dimmed, in their own interval, until both series of a new
  * question have arrived.
  */
-function ChartPanel(props: { state: RangeState; filter: StatsFilter | null; series: RangePart<SeriesRow[]>; onIntervalChange: (interval: Interval) => void }) {
+function ChartPanel(props: { state: RangeState; filter: StatsFilter | null; series: LivePart<SeriesRow[]>; onIntervalChange: (interval: Interval) => void }) {
   const { state, filter, onIntervalChange } = props;
   if (props.series.error !== undefined) throw props.series.error;
   const api = useStatsApi();

@@ -9,13 +9,9 @@ export type StatsApi = Pick<
   LiveStatsApi,
   | "recordPageView"
   | "heartbeat"
-  | "getStats"
-  | "getPageViewStats"
-  | "getActiveVisitors"
   | "listPageStats"
   | "summary"
   | "timeseries"
-  | "breakdown"
   | "dashboardStats"
   | "settings"
   | "rulesCheck"

@@ -1,9 +1,6 @@
-import type { FunctionReturnType } from "convex/server";
-import type { StatsApi } from "../statsApi.js";
+import type { ActiveVisitors } from "../hooks/useDashboardStats.js";
 import { displayPath, formatNumber } from "../lib/format.js";
 import { SitePathLink } from "./SitePathLink.js";
-
-type Active = FunctionReturnType<StatsApi["getActiveVisitors"]>;
 
 /** Where the visitors who are here now are reading, busiest page first. */
 export function ActiveByPath({
@@ -11,7 +8,7 @@ export function ActiveByPath({
   titles,
   stale = false,
 }: {
-  active: Active | undefined;
+  active: ActiveVisitors | undefined;
   titles: Map<string, string>;
   /** `active` answers an older question while a newer one loads (see useStableQuery). */
   stale?: boolean;

@@ -1,8 +1,7 @@
-import type { FunctionReturnType } from "convex/server";
-import type { StatsApi } from "../statsApi.js";
+import type { PageViewStats } from "../hooks/useDashboardStats.js";
 import { formatDateTime, formatNumber } from "../lib/format.js";
 
-type Backfill = NonNullable<FunctionReturnType<StatsApi["getPageViewStats"]>["backfill"]>;
+type Backfill = NonNullable<PageViewStats["backfill"]>;
 
 const PHASE_NAMES: Record<Backfill["phase"], string> = {
   pageViews: "page views",

@@ -2,7 +2,7 @@ import { useState } from "react";
 import type { BreakdownProperty } from "../../shared/config.js";
 import type { StatsFilter } from "../lib/statsFilter.js";
 import type { ResolvedSelection } from "../lib/statsPeriod.js";
-import type { BreakdownPart, RangePart, Summary } from "../hooks/useDashboardStats.js";
+import type { BreakdownPart, LivePart, Summary } from "../hooks/useDashboardStats.js";
 import { BreakdownTable } from "./BreakdownTable.js";
 import { TabList, TabPanel, useStoredTab } from "./Tabs.js";
 
@@ -65,7 +65,7 @@ export function BreakdownPanel<Id extends string>({
   choice: BreakdownChoice;
   /** The chosen tab's breakdown, and the range's summary for the rows' shares. */
   answer: BreakdownPart;
-  summary: RangePart<Summary>;
+  summary: LivePart<Summary>;
   /** The resolved range; undefined while it loads. */
   shown: ResolvedSelection | undefined;
   filter: StatsFilter | null;

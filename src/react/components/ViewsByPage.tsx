@@ -1,7 +1,5 @@
 import { useState } from "react";
 import { usePaginatedQuery } from "convex/react";
-import type { FunctionReturnType } from "convex/server";
-import type { StatsApi } from "../statsApi.js";
 import { useStatsApi } from "../StatsApiContext.js";
 import { useTabVisible } from "../hooks/useTabVisible.js";
 import { VIEWS_TABLE_COLLAPSED_ROWS, VIEWS_TABLE_PAGE_SIZE } from "../../shared/config.js";
@@ -10,8 +8,8 @@ import { withTokenArg } from "../lib/shareToken.js";
 import { useShareToken } from "../hooks/useShareToken.js";
 import { PageCell } from "./PageName.js";
 import { PageTypeBadge } from "./PageTypeBadge.js";
+import type { PageViewStats } from "../hooks/useDashboardStats.js";
 
-type PageViewStats = FunctionReturnType<StatsApi["getPageViewStats"]>;
 
 /**
  * Every page by all-time views. The top list comes with the live stats; asking

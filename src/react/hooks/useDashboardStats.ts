@@ -18,16 +18,16 @@ export type Summary = RangeStats["summary"];
 export type SeriesRow = RangeStats["series"][number];
 export type BreakdownRow = Extract<RangeStats["breakdowns"][number], { rows: unknown }>["rows"][number];
 
-/** One part of the range's answer: kept while a new question loads (`isStale`: it answers this part's previous question), or the query's failure. */
-export type RangePart<T> = { data: T | undefined; isStale: boolean; error: Error | undefined };
+/** One part of the dashboard's live answer: kept while a new question loads (`isStale`: it answers this part's previous question), or its failure. */
+export type LivePart<T> = { data: T | undefined; isStale: boolean; error: Error | undefined };
 /** A breakdown's part; `refused`: why the server refuses a filtered breakdown (in its words), for the panel to show. */
-export type BreakdownPart = RangePart<BreakdownRow[]> & { refused: string | null };
+export type BreakdownPart = LivePart<BreakdownRow[]> & { refused: string | null };
 export type DashboardParts = {
-  summary: RangePart<Summary>;
-  series: RangePart<RangeStats["series"]>;
+  summary: LivePart<Summary>;
+  series: LivePart<RangeStats["series"]>;
   breakdowns: BreakdownPart[];
-  active: RangePart<ActiveVisitors>;
-  pageViews: RangePart<PageViewStats>;
+  active: LivePart<ActiveVisitors>;
+  pageViews: LivePart<PageViewStats>;
 };
 export type BreakdownRequest = { property: string; limit: number };
 
