@@ -112,7 +112,9 @@ async function foldVisitChange(ctx: MutationCtx, fold: TimeFold, visit: Visit): 
     await recordInScope(ctx, sessionScopes, visit.sessionId, scope, minute);
     scopes.push({ scope, prev });
   }
-  const state: Folded = { start: visit.start, lastActivity: visit.lastActivity, views: visit.views, pages: await pagesOf(ctx, visit, old), scopes };
+  // A change with no new view (a heartbeat) viewed no new page: no read.
+  const pages = old !== null && old.views === visit.views ? old.pages : await pagesOf(ctx, visit, old);
+  const state: Folded = { start: visit.start, lastActivity: visit.lastActivity, views: visit.views, pages, scopes };
   if (old !== null) await addState(ctx, fold, old, -1);
   await addState(ctx, fold, state, 1);
   entry.state = state;
