@@ -76,12 +76,21 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
     type QueryCtx = GenericQueryCtx<DataModel>;
     // The caller's arguments, with `granted` when the app's own check lets it read a private dashboard.
     const access = async <Args extends { token?: string }>(ctx: QueryCtx, args: Args) => ({ ...args, granted: (await this.options.canRead?.(ctx)) || undefined });
+    // The app's title of a path, asked once per call however many of its lists name the path (a dashboard's several do).
+    const asked = new WeakMap<QueryCtx, Map<string, Promise<PageTitle | null | undefined>>>();
+    const titleOf = (ctx: QueryCtx, path: string) => {
+      let titles = asked.get(ctx);
+      if (titles === undefined) asked.set(ctx, (titles = new Map()));
+      let title = titles.get(path);
+      if (title === undefined) titles.set(path, (title = Promise.resolve(this.options.pageTitles?.(ctx, path))));
+      return title;
+    };
     const titled = async <Row extends { path: string; title: string; pageType: string }>(ctx: QueryCtx, rows: Row[]) =>
-      await Promise.all(rows.map(async (row) => ({ ...row, ...(await this.options.pageTitles?.(ctx, row.path)) })));
+      await Promise.all(rows.map(async (row) => ({ ...row, ...(await titleOf(ctx, row.path)) })));
     // A breakdown's rows of pages (page, entry and exit page) named by the app's titles.
     const titledBreakdown = async <Row extends { value: string; title?: string }>(ctx: QueryCtx, property: string, rows: Row[]) => {
       if (!(PAGE_PROPERTIES as readonly string[]).includes(property) || !this.options.pageTitles) return rows;
-      return await Promise.all(rows.map(async (row) => ({ ...row, title: (await this.options.pageTitles!(ctx, row.value))?.title ?? row.title })));
+      return await Promise.all(rows.map(async (row) => ({ ...row, title: (await titleOf(ctx, row.value))?.title ?? row.title })));
     };
     return {
       /** A view, deduplicated per session and path for 30 minutes; throws INVALID_ARGUMENT or RATE_LIMITED. */
