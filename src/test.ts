@@ -2,7 +2,6 @@
 import type { TestConvex } from "convex-test";
 import type { GenericSchema, SchemaDefinition } from "convex/server";
 import batchWorker from "@convex-dev/batch-worker/test";
-import rateLimiter from "@convex-dev/rate-limiter/test";
 import schema from "./component/schema.js";
 
 const modules = import.meta.glob("./component/**/*.ts");
@@ -14,6 +13,5 @@ const modules = import.meta.glob("./component/**/*.ts");
 export function register(t: TestConvex<SchemaDefinition<GenericSchema, boolean>>, name: string = "liveStats") {
   t.registerComponent(name, schema, modules);
   batchWorker.register(t, `${name}/batchWorker`);
-  rateLimiter.register(t, `${name}/rateLimiter`);
 }
 export default { register, schema, modules };

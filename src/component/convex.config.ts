@@ -1,7 +1,6 @@
 import { defineComponent } from "convex/server";
 import { v } from "convex/values";
 import batchWorker from "@convex-dev/batch-worker/convex.config.js";
-import rateLimiter from "@convex-dev/rate-limiter/convex.config.js";
 
 // One site's analytics: its tables, worker, limits and settings. An app mounts one instance per site
 // (`app.use(liveStats, { name })`) and binds each instance's settings to its own variables (prds/component.md).
@@ -29,7 +28,5 @@ const component = defineComponent("liveStats", {
 });
 // The single writer of every derived structure: folds appended rows in the background (derive/worker.ts).
 component.use(batchWorker);
-// Each session's own caps on its tracking calls (record/rateLimits.ts); the site-wide caps are the worker's (derive/siteCaps.ts).
-component.use(rateLimiter);
 
 export default component;

@@ -2,6 +2,7 @@ import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 import { vRecordedRules } from "./derive/derivedRules.js";
 import { vBucketLevel } from "./derive/timeBuckets.js";
+import { vTokenBucketState } from "./record/rateLimits.js";
 import { vVisitFields } from "./record/visits.js";
 
 // A site-wide cap's token bucket: the tokens it held at `at` (a view's or heartbeat's time), refilling at the cap's rate.
@@ -61,6 +62,8 @@ export default defineSchema({
     committedAt: v.optional(v.commitTs()),
     // True when inserted by a session with no view, until the worker admits it under the new-visitor cap (then false; derive/siteCaps.ts).
     newVisitor: v.optional(v.boolean()),
+    // The session's page-change limit (record/rateLimits.ts): it goes with the row, refilled by then.
+    pageChanges: v.optional(vTokenBucketState),
   })
     .index("by_sessionId", ["sessionId"])
     .index("by_lastSeen", ["lastSeen"])

@@ -3,11 +3,9 @@ import { test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { pageViewArgs } from "../support/calls";
 import { T0, useFakeClock } from "../support/clock";
-import { RATE_LIMITER_COMPONENT } from "../support/convexBackend";
 import { afterDedup, beat, busySite, conflictRate, sampleFootprints, steadyState, view, type Call } from "../support/hotPathConflicts";
 import { measure, type Cost } from "../support/metrics";
 import { sessionId } from "../support/seed";
-import { writesOf } from "../support/writeSet";
 
 /**
  * What the rate limits add to the hot path (prds/howtoavoidwriteconflicts.md):
@@ -33,7 +31,7 @@ const CALLS: [string, Call][] = [
 ];
 
 async function callCosts(): Promise<string[]> {
-  const lines = ["| call | documentsRead | documentsWritten | of which the limiter's | databaseQueries | bytesWritten |", "|---|---:|---:|---:|---:|---:|"];
+  const lines = ["| call | documentsRead | documentsWritten | databaseQueries | bytesWritten |", "|---|---:|---:|---:|---:|"];
   const busy = async () => {
     const t = await steadyState();
     await busySite(t);
@@ -50,9 +48,7 @@ async function callCosts(): Promise<string[]> {
       return (await measure(t, run)).cost;
     };
     const cost = await costOf();
-    const t = await busy();
-    const limiterWrites = (await writesOf(t, () => call.run(t))).filter((write) => write.component === RATE_LIMITER_COMPONENT).length;
-    lines.push(`| ${name} | ${cost.documentsRead} | ${cost.documentsWritten} | ${limiterWrites} | ${cost.databaseQueries} | ${cost.bytesWritten.toLocaleString("en-US")} |`);
+    lines.push(`| ${name} | ${cost.documentsRead} | ${cost.documentsWritten} | ${cost.databaseQueries} | ${cost.bytesWritten.toLocaleString("en-US")} |`);
   }
   return lines;
 }

@@ -20,10 +20,9 @@ export const AGGREGATE_COMPONENTS = ["posts", "pages"] as const;
 export const STATS_COMPONENT = "liveStats";
 export const STATS_SITES = [STATS_COMPONENT, "docsStats"] as const;
 
-/** Inside each site: the stats worker's batch-worker, the rate limiter and the limiter's own batch worker (src/test.ts). */
+/** Inside each site: the stats worker's batch-worker (src/test.ts). */
 export const BATCH_WORKER_COMPONENT = `${STATS_COMPONENT}/batchWorker`;
-export const RATE_LIMITER_COMPONENT = `${STATS_COMPONENT}/rateLimiter`;
-const siteComponents = (site: string) => [site, `${site}/batchWorker`, `${site}/rateLimiter`, `${site}/rateLimiter/batchWorker`];
+const siteComponents = (site: string) => [site, `${site}/batchWorker`];
 
 /** Where each component's own tables (its `_scheduled_functions` among them) live: the app is "". */
 export const COMPONENT_PATHS: readonly string[] = ["", ...AGGREGATE_COMPONENTS, ...STATS_SITES.flatMap(siteComponents)];

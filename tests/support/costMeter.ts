@@ -3,7 +3,6 @@ import type { Crons, GenericSchema, SchemaDefinition } from "convex/server";
 import { convexToJson, type Value } from "convex/values";
 import aggregateTest from "@convex-dev/aggregate/test";
 import batchWorkerTest from "@convex-dev/batch-worker/test";
-import rateLimiterTest from "@convex-dev/rate-limiter/test";
 import appSchema from "../../convex/schema";
 import statsCrons from "../../src/component/crons";
 import statsSchema from "../../src/component/schema";
@@ -232,7 +231,6 @@ function schemaOf(componentPath: string): AnySchema {
   if ((AGGREGATE_COMPONENTS as readonly string[]).includes(componentPath)) return aggregateTest.schema as AnySchema;
   if ((STATS_SITES as readonly string[]).includes(componentPath)) return statsSchema as unknown as AnySchema;
   if (componentPath.endsWith("/batchWorker")) return batchWorkerTest.schema as AnySchema;
-  if (componentPath.endsWith("/rateLimiter")) return rateLimiterTest.schema as AnySchema;
   throw new Error(`tests/support/costMeter.ts does not know the schema of component "${componentPath}"`);
 }
 

@@ -68,14 +68,11 @@ export async function loadComponentModule(componentPath: string, modulePath: str
 export async function createNodeTestConvex(options: TestConvexOptions = {}) {
   const aggregate = await componentOf("@convex-dev/aggregate");
   const batchWorker = await componentOf("@convex-dev/batch-worker");
-  const rateLimiter = await componentOf("@convex-dev/rate-limiter");
   const { default: statsSchema } = (await import(pathToFileURL(path.join(STATS_COMPONENT_DIR, "schema.ts")).href)) as { default: ComponentSource["schema"] };
   // What src/test.ts's register does, with the modules read from disk.
   const registerStats: Parameters<typeof buildTestConvex>[1]["registerStats"] = (t, name) => {
     t.registerComponent(name, statsSchema, statsModules);
     t.registerComponent(`${name}/batchWorker`, batchWorker.schema, batchWorker.modules);
-    t.registerComponent(`${name}/rateLimiter`, rateLimiter.schema, rateLimiter.modules);
-    t.registerComponent(`${name}/rateLimiter/batchWorker`, batchWorker.schema, batchWorker.modules);
   };
   const t = buildTestConvex(convexModules, { aggregate, registerStats }, options);
   await indexQueries(() => t.run(async () => {}));

@@ -129,5 +129,4 @@ export const internal: FilterApi<
 
 export const components = componentsGeneric() as unknown as {
   batchWorker: import("@convex-dev/batch-worker/_generated/component.js").ComponentApi<"batchWorker">;
-  rateLimiter: import("@convex-dev/rate-limiter/_generated/component.js").ComponentApi<"rateLimiter">;
 };

@@ -180,6 +180,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             currentPath: string;
             lastSeen: number;
             newVisitor?: boolean;
+            pageChanges?: { value: number; ts: number };
           }>;
           shareLinks?: Array<{
             label: string;

@@ -1,7 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { NEW_VISITOR_PAUSE_MS } from "../../shared/config.js";
-import { forgetSessionLimits, getNewVisitorPause, siteCapConfig, type SiteCap, type SiteCapName } from "../record/rateLimits.js";
+import { getNewVisitorPause, siteCapConfig, type SiteCap, type SiteCapName } from "../record/rateLimits.js";
 import { visitAt } from "../record/visits.js";
 import type { FoldedView } from "./foldPageViews.js";
 import { forgetLiveSession, type LiveFold, type SessionState } from "./foldSessions.js";
@@ -173,9 +173,8 @@ async function refuseSession(ctx: MutationCtx, caps: CapFold, live: LiveFold, se
     await ctx.db.insert("refusedEvents", { limit: "newVisitors", kind: "heartbeat", sessionId, path, timestamp, refusedAt: now });
     await ctx.db.delete(session._id);
   }
+  // Its calls' places under the per-session limits come back with its rows, as they would had the calls been refused at once.
   await forgetLiveSession(ctx, live, sessionId);
-  // Its calls' tokens come back, as they would had the calls been refused at once.
-  await forgetSessionLimits(ctx, sessionId);
 }
 
 /** Moves a view of a new path the new-path cap refused into `refusedEvents`, and takes it out of its visit. */

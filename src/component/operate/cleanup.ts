@@ -3,7 +3,6 @@ import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { CLEANUP_PAGE_SIZE, CLEANUP_RECORD_INTERVAL_MS, SESSION_TIMEOUT_MS } from "../../shared/config.js";
 import { hasChunkBudget } from "../derive/budget.js";
-import { forgetSessionLimits } from "../record/rateLimits.js";
 import { isRollupDue } from "../derive/rollup.js";
 import { hasVisitToSettle } from "../derive/settleVisits.js";
 import { hasLiveSessionPastTimeout } from "../derive/foldSessions.js";
@@ -23,8 +22,8 @@ export type CleanupResult = Infer<typeof vCleanupResult>;
  * worker wakes itself for timed-out sessions and ended visits (derive/worker.ts);
  * while none does it sets no timer, and this is the backstop that takes an idle
  * site's timed-out sessions off "active now" (within a cron period, the
- * unwatched cadence). A deleted
- * session's rate-limit buckets go with it (refilled by now). It records that
+ * unwatched cadence). A deleted session's page-change limit goes with its row
+ * (refilled by now). It records that
  * it ran, for the health check: on an idle site it reads six empty index
  * ranges and its record, and writes only that record, once a run. Then, with
  * what its budget left, it deletes raw rows past their retention
@@ -41,7 +40,6 @@ export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promi
   for (const session of stale) {
     if (!(await hasChunkBudget(ctx))) break;
     await ctx.db.delete(session._id);
-    await forgetSessionLimits(ctx, session.sessionId);
     deleted++;
   }
   if ((await hasLiveSessionPastTimeout(ctx, now)) || (await hasVisitToSettle(ctx, now)) || (await isRollupDue(ctx, now))) await pingStatsWorker(ctx);

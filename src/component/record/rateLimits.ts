@@ -1,6 +1,6 @@
-import { MINUTE, RateLimiter, type RateLimitConfig } from "@convex-dev/rate-limiter";
-import { ConvexError } from "convex/values";
-import { components } from "../_generated/api.js";
+import { calculateRateLimit, MINUTE } from "@convex-dev/rate-limiter";
+import { ConvexError, v, type Infer } from "convex/values";
+import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import {
   DEFAULT_NEW_PATHS_PER_MINUTE,
@@ -12,11 +12,14 @@ import {
 
 /**
  * Caps on abuse of the public tracking calls (prds/collection.md). The
- * per-session limits are token buckets of Convex's rate-limiter component,
- * keyed by the session, so only that session's calls touch them. The two
- * site-wide caps are the stats worker's (derive/siteCaps.ts), where no visitor
- * waits: a visitor's call only reads the pause on new visitors that the worker
- * sets when it refuses one, so no document is one that two visitors write
+ * per-session limits keep their state in the session's own rows, which its
+ * call reads or writes anyway, so a limit costs no write of its own: a view
+ * counts the session's views of the last minute, and a page-changing
+ * heartbeat takes a token of a bucket kept on the session's `activeSessions`
+ * row (rate-limiter's token-bucket arithmetic). The two site-wide caps are the
+ * stats worker's (derive/siteCaps.ts), where no visitor waits: a visitor's
+ * call only reads the pause on new visitors that the worker sets when it
+ * refuses one, so no document is one that two visitors write
  * (prds/howtoavoidwriteconflicts.md).
  */
 
@@ -26,15 +29,12 @@ export type SiteCapName = "newVisitors" | "newPaths";
 /** What a limited call throws: nothing of the call was written; `retryAfter` is in milliseconds. */
 export type RateLimited = { code: "RATE_LIMITED"; limit: SessionLimit | "newVisitors"; retryAfter: number; message: string };
 
-const rateLimiter = new RateLimiter(components.rateLimiter);
+/** A token bucket's state as rate-limiter keeps it: its tokens at `ts`. */
+export const vTokenBucketState = v.object({ value: v.number(), ts: v.number() });
+export type TokenBucketState = Infer<typeof vTokenBucketState>;
 
-/** A per-session token bucket: a burst of `perMinute` calls, then `perMinute` a minute. */
-const perSession = (perMinute: number): RateLimitConfig => ({ kind: "token bucket", rate: perMinute, period: MINUTE });
-
-const SESSION_LIMITS: Record<SessionLimit, RateLimitConfig> = {
-  sessionViews: perSession(SESSION_VIEWS_PER_MINUTE),
-  sessionHeartbeats: perSession(SESSION_HEARTBEATS_PER_MINUTE),
-};
+/** Page-changing heartbeats: a burst of SESSION_HEARTBEATS_PER_MINUTE, then as many a minute. */
+const PAGE_CHANGES = { kind: "token bucket", rate: SESSION_HEARTBEATS_PER_MINUTE, period: MINUTE } as const;
 
 /** A site-wide cap: `perMinute` new visitors (or paths) a minute, with a burst of SITE_CAP_BURST_MINUTES of it. */
 export type SiteCap = { perMinute: number; capacity: number };
@@ -69,15 +69,30 @@ function rateLimited(limit: RateLimited["limit"], retryAfterMs: number, why: str
   return new ConvexError<RateLimited>({ code: "RATE_LIMITED", limit, retryAfter, message });
 }
 
-const SESSION_MESSAGES: Record<SessionLimit, string> = {
-  sessionViews: "this session records page views faster than anyone reads",
-  sessionHeartbeats: "this session sends heartbeats faster than its tracker does",
-};
+/**
+ * Throws RATE_LIMITED when the session already recorded SESSION_VIEWS_PER_MINUTE
+ * views in the last minute (the throw rolls the call back). Its own views are
+ * the state: a view the caps refused leaves them, and gives its place back.
+ */
+export async function enforceViewLimit(ctx: QueryCtx, sessionId: string, now: number): Promise<void> {
+  const lastMinute = await ctx.db
+    .query("pageViews")
+    .withIndex("by_session_timestamp", (q) => q.eq("sessionId", sessionId).gt("timestamp", now - MINUTE))
+    .order("desc")
+    .take(SESSION_VIEWS_PER_MINUTE);
+  if (lastMinute.length < SESSION_VIEWS_PER_MINUTE) return;
+  throw rateLimited("sessionViews", lastMinute.at(-1)!.timestamp + MINUTE - now, "this session records page views faster than anyone reads");
+}
 
-/** Takes one token of the session's own bucket `name` or throws RATE_LIMITED; the throw rolls the whole call back. */
-export async function enforceLimit(ctx: MutationCtx, name: SessionLimit, sessionId: string): Promise<void> {
-  const status = await rateLimiter.limit(ctx, name, { key: sessionId, config: SESSION_LIMITS[name] });
-  if (!status.ok) throw rateLimited(name, status.retryAfter, SESSION_MESSAGES[name]);
+/**
+ * Takes a token of the session's page-change bucket (`session`: its row, null
+ * before its first heartbeat) or throws RATE_LIMITED; returns the bucket to
+ * store on the row the heartbeat writes.
+ */
+export function takePageChangeToken(session: Pick<Doc<"activeSessions">, "pageChanges"> | null, now: number): TokenBucketState {
+  const { value, ts, retryAfter } = calculateRateLimit(session?.pageChanges ?? null, PAGE_CHANGES, now, 1);
+  if (value < 0) throw rateLimited("sessionHeartbeats", retryAfter ?? 0, "this session sends heartbeats faster than its tracker does");
+  return { value, ts };
 }
 
 /** The pause on new visitors, if the worker set one (a single row, written only by the worker when it refuses a new visitor). */
@@ -91,10 +106,4 @@ export async function enforceNewVisitorPause(ctx: MutationCtx, now: number): Pro
   if (pause !== null && now < pause.until) {
     throw rateLimited("newVisitors", pause.until - now, "the site has counted its most new visitors for now (STATS_MAX_NEW_VISITORS_PER_MINUTE)");
   }
-}
-
-/** Drops a session's own limits (full again, or of a session the caps refused), so the limiter's table does not grow with every visitor ever. */
-export async function forgetSessionLimits(ctx: MutationCtx, sessionId: string): Promise<void> {
-  await rateLimiter.reset(ctx, "sessionViews", { key: sessionId });
-  await rateLimiter.reset(ctx, "sessionHeartbeats", { key: sessionId });
 }

@@ -1,7 +1,7 @@
 import { v, type Infer } from "convex/values";
 import type { MutationCtx } from "../_generated/server.js";
 import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, SESSION_TIMEOUT_MS, type PageType } from "../../shared/config.js";
-import { enforceLimit, enforceNewVisitorPause } from "./rateLimits.js";
+import { enforceNewVisitorPause, enforceViewLimit, takePageChangeToken } from "./rateLimits.js";
 import { assertValidPageType, canonicalPath, canonicalSessionId } from "../../shared/validation.js";
 import { isBotUserAgent, visitAttributes, vVisitContext, type VisitAttributes } from "./visitAttributes.js";
 import { recordVisitActivity, recordVisitView } from "./visits.js";
@@ -52,7 +52,7 @@ export async function recordPageView(ctx: MutationCtx, input: PageViewInput, att
       .first();
     if (recent !== null) return { recorded: false, newVisitor: false };
   }
-  await enforceLimit(ctx, "sessionViews", input.sessionId);
+  await enforceViewLimit(ctx, input.sessionId, now);
   if (newVisitor && (await liveSessionOf(ctx, input.sessionId)) === null) await enforceNewVisitorPause(ctx, now);
   // Whether the path is new is the worker's question: asked here, its answer would tell anyone which paths were ever viewed.
   await ctx.db.insert("pageViews", { ...input, timestamp: now, committedAt: ctx.db.vars.commitTs, ...(newVisitor ? { newVisitor } : {}) });
@@ -70,9 +70,9 @@ export async function recordPageView(ctx: MutationCtx, input: PageViewInput, att
 export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath: string, now: number): Promise<void> {
   const session = await liveSessionOf(ctx, sessionId);
   if (session !== null && session.currentPath === currentPath && now - session.lastSeen < HEARTBEAT_DEDUP_MS) return;
-  // A same-page beat passes the dedup at most once per HEARTBEAT_DEDUP_MS, under the limit already: only a new page takes a token (and its write).
-  if (session === null || session.currentPath !== currentPath) await enforceLimit(ctx, "sessionHeartbeats", sessionId);
-  const state = { sessionId, currentPath, lastSeen: now, committedAt: ctx.db.vars.commitTs };
+  // A same-page beat passes the dedup at most once per HEARTBEAT_DEDUP_MS, under the limit already: only a new page takes a token.
+  const pageChanges = session === null || session.currentPath !== currentPath ? takePageChangeToken(session, now) : session.pageChanges;
+  const state = { sessionId, currentPath, lastSeen: now, committedAt: ctx.db.vars.commitTs, ...(pageChanges === undefined ? {} : { pageChanges }) };
   if (session !== null) await ctx.db.patch(session._id, state);
   else if (await hasViewed(ctx, sessionId)) await ctx.db.insert("activeSessions", state);
   else {
