@@ -61,8 +61,11 @@ export const STATS_WORKER_NAME = "stats";
 /** While a dashboard watches, the worker waits this long after each batch (a view shows within 2 s; dashboards re-run at most once a second), and a ping wakes it this soon. */
 export const WORKER_DEBOUNCE_MS = 1_000;
 
-/** While no dashboard watches, the worker waits this long after each batch: the cleanup cron's period, so unwatched figures lag at most one cadence. */
+/** While no dashboard watches, the worker waits this long after each batch: the cleanup cron's period, so "active now" lags at most one cadence. */
 export const WORKER_UNWATCHED_DEBOUNCE_MS = CLEANUP_INTERVAL_SECONDS * 1000;
+
+/** While no dashboard watches, views and visits wait up to this long and are folded together: an hour's traffic shares most of its bucket writes. */
+export const WORKER_UNWATCHED_FOLD_MS = 60 * 60 * 1000;
 
 /** How long a dashboard's watch lasts unless renewed (a hidden or closed tab stops renewing it): the worker keeps its watched cadence until then. */
 export const WATCH_LEASE_MS = 60 * 1000;

@@ -1,6 +1,6 @@
 import { describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { SESSION_TIMEOUT_MS, WATCH_RENEW_MS, WORKER_DEBOUNCE_MS, WORKER_UNWATCHED_DEBOUNCE_MS } from "../../src/shared/config";
+import { SESSION_TIMEOUT_MS, WATCH_RENEW_MS, WORKER_DEBOUNCE_MS, WORKER_UNWATCHED_DEBOUNCE_MS, WORKER_UNWATCHED_FOLD_MS } from "../../src/shared/config";
 import { heartbeat, viewPage } from "../support/calls";
 import { advanceTo, DAY, MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
@@ -13,8 +13,8 @@ import { settle, workerStatus } from "../support/worker";
 /**
  * Issue 19: the stats worker's cadence (derive/worker.ts). While a dashboard watches (its lease,
  * read/dashboardWatch.ts), a view shows within 2 s and "active now" drops on time; while none does, the worker
- * folds once a cadence (WORKER_UNWATCHED_DEBOUNCE_MS) and sets no timer, an open dashboard catches it up at
- * once, and an idle site costs at most 300 function calls a day (the cleanup cron, every CLEANUP_INTERVAL_SECONDS).
+ * folds sessions once a cadence (WORKER_UNWATCHED_DEBOUNCE_MS), views and visits once they have waited
+ * WORKER_UNWATCHED_FOLD_MS, and sets no timer, an open dashboard catches it up at once, and an idle site costs at most 300 function calls a day (the cleanup cron, every CLEANUP_INTERVAL_SECONDS).
  */
 
 useFakeClock(T0);
@@ -132,18 +132,22 @@ const countedPastTimeout = (t: TestConvex) =>
 const workerRunCount = async (t: TestConvex) => ranCount(await scheduledRuns(t));
 
 describe("while no dashboard watches", () => {
-  test("figures appear within one cadence, and the worker costs at most one scheduled run per view", async () => {
+  test("views wait to be folded together, each counted within the wait and a cadence, and the worker costs at most one scheduled run per view", async () => {
     const t = createTestConvex();
     const lastView = calls.filter((call) => call.view).at(-1)!.at;
-    const latencies = await runTraffic(t, lastView + WORKER_UNWATCHED_DEBOUNCE_MS + 5 * SECOND, async () => {});
+    const latencies = await runTraffic(t, lastView + WORKER_UNWATCHED_FOLD_MS + WORKER_UNWATCHED_DEBOUNCE_MS + 5 * SECOND, async () => {});
     expect(latencies).toHaveLength(views);
+    // The traffic spans less than the wait: one batch folded every view, and no view was counted before the first had waited.
+    const countedAt = latencies.map((latency, i) => calls.filter((call) => call.view)[i].at + latency);
+    expect(new Set(countedAt).size).toBe(1);
+    expect(countedAt[0]).toBeGreaterThanOrEqual(calls[0].at + WORKER_UNWATCHED_FOLD_MS);
     const runs = await workerRunCount(t);
     console.log(
       `unwatched, ${views} views from ${VISITORS} visitors over ${Math.round((lastView - T0) / MINUTE)} min: the last view counted ` +
         `${Math.max(...latencies) / SECOND} s after it was sent at most; ${runs} scheduled runs (${(runs / views).toFixed(2)} a view)`,
     );
-    // A ping wakes an idle worker within its debounce; after a batch, the next comes one cadence later.
-    expect(Math.max(...latencies)).toBeLessThanOrEqual(WORKER_UNWATCHED_DEBOUNCE_MS + WORKER_DEBOUNCE_MS + SECOND);
+    // A ping wakes an idle worker within its debounce, which then waits until the first view has waited long enough.
+    expect(Math.max(...latencies)).toBeLessThanOrEqual(WORKER_UNWATCHED_FOLD_MS + WORKER_DEBOUNCE_MS + SECOND);
     expect(runs / views).toBeLessThanOrEqual(1);
     // The worker set no timer for "active now": only a batch, the cron, or a dashboard takes sessions off it.
     expect(await activeVisitors(t)).toBeGreaterThanOrEqual((await recountActiveNow(t)).activeVisitors);

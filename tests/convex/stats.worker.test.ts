@@ -83,8 +83,9 @@ describe("freshness and re-runs under steady load", () => {
 });
 
 describe("time buckets", () => {
-  test("a live view lands in its minute of the series, and of today's summary and top pages, within 2 s", async () => {
+  test("a live view lands in its minute of the series, and of today's summary and top pages, within 2 s of a watched dashboard", async () => {
     const t = createTestConvex();
+    await watchStats(t);
     const minute = Date.now() - (Date.now() % 60_000);
     const realtime = { from: minute - 29 * 60_000, to: minute + 60_000 };
     const series = () => t.query(api.stats.timeseries, { ...realtime, interval: "minute" });

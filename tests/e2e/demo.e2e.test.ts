@@ -37,8 +37,9 @@ it("serves a dashboard seeded with days of history across the site's pages, and 
   await page.goto("/stats");
   const sitePaths = (await sitePages(demo.server.deployment)).map(({ path }) => path);
   await expect.poll(async () => Object.keys((await readDashboard(page)).viewsByPage).sort()).toEqual(sitePaths.sort());
+  // The open dashboard has the worker fold, within its first batches, the views that waited for one.
+  await expect.poll(async () => (await readDashboard(page)).totalViews).toBeGreaterThanOrEqual(demo.seeded.views);
   const first = await readDashboard(page);
-  expect(first.totalViews).toBeGreaterThanOrEqual(demo.seeded.views);
   expect(first.uniqueVisitors).toBeGreaterThanOrEqual(SESSIONS);
 
   // New simulated visitors show up on their own.

@@ -25,6 +25,8 @@ function connect(onFrame?: (frame: ServerFrame) => void): ConvexClient {
 
 beforeEach(async () => {
   server = await startLocalConvex({ runCronsOnSchedule: false });
+  // As while a dashboard is open: the stats worker folds each view within a second (unwatched, views wait up to an hour).
+  await server.deployment.mutation("stats:watchDashboard", {});
 });
 
 afterEach(async () => {

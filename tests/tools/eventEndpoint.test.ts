@@ -57,11 +57,12 @@ async function writtenRows(server: LocalConvex, site = "liveStats"): Promise<{ p
 }
 
 /**
- * The stats worker folds everything sent and goes idle, as an open dashboard sees it (its watch lease held): the clock
- * jumps past its debounce and cooldown instead of waiting them out.
+ * Each site's stats worker folds everything sent and goes idle, as an open dashboard sees it (its watch lease held):
+ * the clock jumps past its debounce and cooldown instead of waiting them out.
  */
 async function settle(server: LocalConvex): Promise<void> {
   await server.deployment.mutation("stats:watchDashboard", {});
+  await server.deployment.mutation("docsStats:watchDashboard", {});
   backendClock.advance(WORKER_DEBOUNCE_MS);
   await server.deployment.runDue();
   backendClock.advance(WORKER_COOLDOWN_MS + WORKER_DEBOUNCE_MS);

@@ -9,6 +9,7 @@ import {
   WORKER_EXPIRIES_PER_BATCH,
   WORKER_SESSIONS_PER_BATCH,
   WORKER_UNWATCHED_DEBOUNCE_MS,
+  WORKER_UNWATCHED_FOLD_MS,
   WORKER_VIEWS_PER_BATCH,
   WORKER_VISITS_PER_BATCH,
 } from "../../shared/config.js";
@@ -33,8 +34,10 @@ import { admitSessionState, admitView, finishCapFold, startCapFold } from "./sit
  * within 2 s) and, with nothing to fold but sessions live, sleeps only until
  * the first of them times out (batch-worker's idle `timeoutMs`), taking it off
  * "active now" on time; unwatched, it waits WORKER_UNWATCHED_DEBOUNCE_MS after
- * a batch (pings meanwhile only read its worker document) and with nothing to
- * fold goes idle at once, with no timer: the cleanup cron wakes it for
+ * a batch (pings meanwhile only read its worker document), folds sessions each
+ * time but lets views and visits wait up to WORKER_UNWATCHED_FOLD_MS and folds
+ * them together (one batch then writes each bucket they share once), and with
+ * nothing to fold goes idle at once, with no timer: the cleanup cron wakes it for
  * sessions past the timeout and ended visits, and a dashboard that starts
  * watching has it catch up (record/wakeWorker.ts). Nothing runs on a site
  * nobody is on. While a backfill runs, each batch also takes a step of it
@@ -63,14 +66,16 @@ const vSessionState = v.object({
 });
 // A visit as a change of it committed (derive/foldVisits.ts).
 const vVisitChange = v.object({ committedAt: v.int64(), id: v.id("visits"), creationTime: v.number(), ...vVisitFields });
-// How far each table has been folded: the commit timestamp of its last row (or change) folded.
-const vCursor = v.object({ views: v.optional(v.int64()), sessions: v.optional(v.int64()), visits: v.optional(v.int64()) });
+// How far each table has been folded: the commit timestamp of its last row (or change) folded; `waitingSince`: unwatched,
+// since when views or visits have waited unfolded (they are due WORKER_UNWATCHED_FOLD_MS later).
+const vCursor = v.object({ views: v.optional(v.int64()), sessions: v.optional(v.int64()), visits: v.optional(v.int64()), waitingSince: v.optional(v.number()) });
 
 export const workerValidators = defineBatchWorkerValidators({
   // `from` is the cursor the batch was read after, so a batch cut short by the budget can say how far it got.
   // `settle`: visits have ended and wait to be settled. `backfill`: a backfill is running, and this batch takes its next step.
   // `rollup`: old detail is due to be rolled up (derive/rollup.ts), and this batch takes a step of it.
   // `watched`: a dashboard's lease held when the batch was read, which sets the wait after it.
+  // `deferredSince`: unwatched, views and visits wait unfolded (not read) since then, until WORKER_UNWATCHED_FOLD_MS later.
   batch: {
     from: vCursor,
     views: v.array(vView),
@@ -81,6 +86,7 @@ export const workerValidators = defineBatchWorkerValidators({
     backfill: v.boolean(),
     rollup: v.optional(v.boolean()),
     watched: v.boolean(),
+    deferredSince: v.optional(v.number()),
   },
   cursor: vCursor,
 });
@@ -146,17 +152,21 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
   }
   const backfilling = backfill?.state === "running";
   const held = !backfilling && needsRebuild(compareRules((await getRecordedRules(ctx))?.rules, runningRules()));
-  const views = held ? [] : await committedAfter(ctx, "pageViews", cursor?.views, WORKER_VIEWS_PER_BATCH);
+  // Unwatched, views and visits are folded once they have waited WORKER_UNWATCHED_FOLD_MS; until then a batch reads only whether any wait.
+  const foldTraffic = watched || backfilling || (from.waitingSince !== undefined && now >= from.waitingSince + WORKER_UNWATCHED_FOLD_MS);
+  const upTo = (limit: number) => (foldTraffic ? limit : 1);
+  const views = held ? [] : await committedAfter(ctx, "pageViews", cursor?.views, upTo(WORKER_VIEWS_PER_BATCH));
   const sessions = await committedAfter(ctx, "activeSessions", cursor?.sessions, WORKER_SESSIONS_PER_BATCH);
   // Visits change with views and heartbeats; they wait, as settling does, while a backfill rebuilds them.
   const visitsWait = held || (backfilling && (backfill.phase === "pageViews" || backfill.phase === "visits"));
-  const visits = visitsWait ? [] : await committedAfter(ctx, "visits", cursor?.visits, WORKER_VISITS_PER_BATCH);
+  const visits = visitsWait ? [] : await committedAfter(ctx, "visits", cursor?.visits, upTo(WORKER_VISITS_PER_BATCH));
+  const deferredSince = !foldTraffic && (views.length > 0 || visits.length > 0) ? (from.waitingSince ?? now) : undefined;
   const expired = await ctx.db
     .query("liveSessions")
     .withIndex("by_lastSeen", (q) => q.lt("lastSeen", now - SESSION_TIMEOUT_MS))
     .take(WORKER_EXPIRIES_PER_BATCH);
-  // Until a backfill has rebuilt visits and settled them again, settling is its work.
-  const settle = !visitsWait && (await hasVisitToSettle(ctx, now));
+  // Until a backfill has rebuilt visits and settled them again, settling is its work; a visit settles only after its views are folded.
+  const settle = !visitsWait && deferredSince === undefined && (await hasVisitToSettle(ctx, now));
   // The rollup waits for a backfill (it rebuilds below the same horizons) and for rules that hold the fold.
   const rollup = !held && !backfilling && (await isRollupDue(ctx, now));
   if (views.length === 0 && sessions.length === 0 && visits.length === 0 && expired.length === 0 && !settle && !backfilling && !rollup) {
@@ -173,7 +183,8 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
       backfill: backfilling,
       rollup,
       watched,
-      views: views.map((view) => ({
+      ...(deferredSince === undefined ? {} : { deferredSince }),
+      views: (deferredSince === undefined ? views : []).map((view) => ({
         committedAt: commitTsOf(view),
         path: view.path,
         pageType: view.pageType,
@@ -188,13 +199,14 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
         lastSeen: session.lastSeen,
         ...newVisitorOf(session),
       })),
-      visits: visits.map(({ _id, _creationTime, committedAt, ...visit }) => ({ committedAt: commitTsOf({ committedAt }), id: _id, creationTime: _creationTime, ...visit })),
+      visits: (deferredSince === undefined ? visits : []).map(({ _id, _creationTime, committedAt, ...visit }) => ({ committedAt: commitTsOf({ committedAt }), id: _id, creationTime: _creationTime, ...visit })),
       expired: expired.map((live) => live.sessionId),
     },
     cursor: {
-      views: views.length > 0 ? commitTsOf(views.at(-1)!) : from.views,
+      views: views.length > 0 && deferredSince === undefined ? commitTsOf(views.at(-1)!) : from.views,
       sessions: sessions.length > 0 ? commitTsOf(sessions.at(-1)!) : from.sessions,
-      visits: visits.length > 0 ? commitTsOf(visits.at(-1)!) : from.visits,
+      visits: visits.length > 0 && deferredSince === undefined ? commitTsOf(visits.at(-1)!) : from.visits,
+      ...(deferredSince === undefined ? {} : { waitingSince: deferredSince }),
     },
   };
 }
@@ -267,21 +279,24 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
     }
     await expireSession(ctx, folds.live, sessionId, now);
   }
-  const settledAll = batch.settle && !held && !resetting ? (await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds))).exhausted : true;
+  // A visit settles only once its views are folded: not in a batch that leaves views for the next.
+  const settledAll = batch.settle && !held && !resetting && !viewsLeft ? (await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds))).exhausted : true;
   const cursor = { views, sessions, visits };
   if (batch.backfill) await runBackfillStep(ctx, folds, cursor, rules);
   await finishPageViewFold(ctx, folds.views);
   await finishLiveFold(ctx, folds.live);
   await finishCapFold(ctx, caps, now);
+  const trafficLeft = viewsLeft || leftBehind(batch.visits ?? [], visits, WORKER_VISITS_PER_BATCH);
   const leftOver =
     !rolledUp ||
     !expiredAll ||
     !settledAll ||
     batch.expired.length >= WORKER_EXPIRIES_PER_BATCH ||
-    viewsLeft ||
-    leftBehind(batch.sessions, sessions, WORKER_SESSIONS_PER_BATCH) ||
-    leftBehind(batch.visits ?? [], visits, WORKER_VISITS_PER_BATCH);
-  return { debounceMs: cadenceAfter(batch, leftOver), cursor };
+    trafficLeft ||
+    leftBehind(batch.sessions, sessions, WORKER_SESSIONS_PER_BATCH);
+  // Views and visits still waiting keep their wait's start: deferred ones, or the rest of a fold that was due.
+  const waitingSince = batch.deferredSince ?? (trafficLeft ? batch.from.waitingSince : undefined);
+  return { debounceMs: cadenceAfter(batch, leftOver, now), cursor: waitingSince === undefined ? cursor : { ...cursor, waitingSince } };
 }
 
 /** Whether rows of the batch's list wait for the next batch: the fold stopped short, or the list was cut at its limit. */
@@ -290,8 +305,11 @@ const leftBehind = (rows: { committedAt: bigint }[], folded: bigint | undefined,
 
 /**
  * How long the worker waits after a batch: WORKER_DEBOUNCE_MS while a dashboard watches, a backfill runs or the
- * batch left work for the next one; otherwise WORKER_UNWATCHED_DEBOUNCE_MS, the most unwatched figures lag.
+ * batch left work for the next one; otherwise WORKER_UNWATCHED_DEBOUNCE_MS, the most "active now" lags unwatched,
+ * or less when deferred views and visits fall due sooner.
  */
-function cadenceAfter(batch: WorkerBatch, leftOver: boolean): number {
-  return batch.watched || batch.backfill || leftOver ? WORKER_DEBOUNCE_MS : WORKER_UNWATCHED_DEBOUNCE_MS;
+function cadenceAfter(batch: WorkerBatch, leftOver: boolean, now: number): number {
+  if (batch.watched || batch.backfill || leftOver) return WORKER_DEBOUNCE_MS;
+  const dueInMs = batch.deferredSince === undefined ? Infinity : Math.max(0, batch.deferredSince + WORKER_UNWATCHED_FOLD_MS - now);
+  return Math.min(WORKER_UNWATCHED_DEBOUNCE_MS, dueInMs);
 }

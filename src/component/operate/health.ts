@@ -10,6 +10,7 @@ import {
   SESSION_TIMEOUT_MS,
   STATS_WORKER_NAME,
   WORKER_UNWATCHED_DEBOUNCE_MS,
+  WORKER_UNWATCHED_FOLD_MS,
 } from "../../shared/config.js";
 import { getBackfillStatus } from "../derive/backfill.js";
 import { detailDueAt, detailWindows, getRollup } from "../derive/rollup.js";
@@ -169,11 +170,13 @@ async function checkRules(ctx: QueryCtx, backfillRunning: boolean, commands: Com
  * How long a view and a heartbeat may wait for the worker, by its cadence (derive/worker.ts), each with
  * HEALTH_MAX_WORKER_LAG_MS to spare: while a dashboard watches, a view about a second (a dashboard that starts
  * watching has it catch up) and a heartbeat that only extends a live session until the first live session times out (it
- * wakes no one); while none watches, one cadence more (the cron wakes the idle worker for timed-out sessions).
+ * wakes no one); while none watches, one cadence more (the cron wakes the idle worker for timed-out sessions), and a
+ * view (or a visit's change) the time views and visits wait to be folded together too.
  */
 function allowedLagMs(watched: boolean): { view: number; heartbeat: number } {
   const cadence = watched ? 0 : WORKER_UNWATCHED_DEBOUNCE_MS;
-  return { view: cadence + HEALTH_MAX_WORKER_LAG_MS, heartbeat: cadence + SESSION_TIMEOUT_MS + HEALTH_MAX_WORKER_LAG_MS };
+  const traffic = watched ? 0 : WORKER_UNWATCHED_FOLD_MS;
+  return { view: traffic + cadence + HEALTH_MAX_WORKER_LAG_MS, heartbeat: cadence + SESSION_TIMEOUT_MS + HEALTH_MAX_WORKER_LAG_MS };
 }
 
 /**
@@ -205,7 +208,9 @@ async function checkWorker(ctx: QueryCtx, now: number, held: boolean, commands: 
   const status = run?.kind ?? "never run";
   const watched = isWatched(await getDashboardWatch(ctx), now);
   const allowed = allowedLagMs(watched);
-  const cadence = watched ? "a dashboard watches" : `no dashboard watches: it folds every ${formatAge(WORKER_UNWATCHED_DEBOUNCE_MS)}`;
+  const cadence = watched
+    ? "a dashboard watches"
+    : `no dashboard watches: it folds sessions every ${formatAge(WORKER_UNWATCHED_DEBOUNCE_MS)}, views and visits every ${formatAge(WORKER_UNWATCHED_FOLD_MS)}`;
   const behind = `the oldest view or heartbeat it has not folded is from ${new Date(oldest).toISOString()}, ${formatAge(lagMs)} ago`;
   if (status === "stopped") {
     return { ok: false, status, lagMs, message: `the stats worker is stopped: views and heartbeats are kept but not counted (${behind})`, fix: commands.startWorker };
