@@ -10,7 +10,7 @@ import {
   type GenericDataModel,
   type GenericQueryCtx,
 } from "convex/server";
-import { v } from "convex/values";
+import { v, type Infer } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { vPageViewRequest } from "../component/record/record.js";
 import { vBackfillArgs, vBackfillStart } from "../component/derive/backfill.js";
@@ -44,6 +44,7 @@ const vNewShareLink = v.object({ id: v.string(), label: v.string(), token: v.str
 
 /** A page's name as the app knows it; `pageType` overrides the type its first view reported. */
 export type PageTitle = { title: string; pageType?: string };
+type ActiveVisitorsAnswer = Infer<ReturnType<typeof v.object<typeof vActiveVisitors>>>;
 
 export type LiveStatsOptions<DataModel extends GenericDataModel = GenericDataModel> = {
   /**
@@ -87,6 +88,11 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
     };
     const titled = async <Row extends { path: string; title: string; pageType: string }>(ctx: QueryCtx, rows: Row[]) =>
       await Promise.all(rows.map(async (row) => ({ ...row, ...(await titleOf(ctx, row.path)) })));
+    // Active now, its pages named by the app's titles.
+    const titledActive = async (ctx: QueryCtx, { activeVisitors, activeByPath }: ActiveVisitorsAnswer): Promise<ActiveVisitorsAnswer> => ({
+      activeVisitors,
+      activeByPath: await Promise.all(activeByPath.map(async (row) => ({ ...row, title: (await titleOf(ctx, row.path))?.title ?? row.title }))),
+    });
     // A breakdown's rows of pages (page, entry and exit page) named by the app's titles.
     const titledBreakdown = async <Row extends { value: string; title?: string }>(ctx: QueryCtx, property: string, rows: Row[]) => {
       if (!(PAGE_PROPERTIES as readonly string[]).includes(property) || !this.options.pageTitles) return rows;
@@ -118,7 +124,7 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
       getActiveVisitors: queryGeneric({
         args: { ...vLegacyNow, ...vToken },
         returns: v.object(vActiveVisitors),
-        handler: async (ctx, { now: _now, ...args }) => await ctx.runQuery(component.read.getActiveVisitors, await access(ctx, args)),
+        handler: async (ctx, { now: _now, ...args }) => await titledActive(ctx, await ctx.runQuery(component.read.getActiveVisitors, await access(ctx, args))),
       }),
       /** Both of the above in one answer. */
       getStats: queryGeneric({
@@ -126,7 +132,7 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
         returns: v.object({ ...vPageViewStats, ...vActiveVisitors }),
         handler: async (ctx, { now: _now, ...args }) => {
           const stats = await ctx.runQuery(component.read.getStats, await access(ctx, args));
-          return { ...stats, pageStats: await titled(ctx, stats.pageStats) };
+          return { ...stats, ...(await titledActive(ctx, stats)), pageStats: await titled(ctx, stats.pageStats) };
         },
       }),
       /** Every page by views, paginated (at most 100 a page). */
@@ -171,7 +177,7 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
                     range.breakdowns.map(async (part, i) => ("rows" in part ? { rows: await titledBreakdown(ctx, args.range!.breakdowns[i].property, part.rows) } : part)),
                   ),
                 };
-          return { range: titledRange, active, pageViews: { ...pageViews, pageStats: await titled(ctx, pageViews.pageStats) } };
+          return { range: titledRange, active: await titledActive(ctx, active), pageViews: { ...pageViews, pageStats: await titled(ctx, pageViews.pageStats) } };
         },
       }),
       /** The site's time zone, and whether the dashboard is private and this caller may read it. */

@@ -1,4 +1,4 @@
-import { useMemo, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { useConvex } from "convex/react";
 import { ConvexError } from "convex/values";
 import { SESSION_TIMEOUT_MS } from "../shared/config.js";
@@ -190,7 +190,7 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
             </FailedPanel>
           )}
         >
-          <ActiveByPathPanel active={parts.active} pageViews={parts.pageViews} />
+          <ActiveByPathPanel active={parts.active} />
         </PanelErrorBoundary>
       </div>
 
@@ -312,12 +312,9 @@ function PageViewCards({ pageViews }: { pageViews: LivePart<PageViewStats> }) {
   );
 }
 
-function ActiveByPathPanel({ active, pageViews }: { active: LivePart<ActiveVisitors>; pageViews: LivePart<PageViewStats> }) {
+function ActiveByPathPanel({ active }: { active: LivePart<ActiveVisitors> }) {
   if (active.error !== undefined) throw active.error;
-  // Titles are borrowed from the all-time figures: none while they fail, and the panel keeps working.
-  const stats = pageViews.data;
-  const titles = useMemo(() => new Map(stats?.pageStats.map(({ path, title }) => [path, title])), [stats]);
-  return <ActiveByPath active={active.data} titles={titles} stale={active.isStale} />;
+  return <ActiveByPath active={active.data} stale={active.isStale} />;
 }
 
 function ViewsPanel({ pageViews }: { pageViews: LivePart<PageViewStats> }) {

@@ -360,7 +360,7 @@ describe("the rules derived data is built under", () => {
     await settle(t, 60 * MINUTE);
 
     expect(await backfillStatus(t)).toMatchObject({ state: "done", runId: 1 });
-    expect(await t.query(api.stats.getActiveVisitors, {})).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/new", count: 1 }] });
+    expect(await t.query(api.stats.getActiveVisitors, {})).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/new", title: "/new", count: 1 }] });
     await expectExactFigures(t);
 
     // Once every session has timed out, nobody is left, and no page below 0.

@@ -34,7 +34,7 @@ describe("cleanup of a few sessions", () => {
     await runCleanup(t);
 
     expect((await sessionRows(t)).map((s) => s.currentPath)).toEqual(["/a"]);
-    expect(await active(t)).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", count: 1 }] });
+    expect(await active(t)).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", title: "/a", count: 1 }] });
     expect(await activePageRows(t)).toEqual(["/a"]);
   });
 
@@ -70,7 +70,7 @@ describe("cleanup of a few sessions", () => {
 
     await heartbeat(t, 1, "/a");
     await settle(t);
-    expect(await active(t)).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", count: 1 }] });
+    expect(await active(t)).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", title: "/a", count: 1 }] });
   });
 
   test("on an idle site it reads seven empty ranges (idle sessions, expired live sessions, the settling cursor, visits to settle, the rollup's record, the oldest minute bucket, refused rows past their window) and its run record, writes nothing within a minute of that record and wakes nothing", async () => {
@@ -91,7 +91,7 @@ describe("cleanup of a few sessions", () => {
     await heartbeat(t, 100, "/live");
     await runCleanup(t);
     expect((await sessionRows(t)).map((s) => s.currentPath)).toEqual(["/live"]);
-    expect(await active(t)).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/live", count: 1 }] });
+    expect(await active(t)).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/live", title: "/live", count: 1 }] });
   });
 });
 
@@ -134,7 +134,7 @@ describe("cleanup of 20,000 idle sessions", () => {
   test("active figures count only the live sessions", async () => {
     expect(await active(t)).toEqual({
       activeVisitors: LIVE,
-      activeByPath: ["/live-0", "/live-1", "/live-2", "/live-3", "/live-4"].map((path) => ({ path, count: LIVE / 5 })),
+      activeByPath: ["/live-0", "/live-1", "/live-2", "/live-3", "/live-4"].map((path) => ({ path, title: path, count: LIVE / 5 })),
     });
   });
 });

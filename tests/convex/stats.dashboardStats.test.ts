@@ -1,9 +1,10 @@
 import { ConvexError } from "convex/values";
 import { expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { FILTERED_BREAKDOWN_MAX_ROWS, RANGE_STATS_MAX_BREAKDOWNS } from "../../src/shared/config";
+import { FILTERED_BREAKDOWN_MAX_ROWS, RANGE_STATS_MAX_BREAKDOWNS, VIEWS_TABLE_COLLAPSED_ROWS } from "../../src/shared/config";
+import { saveContent } from "../../convex/model/content";
 import { visitAttributes } from "../../src/component/record/visitAttributes";
-import { viewPage } from "../support/calls";
+import { heartbeat, viewPage } from "../support/calls";
 import { advanceTo, MINUTE, T0, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
 import { sessionId } from "../support/seed";
@@ -48,6 +49,23 @@ test("answers what summary, timeseries, each breakdown (in the order asked), get
     active: await t.query(api.stats.getActiveVisitors, {}),
     pageViews: await t.query(api.stats.getPageViewStats, {}),
   });
+});
+
+test(`the all-time pages are the ${VIEWS_TABLE_COLLAPSED_ROWS} a dashboard shows before "show more", and active now names its pages itself`, async () => {
+  const t = createTestConvex();
+  await t.run((ctx) => saveContent(ctx, "posts", { slug: "quiet-post", title: "A quiet post", published: true, date: "2024-01-01" }));
+  // Twelve pages, each viewed by one visitor more than the next; the least viewed is the post its one reader is on now.
+  const paths = [...Array.from({ length: VIEWS_TABLE_COLLAPSED_ROWS + 1 }, (_, i) => `/p${i}`), "/quiet-post"];
+  let visitor = 0;
+  for (const [rank, path] of paths.entries()) for (let i = paths.length - rank; i > 0; i--) await viewPage(t, ++visitor, path);
+  await heartbeat(t, visitor, "/quiet-post");
+  await settle(t);
+
+  const { pageViews, active } = await t.query(api.stats.dashboardStats, {});
+  const all = await t.query(api.stats.getPageViewStats, {});
+  expect(pageViews).toEqual({ ...all, pageStats: all.pageStats.slice(0, VIEWS_TABLE_COLLAPSED_ROWS) });
+  expect(pageViews.distinctPages).toBe(paths.length);
+  expect(active.activeByPath).toEqual([{ path: "/quiet-post", title: "A quiet post", count: 1 }]);
 });
 
 test("a filtered breakdown the server refuses answers why in its place; the summary, the series and the other breakdowns stand", async () => {

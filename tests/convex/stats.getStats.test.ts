@@ -65,10 +65,10 @@ describe("active visitors", () => {
     expect(await stats()).toMatchObject({
       activeVisitors: 7,
       activeByPath: [
-        { path: "/c", count: 3 },
-        { path: "/d", count: 2 },
-        { path: "/a", count: 1 },
-        { path: "/b", count: 1 },
+        { path: "/c", title: "/c", count: 3 },
+        { path: "/d", title: "/d", count: 2 },
+        { path: "/a", title: "/a", count: 1 },
+        { path: "/b", title: "/b", count: 1 },
       ],
     });
   });
@@ -83,8 +83,8 @@ describe("active visitors", () => {
     expect(await stats()).toMatchObject({
       activeVisitors: 2,
       activeByPath: [
-        { path: "/a", count: 1 },
-        { path: "/b", count: 1 },
+        { path: "/a", title: "/a", count: 1 },
+        { path: "/b", title: "/b", count: 1 },
       ],
     });
   });

@@ -26,7 +26,7 @@ const activePageRows = async () => (await t.runInStats((ctx) => ctx.db.query("ac
 describe("heartbeat", () => {
   test("the first heartbeat makes the session active on its path", async () => {
     await heartbeat(t, 1, "/a");
-    expect(await active()).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", count: 1 }] });
+    expect(await active()).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", title: "/a", count: 1 }] });
   });
 
   test("a repeat on the same path within 10 s writes nothing", async () => {
@@ -54,7 +54,7 @@ describe("heartbeat", () => {
     const [after] = await t.runInStats((ctx) => ctx.db.query("activeSessions").withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId(1))).collect());
     expect(after).toMatchObject({ currentPath: "/a", lastSeen: T0 + HEARTBEAT_DEDUP_MS });
 
-    expect((await active()).activeByPath).toContainEqual({ path: "/a", count: 1 });
+    expect((await active()).activeByPath).toContainEqual({ path: "/a", title: "/a", count: 1 });
     const [live] = await t.runInStats((ctx) => ctx.db.query("liveSessions").withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId(1))).collect());
     expect(live).toMatchObject({ sessionId: sessionId(1), path: "/a", lastSeen: T0 + HEARTBEAT_DEDUP_MS });
   });
@@ -69,8 +69,8 @@ describe("heartbeat", () => {
     expect(await active()).toEqual({
       activeVisitors: 2,
       activeByPath: [
-        { path: "/a", count: 1 },
-        { path: "/b", count: 1 },
+        { path: "/a", title: "/a", count: 1 },
+        { path: "/b", title: "/b", count: 1 },
       ],
     });
     expect(await activePageRows()).toEqual([
@@ -83,7 +83,7 @@ describe("heartbeat", () => {
     await heartbeat(t, 1, "/a");
     await settle(t);
     await heartbeat(t, 1, "/b");
-    expect(await active()).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/b", count: 1 }] });
+    expect(await active()).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/b", title: "/b", count: 1 }] });
     expect(await activePageRows()).toEqual([{ path: "/b", visitors: 1 }]);
   });
 
@@ -91,19 +91,19 @@ describe("heartbeat", () => {
     await insertRows(t, "activeSessions", [{ sessionId: sessionId(1), currentPath: "/a", lastSeen: T0 }]);
     vi.advanceTimersByTime(SECOND);
     await heartbeat(t, 1, "/b");
-    expect(await active()).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/b", count: 1 }] });
+    expect(await active()).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/b", title: "/b", count: 1 }] });
   });
 
   test("a path change is never deduplicated, even within 10 s", async () => {
     await heartbeat(t, 1, "/a");
     await heartbeat(t, 1, "/b");
-    expect((await active()).activeByPath).toEqual([{ path: "/b", count: 1 }]);
+    expect((await active()).activeByPath).toEqual([{ path: "/b", title: "/b", count: 1 }]);
   });
 
   test("paths are canonical: a trailing slash, a query or a fragment is the same page", async () => {
     await heartbeat(t, 1, "/a/");
     await heartbeat(t, 2, "/a?utm=x");
     await heartbeat(t, 3, "/a#top");
-    expect(await active()).toEqual({ activeVisitors: 3, activeByPath: [{ path: "/a", count: 3 }] });
+    expect(await active()).toEqual({ activeVisitors: 3, activeByPath: [{ path: "/a", title: "/a", count: 3 }] });
   });
 });

@@ -113,7 +113,7 @@ describe("accepted events", () => {
     expect(response.status).toBe(202);
     await settle(server.current);
     const { activeByPath } = await query<{ activeByPath: { path: string; count: number }[] }>(server.current, "stats:getActiveVisitors");
-    expect(activeByPath).toContainEqual({ path: "/live", count: 1 });
+    expect(activeByPath).toContainEqual({ path: "/live", title: "/live", count: 1 });
   });
 
   it("lets any origin send while STATS_ALLOWED_ORIGINS is unset, telling each its own origin back", async () => {
@@ -437,7 +437,7 @@ describe("two sites in one deployment: the blog's /api/event and the docs' /docs
     await settle(server.current);
 
     expect(await counted("docsStats")).toEqual({ totalPageViews: 1, paths: ["/docs/intro"] });
-    expect(await active("docsStats")).toEqual([{ path: "/docs/intro", count: 1 }]);
+    expect(await active("docsStats")).toEqual([{ path: "/docs/intro", title: "/docs/intro", count: 1 }]);
     expect(await counted("stats")).toEqual({ totalPageViews: 0, paths: [] });
     expect(await active("stats")).toEqual([]);
     expect(await writtenRows(server.current, "docsStats")).toEqual({ pageViews: 1, visits: 1, activeSessions: 1 });

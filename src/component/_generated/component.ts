@@ -303,7 +303,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             | null;
           active: {
             activeVisitors: number;
-            activeByPath: Array<{ path: string; count: number }>;
+            activeByPath: Array<{ path: string; title: string; count: number }>;
           };
           pageViews: {
             totalPageViews: number;
@@ -335,7 +335,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         { now?: number; token?: string; granted?: boolean },
         {
           activeVisitors: number;
-          activeByPath: Array<{ path: string; count: number }>;
+          activeByPath: Array<{ path: string; title: string; count: number }>;
         },
         Name
       >;
@@ -391,7 +391,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             finishedAt?: number;
           } | null;
           activeVisitors: number;
-          activeByPath: Array<{ path: string; count: number }>;
+          activeByPath: Array<{ path: string; title: string; count: number }>;
         },
         Name
       >;

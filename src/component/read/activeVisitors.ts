@@ -2,7 +2,7 @@ import type { QueryCtx } from "../_generated/server.js";
 import { ACTIVE_PATHS_LIMIT } from "../../shared/config.js";
 import { readCounter } from "../derive/counters.js";
 
-export type ActivePath = { path: string; count: number };
+export type ActivePath = { path: string; title: string; count: number };
 export type ActiveVisitors = { activeVisitors: number; activeByPath: ActivePath[] };
 
 /**
@@ -16,7 +16,7 @@ export async function getActiveVisitors(ctx: QueryCtx): Promise<ActiveVisitors> 
     ctx.db.query("activePages").withIndex("by_visitors").order("desc").take(ACTIVE_PATHS_LIMIT),
   ]);
   const activeByPath = busiest
-    .map(({ path, visitors }) => ({ path, count: visitors }))
+    .map(({ path, visitors }) => ({ path, title: path, count: visitors }))
     .sort((a, b) => b.count - a.count || a.path.localeCompare(b.path));
   return { activeVisitors, activeByPath };
 }

@@ -22,16 +22,16 @@ export type PageViewStats = {
 
 /**
  * Everything the dashboard shows that only page views change. Reads three
- * counters and the top pages, never a scan of views; only the worker writes
- * what it reads, so it re-runs at most as often as the worker folds.
+ * counters and the top `topPages` pages, never a scan of views; only the worker
+ * writes what it reads, so it re-runs at most as often as the worker folds.
  */
-export async function getPageViewStats(ctx: QueryCtx): Promise<PageViewStats> {
+export async function getPageViewStats(ctx: QueryCtx, topPages = TOP_PAGES_LIMIT): Promise<PageViewStats> {
   const [totalPageViews, visitors, pages] = await Promise.all([
     readCounter(ctx, "pageViews"),
     readCounter(ctx, "visitors"),
     readCounter(ctx, "paths"),
   ]);
-  const topPaths = await ctx.db.query("pathStats").withIndex("by_views").order("desc").take(TOP_PAGES_LIMIT);
+  const topPaths = await ctx.db.query("pathStats").withIndex("by_views").order("desc").take(topPages);
   return {
     totalPageViews,
     uniqueVisitors: visitors,

@@ -18,7 +18,8 @@ export const vLegacyNow = { now: v.optional(v.number()) };
 export const vPageStat = v.object({ path: v.string(), title: v.string(), pageType: v.string(), views: v.number() });
 export const vActiveVisitors = {
   activeVisitors: v.number(),
-  activeByPath: v.array(v.object({ path: v.string(), count: v.number() })),
+  // `title`: the path until the app's `pageTitles` option (LiveStats) names it, as in `pageStats`.
+  activeByPath: v.array(v.object({ path: v.string(), title: v.string(), count: v.number() })),
 };
 export const vPageViewStats = {
   totalPageViews: v.number(),

@@ -5,11 +5,9 @@ import { SitePathLink } from "./SitePathLink.js";
 /** Where the visitors who are here now are reading, busiest page first. */
 export function ActiveByPath({
   active,
-  titles,
   stale = false,
 }: {
   active: ActiveVisitors | undefined;
-  titles: Map<string, string>;
   /** `active` answers an older question while a newer one loads (see useStableQuery). */
   stale?: boolean;
 }) {
@@ -26,14 +24,14 @@ export function ActiveByPath({
         </p>
       ) : (
         <ul className="active-list" data-testid="active-by-path">
-          {active.activeByPath.map(({ path, count }) => (
+          {active.activeByPath.map(({ path, title, count }) => (
             <li key={path} data-path={path} className="active-item">
               <span
                 className="bar"
                 style={{ width: `${(count / active.activeByPath[0].count) * 100}%` }}
                 aria-hidden="true"
               />
-              <ActivePage path={path} title={titles.get(path)} />
+              <ActivePage path={path} title={title} />
               <span className="active-count">
                 <span data-testid="active-count">{formatNumber(count)}</span>
                 <span className="visually-hidden">{count === 1 ? " visitor" : " visitors"}</span>
@@ -46,8 +44,8 @@ export function ActiveByPath({
   );
 }
 
-function ActivePage({ path, title }: { path: string; title: string | undefined }) {
-  const label = title === undefined || title === path ? displayPath(path) : title;
+function ActivePage({ path, title }: { path: string; title: string }) {
+  const label = title === path ? displayPath(path) : title;
   return (
     <SitePathLink path={path} className="active-page" label={label}>
       {label}

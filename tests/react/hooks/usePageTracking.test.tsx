@@ -316,7 +316,7 @@ describe("what is never tracked", () => {
     // Landing on /stats used up the load's first view: the views after it send no referrer or UTM.
     for (const { visit } of bridge.sent(RECORD)) expect(visit).not.toHaveProperty("utmSource");
     await runWorker();
-    expect(await bridge.t.query(api.stats.getActiveVisitors, {})).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", count: 1 }] });
+    expect(await bridge.t.query(api.stats.getActiveVisitors, {})).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", title: "/a", count: 1 }] });
   });
 
   test("a tab on /stats hands the browser's heartbeats to its tab on a page", async () => {
@@ -345,7 +345,7 @@ describe("heartbeats", () => {
     expect(heartbeatPaths()).toEqual(["/a", "/a", "/b"]);
     await runWorker();
     const active = await bridge.t.query(api.stats.getActiveVisitors, {});
-    expect(active).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/b", count: 1 }] });
+    expect(active).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/b", title: "/b", count: 1 }] });
   });
 
   test("are debounced per path", async () => {
