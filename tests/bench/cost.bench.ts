@@ -380,6 +380,12 @@ function report(results: SiteResult[]): string {
     "## Database I/O, calls and writes, by who made them",
     "",
     ...results.flatMap((r) => [...sourcesTable(r), ""]),
+    "## Documents written, by table",
+    "",
+    "Each document a committed call changed, once per call (a time bucket also by its scope's group), per view:",
+    "",
+    ...writesTable(results),
+    "",
     "## An idle site",
     "",
     `The small site for the 24 hours after its traffic has settled, with no visitor: what the cron and whatever it schedules cost.`,
@@ -387,6 +393,18 @@ function report(results: SiteResult[]): string {
     ...idleTable(small),
     "",
   ].join("\n");
+}
+
+/** Documents written per view, by table, at each pace (the small site's order). */
+function writesTable(results: SiteResult[]): string[] {
+  const perView = results.map((r) => new Map(r.flow.writesByTable.map(([table, count]) => [table, count / r.views])));
+  const tables = [...new Set(results.flatMap((r) => r.flow.writesByTable.map(([table]) => table)))];
+  return [
+    `| table | ${results.map((r) => r.site.name).join(" | ")} |`,
+    `|---|${results.map(() => "---:").join("|")}|`,
+    ...tables.map((table) => `| ${table} | ${perView.map((counts) => (counts.get(table) ?? 0).toFixed(2)).join(" | ")} |`),
+    `| **every table** | ${results.map((r) => (r.flow.writesByTable.reduce((sum, [, count]) => sum + count, 0) / r.views).toFixed(2)).join(" | ")} |`,
+  ];
 }
 
 test("what a page view costs, at a small site's pace and a busy one's", async () => {

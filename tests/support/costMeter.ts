@@ -50,11 +50,21 @@ export function subtractTotals(a: CallTotals, b: CallTotals): CallTotals {
   return difference;
 }
 
-/** The meter's sums at one moment, to subtract from a later reading. */
-export type MeterReading = { bySource: Record<CallSource, CallTotals>; byFunction: Map<string, CallTotals> };
+/** The meter's sums at one moment, to subtract from a later reading; `writesByTable`: documents committed, by tableOfWrite. */
+export type MeterReading = { bySource: Record<CallSource, CallTotals>; byFunction: Map<string, CallTotals>; writesByTable: Map<string, number> };
 
-/** What was spent over a stretch: by source, in all, and by function (largest database I/O first). */
-export type Flow = { bySource: Record<CallSource, CallTotals>; total: CallTotals; byFunction: [string, CallTotals][] };
+/** What was spent over a stretch: by source, in all, by function (largest database I/O first), and documents written by table (most first). */
+export type Flow = { bySource: Record<CallSource, CallTotals>; total: CallTotals; byFunction: [string, CallTotals][]; writesByTable: [string, number][] };
+
+/** convex-test's ids end in their table's name. */
+const tableOfId = (id: string) => id.replace(/^\d+/, "");
+
+/** Where a committed write went: "component/table", a time bucket also by its scope's group ("liveStats/timeBuckets: page"). */
+function tableOfWrite({ component, id, before, after }: ObservedTransaction["writes"][number]): string {
+  const table = `${component}/${tableOfId(id)}`;
+  const group = ((after ?? before) as { group?: string } | null)?.group;
+  return table.endsWith("/timeBuckets") && group !== undefined ? `${table}: ${group}` : table;
+}
 
 const io = (totals: CallTotals) => totals.bytesRead + totals.bytesWritten;
 
@@ -70,6 +80,7 @@ const functionName = ({ componentPath, udfPath }: Pick<ObservedTransaction, "com
 export class CostMeter {
   readonly bySource: Record<CallSource, CallTotals> = { visitor: zeroTotals(), cron: zeroTotals(), scheduled: zeroTotals() };
   readonly byFunction = new Map<string, CallTotals>();
+  readonly writesByTable = new Map<string, number>();
   /** Due times of scheduled jobs not yet reached by the clock, ascending. */
   private readonly due: number[] = [];
   private source: Exclude<CallSource, "scheduled"> | null = null;
@@ -94,6 +105,7 @@ export class CostMeter {
     return {
       bySource: structuredClone(this.bySource),
       byFunction: new Map([...this.byFunction.entries()].map(([name, totals]) => [name, { ...totals }])),
+      writesByTable: new Map(this.writesByTable),
     };
   }
 
@@ -106,7 +118,11 @@ export class CostMeter {
       .map(([name, totals]): [string, CallTotals] => [name, minus(totals, earlier?.byFunction.get(name))])
       .filter(([, totals]) => totals.calls > 0)
       .sort((a, b) => io(b[1]) - io(a[1]));
-    return { bySource, total: Object.values(bySource).reduce(addTotals, zeroTotals()), byFunction };
+    const writesByTable = [...this.writesByTable.entries()]
+      .map(([table, count]): [string, number] => [table, count - (earlier?.writesByTable.get(table) ?? 0)])
+      .filter(([, count]) => count > 0)
+      .sort((a, b) => b[1] - a[1]);
+    return { bySource, total: Object.values(bySource).reduce(addTotals, zeroTotals()), byFunction, writesByTable };
   }
 
   /** Runs `call` (a visitor's mutation, a cron run), counting the transactions it runs itself under `source`. */
@@ -192,6 +208,10 @@ export class CostMeter {
     this.bySource[source] = addTotals(this.bySource[source], totals);
     const name = functionName(transaction);
     this.byFunction.set(name, addTotals(this.byFunction.get(name) ?? zeroTotals(), totals));
+    for (const write of committed ? transaction.writes : []) {
+      const table = tableOfWrite(write);
+      this.writesByTable.set(table, (this.writesByTable.get(table) ?? 0) + 1);
+    }
   }
 }
 
@@ -264,7 +284,7 @@ export function storedTables(t: TestConvex): TableStorage[] {
   const tables = new Map<string, TableStorage>();
   for (const [component, documents] of Object.entries((t as unknown as WithDocuments).committedDocuments())) {
     for (const [id, document] of Object.entries(documents)) {
-      const table = id.replace(/^\d+/, "");
+      const table = tableOfId(id);
       const key = `${component}|${table}`;
       let stored = tables.get(key);
       if (stored === undefined) {
@@ -283,6 +303,6 @@ export function storedTables(t: TestConvex): TableStorage[] {
 export function committedRows(t: TestConvex, component: string, table: string): Record<string, Value>[] {
   const documents = (t as unknown as WithDocuments).committedDocuments()[component] ?? {};
   return Object.entries(documents)
-    .filter(([id]) => id.replace(/^\d+/, "") === table)
+    .filter(([id]) => tableOfId(id) === table)
     .map(([, document]) => document);
 }
