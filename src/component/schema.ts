@@ -112,12 +112,15 @@ export default defineSchema({
     .index("by_path", ["path"])
     .index("by_visitors", ["visitors", "path"]),
 
-  // Derived (worker only): each minute in which a session viewed the site (scope "") or one page (scope = its path).
+  // Derived (worker only): each minute in which a session viewed one page (scope = its path); the site's minutes are all of the session's (derive/timeBuckets.ts).
   sessionMinutes: defineTable({
     sessionId: v.string(),
     scope: v.string(),
     minute: v.number(),
-  }).index("by_session_scope_minute", ["sessionId", "scope", "minute"]),
+  })
+    .index("by_session_scope_minute", ["sessionId", "scope", "minute"])
+    // The session's minutes whatever the page: the site's.
+    .index("by_session_minute", ["sessionId", "minute"]),
 
   // Derived (worker only): each session's property values, with the minute its latest settled visit of each started (component/derive/visitScopes.ts).
   visitScopes: defineTable({

@@ -169,3 +169,10 @@ test("the seed has what the checks rely on: returning visitors, months of views,
   expect(new Set(VIEWS.map((view) => view.path)).size).toBe(40);
   expect(T0).toBeLessThan(START);
 });
+
+test("a session keeps a row per page and minute it viewed, and none more for the site: the site's minutes are all of those", async () => {
+  const rows = await t.runInStats(async (ctx) => (await ctx.db.query("sessionMinutes").collect()).map(({ sessionId, scope, minute }) => `${sessionId} ${scope} ${minute}`));
+  const pageMinutes = new Set(VIEWS.map((view) => `${view.sessionId} ${view.path} ${Math.floor(view.timestamp / MINUTE)}`));
+  expect(rows.length).toBe(pageMinutes.size);
+  expect(new Set(rows)).toEqual(pageMinutes);
+});

@@ -27,7 +27,9 @@ import { pieceContaining, siteTimeZone, type PieceLevel } from "../../shared/tim
  * `a`, one histogram count (component/read/timeStats.ts).
  *
  * The previous view comes from `sessionMinutes`, each session's minutes with
- * a view. Views can reach the fold out of time order (a backfill meets old
+ * a view of each page; the site's are all of them, whatever the page, read
+ * through a second index (a row per page view-minute, none more for the
+ * site). Views can reach the fold out of time order (a backfill meets old
  * views after the live worker folded newer ones; two tabs race), so a new
  * minute `m` between a session's minutes `p` and `n` replaces the link
  * `p → n` by `p → m` and `m → n`: every link is counted once per bucket
@@ -205,12 +207,15 @@ export async function linkVisitInScope(ctx: MutationCtx, fold: TimeFold, group: 
   link(fold, group, scope, prev, minute, sign);
 }
 
-/** Records that the session had a view in `minute` (within `scope`), relinking its neighbours when the minute is new. */
+/**
+ * Records that the session had a view in `minute` (within `scope`), relinking its neighbours when the minute is new.
+ * The site's minute is folded before its page's row is written: it is new when no page of the session has it yet.
+ */
 async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: string, group: ScopeGroup, scope: string, minute: number): Promise<void> {
   const known = fold.wholeSessions ? await wholeSessionMinutes(ctx, fold, sessionId) : null;
   const neighbours = known === null ? await neighboursFromIndex(ctx, fold, sessionId, scope, minute) : neighboursInMemory(known, scope, minute);
   if (neighbours === "present") return;
-  await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
+  if (scope !== SITE_SCOPE) await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
   const { prev, next } = neighbours;
   if (next === null) return link(fold, group, scope, prev, minute, 1);
   // A minute between two the session has: the link prev → next becomes prev → minute → next.
@@ -221,19 +226,21 @@ async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: st
 
 type Neighbours = "present" | { prev: number | null; next: number | null };
 
+/** The session's rows in `scope` by minute, those at or before `upTo` or after `after`: a page's, or all of them for the site (rows of "" from before are the site's too). */
+function minutesIn(ctx: MutationCtx, sessionId: string, scope: string, bound: { upTo?: number; after?: number } = {}) {
+  type OnMinute<Range> = { lte(field: "minute", value: number): Range; gt(field: "minute", value: number): Range };
+  const bounded = <Range>(q: OnMinute<Range> & Range): Range =>
+    bound.upTo !== undefined ? q.lte("minute", bound.upTo) : bound.after !== undefined ? q.gt("minute", bound.after) : q;
+  return scope === SITE_SCOPE
+    ? ctx.db.query("sessionMinutes").withIndex("by_session_minute", (q) => bounded(q.eq("sessionId", sessionId)))
+    : ctx.db.query("sessionMinutes").withIndex("by_session_scope_minute", (q) => bounded(q.eq("sessionId", sessionId).eq("scope", scope)));
+}
+
 /** The session's minutes before and after `minute` in `scope`, read from the index (a read or two; none when the batch knows its latest). */
 async function neighboursFromIndex(ctx: MutationCtx, fold: TimeFold, sessionId: string, scope: string, minute: number): Promise<Neighbours> {
   const key = JSON.stringify([sessionId, scope]);
   // Views mostly come in time order: the session's latest minute (known to the batch, or one read) is then the previous one.
-  const latest =
-    fold.latest.get(key) ??
-    (
-      await ctx.db
-        .query("sessionMinutes")
-        .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope))
-        .order("desc")
-        .first()
-    )?.minute;
+  const latest = fold.latest.get(key) ?? (await minutesIn(ctx, sessionId, scope).order("desc").first())?.minute;
   if (latest !== undefined) fold.latest.set(key, latest);
   if (latest === minute) return "present";
   if (latest === undefined || latest < minute) {
@@ -241,16 +248,9 @@ async function neighboursFromIndex(ctx: MutationCtx, fold: TimeFold, sessionId: 
     return { prev: latest ?? null, next: null };
   }
   // A view older than the session's latest: find its neighbours.
-  const atOrBefore = await ctx.db
-    .query("sessionMinutes")
-    .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).lte("minute", minute))
-    .order("desc")
-    .first();
+  const atOrBefore = await minutesIn(ctx, sessionId, scope, { upTo: minute }).order("desc").first();
   if (atOrBefore?.minute === minute) return "present";
-  const after = await ctx.db
-    .query("sessionMinutes")
-    .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).eq("scope", scope).gt("minute", minute))
-    .first();
+  const after = await minutesIn(ctx, sessionId, scope, { after: minute }).first();
   // `latest` is later than this minute, so there is a next one.
   return { prev: atOrBefore?.minute ?? null, next: after!.minute };
 }
@@ -268,6 +268,8 @@ async function wholeSessionMinutes(ctx: MutationCtx, fold: TimeFold, sessionId: 
     known = new Map();
     // In index order: by scope, then minute.
     for (const row of rows) known.set(row.scope, [...(known.get(row.scope) ?? []), row.minute]);
+    // The site's: every minute of the session, whatever the page.
+    known.set(SITE_SCOPE, [...new Set(rows.map((row) => row.minute))].sort((a, b) => a - b));
   }
   fold.sessions.set(sessionId, known);
   return known;
