@@ -2,11 +2,12 @@ import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 import { vRecordedRules } from "./derive/derivedRules.js";
 import { vBucketLevel } from "./derive/timeBuckets.js";
-import { vTokenBucketState } from "./record/rateLimits.js";
 import { vVisitFields } from "./record/visits.js";
 
 // A site-wide cap's token bucket: the tokens it held at `at` (a view's or heartbeat's time), refilling at the cap's rate.
 const vTokenBucket = v.object({ tokens: v.number(), at: v.number() });
+// A session's own token bucket, as rate-limiter's arithmetic keeps it (record/rateLimits.ts): its tokens at `ts`.
+const vSessionTokenBucket = v.object({ value: v.number(), ts: v.number() });
 
 export default defineSchema({
   // Hot path, appended by visitors: one row per page view (the worker moves one a site-wide cap refuses to refusedEvents), the source of truth every statistic derives from.
@@ -63,7 +64,7 @@ export default defineSchema({
     // True when inserted by a session with no view, until the worker admits it under the new-visitor cap (then false; derive/siteCaps.ts).
     newVisitor: v.optional(v.boolean()),
     // The session's page-change limit (record/rateLimits.ts): it goes with the row, refilled by then.
-    pageChanges: v.optional(vTokenBucketState),
+    pageChanges: v.optional(vSessionTokenBucket),
   })
     .index("by_sessionId", ["sessionId"])
     .index("by_lastSeen", ["lastSeen"])

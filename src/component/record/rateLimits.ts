@@ -1,5 +1,5 @@
 import { calculateRateLimit, MINUTE } from "@convex-dev/rate-limiter";
-import { ConvexError, v, type Infer } from "convex/values";
+import { ConvexError } from "convex/values";
 import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import {
@@ -29,9 +29,8 @@ export type SiteCapName = "newVisitors" | "newPaths";
 /** What a limited call throws: nothing of the call was written; `retryAfter` is in milliseconds. */
 export type RateLimited = { code: "RATE_LIMITED"; limit: SessionLimit | "newVisitors"; retryAfter: number; message: string };
 
-/** A token bucket's state as rate-limiter keeps it: its tokens at `ts`. */
-export const vTokenBucketState = v.object({ value: v.number(), ts: v.number() });
-export type TokenBucketState = Infer<typeof vTokenBucketState>;
+/** A session's page-change bucket as its live row keeps it (rate-limiter's state: its tokens at `ts`). */
+type TokenBucketState = NonNullable<Doc<"activeSessions">["pageChanges"]>;
 
 /** Page-changing heartbeats: a burst of SESSION_HEARTBEATS_PER_MINUTE, then as many a minute. */
 const PAGE_CHANGES = { kind: "token bucket", rate: SESSION_HEARTBEATS_PER_MINUTE, period: MINUTE } as const;

@@ -1,4 +1,4 @@
 import { LiveStats } from "convex-live-stats";
 import { components } from "./_generated/api";
 
-export const { recordPageView, getPageViewStats } = new LiveStats(components.docsStats).api();
+export const { recordPageView, getPageViewStats, watchDashboard } = new LiveStats(components.docsStats).api();

@@ -8,8 +8,13 @@ const modules = import.meta.glob("../convex/**/*.*s");
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.unstubAllEnvs());
 
-/** Lets the sites' background workers fold what was sent: a minute of fake time in small steps. */
+/**
+ * Lets the sites' background workers fold what was sent, as while their dashboards are open (unwatched, views wait
+ * up to an hour to be folded together): a minute of fake time in small steps.
+ */
 async function settle(t: ReturnType<typeof app>) {
+  await t.mutation(api.stats.watchDashboard, {});
+  await t.mutation(api.docsStats.watchDashboard, {});
   for (let step = 0; step < 120; step++) {
     vi.advanceTimersByTime(500);
     await t.finishInProgressScheduledFunctions();
