@@ -13,7 +13,7 @@ import { filteredBreakdown } from "./filteredBreakdown.js";
 import { countPrevsBefore } from "../derive/prevHistogram.js";
 import { storedDetail } from "../derive/rollup.js";
 import { assertRangeKept, seriesSpans, type DetailHorizons } from "../../shared/detail.js";
-import { SITE_SCOPE, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
+import { PROPERTY_BUCKET_LEVELS, SITE_SCOPE, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
 import {
   PIECE_LEVELS,
   alignedPieces,
@@ -107,8 +107,8 @@ function visitMetrics(figures: Figures) {
 }
 
 const hasAllLevels = (group: ScopeGroup) => group === "site" || group === "page";
-// The levels a visit property's buckets have below "all" (component/derive/timeBuckets.ts PROPERTY_BUCKET_LEVELS).
-const PROPERTY_PIECE_LEVELS = ["month", "day", "hour", "minute"] as const;
+// The levels a visit property's buckets have below "all", which a range can be split into.
+const PROPERTY_PIECE_LEVELS = PIECE_LEVELS.filter((level) => (PROPERTY_BUCKET_LEVELS as readonly string[]).includes(level));
 
 /** The range as whole buckets of the scope's levels: its week when it is exactly one (weeks do not nest in months), else its aligned pieces. */
 function piecesOf(range: TimeRange, zone: string, group: ScopeGroup): Piece[] {
