@@ -51,8 +51,9 @@ export async function recordPageView(ctx: MutationCtx, input: PageViewInput, att
       )
       .first();
     if (recent !== null) return { recorded: false, newVisitor: false };
+    // A session with no view yet is under its view limit too: no read.
+    await enforceViewLimit(ctx, input.sessionId, now);
   }
-  await enforceViewLimit(ctx, input.sessionId, now);
   if (newVisitor && (await liveSessionOf(ctx, input.sessionId)) === null) await enforceNewVisitorPause(ctx, now);
   // Whether the path is new is the worker's question: asked here, its answer would tell anyone which paths were ever viewed.
   await ctx.db.insert("pageViews", { ...input, timestamp: now, committedAt: ctx.db.vars.commitTs, ...(newVisitor ? { newVisitor } : {}) });
