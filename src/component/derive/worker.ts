@@ -161,6 +161,8 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
   const visitsWait = held || (backfilling && (backfill.phase === "pageViews" || backfill.phase === "visits"));
   const visits = visitsWait ? [] : await committedAfter(ctx, "visits", cursor?.visits, upTo(WORKER_VISITS_PER_BATCH));
   const deferredSince = !foldTraffic && (views.length > 0 || visits.length > 0) ? (from.waitingSince ?? now) : undefined;
+  // What this batch folds of them: all it read, or nothing while they wait.
+  const [foldedViews, foldedVisits] = deferredSince === undefined ? [views, visits] : [[], []];
   const expired = await ctx.db
     .query("liveSessions")
     .withIndex("by_lastSeen", (q) => q.lt("lastSeen", now - SESSION_TIMEOUT_MS))
@@ -184,7 +186,7 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
       rollup,
       watched,
       ...(deferredSince === undefined ? {} : { deferredSince }),
-      views: (deferredSince === undefined ? views : []).map((view) => ({
+      views: foldedViews.map((view) => ({
         committedAt: commitTsOf(view),
         path: view.path,
         pageType: view.pageType,
@@ -199,13 +201,13 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
         lastSeen: session.lastSeen,
         ...newVisitorOf(session),
       })),
-      visits: (deferredSince === undefined ? visits : []).map(({ _id, _creationTime, committedAt, ...visit }) => ({ committedAt: commitTsOf({ committedAt }), id: _id, creationTime: _creationTime, ...visit })),
+      visits: foldedVisits.map(({ _id, _creationTime, committedAt, ...visit }) => ({ committedAt: commitTsOf({ committedAt }), id: _id, creationTime: _creationTime, ...visit })),
       expired: expired.map((live) => live.sessionId),
     },
     cursor: {
-      views: views.length > 0 && deferredSince === undefined ? commitTsOf(views.at(-1)!) : from.views,
+      views: foldedViews.length > 0 ? commitTsOf(foldedViews.at(-1)!) : from.views,
       sessions: sessions.length > 0 ? commitTsOf(sessions.at(-1)!) : from.sessions,
-      visits: visits.length > 0 && deferredSince === undefined ? commitTsOf(visits.at(-1)!) : from.visits,
+      visits: foldedVisits.length > 0 ? commitTsOf(foldedVisits.at(-1)!) : from.visits,
       ...(deferredSince === undefined ? {} : { waitingSince: deferredSince }),
     },
   };
