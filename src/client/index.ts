@@ -86,18 +86,20 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
       if (title === undefined) titles.set(path, (title = Promise.resolve(this.options.pageTitles?.(ctx, path))));
       return title;
     };
+    // Rows whose page is `pathOf(row)`, named by the app's title of it (kept as they were where it has none).
+    const withTitles = async <Row extends { title?: string }>(ctx: QueryCtx, rows: Row[], pathOf: (row: Row) => string) =>
+      await Promise.all(rows.map(async (row) => ({ ...row, title: (await titleOf(ctx, pathOf(row)))?.title ?? row.title })));
+    // Top pages take the app's page type too.
     const titled = async <Row extends { path: string; title: string; pageType: string }>(ctx: QueryCtx, rows: Row[]) =>
       await Promise.all(rows.map(async (row) => ({ ...row, ...(await titleOf(ctx, row.path)) })));
     // Active now, its pages named by the app's titles.
     const titledActive = async (ctx: QueryCtx, { activeVisitors, activeByPath }: ActiveVisitorsAnswer): Promise<ActiveVisitorsAnswer> => ({
       activeVisitors,
-      activeByPath: await Promise.all(activeByPath.map(async (row) => ({ ...row, title: (await titleOf(ctx, row.path))?.title ?? row.title }))),
+      activeByPath: await withTitles(ctx, activeByPath, (row) => row.path),
     });
     // A breakdown's rows of pages (page, entry and exit page) named by the app's titles.
-    const titledBreakdown = async <Row extends { value: string; title?: string }>(ctx: QueryCtx, property: string, rows: Row[]) => {
-      if (!(PAGE_PROPERTIES as readonly string[]).includes(property) || !this.options.pageTitles) return rows;
-      return await Promise.all(rows.map(async (row) => ({ ...row, title: (await titleOf(ctx, row.value))?.title ?? row.title })));
-    };
+    const titledBreakdown = async <Row extends { value: string; title?: string }>(ctx: QueryCtx, property: string, rows: Row[]) =>
+      (PAGE_PROPERTIES as readonly string[]).includes(property) && this.options.pageTitles ? await withTitles(ctx, rows, (row) => row.value) : rows;
     return {
       /** A view, deduplicated per session and path for 30 minutes; throws INVALID_ARGUMENT or RATE_LIMITED. */
       recordPageView: mutationGeneric({
