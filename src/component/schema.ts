@@ -144,7 +144,10 @@ export default defineSchema({
     pages: v.array(v.object({ path: v.string(), at: v.number() })),
     // Each property value the visit counts in (its scope), with the minute the session's previous visit there started (null: none).
     scopes: v.array(v.object({ scope: v.string(), prev: v.union(v.number(), v.null()) })),
-  }).index("by_visitId", ["visitId"]),
+  })
+    .index("by_visitId", ["visitId"])
+    // A visit property's figures off whole hours: the visits in progress that started in the range (read/openVisits.ts).
+    .index("by_start", ["start"]),
 
   timeBuckets: defineTable({
     scope: v.string(),

@@ -1,5 +1,5 @@
 import { ConvexError } from "convex/values";
-import { PIECE_LEVELS, alignedPieces, buckets, localDate, type Interval, type Piece, type TimeRange } from "./timeRanges.js";
+import { PIECE_LEVELS, alignedPieces, buckets, localDate, tiles, type Interval, type Piece, type TimeRange } from "./timeRanges.js";
 import type { InvalidArgument } from "./validation.js";
 
 /**
@@ -12,6 +12,12 @@ import type { InvalidArgument } from "./validation.js";
  * refuses any other range; the dashboard offers only the intervals that fit.
  */
 export type DetailHorizons = { minutesSince: number; hoursSince: number };
+
+/** The levels a visit property's buckets keep below all time: whole UTC hours, and days and months of the site's zone. */
+export const PROPERTY_PIECE_LEVELS = ["month", "day", "hour"] as const satisfies readonly Piece["level"][];
+
+/** Whether a visit property's buckets answer `[from, to)`; off their grid, only the visits in progress do (component/read/openVisits.ts). */
+export const isOnPropertyGrid = (range: TimeRange, siteZone: string) => tiles(range, PROPERTY_PIECE_LEVELS, siteZone);
 
 /** Nothing rolled up: every level kept for all time. */
 export const FULL_DETAIL: DetailHorizons = { minutesSince: 0, hoursSince: 0 };

@@ -510,18 +510,29 @@ export function pieceEnd(piece: Piece, timeZone = "UTC"): number {
  * that are left (e.g. months in the middle, then days, hours, quarter-hours, minutes outwards).
  * With levels that nest (each a union of the next finer, as PIECE_LEVELS in UTC) that is the
  * fewest pieces: at most 14 minutes, 3 quarter-hours, 23 hours and 30 days at each edge, plus
- * the whole months. Levels must include "minute" (the only one every whole-minute range tiles with).
+ * the whole months. Without "minute" (the only level every whole-minute range tiles with), the range
+ * must fall on the levels' grid (a visit property's buckets: whole hours and days); a range that does not throws.
  */
 export function alignedPieces(range: TimeRange, levels: readonly PieceLevel[] = PIECE_LEVELS, timeZone = "UTC"): Piece[] {
+  const pieces = tilePieces(range, levels, timeZone);
+  if (pieces === null) throw new Error(`[${range.from}, ${range.to}) is not on the grid of the levels ${levels.join(", ")}`);
+  return pieces;
+}
+
+/** Whether `[from, to)` splits into whole buckets of the given levels (always, when they include "minute"). */
+export const tiles = (range: TimeRange, levels: readonly PieceLevel[], timeZone = "UTC") => tilePieces(range, levels, timeZone) !== null;
+
+/** alignedPieces' split, or null when the range is off the levels' grid. */
+function tilePieces(range: TimeRange, levels: readonly PieceLevel[], timeZone: string): Piece[] | null {
   assertValidRange(range);
   const zone = parseTimeZone(timeZone);
   for (const level of levels) if (!LEVEL_ORDER.includes(level)) throw new Error(`unknown piece level ${JSON.stringify(level)}`);
-  if (!levels.includes("minute")) throw new Error(`alignedPieces needs the "minute" level to tile every whole-minute range`);
   const order = LEVEL_ORDER.filter((level) => levels.includes(level));
   const pieces: Piece[] = [];
-  const split = (from: number, to: number, depth: number): void => {
-    if (from >= to) return;
+  const split = (from: number, to: number, depth: number): boolean => {
+    if (from >= to) return true;
     const level = order[depth];
+    if (level === undefined) return false;
     const first = pieceStartAtOrAfter(from, level, zone);
     const middle: Piece[] = [];
     let end = first;
@@ -530,10 +541,9 @@ export function alignedPieces(range: TimeRange, levels: readonly PieceLevel[] = 
       end = next;
     }
     if (middle.length === 0) return split(from, to, depth + 1);
-    split(from, first, depth + 1);
+    if (!split(from, first, depth + 1)) return false;
     pieces.push(...middle);
-    split(end, to, depth + 1);
+    return split(end, to, depth + 1);
   };
-  split(range.from, range.to, 0);
-  return pieces;
+  return split(range.from, range.to, 0) ? pieces : null;
 }

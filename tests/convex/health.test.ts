@@ -311,6 +311,24 @@ describe("the rules derived data is built under", () => {
     expect((await health(t)).body.checks.rules).toMatchObject({ ok: true, changes: [] });
   });
 
+  test("dropping bucket levels (visit properties' minutes, 2026-12) is compatible; adding one needs the backfill", async () => {
+    const current = runningRules();
+    runRulesWith({ propertyBucketLevels: `${current.propertyBucketLevels},minute` });
+    const t = await runningSite();
+    vi.mocked(runningRules).mockReturnValue(current);
+    expect((await health(t)).body.checks.rules).toMatchObject({
+      ok: true,
+      changes: [{ rule: "propertyBucketLevels", from: "all,month,day,hour,minute", to: "all,month,day,hour", compatible: true }],
+    });
+    await viewPage(t, 2, "/b");
+    await settle(t);
+    expect(await totalViews(t)).toBe(2);
+    expect(await storedRules(t)).toMatchObject({ propertyBucketLevels: "all,month,day,hour" });
+
+    runRulesWith({ propertyBucketLevels: "all,month,day,hour,quarterHour" });
+    expect((await health(t)).body.checks.rules).toMatchObject({ ok: false, changes: [{ rule: "propertyBucketLevels", compatible: false }] });
+  });
+
   test("a STATS_TIME_ZONE that is no zone is a reason, with how to fix it", async () => {
     const t = await runningSite();
     vi.stubEnv("STATS_TIME_ZONE", "Mars/Olympus_Mons");

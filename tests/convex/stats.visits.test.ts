@@ -3,7 +3,7 @@ import { ConvexError } from "convex/values";
 import { api, internal } from "../../convex/_generated/api";
 import { BREAKDOWN_PROPERTIES, DIRECT_SOURCE, FILTERED_BREAKDOWN_MAX_ROWS, VISIT_PROPERTIES, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
 import { visitAttributes } from "../../src/component/record/visitAttributes";
-import { DAY, MINUTE, T0, advanceTo, useFakeClock } from "../support/clock";
+import { DAY, HOUR, MINUTE, T0, advanceTo, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
 import { generateViews, insertRows, random, sessionId } from "../support/seed";
 import { backfillStatus, muteBackfillLogs, startBackfill } from "../support/backfill";
@@ -29,6 +29,8 @@ const DAYS = 7;
 const CALLS: Call[] = generateVisitCalls({ visitors: 120, start: T0, days: DAYS });
 const END = CALLS.at(-1)!.at;
 const SPAN = { from: T0, to: END - (END % MINUTE) + MINUTE };
+// Visit properties keep whole hours: their figures over whole hours come from buckets (off them: open visits, below).
+const HOUR_SPAN = { from: T0, to: Math.ceil(SPAN.to / HOUR) * HOUR };
 let truth: Awaited<ReturnType<typeof readTruth>>;
 
 beforeAll(async () => {
@@ -63,7 +65,8 @@ async function expectEveryFigureExact(label: string): Promise<void> {
   }
   const filters = someFilters();
   for (const filter of filters) {
-    expect(await t.query(api.stats.summary, { ...SPAN, filter }), `${label} summary ${JSON.stringify(filter)}`).toEqual(expectedSummary(truth, SPAN, filter));
+    const span = filter.property === "page" ? SPAN : HOUR_SPAN;
+    expect(await t.query(api.stats.summary, { ...span, filter }), `${label} summary ${JSON.stringify(filter)}`).toEqual(expectedSummary(truth, span, filter));
   }
   const week = { from: T0, to: T0 + (DAYS + 3) * DAY };
   expect(await t.query(api.stats.timeseries, { ...week, interval: "day", timeZone: "Europe/Berlin" }), label).toEqual(
@@ -76,12 +79,27 @@ async function expectEveryFigureExact(label: string): Promise<void> {
     );
   }
   for (const property of BREAKDOWN_PROPERTIES) {
-    const rows = await t.query(api.stats.breakdown, { property, ...SPAN, limit: 100 });
-    expect(stripTitles(rows), `${label} breakdown ${property}`).toEqual(expectedBreakdown(truth, property, SPAN).slice(0, 100));
+    const span = property === "page" ? SPAN : HOUR_SPAN;
+    const rows = await t.query(api.stats.breakdown, { property, ...span, limit: 100 });
+    expect(stripTitles(rows), `${label} breakdown ${property}`).toEqual(expectedBreakdown(truth, property, span).slice(0, 100));
+  }
+  // The last 30 minutes: a visit property's figures off whole hours, from the visits in progress.
+  const now = minuteOf(Date.now());
+  const realtime = { from: now - 29 * MINUTE, to: now + MINUTE };
+  for (const filter of filters.filter(({ property }) => property !== "page")) {
+    expect(await t.query(api.stats.summary, { ...realtime, filter }), `${label} realtime ${JSON.stringify(filter)}`).toEqual(expectedSummary(truth, realtime, filter));
+    expect(await t.query(api.stats.timeseries, { ...realtime, interval: "minute", filter }), `${label} realtime series ${JSON.stringify(filter)}`).toEqual(
+      expectedSeries(truth, realtime, "minute", "UTC", filter),
+    );
+  }
+  for (const property of VISIT_PROPERTIES) {
+    const rows = await t.query(api.stats.breakdown, { property, ...realtime, limit: 100 });
+    expect(stripTitles(rows), `${label} realtime breakdown ${property}`).toEqual(expectedBreakdown(truth, property, realtime).slice(0, 100));
   }
   for (const filter of filters) {
     for (const property of ["page", "source", "browser", "entryPage", "country"] as const) {
-      const range = { from: T0 + DAY, to: T0 + 4 * DAY + 37 * MINUTE };
+      // A breakdown by the filter's own visit property reads its buckets (whole hours); any other reads the matching visits.
+      const range = { from: T0 + DAY, to: T0 + 4 * DAY + (property === filter.property && property !== "page" ? 60 : 37) * MINUTE };
       const rows = await t.query(api.stats.breakdown, { property, ...range, limit: 100, filter });
       expect(stripTitles(rows), `${label} breakdown ${property} ${JSON.stringify(filter)}`).toEqual(expectedBreakdown(truth, property, range, filter).slice(0, 100));
     }

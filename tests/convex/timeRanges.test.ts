@@ -641,7 +641,12 @@ describe("aligned pieces for counting", () => {
       { level: "hour", start: t },
       { level: "hour", start: t + HOUR },
     ]);
-    expect(() => alignedPieces({ from: t, to: t + HOUR }, ["hour"])).toThrow(/minute/);
+    // Without minutes (a visit property's levels) a range on the finest level's grid tiles; one off it throws.
+    expect(alignedPieces({ from: t, to: t + 2 * HOUR }, ["day", "hour"])).toEqual([
+      { level: "hour", start: t },
+      { level: "hour", start: t + HOUR },
+    ]);
+    expect(() => alignedPieces({ from: t, to: t + HOUR + MINUTE }, ["hour"])).toThrow(/not on the grid of the levels hour/);
     expectRejected(() => alignedPieces({ from: t + 1, to: t + HOUR }), "from");
   });
 

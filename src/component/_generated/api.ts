@@ -38,6 +38,7 @@ import type * as read_dashboardAccess from "../read/dashboardAccess.js";
 import type * as read_dashboardWatch from "../read/dashboardWatch.js";
 import type * as read_figures from "../read/figures.js";
 import type * as read_filteredBreakdown from "../read/filteredBreakdown.js";
+import type * as read_openVisits from "../read/openVisits.js";
 import type * as read_pageStats from "../read/pageStats.js";
 import type * as read_timeStats from "../read/timeStats.js";
 import type * as read_validators from "../read/validators.js";
@@ -88,6 +89,7 @@ const fullApi: ApiFromModules<{
   "read/dashboardWatch": typeof read_dashboardWatch;
   "read/figures": typeof read_figures;
   "read/filteredBreakdown": typeof read_filteredBreakdown;
+  "read/openVisits": typeof read_openVisits;
   "read/pageStats": typeof read_pageStats;
   "read/timeStats": typeof read_timeStats;
   "read/validators": typeof read_validators;

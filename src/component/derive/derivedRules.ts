@@ -31,7 +31,10 @@ type RecordedRules = Infer<typeof vRecordedRules>;
 
 const formatDuration = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`);
 
-type RuleSpec = { label: string; format?: (ms: number) => string; rebuilds?: string };
+type RuleSpec = { label: string; format?: (ms: number) => string; rebuilds?: string; compatibleWhen?: (from: string | number, to: string | number) => boolean };
+
+// Dropping bucket levels leaves every kept row right: the dropped ones are no longer read, and the rollup deletes them.
+const dropsLevelsOnly = (from: string | number, to: string | number) => String(to).split(",").every((level) => String(from).split(",").includes(level));
 
 /**
  * Every rule: what it is called in a message, how its value reads, and, for
@@ -43,8 +46,8 @@ const RULES = {
   timeZone: { label: "site time zone", rebuilds: "time buckets" },
   dedupWindowMs: { label: "dedup window", format: formatDuration, rebuilds: "the figures (views recorded before the change keep the old window)" },
   visitTimeoutMs: { label: "visit timeout", format: formatDuration, rebuilds: "settled visits (visits recorded before the change keep their old split)" },
-  bucketLevels: { label: "time bucket levels of the site and pages", rebuilds: "time buckets" },
-  propertyBucketLevels: { label: "time bucket levels of visit properties", rebuilds: "time buckets" },
+  bucketLevels: { label: "time bucket levels of the site and pages", rebuilds: "time buckets", compatibleWhen: dropsLevelsOnly },
+  propertyBucketLevels: { label: "time bucket levels of visit properties", rebuilds: "time buckets", compatibleWhen: dropsLevelsOnly },
   visitProperties: { label: "visit properties", rebuilds: "time buckets" },
   canonicalPathVersion: { label: "path canonicalization version", rebuilds: "page figures (paths recorded before the change keep their old form)" },
   sessionTimeoutMs: { label: "session timeout", format: formatDuration },
@@ -96,7 +99,8 @@ export function compareRules(recorded: RecordedRules | undefined, running: Deriv
     const from = recorded[rule];
     const to = running[rule];
     if (from === undefined || from === to) continue;
-    changes.push({ rule, from, to, compatible: specOf(rule).rebuilds === undefined });
+    const spec = specOf(rule);
+    changes.push({ rule, from, to, compatible: spec.rebuilds === undefined || spec.compatibleWhen?.(from, to) === true });
   }
   return changes;
 }
@@ -111,7 +115,7 @@ export function describeChange(change: RuleChange, backfillRunning: boolean): st
   const spec = specOf(change.rule);
   const show = (value: string | number) => (spec.format !== undefined && typeof value === "number" ? spec.format(value) : String(value));
   const changed = `${spec.label} changed from ${show(change.from)} to ${show(change.to)}`;
-  if (spec.rebuilds === undefined) return `${changed} (compatible: recorded, nothing to rebuild)`;
+  if (spec.rebuilds === undefined || spec.compatibleWhen?.(change.from, change.to) === true) return `${changed} (compatible: recorded, nothing to rebuild)`;
   return backfillRunning ? `${changed}: the backfill under way rebuilds ${spec.rebuilds}` : `${changed}: run the backfill to rebuild ${spec.rebuilds}`;
 }
 

@@ -7,7 +7,7 @@ import { storedDetail } from "./rollup.js";
 import { finishSessionScopes, type SessionScopes } from "./visitScopes.js";
 import { finishVisitFolds, type VisitFoldEntry } from "./foldVisits.js";
 import type { SettlementCursor } from "./settleVisits.js";
-import { isPieceKept, type DetailHorizons } from "../../shared/detail.js";
+import { PROPERTY_PIECE_LEVELS, isPieceKept, type DetailHorizons } from "../../shared/detail.js";
 import { pieceContaining, siteTimeZone, type PieceLevel } from "../../shared/timeRanges.js";
 
 /**
@@ -50,8 +50,11 @@ export const SITE_SCOPE = "";
 export type ScopeGroup = "site" | "page" | VisitProperty;
 /** The scope of a visit property's value, e.g. "source:Google" (a page's scope is its path, which starts with "/"). */
 export const propertyScope = (property: VisitProperty, value: string) => `${property}:${value}`;
-/** A visit property's values skip quarter-hours and weeks: a visit writes 5 rows per value, not 7 (their ranges split into more hours and days). */
-export const PROPERTY_BUCKET_LEVELS = ["all", "month", "day", "hour", "minute"] as const satisfies readonly BucketLevel[];
+/**
+ * A visit property's values keep whole hours and longer: a visit writes 4 rows per value, not 7 (their ranges split
+ * into more hours and days; off whole hours they are answered from the visits in progress: read/openVisits.ts).
+ */
+export const PROPERTY_BUCKET_LEVELS = ["all", ...PROPERTY_PIECE_LEVELS] as const satisfies readonly BucketLevel[];
 export const levelsOf = (group: ScopeGroup): readonly BucketLevel[] => (group === "site" || group === "page" ? BUCKET_LEVELS : PROPERTY_BUCKET_LEVELS);
 
 const MINUTE = 60_000;

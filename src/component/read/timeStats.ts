@@ -8,12 +8,14 @@ import {
   MAX_VISIT_FIELD_BYTES,
   PAGE_PROPERTIES,
   type BreakdownProperty,
+  type VisitProperty,
 } from "../../shared/config.js";
 import { filteredBreakdown } from "./filteredBreakdown.js";
+import { openVisitFigures, openVisitValues, readOpenVisits, type OpenVisit } from "./openVisits.js";
 import { countPrevsBefore } from "../derive/prevHistogram.js";
 import { storedDetail } from "../derive/rollup.js";
-import { assertRangeKept, seriesSpans, type DetailHorizons } from "../../shared/detail.js";
-import { PROPERTY_BUCKET_LEVELS, SITE_SCOPE, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
+import { PROPERTY_PIECE_LEVELS, assertRangeKept, isOnPropertyGrid, seriesSpans, type DetailHorizons } from "../../shared/detail.js";
+import { SITE_SCOPE, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
 import {
   PIECE_LEVELS,
   alignedPieces,
@@ -107,8 +109,6 @@ function visitMetrics(figures: Figures) {
 }
 
 const hasAllLevels = (group: ScopeGroup) => group === "site" || group === "page";
-// The levels a visit property's buckets have below "all", which a range can be split into.
-const PROPERTY_PIECE_LEVELS = PIECE_LEVELS.filter((level) => (PROPERTY_BUCKET_LEVELS as readonly string[]).includes(level));
 
 /** The range as whole buckets of the scope's levels: its week when it is exactly one (weeks do not nest in months), else its aligned pieces. */
 function piecesOf(range: TimeRange, zone: string, group: ScopeGroup): Piece[] {
@@ -152,14 +152,26 @@ async function figuresOf(ctx: QueryCtx, from: number, pieces: Piece[], rows: (Ti
   return figures;
 }
 
-/** A lens's exact figures in a range, from its buckets. */
-async function lensFigures(ctx: QueryCtx, lens: Lens, range: TimeRange, zone: string, pieces = piecesOf(range, zone, lens.group)) {
-  return await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, lens.scope, pieces, zone));
+/** A lens's exact figures in a range, from its buckets (a visit property's off whole hours: from the visits in progress). */
+async function lensFigures(ctx: QueryCtx, lens: Lens, range: TimeRange, site: Site) {
+  if (lens.group !== "site" && lens.group !== "page" && !isOnPropertyGrid(range, site.zone)) {
+    return openVisitFigures(await openVisitsOf(ctx, site, range, lens.group), lens.scope, range.from);
+  }
+  const pieces = piecesOf(range, site.zone, lens.group);
+  return await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, lens.scope, pieces, site.zone));
 }
 
-/** The site's zone and the detail its buckets keep: read once per call, whatever the number of questions it answers. */
-type Site = { zone: string; detail: DetailHorizons };
-const readSite = async (ctx: QueryCtx): Promise<Site> => ({ zone: siteTimeZone(), detail: await storedDetail(ctx) });
+/** The site's zone and the detail its buckets keep, read once per call whatever the number of questions it answers; the open visits of a range, read once when asked. */
+type Site = { zone: string; detail: DetailHorizons; openVisits: Map<string, Promise<OpenVisit[]>> };
+const readSite = async (ctx: QueryCtx): Promise<Site> => ({ zone: siteTimeZone(), detail: await storedDetail(ctx), openVisits: new Map() });
+
+/** The visits in progress that started in the range (read/openVisits.ts), read once per call and range. */
+function openVisitsOf(ctx: QueryCtx, site: Site, range: TimeRange, property: VisitProperty): Promise<OpenVisit[]> {
+  const key = `${range.from}-${range.to}`;
+  let visits = site.openVisits.get(key);
+  if (visits === undefined) site.openVisits.set(key, (visits = readOpenVisits(ctx, range, property)));
+  return visits;
+}
 
 /** Refuses a range that needs detail the rollup has dropped, else returns the site (read now when not given). */
 async function assertAnswerable(ctx: QueryCtx, range: TimeRange, site?: Site): Promise<Site> {
@@ -173,8 +185,8 @@ export async function summary(ctx: QueryCtx, args: TimeRange & { filter?: { prop
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
   const lens = lensOf(parseFilter(args.filter));
-  const { zone } = await assertAnswerable(ctx, range, site);
-  const figures = await lensFigures(ctx, lens, range, zone);
+  const known = await assertAnswerable(ctx, range, site);
+  const figures = await lensFigures(ctx, lens, range, known);
   return { ...range, pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) };
 }
 
@@ -189,11 +201,18 @@ export async function timeseries(
   assertValidInterval(args.interval);
   const zone = args.timeZone === undefined ? siteTimeZone() : parseTimeZone(args.timeZone);
   const lens = lensOf(parseFilter(args.filter));
-  const { zone: site, detail } = await assertAnswerable(ctx, range, known);
+  const answerable = await assertAnswerable(ctx, range, known);
+  const { zone: site, detail } = answerable;
   const starts = buckets(range, args.interval, zone);
   const spans = seriesSpans(range, args.interval, zone);
   // The range is answerable; a finer interval than old data keeps is the interval's fault.
   for (const span of spans) assertRangeKept(span, detail, site, "interval");
+  const row = (figures: Figures, i: number) => ({ start: starts[i], pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) });
+  if (lens.group !== "site" && lens.group !== "page" && !spans.every((span) => isOnPropertyGrid(span, site))) {
+    // A visit property's series off whole hours: every span from the open visits of the range, read once.
+    const visits = await openVisitsOf(ctx, answerable, range, lens.group);
+    return spans.map((span, i) => row(openVisitFigures(visits.filter(({ start }) => span.from <= start && start < span.to), lens.scope, span.from), i));
+  }
   const piecesBySpan = spans.map((span) => piecesOf(span, site, lens.group));
   const rows = await readBuckets(ctx, lens.scope, piecesBySpan.flat(), site);
   const series: Figures[] = [];
@@ -202,7 +221,7 @@ export async function timeseries(
     series.push(await figuresOf(ctx, spans[i].from, pieces, rows.slice(offset, offset + pieces.length)));
     offset += pieces.length;
   }
-  return series.map((figures, i) => ({ start: starts[i], pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) }));
+  return series.map(row);
 }
 
 function parseLimit(limit: number | undefined): number {
@@ -243,7 +262,7 @@ export async function breakdown(
   const property = parseProperty(args.property);
   const limit = parseLimit(args.limit);
   const filter = parseFilter(args.filter);
-  const { zone } = await assertAnswerable(ctx, range, site);
+  const known = await assertAnswerable(ctx, range, site);
   // A breakdown under a filter of another property reads the matching visits themselves (exact).
   if (filter !== undefined && filter.property !== property) {
     const ranked = (await filteredBreakdown(ctx, range, filter, property)).sort(rankOf(property)).slice(0, limit);
@@ -252,10 +271,10 @@ export async function breakdown(
   let ranked: Ranked[];
   if (filter !== undefined) {
     // Broken down by its own property, a filter leaves one value.
-    const figures = await lensFigures(ctx, lensOf(filter), range, zone);
+    const figures = await lensFigures(ctx, lensOf(filter), range, known);
     ranked = figures.pageviews > 0 || figures.visits > 0 ? [{ value: filter.value, figures }] : [];
   } else {
-    ranked = await topValues(ctx, property, range, limit, zone);
+    ranked = await topValues(ctx, property, range, limit, known);
   }
   return ranked.map((entry) => breakdownRow(property, entry));
 }
@@ -285,13 +304,14 @@ function coverOf(range: TimeRange, zone: string, group: ScopeGroup): CoverBucket
  * exactly in order of that bound (Fagin's threshold algorithm), until no value
  * left unread or uncounted can beat the last row kept.
  */
-async function topValues(
-  ctx: QueryCtx,
-  property: BreakdownProperty,
-  range: TimeRange,
-  limit: number,
-  zone: string,
-): Promise<Ranked[]> {
+async function topValues(ctx: QueryCtx, property: BreakdownProperty, range: TimeRange, limit: number, site: Site): Promise<Ranked[]> {
+  const { zone } = site;
+  if (property !== "page" && !isOnPropertyGrid(range, zone)) {
+    // Off whole hours a visit property's values are those of the visits in progress: all of them are read anyway.
+    return openVisitValues(await openVisitsOf(ctx, site, range, property), property, range.from)
+      .sort(rankOf(property))
+      .slice(0, limit);
+  }
   const group: ScopeGroup = property;
   const metric = property === "page" ? "pageviews" : "visits";
   const pieces = piecesOf(range, zone, group);
@@ -331,7 +351,7 @@ async function topValues(
     if (next !== undefined && next[1] >= unread) {
       counted.add(next[0]);
       const value = valueOfScope(property, next[0]);
-      const figures = await lensFigures(ctx, lensOfValue(property, value), range, zone, pieces);
+      const figures = await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, lensOfValue(property, value).scope, pieces, zone));
       if (figures[metric] > 0) {
         top.push({ value, figures });
         top.sort(byRank);
@@ -364,7 +384,7 @@ export function refusalOf(error: unknown): { code: string; message: string; fiel
 }
 
 // What a filtered breakdown may be refused for, answered in its place by `rangeStats` (the other figures still stand).
-const REFUSALS = new Set(["FILTER_TOO_BROAD", "RANGE_BEFORE_RETENTION"]);
+const REFUSALS = new Set(["FILTER_TOO_BROAD", "RANGE_BEFORE_RETENTION", "RANGE_TOO_BUSY"]);
 
 /**
  * A range's summary, series and breakdowns in one answer (the range of

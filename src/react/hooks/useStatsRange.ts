@@ -10,7 +10,7 @@ import {
   type ResolvedSelection,
   type Selection,
 } from "../lib/statsPeriod.js";
-import { FILTER_PARAM } from "../lib/statsFilter.js";
+import { FILTER_PARAM, readFilter } from "../lib/statsFilter.js";
 import { TOKEN_PARAM, withTokenArg } from "../lib/shareToken.js";
 import { useMinuteClock } from "./useMinuteClock.js";
 import { useQuietQuery } from "./useQuietQuery.js";
@@ -50,6 +50,8 @@ export function useStatsRange(): StatsRangeControls {
   const router = useStatsRouter();
   const { search } = router;
   const requested = useMemo(() => parseSelection(new URLSearchParams(search)), [search]);
+  // A visit property's figures keep whole hours and days: the filter's property narrows the chart's intervals.
+  const filtered = useMemo(() => readFilter(new URLSearchParams(search))?.property, [search]);
   const api = useStatsApi();
   const token = useShareToken();
   const settings = useQuietQuery(api.settings, withTokenArg({}, token));
@@ -66,8 +68,8 @@ export function useStatsRange(): StatsRangeControls {
     if (firstView instanceof Error) return { status: "failed", error: firstView };
     if (zone === undefined || firstView === undefined) return { status: "loading" };
     const detail = minutesSince === undefined || hoursSince === undefined ? undefined : { minutesSince, hoursSince };
-    return { status: "ready", ...resolveSelection(requested, now, zone, firstView, detail) };
-  }, [requested, now, zone, firstView, minutesSince, hoursSince]);
+    return { status: "ready", ...resolveSelection(requested, now, zone, firstView, detail, filtered) };
+  }, [requested, now, zone, firstView, minutesSince, hoursSince, filtered]);
 
   // A new range keeps the dashboard's filter (see useStatsFilter) and a share link's token.
   const select = (selection: Selection) => {

@@ -17,7 +17,8 @@ import {
   type PeriodSpec,
   type TimeRange,
 } from "../../shared/timeRanges.js";
-import { FULL_DETAIL, isSeriesKept, type DetailHorizons } from "../../shared/detail.js";
+import { FULL_DETAIL, isOnPropertyGrid, isSeriesKept, seriesSpans, type DetailHorizons } from "../../shared/detail.js";
+import type { BreakdownProperty } from "../../shared/config.js";
 import { formatNumber } from "./format.js";
 import { rangeLabel } from "./timeBuckets.js";
 
@@ -114,7 +115,9 @@ function tryResolve(spec: PeriodSpec, now: number, timeZone: string) {
  * Resolves `requested` at `now` (a whole minute) in `timeZone`; `since` is where all time starts
  * (the first view, or null before there is one). A selection resolvePeriod refuses (a date that is
  * not in the calendar, reversed dates, a range beyond 2000–2099) falls back to the default. The
- * chart offers only the intervals the site's `detail` still answers (old hours and minutes roll up).
+ * chart offers only the intervals the site's `detail` still answers (old hours and minutes roll up),
+ * and under a filter on a visit property (`filtered`) only those its buckets answer (whole hours and days;
+ * off them only the visits in progress do: realtime's range, but not the period before it).
  */
 export function resolveSelection(
   requested: Selection,
@@ -122,6 +125,7 @@ export function resolveSelection(
   timeZone: string,
   since: number | null,
   detail: DetailHorizons = FULL_DETAIL,
+  filtered?: BreakdownProperty,
 ): ResolvedSelection {
   let selection = requested;
   let period = tryResolve(specOf(requested, since ?? now), now, timeZone);
@@ -130,17 +134,23 @@ export function resolveSelection(
     period = resolvePeriod(specOf(selection, now), now, timeZone);
   }
   const range = { from: period.from, to: period.to };
-  const kept = period.intervals.filter((interval) => isSeriesKept(range, interval, timeZone, detail, timeZone));
+  const byProperty = filtered !== undefined && filtered !== "page";
+  const onGrid = (shown: TimeRange, interval?: Interval) =>
+    !byProperty || (interval === undefined ? [shown] : seriesSpans(shown, interval, timeZone)).every((span) => isOnPropertyGrid(span, timeZone));
+  const answerable = (shown: TimeRange, interval: Interval) =>
+    isSeriesKept(shown, interval, timeZone, detail, timeZone) && (onGrid(shown, interval) || (shown === range && selection.period === "realtime"));
+  const kept = period.intervals.filter((interval) => answerable(range, interval));
   // Days are always kept; a default finer than the detail kept gives way to the finest interval that is.
   const defaultInterval = kept.includes(period.interval) ? period.interval : (kept.find((interval) => interval !== "minute" && interval !== "hour") ?? period.interval);
   const interval = selection.interval !== undefined && kept.includes(selection.interval) ? selection.interval : defaultInterval;
-  const previous = selection.period === "all" ? null : comparisonRange(range, timeZone);
+  const before = selection.period === "all" ? null : comparisonRange(range, timeZone);
+  const previous = before !== null && onGrid(before) ? before : null;
   return {
     selection,
     timeZone,
     range,
     previous,
-    chartPrevious: previous !== null && isSeriesKept(previous, interval, timeZone, detail, timeZone) ? previous : null,
+    chartPrevious: previous !== null && answerable(previous, interval) ? previous : null,
     interval,
     defaultInterval,
     intervals: kept,

@@ -105,6 +105,20 @@ describe("resolving a selection", () => {
     expect(threeDaysAgo.previous).toEqual({ from: Date.UTC(2026, 10, 9), to: Date.UTC(2026, 10, 10) });
   });
 
+  test("under a filter on a visit property: whole hours and days, and realtime from the visits in progress without the period before it", () => {
+    const today = resolveSelection({ period: "today", interval: "minute" }, NOW, "UTC", null, undefined, "source");
+    expect(today.intervals).toEqual(["hour", "day"]);
+    expect(today.interval).toBe("hour");
+    expect(today.previous).toEqual(resolveSelection({ period: "today" }, NOW, "UTC", null).previous);
+    const realtime = resolveSelection({ period: "realtime" }, NOW, "UTC", null, undefined, "country");
+    expect(realtime.intervals).toEqual(["minute"]);
+    expect(realtime.previous).toBeNull();
+    expect(realtime.chartPrevious).toBeNull();
+    // A page keeps minutes; so does a site in a zone off the UTC hour, which then charts its local hours only by day.
+    expect(resolveSelection({ period: "realtime" }, NOW, "UTC", null, undefined, "page").previous).not.toBeNull();
+    expect(resolveSelection({ period: "7d" }, NOW, "Asia/Kolkata", null, undefined, "source").intervals).toEqual(["day", "week"]);
+  });
+
   test("all time starts on the day of the first view and has nothing to compare with", () => {
     const shown = resolveSelection({ period: "all" }, NOW, "UTC", Date.UTC(2026, 2, 3, 17, 5));
     expect(shown.range).toEqual({ from: Date.UTC(2026, 2, 3), to: Date.UTC(2026, 10, 16) });
