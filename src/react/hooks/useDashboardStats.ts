@@ -31,11 +31,13 @@ export type DashboardParts = {
 };
 export type BreakdownRequest = { property: string; limit: number };
 
-// What the server refuses a filtered breakdown for, with what to do instead when it gives no message: too much
-// matches, or the range starts where raw retention deleted the rows a filter reads (prds/retention.md).
+// What the server refuses a breakdown for, with what to do instead when it gives no message: too much matches a
+// filter, the range starts where raw retention deleted the rows a filter reads (prds/retention.md), or more visits in
+// progress than a call reads (a visit property off whole hours: prds/timeranges.md).
 const REFUSED_FILTERS: Record<string, string> = {
   FILTER_TOO_BROAD: "Too much matches this filter in this range: choose a shorter range.",
   RANGE_BEFORE_RETENTION: "The rows this filter reads are deleted for part of this range: choose a later start.",
+  RANGE_TOO_BUSY: "Too many visits in progress to break this range down: choose whole hours.",
 };
 
 /**
