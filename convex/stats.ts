@@ -20,6 +20,7 @@ export const {
   timeseries,
   breakdown,
   dashboardStats,
+  dashboardHistory,
   settings,
   rulesCheck,
   watchDashboard,

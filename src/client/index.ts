@@ -25,6 +25,8 @@ import {
   vRange,
   vDashboardStats,
   vDashboardStatsArgs,
+  vDashboardHistoryArgs,
+  vHistory,
   vRulesCheck,
   vSeriesRow,
   vSettings,
@@ -181,6 +183,12 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
                 };
           return { range: titledRange, active: await titledActive(ctx, active), pageViews: { ...pageViews, pageStats: await titled(ctx, pageViews.pageStats) } };
         },
+      }),
+      /** What a dashboard's range held before a local midnight inside it, for `dashboardStats` to take back (`range.history`): it reads only today's buckets then. */
+      dashboardHistory: queryGeneric({
+        args: vDashboardHistoryArgs,
+        returns: vHistory,
+        handler: async (ctx, args) => await ctx.runQuery(component.read.dashboardHistory, await access(ctx, args)),
       }),
       /** The site's time zone, and whether the dashboard is private and this caller may read it. */
       settings: queryGeneric({

@@ -10,7 +10,7 @@ import { siteTimeZone } from "../shared/timeRanges.js";
 import { storedDetail } from "./derive/rollup.js";
 import { FULL_DETAIL } from "../shared/detail.js";
 import { VIEWS_TABLE_COLLAPSED_ROWS } from "../shared/config.js";
-import { vActiveVisitors, vGranted, vToken, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vDashboardRange, vDashboardStats, vDashboardStatsArgs, vSettings, vTimeseriesArgs } from "./read/validators.js";
+import { vActiveVisitors, vGranted, vToken, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vDashboardRange, vDashboardHistoryArgs, vDashboardStats, vDashboardStatsArgs, vSettings, vTimeseriesArgs } from "./read/validators.js";
 
 // What queries read (read/): the worker's derived rows, a few documents per figure at any size. Every stats
 // query first checks who may read (read/dashboardAccess.ts): public by default; with STATS_VISIBILITY=private
@@ -110,6 +110,20 @@ export const dashboardStats = query({
       // The rows the dashboard shows before "show more" (listPageStats pages through the rest): each re-run reads only those.
       pageViews: await PageStats.getPageViewStats(ctx, VIEWS_TABLE_COLLAPSED_ROWS),
     };
+  },
+});
+
+/**
+ * What a dashboard's range held before `before` (a local midnight inside it), for `dashboardStats` to take back as
+ * `range.history`: those days no longer change, so this subscription is not re-run by today's traffic, and the live
+ * one reads only today's buckets however long the range (prds/dashboard-cost.md).
+ */
+export const dashboardHistory = query({
+  args: { ...vDashboardHistoryArgs, ...vGranted },
+  returns: TimeStats.vHistory,
+  handler: async (ctx, { token, granted, range, before }) => {
+    await assertCanRead(ctx, { token, granted });
+    return await TimeStats.rangeHistory(ctx, { ...range, before });
   },
 });
 

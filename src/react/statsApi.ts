@@ -13,6 +13,7 @@ export type StatsApi = Pick<
   | "summary"
   | "timeseries"
   | "dashboardStats"
+  | "dashboardHistory"
   | "settings"
   | "rulesCheck"
   | "watchDashboard"

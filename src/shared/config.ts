@@ -226,6 +226,9 @@ export const PAGE_PROPERTIES: readonly BreakdownProperty[] = ["page", "entryPage
 /** A filtered breakdown reads the matching visits (or views of a filtered page) themselves: at most this many, else it asks for a shorter range. */
 export const FILTERED_BREAKDOWN_MAX_ROWS = 2_500;
 
+/** A dashboard's history part lists a breakdown's top values before today to this many times its limit, so the live part rarely reads an older value's days. */
+export const HISTORY_ROWS_PER_ROW = 2;
+
 /** A visit property's figures off whole hours come from the visits in progress (read/openVisits.ts): at most this many a call, else it asks for whole hours. */
 export const OPEN_VISITS_READ_MAX = 8_000;
 

@@ -247,6 +247,57 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         }>,
         Name
       >;
+      dashboardHistory: FunctionReference<
+        "query",
+        "internal",
+        {
+          range: {
+            from: number;
+            to: number;
+            filter?: { property: string; value: string };
+            interval: string;
+            timeZone?: string;
+            breakdowns: Array<{ property: string; limit?: number }>;
+          };
+          before: number;
+          token?: string;
+          granted?: boolean;
+        },
+        {
+          before: number;
+          summary: {
+            pageviews: number;
+            visitors: number;
+            visits: number;
+            bounces: number;
+            visitViews: number;
+            durationMs: number;
+          };
+          series: Array<{
+            pageviews: number;
+            visitors: number;
+            visits: number;
+            bounces: number;
+            visitViews: number;
+            durationMs: number;
+          }>;
+          breakdowns: Array<null | {
+            rows: Array<{
+              value: string;
+              figures: {
+                pageviews: number;
+                visitors: number;
+                visits: number;
+                bounces: number;
+                visitViews: number;
+                durationMs: number;
+              };
+            }>;
+            bound: number;
+          }>;
+        },
+        Name
+      >;
       dashboardStats: FunctionReference<
         "query",
         "internal",
@@ -258,6 +309,39 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             interval: string;
             timeZone?: string;
             breakdowns: Array<{ property: string; limit?: number }>;
+            history?: {
+              before: number;
+              summary: {
+                pageviews: number;
+                visitors: number;
+                visits: number;
+                bounces: number;
+                visitViews: number;
+                durationMs: number;
+              };
+              series: Array<{
+                pageviews: number;
+                visitors: number;
+                visits: number;
+                bounces: number;
+                visitViews: number;
+                durationMs: number;
+              }>;
+              breakdowns: Array<null | {
+                rows: Array<{
+                  value: string;
+                  figures: {
+                    pageviews: number;
+                    visitors: number;
+                    visits: number;
+                    bounces: number;
+                    visitViews: number;
+                    durationMs: number;
+                  };
+                }>;
+                bound: number;
+              }>;
+            };
           };
           token?: string;
           granted?: boolean;

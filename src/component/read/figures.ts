@@ -14,3 +14,13 @@ export function addVisit(figures: Figures, visit: Pick<Doc<"visits">, "views" | 
   const added = visitFiguresOf(visit);
   for (const key of VISIT_FIGURE_KEYS) figures[key] += added[key];
 }
+
+/** The figures of two disjoint parts of one range (visitors counted in each against the same range start). */
+export const addFigures = (a: Figures, b: Figures): Figures => ({
+  pageviews: a.pageviews + b.pageviews,
+  visitors: a.visitors + b.visitors,
+  visits: a.visits + b.visits,
+  bounces: a.bounces + b.bounces,
+  visitViews: a.visitViews + b.visitViews,
+  durationMs: a.durationMs + b.durationMs,
+});

@@ -5,6 +5,7 @@ import {
   BREAKDOWN_MAX_LIMIT,
   BREAKDOWN_PROPERTIES,
   RANGE_STATS_MAX_BREAKDOWNS,
+  HISTORY_ROWS_PER_ROW,
   MAX_VISIT_FIELD_BYTES,
   PAGE_PROPERTIES,
   type BreakdownProperty,
@@ -29,7 +30,7 @@ import {
   type Piece,
   type TimeRange,
 } from "../../shared/timeRanges.js";
-import { noFigures, type Figures, type Lens } from "./figures.js";
+import { addFigures, noFigures, type Figures, type Lens } from "./figures.js";
 import { canonicalPath, type InvalidArgument } from "../../shared/validation.js";
 
 /**
@@ -67,6 +68,20 @@ export type BreakdownRow = typeof vBreakdownRow.type;
 export const vRangeBreakdown = v.union(v.object({ rows: v.array(vBreakdownRow) }), v.object({ refused: v.object({ code: v.string(), message: v.string() }) }));
 export const vRangeStats = v.object({ summary: vSummary, series: v.array(vSeriesRow), breakdowns: v.array(vRangeBreakdown) });
 export type Filter = { property: BreakdownProperty; value: string };
+// A range's figures as they add up (read/figures.ts), for a dashboard's history part.
+export const vFigures = v.object({ pageviews: v.number(), visitors: v.number(), visits: v.number(), bounces: v.number(), visitViews: v.number(), durationMs: v.number() });
+/**
+ * What a dashboard's range held before `before` (a local midnight): its summary's and each series bucket's figures
+ * there, and each unfiltered breakdown's top values there with a bound on every other's metric (null: not split).
+ * `rangeHistory` answers it once; the live question passes it back, so each re-run reads only the range from `before` on.
+ */
+export const vHistory = v.object({
+  before: v.number(),
+  summary: vFigures,
+  series: v.array(vFigures),
+  breakdowns: v.array(v.union(v.null(), v.object({ rows: v.array(v.object({ value: v.string(), figures: vFigures })), bound: v.number() }))),
+});
+export type History = typeof vHistory.type;
 type CoverBucket = { level: BucketLevel; start: number };
 
 const MINUTE = 60_000;
@@ -152,13 +167,16 @@ async function figuresOf(ctx: QueryCtx, from: number, pieces: Piece[], rows: (Ti
   return figures;
 }
 
-/** A lens's exact figures in a range, from its buckets (a visit property's off whole hours: from the visits in progress). */
-async function lensFigures(ctx: QueryCtx, lens: Lens, range: TimeRange, site: Site) {
+/**
+ * A lens's exact figures in a range, from its buckets (a visit property's off its grid: from the visits in progress),
+ * its visitors those whose previous view is before `since` (the range's start, or that of a range it is part of).
+ */
+async function lensFigures(ctx: QueryCtx, lens: Lens, range: TimeRange, site: Site, since = range.from) {
   if (lens.group !== "site" && lens.group !== "page" && !isOnPropertyGrid(range, site.zone)) {
-    return openVisitFigures(await openVisitsOf(ctx, site, range, lens.group), lens.scope, range.from);
+    return openVisitFigures(await openVisitsOf(ctx, site, range, lens.group), lens.scope, since);
   }
   const pieces = piecesOf(range, site.zone, lens.group);
-  return await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, lens.scope, pieces, site.zone));
+  return await figuresOf(ctx, since, pieces, await readBuckets(ctx, lens.scope, pieces, site.zone));
 }
 
 /** The site's zone and the detail its buckets keep, read once per call whatever the number of questions it answers; the open visits of a range, read once when asked. */
@@ -180,22 +198,35 @@ async function assertAnswerable(ctx: QueryCtx, range: TimeRange, site?: Site): P
   return site;
 }
 
+type FilterArg = { filter?: { property: string; value: string } };
+type SeriesArgs = TimeRange & FilterArg & { interval: string; timeZone?: string };
+
 /** `summary`: page views, visitors and visits in `[from, to)`, of the site or of what the filter matches. */
-export async function summary(ctx: QueryCtx, args: TimeRange & { filter?: { property: string; value: string } }, site?: Site) {
+export async function summary(ctx: QueryCtx, args: TimeRange & FilterArg, site?: Site, history?: History) {
+  const range = { from: args.from, to: args.to };
+  return { ...range, ...summaryRow(await summaryFigures(ctx, args, site, history)) };
+}
+
+const summaryRow = (figures: Figures) => ({ pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) });
+
+/** A summary's figures; with `history`, those before `history.before` are taken from it and only the rest is read. */
+async function summaryFigures(ctx: QueryCtx, args: TimeRange & FilterArg, site?: Site, history?: History): Promise<Figures> {
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
   const lens = lensOf(parseFilter(args.filter));
   const known = await assertAnswerable(ctx, range, site);
-  const figures = await lensFigures(ctx, lens, range, known);
-  return { ...range, pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) };
+  if (history === undefined) return await lensFigures(ctx, lens, range, known);
+  return addFigures(history.summary, await lensFigures(ctx, lens, { from: history.before, to: range.to }, known, range.from));
 }
 
 /** `timeseries`: each `interval` bucket of `timeZone` (the site's by default) with the figures of its part inside the range. */
-export async function timeseries(
-  ctx: QueryCtx,
-  args: TimeRange & { interval: string; timeZone?: string; filter?: { property: string; value: string } },
-  known?: Site,
-) {
+export async function timeseries(ctx: QueryCtx, args: SeriesArgs, known?: Site, history?: History) {
+  const { starts, figures } = await seriesFigures(ctx, args, known, history);
+  return figures.map((each, i) => ({ start: starts[i], ...summaryRow(each) }));
+}
+
+/** A series' figures, span by span; with `history`, spans (or their parts) before `history.before` are taken from it. */
+async function seriesFigures(ctx: QueryCtx, args: SeriesArgs, known?: Site, history?: History): Promise<{ starts: number[]; figures: Figures[] }> {
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
   assertValidInterval(args.interval);
@@ -207,11 +238,19 @@ export async function timeseries(
   const spans = seriesSpans(range, args.interval, zone);
   // The range is answerable; a finer interval than old data keeps is the interval's fault.
   for (const span of spans) assertRangeKept(span, detail, site, "interval");
-  const row = (figures: Figures, i: number) => ({ start: starts[i], pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) });
+  if (history !== undefined) {
+    if (history.series.length !== spans.length) invalid("range.history", `history.series must have one entry per bucket of the series (${spans.length}); got ${history.series.length}`);
+    const figures: Figures[] = [];
+    for (const [i, span] of spans.entries()) {
+      const later = { from: Math.max(span.from, history.before), to: span.to };
+      figures.push(later.from >= later.to ? history.series[i] : addFigures(history.series[i], await lensFigures(ctx, lens, later, answerable, span.from)));
+    }
+    return { starts, figures };
+  }
   if (lens.group !== "site" && lens.group !== "page" && !spans.every((span) => isOnPropertyGrid(span, site))) {
     // A visit property's series off whole hours: every span from the open visits of the range, read once.
     const visits = await openVisitsOf(ctx, answerable, range, lens.group);
-    return spans.map((span, i) => row(openVisitFigures(visits.filter(({ start }) => span.from <= start && start < span.to), lens.scope, span.from), i));
+    return { starts, figures: spans.map((span) => openVisitFigures(visits.filter(({ start }) => span.from <= start && start < span.to), lens.scope, span.from)) };
   }
   const piecesBySpan = spans.map((span) => piecesOf(span, site, lens.group));
   const rows = await readBuckets(ctx, lens.scope, piecesBySpan.flat(), site);
@@ -221,7 +260,7 @@ export async function timeseries(
     series.push(await figuresOf(ctx, spans[i].from, pieces, rows.slice(offset, offset + pieces.length)));
     offset += pieces.length;
   }
-  return series.map(row);
+  return { starts, figures: series };
 }
 
 function parseLimit(limit: number | undefined): number {
@@ -254,15 +293,16 @@ function breakdownRow(property: BreakdownProperty, { value, figures }: Ranked): 
 /** `breakdown`: the top values of a property in the range (of what the filter matches), each row's figures exact. */
 export async function breakdown(
   ctx: QueryCtx,
-  args: TimeRange & { property: string; limit?: number; filter?: { property: string; value: string } },
+  args: TimeRange & FilterArg & { property: string; limit?: number },
   site?: Site,
+  known?: KnownPart,
 ): Promise<BreakdownRow[]> {
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
   const property = parseProperty(args.property);
   const limit = parseLimit(args.limit);
   const filter = parseFilter(args.filter);
-  const known = await assertAnswerable(ctx, range, site);
+  const answerable = await assertAnswerable(ctx, range, site);
   // A breakdown under a filter of another property reads the matching visits themselves (exact).
   if (filter !== undefined && filter.property !== property) {
     const ranked = (await filteredBreakdown(ctx, range, filter, property)).sort(rankOf(property)).slice(0, limit);
@@ -271,10 +311,11 @@ export async function breakdown(
   let ranked: Ranked[];
   if (filter !== undefined) {
     // Broken down by its own property, a filter leaves one value.
-    const figures = await lensFigures(ctx, lensOf(filter), range, known);
+    const figures = await lensFigures(ctx, lensOf(filter), range, answerable);
     ranked = figures.pageviews > 0 || figures.visits > 0 ? [{ value: filter.value, figures }] : [];
   } else {
-    ranked = await topValues(ctx, property, range, limit, known);
+    // With what the range held before a point known already, the rest is read, unless no ranking can be proven from it.
+    ranked = (known && (await topValues(ctx, property, range, limit, answerable, known))) || (await topValues(ctx, property, range, limit, answerable))!;
   }
   return ranked.map((entry) => breakdownRow(property, entry));
 }
@@ -297,14 +338,23 @@ function coverOf(range: TimeRange, zone: string, group: ScopeGroup): CoverBucket
 }
 
 /**
+ * What a breakdown's range held before `before`, counted already (a dashboard's history: `rangeHistory`): its top
+ * values with their figures there (in rank order), every other value's metric there at most `bound`.
+ */
+export type KnownPart = { before: number; rows: Ranked[]; bound: number };
+
+/**
  * The top values of a property in the range, exactly, without reading every
  * value: the few buckets covering the range list their scopes by the ranking
  * metric (an index order: views for pages, visits for visit properties), and
  * a value's metric in the cover bounds its metric in the range. Values are read down those lists and counted
  * exactly in order of that bound (Fagin's threshold algorithm), until no value
- * left unread or uncounted can beat the last row kept.
+ * left unread or uncounted can beat the last row kept. With a `known` part
+ * (what the range held before a point), its rows are one more such list and
+ * only the rest of the range is read; null when its bound leaves the ranking
+ * unproven (values it does not list could still rank).
  */
-async function topValues(ctx: QueryCtx, property: BreakdownProperty, range: TimeRange, limit: number, site: Site): Promise<Ranked[]> {
+async function topValues(ctx: QueryCtx, property: BreakdownProperty, range: TimeRange, limit: number, site: Site, known?: KnownPart): Promise<Ranked[] | null> {
   const { zone } = site;
   if (property !== "page" && !isOnPropertyGrid(range, zone)) {
     // Off whole hours a visit property's values are those of the visits in progress: all of them are read anyway.
@@ -314,8 +364,10 @@ async function topValues(ctx: QueryCtx, property: BreakdownProperty, range: Time
   }
   const group: ScopeGroup = property;
   const metric = property === "page" ? "pageviews" : "visits";
-  const pieces = piecesOf(range, zone, group);
-  const cover = coverOf(range, zone, group);
+  const counted = known === undefined ? range : { from: known.before, to: range.to };
+  const pieces = piecesOf(counted, zone, group);
+  const earlierPieces = known === undefined ? [] : piecesOf({ from: range.from, to: known.before }, zone, group);
+  const cover = coverOf(counted, zone, group);
   const lists = cover.map(({ level, start }) =>
     (metric === "pageviews"
       ? ctx.db.query("timeBuckets").withIndex("by_group_level_start_pageviews", (q) => q.eq("group", group).eq("level", level).eq("start", start))
@@ -324,6 +376,10 @@ async function topValues(ctx: QueryCtx, property: BreakdownProperty, range: Time
       .order("desc")
       [Symbol.asyncIterator](),
   );
+  const knownRows = known?.rows ?? [];
+  const knownFigures = new Map(knownRows.map(({ value, figures }) => [value, figures]));
+  // What a value held in the known part: its figures there when listed, else at most the bound.
+  const knownMetric = (scope: string) => (known === undefined ? 0 : (knownFigures.get(valueOfScope(property, scope))?.[metric] ?? known.bound));
   const coverMetric = async (scope: string, piece: CoverBucket) => {
     const row = await ctx.db
       .query("timeBuckets")
@@ -333,25 +389,34 @@ async function topValues(ctx: QueryCtx, property: BreakdownProperty, range: Time
   };
   const bounds = new Map<string, number>();
   const boundOf = async (scope: string, fromList?: { index: number; value: number }) => {
-    let bound = 0;
+    let bound = knownMetric(scope);
     for (const [j, piece] of cover.entries()) bound += j === fromList?.index ? fromList.value : await coverMetric(scope, piece);
     return bound;
   };
+  const figuresOfValue = async (value: string): Promise<Figures> => {
+    const { scope } = lensOfValue(property, value);
+    const figures = await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, scope, pieces, zone));
+    if (known === undefined) return figures;
+    const before = knownFigures.get(value) ?? (await figuresOf(ctx, range.from, earlierPieces, await readBuckets(ctx, scope, earlierPieces, zone)));
+    return addFigures(before, figures);
+  };
   // The metric of the last row read from each list (what an unread value has at most there); 0 once a list ends.
   const reached = cover.map(() => Number.POSITIVE_INFINITY);
-  const counted = new Set<string>();
+  let knownRead = 0;
+  const countedScopes = new Set<string>();
   const top: Ranked[] = [];
   const byRank = rankOf(property);
   for (;;) {
-    const unread = reached.reduce((sum, most) => sum + most, 0);
+    const knownUnread = known === undefined ? 0 : knownRead < knownRows.length ? knownRows[knownRead].figures[metric] : known.bound;
+    const unread = reached.reduce((sum, most) => sum + most, knownUnread);
     let next: [string, number] | undefined;
-    for (const entry of bounds) if (!counted.has(entry[0]) && (next === undefined || entry[1] > next[1])) next = entry;
+    for (const entry of bounds) if (!countedScopes.has(entry[0]) && (next === undefined || entry[1] > next[1])) next = entry;
     const kept = top.length >= limit ? top[limit - 1].figures[metric] : 0;
     if (top.length >= limit && kept > Math.max(unread, next?.[1] ?? 0)) break;
     if (next !== undefined && next[1] >= unread) {
-      counted.add(next[0]);
+      countedScopes.add(next[0]);
       const value = valueOfScope(property, next[0]);
-      const figures = await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, lensOfValue(property, value).scope, pieces, zone));
+      const figures = await figuresOfValue(value);
       if (figures[metric] > 0) {
         top.push({ value, figures });
         top.sort(byRank);
@@ -360,6 +425,8 @@ async function topValues(ctx: QueryCtx, property: BreakdownProperty, range: Time
       continue;
     }
     if (unread === 0) break;
+    // Every list read: what is left unseen holds up to the known bound, which nothing read here can rule out.
+    if (reached.every((most) => most === 0) && knownRead >= knownRows.length) return null;
     for (const [i, list] of lists.entries()) {
       if (reached[i] === 0) continue;
       const read = await list.next();
@@ -371,6 +438,10 @@ async function topValues(ctx: QueryCtx, property: BreakdownProperty, range: Time
       reached[i] = row[metric] ?? 0;
       if (bounds.has(row.scope)) continue;
       bounds.set(row.scope, await boundOf(row.scope, { index: i, value: row[metric] ?? 0 }));
+    }
+    if (knownRead < knownRows.length) {
+      const { scope } = lensOfValue(property, knownRows[knownRead++].value);
+      if (!bounds.has(scope)) bounds.set(scope, await boundOf(scope));
     }
   }
   return top;
@@ -386,25 +457,29 @@ export function refusalOf(error: unknown): { code: string; message: string; fiel
 // What a filtered breakdown may be refused for, answered in its place by `rangeStats` (the other figures still stand).
 const REFUSALS = new Set(["FILTER_TOO_BROAD", "RANGE_BEFORE_RETENTION", "RANGE_TOO_BUSY"]);
 
+type RangeQuestion = TimeRange & SeriesArgs & { breakdowns: { property: string; limit?: number }[] };
+
 /**
  * A range's summary, series and breakdowns in one answer (the range of
  * `dashboardStats`, so a dashboard holds one subscription, re-run once per
  * worker batch, not one per panel: prds/dashboard-cost.md). Each part is what
  * its own query answers; a refused filtered breakdown answers `refused` in its place.
+ * With `history` (rangeHistory's answer for the same question), only the range
+ * from `history.before` on is read: the days before no longer change, and a
+ * re-run does not read them again.
  */
-export async function rangeStats(
-  ctx: QueryCtx,
-  args: TimeRange & { interval: string; timeZone?: string; filter?: { property: string; value: string }; breakdowns: { property: string; limit?: number }[] },
-) {
-  const { interval, timeZone, breakdowns, ...range } = args;
+export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?: History }) {
+  const { interval, timeZone, breakdowns, history, ...range } = args;
   if (breakdowns.length > RANGE_STATS_MAX_BREAKDOWNS) invalid("breakdowns", `breakdowns takes at most ${RANGE_STATS_MAX_BREAKDOWNS}; got ${breakdowns.length}`);
   const site = await readSite(ctx);
-  const figures = await summary(ctx, range, site);
-  const series = await timeseries(ctx, { ...range, interval, timeZone }, site);
+  if (history !== undefined) assertHistory(history, args, site);
+  const figures = await summary(ctx, range, site, history);
+  const series = await timeseries(ctx, { ...range, interval, timeZone }, site, history);
   const answers: (typeof vRangeBreakdown.type)[] = [];
-  for (const { property, limit } of breakdowns) {
+  for (const [i, { property, limit }] of breakdowns.entries()) {
+    const known = history?.breakdowns[i];
     try {
-      answers.push({ rows: await breakdown(ctx, { ...range, property, limit }, site) });
+      answers.push({ rows: await breakdown(ctx, { ...range, property, limit }, site, known == null ? undefined : { before: history!.before, ...known }) });
     } catch (error) {
       const refused = refusalOf(error);
       if (refused === null || !REFUSALS.has(refused.code)) throw error;
@@ -412,4 +487,64 @@ export async function rangeStats(
     }
   }
   return { summary: figures, series, breakdowns: answers };
+}
+
+/**
+ * `rangeHistory`: what a dashboard's range held before `before` (a local midnight inside it), for `rangeStats` to
+ * take back: the summary's and series' figures there, and each unfiltered breakdown's top HISTORY_ROWS_PER_ROW × limit
+ * values there. Those days no longer change, so its subscription is never re-run by today's traffic.
+ */
+export async function rangeHistory(ctx: QueryCtx, args: RangeQuestion & { before: number }): Promise<History> {
+  const { interval, timeZone, breakdowns, before, ...range } = args;
+  assertValidRange(range);
+  if (breakdowns.length > RANGE_STATS_MAX_BREAKDOWNS) invalid("breakdowns", `breakdowns takes at most ${RANGE_STATS_MAX_BREAKDOWNS}; got ${breakdowns.length}`);
+  assertValidInterval(interval);
+  const site = await assertAnswerable(ctx, range);
+  assertSplit(before, range, site.zone);
+  const earlier = { ...range, to: before };
+  const lens = lensOf(parseFilter(range.filter));
+  const { figures: series } = await seriesFigures(ctx, { ...earlier, interval, timeZone }, site);
+  const spans = seriesSpans(range, interval, timeZone === undefined ? site.zone : parseTimeZone(timeZone)).length;
+  const parts: History["breakdowns"] = [];
+  for (const { property, limit } of breakdowns) {
+    const parsed = parseProperty(property);
+    // A filtered breakdown is answered whole (filtered by another property it reads the matching visits, not buckets).
+    if (range.filter !== undefined) {
+      parts.push(null);
+      continue;
+    }
+    const rows = Math.min(parseLimit(limit) * HISTORY_ROWS_PER_ROW, BREAKDOWN_MAX_LIMIT);
+    const top = (await topValues(ctx, parsed, earlier, rows, site))!;
+    const metric = parsed === "page" ? "pageviews" : "visits";
+    parts.push({ rows: top, bound: top.length < rows ? 0 : top[rows - 1].figures[metric] });
+  }
+  return {
+    before,
+    summary: await lensFigures(ctx, lens, earlier, site),
+    series: [...series, ...Array.from({ length: spans - series.length }, noFigures)],
+    breakdowns: parts,
+  };
+}
+
+/** `before` splits the range at a local midnight inside it. */
+function assertSplit(before: number, range: TimeRange, zone: string): void {
+  if (!(range.from < before && before < range.to) || pieceContaining(before, "day", zone) !== before) {
+    invalid("before", `before must be a midnight of the site's zone (${zone}) inside the range`);
+  }
+}
+
+/** A history passed back checks out against the question: the same split, breakdowns and sizes, and whole non-negative figures. */
+function assertHistory(history: History, question: RangeQuestion, site: Site): void {
+  assertSplit(history.before, question, site.zone);
+  const figures = [history.summary, ...history.series, ...history.breakdowns.flatMap((part) => part?.rows.map((row) => row.figures) ?? [])];
+  const whole = (n: number) => Number.isSafeInteger(n) && n >= 0;
+  if (!figures.every((each) => Object.values(each).every(whole)) || !history.breakdowns.every((part) => part === null || whole(part.bound))) {
+    invalid("range.history", "history figures must be whole numbers from 0");
+  }
+  if (history.breakdowns.length !== question.breakdowns.length) invalid("range.history", "history must have one part per breakdown");
+  for (const [i, part] of history.breakdowns.entries()) {
+    if (part === null) continue;
+    if (question.filter !== undefined) invalid("range.history", "a filtered breakdown has no history part");
+    if (part.rows.length > BREAKDOWN_MAX_LIMIT) invalid("range.history", `history.breakdowns[${i}] lists at most ${BREAKDOWN_MAX_LIMIT} rows`);
+  }
 }

@@ -37,14 +37,18 @@ export const vListPageStatsResult = paginationResultValidator(vPageStat);
 export const vTimeseriesArgs = { ...vRange, interval: v.string(), timeZone: v.optional(v.string()) };
 export const vBreakdownArgs = { ...vRange, property: v.string(), limit: v.optional(v.number()) };
 // What a dashboard shows of a range: its summary, its series by `interval`, and each breakdown asked for.
-export const vDashboardRange = v.object({
+const vRangeQuestion = {
   from: v.number(),
   to: v.number(),
   filter: v.optional(TimeStats.vFilter),
   interval: v.string(),
   timeZone: v.optional(v.string()),
   breakdowns: v.array(v.object({ property: v.string(), limit: v.optional(v.number()) })),
-});
+};
+// `history`: dashboardHistory's answer for the same question, so only the range from its `before` on is read again.
+export const vDashboardRange = v.object({ ...vRangeQuestion, history: v.optional(TimeStats.vHistory) });
+// The part of a dashboard's range before `before` (a local midnight inside it): days today's traffic no longer changes.
+export const vDashboardHistoryArgs = { range: v.object(vRangeQuestion), before: v.number(), ...vToken };
 export const vDashboardStatsArgs = { range: v.optional(vDashboardRange), ...vToken };
 // `range`: its figures, or why they cannot be answered (a ConvexError's data: the rest of the dashboard still stands); null when not asked.
 export const vDashboardStats = v.object({
@@ -61,5 +65,5 @@ export const vSettings = v.object({
   canRead: v.boolean(),
   detail: v.object({ minutesSince: v.number(), hoursSince: v.number() }),
 });
-export const { vSummary, vSeriesRow, vBreakdownRow } = TimeStats;
+export const { vSummary, vSeriesRow, vBreakdownRow, vHistory } = TimeStats;
 export const { vRulesCheck } = Health;
