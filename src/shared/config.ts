@@ -226,6 +226,9 @@ export const PAGE_PROPERTIES: readonly BreakdownProperty[] = ["page", "entryPage
 /** A filtered breakdown reads the matching visits (or views of a filtered page) themselves: at most this many, else it asks for a shorter range. */
 export const FILTERED_BREAKDOWN_MAX_ROWS = 2_500;
 
+/** A dashboard splits its range at the site's midnight this long ago: yesterday's last visits settle within 31 minutes of midnight, and until then its buckets still change. */
+export const HISTORY_SPLIT_LAG_MS = 60 * 60 * 1000;
+
 /** A dashboard's history part lists a breakdown's top values before today to this many times its limit, so the live part rarely reads an older value's days. */
 export const HISTORY_ROWS_PER_ROW = 2;
 

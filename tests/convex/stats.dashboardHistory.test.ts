@@ -89,6 +89,10 @@ describe("a range split at a midnight answers what the whole range answers", () 
       return answer.error;
     };
     expect(await refusal({ ...history, before: NOW - DAY + HOUR })).toMatchObject({ code: "INVALID_ARGUMENT", field: "before" });
+    // Another question's history (another range's, another filter's) is never taken back.
+    const other = await t.query(api.stats.dashboardHistory, { range: { ...range, from: T0 + DAY }, before: NOW - DAY });
+    expect(await refusal({ ...other, question: history.question })).toMatchObject({ field: "range.history" });
+    expect(await refusal(other)).toMatchObject({ field: "range.history", message: expect.stringContaining("another question") });
     expect(await refusal({ ...history, series: history.series.slice(1) })).toMatchObject({ code: "INVALID_ARGUMENT", field: "range.history" });
     expect(await refusal({ ...history, summary: { ...history.summary, visits: -1 } })).toMatchObject({ field: "range.history" });
     expect(await refusal({ ...history, breakdowns: history.breakdowns.slice(1) })).toMatchObject({ field: "range.history" });

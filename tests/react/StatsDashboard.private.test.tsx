@@ -5,7 +5,7 @@ import { renderStatsPage } from "../support/renderStatsPage";
 import { ConvexTestBridge } from "../support/testBridge";
 
 // Every query the dashboard subscribes to, by name: each must carry the share link's token.
-const STATS_QUERIES = ["settings", "dashboardStats", "summary", "timeseries"].map((name) => `stats:${name}`);
+const STATS_QUERIES = ["settings", "dashboardStats", "dashboardHistory", "summary", "timeseries"].map((name) => `stats:${name}`);
 
 let bridge: ConvexTestBridge;
 

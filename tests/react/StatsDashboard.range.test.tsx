@@ -367,6 +367,22 @@ describe("the cards, the chart and the top pages for the range", () => {
     expect(within(allTime.querySelector('tr[data-path="/a"]') as HTMLElement).getByTestId("page-views").textContent).toBe("8");
   });
 
+  test("a range before today: its earlier days come once from dashboardHistory, today's live, and the figures are the whole range's", async () => {
+    renderStats("/stats?period=7d");
+    await settle();
+    expect(bridge.watchedArgs("stats:dashboardHistory")).toEqual([expect.objectContaining({ before: day(15) })]);
+    const live = () => (bridge.watchedArgs("stats:dashboardStats") as { range?: { history?: { before: number } } }[]).map(({ range }) => range?.history?.before);
+    expect(live()).toEqual([day(15)]);
+    expect(value("stat-range-visitors")).toBe("9");
+    expect(value("stat-range-pageviews")).toBe("10");
+    // A view today: counted by the live part, the earlier days not asked again.
+    await visitorsAt(NOW + MINUTE, ["/b"]);
+    await settle();
+    expect(value("stat-range-pageviews")).toBe("11");
+    expect(bridge.watchedArgs("stats:dashboardHistory")).toHaveLength(1);
+    expect(live()).toEqual([day(15)]);
+  });
+
   test("while a new range loads, the figures shown stay, dimmed", async () => {
     renderStats("/stats?period=today");
     await settle();

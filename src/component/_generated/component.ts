@@ -264,6 +264,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           granted?: boolean;
         },
         {
+          question: string;
           before: number;
           summary: {
             pageviews: number;
@@ -310,6 +311,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             timeZone?: string;
             breakdowns: Array<{ property: string; limit?: number }>;
             history?: {
+              question: string;
               before: number;
               summary: {
                 pageviews: number;

@@ -76,6 +76,8 @@ export const vFigures = v.object({ pageviews: v.number(), visitors: v.number(), 
  * `rangeHistory` answers it once; the live question passes it back, so each re-run reads only the range from `before` on.
  */
 export const vHistory = v.object({
+  // The question it answers (its range, interval, zone, filter and breakdowns), so it is never taken back for another.
+  question: v.string(),
   before: v.number(),
   summary: vFigures,
   series: v.array(vFigures),
@@ -519,12 +521,17 @@ export async function rangeHistory(ctx: QueryCtx, args: RangeQuestion & { before
     parts.push({ rows: top, bound: top.length < rows ? 0 : top[rows - 1].figures[metric] });
   }
   return {
+    question: questionKey(args),
     before,
     summary: await lensFigures(ctx, lens, earlier, site),
     series: [...series, ...Array.from({ length: spans - series.length }, noFigures)],
     breakdowns: parts,
   };
 }
+
+/** A range question in one string: what a history answers, compared when it is taken back. */
+const questionKey = ({ from, to, interval, timeZone, filter, breakdowns }: RangeQuestion) =>
+  JSON.stringify([from, to, interval, timeZone ?? null, filter ?? null, breakdowns.map(({ property, limit }) => [property, limit ?? null])]);
 
 /** `before` splits the range at a local midnight inside it. */
 function assertSplit(before: number, range: TimeRange, zone: string): void {
@@ -533,8 +540,9 @@ function assertSplit(before: number, range: TimeRange, zone: string): void {
   }
 }
 
-/** A history passed back checks out against the question: the same split, breakdowns and sizes, and whole non-negative figures. */
+/** A history passed back checks out against the question: its own question, a split inside it, whole non-negative figures. */
 function assertHistory(history: History, question: RangeQuestion, site: Site): void {
+  if (history.question !== questionKey(question)) invalid("range.history", "history answers another question: ask dashboardHistory for this one");
   assertSplit(history.before, question, site.zone);
   const figures = [history.summary, ...history.series, ...history.breakdowns.flatMap((part) => part?.rows.map((row) => row.figures) ?? [])];
   const whole = (n: number) => Number.isSafeInteger(n) && n >= 0;

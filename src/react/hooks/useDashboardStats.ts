@@ -45,16 +45,33 @@ const REFUSED_FILTERS: Record<string, string> = {
  * which the server re-runs once per worker batch instead of once per panel
  * (prds/dashboard-cost.md): the shown range's summary, series and breakdowns
  * (one per request, in order; none while the range is not resolved), active
- * now and the all-time figures. Each part is stale only while its own question
- * changed (another panel's tab leaves it as it is). A failure is each part's
- * it concerns (a range the server refuses fails only the range's parts), for
- * each panel to show in its own error boundary.
+ * now and the all-time figures. A range that starts before today is asked in
+ * two parts: `dashboardHistory` answers the days before `historyBefore` once
+ * (they no longer change, so Convex never re-runs it), and the live question
+ * passes that answer back, so each re-run reads only today's buckets. Each
+ * part is stale only while its own question changed (another panel's tab
+ * leaves it as it is). A failure is each part's it concerns (a range the
+ * server refuses fails only the range's parts), for each panel to show in its
+ * own error boundary.
  */
 export function useDashboardStats(shown: ResolvedSelection | undefined, filter: StatsFilter | null, breakdowns: BreakdownRequest[]): DashboardParts {
   const token = useShareToken();
+  const api = useStatsApi();
   const range: RangeQuestion | undefined = shown ? withFilterArg({ ...shown.range, interval: shown.interval, breakdowns }, filter) : undefined;
-  const answer = useQuietStableQuery(useStatsApi().dashboardStats, withTokenArg(range === undefined ? {} : { range }, token));
-  const { data, isStale } = answer;
+  const before = shown?.historyBefore ?? null;
+  const history = useQuietStableQuery(api.dashboardHistory, range !== undefined && before !== null ? withTokenArg({ range, before }, token) : "skip");
+  // The live question: the range with its history once that is this question's (a failed one: the whole range, which
+  // answers the failure in place); meanwhile the question last asked, so the panels keep their figures.
+  const asked = useRef<{ range: RangeQuestion | undefined; live: RangeQuestion | undefined }>({ range: undefined, live: undefined });
+  const historyReady = before === null || (!history.isStale && (history.data !== undefined || history.error !== undefined));
+  if (range === undefined || historyReady) {
+    asked.current = { range, live: range === undefined || before === null || history.data === undefined || history.isStale ? range : { ...range, history: history.data } };
+  }
+  const live = asked.current.live;
+  const answer = useQuietStableQuery(api.dashboardStats, withTokenArg(live === undefined ? {} : { range: live }, token));
+  const { data } = answer;
+  // Stale while the live answer is for an earlier question: its own arguments changed, or its history is still loading.
+  const isStale = answer.isStale || JSON.stringify(asked.current.range) !== JSON.stringify(range);
   // A failure counts only for its own question: a new one shows the panels loading (their error boundaries reset with it).
   const failure = isStale ? undefined : answer.error;
   // The range the kept answer is for (written during render, as useStableQuery does: only ever to a newer answer).

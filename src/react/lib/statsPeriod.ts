@@ -18,7 +18,7 @@ import {
   type TimeRange,
 } from "../../shared/timeRanges.js";
 import { FULL_DETAIL, isOnPropertyGrid, isSeriesKept, seriesSpans, type DetailHorizons } from "../../shared/detail.js";
-import type { BreakdownProperty } from "../../shared/config.js";
+import { HISTORY_SPLIT_LAG_MS, type BreakdownProperty } from "../../shared/config.js";
 import { formatNumber } from "./format.js";
 import { rangeLabel } from "./timeBuckets.js";
 
@@ -89,6 +89,8 @@ export type ResolvedSelection = {
   intervals: Interval[];
   /** The start of the chart's bucket holding `now`, when the range holds it. */
   liveBucketStart: number | undefined;
+  /** The local midnight an hour ago, when it is inside the range: the days before it no longer change (dashboardHistory). */
+  historyBefore: number | null;
   /** "Nov 1 – 15, 2026 (UTC)". */
   label: string;
   /** The local date of `now`: the latest a custom range may pick. */
@@ -155,9 +157,15 @@ export function resolveSelection(
     defaultInterval,
     intervals: kept,
     liveBucketStart: range.from <= now && now < range.to ? bucketStart(now, interval, timeZone) : undefined,
+    historyBefore: historySplit(range, now, timeZone),
     label: `${rangeLabel(range.from, range.to - MINUTE_MS, selection.period === "realtime" ? "minute" : "day", timeZone)} (${timeZone})`,
     today: localDate(now, timeZone),
   };
+}
+
+function historySplit(range: TimeRange, now: number, timeZone: string): number | null {
+  const before = bucketStart(now - HISTORY_SPLIT_LAG_MS, "day", timeZone);
+  return range.from < before && before < range.to ? before : null;
 }
 
 function comparisonRange(range: TimeRange, timeZone: string): TimeRange | null {
