@@ -229,6 +229,9 @@ export const FILTERED_BREAKDOWN_MAX_ROWS = 2_500;
 /** A dashboard splits its range at the site's midnight this long ago: yesterday's last visits settle within 31 minutes of midnight, and until then its buckets still change. */
 export const HISTORY_SPLIT_LAG_MS = 60 * 60 * 1000;
 
+/** A dashboard's history part ranks a breakdown from at most this many settled buckets' lists (months, then days): a range of years is not split. */
+export const HISTORY_COVER_MAX = 64;
+
 /** A dashboard's history part lists a breakdown's top values before today to this many times its limit, so the live part rarely reads an older value's days. */
 export const HISTORY_ROWS_PER_ROW = 2;
 

@@ -92,28 +92,29 @@ const inSpan = (calls: TrackerCall[], from: number, to: number) => calls.filter(
 /**
  * The HISTORY_DAYS before `today` as the worker leaves them, rolled up (prds/rollup.md): a day, week and month bucket
  * per page and for the site, a day and month bucket per property value, each with a histogram of 12 previous minutes.
- * Their figures are a ceiling's, not a recount's (no view is behind them): what matters here is which rows a 30-day
- * dashboard reads, and their size.
+ * Their figures are made up, not a recount's (no view is behind them): what matters here is which rows a 30-day
+ * dashboard reads, and their size. A property's values and the pages are as popular as a site's are, the n-th
+ * getting 1/n of the first's figures (ties between values would leave a ranking unproven until the whole range is read).
  */
 async function seedHistory(t: TestConvex, today: number): Promise<void> {
   const clock = new BucketClock("UTC");
   const pages = blogPages(40).map(({ path }) => path);
-  const scopes: { group: ScopeGroup; scope: string }[] = [
-    { group: "site", scope: SITE_SCOPE },
-    ...pages.map((path) => ({ group: "page" as const, scope: path })),
+  const scopes: { group: ScopeGroup; scope: string; share: number }[] = [
+    { group: "site", scope: SITE_SCOPE, share: 1 },
+    ...pages.map((path, i) => ({ group: "page" as const, scope: path, share: 1 / (i + 1) })),
     ...VISIT_PROPERTIES.flatMap((property) => {
       const values = property === "entryPage" || property === "exitPage" ? pages : Array.from({ length: HISTORY_VALUES[property] }, (_, i) => `${property} ${i + 1}`);
-      return values.map((value) => ({ group: property, scope: propertyScope(property, value) }));
+      return values.map((value, i) => ({ group: property, scope: propertyScope(property, value), share: 1 / (i + 1) }));
     }),
   ];
-  const rows = new Map<string, { scope: string; group: ScopeGroup; level: BucketLevel; start: number; days: number }>();
+  const rows = new Map<string, { scope: string; group: ScopeGroup; level: BucketLevel; start: number; days: number; share: number }>();
   for (let day = today - HISTORY_DAYS * DAY; day < today; day += DAY) {
     const starts = clock.startsOf(day / MINUTE);
-    for (const { group, scope } of scopes) {
+    for (const { group, scope, share } of scopes) {
       const levels: BucketLevel[] = group === "site" || group === "page" ? ["day", "week", "month"] : ["day", "month"];
       for (const level of levels) {
         const key = `${scope}|${level}|${starts[level]}`;
-        const row = rows.get(key) ?? { scope, group, level, start: starts[level], days: 0 };
+        const row = rows.get(key) ?? { scope, group, level, start: starts[level], days: 0, share };
         row.days++;
         rows.set(key, row);
       }
@@ -122,9 +123,10 @@ async function seedHistory(t: TestConvex, today: number): Promise<void> {
   await insertRows(
     t,
     "timeBuckets",
-    [...rows.values()].map(({ days, ...row }) => {
+    [...rows.values()].map(({ days, share, ...row }) => {
       const first = row.start / MINUTE - 12 * DAY / MINUTE;
-      return { ...row, pageviews: 200 * days, visitors: 100 * days, prevs: Array.from({ length: 12 }, (_, k) => [first + k * 97, 3]).flat(), visits: 120 * days, bounces: 50 * days, visitViews: 200 * days, durationMs: 9_000_000 * days };
+      const n = (perDay: number) => Math.max(1, Math.round(perDay * days * share));
+      return { ...row, pageviews: n(200), visitors: 36, prevs: Array.from({ length: 12 }, (_, k) => [first + k * 97, 3]).flat(), visits: n(120), bounces: n(50), visitViews: n(200), durationMs: n(9_000_000) };
     }),
     500,
   );

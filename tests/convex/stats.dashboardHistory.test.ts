@@ -61,6 +61,7 @@ describe("a range split at a midnight answers what the whole range answers", () 
     }
   });
 
+  // That the traffic never re-runs the history's subscription is measured in tests/bench/dashboardCost.bench.ts.
   test("as traffic arrives after the split, with the history kept from before it", async () => {
     const range: Question = { from: T0, to: NOW, interval: "day", breakdowns: BREAKDOWNS.slice(0, 6) };
     const history = await t.query(api.stats.dashboardHistory, { range, before: NOW - DAY });

@@ -6,6 +6,7 @@ import {
   BREAKDOWN_PROPERTIES,
   RANGE_STATS_MAX_BREAKDOWNS,
   HISTORY_ROWS_PER_ROW,
+  HISTORY_COVER_MAX,
   MAX_VISIT_FIELD_BYTES,
   PAGE_PROPERTIES,
   type BreakdownProperty,
@@ -340,6 +341,19 @@ function coverOf(range: TimeRange, zone: string, group: ScopeGroup): CoverBucket
 }
 
 /**
+ * Buckets covering the range that all end by its end (a local midnight), so no visitor's traffic after it changes
+ * them and a query that reads only these is never re-run by it: the whole months before the end's month, then that
+ * month's days. Null past HISTORY_COVER_MAX of them (a range of years), which is then not split.
+ */
+function settledCoverOf(range: TimeRange, zone: string): CoverBucket[] | null {
+  const monthStart = pieceContaining(range.to, "month", zone);
+  const cover: CoverBucket[] = [];
+  for (let start = pieceContaining(range.from, "month", zone); start < monthStart; start = pieceEnd({ level: "month", start }, zone)) cover.push({ level: "month", start });
+  for (let start = Math.max(monthStart, pieceContaining(range.from, "day", zone)); start < range.to; start = pieceEnd({ level: "day", start }, zone)) cover.push({ level: "day", start });
+  return cover.length <= HISTORY_COVER_MAX ? cover : null;
+}
+
+/**
  * What a breakdown's range held before `before`, counted already (a dashboard's history: `rangeHistory`): its top
  * values with their figures there (in rank order), every other value's metric there at most `bound`.
  */
@@ -354,9 +368,18 @@ export type KnownPart = { before: number; rows: Ranked[]; bound: number };
  * left unread or uncounted can beat the last row kept. With a `known` part
  * (what the range held before a point), its rows are one more such list and
  * only the rest of the range is read; null when its bound leaves the ranking
- * unproven (values it does not list could still rank).
+ * unproven (values it does not list could still rank). `cover`: the buckets whose lists it reads (a history's
+ * must not change with today's traffic: settledCoverOf).
  */
-async function topValues(ctx: QueryCtx, property: BreakdownProperty, range: TimeRange, limit: number, site: Site, known?: KnownPart): Promise<Ranked[] | null> {
+async function topValues(
+  ctx: QueryCtx,
+  property: BreakdownProperty,
+  range: TimeRange,
+  limit: number,
+  site: Site,
+  known?: KnownPart,
+  cover = coverOf(known === undefined ? range : { from: known.before, to: range.to }, site.zone, property),
+): Promise<Ranked[] | null> {
   const { zone } = site;
   if (property !== "page" && !isOnPropertyGrid(range, zone)) {
     // Off whole hours a visit property's values are those of the visits in progress: all of them are read anyway.
@@ -369,7 +392,6 @@ async function topValues(ctx: QueryCtx, property: BreakdownProperty, range: Time
   const counted = known === undefined ? range : { from: known.before, to: range.to };
   const pieces = piecesOf(counted, zone, group);
   const earlierPieces = known === undefined ? [] : piecesOf({ from: range.from, to: known.before }, zone, group);
-  const cover = coverOf(counted, zone, group);
   const lists = cover.map(({ level, start }) =>
     (metric === "pageviews"
       ? ctx.db.query("timeBuckets").withIndex("by_group_level_start_pageviews", (q) => q.eq("group", group).eq("level", level).eq("start", start))
@@ -515,10 +537,16 @@ export async function rangeHistory(ctx: QueryCtx, args: RangeQuestion & { before
       parts.push(null);
       continue;
     }
+    const cover = settledCoverOf(earlier, site.zone);
+    if (cover === null) {
+      parts.push(null);
+      continue;
+    }
+    // One row past those listed: its metric bounds every value not listed.
     const rows = Math.min(parseLimit(limit) * HISTORY_ROWS_PER_ROW, BREAKDOWN_MAX_LIMIT);
-    const top = (await topValues(ctx, parsed, earlier, rows, site))!;
+    const top = (await topValues(ctx, parsed, earlier, rows + 1, site, undefined, cover))!;
     const metric = parsed === "page" ? "pageviews" : "visits";
-    parts.push({ rows: top, bound: top.length < rows ? 0 : top[rows - 1].figures[metric] });
+    parts.push({ rows: top.slice(0, rows), bound: top.length <= rows ? 0 : top[rows].figures[metric] });
   }
   return {
     question: questionKey(args),
