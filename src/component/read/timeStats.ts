@@ -137,22 +137,36 @@ function piecesOf(range: TimeRange, zone: string, group: ScopeGroup): Piece[] {
 }
 
 /** The stored bucket of each piece (null where nothing was viewed), a run of adjacent same-level pieces per index range. */
-async function readBuckets(ctx: QueryCtx, scope: string, pieces: Piece[], zone: string): Promise<(TimeBucket | null)[]> {
+async function readBuckets(ctx: QueryCtx, scope: string, pieces: Piece[], zone: string, known?: BucketCache): Promise<(TimeBucket | null)[]> {
   const found: (TimeBucket | null)[] = [];
   for (let first = 0; first < pieces.length; ) {
     const { level } = pieces[first];
     let last = first;
     while (last + 1 < pieces.length && pieces[last + 1].level === level && pieces[last + 1].start === pieceEnd(pieces[last], zone)) last++;
+    const cached = pieces.slice(first, last + 1).map((piece) => known?.get(bucketKey(scope, piece)));
+    if (cached.every((row) => row !== undefined)) {
+      found.push(...cached);
+      first = last + 1;
+      continue;
+    }
     const rows = await ctx.db
       .query("timeBuckets")
       .withIndex("by_scope_level_start", (q) => q.eq("scope", scope).eq("level", level).gte("start", pieces[first].start).lte("start", pieces[last].start))
       .collect();
     const byStart = new Map(rows.map((row) => [row.start, row]));
-    for (let i = first; i <= last; i++) found.push(byStart.get(pieces[i].start) ?? null);
+    for (let i = first; i <= last; i++) {
+      const row = byStart.get(pieces[i].start) ?? null;
+      known?.set(bucketKey(scope, pieces[i]), row);
+      found.push(row);
+    }
     first = last + 1;
   }
   return found;
 }
+
+/** Buckets one call has read, by scope, level and start (null: none stored), so a ranking reads none twice. */
+type BucketCache = Map<string, TimeBucket | null>;
+const bucketKey = (scope: string, piece: { level: string; start: number }) => `${piece.level}|${piece.start}|${scope}`;
 
 /** Figures of `[from, …)` from its pieces' buckets: each adds its views, its visits, and its sessions whose previous view (or visit) is before `from`. */
 async function figuresOf(ctx: QueryCtx, from: number, pieces: Piece[], rows: (TimeBucket | null)[]): Promise<Figures> {
@@ -404,11 +418,18 @@ async function topValues(
   const knownFigures = new Map(knownRows.map(({ value, figures }) => [value, figures]));
   // What a value held in the known part: its figures there when listed, else at most the bound.
   const knownMetric = (scope: string) => (known === undefined ? 0 : (knownFigures.get(valueOfScope(property, scope))?.[metric] ?? known.bound));
+  // Every bucket read here, from a list or for a bound, so counting a value reads none of them again.
+  const cache: BucketCache = new Map();
   const coverMetric = async (scope: string, piece: CoverBucket) => {
-    const row = await ctx.db
-      .query("timeBuckets")
-      .withIndex("by_scope_level_start", (q) => q.eq("scope", scope).eq("level", piece.level).eq("start", piece.start))
-      .unique();
+    const key = bucketKey(scope, piece);
+    let row = cache.get(key);
+    if (row === undefined) {
+      row = await ctx.db
+        .query("timeBuckets")
+        .withIndex("by_scope_level_start", (q) => q.eq("scope", scope).eq("level", piece.level).eq("start", piece.start))
+        .unique();
+      cache.set(key, row);
+    }
     return row?.[metric] ?? 0;
   };
   const bounds = new Map<string, number>();
@@ -419,9 +440,9 @@ async function topValues(
   };
   const figuresOfValue = async (value: string): Promise<Figures> => {
     const { scope } = lensOfValue(property, value);
-    const figures = await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, scope, pieces, zone));
+    const figures = await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, scope, pieces, zone, cache));
     if (known === undefined) return figures;
-    const before = knownFigures.get(value) ?? (await figuresOf(ctx, range.from, earlierPieces, await readBuckets(ctx, scope, earlierPieces, zone)));
+    const before = knownFigures.get(value) ?? (await figuresOf(ctx, range.from, earlierPieces, await readBuckets(ctx, scope, earlierPieces, zone, cache)));
     return addFigures(before, figures);
   };
   // The metric of the last row read from each list (what an unread value has at most there); 0 once a list ends.
@@ -459,6 +480,7 @@ async function topValues(
         continue;
       }
       const row = read.value;
+      cache.set(bucketKey(row.scope, cover[i]), row);
       reached[i] = row[metric] ?? 0;
       if (bounds.has(row.scope)) continue;
       bounds.set(row.scope, await boundOf(row.scope, { index: i, value: row[metric] ?? 0 }));
