@@ -472,6 +472,14 @@ async function topValues(
     if (unread === 0) break;
     // Every list read: what is left unseen holds up to the known bound, which nothing read here can rule out.
     if (reached.every((most) => most === 0) && knownRead >= knownRows.length) return null;
+    // The known list is read on its own while it bounds unseen values more than the cover lists do (the days before
+    // today usually hold most of a range's views): each of its rows costs one bucket, a list's row one more.
+    const listsUnread = reached.reduce((sum, most) => sum + most, 0);
+    if (knownRead < knownRows.length && knownUnread >= listsUnread) {
+      const { scope } = lensOfValue(property, knownRows[knownRead++].value);
+      if (!bounds.has(scope)) bounds.set(scope, await boundOf(scope));
+      continue;
+    }
     for (const [i, list] of lists.entries()) {
       if (reached[i] === 0) continue;
       const read = await list.next();
