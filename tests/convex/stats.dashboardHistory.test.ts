@@ -34,7 +34,7 @@ async function splitAndWhole(range: Question, before: number) {
 describe("a range split at a midnight answers what the whole range answers", () => {
   beforeAll(async () => {
     // Twelve days of visitors, the last of them arriving "today".
-    await replayCalls(t, generateVisitCalls({ visitors: 160, start: T0, days: DAYS - 0.5, seed: 31 }));
+    await replayCalls(t, generateVisitCalls({ visitors: 90, start: T0, days: DAYS - 0.5, seed: 31 }));
     advanceTo(NOW - 2 * HOUR);
     await settle(t);
   }, 600_000);
