@@ -18,8 +18,11 @@ export const HEARTBEAT_DEBOUNCE_MS = 5 * 1000;
 /** A tab hidden this recently when pagehide comes is being left (browsers hide a page just before unloading it), not closed from the background: the script tag sends its last heartbeat. */
 export const PAGEHIDE_HIDDEN_GRACE_MS = 1000;
 
-/** The server ignores a same-path heartbeat this soon after the last one (no write, no conflict). */
+/** The server ignores a same-path heartbeat this soon after the session's live row was last written (no write, no conflict). */
 export const HEARTBEAT_DEDUP_MS = 10 * 1000;
+
+/** A same-page heartbeat rewrites the session's live row only this long after its last write ("active now" lasts SESSION_TIMEOUT_MS); it still extends the visit. */
+export const LIVE_ROW_REFRESH_MS = 45 * 1000;
 
 /** The cleanup cron's period (idle sessions' rows go; "active now" does not wait for it): 144 runs, an idle site's only calls, a day. */
 export const CLEANUP_INTERVAL_SECONDS = 10 * 60;

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { HEARTBEAT_DEDUP_MS } from "../../src/shared/config";
+import { HEARTBEAT_DEDUP_MS, LIVE_ROW_REFRESH_MS } from "../../src/shared/config";
 import * as ActiveVisitors from "../../src/component/read/activeVisitors";
 import * as PageStats from "../../src/component/read/pageStats";
 import { heartbeat, viewPage } from "../support/calls";
 import { advanceTo, T0, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
-import { afterDedup, beat, busySite, conflictRate, footprintOf, overlap, ownerOf, sampleFootprints, steadyState, view, type Call } from "../support/hotPathConflicts";
+import { NOW, afterDedup, beat, busySite, conflictRate, footprintOf, overlap, ownerOf, sampleFootprints, steadyState, view, type Call } from "../support/hotPathConflicts";
 import { conflicts, readsInStats } from "../support/readSet";
 import { BATCH_WORKER_COMPONENT, STATS_COMPONENT } from "../support/convexBackend";
 import { sessionId } from "../support/seed";
@@ -52,9 +52,13 @@ describe("each hot-path call writes only its own session's documents", () => {
     for (const write of writes) expect(ownerOf(write).every((owner) => owner === sessionId(call.visitor))).toBe(true);
   });
 
-  test("a same-page heartbeat after 10 s changes only the session's own rows", async () => {
+  test("a same-page heartbeat changes only the session's own rows: its visit, and its live row once LIVE_ROW_REFRESH_MS have passed", async () => {
     const t = await steadyState();
     await afterDedup(t);
+    // Its visit ended hours ago, and its live row was written 10 s ago: nothing to write.
+    expect(await writesOf(t, () => heartbeat(t, 1, "/a"))).toEqual([]);
+    advanceTo(NOW + LIVE_ROW_REFRESH_MS);
+    await t.finishInProgressScheduledFunctions();
     const writes = await writesOf(t, () => heartbeat(t, 1, "/a"));
     // No token: a same-page beat passes the dedup at most every 10 s, under the limit (record/record.ts).
     expect(writes).toMatchObject([{ component: STATS_COMPONENT, table: "activeSessions", change: "changed" }]);

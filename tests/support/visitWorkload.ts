@@ -1,5 +1,5 @@
 import { api } from "../../convex/_generated/api";
-import { HEARTBEAT_DEDUP_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
+import { HEARTBEAT_DEDUP_MS, LIVE_ROW_REFRESH_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
 import type { VisitContext } from "../../src/component/record/visitAttributes";
 import { MINUTE, advanceTo } from "./clock";
 import type { TestConvex } from "./convex";
@@ -80,7 +80,8 @@ export async function replayCalls(t: TestConvex, calls: Call[]): Promise<void> {
  * The visits the calls make by the rule (views and heartbeats are activity; a
  * view after a gap over the timeout starts a visit), from the views that
  * counted and the heartbeats the server takes (not a same-path repeat inside
- * HEARTBEAT_DEDUP_MS).
+ * HEARTBEAT_DEDUP_MS of the live row's last write, which a same-path beat
+ * makes only LIVE_ROW_REFRESH_MS after the one before).
  */
 export function visitsByRule(calls: Call[], counted: ReadonlySet<string>) {
   type Built = { sessionId: string; start: number; lastActivity: number; views: number; entryPage: string; exitPage: string; context: VisitContext };
@@ -92,8 +93,9 @@ export function visitsByRule(calls: Call[], counted: ReadonlySet<string>) {
     const isOpen = visit !== undefined && call.at - visit.lastActivity <= VISIT_TIMEOUT_MS;
     if (call.kind === "beat") {
       const last = lastBeat.get(call.visitor);
-      if (last !== undefined && last.path === call.path && call.at - last.at < HEARTBEAT_DEDUP_MS) continue;
-      lastBeat.set(call.visitor, { path: call.path, at: call.at });
+      const samePath = last !== undefined && last.path === call.path;
+      if (samePath && call.at - last.at < HEARTBEAT_DEDUP_MS) continue;
+      if (!samePath || call.at - last.at >= LIVE_ROW_REFRESH_MS) lastBeat.set(call.visitor, { path: call.path, at: call.at });
       if (isOpen) visit.lastActivity = call.at;
       continue;
     }

@@ -1,6 +1,6 @@
 import { v, type Infer } from "convex/values";
 import type { MutationCtx } from "../_generated/server.js";
-import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, SESSION_TIMEOUT_MS, type PageType } from "../../shared/config.js";
+import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, LIVE_ROW_REFRESH_MS, SESSION_TIMEOUT_MS, type PageType } from "../../shared/config.js";
 import { enforceNewVisitorPause, enforceViewLimit, takePageChangeToken } from "./rateLimits.js";
 import { assertValidPageType, canonicalPath, canonicalSessionId } from "../../shared/validation.js";
 import { isBotUserAgent, visitAttributes, vVisitContext, type VisitAttributes } from "./visitAttributes.js";
@@ -64,21 +64,26 @@ export async function recordPageView(ctx: MutationCtx, input: PageViewInput, att
 
 /**
  * Upserts the session's own row. A same-path repeat inside HEARTBEAT_DEDUP_MS
- * writes nothing; any other heartbeat restamps `committedAt`, so the worker
- * folds the change once. A session with no view that inserts its row is a new
- * visitor: the row says so until the worker admits it.
+ * of the row's last write writes nothing; a same-path beat inside
+ * LIVE_ROW_REFRESH_MS extends only the visit (the row stays live a minute
+ * more: prds/collection.md); any other heartbeat restamps `committedAt`, so
+ * the worker folds the change once. A session with no view that inserts its
+ * row is a new visitor: the row says so until the worker admits it.
  */
 export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath: string, now: number): Promise<void> {
   const session = await liveSessionOf(ctx, sessionId);
-  if (session !== null && session.currentPath === currentPath && now - session.lastSeen < HEARTBEAT_DEDUP_MS) return;
-  // A same-page beat passes the dedup at most once per HEARTBEAT_DEDUP_MS, under the limit already: only a new page takes a token.
-  const pageChanges = session === null || session.currentPath !== currentPath ? takePageChangeToken(session, now) : session.pageChanges;
-  const state = { sessionId, currentPath, lastSeen: now, committedAt: ctx.db.vars.commitTs, ...(pageChanges === undefined ? {} : { pageChanges }) };
-  if (session !== null) await ctx.db.patch(session._id, state);
-  else if (await hasViewed(ctx, sessionId)) await ctx.db.insert("activeSessions", state);
-  else {
-    await enforceNewVisitorPause(ctx, now);
-    await ctx.db.insert("activeSessions", { ...state, newVisitor: true });
+  const samePage = session !== null && session.currentPath === currentPath;
+  if (samePage && now - session.lastSeen < HEARTBEAT_DEDUP_MS) return;
+  if (!samePage || now - session.lastSeen >= LIVE_ROW_REFRESH_MS) {
+    // A same-page beat passes the dedup at most once per HEARTBEAT_DEDUP_MS, under the limit already: only a new page takes a token.
+    const pageChanges = samePage ? session.pageChanges : takePageChangeToken(session, now);
+    const state = { sessionId, currentPath, lastSeen: now, committedAt: ctx.db.vars.commitTs, ...(pageChanges === undefined ? {} : { pageChanges }) };
+    if (session !== null) await ctx.db.patch(session._id, state);
+    else if (await hasViewed(ctx, sessionId)) await ctx.db.insert("activeSessions", state);
+    else {
+      await enforceNewVisitorPause(ctx, now);
+      await ctx.db.insert("activeSessions", { ...state, newVisitor: true });
+    }
   }
   const extendsVisit = await recordVisitActivity(ctx, sessionId, now);
   // A heartbeat that changes "active now" or a visit's duration wakes the worker (while it waits out a debounce, a ping
