@@ -68,6 +68,20 @@ test(`the all-time pages are the ${VIEWS_TABLE_COLLAPSED_ROWS} a dashboard shows
   expect(active.activeByPath).toEqual([{ path: "/quiet-post", title: "A quiet post", count: 1 }]);
 });
 
+test(`active now lists the ${VIEWS_TABLE_COLLAPSED_ROWS} busiest pages a panel shows, and still counts every visitor`, async () => {
+  const t = createTestConvex();
+  const pages = VIEWS_TABLE_COLLAPSED_ROWS + 2;
+  let visitor = 0;
+  // Page i has i + 1 readers: the two quietest fall outside the list.
+  for (let page = 0; page < pages; page++) for (let reader = 0; reader <= page; reader++) await heartbeat(t, ++visitor, `/p${page}`);
+  await settle(t);
+  const { active } = await t.query(api.stats.dashboardStats, {});
+  const all = await t.query(api.stats.getActiveVisitors, {});
+  expect(all.activeByPath).toHaveLength(pages);
+  expect(active).toEqual({ activeVisitors: visitor, activeByPath: all.activeByPath.slice(0, VIEWS_TABLE_COLLAPSED_ROWS) });
+  expect(active.activeVisitors - active.activeByPath.reduce((sum, { count }) => sum + count, 0)).toBe(1 + 2);
+});
+
 test("a filtered breakdown the server refuses answers why in its place; the summary, the series and the other breakdowns stand", async () => {
   const t = createTestConvex();
   await t.runInStats(async (ctx) => {

@@ -129,6 +129,18 @@ describe("/stats", () => {
     // Each settle re-runs every panel's queries over 61 pages: seconds when the machine is busy.
   }, 15_000);
 
+  test("active now lists its busiest pages and says how many read elsewhere", async () => {
+    // One reader on each of 12 pages, two more on /page-0: the list shows 10 pages, the 2 others as a count.
+    const pages = VIEWS_TABLE_COLLAPSED_ROWS + 2;
+    for (let n = 0; n < pages; n++) await bridge.mutation(api.stats.heartbeat, { sessionId: crypto.randomUUID(), currentPath: `/page-${n}` });
+    for (let n = 0; n < 2; n++) await bridge.mutation(api.stats.heartbeat, { sessionId: crypto.randomUUID(), currentPath: "/page-0" });
+    renderStats();
+    await settle();
+    expect(screen.getByTestId("active-by-path").querySelectorAll("li")).toHaveLength(VIEWS_TABLE_COLLAPSED_ROWS);
+    expect(within(screen.getByTestId("active-by-path").querySelector('[data-path="/page-0"]') as HTMLElement).getByTestId("active-count").textContent).toBe("3");
+    expect(screen.getByTestId("active-elsewhere").textContent).toBe("and 2 more on other pages");
+  }, 15_000);
+
   test("Download CSV: at the siteUrl given, else at a Convex cloud client's HTTP actions, else not shown", async () => {
     renderStatsPage(bridge, "/stats", { siteUrl: "https://stats.example.com/docs/" });
     await settle();

@@ -2,7 +2,7 @@ import type { ActiveVisitors } from "../hooks/useDashboardStats.js";
 import { displayPath, formatNumber } from "../lib/format.js";
 import { SitePathLink } from "./SitePathLink.js";
 
-/** Where the visitors who are here now are reading, busiest page first. */
+/** Where the visitors who are here now are reading, busiest page first (the top pages `dashboardStats` lists, and how many are elsewhere). */
 export function ActiveByPath({
   active,
   stale = false,
@@ -40,9 +40,17 @@ export function ActiveByPath({
           ))}
         </ul>
       )}
+      {active !== undefined && elsewhere(active) > 0 ? (
+        <p className="panel-note" data-testid="active-elsewhere">
+          and {formatNumber(elsewhere(active))} more on other pages
+        </p>
+      ) : null}
     </section>
   );
 }
+
+/** Visitors active now on pages past those listed (the counter counts every live session, each on one page). */
+const elsewhere = (active: ActiveVisitors) => active.activeVisitors - active.activeByPath.reduce((sum, { count }) => sum + count, 0);
 
 function ActivePage({ path, title }: { path: string; title: string }) {
   const label = title === path ? displayPath(path) : title;
