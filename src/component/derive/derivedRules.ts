@@ -115,7 +115,7 @@ export function describeChange(change: RuleChange, backfillRunning: boolean): st
   const spec = specOf(change.rule);
   const show = (value: string | number) => (spec.format !== undefined && typeof value === "number" ? spec.format(value) : String(value));
   const changed = `${spec.label} changed from ${show(change.from)} to ${show(change.to)}`;
-  if (spec.rebuilds === undefined || spec.compatibleWhen?.(change.from, change.to) === true) return `${changed} (compatible: recorded, nothing to rebuild)`;
+  if (change.compatible) return `${changed} (compatible: recorded, nothing to rebuild)`;
   return backfillRunning ? `${changed}: the backfill under way rebuilds ${spec.rebuilds}` : `${changed}: run the backfill to rebuild ${spec.rebuilds}`;
 }
 

@@ -5,6 +5,7 @@ import { OPEN_VISITS_READ_MAX, type VisitProperty } from "../../shared/config.js
 import type { TimeRange } from "../../shared/timeRanges.js";
 import type { InvalidArgument } from "../../shared/validation.js";
 import { getSettlementCursor } from "../derive/settleVisits.js";
+import { propertyScope } from "../derive/timeBuckets.js";
 import { addVisit, noFigures, type Figures } from "./figures.js";
 
 /**
@@ -69,7 +70,7 @@ export function openVisitFigures(visits: OpenVisit[], scope: string, from: numbe
 
 /** Every value of a property in `[from, …)` with its figures, from the open visits of that range. */
 export function openVisitValues(visits: OpenVisit[], property: VisitProperty, from: number): { value: string; figures: Figures }[] {
-  const prefix = `${property}:`;
+  const prefix = propertyScope(property, "");
   const byValue = new Map<string, Figures>();
   for (const visit of visits) {
     const link = visit.scopes.find((entry) => entry.scope.startsWith(prefix));

@@ -136,14 +136,15 @@ function piecesOf(range: TimeRange, zone: string, group: ScopeGroup): Piece[] {
   return alignedPieces(range, PIECE_LEVELS, zone);
 }
 
-/** The stored bucket of each piece (null where nothing was viewed), a run of adjacent same-level pieces per index range. */
-async function readBuckets(ctx: QueryCtx, scope: string, pieces: Piece[], zone: string, known?: BucketCache): Promise<(TimeBucket | null)[]> {
+/** The stored bucket of each piece (null where nothing was viewed), a run of adjacent same-level pieces per index range; none read twice in a call. */
+async function readBuckets(ctx: QueryCtx, scope: string, pieces: Piece[], site: Site): Promise<(TimeBucket | null)[]> {
+  const { zone, buckets: known } = site;
   const found: (TimeBucket | null)[] = [];
   for (let first = 0; first < pieces.length; ) {
     const { level } = pieces[first];
     let last = first;
     while (last + 1 < pieces.length && pieces[last + 1].level === level && pieces[last + 1].start === pieceEnd(pieces[last], zone)) last++;
-    const cached = pieces.slice(first, last + 1).map((piece) => known?.get(bucketKey(scope, piece)));
+    const cached = pieces.slice(first, last + 1).map((piece) => known.get(bucketKey(scope, piece)));
     if (cached.every((row) => row !== undefined)) {
       found.push(...cached);
       first = last + 1;
@@ -156,7 +157,7 @@ async function readBuckets(ctx: QueryCtx, scope: string, pieces: Piece[], zone: 
     const byStart = new Map(rows.map((row) => [row.start, row]));
     for (let i = first; i <= last; i++) {
       const row = byStart.get(pieces[i].start) ?? null;
-      known?.set(bucketKey(scope, pieces[i]), row);
+      known.set(bucketKey(scope, pieces[i]), row);
       found.push(row);
     }
     first = last + 1;
@@ -164,7 +165,7 @@ async function readBuckets(ctx: QueryCtx, scope: string, pieces: Piece[], zone: 
   return found;
 }
 
-/** Buckets one call has read, by scope, level and start (null: none stored), so a ranking reads none twice. */
+/** Buckets one call has read, by scope, level and start (null: none stored), so its questions read none twice. */
 type BucketCache = Map<string, TimeBucket | null>;
 const bucketKey = (scope: string, piece: { level: string; start: number }) => `${piece.level}|${piece.start}|${scope}`;
 
@@ -189,16 +190,19 @@ async function figuresOf(ctx: QueryCtx, from: number, pieces: Piece[], rows: (Ti
  * its visitors those whose previous view is before `since` (the range's start, or that of a range it is part of).
  */
 async function lensFigures(ctx: QueryCtx, lens: Lens, range: TimeRange, site: Site, since = range.from) {
-  if (lens.group !== "site" && lens.group !== "page" && !isOnPropertyGrid(range, site.zone)) {
+  if (!hasAllLevels(lens.group) && !isOnPropertyGrid(range, site.zone)) {
     return openVisitFigures(await openVisitsOf(ctx, site, range, lens.group), lens.scope, since);
   }
   const pieces = piecesOf(range, site.zone, lens.group);
-  return await figuresOf(ctx, since, pieces, await readBuckets(ctx, lens.scope, pieces, site.zone));
+  return await figuresOf(ctx, since, pieces, await readBuckets(ctx, lens.scope, pieces, site));
 }
 
-/** The site's zone and the detail its buckets keep, read once per call whatever the number of questions it answers; the open visits of a range, read once when asked. */
-type Site = { zone: string; detail: DetailHorizons; openVisits: Map<string, Promise<OpenVisit[]>> };
-const readSite = async (ctx: QueryCtx): Promise<Site> => ({ zone: siteTimeZone(), detail: await storedDetail(ctx), openVisits: new Map() });
+/**
+ * The site's zone and the detail its buckets keep, read once per call whatever the number of questions it answers;
+ * the buckets and each range's open visits the call has read, kept so no question reads them again.
+ */
+type Site = { zone: string; detail: DetailHorizons; buckets: BucketCache; openVisits: Map<string, Promise<OpenVisit[]>> };
+const readSite = async (ctx: QueryCtx): Promise<Site> => ({ zone: siteTimeZone(), detail: await storedDetail(ctx), buckets: new Map(), openVisits: new Map() });
 
 /** The visits in progress that started in the range (read/openVisits.ts), read once per call and range. */
 function openVisitsOf(ctx: QueryCtx, site: Site, range: TimeRange, property: VisitProperty): Promise<OpenVisit[]> {
@@ -264,13 +268,13 @@ async function seriesFigures(ctx: QueryCtx, args: SeriesArgs, known?: Site, hist
     }
     return { starts, figures };
   }
-  if (lens.group !== "site" && lens.group !== "page" && !spans.every((span) => isOnPropertyGrid(span, site))) {
+  if (!hasAllLevels(lens.group) && !spans.every((span) => isOnPropertyGrid(span, site))) {
     // A visit property's series off whole hours: every span from the open visits of the range, read once.
     const visits = await openVisitsOf(ctx, answerable, range, lens.group);
     return { starts, figures: spans.map((span) => openVisitFigures(visits.filter(({ start }) => span.from <= start && start < span.to), lens.scope, span.from)) };
   }
   const piecesBySpan = spans.map((span) => piecesOf(span, site, lens.group));
-  const rows = await readBuckets(ctx, lens.scope, piecesBySpan.flat(), site);
+  const rows = await readBuckets(ctx, lens.scope, piecesBySpan.flat(), answerable);
   const series: Figures[] = [];
   let offset = 0;
   for (const [i, pieces] of piecesBySpan.entries()) {
@@ -290,9 +294,12 @@ function parseLimit(limit: number | undefined): number {
 
 type Ranked = { value: string; figures: Figures };
 
-/** The order of a breakdown: pages by views, visit properties by visits; then visitors, then value. */
+/** What a breakdown ranks by: pages by views, visit properties by visits. */
+const metricOf = (property: BreakdownProperty) => (property === "page" ? "pageviews" : "visits");
+
+/** The order of a breakdown: by its metric; then visitors, then value. */
 function rankOf(property: BreakdownProperty) {
-  const metric = property === "page" ? "pageviews" : "visits";
+  const metric = metricOf(property);
   return (a: Ranked, b: Ranked) =>
     b.figures[metric] - a.figures[metric] || b.figures.visitors - a.figures.visitors || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 }
@@ -395,14 +402,14 @@ async function topValues(
   cover = coverOf(known === undefined ? range : { from: known.before, to: range.to }, site.zone, property),
 ): Promise<Ranked[] | null> {
   const { zone } = site;
-  if (property !== "page" && !isOnPropertyGrid(range, zone)) {
+  if (!hasAllLevels(property) && !isOnPropertyGrid(range, zone)) {
     // Off whole hours a visit property's values are those of the visits in progress: all of them are read anyway.
     return openVisitValues(await openVisitsOf(ctx, site, range, property), property, range.from)
       .sort(rankOf(property))
       .slice(0, limit);
   }
   const group: ScopeGroup = property;
-  const metric = property === "page" ? "pageviews" : "visits";
+  const metric = metricOf(property);
   const counted = known === undefined ? range : { from: known.before, to: range.to };
   const pieces = piecesOf(counted, zone, group);
   const earlierPieces = known === undefined ? [] : piecesOf({ from: range.from, to: known.before }, zone, group);
@@ -418,8 +425,8 @@ async function topValues(
   const knownFigures = new Map(knownRows.map(({ value, figures }) => [value, figures]));
   // What a value held in the known part: its figures there when listed, else at most the bound.
   const knownMetric = (scope: string) => (known === undefined ? 0 : (knownFigures.get(valueOfScope(property, scope))?.[metric] ?? known.bound));
-  // Every bucket read here, from a list or for a bound, so counting a value reads none of them again.
-  const cache: BucketCache = new Map();
+  // Every bucket read, from a list or for a bound, is kept in the call's cache: counting a value reads none of them again.
+  const cache = site.buckets;
   const coverMetric = async (scope: string, piece: CoverBucket) => {
     const key = bucketKey(scope, piece);
     let row = cache.get(key);
@@ -440,14 +447,19 @@ async function topValues(
   };
   const figuresOfValue = async (value: string): Promise<Figures> => {
     const { scope } = lensOfValue(property, value);
-    const figures = await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, scope, pieces, zone, cache));
+    const figures = await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, scope, pieces, site));
     if (known === undefined) return figures;
-    const before = knownFigures.get(value) ?? (await figuresOf(ctx, range.from, earlierPieces, await readBuckets(ctx, scope, earlierPieces, zone, cache)));
+    const before = knownFigures.get(value) ?? (await figuresOf(ctx, range.from, earlierPieces, await readBuckets(ctx, scope, earlierPieces, site)));
     return addFigures(before, figures);
   };
   // The metric of the last row read from each list (what an unread value has at most there); 0 once a list ends.
   const reached = cover.map(() => Number.POSITIVE_INFINITY);
   let knownRead = 0;
+  // Reads the known list's next row: its value enters the candidates with its bound.
+  const readKnownRow = async () => {
+    const { scope } = lensOfValue(property, knownRows[knownRead++].value);
+    if (!bounds.has(scope)) bounds.set(scope, await boundOf(scope));
+  };
   const countedScopes = new Set<string>();
   const top: Ranked[] = [];
   const byRank = rankOf(property);
@@ -476,8 +488,7 @@ async function topValues(
     // today usually hold most of a range's views): each of its rows costs one bucket, a list's row one more.
     const listsUnread = reached.reduce((sum, most) => sum + most, 0);
     if (knownRead < knownRows.length && knownUnread >= listsUnread) {
-      const { scope } = lensOfValue(property, knownRows[knownRead++].value);
-      if (!bounds.has(scope)) bounds.set(scope, await boundOf(scope));
+      await readKnownRow();
       continue;
     }
     for (const [i, list] of lists.entries()) {
@@ -493,10 +504,7 @@ async function topValues(
       if (bounds.has(row.scope)) continue;
       bounds.set(row.scope, await boundOf(row.scope, { index: i, value: row[metric] ?? 0 }));
     }
-    if (knownRead < knownRows.length) {
-      const { scope } = lensOfValue(property, knownRows[knownRead++].value);
-      if (!bounds.has(scope)) bounds.set(scope, await boundOf(scope));
-    }
+    if (knownRead < knownRows.length) await readKnownRow();
   }
   return top;
 }
@@ -524,7 +532,7 @@ type RangeQuestion = TimeRange & SeriesArgs & { breakdowns: { property: string; 
  */
 export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?: History }) {
   const { interval, timeZone, breakdowns, history, ...range } = args;
-  if (breakdowns.length > RANGE_STATS_MAX_BREAKDOWNS) invalid("breakdowns", `breakdowns takes at most ${RANGE_STATS_MAX_BREAKDOWNS}; got ${breakdowns.length}`);
+  assertBreakdownCount(breakdowns);
   const site = await readSite(ctx);
   if (history !== undefined) assertHistory(history, args, site);
   const figures = await summary(ctx, range, site, history);
@@ -551,7 +559,7 @@ export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?
 export async function rangeHistory(ctx: QueryCtx, args: RangeQuestion & { before: number }): Promise<History> {
   const { interval, timeZone, breakdowns, before, ...range } = args;
   assertValidRange(range);
-  if (breakdowns.length > RANGE_STATS_MAX_BREAKDOWNS) invalid("breakdowns", `breakdowns takes at most ${RANGE_STATS_MAX_BREAKDOWNS}; got ${breakdowns.length}`);
+  assertBreakdownCount(breakdowns);
   assertValidInterval(interval);
   const site = await assertAnswerable(ctx, range);
   assertSplit(before, range, site.zone);
@@ -560,23 +568,18 @@ export async function rangeHistory(ctx: QueryCtx, args: RangeQuestion & { before
   const { figures: series } = await seriesFigures(ctx, { ...earlier, interval, timeZone }, site);
   const spans = seriesSpans(range, interval, timeZone === undefined ? site.zone : parseTimeZone(timeZone)).length;
   const parts: History["breakdowns"] = [];
+  const cover = settledCoverOf(earlier, site.zone);
   for (const { property, limit } of breakdowns) {
     const parsed = parseProperty(property);
-    // A filtered breakdown is answered whole (filtered by another property it reads the matching visits, not buckets).
-    if (range.filter !== undefined) {
-      parts.push(null);
-      continue;
-    }
-    const cover = settledCoverOf(earlier, site.zone);
-    if (cover === null) {
+    // Answered whole: a filtered breakdown (filtered by another property it reads the matching visits, not buckets), and any over years.
+    if (range.filter !== undefined || cover === null) {
       parts.push(null);
       continue;
     }
     // One row past those listed: its metric bounds every value not listed.
     const rows = Math.min(parseLimit(limit) * HISTORY_ROWS_PER_ROW, BREAKDOWN_MAX_LIMIT);
     const top = (await topValues(ctx, parsed, earlier, rows + 1, site, undefined, cover))!;
-    const metric = parsed === "page" ? "pageviews" : "visits";
-    parts.push({ rows: top.slice(0, rows), bound: top.length <= rows ? 0 : top[rows].figures[metric] });
+    parts.push({ rows: top.slice(0, rows), bound: top.length <= rows ? 0 : top[rows].figures[metricOf(parsed)] });
   }
   return {
     question: questionKey(args),
@@ -586,6 +589,10 @@ export async function rangeHistory(ctx: QueryCtx, args: RangeQuestion & { before
     breakdowns: parts,
   };
 }
+
+const assertBreakdownCount = (breakdowns: unknown[]) => {
+  if (breakdowns.length > RANGE_STATS_MAX_BREAKDOWNS) invalid("breakdowns", `breakdowns takes at most ${RANGE_STATS_MAX_BREAKDOWNS}; got ${breakdowns.length}`);
+};
 
 /** A range question in one string: what a history answers, compared when it is taken back. */
 const questionKey = ({ from, to, interval, timeZone, filter, breakdowns }: RangeQuestion) =>

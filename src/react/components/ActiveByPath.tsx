@@ -11,6 +11,7 @@ export function ActiveByPath({
   /** `active` answers an older question while a newer one loads (see useStableQuery). */
   stale?: boolean;
 }) {
+  const others = active === undefined ? 0 : elsewhere(active);
   return (
     <section className={`panel${stale ? " is-stale" : ""}`} aria-labelledby="active-by-path-heading" aria-busy={stale || undefined}>
       <h2 id="active-by-path-heading" className="panel-title">
@@ -40,9 +41,9 @@ export function ActiveByPath({
           ))}
         </ul>
       )}
-      {active !== undefined && elsewhere(active) > 0 ? (
+      {others > 0 ? (
         <p className="panel-note" data-testid="active-elsewhere">
-          and {formatNumber(elsewhere(active))} more on other pages
+          and {formatNumber(others)} more on other pages
         </p>
       ) : null}
     </section>
