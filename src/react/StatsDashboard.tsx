@@ -14,6 +14,7 @@ import { useWatchStats } from "./hooks/useWatchStats.js";
 import { formatDate, formatDateTime, formatNumber } from "./lib/format.js";
 import { formatFilter, withFilterArg, type StatsFilter } from "./lib/statsFilter.js";
 import { METRICS, type Metric } from "./lib/statsFormat.js";
+import { COMPARISONS } from "./lib/statsPeriod.js";
 import { withTokenArg } from "./lib/shareToken.js";
 import { StatCard } from "./components/StatCard.js";
 import { ActiveByPath } from "./components/ActiveByPath.js";
@@ -226,7 +227,7 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
   );
 }
 
-/** The shown range's dates and zone; when they cannot be worked out, why (a bad STATS_TIME_ZONE says how to fix it). */
+/** The shown range's dates and zone, and what its figures are compared with; when they cannot be worked out, why (a bad STATS_TIME_ZONE says how to fix it). */
 function RangeLabel({ state }: { state: RangeState }) {
   if (state.status === "failed") {
     const data = state.error instanceof ConvexError ? (state.error.data as { message?: unknown }) : undefined;
@@ -236,9 +237,16 @@ function RangeLabel({ state }: { state: RangeState }) {
       </p>
     );
   }
+  const shown = state.status === "ready" ? state : undefined;
   return (
-    <p className="range-label" data-testid="range-label">
-      {state.status === "ready" ? state.label : null}
+    <p className="range-label">
+      <span data-testid="range-label">{shown?.label}</span>
+      {shown?.compared != null && (
+        <span className="compared-label" data-testid="compared-label">
+          {" "}
+          compared with {shown.compared.label}
+        </span>
+      )}
     </p>
   );
 }
@@ -358,28 +366,31 @@ function RangeCards({ state, filter, current }: { state: RangeState; filter: Sta
   const shown = readyRange(state);
   const token = useShareToken();
   // The previous period never changes once past: a subscription of its own, which Convex does not re-run.
-  const previous = useStableQuery(api.summary, shown?.previous ? withTokenArg(withFilterArg(shown.previous, filter), token) : "skip");
+  const previous = useStableQuery(api.summary, shown?.compared ? withTokenArg(withFilterArg(shown.compared.range, filter), token) : "skip");
   const stale = current.isStale || previous.isStale;
+  const comparedWith =
+    shown?.compared && previous.data !== undefined ? { summary: previous.data, against: COMPARISONS[shown.comparison].name, label: shown.compared.label } : undefined;
   return (
     <>
       {RANGE_CARDS.map(({ testId, metric }) => (
-        <RangeCard
-          key={metric}
-          testId={testId}
-          metric={metric}
-          current={current.data}
-          previous={previous.data}
-          stale={stale}
-        />
+        <RangeCard key={metric} testId={testId} metric={metric} current={current.data} comparedWith={comparedWith} stale={stale} />
       ))}
     </>
   );
 }
 
-function RangeCard(props: { testId: string; metric: Metric; current: Summary | undefined; previous: Summary | undefined; stale: boolean }) {
-  const { current, previous, metric } = props;
+function RangeCard(props: {
+  testId: string;
+  metric: Metric;
+  current: Summary | undefined;
+  /** The figures compared with, and how to name them; undefined when there are none (nothing compared, or still loading). */
+  comparedWith: { summary: Summary; against: string; label: string } | undefined;
+  stale: boolean;
+}) {
+  const { current, comparedWith, metric } = props;
   const spec = METRICS[metric];
   const value = current?.[metric];
+  const previous = comparedWith?.summary;
   // A mean over visits says nothing of a period without any: no comparison then.
   const comparable = !spec.perVisit || (current !== undefined && previous !== undefined && current.visits > 0 && previous.visits > 0);
   return (
@@ -388,8 +399,15 @@ function RangeCard(props: { testId: string; metric: Metric; current: Summary | u
       label={spec.label}
       value={value === undefined ? undefined : spec.describe === undefined ? spec.format(value) : <span title={spec.describe(value)}>{spec.format(value)}</span>}
       hint={
-        current !== undefined && previous !== undefined ? (
-          <PeriodChange metric={metric} current={current[metric]} previous={previous[metric]} comparable={comparable} />
+        current !== undefined && comparedWith !== undefined ? (
+          <PeriodChange
+            metric={metric}
+            current={current[metric]}
+            previous={comparedWith.summary[metric]}
+            comparable={comparable}
+            against={comparedWith.against}
+            comparedLabel={comparedWith.label}
+          />
         ) : undefined
       }
       stale={props.stale}
@@ -413,9 +431,9 @@ function ChartPanel(props: { state: RangeState; filter: StatsFilter | null; seri
   const series = props.series.isStale ? undefined : props.series.data;
   const previous = useLiveQuery(
     api.timeseries,
-    shown?.chartPrevious ? withTokenArg(withFilterArg({ ...shown.chartPrevious, interval: shown.interval }, filter), token) : "skip",
+    shown?.chartCompared ? withTokenArg(withFilterArg({ ...shown.chartCompared, interval: shown.interval }, filter), token) : "skip",
   );
-  const loading = series === undefined || (shown?.chartPrevious != null && previous === undefined);
+  const loading = series === undefined || (shown?.chartCompared != null && previous === undefined);
   const title = metric === "both" ? "Visitors and page views" : METRICS[metric].label;
   return (
     <section className="panel panel-chart" aria-labelledby="chart-heading">
@@ -440,6 +458,7 @@ function ChartPanel(props: { state: RangeState; filter: StatsFilter | null; seri
         <TimeseriesChart
           series={loading ? [] : series}
           previous={loading ? undefined : previous}
+          previousName={COMPARISONS[shown.comparison].heading}
           interval={shown.interval}
           timeZone={shown.timeZone}
           metric={metric}

@@ -53,23 +53,38 @@ function queried() {
   };
 }
 
-/** The summary's and the chart's ranges (the range, then the previous period) when they agree, as they must. */
+/** The summary's and the chart's ranges (the range, then the previous period) when they agree, as they must for a period that has ended. */
 function queriedRanges() {
   const { summary, timeseries } = queried();
   expect(timeseries).toEqual(summary);
   return summary;
 }
 
+/** A first view in January: tracking began long before every range here, so each has a period before it to compare with. */
+async function trackingSinceJanuary() {
+  vi.setSystemTime(Date.UTC(2026, 0, 5));
+  await bridge.mutation(api.stats.recordPageView, { path: "/january", pageType: "post", sessionId: crypto.randomUUID() });
+  await act(() => bridge.runWorker());
+  vi.setSystemTime(NOW);
+}
+
 describe("the range picker", () => {
-  test("opens on the last 30 days, in the site's zone, compared with the 30 days before", async () => {
+  test("opens on the last 30 days, in the site's zone, compared with as much of the 30 days before", async () => {
+    await trackingSinceJanuary();
     renderStats();
     await settle();
     expect(periodSelect().value).toBe("30d");
     expect(rangeLabel()).toBe("Oct 17 – Nov 15, 2026 (UTC)");
-    expect(queriedRanges()).toEqual([
+    // 29 days and 12 hours in, the minute in progress counted: the cards compare as far into the 30 days before; the chart draws them whole.
+    expect(queried().summary).toEqual([
+      { from: october(17), to: day(16) },
+      { from: Date.UTC(2026, 8, 17), to: Date.UTC(2026, 9, 16, 12, 1) },
+    ]);
+    expect(queried().timeseries).toEqual([
       { from: october(17), to: day(16) },
       { from: Date.UTC(2026, 8, 17), to: october(17) },
     ]);
+    expect(screen.getByTestId("compared-label").textContent?.replace(/\s/g, " ")).toBe(" compared with Sep 17, 12:00 AM – Oct 16, 12:00 PM");
     expect(queried().intervals).toEqual(["day"]);
     // Each breakdown panel's first tab: sources, top pages, countries, browsers.
     const breakdowns = [...queried().breakdown].sort((a, b) => String(a.property).localeCompare(String(b.property)));
@@ -78,6 +93,7 @@ describe("the range picker", () => {
   });
 
   test("choosing a period puts it in the URL and asks the queries for its range", async () => {
+    await trackingSinceJanuary();
     renderStats();
     await settle();
     fireEvent.change(periodSelect(), { target: { value: "7d" } });
@@ -85,7 +101,11 @@ describe("the range picker", () => {
     expect(location()).toBe("?period=7d");
     expect(periodSelect().value).toBe("7d");
     expect(rangeLabel()).toBe("Nov 9 – 15, 2026 (UTC)");
-    expect(queriedRanges()).toEqual([
+    expect(queried().summary).toEqual([
+      { from: day(9), to: day(16) },
+      { from: day(2), to: Date.UTC(2026, 10, 8, 12, 1) },
+    ]);
+    expect(queried().timeseries).toEqual([
       { from: day(9), to: day(16) },
       { from: day(2), to: day(9) },
     ]);
@@ -93,7 +113,11 @@ describe("the range picker", () => {
     fireEvent.change(periodSelect(), { target: { value: "today" } });
     await settle();
     expect(location()).toBe("?period=today");
-    expect(queriedRanges()).toEqual([
+    expect(queried().summary).toEqual([
+      { from: day(15), to: day(16) },
+      { from: day(14), to: Date.UTC(2026, 10, 14, 12, 1) },
+    ]);
+    expect(queried().timeseries).toEqual([
       { from: day(15), to: day(16) },
       { from: day(14), to: day(15) },
     ]);
@@ -125,6 +149,7 @@ describe("the range picker", () => {
 
 describe("the range in the URL", () => {
   test("a link with custom dates shows them, in the picker and in the queries", async () => {
+    await trackingSinceJanuary();
     renderStats("/stats?period=custom&from=2026-11-01&to=2026-11-10");
     await settle();
     expect(periodSelect().value).toBe("custom");
@@ -312,7 +337,7 @@ describe("the cards, the chart and the top pages for the range", () => {
     vi.setSystemTime(NOW);
   });
 
-  test("each figure against the previous period: ▲ and ▼ with a percentage, new, and no change", async () => {
+  test("each figure against the previous period: ▲ and ▼ with a percentage; nothing before tracking began: no comparison at all", async () => {
     renderStats("/stats?period=today");
     await settle();
     expect(value("stat-range-visitors")).toBe("3");
@@ -324,16 +349,80 @@ describe("the cards, the chart and the top pages for the range", () => {
     expect(value("stat-range-visitors")).toBe("2");
     expect(change("stat-range-visitors")).toEqual({ shown: "▼ 50%", spoken: "down 50% from the previous period", trend: "down" });
 
+    // Nov 13 against Nov 12, before the first view (Nov 13, 9:00): no "▲ new", no percentage, nothing compared.
     await press("ArrowLeft");
     expect(value("stat-range-visitors")).toBe("4");
-    expect(change("stat-range-visitors")).toEqual({ shown: "▲ new", spoken: "new: none in the previous period", trend: "up" });
-
-    await press("ArrowLeft");
-    expect(value("stat-range-visitors")).toBe("0");
-    expect(change("stat-range-visitors")).toEqual({ shown: "no change", spoken: "no change from the previous period", trend: "flat" });
+    expect(screen.queryAllByTestId("period-change")).toHaveLength(0);
+    expect(screen.queryByTestId("compared-label")).toBeNull();
+    expect(queried().summary).toEqual([{ from: day(13), to: day(14) }]);
     // "Active now" and the all-time figures stay beside them.
     expect(value("stat-total-views")).toBe("10");
     expect(card("stat-active-now")).toBeTruthy();
+  });
+
+  test("an empty previous period after tracking began: no percentage, a screen reader hears why; equal figures: no change", async () => {
+    await visitorsAt(Date.UTC(2026, 10, 10, 9), ["/a"]);
+    await visitorsAt(Date.UTC(2026, 10, 11, 9), ["/a"]);
+    vi.setSystemTime(NOW);
+    renderStats("/stats?period=custom&from=2026-11-13&to=2026-11-13");
+    await settle();
+    expect(value("stat-range-visitors")).toBe("4");
+    const nothing = within(card("stat-range-visitors")).getByTestId("period-change");
+    expect(nothing.dataset.trend).toBe("none");
+    expect(nothing.querySelector('[aria-hidden="true"]')).toBeNull();
+    expect(nothing.textContent).toBe("nothing to compare with from the previous period");
+
+    cleanup();
+    renderStats("/stats?period=custom&from=2026-11-11&to=2026-11-11");
+    await settle();
+    expect(change("stat-range-visitors")).toEqual({ shown: "no change", spoken: "no change from the previous period", trend: "flat" });
+  });
+
+  test("a period under way meets as much of the one before: today at noon against yesterday until 12:01", async () => {
+    // Yesterday afternoon: after the part of yesterday today is compared with.
+    await visitorsAt(Date.UTC(2026, 10, 14, 15), ["/a"], ["/a"], ["/a"], ["/a"]);
+    vi.setSystemTime(NOW);
+    renderStats("/stats?period=today");
+    await settle();
+    expect(change("stat-range-visitors")).toEqual({ shown: "▲ 50%", spoken: "up 50% from the previous period", trend: "up" });
+    expect(within(card("stat-range-visitors")).getByTestId("period-change").title.replace(/\s/g, " ")).toBe("Nov 14, 12:00 AM – 12:00 PM: 2");
+    expect(screen.getByTestId("compared-label").textContent?.replace(/\s/g, " ")).toBe(" compared with Nov 14, 12:00 AM – 12:00 PM");
+    // The chart draws all of yesterday behind today: its afternoon too.
+    const previous = within(screen.getByTestId("timeseries-table")).getAllByRole("row").map((row) => row.querySelectorAll("td")[3]?.textContent);
+    expect(previous).toContain("4");
+  });
+
+  test("year over year, or no comparison: chosen beside the period, kept in the URL as the range changes", async () => {
+    await visitorsAt(Date.UTC(2025, 10, 15, 10), ["/a"]);
+    vi.setSystemTime(NOW);
+    renderStats("/stats?period=today");
+    await settle();
+    const compareWith = () => screen.getByRole("combobox", { name: "Compare with" }) as HTMLSelectElement;
+    expect(compareWith().value).toBe("previous");
+    fireEvent.change(compareWith(), { target: { value: "year" } });
+    await settle();
+    expect(location()).toBe("?period=today&compare=year");
+    expect(queried().summary).toEqual([
+      { from: day(15), to: day(16) },
+      { from: Date.UTC(2025, 10, 15), to: Date.UTC(2025, 10, 15, 12, 1) },
+    ]);
+    expect(change("stat-range-visitors")).toEqual({ shown: "▲ 200%", spoken: "up 200% from a year earlier", trend: "up" });
+    expect(screen.getByText("A year earlier", { exact: false, selector: "th" })).toBeTruthy();
+
+    await press("w");
+    expect(location()).toBe("?period=7d&compare=year");
+    fireEvent.change(compareWith(), { target: { value: "off" } });
+    await settle();
+    expect(location()).toBe("?period=7d&compare=off");
+    expect(screen.queryAllByTestId("period-change")).toHaveLength(0);
+    expect(queried().summary).toEqual([{ from: day(9), to: day(16) }]);
+    expect(queried().timeseries).toEqual([{ from: day(9), to: day(16) }]);
+    expect(screen.queryByText("Previous period", { selector: "th" })).toBeNull();
+
+    // Back to the default: the URL drops it.
+    fireEvent.change(compareWith(), { target: { value: "previous" } });
+    await settle();
+    expect(location()).toBe("?period=7d");
   });
 
   test("the chart has the range's buckets with the previous period's beside them, the current one marked as counted so far", async () => {
@@ -400,6 +489,7 @@ describe("the cards, the chart and the top pages for the range", () => {
 
 describe("as time passes", () => {
   test("realtime slides once a minute, and not in between", async () => {
+    await trackingSinceJanuary();
     renderStats("/stats?period=realtime");
     await settle();
     const realtime = (end: number) => [
@@ -415,12 +505,18 @@ describe("as time passes", () => {
     expect(queriedRanges()).toEqual(realtime(NOW + 2 * MINUTE));
   });
 
-  test("other periods keep their queries as the minutes pass, and today rolls over at midnight", async () => {
+  test("other periods keep their range's queries as the minutes pass, the part of yesterday compared grows with today, and today rolls over at midnight", async () => {
+    await trackingSinceJanuary();
     renderStats("/stats?period=today");
     await settle();
     const before = queried();
     await act(() => vi.advanceTimersByTimeAsync(5 * MINUTE));
-    expect(queried()).toEqual(before);
+    expect(queried().timeseries).toEqual(before.timeseries);
+    expect(queried().breakdown).toEqual(before.breakdown);
+    expect(queried().summary).toEqual([
+      { from: day(15), to: day(16) },
+      { from: day(14), to: Date.UTC(2026, 10, 14, 12, 6) },
+    ]);
     vi.setSystemTime(day(16) - 30_000);
     await act(() => vi.advanceTimersByTimeAsync(60_000));
     await settle();
@@ -438,6 +534,8 @@ describe("a failing query", () => {
   const alertIn = (element: HTMLElement) => within(element).queryByRole("alert")?.textContent;
 
   test("the range's figures: their cards say so, the chart, top pages and everything else keep working, and retry recovers", async () => {
+    // The cards' comparison is the summary query of their own.
+    await trackingSinceJanuary();
     renderStats("/stats?period=today");
     await settle();
     await act(() => bridge.failQuery("stats:summary"));
@@ -445,7 +543,7 @@ describe("a failing query", () => {
     expect(screen.getByTestId("timeseries")).toBeTruthy();
     expect(screen.getByTestId("top-pages")).toBeTruthy();
     expect(within(screen.getByTestId("stat-active-now")).getByTestId("stat-value").textContent).toBe("0");
-    expect(within(screen.getByTestId("stat-total-views")).getByTestId("stat-value").textContent).toBe("0");
+    expect(within(screen.getByTestId("stat-total-views")).getByTestId("stat-value").textContent).toBe("1");
 
     await act(() => bridge.restoreQuery("stats:summary"));
     fireEvent.click(within(screen.getByTestId("stat-range-error")).getByRole("button", { name: "Try again" }));

@@ -73,7 +73,7 @@ const location = () => decodeURIComponent(screen.getByTestId("location").textCon
 const value = (testId: string) => within(screen.getByTestId(testId)).getByTestId("stat-value").textContent;
 const change = (testId: string) => {
   const element = within(screen.getByTestId(testId)).getByTestId("period-change");
-  return { shown: element.querySelector('[aria-hidden="true"]')?.textContent, sentiment: element.dataset.sentiment };
+  return { shown: element.querySelector('[aria-hidden="true"]')?.textContent, sentiment: element.dataset.sentiment, trend: element.dataset.trend };
 };
 const panel = (id: string) => screen.getByTestId(`${id}-panel`);
 const rows = (table: HTMLElement) => [...table.querySelectorAll("tbody tr")].map((tr) => tr.getAttribute("data-value"));
@@ -97,10 +97,11 @@ describe("the range's cards", () => {
     expect(value("stat-range-views-per-visit")).toBe("1.25");
     expect(value("stat-range-bounce-rate")).toBe("75%");
     expect(value("stat-range-visit-duration")).toBe("45s");
-    expect(change("stat-range-visits")).toEqual({ shown: "▲ 100%", sentiment: "good" });
+    expect(change("stat-range-visits")).toEqual({ shown: "▲ 100%", sentiment: "good", trend: "up" });
     // Yesterday every visit bounced: 75% is 25 points down, good news.
-    expect(change("stat-range-bounce-rate")).toEqual({ shown: "▼ 25 pp", sentiment: "good" });
-    expect(change("stat-range-visit-duration")).toEqual({ shown: "▲ new", sentiment: "good" });
+    expect(change("stat-range-bounce-rate")).toEqual({ shown: "▼ 25 pp", sentiment: "good", trend: "down" });
+    // Yesterday's visits lasted 0 s: no percentage of that.
+    expect(change("stat-range-visit-duration")).toEqual({ shown: undefined, sentiment: undefined, trend: "none" });
     expect(screen.getByTestId("stat-active-now")).toBeTruthy();
   });
 });
@@ -248,7 +249,8 @@ describe("filtering", () => {
     await settle();
     expect(location()).toBe("?period=yesterday");
     expect(screen.queryByTestId("filter-chip")).toBeNull();
-    expect(filters("summary")).toEqual([undefined, undefined]);
+    // Yesterday is the first day tracked: nothing before it to compare with, so only its own summary.
+    expect(filters("summary")).toEqual([undefined]);
     expect(filters("breakdown")).toEqual([undefined, undefined, undefined, undefined]);
   });
 

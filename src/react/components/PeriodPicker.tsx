@@ -1,18 +1,18 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from "react";
 import type { StatsRangeControls } from "../hooks/useStatsRange.js";
 import { useKeyboardShortcuts } from "../hooks/useKeyboardShortcuts.js";
-import { PERIOD_OPTIONS, rangeDates, type NamedPeriod } from "../lib/statsPeriod.js";
+import { COMPARISONS, PERIOD_OPTIONS, rangeDates, type Comparison, type NamedPeriod } from "../lib/statsPeriod.js";
 
 const SHORTCUTS_HINT = `Keyboard shortcuts: ${PERIOD_OPTIONS.map(({ shortcut, label }) => `${shortcut} ${label.toLowerCase()}`).join(", ")}; left and right arrows: the previous and next period.`;
 
 /**
  * Chooses the dashboard's range: a labelled native select of periods, buttons
  * (and ←, →) for the period before and after, and two date fields for a custom
- * range. Plausible's single-key shortcuts work anywhere on the page except
- * while typing in a field.
+ * range; beside it, what the figures are compared with. Plausible's single-key
+ * shortcuts work anywhere on the page except while typing in a field.
  */
 export function PeriodPicker({ controls }: { controls: StatsRangeControls }) {
-  const { state, selection, select, canShift, shift, applyCustom } = controls;
+  const { state, selection, select, canShift, shift, applyCustom, comparison, chooseComparison } = controls;
   const shown = state.status === "ready" ? state : undefined;
   // "Custom range" chosen, its dates not applied yet: the figures still show the previous range.
   const [drafting, setDrafting] = useState(false);
@@ -70,6 +70,7 @@ export function PeriodPicker({ controls }: { controls: StatsRangeControls }) {
         <p className="visually-hidden" id={hintId}>
           {SHORTCUTS_HINT}
         </p>
+        <ComparisonSelect value={comparison} onChange={chooseComparison} />
       </div>
       {customOpen && initial !== null && (
         <CustomRangeForm
@@ -87,6 +88,21 @@ export function PeriodPicker({ controls }: { controls: StatsRangeControls }) {
         />
       )}
     </div>
+  );
+}
+
+function ComparisonSelect({ value, onChange }: { value: Comparison; onChange: (comparison: Comparison) => void }) {
+  return (
+    <label className="comparison-picker">
+      <span className="comparison-picker-label">Compare with</span>
+      <select className="period-select" value={value} onChange={(event) => onChange(event.target.value as Comparison)} data-testid="comparison-select">
+        {Object.entries(COMPARISONS).map(([comparison, { label }]) => (
+          <option key={comparison} value={comparison}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

@@ -29,6 +29,8 @@ export type TimeseriesChartProps = {
   series: readonly ChartBucket[];
   /** The previous period's buckets, compared by position: `previous[i]` is drawn and listed beside `series[i]`. */
   previous?: readonly ChartBucket[];
+  /** What `previous` is, in the legend, the summary and the table: "Previous period" (default) or "A year earlier". */
+  previousName?: string;
   interval: Interval;
   /** The IANA zone the buckets were cut in; every date and time shown is in it. */
   timeZone: string;
@@ -138,7 +140,7 @@ function buildModel(
 }
 
 /** One sentence for `aria-label`: what is drawn, over when, the headline figures. */
-function summarize(model: Model, title: string): string {
+function summarize(model: Model, title: string, previousName: string): string {
   const { series, previous, interval, timeZone } = model;
   if (series.length === 0) return `${title}: no data for this range.`;
   const range = rangeLabel(series[0].start, series[series.length - 1].start, interval, timeZone);
@@ -148,7 +150,7 @@ function summarize(model: Model, title: string): string {
     `${title}, ${range} (${timeZone}).`,
     `${formatNumber(sum(series))} page views in all; visitors peaked at ${formatNumber(peak.visitors)} (${bucketLabel(peak.start, interval, timeZone)}).`,
   ];
-  if (previous !== null) sentences.push(`Previous period: ${formatNumber(sum(previous))} page views.`);
+  if (previous !== null) sentences.push(`${previousName}: ${formatNumber(sum(previous))} page views.`);
   const drawn = extraMetric(model);
   if (drawn !== null) {
     const best = series.reduce<ChartBucket | null>((top, bucket) => ((figure(bucket, drawn) ?? -1) > (top === null ? -1 : (figure(top, drawn) ?? -1)) ? bucket : top), null);
@@ -220,6 +222,7 @@ type Hover = { index: number; left: number; top: number };
 export function TimeseriesChart({
   series,
   previous,
+  previousName = "Previous period",
   interval,
   timeZone,
   metric = "both",
@@ -241,7 +244,7 @@ export function TimeseriesChart({
     [showing.series, showing.previous, showing.interval, showing.timeZone, metric, showing.liveBucketStart],
   );
   const heading = title ?? `${metric === "both" ? "Visitors and page views" : METRIC_LABEL[metric]} per ${INTERVAL_NOUN[model.interval]}`;
-  const summary = useMemo(() => summarize(model, heading), [model, heading]);
+  const summary = useMemo(() => summarize(model, heading, previousName), [model, heading, previousName]);
 
   const frameRef = useRef<HTMLDivElement>(null);
   const hostRef = useRef<HTMLDivElement>(null);
@@ -421,7 +424,7 @@ export function TimeseriesChart({
   return (
     <figure className={`timeseries${loading ? " is-stale" : ""}`} aria-busy={loading || undefined} data-testid="timeseries">
       <div className="timeseries-toolbar">
-        <Legend model={model} />
+        <Legend model={model} previousName={previousName} />
         {onIntervalChange !== undefined && intervals !== undefined && intervals.length > 1 && (
           <IntervalSwitch value={interval} options={intervals} onChange={onIntervalChange} />
         )}
@@ -448,7 +451,7 @@ export function TimeseriesChart({
           No visits in this range yet.
         </p>
       )}
-      <FiguresTable model={model} heading={heading} />
+      <FiguresTable model={model} heading={heading} previousName={previousName} />
     </figure>
   );
 }
@@ -480,7 +483,7 @@ function placeLiveDot(u: uPlot, model: Model, dot: HTMLSpanElement | null): void
   dot.style.top = `${u.over.offsetTop + u.valToPos(value, "y")}px`;
 }
 
-function Legend({ model }: { model: Model }) {
+function Legend({ model, previousName }: { model: Model; previousName: string }) {
   const { series, previous, interval, timeZone } = model;
   const previousRange = previous !== null && previous.length > 0 ? rangeLabel(previous[0].start, previous[previous.length - 1].start, interval, timeZone) : null;
   return (
@@ -494,7 +497,8 @@ function Legend({ model }: { model: Model }) {
       {previousRange !== null && (
         <li>
           <span className="timeseries-swatch swatch-previous" />
-          Previous period{series.length > 0 ? ` (${previousRange})` : ""}
+          {previousName}
+          {series.length > 0 ? ` (${previousRange})` : ""}
         </li>
       )}
     </ul>
@@ -599,7 +603,7 @@ function Tooltip({ model, hover, frame }: { model: Model; hover: Hover; frame: R
 }
 
 /** The chart's figures as a table: every bucket, in order, with the previous period's beside it. */
-const FiguresTable = memo(function FiguresTable({ model, heading }: { model: Model; heading: string }) {
+const FiguresTable = memo(function FiguresTable({ model, heading, previousName }: { model: Model; heading: string; previousName: string }) {
   const { series, previous, interval, timeZone, labels, previousLabels, liveIndex } = model;
   const short = series.length > 0 ? zoneName(series[0].start, timeZone) : timeZone;
   const zone = short === timeZone ? timeZone : `${timeZone}, ${short}`;
@@ -631,7 +635,7 @@ const FiguresTable = memo(function FiguresTable({ model, heading }: { model: Mod
               </th>
               {previous !== null && (
                 <>
-                  <th scope="col">Previous period</th>
+                  <th scope="col">{previousName}</th>
                   <th scope="col" className="col-number">
                     Previous visitors
                   </th>

@@ -3,15 +3,19 @@ import type { Interval } from "../../shared/timeRanges.js";
 import {
   canShift,
   customSelection,
+  parseComparison,
   parseSelection,
+  RANGE_PARAMS,
   resolveSelection,
   selectionSearch,
   shiftedSelection,
+  withComparison,
+  type Comparison,
   type ResolvedSelection,
   type Selection,
 } from "../lib/statsPeriod.js";
-import { FILTER_PARAM, readFilter } from "../lib/statsFilter.js";
-import { TOKEN_PARAM, withTokenArg } from "../lib/shareToken.js";
+import { readFilter } from "../lib/statsFilter.js";
+import { withTokenArg } from "../lib/shareToken.js";
 import { useMinuteClock } from "./useMinuteClock.js";
 import { useQuietQuery } from "./useQuietQuery.js";
 import { useShareToken } from "./useShareToken.js";
@@ -32,6 +36,9 @@ export type StatsRangeControls = {
   /** What the picker shows: the resolved selection, or the URL's while it resolves. */
   selection: Selection;
   select: (selection: Selection) => void;
+  /** What the figures are compared with (`?compare=`), kept as the range changes. */
+  comparison: Comparison;
+  chooseComparison: (comparison: Comparison) => void;
   chooseInterval: (interval: Interval) => void;
   canShift: { back: boolean; forward: boolean };
   shift: (direction: -1 | 1) => void;
@@ -50,6 +57,7 @@ export function useStatsRange(): StatsRangeControls {
   const router = useStatsRouter();
   const { search } = router;
   const requested = useMemo(() => parseSelection(new URLSearchParams(search)), [search]);
+  const comparison = useMemo(() => parseComparison(new URLSearchParams(search)), [search]);
   // A visit property's figures keep whole hours and days: the filter's property narrows the chart's intervals.
   const filtered = useMemo(() => readFilter(new URLSearchParams(search))?.property, [search]);
   const api = useStatsApi();
@@ -61,24 +69,21 @@ export function useStatsRange(): StatsRangeControls {
   // Where minute and hour detail start; primitives, so the range resolves again only when the rollup moves them.
   const minutesSince = settings instanceof Error ? undefined : settings?.detail?.minutesSince;
   const hoursSince = settings instanceof Error ? undefined : settings?.detail?.hoursSince;
-  // Only all time needs the first view; a primitive, so new page views do not resolve the range again.
-  const firstView = requested.period !== "all" ? null : settings instanceof Error || settings === undefined ? settings : settings.trackingSince;
+  // Where all time starts and before which nothing is compared; a primitive, so new page views do not resolve the range again.
+  const firstView = settings instanceof Error || settings === undefined ? settings : settings.trackingSince;
   const state = useMemo((): RangeState => {
     if (zone instanceof Error) return { status: "failed", error: zone };
     if (firstView instanceof Error) return { status: "failed", error: firstView };
     if (zone === undefined || firstView === undefined) return { status: "loading" };
     const detail = minutesSince === undefined || hoursSince === undefined ? undefined : { minutesSince, hoursSince };
-    return { status: "ready", ...resolveSelection(requested, now, zone, firstView, detail, filtered) };
-  }, [requested, now, zone, firstView, minutesSince, hoursSince, filtered]);
+    const filteredBy = filtered === undefined ? [] : [filtered];
+    return { status: "ready", ...resolveSelection(requested, now, zone, { since: firstView, detail, filteredBy, comparison }) };
+  }, [requested, now, zone, firstView, minutesSince, hoursSince, filtered, comparison]);
 
-  // A new range keeps the dashboard's filter (see useStatsFilter) and a share link's token.
+  // A new range keeps every other parameter: the dashboard's filter (see useStatsFilter), its comparison, a share link's token.
   const select = (selection: Selection) => {
-    const current = new URLSearchParams(search);
     const next = selectionSearch(selection);
-    for (const kept of [FILTER_PARAM, TOKEN_PARAM]) {
-      const value = current.get(kept);
-      if (value !== null) next.set(kept, value);
-    }
+    for (const [key, value] of new URLSearchParams(search)) if (!RANGE_PARAMS.includes(key)) next.append(key, value);
     router.navigate(searchOf(next));
   };
   const shown = state.status === "ready" ? state : null;
@@ -86,6 +91,8 @@ export function useStatsRange(): StatsRangeControls {
     state,
     selection: shown?.selection ?? requested,
     select,
+    comparison,
+    chooseComparison: (next) => router.navigate(searchOf(withComparison(new URLSearchParams(search), next))),
     // The default interval is left out of the URL: a link names only what the user chose.
     chooseInterval: (interval) => {
       if (shown) select({ ...shown.selection, interval: interval === shown.defaultInterval ? undefined : interval });

@@ -72,29 +72,31 @@ export const METRICS: Record<Metric, MetricSpec> = {
   visitDurationMs: { label: "Visit duration", format: formatDuration, describe: describeDuration, perVisit: true },
 };
 
-/** A change against the previous period, and whether it is good news: the colour, which a rise in bounce rate turns red. */
+/** A change against an earlier figure, and whether it is good news: the colour, which a rise in bounce rate turns red. */
 export type MetricChange = Change & { sentiment: "good" | "bad" | "neutral" };
 
 /**
- * How `current` compares with `previous` for `metric`: counts and means by percentage ("▲ 12%"),
- * a rate by its difference in points ("▼ 4 pp", "down 4 percentage points …").
+ * How `current` compares with `previous` for `metric`, `against` naming what it is compared with:
+ * counts and means by percentage ("▲ 12%"), a rate by its difference in points ("▼ 4 pp", "down 4
+ * percentage points …"); null when a percentage would be of nothing (describeChange).
  */
-export function describeMetricChange(metric: Metric, current: number, previous: number): MetricChange {
+export function describeMetricChange(metric: Metric, current: number, previous: number, against = "the previous period"): MetricChange | null {
   const spec = METRICS[metric];
-  let change: Change;
+  let change: Change | null;
   if (spec.comparePoints) {
     const points = Math.round((current - previous) * 100);
     change =
       points === 0
-        ? { trend: "flat", text: "no change", label: "no change from the previous period" }
+        ? { trend: "flat", text: "no change", label: `no change from ${against}` }
         : {
             trend: points > 0 ? "up" : "down",
             text: `${points > 0 ? "▲" : "▼"} ${Math.abs(points)} pp`,
-            label: `${points > 0 ? "up" : "down"} ${Math.abs(points)} percentage point${Math.abs(points) === 1 ? "" : "s"} from the previous period`,
+            label: `${points > 0 ? "up" : "down"} ${Math.abs(points)} percentage point${Math.abs(points) === 1 ? "" : "s"} from ${against}`,
           };
   } else {
-    change = describeChange(current, previous);
+    change = describeChange(current, previous, against);
   }
+  if (change === null) return null;
   const better = change.trend === "flat" ? null : (change.trend === "up") !== (spec.lowerIsBetter === true);
   return { ...change, sentiment: better === null ? "neutral" : better ? "good" : "bad" };
 }

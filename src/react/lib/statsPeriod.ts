@@ -9,20 +9,25 @@ import {
   INTERVALS,
   localDate,
   PERIOD_NAMES,
+  pieceContaining,
+  pieceEnd,
   previousPeriod,
   shiftPeriod,
   resolvePeriod,
   type Interval,
   type PeriodName,
   type PeriodSpec,
+  type PieceLevel,
   type TimeRange,
 } from "../../shared/timeRanges.js";
-import { FULL_DETAIL, isOnPropertyGrid, isSeriesKept, seriesSpans, type DetailHorizons } from "../../shared/detail.js";
+import { FULL_DETAIL, isOnPropertyGrid, isRangeKept, isSeriesKept, seriesSpans, type DetailHorizons } from "../../shared/detail.js";
 import { HISTORY_SPLIT_LAG_MS, type BreakdownProperty } from "../../shared/config.js";
 import { formatNumber } from "./format.js";
 import { rangeLabel } from "./timeBuckets.js";
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
 
 /** A period the picker offers by name. */
 export type NamedPeriod = PeriodName | "all";
@@ -73,16 +78,56 @@ export function selectionSearch(selection: Selection): URLSearchParams {
   return params;
 }
 
-/** A selection resolved at an instant: the range to query, its comparison, its chart's interval, and how to name it. */
+/** The parameters `selectionSearch` writes: a new range replaces these and keeps every other one (filters, comparison, token). */
+export const RANGE_PARAMS: readonly string[] = ["period", "from", "to", "interval"];
+
+/** What the figures are compared with: the period just before (Plausible's default), the same dates a year earlier, or nothing. */
+export type Comparison = "previous" | "year" | "off";
+
+export const COMPARE_PARAM = "compare";
+
+export const DEFAULT_COMPARISON: Comparison = "previous";
+
+/**
+ * Each comparison, in the picker's order: its `label` there, its `heading` where the chart lists what it
+ * draws faint, and its `name` in a sentence ("up 12% from the previous period").
+ */
+export const COMPARISONS: Record<Comparison, { label: string; heading: string; name: string }> = {
+  previous: { label: "Previous period", heading: "Previous period", name: "the previous period" },
+  year: { label: "Year over year", heading: "A year earlier", name: "a year earlier" },
+  off: { label: "Off", heading: "No comparison", name: "nothing" },
+};
+
+/** The URL's comparison (`?compare=year`); the default when it names none or one it does not know. */
+export function parseComparison(params: URLSearchParams): Comparison {
+  const named = params.get(COMPARE_PARAM);
+  return named !== null && Object.hasOwn(COMPARISONS, named) ? (named as Comparison) : DEFAULT_COMPARISON;
+}
+
+/** `params` with `comparison` (the default left out, so a link names only what the user chose). */
+export function withComparison(params: URLSearchParams, comparison: Comparison): URLSearchParams {
+  const next = new URLSearchParams(params);
+  if (comparison === DEFAULT_COMPARISON) next.delete(COMPARE_PARAM);
+  else next.set(COMPARE_PARAM, comparison);
+  return next;
+}
+
+/** A selection resolved at an instant: the range to query, what it is compared with, its chart's interval, and how to name them. */
 export type ResolvedSelection = {
   /** What is shown: the URL's selection, or the default when the URL's cannot be resolved. */
   selection: Selection;
   timeZone: string;
   range: TimeRange;
-  /** The period before, of equal length; null for all time (nothing is counted before it) or before 2000. */
-  previous: TimeRange | null;
-  /** The period before as the chart draws it: null too when the site no longer keeps its detail at the chart's interval. */
-  chartPrevious: TimeRange | null;
+  comparison: Comparison;
+  /**
+   * What the cards' figures are compared with: the comparison period, cut to the time the range has run
+   * when it holds now (this month's first 6 days and 14 hours against last month's); null when there is
+   * nothing to compare with: no comparison chosen, all time, before 2000, before tracking began, or a
+   * period the site no longer keeps at that detail. `label` says it for a person: "Nov 1, 12:00 AM – Nov 7, 2:15 PM".
+   */
+  compared: { range: TimeRange; label: string } | null;
+  /** The whole comparison period, drawn faint behind the chart; null too when its detail at the chart's interval is no longer kept. */
+  chartCompared: TimeRange | null;
   interval: Interval;
   /** The interval the range starts with when the URL names none. */
   defaultInterval: Interval;
@@ -113,22 +158,27 @@ function tryResolve(spec: PeriodSpec, now: number, timeZone: string) {
   }
 }
 
+export type ResolveOptions = {
+  /** The site's first view (`settings.trackingSince`): where all time starts, and before which nothing is compared; null before there is one. */
+  since: number | null;
+  /** What the site still keeps (old hours and minutes roll up); everything by default. */
+  detail?: DetailHorizons;
+  /** The properties the dashboard is filtered by: a visit property's buckets answer whole hours and days only. */
+  filteredBy?: readonly BreakdownProperty[];
+  comparison?: Comparison;
+};
+
 /**
- * Resolves `requested` at `now` (a whole minute) in `timeZone`; `since` is where all time starts
- * (the first view, or null before there is one). A selection resolvePeriod refuses (a date that is
- * not in the calendar, reversed dates, a range beyond 2000–2099) falls back to the default. The
- * chart offers only the intervals the site's `detail` still answers (old hours and minutes roll up),
- * and under a filter on a visit property (`filtered`) only those its buckets answer (whole hours and days;
- * off them only the visits in progress do: realtime's range, but not the period before it).
+ * Resolves `requested` at `now` (a whole minute) in `timeZone`. A selection resolvePeriod refuses (a
+ * date that is not in the calendar, reversed dates, a range beyond 2000–2099) falls back to the
+ * default. The chart offers only the intervals the site's `detail` still answers (old hours and
+ * minutes roll up), and under a filter on a visit property only those its buckets answer (whole
+ * hours and days; off them only the visits in progress do: realtime's range, but not the period
+ * before it). A range that holds now is compared with as much of the comparison period as it has
+ * run (see comparedPart).
  */
-export function resolveSelection(
-  requested: Selection,
-  now: number,
-  timeZone: string,
-  since: number | null,
-  detail: DetailHorizons = FULL_DETAIL,
-  filtered?: BreakdownProperty,
-): ResolvedSelection {
+export function resolveSelection(requested: Selection, now: number, timeZone: string, options: ResolveOptions): ResolvedSelection {
+  const { since, detail = FULL_DETAIL, filteredBy = [], comparison = DEFAULT_COMPARISON } = options;
   let selection = requested;
   let period = tryResolve(specOf(requested, since ?? now), now, timeZone);
   if (period === null) {
@@ -136,7 +186,7 @@ export function resolveSelection(
     period = resolvePeriod(specOf(selection, now), now, timeZone);
   }
   const range = { from: period.from, to: period.to };
-  const byProperty = filtered !== undefined && filtered !== "page";
+  const byProperty = filteredBy.some((property) => property !== "page");
   const onGrid = (shown: TimeRange, interval?: Interval) =>
     !byProperty || (interval === undefined ? [shown] : seriesSpans(shown, interval, timeZone)).every((span) => isOnPropertyGrid(span, timeZone));
   const answerable = (shown: TimeRange, interval: Interval) =>
@@ -145,22 +195,32 @@ export function resolveSelection(
   // Days are always kept; a default finer than the detail kept gives way to the finest interval that is.
   const defaultInterval = kept.includes(period.interval) ? period.interval : (kept.find((interval) => interval !== "minute" && interval !== "hour") ?? period.interval);
   const interval = selection.interval !== undefined && kept.includes(selection.interval) ? selection.interval : defaultInterval;
-  const before = selection.period === "all" ? null : comparisonRange(range, timeZone);
-  const previous = before !== null && onGrid(before) ? before : null;
+  const whole = selection.period === "all" || since === null ? null : comparisonPeriod(range, comparison, timeZone);
+  const summable = (part: TimeRange) => isRangeKept(part, detail, timeZone) && onGrid(part);
+  const part = whole === null || !onGrid(whole) ? null : comparedPart(range, whole, now, timeZone, summable);
+  // Nothing was counted before the first view: a period that ends by then has no figures to compare with.
+  const compared = part !== null && since !== null && part.to > since ? part : null;
   return {
     selection,
     timeZone,
     range,
-    previous,
-    chartPrevious: previous !== null && answerable(previous, interval) ? previous : null,
+    comparison,
+    compared: compared === null ? null : { range: compared, label: spanLabel(compared, timeZone) },
+    chartCompared: compared !== null && whole !== null && answerable(whole, interval) ? whole : null,
     interval,
     defaultInterval,
     intervals: kept,
     liveBucketStart: range.from <= now && now < range.to ? bucketStart(now, interval, timeZone) : undefined,
     historyBefore: historySplit(range, now, timeZone),
-    label: `${rangeLabel(range.from, range.to - MINUTE_MS, selection.period === "realtime" ? "minute" : "day", timeZone)} (${timeZone})`,
+    label: `${spanLabel(range, timeZone)} (${timeZone})`,
     today: localDate(now, timeZone),
   };
+}
+
+/** A range for a person: its local dates when it is whole days ("Nov 1 – 15, 2026"), else to the minute, its last minute included. */
+function spanLabel(range: TimeRange, timeZone: string): string {
+  const wholeDays = [range.from, range.to].every((t) => bucketStart(t, "day", timeZone) === t);
+  return rangeLabel(range.from, range.to - MINUTE_MS, wholeDays ? "day" : "minute", timeZone);
 }
 
 function historySplit(range: TimeRange, now: number, timeZone: string): number | null {
@@ -168,14 +228,67 @@ function historySplit(range: TimeRange, now: number, timeZone: string): number |
   return range.from < before && before < range.to ? before : null;
 }
 
-function comparisonRange(range: TimeRange, timeZone: string): TimeRange | null {
-  const previous = previousPeriod(range, timeZone);
+/** The whole period `range` is compared with, or null: none chosen, or it would leave 2000–2099. */
+function comparisonPeriod(range: TimeRange, comparison: Comparison, timeZone: string): TimeRange | null {
+  if (comparison === "off") return null;
   try {
-    assertValidRange(previous);
-    return previous;
+    const period = comparison === "year" ? { from: yearEarlier(range.from, timeZone), to: yearEarlier(range.to, timeZone) } : previousPeriod(range, timeZone);
+    assertValidRange(period);
+    return period;
   } catch {
     return null;
   }
+}
+
+/** The same local date and time a year earlier (February 29 → February 28). */
+function yearEarlier(t: number, timeZone: string): number {
+  const day = bucketStart(t, "day", timeZone);
+  const [year, month, date] = localDate(t, timeZone).split("-").map(Number);
+  const earlier = Math.min(date, new Date(Date.UTC(year - 1, month, 0)).getUTCDate());
+  const daysBack = (Date.UTC(year, month - 1, date) - Date.UTC(year - 1, month - 1, earlier)) / DAY_MS;
+  return localDayStart(day, -daysBack, timeZone) + (t - day);
+}
+
+/** The local midnight `days` days after the local midnight `day` (days are 23 to 25 hours long: noon lands in the right one). */
+function localDayStart(day: number, days: number, timeZone: string): number {
+  return bucketStart(day + days * DAY_MS + 12 * HOUR_MS, "day", timeZone);
+}
+
+/**
+ * What of the comparison period `whole` to compare `range` with: all of it once `range` has ended; while
+ * it runs, as much as it has run (its whole days and the time since midnight when both are whole days, so
+ * "today" at 02:15 meets yesterday until 02:16, the minute in progress counted in both), no more than
+ * `whole`. The cut falls on the finest grid `summable` answers there (minutes, else whole hours, else
+ * whole days: old detail rolls up), at least one step in.
+ */
+function comparedPart(range: TimeRange, whole: TimeRange, now: number, timeZone: string, summable: (part: TimeRange) => boolean): TimeRange | null {
+  if (!(range.from <= now && now < range.to)) return summable(whole) ? whole : null;
+  const end = now - (now % MINUTE_MS) + MINUTE_MS;
+  const isMidnight = (t: number) => bucketStart(t, "day", timeZone) === t;
+  let cut: number;
+  if (isMidnight(range.from) && isMidnight(whole.from)) {
+    const endDay = bucketStart(end, "day", timeZone);
+    cut = localDayStart(whole.from, Math.round((endDay - range.from) / DAY_MS), timeZone) + (end - endDay);
+  } else {
+    cut = whole.from + (end - range.from);
+  }
+  if (cut >= whole.to) return summable(whole) ? whole : null;
+  for (const level of CUT_LEVELS) {
+    const part = { from: whole.from, to: nearestBoundary(cut, level, whole, timeZone) };
+    if (summable(part)) return part;
+  }
+  return null;
+}
+
+/** The grids a cut may fall on, finest first: what the rollup keeps longer at each step (prds/rollup.md). */
+const CUT_LEVELS: readonly PieceLevel[] = ["minute", "hour", "day"];
+
+/** The `level` boundary nearest `t`, after `whole.from` and no later than `whole.to`. */
+function nearestBoundary(t: number, level: PieceLevel, whole: TimeRange, timeZone: string): number {
+  const below = pieceContaining(t, level, timeZone);
+  const above = below === t ? t : pieceEnd({ level, start: below }, timeZone);
+  const nearest = t - below < above - t && below > whole.from ? below : above;
+  return Math.min(nearest, whole.to);
 }
 
 /** The local dates (first and last included) a day-aligned range covers. */
@@ -234,19 +347,23 @@ export function customSelection(from: string, to: string, now: number, timeZone:
 
 // Here, not in format.ts, which every visitor's bundle holds: only /stats compares periods.
 
-/** How a figure compares with the previous period's: a trend for colour, a short text with an arrow, and a sentence for screen readers. */
+/** How a figure compares with an earlier one: a trend for colour, a short text with an arrow, and a sentence for screen readers. */
 export type Change = { trend: "up" | "down" | "flat"; text: string; label: string };
 
-/** 112 after 100 → "▲ 12%" ("up 12% from the previous period"); nothing before → "▲ new"; the same → "no change". */
-export function describeChange(current: number, previous: number): Change {
-  if (current === previous) return { trend: "flat", text: "no change", label: "no change from the previous period" };
-  if (previous === 0) return { trend: "up", text: "▲ new", label: "new: none in the previous period" };
+/**
+ * 112 after 100 → "▲ 12%" ("up 12% from the previous period", `against` naming what it is compared
+ * with); the same → "no change". Nothing before (0) → null: a percentage of nothing says nothing
+ * (Plausible shows none either).
+ */
+export function describeChange(current: number, previous: number, against = "the previous period"): Change | null {
+  if (previous === 0) return null;
+  if (current === previous) return { trend: "flat", text: "no change", label: `no change from ${against}` };
   const percent = Math.round((Math.abs(current - previous) / previous) * 100);
   const up = current > previous;
   const [shown, spoken] = percent === 0 ? ["<1%", "less than 1%"] : [`${formatNumber(percent)}%`, `${formatNumber(percent)}%`];
   return {
     trend: up ? "up" : "down",
     text: `${up ? "▲" : "▼"} ${shown}`,
-    label: `${up ? "up" : "down"} ${spoken} from the previous period`,
+    label: `${up ? "up" : "down"} ${spoken} from ${against}`,
   };
 }

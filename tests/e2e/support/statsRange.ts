@@ -3,7 +3,8 @@ import type { Page } from "playwright-core";
 import type { JSONValue } from "convex/values";
 import { expect } from "vitest";
 import { VIEWS_TABLE_COLLAPSED_ROWS } from "../../../src/shared/config";
-import { describeChange, parseSelection, resolveSelection, type ResolvedSelection } from "../../../src/react/lib/statsPeriod";
+import { describeChange, parseComparison, parseSelection, resolveSelection, type ResolvedSelection } from "../../../src/react/lib/statsPeriod";
+import type { DetailHorizons } from "../../../src/shared/detail";
 import type { LocalDeployment } from "../../../tools/local-convex/deployment";
 import { readChartTable, readRangeCards, readTopPages } from "./dashboard";
 
@@ -17,11 +18,12 @@ export async function queryValue<T>(deployment: LocalDeployment, udfPath: string
   return outcome.value as T;
 }
 
-/** The range a dashboard at `search` ("?period=7d") shows at `now`, resolved as the page does: in the site's zone, at the whole minute. */
+/** The range a dashboard at `search` ("?period=7d") shows at `now`, resolved as the page does: in the site's zone, at the whole minute, with the detail the site keeps. */
 export async function resolveRange(deployment: LocalDeployment, search: string, now = Date.now()): Promise<ResolvedSelection> {
-  const { timeZone } = await queryValue<{ timeZone: string }>(deployment, "stats:settings", {});
+  const { timeZone, detail } = await queryValue<{ timeZone: string; detail?: DetailHorizons }>(deployment, "stats:settings", {});
   const { trackingSince } = await queryValue<{ trackingSince: number | null }>(deployment, "stats:getPageViewStats", {});
-  return resolveSelection(parseSelection(new URLSearchParams(search)), now - (now % 60_000), timeZone, trackingSince);
+  const params = new URLSearchParams(search);
+  return resolveSelection(parseSelection(params), now - (now % 60_000), timeZone, { since: trackingSince, detail, comparison: parseComparison(params) });
 }
 
 /** What the range's panels show, without the words (dates are the unit tests' business): the cards, every chart bucket, the top pages. */
@@ -33,20 +35,20 @@ export type RangeFigures = {
 
 /**
  * What the dashboard at `search` must show, asked of the deployment itself: `summary` for the range and the
- * period before it (the cards and their ▲/▼), `timeseries` for both (the chart's table, the live bucket
- * marked), `breakdown` for the top pages.
+ * part of the period before it that it is compared with (the cards and their ▲/▼), `timeseries` for the range
+ * and the whole period before (the chart's table, the live bucket marked), `breakdown` for the top pages.
  */
 export async function serverRangeFigures(deployment: LocalDeployment, search: string): Promise<{ shown: ResolvedSelection; figures: RangeFigures }> {
   const shown = await resolveRange(deployment, search);
-  const { range, previous, interval } = shown;
+  const { range, compared, chartCompared, interval } = shown;
   const summary = await queryValue<Figures>(deployment, "stats:summary", range);
-  const before = previous === null ? null : await queryValue<Figures>(deployment, "stats:summary", previous);
+  const before = compared === null ? null : await queryValue<Figures>(deployment, "stats:summary", compared.range);
   const series = await queryValue<SeriesRow[]>(deployment, "stats:timeseries", { ...range, interval });
-  const seriesBefore = previous === null ? null : await queryValue<SeriesRow[]>(deployment, "stats:timeseries", { ...previous, interval });
+  const seriesBefore = chartCompared === null ? null : await queryValue<SeriesRow[]>(deployment, "stats:timeseries", { ...chartCompared, interval });
   const top = await queryValue<(Figures & { value: string })[]>(deployment, "stats:breakdown", { property: "page", ...range, limit: VIEWS_TABLE_COLLAPSED_ROWS });
   const card = (metric: keyof Figures) => ({
     value: summary[metric],
-    change: before === null ? null : describeChange(summary[metric], before[metric]).text,
+    change: before === null ? null : (describeChange(summary[metric], before[metric])?.text ?? null),
   });
   return {
     shown,

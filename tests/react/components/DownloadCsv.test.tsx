@@ -7,7 +7,7 @@ import { DashboardContext } from "../../support/renderStatsPage";
 afterEach(cleanup);
 
 const NOW = Date.UTC(2026, 10, 15, 12);
-const shown = { ...resolveSelection({ period: "7d" }, NOW, "UTC", null) };
+const shown = { ...resolveSelection({ period: "7d" }, NOW, "UTC", { since: null }) };
 const SITE_URL = "http://127.0.0.1:3211";
 
 function renderAt(url: string, props: Partial<Parameters<typeof DownloadCsv>[0]> = {}) {

@@ -59,6 +59,12 @@ describe("a change against the previous period", () => {
     expect(describeMetricChange("viewsPerVisit", 2, 2)).toMatchObject({ trend: "flat", text: "no change", sentiment: "neutral" });
   });
 
+  test("nothing before: no percentage; a rate of 0 before still compares, in points; a year earlier named as such", () => {
+    expect(describeMetricChange("visitors", 4_850, 0)).toBeNull();
+    expect(describeMetricChange("bounceRate", 0.25, 0)).toMatchObject({ trend: "up", text: "▲ 25 pp" });
+    expect(describeMetricChange("visits", 90, 100, "a year earlier")?.label).toBe("down 10% from a year earlier");
+  });
+
   test("bounce rate by its difference in points, and a rise is bad news", () => {
     expect(describeMetricChange("bounceRate", 0.55, 0.4)).toEqual({
       trend: "up",
