@@ -187,7 +187,7 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
       /** What a dashboard's range held before a local midnight inside it, for `dashboardStats` to take back (`range.history`): it reads only today's buckets then. */
       dashboardHistory: queryGeneric({
         args: vDashboardHistoryArgs,
-        returns: vHistory,
+        returns: v.union(vHistory, v.null()),
         handler: async (ctx, args) => await ctx.runQuery(component.read.dashboardHistory, await access(ctx, args)),
       }),
       /** The site's time zone, and whether the dashboard is private and this caller may read it. */

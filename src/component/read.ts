@@ -117,11 +117,12 @@ export const dashboardStats = query({
 /**
  * What a dashboard's range held before `before` (a local midnight inside it), for `dashboardStats` to take back as
  * `range.history`: those days no longer change, so this subscription is not re-run by today's traffic, and the live
- * one reads only today's buckets however long the range (prds/dashboard-cost.md).
+ * one reads only today's buckets however long the range (prds/dashboard-cost.md). Null for filters that scan visits:
+ * those are answered whole.
  */
 export const dashboardHistory = query({
   args: { ...vDashboardHistoryArgs, ...vGranted },
-  returns: TimeStats.vHistory,
+  returns: v.union(TimeStats.vHistory, v.null()),
   handler: async (ctx, { token, granted, range, before }) => {
     await assertCanRead(ctx, { token, granted });
     return await TimeStats.rangeHistory(ctx, { ...range, before });

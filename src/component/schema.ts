@@ -3,6 +3,7 @@ import { v } from "convex/values";
 import { vRecordedRules } from "./derive/derivedRules.js";
 import { vBucketLevel } from "./derive/timeBuckets.js";
 import { vVisitFields } from "./record/visits.js";
+import { vBlockGroup } from "./derive/visitBlocks.js";
 
 // A site-wide cap's token bucket: the tokens it held at `at` (a view's or heartbeat's time), refilling at the cap's rate.
 const vTokenBucket = v.object({ tokens: v.number(), at: v.number() });
@@ -24,7 +25,7 @@ export default defineSchema({
     .index("by_session_path_timestamp", ["sessionId", "path", "timestamp"])
     // A visit's views, in time order (component/derive/settleVisits.ts).
     .index("by_session_timestamp", ["sessionId", "timestamp"])
-    // A page's views in a range, for a breakdown filtered by that page (component/read/filteredBreakdown.ts).
+    // A page's views, for the site-wide caps (derive/siteCaps.ts) and the admin recount.
     .index("by_path_timestamp", ["path", "timestamp"])
     .index("by_timestamp", ["timestamp"])
     .index("by_committedAt", ["committedAt"]),
@@ -38,21 +39,8 @@ export default defineSchema({
     .index("by_session_start", ["sessionId", "start"])
     .index("by_committedAt", ["committedAt"])
     // Visits that ended are settled into time buckets in this order (component/derive/settleVisits.ts).
-    .index("by_lastActivity", ["lastActivity"])
-    // One per visit property (VISIT_PROPERTIES): a filtered breakdown reads the matching visits of a range.
-    .index("by_entryPage_start", ["entryPage", "start"])
-    .index("by_exitPage_start", ["exitPage", "start"])
-    .index("by_source_start", ["source", "start"])
-    .index("by_referrer_start", ["referrer", "start"])
-    .index("by_utmSource_start", ["utmSource", "start"])
-    .index("by_utmMedium_start", ["utmMedium", "start"])
-    .index("by_utmCampaign_start", ["utmCampaign", "start"])
-    .index("by_browser_start", ["browser", "start"])
-    .index("by_os_start", ["os", "start"])
-    .index("by_device_start", ["device", "start"])
-    .index("by_country_start", ["country", "start"])
-    .index("by_language_start", ["language", "start"])
-    .index("by_screen_start", ["screen", "start"]),
+    .index("by_lastActivity", ["lastActivity"]),
+
 
   // Hot path, one row per browser, written only by its own heartbeats (and deleted by the cleanup cron once idle).
   activeSessions: defineTable({
@@ -75,7 +63,7 @@ export default defineSchema({
 
   // Derived (worker only): whole-site figures, one document each (component/derive/counters.ts).
   counters: defineTable({
-    name: v.union(v.literal("pageViews"), v.literal("visitors"), v.literal("paths"), v.literal("liveSessions")),
+    name: v.union(v.literal("pageViews"), v.literal("visitors"), v.literal("paths"), v.literal("liveSessions"), v.literal("sessionNumbers")),
     value: v.number(),
   }).index("by_name", ["name"]),
 
@@ -131,7 +119,22 @@ export default defineSchema({
     minutes: v.array(v.number()),
     // False while some values may be kept in sessionMinutes rows instead (from before this table, or past VISIT_SCOPES_MAX).
     complete: v.boolean(),
+    // The session's number, given when its first visit is folded: visit blocks name a session by it (derive/visitBlocks.ts).
+    number: v.optional(v.number()),
   }).index("by_sessionId", ["sessionId"]),
+
+  // Derived (worker only): settled visits packed by their start's UTC day, a document per group of columns (derive/visitBlocks.ts).
+  visitBlocks: defineTable({
+    day: v.number(),
+    part: v.number(),
+    group: vBlockGroup,
+    // Visits in the block (the same in each of its documents), the strings its numbers name (JSON), and the packed visits.
+    visits: v.number(),
+    values: v.string(),
+    data: v.string(),
+    // The document's size in bytes, near enough: a scan stops before Convex's read limits.
+    bytes: v.number(),
+  }).index("by_group_day_part", ["group", "day", "part"]),
 
   // Derived (worker only): the views and visitors of one time bucket, for the site (scope "") or one page (component/derive/timeBuckets.ts).
   // Derived: what the time buckets hold of each visit not settled yet, so its next change folds only the difference (component/derive/foldVisits.ts).
@@ -140,8 +143,10 @@ export default defineSchema({
     start: v.number(),
     lastActivity: v.number(),
     views: v.number(),
-    // Each page the visit viewed, at its first view there.
-    pages: v.array(v.object({ path: v.string(), at: v.number() })),
+    // Each page the visit viewed, at its first view there, with its views there (absent on rows from before filters scanned visits).
+    pages: v.array(v.object({ path: v.string(), at: v.number(), views: v.optional(v.number()) })),
+    // The session's number (derive/visitScopes.ts), so a filter's scan counts its visitors once (absent on rows from before).
+    session: v.optional(v.number()),
     // Each property value the visit counts in (its scope), with the minute the session's previous visit there started (null: none).
     scopes: v.array(v.object({ scope: v.string(), prev: v.union(v.number(), v.null()) })),
   })
@@ -177,7 +182,8 @@ export default defineSchema({
   timeBucketChunks: defineTable({ prevs: v.array(v.number()) }),
 
   // Derived (worker only, a single row): visits up to here, in `by_lastActivity` order, have ended and are settled (their last change folded, their visitFolds row gone).
-  visitSettlement: defineTable({ lastActivity: v.number(), creationTime: v.number() }),
+  // `blocksFrom`: visits starting from then are all in visit blocks (derive/visitBlocks.ts); absent: from `lastActivity`, where blocks began.
+  visitSettlement: defineTable({ lastActivity: v.number(), creationTime: v.number(), blocksFrom: v.optional(v.number()) }),
 
   // How far old detail is rolled up (worker only, a single row; component/derive/rollup.ts): no minute or quarter-hour bucket
   // starts before `minutesSince`, no hour bucket before `hoursSince`, once `done`.

@@ -226,8 +226,32 @@ export type BreakdownProperty = (typeof BREAKDOWN_PROPERTIES)[number];
 /** The properties whose values are pages: their breakdown rows carry the page's title. */
 export const PAGE_PROPERTIES: readonly BreakdownProperty[] = ["page", "entryPage", "exitPage"];
 
-/** A filtered breakdown reads the matching visits (or views of a filtered page) themselves: at most this many, else it asks for a shorter range. */
-export const FILTERED_BREAKDOWN_MAX_ROWS = 2_500;
+/** Operators a filter may use: the value itself, anything but it (a visit without one included), or a case-insensitive part of it. */
+export const FILTER_OPS = ["is", "isNot", "contains"] as const;
+export type FilterOp = (typeof FILTER_OPS)[number];
+
+/** Filters a call may combine (ANDed). */
+export const MAX_FILTERS = 3;
+
+/** Settled visits are packed this many to a block (read/filteredVisits.ts scans them): a block's documents stay near 15 kB. */
+export const VISIT_BLOCK_MAX_VISITS = 1_000;
+
+/** ... and a block closes before any of its documents would pass this (a visit may view hundreds of pages; Convex's limit is 1 MiB a document). */
+export const VISIT_BLOCK_MAX_BYTES = 256 * 1024;
+
+/** The visit properties each block document packs beside the core figures (start, duration, views, session): a filter reads only the groups it names. */
+export const VISIT_BLOCK_GROUPS = {
+  pages: ["entryPage", "exitPage"],
+  source: ["source", "referrer", "utmSource", "utmMedium", "utmCampaign"],
+  device: ["browser", "os", "device", "screen", "language", "country"],
+} as const satisfies Record<string, readonly VisitProperty[]>;
+
+/** A filtered call scans packed visits up to this many bytes (half of Convex's 16 MiB read limit, less room for the rest): past it, it says from when it can answer. */
+export const FILTER_SCAN_MAX_BYTES = 7 * 1024 * 1024;
+
+/** ... and up to this many block documents (half of Convex's 32,000 documents read, less room for the rest). */
+export const FILTER_SCAN_MAX_DOCS = 12_000;
+
 
 /** A dashboard splits its range at the site's midnight this long ago: yesterday's last visits settle within 31 minutes of midnight, and until then its buckets still change. */
 export const HISTORY_SPLIT_LAG_MS = 60 * 60 * 1000;

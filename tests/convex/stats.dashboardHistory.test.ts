@@ -26,7 +26,7 @@ const BREAKDOWNS = ["page", "source", "country", "browser", "entryPage", "referr
 
 async function splitAndWhole(range: Question, before: number) {
   const whole = (await t.query(api.stats.dashboardStats, { range })).range;
-  const history = await t.query(api.stats.dashboardHistory, { range, before });
+  const history = (await t.query(api.stats.dashboardHistory, { range, before }))!;
   const split = (await t.query(api.stats.dashboardStats, { range: { ...range, history } })).range;
   return { whole, split, history };
 }
@@ -64,7 +64,7 @@ describe("a range split at a midnight answers what the whole range answers", () 
   // That the traffic never re-runs the history's subscription is measured in tests/bench/dashboardCost.bench.ts.
   test("as traffic arrives after the split, with the history kept from before it", async () => {
     const range: Question = { from: T0, to: NOW, interval: "day", breakdowns: BREAKDOWNS.slice(0, 6) };
-    const history = await t.query(api.stats.dashboardHistory, { range, before: NOW - DAY });
+    const history = (await t.query(api.stats.dashboardHistory, { range, before: NOW - DAY }))!;
     await replayCalls(t, generateVisitCalls({ visitors: 40, start: NOW - 2 * HOUR, days: 1 / 24, seed: 7 }));
     await settle(t);
     const whole = (await t.query(api.stats.dashboardStats, { range })).range;
@@ -74,7 +74,7 @@ describe("a range split at a midnight answers what the whole range answers", () 
 
   test("a live re-run reads only today's buckets: fewer documents and bytes than the whole range", async () => {
     const range: Question = { from: T0, to: NOW, interval: "day", breakdowns: BREAKDOWNS.filter(({ limit }) => limit === 10).slice(0, 4) };
-    const history = await t.query(api.stats.dashboardHistory, { range, before: NOW - DAY });
+    const history = (await t.query(api.stats.dashboardHistory, { range, before: NOW - DAY }))!;
     const { cost: whole } = await measure(t, (ctx) => ctx.runQuery(api.stats.dashboardStats, { range }));
     const { cost: split } = await measure(t, (ctx) => ctx.runQuery(api.stats.dashboardStats, { range: { ...range, history } }));
     expect(split.documentsRead).toBeLessThan(whole.documentsRead / 2);
@@ -83,7 +83,7 @@ describe("a range split at a midnight answers what the whole range answers", () 
 
   test("a history that does not fit the question is refused in the range's place", async () => {
     const range: Question = { from: T0, to: NOW, interval: "day", breakdowns: BREAKDOWNS.slice(0, 2) };
-    const history = await t.query(api.stats.dashboardHistory, { range, before: NOW - DAY });
+    const history = (await t.query(api.stats.dashboardHistory, { range, before: NOW - DAY }))!;
     const refusal = async (changed: typeof history) => {
       const answer = (await t.query(api.stats.dashboardStats, { range: { ...range, history: changed } })).range;
       if (answer === null || !("error" in answer)) throw new Error("expected the range's error");
@@ -91,7 +91,7 @@ describe("a range split at a midnight answers what the whole range answers", () 
     };
     expect(await refusal({ ...history, before: NOW - DAY + HOUR })).toMatchObject({ code: "INVALID_ARGUMENT", field: "before" });
     // Another question's history (another range's, another filter's) is never taken back.
-    const other = await t.query(api.stats.dashboardHistory, { range: { ...range, from: T0 + DAY }, before: NOW - DAY });
+    const other = (await t.query(api.stats.dashboardHistory, { range: { ...range, from: T0 + DAY }, before: NOW - DAY }))!;
     expect(await refusal({ ...other, question: history.question })).toMatchObject({ field: "range.history" });
     expect(await refusal(other)).toMatchObject({ field: "range.history", message: expect.stringContaining("another question") });
     expect(await refusal({ ...history, series: history.series.slice(1) })).toMatchObject({ code: "INVALID_ARGUMENT", field: "range.history" });
@@ -112,7 +112,7 @@ test("values tied at the history's bound, which the rest cannot rank, are ranked
   advanceTo(T0 + 22 * DAY + HOUR);
   await settle(tc);
   const range: Question = { from: T0 + 20 * DAY, to: T0 + 23 * DAY, interval: "day", breakdowns: [{ property: "page", limit: 1 }] };
-  const history = await tc.query(api.stats.dashboardHistory, { range, before: T0 + 22 * DAY });
+  const history = (await tc.query(api.stats.dashboardHistory, { range, before: T0 + 22 * DAY }))!;
   const breakdownOf = history.breakdowns[0]!;
   expect(breakdownOf).toMatchObject({ bound: 1, rows: [{ value: "/a" }, { value: "/b" }] });
   const whole = (await tc.query(api.stats.dashboardStats, { range })).range;

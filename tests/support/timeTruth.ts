@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Doc } from "../../src/component/_generated/dataModel";
-import { VISIT_TIMEOUT_MS, type BreakdownProperty, type VisitProperty } from "../../src/shared/config";
+import { VISIT_TIMEOUT_MS, type BreakdownProperty, type FilterOp, type VisitProperty } from "../../src/shared/config";
 import { finishPageViewFold, foldPageView, startPageViewFold } from "../../src/component/derive/foldPageViews";
 import { buckets, type Interval, type TimeRange } from "../../src/shared/timeRanges";
 import type { TestConvex } from "./convex";
@@ -17,6 +17,8 @@ export type Views = readonly Pick<Doc<"pageViews">, "path" | "sessionId" | "time
 export type Visits = readonly Pick<Doc<"visits">, "sessionId" | "start" | "lastActivity" | "views" | VisitProperty>[];
 export type Truth = { views: Views; visits: Visits };
 export type Filter = { property: BreakdownProperty; value: string };
+/** A filter of `filters` (prds/filters.md): what the scan of packed visits answers. */
+export type OpFilter = Filter & { op: FilterOp };
 type Visit = Visits[number];
 type Tally = { pageviews: number; sessions: Set<string>; visits: number; bounces: number; visitViews: number; durationMs: number };
 
@@ -80,7 +82,87 @@ function tallyRange(truth: Truth, range: TimeRange, filter?: Filter): Tally {
 
 export function expectedSummary(truth: Truth, range: TimeRange, filter?: Filter) {
   const tally = tallyRange(truth, range, filter);
+  // Under a page's filter, views per visit are that page's views per visit.
+  if (filter?.property === "page") tally.visitViews = tally.pageviews;
   return { ...range, pageviews: tally.pageviews, visitors: tally.sessions.size, ...metrics(tally) };
+}
+
+/** The visit's views of each page it viewed. */
+function pagesOf(truth: Truth, visit: Visit): Map<string, number> {
+  const pages = new Map<string, number>();
+  for (const view of viewsOf(truth, visit)) pages.set(view.path, (pages.get(view.path) ?? 0) + 1);
+  return pages;
+}
+
+function passes({ op, value }: OpFilter, candidate: string | undefined): boolean {
+  if (op === "is") return candidate === value;
+  if (op === "isNot") return candidate !== value;
+  return candidate !== undefined && candidate.toLowerCase().includes(value.toLowerCase());
+}
+
+/** Each visit starting in the range that the filters match, with its pages that pass the page filters (all with none) and their views. */
+function matchingVisits(truth: Truth, range: TimeRange, filters: OpFilter[]): { visit: Visit; pages: Map<string, number> }[] {
+  const matching: { visit: Visit; pages: Map<string, number> }[] = [];
+  for (const visit of truth.visits) {
+    if (!inRange(visit.start, range)) continue;
+    if (!filters.every((filter) => filter.property === "page" || passes(filter, visit[filter.property as VisitProperty]))) continue;
+    const pages = new Map([...pagesOf(truth, visit)].filter(([path]) => filters.every((filter) => filter.property !== "page" || passes(filter, path))));
+    if (pages.size === 0) continue;
+    matching.push({ visit, pages });
+  }
+  return matching;
+}
+
+function addMatching(tally: Tally, visit: Visit, pageviews: number): void {
+  addVisit(tally, visit);
+  tally.visitViews += pageviews - visit.views;
+  tally.pageviews += pageviews;
+  tally.sessions.add(visit.sessionId);
+}
+
+const viewsIn = (pages: Map<string, number>) => [...pages.values()].reduce((sum, views) => sum + views, 0);
+
+/** `summary` under `filters` a scan answers, by brute force. */
+export function expectedFiltered(truth: Truth, range: TimeRange, filters: OpFilter[]) {
+  const tally = newTally();
+  for (const { visit, pages } of matchingVisits(truth, range, filters)) addMatching(tally, visit, viewsIn(pages));
+  return { ...range, pageviews: tally.pageviews, visitors: tally.sessions.size, ...metrics(tally) };
+}
+
+export function expectedFilteredSeries(truth: Truth, range: TimeRange, interval: Interval, timeZone: string, filters: OpFilter[]) {
+  const starts = buckets(range, interval, timeZone);
+  return starts.map((start, i) => {
+    const { from: _from, to: _to, ...figures } = expectedFiltered(truth, { from: Math.max(start, range.from), to: Math.min(starts[i + 1] ?? range.to, range.to) }, filters);
+    return { start, ...figures };
+  });
+}
+
+/** `breakdown` under `filters` a scan answers, by brute force: every row, ranked. */
+export function expectedFilteredBreakdown(truth: Truth, property: BreakdownProperty, range: TimeRange, filters: OpFilter[]) {
+  const tallies = new Map<string, Tally>();
+  const tallyOf = (value: string) => tallies.get(value) ?? tallies.set(value, newTally()).get(value)!;
+  for (const { visit, pages } of matchingVisits(truth, range, filters)) {
+    if (property === "page") {
+      for (const [path, views] of pages) addMatching(tallyOf(path), visit, views);
+      continue;
+    }
+    const value = visit[property];
+    if (value !== undefined) addMatching(tallyOf(value), visit, viewsIn(pages));
+  }
+  return ranked(property, tallies);
+}
+
+function ranked(property: BreakdownProperty, tallies: Map<string, Tally>) {
+  const metric = property === "page" ? "pageviews" : "visits";
+  return [...tallies]
+    .map(([value, tally]) => ({ value, tally }))
+    .sort((a, b) => b.tally[metric] - a.tally[metric] || b.tally.sessions.size - a.tally.sessions.size || (a.value < b.value ? -1 : 1))
+    .map(({ value, tally }) => ({
+      value,
+      pageviews: tally.pageviews,
+      visitors: tally.sessions.size,
+      ...(property === "page" ? {} : (({ visits, bounceRate, visitDurationMs }) => ({ visits, bounceRate, visitDurationMs }))(metrics(tally))),
+    }));
 }
 
 export function expectedSeries(truth: Truth, range: TimeRange, interval: Interval, timeZone: string, filter?: Filter) {
@@ -99,58 +181,26 @@ export function rankPages(views: Views, range: TimeRange) {
     .sort((a, b) => b.pageviews - a.pageviews || b.visitors - a.visitors || (a.value < b.value ? -1 : 1));
 }
 
-/** Every row `breakdown` could return (titles aside), ranked as it ranks them. */
+/** Every row `breakdown` could return (titles aside), ranked as it ranks them; under a filter of another property, what a scan answers. */
 export function expectedBreakdown(truth: Truth, property: BreakdownProperty, range: TimeRange, filter?: Filter) {
+  if (filter !== undefined && filter.property !== property) return expectedFilteredBreakdown(truth, property, range, [{ ...filter, op: "is" }]);
+  if (property === "page" && filter === undefined) return rankPages(truth.views, range);
   const tallies = new Map<string, Tally>();
   const tallyOf = (value: string) => tallies.get(value) ?? tallies.set(value, newTally()).get(value)!;
-  if (filter?.property === property) {
+  if (filter !== undefined) {
     const tally = tallyRange(truth, range, filter);
     if (tally.pageviews > 0 || tally.visits > 0) tallies.set(filter.value, tally);
-  } else if (property === "page" && filter === undefined) {
-    return rankPages(truth.views, range);
-  } else if (filter?.property === "page") {
-    const counted = new Set<Visit>();
-    for (const view of truth.views) {
-      if (view.path !== filter.value || !inRange(view.timestamp, range)) continue;
-      const visit = truth.visits.find((v) => v.sessionId === view.sessionId && v.start <= view.timestamp && view.timestamp <= v.lastActivity);
-      const value = visit?.[property as VisitProperty];
-      if (visit === undefined || value === undefined) continue;
-      const tally = tallyOf(value);
-      tally.pageviews++;
-      tally.sessions.add(view.sessionId);
-      const first = firstViewOf(truth, visit, filter.value)!;
-      if (!counted.has(visit) && inRange(first, range)) addVisit(tally, visit);
-      counted.add(visit);
-    }
-  } else {
-    for (const visit of truth.visits) {
-      if (!inRange(visit.start, range) || (filter !== undefined && visit[filter.property as VisitProperty] !== filter.value)) continue;
-      if (property === "page") {
-        for (const view of viewsOf(truth, visit)) {
-          const tally = tallyOf(view.path);
-          tally.pageviews++;
-          tally.sessions.add(view.sessionId);
-        }
-        continue;
-      }
-      const value = visit[property];
-      if (value === undefined) continue;
-      const tally = tallyOf(value);
-      addVisit(tally, visit);
-      tally.pageviews += visit.views;
-      tally.sessions.add(visit.sessionId);
-    }
+    return ranked(property, tallies);
   }
-  const metric = property === "page" ? "pageviews" : "visits";
-  return [...tallies]
-    .map(([value, tally]) => ({ value, tally }))
-    .sort((a, b) => b.tally[metric] - a.tally[metric] || b.tally.sessions.size - a.tally.sessions.size || (a.value < b.value ? -1 : 1))
-    .map(({ value, tally }) => ({
-      value,
-      pageviews: tally.pageviews,
-      visitors: tally.sessions.size,
-      ...(property === "page" ? {} : (({ visits, bounceRate, visitDurationMs }) => ({ visits, bounceRate, visitDurationMs }))(metrics(tally))),
-    }));
+  for (const visit of truth.visits) {
+    const value = visit[property as VisitProperty];
+    if (!inRange(visit.start, range) || value === undefined) continue;
+    const tally = tallyOf(value);
+    addVisit(tally, visit);
+    tally.pageviews += visit.views;
+    tally.sessions.add(visit.sessionId);
+  }
+  return ranked(property, tallies);
 }
 
 /** Visits as the gap rule makes them from views alone (what the backfill rebuilds for views that have none). */

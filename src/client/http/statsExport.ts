@@ -2,6 +2,7 @@ import { strToU8, zipSync } from "fflate";
 import { ConvexError } from "convex/values";
 import { BREAKDOWN_MAX_LIMIT, BREAKDOWN_PROPERTIES, type BreakdownProperty } from "../../shared/config.js";
 import { toCsv } from "./csv.js";
+import { parseFilterText, type FilterText } from "../../shared/filterText.js";
 import { READ_TOKEN_VARIABLE } from "../../component/read/dashboardAccess.js";
 import { jsonResponse } from "./jsonResponse.js";
 import { presentedToken } from "./presentedToken.js";
@@ -18,7 +19,8 @@ import { defaultInterval, localDate, PERIOD_NAMES, resolvePeriod, wallClock, typ
  *   BREAKDOWN_MAX_LIMIT), or `all` for a ZIP of all of them;
  * - the range: `from` and `to` as milliseconds or as dates `YYYY-MM-DD` in the
  *   site's zone (both included), or `period` (`7d`, `month`, ...); 30 days by default;
- * - `interval` for the time series (the range's default), `filter=property:value`;
+ * - `interval` for the time series (the range's default), `filter=property:value` (`!:` is not, `~:` contains;
+ *   repeated, they combine: shared/filterText.ts);
  * - when private: `Authorization: Bearer <STATS_READ_TOKEN or a share token>`, or `token=`.
  */
 
@@ -27,7 +29,7 @@ const SERIES = "timeseries";
 const ALL = "all";
 type Table = typeof SERIES | BreakdownProperty;
 
-type ExportQuery = TimeRange & { filter?: { property: string; value: string }; token?: string };
+type ExportQuery = TimeRange & { filters?: FilterText[]; token?: string };
 
 class BadRequest extends Error {
   constructor(
@@ -113,11 +115,12 @@ function parseTables(property: string | null): Table[] {
   throw new BadRequest("property", `property must be ${SERIES}, ${ALL} or one of ${BREAKDOWN_PROPERTIES.join(", ")}`);
 }
 
-function parseFilterParam(text: string | null): ExportQuery["filter"] {
-  if (text === null) return undefined;
-  const colon = text.indexOf(":");
-  if (colon <= 0) throw new BadRequest("filter", "filter must be property:value, e.g. source:Google");
-  return { property: text.slice(0, colon), value: text.slice(colon + 1) };
+function parseFilterParams(texts: string[]): FilterText[] {
+  return texts.map((text) => {
+    const filter = parseFilterText(text);
+    if (filter === null) throw new BadRequest("filter", "filter must be property:value (property!:value for is not, property~:value for contains), e.g. source:Google");
+    return filter;
+  });
 }
 
 const unauthorized = (message: string) => jsonResponse(401, { error: message, field: "Authorization" }, { "WWW-Authenticate": "Bearer" });
@@ -133,8 +136,8 @@ export async function handleExportRequest(http: HttpContext, request: Request): 
   try {
     const tables = parseTables(params.get("property"));
     const { from, to, interval: defaultSeriesInterval } = requestedRange(params, zone, Date.now());
-    const filter = parseFilterParam(params.get("filter"));
-    const query: ExportQuery = { from, to, ...(filter === undefined ? {} : { filter }), ...(token === undefined ? {} : { token }) };
+    const filters = parseFilterParams(params.getAll("filter"));
+    const query: ExportQuery = { from, to, ...(filters.length === 0 ? {} : { filters }), ...(token === undefined ? {} : { token }) };
     const interval = params.get("interval") ?? defaultSeriesInterval;
     const files: [Table, string][] = [];
     for (const table of tables) files.push([table, await tableCsv(http, table, query, zone, interval)]);
@@ -151,7 +154,7 @@ export async function handleExportRequest(http: HttpContext, request: Request): 
     if (error instanceof BadRequest) return jsonResponse(400, { error: error.message, field: error.field });
     const data = error instanceof ConvexError ? (error.data as { code?: string; message?: string; field?: string }) : null;
     if (data?.code === "PRIVATE_DASHBOARD") return unauthorized(data.message ?? "This dashboard is private");
-    if (data?.code === "INVALID_ARGUMENT" || data?.code === "FILTER_TOO_BROAD" || data?.code === "RANGE_BEFORE_RETENTION") {
+    if (data?.code === "INVALID_ARGUMENT" || data?.code === "FILTER_TOO_BROAD" || data?.code === "RANGE_TOO_EARLY" || data?.code === "RANGE_TOO_BUSY") {
       return jsonResponse(400, { error: data.message, field: data.field ?? "filter" });
     }
     throw error;

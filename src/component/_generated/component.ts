@@ -231,6 +231,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           from: number;
           to: number;
           filter?: { property: string; value: string };
+          filters?: Array<{ property: string; op: string; value: string }>;
           token?: string;
           property: string;
           limit?: number;
@@ -255,6 +256,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             from: number;
             to: number;
             filter?: { property: string; value: string };
+            filters?: Array<{ property: string; op: string; value: string }>;
             interval: string;
             timeZone?: string;
             breakdowns: Array<{ property: string; limit?: number }>;
@@ -296,7 +298,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             }>;
             bound: number;
           }>;
-        },
+        } | null,
         Name
       >;
       dashboardStats: FunctionReference<
@@ -307,6 +309,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             from: number;
             to: number;
             filter?: { property: string; value: string };
+            filters?: Array<{ property: string; op: string; value: string }>;
             interval: string;
             timeZone?: string;
             breakdowns: Array<{ property: string; limit?: number }>;
@@ -542,6 +545,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           from: number;
           to: number;
           filter?: { property: string; value: string };
+          filters?: Array<{ property: string; op: string; value: string }>;
           token?: string;
           granted?: boolean;
         },
@@ -564,6 +568,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           from: number;
           to: number;
           filter?: { property: string; value: string };
+          filters?: Array<{ property: string; op: string; value: string }>;
           token?: string;
           interval: string;
           timeZone?: string;

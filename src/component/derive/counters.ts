@@ -6,7 +6,8 @@ import type { MutationCtx, QueryCtx } from "../_generated/server.js";
  * reads one document per figure, and each figure is its own document so that
  * a heartbeat's fold never re-runs a page-view query.
  */
-export const COUNTERS = ["pageViews", "visitors", "paths", "liveSessions"] as const;
+// `sessionNumbers`: how many sessions were given a number (derive/visitScopes.ts), so the next one is new.
+export const COUNTERS = ["pageViews", "visitors", "paths", "liveSessions", "sessionNumbers"] as const;
 export type CounterName = (typeof COUNTERS)[number];
 export type CounterDeltas = Partial<Record<CounterName, number>>;
 

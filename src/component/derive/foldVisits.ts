@@ -2,7 +2,8 @@ import type { Doc, Id } from "../_generated/dataModel.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { VISIT_PROPERTIES, type VisitProperty } from "../../shared/config.js";
 import { addVisitToTime, linkVisitInScope, propertyScope, SITE_SCOPE, visitFiguresOf, type TimeFold } from "./timeBuckets.js";
-import { loadSessionScopes, previousInScope, recordInScope, forgetInScope } from "./visitScopes.js";
+import { loadSessionScopes, numberOfSession, previousInScope, recordInScope, forgetInScope } from "./visitScopes.js";
+import { appendToBlock, type BlockVisit } from "./visitBlocks.js";
 import { getSettlementCursor, isSettled, type SettlementCursor } from "./settleVisits.js";
 
 /**
@@ -48,7 +49,10 @@ async function loadVisitFold(ctx: MutationCtx, fold: TimeFold, visitId: Id<"visi
   return entry;
 }
 
-const folded = ({ start, lastActivity, views, pages, scopes }: Folded): Folded => ({ start, lastActivity, views, pages, scopes });
+const folded = ({ start, lastActivity, views, pages, scopes, session }: Folded): Folded => ({ start, lastActivity, views, pages, scopes, ...(session === undefined ? {} : { session }) });
+
+/** True when the folded state has what a filter's scan needs: its session's number and its views of each page (rows from before may not). */
+const isComplete = (state: Folded) => state.session !== undefined && state.pages.every((page) => page.views !== undefined);
 
 const groupOf = (scope: string) => scope.slice(0, scope.indexOf(":")) as VisitProperty;
 
@@ -62,15 +66,28 @@ async function addState(ctx: MutationCtx, fold: TimeFold, state: Folded, sign: 1
   }
 }
 
-/** Each page the visit viewed since its folded state (all of them when it has none), at its first view there. */
+/**
+ * Each page the visit viewed, at its first view there, with its views there: the views since its folded state are
+ * added to it (all of them when it has none, or when they do not add up to the visit's views: a view that reached
+ * the worker out of time order).
+ */
 async function pagesOf(ctx: MutationCtx, visit: Visit, state: Folded | null): Promise<Folded["pages"]> {
-  const pages = new Map((state?.pages ?? []).map(({ path, at }) => [path, at]));
+  const counted = state !== null && isComplete(state);
+  const pages = new Map<string, { at: number; views: number }>(counted ? state.pages.map(({ path, at, views }) => [path, { at, views: views! }]) : []);
   const views = await ctx.db
     .query("pageViews")
-    .withIndex("by_session_timestamp", (q) => q.eq("sessionId", visit.sessionId).gte("timestamp", state?.lastActivity ?? visit.start).lte("timestamp", visit.lastActivity))
+    .withIndex("by_session_timestamp", (q) =>
+      (counted ? q.eq("sessionId", visit.sessionId).gt("timestamp", state.lastActivity) : q.eq("sessionId", visit.sessionId).gte("timestamp", visit.start)).lte("timestamp", visit.lastActivity),
+    )
     .collect();
-  for (const view of views) if (!pages.has(view.path)) pages.set(view.path, view.timestamp);
-  return [...pages].map(([path, at]) => ({ path, at }));
+  for (const view of views) {
+    const page = pages.get(view.path);
+    if (page === undefined) pages.set(view.path, { at: view.timestamp, views: 1 });
+    else page.views++;
+  }
+  const total = [...pages.values()].reduce((sum, page) => sum + page.views, 0);
+  if (counted && total !== visit.views) return await pagesOf(ctx, visit, null);
+  return [...pages].map(([path, { at, views }]) => ({ path, at, views }));
 }
 
 /** Folds a change of a visit as its session committed it, unless the visit has settled meanwhile (the worker behind its settling). */
@@ -85,7 +102,15 @@ async function foldVisitChange(ctx: MutationCtx, fold: TimeFold, visit: Visit): 
   if (entry.state !== null && entry.state.start !== visit.start) await unfoldVisit(ctx, fold, visit);
   const old = entry.state;
   // A change already folded (met again, as a backfill's last step may) changes nothing.
-  if (old !== null && old.lastActivity === visit.lastActivity && old.views === visit.views && old.scopes.some(({ scope }) => scope === propertyScope("exitPage", visit.exitPage))) return;
+  if (
+    old !== null &&
+    isComplete(old) &&
+    old.lastActivity === visit.lastActivity &&
+    old.views === visit.views &&
+    old.scopes.some(({ scope }) => scope === propertyScope("exitPage", visit.exitPage))
+  ) {
+    return;
+  }
   if (old === null) await foldEarlierVisits(ctx, fold, visit);
   const minute = Math.floor(visit.start / MINUTE);
   const sessionScopes = await loadSessionScopes(ctx, fold.sessionScopes, visit.sessionId);
@@ -113,8 +138,9 @@ async function foldVisitChange(ctx: MutationCtx, fold: TimeFold, visit: Visit): 
     scopes.push({ scope, prev });
   }
   // A change with no new view (a heartbeat) viewed no new page: no read.
-  const pages = old !== null && old.views === visit.views ? old.pages : await pagesOf(ctx, visit, old);
-  const state: Folded = { start: visit.start, lastActivity: visit.lastActivity, views: visit.views, pages, scopes };
+  const pages = old !== null && isComplete(old) && old.views === visit.views ? old.pages : await pagesOf(ctx, visit, old);
+  const session = await numberOfSession(ctx, fold, sessionScopes);
+  const state: Folded = { start: visit.start, lastActivity: visit.lastActivity, views: visit.views, pages, scopes, session };
   if (old !== null) await addState(ctx, fold, old, -1);
   await addState(ctx, fold, state, 1);
   entry.state = state;
@@ -145,12 +171,27 @@ async function settlementOf(ctx: MutationCtx, fold: TimeFold): Promise<Settlemen
   return fold.settlement;
 }
 
-/** Settles an ended visit: folds its last change, if any, and drops its row. */
+/** Settles an ended visit: folds its last change, if any, appends it to its visit block, and drops its row. */
 export async function settleVisit(ctx: MutationCtx, fold: TimeFold, visit: Visit): Promise<void> {
   await foldVisitChange(ctx, fold, visit);
   const entry = await loadVisitFold(ctx, fold, visit._id);
+  await appendToBlock(ctx, fold.blocks, blockVisitOf(entry.state!));
   entry.state = null;
   entry.changed = true;
+}
+
+/** A folded visit as its block keeps it: its values are those of its scopes ("source:Google"). */
+function blockVisitOf(state: Folded): BlockVisit {
+  const values: BlockVisit["values"] = {};
+  for (const { scope } of state.scopes) values[groupOf(scope)] = scope.slice(scope.indexOf(":") + 1);
+  return {
+    start: state.start,
+    durationMs: state.lastActivity - state.start,
+    views: state.views,
+    session: state.session!,
+    pages: state.pages.map(({ path, views }) => ({ path, views: views! })),
+    values,
+  };
 }
 
 /**

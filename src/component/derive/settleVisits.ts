@@ -14,7 +14,7 @@ import type { TimeFold } from "./timeBuckets.js";
  * an empty cursor.
  */
 
-export type SettlementCursor = Pick<Doc<"visitSettlement">, "lastActivity" | "creationTime">;
+export type SettlementCursor = Pick<Doc<"visitSettlement">, "lastActivity" | "creationTime" | "blocksFrom">;
 
 export async function getSettlementCursor(ctx: QueryCtx): Promise<SettlementCursor | null> {
   return await ctx.db.query("visitSettlement").first();
@@ -67,8 +67,9 @@ export async function settleEndedVisits(
     settled++;
   }
   if (settled > 0) {
-    if (saved === null) await ctx.db.insert("visitSettlement", cursor!);
-    else await ctx.db.patch(saved._id, cursor!);
+    // Visits settled before visit blocks began are in none: blocks hold every visit that starts after the cursor then.
+    if (saved === null) await ctx.db.insert("visitSettlement", { ...cursor!, blocksFrom: 0 });
+    else await ctx.db.patch(saved._id, { ...cursor!, blocksFrom: saved.blocksFrom ?? saved.lastActivity });
   }
   return { settled, exhausted };
 }

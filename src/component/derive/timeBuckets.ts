@@ -4,7 +4,9 @@ import { SESSION_MINUTES_READ_MAX, type VisitProperty } from "../../shared/confi
 import type { MutationCtx } from "../_generated/server.js";
 import { applyPrevDeltas } from "./prevHistogram.js";
 import { storedDetail } from "./rollup.js";
-import { finishSessionScopes, type SessionScopes } from "./visitScopes.js";
+import { finishSessionScopes, type SessionNumbering, type SessionScopes } from "./visitScopes.js";
+import { finishVisitBlocks, startBlockAppends, type BlockAppends } from "./visitBlocks.js";
+import { addToCounters } from "./counters.js";
 import { finishVisitFolds, type VisitFoldEntry } from "./foldVisits.js";
 import type { SettlementCursor } from "./settleVisits.js";
 import { PROPERTY_PIECE_LEVELS, isPieceKept, type DetailHorizons } from "../../shared/detail.js";
@@ -113,10 +115,13 @@ export type TimeFold = {
   visitFolds: Map<string, VisitFoldEntry>;
   // The settlement cursor, read when a batch first needs it (derive/foldVisits.ts).
   settlement?: SettlementCursor | null;
+  // The visit blocks settled visits are appended to (derive/visitBlocks.ts), and the session numbers given, written at the end of the batch.
+  blocks: BlockAppends;
+  numbering?: SessionNumbering;
 };
 
 export function startTimeFold(clock = new BucketClock()): TimeFold {
-  return { clock, deltas: new Map(), latest: new Map(), windows: new Map(), sessions: new Map(), sessionScopes: new Map(), visitFolds: new Map() };
+  return { clock, deltas: new Map(), latest: new Map(), windows: new Map(), sessions: new Map(), sessionScopes: new Map(), visitFolds: new Map(), blocks: startBlockAppends() };
 }
 
 /** The rollup's horizons for this batch: read at its first fold (the worker moves them only between batches). */
@@ -294,6 +299,11 @@ function neighboursInMemory(known: Map<string, number[]>, scope: string, minute:
 export async function finishTimeFold(ctx: MutationCtx, fold: TimeFold): Promise<void> {
   await finishSessionScopes(ctx, fold.sessionScopes);
   await finishVisitFolds(ctx, fold.visitFolds);
+  await finishVisitBlocks(ctx, fold.blocks);
+  if (fold.numbering !== undefined && fold.numbering.given > 0) {
+    await addToCounters(ctx, { sessionNumbers: fold.numbering.given });
+    fold.numbering = undefined;
+  }
   for (const deltas of fold.windows.values()) {
     const { scope, level } = deltas[0];
     const starts = deltas.map((delta) => delta.start);

@@ -1,6 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { SESSION_MINUTES_READ_MAX, VISIT_SCOPES_MAX } from "../../shared/config.js";
+import { readCounter } from "./counters.js";
 
 /**
  * Each session's property values, for counting a value's visitors exactly:
@@ -25,7 +26,9 @@ const FIRST_PROPERTY_SCOPE = "a";
 
 type Row = Doc<"visitScopes">;
 /** A session's values as the batch knows them, written back once at the end of the batch when changed. */
-export type SessionScopes = { id: Id<"visitScopes"> | null; latest: Map<string, number>; complete: boolean; changed: boolean };
+export type SessionScopes = { id: Id<"visitScopes"> | null; latest: Map<string, number>; complete: boolean; number: number | null; changed: boolean };
+/** Session numbers a batch gives: the next, read from its counter when first needed, and how many it gave (added to the counter at its end). */
+export type SessionNumbering = { next: number; given: number };
 
 async function getRow(ctx: QueryCtx, sessionId: string): Promise<Row | null> {
   return await ctx.db
@@ -52,7 +55,7 @@ export async function loadSessionScopes(ctx: MutationCtx, cache: Map<string, Ses
   if (cached !== undefined) return cached;
   const row = await getRow(ctx, sessionId);
   let state: SessionScopes;
-  if (row !== null) state = { id: row._id, latest: latestOf(row), complete: row.complete, changed: false };
+  if (row !== null) state = { id: row._id, latest: latestOf(row), complete: row.complete, number: row.number ?? null, changed: false };
   else {
     const old = await ctx.db
       .query("sessionMinutes")
@@ -62,10 +65,20 @@ export async function loadSessionScopes(ctx: MutationCtx, cache: Map<string, Ses
     const complete = old.length <= SESSION_MINUTES_READ_MAX && old.length <= VISIT_SCOPES_MAX;
     // In index order (scope, then minute): the last of each scope is its latest.
     if (complete) for (const { scope, minute } of old) latest.set(scope, minute);
-    state = { id: null, latest, complete, changed: old.length > 0 };
+    state = { id: null, latest, complete, number: null, changed: old.length > 0 };
   }
   cache.set(sessionId, state);
   return state;
+}
+
+/** The session's number, given now when it has none: a visit block names its session by it (derive/visitBlocks.ts). */
+export async function numberOfSession(ctx: MutationCtx, fold: { numbering?: SessionNumbering }, state: SessionScopes): Promise<number> {
+  if (state.number !== null) return state.number;
+  fold.numbering ??= { next: await readCounter(ctx, "sessionNumbers"), given: 0 };
+  state.number = fold.numbering.next++;
+  fold.numbering.given++;
+  state.changed = true;
+  return state.number;
 }
 
 /** The minute the session's latest visit in `scope` started, or null when it had none. */
@@ -93,7 +106,7 @@ export async function recordInScope(ctx: MutationCtx, state: SessionScopes, sess
 export async function finishSessionScopes(ctx: MutationCtx, cache: Map<string, SessionScopes>): Promise<void> {
   for (const [sessionId, state] of cache) {
     if (!state.changed) continue;
-    const fields = { scopes: [...state.latest.keys()], minutes: [...state.latest.values()], complete: state.complete };
+    const fields = { scopes: [...state.latest.keys()], minutes: [...state.latest.values()], complete: state.complete, ...(state.number === null ? {} : { number: state.number }) };
     if (state.id === null) state.id = await ctx.db.insert("visitScopes", { sessionId, ...fields });
     else await ctx.db.patch(state.id, fields);
     state.changed = false;

@@ -7,12 +7,11 @@ import {
   RANGE_STATS_MAX_BREAKDOWNS,
   HISTORY_ROWS_PER_ROW,
   HISTORY_COVER_MAX,
-  MAX_VISIT_FIELD_BYTES,
   PAGE_PROPERTIES,
   type BreakdownProperty,
   type VisitProperty,
 } from "../../shared/config.js";
-import { filteredBreakdown } from "./filteredBreakdown.js";
+import { parseFilters, scanFiltered, Tally, ValueTallies, vFilters, type Filter, type MatchedVisit } from "./filteredVisits.js";
 import { openVisitFigures, openVisitValues, readOpenVisits, type OpenVisit } from "./openVisits.js";
 import { countPrevsBefore } from "../derive/prevHistogram.js";
 import { storedDetail } from "../derive/rollup.js";
@@ -28,11 +27,12 @@ import {
   pieceContaining,
   pieceEnd,
   siteTimeZone,
+  type Interval,
   type Piece,
   type TimeRange,
 } from "../../shared/timeRanges.js";
 import { addFigures, noFigures, type Figures, type Lens } from "./figures.js";
-import { canonicalPath, type InvalidArgument } from "../../shared/validation.js";
+import type { InvalidArgument } from "../../shared/validation.js";
 
 /**
  * The Stats API's reads: exact figures for any whole-minute range, from the
@@ -43,14 +43,16 @@ import { canonicalPath, type InvalidArgument } from "../../shared/validation.js"
  * visits (those in progress as the worker last folded them:
  * component/derive/foldVisits.ts). Runs of adjacent buckets of one level are
  * read with one index range; no query reads a row a visitor writes, so a
- * subscription re-runs only when the worker's batch changes what it read. A breakdown under a filter of another property
- * reads the matching visits themselves (component/read/filteredBreakdown.ts).
+ * subscription re-runs only when the worker's batch changes what it read. No filter, or one `is` filter, reads the
+ * buckets of the site or of that value; other filters (several, `isNot`, `contains`) and a breakdown under a filter
+ * of another property scan the range's packed visits (component/read/filteredVisits.ts).
  * Old detail is rolled up (component/derive/rollup.ts): a range that needs a
  * dropped bucket is refused with the grid that holds there (shared/detail.ts).
  */
 
 const vVisitMetrics = { visits: v.number(), viewsPerVisit: v.number(), bounceRate: v.number(), visitDurationMs: v.number() };
 export const vFilter = v.object({ property: v.string(), value: v.string() });
+export { vFilters };
 export const vSummary = v.object({ from: v.number(), to: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics });
 export const vSeriesRow = v.object({ start: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics });
 export const vBreakdownRow = v.object({
@@ -65,10 +67,9 @@ export const vBreakdownRow = v.object({
   visitDurationMs: v.optional(v.number()),
 });
 export type BreakdownRow = typeof vBreakdownRow.type;
-// A breakdown of `rangeStats`: its rows, or why a filtered one is refused (FILTER_TOO_BROAD, RANGE_BEFORE_RETENTION: read/filteredBreakdown.ts).
+// A breakdown of `rangeStats`: its rows, or why a filtered one is refused (FILTER_TOO_BROAD, RANGE_TOO_EARLY, RANGE_TOO_BUSY: read/filteredVisits.ts).
 export const vRangeBreakdown = v.union(v.object({ rows: v.array(vBreakdownRow) }), v.object({ refused: v.object({ code: v.string(), message: v.string() }) }));
 export const vRangeStats = v.object({ summary: vSummary, series: v.array(vSeriesRow), breakdowns: v.array(vRangeBreakdown) });
-export type Filter = { property: BreakdownProperty; value: string };
 // A range's figures as they add up (read/figures.ts), for a dashboard's history part.
 export const vFigures = v.object({ pageviews: v.number(), visitors: v.number(), visits: v.number(), bounces: v.number(), visitViews: v.number(), durationMs: v.number() });
 /**
@@ -102,20 +103,11 @@ function parseProperty(property: string, field = "property"): BreakdownProperty 
   return property as BreakdownProperty;
 }
 
-/** A filter's property checked and its value made canonical (a page filter's value is a path). */
-export function parseFilter(filter: { property: string; value: string } | undefined): Filter | undefined {
-  if (filter === undefined) return undefined;
-  const property = parseProperty(filter.property, "filter.property");
-  if (property === "page" || property === "entryPage" || property === "exitPage") return { property, value: canonicalPath(filter.value, "filter.value") };
-  if (filter.value === "" || new TextEncoder().encode(filter.value).length > MAX_VISIT_FIELD_BYTES) {
-    invalid("filter.value", `filter.value must be 1 to ${MAX_VISIT_FIELD_BYTES} bytes`);
-  }
-  return { property, value: filter.value };
-}
-
-/** The scope a filter (or none: the site) reads. */
-function lensOf(filter: Filter | undefined): Lens {
-  if (filter === undefined) return { group: "site", scope: SITE_SCOPE };
+/** The scope the filters read (none: the site; one `is`: its value's), or null when they need a scan (read/filteredVisits.ts). */
+function lensOf(filters: Filter[]): Lens | null {
+  if (filters.length === 0) return { group: "site", scope: SITE_SCOPE };
+  const [filter] = filters;
+  if (filters.length > 1 || filter.op !== "is") return null;
   if (filter.property === "page") return { group: "page", scope: filter.value };
   return { group: filter.property, scope: propertyScope(filter.property, filter.value), value: filter.value };
 }
@@ -219,10 +211,10 @@ async function assertAnswerable(ctx: QueryCtx, range: TimeRange, site?: Site): P
   return site;
 }
 
-type FilterArg = { filter?: { property: string; value: string } };
+type FilterArg = { filter?: { property: string; value: string }; filters?: { property: string; op: string; value: string }[] };
 type SeriesArgs = TimeRange & FilterArg & { interval: string; timeZone?: string };
 
-/** `summary`: page views, visitors and visits in `[from, to)`, of the site or of what the filter matches. */
+/** `summary`: page views, visitors and visits in `[from, to)`, of the site or of what the filters match. */
 export async function summary(ctx: QueryCtx, args: TimeRange & FilterArg, site?: Site, history?: History) {
   const range = { from: args.from, to: args.to };
   return { ...range, ...summaryRow(await summaryFigures(ctx, args, site, history)) };
@@ -230,14 +222,23 @@ export async function summary(ctx: QueryCtx, args: TimeRange & FilterArg, site?:
 
 const summaryRow = (figures: Figures) => ({ pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) });
 
+/** Under a page's filter, views per visit are the page's views per visit (prds/visits.md): its buckets count its visits' other views too. */
+const countedViews = (lens: Lens, figures: Figures): Figures => (lens.group === "page" ? { ...figures, visitViews: figures.pageviews } : figures);
+
 /** A summary's figures; with `history`, those before `history.before` are taken from it and only the rest is read. */
 async function summaryFigures(ctx: QueryCtx, args: TimeRange & FilterArg, site?: Site, history?: History): Promise<Figures> {
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
-  const lens = lensOf(parseFilter(args.filter));
+  const filters = parseFilters(args);
+  const lens = lensOf(filters);
+  if (lens === null) {
+    const tally = new Tally();
+    await scanFiltered(ctx, range, filters, [], (visit, pageviews) => tally.add(visit, pageviews));
+    return tally.figures;
+  }
   const known = await assertAnswerable(ctx, range, site);
-  if (history === undefined) return await lensFigures(ctx, lens, range, known);
-  return addFigures(history.summary, await lensFigures(ctx, lens, { from: history.before, to: range.to }, known, range.from));
+  if (history === undefined) return countedViews(lens, await lensFigures(ctx, lens, range, known));
+  return countedViews(lens, addFigures(history.summary, await lensFigures(ctx, lens, { from: history.before, to: range.to }, known, range.from)));
 }
 
 /** `timeseries`: each `interval` bucket of `timeZone` (the site's by default) with the figures of its part inside the range. */
@@ -252,11 +253,42 @@ async function seriesFigures(ctx: QueryCtx, args: SeriesArgs, known?: Site, hist
   assertValidRange(range);
   assertValidInterval(args.interval);
   const zone = args.timeZone === undefined ? siteTimeZone() : parseTimeZone(args.timeZone);
-  const lens = lensOf(parseFilter(args.filter));
-  const answerable = await assertAnswerable(ctx, range, known);
-  const { zone: site, detail } = answerable;
+  const filters = parseFilters(args);
+  const lens = lensOf(filters);
   const starts = buckets(range, args.interval, zone);
-  const spans = seriesSpans(range, args.interval, zone);
+  if (lens === null) {
+    const series = new SeriesTallies(seriesSpans(range, args.interval, zone));
+    await scanFiltered(ctx, range, filters, [], series.add);
+    return { starts, figures: series.figures() };
+  }
+  const { figures } = await lensSeries(ctx, lens, range, args.interval, zone, known, history);
+  return { starts, figures: figures.map((each) => countedViews(lens, each)) };
+}
+
+/** A scan's figures per span of a series (spans in time order, as seriesSpans gives them). */
+class SeriesTallies {
+  private readonly tallies: Tally[];
+  constructor(private readonly spans: TimeRange[]) {
+    this.tallies = spans.map(() => new Tally());
+  }
+  readonly add: MatchedVisit = (visit, pageviews) => {
+    let low = 0;
+    let high = this.spans.length - 1;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (this.spans[middle].from <= visit.start) low = middle;
+      else high = middle - 1;
+    }
+    this.tallies[low].add(visit, pageviews);
+  };
+  figures = () => this.tallies.map((tally) => tally.figures);
+}
+
+/** A lens's series from its buckets, span by span. */
+async function lensSeries(ctx: QueryCtx, lens: Lens, range: TimeRange, interval: Interval, zone: string, known?: Site, history?: History): Promise<{ figures: Figures[] }> {
+  const answerable = await assertAnswerable(ctx, range, known);
+  const spans = seriesSpans(range, interval, zone);
+  const { zone: site, detail } = answerable;
   // The range is answerable; a finer interval than old data keeps is the interval's fault.
   for (const span of spans) assertRangeKept(span, detail, site, "interval");
   if (history !== undefined) {
@@ -266,12 +298,12 @@ async function seriesFigures(ctx: QueryCtx, args: SeriesArgs, known?: Site, hist
       const later = { from: Math.max(span.from, history.before), to: span.to };
       figures.push(later.from >= later.to ? history.series[i] : addFigures(history.series[i], await lensFigures(ctx, lens, later, answerable, span.from)));
     }
-    return { starts, figures };
+    return { figures };
   }
   if (!hasAllLevels(lens.group) && !spans.every((span) => isOnPropertyGrid(span, site))) {
     // A visit property's series off whole hours: every span from the open visits of the range, read once.
     const visits = await openVisitsOf(ctx, answerable, range, lens.group);
-    return { starts, figures: spans.map((span) => openVisitFigures(visits.filter(({ start }) => span.from <= start && start < span.to), lens.scope, span.from)) };
+    return { figures: spans.map((span) => openVisitFigures(visits.filter(({ start }) => span.from <= start && start < span.to), lens.scope, span.from)) };
   }
   const piecesBySpan = spans.map((span) => piecesOf(span, site, lens.group));
   const rows = await readBuckets(ctx, lens.scope, piecesBySpan.flat(), answerable);
@@ -281,7 +313,7 @@ async function seriesFigures(ctx: QueryCtx, args: SeriesArgs, known?: Site, hist
     series.push(await figuresOf(ctx, spans[i].from, pieces, rows.slice(offset, offset + pieces.length)));
     offset += pieces.length;
   }
-  return { starts, figures: series };
+  return { figures: series };
 }
 
 function parseLimit(limit: number | undefined): number {
@@ -314,29 +346,43 @@ function breakdownRow(property: BreakdownProperty, { value, figures }: Ranked): 
   return { ...row, visits, bounceRate, visitDurationMs };
 }
 
-/** `breakdown`: the top values of a property in the range (of what the filter matches), each row's figures exact. */
+/** True when a breakdown by `property` under the filters scans visits: filters buckets cannot answer, or one `is` of another property. */
+const scansFor = (filters: Filter[], property: BreakdownProperty) => filters.length > 0 && (lensOf(filters) === null || filters[0].property !== property);
+
+/**
+ * `breakdown`: the top values of a property in the range (of what the filters match), each row's figures exact.
+ * `scanned`: a scan's tallies for it, when `rangeStats` scanned once for several questions.
+ */
 export async function breakdown(
   ctx: QueryCtx,
   args: TimeRange & FilterArg & { property: string; limit?: number },
   site?: Site,
   known?: KnownPart,
+  scanned?: ValueTallies,
 ): Promise<BreakdownRow[]> {
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
   const property = parseProperty(args.property);
   const limit = parseLimit(args.limit);
-  const filter = parseFilter(args.filter);
-  const answerable = await assertAnswerable(ctx, range, site);
-  // A breakdown under a filter of another property reads the matching visits themselves (exact).
-  if (filter !== undefined && filter.property !== property) {
-    const ranked = (await filteredBreakdown(ctx, range, filter, property)).sort(rankOf(property)).slice(0, limit);
-    return ranked.map((entry) => breakdownRow(property, entry));
+  const filters = parseFilters(args);
+  if (scansFor(filters, property)) {
+    let tallies = scanned;
+    if (tallies === undefined) {
+      tallies = new ValueTallies(property);
+      await scanFiltered(ctx, range, filters, [property], tallies.add);
+    }
+    return tallies
+      .ranked()
+      .sort(rankOf(property))
+      .slice(0, limit)
+      .map((entry) => breakdownRow(property, entry));
   }
+  const answerable = await assertAnswerable(ctx, range, site);
   let ranked: Ranked[];
-  if (filter !== undefined) {
-    // Broken down by its own property, a filter leaves one value.
-    const figures = await lensFigures(ctx, lensOf(filter), range, answerable);
-    ranked = figures.pageviews > 0 || figures.visits > 0 ? [{ value: filter.value, figures }] : [];
+  if (filters.length > 0) {
+    // Broken down by its own property, an `is` filter leaves one value.
+    const figures = await lensFigures(ctx, lensOf(filters)!, range, answerable);
+    ranked = figures.pageviews > 0 || figures.visits > 0 ? [{ value: filters[0].value, figures }] : [];
   } else {
     // With what the range held before a point known already, the rest is read, unless no ranking can be proven from it.
     ranked = (known && (await topValues(ctx, property, range, limit, answerable, known))) || (await topValues(ctx, property, range, limit, answerable))!;
@@ -517,7 +563,7 @@ export function refusalOf(error: unknown): { code: string; message: string; fiel
 }
 
 // What a filtered breakdown may be refused for, answered in its place by `rangeStats` (the other figures still stand).
-const REFUSALS = new Set(["FILTER_TOO_BROAD", "RANGE_BEFORE_RETENTION", "RANGE_TOO_BUSY"]);
+const REFUSALS = new Set(["FILTER_TOO_BROAD", "RANGE_TOO_EARLY", "RANGE_TOO_BUSY"]);
 
 type RangeQuestion = TimeRange & SeriesArgs & { breakdowns: { property: string; limit?: number }[] };
 
@@ -526,6 +572,7 @@ type RangeQuestion = TimeRange & SeriesArgs & { breakdowns: { property: string; 
  * `dashboardStats`, so a dashboard holds one subscription, re-run once per
  * worker batch, not one per panel: prds/dashboard-cost.md). Each part is what
  * its own query answers; a refused filtered breakdown answers `refused` in its place.
+ * Parts that scan visits (read/filteredVisits.ts) share one scan.
  * With `history` (rangeHistory's answer for the same question), only the range
  * from `history.before` on is read: the days before no longer change, and a
  * re-run does not read them again.
@@ -533,46 +580,80 @@ type RangeQuestion = TimeRange & SeriesArgs & { breakdowns: { property: string; 
 export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?: History }) {
   const { interval, timeZone, breakdowns, history, ...range } = args;
   assertBreakdownCount(breakdowns);
+  assertValidRange(range);
+  assertValidInterval(interval);
+  const filters = parseFilters(range);
   const site = await readSite(ctx);
   if (history !== undefined) assertHistory(history, args, site);
-  const figures = await summary(ctx, range, site, history);
-  const series = await timeseries(ctx, { ...range, interval, timeZone }, site, history);
+  const wholeScan = lensOf(filters) === null;
+  const summaryTally = new Tally();
+  const seriesTallies = new SeriesTallies(seriesSpans(range, interval, timeZone === undefined ? site.zone : parseTimeZone(timeZone)));
+  const breakdownTallies = breakdowns.map(({ property }) => (scansFor(filters, parseProperty(property)) ? new ValueTallies(parseProperty(property)) : undefined));
+  const scanning = breakdownTallies.filter((tallies) => tallies !== undefined);
+  let scanRefused: { code: string; message: string } | null = null;
+  if (wholeScan || scanning.length > 0) {
+    const each: MatchedVisit = (visit, pageviews, passes) => {
+      if (wholeScan) {
+        summaryTally.add(visit, pageviews);
+        seriesTallies.add(visit, pageviews, passes);
+      }
+      for (const tallies of scanning) tallies.add(visit, pageviews, passes);
+    };
+    try {
+      await scanFiltered(ctx, range, filters, scanning.map((tallies) => tallies.property), each);
+    } catch (error) {
+      const refused = refusalOf(error);
+      // A scan for the summary refuses the whole range; one for breakdowns only refuses them.
+      if (wholeScan || refused === null || !REFUSALS.has(refused.code)) throw error;
+      scanRefused = { code: refused.code, message: refused.message };
+    }
+  }
+  const summaryPart = wholeScan ? { from: range.from, to: range.to, ...summaryRow(summaryTally.figures) } : await summary(ctx, range, site, history);
+  const starts = buckets(range, interval, timeZone === undefined ? site.zone : parseTimeZone(timeZone));
+  const seriesPart = wholeScan ? seriesTallies.figures().map((each, i) => ({ start: starts[i], ...summaryRow(each) })) : await timeseries(ctx, { ...range, interval, timeZone }, site, history);
   const answers: (typeof vRangeBreakdown.type)[] = [];
   for (const [i, { property, limit }] of breakdowns.entries()) {
     const known = history?.breakdowns[i];
+    if (breakdownTallies[i] !== undefined && scanRefused !== null) {
+      answers.push({ refused: scanRefused });
+      continue;
+    }
     try {
-      answers.push({ rows: await breakdown(ctx, { ...range, property, limit }, site, known == null ? undefined : { before: history!.before, ...known }) });
+      answers.push({ rows: await breakdown(ctx, { ...range, property, limit }, site, known == null ? undefined : { before: history!.before, ...known }, breakdownTallies[i]) });
     } catch (error) {
       const refused = refusalOf(error);
       if (refused === null || !REFUSALS.has(refused.code)) throw error;
       answers.push({ refused: { code: refused.code, message: refused.message } });
     }
   }
-  return { summary: figures, series, breakdowns: answers };
+  return { summary: summaryPart, series: seriesPart, breakdowns: answers };
 }
 
 /**
  * `rangeHistory`: what a dashboard's range held before `before` (a local midnight inside it), for `rangeStats` to
  * take back: the summary's and series' figures there, and each unfiltered breakdown's top HISTORY_ROWS_PER_ROW × limit
- * values there. Those days no longer change, so its subscription is never re-run by today's traffic.
+ * values there. Those days no longer change, so its subscription is never re-run by today's traffic. Null for
+ * filters a scan answers: a visitor counted before `before` and after it again is one, which added figures cannot say.
  */
-export async function rangeHistory(ctx: QueryCtx, args: RangeQuestion & { before: number }): Promise<History> {
+export async function rangeHistory(ctx: QueryCtx, args: RangeQuestion & { before: number }): Promise<History | null> {
   const { interval, timeZone, breakdowns, before, ...range } = args;
   assertValidRange(range);
   assertBreakdownCount(breakdowns);
   assertValidInterval(interval);
+  const filters = parseFilters(range);
+  const lens = lensOf(filters);
+  if (lens === null) return null;
   const site = await assertAnswerable(ctx, range);
   assertSplit(before, range, site.zone);
   const earlier = { ...range, to: before };
-  const lens = lensOf(parseFilter(range.filter));
   const { figures: series } = await seriesFigures(ctx, { ...earlier, interval, timeZone }, site);
   const spans = seriesSpans(range, interval, timeZone === undefined ? site.zone : parseTimeZone(timeZone)).length;
   const parts: History["breakdowns"] = [];
   const cover = settledCoverOf(earlier, site.zone);
   for (const { property, limit } of breakdowns) {
     const parsed = parseProperty(property);
-    // Answered whole: a filtered breakdown (filtered by another property it reads the matching visits, not buckets), and any over years.
-    if (range.filter !== undefined || cover === null) {
+    // Answered whole: a filtered breakdown (a scan, or one value's buckets), and any over years.
+    if (filters.length > 0 || cover === null) {
       parts.push(null);
       continue;
     }
@@ -595,8 +676,8 @@ const assertBreakdownCount = (breakdowns: unknown[]) => {
 };
 
 /** A range question in one string: what a history answers, compared when it is taken back. */
-const questionKey = ({ from, to, interval, timeZone, filter, breakdowns }: RangeQuestion) =>
-  JSON.stringify([from, to, interval, timeZone ?? null, filter ?? null, breakdowns.map(({ property, limit }) => [property, limit ?? null])]);
+const questionKey = ({ from, to, interval, timeZone, filter, filters, breakdowns }: RangeQuestion) =>
+  JSON.stringify([from, to, interval, timeZone ?? null, filters ?? filter ?? null, breakdowns.map(({ property, limit }) => [property, limit ?? null])]);
 
 /** `before` splits the range at a local midnight inside it. */
 function assertSplit(before: number, range: TimeRange, zone: string): void {
@@ -607,6 +688,7 @@ function assertSplit(before: number, range: TimeRange, zone: string): void {
 
 /** A history passed back checks out against the question: its own question, a split inside it, whole non-negative figures. */
 function assertHistory(history: History, question: RangeQuestion, site: Site): void {
+  if (lensOf(parseFilters(question)) === null) invalid("range.history", "filters a scan answers take no history (dashboardHistory answers null for them)");
   if (history.question !== questionKey(question)) invalid("range.history", "history answers another question: ask dashboardHistory for this one");
   assertSplit(history.before, question, site.zone);
   const figures = [history.summary, ...history.series, ...history.breakdowns.flatMap((part) => part?.rows.map((row) => row.figures) ?? [])];
@@ -617,7 +699,7 @@ function assertHistory(history: History, question: RangeQuestion, site: Site): v
   if (history.breakdowns.length !== question.breakdowns.length) invalid("range.history", "history must have one part per breakdown");
   for (const [i, part] of history.breakdowns.entries()) {
     if (part === null) continue;
-    if (question.filter !== undefined) invalid("range.history", "a filtered breakdown has no history part");
+    if (parseFilters(question).length > 0) invalid("range.history", "a filtered breakdown has no history part");
     if (part.rows.length > BREAKDOWN_MAX_LIMIT) invalid("range.history", `history.breakdowns[${i}] lists at most ${BREAKDOWN_MAX_LIMIT} rows`);
   }
 }

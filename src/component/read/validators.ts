@@ -29,8 +29,10 @@ export const vPageViewStats = {
   pageStats: v.array(vPageStat),
   backfill: v.union(vBackfillProgress, v.null()),
 };
-// `filter`: only what matches one value of one property (prds/visits.md says what each figure then counts).
-export const vRange = { from: v.number(), to: v.number(), filter: v.optional(TimeStats.vFilter), ...vToken };
+// `filters`: only what matches them all (up to MAX_FILTERS, each `is`, `isNot` or `contains`; prds/filters.md says what each
+// figure then counts). `filter`: the older form of one `is`.
+const vFilterArgs = { filter: v.optional(TimeStats.vFilter), filters: v.optional(TimeStats.vFilters) };
+export const vRange = { from: v.number(), to: v.number(), ...vFilterArgs, ...vToken };
 
 export const vListPageStatsArgs = { paginationOpts: paginationOptsValidator, ...vToken };
 export const vListPageStatsResult = paginationResultValidator(vPageStat);
@@ -40,7 +42,7 @@ export const vBreakdownArgs = { ...vRange, property: v.string(), limit: v.option
 const vRangeQuestion = {
   from: v.number(),
   to: v.number(),
-  filter: v.optional(TimeStats.vFilter),
+  ...vFilterArgs,
   interval: v.string(),
   timeZone: v.optional(v.string()),
   breakdowns: v.array(v.object({ property: v.string(), limit: v.optional(v.number()) })),

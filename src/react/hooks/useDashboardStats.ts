@@ -65,7 +65,7 @@ export function useDashboardStats(shown: ResolvedSelection | undefined, filter: 
   const asked = useRef<{ range: RangeQuestion | undefined; live: RangeQuestion | undefined }>({ range: undefined, live: undefined });
   const historyReady = before === null || (!history.isStale && (history.data !== undefined || history.error !== undefined));
   if (range === undefined || historyReady) {
-    asked.current = { range, live: range !== undefined && before !== null && history.data !== undefined ? { ...range, history: history.data } : range };
+    asked.current = { range, live: range !== undefined && before !== null && history.data != null ? { ...range, history: history.data } : range };
   }
   const live = asked.current.live;
   const answer = useQuietStableQuery(api.dashboardStats, withTokenArg(live === undefined ? {} : { range: live }, token));

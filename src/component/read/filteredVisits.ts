@@ -1,0 +1,258 @@
+import { ConvexError, v } from "convex/values";
+import type { Doc } from "../_generated/dataModel.js";
+import type { QueryCtx } from "../_generated/server.js";
+import {
+  BREAKDOWN_PROPERTIES,
+  FILTER_OPS,
+  FILTER_SCAN_MAX_BYTES,
+  FILTER_SCAN_MAX_DOCS,
+  MAX_FILTERS,
+  MAX_VISIT_FIELD_BYTES,
+  OPEN_VISITS_READ_MAX,
+  PAGE_PROPERTIES,
+  type BreakdownProperty,
+  type FilterOp,
+  type VisitProperty,
+} from "../../shared/config.js";
+import type { TimeRange } from "../../shared/timeRanges.js";
+import { canonicalPath, type InvalidArgument } from "../../shared/validation.js";
+import { getSettlementCursor } from "../derive/settleVisits.js";
+import { forEachBlockVisit, groupOfProperty, type BlockDoc, type BlockGroup, type ScannedVisit } from "../derive/visitBlocks.js";
+import { noFigures, type Figures } from "./figures.js";
+import type { RangeTooBusy } from "./openVisits.js";
+
+/**
+ * Figures under filters the time buckets cannot answer: several at once, "is not", "contains", or a breakdown under
+ * a filter of another property. The visits of the range are scanned: those settled from their packed blocks
+ * (derive/visitBlocks.ts), those in progress from what the worker last folded of them (`visitFolds`), so every
+ * figure is exact, in-progress visits included, and agrees with the buckets' "as the worker last folded it". A
+ * scan reads at most FILTER_SCAN_MAX_BYTES and FILTER_SCAN_MAX_DOCS (half of Convex's read limits, less room for
+ * the rest); past them the range is refused with `availableFrom`, the earliest start it could answer.
+ *
+ * What a filter matches (prds/filters.md): a visit property's filter tests the visit's value (`isNot` matches a
+ * visit with none, `contains` ignores case); page filters test each view's page, and a visit matches when one of its
+ * views passes them all. A matching visit counts with its start in the range: its visit figures, its session as a
+ * visitor, and as page views its views that pass the page filters (all of them with none).
+ */
+
+export const vFilters = v.array(v.object({ property: v.string(), op: v.string(), value: v.string() }));
+export type Filter = { property: BreakdownProperty; op: FilterOp; value: string };
+export type FilterTooBroad = { code: "FILTER_TOO_BROAD"; field: "filters"; message: string; availableFrom?: number };
+export type RangeTooEarly = { code: "RANGE_TOO_EARLY"; field: "from"; message: string; availableFrom: number };
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+function invalid(field: string, message: string): never {
+  throw new ConvexError<InvalidArgument>({ code: "INVALID_ARGUMENT", field, message });
+}
+
+const quoted = (value: unknown) => JSON.stringify(String(value).slice(0, 40));
+
+/** The call's filters, checked: `filters`, or the older `filter` as one `is`; a page's value made canonical for `is` and `isNot`. */
+export function parseFilters(args: { filter?: { property: string; value: string }; filters?: { property: string; op: string; value: string }[] }): Filter[] {
+  if (args.filter !== undefined && args.filters !== undefined) invalid("filter", "give filters or filter, not both");
+  const given = args.filters ?? (args.filter === undefined ? [] : [{ ...args.filter, op: "is" }]);
+  const field = args.filters === undefined ? "filter" : "filters";
+  if (given.length > MAX_FILTERS) invalid(field, `${field} takes at most ${MAX_FILTERS}; got ${given.length}`);
+  return given.map(({ property, op, value }, i) => {
+    const at = args.filters === undefined ? "filter" : `filters[${i}]`;
+    if (!(BREAKDOWN_PROPERTIES as readonly string[]).includes(property)) {
+      invalid(`${at}.property`, `${at}.property must be one of ${BREAKDOWN_PROPERTIES.join(", ")}; got ${quoted(property)}`);
+    }
+    if (!(FILTER_OPS as readonly string[]).includes(op)) invalid(`${at}.op`, `${at}.op must be one of ${FILTER_OPS.join(", ")}; got ${quoted(op)}`);
+    const isPage = PAGE_PROPERTIES.includes(property as BreakdownProperty);
+    if (isPage && op !== "contains") return { property: property as BreakdownProperty, op: op as FilterOp, value: canonicalPath(value, `${at}.value`) };
+    if (value === "" || new TextEncoder().encode(value).length > MAX_VISIT_FIELD_BYTES) invalid(`${at}.value`, `${at}.value must be 1 to ${MAX_VISIT_FIELD_BYTES} bytes`);
+    return { property: property as BreakdownProperty, op: op as FilterOp, value };
+  });
+}
+
+/** A value test for one filter, its answers kept per value (a scan meets the same few values again and again). */
+function testOf({ op, value }: Filter): (candidate: string | undefined) => boolean {
+  if (op === "is") return (candidate) => candidate === value;
+  if (op === "isNot") return (candidate) => candidate !== value;
+  const part = value.toLowerCase();
+  const known = new Map<string, boolean>();
+  return (candidate) => {
+    if (candidate === undefined) return false;
+    let found = known.get(candidate);
+    if (found === undefined) known.set(candidate, (found = candidate.toLowerCase().includes(part)));
+    return found;
+  };
+}
+
+/** What a scan passes on for each matching visit: the visit, and its views that count (those that pass the page filters). */
+export type MatchedVisit = (visit: ScannedVisit, pageviews: number, passes: (path: string) => boolean) => void;
+
+/** Figures of matching visits, each session counted once as a visitor. */
+export class Tally {
+  readonly figures: Figures = noFigures();
+  private readonly sessions = new Set<number | string>();
+  add(visit: ScannedVisit, pageviews: number): void {
+    this.figures.pageviews += pageviews;
+    this.figures.visits++;
+    if (visit.views === 1) this.figures.bounces++;
+    // Views per visit are the counted views per visit: under a page filter, that page's views.
+    this.figures.visitViews += pageviews;
+    this.figures.durationMs += visit.durationMs;
+    if (!this.sessions.has(visit.session)) {
+      this.sessions.add(visit.session);
+      this.figures.visitors++;
+    }
+  }
+}
+
+/** Tallies by value, for a breakdown: each visit adds to its value of the property, or, for pages, to each page it viewed that passes. */
+export class ValueTallies {
+  private readonly tallies = new Map<string, Tally>();
+  constructor(readonly property: BreakdownProperty) {}
+  private of(value: string): Tally {
+    let tally = this.tallies.get(value);
+    if (tally === undefined) this.tallies.set(value, (tally = new Tally()));
+    return tally;
+  }
+  readonly add: MatchedVisit = (visit, pageviews, passes) => {
+    if (this.property !== "page") {
+      const value = visit.values[this.property];
+      if (value !== undefined) this.of(value).add(visit, pageviews);
+      return;
+    }
+    for (const page of visit.pages) if (passes(page.path)) this.of(page.path).add(visit, page.views);
+  };
+  ranked(): { value: string; figures: Figures }[] {
+    return [...this.tallies].map(([value, { figures }]) => ({ value, figures }));
+  }
+}
+
+/** Where filtered figures can start: visits that started before the first settling with blocks may be in none. */
+async function blocksFrom(ctx: QueryCtx): Promise<number> {
+  const cursor = await getSettlementCursor(ctx);
+  const from = cursor === null ? 0 : (cursor.blocksFrom ?? cursor.lastActivity);
+  return from === 0 ? 0 : Math.floor(from / MINUTE) * MINUTE + MINUTE;
+}
+
+/** What the scan may still read, and from when it has read every visit (for `availableFrom`). */
+type Budget = { bytes: number; docs: number };
+
+function tooBroad(range: TimeRange, availableFrom: number | null): never {
+  const can = availableFrom !== null && availableFrom > range.from && availableFrom < range.to;
+  throw new ConvexError<FilterTooBroad>({
+    code: "FILTER_TOO_BROAD",
+    field: "filters",
+    message:
+      `These filters match more visits in the range than one call can read exactly` +
+      (can ? `: from ${new Date(availableFrom).toISOString()} on it can, or choose fewer properties to filter by` : ": choose a shorter range"),
+    ...(can ? { availableFrom } : {}),
+  });
+}
+
+/**
+ * Scans the range's visits under the filters, calling `each` with every matching one; `groups` are the block columns
+ * the callers read besides the filters' (a breakdown's property). Refuses a range it cannot read whole.
+ */
+export async function scanFiltered(ctx: QueryCtx, range: TimeRange, filters: Filter[], properties: BreakdownProperty[], each: MatchedVisit): Promise<void> {
+  const from = await blocksFrom(ctx);
+  if (range.from < from) {
+    throw new ConvexError<RangeTooEarly>({
+      code: "RANGE_TOO_EARLY",
+      field: "from",
+      availableFrom: from,
+      message: `Filtered figures start at ${new Date(from).toISOString()}, when this site began packing visits for filters: choose a range from then, or run the backfill to include older visits`,
+    });
+  }
+  const visitTests = filters.filter((filter) => filter.property !== "page").map((filter) => ({ property: filter.property as VisitProperty, test: testOf(filter) }));
+  const pageTests = filters.filter((filter) => filter.property === "page").map(testOf);
+  const passes = (path: string) => pageTests.every((test) => test(path));
+  const visit = (scanned: ScannedVisit) => {
+    if (scanned.start < range.from || scanned.start >= range.to) return;
+    for (const { property, test } of visitTests) if (!test(scanned.values[property])) return;
+    let pageviews = scanned.views;
+    if (pageTests.length > 0) {
+      pageviews = 0;
+      for (const page of scanned.pages) if (passes(page.path)) pageviews += page.views;
+      if (pageviews === 0) return;
+    }
+    each(scanned, pageviews, passes);
+  };
+  const budget: Budget = { bytes: FILTER_SCAN_MAX_BYTES, docs: FILTER_SCAN_MAX_DOCS };
+  for (const open of await readOpenVisits(ctx, range, budget)) visit(open);
+  const groups = new Set<BlockGroup>(["core"]);
+  for (const property of [...filters.map((filter) => filter.property), ...properties]) groups.add(property === "page" ? "pages" : groupOfProperty(property));
+  await scanBlocks(ctx, range, [...groups], budget, visit);
+}
+
+/** Reads the blocks of the range's days, newest first, one index range per group read in step; refuses past the budget. */
+async function scanBlocks(ctx: QueryCtx, range: TimeRange, groups: BlockGroup[], budget: Budget, each: (visit: ScannedVisit) => void): Promise<void> {
+  const firstDay = Math.floor(range.from / DAY) * DAY;
+  const lastDay = Math.floor((range.to - 1) / DAY) * DAY;
+  const lists = groups.map((group) =>
+    ctx.db
+      .query("visitBlocks")
+      .withIndex("by_group_day_part", (q) => q.eq("group", group).gte("day", firstDay).lte("day", lastDay))
+      .order("desc")
+      [Symbol.asyncIterator](),
+  );
+  for (;;) {
+    const docs: Partial<Record<BlockGroup, BlockDoc>> = {};
+    for (const [i, list] of lists.entries()) {
+      const next = await list.next();
+      if (next.done) return;
+      docs[groups[i]] = next.value;
+      budget.bytes -= next.value.bytes;
+      budget.docs--;
+    }
+    const core = docs.core!;
+    if (groups.some((group) => docs[group]!.day !== core.day || docs[group]!.part !== core.part)) throw new Error(`visit block ${core.day}/${core.part} lacks a group`);
+    // Everything from the next day on has been read whole.
+    if (budget.bytes < 0 || budget.docs < 0) tooBroad(range, core.day + DAY);
+    forEachBlockVisit(docs, each);
+  }
+}
+
+/** The visits in progress that started in the range, as the worker last folded them; their reads count in the budget. */
+async function readOpenVisits(ctx: QueryCtx, range: TimeRange, budget: Budget): Promise<ScannedVisit[]> {
+  const rows = await ctx.db
+    .query("visitFolds")
+    .withIndex("by_start", (q) => q.gte("start", range.from).lt("start", range.to))
+    .take(OPEN_VISITS_READ_MAX + 1);
+  if (rows.length > OPEN_VISITS_READ_MAX) {
+    throw new ConvexError<RangeTooBusy>({
+      code: "RANGE_TOO_BUSY",
+      field: "from",
+      message: `More than ${OPEN_VISITS_READ_MAX.toLocaleString("en-US")} visits in progress started in this range: filtered figures wait until fewer are open`,
+    });
+  }
+  const visits: ScannedVisit[] = [];
+  for (const row of rows) {
+    budget.bytes -= JSON.stringify(row).length;
+    budget.docs--;
+    visits.push(await openVisitOf(ctx, row));
+  }
+  if (budget.bytes < 0 || budget.docs < 0) tooBroad(range, null);
+  return visits;
+}
+
+/** A folded visit in progress as a scan meets it; a row from before filters scanned visits is completed from the visit's own rows. */
+async function openVisitOf(ctx: QueryCtx, row: Doc<"visitFolds">): Promise<ScannedVisit> {
+  const values: ScannedVisit["values"] = {};
+  for (const { scope } of row.scopes) values[scope.slice(0, scope.indexOf(":")) as VisitProperty] = scope.slice(scope.indexOf(":") + 1);
+  const visit = { start: row.start, durationMs: row.lastActivity - row.start, views: row.views, values };
+  if (row.session !== undefined && row.pages.every((page) => page.views !== undefined)) {
+    return { ...visit, session: row.session, pages: row.pages.map(({ path, views }) => ({ path, views: views! })) };
+  }
+  const source = await ctx.db.get(row.visitId);
+  if (source === null) return { ...visit, session: row.visitId, pages: row.pages.map(({ path }) => ({ path, views: 1 })) };
+  const scopes = await ctx.db
+    .query("visitScopes")
+    .withIndex("by_sessionId", (q) => q.eq("sessionId", source.sessionId))
+    .unique();
+  const views = await ctx.db
+    .query("pageViews")
+    .withIndex("by_session_timestamp", (q) => q.eq("sessionId", source.sessionId).gte("timestamp", row.start).lte("timestamp", row.lastActivity))
+    .collect();
+  const pages = new Map<string, number>();
+  for (const view of views) pages.set(view.path, (pages.get(view.path) ?? 0) + 1);
+  // A session with no number yet has no settled visit in a block: its id names it alone.
+  return { ...visit, session: scopes?.number ?? source.sessionId, pages: [...pages].map(([path, count]) => ({ path, views: count })) };
+}
