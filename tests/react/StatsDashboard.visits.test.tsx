@@ -118,6 +118,8 @@ describe("the breakdown panels", () => {
     const pages = within(panel("pages")).getByTestId("top-pages");
     expect(rows(pages)).toEqual(["/a", "/b"]);
     expect(within(rowIn(pages, "/a")).getByTestId("top-page-views").textContent).toBe("3");
+    // Shares of the range's 5 page views: they add up to 100%, as a visit property's shares of its visits do.
+    expect([rowIn(pages, "/a"), rowIn(pages, "/b")].map((row) => within(row).getByTestId("breakdown-share").textContent)).toEqual(["60%", "40%"]);
 
     const countries = within(panel("locations")).getByTestId("breakdown-countries");
     expect(new Set(rows(countries))).toEqual(new Set(["FR", "US", "DE", "JP"]));

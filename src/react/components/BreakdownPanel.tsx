@@ -76,7 +76,8 @@ export function BreakdownPanel<Id extends string>({
   const { data: rows, isStale, refused: tooBroad } = answer;
   const idPrefix = `${spec.id}-breakdown`;
   const headingId = `${spec.id}-heading`;
-  const total = summary.data === undefined ? undefined : tab.property === "page" ? summary.data.visitors : summary.data.visits;
+  // The first figure's total (BreakdownTable): the range's page views for pages, its visits for a visit property.
+  const total = summary.data === undefined ? undefined : tab.property === "page" ? summary.data.pageviews : summary.data.visits;
 
   const expanded = limit > BREAKDOWN_ROWS;
   const mayHaveMore = rows !== undefined && rows.length >= limit && limit < BREAKDOWN_EXPANDED_ROWS;

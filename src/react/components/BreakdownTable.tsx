@@ -24,7 +24,7 @@ export type BreakdownTableProps = {
   column: string;
   /** What a visit is called in this table: "Visits", "Entrances" (entry pages), "Exits" (exit pages). */
   visitsLabel?: string;
-  /** What the shares are of: the range's (filtered) visits for a visit property, its visitors for pages; undefined while loading. */
+  /** What the shares are of: the total of the first figure, the range's (filtered) visits for a visit property, its page views for pages; undefined while loading. */
   total: number | undefined;
   /** The dashboard's filter: its row is marked, and choosing it again removes the filter. */
   filter: StatsFilter | null;
@@ -35,22 +35,22 @@ export type BreakdownTableProps = {
 };
 
 /**
- * A breakdown as Plausible lays it out: each value with a faint bar behind its name, as long as
- * its share of the top row's, then its figures and its share of the panel's total. The name is a
- * button that filters the dashboard by the value (a page also has a link to itself beside it).
- * Visit properties, sorted by visits, show them beside visitors, and bounce rate and duration
- * where the panel is wide enough; in a panel as narrow as a phone, only the figure the rows are
- * sorted by (visits, or a page's views) and the share.
+ * A breakdown as Plausible lays it out: each value with a faint bar behind its name, then its
+ * figures and its share. The first figure is the one the Stats API sorts the rows by (a page's
+ * views, a visit property's visits: each view has one page and each visit one value, so the shares
+ * add up to 100%); the bar is its length against the top row's and the share is of its total
+ * (prds/dashboard-figures.md). The name is a button that filters the dashboard by the value (a page
+ * also has a link to itself beside it). Visit properties show visitors beside visits, and bounce
+ * rate and duration where the panel is wide enough; in a panel as narrow as a phone, only the first
+ * figure and the share.
  */
 export function BreakdownTable({ property, rows, column, visitsLabel = "Visits", total, filter, onFilter, caption, testId }: BreakdownTableProps) {
   const isPage = property === "page";
   const isPageLike = PAGE_PROPERTIES.includes(property);
   const hintId = useId();
-  // Rows come sorted (pages by page views, visit properties by visits): the first is the longest bar.
-  const measure = (row: BreakdownTableRow) => (isPage ? row.pageviews : (row.visits ?? row.visitors));
-  const top = Math.max(1, ...rows.map(measure));
-  const shareOf = (row: BreakdownTableRow) => (isPage ? row.visitors : (row.visits ?? row.visitors));
-  const shareLabel = isPage ? "Share of visitors" : "Share of visits";
+  const first = (row: BreakdownTableRow) => (isPage ? row.pageviews : (row.visits ?? row.visitors));
+  const firstLabel = isPage ? "Views" : visitsLabel;
+  const top = Math.max(1, ...rows.map(first));
   const label = PROPERTY_LABEL[property].toLowerCase();
   return (
     <div className="table-scroll breakdown-scroll">
@@ -64,18 +64,14 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
             <th scope="col" className="breakdown-col-name">
               {column}
             </th>
+            <th scope="col" className="col-number">
+              {firstLabel}
+            </th>
             <th scope="col" className="col-number col-visitors">
               Visitors
             </th>
-            {isPage ? (
-              <th scope="col" className="col-number">
-                Views
-              </th>
-            ) : (
+            {!isPage && (
               <>
-                <th scope="col" className="col-number">
-                  {visitsLabel}
-                </th>
                 <th scope="col" className="col-number col-extra">
                   Bounce
                 </th>
@@ -85,8 +81,7 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
               </>
             )}
             <th scope="col" className="col-number col-share">
-              <span aria-hidden="true">%</span>
-              <span className="visually-hidden">{shareLabel}</span>
+              % of {firstLabel.toLowerCase()}
             </th>
           </tr>
         </thead>
@@ -98,7 +93,7 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
             return (
               <tr key={row.value} data-value={row.value} data-path={isPageLike ? row.value : undefined} className={active ? "is-active" : undefined}>
                 <th scope="row" className="breakdown-name-cell">
-                  <span className="breakdown-bar" style={{ width: `${(measure(row) / top) * 100}%` }} aria-hidden="true" />
+                  <span className="breakdown-bar" style={{ width: `${(first(row) / top) * 100}%` }} aria-hidden="true" />
                   <span className="breakdown-name">
                     <button
                       type="button"
@@ -126,18 +121,14 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
                     )}
                   </span>
                 </th>
+                <td className="col-number breakdown-main" data-testid={isPage ? "top-page-views" : "breakdown-visits"}>
+                  {formatNumber(first(row))}
+                </td>
                 <td className="col-number col-visitors" data-testid={isPage ? "top-page-visitors" : "breakdown-visitors"}>
                   {formatNumber(row.visitors)}
                 </td>
-                {isPage ? (
-                  <td className="col-number breakdown-main" data-testid="top-page-views">
-                    {formatNumber(row.pageviews)}
-                  </td>
-                ) : (
+                {!isPage && (
                   <>
-                    <td className="col-number breakdown-main" data-testid="breakdown-visits">
-                      {row.visits === undefined ? "–" : formatNumber(row.visits)}
-                    </td>
                     <td className="col-number col-extra" data-testid="breakdown-bounce">
                       {row.bounceRate === undefined ? "–" : formatRate(row.bounceRate)}
                     </td>
@@ -151,7 +142,7 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
                   </>
                 )}
                 <td className="col-number col-share" data-testid="breakdown-share">
-                  {total === undefined ? "" : formatShare(shareOf(row), total)}
+                  {total === undefined ? "" : formatShare(first(row), total)}
                 </td>
               </tr>
             );
