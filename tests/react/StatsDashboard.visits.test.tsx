@@ -180,7 +180,7 @@ describe("the breakdown panels", () => {
 });
 
 describe("more rows, and the chart's metric", () => {
-  test("Show more raises the limit and widens the panel; Show fewer goes back to 10", async () => {
+  test("Show more raises the limit and expands the panel in place, one button that keeps the focus; Show fewer goes back to 10", async () => {
     for (let page = 1; page <= 10; page++) await visit(at(15, 10, page), DIRECT_DE, [`/more-${page}`, 0]);
     await act(() => bridge.runWorker());
     vi.setSystemTime(NOW);
@@ -188,14 +188,23 @@ describe("more rows, and the chart's metric", () => {
     await settle();
     const pages = () => within(panel("pages")).getByTestId("top-pages");
     expect(rows(pages())).toHaveLength(10);
-    fireEvent.click(within(panel("pages")).getByRole("button", { name: "Show more" }));
+    const more = within(panel("pages")).getByRole("button", { name: "Show more" });
+    expect(more.getAttribute("aria-expanded")).toBe("false");
+    more.focus();
+    fireEvent.click(more);
     await settle();
     expect(askedOfRanges(bridge).breakdown.find(({ property }) => property === "page")?.limit).toBe(100);
     expect(rows(pages())).toHaveLength(12);
+    // Its own cell, not the row's (the stylesheet scrolls its rows): the grid around it stays as it was.
     expect(panel("pages").className).toContain("is-expanded");
     expect(within(panel("pages")).queryByRole("button", { name: "Show more" })).toBeNull();
+    const fewer = within(panel("pages")).getByRole("button", { name: "Show fewer" });
+    expect(fewer).toBe(more);
+    expect(document.activeElement).toBe(fewer);
+    expect(fewer.getAttribute("aria-expanded")).toBe("true");
+    expect(document.getElementById(fewer.getAttribute("aria-controls")!)?.contains(pages())).toBe(true);
 
-    fireEvent.click(within(panel("pages")).getByRole("button", { name: "Show fewer" }));
+    fireEvent.click(fewer);
     await settle();
     expect(rows(pages())).toHaveLength(10);
     expect(panel("pages").className).not.toContain("is-expanded");

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useState, type CSSProperties } from "react";
 import type { BreakdownProperty } from "../../shared/config.js";
 import type { StatsFilter } from "../lib/statsFilter.js";
 import type { ResolvedSelection } from "../lib/statsPeriod.js";
@@ -48,9 +48,10 @@ export function useBreakdownChoice<Id extends string>(spec: BreakdownPanelSpec<I
 
 /**
  * One of the dashboard's breakdown panels: a heading, tabs (one breakdown each), and the chosen
- * tab's table, 10 rows first and up to 100 on "Show more" (the panel then takes the row's whole
- * width, with every column). A filtered breakdown the server refuses as too broad says so here;
- * a failure of the range's query shows in the panel's error boundary.
+ * tab's table, 10 rows first and up to 100 on "Show more", which expand in place: the rows scroll
+ * within the height the 10 took, so the panel keeps its cell and its neighbours do not move. A
+ * filtered breakdown the server refuses as too broad says so here; a failure of the range's query
+ * shows in the panel's error boundary.
  */
 export function BreakdownPanel<Id extends string>({
   spec,
@@ -74,7 +75,10 @@ export function BreakdownPanel<Id extends string>({
   if (answer.error !== undefined) throw answer.error;
   const { tab, choose, limit, setLimit } = choice;
   const { data: rows, isStale, refused: tooBroad } = answer;
+  // The rows' height before "Show more": the expanded rows scroll within it.
+  const [rowsHeight, setRowsHeight] = useState<number | null>(null);
   const idPrefix = `${spec.id}-breakdown`;
+  const tabPanelId = `${idPrefix}-panel`;
   const headingId = `${spec.id}-heading`;
   // The first figure's total (BreakdownTable): the range's page views for pages, its visits for a visit property.
   const total = summary.data === undefined ? undefined : tab.property === "page" ? summary.data.pageviews : summary.data.visits;
@@ -82,6 +86,10 @@ export function BreakdownPanel<Id extends string>({
   const expanded = limit > BREAKDOWN_ROWS;
   const mayHaveMore = rows !== undefined && rows.length >= limit && limit < BREAKDOWN_EXPANDED_ROWS;
   const testId = tab.testId ?? `breakdown-${tab.id}`;
+  const toggle = () => {
+    if (!expanded) setRowsHeight(document.getElementById(tabPanelId)?.clientHeight || null);
+    setLimit(expanded ? BREAKDOWN_ROWS : BREAKDOWN_EXPANDED_ROWS);
+  };
 
   return (
     <section
@@ -89,6 +97,7 @@ export function BreakdownPanel<Id extends string>({
       aria-labelledby={headingId}
       aria-busy={isStale || undefined}
       data-testid={`${spec.id}-panel`}
+      style={expanded && rowsHeight !== null ? ({ "--breakdown-rows-height": `${rowsHeight}px` } as CSSProperties) : undefined}
     >
       <div className="breakdown-header">
         <h2 id={headingId} className="panel-title">
@@ -123,16 +132,17 @@ export function BreakdownPanel<Id extends string>({
       </TabPanel>
       {(mayHaveMore || expanded) && tooBroad === null && (
         <div className="breakdown-footer">
-          {expanded && (
-            <button type="button" className="button button-quiet button-small" onClick={() => setLimit(BREAKDOWN_ROWS)}>
-              Show fewer
-            </button>
-          )}
-          {mayHaveMore && (
-            <button type="button" className="button button-quiet button-small" onClick={() => setLimit(BREAKDOWN_EXPANDED_ROWS)} disabled={isStale}>
-              Show more
-            </button>
-          )}
+          {/* One button, so focus stays on it as it turns from "Show more" to "Show fewer". */}
+          <button
+            type="button"
+            className="button button-quiet button-small"
+            onClick={toggle}
+            disabled={!expanded && isStale}
+            aria-expanded={expanded}
+            aria-controls={tabPanelId}
+          >
+            {expanded ? "Show fewer" : "Show more"}
+          </button>
         </div>
       )}
     </section>
