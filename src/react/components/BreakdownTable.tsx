@@ -1,9 +1,9 @@
-import { useId } from "react";
+import { useId, type KeyboardEvent } from "react";
 import type { BreakdownProperty } from "../../shared/config.js";
 import { isSitePath } from "../../shared/validation.js";
 import { SiteLink } from "../router.js";
 import { displayPath, formatNumber } from "../lib/format.js";
-import { PROPERTY_LABEL, type StatsFilter } from "../lib/statsFilter.js";
+import { propertyNoun, type StatsFilter } from "../lib/statsFilter.js";
 import { describeDuration, describeValue, formatDuration, formatRate, formatShare, isPlaceholderValue, PAGE_PROPERTIES } from "../lib/statsFormat.js";
 
 /** A row of the Stats API's `breakdown` (prds/visits.md): the visit figures for visit properties, a title for pages. */
@@ -51,11 +51,10 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
   const first = (row: BreakdownTableRow) => (isPage ? row.pageviews : (row.visits ?? row.visitors));
   const firstLabel = isPage ? "Views" : visitsLabel;
   const top = Math.max(1, ...rows.map(first));
-  const label = PROPERTY_LABEL[property].toLowerCase();
   return (
     <div className="table-scroll breakdown-scroll">
       <p id={hintId} className="visually-hidden">
-        Choose a {label} to filter the dashboard by it.
+        Choose {propertyNoun(property)} to filter the dashboard by it, and again to remove that filter. The up and down arrow keys move between rows.
       </p>
       <table className="breakdown-table" data-testid={testId}>
         <caption className="visually-hidden">{caption}</caption>
@@ -85,7 +84,7 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
             </th>
           </tr>
         </thead>
-        <tbody>
+        <tbody onKeyDown={moveBetweenRows}>
           {rows.map((row) => {
             const active = filter !== null && filter.property === property && filter.value === row.value;
             const { text, title, flag } = describeValue(property, row.value);
@@ -151,6 +150,17 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
       </table>
     </div>
   );
+}
+
+/** ↑ and ↓ (Home and End) move the focus between the rows' filter buttons, so a long table need not be tabbed through. */
+function moveBetweenRows(event: KeyboardEvent<HTMLTableSectionElement>) {
+  const buttons = [...event.currentTarget.querySelectorAll<HTMLButtonElement>(".breakdown-filter")];
+  const at = buttons.indexOf(event.target as HTMLButtonElement);
+  if (at < 0) return;
+  const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: buttons.length - 1 }[event.key];
+  if (to === undefined || to < 0 || to >= buttons.length) return;
+  event.preventDefault();
+  buttons[to].focus();
 }
 
 let flagSupport: boolean | undefined;

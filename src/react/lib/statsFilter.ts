@@ -26,6 +26,17 @@ export const PROPERTY_LABEL: Record<BreakdownProperty, string> = {
   screen: "Screen size",
 };
 
+/**
+ * A property as a sentence names one of its values: "an entry page", "a UTM source", "an operating
+ * system". The label keeps an acronym's capitals and loses the capital of a word; "an" goes before a
+ * vowel (a label starting with "U" is an acronym, "UTM", said "you": "a").
+ */
+export function propertyNoun(property: BreakdownProperty): string {
+  const label = PROPERTY_LABEL[property];
+  const phrase = /^[A-Z][a-z]/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label;
+  return `${/^[aeio]/.test(phrase) ? "an" : "a"} ${phrase}`;
+}
+
 /** "source:Google" → { property: "source", value: "Google" }; null for anything else (an unknown property, no value). */
 export function parseFilter(text: string | null): StatsFilter | null {
   if (text === null) return null;

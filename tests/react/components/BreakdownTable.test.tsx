@@ -58,7 +58,9 @@ describe("a breakdown of a visit property", () => {
     expect(google.getAttribute("aria-pressed")).toBe("true");
     expect(rowOf("Google").className).toContain("is-active");
     expect(google.getAttribute("aria-describedby")).toBeTruthy();
-    expect(document.getElementById(google.getAttribute("aria-describedby")!)?.textContent).toBe("Choose a source to filter the dashboard by it.");
+    expect(document.getElementById(google.getAttribute("aria-describedby")!)?.textContent).toBe(
+      "Choose a source to filter the dashboard by it, and again to remove that filter. The up and down arrow keys move between rows.",
+    );
     fireEvent.click(within(rowOf("Direct / None")).getByRole("button"));
     expect(onFilter).toHaveBeenLastCalledWith({ property: "source", value: "Direct / None" });
     fireEvent.click(google);
@@ -72,6 +74,33 @@ describe("a breakdown of a visit property", () => {
     expect(france.getAttribute("title")).toBe("France (FR)");
     expect(within(rowOf("Unknown")).getByRole("button").textContent).toBe("Unknown");
     expect(cell("FR", "breakdown-share")).toBe("");
+  });
+
+  test("says what choosing does with the property's name in a sentence: an entry page, a UTM source", () => {
+    renderTable({ property: "entryPage", rows: [{ value: "/", visitors: 1, pageviews: 1, visits: 1 }] });
+    const button = within(rowOf("/")).getByRole("button");
+    expect(document.getElementById(button.getAttribute("aria-describedby")!)?.textContent).toMatch(/^Choose an entry page to filter/);
+    cleanup();
+    renderTable({ property: "utmSource", rows: [{ value: "newsletter", visitors: 1, pageviews: 1, visits: 1 }] });
+    const utm = within(rowOf("newsletter")).getByRole("button");
+    expect(document.getElementById(utm.getAttribute("aria-describedby")!)?.textContent).toMatch(/^Choose a UTM source to filter/);
+  });
+
+  test("the arrow keys move between the rows' buttons; Home and End go to the first and last", () => {
+    renderTable({ property: "source", rows: SOURCES });
+    const buttons = SOURCES.map(({ value }) => within(rowOf(value)).getByRole("button"));
+    buttons[0].focus();
+    fireEvent.keyDown(buttons[0], { key: "ArrowDown" });
+    expect(document.activeElement).toBe(buttons[1]);
+    fireEvent.keyDown(buttons[1], { key: "End" });
+    expect(document.activeElement).toBe(buttons[2]);
+    // Past the last row the arrow is the page's again (it scrolls).
+    expect(fireEvent.keyDown(buttons[2], { key: "ArrowDown" })).toBe(true);
+    expect(document.activeElement).toBe(buttons[2]);
+    fireEvent.keyDown(buttons[2], { key: "ArrowUp" });
+    expect(document.activeElement).toBe(buttons[1]);
+    fireEvent.keyDown(buttons[1], { key: "Home" });
+    expect(document.activeElement).toBe(buttons[0]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { describeFilter, formatFilter, parseFilter, readFilter, withFilter, withFilterArg, type StatsFilter } from "../../../src/react/lib/statsFilter";
+import { describeFilter, formatFilter, parseFilter, propertyNoun, readFilter, withFilter, withFilterArg, type StatsFilter } from "../../../src/react/lib/statsFilter";
+import { BREAKDOWN_PROPERTIES } from "../../../src/shared/config";
 
 describe("the filter in the URL", () => {
   test.each<[string, StatsFilter]>([
@@ -45,4 +46,23 @@ test("a query's arguments get the filter only when there is one", () => {
   expect(withFilterArg({ from: 1, to: 2 }, null)).toEqual({ from: 1, to: 2 });
   expect(Object.keys(withFilterArg({ from: 1, to: 2 }, null))).toEqual(["from", "to"]);
   expect(withFilterArg({ from: 1, to: 2 }, { property: "os", value: "iOS" })).toEqual({ from: 1, to: 2, filter: { property: "os", value: "iOS" } });
+});
+
+test("a property in a sentence: its article, and its label's capitals only where an acronym has them", () => {
+  expect(Object.fromEntries(BREAKDOWN_PROPERTIES.map((property) => [property, propertyNoun(property)]))).toEqual({
+    page: "a page",
+    entryPage: "an entry page",
+    exitPage: "an exit page",
+    source: "a source",
+    referrer: "a referrer",
+    utmSource: "a UTM source",
+    utmMedium: "a UTM medium",
+    utmCampaign: "a UTM campaign",
+    browser: "a browser",
+    os: "an operating system",
+    device: "a device",
+    country: "a country",
+    language: "a language",
+    screen: "a screen size",
+  });
 });
