@@ -12,12 +12,13 @@ import { useDashboardStats, type ActiveVisitors, type PageViewStats, type LivePa
 import { useShareToken } from "./hooks/useShareToken.js";
 import { useWatchStats } from "./hooks/useWatchStats.js";
 import { formatDate, formatDateTime, formatNumber } from "./lib/format.js";
-import { formatFilter, withFilterArg, type StatsFilter } from "./lib/statsFilter.js";
+import { formatFilter, liveScope, withFilterArg, type LiveScope, type StatsFilter } from "./lib/statsFilter.js";
 import { METRICS, type Metric } from "./lib/statsFormat.js";
 import { COMPARISONS } from "./lib/statsPeriod.js";
 import { withTokenArg } from "./lib/shareToken.js";
 import { StatCard } from "./components/StatCard.js";
-import { ActiveByPath } from "./components/ActiveByPath.js";
+import { ActiveByPath, pageActivity } from "./components/ActiveByPath.js";
+import { UnfilteredNote } from "./components/UnfilteredNote.js";
 import { ViewsByPage } from "./components/ViewsByPage.js";
 import { BackfillBanner } from "./components/BackfillBanner.js";
 import { RulesChangedNotice } from "./components/RulesChangedBanner.js";
@@ -125,6 +126,7 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
   );
   // A panel that failed for one question (a filter the server refuses, say) tries again for the next.
   const question = `${filter === null ? "" : formatFilter(filter)}|${JSON.stringify(range.selection)}`;
+  const live = liveScope(filter);
 
   return (
     <div className="stats-page">
@@ -155,7 +157,7 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
             <StatCard testId="stat-active-now" label="Active now" value={undefined} hint={ACTIVE_NOW_HINT} live error={<PanelError onRetry={retry} />} />
           )}
         >
-          <ActiveNowCard active={parts.active} />
+          <ActiveNowCard active={parts.active} scope={live} />
         </PanelErrorBoundary>
       </div>
 
@@ -191,13 +193,14 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
             </FailedPanel>
           )}
         >
-          <ActiveByPathPanel active={parts.active} />
+          <ActiveByPathPanel active={parts.active} scope={live} />
         </PanelErrorBoundary>
       </div>
 
       <section className="all-time" aria-labelledby="all-time-heading">
         <h2 id="all-time-heading" className="section-title">
           All time
+          {filter !== null && <UnfilteredNote />}
         </h2>
         <div className="stat-grid stat-grid-all-time">
           <PanelErrorBoundary fallback={(retry) => <FailedCards testId="stat-page-views-error" title="Page views, visitors and content" onRetry={retry} />}>
@@ -284,9 +287,19 @@ function BackfillNotice({ pageViews }: { pageViews: LivePart<PageViewStats> }) {
   return backfill?.state === "running" ? <BackfillBanner backfill={backfill} /> : null;
 }
 
-function ActiveNowCard({ active }: { active: LivePart<ActiveVisitors> }) {
+/** Visitors here now: under a page filter, that page's (see LiveScope); under another filter, everyone's, marked as not filtered. */
+function ActiveNowCard({ active, scope }: { active: LivePart<ActiveVisitors>; scope: LiveScope }) {
   if (active.error !== undefined) throw active.error;
-  return <StatCard testId="stat-active-now" label="Active now" value={formatted(active.data?.activeVisitors)} hint={ACTIVE_NOW_HINT} stale={active.isStale} live />;
+  const { data } = active;
+  const common = { testId: "stat-active-now", label: "Active now", stale: active.isStale, live: true };
+  if (scope.kind === "page") {
+    const count = data === undefined ? undefined : pageActivity(data, scope.page);
+    const value = data === undefined ? undefined : count === undefined ? "–" : formatNumber(count);
+    const hint = data !== undefined && count === undefined ? "on this page: not among the busiest pages right now" : `on this page, ${ACTIVE_NOW_HINT}`;
+    return <StatCard {...common} value={value} hint={hint} />;
+  }
+  const hint = scope.kind === "notFiltered" ? <UnfilteredNote /> : ACTIVE_NOW_HINT;
+  return <StatCard {...common} value={formatted(data?.activeVisitors)} hint={hint} />;
 }
 
 function PageViewCards({ pageViews }: { pageViews: LivePart<PageViewStats> }) {
@@ -320,9 +333,9 @@ function PageViewCards({ pageViews }: { pageViews: LivePart<PageViewStats> }) {
   );
 }
 
-function ActiveByPathPanel({ active }: { active: LivePart<ActiveVisitors> }) {
+function ActiveByPathPanel({ active, scope }: { active: LivePart<ActiveVisitors>; scope: LiveScope }) {
   if (active.error !== undefined) throw active.error;
-  return <ActiveByPath active={active.data} stale={active.isStale} />;
+  return <ActiveByPath active={active.data} scope={scope} stale={active.isStale} />;
 }
 
 function ViewsPanel({ pageViews }: { pageViews: LivePart<PageViewStats> }) {

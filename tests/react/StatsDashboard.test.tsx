@@ -141,6 +141,39 @@ describe("/stats", () => {
     expect(screen.getByTestId("active-elsewhere").textContent).toBe("and 2 more on other pages");
   }, 15_000);
 
+  test("under a filter, active now counts what it can (a page's readers) and the parts it does not narrow say so", async () => {
+    // One reader on each of 12 pages, two more on /page-0, as above.
+    const pages = VIEWS_TABLE_COLLAPSED_ROWS + 2;
+    for (let n = 0; n < pages; n++) await bridge.mutation(api.stats.heartbeat, { sessionId: crypto.randomUUID(), currentPath: `/page-${n}` });
+    for (let n = 0; n < 2; n++) await bridge.mutation(api.stats.heartbeat, { sessionId: crypto.randomUUID(), currentPath: "/page-0" });
+    // Where each "not filtered" note is: the heading it is part of, or the card.
+    const notes = () => screen.queryAllByTestId("unfiltered-note").map((note) => note.closest("h2")?.id ?? note.closest("section")?.getAttribute("data-testid"));
+    renderStatsPage(bridge, "/stats?filter=page:/page-0");
+    await settle();
+    expect(cardValue("stat-active-now")).toBe("3");
+    expect(card("stat-active-now").querySelector(".stat-hint")?.textContent).toMatch(/^on this page, seen in the last/);
+    expect([...screen.getByTestId("active-by-path").querySelectorAll("li")].map((li) => li.getAttribute("data-path"))).toEqual(["/page-0"]);
+    expect(screen.queryByTestId("active-elsewhere")).toBeNull();
+    // Only the all-time figures ignore a page filter.
+    expect(notes()).toEqual(["all-time-heading"]);
+    expect(screen.getByRole("heading", { name: /^All time/ }).textContent).toBe("All time (All traffic: not filtered)");
+
+    cleanup();
+    // A page nobody listed reads now, while others read pages not listed: its count is not known.
+    renderStatsPage(bridge, "/stats?filter=page:/elsewhere");
+    await settle();
+    expect(cardValue("stat-active-now")).toBe("–");
+    expect(card("stat-active-now").querySelector(".stat-hint")?.textContent).toBe("on this page: not among the busiest pages right now");
+    expect(screen.getByTestId("active-by-path").textContent).toBe("This page is not among the busiest right now.");
+
+    cleanup();
+    renderStatsPage(bridge, "/stats?filter=source:Google");
+    await settle();
+    expect(cardValue("stat-active-now")).toBe(String(pages + 2));
+    expect(notes()).toEqual(["stat-active-now", "active-by-path-heading", "all-time-heading"]);
+    expect(screen.getAllByTestId("unfiltered-note").map((note) => note.textContent)).toEqual(Array(3).fill(" (All traffic: not filtered)"));
+  }, 20_000);
+
   test("Download CSV: at the siteUrl given, else at a Convex cloud client's HTTP actions, else not shown", async () => {
     renderStatsPage(bridge, "/stats", { siteUrl: "https://stats.example.com/docs/" });
     await settle();

@@ -77,3 +77,15 @@ export function describeFilter(filter: StatsFilter): { property: string; value: 
 export function withFilterArg<Args extends object>(args: Args, filter: StatsFilter | null): Args & { filter?: StatsFilter } {
   return filter === null ? args : { ...args, filter };
 }
+
+/**
+ * What "active now" can show under the dashboard's filter: it counts visitors by the page they read,
+ * so a page filter applies (`page`: that page's live count), and no other does (`notFiltered`: it
+ * shows all traffic, and says so).
+ */
+export type LiveScope = { kind: "all" } | { kind: "page"; page: string } | { kind: "notFiltered" };
+
+export function liveScope(filter: StatsFilter | null): LiveScope {
+  if (filter === null) return { kind: "all" };
+  return filter.property === "page" ? { kind: "page", page: filter.value } : { kind: "notFiltered" };
+}
