@@ -147,7 +147,7 @@ describe("how far a scan goes", () => {
     });
     const filters = [{ property: "browser", op: "isNot", value: "Chrome" }];
     const error = await tc.query(api.stats.summary, { from: T0, to: T0 + 5 * DAY, filters }).catch((e: unknown) => e);
-    expect((error as ConvexError<object>).data).toEqual({ code: "FILTER_TOO_BROAD", field: "filters", availableFrom: T0 + 3 * DAY, message: expect.stringContaining("from ") });
+    expect((error as ConvexError<{ code: string }>).data).toEqual({ code: "FILTER_TOO_BROAD", field: "filters", availableFrom: T0 + 3 * DAY, message: expect.stringContaining("from ") });
     expect(await tc.query(api.stats.summary, { from: T0 + 3 * DAY, to: T0 + 5 * DAY, filters })).toMatchObject({ visits: 2, visitors: 2, pageviews: 2 });
   });
 
@@ -156,7 +156,7 @@ describe("how far a scan goes", () => {
     await tc.runInStats((ctx) => ctx.db.insert("visitSettlement", { lastActivity: T0 + HOUR + 30_000, creationTime: 0 }));
     const filters = VISIT_PROPERTIES.slice(0, 2).map((property) => ({ property, op: "contains", value: "/" }));
     const error = await tc.query(api.stats.summary, { from: T0, to: T0 + DAY, filters }).catch((e: unknown) => e);
-    expect((error as ConvexError<object>).data).toMatchObject({ code: "RANGE_TOO_EARLY", field: "from", availableFrom: T0 + HOUR + MINUTE });
+    expect((error as ConvexError<{ code: string }>).data).toMatchObject({ code: "RANGE_TOO_EARLY", field: "from", availableFrom: T0 + HOUR + MINUTE });
     expect(await tc.query(api.stats.summary, { from: T0 + HOUR + MINUTE, to: T0 + DAY, filters })).toMatchObject({ visits: 0 });
   });
 });

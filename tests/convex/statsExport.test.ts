@@ -136,6 +136,14 @@ describe("GET /api/export", () => {
     ]);
   });
 
+  test("filters combine: repeated, each `is` (:), `is not` (!:) or `contains` (~:)", async () => {
+    await seedAwkwardVisits();
+    const filters = ["page!:/b", "referrer~:EXAMPLE"].map((text) => `filter=${encodeURIComponent(text)}`).join("&");
+    expect(csvRecords(await csvOf(`property=utmSource&${DAYS}&${filters}`))).toEqual([
+      { utm_source: "東京ニュース", visitors: "1", visits: "1", pageviews: "1", bounce_rate: "100", visit_duration: "0" },
+    ]);
+  });
+
   test("property=all: a ZIP of the time series and every breakdown, each the file its own URL gives", async () => {
     await seedAwkwardVisits();
     const response = await get(`property=all&${DAYS}`);
@@ -161,7 +169,8 @@ describe("GET /api/export", () => {
     expect(await refusal(`property=page&from=${T0 + 1}&to=${T0 + HOUR}`)).toMatchObject({ status: 400, body: { field: "from" } });
     expect(await refusal("property=page&period=all")).toMatchObject({ status: 400, body: { field: "period" } });
     expect(await refusal(`property=page&${DAYS}&filter=nocolon`)).toMatchObject({ status: 400, body: { field: "filter" } });
-    expect(await refusal(`property=page&${DAYS}&filter=colour:red`)).toMatchObject({ status: 400, body: { field: "filter.property" } });
+    expect(await refusal(`property=page&${DAYS}&filter=colour:red`)).toMatchObject({ status: 400, body: { field: "filter", error: expect.stringContaining("property must be one of") } });
+    expect(await refusal(`property=page&${DAYS}&filter=source~:`)).toMatchObject({ status: 400, body: { field: "filter" } });
     expect(await refusal(`property=timeseries&${DAYS}&interval=fortnight`)).toMatchObject({ status: 400, body: { field: "interval" } });
     // Beyond the range of a Date: a 400, not the RangeError of writing it as a date.
     expect(await refusal("property=page&from=99999999999999999999&to=199999999999999999999")).toMatchObject({ status: 400, body: { field: "from" } });

@@ -118,8 +118,9 @@ function parseTables(property: string | null): Table[] {
 function parseFilterParams(texts: string[]): FilterText[] {
   return texts.map((text) => {
     const filter = parseFilterText(text);
-    if (filter === null) throw new BadRequest("filter", "filter must be property:value (property!:value for is not, property~:value for contains), e.g. source:Google");
-    return filter;
+    if (filter !== null) return filter;
+    if (text.includes(":")) throw new BadRequest("filter", `filter's property must be one of ${BREAKDOWN_PROPERTIES.join(", ")}; got ${JSON.stringify(text.slice(0, 40))}`);
+    throw new BadRequest("filter", "filter must be property:value (property!:value for is not, property~:value for contains), e.g. source:Google");
   });
 }
 

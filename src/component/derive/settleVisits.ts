@@ -3,6 +3,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../shared/config.js";
 import { foldCommittedChange, settleVisit } from "./foldVisits.js";
 import type { TimeFold } from "./timeBuckets.js";
+import { getRawRetention } from "../operate/retiredRows.js";
 
 /**
  * Settling: once a visit has ended (no activity for VISIT_TIMEOUT_MS, plus a
@@ -68,7 +69,8 @@ export async function settleEndedVisits(
   }
   if (settled > 0) {
     // Visits settled before visit blocks began are in none: blocks hold every visit that starts after the cursor then.
-    if (saved === null) await ctx.db.insert("visitSettlement", { ...cursor!, blocksFrom: 0 });
+    // A first settling (a new site, or a backfill's) packs every visit there is: those raw retention deleted are gone.
+    if (saved === null) await ctx.db.insert("visitSettlement", { ...cursor!, blocksFrom: (await getRawRetention(ctx))?.deletedBefore ?? 0 });
     else await ctx.db.patch(saved._id, { ...cursor!, blocksFrom: saved.blocksFrom ?? saved.lastActivity });
   }
   return { settled, exhausted };
