@@ -1,20 +1,20 @@
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { useConvex } from "convex/react";
 import { ConvexError } from "convex/values";
 import { SESSION_TIMEOUT_MS } from "../shared/config.js";
 import type { Interval } from "../shared/timeRanges.js";
 import { useQuietQuery } from "./hooks/useQuietQuery.js";
-import { useStableQuery } from "./hooks/useStableQuery.js";
-import { useLiveQuery } from "./hooks/useLiveQueries.js";
+import { useQuietStableQuery } from "./hooks/useStableQuery.js";
 import { readyRange, useStatsRange, type RangeState } from "./hooks/useStatsRange.js";
 import { useStatsFilter } from "./hooks/useStatsFilter.js";
 import { useDashboardStats, type ActiveVisitors, type PageViewStats, type LivePart, type SeriesRow, type Summary } from "./hooks/useDashboardStats.js";
 import { useShareToken } from "./hooks/useShareToken.js";
 import { useWatchStats } from "./hooks/useWatchStats.js";
 import { formatDate, formatDateTime, formatNumber } from "./lib/format.js";
-import { formatFilter, liveScope, withFilterArg, type LiveScope, type StatsFilter } from "./lib/statsFilter.js";
+import { filtersKey, liveScope, MAX_FILTERS_NOTICE, toggleIsFilter, withFiltersArg, type LiveScope, type StatsFilter } from "./lib/statsFilter.js";
+import { refusalOf } from "./lib/refusal.js";
 import { METRICS, type Metric } from "./lib/statsFormat.js";
-import { COMPARISONS } from "./lib/statsPeriod.js";
+import { COMPARISONS, datesFrom } from "./lib/statsPeriod.js";
 import { withTokenArg } from "./lib/shareToken.js";
 import { StatCard } from "./components/StatCard.js";
 import { ActiveByPath, pageActivity } from "./components/ActiveByPath.js";
@@ -23,6 +23,7 @@ import { ViewsByPage } from "./components/ViewsByPage.js";
 import { BackfillBanner } from "./components/BackfillBanner.js";
 import { RulesChangedNotice } from "./components/RulesChangedBanner.js";
 import { PanelError, PanelErrorBoundary } from "./components/PanelErrorBoundary.js";
+import { RefusalNote, type Narrowing } from "./components/RefusalNote.js";
 import { PeriodPicker } from "./components/PeriodPicker.js";
 import { PeriodChange } from "./components/PeriodChange.js";
 import { TimeseriesChart, type TimeseriesMetric } from "./components/TimeseriesChart.js";
@@ -58,10 +59,10 @@ export type StatsDashboardProps = {
 };
 
 /**
- * The live dashboard. A range and a filter (both in the URL, see useStatsRange
- * and useStatsFilter; a breakdown's row sets the filter) drive the cards, the
- * chart and the breakdown panels; "Active now" and the all-time figures beside
- * them take neither. Every query takes a clock only through the range, which
+ * The live dashboard. A range and up to three filters (all in the URL, see
+ * useStatsRange and useStatsFilter; the Filter menu or a breakdown's row adds
+ * one) drive the cards, the chart and the breakdown panels; "Active now" takes
+ * a page filter only and the all-time figures none, and each says so. Every query takes a clock only through the range, which
  * changes by value at most once a minute (realtime) and otherwise at midnight,
  * so subscriptions are not renewed as time passes; the server's worker
  * expires idle visitors, so "Active now" takes no clock at all.
@@ -73,7 +74,8 @@ export type StatsDashboardProps = {
  * never change, are subscriptions of their own that Convex does not re-run.
  * Each panel renders inside its own error boundary: a range the server
  * refuses (a bad filter) fails the range's panels only, while active now and
- * the all-time figures keep updating.
+ * the all-time figures keep updating; a filtered question it cannot answer
+ * exactly says why, with a shorter range to show when the server names one.
  *
  * A private dashboard (STATS_VISIBILITY=private) opens with a share link's
  * token (`?token=`, passed to every query); without a valid one, `settings`
@@ -114,19 +116,31 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
   useWatchStats(useStatsApi(), useShareToken());
   const exportBase = useSiteUrl(siteUrl);
   const range = useStatsRange();
-  const { filter, setFilter } = useStatsFilter();
+  const { filters, setFilters } = useStatsFilter();
+  // Why a breakdown's row was not added to the filters, for as long as the filters stay as they were.
+  const [notice, setNotice] = useState<{ filters: string; text: string } | null>(null);
   // Every breakdown panel's chosen tab and rows, asked for in the dashboard's one query with every other live figure.
   const choices = [useBreakdownChoice(SOURCES_PANEL), useBreakdownChoice(PAGES_PANEL), useBreakdownChoice(LOCATIONS_PANEL), useBreakdownChoice(DEVICES_PANEL)];
   // Not readyRange, which throws a range that failed: each panel does, in its own error boundary.
   const shown = range.state.status === "ready" ? range.state : undefined;
   const parts = useDashboardStats(
     shown,
-    filter,
+    filters,
     choices.map(({ tab, limit }) => ({ property: tab.property, limit })),
   );
   // A panel that failed for one question (a filter the server refuses, say) tries again for the next.
-  const question = `${filter === null ? "" : formatFilter(filter)}|${JSON.stringify(range.selection)}`;
-  const live = liveScope(filter);
+  const question = `${filtersKey(filters)}|${JSON.stringify(range.selection)}`;
+  const live = liveScope(filters);
+  const chooseRow = (property: StatsFilter["property"], value: string) => {
+    const next = toggleIsFilter(filters, property, value);
+    if (next === null) setNotice({ filters: filtersKey(filters), text: MAX_FILTERS_NOTICE });
+    else setFilters(next);
+  };
+  // A refused filtered question's shorter range: from the first whole day it can answer to the shown range's end.
+  const narrow = (availableFrom: number): Narrowing | null => {
+    const dates = shown === undefined ? null : datesFrom(shown, availableFrom);
+    return dates === null || shown === undefined ? null : { label: formatDate(dates.start, shown.timeZone), apply: () => range.applyCustom(dates.from, dates.to) };
+  };
 
   return (
     <div className="stats-page">
@@ -143,14 +157,17 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
       <div className="range-toolbar">
         <PeriodPicker controls={range} />
         <RangeLabel state={range.state} />
-        <DownloadCsv shown={range.state.status === "ready" ? range.state : undefined} filter={filter} siteUrl={exportBase} />
+        <DownloadCsv shown={shown} filters={filters} siteUrl={exportBase} />
       </div>
 
-      <FilterBar filter={filter} onRemove={() => setFilter(null)} />
+      <FilterBar filters={filters} shown={shown} onChange={setFilters} notice={notice?.filters === filtersKey(filters) ? notice.text : null} />
 
       <div className="stat-grid stat-grid-visits">
-        <PanelErrorBoundary resetKey={question} fallback={(retry) => <FailedCards testId="stat-range-error" title="Visitors, visits and page views" onRetry={retry} />}>
-          <RangeCards state={range.state} filter={filter} current={parts.summary} />
+        <PanelErrorBoundary
+          resetKey={question}
+          fallback={(retry, error) => <FailedCards testId="stat-range-error" title="Visitors, visits and page views" onRetry={retry} error={error} narrow={narrow} />}
+        >
+          <RangeCards state={range.state} filters={filters} current={parts.summary} />
         </PanelErrorBoundary>
         <PanelErrorBoundary
           fallback={(retry) => (
@@ -163,13 +180,13 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
 
       <PanelErrorBoundary
         resetKey={question}
-        fallback={(retry) => (
-          <FailedPanel testId="chart-error" headingId="chart-heading" onRetry={retry}>
+        fallback={(retry, error) => (
+          <FailedPanel testId="chart-error" headingId="chart-heading" onRetry={retry} error={error} narrow={narrow}>
             Visitors and page views over time
           </FailedPanel>
         )}
       >
-        <ChartPanel state={range.state} filter={filter} series={parts.series} onIntervalChange={range.chooseInterval} />
+        <ChartPanel state={range.state} filters={filters} series={parts.series} onIntervalChange={range.chooseInterval} />
       </PanelErrorBoundary>
 
       <div className="breakdown-grid">
@@ -177,13 +194,28 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
           <PanelErrorBoundary
             key={spec.id}
             resetKey={question}
-            fallback={(retry) => (
-              <FailedPanel testId={spec.id === "pages" ? "top-pages-error" : `${spec.id}-error`} headingId={`${spec.id}-heading`} onRetry={retry}>
+            fallback={(retry, error) => (
+              <FailedPanel
+                testId={spec.id === "pages" ? "top-pages-error" : `${spec.id}-error`}
+                headingId={`${spec.id}-heading`}
+                onRetry={retry}
+                error={error}
+                narrow={narrow}
+              >
                 {spec.title}
               </FailedPanel>
             )}
           >
-            <RangeBreakdown spec={spec} state={range.state} choice={choices[i]} answer={parts.breakdowns[i]} summary={parts.summary} filter={filter} onFilter={setFilter} />
+            <RangeBreakdown
+              spec={spec}
+              state={range.state}
+              choice={choices[i]}
+              answer={parts.breakdowns[i]}
+              summary={parts.summary}
+              filters={filters}
+              onChoose={chooseRow}
+              narrow={narrow}
+            />
           </PanelErrorBoundary>
         ))}
         <PanelErrorBoundary
@@ -200,7 +232,7 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
       <section className="all-time" aria-labelledby="all-time-heading">
         <h2 id="all-time-heading" className="section-title">
           All time
-          {filter !== null && <UnfilteredNote />}
+          {filters.length > 0 && <UnfilteredNote />}
         </h2>
         <div className="stat-grid stat-grid-all-time">
           <PanelErrorBoundary fallback={(retry) => <FailedCards testId="stat-page-views-error" title="Page views, visitors and content" onRetry={retry} />}>
@@ -254,27 +286,36 @@ function RangeLabel({ state }: { state: RangeState }) {
   );
 }
 
+/** Why a range's part could not load: a filtered question the server refuses says why, in its words (with a shorter range when it names one); anything else, a retry. */
+function RangePartError(props: { error?: unknown; onRetry: () => void; narrow?: (availableFrom: number) => Narrowing | null; testId: string }) {
+  const refusal = refusalOf(props.error);
+  if (refusal === null || props.narrow === undefined) return <PanelError onRetry={props.onRetry} />;
+  return <RefusalNote refusal={refusal} narrow={props.narrow} testId={`${props.testId}-refused`} />;
+}
+
+type FailedProps = { testId: string; onRetry: () => void; error?: unknown; narrow?: (availableFrom: number) => Narrowing | null };
+
 /** A row of cards whose query failed: one message where the cards would be. */
-function FailedCards({ testId, title, onRetry }: { testId: string; title: string; onRetry: () => void }) {
-  const headingId = `${testId}-label`;
+function FailedCards({ title, ...failed }: FailedProps & { title: string }) {
+  const headingId = `${failed.testId}-label`;
   return (
-    <section className="stat-card stat-group-error" data-testid={testId} aria-labelledby={headingId}>
+    <section className="stat-card stat-group-error" data-testid={failed.testId} aria-labelledby={headingId}>
       <h2 className="stat-label" id={headingId}>
         {title}
       </h2>
-      <PanelError onRetry={onRetry} />
+      <RangePartError {...failed} />
     </section>
   );
 }
 
 /** A panel whose query failed: its heading, and the message with a retry. */
-function FailedPanel(props: { testId: string; headingId: string; wide?: boolean; onRetry: () => void; children: ReactNode }) {
+function FailedPanel({ headingId, wide, children, ...failed }: FailedProps & { headingId: string; wide?: boolean; children: ReactNode }) {
   return (
-    <section className={props.wide ? "panel panel-wide" : "panel"} aria-labelledby={props.headingId} data-testid={props.testId}>
-      <h2 id={props.headingId} className="panel-title">
-        {props.children}
+    <section className={wide ? "panel panel-wide" : "panel"} aria-labelledby={headingId} data-testid={failed.testId}>
+      <h2 id={headingId} className="panel-title">
+        {children}
       </h2>
-      <PanelError onRetry={props.onRetry} />
+      <RangePartError {...failed} />
     </section>
   );
 }
@@ -372,17 +413,21 @@ const RANGE_CARDS: readonly { testId: string; metric: Metric }[] = [
   { testId: "stat-range-visit-duration", metric: "visitDurationMs" },
 ];
 
-/** The range's visitors, visits, page views and the visits' figures, each against the previous period; all under the filter. */
-function RangeCards({ state, filter, current }: { state: RangeState; filter: StatsFilter | null; current: LivePart<Summary> }) {
+/** The range's visitors, visits, page views and the visits' figures, each against what it is compared with; all under the filters. */
+function RangeCards({ state, filters, current }: { state: RangeState; filters: readonly StatsFilter[]; current: LivePart<Summary> }) {
   if (current.error !== undefined) throw current.error;
   const api = useStatsApi();
   const shown = readyRange(state);
   const token = useShareToken();
-  // The previous period never changes once past: a subscription of its own, which Convex does not re-run.
-  const previous = useStableQuery(api.summary, shown?.compared ? withTokenArg(withFilterArg(shown.compared.range, filter), token) : "skip");
+  // The compared span has ended: a subscription of its own, which Convex does not re-run.
+  const previous = useQuietStableQuery(api.summary, shown?.compared ? withTokenArg(withFiltersArg(shown.compared.range, filters), token) : "skip");
+  // A comparison the server refuses under these filters (too much to read, before filter data begins) is left out.
+  if (previous.error !== undefined && refusalOf(previous.error) === null) throw previous.error;
   const stale = current.isStale || previous.isStale;
   const comparedWith =
-    shown?.compared && previous.data !== undefined ? { summary: previous.data, against: COMPARISONS[shown.comparison].name, label: shown.compared.label } : undefined;
+    shown?.compared && previous.data !== undefined && previous.error === undefined
+      ? { summary: previous.data, against: COMPARISONS[shown.comparison].name, label: shown.compared.label }
+      : undefined;
   return (
     <>
       {RANGE_CARDS.map(({ testId, metric }) => (
@@ -433,8 +478,8 @@ function RangeCard(props: {
  * its last figures, dimmed, in their own interval, until both series of a new
  * question have arrived.
  */
-function ChartPanel(props: { state: RangeState; filter: StatsFilter | null; series: LivePart<SeriesRow[]>; onIntervalChange: (interval: Interval) => void }) {
-  const { state, filter, onIntervalChange } = props;
+function ChartPanel(props: { state: RangeState; filters: readonly StatsFilter[]; series: LivePart<SeriesRow[]>; onIntervalChange: (interval: Interval) => void }) {
+  const { state, filters, onIntervalChange } = props;
   if (props.series.error !== undefined) throw props.series.error;
   const api = useStatsApi();
   const shown = readyRange(state);
@@ -442,11 +487,14 @@ function ChartPanel(props: { state: RangeState; filter: StatsFilter | null; seri
   const token = useShareToken();
   // Only the series of the question shown: the chart keeps its last one, dimmed, in its own interval until then.
   const series = props.series.isStale ? undefined : props.series.data;
-  const previous = useLiveQuery(
+  const compared = useQuietStableQuery(
     api.timeseries,
-    shown?.chartCompared ? withTokenArg(withFilterArg({ ...shown.chartCompared, interval: shown.interval }, filter), token) : "skip",
+    shown?.chartCompared ? withTokenArg(withFiltersArg({ ...shown.chartCompared, interval: shown.interval }, filters), token) : "skip",
   );
-  const loading = series === undefined || (shown?.chartCompared != null && previous === undefined);
+  // A comparison the server refuses under these filters is not drawn; the range still is.
+  if (compared.error !== undefined && refusalOf(compared.error) === null) throw compared.error;
+  const previous = compared.isStale || compared.error !== undefined ? undefined : compared.data;
+  const loading = series === undefined || (shown?.chartCompared != null && previous === undefined && compared.error === undefined);
   const title = metric === "both" ? "Visitors and page views" : METRICS[metric].label;
   return (
     <section className="panel panel-chart" aria-labelledby="chart-heading">
@@ -496,7 +544,7 @@ const CHART_METRIC_IDS = CHART_METRICS.map(({ id }) => id);
 
 const BREAKDOWN_PANELS: readonly BreakdownPanelSpec[] = [SOURCES_PANEL, PAGES_PANEL, LOCATIONS_PANEL, DEVICES_PANEL];
 
-/** A breakdown panel of the range, under the filter (a range that failed shows in its error boundary); choosing a row filters the dashboard by it. */
+/** A breakdown panel of the range, under the filters (a range that failed shows in its error boundary); choosing a row adds its filter. */
 function RangeBreakdown({ state, ...panel }: Omit<Parameters<typeof BreakdownPanel>[0], "shown"> & { state: RangeState }) {
   return <BreakdownPanel {...panel} shown={readyRange(state)} />;
 }

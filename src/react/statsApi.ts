@@ -12,6 +12,7 @@ export type StatsApi = Pick<
   | "listPageStats"
   | "summary"
   | "timeseries"
+  | "breakdown"
   | "dashboardStats"
   | "dashboardHistory"
   | "settings"

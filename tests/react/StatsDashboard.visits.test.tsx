@@ -82,7 +82,14 @@ const rowIn = (table: HTMLElement, value: string) => [...table.querySelectorAll(
 const refuseBreakdowns =
   (code: string, message: string) =>
   ({ range, ...answer }: { range: { breakdowns: unknown[] } }) => ({ ...answer, range: { ...range, breakdowns: range.breakdowns.map(() => ({ refused: { code, message } })) } });
-const filters = (kind: "summary" | "timeseries" | "breakdown") => askedOfRanges(bridge)[kind].map(({ filter }) => filter);
+/** The `filters` each question of a kind was asked with (undefined: none); never the older `filter`. */
+/** Every `breakdown` query asked on its own (the Filter menu's values). */
+const askedOfBreakdown = () => bridge.watchedArgs("stats:breakdown") as Record<string, unknown>[];
+const filters = (kind: "summary" | "timeseries" | "breakdown") =>
+  askedOfRanges(bridge)[kind].map((question) => {
+    expect(question).not.toHaveProperty("filter");
+    return question.filters;
+  });
 
 // Each test renders the whole dashboard and runs its queries through convex-test: seconds, not milliseconds.
 vi.setConfig({ testTimeout: 20_000 });
@@ -238,7 +245,7 @@ describe("filtering", () => {
 
     expect(location()).toBe("?period=today&filter=source:Google");
     expect(screen.getByTestId("filter-chip").textContent).toContain("Source is Google");
-    const google = { property: "source", value: "Google" };
+    const google = [{ property: "source", op: "is", value: "Google" }];
     expect(filters("summary")).toEqual([google, google]);
     expect(filters("timeseries")).toEqual([google, google]);
     expect(filters("breakdown")).toEqual([google, google, google, google]);
@@ -269,10 +276,8 @@ describe("filtering", () => {
     renderStats(`/stats?period=today&filter=${encodeURIComponent("utmCampaign:launch:2026 été")}`);
     await settle();
     expect(screen.getByTestId("filter-chip").textContent).toContain("UTM campaign is launch:2026 été");
-    expect(filters("summary")).toEqual([
-      { property: "utmCampaign", value: "launch:2026 été" },
-      { property: "utmCampaign", value: "launch:2026 été" },
-    ]);
+    const campaign = [{ property: "utmCampaign", op: "is", value: "launch:2026 été" }];
+    expect(filters("summary")).toEqual([campaign, campaign]);
     expect(value("stat-range-visitors")).toBe("1");
     expect(rows(within(panel("locations")).getByTestId("breakdown-countries"))).toEqual(["JP"]);
   });
@@ -291,11 +296,7 @@ describe("filtering", () => {
 
   test.each([
     ["too broad", "FILTER_TOO_BROAD", "Too many visits match this filter: choose a shorter range."],
-    [
-      "a range raw retention has deleted the rows of",
-      "RANGE_BEFORE_RETENTION",
-      "A filtered breakdown reads the raw views and visits, and raw retention (STATS_RAW_RETENTION_DAYS) has deleted those before 2024-01-01T00:00:00.000Z: choose a range that starts then or later, or remove the filter",
-    ],
+    ["before the site's filter data begins", "RANGE_TOO_EARLY", "Filtered figures start at 2026-11-14T09:00:00.000Z: choose a range from then"],
   ])("a filtered breakdown refused (%s) says so in its panel, in the server's words; the rest of the dashboard works", async (_, code, message) => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     renderStats("/stats?period=today&filter=source:Google");
@@ -309,6 +310,149 @@ describe("filtering", () => {
 
     await act(() => bridge.restoreQuery("stats:dashboardStats"));
     expect(rows(within(panel("locations")).getByTestId("breakdown-countries"))).toEqual(["FR"]);
+    vi.mocked(console.error).mockRestore();
+  });
+});
+
+describe("filters that combine", () => {
+  const chips = () => screen.queryAllByTestId("filter-chip").map((chip) => chip.textContent);
+
+  test("rows add filters (AND), each removed on its own: by its row again, or by its chip", async () => {
+    renderStats();
+    await settle();
+    fireEvent.click(within(rowIn(within(panel("sources")).getByTestId("breakdown-sources"), "Google")).getByRole("button"));
+    await settle();
+    fireEvent.click(within(rowIn(within(panel("pages")).getByTestId("top-pages"), "/b")).getByRole("button"));
+    await settle();
+    expect(location()).toBe("?period=today&filter=source:Google&filter=page:/b");
+    expect(chips()).toEqual(["Source is Google×", "Page is /b×"]);
+    const both = [
+      { property: "source", op: "is", value: "Google" },
+      { property: "page", op: "is", value: "/b" },
+    ];
+    expect(filters("summary")).toEqual([both, both]);
+    expect(filters("breakdown")).toEqual([both, both, both, both]);
+    // Today's visit from Google viewed /b; nobody else's did.
+    expect(value("stat-range-visitors")).toBe("1");
+    expect(value("stat-range-pageviews")).toBe("1");
+
+    // Its row again removes the page's filter, leaves the source's.
+    const pageRow = within(rowIn(within(panel("pages")).getByTestId("top-pages"), "/b")).getByRole("button");
+    expect(pageRow.getAttribute("aria-pressed")).toBe("true");
+    fireEvent.click(pageRow);
+    await settle();
+    expect(location()).toBe("?period=today&filter=source:Google");
+    fireEvent.click(within(rowIn(within(panel("pages")).getByTestId("top-pages"), "/a")).getByRole("button"));
+    await settle();
+    expect(location()).toBe("?period=today&filter=source:Google&filter=page:/a");
+
+    const remove = screen.getByRole("button", { name: "Remove filter: Source is Google" });
+    remove.focus();
+    fireEvent.click(remove);
+    await settle();
+    expect(location()).toBe("?period=today&filter=page:/a");
+    expect(chips()).toEqual(["Page is /a×"]);
+    // The chip is gone: the focus is on the Filter button, not lost.
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Filter" }));
+    expect(value("stat-range-visitors")).toBe("3");
+  });
+
+  test("a fourth filter is not added, and the dashboard says why", async () => {
+    renderStats("/stats?period=today&filter=source:Google&filter=country:FR&filter=browser:Chrome");
+    await settle();
+    expect(chips()).toHaveLength(3);
+    fireEvent.click(within(rowIn(within(panel("pages")).getByTestId("top-pages"), "/a")).getByRole("button"));
+    await settle();
+    expect(location()).toBe("?period=today&filter=source:Google&filter=country:FR&filter=browser:Chrome");
+    expect(screen.getByTestId("filter-notice").textContent).toBe("At most 3 filters: remove one to add another.");
+    // A row on a filtered property still replaces its filter.
+    fireEvent.click(within(rowIn(within(panel("sources")).getByTestId("breakdown-sources"), "Google")).getByRole("button"));
+    await settle();
+    expect(location()).toBe("?period=today&filter=country:FR&filter=browser:Chrome");
+    expect(screen.getByTestId("filter-notice").textContent).toBe("");
+  });
+
+  test("the Filter menu: a property, is not, a value picked from the range's values by keyboard; Escape closes it", async () => {
+    renderStats();
+    await settle();
+    const button = screen.getByRole("button", { name: "Filter" });
+    fireEvent.click(button);
+    await settle();
+    const dialog = screen.getByRole("dialog", { name: "Add a filter" });
+    expect(button.getAttribute("aria-expanded")).toBe("true");
+    expect(document.activeElement).toBe(within(dialog).getByRole("combobox", { name: "Property" }));
+    fireEvent.change(within(dialog).getByRole("combobox", { name: "Property" }), { target: { value: "country" } });
+    fireEvent.change(within(dialog).getByRole("combobox", { name: "Operator" }), { target: { value: "isNot" } });
+    await settle();
+    // Today's countries, by name, from the breakdown of the range.
+    const valueField = within(dialog).getByRole("combobox", { name: "Value" });
+    const options = () => within(within(dialog).getByRole("listbox")).queryAllByRole("option").map((option) => option.textContent);
+    expect(new Set(options())).toEqual(new Set(["France", "United States", "Germany", "Japan"]));
+    const asked = askedOfBreakdown();
+    expect(asked).toContainEqual(expect.objectContaining({ property: "country", limit: 100, from: at(15, 0), to: at(16, 0) }));
+    fireEvent.change(valueField, { target: { value: "fra" } });
+    expect(options()).toEqual(["France"]);
+    fireEvent.keyDown(valueField, { key: "ArrowDown" });
+    expect(valueField.getAttribute("aria-activedescendant")).toBe(within(within(dialog).getByRole("listbox")).getByRole("option").id);
+    fireEvent.keyDown(valueField, { key: "Enter" });
+    expect((valueField as HTMLInputElement).value).toBe("France");
+    fireEvent.click(within(dialog).getByRole("button", { name: "Apply" }));
+    await settle();
+    expect(location()).toBe("?period=today&filter=country!:FR");
+    expect(chips()).toEqual(["Country is not France×"]);
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(document.activeElement).toBe(button);
+    expect(filters("summary")[0]).toEqual([{ property: "country", op: "isNot", value: "FR" }]);
+    // Four visits today, one from France.
+    expect(value("stat-range-visits")).toBe("3");
+
+    fireEvent.click(button);
+    fireEvent.keyDown(screen.getByRole("dialog"), { key: "Escape" });
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(document.activeElement).toBe(button);
+    expect(button.getAttribute("aria-expanded")).toBe("false");
+  });
+
+  test("the Filter menu: contains, a typed part of a value; the values listed are under the other filters", async () => {
+    renderStats("/stats?period=today&filter=country:FR");
+    await settle();
+    fireEvent.click(screen.getByRole("button", { name: "Filter" }));
+    const dialog = screen.getByRole("dialog", { name: "Add a filter" });
+    fireEvent.change(within(dialog).getByRole("combobox", { name: "Property" }), { target: { value: "source" } });
+    await settle();
+    // Only French visits' sources: the other filter applies.
+    expect(within(within(dialog).getByRole("listbox")).queryAllByRole("option").map((option) => option.textContent)).toEqual(["Google"]);
+    expect(askedOfBreakdown()).toContainEqual(expect.objectContaining({ property: "source", filters: [{ property: "country", op: "is", value: "FR" }] }));
+    fireEvent.change(within(dialog).getByRole("combobox", { name: "Operator" }), { target: { value: "contains" } });
+    fireEvent.change(within(dialog).getByRole("textbox", { name: "Text" }), { target: { value: "OOG" } });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Apply" }));
+    await settle();
+    expect(location()).toBe("?period=today&filter=country:FR&filter=source~:OOG");
+    expect(chips()).toEqual(["Country is France×", "Source contains OOG×"]);
+    // Case-insensitive: Google matches.
+    expect(value("stat-range-visits")).toBe("1");
+  });
+
+  test("a range refused under the filters says why in place of its figures, and shows from when it can answer", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    renderStats("/stats?period=7d&filter=source~:oo&filter=country!:US");
+    await settle();
+    const message = "Too much matches these filters to count exactly: from 2026-11-12T09:00:00.000Z on it can, or choose fewer properties to filter by";
+    const availableFrom = at(12, 9);
+    await act(() =>
+      bridge.rewriteQuery("stats:dashboardStats", (answer: { range: unknown }) => ({
+        ...answer,
+        range: { error: { code: "FILTER_TOO_BROAD", field: "filters", message, availableFrom } },
+      })),
+    );
+    const refused = screen.getByTestId("stat-range-error-refused");
+    expect(refused.querySelector("p")?.textContent).toBe(message);
+    expect(screen.getByTestId("chart-error-refused")).toBeTruthy();
+    // Nov 12 at 9:00 is not a whole day: from Nov 13 to the week's last day.
+    fireEvent.click(within(refused).getByRole("button", { name: "Show from Nov 13, 2026" }));
+    await act(() => bridge.restoreQuery("stats:dashboardStats"));
+    expect(location()).toBe("?period=custom&from=2026-11-13&to=2026-11-15&filter=source~:oo&filter=country!:US");
+    expect(screen.queryByTestId("stat-range-error-refused")).toBeNull();
     vi.mocked(console.error).mockRestore();
   });
 });

@@ -1,6 +1,7 @@
 import { useState, type CSSProperties } from "react";
 import type { BreakdownProperty } from "../../shared/config.js";
 import type { StatsFilter } from "../lib/statsFilter.js";
+import { RefusalNote, type Narrowing } from "./RefusalNote.js";
 import type { ResolvedSelection } from "../lib/statsPeriod.js";
 import type { BreakdownPart, LivePart, Summary } from "../hooks/useDashboardStats.js";
 import { BreakdownTable } from "./BreakdownTable.js";
@@ -59,8 +60,9 @@ export function BreakdownPanel<Id extends string>({
   answer,
   summary,
   shown,
-  filter,
-  onFilter,
+  filters,
+  onChoose,
+  narrow,
 }: {
   spec: BreakdownPanelSpec<Id>;
   choice: BreakdownChoice;
@@ -69,8 +71,11 @@ export function BreakdownPanel<Id extends string>({
   summary: LivePart<Summary>;
   /** The resolved range; undefined while it loads. */
   shown: ResolvedSelection | undefined;
-  filter: StatsFilter | null;
-  onFilter: (filter: StatsFilter | null) => void;
+  filters: readonly StatsFilter[];
+  /** A row chosen: its `is` filter added, or removed when on. */
+  onChoose: (property: BreakdownProperty, value: string) => void;
+  /** The shown range from a refused filter's earliest exact start, when there is one. */
+  narrow: (availableFrom: number) => Narrowing | null;
 }) {
   if (answer.error !== undefined) throw answer.error;
   const { tab, choose, limit, setLimit } = choice;
@@ -107,14 +112,12 @@ export function BreakdownPanel<Id extends string>({
       </div>
       <TabPanel idPrefix={idPrefix} selected={tab.id} className="breakdown-tabpanel">
         {tooBroad !== null ? (
-          <p className="panel-note" data-testid="breakdown-too-broad" role="status">
-            {tooBroad}
-          </p>
+          <RefusalNote refusal={tooBroad} narrow={narrow} testId="breakdown-too-broad" />
         ) : rows === undefined ? (
           <div className="skeleton skeleton-block" aria-busy="true" aria-label={`Loading ${tab.label.toLowerCase()}`} />
         ) : rows.length === 0 ? (
           <p className="panel-empty breakdown-empty" data-testid={testId}>
-            {filter === null ? "Nothing in this range yet." : "Nothing matches the filter in this range."}
+            {filters.length === 0 ? "Nothing in this range yet." : "Nothing matches the filters in this range."}
           </p>
         ) : (
           <BreakdownTable
@@ -123,8 +126,8 @@ export function BreakdownPanel<Id extends string>({
             column={tab.column}
             visitsLabel={tab.visitsLabel}
             total={total}
-            filter={filter}
-            onFilter={onFilter}
+            filters={filters}
+            onChoose={(value) => onChoose(tab.property, value)}
             caption={`${tab.label}${shown === undefined ? "" : `, ${shown.label}`}`}
             testId={testId}
           />

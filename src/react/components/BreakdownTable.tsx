@@ -3,7 +3,7 @@ import type { BreakdownProperty } from "../../shared/config.js";
 import { isSitePath } from "../../shared/validation.js";
 import { SiteLink } from "../router.js";
 import { displayPath, formatNumber } from "../lib/format.js";
-import { propertyNoun, type StatsFilter } from "../lib/statsFilter.js";
+import { isFilteredBy, propertyNoun, type StatsFilter } from "../lib/statsFilter.js";
 import { describeDuration, describeValue, formatDuration, formatRate, formatShare, isPlaceholderValue, PAGE_PROPERTIES } from "../lib/statsFormat.js";
 
 /** A row of the Stats API's `breakdown` (prds/visits.md): the visit figures for visit properties, a title for pages. */
@@ -26,9 +26,10 @@ export type BreakdownTableProps = {
   visitsLabel?: string;
   /** What the shares are of: the total of the first figure, the range's (filtered) visits for a visit property, its page views for pages; undefined while loading. */
   total: number | undefined;
-  /** The dashboard's filter: its row is marked, and choosing it again removes the filter. */
-  filter: StatsFilter | null;
-  onFilter: (filter: StatsFilter | null) => void;
+  /** The dashboard's filters: a row an `is` filter names is marked, and choosing it again removes that filter. */
+  filters: readonly StatsFilter[];
+  /** A row's value chosen: its `is` filter added, or removed when it is on (toggleIsFilter). */
+  onChoose: (value: string) => void;
   /** For the table's caption, e.g. "Sources, Nov 1 – 15, 2026 (UTC)". */
   caption: string;
   testId: string;
@@ -39,12 +40,12 @@ export type BreakdownTableProps = {
  * figures and its share. The first figure is the one the Stats API sorts the rows by (a page's
  * views, a visit property's visits: each view has one page and each visit one value, so the shares
  * add up to 100%); the bar is its length against the top row's and the share is of its total
- * (prds/dashboard-figures.md). The name is a button that filters the dashboard by the value (a page
- * also has a link to itself beside it). Visit properties show visitors beside visits, and bounce
+ * (prds/dashboard-figures.md). The name is a button that adds a filter by the value to the dashboard's
+ * (a page also has a link to itself beside it). Visit properties show visitors beside visits, and bounce
  * rate and duration where the panel is wide enough; in a panel as narrow as a phone, only the first
  * figure and the share.
  */
-export function BreakdownTable({ property, rows, column, visitsLabel = "Visits", total, filter, onFilter, caption, testId }: BreakdownTableProps) {
+export function BreakdownTable({ property, rows, column, visitsLabel = "Visits", total, filters, onChoose, caption, testId }: BreakdownTableProps) {
   const isPage = property === "page";
   const isPageLike = PAGE_PROPERTIES.includes(property);
   const hintId = useId();
@@ -54,7 +55,7 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
   return (
     <div className="table-scroll breakdown-scroll">
       <p id={hintId} className="visually-hidden">
-        Choose {propertyNoun(property)} to filter the dashboard by it, and again to remove that filter. The up and down arrow keys move between rows.
+        Choose {propertyNoun(property)} to add it to the dashboard's filters, and again to remove it. The up and down arrow keys move between rows.
       </p>
       <table className="breakdown-table" data-testid={testId}>
         <caption className="visually-hidden">{caption}</caption>
@@ -86,7 +87,7 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
         </thead>
         <tbody onKeyDown={moveBetweenRows}>
           {rows.map((row) => {
-            const active = filter !== null && filter.property === property && filter.value === row.value;
+            const active = isFilteredBy(filters, property, row.value);
             const { text, title, flag } = describeValue(property, row.value);
             const pageTitle = isPageLike && row.title !== undefined && row.title !== row.value ? row.title : undefined;
             return (
@@ -101,7 +102,7 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
                       aria-pressed={active}
                       aria-describedby={hintId}
                       data-testid="breakdown-filter"
-                      onClick={() => onFilter(active ? null : { property, value: row.value })}
+                      onClick={() => onChoose(row.value)}
                     >
                       {flag !== undefined && canShowFlags() && (
                         <span className="breakdown-flag" aria-hidden="true">

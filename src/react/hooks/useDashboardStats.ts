@@ -4,7 +4,8 @@ import { ConvexError } from "convex/values";
 import type { StatsApi } from "../statsApi.js";
 import { useStatsApi } from "../StatsApiContext.js";
 import type { ResolvedSelection } from "../lib/statsPeriod.js";
-import { withFilterArg, type StatsFilter } from "../lib/statsFilter.js";
+import { withFiltersArg, type StatsFilter } from "../lib/statsFilter.js";
+import { refusalOf, type Refusal } from "../lib/refusal.js";
 import { withTokenArg } from "../lib/shareToken.js";
 import { useShareToken } from "./useShareToken.js";
 import { useQuietStableQuery } from "./useStableQuery.js";
@@ -21,7 +22,7 @@ export type BreakdownRow = Extract<RangeStats["breakdowns"][number], { rows: unk
 /** One part of the dashboard's live answer: kept while a new question loads (`isStale`: it answers this part's previous question), or its failure. */
 export type LivePart<T> = { data: T | undefined; isStale: boolean; error: Error | undefined };
 /** A breakdown's part; `refused`: why the server refuses a filtered breakdown (in its words), for the panel to show. */
-export type BreakdownPart = LivePart<BreakdownRow[]> & { refused: string | null };
+export type BreakdownPart = LivePart<BreakdownRow[]> & { refused: Refusal | null };
 export type DashboardParts = {
   summary: LivePart<Summary>;
   series: LivePart<RangeStats["series"]>;
@@ -30,15 +31,6 @@ export type DashboardParts = {
   pageViews: LivePart<PageViewStats>;
 };
 export type BreakdownRequest = { property: string; limit: number };
-
-// What the server refuses a breakdown for, with what to do instead when it gives no message: too much matches a
-// filter, the range starts where raw retention deleted the rows a filter reads (prds/retention.md), or more visits in
-// progress than a call reads (a visit property off whole hours: prds/timeranges.md).
-const REFUSED_FILTERS: Record<string, string> = {
-  FILTER_TOO_BROAD: "Too much matches this filter in this range: choose a shorter range.",
-  RANGE_BEFORE_RETENTION: "The rows this filter reads are deleted for part of this range: choose a later start.",
-  RANGE_TOO_BUSY: "Too many visits in progress to break this range down: choose whole hours.",
-};
 
 /**
  * Everything the dashboard shows live from one `dashboardStats` subscription,
@@ -54,10 +46,10 @@ const REFUSED_FILTERS: Record<string, string> = {
  * server refuses fails only the range's parts), for each panel to show in its
  * own error boundary.
  */
-export function useDashboardStats(shown: ResolvedSelection | undefined, filter: StatsFilter | null, breakdowns: BreakdownRequest[]): DashboardParts {
+export function useDashboardStats(shown: ResolvedSelection | undefined, filters: readonly StatsFilter[], breakdowns: BreakdownRequest[]): DashboardParts {
   const token = useShareToken();
   const api = useStatsApi();
-  const range: RangeQuestion | undefined = shown ? withFilterArg({ ...shown.range, interval: shown.interval, breakdowns }, filter) : undefined;
+  const range: RangeQuestion | undefined = shown ? withFiltersArg({ ...shown.range, interval: shown.interval, breakdowns }, filters) : undefined;
   const before = shown?.historyBefore ?? null;
   const history = useQuietStableQuery(api.dashboardHistory, range !== undefined && before !== null ? withTokenArg({ range, before }, token) : "skip");
   // The live question: the range with its history once that is this question's (a failed one: the whole range, which
@@ -91,7 +83,7 @@ export function useDashboardStats(shown: ResolvedSelection | undefined, filter: 
       const part = figures?.breakdowns[i];
       return {
         data: part !== undefined && "rows" in part ? part.rows : undefined,
-        refused: part !== undefined && "refused" in part ? part.refused.message || (REFUSED_FILTERS[part.refused.code] ?? part.refused.code) : null,
+        refused: part !== undefined && "refused" in part ? (refusalOf(part.refused) ?? { code: part.refused.code, message: part.refused.message || part.refused.code }) : null,
         isStale: changed((question) => [rangeOf(question), question.breakdowns[i] ?? null]),
         error: rangeError,
       };

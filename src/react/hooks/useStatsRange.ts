@@ -14,7 +14,7 @@ import {
   type ResolvedSelection,
   type Selection,
 } from "../lib/statsPeriod.js";
-import { readFilter } from "../lib/statsFilter.js";
+import { bucketedProperty, readFilters } from "../lib/statsFilter.js";
 import { withTokenArg } from "../lib/shareToken.js";
 import { useMinuteClock } from "./useMinuteClock.js";
 import { useQuietQuery } from "./useQuietQuery.js";
@@ -58,8 +58,8 @@ export function useStatsRange(): StatsRangeControls {
   const { search } = router;
   const requested = useMemo(() => parseSelection(new URLSearchParams(search)), [search]);
   const comparison = useMemo(() => parseComparison(new URLSearchParams(search)), [search]);
-  // A visit property's figures keep whole hours and days: the filter's property narrows the chart's intervals.
-  const filtered = useMemo(() => readFilter(new URLSearchParams(search))?.property, [search]);
+  // A visit property's buckets keep whole hours and days: filtered by one, the chart's intervals are narrower.
+  const filtered = useMemo(() => bucketedProperty(readFilters(new URLSearchParams(search))), [search]);
   const api = useStatsApi();
   const token = useShareToken();
   const settings = useQuietQuery(api.settings, withTokenArg({}, token));

@@ -1,6 +1,5 @@
 // The Download CSV link: GET /api/export on the deployment's HTTP actions (prds/export.md).
-import type { StatsFilter } from "./statsFilter.js";
-import { formatFilter } from "./statsFilter.js";
+import { withFilters, type StatsFilter } from "./statsFilter.js";
 
 type Env = Record<string, unknown> & { VITE_CONVEX_SITE_URL?: string; VITE_CONVEX_URL?: string };
 
@@ -16,13 +15,12 @@ export function httpActionsUrl(env: Env): string | null {
   return cloud?.endsWith(".convex.cloud") ? cloud.replace(/\.cloud$/, ".site") : null;
 }
 
-/** The export of the range and filter shown: a ZIP of the chart's series (in its interval) and every breakdown. */
+/** The export of the range and filters shown: a ZIP of the chart's series (in its interval) and every breakdown; the filters as the dashboard's URL writes them. */
 export function exportUrl(
   base: string,
-  shown: { from: number; to: number; interval: string; filter: StatsFilter | null; token: string | null },
+  shown: { from: number; to: number; interval: string; filters: readonly StatsFilter[]; token: string | null },
 ): string {
-  const params = new URLSearchParams({ property: "all", from: String(shown.from), to: String(shown.to), interval: shown.interval });
-  if (shown.filter !== null) params.set("filter", formatFilter(shown.filter));
+  const params = withFilters(new URLSearchParams({ property: "all", from: String(shown.from), to: String(shown.to), interval: shown.interval }), shown.filters);
   if (shown.token !== null) params.set("token", shown.token);
   return `${base}/api/export?${params}`;
 }

@@ -1,12 +1,21 @@
-// The dashboard's filter as the URL names it: `?filter=source:Google`, the property, a colon, the
-// value as it is (a value may hold colons itself; URLSearchParams escapes what a URL cannot hold).
-import { BREAKDOWN_PROPERTIES, type BreakdownProperty } from "../../shared/config.js";
+// The dashboard's filters as the URL names them: repeated `filter` parameters, each `property:value` (is),
+// `property!:value` (is not) or `property~:value` (contains), the value as it is (it may hold colons;
+// URLSearchParams escapes what a URL cannot hold). The text form is shared/filterText.ts's, which the
+// export reads too; the legacy single `?filter=source:Google` is one `is`.
+import { MAX_FILTERS, type BreakdownProperty, type FilterOp } from "../../shared/config.js";
+import { formatFilterText, parseFilterText, type FilterText } from "../../shared/filterText.js";
 import { describeValue } from "./statsFormat.js";
 
-/** What every Stats API query takes as `filter`: the figures of what has this value of this property. */
-export type StatsFilter = { property: BreakdownProperty; value: string };
+/** One of what every Stats API query takes as `filters` (ANDed): what has, has not, or has in its text this value of this property. */
+export type StatsFilter = FilterText;
 
 export const FILTER_PARAM = "filter";
+
+/** Why a breakdown's row was not added to the filters. */
+export const MAX_FILTERS_NOTICE = `At most ${MAX_FILTERS} filters: remove one to add another.`;
+
+/** Each operator in a sentence: "Source is not Google". */
+export const OP_LABEL: Record<FilterOp, string> = { is: "is", isNot: "is not", contains: "contains" };
 
 /** Each property's name in a sentence ("Source is Google") and as a column's header. */
 export const PROPERTY_LABEL: Record<BreakdownProperty, string> = {
@@ -37,55 +46,82 @@ export function propertyNoun(property: BreakdownProperty): string {
   return `${/^[aeio]/.test(phrase) ? "an" : "a"} ${phrase}`;
 }
 
-/** "source:Google" → { property: "source", value: "Google" }; null for anything else (an unknown property, no value). */
-export function parseFilter(text: string | null): StatsFilter | null {
-  if (text === null) return null;
-  const colon = text.indexOf(":");
-  if (colon <= 0) return null;
-  const property = text.slice(0, colon);
-  const value = text.slice(colon + 1);
-  if (!(BREAKDOWN_PROPERTIES as readonly string[]).includes(property) || value.trim() === "") return null;
-  return { property: property as BreakdownProperty, value };
+/** The URL's filters, in order: unreadable ones and repeats left out, at most MAX_FILTERS (what the Stats API takes). */
+export function readFilters(params: URLSearchParams): StatsFilter[] {
+  const filters: StatsFilter[] = [];
+  for (const text of params.getAll(FILTER_PARAM)) {
+    const filter = parseFilterText(text);
+    if (filter !== null && !filters.some((kept) => sameFilter(kept, filter)) && filters.length < MAX_FILTERS) filters.push(filter);
+  }
+  return filters;
 }
 
-/** What `parseFilter` reads back. */
-export function formatFilter(filter: StatsFilter): string {
-  return `${filter.property}:${filter.value}`;
-}
-
-/** The URL's filter, or null. */
-export function readFilter(params: URLSearchParams): StatsFilter | null {
-  return parseFilter(params.get(FILTER_PARAM));
-}
-
-/** `params` with `filter` in place of the filter it had (none when null); the other parameters as they were. */
-export function withFilter(params: URLSearchParams, filter: StatsFilter | null): URLSearchParams {
+/** `params` with `filters` in place of the ones it had; the other parameters as they were. */
+export function withFilters(params: URLSearchParams, filters: readonly StatsFilter[]): URLSearchParams {
   const next = new URLSearchParams(params);
-  if (filter === null) next.delete(FILTER_PARAM);
-  else next.set(FILTER_PARAM, formatFilter(filter));
+  next.delete(FILTER_PARAM);
+  for (const filter of filters) next.append(FILTER_PARAM, formatFilterText(filter));
   return next;
 }
 
-/** "Source is Google", "Country is France", "Page is /café". */
-export function describeFilter(filter: StatsFilter): { property: string; value: string; sentence: string } {
-  const property = PROPERTY_LABEL[filter.property];
-  const value = describeValue(filter.property, filter.value).text;
-  return { property, value, sentence: `${property} is ${value}` };
+const sameFilter = (a: StatsFilter, b: StatsFilter) => a.property === b.property && a.op === b.op && a.value === b.value;
+
+/**
+ * `filters` with `filter` added: an `is` replaces the `is` on its property (a visit has one value of it), any other
+ * is added beside the rest. Null when that would be more than MAX_FILTERS; the same filter twice is kept once.
+ */
+export function addFilter(filters: readonly StatsFilter[], filter: StatsFilter): StatsFilter[] | null {
+  if (filters.some((kept) => sameFilter(kept, filter))) return [...filters];
+  const replaced = filter.op === "is" ? filters.findIndex((kept) => kept.property === filter.property && kept.op === "is") : -1;
+  if (replaced >= 0) return filters.map((kept, index) => (index === replaced ? filter : kept));
+  return filters.length < MAX_FILTERS ? [...filters, filter] : null;
 }
 
-/** A query's arguments with the filter, when there is one (no `filter: undefined` key, so equal questions stay equal). */
-export function withFilterArg<Args extends object>(args: Args, filter: StatsFilter | null): Args & { filter?: StatsFilter } {
-  return filter === null ? args : { ...args, filter };
+/** A breakdown row's choice: its `is` filter added (addFilter), or removed when it is on. */
+export function toggleIsFilter(filters: readonly StatsFilter[], property: BreakdownProperty, value: string): StatsFilter[] | null {
+  const row: StatsFilter = { property, op: "is", value };
+  return filters.some((kept) => sameFilter(kept, row)) ? filters.filter((kept) => !sameFilter(kept, row)) : addFilter(filters, row);
+}
+
+/** Whether `property` has `value` among the `is` filters: its breakdown row is marked. */
+export const isFilteredBy = (filters: readonly StatsFilter[], property: BreakdownProperty, value: string) =>
+  filters.some((filter) => filter.op === "is" && filter.property === property && filter.value === value);
+
+/** "Source is Google", "Country is not France", "Page contains /blog". */
+export function describeFilter(filter: StatsFilter): { property: string; op: string; value: string; sentence: string } {
+  const property = PROPERTY_LABEL[filter.property];
+  const op = OP_LABEL[filter.op];
+  // A part of a value is shown as typed; a whole one as the dashboard writes it (a country's name, a path decoded).
+  const value = filter.op === "contains" ? filter.value : describeValue(filter.property, filter.value).text;
+  return { property, op, value, sentence: `${property} ${op} ${value}` };
+}
+
+/** A query's arguments with the filters, when there are any (no `filters: []` key, so equal questions stay equal). */
+export function withFiltersArg<Args extends object>(args: Args, filters: readonly StatsFilter[]): Args & { filters?: StatsFilter[] } {
+  return filters.length === 0 ? args : { ...args, filters: [...filters] };
+}
+
+/** The filters as the URL writes them, joined: a key that changes when, and only when, they do. */
+export const filtersKey = (filters: readonly StatsFilter[]) => filters.map(formatFilterText).join("&");
+
+/**
+ * The property whose buckets answer the filters, when they are a single `is` on a visit property: its figures keep
+ * whole hours and days only (prds/timeranges.md). Any other filters are answered from the visits themselves
+ * (component/read/timeStats.ts, `lensOf`), a page's buckets keep minutes.
+ */
+export function bucketedProperty(filters: readonly StatsFilter[]): BreakdownProperty | undefined {
+  return filters.length === 1 && filters[0].op === "is" ? filters[0].property : undefined;
 }
 
 /**
- * What "active now" can show under the dashboard's filter: it counts visitors by the page they read,
- * so a page filter applies (`page`: that page's live count), and no other does (`notFiltered`: it
- * shows all traffic, and says so).
+ * What "active now" can show under the dashboard's filters: it counts visitors by the page they read,
+ * so a page filter alone applies (`page`: that page's live count), and no other does (`notFiltered`:
+ * it shows all traffic, and says so).
  */
 export type LiveScope = { kind: "all" } | { kind: "page"; page: string } | { kind: "notFiltered" };
 
-export function liveScope(filter: StatsFilter | null): LiveScope {
-  if (filter === null) return { kind: "all" };
-  return filter.property === "page" ? { kind: "page", page: filter.value } : { kind: "notFiltered" };
+export function liveScope(filters: readonly StatsFilter[]): LiveScope {
+  if (filters.length === 0) return { kind: "all" };
+  const [only] = filters;
+  return filters.length === 1 && only.property === "page" && only.op === "is" ? { kind: "page", page: only.value } : { kind: "notFiltered" };
 }

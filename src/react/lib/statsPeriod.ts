@@ -8,6 +8,7 @@ import {
   bucketStart,
   INTERVALS,
   localDate,
+  nextBucketStart,
   PERIOD_NAMES,
   pieceContaining,
   pieceEnd,
@@ -289,6 +290,16 @@ function nearestBoundary(t: number, level: PieceLevel, whole: TimeRange, timeZon
   const above = below === t ? t : pieceEnd({ level, start: below }, timeZone);
   const nearest = t - below < above - t && below > whole.from ? below : above;
   return Math.min(nearest, whole.to);
+}
+
+/**
+ * The shown range from `availableFrom` on (a refused filter's earliest exact start), as custom dates: from the first
+ * local midnight at or after it to the range's last day; null when that leaves no whole day of the range.
+ */
+export function datesFrom(shown: ResolvedSelection, availableFrom: number): { from: string; to: string; start: number } | null {
+  const start = bucketStart(availableFrom, "day", shown.timeZone) === availableFrom ? availableFrom : nextBucketStart(availableFrom, "day", shown.timeZone);
+  if (start <= shown.range.from || start >= shown.range.to) return null;
+  return { from: localDate(start, shown.timeZone), to: rangeDates(shown.range, shown.timeZone).to, start };
 }
 
 /** The local dates (first and last included) a day-aligned range covers. */

@@ -6,13 +6,13 @@ import { DashboardContext } from "../../support/renderStatsPage";
 afterEach(cleanup);
 
 function renderTable(props: Partial<BreakdownTableProps> & Pick<BreakdownTableProps, "property" | "rows">) {
-  const onFilter = vi.fn();
+  const onChoose = vi.fn();
   render(
     <DashboardContext>
-      <BreakdownTable column="Name" total={undefined} filter={null} onFilter={onFilter} caption="A breakdown" testId="table" {...props} />
+      <BreakdownTable column="Name" total={undefined} filters={[]} onChoose={onChoose} caption="A breakdown" testId="table" {...props} />
     </DashboardContext>,
   );
-  return onFilter;
+  return onChoose;
 }
 
 const rowOf = (value: string) => [...screen.getByTestId("table").querySelectorAll("tbody tr")].find((tr) => tr.getAttribute("data-value") === value) as HTMLElement;
@@ -52,19 +52,28 @@ describe("a breakdown of a visit property", () => {
     expect(within(rowOf("Direct / None")).getByRole("button").className).toContain("is-placeholder");
   });
 
-  test("choosing a value filters by it; choosing the filter's own value again removes the filter", () => {
-    const onFilter = renderTable({ property: "source", rows: SOURCES, filter: { property: "source", value: "Google" } });
+  test("choosing a value chooses it (to add its filter, or remove it when on); a value an is filter names is marked", () => {
+    const onChoose = renderTable({
+      property: "source",
+      rows: SOURCES,
+      filters: [
+        { property: "source", op: "is", value: "Google" },
+        { property: "source", op: "isNot", value: "Direct / None" },
+      ],
+    });
     const google = within(rowOf("Google")).getByRole("button", { name: "Google" });
     expect(google.getAttribute("aria-pressed")).toBe("true");
     expect(rowOf("Google").className).toContain("is-active");
     expect(google.getAttribute("aria-describedby")).toBeTruthy();
     expect(document.getElementById(google.getAttribute("aria-describedby")!)?.textContent).toBe(
-      "Choose a source to filter the dashboard by it, and again to remove that filter. The up and down arrow keys move between rows.",
+      "Choose a source to add it to the dashboard's filters, and again to remove it. The up and down arrow keys move between rows.",
     );
+    // "Is not" is no row's mark.
+    expect(within(rowOf("Direct / None")).getByRole("button").getAttribute("aria-pressed")).toBe("false");
     fireEvent.click(within(rowOf("Direct / None")).getByRole("button"));
-    expect(onFilter).toHaveBeenLastCalledWith({ property: "source", value: "Direct / None" });
+    expect(onChoose).toHaveBeenLastCalledWith("Direct / None");
     fireEvent.click(google);
-    expect(onFilter).toHaveBeenLastCalledWith(null);
+    expect(onChoose).toHaveBeenLastCalledWith("Google");
   });
 
   test("countries by name, with their flags; no share before the total has loaded", () => {
@@ -79,11 +88,11 @@ describe("a breakdown of a visit property", () => {
   test("says what choosing does with the property's name in a sentence: an entry page, a UTM source", () => {
     renderTable({ property: "entryPage", rows: [{ value: "/", visitors: 1, pageviews: 1, visits: 1 }] });
     const button = within(rowOf("/")).getByRole("button");
-    expect(document.getElementById(button.getAttribute("aria-describedby")!)?.textContent).toMatch(/^Choose an entry page to filter/);
+    expect(document.getElementById(button.getAttribute("aria-describedby")!)?.textContent).toMatch(/^Choose an entry page to add it/);
     cleanup();
     renderTable({ property: "utmSource", rows: [{ value: "newsletter", visitors: 1, pageviews: 1, visits: 1 }] });
     const utm = within(rowOf("newsletter")).getByRole("button");
-    expect(document.getElementById(utm.getAttribute("aria-describedby")!)?.textContent).toMatch(/^Choose a UTM source to filter/);
+    expect(document.getElementById(utm.getAttribute("aria-describedby")!)?.textContent).toMatch(/^Choose a UTM source to add it/);
   });
 
   test("the arrow keys move between the rows' buttons; Home and End go to the first and last", () => {
@@ -111,7 +120,7 @@ describe("a breakdown of pages", () => {
   ];
 
   test("pages by title, path beside, bars against the most viewed; a link to open each; views first, and shares of all views", () => {
-    const onFilter = renderTable({ property: "page", rows: PAGES, column: "Page", total: 20 });
+    const onChoose = renderTable({ property: "page", rows: PAGES, column: "Page", total: 20 });
     expect(screen.getAllByRole("columnheader").map((header) => header.textContent)).toEqual(["Page", "Views", "Visitors", "% of views"]);
     const hello = within(rowOf("/posts/hello")).getByRole("button");
     expect(hello.textContent).toBe("Hello, world /posts/hello");
@@ -124,7 +133,7 @@ describe("a breakdown of pages", () => {
     expect(within(rowOf("/caf%C3%A9")).getByRole("link", { name: "Open /café" }).getAttribute("href")).toBe("/caf%C3%A9");
 
     fireEvent.click(hello);
-    expect(onFilter).toHaveBeenCalledWith({ property: "page", value: "/posts/hello" });
+    expect(onChoose).toHaveBeenCalledWith("/posts/hello");
   });
 
   test("entry pages count entrances: the visit columns under their own name", () => {

@@ -14,25 +14,31 @@ function renderAt(url: string, props: Partial<Parameters<typeof DownloadCsv>[0]>
   history.replaceState(null, "", url);
   return render(
     <DashboardContext>
-      <DownloadCsv shown={shown} filter={null} siteUrl={SITE_URL} {...props} />
+      <DownloadCsv shown={shown} filters={[]} siteUrl={SITE_URL} {...props} />
     </DashboardContext>,
   );
 }
 
-test("links to the export of the range shown, with the filter and the share link's token", () => {
-  renderAt("/stats?token=tok", { filter: { property: "country", value: "FR" } });
+test("links to the export of the range shown, with the filters and the share link's token", () => {
+  renderAt("/stats?token=tok", {
+    filters: [
+      { property: "country", op: "is", value: "FR" },
+      { property: "page", op: "contains", value: "blog" },
+    ],
+  });
   const link = screen.getByRole("link", { name: "Download CSV" });
   expect(link.hasAttribute("download")).toBe(true);
   const url = new URL(link.getAttribute("href")!);
   expect(url.origin + url.pathname).toBe("http://127.0.0.1:3211/api/export");
-  expect(Object.fromEntries(url.searchParams)).toEqual({
-    property: "all",
-    from: String(Date.UTC(2026, 10, 9)),
-    to: String(Date.UTC(2026, 10, 16)),
-    interval: shown.interval,
-    filter: "country:FR",
-    token: "tok",
-  });
+  expect([...url.searchParams]).toEqual([
+    ["property", "all"],
+    ["from", String(Date.UTC(2026, 10, 9))],
+    ["to", String(Date.UTC(2026, 10, 16))],
+    ["interval", shown.interval],
+    ["filter", "country:FR"],
+    ["filter", "page~:blog"],
+    ["token", "tok"],
+  ]);
 });
 
 test("asks the site's own routes when they have a prefix (registerRoutes' pathPrefix)", () => {

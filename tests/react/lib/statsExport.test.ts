@@ -18,11 +18,22 @@ describe("httpActionsUrl", () => {
   });
 });
 
-test("exportUrl asks for every table of the range, in the chart's interval, with the filter and the token", () => {
-  const url = new URL(
-    exportUrl("https://x.convex.site", { from: 1, to: 2, interval: "hour", filter: { property: "source", value: "Hacker News" }, token: "abc_-" }),
-  );
+test("exportUrl asks for every table of the range, in the chart's interval, with each filter as the dashboard's URL writes it, and the token", () => {
+  const filters = [
+    { property: "source", op: "is", value: "Hacker News" },
+    { property: "country", op: "isNot", value: "FR" },
+  ] as const;
+  const url = new URL(exportUrl("https://x.convex.site", { from: 1, to: 2, interval: "hour", filters, token: "abc_-" }));
   expect(url.origin + url.pathname).toBe("https://x.convex.site/api/export");
-  expect(Object.fromEntries(url.searchParams)).toEqual({ property: "all", from: "1", to: "2", interval: "hour", filter: "source:Hacker News", token: "abc_-" });
-  expect(new URL(exportUrl("https://x.convex.site", { from: 1, to: 2, interval: "day", filter: null, token: null })).searchParams.has("token")).toBe(false);
+  expect([...url.searchParams]).toEqual([
+    ["property", "all"],
+    ["from", "1"],
+    ["to", "2"],
+    ["interval", "hour"],
+    ["filter", "source:Hacker News"],
+    ["filter", "country!:FR"],
+    ["token", "abc_-"],
+  ]);
+  const plain = new URL(exportUrl("https://x.convex.site", { from: 1, to: 2, interval: "day", filters: [], token: null })).searchParams;
+  expect(plain.has("token") || plain.has("filter")).toBe(false);
 });

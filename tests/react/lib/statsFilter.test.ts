@@ -1,51 +1,118 @@
 import { describe, expect, test } from "vitest";
-import { describeFilter, formatFilter, parseFilter, propertyNoun, readFilter, withFilter, withFilterArg, type StatsFilter } from "../../../src/react/lib/statsFilter";
+import {
+  addFilter,
+  bucketedProperty,
+  describeFilter,
+  isFilteredBy,
+  liveScope,
+  propertyNoun,
+  readFilters,
+  toggleIsFilter,
+  withFilters,
+  withFiltersArg,
+  type StatsFilter,
+} from "../../../src/react/lib/statsFilter";
 import { BREAKDOWN_PROPERTIES } from "../../../src/shared/config";
 
-describe("the filter in the URL", () => {
-  test.each<[string, StatsFilter]>([
-    ["a plain value", { property: "source", value: "Google" }],
-    ["a value with colons", { property: "referrer", value: "example.com/a:b:c" }],
-    ["a value with spaces and a slash", { property: "source", value: "Direct / None" }],
-    ["non-ASCII", { property: "utmCampaign", value: "été 2026 — 日本 🎉" }],
-    ["URL syntax in a value", { property: "page", value: "/search?q=a&b=c#top%20x+y" }],
-  ])("%s round-trips through the query string", (_, filter) => {
-    const search = withFilter(new URLSearchParams("period=7d"), filter).toString();
-    const params = new URLSearchParams(search);
-    expect(readFilter(params)).toEqual(filter);
-    expect(params.get("period")).toBe("7d");
+const params = (query: string) => new URLSearchParams(query);
+const is = (property: StatsFilter["property"], value: string): StatsFilter => ({ property, op: "is", value });
+
+describe("the filters in the URL", () => {
+  test.each<[string, StatsFilter[]]>([
+    ["a plain value", [is("source", "Google")]],
+    ["a value with colons", [is("referrer", "example.com/a:b:c")]],
+    ["a value with spaces and a slash", [is("source", "Direct / None")]],
+    ["non-ASCII", [is("utmCampaign", "été 2026 — 日本 🎉")]],
+    ["URL syntax in a value", [is("page", "/search?q=a&b=c#top%20x+y")]],
+    ["is not, and a value with the marks in it", [{ property: "country", op: "isNot", value: "FR!:~:" }]],
+    ["three that combine", [is("source", "Google"), { property: "country", op: "isNot", value: "FR" }, { property: "page", op: "contains", value: "/blog" }]],
+  ])("%s round-trip through the query string, in order", (_, filters) => {
+    const search = withFilters(params("period=7d"), filters).toString();
+    expect(readFilters(params(search))).toEqual(filters);
+    expect(params(search).get("period")).toBe("7d");
   });
 
-  test("is read as written by hand: ?filter=source:Google", () => {
-    expect(readFilter(new URLSearchParams("?filter=source:Google"))).toEqual({ property: "source", value: "Google" });
-    expect(readFilter(new URLSearchParams("?filter=country%3AFR"))).toEqual({ property: "country", value: "FR" });
-    expect(formatFilter({ property: "os", value: "macOS" })).toBe("os:macOS");
+  test("read as written by hand: repeated filter=, with !: for is not and ~: for contains; the single legacy filter= is one is", () => {
+    expect(readFilters(params("?filter=source:Google"))).toEqual([is("source", "Google")]);
+    expect(readFilters(params("?filter=country%3AFR"))).toEqual([is("country", "FR")]);
+    expect(readFilters(params("?filter=source:Google&filter=country!:FR&filter=page~:blog"))).toEqual([
+      is("source", "Google"),
+      { property: "country", op: "isNot", value: "FR" },
+      { property: "page", op: "contains", value: "blog" },
+    ]);
+    expect(withFilters(params(""), [{ property: "os", op: "isNot", value: "macOS" }]).toString()).toBe("filter=os%21%3AmacOS");
   });
 
-  test.each([["nothing", null], ["no colon", "Google"], ["no property", ":Google"], ["an unknown property", "city:Paris"], ["no value", "source:"], ["a blank value", "source:  "]])(
-    "%s is no filter",
-    (_, text) => {
-      expect(parseFilter(text)).toBeNull();
-    },
-  );
+  test("unreadable filters and repeats are left out, and no more than three are read", () => {
+    const texts = ["Google", ":Google", "city:Paris", "source:", "source:  ", "source:Google", "source:Google", "os:iOS", "device:Mobile", "country:FR"];
+    expect(readFilters(params(texts.map((text) => `filter=${encodeURIComponent(text)}`).join("&")))).toEqual([
+      is("source", "Google"),
+      is("os", "iOS"),
+      is("device", "Mobile"),
+    ]);
+  });
 
-  test("removing it keeps the rest of the URL", () => {
-    const params = withFilter(new URLSearchParams("period=custom&from=2026-11-01&to=2026-11-10&filter=source%3AGoogle"), null);
-    expect(params.toString()).toBe("period=custom&from=2026-11-01&to=2026-11-10");
+  test("removing them keeps the rest of the URL", () => {
+    expect(withFilters(params("period=custom&from=2026-11-01&to=2026-11-10&filter=source%3AGoogle&filter=os:iOS"), []).toString()).toBe(
+      "period=custom&from=2026-11-01&to=2026-11-10",
+    );
+  });
+});
+
+describe("adding and removing", () => {
+  const google = is("source", "Google");
+  const notFrance: StatsFilter = { property: "country", op: "isNot", value: "FR" };
+
+  test("a row's is filter is added beside the others, replaces the is on its property, and is removed when chosen again", () => {
+    expect(toggleIsFilter([notFrance], "source", "Google")).toEqual([notFrance, google]);
+    expect(toggleIsFilter([google, notFrance], "source", "Bing")).toEqual([is("source", "Bing"), notFrance]);
+    expect(toggleIsFilter([google, notFrance], "source", "Google")).toEqual([notFrance]);
+    // An is not on the property stays: "country is DE and is not FR" is a question.
+    expect(toggleIsFilter([notFrance], "country", "DE")).toEqual([notFrance, is("country", "DE")]);
+  });
+
+  test("no more than three: a fourth is refused (null), a replacement is not", () => {
+    const three = [google, notFrance, is("os", "iOS")];
+    expect(addFilter(three, is("device", "Mobile"))).toBeNull();
+    expect(toggleIsFilter(three, "device", "Mobile")).toBeNull();
+    expect(addFilter(three, is("os", "Android"))).toEqual([google, notFrance, is("os", "Android")]);
+    expect(addFilter(three, google)).toEqual(three);
+  });
+
+  test("a row is marked when an is filter names it", () => {
+    expect(isFilteredBy([google, notFrance], "source", "Google")).toBe(true);
+    expect(isFilteredBy([google, notFrance], "country", "FR")).toBe(false);
   });
 });
 
 test("a filter in words, as its chip says it", () => {
-  expect(describeFilter({ property: "source", value: "Google" }).sentence).toBe("Source is Google");
-  expect(describeFilter({ property: "country", value: "FR" }).sentence).toBe("Country is France");
-  expect(describeFilter({ property: "page", value: "/caf%C3%A9" }).sentence).toBe("Page is /café");
-  expect(describeFilter({ property: "utmCampaign", value: "launch" })).toEqual({ property: "UTM campaign", value: "launch", sentence: "UTM campaign is launch" });
+  expect(describeFilter(is("source", "Google")).sentence).toBe("Source is Google");
+  expect(describeFilter(is("country", "FR")).sentence).toBe("Country is France");
+  expect(describeFilter({ property: "country", op: "isNot", value: "FR" }).sentence).toBe("Country is not France");
+  expect(describeFilter(is("page", "/caf%C3%A9")).sentence).toBe("Page is /café");
+  // A part of a value is shown as typed.
+  expect(describeFilter({ property: "country", op: "contains", value: "fr" }).sentence).toBe("Country contains fr");
+  expect(describeFilter(is("utmCampaign", "launch"))).toEqual({ property: "UTM campaign", op: "is", value: "launch", sentence: "UTM campaign is launch" });
 });
 
-test("a query's arguments get the filter only when there is one", () => {
-  expect(withFilterArg({ from: 1, to: 2 }, null)).toEqual({ from: 1, to: 2 });
-  expect(Object.keys(withFilterArg({ from: 1, to: 2 }, null))).toEqual(["from", "to"]);
-  expect(withFilterArg({ from: 1, to: 2 }, { property: "os", value: "iOS" })).toEqual({ from: 1, to: 2, filter: { property: "os", value: "iOS" } });
+test("a query's arguments get the filters only when there are some", () => {
+  expect(withFiltersArg({ from: 1, to: 2 }, [])).toEqual({ from: 1, to: 2 });
+  expect(Object.keys(withFiltersArg({ from: 1, to: 2 }, []))).toEqual(["from", "to"]);
+  expect(withFiltersArg({ from: 1, to: 2 }, [is("os", "iOS")])).toEqual({ from: 1, to: 2, filters: [is("os", "iOS")] });
+});
+
+test("active now takes a page filter alone; any other filters leave it unfiltered, and say so", () => {
+  expect(liveScope([])).toEqual({ kind: "all" });
+  expect(liveScope([is("page", "/a")])).toEqual({ kind: "page", page: "/a" });
+  expect(liveScope([{ property: "page", op: "isNot", value: "/a" }])).toEqual({ kind: "notFiltered" });
+  expect(liveScope([is("page", "/a"), is("source", "Google")])).toEqual({ kind: "notFiltered" });
+  expect(liveScope([is("source", "Google")])).toEqual({ kind: "notFiltered" });
+});
+
+test("the buckets answer one is filter; any other filters are answered from the visits", () => {
+  expect(bucketedProperty([is("source", "Google")])).toBe("source");
+  expect(bucketedProperty([{ property: "source", op: "contains", value: "oo" }])).toBeUndefined();
+  expect(bucketedProperty([is("source", "Google"), is("os", "iOS")])).toBeUndefined();
 });
 
 test("a property in a sentence: its article, and its label's capitals only where an acronym has them", () => {
