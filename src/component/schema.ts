@@ -136,6 +136,19 @@ export default defineSchema({
     bytes: v.number(),
   }).index("by_group_day_part", ["group", "day", "part"]),
 
+  // Derived (worker only): the visits in progress packed as a visit block, a document per group (derive/openVisitSnapshot.ts).
+  openVisitBlocks: defineTable({
+    group: vBlockGroup,
+    visits: v.number(),
+    values: v.string(),
+    data: v.string(),
+    bytes: v.number(),
+    // When it was published, how far the visits it holds were folded (the worker's cursor), and whether it holds them all.
+    publishedAt: v.number(),
+    foldedUpTo: v.optional(v.int64()),
+    complete: v.boolean(),
+  }).index("by_group", ["group"]),
+
   // Derived (worker only): the views and visitors of one time bucket, for the site (scope "") or one page (component/derive/timeBuckets.ts).
   // Derived: what the time buckets hold of each visit not settled yet, so its next change folds only the difference (component/derive/foldVisits.ts).
   visitFolds: defineTable({

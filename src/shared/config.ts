@@ -249,6 +249,9 @@ export const VISIT_BLOCK_GROUPS = {
 /** A filtered call scans packed visits up to this many bytes (half of Convex's 16 MiB read limit, less room for the rest): past it, it says from when it can answer. */
 export const FILTER_SCAN_MAX_BYTES = 7 * 1024 * 1024;
 
+/** Visits in progress are published for filters' scans, and ended ones settled into blocks, at most this often: a dashboard under such filters re-runs once a minute, not with every worker batch. */
+export const FILTER_SNAPSHOT_MS = 60 * 1000;
+
 /** ... and up to this many block documents (half of Convex's 32,000 documents read, less room for the rest). */
 export const FILTER_SCAN_MAX_DOCS = 12_000;
 

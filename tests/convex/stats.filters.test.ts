@@ -1,12 +1,23 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { ConvexError } from "convex/values";
 import { api } from "../../convex/_generated/api";
-import { BREAKDOWN_PROPERTIES, FILTER_OPS, FILTER_SCAN_MAX_BYTES, MAX_FILTERS, VISIT_PROPERTIES, type BreakdownProperty } from "../../src/shared/config";
+import {
+  BREAKDOWN_PROPERTIES,
+  FILTER_OPS,
+  FILTER_SCAN_MAX_BYTES,
+  FILTER_SNAPSHOT_MS,
+  MAX_FILTERS,
+  VISIT_PROPERTIES,
+  VISIT_SETTLE_GRACE_MS,
+  VISIT_TIMEOUT_MS,
+  type BreakdownProperty,
+} from "../../src/shared/config";
 import { DAY, HOUR, MINUTE, T0, advanceTo, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
-import { random } from "../support/seed";
+import { random, sessionId } from "../support/seed";
+import { runCleanup } from "../support/calls";
 import { expectedFiltered, expectedFilteredBreakdown, expectedFilteredSeries, readTruth, type OpFilter, type Truth } from "../support/timeTruth";
-import { generateVisitCalls, replayCalls } from "../support/visitWorkload";
+import { USER_AGENTS, generateVisitCalls, replayCalls } from "../support/visitWorkload";
 import { muteBackfillLogs, startBackfill } from "../support/backfill";
 import { settle } from "../support/worker";
 
@@ -129,6 +140,35 @@ describe("filters that combine", () => {
     expect([await t.query(api.stats.summary, { ...range, filters }), await t.query(api.stats.breakdown, { ...range, filters, property: "source" })]).toEqual(before);
     expect(before[0]).toEqual(expectedFiltered(truth, range, filters));
   }, 120_000);
+});
+
+describe("visits in progress under filters", () => {
+  test("a visit shows within a minute (the snapshot's cadence), and counts once while it moves from the snapshot into a block", async () => {
+    const tc = createTestConvex();
+    const start = T0 + 20 * DAY;
+    advanceTo(start);
+    await tc.mutation(api.stats.recordPageView, { path: "/a", pageType: "post", sessionId: sessionId(1), visit: { userAgent: USER_AGENTS[0] } });
+    await settle(tc);
+    const range = { from: start - HOUR, to: start + 2 * HOUR };
+    const filters = [{ property: "page", op: "contains", value: "/" }];
+    const visitsNow = async () => (await tc.query(api.stats.summary, { ...range, filters })).visits;
+    const counts = [await visitsNow()];
+    advanceTo(start + 10_000);
+    await tc.mutation(api.stats.recordPageView, { path: "/b", pageType: "post", sessionId: sessionId(2), visit: { userAgent: USER_AGENTS[0] } });
+    await settle(tc);
+    // The second visit waits for the next snapshot: the first is counted as published.
+    counts.push(await visitsNow());
+    advanceTo(Date.now() + FILTER_SNAPSHOT_MS);
+    await settle(tc);
+    counts.push(await visitsNow());
+    // Both end; settling packs them into a block and publishes an empty snapshot in the same commit.
+    advanceTo(Date.now() + VISIT_TIMEOUT_MS + VISIT_SETTLE_GRACE_MS + FILTER_SNAPSHOT_MS);
+    await runCleanup(tc);
+    counts.push(await visitsNow());
+    expect(counts).toEqual([1, 1, 2, 2]);
+    const packed = await tc.runInStats(async (ctx) => [(await ctx.db.query("visitBlocks").collect()).find((doc) => doc.group === "core")?.visits, (await ctx.db.query("openVisitBlocks").collect()).find((doc) => doc.group === "core")?.visits]);
+    expect(packed).toEqual([2, 0]);
+  });
 });
 
 describe("how far a scan goes", () => {

@@ -4,6 +4,7 @@ import { VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../shared/config.js"
 import { foldCommittedChange, settleVisit } from "./foldVisits.js";
 import type { TimeFold } from "./timeBuckets.js";
 import { getRawRetention } from "../operate/retiredRows.js";
+import { getSnapshotCore, mayPublishSettled } from "./openVisitSnapshot.js";
 
 /**
  * Settling: once a visit has ended (no activity for VISIT_TIMEOUT_MS, plus a
@@ -29,10 +30,15 @@ export function unsettledVisits(ctx: QueryCtx, cursor: SettlementCursor | null) 
     .filter((q) => (cursor === null ? true : q.or(q.gt(q.field("lastActivity"), cursor.lastActivity), q.gt(q.field("_creationTime"), cursor.creationTime))));
 }
 
-/** True when a visit is due to settle: it ended more than the grace ago. */
-export async function hasVisitToSettle(ctx: QueryCtx, now: number): Promise<boolean> {
+/** True when a visit has ended more than the grace ago. */
+export async function hasEndedVisit(ctx: QueryCtx, now: number): Promise<boolean> {
   const next = await unsettledVisits(ctx, await getSettlementCursor(ctx)).first();
   return next !== null && next.lastActivity < settleBefore(now);
+}
+
+/** True when a visit is due to settle: it has ended, and the snapshot of visits in progress, published with settling, may be (derive/openVisitSnapshot.ts). */
+export async function hasVisitToSettle(ctx: QueryCtx, now: number): Promise<boolean> {
+  return (await hasEndedVisit(ctx, now)) && (await mayPublishSettled(ctx, await getSnapshotCore(ctx), now));
 }
 
 const settleBefore = (now: number) => now - VISIT_TIMEOUT_MS - VISIT_SETTLE_GRACE_MS;

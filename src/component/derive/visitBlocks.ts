@@ -19,6 +19,8 @@ export const BLOCK_GROUPS = ["core", ...(Object.keys(VISIT_BLOCK_GROUPS) as (key
 export type BlockGroup = (typeof BLOCK_GROUPS)[number];
 export const vBlockGroup = v.union(...BLOCK_GROUPS.map((group) => v.literal(group)));
 export type BlockDoc = Doc<"visitBlocks">;
+/** Packed visits as a scan reads them: a block's document, or the snapshot's (no day: minutes since the epoch). */
+type Packed = Pick<BlockDoc, "visits" | "values" | "data"> & { day?: number };
 
 const DAY = 24 * 60 * 60 * 1000;
 const MINUTE = 60_000;
@@ -43,8 +45,8 @@ export type BlockVisit = {
 type Column = { id: Id<"visitBlocks"> | null; values: string[]; numbers: Map<string, number>; data: string; bytes: number; changed: boolean };
 type Part = { day: number; part: number; visits: number; columns: Record<BlockGroup, Column> };
 /** The blocks a batch appends to, by day, and those it filled: written once at its end (finishVisitBlocks). */
-export type BlockAppends = { open: Map<number, Part>; filled: Part[] };
-export const startBlockAppends = (): BlockAppends => ({ open: new Map(), filled: [] });
+export type BlockAppends = { open: Map<number, Part>; filled: Part[]; appended: number };
+export const startBlockAppends = (): BlockAppends => ({ open: new Map(), filled: [], appended: 0 });
 
 const emptyColumn = (): Column => ({ id: null, values: [], numbers: new Map(), data: "", bytes: 2, changed: true });
 
@@ -115,8 +117,14 @@ export async function appendToBlock(ctx: MutationCtx, appends: BlockAppends, vis
     part = newPart(day, part.part + 1);
     appends.open.set(day, part);
   }
+  addToPart(part, visit);
+  appends.appended++;
+}
+
+/** Packs the visit into the part's columns, its start as minutes from the part's day. */
+function addToPart(part: Part, visit: BlockVisit): void {
   const { core, pages } = part.columns;
-  append(core, [Math.floor((visit.start - day) / MINUTE), visit.durationMs, visit.views, visit.session]);
+  append(core, [Math.floor((visit.start - part.day) / MINUTE), visit.durationMs, visit.views, visit.session]);
   const pageNumbers = visit.pages.flatMap(({ path, views }) => [numberOf(pages, path), views]);
   append(pages, [numberOf(pages, visit.values.entryPage), numberOf(pages, visit.values.exitPage), visit.pages.length, ...pageNumbers]);
   for (const [group, properties] of Object.entries(VISIT_BLOCK_GROUPS)) {
@@ -128,6 +136,18 @@ export async function appendToBlock(ctx: MutationCtx, appends: BlockAppends, vis
     );
   }
   part.visits++;
+}
+
+/** Visits packed afresh, a document's fields per group (day 0: starts are minutes since the epoch): the snapshot of visits in progress. */
+export function packVisits(visits: BlockVisit[]): Record<BlockGroup, Pick<BlockDoc, "visits" | "values" | "data" | "bytes">> {
+  const part = newPart(0, 0);
+  for (const visit of visits) addToPart(part, visit);
+  return Object.fromEntries(
+    BLOCK_GROUPS.map((group) => {
+      const { values, data, bytes } = part.columns[group];
+      return [group, { visits: part.visits, values: JSON.stringify(values), data, bytes }];
+    }),
+  ) as Record<BlockGroup, Pick<BlockDoc, "visits" | "values" | "data" | "bytes">>;
 }
 
 /** Writes every block document the batch appended to. */
@@ -158,9 +178,9 @@ export type ScannedVisit = {
 
 /**
  * Calls `each` with every visit of a block, decoding `core` and the groups given (the rest of a visit's values are
- * left undefined): `docs` are one block's documents, keyed by group.
+ * left undefined): `docs` are one block's documents (or the snapshot's), keyed by group.
  */
-export function forEachBlockVisit(docs: Partial<Record<BlockGroup, BlockDoc>>, each: (visit: ScannedVisit) => void): void {
+export function forEachBlockVisit(docs: Partial<Record<BlockGroup, Packed>>, each: (visit: ScannedVisit) => void): void {
   const core = docs.core;
   if (core === undefined) return;
   const readers = Object.entries(docs)
@@ -169,7 +189,7 @@ export function forEachBlockVisit(docs: Partial<Record<BlockGroup, BlockDoc>>, e
   const coreReader = new PackedReader(core.data);
   const visit: ScannedVisit = { start: 0, durationMs: 0, views: 0, session: 0, values: {}, pages: [] };
   for (let i = 0; i < core.visits; i++) {
-    visit.start = core.day + coreReader.next() * MINUTE;
+    visit.start = (core.day ?? 0) + coreReader.next() * MINUTE;
     visit.durationMs = coreReader.next();
     visit.views = coreReader.next();
     visit.session = coreReader.next();

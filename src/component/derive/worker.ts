@@ -12,6 +12,7 @@ import {
   WORKER_UNWATCHED_FOLD_MS,
   WORKER_VIEWS_PER_BATCH,
   WORKER_VISITS_PER_BATCH,
+  FILTER_SNAPSHOT_MS,
 } from "../../shared/config.js";
 import { getDashboardWatch, isWatched } from "../read/dashboardWatch.js";
 import { getBackfillStatus, hasFoldBudget, isResetting, restartBackfillPastReset, runBackfillStep, type BatchFolds } from "./backfill.js";
@@ -21,7 +22,8 @@ import { foldCommittedChange, unfoldVisit } from "./foldVisits.js";
 import { vVisitFields } from "../record/visits.js";
 import { expireSession, finishLiveFold, foldSessionState, startLiveFold, untilNextExpiry } from "./foldSessions.js";
 import { isRollupDue, runRollupStep } from "./rollup.js";
-import { hasVisitToSettle, settleEndedVisits } from "./settleVisits.js";
+import { hasEndedVisit, settleEndedVisits } from "./settleVisits.js";
+import { getSnapshotCore, isSnapshotDue, isSnapshotStale, mayPublishSettled, publishOpenVisits } from "./openVisitSnapshot.js";
 import { admitSessionState, admitView, finishCapFold, startCapFold } from "./siteCaps.js";
 
 /**
@@ -72,7 +74,7 @@ const vCursor = v.object({ views: v.optional(v.int64()), sessions: v.optional(v.
 
 export const workerValidators = defineBatchWorkerValidators({
   // `from` is the cursor the batch was read after, so a batch cut short by the budget can say how far it got.
-  // `settle`: visits have ended and wait to be settled. `backfill`: a backfill is running, and this batch takes its next step.
+  // `settle`: visits have ended and wait to be settled. `publish`: the snapshot of visits in progress is due (derive/openVisitSnapshot.ts). `backfill`: a backfill is running, and this batch takes its next step.
   // `rollup`: old detail is due to be rolled up (derive/rollup.ts), and this batch takes a step of it.
   // `watched`: a dashboard's lease held when the batch was read, which sets the wait after it.
   // `deferredSince`: unwatched, views and visits wait unfolded (not read) since then, until WORKER_UNWATCHED_FOLD_MS later.
@@ -83,6 +85,7 @@ export const workerValidators = defineBatchWorkerValidators({
     visits: v.optional(v.array(vVisitChange)),
     expired: v.array(v.string()),
     settle: v.boolean(),
+    publish: v.optional(v.boolean()),
     backfill: v.boolean(),
     rollup: v.optional(v.boolean()),
     watched: v.boolean(),
@@ -167,14 +170,23 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
     .query("liveSessions")
     .withIndex("by_lastSeen", (q) => q.lt("lastSeen", now - SESSION_TIMEOUT_MS))
     .take(WORKER_EXPIRIES_PER_BATCH);
-  // Until a backfill has rebuilt visits and settled them again, settling is its work; a visit settles only after its views are folded.
-  const settle = !visitsWait && deferredSince === undefined && (await hasVisitToSettle(ctx, now));
+  // Until a backfill has rebuilt visits and settled them again, settling is its work; a visit settles only after its views are folded,
+  // and with the snapshot of visits in progress, at most every FILTER_SNAPSHOT_MS, so a filter's scan counts each visit once.
+  const snapshot = await getSnapshotCore(ctx);
+  const snapshotDue = isSnapshotDue(snapshot, now);
+  const endedVisits = !visitsWait && deferredSince === undefined && (await hasEndedVisit(ctx, now));
+  const settle = endedVisits && (await mayPublishSettled(ctx, snapshot, now));
+  const snapshotStale = isSnapshotStale(snapshot, foldedVisits.length > 0 ? commitTsOf(foldedVisits.at(-1)!) : from.visits);
+  const publish = !visitsWait && snapshotDue && (settle || snapshotStale);
   // The rollup waits for a backfill (it rebuilds below the same horizons) and for rules that hold the fold.
   const rollup = !held && !backfilling && (await isRollupDue(ctx, now));
-  if (views.length === 0 && sessions.length === 0 && visits.length === 0 && expired.length === 0 && !settle && !backfilling && !rollup) {
+  if (views.length === 0 && sessions.length === 0 && visits.length === 0 && expired.length === 0 && !settle && !publish && !backfilling && !rollup) {
     if (!watched) return { kind: "idle", cooldownMs: 0 };
     const cooldownMs = (await visitorCalledWithin(ctx, now - WORKER_COOLDOWN_MS)) ? WORKER_COOLDOWN_MS : 0;
-    const wakeInMs = await untilNextExpiry(ctx, now);
+    const expiryInMs = await untilNextExpiry(ctx, now);
+    // Ended visits, or visits folded since the snapshot, wait for it to fall due.
+    const snapshotInMs = !snapshotDue && (endedVisits || snapshotStale) ? snapshot!.publishedAt + FILTER_SNAPSHOT_MS - now : null;
+    const wakeInMs = [expiryInMs, snapshotInMs].filter((ms) => ms !== null).reduce<number | null>((soonest, ms) => (soonest === null ? ms : Math.min(soonest, ms)), null);
     return { kind: "idle", cooldownMs, pollIntervalMs: WORKER_DEBOUNCE_MS, ...(wakeInMs === null ? {} : { timeoutMs: wakeInMs }) };
   }
   return {
@@ -182,6 +194,7 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
     batch: {
       from,
       settle,
+      publish,
       backfill: backfilling,
       rollup,
       watched,
@@ -288,6 +301,8 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
   await finishPageViewFold(ctx, folds.views);
   await finishLiveFold(ctx, folds.live);
   await finishCapFold(ctx, caps, now);
+  // A batch that packed settled visits into blocks publishes what is still open in the same commit: no visit is in both, or in neither.
+  if (batch.publish || folds.views.time.blocks.appended > 0) await publishOpenVisits(ctx, now, visits);
   const trafficLeft = viewsLeft || leftBehind(batch.visits ?? [], visits, WORKER_VISITS_PER_BATCH);
   const leftOver =
     !rolledUp ||

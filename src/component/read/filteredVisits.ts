@@ -24,9 +24,10 @@ import type { RangeTooBusy } from "./openVisits.js";
 /**
  * Figures under filters the time buckets cannot answer: several at once, "is not", "contains", or a breakdown under
  * a filter of another property. The visits of the range are scanned: those settled from their packed blocks
- * (derive/visitBlocks.ts), those in progress from what the worker last folded of them (`visitFolds`), so every
- * figure is exact, in-progress visits included, and agrees with the buckets' "as the worker last folded it". A
- * scan reads at most FILTER_SCAN_MAX_BYTES and FILTER_SCAN_MAX_DOCS (half of Convex's read limits, less room for
+ * (derive/visitBlocks.ts), those in progress from what the worker last folded of them, so every
+ * figure is exact, in-progress visits included. Those come from the snapshot the worker publishes with each settling,
+ * at most every FILTER_SNAPSHOT_MS (derive/openVisitSnapshot.ts), so a scan's subscription re-runs once a minute, not
+ * with every worker batch. A scan reads at most FILTER_SCAN_MAX_BYTES and FILTER_SCAN_MAX_DOCS (half of Convex's read limits, less room for
  * the rest); past them the range is refused with `availableFrom`, the earliest start it could answer.
  *
  * What a filter matches (prds/filters.md): a visit property's filter tests the visit's value (`isNot` matches a
@@ -176,10 +177,33 @@ export async function scanFiltered(ctx: QueryCtx, range: TimeRange, filters: Fil
     each(scanned, pageviews, passes);
   };
   const budget: Budget = { bytes: FILTER_SCAN_MAX_BYTES, docs: FILTER_SCAN_MAX_DOCS };
-  for (const open of await readOpenVisits(ctx, range, budget)) visit(open);
   const groups = new Set<BlockGroup>(["core"]);
   for (const property of [...filters.map((filter) => filter.property), ...properties]) groups.add(property === "page" ? "pages" : groupOfProperty(property));
+  await scanOpenVisits(ctx, [...groups], budget, visit);
   await scanBlocks(ctx, range, [...groups], budget, visit);
+}
+
+/** The visits in progress, as the worker last published them (derive/openVisitSnapshot.ts): never more than OPEN_VISITS_READ_MAX. */
+async function scanOpenVisits(ctx: QueryCtx, groups: BlockGroup[], budget: Budget, each: (visit: ScannedVisit) => void): Promise<void> {
+  const docs: Partial<Record<BlockGroup, Doc<"openVisitBlocks">>> = {};
+  for (const group of groups) {
+    const doc = await ctx.db
+      .query("openVisitBlocks")
+      .withIndex("by_group", (q) => q.eq("group", group))
+      .unique();
+    if (doc === null) return;
+    docs[group] = doc;
+    budget.bytes -= doc.bytes;
+    budget.docs--;
+  }
+  if (!docs.core!.complete) {
+    throw new ConvexError<RangeTooBusy>({
+      code: "RANGE_TOO_BUSY",
+      field: "from",
+      message: `More than ${OPEN_VISITS_READ_MAX.toLocaleString("en-US")} visits are in progress: filtered figures wait until fewer are open`,
+    });
+  }
+  forEachBlockVisit(docs, each);
 }
 
 /** Reads the blocks of the range's days, newest first, one index range per group read in step; refuses past the budget. */
@@ -208,51 +232,4 @@ async function scanBlocks(ctx: QueryCtx, range: TimeRange, groups: BlockGroup[],
     if (budget.bytes < 0 || budget.docs < 0) tooBroad(range, core.day + DAY);
     forEachBlockVisit(docs, each);
   }
-}
-
-/** The visits in progress that started in the range, as the worker last folded them; their reads count in the budget. */
-async function readOpenVisits(ctx: QueryCtx, range: TimeRange, budget: Budget): Promise<ScannedVisit[]> {
-  const rows = await ctx.db
-    .query("visitFolds")
-    .withIndex("by_start", (q) => q.gte("start", range.from).lt("start", range.to))
-    .take(OPEN_VISITS_READ_MAX + 1);
-  if (rows.length > OPEN_VISITS_READ_MAX) {
-    throw new ConvexError<RangeTooBusy>({
-      code: "RANGE_TOO_BUSY",
-      field: "from",
-      message: `More than ${OPEN_VISITS_READ_MAX.toLocaleString("en-US")} visits in progress started in this range: filtered figures wait until fewer are open`,
-    });
-  }
-  const visits: ScannedVisit[] = [];
-  for (const row of rows) {
-    budget.bytes -= JSON.stringify(row).length;
-    budget.docs--;
-    visits.push(await openVisitOf(ctx, row));
-  }
-  if (budget.bytes < 0 || budget.docs < 0) tooBroad(range, null);
-  return visits;
-}
-
-/** A folded visit in progress as a scan meets it; a row from before filters scanned visits is completed from the visit's own rows. */
-async function openVisitOf(ctx: QueryCtx, row: Doc<"visitFolds">): Promise<ScannedVisit> {
-  const values: ScannedVisit["values"] = {};
-  for (const { scope } of row.scopes) values[scope.slice(0, scope.indexOf(":")) as VisitProperty] = scope.slice(scope.indexOf(":") + 1);
-  const visit = { start: row.start, durationMs: row.lastActivity - row.start, views: row.views, values };
-  if (row.session !== undefined && row.pages.every((page) => page.views !== undefined)) {
-    return { ...visit, session: row.session, pages: row.pages.map(({ path, views }) => ({ path, views: views! })) };
-  }
-  const source = await ctx.db.get(row.visitId);
-  if (source === null) return { ...visit, session: row.visitId, pages: row.pages.map(({ path }) => ({ path, views: 1 })) };
-  const scopes = await ctx.db
-    .query("visitScopes")
-    .withIndex("by_sessionId", (q) => q.eq("sessionId", source.sessionId))
-    .unique();
-  const views = await ctx.db
-    .query("pageViews")
-    .withIndex("by_session_timestamp", (q) => q.eq("sessionId", source.sessionId).gte("timestamp", row.start).lte("timestamp", row.lastActivity))
-    .collect();
-  const pages = new Map<string, number>();
-  for (const view of views) pages.set(view.path, (pages.get(view.path) ?? 0) + 1);
-  // A session with no number yet has no settled visit in a block: its id names it alone.
-  return { ...visit, session: scopes?.number ?? source.sessionId, pages: [...pages].map(([path, count]) => ({ path, views: count })) };
 }
