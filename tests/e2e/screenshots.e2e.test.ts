@@ -79,6 +79,9 @@ function ranges(): { name: string; path: string; looks: Look[] }[] {
     { name: "12mo", path: "/stats?period=12mo", looks: desktopLight },
     { name: "all", path: "/stats?period=all", looks: desktopLight },
     { name: "custom", path: `/stats?period=custom&${custom}`, looks: looks(["desktop", "phone"], ["light"]) },
+    // A year before tracking began: nothing to compare with, so no change at all (not "▲ 4,850%").
+    { name: "7d-year-over-year", path: "/stats?period=7d&compare=year", looks: desktopLight },
+    { name: "month-no-comparison", path: "/stats?period=month&compare=off", looks: desktopLight },
   ];
 }
 

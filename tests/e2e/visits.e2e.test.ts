@@ -9,6 +9,7 @@ import { launchChromium, newCountedContext } from "./support/browser";
 import { MutationWatcher, openDashboard, wasNeverReloaded } from "./support/dashboard";
 import { PHONE, screenshot } from "./support/screenshots";
 import { queryValue, resolveRange } from "./support/statsRange";
+import { readFilters } from "../../src/react/lib/statsFilter";
 
 // Visits in Chromium (prds/visits.md): where a visitor came from, what it is on and where it is,
 // shown live on /stats; a visit's duration from the tracker's heartbeats; a breakdown's row
@@ -233,7 +234,7 @@ describe("a visit on /stats, live", () => {
 
     await dashboard.getByRole("button", { name: /^Remove filter/ }).click();
     await expect.poll(() => new URL(dashboard.url()).searchParams.has("filter")).toBe(false);
-    await expect.poll(() => dashboard.getByTestId("filter-bar").count()).toBe(0);
+    await expect.poll(() => dashboard.getByTestId("filter-chip").count()).toBe(0);
     await expect.poll(() => cardNumber(dashboard, "stat-range-visitors")).toBe(3);
     await expect.poll(async () => (await breakdownRows(dashboard, "top-pages")).length).toBe(3);
 
@@ -379,15 +380,68 @@ describe("screenshots of /stats with visits, in test-results/", () => {
     });
   }
 
+  /** Ready when the dashboard shows `count` filter chips and its range's figures are the Stats API's under those filters. */
+  function filteredReady(search: string, count: number) {
+    return async (page: Page) => {
+      await expect.poll(() => page.getByTestId("filter-chip").count()).toBe(count);
+      await dashboardReady(page);
+      const { range } = await resolveRange(server.deployment, search, backendClock.now());
+      const filters = readFilters(new URLSearchParams(search));
+      const summary = await queryValue<{ visitors: number; visits: number }>(server.deployment, "stats:summary", { ...range, filters });
+      expect(summary.visits).toBeGreaterThan(0);
+      await expect.poll(() => cardNumber(page, "stat-range-visitors")).toBe(summary.visitors);
+      await expect.poll(() => cardNumber(page, "stat-range-visits")).toBe(summary.visits);
+    };
+  }
+
   for (const look of [LOOKS[0], LOOKS[3]]) {
     it(`/stats filtered by a source, on a ${look.name.replace("-", ", ")}`, async () => {
-      const filtered = async (page: Page) => {
-        await page.getByTestId("filter-chip").waitFor();
-        await dashboardReady(page);
-      };
-      await shoot(look.options, "/stats?filter=source:Google", filtered, `stats-visits-filtered-${look.name}`);
+      await shoot(look.options, "/stats?filter=source:Google", filteredReady("?filter=source:Google", 1), `stats-visits-filtered-${look.name}`);
     });
   }
+
+  it("/stats under filters that combine (a source, a device that is not), the parts they leave out marked", async () => {
+    const search = "?filter=source:Google&filter=device!:Mobile";
+    await shoot(LOOKS[0].options, `/stats${search}`, filteredReady(search, 2), "stats-visits-filters-combined-desktop-light");
+  });
+
+  it("/stats under an is not filter, on a phone, dark", async () => {
+    const search = "?filter=country!:US";
+    await shoot(LOOKS[3].options, `/stats${search}`, filteredReady(search, 1), "stats-visits-filter-is-not-phone-dark");
+  });
+
+  it("the Filter menu open: a property, is not, and the range's values listed", async () => {
+    const menuOpen = async (page: Page) => {
+      await dashboardReady(page);
+      await page.getByRole("button", { name: "Filter" }).click();
+      const dialog = page.getByRole("dialog", { name: "Add a filter" });
+      await dialog.getByRole("combobox", { name: "Property" }).selectOption("country");
+      await dialog.getByRole("combobox", { name: "Operator" }).selectOption("isNot");
+      await expect.poll(() => dialog.getByRole("option").count()).toBeGreaterThan(2);
+      await dialog.getByRole("combobox", { name: "Value" }).press("ArrowDown");
+    };
+    await shoot(LOOKS[0].options, "/stats", menuOpen, "stats-visits-filter-menu-desktop-light");
+  });
+
+  it("Show more expands a panel in place: no other panel moves", async () => {
+    const expanded = async (page: Page) => {
+      await dashboardReady(page);
+      // Where each panel is on the page (clicking may scroll it).
+      const boxes = () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll(".breakdown-panel")].map((panel) => {
+            const { left, top, width, height } = panel.getBoundingClientRect();
+            return { left, top: top + scrollY, width, height };
+          }),
+        );
+      const before = await boxes();
+      await page.getByRole("button", { name: "Show more" }).first().click();
+      await page.locator(".breakdown-panel.is-expanded").waitFor();
+      await expect.poll(() => page.locator('.breakdown-panel[aria-busy="true"]').count()).toBe(0);
+      expect(await boxes()).toEqual(before);
+    };
+    await shoot(LOOKS[0].options, "/stats?period=30d", expanded, "stats-visits-show-more-desktop-light");
+  });
 
   function shoot(options: BrowserContextOptions, path: string, ready: (page: Page) => Promise<void>, name: string) {
     return screenshot(browser, { baseURL: server.url, timezoneId: "Europe/Berlin", ...options }, path, ready, name);

@@ -56,9 +56,9 @@ describe("a private dashboard", () => {
   });
 
   test("with a share link shows the figures, every query carrying its token", async () => {
-    // A view 40 days ago: the range shown has a period before it to compare with, asked with `summary` and `timeseries`.
+    // A view 70 days ago: the 30 days shown have the 30 before them to compare with, asked with `summary` and `timeseries`.
     vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.now() - 40 * 24 * 60 * 60 * 1000);
+    vi.setSystemTime(Date.now() - 70 * 24 * 60 * 60 * 1000);
     await bridge.mutation(api.stats.recordPageView, { path: "/hello", pageType: "post", sessionId: crypto.randomUUID() });
     vi.useRealTimers();
     const { token } = await viewAndShare();

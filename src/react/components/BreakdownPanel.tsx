@@ -92,7 +92,8 @@ export function BreakdownPanel<Id extends string>({
   const mayHaveMore = rows !== undefined && rows.length >= limit && limit < BREAKDOWN_EXPANDED_ROWS;
   const testId = tab.testId ?? `breakdown-${tab.id}`;
   const toggle = () => {
-    if (!expanded) setRowsHeight(document.getElementById(tabPanelId)?.clientHeight || null);
+    // Fractional, as laid out: a rounded height would move the panels below by a fraction of a pixel.
+    if (!expanded) setRowsHeight(document.getElementById(tabPanelId)?.getBoundingClientRect().height || null);
     setLimit(expanded ? BREAKDOWN_ROWS : BREAKDOWN_EXPANDED_ROWS);
   };
 

@@ -70,8 +70,8 @@ export function PeriodPicker({ controls }: { controls: StatsRangeControls }) {
         <p className="visually-hidden" id={hintId}>
           {SHORTCUTS_HINT}
         </p>
-        <ComparisonSelect value={comparison} onChange={chooseComparison} />
       </div>
+      <ComparisonSelect value={comparison} onChange={chooseComparison} />
       {customOpen && initial !== null && (
         <CustomRangeForm
           // New dates from elsewhere (a shortcut, the back button) start the form afresh.

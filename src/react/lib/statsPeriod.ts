@@ -123,7 +123,7 @@ export type ResolvedSelection = {
   /**
    * What the cards' figures are compared with: the comparison period, cut to the time the range has run
    * when it holds now (this month's first 6 days and 14 hours against last month's); null when there is
-   * nothing to compare with: no comparison chosen, all time, before 2000, before tracking began, or a
+   * nothing to compare with: no comparison chosen, all time, before 2000, from before the day tracking began, or a
    * period the site no longer keeps at that detail. `label` says it for a person: "Nov 1, 12:00 AM – Nov 7, 2:15 PM".
    */
   compared: { range: TimeRange; label: string } | null;
@@ -160,7 +160,7 @@ function tryResolve(spec: PeriodSpec, now: number, timeZone: string) {
 }
 
 export type ResolveOptions = {
-  /** The site's first view (`settings.trackingSince`): where all time starts, and before which nothing is compared; null before there is one. */
+  /** The site's first view (`settings.trackingSince`): where all time starts, and before whose day nothing is compared; null before there is one. */
   since: number | null;
   /** What the site still keeps (old hours and minutes roll up); everything by default. */
   detail?: DetailHorizons;
@@ -199,8 +199,8 @@ export function resolveSelection(requested: Selection, now: number, timeZone: st
   const whole = selection.period === "all" || since === null ? null : comparisonPeriod(range, comparison, timeZone);
   const summable = (part: TimeRange) => isRangeKept(part, detail, timeZone) && onGrid(part);
   const part = whole === null || !onGrid(whole) ? null : comparedPart(range, whole, now, timeZone, summable);
-  // Nothing was counted before the first view: a period that ends by then has no figures to compare with.
-  const compared = part !== null && since !== null && part.to > since ? part : null;
+  // Nothing was counted before the first view: a span from before its day would compare with a part of itself ("▲ 4,850%").
+  const compared = part !== null && since !== null && part.from >= bucketStart(since, "day", timeZone) && part.to > since ? part : null;
   return {
     selection,
     timeZone,

@@ -195,12 +195,16 @@ describe("what the figures are compared with", () => {
     expect(off.chartCompared).toBeNull();
   });
 
-  test("nothing before tracking began: a period that ends by the first view has nothing to compare with", () => {
+  test("nothing before tracking began: a span from before the first view's day has nothing (or only a part of itself) to compare with", () => {
     // The first view on Nov 9 at 10:00: the week before has nothing, the day before today has.
     const since = Date.UTC(2026, 10, 9, 10);
     expect(at(NOW, { period: "7d" }, { since }).compared).toBeNull();
     expect(at(NOW, { period: "7d" }, { since }).chartCompared).toBeNull();
     expect(at(NOW, { period: "today" }, { since }).compared).not.toBeNull();
+    // The first view on Nov 5: the week before (from Nov 2) holds only its last days, which would read "▲ 4,850%".
+    expect(at(NOW, { period: "7d" }, { since: Date.UTC(2026, 10, 5, 10) }).compared).toBeNull();
+    // On the first view's day, from its midnight: compared (the day's first hours had nothing anyway).
+    expect(at(NOW, { period: "7d" }, { since: Date.UTC(2026, 10, 2, 10) }).compared?.range.from).toBe(Date.UTC(2026, 10, 2));
     // Today at 9:00 meets yesterday until 9:01, which ends before a first view at 9:30 yesterday.
     expect(at(Date.UTC(2026, 10, 10, 9), { period: "today" }, { since: Date.UTC(2026, 10, 9, 9, 30) }).compared).toBeNull();
     // No view at all yet: nothing to compare.
