@@ -276,10 +276,10 @@ function RangeLabel({ state }: { state: RangeState }) {
   return (
     <p className="range-label">
       <span data-testid="range-label">{shown?.label}</span>
-      {shown?.compared != null && (
+      {shown !== undefined && (shown.compared !== null || (shown.comparison !== "off" && shown.selection.period !== "all")) && (
         <span className="compared-label" data-testid="compared-label">
           {" "}
-          compared with {shown.compared.label}
+          {shown.compared !== null ? `compared with ${shown.compared.label}` : `nothing to compare with from ${COMPARISONS[shown.comparison].name}`}
         </span>
       )}
     </p>

@@ -353,7 +353,7 @@ describe("the cards, the chart and the top pages for the range", () => {
     await press("ArrowLeft");
     expect(value("stat-range-visitors")).toBe("4");
     expect(screen.queryAllByTestId("period-change")).toHaveLength(0);
-    expect(screen.queryByTestId("compared-label")).toBeNull();
+    expect(screen.getByTestId("compared-label").textContent).toBe(" nothing to compare with from the previous period");
     expect(queried().summary).toEqual([{ from: day(13), to: day(14) }]);
     // "Active now" and the all-time figures stay beside them.
     expect(value("stat-total-views")).toBe("10");
@@ -488,6 +488,7 @@ describe("what the figures are compared with", () => {
     await settle();
     expect(location()).toBe("?period=7d&compare=off");
     expect(screen.queryAllByTestId("period-change")).toHaveLength(0);
+    expect(screen.queryByTestId("compared-label")).toBeNull();
     expect(queried().summary).toEqual([{ from: day(9), to: day(16) }]);
     expect(queried().timeseries).toEqual([{ from: day(9), to: day(16) }]);
     expect(screen.queryByText("A year earlier", { selector: "th" })).toBeNull();

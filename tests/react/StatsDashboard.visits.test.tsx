@@ -202,6 +202,7 @@ describe("more rows, and the chart's metric", () => {
     await settle();
     expect(askedOfRanges(bridge).breakdown.find(({ property }) => property === "page")?.limit).toBe(100);
     expect(rows(pages())).toHaveLength(12);
+    expect(within(panel("pages")).getByTestId("breakdown-count").textContent).toBe("12 rows: scroll to see them all");
     // Its own cell, not the row's (the stylesheet scrolls its rows): the grid around it stays as it was.
     expect(panel("pages").className).toContain("is-expanded");
     expect(within(panel("pages")).queryByRole("button", { name: "Show more" })).toBeNull();

@@ -4,6 +4,7 @@ import type { StatsFilter } from "../lib/statsFilter.js";
 import { RefusalNote, type Narrowing } from "./RefusalNote.js";
 import type { ResolvedSelection } from "../lib/statsPeriod.js";
 import type { BreakdownPart, LivePart, Summary } from "../hooks/useDashboardStats.js";
+import { formatNumber } from "../lib/format.js";
 import { BreakdownTable } from "./BreakdownTable.js";
 import { TabList, TabPanel, useStoredTab } from "./Tabs.js";
 
@@ -136,6 +137,12 @@ export function BreakdownPanel<Id extends string>({
       </TabPanel>
       {(mayHaveMore || expanded) && tooBroad === null && (
         <div className="breakdown-footer">
+          {expanded && rows !== undefined && rows.length > BREAKDOWN_ROWS && (
+            // The rows scroll within the panel: say there are more than the eye sees.
+            <span className="breakdown-count" data-testid="breakdown-count">
+              {formatNumber(rows.length)} rows: scroll to see them all
+            </span>
+          )}
           {/* One button, so focus stays on it as it turns from "Show more" to "Show fewer". */}
           <button
             type="button"
