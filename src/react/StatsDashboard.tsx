@@ -59,19 +59,21 @@ export type StatsDashboardProps = {
 };
 
 /**
- * The live dashboard. A range and up to three filters (all in the URL, see
- * useStatsRange and useStatsFilter; the Filter menu or a breakdown's row adds
- * one) drive the cards, the chart and the breakdown panels; "Active now" takes
- * a page filter only and the all-time figures none, and each says so. Every query takes a clock only through the range, which
- * changes by value at most once a minute (realtime) and otherwise at midnight,
- * so subscriptions are not renewed as time passes; the server's worker
- * expires idle visitors, so "Active now" takes no clock at all.
+ * The live dashboard. A range, what it is compared with and up to three
+ * filters (all in the URL, see useStatsRange and useStatsFilter; the Filter
+ * menu or a breakdown's row adds one) drive the cards, the chart and the
+ * breakdown panels; "Active now" takes a page filter only and the all-time
+ * figures none, and each says so. Every query takes a clock only through the
+ * range, which changes by value at most once a minute (realtime, and the part
+ * of the earlier period a period under way is compared with) and otherwise at
+ * midnight, so live subscriptions are not renewed as time passes; the
+ * server's worker expires idle visitors, so "Active now" takes no clock at all.
  *
  * Everything live comes from one subscription, `dashboardStats` (the range's
  * cards, chart and breakdowns, active now, the all-time figures), which the
  * server re-runs once per worker batch: one function call a second however
- * many panels (prds/dashboard-cost.md). The previous period's figures, which
- * never change, are subscriptions of their own that Convex does not re-run.
+ * many panels (prds/dashboard-cost.md). The compared figures, which never
+ * change, are subscriptions of their own that Convex does not re-run.
  * Each panel renders inside its own error boundary: a range the server
  * refuses (a bad filter) fails the range's panels only, while active now and
  * the all-time figures keep updating; a filtered question it cannot answer

@@ -10,7 +10,7 @@ export type StatsLinkProps = {
 };
 
 /**
- * How the dashboard reads and writes its URL state (range, filter, share token: the query string) and links to
+ * How the dashboard reads and writes its URL state (range, comparison, filters, share token: the query string) and links to
  * the site's pages, so it works with any router or none. `<StatsDashboard>` uses the History API by default
  * (`useHistoryRouter`); an app with a router of its own passes an adapter, e.g. for React Router:
  * `{ search: useLocation().search, navigate: (search, o) => navigate({ search }, o), Link: ({ href, ...p }) => <Link to={href} {...p} /> }`.

@@ -408,6 +408,9 @@ describe("filters that combine", () => {
     expect(value("stat-range-visits")).toBe("3");
 
     fireEvent.click(button);
+    // A letter in the menu is no period's shortcut.
+    fireEvent.keyDown(within(screen.getByRole("dialog")).getByRole("button", { name: "Cancel" }), { key: "e" });
+    expect(location()).toBe("?period=today&filter=country!:FR");
     fireEvent.keyDown(screen.getByRole("dialog"), { key: "Escape" });
     expect(screen.queryByRole("dialog")).toBeNull();
     expect(document.activeElement).toBe(button);

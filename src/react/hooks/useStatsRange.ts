@@ -80,7 +80,7 @@ export function useStatsRange(): StatsRangeControls {
     return { status: "ready", ...resolveSelection(requested, now, zone, { since: firstView, detail, filteredBy, comparison }) };
   }, [requested, now, zone, firstView, minutesSince, hoursSince, filtered, comparison]);
 
-  // A new range keeps every other parameter: the dashboard's filter (see useStatsFilter), its comparison, a share link's token.
+  // A new range keeps every other parameter: the dashboard's filters (see useStatsFilter), its comparison, a share link's token.
   const select = (selection: Selection) => {
     const next = selectionSearch(selection);
     for (const [key, value] of new URLSearchParams(search)) if (!RANGE_PARAMS.includes(key)) next.append(key, value);

@@ -164,7 +164,7 @@ export type ResolveOptions = {
   since: number | null;
   /** What the site still keeps (old hours and minutes roll up); everything by default. */
   detail?: DetailHorizons;
-  /** The properties the dashboard is filtered by: a visit property's buckets answer whole hours and days only. */
+  /** The properties whose buckets answer the dashboard's filters (bucketedProperty): a visit property's keep whole hours and days only. */
   filteredBy?: readonly BreakdownProperty[];
   comparison?: Comparison;
 };
@@ -173,7 +173,7 @@ export type ResolveOptions = {
  * Resolves `requested` at `now` (a whole minute) in `timeZone`. A selection resolvePeriod refuses (a
  * date that is not in the calendar, reversed dates, a range beyond 2000–2099) falls back to the
  * default. The chart offers only the intervals the site's `detail` still answers (old hours and
- * minutes roll up), and under a filter on a visit property only those its buckets answer (whole
+ * minutes roll up), and under one `is` filter on a visit property only those its buckets answer (whole
  * hours and days; off them only the visits in progress do: realtime's range, but not the period
  * before it). A range that holds now is compared with as much of the comparison period as it has
  * run (see comparedPart).
