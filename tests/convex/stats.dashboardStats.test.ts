@@ -92,9 +92,12 @@ test("a filtered breakdown the server refuses answers why in its place; the summ
   const google = { property: "source", value: "Google" };
   const { range } = await t.query(api.stats.dashboardStats, { range: { ...RANGE, filter: google, interval: "hour", breakdowns: [{ property: "browser" }, { property: "source" }] } });
   if (range === null || "error" in range) throw new Error("expected the range's figures");
-  expect(range.breakdowns[0]).toEqual({ refused: { code: "RANGE_TOO_EARLY", message: expect.stringContaining("run the backfill") } });
+  expect(range.breakdowns[0]).toEqual({ refused: { code: "RANGE_TOO_EARLY", field: "from", availableFrom: T0 + 2 * MINUTE, message: expect.stringContaining("run the backfill") } });
   expect(range.breakdowns[1]).toEqual({ rows: await t.query(api.stats.breakdown, { ...RANGE, filter: google, property: "source" }) });
   expect(range.summary).toEqual(await t.query(api.stats.summary, { ...RANGE, filter: google }));
+  // Filters that scan for the summary too: the whole range is refused, with where it can start.
+  const scanned = await t.query(api.stats.dashboardStats, { range: { ...RANGE, filters: [{ ...google, op: "isNot" }], interval: "hour", breakdowns: [] } });
+  expect(scanned.range).toEqual({ error: { code: "RANGE_TOO_EARLY", field: "from", availableFrom: T0 + 2 * MINUTE, message: expect.any(String) } });
 });
 
 test(`a range the Stats API refuses (more than ${RANGE_STATS_MAX_BREAKDOWNS} breakdowns, a bad one, a bad interval or range) answers its error in its place; the rest stands`, async () => {

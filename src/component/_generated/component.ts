@@ -385,10 +385,24 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                         visitDurationMs?: number;
                       }>;
                     }
-                  | { refused: { code: string; message: string } }
+                  | {
+                      refused: {
+                        code: string;
+                        message: string;
+                        field?: string;
+                        availableFrom?: number;
+                      };
+                    }
                 >;
               }
-            | { error: { code: string; message: string; field?: string } }
+            | {
+                error: {
+                  code: string;
+                  message: string;
+                  field?: string;
+                  availableFrom?: number;
+                };
+              }
             | null;
           active: {
             activeVisitors: number;

@@ -68,7 +68,10 @@ export const vBreakdownRow = v.object({
 });
 export type BreakdownRow = typeof vBreakdownRow.type;
 // A breakdown of `rangeStats`: its rows, or why a filtered one is refused (FILTER_TOO_BROAD, RANGE_TOO_EARLY, RANGE_TOO_BUSY: read/filteredVisits.ts).
-export const vRangeBreakdown = v.union(v.object({ rows: v.array(vBreakdownRow) }), v.object({ refused: v.object({ code: v.string(), message: v.string() }) }));
+// A refusal answered in place: its code and message, the argument at fault, and for a filter's scan the earliest start it can answer.
+export const vRefusal = v.object({ code: v.string(), message: v.string(), field: v.optional(v.string()), availableFrom: v.optional(v.number()) });
+export type Refusal = typeof vRefusal.type;
+export const vRangeBreakdown = v.union(v.object({ rows: v.array(vBreakdownRow) }), v.object({ refused: vRefusal }));
 export const vRangeStats = v.object({ summary: vSummary, series: v.array(vSeriesRow), breakdowns: v.array(vRangeBreakdown) });
 // A range's figures as they add up (read/figures.ts), for a dashboard's history part.
 export const vFigures = v.object({ pageviews: v.number(), visitors: v.number(), visits: v.number(), bounces: v.number(), visitViews: v.number(), durationMs: v.number() });
@@ -555,11 +558,16 @@ async function topValues(
   return top;
 }
 
-/** A ConvexError's code, message and field, to answer in place of what it refused; null for any other error. */
-export function refusalOf(error: unknown): { code: string; message: string; field?: string } | null {
-  const data = error instanceof ConvexError ? (error.data as { code?: unknown; message?: unknown; field?: unknown }) : undefined;
+/** A ConvexError's code, message, field and earliest start it could answer, to answer in place of what it refused; null for any other error. */
+export function refusalOf(error: unknown): Refusal | null {
+  const data = error instanceof ConvexError ? (error.data as { code?: unknown; message?: unknown; field?: unknown; availableFrom?: unknown }) : undefined;
   if (typeof data?.code !== "string") return null;
-  return { code: data.code, message: String(data.message), ...(typeof data.field === "string" ? { field: data.field } : {}) };
+  return {
+    code: data.code,
+    message: String(data.message),
+    ...(typeof data.field === "string" ? { field: data.field } : {}),
+    ...(typeof data.availableFrom === "number" ? { availableFrom: data.availableFrom } : {}),
+  };
 }
 
 // What a filtered breakdown may be refused for, answered in its place by `rangeStats` (the other figures still stand).
@@ -590,7 +598,7 @@ export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?
   const seriesTallies = new SeriesTallies(seriesSpans(range, interval, timeZone === undefined ? site.zone : parseTimeZone(timeZone)));
   const breakdownTallies = breakdowns.map(({ property }) => (scansFor(filters, parseProperty(property)) ? new ValueTallies(parseProperty(property)) : undefined));
   const scanning = breakdownTallies.filter((tallies) => tallies !== undefined);
-  let scanRefused: { code: string; message: string } | null = null;
+  let scanRefused: Refusal | null = null;
   if (wholeScan || scanning.length > 0) {
     const each: MatchedVisit = (visit, pageviews, passes) => {
       if (wholeScan) {
@@ -605,7 +613,7 @@ export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?
       const refused = refusalOf(error);
       // A scan for the summary refuses the whole range; one for breakdowns only refuses them.
       if (wholeScan || refused === null || !REFUSALS.has(refused.code)) throw error;
-      scanRefused = { code: refused.code, message: refused.message };
+      scanRefused = refused;
     }
   }
   const summaryPart = wholeScan ? { from: range.from, to: range.to, ...summaryRow(summaryTally.figures) } : await summary(ctx, range, site, history);
@@ -623,7 +631,7 @@ export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?
     } catch (error) {
       const refused = refusalOf(error);
       if (refused === null || !REFUSALS.has(refused.code)) throw error;
-      answers.push({ refused: { code: refused.code, message: refused.message } });
+      answers.push({ refused });
     }
   }
   return { summary: summaryPart, series: seriesPart, breakdowns: answers };

@@ -54,7 +54,7 @@ export const vDashboardHistoryArgs = { range: v.object(vRangeQuestion), before: 
 export const vDashboardStatsArgs = { range: v.optional(vDashboardRange), ...vToken };
 // `range`: its figures, or why they cannot be answered (a ConvexError's data: the rest of the dashboard still stands); null when not asked.
 export const vDashboardStats = v.object({
-  range: v.union(TimeStats.vRangeStats, v.object({ error: v.object({ code: v.string(), message: v.string(), field: v.optional(v.string()) }) }), v.null()),
+  range: v.union(TimeStats.vRangeStats, v.object({ error: TimeStats.vRefusal }), v.null()),
   active: v.object(vActiveVisitors),
   pageViews: v.object(vPageViewStats),
 });
