@@ -106,7 +106,7 @@ test(`more than ${OPEN_VISITS_READ_MAX.toLocaleString("en-US")} visits in progre
   expect(await refusalOf(tc.query(api.stats.breakdown, { ...range, property }))).toMatchObject({ code: "RANGE_TOO_BUSY", message: expect.stringContaining("whole hours") });
   const { range: answer } = await tc.query(api.stats.dashboardStats, { range: { ...range, interval: "minute", breakdowns: [{ property }, { property: "page" }] } });
   if (answer === null || "error" in answer) throw new Error("expected the range's figures");
-  expect(answer.breakdowns[0]).toEqual({ refused: { code: "RANGE_TOO_BUSY", message: expect.stringContaining("visits in progress") } });
+  expect(answer.breakdowns[0]).toEqual({ refused: { code: "RANGE_TOO_BUSY", field: "from", message: expect.stringContaining("visits in progress") } });
   expect(answer.breakdowns[1]).toEqual({ rows: [] });
 });
 
