@@ -12,7 +12,7 @@ import {
   VISIT_TIMEOUT_MS,
   type BreakdownProperty,
 } from "../../src/shared/config";
-import { DAY, HOUR, MINUTE, T0, advanceTo, useFakeClock } from "../support/clock";
+import { DAY, HOUR, MINUTE, T0, advanceTo, useFakeClock, minuteOf } from "../support/clock";
 import { createTestConvex } from "../support/convex";
 import { random, sessionId } from "../support/seed";
 import { runCleanup } from "../support/calls";
@@ -43,7 +43,6 @@ beforeAll(async () => {
   truth = await readTruth(t);
 }, 600_000);
 
-const minuteOf = (time: number) => time - (time % MINUTE);
 
 /** Values of a property that occur (pages: every path viewed). */
 function valuesOf(property: BreakdownProperty): string[] {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test, vi } from "vitest";
 import { ConvexError } from "convex/values";
 import { api, internal } from "../../convex/_generated/api";
 import { OPEN_VISITS_READ_MAX, VISIT_PROPERTIES, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS, type VisitProperty } from "../../src/shared/config";
-import { DAY, HOUR, MINUTE, T0, advanceTo, useFakeClock } from "../support/clock";
+import { DAY, HOUR, MINUTE, T0, advanceTo, useFakeClock, minuteOf } from "../support/clock";
 import { createTestConvex } from "../support/convex";
 import { KEEP_ALL_DETAIL, useEnv } from "../support/env";
 import { sessionId } from "../support/seed";
@@ -27,7 +27,6 @@ const t = createTestConvex();
 const CALLS = generateVisitCalls({ visitors: 150, start: T0, days: 1.5 / 24, seed: 5 }).filter(({ at }) => at < T0 + 100 * MINUTE);
 const HALF = CALLS.filter(({ at }) => at < T0 + 60 * MINUTE);
 
-const minuteOf = (time: number) => time - (time % MINUTE);
 const realtimeAt = (now: number) => ({ from: minuteOf(now) - 29 * MINUTE, to: minuteOf(now) + MINUTE });
 const refusalOf = (promise: Promise<unknown>) => promise.then(
   () => null,

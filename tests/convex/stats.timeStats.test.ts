@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { ConvexError } from "convex/values";
 import { api } from "../../convex/_generated/api";
-import { DAY, MINUTE, T0 } from "../support/clock";
+import { DAY, MINUTE, T0, minuteOf } from "../support/clock";
 import { createTestConvex } from "../support/convex";
 import { pageTypeOf, pathName, random, sessionId, type ViewRow } from "../support/seed";
 import { countRange, expectedSeries, expectedSummary, insertAndFoldViews, rankPages } from "../support/timeTruth";
@@ -42,7 +42,6 @@ beforeAll(async () => {
   await insertAndFoldViews(t, [...inOrder, ...late]);
 }, 900_000);
 
-const minuteOf = (time: number) => time - (time % MINUTE);
 const at = (text: string) => Date.parse(text);
 
 describe("summary", () => {

@@ -3,7 +3,7 @@ import { ConvexError } from "convex/values";
 import { api, internal } from "../../convex/_generated/api";
 import { BREAKDOWN_PROPERTIES, DIRECT_SOURCE, FILTER_SNAPSHOT_MS, VISIT_PROPERTIES, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
 import { visitAttributes } from "../../src/component/record/visitAttributes";
-import { DAY, HOUR, MINUTE, T0, advanceTo, useFakeClock } from "../support/clock";
+import { DAY, HOUR, MINUTE, T0, advanceTo, useFakeClock, minuteOf } from "../support/clock";
 import { createTestConvex } from "../support/convex";
 import { generateViews, insertRows, random, sessionId } from "../support/seed";
 import { backfillStatus, muteBackfillLogs, startBackfill } from "../support/backfill";
@@ -41,7 +41,6 @@ beforeAll(async () => {
   truth = await readTruth(t);
 }, 600_000);
 
-const minuteOf = (time: number) => time - (time % MINUTE);
 
 /** A few values of every property that occur, as filters. */
 function someFilters(): Filter[] {

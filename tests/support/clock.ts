@@ -4,6 +4,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 export const T0 = Date.UTC(2024, 0, 1);
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
+/** The start of the minute holding `time`. */
+export const minuteOf = (time: number) => time - (time % MINUTE);
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
