@@ -11,6 +11,7 @@ export const liveStats = new LiveStats(components.liveStats, { pageTitles: pageT
 
 export const {
   recordPageView,
+  trackEvent,
   heartbeat,
   getStats,
   getPageViewStats,

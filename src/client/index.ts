@@ -13,6 +13,7 @@ import {
 import { v, type Infer } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { vPageViewRequest } from "../component/record/record.js";
+import { vTrackEventRequest } from "../component/record/customEvents.js";
 import { vBackfillArgs, vBackfillStart } from "../component/derive/backfill.js";
 import {
   vActiveVisitors,
@@ -114,6 +115,12 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
         args: { sessionId: v.string(), currentPath: v.string() },
         returns: v.null(),
         handler: async (ctx, args) => await ctx.runMutation(component.record.heartbeat, args),
+      }),
+      /** A custom event (`Signup`, with props and revenue: prds/events.md); throws INVALID_ARGUMENT (nothing written) or RATE_LIMITED. */
+      trackEvent: mutationGeneric({
+        args: vTrackEventRequest,
+        returns: v.object({ recorded: v.boolean() }),
+        handler: async (ctx, args) => await ctx.runMutation(component.record.trackEvent, args),
       }),
       /** Totals, unique visitors, tracking since and the top pages. */
       getPageViewStats: queryGeneric({

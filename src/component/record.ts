@@ -2,6 +2,7 @@ import { v } from "convex/values";
 import { mutation, query } from "./_generated/server.js";
 import * as Record from "./record/record.js";
 import * as Events from "./record/events.js";
+import * as CustomEvents from "./record/customEvents.js";
 
 // What a visitor's call does (record/): append its own session's rows, then wake the worker. Nothing here
 // writes a document another visitor reads (prds/howtoavoidwriteconflicts.md).
@@ -21,6 +22,13 @@ export const heartbeat = mutation({
     await Record.heartbeatRequest(ctx, sessionId, currentPath, Date.now());
     return null;
   },
+});
+
+/** A custom event (`track("Signup", { props, revenue })`, prds/events.md); a bot's records nothing. Throws INVALID_ARGUMENT or RATE_LIMITED. */
+export const trackEvent = mutation({
+  args: CustomEvents.vTrackEventRequest,
+  returns: v.object({ recorded: v.boolean() }),
+  handler: async (ctx, args) => await CustomEvents.trackEvent(ctx, args, Date.now()),
 });
 
 /** A view or heartbeat sent to POST /api/event, with the request's user agent and origin: the same checks and code path as the two above. */

@@ -4,6 +4,7 @@ import { vRecordedRules } from "./derive/derivedRules.js";
 import { vBucketLevel } from "./derive/timeBuckets.js";
 import { vVisitFields } from "./record/visits.js";
 import { vBlockGroup } from "./derive/visitBlocks.js";
+import { vStoredProps, vStoredRevenue } from "./record/customEvents.js";
 
 // A site-wide cap's token bucket: the tokens it held at `at` (a view's or heartbeat's time), refilling at the cap's rate.
 const vTokenBucket = v.object({ tokens: v.number(), at: v.number() });
@@ -41,6 +42,23 @@ export default defineSchema({
     // Visits that ended are settled into time buckets in this order (component/derive/settleVisits.ts).
     .index("by_lastActivity", ["lastActivity"]),
 
+
+  // Hot path, one row per custom event (component/record/customEvents.ts), appended by its session.
+  customEvents: defineTable({
+    sessionId: v.string(),
+    name: v.string(),
+    // The page it happened on.
+    path: v.string(),
+    timestamp: v.number(),
+    props: v.optional(vStoredProps),
+    revenue: v.optional(vStoredRevenue),
+    // When the row committed (ctx.db.vars.commitTs): the worker's cursor.
+    committedAt: v.optional(v.commitTs()),
+  })
+    // The session's events in time order: its per-minute limit, and its visit's.
+    .index("by_session_timestamp", ["sessionId", "timestamp"])
+    .index("by_timestamp", ["timestamp"])
+    .index("by_committedAt", ["committedAt"]),
 
   // Hot path, one row per browser, written only by its own heartbeats (and deleted by the cleanup cron once idle).
   activeSessions: defineTable({

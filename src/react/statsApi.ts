@@ -22,3 +22,6 @@ export type StatsApi = Pick<
 
 /** What `usePageTracking` calls. */
 export type TrackingApi = Pick<StatsApi, "recordPageView" | "heartbeat">;
+
+/** What `useTrackEvent` calls: apart from TrackingApi, so an app that sends no custom events need not re-export it. */
+export type TrackEventApi = Pick<LiveStatsApi, "trackEvent">;

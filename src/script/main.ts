@@ -7,4 +7,7 @@ const script = document.currentScript;
 const isOn = (value: string | undefined) => value === "" || value === "true";
 const api = script?.dataset.api;
 // Nothing from a developer's own machine unless data-allow-localhost says so.
-if (api && (isOn(script.dataset.allowLocalhost) || !isLocalHost(location.hostname))) startTracking({ api, hashRouting: isOn(script.dataset.hash) });
+if (api && (isOn(script.dataset.allowLocalhost) || !isLocalHost(location.hostname))) {
+  const { hash, outboundLinks, fileDownloads, 404: notFound } = script.dataset;
+  startTracking({ api, hashRouting: isOn(hash), outboundLinks: isOn(outboundLinks), fileDownloads: isOn(fileDownloads), notFound: isOn(notFound) });
+}

@@ -1,23 +1,28 @@
 import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS, PAGEHIDE_HIDDEN_GRACE_MS } from "../shared/config.js";
 import type { TrackingEvent } from "../component/record/events.js";
+import { onLinkClick, trackNotFound, type AutomaticEvents, type TrackEvent } from "../tracker/customEvents.js";
 import { loadSession } from "../tracker/session.js";
 import { isBrowserCounted } from "../tracker/trackingAllowed.js";
 import { isVisitField, visitContext } from "../tracker/visitContext.js";
 
-/** The script tag's settings (prds/script.md). */
-export type ScriptOptions = {
+/** The script tag's settings (prds/script.md): `data-outbound-links`, `data-file-downloads` and `data-404` turn on the automatic events. */
+export type ScriptOptions = AutomaticEvents & {
   /** The deployment's HTTP actions URL, `https://<deployment>.convex.site` (`data-api`). */
   api: string;
   /** The route is in the hash, `/#/about` (`data-hash`). */
   hashRouting?: boolean;
 };
 
+/** `window.liveStats`: the page's custom events; before script.js runs, the site's one-line stub queues its calls in `q`. */
+type PageApi = { liveStats?: TrackEvent & { q?: Parameters<TrackEvent>[] } };
+
 /**
  * The script tag's tracker: a view per path (SPA navigation and, opted in,
- * hash routes included) and this tab's heartbeats while it is visible, sent to
+ * hash routes included), this tab's heartbeats while it is visible, and custom
+ * events (`window.liveStats`, and the automatic ones turned on), sent to
  * POST /api/event. It runs for the page's life: there is no stop.
  */
-export function startTracking({ api, hashRouting }: ScriptOptions): void {
+export function startTracking({ api, hashRouting, ...automatic }: ScriptOptions): void {
   const endpoint = `${api.replace(/\/+$/, "")}/api/event`;
   const sessionId = loadSession().id;
   let path = "";
@@ -107,6 +112,15 @@ export function startTracking({ api, hashRouting }: ScriptOptions): void {
     "pagehide",
     () => mayTrack() && Date.now() - (hiddenAt || Date.now()) < PAGEHIDE_HIDDEN_GRACE_MS && heartbeat((event) => navigator.sendBeacon(endpoint, JSON.stringify(event))),
   );
+  // The view first, so the session's events follow its view.
   noteVisibility();
   navigate();
+
+  // Sent with keepalive (post's fetch), so a click that leaves the page still gets its event out.
+  const track: TrackEvent = (name, options) => void post({ type: "event", sessionId, name, path, props: options?.props, revenue: options?.revenue });
+  if (automatic.notFound) trackNotFound(track, path);
+  onLinkClick(automatic, track);
+  const page = window as PageApi;
+  for (const queued of page.liveStats?.q ?? []) track(...queued);
+  page.liveStats = track;
 }

@@ -310,8 +310,26 @@ export const SITE_CAP_BURST_MINUTES = 2;
 /** Once the worker has refused a new visitor over its cap, visitors' calls refuse new visitors for this long, so a flood stops writing rows. */
 export const NEW_VISITOR_PAUSE_MS = 10 * 1000;
 
-/** Largest body POST /api/event reads, in bytes (a view with every field at its longest is about 6.5 kB of JSON). */
-export const MAX_EVENT_BODY_BYTES = 16 * 1024;
+/** Largest body POST /api/event reads, in bytes (a custom event with every property at its longest is about 70 kB of JSON; a view 6.5 kB). */
+export const MAX_EVENT_BODY_BYTES = 80 * 1024;
+
+/** A custom event's name, in characters (Plausible's limit). */
+export const EVENT_NAME_MAX_CHARS = 120;
+
+/** Properties one custom event may carry (Plausible's limit). */
+export const EVENT_PROPS_MAX = 30;
+
+/** A custom event property's key, in UTF-8 bytes (Plausible's limit). */
+export const EVENT_PROP_KEY_MAX_BYTES = 300;
+
+/** A custom event property's value, in UTF-8 bytes, once written as a string (Plausible's limit). */
+export const EVENT_PROP_VALUE_MAX_BYTES = 2_000;
+
+/** Custom events one session may record per minute: far more than a person triggers. */
+export const SESSION_EVENTS_PER_MINUTE = 60;
+
+/** The site's currency when STATS_CURRENCY is unset: revenue in any other is refused (prds/events.md). */
+export const DEFAULT_CURRENCY = "USD";
 
 /** The page type of a view sent over HTTP without one (the script cannot know the site's page kinds). */
 export const DEFAULT_HTTP_PAGE_TYPE = "other";

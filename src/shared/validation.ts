@@ -7,11 +7,34 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 const INVISIBLE = /[\p{Cc}\p{Cf}\s]/u;
 // A UTF-16 surrogate that is not half of a pair: not a character at all.
 const LONE_SURROGATE = /\p{Cs}/u;
+// C0, DEL and C1 controls, and format characters: bidi marks and overrides that reorder text, and
+// invisible ones ("Google\u200b") that would make a second row drawn exactly like the first.
+const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u;
+// The one format character kept: the zero-width joiner inside an emoji ZWJ sequence (👨‍👩‍👧, 👩🏽‍💻, ❤️‍🔥), between two
+// pictographs, where it draws one emoji; next to a letter it would only hide, so it is refused there.
+const EMOJI_JOINER = /(?<=[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F])\u200D(?=\p{Extended_Pictographic})/gu;
 
 export type InvalidArgument = { code: "INVALID_ARGUMENT"; field: string; message: string };
 
 function reject(field: string, message: string): never {
   throw new ConvexError<InvalidArgument>({ code: "INVALID_ARGUMENT", field, message });
+}
+
+export function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
+/**
+ * Text a dashboard draws as it was sent (a visit's referrer, an event's name or property): a string of at most
+ * `maxBytes` UTF-8 bytes with no control or format characters (but an emoji's joiner) and no lone surrogate.
+ */
+export function checkedText(value: unknown, field: string, maxBytes: number): string {
+  if (typeof value !== "string") reject(field, `${field} must be a string`);
+  // Every UTF-16 unit is at least one UTF-8 byte, so a long string is refused before it is encoded.
+  if (value.length > maxBytes || utf8Bytes(value) > maxBytes) reject(field, `${field} must be at most ${maxBytes} bytes (UTF-8)`);
+  if (LONE_SURROGATE.test(value)) reject(field, `${field} must be well-formed Unicode`);
+  if (CONTROL_OR_FORMAT.test(value.replace(EMOJI_JOINER, ""))) reject(field, `${field} must not contain control, bidi or invisible formatting characters`);
+  return value;
 }
 
 /**

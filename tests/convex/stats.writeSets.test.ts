@@ -6,7 +6,7 @@ import * as PageStats from "../../src/component/read/pageStats";
 import { heartbeat, viewPage } from "../support/calls";
 import { advanceTo, T0, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
-import { NOW, afterDedup, beat, busySite, conflictRate, footprintOf, overlap, ownerOf, sampleFootprints, steadyState, view, type Call } from "../support/hotPathConflicts";
+import { NOW, afterDedup, beat, track, busySite, conflictRate, footprintOf, overlap, ownerOf, sampleFootprints, steadyState, view, type Call } from "../support/hotPathConflicts";
 import { conflicts, readsInStats } from "../support/readSet";
 import { BATCH_WORKER_COMPONENT, STATS_COMPONENT } from "../support/convexBackend";
 import { sessionId } from "../support/seed";
@@ -42,6 +42,9 @@ describe("each hot-path call writes only its own session's documents", () => {
     ["a new session's first heartbeat", beat(10, "/a"), [stats("activeSessions")]],
     ["a page change", beat(1, "/b"), [stats("activeSessions")]],
     ["a heartbeat inside an open visit", beat(99, "/elsewhere"), [stats("activeSessions"), stats("visits")]],
+    // A custom event is activity of its session's open visit (visitor 99's), and nothing else is written.
+    ["a custom event inside an open visit", track(99, "Signup"), [stats("customEvents"), stats("visits")]],
+    ["a custom event of a session with no open visit", track(1, "Signup"), [stats("customEvents")]],
   ];
 
   test.each(cases)("%s", async (_, call, tables) => {
@@ -94,6 +97,8 @@ describe("two visitors never conflict", () => {
     ["two returning visitors, each on a new page", view(1, "/new-1"), view(2, "/new-2")],
     ["two first views of one brand-new page", view(1, "/new"), view(2, "/new")],
     ["two new visitors, each on a new page", view(10, "/new-1"), view(11, "/new-2")],
+    ["two custom events of one name", track(1, "Signup"), track(2, "Signup")],
+    ["a custom event and another's view of its page", track(99, "Signup"), view(2, "/a")],
   ];
 
   test.each(pairs)("%s", async (_, a, b) => {

@@ -1,6 +1,7 @@
 import { expect, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS } from "../../src/shared/config";
+import type { FunctionReference } from "convex/server";
 import { heartbeat, pageViewArgs, viewPage } from "./calls";
 import { advanceTo, T0 } from "./clock";
 import { createTestConvex, type TestConvex } from "./convex";
@@ -52,9 +53,19 @@ export async function afterDedup(t: TestConvex): Promise<void> {
   expect((await workerStatus(t))?.kind).toBe("running");
 }
 
-export type Call = { name: string; visitor: number; run: (t: TestConvex) => Promise<unknown> };
-export const view = (visitor: number, path: string): Call => ({ name: `view ${path}`, visitor, run: (t) => viewPage(t, visitor, path) });
-export const beat = (visitor: number, path: string): Call => ({ name: `heartbeat ${path}`, visitor, run: (t) => heartbeat(t, visitor, path) });
+/** A visitor's call: the app's mutation and its arguments, run from a test (`run`) or inside a transaction whose reads are recorded. */
+export type Call = { name: string; visitor: number; mutation: FunctionReference<"mutation">; args: Record<string, unknown>; run: (t: TestConvex) => Promise<unknown> };
+const call = (name: string, visitor: number, mutation: FunctionReference<"mutation">, args: Record<string, unknown>): Call => ({
+  name,
+  visitor,
+  mutation,
+  args,
+  run: (t) => t.mutation(mutation, args),
+});
+export const view = (visitor: number, path: string): Call => call(`view ${path}`, visitor, api.stats.recordPageView, pageViewArgs(visitor, path));
+export const beat = (visitor: number, path: string): Call => call(`heartbeat ${path}`, visitor, api.stats.heartbeat, { sessionId: sessionId(visitor), currentPath: path });
+export const track = (visitor: number, name: string): Call =>
+  call(`event ${name}`, visitor, api.stats.trackEvent, { sessionId: sessionId(visitor), name, path: "/a", props: { plan: "pro" }, revenue: { amount: 29, currency: "USD" } });
 
 /** The session a written row belongs to: its own rows by `sessionId`, its rate-limit buckets by `key`. */
 export const ownerOf = (write: Write) => write.docs.map((doc) => (doc as { sessionId?: string }).sessionId ?? (doc as { key?: string }).key);
@@ -66,7 +77,7 @@ export type Footprint = { reads: ReadSet; writes: Write[] };
  * Runs `call` twice from fresh copies of the same state (`prepare` adds to it), once recording its reads and once its
  * writes. `draws` fixes what Math.random returns during the call (in turn, cyclically), so both runs draw alike.
  */
-export async function footprintOf(call: Call, draws: number[] = [0.5], prepare?: (t: TestConvex) => Promise<void>): Promise<Footprint> {
+export async function footprintOf(visitorCall: Call, draws: number[] = [0.5], prepare?: (t: TestConvex) => Promise<void>): Promise<Footprint> {
   const fromSteadyState = async () => {
     const t = await steadyState();
     await prepare?.(t);
@@ -75,15 +86,11 @@ export async function footprintOf(call: Call, draws: number[] = [0.5], prepare?:
     vi.spyOn(Math, "random").mockImplementation(() => draws[drawn++ % draws.length]);
     return t;
   };
-  const args = call.name.startsWith("view") ? pageViewArgs(call.visitor, call.name.slice(5)) : null;
-  const path = call.name.replace(/^\S+ /, "");
   const t = await fromSteadyState();
-  const reads = await readsOf(t, (ctx) =>
-    args ? ctx.runMutation(api.stats.recordPageView, args) : ctx.runMutation(api.stats.heartbeat, { sessionId: sessionId(call.visitor), currentPath: path }),
-  );
+  const reads = await readsOf(t, (ctx) => ctx.runMutation(visitorCall.mutation, visitorCall.args));
   vi.restoreAllMocks();
   const fresh = await fromSteadyState();
-  const writes = await writesOf(fresh, () => call.run(fresh));
+  const writes = await writesOf(fresh, () => visitorCall.run(fresh));
   vi.restoreAllMocks();
   return { reads, writes };
 }

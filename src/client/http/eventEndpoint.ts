@@ -9,7 +9,7 @@ import { jsonResponse } from "./jsonResponse.js";
 import type { HttpContext } from "./routes.js";
 
 /**
- * POST /api/event: views and heartbeats from any site, as JSON or as
+ * POST /api/event: views, heartbeats and custom events from any site, as JSON or as
  * text/plain (what navigator.sendBeacon sends). The body is the React
  * tracker's arguments plus a `type`; the user agent comes from the request's
  * header (the body may not carry one). One call into the site's component
@@ -79,7 +79,7 @@ async function readEvent(request: Request): Promise<TrackingEvent | Response> {
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) return rejected(400, "the body must be a JSON object", "body");
   const type = (body as { type?: unknown }).type;
-  if (type !== "pageview" && type !== "heartbeat") return rejected(400, 'type must be "pageview" or "heartbeat"', "type");
+  if (type !== "pageview" && type !== "heartbeat" && type !== "event") return rejected(400, 'type must be "pageview", "heartbeat" or "event"', "type");
   const foreign = foreignField(EVENT_SHAPES[type], body);
   if (foreign !== undefined) return rejected(400, `${foreign} is not a field of this event`, foreign);
   try {

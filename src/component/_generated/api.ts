@@ -46,6 +46,7 @@ import type * as read_pageStats from "../read/pageStats.js";
 import type * as read_timeStats from "../read/timeStats.js";
 import type * as read_validators from "../read/validators.js";
 import type * as record from "../record.js";
+import type * as record_customEvents from "../record/customEvents.js";
 import type * as record_events from "../record/events.js";
 import type * as record_rateLimits from "../record/rateLimits.js";
 import type * as record_record from "../record/record.js";
@@ -100,6 +101,7 @@ const fullApi: ApiFromModules<{
   "read/timeStats": typeof read_timeStats;
   "read/validators": typeof read_validators;
   record: typeof record;
+  "record/customEvents": typeof record_customEvents;
   "record/events": typeof record_events;
   "record/rateLimits": typeof record_rateLimits;
   "record/record": typeof record_record;

@@ -644,7 +644,17 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   timeZone?: string;
                 };
               }
-            | { type: "heartbeat"; sessionId: string; path: string };
+            | { type: "heartbeat"; sessionId: string; path: string }
+            | {
+                type: "event";
+                sessionId: string;
+                name: string;
+                path: string;
+                props?:
+                  | Record<string, string | number | boolean>
+                  | Array<{ key: string; value: string | number | boolean }>;
+                revenue?: { amount: number | string; currency: string };
+              };
           userAgent?: string;
           origin?: string;
         },
@@ -672,6 +682,22 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           };
         },
         { recorded: boolean; newVisitor: boolean },
+        Name
+      >;
+      trackEvent: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          sessionId: string;
+          name: string;
+          path: string;
+          props?:
+            | Record<string, string | number | boolean>
+            | Array<{ key: string; value: string | number | boolean }>;
+          revenue?: { amount: number | string; currency: string };
+          userAgent?: string;
+        },
+        { recorded: boolean },
         Name
       >;
     };

@@ -4,11 +4,13 @@ import type { MutationCtx } from "../_generated/server.js";
 import { DEFAULT_HTTP_PAGE_TYPE } from "../../shared/config.js";
 import { heartbeatRequest, recordPageViewRequest } from "./record.js";
 import { vVisitContext } from "./visitAttributes.js";
+import { trackEvent, vTrackEventRequest } from "./customEvents.js";
 
 /**
- * Views and heartbeats sent to POST /api/event (client/http/eventEndpoint.ts) by any site: the
- * React tracker's arguments plus a `type`, with the request's user agent and origin. They take the
- * tracker's own code path (record.ts), so checks, canonical paths, dedup and limits are one.
+ * Views, heartbeats and custom events sent to POST /api/event (client/http/eventEndpoint.ts) by any
+ * site: the React tracker's arguments plus a `type`, with the request's user agent and origin. They
+ * take the tracker's own code path (record.ts, customEvents.ts), so checks, canonical paths, dedup and
+ * limits are one.
  */
 
 export const vPageViewEvent = v.object({
@@ -20,10 +22,12 @@ export const vPageViewEvent = v.object({
   visit: v.optional(v.object(omit(vVisitContext.fields, ["userAgent"]))),
 });
 export const vHeartbeatEvent = v.object({ type: v.literal("heartbeat"), sessionId: v.string(), path: v.string() });
-export const vEvent = v.union(vPageViewEvent, vHeartbeatEvent);
+// A custom event: `trackEvent`'s arguments but the user agent, which is the request's own header.
+export const vCustomEvent = v.object({ type: v.literal("event"), ...omit(vTrackEventRequest, ["userAgent"]) });
+export const vEvent = v.union(vPageViewEvent, vHeartbeatEvent, vCustomEvent);
 export type TrackingEvent = Infer<typeof vEvent>;
 
-export const EVENT_SHAPES = { pageview: vPageViewEvent, heartbeat: vHeartbeatEvent } as const;
+export const EVENT_SHAPES = { pageview: vPageViewEvent, heartbeat: vHeartbeatEvent, event: vCustomEvent } as const;
 
 /** The environment variable listing the origins allowed to send events; unset, any origin may. */
 export const ALLOWED_ORIGINS_VARIABLE = "STATS_ALLOWED_ORIGINS";
@@ -41,6 +45,9 @@ export async function recordEvent(ctx: MutationCtx, event: TrackingEvent, reques
   }
   if (event.type === "heartbeat") {
     await heartbeatRequest(ctx, event.sessionId, event.path, now, "path");
+  } else if (event.type === "event") {
+    const { type: _type, ...custom } = event;
+    await trackEvent(ctx, { ...custom, userAgent: request.userAgent }, now);
   } else {
     const { path, sessionId, pageType = DEFAULT_HTTP_PAGE_TYPE, visit } = event;
     await recordPageViewRequest(ctx, { path, sessionId, pageType, visit: { ...visit, userAgent: request.userAgent } }, now);

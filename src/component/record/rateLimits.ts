@@ -6,6 +6,7 @@ import {
   DEFAULT_NEW_PATHS_PER_MINUTE,
   DEFAULT_NEW_VISITORS_PER_MINUTE,
   SESSION_HEARTBEATS_PER_MINUTE,
+  SESSION_EVENTS_PER_MINUTE,
   SESSION_VIEWS_PER_MINUTE,
   SITE_CAP_BURST_MINUTES,
 } from "../../shared/config.js";
@@ -23,7 +24,7 @@ import {
  * (prds/howtoavoidwriteconflicts.md).
  */
 
-export type SessionLimit = "sessionViews" | "sessionHeartbeats";
+export type SessionLimit = "sessionViews" | "sessionHeartbeats" | "sessionEvents";
 export type SiteCapName = "newVisitors" | "newPaths";
 
 /** What a limited call throws: nothing of the call was written; `retryAfter` is in milliseconds. */
@@ -81,6 +82,16 @@ export async function enforceViewLimit(ctx: QueryCtx, sessionId: string, now: nu
     .take(SESSION_VIEWS_PER_MINUTE);
   if (lastMinute.length < SESSION_VIEWS_PER_MINUTE) return;
   throw rateLimited("sessionViews", lastMinute.at(-1)!.timestamp + MINUTE - now, "this session records page views faster than anyone reads");
+}
+
+/** Throws RATE_LIMITED when the session already recorded SESSION_EVENTS_PER_MINUTE custom events in the last minute: its own events are the state. */
+export async function enforceEventLimit(ctx: QueryCtx, sessionId: string, now: number): Promise<void> {
+  const lastMinute = await ctx.db
+    .query("customEvents")
+    .withIndex("by_session_timestamp", (q) => q.eq("sessionId", sessionId).gt("timestamp", now - MINUTE))
+    .take(SESSION_EVENTS_PER_MINUTE);
+  if (lastMinute.length < SESSION_EVENTS_PER_MINUTE) return;
+  throw rateLimited("sessionEvents", lastMinute[0].timestamp + MINUTE - now, "this session records events faster than anyone acts");
 }
 
 /**

@@ -9,7 +9,7 @@ import { getCountryForTimezone } from "countries-and-timezones";
 import { isbot } from "isbot";
 import { ConvexError, v, type Infer } from "convex/values";
 import { DIRECT_SOURCE, MAX_USER_AGENT_BYTES, MAX_VISIT_FIELD_BYTES, SCREEN_CLASSES, UNKNOWN_VALUE } from "../../shared/config.js";
-import type { InvalidArgument } from "../../shared/validation.js";
+import { checkedText, utf8Bytes, type InvalidArgument } from "../../shared/validation.js";
 
 export const vVisitContext = v.object({
   referrer: v.optional(v.string()),
@@ -44,37 +44,14 @@ export type VisitAttributes = Infer<typeof vVisitAttributes>;
 /** The widest viewport we believe, in CSS px (an 8K screen at 1x is 7,680). */
 const MAX_SCREEN_WIDTH = 100_000;
 
-// C0, DEL and C1 controls, and format characters: bidi marks and overrides that reorder text, and
-// invisible ones ("Google\u200b") that would make a second row drawn exactly like the first.
-const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u;
-// The one format character kept: the zero-width joiner inside an emoji ZWJ sequence (👨‍👩‍👧, 👩🏽‍💻, ❤️‍🔥), between two
-// pictographs, where it draws one emoji; next to a letter it would only hide, so it is refused there.
-const EMOJI_JOINER = /(?<=[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F])\u200D(?=\p{Extended_Pictographic})/gu;
-// A UTF-16 surrogate that is not half of a pair: not a character at all.
-const LONE_SURROGATE = /\p{Cs}/u;
-
 function reject(field: string, message: string): never {
   throw new ConvexError<InvalidArgument>({ code: "INVALID_ARGUMENT", field, message });
 }
 
-function utf8Bytes(text: string): number {
-  return new TextEncoder().encode(text).length;
-}
-
-/**
- * A field as sent: a string of at most `maxBytes` UTF-8 bytes with no control or format
- * characters (but an emoji's joiner) and no lone surrogate. Absent stays absent.
- */
+/** A field as sent (prds/visits.md): display text of at most `maxBytes`; absent stays absent. */
 function checkedString(context: VisitContext, name: keyof VisitContext, maxBytes = MAX_VISIT_FIELD_BYTES): string | undefined {
   const value: unknown = context[name];
-  const field = `visit.${name}`;
-  if (value === undefined) return undefined;
-  if (typeof value !== "string") reject(field, `${field} must be a string`);
-  // Every UTF-16 unit is at least one UTF-8 byte, so a long string is refused before it is encoded.
-  if (value.length > maxBytes || utf8Bytes(value) > maxBytes) reject(field, `${field} must be at most ${maxBytes} bytes (UTF-8)`);
-  if (LONE_SURROGATE.test(value)) reject(field, `${field} must be well-formed Unicode`);
-  if (CONTROL_OR_FORMAT.test(value.replace(EMOJI_JOINER, ""))) reject(field, `${field} must not contain control, bidi or invisible formatting characters`);
-  return value;
+  return value === undefined ? undefined : checkedText(value, `visit.${name}`, maxBytes);
 }
 
 /** A UTM value as stored: trimmed, inner whitespace runs made one space; empty is absent. */

@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { ConvexError } from "convex/values";
+import { api } from "../../convex/_generated/api";
+import { EVENT_NAME_MAX_CHARS, EVENT_PROP_KEY_MAX_BYTES, EVENT_PROP_VALUE_MAX_BYTES, EVENT_PROPS_MAX, SESSION_EVENTS_PER_MINUTE } from "../../src/shared/config";
+import { CURRENCY_VARIABLE } from "../../src/component/record/customEvents";
+import { viewPage } from "../support/calls";
+import { MINUTE, T0, advanceTo, useFakeClock } from "../support/clock";
+import { createTestConvex, type TestConvex } from "../support/convex";
+import { sessionId } from "../support/seed";
+import { USER_AGENTS } from "../support/visitWorkload";
+
+/**
+ * Custom events on the hot path (prds/events.md): what is stored, every limit refused with its field and nothing
+ * written, bots and the per-session limit, and POST /api/event's `type: "event"`. Conflicts: stats.writeSets.test.ts.
+ */
+
+useFakeClock(T0);
+afterEach(() => vi.unstubAllEnvs());
+
+const events = (t: TestConvex) => t.runInStats((ctx) => ctx.db.query("customEvents").collect());
+const signup = (visitor: number, extra: Record<string, unknown> = {}) => ({ sessionId: sessionId(visitor), name: "Signup", path: "/pricing", ...extra });
+
+async function refusal(t: TestConvex, args: Record<string, unknown>) {
+  const error = await t.mutation(api.stats.trackEvent, args as never).catch((thrown: unknown) => thrown);
+  expect(error, JSON.stringify(args).slice(0, 120)).toBeInstanceOf(ConvexError);
+  return (error as ConvexError<{ code: string; field?: string; message: string }>).data;
+}
+
+describe("trackEvent", () => {
+  test("stores the event with its properties as strings and its revenue in minor units, and extends the open visit", async () => {
+    const t = createTestConvex();
+    await viewPage(t, 1, "/pricing");
+    advanceTo(T0 + 2 * MINUTE);
+    const args = signup(1, { props: { plan: "pro", seats: 3, trial: false }, revenue: { amount: "29.90", currency: "usd" } });
+    expect(await t.mutation(api.stats.trackEvent, args)).toEqual({ recorded: true });
+    expect(await events(t)).toMatchObject([
+      {
+        sessionId: sessionId(1),
+        name: "Signup",
+        path: "/pricing",
+        timestamp: T0 + 2 * MINUTE,
+        props: [
+          { key: "plan", value: "pro" },
+          { key: "seats", value: "3" },
+          { key: "trial", value: "false" },
+        ],
+        revenue: { minorUnits: 2990, currency: "USD" },
+      },
+    ]);
+    const [visit] = await t.runInStats((ctx) => ctx.db.query("visits").collect());
+    expect(visit).toMatchObject({ start: T0, lastActivity: T0 + 2 * MINUTE, views: 1 });
+  });
+
+  test("properties as pairs carry keys an object cannot (non-ASCII, a leading $); the site's currency and its decimals hold", async () => {
+    const t = createTestConvex();
+    vi.stubEnv(CURRENCY_VARIABLE, "jpy");
+    await t.mutation(api.stats.trackEvent, signup(1, { props: [{ key: "Größe", value: "M" }, { key: "$plan", value: 1.5 }], revenue: { amount: 4800, currency: "JPY" } }));
+    expect(await events(t)).toMatchObject([{ props: [{ key: "Größe", value: "M" }, { key: "$plan", value: "1.5" }], revenue: { minorUnits: 4800, currency: "JPY" } }]);
+    expect(await refusal(t, signup(1, { revenue: { amount: "10.5", currency: "JPY" } }))).toMatchObject({ code: "INVALID_ARGUMENT", field: "revenue.amount" });
+    expect(await refusal(t, signup(1, { revenue: { amount: 10, currency: "EUR" } }))).toMatchObject({ field: "revenue.currency", message: expect.stringContaining("JPY") });
+  });
+
+  test("every limit and bad value is refused with its field, and nothing is written", async () => {
+    const t = createTestConvex();
+    const manyProps = Object.fromEntries(Array.from({ length: EVENT_PROPS_MAX + 1 }, (_, i) => [`p${i}`, i]));
+    const cases: [Record<string, unknown>, string][] = [
+      [signup(1, { name: "" }), "name"],
+      [signup(1, { name: "x".repeat(EVENT_NAME_MAX_CHARS + 1) }), "name"],
+      [signup(1, { name: "Sign\u202eup" }), "name"],
+      [signup(1, { name: "pageview" }), "name"],
+      [signup(1, { props: manyProps }), "props"],
+      [signup(1, { props: [{ key: "k".repeat(EVENT_PROP_KEY_MAX_BYTES + 1), value: "v" }] }), "props (a key)"],
+      [signup(1, { props: { plan: "v".repeat(EVENT_PROP_VALUE_MAX_BYTES + 1) } }), "props.plan"],
+      [signup(1, { props: { plan: Number.NaN } }), "props.plan"],
+      [signup(1, { props: [{ key: "plan", value: "a" }, { key: "plan", value: "b" }] }), "props.plan"],
+      [signup(1, { revenue: { amount: "29,90", currency: "USD" } }), "revenue.amount"],
+      [signup(1, { revenue: { amount: 1.005, currency: "USD" } }), "revenue.amount"],
+      [signup(1, { revenue: { amount: 5, currency: "US Dollar" } }), "revenue.currency"],
+      [signup(1, { revenue: { amount: 5, currency: "EUR" } }), "revenue.currency"],
+      [signup(1, { path: "pricing" }), "path"],
+      [{ ...signup(1), sessionId: "not-a-session" }, "sessionId"],
+    ];
+    for (const [args, field] of cases) expect(await refusal(t, args)).toMatchObject({ code: "INVALID_ARGUMENT", field });
+    expect(await events(t)).toEqual([]);
+  });
+
+  test("a bot's event records nothing; past SESSION_EVENTS_PER_MINUTE a minute, RATE_LIMITED", async () => {
+    const t = createTestConvex();
+    expect(await t.mutation(api.stats.trackEvent, signup(1, { userAgent: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" }))).toEqual({ recorded: false });
+    expect(await events(t)).toEqual([]);
+    await viewPage(t, 2, "/pricing");
+    for (let i = 0; i < SESSION_EVENTS_PER_MINUTE; i++) await t.mutation(api.stats.trackEvent, signup(2, { userAgent: USER_AGENTS[0] }));
+    expect(await refusal(t, signup(2))).toMatchObject({ code: "RATE_LIMITED", limit: "sessionEvents" });
+    expect(await events(t)).toHaveLength(SESSION_EVENTS_PER_MINUTE);
+    advanceTo(T0 + MINUTE + 1);
+    expect(await t.mutation(api.stats.trackEvent, signup(2))).toEqual({ recorded: true });
+  });
+});
+
+describe("POST /api/event with type event", () => {
+  const post = (t: TestConvex, body: unknown, userAgent = USER_AGENTS[0]) =>
+    t.fetch("/api/event", { method: "POST", headers: { "Content-Type": "text/plain", "User-Agent": userAgent }, body: JSON.stringify(body) });
+
+  test("records it (202), the user agent from the request; a bad field is a 400 naming it, and nothing is written", async () => {
+    const t = createTestConvex();
+    const response = await post(t, { type: "event", ...signup(1), props: { plan: "pro" }, revenue: { amount: 29, currency: "USD" } });
+    expect(response.status).toBe(202);
+    expect(await events(t)).toMatchObject([{ name: "Signup", props: [{ key: "plan", value: "pro" }], revenue: { minorUnits: 2900, currency: "USD" } }]);
+    const bad = await post(t, { type: "event", ...signup(1), name: "x".repeat(EVENT_NAME_MAX_CHARS + 1) });
+    expect([bad.status, await bad.json()]).toEqual([400, { error: expect.stringContaining("name"), field: "name" }]);
+    const unknownField = await post(t, { type: "event", ...signup(1), userAgent: "forged" });
+    expect([unknownField.status, (await unknownField.json()).field]).toEqual([400, "userAgent"]);
+    expect(await events(t)).toHaveLength(1);
+  });
+
+  test("a bot's event is answered 202 and not recorded", async () => {
+    const t = createTestConvex();
+    expect((await post(t, { type: "event", ...signup(1) }, "curl/8.0")).status).toBe(202);
+    expect(await events(t)).toEqual([]);
+  });
+});
