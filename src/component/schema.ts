@@ -129,6 +129,13 @@ export default defineSchema({
     // The session's minutes whatever the page: the site's.
     .index("by_session_minute", ["sessionId", "minute"]),
 
+  // Derived (worker only): each minute in which a session sent a custom event of one name (scope "event:<name>"), for its visitors (derive/timeBuckets.ts).
+  eventMinutes: defineTable({
+    sessionId: v.string(),
+    scope: v.string(),
+    minute: v.number(),
+  }).index("by_session_scope_minute", ["sessionId", "scope", "minute"]),
+
   // Derived (worker only): each session's property values, with the minute its latest settled visit of each started (component/derive/visitScopes.ts).
   visitScopes: defineTable({
     sessionId: v.string(),
@@ -204,6 +211,8 @@ export default defineSchema({
     bounces: v.optional(v.number()),
     visitViews: v.optional(v.number()),
     durationMs: v.optional(v.number()),
+    // An event's (scope "event:<name>"): the revenue of its events, in whole minor units of the site's currency.
+    revenue: v.optional(v.number()),
   })
     .index("by_scope_level_start", ["scope", "level", "start"])
     .index("by_group_level_start_pageviews", ["group", "level", "start", "pageviews"])
@@ -234,11 +243,11 @@ export default defineSchema({
     state: v.union(v.literal("running"), v.literal("done")),
     runId: v.number(),
     // "reset" empties the derived tables; then the source tables are folded in this order.
-    phase: v.union(v.literal("reset"), v.literal("pageViews"), v.literal("visits"), v.literal("activeSessions")),
+    phase: v.union(v.literal("reset"), v.literal("pageViews"), v.literal("customEvents"), v.literal("visits"), v.literal("activeSessions")),
     // An index key within the current table: where the next step resumes.
     cursor: v.union(v.null(), v.array(v.any())),
     // The live worker's cursor when the reset ended: rows committed after it are the live worker's to fold.
-    upTo: v.optional(v.object({ views: v.optional(v.int64()), sessions: v.optional(v.int64()), visits: v.optional(v.int64()) })),
+    upTo: v.optional(v.object({ views: v.optional(v.int64()), sessions: v.optional(v.int64()), visits: v.optional(v.int64()), events: v.optional(v.int64()) })),
     processed: v.number(),
     chunks: v.number(),
     startedAt: v.number(),

@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { vi } from "vitest";
 import type { TrackingEvent } from "../../src/component/record/events";
+import type { TrackEvent } from "../../src/tracker/customEvents";
 
 /** What the page's fetch and sendBeacon were given, as the server would read it. */
 export type Sent = { via: "fetch" | "beacon"; url: string; event: TrackingEvent; init?: RequestInit };
@@ -47,6 +50,7 @@ export function scriptTagPage() {
       Reflect.deleteProperty(history, "pushState");
       Reflect.deleteProperty(history, "replaceState");
       Reflect.deleteProperty(navigator, "sendBeacon");
+      Reflect.deleteProperty(window, "liveStats");
       vi.unstubAllGlobals();
       vi.restoreAllMocks();
     },
@@ -75,4 +79,14 @@ export async function loadScriptTag(attributes: Record<string, string>) {
   } finally {
     Reflect.deleteProperty(document, "currentScript");
   }
+}
+
+/** The page's `window.liveStats(name, options)`. */
+export const liveStats: TrackEvent = (...args) => (window as unknown as { liveStats: TrackEvent }).liveStats(...args);
+
+/** Runs the one-line stub prds/script.md tells a site to put before the tag, as the page would. */
+export function runQueueStub() {
+  const stub = /<script>(window\.liveStats=.*?)<\/script>/.exec(readFileSync(path.join(import.meta.dirname, "../../prds/script.md"), "utf8"));
+  if (stub === null) throw new Error("prds/script.md gives no window.liveStats stub");
+  new Function(stub[1])();
 }

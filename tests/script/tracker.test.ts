@@ -10,9 +10,11 @@ import {
   HEARTBEAT_INTERVAL_MS,
   PAGEHIDE_HIDDEN_GRACE_MS,
 } from "../../src/shared/config";
+import { FILE_DOWNLOAD_EVENT, NOT_FOUND_EVENT, OUTBOUND_LINK_EVENT } from "../../src/tracker/customEvents";
 import { loadSession } from "../../src/tracker/session";
-import { startTracking } from "../../src/script/tracker";
-import { goBackTo, loadScriptTag, scriptTagPage, setVisibility } from "./scriptTag";
+import { startTracking, type ScriptOptions } from "../../src/script/tracker";
+import { clickLink } from "../tracker/clicks";
+import { goBackTo, liveStats, loadScriptTag, runQueueStub, scriptTagPage, setVisibility } from "./scriptTag";
 
 const API = "https://happy-animal-123.convex.site";
 const ENDPOINT = `${API}/api/event`;
@@ -22,12 +24,13 @@ let page: ReturnType<typeof scriptTagPage>;
 const paths = (type: "pageview" | "heartbeat") => page.events().filter((event) => event.type === type).map((event) => event.path);
 const views = () => paths("pageview");
 const heartbeats = () => paths("heartbeat");
+const customEvents = () => page.events().filter((event) => event.type === "event");
 
 /** Lets sent requests and their responses settle. */
 const settle = () => vi.advanceTimersByTimeAsync(0);
 const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
-async function start(options: { hashRouting?: boolean } = {}) {
+async function start(options: Omit<ScriptOptions, "api"> = {}) {
   startTracking({ api: API, ...options });
   await settle();
 }
@@ -170,11 +173,112 @@ describe("heartbeats", () => {
   });
 });
 
+describe("custom events: window.liveStats", () => {
+  test("sends the event from the current path in the visitor's session, as text/plain kept alive like the views", async () => {
+    await start();
+    history.pushState(null, "", "/checkout?step=2");
+    liveStats("Purchase", { props: { plan: "pro", seats: 3, trial: false }, revenue: { amount: "29.99", currency: "EUR" } });
+    liveStats("Signup");
+    await settle();
+    expect(customEvents()).toEqual([
+      {
+        type: "event",
+        sessionId: loadSession().id,
+        name: "Purchase",
+        path: "/checkout",
+        props: { plan: "pro", seats: 3, trial: false },
+        revenue: { amount: "29.99", currency: "EUR" },
+      },
+      { type: "event", sessionId: loadSession().id, name: "Signup", path: "/checkout" },
+    ]);
+    const { url, init } = page.sent.at(-1)!;
+    expect(url).toBe(ENDPOINT);
+    expect(init).toMatchObject({ method: "POST", keepalive: true });
+    expect(new Request(url, init).headers.get("Content-Type")).toBe("text/plain;charset=UTF-8");
+  });
+
+  test("calls made before the script loaded, queued by the documented stub, are sent after the first view, in order", async () => {
+    runQueueStub();
+    liveStats("Early", { props: { n: 1 } });
+    liveStats("Earlier still?", { props: { n: 2 } });
+    expect(page.sent).toEqual([]);
+    await start();
+    expect(page.events().map((event) => (event.type === "event" ? event.name : event.type))).toEqual(["pageview", "heartbeat", "Early", "Earlier still?"]);
+    // The stub is replaced: a call now is sent at once, the queue is not replayed again.
+    liveStats("Later");
+    await settle();
+    expect(customEvents().map((event) => event.name)).toEqual(["Early", "Earlier still?", "Later"]);
+  });
+
+  test("options the server does not take, or none at all, never throw into the page", async () => {
+    await start();
+    const call = liveStats as (...args: unknown[]) => void;
+    expect(() => call("A", null)).not.toThrow();
+    expect(() => call("B", { callback: () => {}, interactive: false })).not.toThrow();
+    await settle();
+    expect(customEvents()).toEqual([
+      { type: "event", sessionId: loadSession().id, name: "A", path: "/" },
+      { type: "event", sessionId: loadSession().id, name: "B", path: "/" },
+    ]);
+  });
+
+  test("the hash route is the event's path, as it is the view's", async () => {
+    arrive("/#/cart");
+    await start({ hashRouting: true });
+    liveStats("Add to cart");
+    await settle();
+    expect(customEvents().map((event) => event.path)).toEqual(["/cart"]);
+  });
+});
+
+describe("automatic events", () => {
+  test("outbound links: a click on a link to another host sends its url, kept alive so leaving the page does not lose it", async () => {
+    arrive("/links");
+    await start({ outboundLinks: true });
+    clickLink("https://github.com/get-convex/convex?tab=readme");
+    clickLink("/about");
+    await settle();
+    expect(customEvents()).toEqual([
+      { type: "event", sessionId: loadSession().id, name: OUTBOUND_LINK_EVENT, path: "/links", props: { url: "https://github.com/get-convex/convex" } },
+    ]);
+    expect(page.sent.at(-1)?.init).toMatchObject({ keepalive: true });
+  });
+
+  test("file downloads: a click on a link to a file sends its url", async () => {
+    await start({ fileDownloads: true });
+    clickLink("/files/annual-report.pdf");
+    clickLink("https://github.com/");
+    await settle();
+    expect(customEvents()).toEqual([
+      { type: "event", sessionId: loadSession().id, name: FILE_DOWNLOAD_EVENT, path: "/", props: { url: "https://blog.example/files/annual-report.pdf" } },
+    ]);
+  });
+
+  test("404: the not-found page sends 404 with its path, once, after its view", async () => {
+    arrive("/no-such-page?from=old-link");
+    await start({ notFound: true });
+    history.pushState(null, "", "/elsewhere");
+    await settle();
+    expect(page.events().map((event) => (event.type === "event" ? event.name : event.type))).toEqual(["pageview", "heartbeat", NOT_FOUND_EVENT, "pageview", "heartbeat"]);
+    expect(customEvents()).toEqual([{ type: "event", sessionId: loadSession().id, name: NOT_FOUND_EVENT, path: "/no-such-page", props: { path: "/no-such-page" } }]);
+  });
+
+  test("none unless turned on", async () => {
+    await start();
+    clickLink("https://github.com/");
+    clickLink("/files/annual-report.pdf");
+    await settle();
+    expect(customEvents()).toEqual([]);
+  });
+});
+
 describe("what is never sent", () => {
   test("anything from a browser its owner excluded, decided at each event", async () => {
     localStorage.setItem(EXCLUDE_ME_STORAGE_KEY, "true");
-    await start();
+    await start({ outboundLinks: true, notFound: true });
     history.pushState(null, "", "/a");
+    liveStats("Signup");
+    clickLink("https://github.com/");
     await advance(2 * HEARTBEAT_INTERVAL_MS);
     window.dispatchEvent(new PageTransitionEvent("pagehide"));
     expect(page.sent).toEqual([]);
@@ -210,6 +314,17 @@ describe("when the server says no", () => {
     expect(page.events().slice(2)).toEqual([expect.objectContaining({ type: "heartbeat", path: "/a" })]);
   });
 
+  test("429 holds custom events too; a refused event is not retried, and the page never hears of it", async () => {
+    page.respond(tooMany(60));
+    await start();
+    liveStats("Held back");
+    await advance(60_000);
+    page.respond(new Response(JSON.stringify({ error: "name must be 1 to 120 characters", field: "name" }), { status: 400 }));
+    liveStats("x".repeat(200));
+    await advance(HEARTBEAT_INTERVAL_MS);
+    expect(customEvents().map((event) => event.name)).toEqual(["x".repeat(200)]);
+  });
+
   test("400 for the visit's fields: the view goes once more without them; any other 400 is dropped", async () => {
     const refused = (field: string) => new Response(JSON.stringify({ error: `${field} is wrong`, field }), { status: 400 });
     arrive(`/landing?utm_campaign=${"x".repeat(600)}`);
@@ -243,6 +358,24 @@ describe("the script tag", () => {
     await settle();
     expect(page.sent.map(({ url }) => url)).toEqual([ENDPOINT, ENDPOINT]);
     expect(views()).toEqual(["/"]);
+  });
+
+  test("data-outbound-links, data-file-downloads and data-404 turn the automatic events on; window.liveStats is there", async () => {
+    arrive("/missing");
+    await loadScriptTag({ "data-api": API, "data-outbound-links": "", "data-file-downloads": "true", "data-404": "" });
+    clickLink("https://github.com/");
+    clickLink("/guide.pdf");
+    liveStats("Signup");
+    await settle();
+    expect(customEvents().map((event) => event.name)).toEqual([NOT_FOUND_EVENT, OUTBOUND_LINK_EVENT, FILE_DOWNLOAD_EVENT, "Signup"]);
+  });
+
+  test("without those attributes, or with them \"false\", no automatic event", async () => {
+    await loadScriptTag({ "data-api": API, "data-outbound-links": "false", "data-404": "false" });
+    clickLink("https://github.com/");
+    clickLink("/guide.pdf");
+    await settle();
+    expect(customEvents()).toEqual([]);
   });
 
   test("data-hash turns hash routing on; without data-api it does nothing", async () => {

@@ -421,7 +421,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             }>;
             backfill: {
               state: "running" | "done";
-              phase: "reset" | "pageViews" | "visits" | "activeSessions";
+              phase:
+                | "reset"
+                | "pageViews"
+                | "customEvents"
+                | "visits"
+                | "activeSessions";
               processed: number;
               chunks: number;
               startedAt: number;
@@ -459,7 +464,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           }>;
           backfill: {
             state: "running" | "done";
-            phase: "reset" | "pageViews" | "visits" | "activeSessions";
+            phase:
+              | "reset"
+              | "pageViews"
+              | "customEvents"
+              | "visits"
+              | "activeSessions";
             processed: number;
             chunks: number;
             startedAt: number;
@@ -486,7 +496,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           }>;
           backfill: {
             state: "running" | "done";
-            phase: "reset" | "pageViews" | "visits" | "activeSessions";
+            phase:
+              | "reset"
+              | "pageViews"
+              | "customEvents"
+              | "visits"
+              | "activeSessions";
             processed: number;
             chunks: number;
             startedAt: number;

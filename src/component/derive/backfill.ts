@@ -11,6 +11,7 @@ import { rollUpEmptiedBuckets } from "./rollup.js";
 import { foldPageView, pendingCost, type PageViewFold } from "./foldPageViews.js";
 import { foldSessionState, type LiveFold } from "./foldSessions.js";
 import { foldUnsettledVisits, settleEndedVisits } from "./settleVisits.js";
+import { foldEventIntoTime } from "./timeBuckets.js";
 import { rebuildVisitOf } from "../record/visits.js";
 import { hurryStatsWorker, statsWorkerStatus } from "../record/wakeWorker.js";
 import { assertRebuildLosesNothing, forgetRetired } from "../operate/retiredRows.js";
@@ -25,9 +26,9 @@ import { assertRebuildLosesNothing, forgetRetired } from "../operate/retiredRows
 type Status = Doc<"backfillStatus">;
 export type Phase = Status["phase"];
 // "reset" first; then the tables to fold, in this order.
-const PHASES: Phase[] = ["reset", "pageViews", "visits", "activeSessions"];
+const PHASES: Phase[] = ["reset", "pageViews", "customEvents", "visits", "activeSessions"];
 // What "reset" empties: everything the fold derives, and raw retention's tally of the views it counts but deleted.
-const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "visitScopes", "visitFolds", "visitBlocks", "openVisitBlocks", "timeBuckets", "timeBucketChunks", "visitSettlement", "retiredViews"] as const;
+const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "eventMinutes", "visitScopes", "visitFolds", "visitBlocks", "openVisitBlocks", "timeBuckets", "timeBucketChunks", "visitSettlement", "retiredViews"] as const;
 
 const statusFields = schema.tables.backfillStatus.validator.fields;
 /** The public view of the status row (no cursor). */
@@ -249,6 +250,11 @@ async function foldRow(ctx: MutationCtx, phase: Exclude<Phase, "reset" | "visits
       if (!isLiveWorkers(view.committedAt, upTo.views)) await foldPageView(ctx, folds.views, view);
       // Every view, the live worker's too: one from before visits existed gets its visit, and a visit's first one joins it to the visit it continues.
       return await rebuildVisitOf(ctx, view);
+    }
+    case "customEvents": {
+      const event = row as Doc<"customEvents">;
+      if (!isLiveWorkers(event.committedAt, upTo.events)) await foldEventIntoTime(ctx, folds.views.time, event);
+      return;
     }
     case "activeSessions": {
       const session = row as Doc<"activeSessions">;

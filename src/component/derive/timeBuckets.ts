@@ -48,16 +48,20 @@ export const vBucketLevel = v.union(...BUCKET_LEVELS.map((level) => v.literal(le
 export type TimeBucket = Doc<"timeBuckets">;
 export type BucketKey = { scope: string; level: BucketLevel; start: number };
 export const SITE_SCOPE = "";
-/** What a scope is, stored on its rows so top lists can be read per kind: the site, a page, or a visit property. */
-export type ScopeGroup = "site" | "page" | VisitProperty;
+/** What a scope is, stored on its rows so top lists can be read per kind: the site, a page, a custom event's name, or a visit property. */
+export type ScopeGroup = "site" | "page" | "event" | VisitProperty;
 /** The scope of a visit property's value, e.g. "source:Google" (a page's scope is its path, which starts with "/"). */
 export const propertyScope = (property: VisitProperty, value: string) => `${property}:${value}`;
+/** The scope of a custom event's name, e.g. "event:Signup" (prds/events.md). */
+export const eventScope = (name: string) => `event:${name}`;
+/** Scopes with buckets of every level, and so figures for any whole-minute range: the site, pages, and events. */
+export const hasAllLevels = (group: ScopeGroup) => group === "site" || group === "page" || group === "event";
 /**
  * A visit property's values keep whole hours and longer: a visit writes 4 rows per value, not 7 (their ranges split
  * into more hours and days; off whole hours they are answered from the visits in progress: read/openVisits.ts).
  */
 export const PROPERTY_BUCKET_LEVELS = ["all", ...PROPERTY_PIECE_LEVELS] as const satisfies readonly BucketLevel[];
-export const levelsOf = (group: ScopeGroup): readonly BucketLevel[] => (group === "site" || group === "page" ? BUCKET_LEVELS : PROPERTY_BUCKET_LEVELS);
+export const levelsOf = (group: ScopeGroup): readonly BucketLevel[] => (hasAllLevels(group) ? BUCKET_LEVELS : PROPERTY_BUCKET_LEVELS);
 
 const MINUTE = 60_000;
 const QUARTER_HOUR = 15 * MINUTE;
@@ -81,7 +85,8 @@ export class BucketClock {
 }
 
 // `prevs`: signed changes to the bucket's histogram; their sum is the change in its visitors. `visit`: changes to its visits' figures.
-type BucketDelta = BucketKey & { group: ScopeGroup; pageviews: number; prevs: Map<number, number>; visit: VisitFigures };
+// `revenue`: an event scope's revenue, in minor units of the site's currency.
+type BucketDelta = BucketKey & { group: ScopeGroup; pageviews: number; prevs: Map<number, number>; visit: VisitFigures; revenue: number };
 export type VisitFigures = { visits: number; bounces: number; visitViews: number; durationMs: number };
 export const VISIT_FIGURE_KEYS = ["visits", "bounces", "visitViews", "durationMs"] as const satisfies readonly (keyof VisitFigures)[];
 /** What one visit adds to them: itself, a bounce when it has one view, its views, and its time from start to last activity. */
@@ -154,7 +159,7 @@ function deltaOf(fold: TimeFold, group: ScopeGroup, scope: string, level: Bucket
   const key = JSON.stringify([scope, level, start]);
   let delta = fold.deltas.get(key);
   if (delta === undefined) {
-    delta = { group, scope, level, start, pageviews: 0, prevs: new Map(), visit: noVisits() };
+    delta = { group, scope, level, start, pageviews: 0, prevs: new Map(), visit: noVisits(), revenue: 0 };
     fold.deltas.set(key, delta);
     const window = JSON.stringify([scope, level, Math.floor(start / WINDOW_MS[level])]);
     const inWindow = fold.windows.get(window);
@@ -185,6 +190,19 @@ export async function foldViewIntoTime(ctx: MutationCtx, fold: TimeFold, view: {
     for (const level of keptLevels(group, starts, detail)) deltaOf(fold, group, scope, level, starts[level]).pageviews++;
     await foldSessionMinute(ctx, fold, view.sessionId, group, scope, minute);
   }
+}
+
+/** Counts one custom event in the buckets of its minute, for its name (prds/events.md): the scope's page views are its events, its visitors the sessions that sent one. */
+export async function foldEventIntoTime(ctx: MutationCtx, fold: TimeFold, event: { sessionId: string; name: string; timestamp: number; revenue?: { minorUnits: number } }): Promise<void> {
+  const minute = Math.floor(event.timestamp / MINUTE);
+  const starts = fold.clock.startsOf(minute);
+  const scope = eventScope(event.name);
+  for (const level of keptLevels("event", starts, await detailOf(ctx, fold))) {
+    const delta = deltaOf(fold, "event", scope, level, starts[level]);
+    delta.pageviews++;
+    delta.revenue += event.revenue?.minorUnits ?? 0;
+  }
+  await foldSessionMinute(ctx, fold, event.sessionId, "event", scope, minute);
 }
 
 /**
@@ -220,10 +238,10 @@ export async function linkVisitInScope(ctx: MutationCtx, fold: TimeFold, group: 
  * The site's minute is folded before its page's row is written: it is new when no page of the session has it yet.
  */
 async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: string, group: ScopeGroup, scope: string, minute: number): Promise<void> {
-  const known = fold.wholeSessions ? await wholeSessionMinutes(ctx, fold, sessionId) : null;
+  const known = fold.wholeSessions && group !== "event" ? await wholeSessionMinutes(ctx, fold, sessionId) : null;
   const neighbours = known === null ? await neighboursFromIndex(ctx, fold, sessionId, scope, minute) : neighboursInMemory(known, scope, minute);
   if (neighbours === "present") return;
-  if (scope !== SITE_SCOPE) await ctx.db.insert("sessionMinutes", { sessionId, scope, minute });
+  if (scope !== SITE_SCOPE) await ctx.db.insert(minutesTableOf(scope), { sessionId, scope, minute });
   const { prev, next } = neighbours;
   if (next === null) return link(fold, group, scope, prev, minute, 1);
   // A minute between two the session has: the link prev → next becomes prev → minute → next.
@@ -234,6 +252,9 @@ async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: st
 
 type Neighbours = "present" | { prev: number | null; next: number | null };
 
+/** Where a scope's session minutes are kept: events' apart, so the site's minutes (all of a session's page minutes) never hold one. */
+const minutesTableOf = (scope: string) => (scope.startsWith("event:") ? "eventMinutes" : "sessionMinutes");
+
 /** The session's rows in `scope` by minute, those at or before `upTo` or after `after`: a page's, or all of them for the site (rows of "" from before are the site's too). */
 function minutesIn(ctx: MutationCtx, sessionId: string, scope: string, bound: { upTo?: number; after?: number } = {}) {
   type OnMinute<Range> = { lte(field: "minute", value: number): Range; gt(field: "minute", value: number): Range };
@@ -241,7 +262,7 @@ function minutesIn(ctx: MutationCtx, sessionId: string, scope: string, bound: { 
     bound.upTo !== undefined ? q.lte("minute", bound.upTo) : bound.after !== undefined ? q.gt("minute", bound.after) : q;
   return scope === SITE_SCOPE
     ? ctx.db.query("sessionMinutes").withIndex("by_session_minute", (q) => bounded(q.eq("sessionId", sessionId)))
-    : ctx.db.query("sessionMinutes").withIndex("by_session_scope_minute", (q) => bounded(q.eq("sessionId", sessionId).eq("scope", scope)));
+    : ctx.db.query(minutesTableOf(scope)).withIndex("by_session_scope_minute", (q) => bounded(q.eq("sessionId", sessionId).eq("scope", scope)));
 }
 
 /** The session's minutes before and after `minute` in `scope`, read from the index (a read or two; none when the batch knows its latest). */
@@ -312,7 +333,7 @@ export async function finishTimeFold(ctx: MutationCtx, fold: TimeFold): Promise<
       .withIndex("by_scope_level_start", (q) => q.eq("scope", scope).eq("level", level).gte("start", Math.min(...starts)).lte("start", Math.max(...starts)))
       .collect();
     const byStart = new Map(rows.map((row) => [row.start, row]));
-    for (const { group, start, pageviews, prevs, visit } of deltas) {
+    for (const { group, start, pageviews, prevs, visit, revenue } of deltas) {
       // A visit refolded in the batch takes out and puts back the same figures in most of its buckets: those are left as they are.
       const visitChanged = Object.values(visit).some((change) => change !== 0);
       if (pageviews === 0 && !visitChanged && [...prevs.values()].every((change) => change === 0)) continue;
@@ -320,8 +341,9 @@ export async function finishTimeFold(ctx: MutationCtx, fold: TimeFold): Promise<
       const visitors = [...prevs.values()].reduce((sum, change) => sum + change, 0);
       const histogram = await applyPrevDeltas(ctx, row ?? {}, prevs);
       const visitFigures = visitChanged ? addVisitFigures(row, visit) : {};
-      if (row === undefined) await ctx.db.insert("timeBuckets", { scope, group, level, start, pageviews, visitors, ...histogram, ...visitFigures });
-      else await ctx.db.patch(row._id, { group, pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram, ...visitFigures });
+      const revenueFigure = revenue === 0 ? {} : { revenue: (row?.revenue ?? 0) + revenue };
+      if (row === undefined) await ctx.db.insert("timeBuckets", { scope, group, level, start, pageviews, visitors, ...histogram, ...visitFigures, ...revenueFigure });
+      else await ctx.db.patch(row._id, { group, pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram, ...visitFigures, ...revenueFigure });
     }
   }
 }

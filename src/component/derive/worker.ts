@@ -20,6 +20,8 @@ import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRul
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews.js";
 import { foldCommittedChange, unfoldVisit } from "./foldVisits.js";
 import { vVisitFields } from "../record/visits.js";
+import { vStoredRevenue } from "../record/customEvents.js";
+import { foldEventIntoTime } from "./timeBuckets.js";
 import { expireSession, finishLiveFold, foldSessionState, startLiveFold, untilNextExpiry } from "./foldSessions.js";
 import { isRollupDue, runRollupStep } from "./rollup.js";
 import { hasEndedVisit, settleEndedVisits } from "./settleVisits.js";
@@ -66,11 +68,19 @@ const vSessionState = v.object({
   lastSeen: v.number(),
   newVisitor: v.optional(v.boolean()),
 });
+// A custom event as the fold needs it (derive/timeBuckets.ts foldEventIntoTime).
+const vCustomEventFold = v.object({ committedAt: v.int64(), sessionId: v.string(), name: v.string(), timestamp: v.number(), revenue: v.optional(vStoredRevenue) });
 // A visit as a change of it committed (derive/foldVisits.ts).
 const vVisitChange = v.object({ committedAt: v.int64(), id: v.id("visits"), creationTime: v.number(), ...vVisitFields });
 // How far each table has been folded: the commit timestamp of its last row (or change) folded; `waitingSince`: unwatched,
 // since when views or visits have waited unfolded (they are due WORKER_UNWATCHED_FOLD_MS later).
-const vCursor = v.object({ views: v.optional(v.int64()), sessions: v.optional(v.int64()), visits: v.optional(v.int64()), waitingSince: v.optional(v.number()) });
+const vCursor = v.object({
+  views: v.optional(v.int64()),
+  sessions: v.optional(v.int64()),
+  visits: v.optional(v.int64()),
+  events: v.optional(v.int64()),
+  waitingSince: v.optional(v.number()),
+});
 
 export const workerValidators = defineBatchWorkerValidators({
   // `from` is the cursor the batch was read after, so a batch cut short by the budget can say how far it got.
@@ -83,6 +93,7 @@ export const workerValidators = defineBatchWorkerValidators({
     views: v.array(vView),
     sessions: v.array(vSessionState),
     visits: v.optional(v.array(vVisitChange)),
+    events: v.optional(v.array(vCustomEventFold)),
     expired: v.array(v.string()),
     settle: v.boolean(),
     publish: v.optional(v.boolean()),
@@ -97,7 +108,7 @@ export type WorkerCursor = Infer<typeof vCursor>;
 export type WorkerBatch = Infer<typeof workerValidators.vMutationArgs>;
 type WorkResult = Infer<typeof workerValidators.vQueryReturns>;
 
-type Appended = "pageViews" | "activeSessions" | "visits";
+type Appended = "pageViews" | "activeSessions" | "visits" | "customEvents";
 
 /**
  * Rows of `table` committed after `after`, up to `limit`, plus the rest of the
@@ -163,9 +174,11 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
   // Visits change with views and heartbeats; they wait, as settling does, while a backfill rebuilds them.
   const visitsWait = held || (backfilling && (backfill.phase === "pageViews" || backfill.phase === "visits"));
   const visits = visitsWait ? [] : await committedAfter(ctx, "visits", cursor?.visits, upTo(WORKER_VISITS_PER_BATCH));
-  const deferredSince = !foldTraffic && (views.length > 0 || visits.length > 0) ? (from.waitingSince ?? now) : undefined;
+  // Custom events wait, as views do, while the rules hold the fold.
+  const events = held ? [] : await committedAfter(ctx, "customEvents", cursor?.events, upTo(WORKER_VIEWS_PER_BATCH));
+  const deferredSince = !foldTraffic && (views.length > 0 || visits.length > 0 || events.length > 0) ? (from.waitingSince ?? now) : undefined;
   // What this batch folds of them: all it read, or nothing while they wait.
-  const [foldedViews, foldedVisits] = deferredSince === undefined ? [views, visits] : [[], []];
+  const [foldedViews, foldedVisits, foldedEvents] = deferredSince === undefined ? [views, visits, events] : [[], [], []];
   const expired = await ctx.db
     .query("liveSessions")
     .withIndex("by_lastSeen", (q) => q.lt("lastSeen", now - SESSION_TIMEOUT_MS))
@@ -180,7 +193,7 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
   const publish = !visitsWait && snapshotDue && (settle || snapshotStale);
   // The rollup waits for a backfill (it rebuilds below the same horizons) and for rules that hold the fold.
   const rollup = !held && !backfilling && (await isRollupDue(ctx, now));
-  if (views.length === 0 && sessions.length === 0 && visits.length === 0 && expired.length === 0 && !settle && !publish && !backfilling && !rollup) {
+  if (views.length === 0 && sessions.length === 0 && visits.length === 0 && events.length === 0 && expired.length === 0 && !settle && !publish && !backfilling && !rollup) {
     if (!watched) return { kind: "idle", cooldownMs: 0 };
     const cooldownMs = (await visitorCalledWithin(ctx, now - WORKER_COOLDOWN_MS)) ? WORKER_COOLDOWN_MS : 0;
     const expiryInMs = await untilNextExpiry(ctx, now);
@@ -215,12 +228,20 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
         ...newVisitorOf(session),
       })),
       visits: foldedVisits.map(({ _id, _creationTime, committedAt, ...visit }) => ({ committedAt: commitTsOf({ committedAt }), id: _id, creationTime: _creationTime, ...visit })),
+      events: foldedEvents.map((event) => ({
+        committedAt: commitTsOf(event),
+        sessionId: event.sessionId,
+        name: event.name,
+        timestamp: event.timestamp,
+        ...(event.revenue === undefined ? {} : { revenue: event.revenue }),
+      })),
       expired: expired.map((live) => live.sessionId),
     },
     cursor: {
       views: foldedViews.length > 0 ? commitTsOf(foldedViews.at(-1)!) : from.views,
       sessions: sessions.length > 0 ? commitTsOf(sessions.at(-1)!) : from.sessions,
       visits: foldedVisits.length > 0 ? commitTsOf(foldedVisits.at(-1)!) : from.visits,
+      events: foldedEvents.length > 0 ? commitTsOf(foldedEvents.at(-1)!) : from.events,
       ...(deferredSince === undefined ? {} : { waitingSince: deferredSince }),
     },
   };
@@ -286,6 +307,7 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
   const visits = await foldWhileBudget(ctx, folds, visitChanges, batch.from.visits, async ({ id, committedAt, creationTime, ...visit }) => {
     if (!caps.remade.has(id)) await foldCommittedChange(ctx, folds.views.time, { _id: id, _creationTime: creationTime, ...visit });
   });
+  const events = resetting || held ? batch.from.events : await foldWhileBudget(ctx, folds, batch.events ?? [], batch.from.events, (event) => foldEventIntoTime(ctx, folds.views.time, event));
   let expiredAll = true;
   for (const sessionId of resetting ? [] : batch.expired) {
     if (!(await hasFoldBudget(ctx, folds))) {
@@ -296,14 +318,14 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
   }
   // A visit settles only once its views are folded: not in a batch that leaves views for the next.
   const settledAll = batch.settle && !held && !resetting && !viewsLeft ? (await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds))).exhausted : true;
-  const cursor = { views, sessions, visits };
+  const cursor = { views, sessions, visits, events };
   if (batch.backfill) await runBackfillStep(ctx, folds, cursor, rules);
   await finishPageViewFold(ctx, folds.views);
   await finishLiveFold(ctx, folds.live);
   await finishCapFold(ctx, caps, now);
   // A batch that packed settled visits into blocks publishes what is still open in the same commit: no visit is in both, or in neither.
   if (batch.publish || folds.views.time.blocks.appended > 0) await publishOpenVisits(ctx, now, visits);
-  const trafficLeft = viewsLeft || leftBehind(batch.visits ?? [], visits, WORKER_VISITS_PER_BATCH);
+  const trafficLeft = viewsLeft || leftBehind(batch.visits ?? [], visits, WORKER_VISITS_PER_BATCH) || leftBehind(batch.events ?? [], events, WORKER_VIEWS_PER_BATCH);
   const leftOver =
     !rolledUp ||
     !expiredAll ||

@@ -16,7 +16,7 @@ import { openVisitFigures, openVisitValues, readOpenVisits, type OpenVisit } fro
 import { countPrevsBefore } from "../derive/prevHistogram.js";
 import { storedDetail } from "../derive/rollup.js";
 import { PROPERTY_PIECE_LEVELS, assertRangeKept, isOnPropertyGrid, seriesSpans, type DetailHorizons } from "../../shared/detail.js";
-import { SITE_SCOPE, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
+import { SITE_SCOPE, hasAllLevels, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
 import {
   PIECE_LEVELS,
   alignedPieces,
@@ -121,7 +121,6 @@ function visitMetrics(figures: Figures) {
   return { visits: figures.visits, viewsPerVisit: per(figures.visitViews), bounceRate: per(figures.bounces), visitDurationMs: per(figures.durationMs) };
 }
 
-const hasAllLevels = (group: ScopeGroup) => group === "site" || group === "page";
 
 /** The range as whole buckets of the scope's levels: its week when it is exactly one (weeks do not nest in months), else its aligned pieces. */
 function piecesOf(range: TimeRange, zone: string, group: ScopeGroup): Piece[] {

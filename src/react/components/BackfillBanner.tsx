@@ -5,6 +5,7 @@ type Backfill = NonNullable<PageViewStats["backfill"]>;
 
 const PHASE_NAMES: Record<Backfill["phase"], string> = {
   pageViews: "page views",
+  customEvents: "events",
   visits: "visits",
   reset: "a fresh start",
   activeSessions: "active sessions",
