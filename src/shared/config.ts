@@ -223,6 +223,10 @@ export type VisitProperty = (typeof VISIT_PROPERTIES)[number];
 export const BREAKDOWN_PROPERTIES = ["page", ...VISIT_PROPERTIES] as const;
 export type BreakdownProperty = (typeof BREAKDOWN_PROPERTIES)[number];
 
+/** What `breakdown` takes besides BREAKDOWN_PROPERTIES: custom events by name (prds/events.md). */
+export const EVENT_PROPERTY = "event";
+export type BreakdownTarget = BreakdownProperty | typeof EVENT_PROPERTY;
+
 /** The properties whose values are pages: their breakdown rows carry the page's title. */
 export const PAGE_PROPERTIES: readonly BreakdownProperty[] = ["page", "entryPage", "exitPage"];
 

@@ -4,9 +4,13 @@ import { api } from "../../convex/_generated/api";
 import { EVENT_NAME_MAX_CHARS, EVENT_PROP_KEY_MAX_BYTES, EVENT_PROP_VALUE_MAX_BYTES, EVENT_PROPS_MAX, SESSION_EVENTS_PER_MINUTE } from "../../src/shared/config";
 import { CURRENCY_VARIABLE } from "../../src/component/record/customEvents";
 import { viewPage } from "../support/calls";
-import { MINUTE, T0, advanceTo, useFakeClock } from "../support/clock";
+import { DAY, MINUTE, T0, advanceTo, minuteOf, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
-import { sessionId } from "../support/seed";
+import { random, sessionId } from "../support/seed";
+import { countRange, readViews } from "../support/timeTruth";
+import { muteBackfillLogs, startBackfill } from "../support/backfill";
+import { settle } from "../support/worker";
+import { KEEP_ALL_DETAIL, useEnv } from "../support/env";
 import { USER_AGENTS } from "../support/visitWorkload";
 
 /**
@@ -113,9 +117,78 @@ describe("POST /api/event with type event", () => {
     expect(await events(t)).toHaveLength(1);
   });
 
+  test("property keys an object cannot carry through Convex (non-ASCII, a leading $) arrive as sent", async () => {
+    const t = createTestConvex();
+    expect((await post(t, { type: "event", ...signup(1), props: { Größe: "M", $plan: 2 } })).status).toBe(202);
+    expect(await events(t)).toMatchObject([{ props: [{ key: "Größe", value: "M" }, { key: "$plan", value: "2" }] }]);
+  });
+
   test("a bot's event is answered 202 and not recorded", async () => {
     const t = createTestConvex();
     expect((await post(t, { type: "event", ...signup(1) }, "curl/8.0")).status).toBe(202);
     expect(await events(t)).toEqual([]);
+  });
+});
+
+describe("breakdown by event", () => {
+  // Any whole-minute range of the two days: every detail kept (the rollup: stats.rollup.test.ts).
+  useEnv(KEEP_ALL_DETAIL);
+  test("each name's events, visitors, conversion rate and revenue match a recount for any whole-minute range, and after a backfill", async () => {
+    muteBackfillLogs();
+    const t = createTestConvex();
+    const next = random(3);
+    const NAMES = ["Signup", "Download", "Checkout"];
+    // 40 visitors over two days: each views a page, some send events minutes to hours later (in their visit or not).
+    for (let visitor = 0; visitor < 40; visitor++) {
+      advanceTo(T0 + Math.floor(next() * 2 * DAY));
+      await viewPage(t, visitor, "/pricing");
+      for (let i = 0, count = Math.floor(next() * 4); i < count; i++) {
+        advanceTo(Date.now() + Math.floor(next() * 90) * MINUTE + 1_000);
+        const name = NAMES[Math.floor(next() * NAMES.length)];
+        const revenue = name === "Checkout" ? { revenue: { amount: `${10 + visitor}.5${i}`, currency: "USD" } } : {};
+        await t.mutation(api.stats.trackEvent, signup(visitor, { name, ...revenue }));
+      }
+    }
+    advanceTo(T0 + 3 * DAY);
+    await settle(t);
+    const rows = await events(t);
+    const views = await readViews(t);
+    expect(rows.length).toBeGreaterThan(30);
+    const expected = (range: { from: number; to: number }) => {
+      const visitors = countRange(views, range).visitors;
+      const byName = new Map<string, { events: number; sessions: Set<string>; revenue: number }>();
+      for (const row of rows) {
+        if (row.timestamp < range.from || row.timestamp >= range.to) continue;
+        const tally = byName.get(row.name) ?? byName.set(row.name, { events: 0, sessions: new Set(), revenue: 0 }).get(row.name)!;
+        tally.events++;
+        tally.sessions.add(row.sessionId);
+        tally.revenue += row.revenue?.minorUnits ?? 0;
+      }
+      return [...byName]
+        .sort(([a, x], [b, y]) => y.events - x.events || y.sessions.size - x.sessions.size || (a < b ? -1 : 1))
+        .map(([value, tally]) => ({
+          value,
+          visitors: tally.sessions.size,
+          events: tally.events,
+          conversionRate: visitors === 0 ? 0 : tally.sessions.size / visitors,
+          ...(tally.revenue === 0 ? {} : { revenue: tally.revenue / 100 }),
+        }));
+    };
+    const ranges = Array.from({ length: 12 }, () => {
+      const from = minuteOf(T0 + Math.floor(next() * 2 * DAY));
+      return { from, to: minuteOf(from + MINUTE + Math.floor(next() * DAY)) };
+    });
+    const answers = async () => Promise.all(ranges.map((range) => t.query(api.stats.breakdown, { ...range, property: "event" })));
+    const before = await answers();
+    for (const [i, range] of ranges.entries()) expect(before[i], JSON.stringify(range)).toEqual(expected(range));
+    await startBackfill(t);
+    await settle(t, 30 * MINUTE);
+    expect(await answers()).toEqual(before);
+  }, 120_000);
+
+  test("takes no filter yet, and says so", async () => {
+    const t = createTestConvex();
+    const error = await t.query(api.stats.breakdown, { from: T0, to: T0 + DAY, property: "event", filters: [{ property: "source", op: "is", value: "Google" }] }).catch((e: unknown) => e);
+    expect((error as ConvexError<{ field: string }>).data).toMatchObject({ code: "INVALID_ARGUMENT", field: "filters" });
   });
 });

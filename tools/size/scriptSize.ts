@@ -3,7 +3,7 @@ import { buildTrackerScript } from "../build/trackerScript";
 import { codeSize, describeSize } from "./gzipSize";
 
 /** The budget for script.js, the whole tracker for a site without React or Convex (prds/script.md). */
-export const SCRIPT_GZIP_BUDGET_BYTES = 1_500;
+export const SCRIPT_GZIP_BUDGET_BYTES = 2_048;
 
 /** script.js exactly as `npm run build` emits it: minified and gzip bytes. */
 export async function measureScript(): Promise<{ minified: number; gzip: number; code: string }> {

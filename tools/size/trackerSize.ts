@@ -2,8 +2,14 @@ import { fileURLToPath } from "node:url";
 import { buildSingleChunk } from "../build/singleChunk";
 import { codeSize, describeSize } from "./gzipSize";
 
-/** The budget for what the tracker costs a site already shipping React and Convex (README, "Bundle size"). */
+/** The budget for what the tracker costs a site already shipping React and Convex (README, "Bundle size"): `usePageTracking` alone. */
 export const TRACKER_GZIP_BUDGET_BYTES = 2_200;
+
+/** ... and with `useTrackEvent` too (custom events, with its automatic outbound, download and 404 events). */
+export const TRACKER_WITH_EVENTS_GZIP_BUDGET_BYTES = 2_750;
+
+/** What an app imports: the page tracker alone, or with custom events. */
+export type TrackerImport = "pageTracking" | "withEvents";
 
 /**
  * What the tracker adds to a visitor's download: `usePageTracking` as an app
@@ -13,12 +19,13 @@ export const TRACKER_GZIP_BUDGET_BYTES = 2_200;
  * build` does, with React and the Convex client left out (the site has them
  * anyway). Bytes.
  */
-export async function measureTracker(): Promise<{ minified: number; gzip: number; code: string }> {
+export async function measureTracker(imported: TrackerImport = "pageTracking"): Promise<{ minified: number; gzip: number; code: string }> {
   const code = await buildSingleChunk({
     build: {
       modulePreload: false,
       rollupOptions: {
-        input: "src/react/tracker.ts",
+        // The entry re-exports what an app imports, so the build keeps nothing else (src/react/tracker.ts exports both hooks).
+        input: imported === "pageTracking" ? "tools/size/pageTrackingEntry.ts" : "src/react/tracker.ts",
         preserveEntrySignatures: "exports-only",
         external: (id) => /^(react|react-dom|convex)(\/|$)/.test(id),
       },
@@ -30,4 +37,5 @@ export async function measureTracker(): Promise<{ minified: number; gzip: number
 // `npx tsx tools/size/trackerSize.ts` prints the figures the README quotes.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   console.log(`tracker: ${describeSize(await measureTracker(), TRACKER_GZIP_BUDGET_BYTES)}`);
+  console.log(`tracker with custom events: ${describeSize(await measureTracker("withEvents"), TRACKER_WITH_EVENTS_GZIP_BUDGET_BYTES)}`);
 }

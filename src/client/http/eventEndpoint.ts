@@ -89,7 +89,12 @@ async function readEvent(request: Request): Promise<TrackingEvent | Response> {
     const field = error.path ?? "body";
     return rejected(400, `${field} must be a ${error.expected === "float64" ? "number" : error.expected}`, field);
   }
-  return body as TrackingEvent;
+  const event = body as TrackingEvent;
+  // An object's keys cross to the component as Convex field names (ASCII, no leading "$"): pairs carry any key.
+  if (event.type === "event" && event.props !== undefined && !Array.isArray(event.props)) {
+    return { ...event, props: Object.entries(event.props).map(([key, value]) => ({ key, value })) };
+  }
+  return event;
 }
 
 /**

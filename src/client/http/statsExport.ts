@@ -83,7 +83,7 @@ async function tableCsv({ ctx, component, pageTitles }: HttpContext, table: Tabl
   // Pages are views; every other property is of visits, with their figures.
   const figureHeader = table === "page" ? ["pageviews"] : ["visits", "pageviews", "bounce_rate", "visit_duration"];
   const figures = (row: BreakdownRow) =>
-    table === "page" ? [row.pageviews] : [row.visits ?? 0, row.pageviews, bounceRate(row.bounceRate), seconds(row.visitDurationMs)];
+    table === "page" ? [row.pageviews ?? 0] : [row.visits ?? 0, row.pageviews ?? 0, bounceRate(row.bounceRate), seconds(row.visitDurationMs)];
   return toCsv(
     [columnOf(table), ...(titled ? ["title"] : []), "visitors", ...figureHeader],
     rows.map((row) => [row.value, ...(titled ? [row.title ?? ""] : []), row.visitors, ...figures(row)]),

@@ -240,8 +240,11 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         Array<{
           value: string;
           title?: string;
-          pageviews: number;
+          pageviews?: number;
           visitors: number;
+          events?: number;
+          conversionRate?: number;
+          revenue?: number;
           visits?: number;
           bounceRate?: number;
           visitDurationMs?: number;
@@ -275,6 +278,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             bounces: number;
             visitViews: number;
             durationMs: number;
+            revenue: number;
           };
           series: Array<{
             pageviews: number;
@@ -283,6 +287,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             bounces: number;
             visitViews: number;
             durationMs: number;
+            revenue: number;
           }>;
           breakdowns: Array<null | {
             rows: Array<{
@@ -294,6 +299,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 bounces: number;
                 visitViews: number;
                 durationMs: number;
+                revenue: number;
               };
             }>;
             bound: number;
@@ -323,6 +329,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 bounces: number;
                 visitViews: number;
                 durationMs: number;
+                revenue: number;
               };
               series: Array<{
                 pageviews: number;
@@ -331,6 +338,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 bounces: number;
                 visitViews: number;
                 durationMs: number;
+                revenue: number;
               }>;
               breakdowns: Array<null | {
                 rows: Array<{
@@ -342,6 +350,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     bounces: number;
                     visitViews: number;
                     durationMs: number;
+                    revenue: number;
                   };
                 }>;
                 bound: number;
@@ -378,8 +387,11 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                       rows: Array<{
                         value: string;
                         title?: string;
-                        pageviews: number;
+                        pageviews?: number;
                         visitors: number;
+                        events?: number;
+                        conversionRate?: number;
+                        revenue?: number;
                         visits?: number;
                         bounceRate?: number;
                         visitDurationMs?: number;

@@ -2,12 +2,15 @@ import type { Doc } from "../_generated/dataModel.js";
 import type { VisitProperty } from "../../shared/config.js";
 import { VISIT_FIGURE_KEYS, visitFiguresOf } from "../derive/timeBuckets.js";
 
-/** A range's figures as queries add them up: views, visitors, and visits with their bounces, views and duration. */
-export type Figures = { pageviews: number; visitors: number; visits: number; bounces: number; visitViews: number; durationMs: number };
-export const noFigures = (): Figures => ({ pageviews: 0, visitors: 0, visits: 0, bounces: 0, visitViews: 0, durationMs: 0 });
+/**
+ * A range's figures as queries add them up: views (an event's scope: its events), visitors, visits with their bounces,
+ * views and duration, and an event's revenue in minor units of the site's currency.
+ */
+export type Figures = { pageviews: number; visitors: number; visits: number; bounces: number; visitViews: number; durationMs: number; revenue: number };
+export const noFigures = (): Figures => ({ pageviews: 0, visitors: 0, visits: 0, bounces: 0, visitViews: 0, durationMs: 0, revenue: 0 });
 
 /** What the figures are of: the site, one page, or one value of a visit property (its scope in time buckets). */
-export type Lens = { group: "site" | "page"; scope: string } | { group: VisitProperty; scope: string; value: string };
+export type Lens = { group: "site" | "page" | "event"; scope: string } | { group: VisitProperty; scope: string; value: string };
 
 /** Adds one visit, as its row stands, to the figures (what the worker adds to its buckets: derive/timeBuckets.ts). */
 export function addVisit(figures: Figures, visit: Pick<Doc<"visits">, "views" | "start" | "lastActivity">): void {
@@ -23,4 +26,5 @@ export const addFigures = (a: Figures, b: Figures): Figures => ({
   bounces: a.bounces + b.bounces,
   visitViews: a.visitViews + b.visitViews,
   durationMs: a.durationMs + b.durationMs,
+  revenue: a.revenue + b.revenue,
 });

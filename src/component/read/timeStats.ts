@@ -8,15 +8,18 @@ import {
   HISTORY_ROWS_PER_ROW,
   HISTORY_COVER_MAX,
   PAGE_PROPERTIES,
+  EVENT_PROPERTY,
   type BreakdownProperty,
+  type BreakdownTarget,
   type VisitProperty,
 } from "../../shared/config.js";
+import { siteCurrency } from "../record/customEvents.js";
 import { parseFilters, scanFiltered, Tally, ValueTallies, vFilters, type Filter, type MatchedVisit } from "./filteredVisits.js";
 import { openVisitFigures, openVisitValues, readOpenVisits, type OpenVisit } from "./openVisits.js";
 import { countPrevsBefore } from "../derive/prevHistogram.js";
 import { storedDetail } from "../derive/rollup.js";
 import { PROPERTY_PIECE_LEVELS, assertRangeKept, isOnPropertyGrid, seriesSpans, type DetailHorizons } from "../../shared/detail.js";
-import { SITE_SCOPE, hasAllLevels, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
+import { SITE_SCOPE, eventScope, hasAllLevels, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
 import {
   PIECE_LEVELS,
   alignedPieces,
@@ -59,8 +62,13 @@ export const vBreakdownRow = v.object({
   value: v.string(),
   // For pages (page, entry page, exit page): the page's title.
   title: v.optional(v.string()),
-  pageviews: v.number(),
+  // For pages and visit properties (an event's row has its events instead).
+  pageviews: v.optional(v.number()),
   visitors: v.number(),
+  // For events: how many, the share of the range's visitors who sent one, and their revenue in the site's currency (when any).
+  events: v.optional(v.number()),
+  conversionRate: v.optional(v.number()),
+  revenue: v.optional(v.number()),
   // For visit properties:
   visits: v.optional(v.number()),
   bounceRate: v.optional(v.number()),
@@ -74,7 +82,15 @@ export type Refusal = typeof vRefusal.type;
 export const vRangeBreakdown = v.union(v.object({ rows: v.array(vBreakdownRow) }), v.object({ refused: vRefusal }));
 export const vRangeStats = v.object({ summary: vSummary, series: v.array(vSeriesRow), breakdowns: v.array(vRangeBreakdown) });
 // A range's figures as they add up (read/figures.ts), for a dashboard's history part.
-export const vFigures = v.object({ pageviews: v.number(), visitors: v.number(), visits: v.number(), bounces: v.number(), visitViews: v.number(), durationMs: v.number() });
+export const vFigures = v.object({
+  pageviews: v.number(),
+  visitors: v.number(),
+  visits: v.number(),
+  bounces: v.number(),
+  visitViews: v.number(),
+  durationMs: v.number(),
+  revenue: v.number(),
+});
 /**
  * What a dashboard's range held before `before` (a local midnight): its summary's and each series bucket's figures
  * there, and each unfiltered breakdown's top values there with a bound on every other's metric (null: not split).
@@ -99,9 +115,11 @@ function invalid(field: string, message: string): never {
 
 const quoted = (value: unknown) => JSON.stringify(String(value).slice(0, 40));
 
-function parseProperty(property: string, field = "property"): BreakdownProperty {
+/** What a breakdown is of: a property, or custom events by name. */
+function parseTarget(property: string): BreakdownTarget {
+  if (property === EVENT_PROPERTY) return property;
   if (!(BREAKDOWN_PROPERTIES as readonly string[]).includes(property)) {
-    invalid(field, `${field} must be one of ${BREAKDOWN_PROPERTIES.join(", ")}; got ${quoted(property)}`);
+    invalid("property", `property must be ${EVENT_PROPERTY} or one of ${BREAKDOWN_PROPERTIES.join(", ")}; got ${quoted(property)}`);
   }
   return property as BreakdownProperty;
 }
@@ -175,6 +193,7 @@ async function figuresOf(ctx: QueryCtx, from: number, pieces: Piece[], rows: (Ti
     figures.bounces += row.bounces ?? 0;
     figures.visitViews += row.visitViews ?? 0;
     figures.durationMs += row.durationMs ?? 0;
+    figures.revenue += row.revenue ?? 0;
   }
   return figures;
 }
@@ -329,17 +348,22 @@ function parseLimit(limit: number | undefined): number {
 type Ranked = { value: string; figures: Figures };
 
 /** What a breakdown ranks by: pages by views, visit properties by visits. */
-const metricOf = (property: BreakdownProperty) => (property === "page" ? "pageviews" : "visits");
+const metricOf = (property: BreakdownTarget) => (property === "page" || property === EVENT_PROPERTY ? "pageviews" : "visits");
 
 /** The order of a breakdown: by its metric; then visitors, then value. */
-function rankOf(property: BreakdownProperty) {
+function rankOf(property: BreakdownTarget) {
   const metric = metricOf(property);
   return (a: Ranked, b: Ranked) =>
     b.figures[metric] - a.figures[metric] || b.figures.visitors - a.figures.visitors || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 }
 
-/** A breakdown row: a page's title, a visit property's visit figures. */
-function breakdownRow(property: BreakdownProperty, { value, figures }: Ranked): BreakdownRow {
+/** A breakdown row: a page's title, a visit property's visit figures; an event's count, conversion rate (of `siteVisitors`) and revenue. */
+function breakdownRow(property: BreakdownTarget, { value, figures }: Ranked, siteVisitors = 0): BreakdownRow {
+  if (property === EVENT_PROPERTY) {
+    const conversionRate = siteVisitors === 0 ? 0 : figures.visitors / siteVisitors;
+    const revenue = figures.revenue === 0 ? {} : { revenue: figures.revenue / 10 ** siteCurrency().digits };
+    return { value, visitors: figures.visitors, events: figures.pageviews, conversionRate, ...revenue };
+  }
   const row: BreakdownRow = { value, pageviews: figures.pageviews, visitors: figures.visitors };
   // The path until the app's `pageTitles` (LiveStats options) names it: the component cannot read the app's content.
   if (PAGE_PROPERTIES.includes(property)) row.title = value;
@@ -364,9 +388,11 @@ export async function breakdown(
 ): Promise<BreakdownRow[]> {
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
-  const property = parseProperty(args.property);
+  const target = parseTarget(args.property);
   const limit = parseLimit(args.limit);
   const filters = parseFilters(args);
+  if (target === EVENT_PROPERTY) return await eventBreakdown(ctx, range, limit, filters, site, known);
+  const property = target;
   if (scansFor(filters, property)) {
     let tallies = scanned;
     if (tallies === undefined) {
@@ -392,10 +418,23 @@ export async function breakdown(
   return ranked.map((entry) => breakdownRow(property, entry));
 }
 
-const lensOfValue = (property: BreakdownProperty, value: string): Lens =>
-  property === "page" ? { group: "page", scope: value } : { group: property, scope: propertyScope(property, value), value };
+/** Custom events by name: their count, visitors (exact for any whole-minute range) and revenue, from their buckets (prds/events.md). */
+async function eventBreakdown(ctx: QueryCtx, range: TimeRange, limit: number, filters: Filter[], site?: Site, known?: KnownPart): Promise<BreakdownRow[]> {
+  if (filters.length > 0) invalid("filters", "a breakdown of events takes no filter yet");
+  const answerable = await assertAnswerable(ctx, range, site);
+  const ranked = (known && (await topValues(ctx, EVENT_PROPERTY, range, limit, answerable, known))) || (await topValues(ctx, EVENT_PROPERTY, range, limit, answerable))!;
+  const { visitors } = await lensFigures(ctx, { group: "site", scope: SITE_SCOPE }, range, answerable);
+  return ranked.map((entry) => breakdownRow(EVENT_PROPERTY, entry, visitors));
+}
 
-const valueOfScope = (property: BreakdownProperty, scope: string) => (property === "page" ? scope : scope.slice(property.length + 1));
+const lensOfValue = (property: BreakdownTarget, value: string): Lens =>
+  property === "page"
+    ? { group: "page", scope: value }
+    : property === EVENT_PROPERTY
+      ? { group: "event", scope: eventScope(value) }
+      : { group: property, scope: propertyScope(property, value), value };
+
+const valueOfScope = (property: BreakdownTarget, scope: string) => (property === "page" ? scope : scope.slice(property.length + 1));
 
 /** The few whole buckets (at most 3) of the finest level that covers the range: an upper bound on each value's figures in it. */
 function coverOf(range: TimeRange, zone: string, group: ScopeGroup): CoverBucket[] {
@@ -442,7 +481,7 @@ export type KnownPart = { before: number; rows: Ranked[]; bound: number };
  */
 async function topValues(
   ctx: QueryCtx,
-  property: BreakdownProperty,
+  property: BreakdownTarget,
   range: TimeRange,
   limit: number,
   site: Site,
@@ -595,7 +634,10 @@ export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?
   const wholeScan = lensOf(filters) === null;
   const summaryTally = new Tally();
   const seriesTallies = new SeriesTallies(seriesSpans(range, interval, timeZone === undefined ? site.zone : parseTimeZone(timeZone)));
-  const breakdownTallies = breakdowns.map(({ property }) => (scansFor(filters, parseProperty(property)) ? new ValueTallies(parseProperty(property)) : undefined));
+  const breakdownTallies = breakdowns.map(({ property }) => {
+    const target = parseTarget(property);
+    return target !== EVENT_PROPERTY && scansFor(filters, target) ? new ValueTallies(target) : undefined;
+  });
   const scanning = breakdownTallies.filter((tallies) => tallies !== undefined);
   let scanRefused: Refusal | null = null;
   if (wholeScan || scanning.length > 0) {
@@ -658,7 +700,7 @@ export async function rangeHistory(ctx: QueryCtx, args: RangeQuestion & { before
   const parts: History["breakdowns"] = [];
   const cover = settledCoverOf(earlier, site.zone);
   for (const { property, limit } of breakdowns) {
-    const parsed = parseProperty(property);
+    const parsed = parseTarget(property);
     // Answered whole: a filtered breakdown (a scan, or one value's buckets), and any over years.
     if (filters.length > 0 || cover === null) {
       parts.push(null);

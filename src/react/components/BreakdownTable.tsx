@@ -10,7 +10,8 @@ import { describeDuration, describeValue, formatDuration, formatRate, formatShar
 export type BreakdownTableRow = {
   value: string;
   visitors: number;
-  pageviews: number;
+  // A page's and a visit property's (the Stats API's event rows have none).
+  pageviews?: number;
   title?: string;
   visits?: number;
   bounceRate?: number;
@@ -49,7 +50,7 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
   const isPage = property === "page";
   const isPageLike = PAGE_PROPERTIES.includes(property);
   const hintId = useId();
-  const first = (row: BreakdownTableRow) => (isPage ? row.pageviews : (row.visits ?? row.visitors));
+  const first = (row: BreakdownTableRow) => (isPage ? (row.pageviews ?? 0) : (row.visits ?? row.visitors));
   const firstLabel = isPage ? "Views" : visitsLabel;
   const top = Math.max(1, ...rows.map(first));
   return (
