@@ -7,6 +7,7 @@ import * as DashboardAccess from "./read/dashboardAccess.js";
 import * as DashboardWatch from "./read/dashboardWatch.js";
 import * as Health from "./operate/health.js";
 import { siteTimeZone } from "../shared/timeRanges.js";
+import { siteCurrency } from "./record/customEvents.js";
 import { storedDetail } from "./derive/rollup.js";
 import { FULL_DETAIL } from "../shared/detail.js";
 import { VIEWS_TABLE_COLLAPSED_ROWS } from "../shared/config.js";
@@ -139,6 +140,15 @@ async function rangeOrError(ctx: QueryCtx, range: typeof vDashboardRange.type) {
   }
 }
 
+/** The site's currency, or null while STATS_CURRENCY names none (the health check says why; revenue is refused meanwhile). */
+function configuredCurrency(): string | null {
+  try {
+    return siteCurrency().code;
+  } catch {
+    return null;
+  }
+}
+
 /** What the dashboard needs before any figure: the site's time zone (STATS_TIME_ZONE), where detail starts, when tracking began, and whether it is private and this caller may read it. */
 export const settings = query({
   args: { ...vToken, ...vGranted },
@@ -149,6 +159,7 @@ export const settings = query({
     // Where detail starts says how long a site has had traffic: only for callers who may read its figures.
     return {
       timeZone: siteTimeZone(),
+      currency: configuredCurrency(),
       detail: canRead ? await storedDetail(ctx) : FULL_DETAIL,
       trackingSince: canRead ? await PageStats.trackingSince(ctx) : null,
       ...access,

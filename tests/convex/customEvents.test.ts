@@ -186,9 +186,11 @@ describe("breakdown by event", () => {
     expect(await answers()).toEqual(before);
   }, 120_000);
 
-  test("takes no filter yet, and says so", async () => {
+  test("takes no filter yet, and says so (FILTER_UNSUPPORTED, answered in place on a dashboard)", async () => {
     const t = createTestConvex();
     const error = await t.query(api.stats.breakdown, { from: T0, to: T0 + DAY, property: "event", filters: [{ property: "source", op: "is", value: "Google" }] }).catch((e: unknown) => e);
-    expect((error as ConvexError<{ field: string }>).data).toMatchObject({ code: "INVALID_ARGUMENT", field: "filters" });
+    expect((error as ConvexError<{ field: string }>).data).toMatchObject({ code: "FILTER_UNSUPPORTED", field: "filters" });
+    const { range } = await t.query(api.stats.dashboardStats, { range: { from: T0, to: T0 + DAY, interval: "hour", filter: { property: "source", value: "Google" }, breakdowns: [{ property: "event" }] } });
+    expect(range).toMatchObject({ breakdowns: [{ refused: { code: "FILTER_UNSUPPORTED" } }] });
   });
 });

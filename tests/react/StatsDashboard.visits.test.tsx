@@ -270,7 +270,8 @@ describe("filtering", () => {
     expect(screen.queryByTestId("filter-chip")).toBeNull();
     // Yesterday is the first day tracked: nothing before it to compare with, so only its own summary.
     expect(filters("summary")).toEqual([undefined]);
-    expect(filters("breakdown")).toEqual([undefined, undefined, undefined, undefined]);
+    // The four panels' breakdowns, and the events' (asked only without filters), all unfiltered.
+    expect(filters("breakdown")).toEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 
   test("a value with colons and accents comes back from the URL", async () => {

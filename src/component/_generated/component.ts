@@ -572,6 +572,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         { token?: string; granted?: boolean },
         {
           timeZone: string;
+          currency: string | null;
           trackingSince: number | null;
           visibility: "public" | "private";
           canRead: boolean;

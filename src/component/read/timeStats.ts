@@ -420,7 +420,9 @@ export async function breakdown(
 
 /** Custom events by name: their count, visitors (exact for any whole-minute range) and revenue, from their buckets (prds/events.md). */
 async function eventBreakdown(ctx: QueryCtx, range: TimeRange, limit: number, filters: Filter[], site?: Site, known?: KnownPart): Promise<BreakdownRow[]> {
-  if (filters.length > 0) invalid("filters", "a breakdown of events takes no filter yet");
+  if (filters.length > 0) {
+    throw new ConvexError({ code: "FILTER_UNSUPPORTED", field: "filters", message: "Events are counted for the whole site: a breakdown of events takes no filter yet" });
+  }
   const answerable = await assertAnswerable(ctx, range, site);
   const ranked = (known && (await topValues(ctx, EVENT_PROPERTY, range, limit, answerable, known))) || (await topValues(ctx, EVENT_PROPERTY, range, limit, answerable))!;
   const { visitors } = await lensFigures(ctx, { group: "site", scope: SITE_SCOPE }, range, answerable);
@@ -609,7 +611,7 @@ export function refusalOf(error: unknown): Refusal | null {
 }
 
 // What a filtered breakdown may be refused for, answered in its place by `rangeStats` (the other figures still stand).
-const REFUSALS = new Set(["FILTER_TOO_BROAD", "RANGE_TOO_EARLY", "RANGE_TOO_BUSY"]);
+const REFUSALS = new Set(["FILTER_TOO_BROAD", "RANGE_TOO_EARLY", "RANGE_TOO_BUSY", "FILTER_UNSUPPORTED"]);
 
 type RangeQuestion = TimeRange & SeriesArgs & { breakdowns: { property: string; limit?: number }[] };
 
@@ -742,7 +744,9 @@ function assertHistory(history: History, question: RangeQuestion, site: Site): v
   assertSplit(history.before, question, site.zone);
   const figures = [history.summary, ...history.series, ...history.breakdowns.flatMap((part) => part?.rows.map((row) => row.figures) ?? [])];
   const whole = (n: number) => Number.isSafeInteger(n) && n >= 0;
-  if (!figures.every((each) => Object.values(each).every(whole)) || !history.breakdowns.every((part) => part === null || whole(part.bound))) {
+  // Revenue may be negative (refunds): whole minor units either way.
+  const wholeFigures = ({ revenue, ...counts }: Figures) => Number.isSafeInteger(revenue) && Object.values(counts).every(whole);
+  if (!figures.every(wholeFigures) || !history.breakdowns.every((part) => part === null || whole(part.bound))) {
     invalid("range.history", "history figures must be whole numbers from 0");
   }
   if (history.breakdowns.length !== question.breakdowns.length) invalid("range.history", "history must have one part per breakdown");

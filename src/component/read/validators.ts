@@ -60,8 +60,10 @@ export const vDashboardStats = v.object({
 });
 // `detail`: where minute and hour detail start (shared/detail.ts), so the dashboard offers only the intervals the site keeps.
 // `trackingSince`: the first view's time (null before any, or for a caller who may not read the figures), where all time starts.
+// `currency`: the site's (STATS_CURRENCY), in which events' revenue is counted; null while the setting is not a currency.
 export const vSettings = v.object({
   timeZone: v.string(),
+  currency: v.union(v.string(), v.null()),
   trackingSince: v.union(v.number(), v.null()),
   visibility: DashboardAccess.vVisibility,
   canRead: v.boolean(),
