@@ -45,6 +45,14 @@ it("serves a dashboard seeded with days of history across the site's pages, and 
   // New simulated visitors show up on their own.
   await expect.poll(async () => (await readDashboard(page)).uniqueVisitors).toBeGreaterThan(first.uniqueVisitors!);
   await expect.poll(async () => (await readDashboard(page)).activeNow).toBeGreaterThan(1);
+
+  // The demo's visitors send custom events too: the Events panel lists each name the Stats API answers, revenue with it.
+  const range = resolvePeriod({ period: "30d" }, Date.now(), demo.seeded.timeZone);
+  const served = await demo.server.deployment.query("stats:breakdown", { property: "event", from: range.from, to: range.to });
+  const names = (served.success ? (served.value as { value: string }[]) : []).map(({ value }) => value);
+  expect(names).toEqual(expect.arrayContaining(["Signup"]));
+  await expect.poll(async () => (await page.locator('[data-testid="events-table"] tbody th').allTextContents()).sort()).toEqual([...names].sort());
+  await expect.poll(() => page.locator('[data-testid="events-table"] thead').textContent()).toContain("Revenue");
 });
 
 it("runs a second site, the docs, through its script tag's endpoint: counted in docsStats only, on its own dashboard, visitors arriving", async () => {

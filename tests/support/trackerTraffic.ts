@@ -1,7 +1,7 @@
 import { api } from "../../convex/_generated/api";
 import { HEARTBEAT_INTERVAL_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
 import type { VisitContext } from "../../src/component/record/visitAttributes";
-import { planHistory, seededRandom, type PlannedCall, type SitePage } from "../../tools/demo/traffic";
+import { planHistory, seededRandom, type PlannedCall, type PlannedHeartbeat, type PlannedView, type SitePage } from "../../tools/demo/traffic";
 import type { TestConvex } from "./convex";
 
 /**
@@ -31,8 +31,10 @@ export function blogPages(posts: number): SitePage[] {
 /** The tracker's calls for the demo's planned views: each view, its heartbeat at once, then one per interval until the page's last. */
 function withEveryHeartbeat(planned: PlannedCall[]): TrackerCall[] {
   const calls: TrackerCall[] = [];
-  const bySession = new Map<string, PlannedCall[]>();
+  const bySession = new Map<string, (PlannedView | PlannedHeartbeat)[]>();
+  // Views and heartbeats only: custom events are not this traffic's.
   for (const call of planned) {
+    if ("event" in call) continue;
     const own = bySession.get(call.sessionId);
     if (own === undefined) bySession.set(call.sessionId, [call]);
     else own.push(call);

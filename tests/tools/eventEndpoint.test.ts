@@ -159,7 +159,7 @@ describe("refused bodies: 4xx with { error, field }, nothing written", () => {
     { name: "a user agent in the body", body: { ...pageView(), visit: { userAgent: "Mozilla/5.0" } }, status: 400, field: "visit.userAgent" },
     { name: "a heartbeat with a page type", body: { type: "heartbeat", sessionId: crypto.randomUUID(), path: "/", pageType: "post" }, status: 400, field: "pageType" },
     { name: "an over-long referrer", body: { ...pageView(), visit: { referrer: `https://a.example/${"x".repeat(600)}` } }, status: 400, field: "visit.referrer" },
-    { name: "a body over 16 KiB", body: { ...pageView(), visit: { referrer: `https://a.example/${"x".repeat(17_000)}` } }, status: 413, field: "body" },
+    { name: "a body over MAX_EVENT_BODY_BYTES", body: { ...pageView(), visit: { referrer: `https://a.example/${"x".repeat(MAX_EVENT_BODY_BYTES + 1)}` } }, status: 413, field: "body" },
     {
       name: "a form-urlencoded body",
       body: "type=pageview&path=%2F",

@@ -101,10 +101,14 @@ function readingTime(random: Random, page: SitePage, last: boolean): number {
   return logBetween(random, 15_000, 2 * MINUTE);
 }
 
-/** How a site's visitors' calls reach the deployment: a view (true if it was counted as far as the tracker can tell) and a heartbeat. */
+/** A custom event as a tracker sends it (prds/events.md). */
+export type SiteEvent = { name: string; props?: Record<string, string>; revenue?: { amount: string; currency: string } };
+
+/** How a site's visitors' calls reach the deployment: a view (true if it was counted as far as the tracker can tell), a heartbeat, and a custom event. */
 export type SiteTracker = {
   view(sessionId: string, page: SitePage, visit?: VisitContext): Promise<boolean>;
   heartbeat(sessionId: string, page: SitePage): Promise<void>;
+  event(sessionId: string, page: SitePage, event: SiteEvent): Promise<void>;
 };
 
 /** The blog's tracker: the React hook's mutations (usePageTracking), `stats:recordPageView` and `stats:heartbeat`. */
@@ -116,6 +120,13 @@ export function hookTracker(deployment: LocalDeployment): SiteTracker {
     },
     async heartbeat(sessionId, page) {
       await call(deployment, "mutation", "stats:heartbeat", { sessionId, currentPath: page.path });
+    },
+    async event(sessionId, page, event) {
+      // As useTrackEvent sends them: properties as pairs.
+      const args: { [key: string]: JSONValue } = { sessionId, path: page.path, name: event.name };
+      if (event.props !== undefined) args.props = Object.entries(event.props).map(([key, value]) => ({ key, value }));
+      if (event.revenue !== undefined) args.revenue = event.revenue;
+      await call(deployment, "mutation", "stats:trackEvent", args);
     },
   };
 }
@@ -148,6 +159,9 @@ export function scriptTagTracker(post: SitePost, options: { prefix: string; orig
     async heartbeat(sessionId, page) {
       await send({ type: "heartbeat", sessionId, path: page.path }, userAgents.get(sessionId));
     },
+    async event(sessionId, page, event) {
+      await send({ type: "event", sessionId, path: page.path, ...event }, userAgents.get(sessionId));
+    },
   };
 }
 
@@ -166,7 +180,23 @@ const RETURNING_SHARE = 0.3;
 export type PlannedView = { at: number; sessionId: string; page: SitePage; visit?: VisitContext; heartbeat?: false };
 /** A heartbeat from the page a session has open. */
 export type PlannedHeartbeat = { at: number; sessionId: string; page: SitePage; heartbeat: true };
-export type PlannedCall = PlannedView | PlannedHeartbeat;
+/** A custom event sent from a page, the moment the page is viewed (so it moves no visit's last activity). */
+export type PlannedEvent = { at: number; sessionId: string; page: SitePage; heartbeat?: false; event: SiteEvent };
+export type PlannedCall = PlannedView | PlannedHeartbeat | PlannedEvent;
+
+/**
+ * What a visit does besides reading, decided by its own draws (so the views and heartbeats planned do not change):
+ * about 1 visit in 12 signs up (a plan as a property), 1 in 15 downloads the cheat sheet, 1 in 20 clicks out to
+ * GitHub, and 1 in 40 checks out, with revenue.
+ */
+function eventsOfVisit(random: Random, page: SitePage): SiteEvent[] {
+  const events: SiteEvent[] = [];
+  if (random() < 1 / 12) events.push({ name: "Signup", props: { plan: random() < 0.7 ? "free" : random() < 0.7 ? "pro" : "team" } });
+  if (random() < 1 / 15) events.push({ name: "File Download", props: { url: `${page.path}/cheat-sheet.pdf`.replace(/^\/+/, "/") } });
+  if (random() < 1 / 20) events.push({ name: "Outbound Link: Click", props: { url: "https://github.com/get-convex/convex-backend" } });
+  if (random() < 1 / 40) events.push({ name: "Checkout", props: { plan: "pro" }, revenue: { amount: random() < 0.5 ? "29.00" : "290.00", currency: "USD" } });
+  return events;
+}
 /** `calls`: the views and heartbeats in time order; `views`: the views alone. */
 export type HistoryPlan = { calls: PlannedCall[]; views: PlannedView[]; visits: number; visitors: number; returningVisits: number };
 
@@ -232,6 +262,8 @@ export function planHistory(
   // Who visits, in time order: `sessions` of the visits are by someone new, the others by someone
   // whose last visit ended at least an hour before (recent visitors more likely than long-gone ones).
   let newLeft = sessions;
+  // Events draw from a stream of their own, so adding them moved none of the views above.
+  const eventDraws = seededRandom(0xe7e27);
   type Visitor = { id: string; last: number; profile: VisitorProfile };
   const seen: Visitor[] = [];
   let returningVisits = 0;
@@ -256,6 +288,7 @@ export function planHistory(
     path.forEach((page, step) => {
       if (at >= to) return;
       calls.push({ at, sessionId: visitor.id, page, visit: step === 0 ? { ...arrival, ...context } : context });
+      if (step === path.length - 1) for (const event of eventsOfVisit(eventDraws, page)) calls.push({ at, sessionId: visitor.id, page, event });
       const open = readingTime(random, page, step === path.length - 1);
       const lastBeat = Math.floor(open / HEARTBEAT_INTERVAL_MS) * HEARTBEAT_INTERVAL_MS;
       if (lastBeat > 0 && at + lastBeat < to) calls.push({ at: at + lastBeat, sessionId: visitor.id, page, heartbeat: true });
@@ -265,8 +298,9 @@ export function planHistory(
     visitor.last = at;
     seen.sort((a, b) => a.last - b.last);
   });
+  // Stable: an event stays after the view it follows.
   calls.sort((a, b) => a.at - b.at);
-  const views = calls.filter((planned): planned is PlannedView => !planned.heartbeat);
+  const views = calls.filter((planned): planned is PlannedView => !planned.heartbeat && !("event" in planned));
   return { calls, views, visits: starts.length, visitors: seen.length, returningVisits };
 }
 
@@ -295,6 +329,7 @@ export async function replayHistory(
     for (const [i, planned] of calls.entries()) {
       backendClock.setTime(planned.at);
       if (planned.heartbeat) await tracker.heartbeat(planned.sessionId, planned.page);
+      else if ("event" in planned) await tracker.event(planned.sessionId, planned.page, planned.event);
       else if (await tracker.view(planned.sessionId, planned.page, planned.visit)) recorded++;
       // The calls never give the event loop a turn: now and then, the worker's due batch runs (folding the
       // calls since the last one together, and settling the visits that have ended by now).
