@@ -65,7 +65,7 @@ describe("public (the default)", () => {
     expect((await t.query(api.stats.getStats, {})).totalPageViews).toBe(1);
     const { trackingSince } = await t.query(api.stats.getPageViewStats, {});
     expect(trackingSince).not.toBeNull();
-    expect(await t.query(api.stats.settings, {})).toEqual({ timeZone: "UTC", trackingSince, visibility: "public", canRead: true, detail: { minutesSince: 0, hoursSince: 0 } });
+    expect(await t.query(api.stats.settings, {})).toEqual({ timeZone: "UTC", currency: "USD", trackingSince, visibility: "public", canRead: true, detail: { minutesSince: 0, hoursSince: 0 } });
   });
 
   test("STATS_VISIBILITY: unset, blank and public are public; private and anything else is private", () => {
@@ -83,7 +83,7 @@ describe("private", () => {
     expect(await outcomes()).toEqual(all("PRIVATE_DASHBOARD"));
     expect(await outcomes("not-a-token")).toEqual(all("PRIVATE_DASHBOARD"));
     await expect(t.query(api.stats.getStats, {})).rejects.toThrow(/private/);
-    expect(await t.query(api.stats.settings, {})).toEqual({ timeZone: "UTC", trackingSince: null, visibility: "private", canRead: false, detail: { minutesSince: 0, hoursSince: 0 } });
+    expect(await t.query(api.stats.settings, {})).toEqual({ timeZone: "UTC", currency: "USD", trackingSince: null, visibility: "private", canRead: false, detail: { minutesSince: 0, hoursSince: 0 } });
   });
 
   test("a browser cannot vouch for itself: the app's queries take no `granted`, which only the app sends the component", async () => {
@@ -102,7 +102,7 @@ describe("private", () => {
     expect(await outcomes(link.token)).toEqual(all("ok"));
     expect((await t.query(api.stats.getStats, { token: link.token })).totalPageViews).toBe(1);
     const { trackingSince } = await t.query(api.stats.getPageViewStats, { token: link.token });
-    expect(await t.query(api.stats.settings, { token: link.token })).toEqual({ timeZone: "UTC", trackingSince, visibility: "private", canRead: true, detail: { minutesSince: 0, hoursSince: 0 } });
+    expect(await t.query(api.stats.settings, { token: link.token })).toEqual({ timeZone: "UTC", currency: "USD", trackingSince, visibility: "private", canRead: true, detail: { minutesSince: 0, hoursSince: 0 } });
 
     const other = await createLink("board");
     expect(await t.mutation(internal.stats.revokeShareLink, { id: link.id })).toEqual({ revoked: true });
