@@ -181,6 +181,9 @@ describe("breakdown by event", () => {
     const answers = async () => Promise.all(ranges.map((range) => t.query(api.stats.breakdown, { ...range, property: "event" })));
     const before = await answers();
     for (const [i, range] of ranges.entries()) expect(before[i], JSON.stringify(range)).toEqual(expected(range));
+    // A dashboard's question answers the same rows, its conversion rates of its summary's visitors.
+    const { range: dashboard } = await t.query(api.stats.dashboardStats, { range: { ...ranges[0], interval: "hour", breakdowns: [{ property: "event" }] } });
+    expect(dashboard).toMatchObject({ breakdowns: [{ rows: before[0] }] });
     await startBackfill(t);
     await settle(t, 30 * MINUTE);
     expect(await answers()).toEqual(before);

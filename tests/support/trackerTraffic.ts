@@ -111,7 +111,7 @@ export function trackerTraffic(options: {
   const inWindow = (calls: PlannedCall[]) => calls.filter((call) => call.at >= from && call.at < to);
   const wanted = (viewsPerDay * (to - from)) / DAY;
   const guess = Math.max(1, Math.round((wanted * days * DAY) / (to - from) / 3));
-  const views = (calls: PlannedCall[]) => calls.filter((call) => !call.heartbeat).length;
+  const views = (calls: PlannedCall[]) => calls.filter((call) => !call.heartbeat && !("event" in call)).length;
   const sessions = Math.max(1, Math.round((guess * wanted) / Math.max(1, views(inWindow(plan(guess))))));
   const planned = plan(sessions);
   // A page opened before `from` sends its heartbeats into the window; a steady stream starts with the window's first visit.

@@ -385,13 +385,14 @@ export async function breakdown(
   site?: Site,
   known?: KnownPart,
   scanned?: ValueTallies,
+  siteVisitors?: number,
 ): Promise<BreakdownRow[]> {
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
   const target = parseTarget(args.property);
   const limit = parseLimit(args.limit);
   const filters = parseFilters(args);
-  if (target === EVENT_PROPERTY) return await eventBreakdown(ctx, range, limit, filters, site, known);
+  if (target === EVENT_PROPERTY) return await eventBreakdown(ctx, range, limit, filters, site, known, siteVisitors);
   const property = target;
   if (scansFor(filters, property)) {
     let tallies = scanned;
@@ -418,14 +419,27 @@ export async function breakdown(
   return ranked.map((entry) => breakdownRow(property, entry));
 }
 
-/** Custom events by name: their count, visitors (exact for any whole-minute range) and revenue, from their buckets (prds/events.md). */
-async function eventBreakdown(ctx: QueryCtx, range: TimeRange, limit: number, filters: Filter[], site?: Site, known?: KnownPart): Promise<BreakdownRow[]> {
+/**
+ * Custom events by name: their count, visitors (exact for any whole-minute range) and revenue, from their buckets
+ * (prds/events.md). `siteVisitors`: the range's visitors when the caller has them (a dashboard's summary), for the
+ * conversion rate; else they are read.
+ */
+async function eventBreakdown(
+  ctx: QueryCtx,
+  range: TimeRange,
+  limit: number,
+  filters: Filter[],
+  site?: Site,
+  known?: KnownPart,
+  siteVisitors?: number,
+): Promise<BreakdownRow[]> {
   if (filters.length > 0) {
     throw new ConvexError({ code: "FILTER_UNSUPPORTED", field: "filters", message: "Events are counted for the whole site: a breakdown of events takes no filter yet" });
   }
   const answerable = await assertAnswerable(ctx, range, site);
   const ranked = (known && (await topValues(ctx, EVENT_PROPERTY, range, limit, answerable, known))) || (await topValues(ctx, EVENT_PROPERTY, range, limit, answerable))!;
-  const { visitors } = await lensFigures(ctx, { group: "site", scope: SITE_SCOPE }, range, answerable);
+  if (ranked.length === 0) return [];
+  const visitors = siteVisitors ?? (await lensFigures(ctx, { group: "site", scope: SITE_SCOPE }, range, answerable)).visitors;
   return ranked.map((entry) => breakdownRow(EVENT_PROPERTY, entry, visitors));
 }
 
@@ -670,7 +684,9 @@ export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?
       continue;
     }
     try {
-      answers.push({ rows: await breakdown(ctx, { ...range, property, limit }, site, known == null ? undefined : { before: history!.before, ...known }, breakdownTallies[i]) });
+      // An event breakdown's conversion rate is of the summary's visitors (without filters: the site's, read once).
+      const knownPart = known == null ? undefined : { before: history!.before, ...known };
+      answers.push({ rows: await breakdown(ctx, { ...range, property, limit }, site, knownPart, breakdownTallies[i], summaryPart.visitors) });
     } catch (error) {
       const refused = refusalOf(error);
       if (refused === null || !REFUSALS.has(refused.code)) throw error;
