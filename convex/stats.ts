@@ -27,6 +27,9 @@ export const {
   watchDashboard,
   pageTitles,
   createShareLink,
+  createGoal,
+  listGoals,
+  deleteGoal,
   listShareLinks,
   revokeShareLink,
 } = liveStats.api();

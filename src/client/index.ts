@@ -14,6 +14,7 @@ import { v, type Infer } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { vPageViewRequest } from "../component/record/record.js";
 import { vTrackEventRequest } from "../component/record/customEvents.js";
+import { vGoal } from "../component/operate/goals.js";
 import { vBackfillArgs, vBackfillStart } from "../component/derive/backfill.js";
 import {
   vActiveVisitors,
@@ -246,6 +247,24 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
         args: {},
         returns: v.array(vShareLink),
         handler: async (ctx) => await ctx.runQuery(component.operate.listShareLinks, {}),
+      }),
+      /** A goal: a name and the custom event it counts, all its history at once: `npx convex run stats:createGoal '{"name": "Sign-ups", "event": "Signup"}'`. */
+      createGoal: internalMutationGeneric({
+        args: { name: v.string(), event: v.string() },
+        returns: vGoal,
+        handler: async (ctx, args) => await ctx.runMutation(component.operate.createGoal, args),
+      }),
+      /** Every goal, in the order they were made. */
+      listGoals: internalQueryGeneric({
+        args: {},
+        returns: v.array(vGoal),
+        handler: async (ctx) => await ctx.runQuery(component.operate.listGoals, {}),
+      }),
+      /** Deletes a goal (its event's figures stay). */
+      deleteGoal: internalMutationGeneric({
+        args: { name: v.string() },
+        returns: v.object({ deleted: v.boolean() }),
+        handler: async (ctx, args) => await ctx.runMutation(component.operate.deleteGoal, args),
       }),
       /** Revokes a share link: dashboards open with it switch to the private page at once. */
       revokeShareLink: internalMutationGeneric({

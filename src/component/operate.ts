@@ -6,6 +6,7 @@ import * as Cleanup from "./operate/cleanup.js";
 import * as Health from "./operate/health.js";
 import * as Recount from "./operate/recount.js";
 import * as ShareLinks from "./operate/shareLinks.js";
+import * as Goals from "./operate/goals.js";
 import * as LegacyImport from "./operate/legacyImport.js";
 import { adminAccess, vAdminAccess } from "./operate/adminAccess.js";
 import { dashboardAccess } from "./read/dashboardAccess.js";
@@ -97,6 +98,27 @@ export const revokeShareLink = mutation({
   args: { id: v.id("shareLinks") },
   returns: v.object({ revoked: v.boolean() }),
   handler: async (ctx, { id }) => ({ revoked: await ShareLinks.revokeShareLink(ctx, id) }),
+});
+
+/** A goal: a name, and the custom event it counts (all its history at once). Throws INVALID_ARGUMENT for a bad or taken name. */
+export const createGoal = mutation({
+  args: { name: v.string(), event: v.string() },
+  returns: Goals.vGoal,
+  handler: async (ctx, args) => await Goals.createGoal(ctx, args, Date.now()),
+});
+
+/** Every goal, in the order they were made. */
+export const listGoals = query({
+  args: {},
+  returns: v.array(Goals.vGoal),
+  handler: async (ctx) => await Goals.listGoals(ctx),
+});
+
+/** Deletes a goal (its event's figures stay). */
+export const deleteGoal = mutation({
+  args: { name: v.string() },
+  returns: v.object({ deleted: v.boolean() }),
+  handler: async (ctx, { name }) => ({ deleted: await Goals.deleteGoal(ctx, name) }),
 });
 
 /** Upgrading: rows the app kept in its own tables before the component, a bounded chunk per call (operate/legacyImport.ts). */

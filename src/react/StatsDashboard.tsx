@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from "react";
 import { useConvex } from "convex/react";
 import { ConvexError } from "convex/values";
-import { EVENT_PROPERTY, SESSION_TIMEOUT_MS } from "../shared/config.js";
+import { SESSION_TIMEOUT_MS } from "../shared/config.js";
 import type { Interval } from "../shared/timeRanges.js";
 import { useQuietQuery } from "./hooks/useQuietQuery.js";
 import { useQuietStableQuery } from "./hooks/useStableQuery.js";
@@ -31,7 +31,7 @@ import { useStoredTab } from "./components/Tabs.js";
 import { BREAKDOWN_ROWS, BreakdownPanel, useBreakdownChoice, type BreakdownPanelSpec } from "./components/BreakdownPanel.js";
 import { DEVICES_PANEL, LOCATIONS_PANEL, PAGES_PANEL, SOURCES_PANEL } from "./components/dashboardPanels.js";
 import { ExcludeMeToggle } from "./components/ExcludeMeToggle.js";
-import { EventsPanel } from "./components/EventsPanel.js";
+import { ConversionsPanel, useConversionsTab } from "./components/ConversionsPanel.js";
 import { FilterBar } from "./components/FilterBar.js";
 import { PrivateDashboard } from "./components/PrivateDashboard.js";
 import { DownloadCsv } from "./components/DownloadCsv.js";
@@ -126,11 +126,12 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
   const choices = [useBreakdownChoice(SOURCES_PANEL), useBreakdownChoice(PAGES_PANEL), useBreakdownChoice(LOCATIONS_PANEL), useBreakdownChoice(DEVICES_PANEL)];
   // Not readyRange, which throws a range that failed: each panel does, in its own error boundary.
   const shown = range.state.status === "ready" ? range.state : undefined;
-  // Events are counted for the whole site (no filter applies to them yet): under filters their panel says so and asks nothing.
+  // Events and goals are counted for the whole site (no filter applies to them yet): under filters their panel says so and asks nothing.
   const eventsShown = filters.length === 0;
+  const [conversionsTab, chooseConversionsTab] = useConversionsTab();
   const parts = useDashboardStats(shown, filters, [
     ...choices.map(({ tab, limit }) => ({ property: tab.property, limit })),
-    ...(eventsShown ? [{ property: EVENT_PROPERTY, limit: BREAKDOWN_ROWS }] : []),
+    ...(eventsShown ? [{ property: conversionsTab, limit: BREAKDOWN_ROWS }] : []),
   ]);
   // The site's currency, for events' revenue (the same subscription useStatsRange holds).
   const settings = useQuietQuery(useStatsApi().settings, withTokenArg({}, useShareToken()));
@@ -228,11 +229,15 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
           resetKey={question}
           fallback={(retry, error) => (
             <FailedPanel testId="events-error" headingId="events-heading" onRetry={retry} error={error} narrow={narrow}>
-              Events
+              Conversions
             </FailedPanel>
           )}
         >
-          <EventsPanel answer={eventsShown ? parts.breakdowns[BREAKDOWN_PANELS.length] : null} currency={settings instanceof Error ? undefined : (settings?.currency ?? undefined)} narrow={narrow} />
+          <ConversionsPanel
+            tab={conversionsTab}
+            onTab={chooseConversionsTab}
+            answer={eventsShown ? parts.breakdowns[BREAKDOWN_PANELS.length] : null}
+            currency={settings instanceof Error ? undefined : (settings?.currency ?? undefined)} narrow={narrow} />
         </PanelErrorBoundary>
         <PanelErrorBoundary
           fallback={(retry) => (

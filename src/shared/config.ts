@@ -225,7 +225,9 @@ export type BreakdownProperty = (typeof BREAKDOWN_PROPERTIES)[number];
 
 /** What `breakdown` takes besides BREAKDOWN_PROPERTIES: custom events by name (prds/events.md). */
 export const EVENT_PROPERTY = "event";
-export type BreakdownTarget = BreakdownProperty | typeof EVENT_PROPERTY;
+/** ... and goals by name (their events' figures). */
+export const GOAL_PROPERTY = "goal";
+export type BreakdownTarget = BreakdownProperty | typeof EVENT_PROPERTY | typeof GOAL_PROPERTY;
 
 /** The properties whose values are pages: their breakdown rows carry the page's title. */
 export const PAGE_PROPERTIES: readonly BreakdownProperty[] = ["page", "entryPage", "exitPage"];
@@ -331,6 +333,9 @@ export const EVENT_PROP_VALUE_MAX_BYTES = 2_000;
 
 /** Custom events one session may record per minute: far more than a person triggers. */
 export const SESSION_EVENTS_PER_MINUTE = 60;
+
+/** Goals a site may have: a breakdown by goal reads each one's buckets. */
+export const GOALS_MAX = 100;
 
 /** The site's currency when STATS_CURRENCY is unset: revenue in any other is refused (prds/events.md). */
 export const DEFAULT_CURRENCY = "USD";

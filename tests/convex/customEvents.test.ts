@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { ConvexError } from "convex/values";
-import { api } from "../../convex/_generated/api";
+import { api, internal } from "../../convex/_generated/api";
 import { EVENT_NAME_MAX_CHARS, EVENT_PROP_KEY_MAX_BYTES, EVENT_PROP_VALUE_MAX_BYTES, EVENT_PROPS_MAX, SESSION_EVENTS_PER_MINUTE } from "../../src/shared/config";
 import { CURRENCY_VARIABLE } from "../../src/component/record/customEvents";
 import { viewPage } from "../support/calls";
-import { DAY, MINUTE, T0, advanceTo, minuteOf, useFakeClock } from "../support/clock";
+import { DAY, HOUR, MINUTE, T0, advanceTo, minuteOf, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { random, sessionId } from "../support/seed";
 import { countRange, readViews } from "../support/timeTruth";
@@ -195,5 +195,49 @@ describe("breakdown by event", () => {
     expect((error as ConvexError<{ field: string }>).data).toMatchObject({ code: "FILTER_UNSUPPORTED", field: "filters" });
     const { range } = await t.query(api.stats.dashboardStats, { range: { from: T0, to: T0 + DAY, interval: "hour", filter: { property: "source", value: "Google" }, breakdowns: [{ property: "event" }] } });
     expect(range).toMatchObject({ breakdowns: [{ refused: { code: "FILTER_UNSUPPORTED" } }] });
+  });
+});
+
+describe("goals", () => {
+  useEnv(KEEP_ALL_DETAIL);
+
+  test("a goal made after the fact counts all its event's history, exactly; a dashboard's split answer equals the whole one; deleting it leaves the event", async () => {
+    const t = createTestConvex();
+    for (let visitor = 0; visitor < 12; visitor++) {
+      advanceTo(T0 + visitor * 3 * HOUR);
+      await viewPage(t, visitor, "/pricing");
+      if (visitor % 3 === 0) await t.mutation(api.stats.trackEvent, signup(visitor, { revenue: { amount: "19.99", currency: "USD" } }));
+      if (visitor % 4 === 0) await t.mutation(api.stats.trackEvent, signup(visitor, { name: "Download" }));
+    }
+    advanceTo(T0 + 2 * DAY);
+    await settle(t);
+    expect(await t.mutation(internal.stats.createGoal, { name: "Sign-ups", event: "Signup" })).toMatchObject({ name: "Sign-ups", event: "Signup" });
+    await t.mutation(internal.stats.createGoal, { name: "Downloads", event: "Download" });
+    await t.mutation(internal.stats.createGoal, { name: "Never", event: "Nothing yet" });
+    const range = { from: T0, to: T0 + 2 * DAY };
+    // 12 visitors; sign-ups by visitors 0, 3, 6, 9 (4), downloads by 0, 4, 8 (3).
+    expect(await t.query(api.stats.breakdown, { ...range, property: "goal" })).toEqual([
+      { value: "Sign-ups", visitors: 4, events: 4, conversionRate: 4 / 12, revenue: 79.96 },
+      { value: "Downloads", visitors: 3, events: 3, conversionRate: 3 / 12 },
+    ]);
+    const question = { ...range, interval: "hour", breakdowns: [{ property: "goal" }, { property: "event" }] };
+    const history = (await t.query(api.stats.dashboardHistory, { range: question, before: T0 + DAY }))!;
+    const split = await t.query(api.stats.dashboardStats, { range: { ...question, history } });
+    const whole = await t.query(api.stats.dashboardStats, { range: question });
+    expect(split.range).toEqual(whole.range);
+    expect(whole.range).toMatchObject({ breakdowns: [{ rows: await t.query(api.stats.breakdown, { ...range, property: "goal" }) }, { rows: expect.any(Array) }] });
+    expect(await t.mutation(internal.stats.deleteGoal, { name: "Downloads" })).toEqual({ deleted: true });
+    expect((await t.query(api.stats.breakdown, { ...range, property: "goal" })).map(({ value }) => value)).toEqual(["Sign-ups"]);
+    expect((await t.query(api.stats.breakdown, { ...range, property: "event" })).map(({ value }) => value)).toEqual(["Signup", "Download"]);
+  });
+
+  test("a goal's name is unique and checked like an event's", async () => {
+    const t = createTestConvex();
+    await t.mutation(internal.stats.createGoal, { name: "Sign-ups", event: "Signup" });
+    const refused = async (args: { name: string; event: string }) => ((await t.mutation(internal.stats.createGoal, args).catch((e: unknown) => e)) as ConvexError<{ field: string }>).data;
+    expect(await refused({ name: "Sign-ups", event: "Other" })).toMatchObject({ code: "INVALID_ARGUMENT", field: "name" });
+    expect(await refused({ name: "", event: "Signup" })).toMatchObject({ code: "INVALID_ARGUMENT", field: "name" });
+    expect(await refused({ name: "Views", event: "pageview" })).toMatchObject({ code: "INVALID_ARGUMENT", field: "event" });
+    expect(await t.query(internal.stats.listGoals, {})).toMatchObject([{ name: "Sign-ups", event: "Signup" }]);
   });
 });

@@ -29,6 +29,7 @@ import type * as derive_worker from "../derive/worker.js";
 import type * as operate from "../operate.js";
 import type * as operate_adminAccess from "../operate/adminAccess.js";
 import type * as operate_cleanup from "../operate/cleanup.js";
+import type * as operate_goals from "../operate/goals.js";
 import type * as operate_health from "../operate/health.js";
 import type * as operate_legacyImport from "../operate/legacyImport.js";
 import type * as operate_recount from "../operate/recount.js";
@@ -84,6 +85,7 @@ const fullApi: ApiFromModules<{
   operate: typeof operate;
   "operate/adminAccess": typeof operate_adminAccess;
   "operate/cleanup": typeof operate_cleanup;
+  "operate/goals": typeof operate_goals;
   "operate/health": typeof operate_health;
   "operate/legacyImport": typeof operate_legacyImport;
   "operate/recount": typeof operate_recount;

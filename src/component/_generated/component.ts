@@ -57,11 +57,25 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         },
         Name
       >;
+      createGoal: FunctionReference<
+        "mutation",
+        "internal",
+        { name: string; event: string },
+        { name: string; event: string; createdAt: number },
+        Name
+      >;
       createShareLink: FunctionReference<
         "action",
         "internal",
         { label: string },
         { id: string; label: string; token: string; path: string },
+        Name
+      >;
+      deleteGoal: FunctionReference<
+        "mutation",
+        "internal",
+        { name: string },
+        { deleted: boolean },
         Name
       >;
       healthReport: FunctionReference<
@@ -189,6 +203,13 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           }>;
         },
         { imported: number },
+        Name
+      >;
+      listGoals: FunctionReference<
+        "query",
+        "internal",
+        {},
+        Array<{ name: string; event: string; createdAt: number }>,
         Name
       >;
       listShareLinks: FunctionReference<

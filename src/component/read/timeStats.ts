@@ -9,11 +9,13 @@ import {
   HISTORY_COVER_MAX,
   PAGE_PROPERTIES,
   EVENT_PROPERTY,
+  GOAL_PROPERTY,
   type BreakdownProperty,
   type BreakdownTarget,
   type VisitProperty,
 } from "../../shared/config.js";
 import { siteCurrency } from "../record/customEvents.js";
+import { listGoals } from "../operate/goals.js";
 import { parseFilters, scanFiltered, Tally, ValueTallies, vFilters, type Filter, type MatchedVisit } from "./filteredVisits.js";
 import { openVisitFigures, openVisitValues, readOpenVisits, type OpenVisit } from "./openVisits.js";
 import { countPrevsBefore } from "../derive/prevHistogram.js";
@@ -117,9 +119,9 @@ const quoted = (value: unknown) => JSON.stringify(String(value).slice(0, 40));
 
 /** What a breakdown is of: a property, or custom events by name. */
 function parseTarget(property: string): BreakdownTarget {
-  if (property === EVENT_PROPERTY) return property;
+  if (property === EVENT_PROPERTY || property === GOAL_PROPERTY) return property;
   if (!(BREAKDOWN_PROPERTIES as readonly string[]).includes(property)) {
-    invalid("property", `property must be ${EVENT_PROPERTY} or one of ${BREAKDOWN_PROPERTIES.join(", ")}; got ${quoted(property)}`);
+    invalid("property", `property must be ${EVENT_PROPERTY}, ${GOAL_PROPERTY} or one of ${BREAKDOWN_PROPERTIES.join(", ")}; got ${quoted(property)}`);
   }
   return property as BreakdownProperty;
 }
@@ -348,7 +350,7 @@ function parseLimit(limit: number | undefined): number {
 type Ranked = { value: string; figures: Figures };
 
 /** What a breakdown ranks by: pages by views, visit properties by visits. */
-const metricOf = (property: BreakdownTarget) => (property === "page" || property === EVENT_PROPERTY ? "pageviews" : "visits");
+const metricOf = (property: BreakdownTarget) => (property === "page" || property === EVENT_PROPERTY || property === GOAL_PROPERTY ? "pageviews" : "visits");
 
 /** The order of a breakdown: by its metric; then visitors, then value. */
 function rankOf(property: BreakdownTarget) {
@@ -359,7 +361,7 @@ function rankOf(property: BreakdownTarget) {
 
 /** A breakdown row: a page's title, a visit property's visit figures; an event's count, conversion rate (of `siteVisitors`) and revenue. */
 function breakdownRow(property: BreakdownTarget, { value, figures }: Ranked, siteVisitors = 0): BreakdownRow {
-  if (property === EVENT_PROPERTY) {
+  if (property === EVENT_PROPERTY || property === GOAL_PROPERTY) {
     const conversionRate = siteVisitors === 0 ? 0 : figures.visitors / siteVisitors;
     const revenue = figures.revenue === 0 ? {} : { revenue: figures.revenue / 10 ** siteCurrency().digits };
     return { value, visitors: figures.visitors, events: figures.pageviews, conversionRate, ...revenue };
@@ -393,6 +395,7 @@ export async function breakdown(
   const limit = parseLimit(args.limit);
   const filters = parseFilters(args);
   if (target === EVENT_PROPERTY) return await eventBreakdown(ctx, range, limit, filters, site, known, siteVisitors);
+  if (target === GOAL_PROPERTY) return await goalBreakdown(ctx, range, limit, filters, site, known, siteVisitors);
   const property = target;
   if (scansFor(filters, property)) {
     let tallies = scanned;
@@ -443,14 +446,62 @@ async function eventBreakdown(
   return ranked.map((entry) => breakdownRow(EVENT_PROPERTY, entry, visitors));
 }
 
-const lensOfValue = (property: BreakdownTarget, value: string): Lens =>
+/**
+ * Goals by name: each one's conversions (its event's figures: unique and total, conversion rate, revenue), those
+ * with any, by unique conversions. A goal counts all its event's history (operate/goals.ts). With `known` (what the
+ * range held before a point, every goal listed: `goalHistory`), only the rest is read; a goal it does not list (made
+ * since) is read whole.
+ */
+async function goalBreakdown(
+  ctx: QueryCtx,
+  range: TimeRange,
+  limit: number,
+  filters: Filter[],
+  site?: Site,
+  known?: KnownPart,
+  siteVisitors?: number,
+): Promise<BreakdownRow[]> {
+  if (filters.length > 0) {
+    throw new ConvexError({ code: "FILTER_UNSUPPORTED", field: "filters", message: "Goals are counted for the whole site: a breakdown of goals takes no filter yet" });
+  }
+  const answerable = await assertAnswerable(ctx, range, site);
+  const ranked: Ranked[] = [];
+  for (const goal of await listGoals(ctx)) {
+    const lens: Lens = { group: "event", scope: eventScope(goal.event) };
+    const before = known?.rows.find((row) => row.value === goal.name)?.figures;
+    const figures =
+      known === undefined || before === undefined
+        ? await lensFigures(ctx, lens, range, answerable)
+        : addFigures(before, await lensFigures(ctx, lens, { from: known.before, to: range.to }, answerable, range.from));
+    if (figures.pageviews > 0) ranked.push({ value: goal.name, figures });
+  }
+  if (ranked.length === 0) return [];
+  const visitors = siteVisitors ?? (await lensFigures(ctx, { group: "site", scope: SITE_SCOPE }, range, answerable)).visitors;
+  const byConversions = (a: Ranked, b: Ranked) => b.figures.visitors - a.figures.visitors || b.figures.pageviews - a.figures.pageviews || (a.value < b.value ? -1 : 1);
+  return ranked
+    .sort(byConversions)
+    .slice(0, limit)
+    .map((entry) => breakdownRow(GOAL_PROPERTY, entry, visitors));
+}
+
+/** What every goal held before `before`, for a dashboard's history part: every goal is listed, so nothing is left to bound. */
+async function goalHistory(ctx: QueryCtx, earlier: TimeRange, site: Site): Promise<NonNullable<History["breakdowns"][number]>> {
+  const rows: Ranked[] = [];
+  for (const goal of await listGoals(ctx)) rows.push({ value: goal.name, figures: await lensFigures(ctx, { group: "event", scope: eventScope(goal.event) }, earlier, site) });
+  return { rows, bound: 0 };
+}
+
+/** What topValues ranks from its buckets' lists: a property's values, or events by name (goals are few: each is read). */
+type RankedTarget = Exclude<BreakdownTarget, typeof GOAL_PROPERTY>;
+
+const lensOfValue = (property: RankedTarget, value: string): Lens =>
   property === "page"
     ? { group: "page", scope: value }
     : property === EVENT_PROPERTY
       ? { group: "event", scope: eventScope(value) }
       : { group: property, scope: propertyScope(property, value), value };
 
-const valueOfScope = (property: BreakdownTarget, scope: string) => (property === "page" ? scope : scope.slice(property.length + 1));
+const valueOfScope = (property: RankedTarget, scope: string) => (property === "page" ? scope : scope.slice(property.length + 1));
 
 /** The few whole buckets (at most 3) of the finest level that covers the range: an upper bound on each value's figures in it. */
 function coverOf(range: TimeRange, zone: string, group: ScopeGroup): CoverBucket[] {
@@ -497,7 +548,7 @@ export type KnownPart = { before: number; rows: Ranked[]; bound: number };
  */
 async function topValues(
   ctx: QueryCtx,
-  property: BreakdownTarget,
+  property: RankedTarget,
   range: TimeRange,
   limit: number,
   site: Site,
@@ -652,7 +703,7 @@ export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?
   const seriesTallies = new SeriesTallies(seriesSpans(range, interval, timeZone === undefined ? site.zone : parseTimeZone(timeZone)));
   const breakdownTallies = breakdowns.map(({ property }) => {
     const target = parseTarget(property);
-    return target !== EVENT_PROPERTY && scansFor(filters, target) ? new ValueTallies(target) : undefined;
+    return target !== EVENT_PROPERTY && target !== GOAL_PROPERTY && scansFor(filters, target) ? new ValueTallies(target) : undefined;
   });
   const scanning = breakdownTallies.filter((tallies) => tallies !== undefined);
   let scanRefused: Refusal | null = null;
@@ -719,6 +770,10 @@ export async function rangeHistory(ctx: QueryCtx, args: RangeQuestion & { before
   const cover = settledCoverOf(earlier, site.zone);
   for (const { property, limit } of breakdowns) {
     const parsed = parseTarget(property);
+    if (parsed === GOAL_PROPERTY) {
+      parts.push(filters.length === 0 ? await goalHistory(ctx, earlier, site) : null);
+      continue;
+    }
     // Answered whole: a filtered breakdown (a scan, or one value's buckets), and any over years.
     if (filters.length > 0 || cover === null) {
       parts.push(null);

@@ -69,11 +69,11 @@ export function siteCurrency(): { code: string; digits: number } {
   return { code: known.code, digits: known.digits };
 }
 
-/** The event's name: display text of 1 to EVENT_NAME_MAX_CHARS characters, not a view's. */
-function eventName(name: string): string {
-  const checked = checkedText(name, "name", EVENT_NAME_MAX_CHARS * 4).trim();
-  if (checked === "" || [...checked].length > EVENT_NAME_MAX_CHARS) reject("name", `name must be 1 to ${EVENT_NAME_MAX_CHARS} characters`);
-  if (RESERVED_NAMES.has(checked)) reject("name", `"${checked}" is a page view's name: record views with recordPageView`);
+/** An event's name (or a goal's, `field` naming it): display text of 1 to EVENT_NAME_MAX_CHARS characters, not a view's. */
+export function eventName(name: string, field = "name"): string {
+  const checked = checkedText(name, field, EVENT_NAME_MAX_CHARS * 4).trim();
+  if (checked === "" || [...checked].length > EVENT_NAME_MAX_CHARS) reject(field, `${field} must be 1 to ${EVENT_NAME_MAX_CHARS} characters`);
+  if (RESERVED_NAMES.has(checked)) reject(field, `"${checked}" is a page view's name: record views with recordPageView`);
   return checked;
 }
 

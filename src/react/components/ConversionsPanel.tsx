@@ -1,15 +1,34 @@
 import type { ReactNode } from "react";
+import { EVENT_PROPERTY, GOAL_PROPERTY } from "../../shared/config.js";
 import type { BreakdownPart } from "../hooks/useDashboardStats.js";
 import { formatNumber } from "../lib/format.js";
 import { formatShare } from "../lib/statsFormat.js";
 import { RefusalNote, type Narrowing } from "./RefusalNote.js";
+import { TabList, TabPanel, useStoredTab } from "./Tabs.js";
+
+const TABS = [
+  { id: EVENT_PROPERTY, label: "Events" },
+  { id: GOAL_PROPERTY, label: "Goals" },
+] as const;
+export type ConversionsTab = (typeof TABS)[number]["id"];
+
+/** Which tab the panel shows (remembered): the dashboard asks for its breakdown with every other live figure. */
+export const useConversionsTab = () => useStoredTab<ConversionsTab>("conversions", [EVENT_PROPERTY, GOAL_PROPERTY]);
 
 /**
- * Custom events of the range by name (prds/events.md): each name's visitors, events, conversion rate (of the range's
- * visitors) and revenue, as soon as the first one is sent: no goal needs declaring first. Counted for the whole site:
- * under filters (`answer` null) the panel says so rather than show figures the filters do not narrow.
+ * The Conversions panel: custom events of the range by name, or the owner's goals (prds/events.md), each with its
+ * visitors, events, conversion rate (of the range's visitors) and revenue. Events show as soon as the first one is
+ * sent: no goal needs declaring first. Counted for the whole site: under filters (`answer` null) the panel says so
+ * rather than show figures the filters do not narrow.
  */
-export function EventsPanel({ answer, currency, narrow }: { answer: BreakdownPart | null; currency: string | undefined; narrow: (availableFrom: number) => Narrowing | null }) {
+export function ConversionsPanel(props: {
+  tab: ConversionsTab;
+  onTab: (tab: ConversionsTab) => void;
+  answer: BreakdownPart | null;
+  currency: string | undefined;
+  narrow: (availableFrom: number) => Narrowing | null;
+}) {
+  const { tab, answer, currency, narrow } = props;
   let body: ReactNode;
   if (answer === null) {
     body = (
@@ -20,34 +39,42 @@ export function EventsPanel({ answer, currency, narrow }: { answer: BreakdownPar
   } else if (answer.refused !== null) body = <RefusalNote refusal={answer.refused} narrow={narrow} testId="events-refused" />;
   else if (answer.data === undefined) body = <div className="skeleton skeleton-block" aria-busy="true" aria-label="Loading events" />;
   else if (answer.data.length === 0) {
-    body = (
-      <p className="panel-empty breakdown-empty" data-testid="events-empty">
-        No events in this range yet. Send one with <code>track("Signup")</code> (React) or <code>liveStats("Signup")</code> (script tag).
-      </p>
-    );
-  } else body = <EventsTable rows={answer.data} currency={currency} />;
+    body =
+      tab === GOAL_PROPERTY ? (
+        <p className="panel-empty breakdown-empty" data-testid="goals-empty">
+          No goal converted in this range. Make one of an event: <code>npx convex run stats:createGoal '{"{"}"name": "Sign-ups", "event": "Signup"{"}"}'</code>.
+        </p>
+      ) : (
+        <p className="panel-empty breakdown-empty" data-testid="events-empty">
+          No events in this range yet. Send one with <code>track("Signup")</code> (React) or <code>liveStats("Signup")</code> (script tag).
+        </p>
+      );
+  } else body = <EventsTable rows={answer.data} currency={currency} column={tab === GOAL_PROPERTY ? "Goal" : "Event"} />;
   return (
     <section className={`panel breakdown-panel${answer?.isStale ? " is-stale" : ""}`} aria-labelledby="events-heading" aria-busy={answer?.isStale || undefined} data-testid="events-panel">
       <div className="breakdown-header">
         <h2 id="events-heading" className="panel-title">
-          Events
+          Conversions
         </h2>
+        <TabList label="Conversions" tabs={TABS} selected={tab} onSelect={props.onTab} idPrefix="conversions" />
       </div>
-      {body}
+      <TabPanel idPrefix="conversions" selected={tab} className="breakdown-tabpanel">
+        {body}
+      </TabPanel>
     </section>
   );
 }
 
-function EventsTable({ rows, currency }: { rows: NonNullable<BreakdownPart["data"]>; currency: string | undefined }) {
+function EventsTable({ rows, currency, column }: { rows: NonNullable<BreakdownPart["data"]>; currency: string | undefined; column: string }) {
   const withRevenue = rows.some((row) => row.revenue !== undefined);
   const money = new Intl.NumberFormat("en-US", currency === undefined ? {} : { style: "currency", currency });
   return (
     <table className="breakdown-table" data-testid="events-table">
-      <caption className="visually-hidden">Custom events by name</caption>
+      <caption className="visually-hidden">{column === "Goal" ? "Goals and their conversions" : "Custom events by name"}</caption>
       <thead>
         <tr>
           <th scope="col" className="breakdown-col-name">
-            Event
+            {column}
           </th>
           <th scope="col" className="col-number">
             Visitors
