@@ -17,15 +17,18 @@ import { DESKTOP, screenshot } from "./support/screenshots";
 // allowed is refused in the browser too.
 
 const PAGE = fs.readFileSync(new URL("./fixtures/plainSite.html", import.meta.url), "utf8");
+// The same site's pricing page, sending custom events: a queued call, a button's, an outbound click and a download.
+const EVENTS_PAGE = fs.readFileSync(new URL("./fixtures/eventsSite.html", import.meta.url), "utf8");
 
 type PlainSite = { url: string; close(): Promise<void> };
 
 /** Serves the plain page at every path (as a static host's SPA fallback would), with the snippet pointing at `server`; port 0 picks one. */
 async function servePlainSite(server: LocalConvex, port = 0): Promise<PlainSite> {
-  const html = PAGE.replace("{{scriptSrc}}", `${server.url}/script.js`).replace("{{api}}", server.siteUrl);
+  const filled = (page: string) => page.replace("{{scriptSrc}}", `${server.url}/script.js`).replace("{{api}}", server.siteUrl);
   const site = http.createServer((request, response) => {
     if (request.url === "/favicon.ico") response.writeHead(404).end();
-    else response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(html);
+    else if (request.url?.startsWith("/files/")) response.writeHead(200, { "Content-Type": "application/pdf" }).end("%PDF-1.4");
+    else response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(filled(request.url === "/events" ? EVENTS_PAGE : PAGE));
   });
   await new Promise<void>((resolve) => site.listen(port, "127.0.0.1", resolve));
   return {
@@ -135,6 +138,31 @@ describe("the script tag on a plain HTML site", () => {
       "script-tag-stats",
     );
     expect(fs.existsSync(file)).toBe(true);
+  });
+
+  it("sends custom events (queued before it loaded, a button's with revenue, an outbound click, a download), live on /stats", async () => {
+    const dashboard = await openDashboard(await newVisitor(server.url));
+    await expect.poll(() => readDashboard(dashboard)).toMatchObject({ totalViews: 0 });
+    const context = await newVisitor(plainSite.url);
+    const page = await context.newPage();
+    await page.goto("/events");
+    await expect.poll(() => readDashboard(dashboard)).toMatchObject({ viewsByPage: { "/events": 1 } });
+    await page.click("#signup");
+    // The outbound link opens a tab of its own (nothing to load here); the download is a file the site serves.
+    const opened = context.waitForEvent("page");
+    await page.click("#outbound");
+    await (await opened).close();
+    await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    const rows = () => dashboard.locator('[data-testid="events-table"] tbody tr').allTextContents();
+    await expect.poll(async () => (await rows()).length).toBe(4);
+    expect((await rows()).sort()).toEqual(
+      ["File Download", "Newsletter", "Outbound Link: Click", "Signup"].map((name) => expect.stringContaining(name)).sort(),
+    );
+    expect((await rows()).find((row) => row.startsWith("Signup"))).toContain("$29.00");
+    expect(await wasNeverReloaded(dashboard)).toBe(true);
+    await screenshot(browser, { baseURL: server.url, viewport: DESKTOP }, "/stats", async (stats) => {
+      await expect.poll(() => stats.locator('[data-testid="events-table"] tbody tr').count()).toBe(4);
+    }, "script-tag-events-stats");
   });
 
   it("sends nothing the deployment counts from an origin STATS_ALLOWED_ORIGINS does not list", async () => {
