@@ -4,7 +4,7 @@ import { vRecordedRules } from "./derive/derivedRules.js";
 import { vBucketLevel } from "./derive/timeBuckets.js";
 import { vVisitFields } from "./record/visits.js";
 import { vBlockGroup } from "./derive/visitBlocks.js";
-import { vStoredProps, vStoredRevenue } from "./record/customEvents.js";
+import { vStoredProps, vStoredRevenue } from "./record/eventFields.js";
 
 // A site-wide cap's token bucket: the tokens it held at `at` (a view's or heartbeat's time), refilling at the cap's rate.
 const vTokenBucket = v.object({ tokens: v.number(), at: v.number() });

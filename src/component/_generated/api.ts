@@ -48,6 +48,7 @@ import type * as read_timeStats from "../read/timeStats.js";
 import type * as read_validators from "../read/validators.js";
 import type * as record from "../record.js";
 import type * as record_customEvents from "../record/customEvents.js";
+import type * as record_eventFields from "../record/eventFields.js";
 import type * as record_events from "../record/events.js";
 import type * as record_rateLimits from "../record/rateLimits.js";
 import type * as record_record from "../record/record.js";
@@ -104,6 +105,7 @@ const fullApi: ApiFromModules<{
   "read/validators": typeof read_validators;
   record: typeof record;
   "record/customEvents": typeof record_customEvents;
+  "record/eventFields": typeof record_eventFields;
   "record/events": typeof record_events;
   "record/rateLimits": typeof record_rateLimits;
   "record/record": typeof record_record;

@@ -20,7 +20,7 @@ import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRul
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews.js";
 import { foldCommittedChange, unfoldVisit } from "./foldVisits.js";
 import { vVisitFields } from "../record/visits.js";
-import { vStoredRevenue } from "../record/customEvents.js";
+import { vStoredRevenue } from "../record/eventFields.js";
 import { foldEventIntoTime } from "./timeBuckets.js";
 import { expireSession, finishLiveFold, foldSessionState, startLiveFold, untilNextExpiry } from "./foldSessions.js";
 import { isRollupDue, runRollupStep } from "./rollup.js";

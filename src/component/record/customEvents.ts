@@ -14,6 +14,7 @@ import { enforceEventLimit, enforceNewVisitorPause } from "./rateLimits.js";
 import { isBotUserAgent } from "./visitAttributes.js";
 import { recordVisitActivity } from "./visits.js";
 import { pingStatsWorker } from "./wakeWorker.js";
+import type { vStoredProps, vStoredRevenue } from "./eventFields.js";
 
 /**
  * Custom events (prds/events.md): what a visitor did besides reading, `track("Signup", { props, revenue })`. The hot
@@ -40,10 +41,6 @@ export const vTrackEventRequest = {
 };
 export type TrackEventRequest = Infer<ReturnType<typeof v.object<typeof vTrackEventRequest>>>;
 
-/** An event's properties as stored: keys with their values written as strings, in the order sent. */
-export const vStoredProps = v.array(v.object({ key: v.string(), value: v.string() }));
-/** Revenue as stored: whole minor units of the currency (cents for EUR, yen for JPY), so sums stay exact. */
-export const vStoredRevenue = v.object({ minorUnits: v.number(), currency: v.string() });
 
 /** The variable that names the site's currency (DEFAULT_CURRENCY when unset). */
 export const CURRENCY_VARIABLE = "STATS_CURRENCY";
