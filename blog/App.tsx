@@ -2,7 +2,7 @@ import { lazy, Suspense, useState } from "react";
 import { Route, Routes, useLocation } from "react-router-dom";
 import { api } from "../convex/_generated/api";
 // The tracker alone: the dashboard (convex-live-stats/react) comes only with the lazily loaded /stats routes.
-import { usePageTracking } from "../src/react/tracker";
+import { usePageTracking, useTrackEvent } from "../src/react/tracker";
 import { DeclarePageTypeContext, type DeclaredPageType } from "./hooks/useDeclarePageType";
 import { Layout } from "./components/Layout";
 import { PageLoading } from "./components/PageLoading";
@@ -19,6 +19,8 @@ export function App() {
   const [declared, setDeclared] = useState<DeclaredPageType | null>(null);
   // The router's path, and the page's type once the route knows it (the tracker waits for it).
   usePageTracking(api.stats, { path: pathname, pageType: declared?.path === pathname ? declared.pageType : null });
+  // Clicks on links to other sites and on files, as custom events (the Conversions panel on /stats).
+  useTrackEvent(api.stats, { outboundLinks: true, fileDownloads: true });
 
   return (
     <DeclarePageTypeContext.Provider value={setDeclared}>

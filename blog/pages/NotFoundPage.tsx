@@ -1,10 +1,14 @@
 import { Link } from "react-router-dom";
+import { api } from "../../convex/_generated/api";
+import { useTrackEvent } from "../../src/react/tracker";
 import { useDeclarePageType } from "../hooks/useDeclarePageType";
 import { useDocumentTitle } from "../hooks/useDocumentTitle";
 
 export function NotFoundPage() {
   useDeclarePageType("not-found");
   useDocumentTitle("Not found");
+  // A "404" event with the path asked for: the owner sees broken links in the Conversions panel.
+  useTrackEvent(api.stats, { notFound: true });
   return (
     <section className="not-found">
       <p className="not-found-code" aria-hidden="true">

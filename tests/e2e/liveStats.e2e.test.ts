@@ -140,6 +140,17 @@ describe("/stats updates live while the site is browsed", () => {
     expect(await wasNeverReloaded(dashboard)).toBe(true);
   });
 
+  it("the blog's not-found page sends a 404 event, live in the Conversions panel", async () => {
+    const visitor = await newVisitor();
+    const dashboard = await openDashboard(visitor);
+    await expect.poll(() => readDashboard(dashboard)).toEqual(EMPTY);
+    await (await visitor.newPage()).goto("/no-such-post");
+    const rows = () => dashboard.locator('[data-testid="events-table"] tbody tr').allTextContents();
+    // One visitor, one event: all of the range's visitors converted (name, visitors, events, conversion rate).
+    await expect.poll(rows).toEqual(["404" + "1" + "1" + "100%"]);
+    expect(await wasNeverReloaded(dashboard)).toBe(true);
+  });
+
   it("drops a closed tab from Active now once its session times out and the cleanup runs", async () => {
     const watcher = await newVisitor();
     // The watcher's clock jumps with the server's, so its tab on the home page keeps heartbeating across the jump.
