@@ -136,6 +136,19 @@ describe("GET /api/export", () => {
     ]);
   });
 
+  test("custom events and goals: each name's visitors, events, conversion rate and revenue; left out of a filtered ZIP", async () => {
+    await seedAwkwardVisits();
+    await t.mutation(api.stats.trackEvent, { sessionId: sessionId(2), name: "Signup", path: "/a", revenue: { amount: "29.50", currency: "USD" } });
+    await t.mutation(internal.stats.createGoal, { name: "Sign-ups", event: "Signup" });
+    await settle(t);
+    expect(csvRecords(await csvOf(`property=event&${DAYS}`))).toEqual([{ event: "Signup", visitors: "1", events: "1", conversion_rate: "25", revenue: "29.5" }]);
+    expect(csvRecords(await csvOf(`property=goal&${DAYS}`))).toEqual([{ goal: "Sign-ups", visitors: "1", events: "1", conversion_rate: "25", revenue: "29.5" }]);
+    const filtered = unzipSync(new Uint8Array(await (await get(`property=all&${DAYS}&filter=source:Google`)).arrayBuffer()));
+    expect(Object.keys(filtered)).not.toContain("event.csv");
+    const refused = await get(`property=event&${DAYS}&filter=source:Google`);
+    expect([refused.status, (await refused.json()).field]).toEqual([400, "filters"]);
+  });
+
   test("filters combine: repeated, each `is` (:), `is not` (!:) or `contains` (~:)", async () => {
     await seedAwkwardVisits();
     const filters = ["page!:/b", "referrer~:EXAMPLE"].map((text) => `filter=${encodeURIComponent(text)}`).join("&");
@@ -151,7 +164,7 @@ describe("GET /api/export", () => {
     expect(response.headers.get("Content-Type")).toBe("application/zip");
     expect(response.headers.get("Content-Disposition")).toBe('attachment; filename="stats-all-2024-01-01-to-2024-01-02.zip"');
     const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
-    expect(Object.keys(files).sort()).toEqual(["timeseries", ...BREAKDOWN_PROPERTIES].map((name) => `${name}.csv`).sort());
+    expect(Object.keys(files).sort()).toEqual(["timeseries", ...BREAKDOWN_PROPERTIES, "event", "goal"].map((name) => `${name}.csv`).sort());
     for (const name of ["timeseries", "utmSource", "page"]) {
       expect(strFromU8(files[`${name}.csv`]), name).toBe(await csvOf(`property=${name}&${DAYS}`));
     }

@@ -1,6 +1,6 @@
 import { strToU8, zipSync } from "fflate";
 import { ConvexError } from "convex/values";
-import { BREAKDOWN_MAX_LIMIT, BREAKDOWN_PROPERTIES, type BreakdownProperty } from "../../shared/config.js";
+import { BREAKDOWN_MAX_LIMIT, BREAKDOWN_PROPERTIES, EVENT_PROPERTY, GOAL_PROPERTY, type BreakdownTarget } from "../../shared/config.js";
 import { toCsv } from "./csv.js";
 import { parseFilterText, type FilterText } from "../../shared/filterText.js";
 import { READ_TOKEN_VARIABLE } from "../../component/read/dashboardAccess.js";
@@ -27,7 +27,9 @@ import { defaultInterval, localDate, PERIOD_NAMES, resolvePeriod, wallClock, typ
 /** What `property` may name besides a breakdown property. */
 const SERIES = "timeseries";
 const ALL = "all";
-type Table = typeof SERIES | BreakdownProperty;
+type Table = typeof SERIES | BreakdownTarget;
+// Custom events and goals: counted for the whole site, so an export under filters leaves them out of `all`.
+const CONVERSIONS = [EVENT_PROPERTY, GOAL_PROPERTY] as const;
 
 type ExportQuery = TimeRange & { filters?: FilterText[]; token?: string };
 
@@ -76,6 +78,12 @@ async function tableCsv({ ctx, component, pageTitles }: HttpContext, table: Tabl
     );
   }
   const rows: BreakdownRow[] = await ctx.runQuery(component.read.breakdown, { ...query, property: table, limit: BREAKDOWN_MAX_LIMIT });
+  if (table === EVENT_PROPERTY || table === GOAL_PROPERTY) {
+    return toCsv(
+      [table, "visitors", "events", "conversion_rate", "revenue"],
+      rows.map((row) => [row.value, row.visitors, row.events ?? 0, round((row.conversionRate ?? 0) * 100, 1), row.revenue ?? ""]),
+    );
+  }
   const titled = table === "page" || table === "entryPage" || table === "exitPage";
   // The app's page titles (registerRoutes' `pageTitles`), else the path.
   const titles = titled && pageTitles !== undefined ? await ctx.runQuery(pageTitles, { paths: rows.map((row) => row.value) }) : [];
@@ -109,10 +117,10 @@ function requestedRange(params: URLSearchParams, zone: string, now: number): Tim
   return resolvePeriod({ period: period as (typeof PERIOD_NAMES)[number] }, now, zone);
 }
 
-function parseTables(property: string | null): Table[] {
-  if (property === ALL) return [SERIES, ...BREAKDOWN_PROPERTIES];
-  if (property === SERIES || (BREAKDOWN_PROPERTIES as readonly string[]).includes(property ?? "")) return [property as Table];
-  throw new BadRequest("property", `property must be ${SERIES}, ${ALL} or one of ${BREAKDOWN_PROPERTIES.join(", ")}`);
+function parseTables(property: string | null, filtered: boolean): Table[] {
+  if (property === ALL) return [SERIES, ...BREAKDOWN_PROPERTIES, ...(filtered ? [] : CONVERSIONS)];
+  if (property === SERIES || ([...BREAKDOWN_PROPERTIES, ...CONVERSIONS] as readonly string[]).includes(property ?? "")) return [property as Table];
+  throw new BadRequest("property", `property must be ${SERIES}, ${ALL}, ${CONVERSIONS.join(", ")} or one of ${BREAKDOWN_PROPERTIES.join(", ")}`);
 }
 
 function parseFilterParams(texts: string[]): FilterText[] {
@@ -123,6 +131,9 @@ function parseFilterParams(texts: string[]): FilterText[] {
     throw new BadRequest("filter", "filter must be property:value (property!:value for is not, property~:value for contains), e.g. source:Google");
   });
 }
+
+// What the stats queries refuse for the request's own arguments: a 400, naming the field.
+const BAD_REQUESTS = ["INVALID_ARGUMENT", "FILTER_TOO_BROAD", "RANGE_TOO_EARLY", "RANGE_TOO_BUSY", "FILTER_UNSUPPORTED"];
 
 const unauthorized = (message: string) => jsonResponse(401, { error: message, field: "Authorization" }, { "WWW-Authenticate": "Bearer" });
 
@@ -135,9 +146,9 @@ export async function handleExportRequest(http: HttpContext, request: Request): 
     return unauthorized(`This dashboard is private: send Authorization: Bearer <${READ_TOKEN_VARIABLE}>, or a share link's token`);
   }
   try {
-    const tables = parseTables(params.get("property"));
-    const { from, to, interval: defaultSeriesInterval } = requestedRange(params, zone, Date.now());
     const filters = parseFilterParams(params.getAll("filter"));
+    const tables = parseTables(params.get("property"), filters.length > 0);
+    const { from, to, interval: defaultSeriesInterval } = requestedRange(params, zone, Date.now());
     const query: ExportQuery = { from, to, ...(filters.length === 0 ? {} : { filters }), ...(token === undefined ? {} : { token }) };
     const interval = params.get("interval") ?? defaultSeriesInterval;
     const files: [Table, string][] = [];
@@ -155,9 +166,7 @@ export async function handleExportRequest(http: HttpContext, request: Request): 
     if (error instanceof BadRequest) return jsonResponse(400, { error: error.message, field: error.field });
     const data = error instanceof ConvexError ? (error.data as { code?: string; message?: string; field?: string }) : null;
     if (data?.code === "PRIVATE_DASHBOARD") return unauthorized(data.message ?? "This dashboard is private");
-    if (data?.code === "INVALID_ARGUMENT" || data?.code === "FILTER_TOO_BROAD" || data?.code === "RANGE_TOO_EARLY" || data?.code === "RANGE_TOO_BUSY") {
-      return jsonResponse(400, { error: data.message, field: data.field ?? "filter" });
-    }
+    if (data !== null && BAD_REQUESTS.includes(data.code ?? "")) return jsonResponse(400, { error: data.message, field: data.field ?? "filter" });
     throw error;
   }
 }
