@@ -394,8 +394,7 @@ export async function breakdown(
   const target = parseTarget(args.property);
   const limit = parseLimit(args.limit);
   const filters = parseFilters(args);
-  if (target === EVENT_PROPERTY) return await eventBreakdown(ctx, range, limit, filters, site, known, siteVisitors);
-  if (target === GOAL_PROPERTY) return await goalBreakdown(ctx, range, limit, filters, site, known, siteVisitors);
+  if (target === EVENT_PROPERTY || target === GOAL_PROPERTY) return await conversionsBreakdown(ctx, target, range, limit, filters, site, known, siteVisitors);
   const property = target;
   if (scansFor(filters, property)) {
     let tallies = scanned;
@@ -423,12 +422,14 @@ export async function breakdown(
 }
 
 /**
- * Custom events by name: their count, visitors (exact for any whole-minute range) and revenue, from their buckets
- * (prds/events.md). `siteVisitors`: the range's visitors when the caller has them (a dashboard's summary), for the
- * conversion rate; else they are read.
+ * Conversions (prds/events.md): custom events by name, or goals, each with its visitors (exact for any whole-minute
+ * range), events, conversion rate and revenue, from its event's buckets. Counted for the whole site: no filter yet.
+ * `siteVisitors`: the range's visitors when the caller has them (a dashboard's summary), for the conversion rate; else
+ * they are read.
  */
-async function eventBreakdown(
+async function conversionsBreakdown(
   ctx: QueryCtx,
+  target: typeof EVENT_PROPERTY | typeof GOAL_PROPERTY,
   range: TimeRange,
   limit: number,
   filters: Filter[],
@@ -437,51 +438,36 @@ async function eventBreakdown(
   siteVisitors?: number,
 ): Promise<BreakdownRow[]> {
   if (filters.length > 0) {
-    throw new ConvexError({ code: "FILTER_UNSUPPORTED", field: "filters", message: "Events are counted for the whole site: a breakdown of events takes no filter yet" });
+    throw new ConvexError({ code: "FILTER_UNSUPPORTED", field: "filters", message: `${target === GOAL_PROPERTY ? "Goals" : "Events"} are counted for the whole site: their breakdown takes no filter yet` });
   }
   const answerable = await assertAnswerable(ctx, range, site);
-  const ranked = (known && (await topValues(ctx, EVENT_PROPERTY, range, limit, answerable, known))) || (await topValues(ctx, EVENT_PROPERTY, range, limit, answerable))!;
+  const ranked =
+    target === GOAL_PROPERTY
+      ? await rankGoals(ctx, range, limit, answerable, known)
+      : (known && (await topValues(ctx, EVENT_PROPERTY, range, limit, answerable, known))) || (await topValues(ctx, EVENT_PROPERTY, range, limit, answerable))!;
   if (ranked.length === 0) return [];
   const visitors = siteVisitors ?? (await lensFigures(ctx, { group: "site", scope: SITE_SCOPE }, range, answerable)).visitors;
-  return ranked.map((entry) => breakdownRow(EVENT_PROPERTY, entry, visitors));
+  return ranked.map((entry) => breakdownRow(target, entry, visitors));
 }
 
 /**
- * Goals by name: each one's conversions (its event's figures: unique and total, conversion rate, revenue), those
- * with any, by unique conversions. A goal counts all its event's history (operate/goals.ts). With `known` (what the
- * range held before a point, every goal listed: `goalHistory`), only the rest is read; a goal it does not list (made
- * since) is read whole.
+ * Goals that converted in the range, by unique conversions; a goal counts all its event's history (operate/goals.ts).
+ * Goals are few (GOALS_MAX): each one's buckets are read. With `known` (what the range held before a point, every goal
+ * listed: `goalHistory`), only the rest is read; a goal it does not list (made since) is read whole.
  */
-async function goalBreakdown(
-  ctx: QueryCtx,
-  range: TimeRange,
-  limit: number,
-  filters: Filter[],
-  site?: Site,
-  known?: KnownPart,
-  siteVisitors?: number,
-): Promise<BreakdownRow[]> {
-  if (filters.length > 0) {
-    throw new ConvexError({ code: "FILTER_UNSUPPORTED", field: "filters", message: "Goals are counted for the whole site: a breakdown of goals takes no filter yet" });
-  }
-  const answerable = await assertAnswerable(ctx, range, site);
+async function rankGoals(ctx: QueryCtx, range: TimeRange, limit: number, site: Site, known?: KnownPart): Promise<Ranked[]> {
   const ranked: Ranked[] = [];
   for (const goal of await listGoals(ctx)) {
     const lens: Lens = { group: "event", scope: eventScope(goal.event) };
     const before = known?.rows.find((row) => row.value === goal.name)?.figures;
     const figures =
       known === undefined || before === undefined
-        ? await lensFigures(ctx, lens, range, answerable)
-        : addFigures(before, await lensFigures(ctx, lens, { from: known.before, to: range.to }, answerable, range.from));
+        ? await lensFigures(ctx, lens, range, site)
+        : addFigures(before, await lensFigures(ctx, lens, { from: known.before, to: range.to }, site, range.from));
     if (figures.pageviews > 0) ranked.push({ value: goal.name, figures });
   }
-  if (ranked.length === 0) return [];
-  const visitors = siteVisitors ?? (await lensFigures(ctx, { group: "site", scope: SITE_SCOPE }, range, answerable)).visitors;
   const byConversions = (a: Ranked, b: Ranked) => b.figures.visitors - a.figures.visitors || b.figures.pageviews - a.figures.pageviews || (a.value < b.value ? -1 : 1);
-  return ranked
-    .sort(byConversions)
-    .slice(0, limit)
-    .map((entry) => breakdownRow(GOAL_PROPERTY, entry, visitors));
+  return ranked.sort(byConversions).slice(0, limit);
 }
 
 /** What every goal held before `before`, for a dashboard's history part: every goal is listed, so nothing is left to bound. */
