@@ -24,11 +24,11 @@ import type { RangeTooBusy } from "./openVisits.js";
 /**
  * Figures under filters the time buckets cannot answer: several at once, "is not", "contains", or a breakdown under
  * a filter of another property. The visits of the range are scanned: those settled from their packed blocks
- * (derive/visitBlocks.ts), those in progress from what the worker last folded of them, so every
- * figure is exact, in-progress visits included. Those come from the snapshot the worker publishes with each settling,
- * at most every FILTER_SNAPSHOT_MS (derive/openVisitSnapshot.ts), so a scan's subscription re-runs once a minute, not
- * with every worker batch. A scan reads at most FILTER_SCAN_MAX_BYTES and FILTER_SCAN_MAX_DOCS (half of Convex's read limits, less room for
- * the rest); past them the range is refused with `availableFrom`, the earliest start it could answer.
+ * (derive/visitBlocks.ts), those in progress from the snapshot of them the worker publishes with each settling, at
+ * most every FILTER_SNAPSHOT_MS (derive/openVisitSnapshot.ts), so every figure is exact, in-progress visits included,
+ * and a scan's subscription re-runs once a minute, not with every worker batch. A scan reads at most
+ * FILTER_SCAN_MAX_BYTES and FILTER_SCAN_MAX_DOCS (half of Convex's read limits, less room for the rest); past them the
+ * range is refused with `availableFrom`, the earliest start it could answer.
  *
  * What a filter matches (prds/filters.md): a visit property's filter tests the visit's value (`isNot` matches a
  * visit with none, `contains` ignores case); page filters test each view's page, and a visit matches when one of its
@@ -133,7 +133,7 @@ async function blocksFrom(ctx: QueryCtx): Promise<number> {
   return from === 0 ? 0 : Math.floor(from / MINUTE) * MINUTE + MINUTE;
 }
 
-/** What the scan may still read, and from when it has read every visit (for `availableFrom`). */
+/** What the scan may still read: bytes and documents. */
 type Budget = { bytes: number; docs: number };
 
 function tooBroad(range: TimeRange, availableFrom: number | null): never {
@@ -149,8 +149,8 @@ function tooBroad(range: TimeRange, availableFrom: number | null): never {
 }
 
 /**
- * Scans the range's visits under the filters, calling `each` with every matching one; `groups` are the block columns
- * the callers read besides the filters' (a breakdown's property). Refuses a range it cannot read whole.
+ * Scans the range's visits under the filters, calling `each` with every matching one; `properties` are those the
+ * callers read besides the filters' (a breakdown's), whose block columns are read too. Refuses a range it cannot read whole.
  */
 export async function scanFiltered(ctx: QueryCtx, range: TimeRange, filters: Filter[], properties: BreakdownProperty[], each: MatchedVisit): Promise<void> {
   const from = await blocksFrom(ctx);
