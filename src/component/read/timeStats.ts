@@ -350,11 +350,14 @@ function parseLimit(limit: number | undefined): number {
 type Ranked = { value: string; figures: Figures };
 
 /** What a breakdown ranks by: pages by views, visit properties by visits. */
-const metricOf = (property: BreakdownTarget) => (property === "page" || property === EVENT_PROPERTY || property === GOAL_PROPERTY ? "pageviews" : "visits");
+type Metric = "pageviews" | "visits";
+const metricOf = (property: BreakdownTarget): Metric => (property === "page" || property === EVENT_PROPERTY || property === GOAL_PROPERTY ? "pageviews" : "visits");
 
 /** The order of a breakdown: by its metric; then visitors, then value. */
-function rankOf(property: BreakdownTarget) {
-  const metric = metricOf(property);
+const rankOf = (property: BreakdownTarget) => rankBy(metricOf(property));
+
+/** The order of ranked values by a metric; then visitors, then value. */
+function rankBy(metric: Metric) {
   return (a: Ranked, b: Ranked) =>
     b.figures[metric] - a.figures[metric] || b.figures.visitors - a.figures.visitors || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 }
@@ -416,7 +419,7 @@ export async function breakdown(
     ranked = figures.pageviews > 0 || figures.visits > 0 ? [{ value: filters[0].value, figures }] : [];
   } else {
     // With what the range held before a point known already, the rest is read, unless no ranking can be proven from it.
-    ranked = (known && (await topValues(ctx, property, range, limit, answerable, known))) || (await topValues(ctx, property, range, limit, answerable))!;
+    ranked = await rankWithKnown(ctx, dimensionOf(property), range, limit, answerable, known);
   }
   return ranked.map((entry) => breakdownRow(property, entry));
 }
@@ -444,7 +447,7 @@ async function conversionsBreakdown(
   const ranked =
     target === GOAL_PROPERTY
       ? await rankGoals(ctx, range, limit, answerable, known)
-      : (known && (await topValues(ctx, EVENT_PROPERTY, range, limit, answerable, known))) || (await topValues(ctx, EVENT_PROPERTY, range, limit, answerable))!;
+      : await rankWithKnown(ctx, dimensionOf(EVENT_PROPERTY), range, limit, answerable, known);
   if (ranked.length === 0) return [];
   const visitors = siteVisitors ?? (await lensFigures(ctx, { group: "site", scope: SITE_SCOPE }, range, answerable)).visitors;
   return ranked.map((entry) => breakdownRow(target, entry, visitors));
@@ -479,6 +482,21 @@ async function goalHistory(ctx: QueryCtx, earlier: TimeRange, site: Site): Promi
 
 /** What topValues ranks from its buckets' lists: a property's values, or events by name (goals are few: each is read). */
 type RankedTarget = Exclude<BreakdownTarget, typeof GOAL_PROPERTY>;
+
+/** The top values, from what the range held before a point when known, unless no ranking can be proven from it. */
+async function rankWithKnown(ctx: QueryCtx, dimension: Dimension, range: TimeRange, limit: number, site: Site, known?: KnownPart): Promise<Ranked[]> {
+  return (known && (await topValues(ctx, dimension, range, limit, site, known))) || (await topValues(ctx, dimension, range, limit, site))!;
+}
+
+/** What a ranking reads: a scope group's lists, by which metric, and how its scopes name values. */
+type Dimension = { group: ScopeGroup; metric: Metric; scopeOf: (value: string) => string; valueOf: (scope: string) => string };
+
+const dimensionOf = (property: RankedTarget): Dimension => ({
+  group: property === EVENT_PROPERTY ? "event" : property,
+  metric: metricOf(property),
+  scopeOf: (value) => lensOfValue(property, value).scope,
+  valueOf: (scope) => valueOfScope(property, scope),
+});
 
 const lensOfValue = (property: RankedTarget, value: string): Lens =>
   property === "page"
@@ -534,22 +552,22 @@ export type KnownPart = { before: number; rows: Ranked[]; bound: number };
  */
 async function topValues(
   ctx: QueryCtx,
-  property: RankedTarget,
+  dimension: Dimension,
   range: TimeRange,
   limit: number,
   site: Site,
   known?: KnownPart,
-  cover = coverOf(known === undefined ? range : { from: known.before, to: range.to }, site.zone, property),
+  cover = coverOf(known === undefined ? range : { from: known.before, to: range.to }, site.zone, dimension.group),
 ): Promise<Ranked[] | null> {
   const { zone } = site;
-  if (!hasAllLevels(property) && !isOnPropertyGrid(range, zone)) {
+  const { group, metric, scopeOf, valueOf } = dimension;
+  if (!hasAllLevels(group) && !isOnPropertyGrid(range, zone)) {
     // Off whole hours a visit property's values are those of the visits in progress: all of them are read anyway.
+    const property = group as VisitProperty;
     return openVisitValues(await openVisitsOf(ctx, site, range, property), property, range.from)
-      .sort(rankOf(property))
+      .sort(rankBy(metric))
       .slice(0, limit);
   }
-  const group: ScopeGroup = property;
-  const metric = metricOf(property);
   const counted = known === undefined ? range : { from: known.before, to: range.to };
   const pieces = piecesOf(counted, zone, group);
   const earlierPieces = known === undefined ? [] : piecesOf({ from: range.from, to: known.before }, zone, group);
@@ -564,7 +582,7 @@ async function topValues(
   const knownRows = known?.rows ?? [];
   const knownFigures = new Map(knownRows.map(({ value, figures }) => [value, figures]));
   // What a value held in the known part: its figures there when listed, else at most the bound.
-  const knownMetric = (scope: string) => (known === undefined ? 0 : (knownFigures.get(valueOfScope(property, scope))?.[metric] ?? known.bound));
+  const knownMetric = (scope: string) => (known === undefined ? 0 : (knownFigures.get(valueOf(scope))?.[metric] ?? known.bound));
   // Every bucket read, from a list or for a bound, is kept in the call's cache: counting a value reads none of them again.
   const cache = site.buckets;
   const coverMetric = async (scope: string, piece: CoverBucket) => {
@@ -586,7 +604,7 @@ async function topValues(
     return bound;
   };
   const figuresOfValue = async (value: string): Promise<Figures> => {
-    const { scope } = lensOfValue(property, value);
+    const scope = scopeOf(value);
     const figures = await figuresOf(ctx, range.from, pieces, await readBuckets(ctx, scope, pieces, site));
     if (known === undefined) return figures;
     const before = knownFigures.get(value) ?? (await figuresOf(ctx, range.from, earlierPieces, await readBuckets(ctx, scope, earlierPieces, site)));
@@ -597,12 +615,12 @@ async function topValues(
   let knownRead = 0;
   // Reads the known list's next row: its value enters the candidates with its bound.
   const readKnownRow = async () => {
-    const { scope } = lensOfValue(property, knownRows[knownRead++].value);
+    const scope = scopeOf(knownRows[knownRead++].value);
     if (!bounds.has(scope)) bounds.set(scope, await boundOf(scope));
   };
   const countedScopes = new Set<string>();
   const top: Ranked[] = [];
-  const byRank = rankOf(property);
+  const byRank = rankBy(metric);
   for (;;) {
     const knownUnread = known === undefined ? 0 : knownRead < knownRows.length ? knownRows[knownRead].figures[metric] : known.bound;
     const unread = reached.reduce((sum, most) => sum + most, knownUnread);
@@ -612,7 +630,7 @@ async function topValues(
     if (top.length >= limit && kept > Math.max(unread, next?.[1] ?? 0)) break;
     if (next !== undefined && next[1] >= unread) {
       countedScopes.add(next[0]);
-      const value = valueOfScope(property, next[0]);
+      const value = valueOf(next[0]);
       const figures = await figuresOfValue(value);
       if (figures[metric] > 0) {
         top.push({ value, figures });
@@ -767,7 +785,7 @@ export async function rangeHistory(ctx: QueryCtx, args: RangeQuestion & { before
     }
     // One row past those listed: its metric bounds every value not listed.
     const rows = Math.min(parseLimit(limit) * HISTORY_ROWS_PER_ROW, BREAKDOWN_MAX_LIMIT);
-    const top = (await topValues(ctx, parsed, earlier, rows + 1, site, undefined, cover))!;
+    const top = (await topValues(ctx, dimensionOf(parsed), earlier, rows + 1, site, undefined, cover))!;
     parts.push({ rows: top.slice(0, rows), bound: top.length <= rows ? 0 : top[rows].figures[metricOf(parsed)] });
   }
   return {
