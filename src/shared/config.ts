@@ -227,6 +227,8 @@ export type BreakdownProperty = (typeof BREAKDOWN_PROPERTIES)[number];
 export const EVENT_PROPERTY = "event";
 /** ... and goals by name (their events' figures). */
 export const GOAL_PROPERTY = "goal";
+/** ... and, for one event or goal, the values of one of its properties: `prop:plan`. */
+export const EVENT_PROP_PREFIX = "prop:";
 export type BreakdownTarget = BreakdownProperty | typeof EVENT_PROPERTY | typeof GOAL_PROPERTY;
 
 /** The properties whose values are pages: their breakdown rows carry the page's title. */

@@ -241,3 +241,43 @@ describe("goals", () => {
     expect(await t.query(internal.stats.listGoals, {})).toMatchObject([{ name: "Sign-ups", event: "Signup" }]);
   });
 });
+
+describe("breakdown by an event's property", () => {
+  useEnv(KEEP_ALL_DETAIL);
+
+  test("prop:<key> under an event's or a goal's filter: each value's visitors, events, conversion rate and revenue, exactly, after a backfill too", async () => {
+    muteBackfillLogs();
+    const t = createTestConvex();
+    // Visitors 0-9 view a page; 0-5 sign up (plan free for the even ones, pro for the odd), 1 twice; 3 and 5 pay.
+    for (let visitor = 0; visitor < 10; visitor++) {
+      advanceTo(T0 + visitor * HOUR);
+      await viewPage(t, visitor, "/pricing");
+      if (visitor > 5) continue;
+      const plan = visitor % 2 === 0 ? "free" : "pro";
+      const revenue = visitor === 3 || visitor === 5 ? { revenue: { amount: "10.00", currency: "USD" } } : {};
+      await t.mutation(api.stats.trackEvent, signup(visitor, { props: { plan }, ...revenue }));
+      if (visitor === 1) await t.mutation(api.stats.trackEvent, signup(visitor, { props: { plan } }));
+    }
+    advanceTo(T0 + DAY);
+    await settle(t);
+    await t.mutation(internal.stats.createGoal, { name: "Sign-ups", event: "Signup" });
+    const range = { from: T0, to: T0 + DAY };
+    const expected = [
+      { value: "pro", visitors: 3, events: 4, conversionRate: 3 / 10, revenue: 20 },
+      { value: "free", visitors: 3, events: 3, conversionRate: 3 / 10 },
+    ];
+    const byEvent = () => t.query(api.stats.breakdown, { ...range, property: "prop:plan", filters: [{ property: "event", op: "is", value: "Signup" }] });
+    expect(await byEvent()).toEqual(expected);
+    expect(await t.query(api.stats.breakdown, { ...range, property: "prop:plan", filters: [{ property: "goal", op: "is", value: "Sign-ups" }] })).toEqual(expected);
+    // Only the first three visitors' hours: as many events of each plan, so more visitors first.
+    expect(await t.query(api.stats.breakdown, { from: T0, to: T0 + 3 * HOUR, property: "prop:plan", filters: [{ property: "event", op: "is", value: "Signup" }] })).toEqual([
+      { value: "free", visitors: 2, events: 2, conversionRate: 2 / 3 },
+      { value: "pro", visitors: 1, events: 2, conversionRate: 1 / 3 },
+    ]);
+    await startBackfill(t);
+    await settle(t, 30 * MINUTE);
+    expect(await byEvent()).toEqual(expected);
+    const refused = await t.query(api.stats.breakdown, { ...range, property: "prop:plan" }).catch((e: unknown) => e);
+    expect((refused as ConvexError<{ field: string }>).data).toMatchObject({ code: "INVALID_ARGUMENT", field: "filters" });
+  }, 60_000);
+});

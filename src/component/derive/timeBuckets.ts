@@ -49,13 +49,21 @@ export type TimeBucket = Doc<"timeBuckets">;
 export type BucketKey = { scope: string; level: BucketLevel; start: number };
 export const SITE_SCOPE = "";
 /** What a scope is, stored on its rows so top lists can be read per kind: the site, a page, a custom event's name, or a visit property. */
-export type ScopeGroup = "site" | "page" | "event" | VisitProperty;
+export type ScopeGroup = "site" | "page" | "event" | EventPropGroup | VisitProperty;
+/** The values one property of one custom event takes ("eventProp:Signup␟plan"): a breakdown by `prop:<key>` ranks them. */
+export type EventPropGroup = `eventProp:${string}`;
 /** The scope of a visit property's value, e.g. "source:Google" (a page's scope is its path, which starts with "/"). */
 export const propertyScope = (property: VisitProperty, value: string) => `${property}:${value}`;
 /** The scope of a custom event's name, e.g. "event:Signup" (prds/events.md). */
 export const eventScope = (name: string) => `event:${name}`;
-/** Scopes with buckets of every level, and so figures for any whole-minute range: the site, pages, and events. */
-export const hasAllLevels = (group: ScopeGroup) => group === "site" || group === "page" || group === "event";
+// Between an event's name, a property's key and its value: a unit separator, which no name, key or value may hold (shared/validation.ts checkedText).
+const SEPARATOR = "\u001f";
+/** The group of one property of one event's values, and the scope of one value. */
+export const eventPropGroup = (name: string, key: string): EventPropGroup => `eventProp:${name}${SEPARATOR}${key}`;
+export const eventPropScope = (name: string, key: string, value: string) => `${eventPropGroup(name, key)}${SEPARATOR}${value}`;
+/** Scopes with buckets of every level, and so figures for any whole-minute range: the site, pages, events and their properties. */
+export const hasAllLevels = (group: ScopeGroup): group is Exclude<ScopeGroup, VisitProperty> =>
+  group === "site" || group === "page" || group === "event" || group.startsWith("eventProp:");
 /**
  * A visit property's values keep whole hours and longer: a visit writes 4 rows per value, not 7 (their ranges split
  * into more hours and days; off whole hours they are answered from the visits in progress: read/openVisits.ts).
@@ -192,17 +200,29 @@ export async function foldViewIntoTime(ctx: MutationCtx, fold: TimeFold, view: {
   }
 }
 
-/** Counts one custom event in the buckets of its minute, for its name (prds/events.md): the scope's page views are its events, its visitors the sessions that sent one. */
-export async function foldEventIntoTime(ctx: MutationCtx, fold: TimeFold, event: { sessionId: string; name: string; timestamp: number; revenue?: { minorUnits: number } }): Promise<void> {
+/**
+ * Counts one custom event in the buckets of its minute, for its name and for each of its property values
+ * (prds/events.md): a scope's page views are its events, its visitors the sessions that sent one.
+ */
+export async function foldEventIntoTime(
+  ctx: MutationCtx,
+  fold: TimeFold,
+  event: { sessionId: string; name: string; timestamp: number; props?: { key: string; value: string }[]; revenue?: { minorUnits: number } },
+): Promise<void> {
   const minute = Math.floor(event.timestamp / MINUTE);
   const starts = fold.clock.startsOf(minute);
-  const scope = eventScope(event.name);
-  for (const level of keptLevels("event", starts, await detailOf(ctx, fold))) {
-    const delta = deltaOf(fold, "event", scope, level, starts[level]);
-    delta.pageviews++;
-    delta.revenue += event.revenue?.minorUnits ?? 0;
+  const scopes: [ScopeGroup, string][] = [
+    ["event", eventScope(event.name)],
+    ...(event.props ?? []).map(({ key, value }): [ScopeGroup, string] => [eventPropGroup(event.name, key), eventPropScope(event.name, key, value)]),
+  ];
+  for (const [group, scope] of scopes) {
+    for (const level of keptLevels(group, starts, await detailOf(ctx, fold))) {
+      const delta = deltaOf(fold, group, scope, level, starts[level]);
+      delta.pageviews++;
+      delta.revenue += event.revenue?.minorUnits ?? 0;
+    }
+    await foldSessionMinute(ctx, fold, event.sessionId, group, scope, minute);
   }
-  await foldSessionMinute(ctx, fold, event.sessionId, "event", scope, minute);
 }
 
 /**
@@ -238,7 +258,7 @@ export async function linkVisitInScope(ctx: MutationCtx, fold: TimeFold, group: 
  * The site's minute is folded before its page's row is written: it is new when no page of the session has it yet.
  */
 async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: string, group: ScopeGroup, scope: string, minute: number): Promise<void> {
-  const known = fold.wholeSessions && group !== "event" ? await wholeSessionMinutes(ctx, fold, sessionId) : null;
+  const known = fold.wholeSessions && minutesTableOf(scope) === "sessionMinutes" ? await wholeSessionMinutes(ctx, fold, sessionId) : null;
   const neighbours = known === null ? await neighboursFromIndex(ctx, fold, sessionId, scope, minute) : neighboursInMemory(known, scope, minute);
   if (neighbours === "present") return;
   if (scope !== SITE_SCOPE) await ctx.db.insert(minutesTableOf(scope), { sessionId, scope, minute });
@@ -253,7 +273,7 @@ async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: st
 type Neighbours = "present" | { prev: number | null; next: number | null };
 
 /** Where a scope's session minutes are kept: events' apart, so the site's minutes (all of a session's page minutes) never hold one. */
-const minutesTableOf = (scope: string) => (scope.startsWith("event:") ? "eventMinutes" : "sessionMinutes");
+const minutesTableOf = (scope: string) => (scope.startsWith("event:") || scope.startsWith("eventProp:") ? "eventMinutes" : "sessionMinutes");
 
 /** The session's rows in `scope` by minute, those at or before `upTo` or after `after`: a page's, or all of them for the site (rows of "" from before are the site's too). */
 function minutesIn(ctx: MutationCtx, sessionId: string, scope: string, bound: { upTo?: number; after?: number } = {}) {

@@ -20,7 +20,7 @@ import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRul
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews.js";
 import { foldCommittedChange, unfoldVisit } from "./foldVisits.js";
 import { vVisitFields } from "../record/visits.js";
-import { vStoredRevenue } from "../record/eventFields.js";
+import { vStoredProps, vStoredRevenue } from "../record/eventFields.js";
 import { foldEventIntoTime } from "./timeBuckets.js";
 import { expireSession, finishLiveFold, foldSessionState, startLiveFold, untilNextExpiry } from "./foldSessions.js";
 import { isRollupDue, runRollupStep } from "./rollup.js";
@@ -69,7 +69,14 @@ const vSessionState = v.object({
   newVisitor: v.optional(v.boolean()),
 });
 // A custom event as the fold needs it (derive/timeBuckets.ts foldEventIntoTime).
-const vCustomEventFold = v.object({ committedAt: v.int64(), sessionId: v.string(), name: v.string(), timestamp: v.number(), revenue: v.optional(vStoredRevenue) });
+const vCustomEventFold = v.object({
+  committedAt: v.int64(),
+  sessionId: v.string(),
+  name: v.string(),
+  timestamp: v.number(),
+  props: v.optional(vStoredProps),
+  revenue: v.optional(vStoredRevenue),
+});
 // A visit as a change of it committed (derive/foldVisits.ts).
 const vVisitChange = v.object({ committedAt: v.int64(), id: v.id("visits"), creationTime: v.number(), ...vVisitFields });
 // How far each table has been folded: the commit timestamp of its last row (or change) folded; `waitingSince`: unwatched,
@@ -233,6 +240,7 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
         sessionId: event.sessionId,
         name: event.name,
         timestamp: event.timestamp,
+        ...(event.props === undefined ? {} : { props: event.props }),
         ...(event.revenue === undefined ? {} : { revenue: event.revenue }),
       })),
       expired: expired.map((live) => live.sessionId),

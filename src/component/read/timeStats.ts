@@ -9,6 +9,7 @@ import {
   HISTORY_COVER_MAX,
   PAGE_PROPERTIES,
   EVENT_PROPERTY,
+  EVENT_PROP_PREFIX,
   GOAL_PROPERTY,
   type BreakdownProperty,
   type BreakdownTarget,
@@ -21,7 +22,7 @@ import { openVisitFigures, openVisitValues, readOpenVisits, type OpenVisit } fro
 import { countPrevsBefore } from "../derive/prevHistogram.js";
 import { storedDetail } from "../derive/rollup.js";
 import { PROPERTY_PIECE_LEVELS, assertRangeKept, isOnPropertyGrid, seriesSpans, type DetailHorizons } from "../../shared/detail.js";
-import { SITE_SCOPE, eventScope, hasAllLevels, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
+import { SITE_SCOPE, eventPropGroup, eventPropScope, eventScope, hasAllLevels, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
 import {
   PIECE_LEVELS,
   alignedPieces,
@@ -121,7 +122,7 @@ const quoted = (value: unknown) => JSON.stringify(String(value).slice(0, 40));
 function parseTarget(property: string): BreakdownTarget {
   if (property === EVENT_PROPERTY || property === GOAL_PROPERTY) return property;
   if (!(BREAKDOWN_PROPERTIES as readonly string[]).includes(property)) {
-    invalid("property", `property must be ${EVENT_PROPERTY}, ${GOAL_PROPERTY} or one of ${BREAKDOWN_PROPERTIES.join(", ")}; got ${quoted(property)}`);
+    invalid("property", `property must be ${EVENT_PROPERTY}, ${GOAL_PROPERTY} or one of ${BREAKDOWN_PROPERTIES.join(", ")} (${EVENT_PROP_PREFIX}<key> is asked of breakdown alone); got ${quoted(property)}`);
   }
   return property as BreakdownProperty;
 }
@@ -394,6 +395,7 @@ export async function breakdown(
 ): Promise<BreakdownRow[]> {
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
+  if (args.property.startsWith(EVENT_PROP_PREFIX)) return await eventPropBreakdown(ctx, range, args, site);
   const target = parseTarget(args.property);
   const limit = parseLimit(args.limit);
   const filters = parseFilters(args);
@@ -451,6 +453,40 @@ async function conversionsBreakdown(
   if (ranked.length === 0) return [];
   const visitors = siteVisitors ?? (await lensFigures(ctx, { group: "site", scope: SITE_SCOPE }, range, answerable)).visitors;
   return ranked.map((entry) => breakdownRow(target, entry, visitors));
+}
+
+/**
+ * `prop:<key>`: the values of one property of one event (`filters: [{ property: "event" | "goal", op: "is", value }]`
+ * names it), each with its visitors, events, conversion rate and revenue, from buckets per event, key and value.
+ */
+async function eventPropBreakdown(
+  ctx: QueryCtx,
+  range: TimeRange,
+  args: { property: string; limit?: number; filters?: { property: string; op: string; value: string }[] },
+  site?: Site,
+): Promise<BreakdownRow[]> {
+  const key = args.property.slice(EVENT_PROP_PREFIX.length);
+  if (key === "") invalid("property", `${EVENT_PROP_PREFIX}<key> names a property of the event, e.g. ${EVENT_PROP_PREFIX}plan`);
+  const limit = parseLimit(args.limit);
+  const [filter, ...more] = args.filters ?? [];
+  if (filter === undefined || more.length > 0 || filter.op !== "is" || (filter.property !== EVENT_PROPERTY && filter.property !== GOAL_PROPERTY)) {
+    invalid("filters", `a breakdown by ${args.property} takes one filter naming its event or goal: [{ "property": "event", "op": "is", "value": "Signup" }]`);
+  }
+  const goal = filter.property === GOAL_PROPERTY ? (await listGoals(ctx)).find(({ name }) => name === filter.value) : undefined;
+  if (filter.property === GOAL_PROPERTY && goal === undefined) invalid("filters", `no goal is named ${quoted(filter.value)}`);
+  const name = goal?.event ?? filter.value;
+  const group = eventPropGroup(name, key);
+  const dimension: Dimension = {
+    group,
+    metric: "pageviews",
+    scopeOf: (value) => eventPropScope(name, key, value),
+    valueOf: (scope) => scope.slice(group.length + 1),
+  };
+  const answerable = await assertAnswerable(ctx, range, site);
+  const ranked = (await topValues(ctx, dimension, range, limit, answerable))!;
+  if (ranked.length === 0) return [];
+  const { visitors } = await lensFigures(ctx, { group: "site", scope: SITE_SCOPE }, range, answerable);
+  return ranked.map((entry) => breakdownRow(EVENT_PROPERTY, entry, visitors));
 }
 
 /**
