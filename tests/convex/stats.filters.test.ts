@@ -16,9 +16,9 @@ import { DAY, HOUR, MINUTE, T0, advanceTo, useFakeClock, minuteOf } from "../sup
 import { createTestConvex } from "../support/convex";
 import { random, sessionId } from "../support/seed";
 import { runCleanup } from "../support/calls";
-import { expectedFiltered, expectedFilteredBreakdown, expectedFilteredSeries, readTruth, type OpFilter, type Truth } from "../support/timeTruth";
-import { USER_AGENTS, generateVisitCalls, replayCalls } from "../support/visitWorkload";
-import { muteBackfillLogs, startBackfill } from "../support/backfill";
+import { expectedFiltered, expectedFilteredBreakdown, expectedFilteredSeries, type OpFilter, type Truth } from "../support/timeTruth";
+import { USER_AGENTS, generateVisitCalls, replayAndRecount } from "../support/visitWorkload";
+import { startBackfill } from "../support/backfill";
 import { settle } from "../support/worker";
 
 /**
@@ -35,13 +35,8 @@ const CALLS = generateVisitCalls({ visitors: 90, start: T0, days: DAYS, seed: 41
 const END = CALLS.at(-1)!.at;
 let truth: Truth;
 
-beforeAll(async () => {
-  muteBackfillLogs();
-  // Stops while the last visits are still open: those are read from their folds, the rest from blocks.
-  await replayCalls(t, CALLS);
-  await settle(t);
-  truth = await readTruth(t);
-}, 600_000);
+// Stops while the last visits are still open: those are read from the snapshot, the rest from blocks.
+beforeAll(async () => void (truth = await replayAndRecount(t, CALLS)), 600_000);
 
 
 /** Values of a property that occur (pages: every path viewed). */

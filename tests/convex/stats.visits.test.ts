@@ -6,9 +6,9 @@ import { visitAttributes } from "../../src/component/record/visitAttributes";
 import { DAY, HOUR, MINUTE, T0, advanceTo, useFakeClock, minuteOf } from "../support/clock";
 import { createTestConvex } from "../support/convex";
 import { generateViews, insertRows, random, sessionId } from "../support/seed";
-import { backfillStatus, muteBackfillLogs, startBackfill } from "../support/backfill";
+import { backfillStatus, startBackfill } from "../support/backfill";
 import { expectedBreakdown, expectedSeries, expectedSummary, readTruth, type Filter } from "../support/timeTruth";
-import { USER_AGENTS, generateVisitCalls, replayCalls, visitsByRule, type Call } from "../support/visitWorkload";
+import { USER_AGENTS, generateVisitCalls, replayAndRecount, visitsByRule, type Call } from "../support/visitWorkload";
 import { nextWorkerBatch, settle } from "../support/worker";
 import { runCleanup } from "../support/calls";
 import { KEEP_ALL_DETAIL, useEnv } from "../support/env";
@@ -34,12 +34,7 @@ const SPAN = { from: T0, to: END - (END % MINUTE) + MINUTE };
 const HOUR_SPAN = { from: T0, to: Math.ceil(SPAN.to / HOUR) * HOUR };
 let truth: Awaited<ReturnType<typeof readTruth>>;
 
-beforeAll(async () => {
-  muteBackfillLogs();
-  await replayCalls(t, CALLS);
-  await settle(t);
-  truth = await readTruth(t);
-}, 600_000);
+beforeAll(async () => void (truth = await replayAndRecount(t, CALLS)), 600_000);
 
 
 /** A few values of every property that occur, as filters. */

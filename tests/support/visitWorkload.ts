@@ -5,6 +5,8 @@ import { MINUTE, advanceTo } from "./clock";
 import type { TestConvex } from "./convex";
 import { pageTypeOf, pathName, random, sessionId } from "./seed";
 import { settle } from "./worker";
+import { muteBackfillLogs } from "./backfill";
+import { readTruth } from "./timeTruth";
 
 /**
  * Visitors' calls as the tracker makes them, in time order: visits of a few
@@ -74,6 +76,14 @@ export async function replayCalls(t: TestConvex, calls: Call[]): Promise<void> {
     const gap = (calls[i + 1]?.at ?? Infinity) - call.at;
     if (gap > 20 * MINUTE) await settle(t);
   }
+}
+
+/** Replays the calls, lets the worker fold them (the last visits still open), and reads the raw rows to recount against. */
+export async function replayAndRecount(t: TestConvex, calls: Call[]): ReturnType<typeof readTruth> {
+  muteBackfillLogs();
+  await replayCalls(t, calls);
+  await settle(t);
+  return await readTruth(t);
 }
 
 /**
