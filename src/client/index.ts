@@ -14,7 +14,7 @@ import { v, type Infer } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { vPageViewRequest } from "../component/record/record.js";
 import { vTrackEventRequest } from "../component/record/customEvents.js";
-import { vGoal } from "../component/operate/goals.js";
+import { vGoal, vGoalArgs } from "../component/operate/goals.js";
 import { vBackfillArgs, vBackfillStart } from "../component/derive/backfill.js";
 import {
   vActiveVisitors,
@@ -250,7 +250,7 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
       }),
       /** A goal: a name and the custom event it counts, all its history at once: `npx convex run stats:createGoal '{"name": "Sign-ups", "event": "Signup"}'`. */
       createGoal: internalMutationGeneric({
-        args: { name: v.string(), event: v.string() },
+        args: vGoalArgs,
         returns: vGoal,
         handler: async (ctx, args) => await ctx.runMutation(component.operate.createGoal, args),
       }),

@@ -102,7 +102,7 @@ export const revokeShareLink = mutation({
 
 /** A goal: a name, and the custom event it counts (all its history at once). Throws INVALID_ARGUMENT for a bad or taken name. */
 export const createGoal = mutation({
-  args: { name: v.string(), event: v.string() },
+  args: Goals.vGoalArgs,
   returns: Goals.vGoal,
   handler: async (ctx, args) => await Goals.createGoal(ctx, args, Date.now()),
 });

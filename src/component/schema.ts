@@ -76,8 +76,11 @@ export default defineSchema({
     .index("by_lastSeen", ["lastSeen"])
     .index("by_committedAt", ["committedAt"]),
 
-  // Goals (component/operate/goals.ts): a name and the custom event it counts. The owner's, not derived: a backfill keeps them.
-  goals: defineTable({ name: v.string(), event: v.string(), createdAt: v.number() }).index("by_name", ["name"]),
+  // Goals (component/operate/goals.ts): a name, the custom event it counts, and the one property value it may narrow to. The owner's, not derived: a backfill keeps them.
+  goals: defineTable({ name: v.string(), event: v.string(), prop: v.optional(v.object({ key: v.string(), value: v.string() })), createdAt: v.number() }).index(
+    "by_name",
+    ["name"],
+  ),
 
   // Share links of a private dashboard (component/operate/shareLinks.ts): the token's SHA-256 only, never the token.
   shareLinks: defineTable({ label: v.string(), tokenHash: v.string(), createdAt: v.number() }).index("by_tokenHash", ["tokenHash"]),

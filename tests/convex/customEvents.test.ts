@@ -274,6 +274,14 @@ describe("breakdown by an event's property", () => {
       { value: "free", visitors: 2, events: 2, conversionRate: 2 / 3 },
       { value: "pro", visitors: 1, events: 2, conversionRate: 1 / 3 },
     ]);
+    // A goal narrowed to one property value counts that value's events alone.
+    await t.mutation(internal.stats.createGoal, { name: "Pro sign-ups", event: "Signup", props: [{ key: "plan", value: "pro" }] });
+    expect(await t.query(api.stats.breakdown, { ...range, property: "goal" })).toEqual([
+      { value: "Sign-ups", visitors: 6, events: 7, conversionRate: 6 / 10, revenue: 20 },
+      { value: "Pro sign-ups", visitors: 3, events: 4, conversionRate: 3 / 10, revenue: 20 },
+    ]);
+    const twoProps = await t.mutation(internal.stats.createGoal, { name: "Both", event: "Signup", props: [{ key: "plan", value: "pro" }, { key: "seats", value: "2" }] }).catch((e: unknown) => e);
+    expect((twoProps as ConvexError<{ field: string }>).data).toMatchObject({ code: "INVALID_ARGUMENT", field: "props" });
     await startBackfill(t);
     await settle(t, 30 * MINUTE);
     expect(await byEvent()).toEqual(expected);

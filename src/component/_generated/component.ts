@@ -60,8 +60,17 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       createGoal: FunctionReference<
         "mutation",
         "internal",
-        { name: string; event: string },
-        { name: string; event: string; createdAt: number },
+        {
+          name: string;
+          event: string;
+          props?: Array<{ key: string; value: string }>;
+        },
+        {
+          name: string;
+          event: string;
+          prop?: { key: string; value: string };
+          createdAt: number;
+        },
         Name
       >;
       createShareLink: FunctionReference<
@@ -209,7 +218,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         "query",
         "internal",
         {},
-        Array<{ name: string; event: string; createdAt: number }>,
+        Array<{
+          name: string;
+          event: string;
+          prop?: { key: string; value: string };
+          createdAt: number;
+        }>,
         Name
       >;
       listShareLinks: FunctionReference<

@@ -16,7 +16,7 @@ import {
   type VisitProperty,
 } from "../../shared/config.js";
 import { siteCurrency } from "../record/customEvents.js";
-import { listGoals } from "../operate/goals.js";
+import { listGoals, type Goal } from "../operate/goals.js";
 import { parseFilters, scanFiltered, Tally, ValueTallies, vFilters, type Filter, type MatchedVisit } from "./filteredVisits.js";
 import { openVisitFigures, openVisitValues, readOpenVisits, type OpenVisit } from "./openVisits.js";
 import { countPrevsBefore } from "../derive/prevHistogram.js";
@@ -497,7 +497,7 @@ async function eventPropBreakdown(
 async function rankGoals(ctx: QueryCtx, range: TimeRange, limit: number, site: Site, known?: KnownPart): Promise<Ranked[]> {
   const ranked: Ranked[] = [];
   for (const goal of await listGoals(ctx)) {
-    const lens: Lens = { group: "event", scope: eventScope(goal.event) };
+    const lens = goalLens(goal);
     const before = known?.rows.find((row) => row.value === goal.name)?.figures;
     const figures =
       known === undefined || before === undefined
@@ -509,10 +509,14 @@ async function rankGoals(ctx: QueryCtx, range: TimeRange, limit: number, site: S
   return ranked.sort(byConversions).slice(0, limit);
 }
 
+/** The buckets a goal reads: its event's, or those of the property value it narrows to. */
+const goalLens = ({ event, prop }: Goal): Lens =>
+  prop === undefined ? { group: "event", scope: eventScope(event) } : { group: eventPropGroup(event, prop.key), scope: eventPropScope(event, prop.key, prop.value) };
+
 /** What every goal held before `before`, for a dashboard's history part: every goal is listed, so nothing is left to bound. */
 async function goalHistory(ctx: QueryCtx, earlier: TimeRange, site: Site): Promise<NonNullable<History["breakdowns"][number]>> {
   const rows: Ranked[] = [];
-  for (const goal of await listGoals(ctx)) rows.push({ value: goal.name, figures: await lensFigures(ctx, { group: "event", scope: eventScope(goal.event) }, earlier, site) });
+  for (const goal of await listGoals(ctx)) rows.push({ value: goal.name, figures: await lensFigures(ctx, goalLens(goal), earlier, site) });
   return { rows, bound: 0 };
 }
 

@@ -75,7 +75,7 @@ export function eventName(name: string, field = "name"): string {
 }
 
 /** The properties as stored, each scalar written as a string. */
-function storedProps(props: Infer<typeof vEventProps>): Infer<typeof vStoredProps> {
+export function storedProps(props: Infer<typeof vEventProps>): Infer<typeof vStoredProps> {
   const pairs = Array.isArray(props) ? props : Object.entries(props).map(([key, value]) => ({ key, value }));
   if (pairs.length > EVENT_PROPS_MAX) reject("props", `props takes at most ${EVENT_PROPS_MAX} properties; got ${pairs.length}`);
   const seen = new Set<string>();
