@@ -268,6 +268,32 @@ describe("POST /api/admin/recount", () => {
   });
 });
 
+describe("/api/admin/goals", () => {
+  const call = async (method: string, query = "", authorization: string | null = `Bearer ${SECRET}`) => {
+    const response = await t.fetch(`/api/admin/goals${query}`, { method, headers: authorization === null ? {} : { Authorization: authorization } });
+    return { status: response.status, body: await response.json() };
+  };
+
+  test("POST makes a goal (narrowed or not by one prop), GET lists them, DELETE deletes one; behind the secret", async () => {
+    expect((await call("GET", "", null)).status).toBe(401);
+    expect((await call("POST", "?name=Sign-ups&event=Signup")).body).toMatchObject({ success: true, summary: { processed: 1 } });
+    expect((await call("POST", `?name=${encodeURIComponent("Pro sign-ups")}&event=Signup&prop=plan:pro`)).body.message).toContain("plan = pro");
+    expect((await call("GET")).body).toMatchObject({ success: true, goals: [{ name: "Sign-ups", event: "Signup" }, { name: "Pro sign-ups", event: "Signup", prop: { key: "plan", value: "pro" } }] });
+    expect((await call("DELETE", "?name=Sign-ups")).body).toMatchObject({ success: true, summary: { processed: 1 } });
+    expect((await call("GET")).body.goals).toHaveLength(1);
+  });
+
+  test("a bad goal is a 400 saying why, and nothing is made", async () => {
+    await call("POST", "?name=Sign-ups&event=Signup");
+    expect(await call("POST", "?name=Sign-ups&event=Other")).toMatchObject({ status: 400, body: { success: false, error: expect.stringContaining("exists") } });
+    expect(await call("POST", "?name=Views&event=pageview")).toMatchObject({ status: 400 });
+    expect(await call("POST", "?name=X&event=Signup&prop=plan")).toMatchObject({ status: 400, body: { error: expect.stringContaining("key:value") } });
+    expect(await call("POST", "?name=X")).toMatchObject({ status: 400, body: { error: expect.stringContaining("event is required") } });
+    expect(await call("POST", "?name=X&event=Signup&colour=red")).toMatchObject({ status: 400 });
+    expect((await call("GET")).body.goals).toHaveLength(1);
+  });
+});
+
 describe("recountSampledPages", () => {
   test("an exception counting one page fails that page only; the others are counted", async () => {
     const sample: RecountSample = {

@@ -7,8 +7,8 @@ import type { RetentionLoss } from "../../component/operate/retiredRows.js";
 import type { HttpContext } from "./routes.js";
 
 /**
- * POST /api/admin/backfill, /api/admin/cleanup and /api/admin/recount
- * (registerRoutes): maintenance a cron job or an operator's curl can run, behind
+ * POST /api/admin/backfill, /api/admin/cleanup and /api/admin/recount, and
+ * /api/admin/goals (GET, POST, DELETE) (registerRoutes): maintenance a cron job or an operator's curl can run, behind
  * `Authorization: Bearer <STATS_ADMIN_SECRET>` (prds/admin.md). Each answers
  * `{ success: true, message, summary: { total, processed, failed }, errors? }`
  * (one failed item never stops the others), or `{ success: false, error,
@@ -106,6 +106,45 @@ export const handleCleanupRequest = adminEndpoint("cleanup", [], async ({ ctx, c
   const rest = more ? `; more remain, which the cron removes (every ${CLEANUP_INTERVAL_SECONDS / 60} min)` : "";
   const old = pruned > 0 ? ` and ${pruned} rows past their retention` : "";
   return { message: `Removed ${removed} stale sessions${old} in ${chunks} chunk${chunks === 1 ? "" : "s"}${rest}`, summary: { total: removed, processed: removed, failed: 0 } };
+});
+
+/**
+ * Goals over HTTP (prds/events.md): `GET` lists them (`goals` beside the report), `POST ?name=&event=[&prop=key:value]`
+ * makes one (all its event's history at once), `DELETE ?name=` deletes one. A bad goal is a 400 naming the field.
+ */
+export const handleGoalsRequest = adminEndpoint("goals", ["name", "event", "prop"], async ({ ctx, component }, request) => {
+  const params = new URL(request.url).searchParams;
+  const single = (name: string): string | undefined | Response => {
+    const values = params.getAll(name);
+    return values.length > 1 ? failure(400, `give ${name} once (got ${values.length} of them)`) : values[0];
+  };
+  if (request.method === "GET") {
+    const goals = await ctx.runQuery(component.operate.listGoals, {});
+    return jsonResponse(200, { success: true, message: `${goals.length} goal${goals.length === 1 ? "" : "s"}`, summary: { total: goals.length, processed: goals.length, failed: 0 }, goals });
+  }
+  const name = single("name");
+  if (name instanceof Response) return name;
+  if (name === undefined) return failure(400, "name is required");
+  if (request.method === "DELETE") {
+    const { deleted } = await ctx.runMutation(component.operate.deleteGoal, { name });
+    return { message: deleted ? `Goal ${JSON.stringify(name)} deleted` : `No goal is named ${JSON.stringify(name)}`, summary: { total: 1, processed: deleted ? 1 : 0, failed: 0 } };
+  }
+  const event = single("event");
+  const prop = single("prop");
+  if (event instanceof Response) return event;
+  if (prop instanceof Response) return prop;
+  if (event === undefined) return failure(400, "event is required: the custom event the goal counts");
+  const colon = prop?.indexOf(":") ?? -1;
+  if (prop !== undefined && colon <= 0) return failure(400, `prop must be key:value, e.g. plan:pro (got ${JSON.stringify(prop)})`);
+  const props = prop === undefined ? [] : [{ key: prop.slice(0, colon), value: prop.slice(colon + 1) }];
+  try {
+    const goal = await ctx.runMutation(component.operate.createGoal, { name, event, props });
+    return { message: `Goal ${JSON.stringify(goal.name)} counts ${JSON.stringify(goal.event)}${goal.prop ? ` with ${goal.prop.key} = ${goal.prop.value}` : ""}, all its history`, summary: { total: 1, processed: 1, failed: 0 } };
+  } catch (error) {
+    const data = error instanceof ConvexError ? (error.data as { code?: string; message?: string }) : null;
+    if (data?.code !== "INVALID_ARGUMENT") throw error;
+    return failure(400, data.message ?? "a bad goal");
+  }
 });
 
 /**

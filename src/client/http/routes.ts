@@ -1,6 +1,6 @@
 import { httpActionGeneric, type FunctionReference, type GenericActionCtx, type GenericDataModel, type HttpRouter } from "convex/server";
 import type { ComponentApi } from "../../component/_generated/component.js";
-import { handleBackfillRequest, handleCleanupRequest, handleRecountRequest } from "./adminEndpoints.js";
+import { handleBackfillRequest, handleCleanupRequest, handleGoalsRequest, handleRecountRequest } from "./adminEndpoints.js";
 import { handleEventRequest } from "./eventEndpoint.js";
 import { handleExportRequest } from "./statsExport.js";
 import { jsonResponse } from "./jsonResponse.js";
@@ -29,14 +29,15 @@ const PREFLIGHT_MAX_AGE_SECONDS = 86_400;
 
 /**
  * Mounts one site's HTTP API in the app's router: POST /api/event (with CORS for the site's
- * STATS_ALLOWED_ORIGINS), GET /api/health, GET /api/export and POST /api/admin/{backfill,cleanup,recount}.
+ * STATS_ALLOWED_ORIGINS), GET /api/health, GET /api/export, POST /api/admin/{backfill,cleanup,recount} and
+ * GET, POST and DELETE /api/admin/goals.
  * They run in the app and reach the site's component by reference, as Convex's component docs
  * suggest (a component's own http.ts would get neither the app's routes nor its prefix).
  */
 export function registerRoutes(http: HttpRouter, component: ComponentApi, options: RouteOptions = {}): void {
   const prefix = (options.pathPrefix ?? "").replace(/\/+$/, "");
   if (prefix !== "" && !prefix.startsWith("/")) throw new Error(`pathPrefix must start with "/" (got "${options.pathPrefix}")`);
-  const route = (method: "GET" | "POST" | "OPTIONS", path: string, handler: Handler) =>
+  const route = (method: "GET" | "POST" | "DELETE" | "OPTIONS", path: string, handler: Handler) =>
     http.route({ path: `${prefix}${path}`, method, handler: httpActionGeneric((ctx, request) => handler({ ctx, component, pageTitles: options.pageTitles }, request)) });
 
   // A page view or heartbeat from the script tag or any client; CORS from the site's own allowed origins.
@@ -51,6 +52,7 @@ export function registerRoutes(http: HttpRouter, component: ComponentApi, option
   route("POST", "/api/admin/backfill", handleBackfillRequest);
   route("POST", "/api/admin/cleanup", handleCleanupRequest);
   route("POST", "/api/admin/recount", handleRecountRequest);
+  for (const method of ["GET", "POST", "DELETE"] as const) route(method, "/api/admin/goals", handleGoalsRequest);
   // 200 or 503 with the pipeline's checks, for monitors; of a private dashboard, the details only with its token.
   route("GET", "/api/health", async ({ ctx, component }, request) => {
     const operator = { mountName: mountNameOf(component), backfillCommand: options.backfillCommand };
