@@ -3,7 +3,6 @@ import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { FILTER_SNAPSHOT_MS, OPEN_VISITS_READ_MAX, type VisitProperty } from "../../shared/config.js";
 import { addToCounters } from "./counters.js";
 import { BLOCK_GROUPS, packVisits, type BlockVisit } from "./visitBlocks.js";
-import { hasEndedVisit } from "./settleVisits.js";
 import { finishSessionScopes, loadSessionScopes, numberOfSession, type SessionNumbering, type SessionScopes } from "./visitScopes.js";
 
 /**
@@ -31,8 +30,8 @@ export const isSnapshotDue = (core: SnapshotDoc | null, now: number) => core ===
  * Whether ended visits may settle now (each settling publishes the snapshot): once it is due, or at once while some
  * were due already when it was last published (a backlog, which then settles batch after batch).
  */
-export async function mayPublishSettled(ctx: QueryCtx, core: SnapshotDoc | null, now: number): Promise<boolean> {
-  return isSnapshotDue(core, now) || (await hasEndedVisit(ctx, core!.publishedAt));
+export function mayPublishSettled(core: SnapshotDoc | null, now: number, endedBy: (at: number) => boolean): boolean {
+  return isSnapshotDue(core, now) || endedBy(core!.publishedAt);
 }
 
 /** Whether visits were folded since the snapshot was published (`folded`: the worker's visits cursor). */

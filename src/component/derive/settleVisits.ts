@@ -30,15 +30,16 @@ export function unsettledVisits(ctx: QueryCtx, cursor: SettlementCursor | null) 
     .filter((q) => (cursor === null ? true : q.or(q.gt(q.field("lastActivity"), cursor.lastActivity), q.gt(q.field("_creationTime"), cursor.creationTime))));
 }
 
-/** True when a visit has ended more than the grace ago. */
-export async function hasEndedVisit(ctx: QueryCtx, now: number): Promise<boolean> {
+/** Whether some visit had ended more than the grace ago by `at`: the first one not settled (one read), asked at any time. */
+export async function endedVisitsBy(ctx: QueryCtx): Promise<(at: number) => boolean> {
   const next = await unsettledVisits(ctx, await getSettlementCursor(ctx)).first();
-  return next !== null && next.lastActivity < settleBefore(now);
+  return (at) => next !== null && next.lastActivity < settleBefore(at);
 }
 
 /** True when a visit is due to settle: it has ended, and the snapshot of visits in progress, published with settling, may be (derive/openVisitSnapshot.ts). */
 export async function hasVisitToSettle(ctx: QueryCtx, now: number): Promise<boolean> {
-  return (await hasEndedVisit(ctx, now)) && (await mayPublishSettled(ctx, await getSnapshotCore(ctx), now));
+  const endedBy = await endedVisitsBy(ctx);
+  return endedBy(now) && mayPublishSettled(await getSnapshotCore(ctx), now, endedBy);
 }
 
 const settleBefore = (now: number) => now - VISIT_TIMEOUT_MS - VISIT_SETTLE_GRACE_MS;

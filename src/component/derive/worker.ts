@@ -24,7 +24,7 @@ import { vStoredProps, vStoredRevenue } from "../record/eventFields.js";
 import { foldEventIntoTime } from "./timeBuckets.js";
 import { expireSession, finishLiveFold, foldSessionState, startLiveFold, untilNextExpiry } from "./foldSessions.js";
 import { isRollupDue, runRollupStep } from "./rollup.js";
-import { hasEndedVisit, settleEndedVisits } from "./settleVisits.js";
+import { endedVisitsBy, settleEndedVisits } from "./settleVisits.js";
 import { getSnapshotCore, isSnapshotDue, isSnapshotStale, mayPublishSettled, publishOpenVisits } from "./openVisitSnapshot.js";
 import { admitSessionState, admitView, finishCapFold, startCapFold } from "./siteCaps.js";
 
@@ -194,8 +194,9 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
   // and with the snapshot of visits in progress, at most every FILTER_SNAPSHOT_MS, so a filter's scan counts each visit once.
   const snapshot = await getSnapshotCore(ctx);
   const snapshotDue = isSnapshotDue(snapshot, now);
-  const endedVisits = !visitsWait && deferredSince === undefined && (await hasEndedVisit(ctx, now));
-  const settle = endedVisits && (await mayPublishSettled(ctx, snapshot, now));
+  const endedBy = !visitsWait && deferredSince === undefined ? await endedVisitsBy(ctx) : () => false;
+  const endedVisits = endedBy(now);
+  const settle = endedVisits && mayPublishSettled(snapshot, now, endedBy);
   const snapshotStale = isSnapshotStale(snapshot, foldedVisits.length > 0 ? commitTsOf(foldedVisits.at(-1)!) : from.visits);
   const publish = !visitsWait && snapshotDue && (settle || snapshotStale);
   // The rollup waits for a backfill (it rebuilds below the same horizons) and for rules that hold the fold.

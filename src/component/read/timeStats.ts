@@ -743,8 +743,9 @@ export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?
   const site = await readSite(ctx);
   if (history !== undefined) assertHistory(history, args, site);
   const wholeScan = lensOf(filters) === null;
+  const seriesZone = timeZone === undefined ? site.zone : parseTimeZone(timeZone);
   const summaryTally = new Tally();
-  const seriesTallies = new SeriesTallies(seriesSpans(range, interval, timeZone === undefined ? site.zone : parseTimeZone(timeZone)));
+  const seriesTallies = new SeriesTallies(seriesSpans(range, interval, seriesZone));
   const breakdownTallies = breakdowns.map(({ property }) => {
     const target = parseTarget(property);
     return target !== EVENT_PROPERTY && target !== GOAL_PROPERTY && scansFor(filters, target) ? new ValueTallies(target) : undefined;
@@ -769,7 +770,7 @@ export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?
     }
   }
   const summaryPart = wholeScan ? { from: range.from, to: range.to, ...summaryRow(summaryTally.figures) } : await summary(ctx, range, site, history);
-  const starts = buckets(range, interval, timeZone === undefined ? site.zone : parseTimeZone(timeZone));
+  const starts = buckets(range, interval, seriesZone);
   const seriesPart = wholeScan ? seriesTallies.figures().map((each, i) => ({ start: starts[i], ...summaryRow(each) })) : await timeseries(ctx, { ...range, interval, timeZone }, site, history);
   const answers: (typeof vRangeBreakdown.type)[] = [];
   for (const [i, { property, limit }] of breakdowns.entries()) {
