@@ -15,9 +15,14 @@ import type { ComponentApi } from "../component/_generated/component.js";
 import { vPageViewRequest } from "../component/record/record.js";
 import { vTrackEventRequest } from "../component/record/customEvents.js";
 import { vGoal, vGoalArgs } from "../component/operate/goals.js";
+import { vFunnel, vFunnelArgs as vFunnelDefinition } from "../component/operate/funnels.js";
 import { vBackfillArgs, vBackfillStart } from "../component/derive/backfill.js";
 import {
   vActiveVisitors,
+  vConversionSetup,
+  vDashboardFunnel,
+  vFunnelArgs,
+  vFunnelSteps,
   vBreakdownArgs,
   vBreakdownRow,
   vLegacyNow,
@@ -174,6 +179,24 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
         returns: v.array(vBreakdownRow),
         handler: async (ctx, args) => await titledBreakdown(ctx, args.property, await ctx.runQuery(component.read.breakdown, await access(ctx, args))),
       }),
+      /** A funnel's steps, each with the visits of `[from, to)` that reached it in order (under `filters` of pages and visit properties). */
+      funnel: queryGeneric({
+        args: vFunnelArgs,
+        returns: vFunnelSteps,
+        handler: async (ctx, args) => await ctx.runQuery(component.read.funnel, await access(ctx, args)),
+      }),
+      /** The dashboard's Funnels view: a funnel's steps, or why a scan cannot answer them (in place). */
+      dashboardFunnel: queryGeneric({
+        args: vFunnelArgs,
+        returns: vDashboardFunnel,
+        handler: async (ctx, args) => await ctx.runQuery(component.read.dashboardFunnel, await access(ctx, args)),
+      }),
+      /** The goals and funnels the owner defined (for the dashboard's Goals and Funnels views). */
+      conversionSetup: queryGeneric({
+        args: vToken,
+        returns: vConversionSetup,
+        handler: async (ctx, args) => await ctx.runQuery(component.read.conversionSetup, await access(ctx, args)),
+      }),
       /** Everything a dashboard shows live in one answer (its one subscription): the range's summary, series and breakdowns, active now, the all-time figures. */
       dashboardStats: queryGeneric({
         args: vDashboardStatsArgs,
@@ -248,7 +271,10 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
         returns: v.array(vShareLink),
         handler: async (ctx) => await ctx.runQuery(component.operate.listShareLinks, {}),
       }),
-      /** A goal: a name and the custom event it counts, all its history at once: `npx convex run stats:createGoal '{"name": "Sign-ups", "event": "Signup"}'`. */
+      /**
+       * A goal, all its history at once: a name and the custom event it counts (narrowed by `props`), or a page path
+       * pattern: `npx convex run stats:createGoal '{"name": "Sign-ups", "event": "Signup"}'`, `'{"name": "Read the docs", "page": "/docs/**"}'`.
+       */
       createGoal: internalMutationGeneric({
         args: vGoalArgs,
         returns: vGoal,
@@ -260,11 +286,29 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
         returns: v.array(vGoal),
         handler: async (ctx) => await ctx.runQuery(component.operate.listGoals, {}),
       }),
-      /** Deletes a goal (its event's figures stay). */
+      /** Deletes a goal (its event's figures stay); INVALID_ARGUMENT while a funnel uses it. */
       deleteGoal: internalMutationGeneric({
         args: { name: v.string() },
         returns: v.object({ deleted: v.boolean() }),
         handler: async (ctx, args) => await ctx.runMutation(component.operate.deleteGoal, args),
+      }),
+      /** A funnel: 2 to 8 goals reached in order within one visit: `npx convex run stats:createFunnel '{"name": "Checkout", "steps": ["Viewed pricing", "Started checkout", "Paid"]}'`. */
+      createFunnel: internalMutationGeneric({
+        args: vFunnelDefinition,
+        returns: vFunnel,
+        handler: async (ctx, args) => await ctx.runMutation(component.operate.createFunnel, args),
+      }),
+      /** Every funnel, in the order they were made. */
+      listFunnels: internalQueryGeneric({
+        args: {},
+        returns: v.array(vFunnel),
+        handler: async (ctx) => await ctx.runQuery(component.operate.listFunnels, {}),
+      }),
+      /** Deletes a funnel (its goals stay). */
+      deleteFunnel: internalMutationGeneric({
+        args: { name: v.string() },
+        returns: v.object({ deleted: v.boolean() }),
+        handler: async (ctx, args) => await ctx.runMutation(component.operate.deleteFunnel, args),
       }),
       /** Revokes a share link: dashboards open with it switch to the private page at once. */
       revokeShareLink: internalMutationGeneric({

@@ -6,6 +6,7 @@ import * as Cleanup from "./operate/cleanup.js";
 import * as Health from "./operate/health.js";
 import * as Recount from "./operate/recount.js";
 import * as ShareLinks from "./operate/shareLinks.js";
+import * as Funnels from "./operate/funnels.js";
 import * as Goals from "./operate/goals.js";
 import * as LegacyImport from "./operate/legacyImport.js";
 import { adminAccess, vAdminAccess } from "./operate/adminAccess.js";
@@ -100,7 +101,7 @@ export const revokeShareLink = mutation({
   handler: async (ctx, { id }) => ({ revoked: await ShareLinks.revokeShareLink(ctx, id) }),
 });
 
-/** A goal: a name, and the custom event it counts (all its history at once). Throws INVALID_ARGUMENT for a bad or taken name. */
+/** A goal: a name, and the custom event (narrowed by property values) or page path pattern it counts, all its history at once. Throws INVALID_ARGUMENT for a bad or taken name. */
 export const createGoal = mutation({
   args: Goals.vGoalArgs,
   returns: Goals.vGoal,
@@ -114,11 +115,32 @@ export const listGoals = query({
   handler: async (ctx) => await Goals.listGoals(ctx),
 });
 
-/** Deletes a goal (its event's figures stay). */
+/** Deletes a goal (its event's figures stay); INVALID_ARGUMENT while a funnel uses it. */
 export const deleteGoal = mutation({
   args: { name: v.string() },
   returns: v.object({ deleted: v.boolean() }),
   handler: async (ctx, { name }) => ({ deleted: await Goals.deleteGoal(ctx, name) }),
+});
+
+/** A funnel: a name and 2 to 8 goals reached in order within one visit. Throws INVALID_ARGUMENT for a bad or taken name, or a step that is no goal. */
+export const createFunnel = mutation({
+  args: Funnels.vFunnelArgs,
+  returns: Funnels.vFunnel,
+  handler: async (ctx, args) => await Funnels.createFunnel(ctx, args, Date.now()),
+});
+
+/** Every funnel, in the order they were made. */
+export const listFunnels = query({
+  args: {},
+  returns: v.array(Funnels.vFunnel),
+  handler: async (ctx) => await Funnels.listFunnels(ctx),
+});
+
+/** Deletes a funnel (its goals stay). */
+export const deleteFunnel = mutation({
+  args: { name: v.string() },
+  returns: v.object({ deleted: v.boolean() }),
+  handler: async (ctx, { name }) => ({ deleted: await Funnels.deleteFunnel(ctx, name) }),
 });
 
 /** Upgrading: rows the app kept in its own tables before the component, a bounded chunk per call (operate/legacyImport.ts). */

@@ -3,6 +3,9 @@ import { mutation, query, type QueryCtx } from "./_generated/server.js";
 import * as PageStats from "./read/pageStats.js";
 import * as ActiveVisitors from "./read/activeVisitors.js";
 import * as TimeStats from "./read/timeStats.js";
+import * as Conversions from "./read/conversions.js";
+import * as Funnels from "./operate/funnels.js";
+import * as Goals from "./operate/goals.js";
 import * as DashboardAccess from "./read/dashboardAccess.js";
 import * as DashboardWatch from "./read/dashboardWatch.js";
 import * as Health from "./operate/health.js";
@@ -11,7 +14,7 @@ import { siteCurrency } from "./record/customEvents.js";
 import { storedDetail } from "./derive/rollup.js";
 import { FULL_DETAIL } from "../shared/detail.js";
 import { VIEWS_TABLE_COLLAPSED_ROWS } from "../shared/config.js";
-import { vActiveVisitors, vGranted, vToken, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vDashboardRange, vDashboardHistoryArgs, vDashboardStats, vDashboardStatsArgs, vSettings, vTimeseriesArgs } from "./read/validators.js";
+import { vConversionSetup, vDashboardFunnel, vFunnelArgs, vFunnelSteps, vActiveVisitors, vGranted, vToken, vBreakdownArgs, vLegacyNow, vListPageStatsArgs, vListPageStatsResult, vPageViewStats, vRange, vDashboardRange, vDashboardHistoryArgs, vDashboardStats, vDashboardStatsArgs, vSettings, vTimeseriesArgs } from "./read/validators.js";
 
 // What queries read (read/): the worker's derived rows, a few documents per figure at any size. Every stats
 // query first checks who may read (read/dashboardAccess.ts): public by default; with STATS_VISIBILITY=private
@@ -92,6 +95,44 @@ export const breakdown = query({
   handler: async (ctx, { token, granted, ...args }) => {
     await assertCanRead(ctx, { token, granted });
     return await TimeStats.breakdown(ctx, args);
+  },
+});
+
+/** A funnel's steps with the visits of `[from, to)` that reached each in order (prds/events.md). */
+export const funnel = query({
+  args: { ...vFunnelArgs, ...vGranted },
+  returns: vFunnelSteps,
+  handler: async (ctx, { token, granted, ...args }) => {
+    await assertCanRead(ctx, { token, granted });
+    return await Conversions.funnel(ctx, args);
+  },
+});
+
+/** The dashboard's Funnels view: the funnel's steps, or the scan's refusal in place (FILTER_TOO_BROAD, RANGE_TOO_EARLY...). */
+export const dashboardFunnel = query({
+  args: { ...vFunnelArgs, ...vGranted },
+  returns: vDashboardFunnel,
+  handler: async (ctx, { token, granted, ...args }) => {
+    await assertCanRead(ctx, { token, granted });
+    try {
+      return { steps: await Conversions.funnel(ctx, args) };
+    } catch (error) {
+      const refused = TimeStats.refusalOf(error);
+      if (refused === null || refused.code === "INVALID_ARGUMENT") throw error;
+      return { refused };
+    }
+  },
+});
+
+/** The goals and funnels the owner defined, for the dashboard's Goals and Funnels views. */
+export const conversionSetup = query({
+  args: { ...vToken, ...vGranted },
+  returns: vConversionSetup,
+  handler: async (ctx, access) => {
+    await assertCanRead(ctx, access);
+    const goals = (await Goals.listGoals(ctx)).map(({ createdAt: _createdAt, ...goal }) => goal);
+    const funnels = (await Funnels.listFunnels(ctx)).map(({ name, steps }) => ({ name, steps }));
+    return { goals, funnels };
   },
 });
 

@@ -76,11 +76,19 @@ export default defineSchema({
     .index("by_lastSeen", ["lastSeen"])
     .index("by_committedAt", ["committedAt"]),
 
-  // Goals (component/operate/goals.ts): a name, the custom event it counts, and the one property value it may narrow to. The owner's, not derived: a backfill keeps them.
-  goals: defineTable({ name: v.string(), event: v.string(), prop: v.optional(v.object({ key: v.string(), value: v.string() })), createdAt: v.number() }).index(
-    "by_name",
-    ["name"],
-  ),
+  // Goals (component/operate/goals.ts): a name, and the custom event (with the property values it narrows to) or page path pattern it counts. The owner's, not derived: a backfill keeps them.
+  goals: defineTable({
+    name: v.string(),
+    event: v.optional(v.string()),
+    page: v.optional(v.string()),
+    props: v.optional(v.array(v.object({ key: v.string(), value: v.string() }))),
+    // A goal's one property value, on rows from before goals took several.
+    prop: v.optional(v.object({ key: v.string(), value: v.string() })),
+    createdAt: v.number(),
+  }).index("by_name", ["name"]),
+
+  // Funnels (component/operate/funnels.ts): a name and its steps, goals' names in order. The owner's, like goals.
+  funnels: defineTable({ name: v.string(), steps: v.array(v.string()), createdAt: v.number() }).index("by_name", ["name"]),
 
   // Share links of a private dashboard (component/operate/shareLinks.ts): the token's SHA-256 only, never the token.
   shareLinks: defineTable({ label: v.string(), tokenHash: v.string(), createdAt: v.number() }).index("by_tokenHash", ["tokenHash"]),
@@ -189,6 +197,10 @@ export default defineSchema({
     views: v.number(),
     // Each page the visit viewed, at its first view there, with its views there (absent on rows from before filters scanned visits).
     pages: v.array(v.object({ path: v.string(), at: v.number(), views: v.optional(v.number()) })),
+    // Its views in time order, packed (derive/packedInts.ts): each one's index in `pages` and its time after `start` (ms), for funnels' order (absent on rows from before).
+    sequence: v.optional(v.string()),
+    // The visit's session, to find its custom events (absent on rows from before).
+    sessionId: v.optional(v.string()),
     // The session's number (derive/visitScopes.ts), so a filter's scan counts its visitors once (absent on rows from before).
     session: v.optional(v.number()),
     // Each property value the visit counts in (its scope), with the minute the session's previous visit there started (null: none).
@@ -229,7 +241,8 @@ export default defineSchema({
 
   // Derived (worker only, a single row): visits up to here, in `by_lastActivity` order, have ended and are settled (their last change folded, their visitFolds row gone).
   // `blocksFrom`: visits starting from then are all in visit blocks (derive/visitBlocks.ts); absent: from `lastActivity`, where blocks began.
-  visitSettlement: defineTable({ lastActivity: v.number(), creationTime: v.number(), blocksFrom: v.optional(v.number()) }),
+  // `stepsFrom`: visits starting from then have their steps (views and events in order) in their blocks; absent: from blocksFrom.
+  visitSettlement: defineTable({ lastActivity: v.number(), creationTime: v.number(), blocksFrom: v.optional(v.number()), stepsFrom: v.optional(v.number()) }),
 
   // How far old detail is rolled up (worker only, a single row; component/derive/rollup.ts): no minute or quarter-hour bucket
   // starts before `minutesSince`, no hour bucket before `hoursSince`, once `done`.

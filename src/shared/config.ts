@@ -254,6 +254,12 @@ export const VISIT_BLOCK_GROUPS = {
   device: ["browser", "os", "device", "screen", "language", "country"],
 } as const satisfies Record<string, readonly VisitProperty[]>;
 
+/** A visit keeps at most this many custom events in its block's steps (funnels and goals read them; a session sends at most SESSION_EVENTS_PER_MINUTE). */
+export const VISIT_EVENTS_READ_MAX = 500;
+
+/** The snapshot of visits in progress reads at most this many of their custom events; past them, goals and funnels wait as filters do past OPEN_VISITS_READ_MAX. */
+export const OPEN_EVENTS_READ_MAX = 8_000;
+
 /** A filtered call scans packed visits up to this many bytes (half of Convex's 16 MiB read limit, less room for the rest): past it, it says from when it can answer. */
 export const FILTER_SCAN_MAX_BYTES = 7 * 1024 * 1024;
 
@@ -338,6 +344,18 @@ export const SESSION_EVENTS_PER_MINUTE = 60;
 
 /** Goals a site may have: a breakdown by goal reads each one's buckets. */
 export const GOALS_MAX = 100;
+
+/** Funnels a site may have. */
+export const FUNNELS_MAX = 50;
+
+/** A funnel has at least this many steps (goals) ... */
+export const FUNNEL_STEPS_MIN = 2;
+
+/** ... and at most this many. */
+export const FUNNEL_STEPS_MAX = 8;
+
+/** An event goal narrows its event by at most this many property values (all must match). */
+export const GOAL_PROPS_MAX = 10;
 
 /** The site's currency when STATS_CURRENCY is unset: revenue in any other is refused (prds/events.md). */
 export const DEFAULT_CURRENCY = "USD";

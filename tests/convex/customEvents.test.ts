@@ -171,7 +171,7 @@ describe("breakdown by event", () => {
           visitors: tally.sessions.size,
           events: tally.events,
           conversionRate: visitors === 0 ? 0 : tally.sessions.size / visitors,
-          ...(tally.revenue === 0 ? {} : { revenue: tally.revenue / 100 }),
+          ...(tally.revenue === 0 ? {} : { revenue: tally.revenue / 100, averageRevenue: tally.revenue / tally.events / 100 }),
         }));
     };
     const ranges = Array.from({ length: 12 }, () => {
@@ -189,12 +189,19 @@ describe("breakdown by event", () => {
     expect(await answers()).toEqual(before);
   }, 120_000);
 
-  test("takes no filter yet, and says so (FILTER_UNSUPPORTED, answered in place on a dashboard)", async () => {
+  test("under a filter, counts the events of the visits it matches (their steps: tests/convex/conversions.test.ts), on a dashboard too", async () => {
     const t = createTestConvex();
-    const error = await t.query(api.stats.breakdown, { from: T0, to: T0 + DAY, property: "event", filters: [{ property: "source", op: "is", value: "Google" }] }).catch((e: unknown) => e);
-    expect((error as ConvexError<{ field: string }>).data).toMatchObject({ code: "FILTER_UNSUPPORTED", field: "filters" });
-    const { range } = await t.query(api.stats.dashboardStats, { range: { from: T0, to: T0 + DAY, interval: "hour", filter: { property: "source", value: "Google" }, breakdowns: [{ property: "event" }] } });
-    expect(range).toMatchObject({ breakdowns: [{ refused: { code: "FILTER_UNSUPPORTED" } }] });
+    const google = { userAgent: USER_AGENTS[0], referrer: "https://www.google.com/" };
+    await t.mutation(api.stats.recordPageView, { path: "/pricing", pageType: "page", sessionId: sessionId(1), visit: google });
+    await t.mutation(api.stats.trackEvent, signup(1));
+    await viewPage(t, 2, "/pricing");
+    await t.mutation(api.stats.trackEvent, signup(2));
+    await settle(t);
+    const range = { from: T0, to: T0 + DAY };
+    const rows = [{ value: "Signup", visitors: 1, events: 1, conversionRate: 1 }];
+    expect(await t.query(api.stats.breakdown, { ...range, property: "event", filters: [{ property: "source", op: "is", value: "Google" }] })).toEqual(rows);
+    const { range: answer } = await t.query(api.stats.dashboardStats, { range: { ...range, interval: "hour", filter: { property: "source", value: "Google" }, breakdowns: [{ property: "event" }] } });
+    expect(answer).toMatchObject({ breakdowns: [{ rows }] });
   });
 });
 
@@ -217,7 +224,7 @@ describe("goals", () => {
     const range = { from: T0, to: T0 + 2 * DAY };
     // 12 visitors; sign-ups by visitors 0, 3, 6, 9 (4), downloads by 0, 4, 8 (3).
     expect(await t.query(api.stats.breakdown, { ...range, property: "goal" })).toEqual([
-      { value: "Sign-ups", visitors: 4, events: 4, conversionRate: 4 / 12, revenue: 79.96 },
+      { value: "Sign-ups", visitors: 4, events: 4, conversionRate: 4 / 12, revenue: 79.96, averageRevenue: 7996 / 4 / 100 },
       { value: "Downloads", visitors: 3, events: 3, conversionRate: 3 / 12 },
     ]);
     const question = { ...range, interval: "hour", breakdowns: [{ property: "goal" }, { property: "event" }] };
@@ -263,7 +270,7 @@ describe("breakdown by an event's property", () => {
     await t.mutation(internal.stats.createGoal, { name: "Sign-ups", event: "Signup" });
     const range = { from: T0, to: T0 + DAY };
     const expected = [
-      { value: "pro", visitors: 3, events: 4, conversionRate: 3 / 10, revenue: 20 },
+      { value: "pro", visitors: 3, events: 4, conversionRate: 3 / 10, revenue: 20, averageRevenue: 5 },
       { value: "free", visitors: 3, events: 3, conversionRate: 3 / 10 },
     ];
     const byEvent = () => t.query(api.stats.breakdown, { ...range, property: "prop:plan", filters: [{ property: "event", op: "is", value: "Signup" }] });
@@ -277,15 +284,15 @@ describe("breakdown by an event's property", () => {
     // A goal narrowed to one property value counts that value's events alone.
     await t.mutation(internal.stats.createGoal, { name: "Pro sign-ups", event: "Signup", props: [{ key: "plan", value: "pro" }] });
     expect(await t.query(api.stats.breakdown, { ...range, property: "goal" })).toEqual([
-      { value: "Sign-ups", visitors: 6, events: 7, conversionRate: 6 / 10, revenue: 20 },
-      { value: "Pro sign-ups", visitors: 3, events: 4, conversionRate: 3 / 10, revenue: 20 },
+      { value: "Sign-ups", visitors: 6, events: 7, conversionRate: 6 / 10, revenue: 20, averageRevenue: 20 / 7 },
+      { value: "Pro sign-ups", visitors: 3, events: 4, conversionRate: 3 / 10, revenue: 20, averageRevenue: 5 },
     ]);
-    const twoProps = await t.mutation(internal.stats.createGoal, { name: "Both", event: "Signup", props: [{ key: "plan", value: "pro" }, { key: "seats", value: "2" }] }).catch((e: unknown) => e);
-    expect((twoProps as ConvexError<{ field: string }>).data).toMatchObject({ code: "INVALID_ARGUMENT", field: "props" });
+    // A goal narrowed to its event's plan keeps to it when broken down by plan (a scan of the visits' steps).
+    expect(await t.query(api.stats.breakdown, { ...range, property: "prop:plan", filters: [{ property: "goal", op: "is", value: "Pro sign-ups" }] })).toEqual([expected[0]]);
     await startBackfill(t);
     await settle(t, 30 * MINUTE);
     expect(await byEvent()).toEqual(expected);
-    const refused = await t.query(api.stats.breakdown, { ...range, property: "prop:plan" }).catch((e: unknown) => e);
-    expect((refused as ConvexError<{ field: string }>).data).toMatchObject({ code: "INVALID_ARGUMENT", field: "filters" });
+    // Without a filter: every event's values of the property.
+    expect(await t.query(api.stats.breakdown, { ...range, property: "prop:plan" })).toEqual(expected);
   }, 60_000);
 });

@@ -37,7 +37,8 @@ const WIDTHS = [375, 820, 1280, 1920];
 
 export type Call =
   | { at: number; kind: "view"; visitor: number; path: string; visit: VisitContext }
-  | { at: number; kind: "beat"; visitor: number; path: string };
+  | { at: number; kind: "beat"; visitor: number; path: string }
+  | { at: number; kind: "event"; visitor: number; path: string; name: string; props?: Record<string, string>; revenue?: { amount: string; currency: string } };
 
 /** `visitors` visitors' calls from `start` over `days` days, sorted by time. */
 export function generateVisitCalls(opts: { visitors: number; start: number; days: number; seed?: number }): Call[] {
@@ -66,13 +67,38 @@ export function generateVisitCalls(opts: { visitors: number; start: number; days
   return calls.sort((a, b) => a.at - b.at || a.visitor - b.visitor);
 }
 
+/**
+ * The calls with custom events added as a shop's visitors send them, each seconds after a view, in its visit: sign-ups
+ * (with a plan) on some views, downloads on others, and a checkout (started, then paid with revenue) on a few.
+ */
+export function withEvents(calls: Call[], seed = 5): Call[] {
+  const next = random(seed);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
+  const added: Call[] = [];
+  for (const call of calls) {
+    if (call.kind !== "view") continue;
+    const after = (seconds: number) => call.at + 500 + Math.floor(next() * seconds * 1000);
+    const base = { kind: "event" as const, visitor: call.visitor, path: call.path };
+    const roll = next();
+    if (roll < 0.15) added.push({ ...base, at: after(20), name: "Signup", props: { plan: pick(["free", "pro", "team"]), ...(next() < 0.5 ? { seats: String(1 + Math.floor(next() * 3)) } : {}) } });
+    else if (roll < 0.25) added.push({ ...base, at: after(20), name: "Download", props: { file: pick(["guide.pdf", "deck.key", "data.csv"]) } });
+    else if (roll < 0.33) {
+      const at = after(10);
+      added.push({ ...base, at, name: "Checkout" });
+      if (next() < 0.6) added.push({ ...base, at: at + 2_000, name: "Purchase", props: { plan: pick(["pro", "team"]) }, revenue: { amount: `${10 + Math.floor(next() * 90)}.${Math.floor(next() * 10)}9`, currency: "USD" } });
+    }
+  }
+  return [...calls, ...added].sort((a, b) => a.at - b.at || a.visitor - b.visitor);
+}
+
 /** Makes the calls at their times (the fake clock follows), letting the worker fold whenever the site goes quiet for a while. */
 export async function replayCalls(t: TestConvex, calls: Call[]): Promise<void> {
   for (const [i, call] of calls.entries()) {
     advanceTo(call.at);
     const session = sessionId(call.visitor);
     if (call.kind === "view") await t.mutation(api.stats.recordPageView, { path: call.path, pageType: pageTypeOf(call.path), sessionId: session, visit: call.visit });
-    else await t.mutation(api.stats.heartbeat, { sessionId: session, currentPath: call.path });
+    else if (call.kind === "beat") await t.mutation(api.stats.heartbeat, { sessionId: session, currentPath: call.path });
+    else await t.mutation(api.stats.trackEvent, { sessionId: session, name: call.name, path: call.path, props: call.props, revenue: call.revenue });
     const gap = (calls[i + 1]?.at ?? Infinity) - call.at;
     if (gap > 20 * MINUTE) await settle(t);
   }
@@ -101,6 +127,11 @@ export function visitsByRule(calls: Call[], counted: ReadonlySet<string>) {
   for (const call of calls) {
     const visit = open.get(call.visitor);
     const isOpen = visit !== undefined && call.at - visit.lastActivity <= VISIT_TIMEOUT_MS;
+    // An event is activity of the open visit, as a heartbeat is (never deduplicated).
+    if (call.kind === "event") {
+      if (isOpen) visit.lastActivity = Math.max(visit.lastActivity, call.at);
+      continue;
+    }
     if (call.kind === "beat") {
       const last = lastBeat.get(call.visitor);
       const samePath = last !== undefined && last.path === call.path;

@@ -109,43 +109,81 @@ export const handleCleanupRequest = adminEndpoint("cleanup", [], async ({ ctx, c
 });
 
 /**
- * Goals over HTTP (prds/events.md): `GET` lists them (`goals` beside the report), `POST ?name=&event=[&prop=key:value]`
- * makes one (all its event's history at once), `DELETE ?name=` deletes one. A bad goal is a 400 naming the field.
+ * Goals over HTTP (prds/events.md): `GET` lists them (`goals` beside the report), `POST ?name=&event=[&prop=key:value…]`
+ * or `POST ?name=&page=/blog/*` makes one (all its history at once), `DELETE ?name=` deletes one. A bad goal is a 400
+ * naming the field.
  */
-export const handleGoalsRequest = adminEndpoint("goals", ["name", "event", "prop"], async ({ ctx, component }, request) => {
+export const handleGoalsRequest = adminEndpoint("goals", ["name", "event", "page", "prop"], async ({ ctx, component }, request) => {
   const params = new URL(request.url).searchParams;
-  const single = (name: string): string | undefined | Response => {
-    const values = params.getAll(name);
-    return values.length > 1 ? failure(400, `give ${name} once (got ${values.length} of them)`) : values[0];
-  };
   if (request.method === "GET") {
     const goals = await ctx.runQuery(component.operate.listGoals, {});
     return jsonResponse(200, { success: true, message: `${goals.length} goal${goals.length === 1 ? "" : "s"}`, summary: { total: goals.length, processed: goals.length, failed: 0 }, goals });
   }
-  const name = single("name");
+  const name = singleParam(params, "name");
   if (name instanceof Response) return name;
   if (name === undefined) return failure(400, "name is required");
-  if (request.method === "DELETE") {
-    const { deleted } = await ctx.runMutation(component.operate.deleteGoal, { name });
-    return { message: deleted ? `Goal ${JSON.stringify(name)} deleted` : `No goal is named ${JSON.stringify(name)}`, summary: { total: 1, processed: deleted ? 1 : 0, failed: 0 } };
-  }
-  const event = single("event");
-  const prop = single("prop");
+  if (request.method === "DELETE") return await invalidAs400(async () => deleted("Goal", name, await ctx.runMutation(component.operate.deleteGoal, { name })));
+  const event = singleParam(params, "event");
+  const page = singleParam(params, "page");
   if (event instanceof Response) return event;
-  if (prop instanceof Response) return prop;
-  if (event === undefined) return failure(400, "event is required: the custom event the goal counts");
-  const colon = prop?.indexOf(":") ?? -1;
-  if (prop !== undefined && colon <= 0) return failure(400, `prop must be key:value, e.g. plan:pro (got ${JSON.stringify(prop)})`);
-  const props = prop === undefined ? [] : [{ key: prop.slice(0, colon), value: prop.slice(colon + 1) }];
+  if (page instanceof Response) return page;
+  if ((event === undefined) === (page === undefined)) return failure(400, "give event (the custom event the goal counts) or page (a path pattern such as /blog/*)");
+  const props: { key: string; value: string }[] = [];
+  for (const prop of params.getAll("prop")) {
+    const colon = prop.indexOf(":");
+    if (colon <= 0) return failure(400, `prop must be key:value, e.g. plan:pro (got ${JSON.stringify(prop.slice(0, 40))})`);
+    props.push({ key: prop.slice(0, colon), value: prop.slice(colon + 1) });
+  }
+  return await invalidAs400(async () => {
+    const goal = await ctx.runMutation(component.operate.createGoal, { name, ...(event === undefined ? { page: page as string } : { event }), ...(props.length === 0 ? {} : { props }) });
+    const narrowed = goal.props?.map(({ key, value }) => `${key} = ${value}`).join(", ");
+    const counts = goal.event === undefined ? `views of ${goal.page}` : `${JSON.stringify(goal.event)}${narrowed ? ` with ${narrowed}` : ""}`;
+    return { message: `Goal ${JSON.stringify(goal.name)} counts ${counts}, all its history`, summary: { total: 1, processed: 1, failed: 0 } };
+  });
+});
+
+/**
+ * Funnels over HTTP (prds/events.md): `GET` lists them, `POST ?name=&step=<goal>&step=<goal>…` makes one (2 to 8
+ * goals, in order), `DELETE ?name=` deletes one. A bad funnel is a 400 naming the field.
+ */
+export const handleFunnelsRequest = adminEndpoint("funnels", ["name", "step"], async ({ ctx, component }, request) => {
+  const params = new URL(request.url).searchParams;
+  if (request.method === "GET") {
+    const funnels = await ctx.runQuery(component.operate.listFunnels, {});
+    return jsonResponse(200, { success: true, message: `${funnels.length} funnel${funnels.length === 1 ? "" : "s"}`, summary: { total: funnels.length, processed: funnels.length, failed: 0 }, funnels });
+  }
+  const name = singleParam(params, "name");
+  if (name instanceof Response) return name;
+  if (name === undefined) return failure(400, "name is required");
+  if (request.method === "DELETE") return deleted("Funnel", name, await ctx.runMutation(component.operate.deleteFunnel, { name }));
+  return await invalidAs400(async () => {
+    const funnel = await ctx.runMutation(component.operate.createFunnel, { name, steps: params.getAll("step") });
+    return { message: `Funnel ${JSON.stringify(funnel.name)}: ${funnel.steps.map((step) => JSON.stringify(step)).join(" → ")}`, summary: { total: 1, processed: 1, failed: 0 } };
+  });
+});
+
+/** A query parameter given at most once: its value, undefined, or a 400 for a second one. */
+function singleParam(params: URLSearchParams, name: string): string | undefined | Response {
+  const values = params.getAll(name);
+  return values.length > 1 ? failure(400, `give ${name} once (got ${values.length} of them)`) : values[0];
+}
+
+/** The report of a delete by name. */
+const deleted = (kind: string, name: string, { deleted }: { deleted: boolean }) => ({
+  message: deleted ? `${kind} ${JSON.stringify(name)} deleted` : `No ${kind.toLowerCase()} is named ${JSON.stringify(name)}`,
+  summary: { total: 1, processed: deleted ? 1 : 0, failed: 0 },
+});
+
+/** Runs a change, answering its INVALID_ARGUMENT as a 400 with its message. */
+async function invalidAs400<T>(change: () => Promise<T>): Promise<T | Response> {
   try {
-    const goal = await ctx.runMutation(component.operate.createGoal, { name, event, props });
-    return { message: `Goal ${JSON.stringify(goal.name)} counts ${JSON.stringify(goal.event)}${goal.prop ? ` with ${goal.prop.key} = ${goal.prop.value}` : ""}, all its history`, summary: { total: 1, processed: 1, failed: 0 } };
+    return await change();
   } catch (error) {
     const data = error instanceof ConvexError ? (error.data as { code?: string; message?: string }) : null;
     if (data?.code !== "INVALID_ARGUMENT") throw error;
-    return failure(400, data.message ?? "a bad goal");
+    return failure(400, data.message ?? "a bad request");
   }
-});
+}
 
 /**
  * The `limit` query parameter: pages to recount (capped by the sample), or a 400 for anything but

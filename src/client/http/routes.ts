@@ -1,6 +1,6 @@
 import { httpActionGeneric, type FunctionReference, type GenericActionCtx, type GenericDataModel, type HttpRouter } from "convex/server";
 import type { ComponentApi } from "../../component/_generated/component.js";
-import { handleBackfillRequest, handleCleanupRequest, handleGoalsRequest, handleRecountRequest } from "./adminEndpoints.js";
+import { handleBackfillRequest, handleCleanupRequest, handleFunnelsRequest, handleGoalsRequest, handleRecountRequest } from "./adminEndpoints.js";
 import { handleEventRequest } from "./eventEndpoint.js";
 import { handleExportRequest } from "./statsExport.js";
 import { jsonResponse } from "./jsonResponse.js";
@@ -52,7 +52,10 @@ export function registerRoutes(http: HttpRouter, component: ComponentApi, option
   route("POST", "/api/admin/backfill", handleBackfillRequest);
   route("POST", "/api/admin/cleanup", handleCleanupRequest);
   route("POST", "/api/admin/recount", handleRecountRequest);
-  for (const method of ["GET", "POST", "DELETE"] as const) route(method, "/api/admin/goals", handleGoalsRequest);
+  for (const method of ["GET", "POST", "DELETE"] as const) {
+    route(method, "/api/admin/goals", handleGoalsRequest);
+    route(method, "/api/admin/funnels", handleFunnelsRequest);
+  }
   // 200 or 503 with the pipeline's checks, for monitors; of a private dashboard, the details only with its token.
   route("GET", "/api/health", async ({ ctx, component }, request) => {
     const operator = { mountName: mountNameOf(component), backfillCommand: options.backfillCommand };

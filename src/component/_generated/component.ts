@@ -57,18 +57,27 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         },
         Name
       >;
+      createFunnel: FunctionReference<
+        "mutation",
+        "internal",
+        { name: string; steps: Array<string> },
+        { name: string; steps: Array<string>; createdAt: number },
+        Name
+      >;
       createGoal: FunctionReference<
         "mutation",
         "internal",
         {
           name: string;
-          event: string;
+          event?: string;
+          page?: string;
           props?: Array<{ key: string; value: string }>;
         },
         {
           name: string;
-          event: string;
-          prop?: { key: string; value: string };
+          event?: string;
+          page?: string;
+          props?: Array<{ key: string; value: string }>;
           createdAt: number;
         },
         Name
@@ -78,6 +87,13 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         "internal",
         { label: string },
         { id: string; label: string; token: string; path: string },
+        Name
+      >;
+      deleteFunnel: FunctionReference<
+        "mutation",
+        "internal",
+        { name: string },
+        { deleted: boolean },
         Name
       >;
       deleteGoal: FunctionReference<
@@ -214,14 +230,22 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         { imported: number },
         Name
       >;
+      listFunnels: FunctionReference<
+        "query",
+        "internal",
+        {},
+        Array<{ name: string; steps: Array<string>; createdAt: number }>,
+        Name
+      >;
       listGoals: FunctionReference<
         "query",
         "internal",
         {},
         Array<{
           name: string;
-          event: string;
-          prop?: { key: string; value: string };
+          event?: string;
+          page?: string;
+          props?: Array<{ key: string; value: string }>;
           createdAt: number;
         }>,
         Name
@@ -280,10 +304,48 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           events?: number;
           conversionRate?: number;
           revenue?: number;
+          averageRevenue?: number;
           visits?: number;
           bounceRate?: number;
           visitDurationMs?: number;
         }>,
+        Name
+      >;
+      conversionSetup: FunctionReference<
+        "query",
+        "internal",
+        { token?: string; granted?: boolean },
+        {
+          funnels: Array<{ name: string; steps: Array<string> }>;
+          goals: Array<{
+            name: string;
+            event?: string;
+            page?: string;
+            props?: Array<{ key: string; value: string }>;
+          }>;
+        },
+        Name
+      >;
+      dashboardFunnel: FunctionReference<
+        "query",
+        "internal",
+        {
+          from: number;
+          to: number;
+          funnel: string;
+          filters?: Array<{ property: string; op: string; value: string }>;
+          token?: string;
+          granted?: boolean;
+        },
+        | { steps: Array<{ goal: string; visits: number }> }
+        | {
+            refused: {
+              code: string;
+              message: string;
+              field?: string;
+              availableFrom?: number;
+            };
+          },
         Name
       >;
       dashboardHistory: FunctionReference<
@@ -407,6 +469,10 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   viewsPerVisit: number;
                   bounceRate: number;
                   visitDurationMs: number;
+                  events?: number;
+                  conversionRate?: number;
+                  revenue?: number;
+                  averageRevenue?: number;
                 };
                 series: Array<{
                   start: number;
@@ -416,6 +482,10 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   viewsPerVisit: number;
                   bounceRate: number;
                   visitDurationMs: number;
+                  events?: number;
+                  conversionRate?: number;
+                  revenue?: number;
+                  averageRevenue?: number;
                 }>;
                 breakdowns: Array<
                   | {
@@ -427,6 +497,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                         events?: number;
                         conversionRate?: number;
                         revenue?: number;
+                        averageRevenue?: number;
                         visits?: number;
                         bounceRate?: number;
                         visitDurationMs?: number;
@@ -482,6 +553,20 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             } | null;
           };
         },
+        Name
+      >;
+      funnel: FunctionReference<
+        "query",
+        "internal",
+        {
+          from: number;
+          to: number;
+          funnel: string;
+          filters?: Array<{ property: string; op: string; value: string }>;
+          token?: string;
+          granted?: boolean;
+        },
+        Array<{ goal: string; visits: number }>,
         Name
       >;
       getActiveVisitors: FunctionReference<
@@ -635,6 +720,10 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           viewsPerVisit: number;
           bounceRate: number;
           visitDurationMs: number;
+          events?: number;
+          conversionRate?: number;
+          revenue?: number;
+          averageRevenue?: number;
         },
         Name
       >;
@@ -659,6 +748,10 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           viewsPerVisit: number;
           bounceRate: number;
           visitDurationMs: number;
+          events?: number;
+          conversionRate?: number;
+          revenue?: number;
+          averageRevenue?: number;
         }>,
         Name
       >;

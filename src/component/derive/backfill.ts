@@ -127,9 +127,9 @@ export async function hasFoldBudget(ctx: MutationCtx, folds: BatchFolds): Promis
  * the live worker's, and the derived tables, empty, are from then on built
  * under the running `rules`, which it records.
  */
-export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live: LiveCursor, rules: DerivedRules): Promise<void> {
+export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live: LiveCursor, rules: DerivedRules): Promise<{ done: boolean }> {
   const status = await getBackfillStatus(ctx);
-  if (status === null || status.state !== "running") return;
+  if (status === null || status.state !== "running") return { done: false };
   // Old rows of many sessions, each met once or twice: a session's minutes in one read.
   folds.views.time.wholeSessions = true;
   let { phase, cursor, upTo } = status;
@@ -175,6 +175,7 @@ export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live:
   const worked = phase === status.phase ? status.phase : `${status.phase}→${phase}`;
   const visits = settled > 0 ? `, ${settled} visits folded` : "";
   console.log(`[backfill] run ${status.runId} chunk ${chunks} (${worked}): ${processed} rows${visits} (${total} rows in all), ${done ? "done" : `next at ${phase}`}`);
+  return { done };
 }
 
 /**

@@ -4,6 +4,8 @@ import { VISIT_PROPERTIES, type VisitProperty } from "../../shared/config.js";
 import { addVisitToTime, linkVisitInScope, propertyScope, SITE_SCOPE, visitFiguresOf, type TimeFold } from "./timeBuckets.js";
 import { loadSessionScopes, numberOfSession, previousInScope, recordInScope, forgetInScope } from "./visitScopes.js";
 import { appendToBlock, type BlockVisit } from "./visitBlocks.js";
+import { packInts } from "./packedInts.js";
+import { eventsOfVisit, stepsOf, viewsOfSequence, type Step } from "./visitSteps.js";
 import { getSettlementCursor, isSettled, type SettlementCursor } from "./settleVisits.js";
 
 /**
@@ -32,7 +34,7 @@ import { getSettlementCursor, isSettled, type SettlementCursor } from "./settleV
 const MINUTE = 60_000;
 
 type Visit = Pick<Doc<"visits">, "_id" | "_creationTime" | "sessionId" | "start" | "lastActivity" | "views" | VisitProperty>;
-type Folded = Omit<Doc<"visitFolds">, "_id" | "_creationTime" | "visitId">;
+export type Folded = Omit<Doc<"visitFolds">, "_id" | "_creationTime" | "visitId">;
 /** A visit's row as the batch knows it (`state` null: the buckets hold nothing of it), written back at the end of the batch when changed. */
 export type VisitFoldEntry = { visitId: Id<"visits">; id: Id<"visitFolds"> | null; state: Folded | null; changed: boolean };
 
@@ -49,10 +51,20 @@ async function loadVisitFold(ctx: MutationCtx, fold: TimeFold, visitId: Id<"visi
   return entry;
 }
 
-const folded = ({ start, lastActivity, views, pages, scopes, session }: Folded): Folded => ({ start, lastActivity, views, pages, scopes, ...(session === undefined ? {} : { session }) });
+const folded = ({ start, lastActivity, views, pages, sequence, sessionId, scopes, session }: Folded): Folded => ({
+  start,
+  lastActivity,
+  views,
+  pages,
+  scopes,
+  ...(session === undefined ? {} : { session }),
+  ...(sequence === undefined ? {} : { sequence }),
+  ...(sessionId === undefined ? {} : { sessionId }),
+});
 
-/** True when the folded state has what a filter's scan needs: its session's number and its views of each page (rows from before may not). */
-const isComplete = (state: Folded) => state.session !== undefined && state.pages.every((page) => page.views !== undefined);
+/** True when the folded state has what a filter's scan needs: its session, its views of each page and their order (rows from before may not). */
+const isComplete = (state: Folded) =>
+  state.session !== undefined && state.sequence !== undefined && state.sessionId !== undefined && state.pages.every((page) => page.views !== undefined);
 
 const groupOf = (scope: string) => scope.slice(0, scope.indexOf(":")) as VisitProperty;
 
@@ -67,13 +79,15 @@ async function addState(ctx: MutationCtx, fold: TimeFold, state: Folded, sign: 1
 }
 
 /**
- * Each page the visit viewed, at its first view there, with its views there: the views since its folded state are
- * added to it (all of them when it has none, or when they do not add up to the visit's views: a view that reached
- * the worker out of time order).
+ * Each page the visit viewed, at its first view there, with its views there, and its views' order: the views since
+ * its folded state are added to it (all of them when it has none, or when they do not add up to the visit's views: a
+ * view that reached the worker out of time order).
  */
-async function pagesOf(ctx: MutationCtx, visit: Visit, state: Folded | null): Promise<Folded["pages"]> {
+async function pagesOf(ctx: MutationCtx, visit: Visit, state: Folded | null): Promise<Pick<Folded, "pages" | "sequence">> {
   const counted = state !== null && isComplete(state);
   const pages = new Map<string, { at: number; views: number }>(counted ? state.pages.map(({ path, at, views }) => [path, { at, views: views! }]) : []);
+  const indexOf = new Map([...pages.keys()].map((path, i) => [path, i]));
+  const order: number[] = [];
   const views = await ctx.db
     .query("pageViews")
     .withIndex("by_session_timestamp", (q) =>
@@ -82,12 +96,15 @@ async function pagesOf(ctx: MutationCtx, visit: Visit, state: Folded | null): Pr
     .collect();
   for (const view of views) {
     const page = pages.get(view.path);
-    if (page === undefined) pages.set(view.path, { at: view.timestamp, views: 1 });
-    else page.views++;
+    if (page === undefined) {
+      pages.set(view.path, { at: view.timestamp, views: 1 });
+      indexOf.set(view.path, indexOf.size);
+    } else page.views++;
+    order.push(indexOf.get(view.path)!, Math.max(0, view.timestamp - visit.start));
   }
   const total = [...pages.values()].reduce((sum, page) => sum + page.views, 0);
   if (counted && total !== visit.views) return await pagesOf(ctx, visit, null);
-  return [...pages].map(([path, { at, views }]) => ({ path, at, views }));
+  return { pages: [...pages].map(([path, { at, views }]) => ({ path, at, views })), sequence: (counted ? state.sequence! : "") + packInts(order) };
 }
 
 /** Folds a change of a visit as its session committed it, unless the visit has settled meanwhile (the worker behind its settling). */
@@ -138,9 +155,9 @@ async function foldVisitChange(ctx: MutationCtx, fold: TimeFold, visit: Visit): 
     scopes.push({ scope, prev });
   }
   // A change with no new view (a heartbeat) viewed no new page: no read.
-  const pages = old !== null && isComplete(old) && old.views === visit.views ? old.pages : await pagesOf(ctx, visit, old);
+  const { pages, sequence } = old !== null && isComplete(old) && old.views === visit.views ? old : await pagesOf(ctx, visit, old);
   const session = await numberOfSession(ctx, fold, sessionScopes);
-  const state: Folded = { start: visit.start, lastActivity: visit.lastActivity, views: visit.views, pages, scopes, session };
+  const state: Folded = { start: visit.start, lastActivity: visit.lastActivity, views: visit.views, pages, sequence, sessionId: visit.sessionId, scopes, session };
   if (old !== null) await addState(ctx, fold, old, -1);
   await addState(ctx, fold, state, 1);
   entry.state = state;
@@ -171,17 +188,19 @@ async function settlementOf(ctx: MutationCtx, fold: TimeFold): Promise<Settlemen
   return fold.settlement;
 }
 
-/** Settles an ended visit: folds its last change, if any, appends it to its visit block, and drops its row. */
+/** Settles an ended visit: folds its last change, if any, appends it to its visit block with its views and events in order, and drops its row. */
 export async function settleVisit(ctx: MutationCtx, fold: TimeFold, visit: Visit): Promise<void> {
   await foldVisitChange(ctx, fold, visit);
   const entry = await loadVisitFold(ctx, fold, visit._id);
-  await appendToBlock(ctx, fold.blocks, blockVisitOf(entry.state!));
+  const state = entry.state!;
+  const events = await eventsOfVisit(ctx, visit.sessionId, visit.start, visit.lastActivity);
+  await appendToBlock(ctx, fold.blocks, blockVisitOf(state, stepsOf(viewsOfSequence(state.start, state.pages, state.sequence!), events)));
   entry.state = null;
   entry.changed = true;
 }
 
 /** A folded visit as its block keeps it: its values are those of its scopes ("source:Google"). */
-function blockVisitOf(state: Folded): BlockVisit {
+export function blockVisitOf(state: Folded, steps: Step[]): BlockVisit {
   const values: BlockVisit["values"] = {};
   for (const { scope } of state.scopes) values[groupOf(scope)] = scope.slice(scope.indexOf(":") + 1);
   return {
@@ -190,6 +209,7 @@ function blockVisitOf(state: Folded): BlockVisit {
     views: state.views,
     session: state.session!,
     pages: state.pages.map(({ path, views }) => ({ path, views: views! })),
+    steps,
     values,
   };
 }

@@ -16,7 +16,7 @@ import { getSnapshotCore, mayPublishSettled } from "./openVisitSnapshot.js";
  * an empty cursor.
  */
 
-export type SettlementCursor = Pick<Doc<"visitSettlement">, "lastActivity" | "creationTime" | "blocksFrom">;
+export type SettlementCursor = Pick<Doc<"visitSettlement">, "lastActivity" | "creationTime" | "blocksFrom" | "stepsFrom">;
 
 export async function getSettlementCursor(ctx: QueryCtx): Promise<SettlementCursor | null> {
   return await ctx.db.query("visitSettlement").first();
@@ -41,6 +41,8 @@ export async function hasVisitToSettle(ctx: QueryCtx, now: number): Promise<bool
   const endedBy = await endedVisitsBy(ctx);
   return endedBy(now) && mayPublishSettled(await getSnapshotCore(ctx), now, endedBy);
 }
+
+const DAY = 24 * 60 * 60 * 1000;
 
 const settleBefore = (now: number) => now - VISIT_TIMEOUT_MS - VISIT_SETTLE_GRACE_MS;
 
@@ -77,8 +79,14 @@ export async function settleEndedVisits(
   if (settled > 0) {
     // Visits settled before visit blocks began are in none: blocks hold every visit that starts after the cursor then.
     // A first settling (a new site, or a backfill's) packs every visit there is: those raw retention deleted are gone.
-    if (saved === null) await ctx.db.insert("visitSettlement", { ...cursor!, blocksFrom: (await getRawRetention(ctx))?.deletedBefore ?? 0 });
-    else await ctx.db.patch(saved._id, { ...cursor!, blocksFrom: saved.blocksFrom ?? saved.lastActivity });
+    if (saved === null) {
+      const blocksFrom = (await getRawRetention(ctx))?.deletedBefore ?? 0;
+      await ctx.db.insert("visitSettlement", { ...cursor!, blocksFrom, stepsFrom: blocksFrom });
+    } else {
+      // Blocks begun before they held steps give their earlier visits none: steps are whole from the next UTC day.
+      const stepsFrom = saved.stepsFrom ?? Math.floor(now / DAY) * DAY + DAY;
+      await ctx.db.patch(saved._id, { ...cursor!, blocksFrom: saved.blocksFrom ?? saved.lastActivity, stepsFrom });
+    }
   }
   return { settled, exhausted };
 }

@@ -3,6 +3,7 @@ import type { Doc, Id } from "../_generated/dataModel.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { VISIT_BLOCK_GROUPS, VISIT_BLOCK_MAX_BYTES, VISIT_BLOCK_MAX_VISITS, type VisitProperty } from "../../shared/config.js";
 import { PackedReader, packInts, packedBytes } from "./packedInts.js";
+import type { Step } from "./visitSteps.js";
 
 /**
  * Settled visits packed into blocks, for filters the time buckets cannot answer (several at once, "is not",
@@ -10,12 +11,13 @@ import { PackedReader, packInts, packedBytes } from "./packedInts.js";
  * appends it to the latest block of its start's UTC day, up to VISIT_BLOCK_MAX_VISITS a block. A block is one
  * document per group of columns, in the same visit order: `core` (start minute of the day, duration, views, the
  * session's number) and one per VISIT_BLOCK_GROUPS entry (the visit's values of those properties; `pages` adds
- * each page it viewed with its views there). A scan reads `core` and only the groups its filters and breakdown
+ * each page it viewed with its views there), and `steps`: its views and custom events in time order
+ * (derive/visitSteps.ts), which goals and funnels test. A scan reads `core` and only the groups its filters and breakdown
  * name. Values are numbers into the document's own list of the strings it holds (0: none), so a visit costs
  * about 25 bytes in all (prds/filters.md).
  */
 
-export const BLOCK_GROUPS = ["core", ...(Object.keys(VISIT_BLOCK_GROUPS) as (keyof typeof VISIT_BLOCK_GROUPS)[])] as const;
+export const BLOCK_GROUPS = ["core", ...(Object.keys(VISIT_BLOCK_GROUPS) as (keyof typeof VISIT_BLOCK_GROUPS)[]), "steps"] as const;
 export type BlockGroup = (typeof BLOCK_GROUPS)[number];
 export const vBlockGroup = v.union(...BLOCK_GROUPS.map((group) => v.literal(group)));
 export type BlockDoc = Doc<"visitBlocks">;
@@ -25,9 +27,12 @@ type Packed = Pick<BlockDoc, "visits" | "values" | "data"> & { day?: number };
 const DAY = 24 * 60 * 60 * 1000;
 const MINUTE = 60_000;
 
+/** Groups that hold visit properties' values (the rest: `core`, and `steps`). */
+type PropertyGroup = keyof typeof VISIT_BLOCK_GROUPS;
+
 /** The group a visit property's column is in. */
 export function groupOfProperty(property: VisitProperty): BlockGroup {
-  for (const [group, properties] of Object.entries(VISIT_BLOCK_GROUPS)) if ((properties as readonly string[]).includes(property)) return group as BlockGroup;
+  for (const [group, properties] of Object.entries(VISIT_BLOCK_GROUPS)) if ((properties as readonly string[]).includes(property)) return group as PropertyGroup;
   throw new Error(`no block group holds ${property}`);
 }
 
@@ -38,6 +43,7 @@ export type BlockVisit = {
   views: number;
   session: number;
   pages: { path: string; views: number }[];
+  steps: Step[];
   values: Partial<Record<VisitProperty, string>>;
 };
 
@@ -59,7 +65,10 @@ function newPart(day: number, part: number): Part {
   return { day, part, visits: 0, columns: Object.fromEntries(BLOCK_GROUPS.map((group) => [group, emptyColumn()])) as Part["columns"] };
 }
 
-/** The day's latest block, read once per batch (its documents, one per group), or a new one when it is full. */
+/**
+ * The day's latest block, read once per batch (its documents, one per group), or a new one when it is full. A block
+ * begun before blocks had steps gets its `steps` document, its earlier visits with none (settleVisits' `stepsFrom`).
+ */
 async function openPart(ctx: MutationCtx, appends: BlockAppends, day: number): Promise<Part> {
   const cached = appends.open.get(day);
   if (cached !== undefined) return cached;
@@ -82,6 +91,7 @@ async function openPart(ctx: MutationCtx, appends: BlockAppends, day: number): P
     part = newPart(day, latest[0].part);
     part.visits = latest[0].visits;
     for (const doc of latest) part.columns[doc.group] = columnOf(doc);
+    if (!latest.some((doc) => doc.group === "steps")) append(part.columns.steps, new Array<number>(part.visits).fill(0));
   }
   appends.open.set(day, part);
   return part;
@@ -123,10 +133,11 @@ export async function appendToBlock(ctx: MutationCtx, appends: BlockAppends, vis
 
 /** Packs the visit into the part's columns, its start as minutes from the part's day. */
 function addToPart(part: Part, visit: BlockVisit): void {
-  const { core, pages } = part.columns;
+  const { core, pages, steps } = part.columns;
   append(core, [Math.floor((visit.start - part.day) / MINUTE), visit.durationMs, visit.views, visit.session]);
   const pageNumbers = visit.pages.flatMap(({ path, views }) => [numberOf(pages, path), views]);
   append(pages, [numberOf(pages, visit.values.entryPage), numberOf(pages, visit.values.exitPage), visit.pages.length, ...pageNumbers]);
+  append(steps, [visit.steps.length, ...visit.steps.flatMap((step) => packedStep(steps, step))]);
   for (const [group, properties] of Object.entries(VISIT_BLOCK_GROUPS)) {
     if (group === "pages") continue;
     const column = part.columns[group as BlockGroup];
@@ -136,6 +147,23 @@ function addToPart(part: Part, visit: BlockVisit): void {
     );
   }
   part.visits++;
+}
+
+/** A step as numbers: a view is its page's number × 2; an event its name's × 2 + 1, its properties (count, then key and value numbers) and its revenue (signed, zigzag). */
+function packedStep(column: Column, step: Step): number[] {
+  if ("page" in step) return [numberOf(column, step.page) * 2];
+  const props = step.props.flatMap(({ key, value }) => [numberOf(column, key), numberOf(column, value)]);
+  return [numberOf(column, step.event) * 2 + 1, step.props.length, ...props, step.revenue >= 0 ? step.revenue * 2 : -step.revenue * 2 - 1];
+}
+
+function readStep(reader: PackedReader, values: string[]): Step {
+  const token = reader.next();
+  const text = (number: number) => values[number - 1];
+  if (token % 2 === 0) return { page: text(token / 2) };
+  const props: { key: string; value: string }[] = [];
+  for (let count = reader.next(); count > 0; count--) props.push({ key: text(reader.next()), value: text(reader.next()) });
+  const zigzag = reader.next();
+  return { event: text((token - 1) / 2), props, revenue: zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2 };
 }
 
 /** Visits packed afresh, a document's fields per group (day 0: starts are minutes since the epoch): the snapshot of visits in progress. */
@@ -174,6 +202,7 @@ export type ScannedVisit = {
   session: number | string;
   values: Partial<Record<VisitProperty, string>>;
   pages: { path: string; views: number }[];
+  steps: Step[];
 };
 
 /**
@@ -187,7 +216,7 @@ export function forEachBlockVisit(docs: Partial<Record<BlockGroup, Packed>>, eac
     .filter(([group]) => group !== "core")
     .map(([group, doc]) => ({ group: group as BlockGroup, values: JSON.parse(doc!.values) as string[], reader: new PackedReader(doc!.data) }));
   const coreReader = new PackedReader(core.data);
-  const visit: ScannedVisit = { start: 0, durationMs: 0, views: 0, session: 0, values: {}, pages: [] };
+  const visit: ScannedVisit = { start: 0, durationMs: 0, views: 0, session: 0, values: {}, pages: [], steps: [] };
   for (let i = 0; i < core.visits; i++) {
     visit.start = (core.day ?? 0) + coreReader.next() * MINUTE;
     visit.durationMs = coreReader.next();
@@ -206,7 +235,12 @@ export function forEachBlockVisit(docs: Partial<Record<BlockGroup, Packed>>, eac
         for (let page = 0; page < count; page++) visit.pages.push({ path: valueOf()!, views: reader.next() });
         continue;
       }
-      for (const property of VISIT_BLOCK_GROUPS[group as Exclude<BlockGroup, "core" | "pages">]) visit.values[property] = valueOf();
+      if (group === "steps") {
+        visit.steps = [];
+        for (let count = reader.next(); count > 0; count--) visit.steps.push(readStep(reader, values));
+        continue;
+      }
+      for (const property of VISIT_BLOCK_GROUPS[group as Exclude<PropertyGroup, "pages">]) visit.values[property] = valueOf();
     }
     each(visit);
   }

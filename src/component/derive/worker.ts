@@ -328,12 +328,13 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
   // A visit settles only once its views are folded: not in a batch that leaves views for the next.
   const settledAll = batch.settle && !held && !resetting && !viewsLeft ? (await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds))).exhausted : true;
   const cursor = { views, sessions, visits, events };
-  if (batch.backfill) await runBackfillStep(ctx, folds, cursor, rules);
+  const rebuilt = batch.backfill && (await runBackfillStep(ctx, folds, cursor, rules)).done;
   await finishPageViewFold(ctx, folds.views);
   await finishLiveFold(ctx, folds.live);
   await finishCapFold(ctx, caps, now);
   // A batch that packed settled visits into blocks publishes what is still open in the same commit: no visit is in both, or in neither.
-  if (batch.publish || folds.views.time.blocks.appended > 0) await publishOpenVisits(ctx, now, visits);
+  // So does the one that ends a backfill: one published while it rebuilt the visits in progress may lack some.
+  if (batch.publish || folds.views.time.blocks.appended > 0 || rebuilt) await publishOpenVisits(ctx, now, visits);
   const trafficLeft = viewsLeft || leftBehind(batch.visits ?? [], visits, WORKER_VISITS_PER_BATCH) || leftBehind(batch.events ?? [], events, WORKER_VIEWS_PER_BATCH);
   const leftOver =
     !rolledUp ||

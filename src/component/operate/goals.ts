@@ -1,60 +1,109 @@
 import { ConvexError, v } from "convex/values";
+import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
-import { GOALS_MAX } from "../../shared/config.js";
-import type { InvalidArgument } from "../../shared/validation.js";
+import { FUNNELS_MAX, GOAL_PROPS_MAX, GOALS_MAX } from "../../shared/config.js";
+import { canonicalPath, type InvalidArgument } from "../../shared/validation.js";
+import type { Step } from "../derive/visitSteps.js";
 import { eventName, storedProps } from "../record/customEvents.js";
 
 /**
- * Goals (prds/events.md): what a site owner counts as a conversion, named. A goal is a custom event's name, narrowed
- * or not by one property's value; its figures are that name's (or that value's) time buckets, so a goal added later
- * covers all history at once, exactly, with no backfill.
+ * Goals (prds/events.md): what a site owner counts as a conversion, named. A goal is a custom event's name, or a page
+ * path pattern (`/blog/*`: one segment, `/docs/**`: any depth), an event's narrowed or not by property values. An
+ * event goal with at most one property value reads its time buckets (any range, no backfill); any goal is also
+ * tested against each visit's steps when a scan answers (read/filteredVisits.ts), so a goal added later covers all
+ * history at once, exactly.
  * The owner manages them (`npx convex run stats:createGoal`, listGoals, deleteGoal); at most GOALS_MAX, so a
  * breakdown by goal reads a bounded number of scopes.
  */
 
-// `prop`: the one property value a goal narrows its event to (Signup with plan = pro).
 const vGoalProp = v.object({ key: v.string(), value: v.string() });
-export const vGoal = v.object({ name: v.string(), event: v.string(), prop: v.optional(vGoalProp), createdAt: v.number() });
-export const vGoalArgs = { name: v.string(), event: v.string(), props: v.optional(v.array(vGoalProp)) };
+// `event` or `page` (a path pattern), and the property values an event must have (all of them) to count.
+export const vGoal = v.object({ name: v.string(), event: v.optional(v.string()), page: v.optional(v.string()), props: v.optional(v.array(vGoalProp)), createdAt: v.number() });
+export const vGoalArgs = { name: v.string(), event: v.optional(v.string()), page: v.optional(v.string()), props: v.optional(v.array(vGoalProp)) };
 export type Goal = typeof vGoal.type;
 
 function reject(field: string, message: string): never {
   throw new ConvexError<InvalidArgument>({ code: "INVALID_ARGUMENT", field, message });
 }
 
+/** A goal as the API gives it; a row from before goals took several properties keeps its one in `prop`. */
+const goalOf = ({ name, event, page, props, prop, createdAt }: Doc<"goals">): Goal => {
+  const narrowed = props ?? (prop === undefined ? [] : [prop]);
+  return { name, ...(event === undefined ? {} : { event }), ...(page === undefined ? {} : { page }), ...(narrowed.length === 0 ? {} : { props: narrowed }), createdAt };
+};
+
 /** Every goal, in the order they were made. */
 export async function listGoals(ctx: QueryCtx): Promise<Goal[]> {
-  const rows = await ctx.db.query("goals").take(GOALS_MAX);
-  return rows.map(({ name, event, prop, createdAt }) => ({ name, event, ...(prop === undefined ? {} : { prop }), createdAt }));
+  return (await ctx.db.query("goals").take(GOALS_MAX)).map(goalOf);
 }
 
-/** Adds a goal: a unique name (display text, as an event's), the event name it counts, and at most one property value it narrows to. */
-export async function createGoal(ctx: MutationCtx, args: { name: string; event: string; props?: { key: string; value: string }[] }, now: number): Promise<Goal> {
-  const name = eventName(args.name, "name");
-  const event = eventName(args.event, "event");
-  if ((args.props?.length ?? 0) > 1) reject("props", "a goal narrows its event by at most one property value yet");
-  const prop = args.props?.[0] && storedProp(args.props[0]);
-  const existing = await ctx.db
+/** The goal of that name, or null. */
+export async function goalNamed(ctx: QueryCtx, name: string): Promise<Goal | null> {
+  const row = await ctx.db
     .query("goals")
     .withIndex("by_name", (q) => q.eq("name", name))
     .unique();
-  if (existing !== null) reject("name", `a goal named ${JSON.stringify(name)} exists: delete it first, or choose another name`);
+  return row === null ? null : goalOf(row);
+}
+
+/**
+ * Adds a goal: a unique name (display text, as an event's), and either the event name it counts, narrowed by at most
+ * GOAL_PROPS_MAX property values, or the page path pattern it counts views of.
+ */
+export async function createGoal(ctx: MutationCtx, args: { name: string; event?: string; page?: string; props?: { key: string; value: string }[] }, now: number): Promise<Goal> {
+  const name = eventName(args.name, "name");
+  if ((args.event === undefined) === (args.page === undefined)) reject("event", "a goal counts either an event (event) or views of pages (page): give one of them");
+  const event = args.event === undefined ? undefined : eventName(args.event, "event");
+  const page = args.page === undefined ? undefined : pagePattern(args.page);
+  if (page !== undefined && args.props !== undefined) reject("props", "props narrow an event goal: views have no properties");
+  if ((args.props?.length ?? 0) > GOAL_PROPS_MAX) reject("props", `a goal narrows its event by at most ${GOAL_PROPS_MAX} property values`);
+  const props = args.props === undefined || args.props.length === 0 ? undefined : storedProps(args.props);
+  if ((await goalNamed(ctx, name)) !== null) reject("name", `a goal named ${JSON.stringify(name)} exists: delete it first, or choose another name`);
   if ((await ctx.db.query("goals").take(GOALS_MAX)).length >= GOALS_MAX) reject("name", `a site has at most ${GOALS_MAX} goals`);
-  const goal = { name, event, ...(prop === undefined ? {} : { prop }), createdAt: now };
+  const goal = { name, ...(event === undefined ? {} : { event }), ...(page === undefined ? {} : { page }), ...(props === undefined ? {} : { props }), createdAt: now };
   await ctx.db.insert("goals", goal);
   return goal;
 }
 
-/** Deletes the goal of that name; its event's figures stay (they are the event's). */
+/** Deletes the goal of that name; its event's figures stay (they are the event's). A goal a funnel uses is kept: INVALID_ARGUMENT naming the funnels. */
 export async function deleteGoal(ctx: MutationCtx, name: string): Promise<boolean> {
   const goal = await ctx.db
     .query("goals")
     .withIndex("by_name", (q) => q.eq("name", name))
     .unique();
   if (goal === null) return false;
+  const funnels = (await ctx.db.query("funnels").take(FUNNELS_MAX)).filter(({ steps }) => steps.includes(name)).map((funnel) => funnel.name);
+  if (funnels.length > 0) reject("name", `the funnel${funnels.length === 1 ? "" : "s"} ${funnels.map((each) => JSON.stringify(each)).join(", ")} use${funnels.length === 1 ? "s" : ""} this goal: delete ${funnels.length === 1 ? "it" : "them"} first`);
   await ctx.db.delete(goal._id);
   return true;
 }
 
-/** A goal's property as its events store it (the same checks), so it names the same buckets. */
-const storedProp = (prop: { key: string; value: string }) => storedProps([prop])[0];
+/** A page goal's pattern, canonical as a recorded path is (so it names the same pages): `*` and `**` kept. */
+function pagePattern(raw: string): string {
+  const pattern = canonicalPath(raw, "page");
+  if (/\*{3,}/.test(pattern)) reject("page", "page takes * (within one segment) or ** (any depth), not ***");
+  return pattern;
+}
+
+/** A page pattern as a test: `*` any characters but "/", `**` any characters. */
+export function pageMatcher(pattern: string): (path: string) => boolean {
+  const source = pattern
+    .split(/(\*\*|\*)/)
+    .map((part) => (part === "**" ? ".*" : part === "*" ? "[^/]*" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  const regex = new RegExp(`^${source}$`);
+  return (path) => regex.test(path);
+}
+
+/** Whether a visit's step reaches the goal: a view of a page it names, or its event with every property value it names. */
+export function goalMatcher(goal: Goal): (step: Step) => boolean {
+  if (goal.page !== undefined) {
+    const matches = pageMatcher(goal.page);
+    return (step) => "page" in step && matches(step.page);
+  }
+  const props = goal.props ?? [];
+  return (step) => "event" in step && step.event === goal.event && props.every(({ key, value }) => step.props.some((prop) => prop.key === key && prop.value === value));
+}
+
+/** True when the goal's figures come from time buckets: an event goal with at most one property value. */
+export const isBucketGoal = (goal: Goal) => goal.event !== undefined && (goal.props?.length ?? 0) <= 1;

@@ -3,7 +3,12 @@ import type { Doc } from "../_generated/dataModel.js";
 import type { QueryCtx } from "../_generated/server.js";
 import {
   BREAKDOWN_PROPERTIES,
+  EVENT_PROP_KEY_MAX_BYTES,
+  EVENT_PROP_PREFIX,
+  EVENT_PROP_VALUE_MAX_BYTES,
+  EVENT_PROPERTY,
   FILTER_OPS,
+  GOAL_PROPERTY,
   FILTER_SCAN_MAX_BYTES,
   FILTER_SCAN_MAX_DOCS,
   MAX_FILTERS,
@@ -18,6 +23,8 @@ import type { TimeRange } from "../../shared/timeRanges.js";
 import { canonicalPath, type InvalidArgument } from "../../shared/validation.js";
 import { getSettlementCursor } from "../derive/settleVisits.js";
 import { forEachBlockVisit, groupOfProperty, type BlockDoc, type BlockGroup, type ScannedVisit } from "../derive/visitBlocks.js";
+import type { Step } from "../derive/visitSteps.js";
+import { goalMatcher, goalNamed } from "../operate/goals.js";
 import { noFigures, type Figures } from "./figures.js";
 import type { RangeTooBusy } from "./openVisits.js";
 
@@ -34,10 +41,21 @@ import type { RangeTooBusy } from "./openVisits.js";
  * visit with none, `contains` ignores case); page filters test each view's page, and a visit matches when one of its
  * views passes them all. A matching visit counts with its start in the range: its visit figures, its session as a
  * visitor, and as page views its views that pass the page filters (all of them with none).
+ *
+ * Step filters (a goal, an event's name, `prop:<key>`: prds/events.md) test each of a visit's steps, its views and
+ * custom events in order, all of them the same step: a visit converts when one of its steps passes them all, and its
+ * passing steps are its conversions (events) with their revenue. Every visit that passes the other filters is passed
+ * on with its conversion (none: 0 events), so callers count the visitors a conversion rate divides by.
  */
 
 export const vFilters = v.array(v.object({ property: v.string(), op: v.string(), value: v.string() }));
-export type Filter = { property: BreakdownProperty; op: FilterOp; value: string };
+/** What a step filter tests: a goal, an event's name, or one of its properties' values. */
+export type StepProperty = typeof GOAL_PROPERTY | typeof EVENT_PROPERTY | `${typeof EVENT_PROP_PREFIX}${string}`;
+export type FilterProperty = BreakdownProperty | StepProperty;
+export type Filter = { property: FilterProperty; op: FilterOp; value: string };
+export const isStepProperty = (property: string): property is StepProperty => property === GOAL_PROPERTY || property === EVENT_PROPERTY || property.startsWith(EVENT_PROP_PREFIX);
+/** A visit's conversions under step filters: its passing steps and their revenue (minor units). */
+export type Conversion = { events: number; revenue: number };
 export type FilterTooBroad = { code: "FILTER_TOO_BROAD"; field: "filters"; message: string; availableFrom?: number };
 export type RangeTooEarly = { code: "RANGE_TOO_EARLY"; field: "from"; message: string; availableFrom: number };
 
@@ -58,15 +76,47 @@ export function parseFilters(args: { filter?: { property: string; value: string 
   if (given.length > MAX_FILTERS) invalid(field, `${field} takes at most ${MAX_FILTERS}; got ${given.length}`);
   return given.map(({ property, op, value }, i) => {
     const at = args.filters === undefined ? "filter" : `filters[${i}]`;
-    if (!(BREAKDOWN_PROPERTIES as readonly string[]).includes(property)) {
-      invalid(`${at}.property`, `${at}.property must be one of ${BREAKDOWN_PROPERTIES.join(", ")}; got ${quoted(property)}`);
-    }
     if (!(FILTER_OPS as readonly string[]).includes(op)) invalid(`${at}.op`, `${at}.op must be one of ${FILTER_OPS.join(", ")}; got ${quoted(op)}`);
+    if (isStepProperty(property)) return stepFilter(at, property, op as FilterOp, value);
+    if (!(BREAKDOWN_PROPERTIES as readonly string[]).includes(property)) {
+      invalid(`${at}.property`, `${at}.property must be ${GOAL_PROPERTY}, ${EVENT_PROPERTY}, ${EVENT_PROP_PREFIX}<key> or one of ${BREAKDOWN_PROPERTIES.join(", ")}; got ${quoted(property)}`);
+    }
     const isPage = PAGE_PROPERTIES.includes(property as BreakdownProperty);
     if (isPage && op !== "contains") return { property: property as BreakdownProperty, op: op as FilterOp, value: canonicalPath(value, `${at}.value`) };
     if (value === "" || new TextEncoder().encode(value).length > MAX_VISIT_FIELD_BYTES) invalid(`${at}.value`, `${at}.value must be 1 to ${MAX_VISIT_FIELD_BYTES} bytes`);
     return { property: property as BreakdownProperty, op: op as FilterOp, value };
   });
+}
+
+/** A step filter, checked: a goal takes `is`; a property's key and value are within an event's limits. */
+function stepFilter(at: string, property: StepProperty, op: FilterOp, value: string): Filter {
+  if (property === GOAL_PROPERTY && op !== "is") invalid(`${at}.op`, `a ${GOAL_PROPERTY} filter takes "is"; got ${quoted(op)}`);
+  const key = property.startsWith(EVENT_PROP_PREFIX) ? property.slice(EVENT_PROP_PREFIX.length) : null;
+  if (key !== null && (key === "" || new TextEncoder().encode(key).length > EVENT_PROP_KEY_MAX_BYTES)) {
+    invalid(`${at}.property`, `${at}.property names a property key of 1 to ${EVENT_PROP_KEY_MAX_BYTES} bytes, e.g. ${EVENT_PROP_PREFIX}plan`);
+  }
+  if (value === "" || new TextEncoder().encode(value).length > EVENT_PROP_VALUE_MAX_BYTES) invalid(`${at}.value`, `${at}.value must be 1 to ${EVENT_PROP_VALUE_MAX_BYTES} bytes`);
+  return { property, op, value };
+}
+
+/** One test of a step for all the step filters (null: none), a goal's read from its definition. */
+export async function stepTestOf(ctx: QueryCtx, filters: Filter[]): Promise<((step: Step) => boolean) | null> {
+  const tests: ((step: Step) => boolean)[] = [];
+  for (const [i, filter] of filters.entries()) {
+    if (filter.property === GOAL_PROPERTY) {
+      const goal = await goalNamed(ctx, filter.value);
+      if (goal === null) invalid(`filters[${i}].value`, `no goal is named ${quoted(filter.value)}`);
+      tests.push(goalMatcher(goal));
+    } else if (filter.property === EVENT_PROPERTY) {
+      const test = testOf(filter);
+      tests.push((step) => "event" in step && test(step.event));
+    } else if (filter.property.startsWith(EVENT_PROP_PREFIX)) {
+      const key = filter.property.slice(EVENT_PROP_PREFIX.length);
+      const test = testOf(filter);
+      tests.push((step) => "event" in step && test(step.props.find((prop) => prop.key === key)?.value));
+    }
+  }
+  return tests.length === 0 ? null : (step) => tests.every((test) => test(step));
 }
 
 /** A value test for one filter, its answers kept per value (a scan meets the same few values again and again). */
@@ -83,14 +133,32 @@ function testOf({ op, value }: Filter): (candidate: string | undefined) => boole
   };
 }
 
-/** What a scan passes on for each matching visit: the visit, and its views that count (those that pass the page filters). */
-export type MatchedVisit = (visit: ScannedVisit, pageviews: number, passes: (path: string) => boolean) => void;
+/**
+ * What a scan passes on for each matching visit: the visit, its views that count (those that pass the page filters),
+ * and under step filters its conversion (every visit that passes the other filters, converting or not).
+ */
+export type MatchedVisit = (visit: ScannedVisit, pageviews: number, passes: (path: string) => boolean, conversion?: Conversion) => void;
 
-/** Figures of matching visits, each session counted once as a visitor. */
+/**
+ * Figures of matching visits, each session counted once as a visitor; under step filters, of converting visits, with
+ * their conversions (`events`, and revenue in the figures) and every visitor of the visits scanned (`baseVisitors`).
+ */
 export class Tally {
   readonly figures: Figures = noFigures();
+  events = 0;
+  baseVisitors = 0;
   private readonly sessions = new Set<number | string>();
-  add(visit: ScannedVisit, pageviews: number): void {
+  private readonly baseSessions = new Set<number | string>();
+  add(visit: ScannedVisit, pageviews: number, conversion?: Conversion): void {
+    if (conversion !== undefined) {
+      if (!this.baseSessions.has(visit.session)) {
+        this.baseSessions.add(visit.session);
+        this.baseVisitors++;
+      }
+      if (conversion.events === 0) return;
+      this.events += conversion.events;
+      this.figures.revenue += conversion.revenue;
+    }
     this.figures.pageviews += pageviews;
     this.figures.visits++;
     if (visit.views === 1) this.figures.bounces++;
@@ -113,23 +181,28 @@ export class ValueTallies {
     if (tally === undefined) this.tallies.set(value, (tally = new Tally()));
     return tally;
   }
-  readonly add: MatchedVisit = (visit, pageviews, passes) => {
+  readonly add: MatchedVisit = (visit, pageviews, passes, conversion) => {
     if (this.property !== "page") {
       const value = visit.values[this.property];
-      if (value !== undefined) this.of(value).add(visit, pageviews);
+      if (value !== undefined) this.of(value).add(visit, pageviews, conversion);
       return;
     }
-    for (const page of visit.pages) if (passes(page.path)) this.of(page.path).add(visit, page.views);
+    for (const page of visit.pages) if (passes(page.path)) this.of(page.path).add(visit, page.views, conversion);
   };
-  ranked(): { value: string; figures: Figures }[] {
-    return [...this.tallies].map(([value, { figures }]) => ({ value, figures }));
+  /** Each value with its tally, those with no matching visit (every visit of it scanned for a rate, none converting) left out. */
+  ranked(): { value: string; figures: Figures; tally: Tally }[] {
+    return [...this.tallies].filter(([, tally]) => tally.figures.visits > 0).map(([value, tally]) => ({ value, figures: tally.figures, tally }));
   }
 }
 
-/** Where filtered figures can start: visits that started before the first settling with blocks may be in none. */
-async function blocksFrom(ctx: QueryCtx): Promise<number> {
+/**
+ * Where filtered figures can start: visits that started before the first settling with blocks may be in none, and
+ * with `steps`, those before blocks kept steps have none.
+ */
+async function blocksFrom(ctx: QueryCtx, steps: boolean): Promise<number> {
   const cursor = await getSettlementCursor(ctx);
-  const from = cursor === null ? 0 : (cursor.blocksFrom ?? cursor.lastActivity);
+  const blocks = cursor === null ? 0 : (cursor.blocksFrom ?? cursor.lastActivity);
+  const from = steps && cursor !== null ? Math.max(blocks, cursor.stepsFrom ?? blocks) : blocks;
   return from === 0 ? 0 : Math.floor(from / MINUTE) * MINUTE + MINUTE;
 }
 
@@ -150,20 +223,28 @@ function tooBroad(range: TimeRange, availableFrom: number | null): never {
 
 /**
  * Scans the range's visits under the filters, calling `each` with every matching one; `properties` are those the
- * callers read besides the filters' (a breakdown's), whose block columns are read too. Refuses a range it cannot read whole.
+ * callers read besides the filters' (a breakdown's, or "steps" for goals and funnels), whose block columns are read
+ * too. Refuses a range it cannot read whole.
  */
-export async function scanFiltered(ctx: QueryCtx, range: TimeRange, filters: Filter[], properties: BreakdownProperty[], each: MatchedVisit): Promise<void> {
-  const from = await blocksFrom(ctx);
+export async function scanFiltered(ctx: QueryCtx, range: TimeRange, filters: Filter[], properties: (FilterProperty | "steps")[], each: MatchedVisit): Promise<void> {
+  const groups = new Set<BlockGroup>(["core"]);
+  for (const property of [...filters.map((filter) => filter.property), ...properties]) {
+    groups.add(property === "page" ? "pages" : property === "steps" || isStepProperty(property) ? "steps" : groupOfProperty(property));
+  }
+  const from = await blocksFrom(ctx, groups.has("steps"));
   if (range.from < from) {
     throw new ConvexError<RangeTooEarly>({
       code: "RANGE_TOO_EARLY",
       field: "from",
       availableFrom: from,
-      message: `Filtered figures start at ${new Date(from).toISOString()}, when this site began packing visits for filters: choose a range from then, or run the backfill to include older visits`,
+      message: groups.has("steps")
+        ? `Goals, events and funnels under filters start at ${new Date(from).toISOString()}, when this site began keeping each visit's steps: choose a range from then, or run the backfill to include older visits`
+        : `Filtered figures start at ${new Date(from).toISOString()}, when this site began packing visits for filters: choose a range from then, or run the backfill to include older visits`,
     });
   }
-  const visitTests = filters.filter((filter) => filter.property !== "page").map((filter) => ({ property: filter.property as VisitProperty, test: testOf(filter) }));
+  const visitTests = filters.filter((filter) => !isStepProperty(filter.property) && filter.property !== "page").map((filter) => ({ property: filter.property as VisitProperty, test: testOf(filter) }));
   const pageTests = filters.filter((filter) => filter.property === "page").map(testOf);
+  const stepTest = await stepTestOf(ctx, filters);
   const passes = (path: string) => pageTests.every((test) => test(path));
   const visit = (scanned: ScannedVisit) => {
     if (scanned.start < range.from || scanned.start >= range.to) return;
@@ -174,11 +255,16 @@ export async function scanFiltered(ctx: QueryCtx, range: TimeRange, filters: Fil
       for (const page of scanned.pages) if (passes(page.path)) pageviews += page.views;
       if (pageviews === 0) return;
     }
-    each(scanned, pageviews, passes);
+    if (stepTest === null) return each(scanned, pageviews, passes);
+    const conversion: Conversion = { events: 0, revenue: 0 };
+    for (const step of scanned.steps) {
+      if (!stepTest(step)) continue;
+      conversion.events++;
+      if ("event" in step) conversion.revenue += step.revenue;
+    }
+    each(scanned, pageviews, passes, conversion);
   };
   const budget: Budget = { bytes: FILTER_SCAN_MAX_BYTES, docs: FILTER_SCAN_MAX_DOCS };
-  const groups = new Set<BlockGroup>(["core"]);
-  for (const property of [...filters.map((filter) => filter.property), ...properties]) groups.add(property === "page" ? "pages" : groupOfProperty(property));
   await scanOpenVisits(ctx, [...groups], budget, visit);
   await scanBlocks(ctx, range, [...groups], budget, visit);
 }

@@ -15,9 +15,9 @@ import {
   type BreakdownTarget,
   type VisitProperty,
 } from "../../shared/config.js";
-import { siteCurrency } from "../record/customEvents.js";
-import { listGoals, type Goal } from "../operate/goals.js";
-import { parseFilters, scanFiltered, Tally, ValueTallies, vFilters, type Filter, type MatchedVisit } from "./filteredVisits.js";
+import { isBucketGoal, listGoals, type Goal } from "../operate/goals.js";
+import { isStepProperty, parseFilters, scanFiltered, stepTestOf, Tally, ValueTallies, vFilters, type Filter, type MatchedVisit } from "./filteredVisits.js";
+import { ConversionTallies, conversionMetrics, type ConversionKey } from "./conversions.js";
 import { openVisitFigures, openVisitValues, readOpenVisits, type OpenVisit } from "./openVisits.js";
 import { countPrevsBefore } from "../derive/prevHistogram.js";
 import { storedDetail } from "../derive/rollup.js";
@@ -57,10 +57,12 @@ import type { InvalidArgument } from "../../shared/validation.js";
  */
 
 const vVisitMetrics = { visits: v.number(), viewsPerVisit: v.number(), bounceRate: v.number(), visitDurationMs: v.number() };
+// Under a goal, event or event property filter: conversions, the share of the other filters' visitors who converted, and their revenue (total and per conversion) when any.
+const vConversionMetrics = { events: v.optional(v.number()), conversionRate: v.optional(v.number()), revenue: v.optional(v.number()), averageRevenue: v.optional(v.number()) };
 export const vFilter = v.object({ property: v.string(), value: v.string() });
 export { vFilters };
-export const vSummary = v.object({ from: v.number(), to: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics });
-export const vSeriesRow = v.object({ start: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics });
+export const vSummary = v.object({ from: v.number(), to: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics, ...vConversionMetrics });
+export const vSeriesRow = v.object({ start: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics, ...vConversionMetrics });
 export const vBreakdownRow = v.object({
   value: v.string(),
   // For pages (page, entry page, exit page): the page's title.
@@ -68,10 +70,12 @@ export const vBreakdownRow = v.object({
   // For pages and visit properties (an event's row has its events instead).
   pageviews: v.optional(v.number()),
   visitors: v.number(),
-  // For events: how many, the share of the range's visitors who sent one, and their revenue in the site's currency (when any).
+  // For events and goals (and any row under a goal, event or event property filter): how many, the share of the range's
+  // visitors who converted, and their revenue in the site's currency, total and per conversion (when any).
   events: v.optional(v.number()),
   conversionRate: v.optional(v.number()),
   revenue: v.optional(v.number()),
+  averageRevenue: v.optional(v.number()),
   // For visit properties:
   visits: v.optional(v.number()),
   bounceRate: v.optional(v.number()),
@@ -127,14 +131,24 @@ function parseTarget(property: string): BreakdownTarget {
   return property as BreakdownProperty;
 }
 
-/** The scope the filters read (none: the site; one `is`: its value's), or null when they need a scan (read/filteredVisits.ts). */
+/** The scope the filters read (none: the site; one `is`: its value's), or null when they need a scan (read/filteredVisits.ts): step filters always do. */
 function lensOf(filters: Filter[]): Lens | null {
   if (filters.length === 0) return { group: "site", scope: SITE_SCOPE };
   const [filter] = filters;
-  if (filters.length > 1 || filter.op !== "is") return null;
-  if (filter.property === "page") return { group: "page", scope: filter.value };
-  return { group: filter.property, scope: propertyScope(filter.property, filter.value), value: filter.value };
+  if (filters.length > 1 || filter.op !== "is" || isStepProperty(filter.property)) return null;
+  const property = filter.property as BreakdownProperty;
+  if (property === "page") return { group: "page", scope: filter.value };
+  return { group: property, scope: propertyScope(property, filter.value), value: filter.value };
 }
+
+/** True when the filters test visits' steps: their figures are conversions. */
+const hasStepFilter = (filters: Filter[]) => filters.some((filter) => isStepProperty(filter.property));
+
+/** A scan's figures as the API reports them; under step filters, with the conversion figures. */
+const tallyRow = (tally: Tally, filters: Filter[]) => ({
+  ...summaryRow(tally.figures),
+  ...(hasStepFilter(filters) ? conversionMetrics(tally.figures.visitors, tally.events, tally.baseVisitors, tally.figures.revenue) : {}),
+});
 
 /** Visit figures as the API reports them: rates and means, 0 with no visits. */
 function visitMetrics(figures: Figures) {
@@ -241,6 +255,13 @@ type SeriesArgs = TimeRange & FilterArg & { interval: string; timeZone?: string 
 /** `summary`: page views, visitors and visits in `[from, to)`, of the site or of what the filters match. */
 export async function summary(ctx: QueryCtx, args: TimeRange & FilterArg, site?: Site, history?: History) {
   const range = { from: args.from, to: args.to };
+  assertValidRange(range);
+  const filters = parseFilters(args);
+  if (lensOf(filters) === null) {
+    const tally = new Tally();
+    await scanFiltered(ctx, range, filters, [], (visit, pageviews, _passes, conversion) => tally.add(visit, pageviews, conversion));
+    return { ...range, ...tallyRow(tally, filters) };
+  }
   return { ...range, ...summaryRow(await summaryFigures(ctx, args, site, history)) };
 }
 
@@ -249,17 +270,10 @@ const summaryRow = (figures: Figures) => ({ pageviews: figures.pageviews, visito
 /** Under a page's filter, views per visit are the page's views per visit (prds/visits.md): its buckets count its visits' other views too. */
 const countedViews = (lens: Lens, figures: Figures): Figures => (lens.group === "page" ? { ...figures, visitViews: figures.pageviews } : figures);
 
-/** A summary's figures; with `history`, those before `history.before` are taken from it and only the rest is read. */
+/** A summary's figures from buckets (filters a lens answers); with `history`, those before `history.before` are taken from it and only the rest is read. */
 async function summaryFigures(ctx: QueryCtx, args: TimeRange & FilterArg, site?: Site, history?: History): Promise<Figures> {
   const range = { from: args.from, to: args.to };
-  assertValidRange(range);
-  const filters = parseFilters(args);
-  const lens = lensOf(filters);
-  if (lens === null) {
-    const tally = new Tally();
-    await scanFiltered(ctx, range, filters, [], (visit, pageviews) => tally.add(visit, pageviews));
-    return tally.figures;
-  }
+  const lens = lensOf(parseFilters(args))!;
   const known = await assertAnswerable(ctx, range, site);
   if (history === undefined) return countedViews(lens, await lensFigures(ctx, lens, range, known));
   return countedViews(lens, addFigures(history.summary, await lensFigures(ctx, lens, { from: history.before, to: range.to }, known, range.from)));
@@ -267,35 +281,39 @@ async function summaryFigures(ctx: QueryCtx, args: TimeRange & FilterArg, site?:
 
 /** `timeseries`: each `interval` bucket of `timeZone` (the site's by default) with the figures of its part inside the range. */
 export async function timeseries(ctx: QueryCtx, args: SeriesArgs, known?: Site, history?: History) {
+  const range = { from: args.from, to: args.to };
+  assertValidRange(range);
+  assertValidInterval(args.interval);
+  const filters = parseFilters(args);
+  if (lensOf(filters) === null) {
+    const zone = args.timeZone === undefined ? siteTimeZone() : parseTimeZone(args.timeZone);
+    const series = new SeriesTallies(seriesSpans(range, args.interval, zone));
+    await scanFiltered(ctx, range, filters, [], series.add);
+    const starts = buckets(range, args.interval, zone);
+    return series.tallies.map((tally, i) => ({ start: starts[i], ...tallyRow(tally, filters) }));
+  }
   const { starts, figures } = await seriesFigures(ctx, args, known, history);
   return figures.map((each, i) => ({ start: starts[i], ...summaryRow(each) }));
 }
 
-/** A series' figures, span by span; with `history`, spans (or their parts) before `history.before` are taken from it. */
+/** A series' figures from buckets (filters a lens answers), span by span; with `history`, spans (or their parts) before `history.before` are taken from it. */
 async function seriesFigures(ctx: QueryCtx, args: SeriesArgs, known?: Site, history?: History): Promise<{ starts: number[]; figures: Figures[] }> {
   const range = { from: args.from, to: args.to };
-  assertValidRange(range);
   assertValidInterval(args.interval);
   const zone = args.timeZone === undefined ? siteTimeZone() : parseTimeZone(args.timeZone);
-  const filters = parseFilters(args);
-  const lens = lensOf(filters);
+  const lens = lensOf(parseFilters(args))!;
   const starts = buckets(range, args.interval, zone);
-  if (lens === null) {
-    const series = new SeriesTallies(seriesSpans(range, args.interval, zone));
-    await scanFiltered(ctx, range, filters, [], series.add);
-    return { starts, figures: series.figures() };
-  }
   const { figures } = await lensSeries(ctx, lens, range, args.interval, zone, known, history);
   return { starts, figures: figures.map((each) => countedViews(lens, each)) };
 }
 
 /** A scan's figures per span of a series (spans in time order, as seriesSpans gives them). */
 class SeriesTallies {
-  private readonly tallies: Tally[];
+  readonly tallies: Tally[];
   constructor(private readonly spans: TimeRange[]) {
     this.tallies = spans.map(() => new Tally());
   }
-  readonly add: MatchedVisit = (visit, pageviews) => {
+  readonly add: MatchedVisit = (visit, pageviews, _passes, conversion) => {
     let low = 0;
     let high = this.spans.length - 1;
     while (low < high) {
@@ -303,9 +321,8 @@ class SeriesTallies {
       if (this.spans[middle].from <= visit.start) low = middle;
       else high = middle - 1;
     }
-    this.tallies[low].add(visit, pageviews);
+    this.tallies[low].add(visit, pageviews, conversion);
   };
-  figures = () => this.tallies.map((tally) => tally.figures);
 }
 
 /** A lens's series from its buckets, span by span. */
@@ -363,23 +380,38 @@ function rankBy(metric: Metric) {
     b.figures[metric] - a.figures[metric] || b.figures.visitors - a.figures.visitors || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 }
 
-/** A breakdown row: a page's title, a visit property's visit figures; an event's count, conversion rate (of `siteVisitors`) and revenue. */
-function breakdownRow(property: BreakdownTarget, { value, figures }: Ranked, siteVisitors = 0): BreakdownRow {
+/**
+ * A breakdown row: a page's title, a visit property's visit figures; an event's count, conversion rate (of
+ * `baseVisitors`) and revenue. `tally`: a scan's under step filters, whose conversions the row carries too.
+ */
+function breakdownRow(property: BreakdownTarget, { value, figures }: Ranked, baseVisitors = 0, tally?: Tally): BreakdownRow {
   if (property === EVENT_PROPERTY || property === GOAL_PROPERTY) {
-    const conversionRate = siteVisitors === 0 ? 0 : figures.visitors / siteVisitors;
-    const revenue = figures.revenue === 0 ? {} : { revenue: figures.revenue / 10 ** siteCurrency().digits };
-    return { value, visitors: figures.visitors, events: figures.pageviews, conversionRate, ...revenue };
+    return { value, visitors: figures.visitors, ...conversionMetrics(figures.visitors, figures.pageviews, baseVisitors, figures.revenue) };
   }
   const row: BreakdownRow = { value, pageviews: figures.pageviews, visitors: figures.visitors };
   // The path until the app's `pageTitles` (LiveStats options) names it: the component cannot read the app's content.
   if (PAGE_PROPERTIES.includes(property)) row.title = value;
-  if (property === "page") return row;
+  const conversions = tally === undefined ? {} : conversionMetrics(figures.visitors, tally.events, tally.baseVisitors, figures.revenue);
+  if (property === "page") return { ...row, ...conversions };
   const { visits, bounceRate, visitDurationMs } = visitMetrics(figures);
-  return { ...row, visits, bounceRate, visitDurationMs };
+  return { ...row, visits, bounceRate, visitDurationMs, ...conversions };
 }
 
 /** True when a breakdown by `property` under the filters scans visits: filters buckets cannot answer, or one `is` of another property. */
 const scansFor = (filters: Filter[], property: BreakdownProperty) => filters.length > 0 && (lensOf(filters) === null || filters[0].property !== property);
+
+/** A scan's tallies for one breakdown: a property's values, or conversions by event, goal or event property. */
+type BreakdownTallies = ValueTallies | ConversionTallies;
+
+/** Conversions counted by a scan of the range's visits under the filters. */
+async function scanConversions(ctx: QueryCtx, range: TimeRange, filters: Filter[], key: ConversionKey): Promise<ConversionTallies> {
+  const tallies = new ConversionTallies(key, await stepTestOf(ctx, filters));
+  await scanFiltered(ctx, range, filters, ["steps"], tallies.add);
+  return tallies;
+}
+
+/** The order of conversions: unique conversions, then total conversions, then value. */
+const byConversions = (a: Ranked, b: Ranked) => b.figures.visitors - a.figures.visitors || b.figures.pageviews - a.figures.pageviews || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 
 /**
  * `breakdown`: the top values of a property in the range (of what the filters match), each row's figures exact.
@@ -390,28 +422,31 @@ export async function breakdown(
   args: TimeRange & FilterArg & { property: string; limit?: number },
   site?: Site,
   known?: KnownPart,
-  scanned?: ValueTallies,
+  scanned?: BreakdownTallies,
   siteVisitors?: number,
 ): Promise<BreakdownRow[]> {
   const range = { from: args.from, to: args.to };
   assertValidRange(range);
-  if (args.property.startsWith(EVENT_PROP_PREFIX)) return await eventPropBreakdown(ctx, range, args, site);
-  const target = parseTarget(args.property);
   const limit = parseLimit(args.limit);
   const filters = parseFilters(args);
-  if (target === EVENT_PROPERTY || target === GOAL_PROPERTY) return await conversionsBreakdown(ctx, target, range, limit, filters, site, known, siteVisitors);
+  if (args.property.startsWith(EVENT_PROP_PREFIX)) return await eventPropBreakdown(ctx, range, args.property, limit, filters, site, scanned as ConversionTallies | undefined);
+  const target = parseTarget(args.property);
+  if (target === EVENT_PROPERTY || target === GOAL_PROPERTY) {
+    return await conversionsBreakdown(ctx, target, range, limit, filters, site, known, siteVisitors, scanned as ConversionTallies | undefined);
+  }
   const property = target;
   if (scansFor(filters, property)) {
-    let tallies = scanned;
+    let tallies = scanned as ValueTallies | undefined;
     if (tallies === undefined) {
       tallies = new ValueTallies(property);
       await scanFiltered(ctx, range, filters, [property], tallies.add);
     }
+    const steps = hasStepFilter(filters);
     return tallies
       .ranked()
       .sort(rankOf(property))
       .slice(0, limit)
-      .map((entry) => breakdownRow(property, entry));
+      .map((entry) => breakdownRow(property, entry, 0, steps ? entry.tally : undefined));
   }
   const answerable = await assertAnswerable(ctx, range, site);
   let ranked: Ranked[];
@@ -427,10 +462,11 @@ export async function breakdown(
 }
 
 /**
- * Conversions (prds/events.md): custom events by name, or goals, each with its visitors (exact for any whole-minute
- * range), events, conversion rate and revenue, from its event's buckets. Counted for the whole site: no filter yet.
- * `siteVisitors`: the range's visitors when the caller has them (a dashboard's summary), for the conversion rate; else
- * they are read.
+ * Conversions (prds/events.md): custom events by name, or goals, each with its visitors, events, conversion rate and
+ * revenue. Without filters, events and goals of an event (narrowed by at most one property value) read their buckets
+ * (exact for any whole-minute range); other goals, and any under filters, are counted by a scan of the visits' steps
+ * (read/conversions.ts). `siteVisitors`: the range's visitors when the caller has them (a dashboard's summary), for
+ * the conversion rate without filters; else they are read.
  */
 async function conversionsBreakdown(
   ctx: QueryCtx,
@@ -441,9 +477,11 @@ async function conversionsBreakdown(
   site?: Site,
   known?: KnownPart,
   siteVisitors?: number,
+  scanned?: ConversionTallies,
 ): Promise<BreakdownRow[]> {
   if (filters.length > 0) {
-    throw new ConvexError({ code: "FILTER_UNSUPPORTED", field: "filters", message: `${target === GOAL_PROPERTY ? "Goals" : "Events"} are counted for the whole site: their breakdown takes no filter yet` });
+    const tallies = scanned ?? (await scanConversions(ctx, range, filters, await conversionKeyOf(ctx, target)));
+    return rankedConversions(target, tallies, limit);
   }
   const answerable = await assertAnswerable(ctx, range, site);
   const ranked =
@@ -455,26 +493,37 @@ async function conversionsBreakdown(
   return ranked.map((entry) => breakdownRow(target, entry, visitors));
 }
 
+/** What a conversions breakdown's scan groups steps by. */
+async function conversionKeyOf(ctx: QueryCtx, target: typeof EVENT_PROPERTY | typeof GOAL_PROPERTY): Promise<ConversionKey> {
+  return target === GOAL_PROPERTY ? { by: GOAL_PROPERTY, goals: await listGoals(ctx) } : { by: EVENT_PROPERTY };
+}
+
+/** A scan's conversion rows, ranked, each rate of the visitors the scan met. */
+const rankedConversions = (target: BreakdownTarget, tallies: ConversionTallies, limit: number) =>
+  tallies
+    .ranked()
+    .sort(byConversions)
+    .slice(0, limit)
+    .map((entry) => breakdownRow(target, entry, tallies.baseVisitors));
+
 /**
- * `prop:<key>`: the values of one property of one event (`filters: [{ property: "event" | "goal", op: "is", value }]`
- * names it), each with its visitors, events, conversion rate and revenue, from buckets per event, key and value.
+ * `prop:<key>`: the values of one event property, each with its visitors, events, conversion rate and revenue. With
+ * one `is` filter of an event (or of a goal that is an event's with no property values), from buckets per event, key
+ * and value (any range); otherwise (any filters, or none: every event's) by a scan of the visits' steps.
  */
 async function eventPropBreakdown(
   ctx: QueryCtx,
   range: TimeRange,
-  args: { property: string; limit?: number; filters?: { property: string; op: string; value: string }[] },
+  property: string,
+  limit: number,
+  filters: Filter[],
   site?: Site,
+  scanned?: ConversionTallies,
 ): Promise<BreakdownRow[]> {
-  const key = args.property.slice(EVENT_PROP_PREFIX.length);
+  const key = property.slice(EVENT_PROP_PREFIX.length);
   if (key === "") invalid("property", `${EVENT_PROP_PREFIX}<key> names a property of the event, e.g. ${EVENT_PROP_PREFIX}plan`);
-  const limit = parseLimit(args.limit);
-  const [filter, ...more] = args.filters ?? [];
-  if (filter === undefined || more.length > 0 || filter.op !== "is" || (filter.property !== EVENT_PROPERTY && filter.property !== GOAL_PROPERTY)) {
-    invalid("filters", `a breakdown by ${args.property} takes one filter naming its event or goal: [{ "property": "event", "op": "is", "value": "Signup" }]`);
-  }
-  const goal = filter.property === GOAL_PROPERTY ? (await listGoals(ctx)).find(({ name }) => name === filter.value) : undefined;
-  if (filter.property === GOAL_PROPERTY && goal === undefined) invalid("filters", `no goal is named ${quoted(filter.value)}`);
-  const name = goal?.event ?? filter.value;
+  const name = await bucketEventOf(ctx, filters);
+  if (name === null) return rankedConversions(EVENT_PROPERTY, scanned ?? (await scanConversions(ctx, range, filters, { by: "prop", key })), limit);
   const group = eventPropGroup(name, key);
   const dimension: Dimension = {
     group,
@@ -489,14 +538,27 @@ async function eventPropBreakdown(
   return ranked.map((entry) => breakdownRow(EVENT_PROPERTY, entry, visitors));
 }
 
+/** The event whose property buckets answer a `prop:<key>` breakdown under these filters, or null when a scan must. */
+async function bucketEventOf(ctx: QueryCtx, filters: Filter[]): Promise<string | null> {
+  const [filter, ...more] = filters;
+  if (filter === undefined || more.length > 0 || filter.op !== "is") return null;
+  if (filter.property === EVENT_PROPERTY) return filter.value;
+  if (filter.property !== GOAL_PROPERTY) return null;
+  const goal = (await listGoals(ctx)).find(({ name }) => name === filter.value);
+  if (goal === undefined) invalid("filters[0].value", `no goal is named ${quoted(filter.value)}`);
+  return goal.event !== undefined && goal.props === undefined ? goal.event : null;
+}
+
 /**
- * Goals that converted in the range, by unique conversions; a goal counts all its event's history (operate/goals.ts).
- * Goals are few (GOALS_MAX): each one's buckets are read. With `known` (what the range held before a point, every goal
- * listed: `goalHistory`), only the rest is read; a goal it does not list (made since) is read whole.
+ * Goals that converted in the range, by unique conversions; a goal counts all history (operate/goals.ts). Goals are
+ * few (GOALS_MAX): an event goal's buckets are read, the rest counted by one scan of the range's visits' steps. With
+ * `known` (what the range held before a point, every goal listed: `goalHistory`), only the rest is read; a goal it
+ * does not list (made since) is read whole.
  */
 async function rankGoals(ctx: QueryCtx, range: TimeRange, limit: number, site: Site, known?: KnownPart): Promise<Ranked[]> {
+  const goals = await listGoals(ctx);
   const ranked: Ranked[] = [];
-  for (const goal of await listGoals(ctx)) {
+  for (const goal of goals.filter(isBucketGoal)) {
     const lens = goalLens(goal);
     const before = known?.rows.find((row) => row.value === goal.name)?.figures;
     const figures =
@@ -505,18 +567,21 @@ async function rankGoals(ctx: QueryCtx, range: TimeRange, limit: number, site: S
         : addFigures(before, await lensFigures(ctx, lens, { from: known.before, to: range.to }, site, range.from));
     if (figures.pageviews > 0) ranked.push({ value: goal.name, figures });
   }
-  const byConversions = (a: Ranked, b: Ranked) => b.figures.visitors - a.figures.visitors || b.figures.pageviews - a.figures.pageviews || (a.value < b.value ? -1 : 1);
+  const scanned = goals.filter((goal) => !isBucketGoal(goal));
+  if (scanned.length > 0) ranked.push(...(await scanConversions(ctx, range, [], { by: GOAL_PROPERTY, goals: scanned })).ranked());
   return ranked.sort(byConversions).slice(0, limit);
 }
 
-/** The buckets a goal reads: its event's, or those of the property value it narrows to. */
-const goalLens = ({ event, prop }: Goal): Lens =>
-  prop === undefined ? { group: "event", scope: eventScope(event) } : { group: eventPropGroup(event, prop.key), scope: eventPropScope(event, prop.key, prop.value) };
+/** The buckets an event goal reads: its event's, or those of the one property value it narrows to. */
+const goalLens = ({ event, props }: Goal): Lens =>
+  props === undefined ? { group: "event", scope: eventScope(event!) } : { group: eventPropGroup(event!, props[0].key), scope: eventPropScope(event!, props[0].key, props[0].value) };
 
-/** What every goal held before `before`, for a dashboard's history part: every goal is listed, so nothing is left to bound. */
-async function goalHistory(ctx: QueryCtx, earlier: TimeRange, site: Site): Promise<NonNullable<History["breakdowns"][number]>> {
+/** What every goal held before `before`, for a dashboard's history part (every goal is listed, so nothing is left to bound); null when a goal is counted by a scan. */
+async function goalHistory(ctx: QueryCtx, earlier: TimeRange, site: Site): Promise<History["breakdowns"][number]> {
+  const goals = await listGoals(ctx);
+  if (!goals.every(isBucketGoal)) return null;
   const rows: Ranked[] = [];
-  for (const goal of await listGoals(ctx)) rows.push({ value: goal.name, figures: await lensFigures(ctx, goalLens(goal), earlier, site) });
+  for (const goal of goals) rows.push({ value: goal.name, figures: await lensFigures(ctx, goalLens(goal), earlier, site) });
   return { rows, bound: 0 };
 }
 
@@ -722,6 +787,9 @@ export function refusalOf(error: unknown): Refusal | null {
 // What a filtered breakdown may be refused for, answered in its place by `rangeStats` (the other figures still stand).
 const REFUSALS = new Set(["FILTER_TOO_BROAD", "RANGE_TOO_EARLY", "RANGE_TOO_BUSY", "FILTER_UNSUPPORTED"]);
 
+/** True for a breakdown of conversions: by event, goal or an event property (`prop:<key>`). */
+const isConversionTarget = (property: string) => property === EVENT_PROPERTY || property === GOAL_PROPERTY || property.startsWith(EVENT_PROP_PREFIX);
+
 type RangeQuestion = TimeRange & SeriesArgs & { breakdowns: { property: string; limit?: number }[] };
 
 /**
@@ -746,22 +814,30 @@ export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?
   const seriesZone = timeZone === undefined ? site.zone : parseTimeZone(timeZone);
   const summaryTally = new Tally();
   const seriesTallies = new SeriesTallies(seriesSpans(range, interval, seriesZone));
-  const breakdownTallies = breakdowns.map(({ property }) => {
-    const target = parseTarget(property);
-    return target !== EVENT_PROPERTY && target !== GOAL_PROPERTY && scansFor(filters, target) ? new ValueTallies(target) : undefined;
-  });
+  // Under filters, conversions (by event, goal or event property) are counted in the same scan.
+  const stepTest = filters.length > 0 && breakdowns.some(({ property }) => isConversionTarget(property)) ? await stepTestOf(ctx, filters) : null;
+  const breakdownTallies: (BreakdownTallies | undefined)[] = [];
+  for (const { property } of breakdowns) {
+    if (isConversionTarget(property)) {
+      const key = property.startsWith(EVENT_PROP_PREFIX) ? { by: "prop" as const, key: property.slice(EVENT_PROP_PREFIX.length) } : await conversionKeyOf(ctx, property as typeof EVENT_PROPERTY);
+      breakdownTallies.push(filters.length > 0 ? new ConversionTallies(key, stepTest) : undefined);
+      continue;
+    }
+    const target = parseTarget(property) as BreakdownProperty;
+    breakdownTallies.push(scansFor(filters, target) ? new ValueTallies(target) : undefined);
+  }
   const scanning = breakdownTallies.filter((tallies) => tallies !== undefined);
   let scanRefused: Refusal | null = null;
   if (wholeScan || scanning.length > 0) {
-    const each: MatchedVisit = (visit, pageviews, passes) => {
+    const each: MatchedVisit = (visit, pageviews, passes, conversion) => {
       if (wholeScan) {
-        summaryTally.add(visit, pageviews);
-        seriesTallies.add(visit, pageviews, passes);
+        summaryTally.add(visit, pageviews, conversion);
+        seriesTallies.add(visit, pageviews, passes, conversion);
       }
-      for (const tallies of scanning) tallies.add(visit, pageviews, passes);
+      for (const tallies of scanning) tallies.add(visit, pageviews, passes, conversion);
     };
     try {
-      await scanFiltered(ctx, range, filters, scanning.map((tallies) => tallies.property), each);
+      await scanFiltered(ctx, range, filters, scanning.map((tallies) => (tallies instanceof ValueTallies ? tallies.property : "steps")), each);
     } catch (error) {
       const refused = refusalOf(error);
       // A scan for the summary refuses the whole range; one for breakdowns only refuses them.
@@ -769,9 +845,9 @@ export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?
       scanRefused = refused;
     }
   }
-  const summaryPart = wholeScan ? { from: range.from, to: range.to, ...summaryRow(summaryTally.figures) } : await summary(ctx, range, site, history);
+  const summaryPart = wholeScan ? { from: range.from, to: range.to, ...tallyRow(summaryTally, filters) } : await summary(ctx, range, site, history);
   const starts = buckets(range, interval, seriesZone);
-  const seriesPart = wholeScan ? seriesTallies.figures().map((each, i) => ({ start: starts[i], ...summaryRow(each) })) : await timeseries(ctx, { ...range, interval, timeZone }, site, history);
+  const seriesPart = wholeScan ? seriesTallies.tallies.map((tally, i) => ({ start: starts[i], ...tallyRow(tally, filters) })) : await timeseries(ctx, { ...range, interval, timeZone }, site, history);
   const answers: (typeof vRangeBreakdown.type)[] = [];
   for (const [i, { property, limit }] of breakdowns.entries()) {
     const known = history?.breakdowns[i];
@@ -814,6 +890,11 @@ export async function rangeHistory(ctx: QueryCtx, args: RangeQuestion & { before
   const parts: History["breakdowns"] = [];
   const cover = settledCoverOf(earlier, site.zone);
   for (const { property, limit } of breakdowns) {
+    // An event property's values: answered whole (from their buckets, or a scan).
+    if (property.startsWith(EVENT_PROP_PREFIX)) {
+      parts.push(null);
+      continue;
+    }
     const parsed = parseTarget(property);
     if (parsed === GOAL_PROPERTY) {
       parts.push(filters.length === 0 ? await goalHistory(ctx, earlier, site) : null);

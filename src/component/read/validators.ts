@@ -34,6 +34,18 @@ export const vPageViewStats = {
 const vFilterArgs = { filter: v.optional(TimeStats.vFilter), filters: v.optional(TimeStats.vFilters) };
 export const vRange = { from: v.number(), to: v.number(), ...vFilterArgs, ...vToken };
 
+// A funnel's figures: its name, the range its visits start in, and filters of pages and visit properties.
+export const vFunnelArgs = { from: v.number(), to: v.number(), funnel: v.string(), filters: v.optional(TimeStats.vFilters), ...vToken };
+// Each step (a goal's name) with the visits that reached it in order.
+export const vFunnelSteps = v.array(v.object({ goal: v.string(), visits: v.number() }));
+// What a dashboard's Funnels view shows: its steps, or why they cannot be answered (a scan's refusal) in place.
+export const vDashboardFunnel = v.union(v.object({ steps: vFunnelSteps }), v.object({ refused: TimeStats.vRefusal }));
+// The funnels and goals a dashboard offers: each funnel's steps, each goal's definition.
+export const vConversionSetup = v.object({
+  funnels: v.array(v.object({ name: v.string(), steps: v.array(v.string()) })),
+  goals: v.array(v.object({ name: v.string(), event: v.optional(v.string()), page: v.optional(v.string()), props: v.optional(v.array(v.object({ key: v.string(), value: v.string() }))) })),
+});
+
 export const vListPageStatsArgs = { paginationOpts: paginationOptsValidator, ...vToken };
 export const vListPageStatsResult = paginationResultValidator(vPageStat);
 export const vTimeseriesArgs = { ...vRange, interval: v.string(), timeZone: v.optional(v.string()) };
