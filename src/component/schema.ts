@@ -160,6 +160,8 @@ export default defineSchema({
     complete: v.boolean(),
     // The session's number, given when its first visit is folded: visit blocks name a session by it (derive/visitBlocks.ts).
     number: v.optional(v.number()),
+    // When the session's latest custom event was sent, as folded: a visit that starts later has none to read when it settles.
+    lastEvent: v.optional(v.number()),
   }).index("by_sessionId", ["sessionId"]),
 
   // Derived (worker only): settled visits packed by their start's UTC day, a document per group of columns (derive/visitBlocks.ts).

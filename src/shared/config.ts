@@ -230,6 +230,11 @@ export const GOAL_PROPERTY = "goal";
 /** ... and, for one event or goal, the values of one of its properties: `prop:plan`. */
 export const EVENT_PROP_PREFIX = "prop:";
 export type BreakdownTarget = BreakdownProperty | typeof EVENT_PROPERTY | typeof GOAL_PROPERTY;
+/** What a step filter tests (each of a visit's views and events): a goal, an event's name, or one of its properties' values. */
+export type StepProperty = typeof GOAL_PROPERTY | typeof EVENT_PROPERTY | `${typeof EVENT_PROP_PREFIX}${string}`;
+/** Every property a filter accepts. */
+export type FilterProperty = BreakdownProperty | StepProperty;
+export const isStepProperty = (property: string): property is StepProperty => property === GOAL_PROPERTY || property === EVENT_PROPERTY || property.startsWith(EVENT_PROP_PREFIX);
 
 /** The properties whose values are pages: their breakdown rows carry the page's title. */
 export const PAGE_PROPERTIES: readonly BreakdownProperty[] = ["page", "entryPage", "exitPage"];

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { GenericActionCtx, GenericDataModel } from "convex/server";
 import { ADMIN_RECOUNT_ROWS_PER_QUERY, CLEANUP_PAGE_SIZE, SESSION_TIMEOUT_MS } from "../../src/shared/config";
-import { components } from "../../convex/_generated/api";
+import { components, internal } from "../../convex/_generated/api";
 import type { RecountSample } from "../../src/component/operate/recount";
 import { recountSampledPages } from "../../src/client/http/recount";
 import { backfillStatus } from "../support/backfill";
@@ -274,13 +274,21 @@ describe("/api/admin/goals", () => {
     return { status: response.status, body: await response.json() };
   };
 
-  test("POST makes a goal (narrowed or not by one prop), GET lists them, DELETE deletes one; behind the secret", async () => {
+  test("POST makes a goal (of an event, narrowed or not by props, or of pages), GET lists them, DELETE deletes one; behind the secret", async () => {
     expect((await call("GET", "", null)).status).toBe(401);
     expect((await call("POST", "?name=Sign-ups&event=Signup")).body).toMatchObject({ success: true, summary: { processed: 1 } });
-    expect((await call("POST", `?name=${encodeURIComponent("Pro sign-ups")}&event=Signup&prop=plan:pro`)).body.message).toContain("plan = pro");
-    expect((await call("GET")).body).toMatchObject({ success: true, goals: [{ name: "Sign-ups", event: "Signup" }, { name: "Pro sign-ups", event: "Signup", prop: { key: "plan", value: "pro" } }] });
+    expect((await call("POST", `?name=${encodeURIComponent("Pro sign-ups")}&event=Signup&prop=plan:pro&prop=seats:2`)).body.message).toContain("plan = pro, seats = 2");
+    expect((await call("POST", `?name=Docs&page=${encodeURIComponent("/docs/**")}`)).body.message).toContain("views of /docs/**");
+    expect((await call("GET")).body).toMatchObject({
+      success: true,
+      goals: [
+        { name: "Sign-ups", event: "Signup" },
+        { name: "Pro sign-ups", event: "Signup", props: [{ key: "plan", value: "pro" }, { key: "seats", value: "2" }] },
+        { name: "Docs", page: "/docs/**" },
+      ],
+    });
     expect((await call("DELETE", "?name=Sign-ups")).body).toMatchObject({ success: true, summary: { processed: 1 } });
-    expect((await call("GET")).body.goals).toHaveLength(1);
+    expect((await call("GET")).body.goals).toHaveLength(2);
   });
 
   test("a bad goal is a 400 saying why, and nothing is made", async () => {
@@ -288,9 +296,30 @@ describe("/api/admin/goals", () => {
     expect(await call("POST", "?name=Sign-ups&event=Other")).toMatchObject({ status: 400, body: { success: false, error: expect.stringContaining("exists") } });
     expect(await call("POST", "?name=Views&event=pageview")).toMatchObject({ status: 400 });
     expect(await call("POST", "?name=X&event=Signup&prop=plan")).toMatchObject({ status: 400, body: { error: expect.stringContaining("key:value") } });
-    expect(await call("POST", "?name=X")).toMatchObject({ status: 400, body: { error: expect.stringContaining("event is required") } });
+    expect(await call("POST", "?name=X")).toMatchObject({ status: 400, body: { error: expect.stringContaining("give event") } });
+    expect(await call("POST", "?name=X&event=Signup&page=/a")).toMatchObject({ status: 400, body: { error: expect.stringContaining("give event") } });
+    expect(await call("POST", "?name=X&page=blog")).toMatchObject({ status: 400, body: { error: expect.stringContaining('start with "/"') } });
     expect(await call("POST", "?name=X&event=Signup&colour=red")).toMatchObject({ status: 400 });
     expect((await call("GET")).body.goals).toHaveLength(1);
+  });
+});
+
+describe("/api/admin/funnels", () => {
+  const call = async (method: string, query = "", authorization: string | null = `Bearer ${SECRET}`) => {
+    const response = await t.fetch(`/api/admin/funnels${query}`, { method, headers: authorization === null ? {} : { Authorization: authorization } });
+    return { status: response.status, body: await response.json() };
+  };
+
+  test("POST makes a funnel of goals in order, GET lists them, DELETE deletes one; a bad one is a 400; behind the secret", async () => {
+    await t.mutation(internal.stats.createGoal, { name: "Pricing", page: "/pricing" });
+    await t.mutation(internal.stats.createGoal, { name: "Paid", event: "Purchase" });
+    expect((await call("GET", "", null)).status).toBe(401);
+    expect((await call("POST", "?name=Buy&step=Pricing&step=Paid")).body).toMatchObject({ success: true, message: 'Funnel "Buy": "Pricing" → "Paid"' });
+    expect(await call("POST", "?name=Short&step=Pricing")).toMatchObject({ status: 400, body: { error: expect.stringContaining("2 to 8 steps") } });
+    expect(await call("POST", "?name=Unknown&step=Pricing&step=Nope")).toMatchObject({ status: 400, body: { error: expect.stringContaining("no goal") } });
+    expect((await call("GET")).body).toMatchObject({ success: true, funnels: [{ name: "Buy", steps: ["Pricing", "Paid"] }] });
+    expect((await call("DELETE", "?name=Buy")).body).toMatchObject({ success: true, summary: { processed: 1 } });
+    expect((await call("GET")).body.funnels).toEqual([]);
   });
 });
 

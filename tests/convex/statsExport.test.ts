@@ -136,17 +136,30 @@ describe("GET /api/export", () => {
     ]);
   });
 
-  test("custom events and goals: each name's visitors, events, conversion rate and revenue; left out of a filtered ZIP", async () => {
+  test("custom events, goals and funnels: each name's visitors, events, conversion rate and revenue, each funnel's steps; under filters too", async () => {
     await seedAwkwardVisits();
     await t.mutation(api.stats.trackEvent, { sessionId: sessionId(2), name: "Signup", path: "/a", revenue: { amount: "29.50", currency: "USD" } });
     await t.mutation(internal.stats.createGoal, { name: "Sign-ups", event: "Signup" });
+    await t.mutation(internal.stats.createGoal, { name: "Saw a", page: "/a" });
+    await t.mutation(internal.stats.createFunnel, { name: "Sign up on a", steps: ["Saw a", "Sign-ups"] });
     await settle(t);
-    expect(csvRecords(await csvOf(`property=event&${DAYS}`))).toEqual([{ event: "Signup", visitors: "1", events: "1", conversion_rate: "25", revenue: "29.5" }]);
-    expect(csvRecords(await csvOf(`property=goal&${DAYS}`))).toEqual([{ goal: "Sign-ups", visitors: "1", events: "1", conversion_rate: "25", revenue: "29.5" }]);
+    const signup = { visitors: "1", events: "1", conversion_rate: "25", revenue: "29.5", average_revenue: "29.5" };
+    expect(csvRecords(await csvOf(`property=event&${DAYS}`))).toEqual([{ event: "Signup", ...signup }]);
+    const goals = csvRecords(await csvOf(`property=goal&${DAYS}`));
+    expect(goals).toContainEqual({ goal: "Sign-ups", ...signup });
+    expect(goals.map(({ goal }) => goal).sort()).toEqual(["Saw a", "Sign-ups"]);
+    const funnel = csvRecords(await csvOf(`property=funnels&${DAYS}`));
+    expect(funnel.map(({ funnel: name, step, goal }) => [name, step, goal])).toEqual([
+      ["Sign up on a", "1", "Saw a"],
+      ["Sign up on a", "2", "Sign-ups"],
+    ]);
+    expect(Number(funnel[1].visits)).toBeLessThanOrEqual(Number(funnel[0].visits));
+    // Under a filter: the events of the visits it matches; the ZIP has them all, and leaves out funnels only under a goal filter.
     const filtered = unzipSync(new Uint8Array(await (await get(`property=all&${DAYS}&filter=source:Google`)).arrayBuffer()));
-    expect(Object.keys(filtered)).not.toContain("event.csv");
-    const refused = await get(`property=event&${DAYS}&filter=source:Google`);
-    expect([refused.status, (await refused.json()).field]).toEqual([400, "filters"]);
+    expect(Object.keys(filtered)).toEqual(expect.arrayContaining(["event.csv", "goal.csv", "funnels.csv"]));
+    const byGoal = unzipSync(new Uint8Array(await (await get(`property=all&${DAYS}&filter=${encodeURIComponent("goal:Sign-ups")}`)).arrayBuffer()));
+    expect(Object.keys(byGoal)).not.toContain("funnels.csv");
+    expect(csvRecords(strFromU8(byGoal["timeseries.csv"])).length).toBeGreaterThan(0);
   });
 
   test("filters combine: repeated, each `is` (:), `is not` (!:) or `contains` (~:)", async () => {
@@ -164,7 +177,7 @@ describe("GET /api/export", () => {
     expect(response.headers.get("Content-Type")).toBe("application/zip");
     expect(response.headers.get("Content-Disposition")).toBe('attachment; filename="stats-all-2024-01-01-to-2024-01-02.zip"');
     const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
-    expect(Object.keys(files).sort()).toEqual(["timeseries", ...BREAKDOWN_PROPERTIES, "event", "goal"].map((name) => `${name}.csv`).sort());
+    expect(Object.keys(files).sort()).toEqual(["timeseries", ...BREAKDOWN_PROPERTIES, "event", "goal", "funnels"].map((name) => `${name}.csv`).sort());
     for (const name of ["timeseries", "utmSource", "page"]) {
       expect(strFromU8(files[`${name}.csv`]), name).toBe(await csvOf(`property=${name}&${DAYS}`));
     }
@@ -182,7 +195,7 @@ describe("GET /api/export", () => {
     expect(await refusal(`property=page&from=${T0 + 1}&to=${T0 + HOUR}`)).toMatchObject({ status: 400, body: { field: "from" } });
     expect(await refusal("property=page&period=all")).toMatchObject({ status: 400, body: { field: "period" } });
     expect(await refusal(`property=page&${DAYS}&filter=nocolon`)).toMatchObject({ status: 400, body: { field: "filter" } });
-    expect(await refusal(`property=page&${DAYS}&filter=colour:red`)).toMatchObject({ status: 400, body: { field: "filter", error: expect.stringContaining("property must be one of") } });
+    expect(await refusal(`property=page&${DAYS}&filter=colour:red`)).toMatchObject({ status: 400, body: { field: "filter", error: expect.stringContaining("property must be goal, event, prop:<key> or one of") } });
     expect(await refusal(`property=page&${DAYS}&filter=source~:`)).toMatchObject({ status: 400, body: { field: "filter" } });
     expect(await refusal(`property=timeseries&${DAYS}&interval=fortnight`)).toMatchObject({ status: 400, body: { field: "interval" } });
     // Beyond the range of a Date: a 400, not the RangeError of writing it as a date.

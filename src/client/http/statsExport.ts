@@ -1,6 +1,6 @@
 import { strToU8, zipSync } from "fflate";
 import { ConvexError } from "convex/values";
-import { BREAKDOWN_MAX_LIMIT, BREAKDOWN_PROPERTIES, EVENT_PROPERTY, GOAL_PROPERTY, type BreakdownTarget } from "../../shared/config.js";
+import { BREAKDOWN_MAX_LIMIT, BREAKDOWN_PROPERTIES, EVENT_PROPERTY, GOAL_PROPERTY, isStepProperty, type BreakdownTarget } from "../../shared/config.js";
 import { toCsv } from "./csv.js";
 import { parseFilterText, type FilterText } from "../../shared/filterText.js";
 import { READ_TOKEN_VARIABLE } from "../../component/read/dashboardAccess.js";
@@ -15,8 +15,8 @@ import { defaultInterval, localDate, PERIOD_NAMES, resolvePeriod, wallClock, typ
  * CSV, read through the same stats queries the dashboard subscribes to, with
  * the caller's token, so a private dashboard's rules are the queries' own.
  *
- * - `property`: `timeseries`, one of BREAKDOWN_PROPERTIES (every row up to
- *   BREAKDOWN_MAX_LIMIT), or `all` for a ZIP of all of them;
+ * - `property`: `timeseries`, one of BREAKDOWN_PROPERTIES, `event` or `goal` (every row up to
+ *   BREAKDOWN_MAX_LIMIT), `funnels` (each funnel's steps), or `all` for a ZIP of all of them;
  * - the range: `from` and `to` as milliseconds or as dates `YYYY-MM-DD` in the
  *   site's zone (both included), or `period` (`7d`, `month`, ...); 30 days by default;
  * - `interval` for the time series (the range's default), `filter=property:value` (`!:` is not, `~:` contains;
@@ -26,10 +26,11 @@ import { defaultInterval, localDate, PERIOD_NAMES, resolvePeriod, wallClock, typ
 
 /** What `property` may name besides a breakdown property. */
 const SERIES = "timeseries";
+const FUNNELS = "funnels";
 const ALL = "all";
-type Table = typeof SERIES | BreakdownTarget;
-// Custom events and goals: counted for the whole site, so an export under filters leaves them out of `all`.
-const CONVERSIONS = [EVENT_PROPERTY, GOAL_PROPERTY] as const;
+type Table = typeof SERIES | typeof FUNNELS | BreakdownTarget;
+// Custom events and goals (under filters, those of the visits they match), and the funnels.
+const CONVERSIONS = [EVENT_PROPERTY, GOAL_PROPERTY, FUNNELS] as const;
 
 type ExportQuery = TimeRange & { filters?: FilterText[]; token?: string };
 
@@ -77,11 +78,12 @@ async function tableCsv({ ctx, component, pageTitles }: HttpContext, table: Tabl
       ]),
     );
   }
+  if (table === FUNNELS) return await funnelsCsv(ctx, component, query);
   const rows: BreakdownRow[] = await ctx.runQuery(component.read.breakdown, { ...query, property: table, limit: BREAKDOWN_MAX_LIMIT });
   if (table === EVENT_PROPERTY || table === GOAL_PROPERTY) {
     return toCsv(
-      [table, "visitors", "events", "conversion_rate", "revenue"],
-      rows.map((row) => [row.value, row.visitors, row.events ?? 0, round((row.conversionRate ?? 0) * 100, 1), row.revenue ?? ""]),
+      [table, "visitors", "events", "conversion_rate", "revenue", "average_revenue"],
+      rows.map((row) => [row.value, row.visitors, row.events ?? 0, round((row.conversionRate ?? 0) * 100, 1), row.revenue ?? "", row.averageRevenue === undefined ? "" : round(row.averageRevenue, 2)]),
     );
   }
   const titled = table === "page" || table === "entryPage" || table === "exitPage";
@@ -96,6 +98,21 @@ async function tableCsv({ ctx, component, pageTitles }: HttpContext, table: Tabl
     [columnOf(table), ...(titled ? ["title"] : []), "visitors", ...figureHeader],
     rows.map((row) => [row.value, ...(titled ? [row.title ?? ""] : []), row.visitors, ...figures(row)]),
   );
+}
+
+/** Each funnel's steps in order: the visits that reached each, their share of the first step's, and the drop-off from the step before. */
+async function funnelsCsv(ctx: HttpContext["ctx"], component: HttpContext["component"], query: ExportQuery): Promise<string> {
+  const { funnels } = await ctx.runQuery(component.read.conversionSetup, { token: query.token });
+  const rows: (string | number)[][] = [];
+  for (const funnel of funnels) {
+    const steps = await ctx.runQuery(component.read.funnel, { ...query, funnel: funnel.name });
+    for (const [i, { goal, visits }] of steps.entries()) {
+      const first = steps[0].visits;
+      const before = i === 0 ? visits : steps[i - 1].visits;
+      rows.push([funnel.name, i + 1, goal, visits, round(first === 0 ? 0 : (visits / first) * 100, 1), before - visits]);
+    }
+  }
+  return toCsv(["funnel", "step", "goal", "visits", "conversion_rate", "drop_off"], rows);
 }
 
 /** The range the request names, resolved in the site's zone at `now`, with its chart's default interval. */
@@ -117,8 +134,9 @@ function requestedRange(params: URLSearchParams, zone: string, now: number): Tim
   return resolvePeriod({ period: period as (typeof PERIOD_NAMES)[number] }, now, zone);
 }
 
-function parseTables(property: string | null, filtered: boolean): Table[] {
-  if (property === ALL) return [SERIES, ...BREAKDOWN_PROPERTIES, ...(filtered ? [] : CONVERSIONS)];
+/** The tables asked for; under a goal, event or property filter, `all` leaves out funnels (their steps are their goals). */
+function parseTables(property: string | null, stepFiltered: boolean): Table[] {
+  if (property === ALL) return [SERIES, ...BREAKDOWN_PROPERTIES, ...CONVERSIONS.filter((table) => !stepFiltered || table !== FUNNELS)];
   if (property === SERIES || ([...BREAKDOWN_PROPERTIES, ...CONVERSIONS] as readonly string[]).includes(property ?? "")) return [property as Table];
   throw new BadRequest("property", `property must be ${SERIES}, ${ALL}, ${CONVERSIONS.join(", ")} or one of ${BREAKDOWN_PROPERTIES.join(", ")}`);
 }
@@ -127,13 +145,13 @@ function parseFilterParams(texts: string[]): FilterText[] {
   return texts.map((text) => {
     const filter = parseFilterText(text);
     if (filter !== null) return filter;
-    if (text.includes(":")) throw new BadRequest("filter", `filter's property must be one of ${BREAKDOWN_PROPERTIES.join(", ")}; got ${JSON.stringify(text.slice(0, 40))}`);
+    if (text.includes(":")) throw new BadRequest("filter", `filter's property must be goal, event, prop:<key> or one of ${BREAKDOWN_PROPERTIES.join(", ")}; got ${JSON.stringify(text.slice(0, 40))}`);
     throw new BadRequest("filter", "filter must be property:value (property!:value for is not, property~:value for contains), e.g. source:Google");
   });
 }
 
 // What the stats queries refuse for the request's own arguments: a 400, naming the field.
-const BAD_REQUESTS = ["INVALID_ARGUMENT", "FILTER_TOO_BROAD", "RANGE_TOO_EARLY", "RANGE_TOO_BUSY", "FILTER_UNSUPPORTED"];
+const BAD_REQUESTS = ["INVALID_ARGUMENT", "FILTER_TOO_BROAD", "RANGE_TOO_EARLY", "RANGE_TOO_BUSY"];
 
 const unauthorized = (message: string) => jsonResponse(401, { error: message, field: "Authorization" }, { "WWW-Authenticate": "Bearer" });
 
@@ -147,7 +165,7 @@ export async function handleExportRequest(http: HttpContext, request: Request): 
   }
   try {
     const filters = parseFilterParams(params.getAll("filter"));
-    const tables = parseTables(params.get("property"), filters.length > 0);
+    const tables = parseTables(params.get("property"), filters.some((filter) => isStepProperty(filter.property)));
     const { from, to, interval: defaultSeriesInterval } = requestedRange(params, zone, Date.now());
     const query: ExportQuery = { from, to, ...(filters.length === 0 ? {} : { filters }), ...(token === undefined ? {} : { token }) };
     const interval = params.get("interval") ?? defaultSeriesInterval;

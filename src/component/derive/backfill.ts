@@ -55,6 +55,9 @@ export async function getBackfillStatus(ctx: QueryCtx): Promise<Status | null> {
 /** True while a running backfill is at its reset, emptying the derived tables. */
 export const isResetting = (status: Status | null): boolean => status?.state === "running" && status.phase === "reset";
 
+/** True while a running backfill has yet to fold every event: visits wait for its own settling step, which reads their sessions' events as folded. */
+export const isBeforeVisits = (status: Status | null): boolean => status?.state === "running" && PHASES.indexOf(status.phase) < PHASES.indexOf("visits");
+
 /** What the dashboard shows while derived data is being rebuilt. */
 export async function getBackfillProgress(ctx: QueryCtx): Promise<BackfillProgress | null> {
   const status = await getBackfillStatus(ctx);

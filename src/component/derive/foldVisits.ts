@@ -193,7 +193,9 @@ export async function settleVisit(ctx: MutationCtx, fold: TimeFold, visit: Visit
   await foldVisitChange(ctx, fold, visit);
   const entry = await loadVisitFold(ctx, fold, visit._id);
   const state = entry.state!;
-  const events = await eventsOfVisit(ctx, visit.sessionId, visit.start, visit.lastActivity);
+  // Events are folded before their visit settles (the worker settles only once they are): a session with none since the visit began sent it none.
+  const { lastEvent } = await loadSessionScopes(ctx, fold.sessionScopes, visit.sessionId);
+  const events = lastEvent !== null && lastEvent >= visit.start ? await eventsOfVisit(ctx, visit.sessionId, visit.start, visit.lastActivity) : [];
   await appendToBlock(ctx, fold.blocks, blockVisitOf(state, stepsOf(viewsOfSequence(state.start, state.pages, state.sequence!), events)));
   entry.state = null;
   entry.changed = true;

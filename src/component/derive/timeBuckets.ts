@@ -4,7 +4,7 @@ import { SESSION_MINUTES_READ_MAX, type VisitProperty } from "../../shared/confi
 import type { MutationCtx } from "../_generated/server.js";
 import { applyPrevDeltas } from "./prevHistogram.js";
 import { storedDetail } from "./rollup.js";
-import { finishSessionScopes, type SessionNumbering, type SessionScopes } from "./visitScopes.js";
+import { finishSessionScopes, loadSessionScopes, recordEvent, type SessionNumbering, type SessionScopes } from "./visitScopes.js";
 import { finishVisitBlocks, startBlockAppends, type BlockAppends } from "./visitBlocks.js";
 import { addToCounters } from "./counters.js";
 import { finishVisitFolds, type VisitFoldEntry } from "./foldVisits.js";
@@ -223,6 +223,7 @@ export async function foldEventIntoTime(
     }
     await foldSessionMinute(ctx, fold, event.sessionId, group, scope, minute);
   }
+  recordEvent(await loadSessionScopes(ctx, fold.sessionScopes, event.sessionId), event.timestamp);
 }
 
 /**

@@ -26,7 +26,7 @@ const FIRST_PROPERTY_SCOPE = "a";
 
 type Row = Doc<"visitScopes">;
 /** A session's values as the batch knows them, written back once at the end of the batch when changed. */
-export type SessionScopes = { id: Id<"visitScopes"> | null; latest: Map<string, number>; complete: boolean; number: number | null; changed: boolean };
+export type SessionScopes = { id: Id<"visitScopes"> | null; latest: Map<string, number>; complete: boolean; number: number | null; lastEvent: number | null; changed: boolean };
 /** Session numbers a batch gives: the next, read from its counter when first needed, and how many it gave (added to the counter at its end). */
 export type SessionNumbering = { next: number; given: number };
 
@@ -55,7 +55,7 @@ export async function loadSessionScopes(ctx: MutationCtx, cache: Map<string, Ses
   if (cached !== undefined) return cached;
   const row = await getRow(ctx, sessionId);
   let state: SessionScopes;
-  if (row !== null) state = { id: row._id, latest: latestOf(row), complete: row.complete, number: row.number ?? null, changed: false };
+  if (row !== null) state = { id: row._id, latest: latestOf(row), complete: row.complete, number: row.number ?? null, lastEvent: row.lastEvent ?? null, changed: false };
   else {
     const old = await ctx.db
       .query("sessionMinutes")
@@ -65,7 +65,7 @@ export async function loadSessionScopes(ctx: MutationCtx, cache: Map<string, Ses
     const complete = old.length <= SESSION_MINUTES_READ_MAX && old.length <= VISIT_SCOPES_MAX;
     // In index order (scope, then minute): the last of each scope is its latest.
     if (complete) for (const { scope, minute } of old) latest.set(scope, minute);
-    state = { id: null, latest, complete, number: null, changed: old.length > 0 };
+    state = { id: null, latest, complete, number: null, lastEvent: null, changed: old.length > 0 };
   }
   cache.set(sessionId, state);
   return state;
@@ -79,6 +79,13 @@ export async function numberOfSession(ctx: MutationCtx, fold: { numbering?: Sess
   fold.numbering.given++;
   state.changed = true;
   return state.number;
+}
+
+/** Records that the session sent a custom event at `at` (folded): its visits that may hold it read their events when they settle. */
+export function recordEvent(state: SessionScopes, at: number): void {
+  if (state.lastEvent !== null && state.lastEvent >= at) return;
+  state.lastEvent = at;
+  state.changed = true;
 }
 
 /** The minute the session's latest visit in `scope` started, or null when it had none. */
@@ -106,7 +113,13 @@ export async function recordInScope(ctx: MutationCtx, state: SessionScopes, sess
 export async function finishSessionScopes(ctx: MutationCtx, cache: Map<string, SessionScopes>): Promise<void> {
   for (const [sessionId, state] of cache) {
     if (!state.changed) continue;
-    const fields = { scopes: [...state.latest.keys()], minutes: [...state.latest.values()], complete: state.complete, ...(state.number === null ? {} : { number: state.number }) };
+    const fields = {
+      scopes: [...state.latest.keys()],
+      minutes: [...state.latest.values()],
+      complete: state.complete,
+      ...(state.number === null ? {} : { number: state.number }),
+      ...(state.lastEvent === null ? {} : { lastEvent: state.lastEvent }),
+    };
     if (state.id === null) state.id = await ctx.db.insert("visitScopes", { sessionId, ...fields });
     else await ctx.db.patch(state.id, fields);
     state.changed = false;

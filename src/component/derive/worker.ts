@@ -15,7 +15,7 @@ import {
   FILTER_SNAPSHOT_MS,
 } from "../../shared/config.js";
 import { getDashboardWatch, isWatched } from "../read/dashboardWatch.js";
-import { getBackfillStatus, hasFoldBudget, isResetting, restartBackfillPastReset, runBackfillStep, type BatchFolds } from "./backfill.js";
+import { getBackfillStatus, hasFoldBudget, isBeforeVisits, isResetting, restartBackfillPastReset, runBackfillStep, type BatchFolds } from "./backfill.js";
 import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRules } from "./derivedRules.js";
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews.js";
 import { foldCommittedChange, unfoldVisit } from "./foldVisits.js";
@@ -291,7 +291,8 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
   const held = await holdsForRules(ctx, rules, now);
   if (held) await restartBackfillPastReset(ctx, now);
   // A reset empties the tables live rows fold into, so its deltas would land in empty tables: live rows wait behind the cursor.
-  const resetting = isResetting(await getBackfillStatus(ctx));
+  const backfill = await getBackfillStatus(ctx);
+  const resetting = isResetting(backfill);
   const folds: BatchFolds = { views: startPageViewFold(), live: startLiveFold(), now };
   // First, so this batch's folds already write nothing below the horizons it moves (rows the budget leaves wait for the next batch).
   const rolledUp = batch.rollup && !held && !resetting ? (await runRollupStep(ctx, now, () => hasFoldBudget(ctx, folds))).done : true;
@@ -325,8 +326,10 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
     }
     await expireSession(ctx, folds.live, sessionId, now);
   }
-  // A visit settles only once its views are folded: not in a batch that leaves views for the next.
-  const settledAll = batch.settle && !held && !resetting && !viewsLeft ? (await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds))).exhausted : true;
+  // A visit settles only once its views and events are folded: not in a batch that leaves either for the next.
+  const eventsLeft = leftBehind(batch.events ?? [], events, WORKER_VIEWS_PER_BATCH);
+  const settles = batch.settle && !held && !isBeforeVisits(backfill) && !viewsLeft && !eventsLeft;
+  const settledAll = settles ? (await settleEndedVisits(ctx, folds.views.time, now, () => hasFoldBudget(ctx, folds))).exhausted : true;
   const cursor = { views, sessions, visits, events };
   const rebuilt = batch.backfill && (await runBackfillStep(ctx, folds, cursor, rules)).done;
   await finishPageViewFold(ctx, folds.views);
@@ -335,7 +338,7 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
   // A batch that packed settled visits into blocks publishes what is still open in the same commit: no visit is in both, or in neither.
   // So does the one that ends a backfill: one published while it rebuilt the visits in progress may lack some.
   if (batch.publish || folds.views.time.blocks.appended > 0 || rebuilt) await publishOpenVisits(ctx, now, visits);
-  const trafficLeft = viewsLeft || leftBehind(batch.visits ?? [], visits, WORKER_VISITS_PER_BATCH) || leftBehind(batch.events ?? [], events, WORKER_VIEWS_PER_BATCH);
+  const trafficLeft = viewsLeft || eventsLeft || leftBehind(batch.visits ?? [], visits, WORKER_VISITS_PER_BATCH);
   const leftOver =
     !rolledUp ||
     !expiredAll ||

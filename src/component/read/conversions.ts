@@ -1,6 +1,6 @@
 import { ConvexError } from "convex/values";
 import type { QueryCtx } from "../_generated/server.js";
-import { EVENT_PROPERTY, GOAL_PROPERTY } from "../../shared/config.js";
+import { EVENT_PROPERTY, GOAL_PROPERTY, isStepProperty } from "../../shared/config.js";
 import { assertValidRange, type TimeRange } from "../../shared/timeRanges.js";
 import type { InvalidArgument } from "../../shared/validation.js";
 import type { Step } from "../derive/visitSteps.js";
@@ -8,7 +8,7 @@ import { funnelGoals } from "../operate/funnels.js";
 import { goalMatcher, type Goal } from "../operate/goals.js";
 import { siteCurrency } from "../record/customEvents.js";
 import type { Figures } from "./figures.js";
-import { isStepProperty, parseFilters, scanFiltered, Tally, type Conversion, type MatchedVisit } from "./filteredVisits.js";
+import { parseFilters, scanFiltered, Tally, type Conversion, type MatchedVisit } from "./filteredVisits.js";
 
 /**
  * Conversions counted in a scan of visits' steps (prds/events.md): by event name, by goal, or by one event

@@ -15,8 +15,11 @@ import {
   MAX_VISIT_FIELD_BYTES,
   OPEN_VISITS_READ_MAX,
   PAGE_PROPERTIES,
+  isStepProperty,
   type BreakdownProperty,
   type FilterOp,
+  type FilterProperty,
+  type StepProperty,
   type VisitProperty,
 } from "../../shared/config.js";
 import type { TimeRange } from "../../shared/timeRanges.js";
@@ -49,11 +52,7 @@ import type { RangeTooBusy } from "./openVisits.js";
  */
 
 export const vFilters = v.array(v.object({ property: v.string(), op: v.string(), value: v.string() }));
-/** What a step filter tests: a goal, an event's name, or one of its properties' values. */
-export type StepProperty = typeof GOAL_PROPERTY | typeof EVENT_PROPERTY | `${typeof EVENT_PROP_PREFIX}${string}`;
-export type FilterProperty = BreakdownProperty | StepProperty;
 export type Filter = { property: FilterProperty; op: FilterOp; value: string };
-export const isStepProperty = (property: string): property is StepProperty => property === GOAL_PROPERTY || property === EVENT_PROPERTY || property.startsWith(EVENT_PROP_PREFIX);
 /** A visit's conversions under step filters: its passing steps and their revenue (minor units). */
 export type Conversion = { events: number; revenue: number };
 export type FilterTooBroad = { code: "FILTER_TOO_BROAD"; field: "filters"; message: string; availableFrom?: number };

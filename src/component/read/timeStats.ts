@@ -14,9 +14,10 @@ import {
   type BreakdownProperty,
   type BreakdownTarget,
   type VisitProperty,
+  isStepProperty,
 } from "../../shared/config.js";
 import { isBucketGoal, listGoals, type Goal } from "../operate/goals.js";
-import { isStepProperty, parseFilters, scanFiltered, stepTestOf, Tally, ValueTallies, vFilters, type Filter, type MatchedVisit } from "./filteredVisits.js";
+import { parseFilters, scanFiltered, stepTestOf, Tally, ValueTallies, vFilters, type Filter, type MatchedVisit } from "./filteredVisits.js";
 import { ConversionTallies, conversionMetrics, type ConversionKey } from "./conversions.js";
 import { openVisitFigures, openVisitValues, readOpenVisits, type OpenVisit } from "./openVisits.js";
 import { countPrevsBefore } from "../derive/prevHistogram.js";
@@ -785,7 +786,7 @@ export function refusalOf(error: unknown): Refusal | null {
 }
 
 // What a filtered breakdown may be refused for, answered in its place by `rangeStats` (the other figures still stand).
-const REFUSALS = new Set(["FILTER_TOO_BROAD", "RANGE_TOO_EARLY", "RANGE_TOO_BUSY", "FILTER_UNSUPPORTED"]);
+const REFUSALS = new Set(["FILTER_TOO_BROAD", "RANGE_TOO_EARLY", "RANGE_TOO_BUSY"]);
 
 /** True for a breakdown of conversions: by event, goal or an event property (`prop:<key>`). */
 const isConversionTarget = (property: string) => property === EVENT_PROPERTY || property === GOAL_PROPERTY || property.startsWith(EVENT_PROP_PREFIX);

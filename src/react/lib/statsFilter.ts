@@ -2,7 +2,7 @@
 // `property!:value` (is not) or `property~:value` (contains), the value as it is (it may hold colons;
 // URLSearchParams escapes what a URL cannot hold). The text form is shared/filterText.ts's, which the
 // export reads too; the legacy single `?filter=source:Google` is one `is`.
-import { MAX_FILTERS, type BreakdownProperty, type FilterOp } from "../../shared/config.js";
+import { EVENT_PROP_PREFIX, EVENT_PROPERTY, GOAL_PROPERTY, isStepProperty, MAX_FILTERS, type BreakdownProperty, type FilterOp, type FilterProperty } from "../../shared/config.js";
 import { formatFilterText, parseFilterText, type FilterText } from "../../shared/filterText.js";
 import { describeValue } from "./statsFormat.js";
 
@@ -34,6 +34,14 @@ export const PROPERTY_LABEL: Record<BreakdownProperty, string> = {
   language: "Language",
   screen: "Screen size",
 };
+
+/** Any filter's property in a sentence: a visit property's label, "Goal", "Event", or an event property's key ("Property plan"). */
+export function filterPropertyLabel(property: FilterProperty): string {
+  if (property === GOAL_PROPERTY) return "Goal";
+  if (property === EVENT_PROPERTY) return "Event";
+  if (property.startsWith(EVENT_PROP_PREFIX)) return `Property ${property.slice(EVENT_PROP_PREFIX.length)}`;
+  return PROPERTY_LABEL[property as BreakdownProperty];
+}
 
 /**
  * A property as a sentence names one of its values: "an entry page", "a UTM source", "an operating
@@ -78,21 +86,21 @@ export function addFilter(filters: readonly StatsFilter[], filter: StatsFilter):
 }
 
 /** A breakdown row's choice: its `is` filter added (addFilter), or removed when it is on. */
-export function toggleIsFilter(filters: readonly StatsFilter[], property: BreakdownProperty, value: string): StatsFilter[] | null {
+export function toggleIsFilter(filters: readonly StatsFilter[], property: FilterProperty, value: string): StatsFilter[] | null {
   const row: StatsFilter = { property, op: "is", value };
   return filters.some((kept) => sameFilter(kept, row)) ? filters.filter((kept) => !sameFilter(kept, row)) : addFilter(filters, row);
 }
 
 /** Whether `property` has `value` among the `is` filters: its breakdown row is marked. */
-export const isFilteredBy = (filters: readonly StatsFilter[], property: BreakdownProperty, value: string) =>
+export const isFilteredBy = (filters: readonly StatsFilter[], property: FilterProperty, value: string) =>
   filters.some((filter) => filter.op === "is" && filter.property === property && filter.value === value);
 
 /** "Source is Google", "Country is not France", "Page contains /blog". */
 export function describeFilter(filter: StatsFilter): { property: string; op: string; value: string; sentence: string } {
-  const property = PROPERTY_LABEL[filter.property];
+  const property = filterPropertyLabel(filter.property);
   const op = OP_LABEL[filter.op];
   // A part of a value is shown as typed; a whole one as the dashboard writes it (a country's name, a path decoded).
-  const value = filter.op === "contains" ? filter.value : describeValue(filter.property, filter.value).text;
+  const value = filter.op === "contains" || isStepProperty(filter.property) ? filter.value : describeValue(filter.property, filter.value).text;
   return { property, op, value, sentence: `${property} ${op} ${value}` };
 }
 
@@ -110,7 +118,7 @@ export const filtersKey = (filters: readonly StatsFilter[]) => filters.map(forma
  * (component/read/timeStats.ts, `lensOf`), a page's buckets keep minutes.
  */
 export function bucketedProperty(filters: readonly StatsFilter[]): BreakdownProperty | undefined {
-  return filters.length === 1 && filters[0].op === "is" ? filters[0].property : undefined;
+  return filters.length === 1 && filters[0].op === "is" && !isStepProperty(filters[0].property) ? filters[0].property : undefined;
 }
 
 /**
