@@ -229,6 +229,8 @@ export const EVENT_PROPERTY = "event";
 export const GOAL_PROPERTY = "goal";
 /** ... and, for one event or goal, the values of one of its properties: `prop:plan`. */
 export const EVENT_PROP_PREFIX = "prop:";
+/** ... and the property keys events carry (under a goal or event filter: that one's), to choose a `prop:<key>` from. */
+export const EVENT_PROP_KEYS = "props";
 export type BreakdownTarget = BreakdownProperty | typeof EVENT_PROPERTY | typeof GOAL_PROPERTY;
 /** What a step filter tests (each of a visit's views and events): a goal, an event's name, or one of its properties' values. */
 export type StepProperty = typeof GOAL_PROPERTY | typeof EVENT_PROPERTY | `${typeof EVENT_PROP_PREFIX}${string}`;

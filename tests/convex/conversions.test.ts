@@ -104,7 +104,7 @@ describe("conversions under filters", () => {
       const property = (["page", "source", "browser", "entryPage"] as const)[i % 4];
       const rows = (await t.query(api.stats.breakdown, { ...range, filters, property, limit: 100 })).map(({ title: _title, ...row }) => row);
       expect(rows, `breakdown ${property} ${label}`).toEqual(expectedConversionPropertyBreakdown(all, GOALS, property, range, filters).slice(0, 100));
-      for (const target of ["goal", "event", "prop:plan"]) {
+      for (const target of ["goal", "event", "prop:plan", "props"]) {
         expect(await t.query(api.stats.breakdown, { ...range, filters, property: target, limit: 100 }), `${target} ${label}`).toEqual(
           expectedConversionsBreakdown(all, GOALS, target, range, filters).slice(0, 100),
         );

@@ -143,7 +143,7 @@ export function expectedConversionPropertyBreakdown(all: { visit: Visit; steps: 
     });
 }
 
-/** `breakdown` by `event`, `goal` or `prop:<key>` answered by a scan (under filters): every row, ranked by unique conversions. */
+/** `breakdown` by `event`, `goal`, `props` (keys) or `prop:<key>` answered by a scan (under filters): every row, ranked by unique conversions. */
 export function expectedConversionsBreakdown(all: { visit: Visit; steps: Step[] }[], goals: GoalDefinition[], target: string, range: TimeRange, filters: AnyFilter[]) {
   const base = new Set<string>();
   const tallies = new Map<string, { sessions: Set<string>; events: number; revenue: number }>();
@@ -158,7 +158,9 @@ export function expectedConversionsBreakdown(all: { visit: Visit; steps: Step[] 
             ? []
             : target === "event"
               ? [step.event]
-              : step.props.filter(({ key }) => key === target.slice("prop:".length)).map(({ value }) => value);
+              : target === "props"
+                ? step.props.map(({ key }) => key)
+                : step.props.filter(({ key }) => key === target.slice("prop:".length)).map(({ value }) => value);
       for (const value of values) {
         const tally = tallies.get(value) ?? tallies.set(value, { sessions: new Set(), events: 0, revenue: 0 }).get(value)!;
         tally.sessions.add(visit.sessionId);

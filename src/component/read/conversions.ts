@@ -26,12 +26,13 @@ export function conversionMetrics(visitors: number, events: number, baseVisitors
   };
 }
 
-/** What a conversions breakdown groups steps by: event names, goals, or the values of one event property. */
-export type ConversionKey = { by: typeof EVENT_PROPERTY } | { by: typeof GOAL_PROPERTY; goals: Goal[] } | { by: "prop"; key: string };
+/** What a conversions breakdown groups steps by: event names, goals, the values of one event property, or property keys. */
+export type ConversionKey = { by: typeof EVENT_PROPERTY } | { by: typeof GOAL_PROPERTY; goals: Goal[] } | { by: "prop"; key: string } | { by: "propKey" };
 
 /** The values a step counts for under the key. */
 function valuesOfStep(key: ConversionKey): (step: Step) => string[] {
   if (key.by === EVENT_PROPERTY) return (step) => ("event" in step ? [step.event] : []);
+  if (key.by === "propKey") return (step) => ("event" in step ? step.props.map((prop) => prop.key) : []);
   if (key.by === "prop") {
     return (step) => {
       const prop = "event" in step ? step.props.find(({ key: each }) => each === key.key) : undefined;

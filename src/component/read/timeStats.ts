@@ -15,6 +15,7 @@ import {
   type BreakdownTarget,
   type VisitProperty,
   isStepProperty,
+  EVENT_PROP_KEYS,
 } from "../../shared/config.js";
 import { isBucketGoal, listGoals, type Goal } from "../operate/goals.js";
 import { parseFilters, scanFiltered, stepTestOf, Tally, ValueTallies, vFilters, type Filter, type MatchedVisit } from "./filteredVisits.js";
@@ -127,7 +128,7 @@ const quoted = (value: unknown) => JSON.stringify(String(value).slice(0, 40));
 function parseTarget(property: string): BreakdownTarget {
   if (property === EVENT_PROPERTY || property === GOAL_PROPERTY) return property;
   if (!(BREAKDOWN_PROPERTIES as readonly string[]).includes(property)) {
-    invalid("property", `property must be ${EVENT_PROPERTY}, ${GOAL_PROPERTY} or one of ${BREAKDOWN_PROPERTIES.join(", ")} (${EVENT_PROP_PREFIX}<key> is asked of breakdown alone); got ${quoted(property)}`);
+    invalid("property", `property must be ${EVENT_PROPERTY}, ${GOAL_PROPERTY}, ${EVENT_PROP_KEYS}, ${EVENT_PROP_PREFIX}<key> or one of ${BREAKDOWN_PROPERTIES.join(", ")}; got ${quoted(property)}`);
   }
   return property as BreakdownProperty;
 }
@@ -431,6 +432,8 @@ export async function breakdown(
   const limit = parseLimit(args.limit);
   const filters = parseFilters(args);
   if (args.property.startsWith(EVENT_PROP_PREFIX)) return await eventPropBreakdown(ctx, range, args.property, limit, filters, site, scanned as ConversionTallies | undefined);
+  // The keys events carry: always a scan (the buckets list values by key, not keys).
+  if (args.property === EVENT_PROP_KEYS) return rankedConversions(EVENT_PROPERTY, (scanned as ConversionTallies | undefined) ?? (await scanConversions(ctx, range, filters, { by: "propKey" })), limit);
   const target = parseTarget(args.property);
   if (target === EVENT_PROPERTY || target === GOAL_PROPERTY) {
     return await conversionsBreakdown(ctx, target, range, limit, filters, site, known, siteVisitors, scanned as ConversionTallies | undefined);
@@ -789,7 +792,7 @@ export function refusalOf(error: unknown): Refusal | null {
 const REFUSALS = new Set(["FILTER_TOO_BROAD", "RANGE_TOO_EARLY", "RANGE_TOO_BUSY"]);
 
 /** True for a breakdown of conversions: by event, goal or an event property (`prop:<key>`). */
-const isConversionTarget = (property: string) => property === EVENT_PROPERTY || property === GOAL_PROPERTY || property.startsWith(EVENT_PROP_PREFIX);
+const isConversionTarget = (property: string) => property === EVENT_PROPERTY || property === GOAL_PROPERTY || property === EVENT_PROP_KEYS || property.startsWith(EVENT_PROP_PREFIX);
 
 type RangeQuestion = TimeRange & SeriesArgs & { breakdowns: { property: string; limit?: number }[] };
 
@@ -820,7 +823,11 @@ export async function rangeStats(ctx: QueryCtx, args: RangeQuestion & { history?
   const breakdownTallies: (BreakdownTallies | undefined)[] = [];
   for (const { property } of breakdowns) {
     if (isConversionTarget(property)) {
-      const key = property.startsWith(EVENT_PROP_PREFIX) ? { by: "prop" as const, key: property.slice(EVENT_PROP_PREFIX.length) } : await conversionKeyOf(ctx, property as typeof EVENT_PROPERTY);
+      const key: ConversionKey = property.startsWith(EVENT_PROP_PREFIX)
+        ? { by: "prop", key: property.slice(EVENT_PROP_PREFIX.length) }
+        : property === EVENT_PROP_KEYS
+          ? { by: "propKey" }
+          : await conversionKeyOf(ctx, property as typeof EVENT_PROPERTY);
       breakdownTallies.push(filters.length > 0 ? new ConversionTallies(key, stepTest) : undefined);
       continue;
     }
@@ -891,8 +898,8 @@ export async function rangeHistory(ctx: QueryCtx, args: RangeQuestion & { before
   const parts: History["breakdowns"] = [];
   const cover = settledCoverOf(earlier, site.zone);
   for (const { property, limit } of breakdowns) {
-    // An event property's values: answered whole (from their buckets, or a scan).
-    if (property.startsWith(EVENT_PROP_PREFIX)) {
+    // An event property's values, or the keys: answered whole (from their buckets, or a scan).
+    if (property.startsWith(EVENT_PROP_PREFIX) || property === EVENT_PROP_KEYS) {
       parts.push(null);
       continue;
     }
