@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { LocalConvex } from "../local-convex/server";
 import { buildApp } from "./buildApp";
+import { defineGoals } from "./goals";
 import { startSite } from "./site";
 import { siteTimeZone } from "../../src/shared/timeRanges";
 import { backendClock } from "../local-convex/clock";
@@ -68,6 +69,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const timeZone = siteTimeZone();
   const plan = planHistory(pages, { days, sessions, random, now: backendClock.now(), timeZone });
   const views = await replayHistory(server.deployment, plan.calls);
+  await defineGoals(server.deployment);
   // The docs site's month, sent as its script tag sends it (POST /docs/api/event), after the blog's.
   const docsPlan = planHistory([...DOCS_PAGES], { days, sessions: docsSessions, random, now: backendClock.now(), timeZone });
   const docsViews = await replayHistory(server.deployment, docsPlan.calls, docsTracker(server, url, { live: false }));

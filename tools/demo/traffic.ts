@@ -187,14 +187,21 @@ export type PlannedCall = PlannedView | PlannedHeartbeat | PlannedEvent;
 /**
  * What a visit does besides reading, decided by its own draws (so the views and heartbeats planned do not change):
  * about 1 visit in 12 signs up (a plan as a property), 1 in 15 downloads the cheat sheet, 1 in 20 clicks out to
- * GitHub, and 1 in 40 checks out, with revenue.
+ * GitHub; a third of those who sign up for a paid plan, and a few others, begin a checkout, and three in five of
+ * those pay (revenue): the demo's Checkout funnel (tools/demo/goals.ts).
  */
 function eventsOfVisit(random: Random, page: SitePage): SiteEvent[] {
   const events: SiteEvent[] = [];
-  if (random() < 1 / 12) events.push({ name: "Signup", props: { plan: random() < 0.7 ? "free" : random() < 0.7 ? "pro" : "team" } });
   if (random() < 1 / 15) events.push({ name: "File Download", props: { url: `${page.path}/cheat-sheet.pdf`.replace(/^\/+/, "/") } });
+  const plan = random() < 1 / 12 ? (random() < 0.6 ? "free" : random() < 0.7 ? "pro" : "team") : null;
+  if (plan !== null) events.push({ name: "Signup", props: { plan } });
+  if ((plan !== null && plan !== "free" && random() < 0.6) || random() < 1 / 100) {
+    const paid = plan === "team" ? "team" : "pro";
+    events.push({ name: "Begin Checkout", props: { plan: paid } });
+    const yearly = random() < 0.3;
+    if (random() < 0.6) events.push({ name: "Purchase", props: { plan: paid, billing: yearly ? "yearly" : "monthly" }, revenue: { amount: (paid === "team" ? 99 : 29) * (yearly ? 10 : 1) + ".00", currency: "USD" } });
+  }
   if (random() < 1 / 20) events.push({ name: "Outbound Link: Click", props: { url: "https://github.com/get-convex/convex-backend" } });
-  if (random() < 1 / 40) events.push({ name: "Checkout", props: { plan: "pro" }, revenue: { amount: random() < 0.5 ? "29.00" : "290.00", currency: "USD" } });
   return events;
 }
 /** `calls`: the views and heartbeats in time order; `views`: the views alone. */
@@ -390,8 +397,9 @@ export function startTrickle(
     for (let beat = HEARTBEAT_INTERVAL_MS; beat < dwell; beat += HEARTBEAT_INTERVAL_MS) {
       later(beat, () => tracker.heartbeat(sessionId, page));
     }
-    // After the last page the visitor simply stops: the session times out, as a closed tab does.
+    // After the last page the visitor acts (signs up, pays...) then simply stops: the session times out, as a closed tab does.
     if (rest.length > 0) later(dwell, () => visit(sessionId, visitor, rest, {}));
+    else for (const event of eventsOfVisit(options.random, page)) await tracker.event(sessionId, page, event);
   }
 
   function arrive(): void {
