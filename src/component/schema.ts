@@ -164,6 +164,9 @@ export default defineSchema({
     lastEvent: v.optional(v.number()),
   }).index("by_sessionId", ["sessionId"]),
 
+  // Derived (worker only): each custom event property's bucket group ("eventProp:<name>␟<key>"), for the rollup to sweep its old detail (derive/rollup.ts).
+  eventPropGroups: defineTable({ group: v.string() }).index("by_group", ["group"]),
+
   // Derived (worker only): settled visits packed by their start's UTC day, a document per group of columns (derive/visitBlocks.ts).
   visitBlocks: defineTable({
     day: v.number(),

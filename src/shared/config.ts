@@ -276,6 +276,12 @@ export const FILTER_SNAPSHOT_MS = 60 * 1000;
 /** ... and up to this many block documents (half of Convex's 32,000 documents read, less room for the rest). */
 export const FILTER_SCAN_MAX_DOCS = 12_000;
 
+/** A scan of visits' steps (goals, events and funnels under filters) reads up to this many bytes: their calls' budget is 4 MiB, less room for the rest. */
+export const STEPS_SCAN_MAX_BYTES = 3.5 * 1024 * 1024;
+
+/** ... and up to this many block documents (their calls' budget: 8,000 documents). */
+export const STEPS_SCAN_MAX_DOCS = 7_000;
+
 
 /** A dashboard splits its range at the site's midnight this long ago: yesterday's last visits settle within 31 minutes of midnight, and until then its buckets still change. */
 export const HISTORY_SPLIT_LAG_MS = 60 * 60 * 1000;

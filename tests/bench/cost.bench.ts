@@ -55,7 +55,7 @@ const WINDOWS = detailWindows();
 /** Issue 19's budgets, per view (storage after 90 days; I/O of everything but dashboards) and per idle day. */
 const BUDGET = { jsonBytes: 600, indexEntries: 15, ioBytes: 12 * 1024, scheduledRuns: 1, documentsWritten: 15, idleCallsPerDay: 300 };
 
-type Site = { name: string; viewsPerDay: number; from: number; to: number; span: string };
+type Site = { name: string; viewsPerDay: number; from: number; to: number; span: string; events?: boolean };
 
 const SITES: Site[] = [
   { name: "small site", viewsPerDay: 500, from: DAY_START, to: DAY_START + DAY, span: "a whole day, 00:00 to 24:00" },
@@ -83,6 +83,7 @@ type SiteResult = {
   hoursRolledUp: TableStorage[];
   bucketLevels: { level: string; documents: number; jsonBytes: number }[];
   idle?: Flow;
+  events: number;
 };
 
 async function simulate(site: Site, withIdleDay: boolean): Promise<SiteResult> {
@@ -90,7 +91,8 @@ async function simulate(site: Site, withIdleDay: boolean): Promise<SiteResult> {
   const t = createTestConvex();
   const meter = new CostMeter(t);
   try {
-    const calls = trackerTraffic({ from: site.from, to: site.to, viewsPerDay: site.viewsPerDay, pages: PAGES, seed: 19, historyDays: HISTORY_DAYS });
+    const calls = trackerTraffic({ from: site.from, to: site.to, viewsPerDay: site.viewsPerDay, pages: PAGES, seed: 19, historyDays: HISTORY_DAYS, events: site.events });
+    const events = calls.filter((call) => call.kind === "event").length;
     const crons = siteCrons(STATS_COMPONENT);
     const until = site.to + SETTLE_TAIL_MS;
     const { views, heartbeats } = await meter.replay(calls, { crons, until });
@@ -113,7 +115,7 @@ async function simulate(site: Site, withIdleDay: boolean): Promise<SiteResult> {
     const minutesRolledUp = storedTables(t);
     await meter.replay([], { crons, until: until + (WINDOWS.hourDays + 1) * DAY });
     const hoursRolledUp = storedTables(t);
-    return { site, views, heartbeats, visits, flow, storage, minutesRolledUp, hoursRolledUp, bucketLevels: levels, idle };
+    return { site, views, heartbeats, visits, flow, storage, minutesRolledUp, hoursRolledUp, bucketLevels: levels, idle, events };
   } finally {
     meter.dispose();
   }
@@ -318,7 +320,7 @@ function idleTable(result: SiteResult): string[] {
   ];
 }
 
-function report(results: SiteResult[]): string {
+function report(results: SiteResult[], withEvents: SiteResult): string {
   const small = results[0];
   const crons = siteCrons(STATS_COMPONENT);
   return [
@@ -386,6 +388,10 @@ function report(results: SiteResult[]): string {
     "",
     ...writesTable(results),
     "",
+    "## A custom event",
+    "",
+    ...eventsTable(small, withEvents),
+    "",
     "## An idle site",
     "",
     `The small site for the 24 hours after its traffic has settled, with no visitor: what the cron and whatever it schedules cost.`,
@@ -393,6 +399,52 @@ function report(results: SiteResult[]): string {
     ...idleTable(small),
     "",
   ].join("\n");
+}
+
+/**
+ * What a custom event costs: the small site's day again with the demo's events (sign-ups, downloads, outbound clicks,
+ * checkouts with revenue: tools/demo/traffic.ts), less the day without them, per event. Issue 21 holds events to
+ * issue 19's budget per view.
+ */
+function eventsTable(without: SiteResult, withEvents: SiteResult): string[] {
+  const per = (x: number, y: number, digits = 1) => n((y - x) / withEvents.events, digits);
+  const row = (label: string, budget: string, value: string) => `| ${label} | ${value} | ${budget} |`;
+  const writes = (r: SiteResult) => r.flow.writesByTable.reduce((sum, [, count]) => sum + count, 0);
+  const byTable = new Map(without.flow.writesByTable);
+  return [
+    `${n(withEvents.events)} events sent with the small site's ${n(withEvents.views)} views (the same views: ${n(without.views)} without them).`,
+    "",
+    "| per custom event | small site | issue 19's budget (per view) |",
+    "|---|---:|---:|",
+    row(`JSON bytes stored after ${STEADY_DAYS} days`, `≤ ${BUDGET.jsonBytes}`, per(stored(without).jsonBytes, stored(withEvents).jsonBytes, 0)),
+    row(`index entries after ${STEADY_DAYS} days`, `≤ ${BUDGET.indexEntries}`, per(stored(without).indexEntries, stored(withEvents).indexEntries)),
+    row("database I/O (bytes read + written)", `≤ ${kib(BUDGET.ioBytes)}`, kib((io(withEvents.flow.total) - io(without.flow.total)) / withEvents.events)),
+    row("function calls", "", per(without.flow.total.calls, withEvents.flow.total.calls)),
+    row("documents written", `≤ ${BUDGET.documentsWritten}`, per(writes(without), writes(withEvents))),
+    "",
+    `JSON bytes stored per event after ${STEADY_DAYS} days, by table (what the events added):`,
+    "",
+    "| table | bytes per event | documents per event |",
+    "|---|---:|---:|",
+    ...steadyTables(withEvents)
+      .filter((table) => !isHistory(table))
+      .map((table) => {
+        const before = steadyTables(without).find((each) => tableName(each) === tableName(table));
+        return [tableName(table), (table.jsonBytes - (before?.jsonBytes ?? 0)) / withEvents.events, (table.documents - (before?.documents ?? 0)) / withEvents.events] as const;
+      })
+      .filter(([, bytes]) => Math.abs(bytes) >= 1)
+      .sort((a, b) => b[1] - a[1])
+      .map(([table, bytes, documents]) => `| ${table} | ${n(bytes)} | ${n(documents, 2)} |`),
+    "",
+    "Documents written per event, by table (what the events added):",
+    "",
+    "| table | per event |",
+    "|---|---:|",
+    ...withEvents.flow.writesByTable
+      .map(([table, count]) => [table, (count - (byTable.get(table) ?? 0)) / withEvents.events] as const)
+      .filter(([, added]) => Math.abs(added) >= 0.005)
+      .map(([table, added]) => `| ${table} | ${added.toFixed(2)} |`),
+  ];
 }
 
 /** Documents written per view, by table, at each pace (the small site's order). */
@@ -416,7 +468,10 @@ test("what a page view costs, at a small site's pace and a busy one's", async ()
       results.push(await simulate(site, i === 0));
       console.log(`${site.name}: simulated in ${n((realNow() - started) / 1000)} s of real time`);
     }
-    const text = report(results);
+    const started = realNow();
+    const withEvents = await simulate({ ...SITES[0], events: true }, false);
+    console.log(`small site with events: simulated in ${n((realNow() - started) / 1000)} s of real time`);
+    const text = report(results, withEvents);
     console.log(text);
     writeFileSync(OUTPUT, `<!-- Generated by \`npm run bench\` (tests/bench/cost.bench.ts). -->\n\n${text}`);
   } finally {

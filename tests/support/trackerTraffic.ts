@@ -1,7 +1,7 @@
 import { api } from "../../convex/_generated/api";
 import { HEARTBEAT_INTERVAL_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
 import type { VisitContext } from "../../src/component/record/visitAttributes";
-import { planHistory, seededRandom, type PlannedCall, type PlannedHeartbeat, type PlannedView, type SitePage } from "../../tools/demo/traffic";
+import { planHistory, seededRandom, type PlannedCall, type PlannedHeartbeat, type PlannedView, type SiteEvent, type SitePage } from "../../tools/demo/traffic";
 import type { TestConvex } from "./convex";
 
 /**
@@ -14,10 +14,11 @@ import type { TestConvex } from "./convex";
  * a page's last one.
  */
 
-/** One call of a visitor's tracker: `api.stats.recordPageView` (with the browser's context) or `api.stats.heartbeat`. */
+/** One call of a visitor's tracker: `api.stats.recordPageView` (with the browser's context), `api.stats.heartbeat`, or `api.stats.trackEvent`. */
 export type TrackerCall =
   | { at: number; kind: "view"; sessionId: string; page: SitePage; visit?: VisitContext }
-  | { at: number; kind: "heartbeat"; sessionId: string; page: SitePage };
+  | { at: number; kind: "heartbeat"; sessionId: string; page: SitePage }
+  | { at: number; kind: "event"; sessionId: string; page: SitePage; event: SiteEvent };
 
 /** A blog's pages: the home page, `posts` posts (the newest read most) and a few pages. */
 export function blogPages(posts: number): SitePage[] {
@@ -28,13 +29,18 @@ export function blogPages(posts: number): SitePage[] {
   ];
 }
 
-/** The tracker's calls for the demo's planned views: each view, its heartbeat at once, then one per interval until the page's last. */
-function withEveryHeartbeat(planned: PlannedCall[]): TrackerCall[] {
+/**
+ * The tracker's calls for the demo's planned views: each view, its heartbeat at once, then one per interval until the
+ * page's last; with `events`, the custom events the demo plans too (a second after their page's view).
+ */
+function withEveryHeartbeat(planned: PlannedCall[], events: boolean): TrackerCall[] {
   const calls: TrackerCall[] = [];
   const bySession = new Map<string, (PlannedView | PlannedHeartbeat)[]>();
-  // Views and heartbeats only: custom events are not this traffic's.
   for (const call of planned) {
-    if ("event" in call) continue;
+    if ("event" in call) {
+      if (events) calls.push({ at: Math.round(call.at) + 1_000, kind: "event", sessionId: call.sessionId, page: call.page, event: call.event });
+      continue;
+    }
     const own = bySession.get(call.sessionId);
     if (own === undefined) bySession.set(call.sessionId, [call]);
     else own.push(call);
@@ -102,8 +108,9 @@ export function trackerTraffic(options: {
   historyDays?: number;
   steady?: boolean;
   timeZone?: string;
+  events?: boolean;
 }): TrackerCall[] {
-  const { from, to, viewsPerDay, pages, seed, historyDays = 0, steady = false, timeZone } = options;
+  const { from, to, viewsPerDay, pages, seed, historyDays = 0, steady = false, timeZone, events = false } = options;
   // planHistory ends its visits ten minutes before its `now`; past the window, so that a visit started in it is whole.
   const now = to + PLAN_PAST_WINDOW_MS + 10 * 60 * 1000;
   const days = (now - from) / DAY + historyDays;
@@ -115,7 +122,9 @@ export function trackerTraffic(options: {
   const sessions = Math.max(1, Math.round((guess * wanted) / Math.max(1, views(inWindow(plan(guess))))));
   const planned = plan(sessions);
   // A page opened before `from` sends its heartbeats into the window; a steady stream starts with the window's first visit.
-  const calls = steady ? withEveryHeartbeat(steadily(visitsOf(planned).filter((visit) => visit[0].at >= from && visit[0].at < to), from, to)) : withEveryHeartbeat(planned);
+  const calls = steady
+    ? withEveryHeartbeat(steadily(visitsOf(planned).filter((visit) => visit[0].at >= from && visit[0].at < to), from, to), events)
+    : withEveryHeartbeat(planned, events);
   return calls.filter((call) => call.at >= from && call.at < to);
 }
 
@@ -123,6 +132,12 @@ export function trackerTraffic(options: {
 export async function sendTrackerCall(t: TestConvex, call: TrackerCall): Promise<boolean> {
   if (call.kind === "heartbeat") {
     await t.mutation(api.stats.heartbeat, { sessionId: call.sessionId, currentPath: call.page.path });
+    return false;
+  }
+  if (call.kind === "event") {
+    // As useTrackEvent sends them: properties as pairs.
+    const props = call.event.props === undefined ? undefined : Object.entries(call.event.props).map(([key, value]) => ({ key, value }));
+    await t.mutation(api.stats.trackEvent, { sessionId: call.sessionId, name: call.event.name, path: call.page.path, props, revenue: call.event.revenue });
     return false;
   }
   const { path, pageType } = call.page;

@@ -28,7 +28,7 @@ export type Phase = Status["phase"];
 // "reset" first; then the tables to fold, in this order.
 const PHASES: Phase[] = ["reset", "pageViews", "customEvents", "visits", "activeSessions"];
 // What "reset" empties: everything the fold derives, and raw retention's tally of the views it counts but deleted.
-const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "eventMinutes", "visitScopes", "visitFolds", "visitBlocks", "openVisitBlocks", "timeBuckets", "timeBucketChunks", "visitSettlement", "retiredViews"] as const;
+const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "eventMinutes", "eventPropGroups", "visitScopes", "visitFolds", "visitBlocks", "openVisitBlocks", "timeBuckets", "timeBucketChunks", "visitSettlement", "retiredViews"] as const;
 
 const statusFields = schema.tables.backfillStatus.validator.fields;
 /** The public view of the status row (no cursor). */

@@ -4,7 +4,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { DEFAULT_HOUR_DETAIL_DAYS, DEFAULT_MINUTE_DETAIL_DAYS, MAX_DETAIL_DAYS, VISIT_PROPERTIES } from "../../shared/config.js";
 import { FULL_DETAIL, type DetailHorizons } from "../../shared/detail.js";
 import { pieceContaining, siteTimeZone, type InvalidConfiguration } from "../../shared/timeRanges.js";
-import { SITE_SCOPE, type BucketLevel } from "./timeBuckets.js";
+import { SITE_SCOPE, type BucketLevel, type EventPropGroup } from "./timeBuckets.js";
 
 /**
  * The rollup of old detail (prds/rollup.md): minute and quarter-hour buckets
@@ -110,19 +110,38 @@ export async function rollUpEmptiedBuckets(ctx: MutationCtx, now: number): Promi
   }
   const row = await getRollup(ctx);
   const horizons = later(due, horizonsOf(row));
-  if (row === null) await ctx.db.insert("rollup", { ...horizons, done: true, resumeAt: SWEEP.length, startedAt: now, finishedAt: now });
-  else await ctx.db.patch(row._id, { ...horizons, done: true, resumeAt: SWEEP.length, finishedAt: now });
+  const resumeAt = (await sweepOf(ctx)).length;
+  if (row === null) await ctx.db.insert("rollup", { ...horizons, done: true, resumeAt, startedAt: now, finishedAt: now });
+  else await ctx.db.patch(row._id, { ...horizons, done: true, resumeAt, finishedAt: now });
 }
 
-// Every kind of scope the buckets hold (rows from before visits have no group), and the detail levels with the horizon that drops them.
-const GROUPS = [undefined, "site", "page", ...VISIT_PROPERTIES] as const;
+// Every fixed kind of scope the buckets hold (rows from before visits have no group), and the detail levels with the horizon that drops them.
+const GROUPS = [undefined, "site", "page", "event", ...VISIT_PROPERTIES] as const;
 const DETAIL_LEVELS: [BucketLevel, keyof DetailHorizons][] = [
   ["minute", "minutesSince"],
   ["quarterHour", "minutesSince"],
   ["hour", "hoursSince"],
 ];
-// Each group's detail levels, in the order the deletions walk them; the row's `resumeAt` is an index into it.
-const SWEEP = GROUPS.flatMap((group) => DETAIL_LEVELS.map(([level, horizon]) => ({ group, level, horizon })));
+// Event properties' groups the rollup reads at once, in the order they were first folded.
+const EVENT_PROP_GROUPS_READ = 1_000;
+
+/** Records an event property's bucket group, once: the rollup sweeps its detail as it does the fixed groups'. */
+export async function recordEventPropGroup(ctx: MutationCtx, group: EventPropGroup): Promise<void> {
+  const known = await ctx.db
+    .query("eventPropGroups")
+    .withIndex("by_group", (q) => q.eq("group", group))
+    .first();
+  if (known === null) await ctx.db.insert("eventPropGroups", { group });
+}
+
+/**
+ * Each group's detail levels, in the order the deletions walk them: the fixed groups, then event properties' in the
+ * order they were first folded (a new one joins the end, so the row's `resumeAt`, an index into it, stays good).
+ */
+async function sweepOf(ctx: QueryCtx): Promise<{ group: string | undefined; level: BucketLevel; horizon: keyof DetailHorizons }[]> {
+  const eventProps = (await ctx.db.query("eventPropGroups").take(EVENT_PROP_GROUPS_READ)).map(({ group }) => group);
+  return [...GROUPS, ...eventProps].flatMap((group) => DETAIL_LEVELS.map(([level, horizon]) => ({ group, level, horizon })));
+}
 // Buckets a step reads at once; it stops between reads when the budget runs low.
 const ROWS_PER_READ = 100;
 
@@ -146,8 +165,9 @@ export async function runRollupStep(ctx: MutationCtx, now: number, hasBudget: ()
   if (row.done) return { deleted: 0, done: true };
   let deleted = 0;
   // Each step resumes at the group and level the last one stopped in, so even a step of a single read moves on.
-  for (let at = row.resumeAt ?? 0; at < SWEEP.length; at++) {
-    const { group, level, horizon } = SWEEP[at];
+  const sweep = await sweepOf(ctx);
+  for (let at = row.resumeAt ?? 0; at < sweep.length; at++) {
+    const { group, level, horizon } = sweep[at];
     for (;;) {
       if (!(await hasBudget())) {
         await ctx.db.patch(row._id, { resumeAt: at });
@@ -165,6 +185,6 @@ export async function runRollupStep(ctx: MutationCtx, now: number, hasBudget: ()
       if (dropped.length < ROWS_PER_READ) break;
     }
   }
-  await ctx.db.patch(row._id, { done: true, resumeAt: SWEEP.length, finishedAt: now });
+  await ctx.db.patch(row._id, { done: true, resumeAt: sweep.length, finishedAt: now });
   return { deleted, done: true };
 }

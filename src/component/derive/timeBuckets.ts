@@ -3,7 +3,7 @@ import type { Doc } from "../_generated/dataModel.js";
 import { SESSION_MINUTES_READ_MAX, type VisitProperty } from "../../shared/config.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { applyPrevDeltas } from "./prevHistogram.js";
-import { storedDetail } from "./rollup.js";
+import { recordEventPropGroup, storedDetail } from "./rollup.js";
 import { finishSessionScopes, loadSessionScopes, recordEvent, type SessionNumbering, type SessionScopes } from "./visitScopes.js";
 import { finishVisitBlocks, startBlockAppends, type BlockAppends } from "./visitBlocks.js";
 import { addToCounters } from "./counters.js";
@@ -61,9 +61,10 @@ const SEPARATOR = "\u001f";
 /** The group of one property of one event's values, and the scope of one value. */
 export const eventPropGroup = (name: string, key: string): EventPropGroup => `eventProp:${name}${SEPARATOR}${key}`;
 export const eventPropScope = (name: string, key: string, value: string) => `${eventPropGroup(name, key)}${SEPARATOR}${value}`;
+export const isEventPropGroup = (group: string): group is EventPropGroup => group.startsWith("eventProp:");
 /** Scopes with buckets of every level, and so figures for any whole-minute range: the site, pages, events and their properties. */
 export const hasAllLevels = (group: ScopeGroup): group is Exclude<ScopeGroup, VisitProperty> =>
-  group === "site" || group === "page" || group === "event" || group.startsWith("eventProp:");
+  group === "site" || group === "page" || group === "event" || isEventPropGroup(group);
 /**
  * A visit property's values keep whole hours and longer: a visit writes 4 rows per value, not 7 (their ranges split
  * into more hours and days; off whole hours they are answered from the visits in progress: read/openVisits.ts).
@@ -363,7 +364,11 @@ export async function finishTimeFold(ctx: MutationCtx, fold: TimeFold): Promise<
       const histogram = await applyPrevDeltas(ctx, row ?? {}, prevs);
       const visitFigures = visitChanged ? addVisitFigures(row, visit) : {};
       const revenueFigure = revenue === 0 ? {} : { revenue: (row?.revenue ?? 0) + revenue };
-      if (row === undefined) await ctx.db.insert("timeBuckets", { scope, group, level, start, pageviews, visitors, ...histogram, ...visitFigures, ...revenueFigure });
+      if (row === undefined) {
+        await ctx.db.insert("timeBuckets", { scope, group, level, start, pageviews, visitors, ...histogram, ...visitFigures, ...revenueFigure });
+        // An event property's value is new: its group may be too, and the rollup must know it to sweep its detail.
+        if (level === "all" && group !== undefined && isEventPropGroup(group)) await recordEventPropGroup(ctx, group);
+      }
       else await ctx.db.patch(row._id, { group, pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram, ...visitFigures, ...revenueFigure });
     }
   }

@@ -15,6 +15,8 @@ import {
   MAX_VISIT_FIELD_BYTES,
   OPEN_VISITS_READ_MAX,
   PAGE_PROPERTIES,
+  STEPS_SCAN_MAX_BYTES,
+  STEPS_SCAN_MAX_DOCS,
   isStepProperty,
   type BreakdownProperty,
   type FilterOp,
@@ -37,8 +39,9 @@ import type { RangeTooBusy } from "./openVisits.js";
  * (derive/visitBlocks.ts), those in progress from the snapshot of them the worker publishes with each settling, at
  * most every FILTER_SNAPSHOT_MS (derive/openVisitSnapshot.ts), so every figure is exact, in-progress visits included,
  * and a scan's subscription re-runs once a minute, not with every worker batch. A scan reads at most
- * FILTER_SCAN_MAX_BYTES and FILTER_SCAN_MAX_DOCS (half of Convex's read limits, less room for the rest); past them the
- * range is refused with `availableFrom`, the earliest start it could answer.
+ * FILTER_SCAN_MAX_BYTES and FILTER_SCAN_MAX_DOCS (half of Convex's read limits, less room for the rest), one of steps
+ * STEPS_SCAN_MAX_BYTES and STEPS_SCAN_MAX_DOCS (goals' and funnels' calls keep to 4 MiB and 8,000 documents); past
+ * them the range is refused with `availableFrom`, the earliest start it could answer.
  *
  * What a filter matches (prds/filters.md): a visit property's filter tests the visit's value (`isNot` matches a
  * visit with none, `contains` ignores case); page filters test each view's page, and a visit matches when one of its
@@ -263,7 +266,7 @@ export async function scanFiltered(ctx: QueryCtx, range: TimeRange, filters: Fil
     }
     each(scanned, pageviews, passes, conversion);
   };
-  const budget: Budget = { bytes: FILTER_SCAN_MAX_BYTES, docs: FILTER_SCAN_MAX_DOCS };
+  const budget: Budget = groups.has("steps") ? { bytes: STEPS_SCAN_MAX_BYTES, docs: STEPS_SCAN_MAX_DOCS } : { bytes: FILTER_SCAN_MAX_BYTES, docs: FILTER_SCAN_MAX_DOCS };
   await scanOpenVisits(ctx, [...groups], budget, visit);
   await scanBlocks(ctx, range, [...groups], budget, visit);
 }
