@@ -313,7 +313,7 @@ export default defineSchema({
     deletedBefore: v.number(),
     // What derived data still counts that raw rows no longer hold, since it was last rebuilt (a backfill's reset clears it):
     // the views and visits deleted, and the time of the oldest view deleted ("tracking since").
-    retired: v.optional(v.object({ views: v.number(), visits: v.number(), since: v.number() })),
+    retired: v.optional(v.object({ views: v.number(), visits: v.number(), since: v.number(), events: v.optional(v.number()) })),
   }),
 
   // Views of each page that raw retention deleted since derived data was last rebuilt, for the admin recount (derived = raw rows + these).

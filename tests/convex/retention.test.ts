@@ -12,12 +12,12 @@ import { STATS_COMPONENT } from "../support/convexBackend";
 import { expectExactFigures } from "../support/recount";
 import { scheduledRuns } from "../support/scheduler";
 import { insertLegacyData, insertRows, pathName } from "../support/seed";
-import { generateVisitCalls, replayCalls } from "../support/visitWorkload";
+import { generateVisitCalls, replayCalls, withEvents } from "../support/visitWorkload";
 import { settle } from "../support/worker";
 import { KEEP_ALL_DETAIL, useEnv } from "../support/env";
 
-// Raw retention (src/component/operate/retention.ts, prds/retention.md): the cleanup cron deletes views and visits past
-// STATS_RAW_RETENTION_DAYS once derived, and refused rows after their window; the figures never change.
+// Raw retention (src/component/operate/retention.ts, prds/retention.md): the cleanup cron deletes views, visits and custom
+// events past STATS_RAW_RETENTION_DAYS once derived, and refused rows after their window; the figures never change.
 
 const ADMIN_SECRET = "9b1f0c3e5a7d2f4e6c8a0b2d4f6e8a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f";
 const RETENTION = "STATS_RAW_RETENTION_DAYS";
@@ -36,7 +36,7 @@ async function dashboardFigures(t: TestConvex, ranges: { from: number; to: numbe
       days: await t.query(api.stats.timeseries, { ...range, interval: "day" }),
       breakdowns: await Promise.all(
         // Visit properties keep whole hours (off them only the visits in progress answer: stats.visits.test.ts).
-        (range.from % HOUR === 0 && range.to % HOUR === 0 ? ["page", "source", "entryPage", "browser", "country"] : ["page"]).map((property) =>
+        (range.from % HOUR === 0 && range.to % HOUR === 0 ? ["page", "event", "source", "entryPage", "browser", "country"] : ["page", "event"]).map((property) =>
           t.query(api.stats.breakdown, { ...range, property, limit: 50 }),
         ),
       ),
@@ -56,7 +56,11 @@ async function runCleanupToTheEnd(t: TestConvex): Promise<number> {
 }
 
 const rawRows = (t: TestConvex) =>
-  t.runInStats(async (ctx) => ({ views: await ctx.db.query("pageViews").collect(), visits: await ctx.db.query("visits").collect() }));
+  t.runInStats(async (ctx) => ({
+    views: await ctx.db.query("pageViews").collect(),
+    visits: await ctx.db.query("visits").collect(),
+    events: await ctx.db.query("customEvents").collect(),
+  }));
 const rawRetention = (t: TestConvex) => t.runInStats((ctx) => ctx.db.query("rawRetention").first());
 
 /** GET /api/health's report (the dashboard is public). */
@@ -112,6 +116,8 @@ describe("a site with 20 days of visits, 30 days on, keeping raw rows 14 days", 
     for (const range of RANGES) {
       figures.push(await tc.query(api.stats.breakdown, { ...range, property: "browser", filter: FILTER }));
       figures.push(await tc.query(api.stats.summary, { ...range, filters: [{ ...FILTER, op: "isNot" }, { property: "page", op: "contains", value: "post" }] }));
+      // Conversions read the visits' steps, which their blocks keep.
+      figures.push(await tc.query(api.stats.summary, { ...range, filters: [{ property: "event", op: "is", value: "Signup" }] }));
     }
     return figures;
   };
@@ -122,7 +128,7 @@ describe("a site with 20 days of visits, 30 days on, keeping raw rows 14 days", 
   let pruned: number;
 
   beforeAll(async () => {
-    await replayCalls(t, generateVisitCalls({ visitors: 40, start: T0, days: 20, seed: 7 }));
+    await replayCalls(t, withEvents(generateVisitCalls({ visitors: 40, start: T0, days: 20, seed: 7 })));
     advanceTo(NOW);
     await settle(t);
     before = await dashboardFigures(t, RANGES);
@@ -132,15 +138,17 @@ describe("a site with 20 days of visits, 30 days on, keeping raw rows 14 days", 
     pruned = await runCleanupToTheEnd(t);
   }, 600_000);
 
-  test("deletes every view and visit of a visit that ended before the cutoff, and nothing else", async () => {
+  test("deletes every view, event and visit of a visit that ended before the cutoff, and nothing else", async () => {
     const after = await rawRows(t);
     const endedBefore = raw.visits.filter((visit) => visit.lastActivity < CUTOFF);
-    const kept = (view: (typeof raw.views)[number]) =>
-      !endedBefore.some((visit) => visit.sessionId === view.sessionId && view.timestamp >= visit.start && view.timestamp <= visit.lastActivity);
+    const kept = (row: { sessionId: string; timestamp: number }) =>
+      !endedBefore.some((visit) => visit.sessionId === row.sessionId && row.timestamp >= visit.start && row.timestamp <= visit.lastActivity);
     expect(endedBefore.length).toBeGreaterThan(20);
+    expect(raw.events.filter((event) => !kept(event)).length).toBeGreaterThan(5);
     expect(after.visits.map((visit) => visit._id).sort()).toEqual(raw.visits.filter((visit) => visit.lastActivity >= CUTOFF).map((visit) => visit._id).sort());
     expect(after.views.map((view) => view._id).sort()).toEqual(raw.views.filter(kept).map((view) => view._id).sort());
-    expect(pruned).toBe(raw.views.length - after.views.length + raw.visits.length - after.visits.length);
+    expect(after.events.map((event) => event._id).sort()).toEqual(raw.events.filter(kept).map((event) => event._id).sort());
+    expect(pruned).toBe(raw.views.length - after.views.length + raw.visits.length - after.visits.length + raw.events.length - after.events.length);
   });
 
   test("every figure is what it was: totals, tracking since, summaries, series and breakdowns, in the deleted days too", async () => {
@@ -153,7 +161,12 @@ describe("a site with 20 days of visits, 30 days on, keeping raw rows 14 days", 
     const status = await rawRetention(t);
     expect(status).toMatchObject({
       deletedBefore: expect.any(Number),
-      retired: { views: raw.views.length - after.views.length, visits: raw.visits.length - after.visits.length, since: before.totals.trackingSince },
+      retired: {
+        views: raw.views.length - after.views.length,
+        visits: raw.visits.length - after.visits.length,
+        events: raw.events.length - after.events.length,
+        since: before.totals.trackingSince,
+      },
     });
     expect(status!.deletedBefore).toBeGreaterThanOrEqual(CUTOFF);
     const tallies = await t.runInStats((ctx) => ctx.db.query("retiredViews").collect());
@@ -250,7 +263,7 @@ describe("rows not derived yet", () => {
     await settle(t);
     const figures = await dashboardFigures(t, [{ from: T0, to: T0 + DAY }]);
     expect(await runCleanupToTheEnd(t)).toBe(4);
-    expect(await rawRows(t)).toEqual({ views: [], visits: [] });
+    expect(await rawRows(t)).toEqual({ views: [], visits: [], events: [] });
     expect(await dashboardFigures(t, [{ from: T0, to: T0 + DAY }])).toEqual(figures);
     expect(figures.totals.totalPageViews).toBe(2);
     expect((await healthReport(t)).checks.retention).toMatchObject({ ok: true, lagMs: 0 });
@@ -343,7 +356,7 @@ describe("many old rows", () => {
     const runs = (await scheduledRuns(t))[`${STATS_COMPONENT}/operate:cleanupStaleSessions`];
     expect(Object.keys(runs)).toEqual(["success"]);
     expect(runs.success - (runsBefore.success ?? 0)).toBeGreaterThan(0);
-    expect(await rawRows(t)).toEqual({ views: [], visits: [] });
+    expect(await rawRows(t)).toEqual({ views: [], visits: [], events: [] });
     expect((await dashboardFigures(t, RANGES)).totals).toEqual(before.totals);
   });
 });

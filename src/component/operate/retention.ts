@@ -20,7 +20,7 @@ import { Deletions, recordDeletions } from "./retiredRows.js";
 
 /**
  * Raw retention (prds/retention.md): with STATS_RAW_RETENTION_DAYS set, the
- * cleanup cron deletes page views and visits older than that many days, once
+ * cleanup cron deletes page views, visits and custom events older than that many days, once
  * the stats worker has derived them (the derived tables keep their figures),
  * and, whatever the setting, the rows a site-wide cap refused after
  * REFUSED_EVENTS_KEEP_DAYS (or the setting, if shorter). Each run deletes
@@ -104,11 +104,11 @@ async function pruneRefusedEvents(ctx: MutationCtx, cutoff: number): Promise<Pru
 }
 
 /**
- * Deletes views older than `cutoff` that the worker has folded, each with the
- * visit that holds it once that visit ended before the cutoff and is settled
- * (a visit and its views go together, so a filtered breakdown from the cutoff
- * on still finds every row it reads); then those visits. A row not derived yet
- * stays until it is: views wait for the worker's cursor, visits for settling.
+ * Deletes views and custom events older than `cutoff` that the worker has
+ * folded, each with the visit that holds it once that visit ended before the
+ * cutoff and is settled (a visit, its views and its events go together: its
+ * block holds their figures and steps); then those visits. A row not derived
+ * yet stays until it is: views and events wait for the worker's cursors, visits for settling.
  */
 async function pruneRawRows(ctx: MutationCtx, cutoff: number): Promise<Pruned> {
   if (!(await hasChunkBudget(ctx))) return { deleted: 0, more: true };
@@ -116,11 +116,15 @@ async function pruneRawRows(ctx: MutationCtx, cutoff: number): Promise<Pruned> {
     .query("pageViews")
     .withIndex("by_timestamp", (q) => q.lt("timestamp", cutoff))
     .take(RETENTION_PAGE_SIZE);
+  const events = await ctx.db
+    .query("customEvents")
+    .withIndex("by_timestamp", (q) => q.lt("timestamp", cutoff))
+    .take(RETENTION_PAGE_SIZE);
   const visits = await ctx.db
     .query("visits")
     .withIndex("by_lastActivity", (q) => q.lt("lastActivity", cutoff))
     .take(RETENTION_PAGE_SIZE);
-  if (views.length === 0 && visits.length === 0) return NOTHING;
+  if (views.length === 0 && events.length === 0 && visits.length === 0) return NOTHING;
   const derived = await derivedSoFar(ctx);
   if (derived === null) return NOTHING;
   const deletions = new Deletions();
@@ -131,9 +135,18 @@ async function pruneRawRows(ctx: MutationCtx, cutoff: number): Promise<Pruned> {
       outOfBudget = true;
       break;
     }
-    if (!(await isViewDerived(ctx, view, cutoff, derived))) continue;
+    if (!(await isRowDerived(ctx, view, derived.views, cutoff, derived))) continue;
     await ctx.db.delete(view._id);
     deletions.view(view);
+  }
+  for (const event of outOfBudget ? [] : events) {
+    if (!(await hasBudget())) {
+      outOfBudget = true;
+      break;
+    }
+    if (!(await isRowDerived(ctx, event, derived.events, cutoff, derived))) continue;
+    await ctx.db.delete(event._id);
+    deletions.event(event);
   }
   for (const visit of outOfBudget ? [] : visits) {
     // In settling order: the settled ones come first.
@@ -142,20 +155,20 @@ async function pruneRawRows(ctx: MutationCtx, cutoff: number): Promise<Pruned> {
       outOfBudget = true;
       break;
     }
-    // Its views wait for the worker, or for a later page of views.
-    if (await hasViewsLeft(ctx, visit)) continue;
+    // Its views and events wait for the worker, or for a later page of them.
+    if ((await hasRowsLeft(ctx, "pageViews", visit)) || (await hasRowsLeft(ctx, "customEvents", visit))) continue;
     await ctx.db.delete(visit._id);
     deletions.visit(visit);
   }
   await recordDeletions(ctx, deletions, cutoff);
-  const deleted = deletions.views + deletions.visits;
-  const fullPage = views.length === RETENTION_PAGE_SIZE || visits.length === RETENTION_PAGE_SIZE;
+  const deleted = deletions.views + deletions.visits + deletions.events;
+  const fullPage = [views, events, visits].some((page) => page.length === RETENTION_PAGE_SIZE);
   // Rows that must wait are read again by the next run: a page of them alone schedules no follow-up.
   return { deleted, more: outOfBudget || (deleted > 0 && fullPage) };
 }
 
-/** How far the worker has derived the raw rows: its views cursor and the settling cursor. */
-type Derived = { views: bigint | undefined; settlement: SettlementCursor | null };
+/** How far the worker has derived the raw rows: its views and events cursors and the settling cursor. */
+type Derived = { views: bigint | undefined; events: bigint | undefined; settlement: SettlementCursor | null };
 
 /**
  * What the worker has derived, or null while every raw row must stay: a
@@ -180,7 +193,7 @@ async function derivedSoFar(ctx: QueryCtx): Promise<Derived | null> {
     .first();
   if (imported !== null && !(backfill?.state === "done" && imported._creationTime < backfill.startedAt)) return null;
   const cursor = (await ctx.runQuery(components.batchWorker.lib.getCursor, { name: STATS_WORKER_NAME })) as WorkerCursor | null;
-  return { views: cursor?.views, settlement: await getSettlementCursor(ctx) };
+  return { views: cursor?.views, events: cursor?.events, settlement: await getSettlementCursor(ctx) };
 }
 
 /** A visit settled into time buckets: at or before the settling cursor, in `by_lastActivity` order (derive/settleVisits.ts). */
@@ -189,21 +202,28 @@ function isSettled(visit: Doc<"visits">, cursor: SettlementCursor | null): boole
   return visit.lastActivity < cursor.lastActivity || (visit.lastActivity === cursor.lastActivity && visit._creationTime <= cursor.creationTime);
 }
 
-/** True when the worker folded the view and the visit holding it (if any) ended before `cutoff` and is settled. */
-async function isViewDerived(ctx: QueryCtx, view: Doc<"pageViews">, cutoff: number, derived: Derived): Promise<boolean> {
+/** True when the worker folded the view or event (`folded`: its table's cursor) and the visit holding it (if any) ended before `cutoff` and is settled. */
+async function isRowDerived(
+  ctx: QueryCtx,
+  row: Pick<Doc<"pageViews">, "sessionId" | "timestamp" | "committedAt">,
+  folded: bigint | undefined,
+  cutoff: number,
+  derived: Derived,
+): Promise<boolean> {
   // Without a commit timestamp: imported or from before the worker, and folded by a finished backfill (derivedSoFar).
-  if (view.committedAt !== undefined && (derived.views === undefined || (view.committedAt as bigint) > derived.views)) return false;
-  const visit = await visitAt(ctx, view.sessionId, view.timestamp);
-  if (visit === null || view.timestamp > visit.lastActivity) return true;
+  if (row.committedAt !== undefined && (folded === undefined || (row.committedAt as bigint) > folded)) return false;
+  const visit = await visitAt(ctx, row.sessionId, row.timestamp);
+  if (visit === null || row.timestamp > visit.lastActivity) return true;
   return visit.lastActivity < cutoff && isSettled(visit, derived.settlement);
 }
 
-async function hasViewsLeft(ctx: QueryCtx, visit: Doc<"visits">): Promise<boolean> {
-  const view = await ctx.db
-    .query("pageViews")
+/** Whether a view or event of the visit is still there. */
+async function hasRowsLeft(ctx: QueryCtx, table: "pageViews" | "customEvents", visit: Doc<"visits">): Promise<boolean> {
+  const row = await ctx.db
+    .query(table)
     .withIndex("by_session_timestamp", (q) => q.eq("sessionId", visit.sessionId).gte("timestamp", visit.start).lte("timestamp", visit.lastActivity))
     .first();
-  return view !== null;
+  return row !== null;
 }
 
 /** The health check's figures: the setting, and how far the oldest raw row is past its window. */
@@ -211,7 +231,7 @@ export type RetentionLag = { days: number | null; refusedKeepDays: number; lagMs
 
 /**
  * How long the oldest row of each table raw retention prunes has been past its window
- * (views by time, visits by last activity, refused rows by when they were refused): the worst of them.
+ * (views and events by time, visits by last activity, refused rows by when they were refused): the worst of them.
  * Throws INVALID_CONFIGURATION for a bad setting.
  */
 export async function retentionLag(ctx: QueryCtx, now: number): Promise<RetentionLag> {
@@ -221,8 +241,10 @@ export async function retentionLag(ctx: QueryCtx, now: number): Promise<Retentio
   const oldest: { table: string; at: number; keepDays: number }[] = refused === null ? [] : [{ table: "refusedEvents", at: refused.refusedAt, keepDays }];
   if (days !== null) {
     const view = await ctx.db.query("pageViews").withIndex("by_timestamp").first();
+    const event = await ctx.db.query("customEvents").withIndex("by_timestamp").first();
     const visit = await ctx.db.query("visits").withIndex("by_lastActivity").first();
     if (view !== null) oldest.push({ table: "pageViews", at: view.timestamp, keepDays: days });
+    if (event !== null) oldest.push({ table: "customEvents", at: event.timestamp, keepDays: days });
     if (visit !== null) oldest.push({ table: "visits", at: visit.lastActivity, keepDays: days });
   }
   const pastWindow = (row: { at: number; keepDays: number }) => now - row.at - row.keepDays * DAY_MS;

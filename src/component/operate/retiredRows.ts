@@ -4,7 +4,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 
 /**
  * What raw retention (operate/retention.ts) has deleted that derived data still
- * counts (prds/retention.md): the views and visits, the oldest view's time,
+ * counts (prds/retention.md): the views, visits and custom events, the oldest row's time,
  * and each page's views for the admin recount. A backfill rebuilds derived
  * data from the raw rows alone, so it would drop them: it asks first, and its
  * reset forgets them (derived data then counts only what is left).
@@ -14,7 +14,7 @@ export type RawRetention = Doc<"rawRetention">;
 export type Retired = NonNullable<RawRetention["retired"]>;
 
 /** What a backfill throws when it would drop figures of rows raw retention deleted, unless the caller accepts it. */
-export type RetentionLoss = { code: "RETENTION_LOSS"; views: number; visits: number; since: number; message: string };
+export type RetentionLoss = { code: "RETENTION_LOSS"; views: number; visits: number; events: number; since: number; message: string };
 
 export async function getRawRetention(ctx: QueryCtx): Promise<RawRetention | null> {
   return await ctx.db.query("rawRetention").first();
@@ -29,10 +29,11 @@ export async function retiredViewsOf(ctx: QueryCtx, path: string): Promise<numbe
   return row?.views ?? 0;
 }
 
-/** What one retention step deleted: views and visits, the oldest view's time, and views by page. */
+/** What one retention step deleted: views, visits and events, the oldest row's time, and views by page. */
 export class Deletions {
   views = 0;
   visits = 0;
+  events = 0;
   since = Infinity;
   readonly viewsByPath = new Map<string, number>();
 
@@ -47,6 +48,11 @@ export class Deletions {
     this.since = Math.min(this.since, visit.start);
   }
 
+  event(event: Pick<Doc<"customEvents">, "timestamp">): void {
+    this.events++;
+    this.since = Math.min(this.since, event.timestamp);
+  }
+
   /** The documents `record` will read and write: each page's tally and the status row. */
   cost() {
     const documents = this.viewsByPath.size + 1;
@@ -56,7 +62,7 @@ export class Deletions {
 
 /** Adds a step's deletions to the record; raw rows older than `cutoff` may now be gone. */
 export async function recordDeletions(ctx: MutationCtx, deletions: Deletions, cutoff: number): Promise<void> {
-  if (deletions.views + deletions.visits === 0) return;
+  if (deletions.views + deletions.visits + deletions.events === 0) return;
   for (const [path, views] of deletions.viewsByPath) {
     const row = await ctx.db
       .query("retiredViews")
@@ -67,7 +73,12 @@ export async function recordDeletions(ctx: MutationCtx, deletions: Deletions, cu
   }
   const status = await getRawRetention(ctx);
   const before = status?.retired ?? { views: 0, visits: 0, since: Infinity };
-  const retired = { views: before.views + deletions.views, visits: before.visits + deletions.visits, since: Math.min(before.since, deletions.since) };
+  const retired = {
+    views: before.views + deletions.views,
+    visits: before.visits + deletions.visits,
+    events: (before.events ?? 0) + deletions.events,
+    since: Math.min(before.since, deletions.since),
+  };
   const deletedBefore = Math.max(status?.deletedBefore ?? cutoff, cutoff);
   if (status === null) await ctx.db.insert("rawRetention", { deletedBefore, retired });
   else await ctx.db.patch(status._id, { deletedBefore, retired });
@@ -88,14 +99,16 @@ export async function assertRebuildLosesNothing(ctx: QueryCtx, acceptRetentionLo
   const status = await getRawRetention(ctx);
   if (status?.retired === undefined || acceptRetentionLoss) return;
   const { views, visits, since } = status.retired;
+  const events = status.retired.events ?? 0;
   const day = (t: number) => new Date(t).toISOString().slice(0, 10);
   throw new ConvexError<RetentionLoss>({
     code: "RETENTION_LOSS",
     views,
     visits,
+    events,
     since,
     message:
-      `Raw retention (STATS_RAW_RETENTION_DAYS) has deleted ${views.toLocaleString("en-US")} views and ${visits.toLocaleString("en-US")} visits ` +
+      `Raw retention (STATS_RAW_RETENTION_DAYS) has deleted ${views.toLocaleString("en-US")} views, ${visits.toLocaleString("en-US")} visits and ${events.toLocaleString("en-US")} custom events ` +
       `recorded from ${day(since)} to before ${day(status.deletedBefore)}, which the figures still count. A backfill rebuilds every figure ` +
       `from the raw rows left, so it would drop them: totals, charts and breakdowns would start at the oldest row kept. ` +
       `To rebuild anyway, run it again with {"acceptRetentionLoss": true}.`,
