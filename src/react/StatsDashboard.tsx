@@ -32,6 +32,7 @@ import { BreakdownPanel, useBreakdownChoice, type BreakdownPanelSpec } from "./c
 import { DEVICES_PANEL, LOCATIONS_PANEL, PAGES_PANEL, SOURCES_PANEL } from "./components/dashboardPanels.js";
 import { ExcludeMeToggle } from "./components/ExcludeMeToggle.js";
 import { ConversionsPanel, useConversionsChoice } from "./components/ConversionsPanel.js";
+import { FunnelsPanel } from "./components/FunnelsPanel.js";
 import { useConversionSetup } from "./hooks/useConversionSetup.js";
 import { FilterBar } from "./components/FilterBar.js";
 import { PrivateDashboard } from "./components/PrivateDashboard.js";
@@ -255,6 +256,18 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
         >
           <ActiveByPathPanel active={parts.active} scope={live} />
         </PanelErrorBoundary>
+        {api.dashboardFunnel !== undefined && api.conversionSetup !== undefined && (
+          <PanelErrorBoundary
+            resetKey={question}
+            fallback={(retry, error) => (
+              <FailedPanel testId="funnels-error" headingId="funnels-heading" onRetry={retry} error={error} narrow={narrow}>
+                Funnels
+              </FailedPanel>
+            )}
+          >
+            <FunnelsPanel query={api.dashboardFunnel} setup={setup} shown={shown} filters={filters} narrow={narrow} />
+          </PanelErrorBoundary>
+        )}
       </div>
 
       <section className="all-time" aria-labelledby="all-time-heading">

@@ -1,6 +1,7 @@
 import { act, cleanup, fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
+import type { StatsApi } from "../../src/react/statsApi";
 import { renderStatsPage } from "../support/renderStatsPage";
 import { ConvexTestBridge } from "../support/testBridge";
 import { askedOfRanges } from "../support/rangeQueries";
@@ -58,10 +59,12 @@ async function settle() {
 }
 
 const createGoal = (goal: { name: string; event?: string; page?: string }) => bridge.t.mutation(internal.stats.createGoal, goal);
+const createFunnel = (funnel: { name: string; steps: string[] }) => bridge.t.mutation(internal.stats.createFunnel, funnel);
 
 const location = () => decodeURIComponent(screen.getByTestId("location").textContent ?? "");
 const value = (testId: string) => within(screen.getByTestId(testId)).getByTestId("stat-value").textContent;
 const goalsPanel = () => screen.getByTestId("goals-panel");
+const funnelsPanel = () => screen.getByTestId("funnels-panel");
 /** A table's rows as their cells' text, the name first. */
 const cells = (table: HTMLElement) => [...table.querySelectorAll("tbody tr")].map((tr) => [...tr.querySelectorAll("th, td")].map((cell) => cell.textContent));
 const rowButton = (table: HTMLElement, value: string) => within(table.querySelector(`tbody tr[data-value="${value}"]`) as HTMLElement).getByRole("button");
@@ -147,5 +150,93 @@ describe("the Goals panel", () => {
     await settle();
     expect(within(goalsPanel()).getByTestId("goals-empty").textContent).toContain("No goals yet");
     expect(within(goalsPanel()).getByTestId("goals-empty").textContent).toContain("stats:createGoal");
+  });
+});
+
+describe("the Funnels panel", () => {
+  beforeEach(async () => {
+    await createGoal({ name: "Read a", page: "/a" });
+    await createGoal({ name: "Read b", page: "/b" });
+    await createGoal({ name: "Sign-ups", event: "Signup" });
+  });
+
+  test("each step's visits, its share of the first step's and the drop-off from the step before", async () => {
+    await createFunnel({ name: "Read a then b", steps: ["Read a", "Read b"] });
+    await createFunnel({ name: "Read then sign up", steps: ["Read a", "Sign-ups"] });
+    renderStats();
+    await settle();
+    const steps = within(funnelsPanel()).getByTestId("funnel-steps");
+    expect([...steps.querySelectorAll("thead th")].map((th) => th.textContent)).toEqual(["Step", "Visits", "Of first", "Dropped"]);
+    // Three visits read /a; one of them read /b after it.
+    expect(cells(steps)).toEqual([
+      ["1. Read a", "3", "100%", "–"],
+      ["2. Read b", "1", "33%", "2 (67%)"],
+    ]);
+    const bars = [...steps.querySelectorAll<HTMLElement>(".breakdown-bar")].map((bar) => bar.style.width);
+    expect(bars.map((width) => Math.round(parseFloat(width)))).toEqual([100, 33]);
+
+    // Another funnel, remembered.
+    fireEvent.change(within(funnelsPanel()).getByTestId("funnel-choice"), { target: { value: "Read then sign up" } });
+    await settle();
+    expect(cells(within(funnelsPanel()).getByTestId("funnel-steps"))).toEqual([
+      ["1. Read a", "3", "100%", "–"],
+      ["2. Sign-ups", "2", "67%", "1 (33%)"],
+    ]);
+    cleanup();
+    renderStats();
+    await settle();
+    expect(within(funnelsPanel()).getByTestId<HTMLSelectElement>("funnel-choice").value).toBe("Read then sign up");
+  });
+
+  test("under a goal filter it is counted under the other filters only, and says so", async () => {
+    await createFunnel({ name: "Read a then b", steps: ["Read a", "Read b"] });
+    renderStats(`/stats?period=today&filter=goal:Sign-ups&filter=${encodeURIComponent("source:Google")}`);
+    await settle();
+    expect(within(funnelsPanel()).getByTestId("funnel-filters-note").textContent).toMatch(/counts its own goals/);
+    const asked = bridge.watchedArgs("stats:dashboardFunnel");
+    expect(asked.map(({ filters }) => filters)).toEqual([[{ property: "source", op: "is", value: "Google" }]]);
+    // Both visits from Google read /a; one read /b after it.
+    expect(cells(within(funnelsPanel()).getByTestId("funnel-steps")).map(([step, visits]) => [step, visits])).toEqual([
+      ["1. Read a", "2"],
+      ["2. Read b", "1"],
+    ]);
+    cleanup();
+    renderStats("/stats?period=today");
+    await settle();
+    expect(within(funnelsPanel()).queryByTestId("funnel-filters-note")).toBeNull();
+    expect(bridge.watchedArgs("stats:dashboardFunnel")).toEqual([expect.not.objectContaining({ filters: expect.anything() })]);
+  });
+
+  test("no funnel yet: how to make one; a funnel made meanwhile shows at once", async () => {
+    renderStats();
+    await settle();
+    expect(within(funnelsPanel()).getByTestId("funnels-empty").textContent).toContain(
+      `npx convex run stats:createFunnel '{"name": "Checkout", "steps": ["Viewed pricing", "Started checkout", "Paid"]}'`,
+    );
+    await act(() => createFunnel({ name: "Read a then b", steps: ["Read a", "Read b"] }));
+    await settle();
+    expect(cells(within(funnelsPanel()).getByTestId("funnel-steps")).map(([step]) => step)).toEqual(["1. Read a", "2. Read b"]);
+  });
+
+  test("a funnel the server refuses to count says why in place", async () => {
+    await createFunnel({ name: "Read a then b", steps: ["Read a", "Read b"] });
+    await bridge.rewriteQuery("stats:dashboardFunnel", () => ({ refused: { code: "FILTER_TOO_BROAD", message: "Too many visits to read: choose a shorter range." } }));
+    renderStats();
+    await settle();
+    const refused = within(funnelsPanel()).getByTestId("funnel-refused");
+    expect(refused.dataset.code).toBe("FILTER_TOO_BROAD");
+    expect(refused.textContent).toBe("Too many visits to read: choose a shorter range.");
+  });
+
+  test("an app that does not re-export the goals and funnels queries: no Funnels panel, the rest as before", async () => {
+    const stats = api.stats as unknown as Record<string, unknown>;
+    const required = ["recordPageView", "heartbeat", "listPageStats", "summary", "timeseries", "breakdown", "dashboardStats", "dashboardHistory", "settings", "rulesCheck", "watchDashboard"];
+    const without = Object.fromEntries(required.map((name) => [name, stats[name]])) as StatsApi;
+    renderStats("/stats?period=today", { api: without });
+    await settle();
+    expect(screen.queryByTestId("funnels-panel")).toBeNull();
+    expect(value("stat-range-visitors")).toBe("4");
+    expect(within(goalsPanel()).getByTestId("goals-table")).toBeTruthy();
+    expect(bridge.watchedQueries()).not.toContain("stats:conversionSetup");
   });
 });
