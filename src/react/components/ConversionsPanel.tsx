@@ -21,6 +21,8 @@ export type ConversionsChoice = {
   choose: (tab: ConversionsTab) => void;
   /** The goal or event filter the Properties tab breaks down (convertedStep); null when none. */
   step: StatsFilter | null;
+  /** The property keys its events carry, as last answered for the Properties tab (not another tab's rows the keys' part still holds while it loads). */
+  keys: readonly string[];
   /** The property whose values the Properties tab shows: the one chosen last when the step's events carry it, else their first; null until their keys are known. */
   propertyKey: string | null;
   chooseKey: (key: string) => void;
@@ -52,7 +54,7 @@ export function useConversionsChoice(filters: readonly StatsFilter[]): Conversio
     // Set while rendering (React re-renders at once, before anything shows), only when the keys changed.
     if (answered.join("\u001f") !== knownKeys.join("\u001f")) setKnownKeys(answered);
   };
-  return { tab, tabs, choose, step, propertyKey, chooseKey, requests, noteKeys };
+  return { tab, tabs, choose, step, keys: knownKeys, propertyKey, chooseKey, requests, noteKeys };
 }
 
 type ConversionsPanelProps = {
@@ -127,7 +129,9 @@ function PropertiesView({ answers: [keys, values], step, choice, filters, curren
   const what = `${step.property === GOAL_PROPERTY ? "goal" : "event"} ${step.value}`;
   const body = partBody(keys, narrow, "properties-refused");
   if (body !== null) return body;
-  if (keys.data?.length === 0 || choice.propertyKey === null) {
+  // No key yet: the keys are still loading (their part may hold another tab's rows meanwhile), or there are none.
+  if (choice.propertyKey === null) {
+    if (keys.isStale) return <Loading />;
     return (
       <p className="panel-empty breakdown-empty" data-testid="properties-empty">
         <span>
@@ -144,7 +148,7 @@ function PropertiesView({ answers: [keys, values], step, choice, filters, curren
         <label className="chart-metric">
           <span>Property of the {what}</span>{" "}
           <select value={key} onChange={(event) => choice.chooseKey(event.target.value)} data-testid="property-key">
-            {keys.data?.map(({ value }) => (
+            {choice.keys.map((value) => (
               <option key={value} value={value}>
                 {value}
               </option>
@@ -152,9 +156,8 @@ function PropertiesView({ answers: [keys, values], step, choice, filters, curren
           </select>
         </label>
       </div>
-      {values === undefined ? null : (
-        (partBody(values, narrow, "property-values-refused") ??
-        ((values.data ?? []).length === 0 ? (
+      {partBody(values, narrow, "property-values-refused") ??
+        (values.data?.length === 0 ? (
           <p className="panel-empty breakdown-empty" data-testid="property-values-empty">
             No value of {key} in this range.
           </p>
@@ -170,8 +173,7 @@ function PropertiesView({ answers: [keys, values], step, choice, filters, curren
             caption={`Values of ${key} on the ${what}'s events${rangeLabel === undefined ? "" : `, ${rangeLabel}`}`}
             testId="property-values-table"
           />
-        )))
-      )}
+        ))}
     </>
   );
 }
@@ -179,9 +181,11 @@ function PropertiesView({ answers: [keys, values], step, choice, filters, curren
 /** A part's refusal in its words, or its skeleton while it loads; null once it has rows to show. */
 function partBody(part: BreakdownPart | undefined, narrow: (availableFrom: number) => Narrowing | null, refusedTestId: string): ReactNode | null {
   if (part?.refused != null) return <RefusalNote refusal={part.refused} narrow={narrow} testId={refusedTestId} />;
-  if (part?.data === undefined) return <div className="skeleton skeleton-block" aria-busy="true" aria-label="Loading conversions" />;
+  if (part?.data === undefined) return <Loading />;
   return null;
 }
+
+const Loading = () => <div className="skeleton skeleton-block" aria-busy="true" aria-label="Loading conversions" />;
 
 /** No goal converted: without any goal yet, how to make one. */
 function NoGoals({ setup, filtered }: { setup: ConversionSetup | undefined; filtered: boolean }) {

@@ -163,8 +163,16 @@ test("empty states say what to do; a refusal says why in place", () => {
   expect(within(panel()).getByLabelText("Loading conversions")).toBeTruthy();
   cleanup();
 
+  // Just turned to Properties: the keys' part still holds the goals' rows, stale; they are not shown as keys.
+  const signUps: StatsFilter = { property: "goal", op: "is", value: "Sign-ups" };
+  const turning: ConversionsChoice = { tab: "props", tabs: [], choose: vi.fn(), step: signUps, keys: [], propertyKey: null, chooseKey: vi.fn(), requests: [], noteKeys: vi.fn() };
+  render(<ConversionsPanel choice={turning} answers={[{ ...part(GOALS), isStale: true }]} setup={undefined} filters={[signUps]} currency="USD" onChoose={vi.fn()} narrow={noNarrowing} rangeLabel={undefined} />);
+  expect(within(panel()).getByLabelText("Loading conversions")).toBeTruthy();
+  expect(within(panel()).queryByTestId("properties-empty")).toBeNull();
+  cleanup();
+
   const refused = (): BreakdownPart => ({ ...part(undefined), refused: { code: "FILTER_TOO_BROAD", message: "Too much matches these filters in this range: choose a shorter range." } });
-  const choice: ConversionsChoice = { tab: "goal", tabs: [{ id: "goal", label: "Goals" }], choose: vi.fn(), step: null, propertyKey: null, chooseKey: vi.fn(), requests: [], noteKeys: vi.fn() };
+  const choice: ConversionsChoice = { tab: "goal", tabs: [{ id: "goal", label: "Goals" }], choose: vi.fn(), step: null, keys: [], propertyKey: null, chooseKey: vi.fn(), requests: [], noteKeys: vi.fn() };
   render(<ConversionsPanel choice={choice} answers={[refused()]} setup={undefined} filters={[]} currency="USD" onChoose={vi.fn()} narrow={noNarrowing} rangeLabel={undefined} />);
   expect(screen.getByTestId("conversions-refused").textContent).toBe("Too much matches these filters in this range: choose a shorter range.");
 });
