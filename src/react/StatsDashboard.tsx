@@ -11,7 +11,7 @@ import { useDashboardStats, type ActiveVisitors, type PageViewStats, type LivePa
 import { useShareToken } from "./hooks/useShareToken.js";
 import { useWatchStats } from "./hooks/useWatchStats.js";
 import { formatDate, formatDateTime, formatNumber } from "./lib/format.js";
-import { filtersKey, liveScope, MAX_FILTERS_NOTICE, toggleIsFilter, withFiltersArg, type LiveScope, type StatsFilter } from "./lib/statsFilter.js";
+import { filtersKey, hasStepFilter, liveScope, MAX_FILTERS_NOTICE, toggleIsFilter, withFiltersArg, type LiveScope, type StatsFilter } from "./lib/statsFilter.js";
 import { refusalOf } from "./lib/refusal.js";
 import { METRICS, type Metric } from "./lib/statsFormat.js";
 import { COMPARISONS, datesFrom } from "./lib/statsPeriod.js";
@@ -28,10 +28,12 @@ import { PeriodPicker } from "./components/PeriodPicker.js";
 import { PeriodChange } from "./components/PeriodChange.js";
 import { TimeseriesChart, type TimeseriesMetric } from "./components/TimeseriesChart.js";
 import { useStoredTab } from "./components/Tabs.js";
-import { BREAKDOWN_ROWS, BreakdownPanel, useBreakdownChoice, type BreakdownPanelSpec } from "./components/BreakdownPanel.js";
+import { BreakdownPanel, useBreakdownChoice, type BreakdownPanelSpec } from "./components/BreakdownPanel.js";
 import { DEVICES_PANEL, LOCATIONS_PANEL, PAGES_PANEL, SOURCES_PANEL } from "./components/dashboardPanels.js";
 import { ExcludeMeToggle } from "./components/ExcludeMeToggle.js";
-import { ConversionsPanel, useConversionsTab } from "./components/ConversionsPanel.js";
+import { ConversionsPanel, useConversionsChoice } from "./components/ConversionsPanel.js";
+import { FunnelsPanel } from "./components/FunnelsPanel.js";
+import { useConversionSetup } from "./hooks/useConversionSetup.js";
 import { FilterBar } from "./components/FilterBar.js";
 import { PrivateDashboard } from "./components/PrivateDashboard.js";
 import { DownloadCsv } from "./components/DownloadCsv.js";
@@ -126,15 +128,15 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
   const choices = [useBreakdownChoice(SOURCES_PANEL), useBreakdownChoice(PAGES_PANEL), useBreakdownChoice(LOCATIONS_PANEL), useBreakdownChoice(DEVICES_PANEL)];
   // Not readyRange, which throws a range that failed: each panel does, in its own error boundary.
   const shown = range.state.status === "ready" ? range.state : undefined;
-  // Events and goals are counted for the whole site (no filter applies to them yet): under filters their panel says so and asks nothing.
-  const eventsShown = filters.length === 0;
-  const [conversionsTab, chooseConversionsTab] = useConversionsTab();
-  const parts = useDashboardStats(shown, filters, [
-    ...choices.map(({ tab, limit }) => ({ property: tab.property, limit })),
-    ...(eventsShown ? [{ property: conversionsTab, limit: BREAKDOWN_ROWS }] : []),
-  ]);
-  // The site's currency, for events' revenue (the same subscription useStatsRange holds).
-  const settings = useQuietQuery(useStatsApi().settings, withTokenArg({}, useShareToken()));
+  const conversions = useConversionsChoice(filters);
+  const parts = useDashboardStats(shown, filters, [...choices.map(({ tab, limit }) => ({ property: tab.property, limit })), ...conversions.requests]);
+  const conversionParts = parts.breakdowns.slice(BREAKDOWN_PANELS.length);
+  conversions.noteKeys(conversionParts[0]);
+  const api = useStatsApi();
+  const setup = useConversionSetup();
+  // The site's currency, for revenue (the same subscription useStatsRange holds).
+  const settings = useQuietQuery(api.settings, withTokenArg({}, useShareToken()));
+  const currency = settings instanceof Error ? undefined : settings?.currency;
   // A panel that failed for one question (a filter the server refuses, say) tries again for the next.
   const question = `${filtersKey(filters)}|${JSON.stringify(range.selection)}`;
   const live = liveScope(filters);
@@ -142,6 +144,7 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
     const next = toggleIsFilter(filters, property, value);
     if (next === null) setNotice({ filters: filtersKey(filters), text: MAX_FILTERS_NOTICE });
     else setFilters(next);
+    return next;
   };
   // A refused filtered question's shorter range: from the first whole day it can answer to the shown range's end.
   const narrow = (availableFrom: number): Narrowing | null => {
@@ -169,12 +172,12 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
 
       <FilterBar filters={filters} shown={shown} onChange={setFilters} notice={notice?.filters === filtersKey(filters) ? notice.text : null} />
 
-      <div className="stat-grid stat-grid-visits">
+      <div className={`stat-grid stat-grid-visits${hasStepFilter(filters) ? " stat-grid-conversions" : ""}`}>
         <PanelErrorBoundary
           resetKey={question}
           fallback={(retry, error) => <FailedCards testId="stat-range-error" title="Visitors, visits and page views" onRetry={retry} error={error} narrow={narrow} />}
         >
-          <RangeCards state={range.state} filters={filters} current={parts.summary} />
+          <RangeCards state={range.state} filters={filters} current={parts.summary} currency={currency} />
         </PanelErrorBoundary>
         <PanelErrorBoundary
           fallback={(retry) => (
@@ -228,16 +231,21 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
         <PanelErrorBoundary
           resetKey={question}
           fallback={(retry, error) => (
-            <FailedPanel testId="events-error" headingId="events-heading" onRetry={retry} error={error} narrow={narrow}>
-              Conversions
+            <FailedPanel testId="goals-error" headingId="goals-heading" onRetry={retry} error={error} narrow={narrow}>
+              Goals
             </FailedPanel>
           )}
         >
           <ConversionsPanel
-            tab={conversionsTab}
-            onTab={chooseConversionsTab}
-            answer={eventsShown ? parts.breakdowns[BREAKDOWN_PANELS.length] : null}
-            currency={settings instanceof Error ? undefined : (settings?.currency ?? undefined)} narrow={narrow} />
+            choice={conversions}
+            answers={conversionParts}
+            setup={setup instanceof Error ? undefined : setup}
+            filters={filters}
+            currency={currency}
+            onChoose={chooseRow}
+            narrow={narrow}
+            rangeLabel={shown?.label}
+          />
         </PanelErrorBoundary>
         <PanelErrorBoundary
           fallback={(retry) => (
@@ -248,6 +256,18 @@ function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PagePro
         >
           <ActiveByPathPanel active={parts.active} scope={live} />
         </PanelErrorBoundary>
+        {api.dashboardFunnel !== undefined && api.conversionSetup !== undefined && (
+          <PanelErrorBoundary
+            resetKey={question}
+            fallback={(retry, error) => (
+              <FailedPanel testId="funnels-error" headingId="funnels-heading" onRetry={retry} error={error} narrow={narrow}>
+                Funnels
+              </FailedPanel>
+            )}
+          >
+            <FunnelsPanel query={api.dashboardFunnel} setup={setup} shown={shown} filters={filters} narrow={narrow} />
+          </PanelErrorBoundary>
+        )}
       </div>
 
       <section className="all-time" aria-labelledby="all-time-heading">
@@ -424,8 +444,10 @@ function ViewsPanel({ pageViews }: { pageViews: LivePart<PageViewStats> }) {
   return <ViewsByPage stats={stats} stale={isStale} />;
 }
 
+type RangeCardSpec = { testId: string; metric: Metric; label?: string };
+
 /** The range's cards, in Plausible's order; the figures are the Stats API's `summary` (prds/visits.md). */
-const RANGE_CARDS: readonly { testId: string; metric: Metric }[] = [
+const RANGE_CARDS: readonly RangeCardSpec[] = [
   { testId: "stat-range-visitors", metric: "visitors" },
   { testId: "stat-range-visits", metric: "visits" },
   { testId: "stat-range-pageviews", metric: "pageviews" },
@@ -434,8 +456,21 @@ const RANGE_CARDS: readonly { testId: string; metric: Metric }[] = [
   { testId: "stat-range-visit-duration", metric: "visitDurationMs" },
 ];
 
-/** The range's visitors, visits, page views and the visits' figures, each against what it is compared with; all under the filters. */
-function RangeCards({ state, filters, current }: { state: RangeState; filters: readonly StatsFilter[]; current: LivePart<Summary> }) {
+/** Under a goal, event or property filter, the conversions' cards instead (Plausible's): the summary's visitors are the unique conversions. */
+const CONVERSION_CARDS: readonly RangeCardSpec[] = [
+  { testId: "stat-range-unique-conversions", metric: "visitors", label: "Unique conversions" },
+  { testId: "stat-range-total-conversions", metric: "events", label: "Total conversions" },
+  { testId: "stat-range-conversion-rate", metric: "conversionRate" },
+];
+
+/** ... and revenue's, when the conversions earned any. */
+const REVENUE_CARDS: readonly RangeCardSpec[] = [
+  { testId: "stat-range-revenue", metric: "revenue" },
+  { testId: "stat-range-average-revenue", metric: "averageRevenue" },
+];
+
+/** The range's cards, each against what it is compared with; all under the filters. Under a step filter, its conversions'. */
+function RangeCards({ state, filters, current, currency }: { state: RangeState; filters: readonly StatsFilter[]; current: LivePart<Summary>; currency: string | null | undefined }) {
   if (current.error !== undefined) throw current.error;
   const api = useStatsApi();
   const shown = readyRange(state);
@@ -449,10 +484,11 @@ function RangeCards({ state, filters, current }: { state: RangeState; filters: r
     shown?.compared && previous.data !== undefined && previous.error === undefined
       ? { summary: previous.data, against: COMPARISONS[shown.comparison].name, label: shown.compared.label }
       : undefined;
+  const cards = !hasStepFilter(filters) ? RANGE_CARDS : current.data?.revenue === undefined ? CONVERSION_CARDS : [...CONVERSION_CARDS, ...REVENUE_CARDS];
   return (
     <>
-      {RANGE_CARDS.map(({ testId, metric }) => (
-        <RangeCard key={metric} testId={testId} metric={metric} current={current.data} comparedWith={comparedWith} stale={stale} />
+      {cards.map(({ testId, metric, label }) => (
+        <RangeCard key={metric} testId={testId} metric={metric} label={label} current={current.data} comparedWith={comparedWith} stale={stale} currency={currency} />
       ))}
     </>
   );
@@ -461,31 +497,38 @@ function RangeCards({ state, filters, current }: { state: RangeState; filters: r
 function RangeCard(props: {
   testId: string;
   metric: Metric;
+  /** The card's name when not the metric's own ("Unique conversions"). */
+  label?: string;
   current: Summary | undefined;
   /** The figures compared with, and how to name them; undefined when there are none (nothing compared, or still loading). */
   comparedWith: { summary: Summary; against: string; label: string } | undefined;
   stale: boolean;
+  currency: string | null | undefined;
 }) {
-  const { current, comparedWith, metric } = props;
+  const { current, comparedWith, metric, currency } = props;
   const spec = METRICS[metric];
   const value = current?.[metric];
-  const previous = comparedWith?.summary;
-  // A mean over visits says nothing of a period without any: no comparison then.
-  const comparable = !spec.perVisit || (current !== undefined && previous !== undefined && current.visits > 0 && previous.visits > 0);
+  const previous = comparedWith?.summary[metric];
+  // A figure missing on either side (revenue before there was any) or a mean over visits of a period without any: no comparison.
+  const comparable =
+    value !== undefined && previous !== undefined && (!spec.perVisit || (current !== undefined && comparedWith !== undefined && current.visits > 0 && comparedWith.summary.visits > 0));
   return (
     <StatCard
       testId={props.testId}
-      label={spec.label}
-      value={value === undefined ? undefined : spec.describe === undefined ? spec.format(value) : <span title={spec.describe(value)}>{spec.format(value)}</span>}
+      label={props.label ?? spec.label}
+      value={
+        value === undefined ? undefined : spec.describe === undefined ? spec.format(value, currency) : <span title={spec.describe(value, currency)}>{spec.format(value, currency)}</span>
+      }
       hint={
-        current !== undefined && comparedWith !== undefined ? (
+        value !== undefined && comparedWith !== undefined ? (
           <PeriodChange
             metric={metric}
-            current={current[metric]}
-            previous={comparedWith.summary[metric]}
+            current={value}
+            previous={previous ?? 0}
             comparable={comparable}
             against={comparedWith.against}
             comparedLabel={comparedWith.label}
+            currency={currency}
           />
         ) : undefined
       }
@@ -504,7 +547,9 @@ function ChartPanel(props: { state: RangeState; filters: readonly StatsFilter[];
   if (props.series.error !== undefined) throw props.series.error;
   const api = useStatsApi();
   const shown = readyRange(state);
-  const [metric, setMetric] = useStoredTab<ChartMetric>("chart-metric", CHART_METRIC_IDS);
+  // Conversions are a series' figure under a goal, event or property filter only.
+  const metrics = hasStepFilter(filters) ? [...CHART_METRICS, CONVERSIONS_METRIC] : CHART_METRICS;
+  const [metric, setMetric] = useStoredTab<ChartMetric>("chart-metric", metrics.map(({ id }) => id));
   const token = useShareToken();
   // Only the series of the question shown: the chart keeps its last one, dimmed, in its own interval until then.
   const series = props.series.isStale ? undefined : props.series.data;
@@ -526,7 +571,7 @@ function ChartPanel(props: { state: RangeState; filters: readonly StatsFilter[];
         <label className="chart-metric">
           <span className="visually-hidden">Metric</span>
           <select value={metric} onChange={(event) => setMetric(event.target.value as ChartMetric)} data-testid="chart-metric">
-            {CHART_METRICS.map(({ id, label }) => (
+            {metrics.map(({ id, label }) => (
               <option key={id} value={id}>
                 {label}
               </option>
@@ -561,7 +606,7 @@ const CHART_METRICS: readonly { id: ChartMetric; label: string }[] = [
   { id: "both", label: "Visitors and page views" },
   ...(["visitors", "visits", "pageviews", "viewsPerVisit", "bounceRate", "visitDurationMs"] as const).map((id) => ({ id, label: METRICS[id].label })),
 ];
-const CHART_METRIC_IDS = CHART_METRICS.map(({ id }) => id);
+const CONVERSIONS_METRIC: { id: ChartMetric; label: string } = { id: "events", label: METRICS.events.label };
 
 const BREAKDOWN_PANELS: readonly BreakdownPanelSpec[] = [SOURCES_PANEL, PAGES_PANEL, LOCATIONS_PANEL, DEVICES_PANEL];
 

@@ -3,7 +3,8 @@ import type { StatsApi as LiveStatsApi } from "../client/index.js";
 
 /**
  * The app's function references the dashboard and the tracker call (`api.stats` when convex/stats.ts
- * re-exports `liveStats.api()`). Only these are required, so an app's module with more functions in it fits.
+ * re-exports `liveStats.api()`). Only these are required, so an app's module with more functions in it fits;
+ * without the optional goals and funnels queries, the dashboard shows no Funnels view and no goal definitions.
  */
 export type StatsApi = Pick<
   LiveStatsApi,
@@ -18,7 +19,8 @@ export type StatsApi = Pick<
   | "settings"
   | "rulesCheck"
   | "watchDashboard"
->;
+> &
+  Partial<Pick<LiveStatsApi, "conversionSetup" | "dashboardFunnel">>;
 
 /** What `usePageTracking` calls. */
 export type TrackingApi = Pick<StatsApi, "recordPageView" | "heartbeat">;

@@ -86,9 +86,9 @@ describe("the range picker", () => {
     ]);
     expect(screen.getByTestId("compared-label").textContent?.replace(/\s/g, " ")).toBe(" compared with Sep 17, 12:00 AM – Oct 16, 12:00 PM");
     expect(queried().intervals).toEqual(["day"]);
-    // Each breakdown panel's first tab: sources, top pages, countries, browsers; and the events.
+    // Each breakdown panel's first tab: sources, top pages, countries, browsers; and the goals.
     const breakdowns = [...queried().breakdown].sort((a, b) => String(a.property).localeCompare(String(b.property)));
-    expect(breakdowns).toEqual(["browser", "country", "event", "page", "source"].map((property) => ({ property, from: october(17), to: day(16), limit: 10 })));
+    expect(breakdowns).toEqual(["browser", "country", "goal", "page", "source"].map((property) => ({ property, from: october(17), to: day(16), limit: 10 })));
     expect(location()).toBe("");
   });
 

@@ -249,7 +249,8 @@ describe("filtering", () => {
     const google = [{ property: "source", op: "is", value: "Google" }];
     expect(filters("summary")).toEqual([google, google]);
     expect(filters("timeseries")).toEqual([google, google]);
-    expect(filters("breakdown")).toEqual([google, google, google, google]);
+    // The four panels' breakdowns and the goals': conversions are counted under filters too.
+    expect(filters("breakdown")).toEqual([google, google, google, google, google]);
     expect(value("stat-range-visitors")).toBe("1");
     expect(value("stat-range-pageviews")).toBe("2");
     expect(value("stat-range-bounce-rate")).toBe("0%");
@@ -270,7 +271,7 @@ describe("filtering", () => {
     expect(screen.queryByTestId("filter-chip")).toBeNull();
     // Yesterday is the first day tracked: nothing before it to compare with, so only its own summary.
     expect(filters("summary")).toEqual([undefined]);
-    // The four panels' breakdowns, and the events' (asked only without filters), all unfiltered.
+    // The four panels' breakdowns, and the goals', all unfiltered.
     expect(filters("breakdown")).toEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 
@@ -333,7 +334,7 @@ describe("filters that combine", () => {
       { property: "page", op: "is", value: "/b" },
     ];
     expect(filters("summary")).toEqual([both, both]);
-    expect(filters("breakdown")).toEqual([both, both, both, both]);
+    expect(filters("breakdown")).toEqual([both, both, both, both, both]);
     // Today's visit from Google viewed /b; nobody else's did.
     expect(value("stat-range-visitors")).toBe("1");
     expect(value("stat-range-pageviews")).toBe("1");

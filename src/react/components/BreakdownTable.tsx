@@ -1,12 +1,15 @@
-import { useId, type KeyboardEvent } from "react";
-import type { BreakdownProperty } from "../../shared/config.js";
+import { useId, type KeyboardEvent, type ReactNode } from "react";
+import { isStepProperty, type BreakdownProperty, type FilterProperty } from "../../shared/config.js";
 import { isSitePath } from "../../shared/validation.js";
 import { SiteLink } from "../router.js";
 import { displayPath, formatNumber } from "../lib/format.js";
 import { isFilteredBy, propertyNoun, type StatsFilter } from "../lib/statsFilter.js";
-import { describeDuration, describeValue, formatDuration, formatRate, formatShare, isPlaceholderValue, PAGE_PROPERTIES } from "../lib/statsFormat.js";
+import { describeDuration, describeValue, formatConversionRate, formatDuration, formatMoney, formatRate, formatShare, isPlaceholderValue, PAGE_PROPERTIES } from "../lib/statsFormat.js";
 
-/** A row of the Stats API's `breakdown` (prds/visits.md): the visit figures for visit properties, a title for pages. */
+/**
+ * A row of the Stats API's `breakdown` (prds/visits.md): the visit figures for visit properties, a title for pages,
+ * the conversions for goals, events and an event property's values (prds/events.md).
+ */
 export type BreakdownTableRow = {
   value: string;
   visitors: number;
@@ -16,17 +19,24 @@ export type BreakdownTableRow = {
   visits?: number;
   bounceRate?: number;
   visitDurationMs?: number;
+  // A goal's, an event's or an event property value's: total conversions, the rate, and revenue when any.
+  events?: number;
+  conversionRate?: number;
+  revenue?: number;
+  averageRevenue?: number;
 };
 
 export type BreakdownTableProps = {
-  property: BreakdownProperty;
+  property: FilterProperty;
   rows: readonly BreakdownTableRow[];
   /** The name column's header, e.g. "Source". */
   column: string;
   /** What a visit is called in this table: "Visits", "Entrances" (entry pages), "Exits" (exit pages). */
   visitsLabel?: string;
-  /** What the shares are of: the total of the first figure, the range's (filtered) visits for a visit property, its page views for pages; undefined while loading. */
+  /** What the shares are of: the total of the first figure, the range's (filtered) visits for a visit property, its page views for pages; undefined while loading (conversions have none). */
   total: number | undefined;
+  /** The site's currency, for conversions' revenue. */
+  currency?: string | null;
   /** The dashboard's filters: a row an `is` filter names is marked, and choosing it again removes that filter. */
   filters: readonly StatsFilter[];
   /** A row's value chosen: its `is` filter added, or removed when it is on (toggleIsFilter). */
@@ -37,6 +47,58 @@ export type BreakdownTableProps = {
 };
 
 /**
+ * A figure column: its header, its cell, and how it shows (`className`: `col-visitors` goes in a panel as narrow as a
+ * phone, `col-extra` shows only where the panel is wide, `col-share` is muted). The first column is the one the bar measures.
+ */
+type FigureColumn = { header: string; title?: string; className: string; testId: string; cell: (row: BreakdownTableRow) => ReactNode };
+
+/** The figure columns of a property's breakdown, first the one its rows are sorted by and the bar measures; `first` is its value. */
+function figureColumns({ property, rows, visitsLabel = "Visits", total, currency }: BreakdownTableProps): { first: (row: BreakdownTableRow) => number; columns: FigureColumn[] } {
+  if (isStepProperty(property)) {
+    const money = (amount: number | undefined) => (amount === undefined ? "–" : formatMoney(amount, currency));
+    // Revenue columns only where something earned any (Plausible's): most goals have none.
+    const revenue: FigureColumn[] = rows.some((row) => row.revenue !== undefined)
+      ? [
+          { header: "Revenue", className: "col-number", testId: "breakdown-revenue", cell: (row) => money(row.revenue) },
+          { header: "Average", title: "Average revenue per conversion", className: "col-number col-extra", testId: "breakdown-average-revenue", cell: (row) => money(row.averageRevenue) },
+        ]
+      : [];
+    return {
+      first: (row) => row.visitors,
+      columns: [
+        { header: "Unique", title: "Visitors who converted", className: "col-number", testId: "breakdown-unique", cell: (row) => formatNumber(row.visitors) },
+        { header: "Total", title: "Conversions", className: "col-number col-visitors", testId: "breakdown-total", cell: (row) => formatNumber(row.events ?? 0) },
+        { header: "CR", title: "Conversion rate: visitors who converted, of the visitors the other filters match", className: "col-number", testId: "breakdown-conversion-rate", cell: (row) => formatConversionRate(row.conversionRate ?? 0) },
+        ...revenue,
+      ],
+    };
+  }
+  const isPage = property === "page";
+  const first = (row: BreakdownTableRow) => (isPage ? (row.pageviews ?? 0) : (row.visits ?? row.visitors));
+  const firstLabel = isPage ? "Views" : visitsLabel;
+  const visitFigures: FigureColumn[] = isPage
+    ? []
+    : [
+        { header: "Bounce", className: "col-number col-extra", testId: "breakdown-bounce", cell: (row) => (row.bounceRate === undefined ? "–" : formatRate(row.bounceRate)) },
+        {
+          header: "Duration",
+          className: "col-number col-extra",
+          testId: "breakdown-duration",
+          cell: (row) => (row.visitDurationMs === undefined ? "–" : <span title={describeDuration(row.visitDurationMs)}>{formatDuration(row.visitDurationMs)}</span>),
+        },
+      ];
+  return {
+    first,
+    columns: [
+      { header: firstLabel, className: "col-number", testId: isPage ? "top-page-views" : "breakdown-visits", cell: (row) => formatNumber(first(row)) },
+      { header: "Visitors", className: "col-number col-visitors", testId: isPage ? "top-page-visitors" : "breakdown-visitors", cell: (row) => formatNumber(row.visitors) },
+      ...visitFigures,
+      { header: `% of ${firstLabel.toLowerCase()}`, className: "col-number col-share", testId: "breakdown-share", cell: (row) => (total === undefined ? "" : formatShare(first(row), total)) },
+    ],
+  };
+}
+
+/**
  * A breakdown as Plausible lays it out: each value with a faint bar behind its name, then its
  * figures and its share. The first figure is the one the Stats API sorts the rows by (a page's
  * views, a visit property's visits: each view has one page and each visit one value, so the shares
@@ -44,14 +106,15 @@ export type BreakdownTableProps = {
  * (prds/dashboard-figures.md). The name is a button that adds a filter by the value to the dashboard's
  * (a page also has a link to itself beside it). Visit properties show visitors beside visits, and bounce
  * rate and duration where the panel is wide enough; in a panel as narrow as a phone, only the first
- * figure and the share.
+ * figure and the share. Goals, events and event property values show their unique and total conversions,
+ * conversion rate, and revenue when any.
  */
-export function BreakdownTable({ property, rows, column, visitsLabel = "Visits", total, filters, onChoose, caption, testId }: BreakdownTableProps) {
-  const isPage = property === "page";
-  const isPageLike = PAGE_PROPERTIES.includes(property);
+export function BreakdownTable(props: BreakdownTableProps) {
+  const { property, rows, column, filters, onChoose, caption, testId } = props;
+  const isPageLike = PAGE_PROPERTIES.includes(property as BreakdownProperty);
   const hintId = useId();
-  const first = (row: BreakdownTableRow) => (isPage ? (row.pageviews ?? 0) : (row.visits ?? row.visitors));
-  const firstLabel = isPage ? "Views" : visitsLabel;
+  const { first, columns } = figureColumns(props);
+  const [main, ...others] = columns;
   const top = Math.max(1, ...rows.map(first));
   return (
     <div className="table-scroll breakdown-scroll">
@@ -65,25 +128,11 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
             <th scope="col" className="breakdown-col-name">
               {column}
             </th>
-            <th scope="col" className="col-number">
-              {firstLabel}
-            </th>
-            <th scope="col" className="col-number col-visitors">
-              Visitors
-            </th>
-            {!isPage && (
-              <>
-                <th scope="col" className="col-number col-extra">
-                  Bounce
-                </th>
-                <th scope="col" className="col-number col-extra">
-                  Duration
-                </th>
-              </>
-            )}
-            <th scope="col" className="col-number col-share">
-              % of {firstLabel.toLowerCase()}
-            </th>
+            {columns.map((figure) => (
+              <th key={figure.testId} scope="col" className={figure.className} title={figure.title}>
+                {figure.header}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody onKeyDown={moveBetweenRows}>
@@ -91,6 +140,7 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
             const active = isFilteredBy(filters, property, row.value);
             const { text, title, flag } = describeValue(property, row.value);
             const pageTitle = isPageLike && row.title !== undefined && row.title !== row.value ? row.title : undefined;
+            const placeholder = !isStepProperty(property) && isPlaceholderValue(row.value);
             return (
               <tr key={row.value} data-value={row.value} data-path={isPageLike ? row.value : undefined} className={active ? "is-active" : undefined}>
                 <th scope="row" className="breakdown-name-cell">
@@ -98,7 +148,7 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
                   <span className="breakdown-name">
                     <button
                       type="button"
-                      className={`breakdown-filter${isPlaceholderValue(row.value) ? " is-placeholder" : ""}`}
+                      className={`breakdown-filter${placeholder ? " is-placeholder" : ""}`}
                       title={pageTitle === undefined ? title : `${pageTitle}\n${title}`}
                       aria-pressed={active}
                       aria-describedby={hintId}
@@ -122,29 +172,14 @@ export function BreakdownTable({ property, rows, column, visitsLabel = "Visits",
                     )}
                   </span>
                 </th>
-                <td className="col-number breakdown-main" data-testid={isPage ? "top-page-views" : "breakdown-visits"}>
-                  {formatNumber(first(row))}
+                <td className={`${main.className} breakdown-main`} data-testid={main.testId}>
+                  {main.cell(row)}
                 </td>
-                <td className="col-number col-visitors" data-testid={isPage ? "top-page-visitors" : "breakdown-visitors"}>
-                  {formatNumber(row.visitors)}
-                </td>
-                {!isPage && (
-                  <>
-                    <td className="col-number col-extra" data-testid="breakdown-bounce">
-                      {row.bounceRate === undefined ? "–" : formatRate(row.bounceRate)}
-                    </td>
-                    <td className="col-number col-extra" data-testid="breakdown-duration">
-                      {row.visitDurationMs === undefined ? (
-                        "–"
-                      ) : (
-                        <span title={describeDuration(row.visitDurationMs)}>{formatDuration(row.visitDurationMs)}</span>
-                      )}
-                    </td>
-                  </>
-                )}
-                <td className="col-number col-share" data-testid="breakdown-share">
-                  {total === undefined ? "" : formatShare(first(row), total)}
-                </td>
+                {others.map((figure) => (
+                  <td key={figure.testId} className={figure.className} data-testid={figure.testId}>
+                    {figure.cell(row)}
+                  </td>
+                ))}
               </tr>
             );
           })}

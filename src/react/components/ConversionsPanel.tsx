@@ -1,110 +1,220 @@
-import type { ReactNode } from "react";
-import { EVENT_PROPERTY, GOAL_PROPERTY } from "../../shared/config.js";
-import type { BreakdownPart } from "../hooks/useDashboardStats.js";
-import { formatNumber } from "../lib/format.js";
-import { formatShare } from "../lib/statsFormat.js";
+import { useState, type ReactNode } from "react";
+import { EVENT_PROP_KEYS, EVENT_PROP_PREFIX, EVENT_PROPERTY, GOAL_PROPERTY, type FilterProperty } from "../../shared/config.js";
+import type { BreakdownPart, BreakdownRequest } from "../hooks/useDashboardStats.js";
+import type { ConversionSetup } from "../hooks/useConversionSetup.js";
+import { convertedStep, isFilteredBy, type StatsFilter } from "../lib/statsFilter.js";
+import { BREAKDOWN_EXPANDED_ROWS, BREAKDOWN_ROWS } from "./BreakdownPanel.js";
+import { BreakdownTable } from "./BreakdownTable.js";
 import { RefusalNote, type Narrowing } from "./RefusalNote.js";
-import { TabList, TabPanel, useStoredTab } from "./Tabs.js";
+import { TabList, TabPanel, useStoredChoice, useStoredTab } from "./Tabs.js";
 
-const TABS = [
-  { id: EVENT_PROPERTY, label: "Events" },
-  { id: GOAL_PROPERTY, label: "Goals" },
-] as const;
-export type ConversionsTab = (typeof TABS)[number]["id"];
+const GOALS_TAB = { id: GOAL_PROPERTY, label: "Goals" } as const;
+const EVENTS_TAB = { id: EVENT_PROPERTY, label: "Events" } as const;
+const PROPERTIES_TAB = { id: EVENT_PROP_KEYS, label: "Properties" } as const;
+export type ConversionsTab = typeof GOAL_PROPERTY | typeof EVENT_PROPERTY | typeof EVENT_PROP_KEYS;
 
-/** Which tab the panel shows (remembered): the dashboard asks for its breakdown with every other live figure. */
-export const useConversionsTab = () => useStoredTab<ConversionsTab>("conversions", [EVENT_PROPERTY, GOAL_PROPERTY]);
+/** What the Goals panel shows, and the breakdowns the dashboard asks for it in its one query. */
+export type ConversionsChoice = {
+  /** The tab shown: Properties only while a goal or event filter names whose events' properties to list. */
+  tab: ConversionsTab;
+  tabs: readonly { id: ConversionsTab; label: string }[];
+  choose: (tab: ConversionsTab) => void;
+  /** The goal or event filter the Properties tab breaks down (convertedStep); null when none. */
+  step: StatsFilter | null;
+  /** The property keys its events carry, as last answered for the Properties tab (not another tab's rows the keys' part still holds while it loads). */
+  keys: readonly string[];
+  /** The property whose values the Properties tab shows: the one chosen last when the step's events carry it, else their first; null until their keys are known. */
+  propertyKey: string | null;
+  chooseKey: (key: string) => void;
+  /** The breakdowns to ask: the tab's, or for Properties the keys and the chosen key's values. */
+  requests: BreakdownRequest[];
+  /** Takes the keys' answer (the first part of `requests`' answers), so the values asked are of a key the step has. */
+  noteKeys: (keys: BreakdownPart | undefined) => void;
+};
 
 /**
- * The Conversions panel: custom events of the range by name, or the owner's goals (prds/events.md), each with its
- * visitors, events, conversion rate (of the range's visitors) and revenue. Events show as soon as the first one is
- * sent: no goal needs declaring first. Counted for the whole site: under filters (`answer` null) the panel says so
- * rather than show figures the filters do not narrow.
+ * The Goals panel's chosen tab and property key (both remembered), and what to ask for them. The keys arrive in the
+ * same answer as the values, so a key is asked once the keys are known: the one chosen before when the step has it.
  */
-export function ConversionsPanel(props: {
-  tab: ConversionsTab;
-  onTab: (tab: ConversionsTab) => void;
-  answer: BreakdownPart | null;
-  currency: string | undefined;
+export function useConversionsChoice(filters: readonly StatsFilter[]): ConversionsChoice {
+  const step = convertedStep(filters);
+  const tabs = step === null ? [GOALS_TAB, EVENTS_TAB] : [GOALS_TAB, EVENTS_TAB, PROPERTIES_TAB];
+  const [tab, choose] = useStoredTab<ConversionsTab>("conversions", tabs.map(({ id }) => id));
+  const [storedKey, chooseKey] = useStoredChoice("conversions-property");
+  // The step's keys as last answered (state, not the answer itself: the request made from them is this render's).
+  const [knownKeys, setKnownKeys] = useState<readonly string[]>([]);
+  const propertyKey = knownKeys.find((key) => key === storedKey) ?? knownKeys[0] ?? null;
+  const requests =
+    tab !== EVENT_PROP_KEYS
+      ? [{ property: tab, limit: BREAKDOWN_ROWS }]
+      : [{ property: EVENT_PROP_KEYS, limit: BREAKDOWN_EXPANDED_ROWS }, ...(propertyKey === null ? [] : [{ property: `${EVENT_PROP_PREFIX}${propertyKey}`, limit: BREAKDOWN_ROWS }])];
+  const noteKeys = (keys: BreakdownPart | undefined) => {
+    if (tab !== EVENT_PROP_KEYS || keys === undefined || keys.isStale || keys.data === undefined) return;
+    const answered = keys.data.map(({ value }) => value);
+    // Set while rendering (React re-renders at once, before anything shows), only when the keys changed.
+    if (answered.join("\u001f") !== knownKeys.join("\u001f")) setKnownKeys(answered);
+  };
+  return { tab, tabs, choose, step, keys: knownKeys, propertyKey, chooseKey, requests, noteKeys };
+}
+
+type ConversionsPanelProps = {
+  choice: ConversionsChoice;
+  /** The answers to `choice.requests`, in order. */
+  answers: BreakdownPart[];
+  /** The goals the owner defined, when the app offers them (to tell "no goal yet" from "none converted"). */
+  setup: ConversionSetup | undefined;
+  filters: readonly StatsFilter[];
+  /** The site's currency, for revenue. */
+  currency: string | null | undefined;
+  /** A row chosen: its `is` filter added, or removed when on; the filters then (null: not added, too many). */
+  onChoose: (property: FilterProperty, value: string) => StatsFilter[] | null;
   narrow: (availableFrom: number) => Narrowing | null;
-}) {
-  const { tab, answer, currency, narrow } = props;
-  let body: ReactNode;
-  if (answer === null) {
-    body = (
-      <p className="panel-empty breakdown-empty" data-testid="events-unfiltered">
-        Events are counted for the whole site: remove the filters to see them.
-      </p>
-    );
-  } else if (answer.refused !== null) body = <RefusalNote refusal={answer.refused} narrow={narrow} testId="events-refused" />;
-  else if (answer.data === undefined) body = <div className="skeleton skeleton-block" aria-busy="true" aria-label="Loading events" />;
-  else if (answer.data.length === 0) {
-    body =
-      tab === GOAL_PROPERTY ? (
-        <p className="panel-empty breakdown-empty" data-testid="goals-empty">
-          No goal converted in this range. Make one of an event: <code>npx convex run stats:createGoal '{"{"}"name": "Sign-ups", "event": "Signup"{"}"}'</code>.
-        </p>
-      ) : (
-        <p className="panel-empty breakdown-empty" data-testid="events-empty">
-          No events in this range yet. Send one with <code>track("Signup")</code> (React) or <code>liveStats("Signup")</code> (script tag).
-        </p>
-      );
-  } else body = <EventsTable rows={answer.data} currency={currency} column={tab === GOAL_PROPERTY ? "Goal" : "Event"} />;
+  /** The shown range, for the tables' captions. */
+  rangeLabel: string | undefined;
+};
+
+/**
+ * The Goals panel (prds/events.md): the owner's goals, or every custom event by name (no goal needed), each with its
+ * unique and total conversions, conversion rate and revenue when any, under the dashboard's filters. Choosing one
+ * filters the whole dashboard by it and shows the properties its events carry (the Properties tab: a key's values,
+ * each a filter too).
+ */
+export function ConversionsPanel(props: ConversionsPanelProps) {
+  const { choice, answers } = props;
+  if (answers.some((answer) => answer.error !== undefined)) throw answers.find((answer) => answer.error !== undefined)?.error;
+  const stale = answers.some((answer) => answer.isStale);
   return (
-    <section className={`panel breakdown-panel${answer?.isStale ? " is-stale" : ""}`} aria-labelledby="events-heading" aria-busy={answer?.isStale || undefined} data-testid="events-panel">
+    <section className={`panel breakdown-panel${stale ? " is-stale" : ""}`} aria-labelledby="goals-heading" aria-busy={stale || undefined} data-testid="goals-panel">
       <div className="breakdown-header">
-        <h2 id="events-heading" className="panel-title">
-          Conversions
+        <h2 id="goals-heading" className="panel-title">
+          Goals
         </h2>
-        <TabList label="Conversions" tabs={TABS} selected={tab} onSelect={props.onTab} idPrefix="conversions" />
+        <TabList label="Goals" tabs={choice.tabs} selected={choice.tab} onSelect={choice.choose} idPrefix="conversions" />
       </div>
-      <TabPanel idPrefix="conversions" selected={tab} className="breakdown-tabpanel">
-        {body}
+      <TabPanel idPrefix="conversions" selected={choice.tab} className="breakdown-tabpanel">
+        {choice.tab === EVENT_PROP_KEYS && choice.step !== null ? <PropertiesView {...props} step={choice.step} /> : <ConversionsTable {...props} tab={choice.tab} />}
       </TabPanel>
     </section>
   );
 }
 
-function EventsTable({ rows, currency, column }: { rows: NonNullable<BreakdownPart["data"]>; currency: string | undefined; column: string }) {
-  const withRevenue = rows.some((row) => row.revenue !== undefined);
-  const money = new Intl.NumberFormat("en-US", currency === undefined ? {} : { style: "currency", currency });
+/** Goals or events by name; choosing one filters the dashboard by it and turns to its properties. */
+function ConversionsTable({ answers: [answer], tab, setup, filters, currency, onChoose, narrow, rangeLabel, choice }: ConversionsPanelProps & { tab: ConversionsTab }) {
+  const property = tab === GOAL_PROPERTY ? GOAL_PROPERTY : EVENT_PROPERTY;
+  const choose = (value: string) => {
+    const next = onChoose(property, value);
+    if (next !== null && isFilteredBy(next, property, value)) choice.choose(EVENT_PROP_KEYS);
+  };
+  const body = partBody(answer, narrow, "conversions-refused");
+  if (body !== null) return body;
+  const rows = answer.data ?? [];
+  if (rows.length === 0) return property === GOAL_PROPERTY ? <NoGoals setup={setup} filtered={filters.length > 0} /> : <NoEvents filtered={filters.length > 0} />;
   return (
-    <table className="breakdown-table" data-testid="events-table">
-      <caption className="visually-hidden">{column === "Goal" ? "Goals and their conversions" : "Custom events by name"}</caption>
-      <thead>
-        <tr>
-          <th scope="col" className="breakdown-col-name">
-            {column}
-          </th>
-          <th scope="col" className="col-number">
-            Visitors
-          </th>
-          <th scope="col" className="col-number">
-            Events
-          </th>
-          <th scope="col" className="col-number" title="Visitors who sent it, of the range's visitors">
-            CR
-          </th>
-          {withRevenue && (
-            <th scope="col" className="col-number">
-              Revenue
-            </th>
-          )}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={row.value}>
-            <th scope="row" className="breakdown-name-cell">
-              <span className="breakdown-name">{row.value}</span>
-            </th>
-            <td className="col-number">{formatNumber(row.visitors)}</td>
-            <td className="col-number">{formatNumber(row.events ?? 0)}</td>
-            <td className="col-number">{formatShare(row.conversionRate ?? 0, 1)}</td>
-            {withRevenue && <td className="col-number">{row.revenue === undefined ? "–" : money.format(row.revenue)}</td>}
-          </tr>
+    <BreakdownTable
+      property={property}
+      rows={rows}
+      column={property === GOAL_PROPERTY ? "Goal" : "Event"}
+      total={undefined}
+      currency={currency}
+      filters={filters}
+      onChoose={choose}
+      caption={`${property === GOAL_PROPERTY ? "Goals" : "Custom events by name"}${rangeLabel === undefined ? "" : `, ${rangeLabel}`}`}
+      testId={property === GOAL_PROPERTY ? "goals-table" : "events-table"}
+    />
+  );
+}
+
+/** The properties of the filtered goal's or event's events: a key chosen (remembered), then its values, each a filter. */
+function PropertiesView({ answers: [keys, values], step, choice, filters, currency, onChoose, narrow, rangeLabel }: ConversionsPanelProps & { step: StatsFilter }) {
+  const what = `${step.property === GOAL_PROPERTY ? "goal" : "event"} ${step.value}`;
+  const body = partBody(keys, narrow, "properties-refused");
+  if (body !== null) return body;
+  // No key yet: the keys are still loading (their part may hold another tab's rows meanwhile), or there are none.
+  if (choice.propertyKey === null) {
+    if (keys.isStale) return <Loading />;
+    return (
+      <p className="panel-empty breakdown-empty" data-testid="properties-empty">
+        <span>
+          No property on the {what}'s events in this range. Send them with its events: <code>{`track("Signup", { props: { plan: "pro" } })`}</code>.
+        </span>
+      </p>
+    );
+  }
+  const key = choice.propertyKey;
+  const property = `${EVENT_PROP_PREFIX}${key}` as const;
+  return (
+    <>
+      <div className="conversions-toolbar">
+        <label className="chart-metric">
+          <span>Property of the {what}</span>{" "}
+          <select value={key} onChange={(event) => choice.chooseKey(event.target.value)} data-testid="property-key">
+            {choice.keys.map((value) => (
+              <option key={value} value={value}>
+                {value}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {partBody(values, narrow, "property-values-refused") ??
+        (values.data?.length === 0 ? (
+          <p className="panel-empty breakdown-empty" data-testid="property-values-empty">
+            No value of {key} in this range.
+          </p>
+        ) : (
+          <BreakdownTable
+            property={property}
+            rows={values.data ?? []}
+            column={key}
+            total={undefined}
+            currency={currency}
+            filters={filters}
+            onChoose={(value) => onChoose(property, value)}
+            caption={`Values of ${key} on the ${what}'s events${rangeLabel === undefined ? "" : `, ${rangeLabel}`}`}
+            testId="property-values-table"
+          />
         ))}
-      </tbody>
-    </table>
+    </>
+  );
+}
+
+/** A part's refusal in its words, or its skeleton while it loads; null once it has rows to show. */
+function partBody(part: BreakdownPart | undefined, narrow: (availableFrom: number) => Narrowing | null, refusedTestId: string): ReactNode | null {
+  if (part?.refused != null) return <RefusalNote refusal={part.refused} narrow={narrow} testId={refusedTestId} />;
+  if (part?.data === undefined) return <Loading />;
+  return null;
+}
+
+const Loading = () => <div className="skeleton skeleton-block" aria-busy="true" aria-label="Loading conversions" />;
+
+/** No goal converted: without any goal yet, how to make one. */
+function NoGoals({ setup, filtered }: { setup: ConversionSetup | undefined; filtered: boolean }) {
+  const noGoalYet = setup?.goals.length === 0;
+  return (
+    <p className="panel-empty breakdown-empty" data-testid="goals-empty">
+      <span>
+        {noGoalYet ? "No goals yet." : filtered ? "No goal converted under these filters in this range." : "No goal converted in this range."}
+        {(noGoalYet || setup === undefined) && (
+          <>
+            {" "}
+            Make one of an event: <code>npx convex run stats:createGoal '{'{"name": "Sign-ups", "event": "Signup"}'}'</code>.
+          </>
+        )}
+      </span>
+    </p>
+  );
+}
+
+function NoEvents({ filtered }: { filtered: boolean }) {
+  return (
+    <p className="panel-empty breakdown-empty" data-testid="events-empty">
+      {filtered ? (
+        "No event under these filters in this range."
+      ) : (
+        <span>
+          No events in this range yet. Send one with <code>track("Signup")</code> (React) or <code>liveStats("Signup")</code> (script tag).
+        </span>
+      )}
+    </p>
   );
 }

@@ -14,6 +14,7 @@ export function PeriodChange({
   comparable = true,
   against,
   comparedLabel,
+  currency,
 }: {
   current: number;
   previous: number;
@@ -23,6 +24,8 @@ export function PeriodChange({
   against: string;
   /** The span compared with, for the tooltip ("Nov 1, 12:00 AM – Nov 7, 2:15 PM"). */
   comparedLabel: string;
+  /** The site's currency, for revenue's tooltip. */
+  currency?: string | null;
 }) {
   const spec = METRICS[metric];
   const change = comparable ? describeMetricChange(metric, current, previous, against) : null;
@@ -39,7 +42,7 @@ export function PeriodChange({
       data-testid="period-change"
       data-trend={change.trend}
       data-sentiment={change.sentiment}
-      title={`${comparedLabel}: ${(spec.describe ?? spec.format)(previous)}`}
+      title={`${comparedLabel}: ${(spec.describe ?? spec.format)(previous, currency)}`}
     >
       <span aria-hidden="true">{change.text}</span>
       <span className="visually-hidden">{change.label}</span>

@@ -88,25 +88,33 @@ export function TabPanel({ idPrefix, selected, children, className }: { idPrefix
 
 const TAB_STORAGE_PREFIX = "convex-live-stats:tab:";
 
-function readStoredTab<Id extends string>(key: string, ids: readonly Id[]): Id | null {
+function readStored(key: string): string | null {
   try {
-    const stored = localStorage.getItem(TAB_STORAGE_PREFIX + key);
-    return ids.find((id) => id === stored) ?? null;
+    return localStorage.getItem(TAB_STORAGE_PREFIX + key);
   } catch {
     return null;
   }
 }
 
-/** A panel's chosen tab, remembered in this browser (localStorage) so the dashboard opens as it was left. */
-export function useStoredTab<Id extends string>(key: string, ids: readonly Id[]): [Id, (id: Id) => void] {
-  const [selected, setSelected] = useState<Id>(() => readStoredTab(key, ids) ?? ids[0]);
-  const select = (id: Id) => {
-    setSelected(id);
+/**
+ * A choice remembered in this browser (localStorage) so the dashboard opens as it was left: a panel's tab, the
+ * funnel shown. Null until something is chosen; whether it is still on offer is the caller's to check.
+ */
+export function useStoredChoice(key: string): [string | null, (value: string) => void] {
+  const [selected, setSelected] = useState<string | null>(() => readStored(key));
+  const select = (value: string) => {
+    setSelected(value);
     try {
-      localStorage.setItem(TAB_STORAGE_PREFIX + key, id);
+      localStorage.setItem(TAB_STORAGE_PREFIX + key, value);
     } catch {
       // Storage blocked: the choice lasts as long as the page.
     }
   };
   return [selected, select];
+}
+
+/** A panel's chosen tab, remembered (useStoredChoice); the first tab when none is, or the one remembered is no longer offered. */
+export function useStoredTab<Id extends string>(key: string, ids: readonly Id[]): [Id, (id: Id) => void] {
+  const [stored, select] = useStoredChoice(key);
+  return [ids.find((id) => id === stored) ?? ids[0], select];
 }

@@ -47,7 +47,8 @@ export type TimeseriesChartProps = {
   title?: string;
 };
 
-type Metric = "visitors" | "pageviews" | "visits" | "viewsPerVisit" | "bounceRate" | "visitDurationMs";
+// `events`: the conversions of a series under a goal, event or property filter.
+type Metric = "visitors" | "pageviews" | "visits" | "viewsPerVisit" | "bounceRate" | "visitDurationMs" | "events";
 type LineKind = "previous" | "current" | "live";
 type Line = { metric: Metric; kind: LineKind };
 
@@ -71,7 +72,7 @@ function yIncrements(metric: Metric): number[] {
 
 /** A y axis label: compact counts ("1.2k"), rates ("40%"), durations ("3m 05s"). */
 function yLabel(metric: Metric, value: number): string {
-  if (metric === "visitors" || metric === "pageviews" || metric === "visits") return formatCompact(value);
+  if (metric === "visitors" || metric === "pageviews" || metric === "visits" || metric === "events") return formatCompact(value);
   return METRICS[metric].format(value);
 }
 const INTERVAL_TITLE: Record<Interval, string> = { minute: "Minute", hour: "Hour", day: "Day", week: "Week", month: "Month" };

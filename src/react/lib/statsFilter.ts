@@ -45,11 +45,13 @@ export function filterPropertyLabel(property: FilterProperty): string {
 
 /**
  * A property as a sentence names one of its values: "an entry page", "a UTM source", "an operating
- * system". The label keeps an acronym's capitals and loses the capital of a word; "an" goes before a
- * vowel (a label starting with "U" is an acronym, "UTM", said "you": "a").
+ * system", "a goal", "a value of plan" (an event property). The label keeps an acronym's capitals and
+ * loses the capital of a word; "an" goes before a vowel (a label starting with "U" is an acronym, "UTM",
+ * said "you": "a").
  */
-export function propertyNoun(property: BreakdownProperty): string {
-  const label = PROPERTY_LABEL[property];
+export function propertyNoun(property: FilterProperty): string {
+  if (property.startsWith(EVENT_PROP_PREFIX)) return `a value of ${property.slice(EVENT_PROP_PREFIX.length)}`;
+  const label = filterPropertyLabel(property);
   const phrase = /^[A-Z][a-z]/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label;
   return `${/^[aeio]/.test(phrase) ? "an" : "a"} ${phrase}`;
 }
@@ -100,9 +102,19 @@ export function describeFilter(filter: StatsFilter): { property: string; op: str
   const property = filterPropertyLabel(filter.property);
   const op = OP_LABEL[filter.op];
   // A part of a value is shown as typed; a whole one as the dashboard writes it (a country's name, a path decoded).
-  const value = filter.op === "contains" || isStepProperty(filter.property) ? filter.value : describeValue(filter.property, filter.value).text;
+  const value = filter.op === "contains" ? filter.value : describeValue(filter.property, filter.value).text;
   return { property, op, value, sentence: `${property} ${op} ${value}` };
 }
+
+/** The filters of pages and visit properties: what a funnel, which counts its own goals, takes. */
+export const visitFilters = (filters: readonly StatsFilter[]) => filters.filter((filter) => !isStepProperty(filter.property));
+
+/** Whether a goal, event or event property filter is on: the figures are then its conversions'. */
+export const hasStepFilter = (filters: readonly StatsFilter[]) => filters.some((filter) => isStepProperty(filter.property));
+
+/** The goal or event the dashboard is filtered to (its first `is` filter of either), whose events' properties can be broken down; null when none. */
+export const convertedStep = (filters: readonly StatsFilter[]): StatsFilter | null =>
+  filters.find((filter) => filter.op === "is" && (filter.property === GOAL_PROPERTY || filter.property === EVENT_PROPERTY)) ?? null;
 
 /** A query's arguments with the filters, when there are any (no `filters: []` key, so equal questions stay equal). */
 export function withFiltersArg<Args extends object>(args: Args, filters: readonly StatsFilter[]): Args & { filters?: StatsFilter[] } {

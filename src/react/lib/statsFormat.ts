@@ -1,6 +1,6 @@
 // How the dashboard writes the visit figures and the breakdowns' values. Here, not in format.ts,
 // which every visitor's bundle holds: only /stats needs these.
-import { DIRECT_SOURCE, SCREEN_CLASSES, UNKNOWN_VALUE, type BreakdownProperty } from "../../shared/config.js";
+import { DIRECT_SOURCE, isStepProperty, SCREEN_CLASSES, UNKNOWN_VALUE, type BreakdownProperty, type FilterProperty } from "../../shared/config.js";
 import { displayPath, formatNumber } from "./format.js";
 import { describeChange, type Change } from "./statsPeriod.js";
 
@@ -45,16 +45,31 @@ export function formatShare(part: number, total: number): string {
   return percent < 10 ? `${oneDecimal.format(percent)}%` : `${Math.round(percent)}%`;
 }
 
+/** A conversion rate (0–1) as a share: 0.025 → "2.5%", 0.46 → "46%". */
+export const formatConversionRate = (rate: number): string => formatShare(rate, 1);
+
+/** Revenue in the site's currency (`settings.currency`): 348 → "€348.00"; a plain decimal while the currency is not known. */
+export function formatMoney(amount: number, currency: string | null | undefined): string {
+  const style: Intl.NumberFormatOptions = currency ? { style: "currency", currency } : { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+  return new Intl.NumberFormat("en-US", style).format(amount);
+}
+
 // ---- The summary's figures: how each is written and compared with the previous period ------------
 
-/** The figures the range cards and the chart show, as the Stats API names them. */
-export type Metric = "visitors" | "visits" | "pageviews" | "viewsPerVisit" | "bounceRate" | "visitDurationMs";
+/**
+ * The figures the range cards and the chart show, as the Stats API names them; the last four are a step filter's
+ * (a goal's, an event's): total conversions, the share of visitors who converted, and revenue, total and per conversion.
+ */
+export type Metric = "visitors" | "visits" | "pageviews" | "viewsPerVisit" | "bounceRate" | "visitDurationMs" | "events" | "conversionRate" | "revenue" | "averageRevenue";
+
+/** How a figure is written; money in the site's currency, which only revenue needs. */
+type MetricFormat = (value: number, currency?: string | null) => string;
 
 export type MetricSpec = {
   label: string;
-  format: (value: number) => string;
+  format: MetricFormat;
   /** Said in full (a duration in words), for a tooltip or a screen reader; else `format`'s. */
-  describe?: (value: number) => string;
+  describe?: MetricFormat;
   /** Lower is better (bounce rate): a rise is shown in the colour of a fall. */
   lowerIsBetter?: boolean;
   /** A rate compares by its difference in percentage points, not by a percentage of a percentage. */
@@ -70,6 +85,10 @@ export const METRICS: Record<Metric, MetricSpec> = {
   viewsPerVisit: { label: "Views per visit", format: formatRatio, perVisit: true },
   bounceRate: { label: "Bounce rate", format: formatRate, lowerIsBetter: true, comparePoints: true, perVisit: true },
   visitDurationMs: { label: "Visit duration", format: formatDuration, describe: describeDuration, perVisit: true },
+  events: { label: "Conversions", format: formatNumber },
+  conversionRate: { label: "Conversion rate", format: formatConversionRate, comparePoints: true },
+  revenue: { label: "Revenue", format: formatMoney },
+  averageRevenue: { label: "Average revenue", format: formatMoney },
 };
 
 /** A change against an earlier figure, and whether it is good news: the colour, which a rise in bounce rate turns red. */
@@ -160,10 +179,11 @@ export const PAGE_PROPERTIES: readonly BreakdownProperty[] = ["page", "entryPage
 
 /**
  * A breakdown value as the dashboard writes it: `text` (a country's or language's name, a path
- * decoded), a flag for a country, and the full form for a tooltip (`title`).
+ * decoded), a flag for a country, and the full form for a tooltip (`title`). A goal's, an event's
+ * or an event property's value is written as it was named.
  */
-export function describeValue(property: BreakdownProperty, value: string): { text: string; title: string; flag?: string } {
-  if (isPlaceholderValue(value)) return { text: value, title: value };
+export function describeValue(property: FilterProperty, value: string): { text: string; title: string; flag?: string } {
+  if (isStepProperty(property) || isPlaceholderValue(value)) return { text: value, title: value };
   switch (property) {
     case "country": {
       const name = countryName(value);
@@ -178,7 +198,7 @@ export function describeValue(property: BreakdownProperty, value: string): { tex
       return { text: value, title: widths === undefined ? value : `${value}: ${widths}` };
     }
     default: {
-      const text = PAGE_PROPERTIES.includes(property) ? displayPath(value) : value;
+      const text = PAGE_PROPERTIES.includes(property as BreakdownProperty) ? displayPath(value) : value;
       return { text, title: text };
     }
   }

@@ -2,12 +2,14 @@ import { describe, expect, test } from "vitest";
 import {
   addFilter,
   bucketedProperty,
+  convertedStep,
   describeFilter,
   isFilteredBy,
   liveScope,
   propertyNoun,
   readFilters,
   toggleIsFilter,
+  visitFilters,
   withFilters,
   withFiltersArg,
   type StatsFilter,
@@ -132,4 +134,15 @@ test("a property in a sentence: its article, and its label's capitals only where
     language: "a language",
     screen: "a screen size",
   });
+  expect([propertyNoun("goal"), propertyNoun("event"), propertyNoun("prop:plan")]).toEqual(["a goal", "an event", "a value of plan"]);
+});
+
+test("goal, event and property filters: the goal or event whose properties break down, and what a funnel takes", () => {
+  const google = is("source", "Google");
+  const page = { property: "page", op: "contains", value: "/blog" } as const;
+  expect(convertedStep([google, is("prop:plan", "pro"), is("event", "Signup")])).toEqual(is("event", "Signup"));
+  expect(convertedStep([google, { property: "goal", op: "isNot", value: "Sign-ups" }])).toBeNull();
+  expect(visitFilters([is("goal", "Sign-ups"), google, is("prop:plan", "pro"), page])).toEqual([google, page]);
+  expect(describeFilter(is("prop:plan", "pro")).sentence).toBe("Property plan is pro");
+  expect(describeFilter(is("goal", "Unknown")).sentence).toBe("Goal is Unknown");
 });

@@ -5,7 +5,9 @@ import {
   describeMetricChange,
   describeValue,
   flagEmoji,
+  formatConversionRate,
   formatDuration,
+  formatMoney,
   formatRate,
   formatRatio,
   formatShare,
@@ -50,6 +52,18 @@ test("rates, ratios and shares", () => {
   expect(formatShare(1, 5_000)).toBe("<0.1%");
   expect(formatShare(0, 10)).toBe("0%");
   expect(formatShare(3, 0)).toBe("0%");
+});
+
+test("conversion rates and revenue in the site's currency", () => {
+  expect(formatConversionRate(0.025)).toBe("2.5%");
+  expect(formatConversionRate(0.456)).toBe("46%");
+  expect(formatMoney(348, "EUR")).toBe("€348.00");
+  expect(formatMoney(1234.5, "USD")).toBe("$1,234.50");
+  // A currency without minor units, and one the browser writes by its code.
+  expect(formatMoney(3500, "JPY")).toBe("¥3,500");
+  expect(formatMoney(29.9, "CHF")).toBe("CHF\u00a029.90");
+  // While the site's currency is not known: the amount alone.
+  expect(formatMoney(29.9, null)).toBe("29.90");
 });
 
 describe("a change against the previous period", () => {
