@@ -2,7 +2,8 @@ import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { startDemo, type Demo } from "../../tools/demo/startDemo";
 import { launchChromium } from "./support/browser";
-import { readDashboard } from "./support/dashboard";
+import { DESKTOP, SCREENSHOT_DIR } from "./support/screenshots";
+import { readDashboard, showEvents } from "./support/dashboard";
 import { queryValue } from "./support/statsRange";
 import { localDate, resolvePeriod } from "../../src/shared/timeRanges";
 import { sitePages } from "../../tools/demo/traffic";
@@ -51,6 +52,7 @@ it("serves a dashboard seeded with days of history across the site's pages, and 
   const served = await demo.server.deployment.query("stats:breakdown", { property: "event", from: range.from, to: range.to });
   const names = (served.success ? (served.value as { value: string }[]) : []).map(({ value }) => value);
   expect(names).toEqual(expect.arrayContaining(["Signup"]));
+  await showEvents(page);
   await expect.poll(async () => (await page.locator('[data-testid="events-table"] tbody th').allTextContents()).sort()).toEqual([...names].sort());
   await expect.poll(() => page.locator('[data-testid="events-table"] thead').textContent()).toContain("Revenue");
 });
@@ -115,4 +117,71 @@ it("replays visits as the tracker sends them: several sources, countries, device
   expect(referrers.length).toBeGreaterThanOrEqual(4);
   expect(referrers).toContainEqual(expect.stringMatching(/^www\.google\.[a-z.]+$/));
   for (const utmSource of await values("utmSource")) expect(utmSource).toBe("newsletter");
+});
+
+type GoalRow = { value: string; visitors: number; events: number };
+type FunnelStep = { goal: string; visits: number };
+
+/** The owner's command (`npx convex run stats:createGoal`), as the deployment runs an internal function. */
+async function runAsOwner(udfPath: string, args: Record<string, unknown>): Promise<void> {
+  const outcome = await demo.server.deployment.mutation(udfPath, args as never, { caller: "deployment" });
+  if (!outcome.success) throw new Error(`${udfPath} failed: ${outcome.errorMessage}`);
+}
+
+it("a goal made while the dashboard is open appears at once with its history; clicking a goal filters everything and shows its properties", async () => {
+  const page = await (await browser.newContext({ baseURL: demo.url, viewport: DESKTOP })).newPage();
+  await page.goto("/stats?period=30d");
+  const { from, to } = resolvePeriod({ period: "30d" }, Date.now(), demo.seeded.timeZone);
+  const range = { from, to };
+  const goalNames = () => page.locator('[data-testid="goals-table"] tbody th').allTextContents();
+  // The demo's goals, made after its month of history, count all of it.
+  await expect.poll(goalNames).toEqual(expect.arrayContaining(["Sign-ups", "Purchases"]));
+  // A goal of a page, made now: a scan of every visit's steps finds the visits that read it, all month.
+  await runAsOwner("stats:createGoal", { name: "Read the home page", page: "/" });
+  await expect.poll(goalNames).toContain("Read the home page");
+  const served = await queryValue<GoalRow[]>(demo.server.deployment, "stats:breakdown", { ...range, property: "goal", limit: 100 });
+  const home = served.find(({ value }) => value === "Read the home page")!;
+  expect(home.visitors).toBeGreaterThan(SESSIONS / 4);
+  const unique = (name: string) => page.locator(`[data-testid="goals-table"] tr[data-value="${name}"] [data-testid="breakdown-unique"]`).textContent();
+  // Live visitors keep coming: the dashboard shows what the Stats API answers, at least the history it had.
+  await expect.poll(async () => Number((await unique("Read the home page"))?.replace(/\D/g, ""))).toBeGreaterThanOrEqual(home.visitors);
+
+  // Purchases carry revenue; choosing the goal filters the whole dashboard by it and turns to its properties.
+  await page.locator('[data-testid="goals-table"] tr[data-value="Purchases"] [data-testid="breakdown-filter"]').click();
+  await expect.poll(() => new URL(page.url()).searchParams.getAll("filter")).toEqual(["goal:Purchases"]);
+  await expect.poll(() => page.locator('[data-testid="stat-range-unique-conversions"]').count()).toBe(1);
+  await expect.poll(() => page.locator('[data-testid="stat-range-total-conversions"] [data-testid="stat-value"]').textContent()).toMatch(/\d/);
+  const filtered = await queryValue<{ events: number; revenue?: number }>(demo.server.deployment, "stats:summary", { ...range, filters: [{ property: "goal", op: "is", value: "Purchases" }] });
+  expect(filtered.events).toBeGreaterThan(0);
+  expect(filtered.revenue).toBeGreaterThan(0);
+  // Its properties: the keys its events carry, then the chosen key's values.
+  await expect.poll(() => page.locator('[data-testid="property-key"] option').allTextContents()).toEqual(expect.arrayContaining(["plan", "billing"]));
+  await expect.poll(async () => (await page.locator('[data-testid="goals-panel"] tbody th').allTextContents()).length).toBeGreaterThan(0);
+  await page.screenshot({ path: `${SCREENSHOT_DIR}demo-goal-filter.png`, fullPage: true, animations: "disabled" });
+});
+
+it("a three-step funnel: its bars, shares and drop-offs as the Stats API counts them, live", async () => {
+  const page = await (await browser.newContext({ baseURL: demo.url, viewport: DESKTOP })).newPage();
+  await page.goto("/stats?period=30d");
+  const { from, to } = resolvePeriod({ period: "30d" }, Date.now(), demo.seeded.timeZone);
+  const range = { from, to };
+  const served = await queryValue<FunnelStep[]>(demo.server.deployment, "stats:funnel", { ...range, funnel: "Checkout" });
+  expect(served.map(({ goal }) => goal)).toEqual(["Sign-ups", "Started checkout", "Purchases"]);
+  // The demo's visitors sign up, some begin a checkout, fewer pay.
+  expect(served[0].visits).toBeGreaterThan(served[1].visits);
+  expect(served[1].visits).toBeGreaterThan(served[2].visits);
+  expect(served[2].visits).toBeGreaterThan(0);
+  const steps = () => page.locator('[data-testid="funnel-steps"] tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute("data-value")));
+  await expect.poll(steps).toEqual(["Sign-ups", "Started checkout", "Purchases"]);
+  const visits = async () => (await page.locator('[data-testid="funnel-visits"]').allTextContents()).map((text) => Number(text.replace(/\D/g, "")));
+  // Live visitors may add to it: never fewer than the history, each step no more than the one before.
+  await expect.poll(async () => (await visits()).every((count, i) => count >= served[i].visits)).toBe(true);
+  const shown = await visits();
+  expect(shown[1]).toBeLessThanOrEqual(shown[0]);
+  expect(shown[2]).toBeLessThanOrEqual(shown[1]);
+  const dropped = await page.locator('[data-testid="funnel-dropped"]').allTextContents();
+  expect(dropped[0]).toBe("–");
+  expect(dropped[1]).toContain(String(shown[0] - shown[1]));
+  await page.locator('[data-testid="funnels-panel"]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SCREENSHOT_DIR}demo-funnel.png`, fullPage: true, animations: "disabled" });
 });

@@ -5,7 +5,7 @@ import { EXCLUDE_ME_STORAGE_KEY, SESSION_TIMEOUT_MS } from "../../src/shared/con
 import { backendClock } from "../../tools/local-convex/clock";
 import type { LocalConvex } from "../../tools/local-convex/server";
 import { launchChromium, newAutomatedContext, newCountedContext } from "./support/browser";
-import { MutationWatcher, openDashboard, readDashboard, wasNeverReloaded } from "./support/dashboard";
+import { MutationWatcher, openDashboard, readDashboard, showEvents, wasNeverReloaded } from "./support/dashboard";
 import { startSite } from "../../tools/demo/site";
 
 let browser: Browser;
@@ -140,11 +140,12 @@ describe("/stats updates live while the site is browsed", () => {
     expect(await wasNeverReloaded(dashboard)).toBe(true);
   });
 
-  it("the blog's not-found page sends a 404 event, live in the Conversions panel", async () => {
+  it("the blog's not-found page sends a 404 event, live in the Goals panel's Events tab", async () => {
     const visitor = await newVisitor();
     const dashboard = await openDashboard(visitor);
     await expect.poll(() => readDashboard(dashboard)).toEqual(EMPTY);
     await (await visitor.newPage()).goto("/no-such-post");
+    await showEvents(dashboard);
     const rows = () => dashboard.locator('[data-testid="events-table"] tbody tr').allTextContents();
     // One visitor, one event: all of the range's visitors converted (name, visitors, events, conversion rate).
     await expect.poll(rows).toEqual(["404" + "1" + "1" + "100%"]);

@@ -7,7 +7,7 @@ import { backendClock } from "../../tools/local-convex/clock";
 import type { LocalConvex } from "../../tools/local-convex/server";
 import { startSite } from "../../tools/demo/site";
 import { launchChromium, newCountedContext } from "./support/browser";
-import { openDashboard, readDashboard, wasNeverReloaded } from "./support/dashboard";
+import { openDashboard, readDashboard, showEvents, wasNeverReloaded } from "./support/dashboard";
 import { DESKTOP, screenshot } from "./support/screenshots";
 
 // A site with no React and no Convex client, only the script tag (README, "Add to any site"):
@@ -153,6 +153,7 @@ describe("the script tag on a plain HTML site", () => {
     await page.click("#outbound");
     await (await opened).close();
     await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    await showEvents(dashboard);
     const rows = () => dashboard.locator('[data-testid="events-table"] tbody tr').allTextContents();
     await expect.poll(async () => (await rows()).length).toBe(4);
     expect((await rows()).sort()).toEqual(
@@ -161,6 +162,7 @@ describe("the script tag on a plain HTML site", () => {
     expect((await rows()).find((row) => row.startsWith("Signup"))).toContain("$29.00");
     expect(await wasNeverReloaded(dashboard)).toBe(true);
     await screenshot(browser, { baseURL: server.url, viewport: DESKTOP }, "/stats", async (stats) => {
+      await showEvents(stats);
       await expect.poll(() => stats.locator('[data-testid="events-table"] tbody tr').count()).toBe(4);
     }, "script-tag-events-stats");
   });

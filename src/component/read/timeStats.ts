@@ -513,7 +513,8 @@ const rankedConversions = (target: BreakdownTarget, tallies: ConversionTallies, 
 /**
  * `prop:<key>`: the values of one event property, each with its visitors, events, conversion rate and revenue. With
  * one `is` filter of an event (or of a goal that is an event's with no property values), from buckets per event, key
- * and value (any range); otherwise (any filters, or none: every event's) by a scan of the visits' steps.
+ * and value (any range); otherwise (any filters, or none: every event's), and in a dashboard's answer that scans its
+ * range anyway, by a scan of the visits' steps.
  */
 async function eventPropBreakdown(
   ctx: QueryCtx,
@@ -526,7 +527,8 @@ async function eventPropBreakdown(
 ): Promise<BreakdownRow[]> {
   const key = property.slice(EVENT_PROP_PREFIX.length);
   if (key === "") invalid("property", `${EVENT_PROP_PREFIX}<key> names a property of the event, e.g. ${EVENT_PROP_PREFIX}plan`);
-  const name = await bucketEventOf(ctx, filters);
+  // A dashboard that scanned its range for the filter counts the values in the same scan: its rates share the summary's visitors.
+  const name = scanned === undefined ? await bucketEventOf(ctx, filters) : null;
   if (name === null) return rankedConversions(EVENT_PROPERTY, scanned ?? (await scanConversions(ctx, range, filters, { by: "prop", key })), limit);
   const group = eventPropGroup(name, key);
   const dimension: Dimension = {

@@ -36,6 +36,11 @@ export async function openDashboard(context: BrowserContext, path = "/stats"): P
   return page;
 }
 
+/** Turns the Goals panel to its Events tab (every event name seen; Goals is the tab a new browser shows first). */
+export async function showEvents(page: Page): Promise<void> {
+  await page.locator('[data-testid="goals-panel"] [role="tab"]', { hasText: "Events" }).click();
+}
+
 export const wasNeverReloaded = (page: Page) => page.evaluate(() => (window as { loadedOnce?: boolean }).loadedOnce === true);
 
 /** A figure of the range cards: the number shown (null while loading) and its change against the previous period as the eye reads it ("▲ 12%"). */
