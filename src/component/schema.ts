@@ -143,7 +143,7 @@ export default defineSchema({
     // The session's minutes whatever the page: the site's.
     .index("by_session_minute", ["sessionId", "minute"]),
 
-  // Derived (worker only): each minute in which a session sent a custom event of one name (scope "event:<name>"), for its visitors (derive/timeBuckets.ts).
+  // Derived (worker only): each minute in which a session sent a custom event of one name or property value, or reached a goal with buckets of its own (scopes "event:", "eventProp:", "goal:"), for their visitors (derive/timeBuckets.ts).
   eventMinutes: defineTable({
     sessionId: v.string(),
     scope: v.string(),
@@ -163,6 +163,20 @@ export default defineSchema({
     // When the session's latest custom event was sent, as folded: a visit that starts later has none to read when it settles.
     lastEvent: v.optional(v.number()),
   }).index("by_sessionId", ["sessionId"]),
+
+  // Derived (worker only): where the worker is with each goal that has buckets of its own (derive/goalBuckets.ts): its history is
+  // "waiting" for the first batch that knows the goal, then folding from `after` (creation order) the rows before `before` committed up to `liveFrom`, then "done".
+  goalFolds: defineTable({
+    goalId: v.id("goals"),
+    done: v.boolean(),
+    history: v.union(
+      v.literal("waiting"),
+      v.literal("done"),
+      v.object({ liveFrom: v.object({ views: v.optional(v.int64()), events: v.optional(v.int64()) }), before: v.number(), after: v.optional(v.number()) }),
+    ),
+  })
+    .index("by_goalId", ["goalId"])
+    .index("by_history_done", ["done"]),
 
   // Derived (worker only): each custom event property's bucket group ("eventProp:<name>␟<key>"), for the rollup to sweep its old detail (derive/rollup.ts).
   eventPropGroups: defineTable({ group: v.string() }).index("by_group", ["group"]),

@@ -5,11 +5,11 @@ import { FILTER_OPS, VISIT_PROPERTIES, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS }
 import { DAY, HOUR, MINUTE, T0, advanceTo, minuteOf, useFakeClock } from "../support/clock";
 import { createTestConvex } from "../support/convex";
 import { random, sessionId } from "../support/seed";
-import { startBackfill } from "../support/backfill";
+import { muteBackfillLogs, startBackfill } from "../support/backfill";
 import { settle } from "../support/worker";
 import { runCleanup } from "../support/calls";
 import { KEEP_ALL_DETAIL, useEnv } from "../support/env";
-import { USER_AGENTS, generateVisitCalls, replayAndRecount, withEvents } from "../support/visitWorkload";
+import { USER_AGENTS, generateVisitCalls, replayAndRecount, replayCalls, withEvents } from "../support/visitWorkload";
 import {
   expectedConversionPropertyBreakdown,
   expectedConversionSummary,
@@ -22,7 +22,7 @@ import {
   type AnyFilter,
   type GoalDefinition,
 } from "../support/conversionTruth";
-import type { Truth } from "../support/timeTruth";
+import { readTruth, type Truth } from "../support/timeTruth";
 
 /**
  * Goals, event properties and funnels (prds/events.md) against a brute-force recount of the raw rows (views, visits,
@@ -63,6 +63,8 @@ beforeAll(async () => {
   // Goals and funnels made after the traffic: they cover all of it.
   for (const { name, event, page, props } of GOALS) await t.mutation(internal.stats.createGoal, { name, ...(event ? { event } : { page: page! }), ...(props ? { props } : {}) });
   for (const funnel of FUNNELS) await t.mutation(internal.stats.createFunnel, funnel);
+  // The worker folds the history of goals with buckets of their own.
+  await settle(t);
 }, 600_000);
 
 /** One to three filters: one step filter (a goal, an event, an event property), maybe with filters of pages and visit properties. */
@@ -113,13 +115,14 @@ describe("conversions under filters", () => {
     expect(converted).toBeGreaterThan(12);
   }, 120_000);
 
-  test("goals broken down without filters match a recount: event goals from their buckets (by event time), goals of pages and of several property values from a scan", async () => {
+  test("goals broken down without filters match a recount, every kind from buckets (goals of pages and of several property values from their own)", async () => {
+    expect(await t.runInStats((ctx) => ctx.db.query("goalFolds").collect())).toMatchObject([{ done: true }, { done: true }, { done: true }]);
     const next = random(12);
     for (let i = 0; i < 10; i++) {
       const range = randomRange(next, i);
       const rows = await t.query(api.stats.breakdown, { ...range, property: "goal", limit: 100 });
       const { visitors } = await t.query(api.stats.summary, range);
-      expect(rows, JSON.stringify(range)).toEqual(expectedGoalsBreakdown(all, events, GOALS, range, visitors));
+      expect(rows, JSON.stringify(range)).toEqual(expectedGoalsBreakdown(all, truth, events, GOALS, range, visitors));
       expect(await t.query(api.stats.breakdown, { ...range, property: "prop:seats", limit: 100 })).toEqual(expectedConversionsBreakdown(all, GOALS, "prop:seats", range, []));
     }
   });
@@ -265,4 +268,54 @@ describe("funnels, edge by edge", () => {
     expect(await tc.mutation(internal.stats.deleteFunnel, { name: "AB" })).toEqual({ deleted: true });
     expect(await tc.mutation(internal.stats.deleteGoal, { name: "A" })).toEqual({ deleted: true });
   });
+});
+
+describe("goals with buckets of their own", () => {
+  test("a goal of pages made later: counted from the visits' steps at once, from its own buckets once the worker has folded its history; views meanwhile counted once; a backfill, even one it interrupts, the same", async () => {
+    muteBackfillLogs();
+    const tc = createTestConvex();
+    const start = T0 + 40 * DAY;
+    const calls = withEvents(generateVisitCalls({ visitors: 25, start, days: 2, seed: 31 }));
+    await replayCalls(tc, calls);
+    advanceTo(calls.at(-1)!.at + HOUR);
+    await settle(tc);
+    const posts: GoalDefinition = { name: "Read a post", page: "/post-*" };
+    const range = { from: start, to: minuteOf(Date.now()) + MINUTE };
+    const recount = async (scanned: string[], goals: GoalDefinition[]) => {
+      const truth = await readTruth(tc);
+      const events = await readEvents(tc);
+      const { visitors } = await tc.query(api.stats.summary, range);
+      return expectedGoalsBreakdown(visitsWithSteps(truth, events), truth, events, goals, range, visitors, scanned);
+    };
+    const goalRows = () => tc.query(api.stats.breakdown, { ...range, property: "goal", limit: 100 });
+    await tc.mutation(internal.stats.createGoal, posts);
+    // Before the worker's next batch: the visits' steps answer.
+    expect(await goalRows()).toEqual(await recount([posts.name], [posts]));
+    // Views recorded before that batch are folded live into the goal; its history is the rows before them, each once.
+    for (const [i, path] of ["/post-1", "/post-2", "/"].entries()) {
+      advanceTo(Date.now() + MINUTE);
+      await tc.mutation(api.stats.recordPageView, { path, pageType: "post", sessionId: sessionId(900 + i), visit: { userAgent: USER_AGENTS[1] } });
+    }
+    await settle(tc);
+    expect(await tc.runInStats((ctx) => ctx.db.query("goalFolds").collect())).toMatchObject([{ done: true, history: "done" }]);
+    const range2 = { from: start, to: minuteOf(Date.now()) + MINUTE };
+    const rows = await tc.query(api.stats.breakdown, { ...range2, property: "goal", limit: 100 });
+    const truth = await readTruth(tc);
+    const events = await readEvents(tc);
+    const { visitors } = await tc.query(api.stats.summary, range2);
+    expect(rows).toEqual(expectedGoalsBreakdown(visitsWithSteps(truth, events), truth, events, [posts], range2, visitors));
+    expect(rows[0].events).toBe(truth.views.filter((view) => view.path.startsWith("/post-")).length);
+    // A backfill rebuilds the goal's buckets with everything else; a goal made while it walks starts it again.
+    await startBackfill(tc);
+    await tc.finishInProgressScheduledFunctions();
+    const home: GoalDefinition = { name: "Home", page: "/" };
+    await tc.mutation(internal.stats.createGoal, home);
+    await settle(tc, 30 * MINUTE);
+    expect((await tc.runInStats((ctx) => ctx.db.query("goalFolds").collect())).map(({ done }) => done)).toEqual([true, true]);
+    const after = await tc.query(api.stats.breakdown, { ...range2, property: "goal", limit: 100 });
+    expect(after).toEqual(expectedGoalsBreakdown(visitsWithSteps(truth, events), truth, events, [posts, home], range2, visitors));
+    // Deleting a goal drops its fold.
+    await tc.mutation(internal.stats.deleteGoal, { name: "Home" });
+    expect(await tc.runInStats((ctx) => ctx.db.query("goalFolds").collect())).toHaveLength(1);
+  }, 120_000);
 });

@@ -186,24 +186,35 @@ export function expectedFunnel(all: { visit: Visit; steps: Step[] }[], goals: Go
 }
 
 /**
- * `breakdown` by goal without filters: an event goal of at most one property value counts its events by their own
- * time (its time buckets), any other goal the steps of visits starting in the range (a scan); each rate of the
- * range's visitors.
+ * `breakdown` by goal without filters, from time buckets: each goal's matching views or events by their own time
+ * (an event goal of at most one property value reads its event's buckets, any other its own); each rate of the
+ * range's visitors. `scanned`: goals whose own buckets are not whole yet, counted from the steps of visits starting
+ * in the range instead.
  */
-export function expectedGoalsBreakdown(all: { visit: Visit; steps: Step[] }[], events: Events, goals: GoalDefinition[], range: TimeRange, siteVisitors: number) {
-  const fromBuckets = (goal: GoalDefinition) => goal.event !== undefined && (goal.props?.length ?? 0) <= 1;
-  const scanned = expectedConversionsBreakdown(all, goals.filter((goal) => !fromBuckets(goal)), "goal", range, []);
-  const rows = goals.filter(fromBuckets).flatMap((goal) => {
-    const matching = events.filter(
-      (event) =>
-        inRange(event.timestamp, range) &&
-        reachesGoal(goal, { event: event.name, at: event.timestamp, props: event.props ?? [], revenue: 0 }),
-    );
-    const revenue = matching.reduce((sum, event) => sum + (event.revenue?.minorUnits ?? 0), 0);
-    const visitors = new Set(matching.map((event) => event.sessionId)).size;
-    return matching.length === 0 ? [] : [{ value: goal.name, visitors, ...conversionFigures(visitors, matching.length, siteVisitors, revenue) }];
-  });
-  return [...rows, ...scanned.map((row) => ({ ...row, ...conversionFigures(row.visitors, row.events, siteVisitors, Math.round((row.revenue ?? 0) * 100)) }))].sort(
+export function expectedGoalsBreakdown(
+  all: { visit: Visit; steps: Step[] }[],
+  truth: Truth,
+  events: Events,
+  goals: GoalDefinition[],
+  range: TimeRange,
+  siteVisitors: number,
+  scanned: readonly string[] = [],
+) {
+  const fromScan = expectedConversionsBreakdown(all, goals.filter((goal) => scanned.includes(goal.name)), "goal", range, []);
+  const rows = goals
+    .filter((goal) => !scanned.includes(goal.name))
+    .flatMap((goal) => {
+      const steps: { sessionId: string; revenue: number }[] =
+        goal.page !== undefined
+          ? truth.views.filter((view) => inRange(view.timestamp, range) && matchesPattern(goal.page!, view.path)).map((view) => ({ sessionId: view.sessionId, revenue: 0 }))
+          : events
+              .filter((event) => inRange(event.timestamp, range) && reachesGoal(goal, { event: event.name, at: event.timestamp, props: event.props ?? [], revenue: 0 }))
+              .map((event) => ({ sessionId: event.sessionId, revenue: event.revenue?.minorUnits ?? 0 }));
+      const revenue = steps.reduce((sum, step) => sum + step.revenue, 0);
+      const visitors = new Set(steps.map((step) => step.sessionId)).size;
+      return steps.length === 0 ? [] : [{ value: goal.name, visitors, ...conversionFigures(visitors, steps.length, siteVisitors, revenue) }];
+    });
+  return [...rows, ...fromScan.map((row) => ({ ...row, ...conversionFigures(row.visitors, row.events, siteVisitors, Math.round((row.revenue ?? 0) * 100)) }))].sort(
     (a, b) => b.visitors - a.visitors || b.events - a.events || (a.value < b.value ? -1 : 1),
   );
 }

@@ -16,6 +16,7 @@ import type * as derive_derivedRules from "../derive/derivedRules.js";
 import type * as derive_foldPageViews from "../derive/foldPageViews.js";
 import type * as derive_foldSessions from "../derive/foldSessions.js";
 import type * as derive_foldVisits from "../derive/foldVisits.js";
+import type * as derive_goalBuckets from "../derive/goalBuckets.js";
 import type * as derive_openVisitSnapshot from "../derive/openVisitSnapshot.js";
 import type * as derive_packedInts from "../derive/packedInts.js";
 import type * as derive_prevHistogram from "../derive/prevHistogram.js";
@@ -76,6 +77,7 @@ const fullApi: ApiFromModules<{
   "derive/foldPageViews": typeof derive_foldPageViews;
   "derive/foldSessions": typeof derive_foldSessions;
   "derive/foldVisits": typeof derive_foldVisits;
+  "derive/goalBuckets": typeof derive_goalBuckets;
   "derive/openVisitSnapshot": typeof derive_openVisitSnapshot;
   "derive/packedInts": typeof derive_packedInts;
   "derive/prevHistogram": typeof derive_prevHistogram;

@@ -1,3 +1,4 @@
+import { markGoalsFolded } from "./goalBuckets.js";
 import { streamQuery, type IndexKey } from "convex-helpers/server/pagination";
 import { v, type Infer } from "convex/values";
 import { components } from "../_generated/api.js";
@@ -28,7 +29,7 @@ export type Phase = Status["phase"];
 // "reset" first; then the tables to fold, in this order.
 const PHASES: Phase[] = ["reset", "pageViews", "customEvents", "visits", "activeSessions"];
 // What "reset" empties: everything the fold derives, and raw retention's tally of the views it counts but deleted.
-const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "eventMinutes", "eventPropGroups", "visitScopes", "visitFolds", "visitBlocks", "openVisitBlocks", "timeBuckets", "timeBucketChunks", "visitSettlement", "retiredViews"] as const;
+const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "eventMinutes", "eventPropGroups", "goalFolds", "visitScopes", "visitFolds", "visitBlocks", "openVisitBlocks", "timeBuckets", "timeBucketChunks", "visitSettlement", "retiredViews"] as const;
 
 const statusFields = schema.tables.backfillStatus.validator.fields;
 /** The public view of the status row (no cursor). */
@@ -152,6 +153,8 @@ export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live:
     if (!walked.exhausted) break;
     if (phase === "reset") {
       upTo = live;
+      // The walk folds every row into every goal's own buckets too: their history is whole.
+      await markGoalsFolded(ctx);
       await recordRebuiltRules(ctx, rules, folds.now);
       await forgetRetired(ctx);
       await rollUpEmptiedBuckets(ctx, folds.now);
@@ -186,11 +189,11 @@ export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live:
  * ones: what it folded so far would be mixed with what follows, so it starts
  * again from the reset (a run still in its reset rebuilds under the new ones).
  */
-export async function restartBackfillPastReset(ctx: MutationCtx, now: number): Promise<void> {
+export async function restartBackfillPastReset(ctx: MutationCtx, now: number, why = "the rules derived data is built under changed while it ran"): Promise<void> {
   const status = await getBackfillStatus(ctx);
   if (status?.state !== "running" || status.phase === "reset") return;
   await ctx.db.patch(status._id, { phase: "reset", cursor: null, upTo: undefined, updatedAt: now });
-  console.log(`[backfill] run ${status.runId}: the rules derived data is built under changed while it ran (at ${status.phase}); starting again from the reset`);
+  console.log(`[backfill] run ${status.runId}: ${why} (at ${status.phase}); starting again from the reset`);
 }
 
 // `processed`: source rows walked; `settled`: visits folded, ended (settled) or open (the visits phase walks no source table).

@@ -116,7 +116,7 @@ export async function rollUpEmptiedBuckets(ctx: MutationCtx, now: number): Promi
 }
 
 // Every fixed kind of scope the buckets hold (rows from before visits have no group), and the detail levels with the horizon that drops them.
-const GROUPS = [undefined, "site", "page", "event", ...VISIT_PROPERTIES] as const;
+const GROUPS = [undefined, "site", "page", "event", "goal", ...VISIT_PROPERTIES] as const;
 const DETAIL_LEVELS: [BucketLevel, keyof DetailHorizons][] = [
   ["minute", "minutesSince"],
   ["quarterHour", "minutesSince"],

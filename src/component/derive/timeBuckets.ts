@@ -6,6 +6,7 @@ import { applyPrevDeltas } from "./prevHistogram.js";
 import { recordEventPropGroup, storedDetail } from "./rollup.js";
 import { finishSessionScopes, loadSessionScopes, recordEvent, type SessionNumbering, type SessionScopes } from "./visitScopes.js";
 import { finishVisitBlocks, startBlockAppends, type BlockAppends } from "./visitBlocks.js";
+import { foldedGoalsOf, type FoldedGoal } from "./goalBuckets.js";
 import { addToCounters } from "./counters.js";
 import { finishVisitFolds, type VisitFoldEntry } from "./foldVisits.js";
 import type { SettlementCursor } from "./settleVisits.js";
@@ -49,7 +50,7 @@ export type TimeBucket = Doc<"timeBuckets">;
 export type BucketKey = { scope: string; level: BucketLevel; start: number };
 export const SITE_SCOPE = "";
 /** What a scope is, stored on its rows so top lists can be read per kind: the site, a page, a custom event's name, or a visit property. */
-export type ScopeGroup = "site" | "page" | "event" | EventPropGroup | VisitProperty;
+export type ScopeGroup = "site" | "page" | "event" | "goal" | EventPropGroup | VisitProperty;
 /** The values one property of one custom event takes ("eventProp:Signup␟plan"): a breakdown by `prop:<key>` ranks them. */
 export type EventPropGroup = `eventProp:${string}`;
 /** The scope of a visit property's value, e.g. "source:Google" (a page's scope is its path, which starts with "/"). */
@@ -62,9 +63,9 @@ const SEPARATOR = "\u001f";
 export const eventPropGroup = (name: string, key: string): EventPropGroup => `eventProp:${name}${SEPARATOR}${key}`;
 export const eventPropScope = (name: string, key: string, value: string) => `${eventPropGroup(name, key)}${SEPARATOR}${value}`;
 export const isEventPropGroup = (group: string): group is EventPropGroup => group.startsWith("eventProp:");
-/** Scopes with buckets of every level, and so figures for any whole-minute range: the site, pages, events and their properties. */
+/** Scopes with buckets of every level, and so figures for any whole-minute range: the site, pages, events, their properties and goals. */
 export const hasAllLevels = (group: ScopeGroup): group is Exclude<ScopeGroup, VisitProperty> =>
-  group === "site" || group === "page" || group === "event" || isEventPropGroup(group);
+  group === "site" || group === "page" || group === "event" || group === "goal" || isEventPropGroup(group);
 /**
  * A visit property's values keep whole hours and longer: a visit writes 4 rows per value, not 7 (their ranges split
  * into more hours and days; off whole hours they are answered from the visits in progress: read/openVisits.ts).
@@ -127,6 +128,8 @@ export type TimeFold = {
   sessionScopes: Map<string, SessionScopes>;
   // What the buckets hold of each visit the batch folded (derive/foldVisits.ts), written at the end of the batch.
   visitFolds: Map<string, VisitFoldEntry>;
+  // The goals with buckets of their own, read when the batch first folds a view or event (derive/goalBuckets.ts).
+  goals?: FoldedGoal[];
   // The settlement cursor, read when a batch first needs it (derive/foldVisits.ts).
   settlement?: SettlementCursor | null;
   // The visit blocks settled visits are appended to (derive/visitBlocks.ts), and the session numbers given, written at the end of the batch.
@@ -199,17 +202,40 @@ export async function foldViewIntoTime(ctx: MutationCtx, fold: TimeFold, view: {
     for (const level of keptLevels(group, starts, detail)) deltaOf(fold, group, scope, level, starts[level]).pageviews++;
     await foldSessionMinute(ctx, fold, view.sessionId, group, scope, minute);
   }
+  for (const goal of await foldedGoalsOf(ctx, fold)) await foldViewIntoGoal(ctx, fold, goal, view);
 }
+
+/** Counts a view as a conversion of a page goal it matches, in the goal's own buckets (derive/goalBuckets.ts). */
+export async function foldViewIntoGoal(ctx: MutationCtx, fold: TimeFold, goal: FoldedGoal, view: { sessionId: string; path: string; timestamp: number }): Promise<void> {
+  if (goal.page && goal.matches({ page: view.path })) await foldIntoGoal(ctx, fold, goal, view.sessionId, view.timestamp, 0);
+}
+
+/** Counts an event as a conversion of an event goal it matches (its name and every property value the goal names), with its revenue. */
+export async function foldEventIntoGoal(ctx: MutationCtx, fold: TimeFold, goal: FoldedGoal, event: FoldedEvent): Promise<void> {
+  if (!goal.page && goal.matches({ event: event.name, props: event.props ?? [], revenue: 0 })) {
+    await foldIntoGoal(ctx, fold, goal, event.sessionId, event.timestamp, event.revenue?.minorUnits ?? 0);
+  }
+}
+
+async function foldIntoGoal(ctx: MutationCtx, fold: TimeFold, goal: FoldedGoal, sessionId: string, at: number, revenue: number): Promise<void> {
+  const minute = Math.floor(at / MINUTE);
+  const starts = fold.clock.startsOf(minute);
+  for (const level of keptLevels("goal", starts, await detailOf(ctx, fold))) {
+    const delta = deltaOf(fold, "goal", goal.scope, level, starts[level]);
+    delta.pageviews++;
+    delta.revenue += revenue;
+  }
+  await foldSessionMinute(ctx, fold, sessionId, "goal", goal.scope, minute);
+}
+
+/** A custom event as the folds take it. */
+type FoldedEvent = { sessionId: string; name: string; timestamp: number; props?: { key: string; value: string }[]; revenue?: { minorUnits: number } };
 
 /**
  * Counts one custom event in the buckets of its minute, for its name and for each of its property values
  * (prds/events.md): a scope's page views are its events, its visitors the sessions that sent one.
  */
-export async function foldEventIntoTime(
-  ctx: MutationCtx,
-  fold: TimeFold,
-  event: { sessionId: string; name: string; timestamp: number; props?: { key: string; value: string }[]; revenue?: { minorUnits: number } },
-): Promise<void> {
+export async function foldEventIntoTime(ctx: MutationCtx, fold: TimeFold, event: FoldedEvent): Promise<void> {
   const minute = Math.floor(event.timestamp / MINUTE);
   const starts = fold.clock.startsOf(minute);
   const scopes: [ScopeGroup, string][] = [
@@ -225,6 +251,7 @@ export async function foldEventIntoTime(
     await foldSessionMinute(ctx, fold, event.sessionId, group, scope, minute);
   }
   recordEvent(await loadSessionScopes(ctx, fold.sessionScopes, event.sessionId), event.timestamp);
+  for (const goal of await foldedGoalsOf(ctx, fold)) await foldEventIntoGoal(ctx, fold, goal, event);
 }
 
 /**
@@ -274,8 +301,8 @@ async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: st
 
 type Neighbours = "present" | { prev: number | null; next: number | null };
 
-/** Where a scope's session minutes are kept: events' apart, so the site's minutes (all of a session's page minutes) never hold one. */
-const minutesTableOf = (scope: string) => (scope.startsWith("event:") || scope.startsWith("eventProp:") ? "eventMinutes" : "sessionMinutes");
+/** Where a scope's session minutes are kept: events' and goals' apart, so the site's minutes (all of a session's page minutes) never hold one. */
+const minutesTableOf = (scope: string) => (scope.startsWith("event:") || scope.startsWith("eventProp:") || scope.startsWith("goal:") ? "eventMinutes" : "sessionMinutes");
 
 /** The session's rows in `scope` by minute, those at or before `upTo` or after `after`: a page's, or all of them for the site (rows of "" from before are the site's too). */
 function minutesIn(ctx: MutationCtx, sessionId: string, scope: string, bound: { upTo?: number; after?: number } = {}) {

@@ -21,7 +21,8 @@ import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageV
 import { foldCommittedChange, unfoldVisit } from "./foldVisits.js";
 import { vVisitFields } from "../record/visits.js";
 import { vStoredProps, vStoredRevenue } from "../record/eventFields.js";
-import { foldEventIntoTime } from "./timeBuckets.js";
+import { foldEventIntoGoal, foldEventIntoTime, foldViewIntoGoal } from "./timeBuckets.js";
+import { foldedGoalsOf, foldGoalHistory, hasGoalHistoryToFold } from "./goalBuckets.js";
 import { expireSession, finishLiveFold, foldSessionState, startLiveFold, untilNextExpiry } from "./foldSessions.js";
 import { isRollupDue, runRollupStep } from "./rollup.js";
 import { endedVisitsBy, settleEndedVisits } from "./settleVisits.js";
@@ -104,6 +105,8 @@ export const workerValidators = defineBatchWorkerValidators({
     expired: v.array(v.string()),
     settle: v.boolean(),
     publish: v.optional(v.boolean()),
+    // A goal's own buckets wait for their history (derive/goalBuckets.ts).
+    goalHistory: v.optional(v.boolean()),
     backfill: v.boolean(),
     rollup: v.optional(v.boolean()),
     watched: v.boolean(),
@@ -201,7 +204,8 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
   const publish = !visitsWait && snapshotDue && (settle || snapshotStale);
   // The rollup waits for a backfill (it rebuilds below the same horizons) and for rules that hold the fold.
   const rollup = !held && !backfilling && (await isRollupDue(ctx, now));
-  if (views.length === 0 && sessions.length === 0 && visits.length === 0 && events.length === 0 && expired.length === 0 && !settle && !publish && !backfilling && !rollup) {
+  const goalHistory = !held && (await hasGoalHistoryToFold(ctx));
+  if (views.length === 0 && sessions.length === 0 && visits.length === 0 && events.length === 0 && expired.length === 0 && !settle && !publish && !backfilling && !rollup && !goalHistory) {
     if (!watched) return { kind: "idle", cooldownMs: 0 };
     const cooldownMs = (await visitorCalledWithin(ctx, now - WORKER_COOLDOWN_MS)) ? WORKER_COOLDOWN_MS : 0;
     const expiryInMs = await untilNextExpiry(ctx, now);
@@ -218,6 +222,7 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
       publish,
       backfill: backfilling,
       rollup,
+      goalHistory,
       watched,
       ...(deferredSince === undefined ? {} : { deferredSince }),
       views: foldedViews.map((view) => ({
@@ -318,6 +323,20 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
     if (!caps.remade.has(id)) await foldCommittedChange(ctx, folds.views.time, { _id: id, _creationTime: creationTime, ...visit });
   });
   const events = resetting || held ? batch.from.events : await foldWhileBudget(ctx, folds, batch.events ?? [], batch.from.events, (event) => foldEventIntoTime(ctx, folds.views.time, event));
+  // Goals with buckets of their own: a new one's live fold begins at this batch's cursors; then its history, with the budget left.
+  if (!held && !resetting && batch.backfill && batch.goalHistory) {
+    // A goal made while a backfill walks: the walk starts again, folding every row into it too.
+    await restartBackfillPastReset(ctx, now, "a goal with buckets of its own was made while it ran");
+  } else if (!held && !resetting && (batch.goalHistory || folds.views.time.goals !== undefined)) {
+    const time = folds.views.time;
+    const { views: viewsFrom, events: eventsFrom } = batch.from;
+    const liveFrom = { ...(viewsFrom === undefined ? {} : { views: viewsFrom }), ...(eventsFrom === undefined ? {} : { events: eventsFrom }) };
+    await foldGoalHistory(ctx, liveFrom, await foldedGoalsOf(ctx, time), {
+      view: (goal, view) => foldViewIntoGoal(ctx, time, goal, view),
+      event: (goal, event) => foldEventIntoGoal(ctx, time, goal, event),
+      hasBudget: () => hasFoldBudget(ctx, folds),
+    });
+  }
   let expiredAll = true;
   for (const sessionId of resetting ? [] : batch.expired) {
     if (!(await hasFoldBudget(ctx, folds))) {
@@ -344,6 +363,7 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
     !expiredAll ||
     !settledAll ||
     batch.expired.length >= WORKER_EXPIRIES_PER_BATCH ||
+    batch.goalHistory === true ||
     trafficLeft ||
     leftBehind(batch.sessions, sessions, WORKER_SESSIONS_PER_BATCH);
   // Views and visits still waiting keep their wait's start: deferred ones, or the rest of a fold that was due.

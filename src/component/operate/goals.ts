@@ -1,17 +1,20 @@
 import { ConvexError, v } from "convex/values";
-import type { Doc } from "../_generated/dataModel.js";
+import type { Doc, Id } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { FUNNELS_MAX, GOAL_PROPS_MAX, GOALS_MAX } from "../../shared/config.js";
 import { canonicalPath, type InvalidArgument } from "../../shared/validation.js";
 import type { Step } from "../derive/visitSteps.js";
 import { eventName, storedProps } from "../record/customEvents.js";
+import { dropGoalFold, hasOwnBuckets, startGoalFold } from "../derive/goalBuckets.js";
+import { pingStatsWorker } from "../record/wakeWorker.js";
 
 /**
  * Goals (prds/events.md): what a site owner counts as a conversion, named. A goal is a custom event's name, or a page
  * path pattern (`/blog/*`: one segment, `/docs/**`: any depth), an event's narrowed or not by property values. An
- * event goal with at most one property value reads its time buckets (any range, no backfill); any goal is also
- * tested against each visit's steps when a scan answers (read/filteredVisits.ts), so a goal added later covers all
- * history at once, exactly.
+ * event goal with at most one property value reads its event's time buckets (any range, no backfill); any other has
+ * buckets of its own, which the worker folds from the goal's making on and fills with its history meanwhile
+ * (derive/goalBuckets.ts), the visits' steps answering until then; any goal is also tested against each visit's steps
+ * when a scan answers (read/filteredVisits.ts). So a goal added later covers all history, exactly.
  * The owner manages them (`npx convex run stats:createGoal`, listGoals, deleteGoal); at most GOALS_MAX, so a
  * breakdown by goal reads a bounded number of scopes.
  */
@@ -35,6 +38,11 @@ const goalOf = ({ name, event, page, props, prop, createdAt }: Doc<"goals">): Go
 /** Every goal, in the order they were made. */
 export async function listGoals(ctx: QueryCtx): Promise<Goal[]> {
   return (await ctx.db.query("goals").take(GOALS_MAX)).map(goalOf);
+}
+
+/** Every goal with its id (a goal's own buckets are named by it: derive/goalBuckets.ts). */
+export async function listGoalRows(ctx: QueryCtx): Promise<{ id: Id<"goals">; goal: Goal }[]> {
+  return (await ctx.db.query("goals").take(GOALS_MAX)).map((row) => ({ id: row._id, goal: goalOf(row) }));
 }
 
 /** The goal of that name, or null. */
@@ -61,7 +69,12 @@ export async function createGoal(ctx: MutationCtx, args: { name: string; event?:
   if ((await goalNamed(ctx, name)) !== null) reject("name", `a goal named ${JSON.stringify(name)} exists: delete it first, or choose another name`);
   if ((await ctx.db.query("goals").take(GOALS_MAX)).length >= GOALS_MAX) reject("name", `a site has at most ${GOALS_MAX} goals`);
   const goal = { name, ...(event === undefined ? {} : { event }), ...(page === undefined ? {} : { page }), ...(props === undefined ? {} : { props }), createdAt: now };
-  await ctx.db.insert("goals", goal);
+  const id = await ctx.db.insert("goals", goal);
+  if (hasOwnBuckets(goal)) {
+    await startGoalFold(ctx, id);
+    // Its history folds in the worker's next batches: wake it, rather than wait for traffic or the cleanup cron.
+    await pingStatsWorker(ctx);
+  }
   return goal;
 }
 
@@ -75,6 +88,7 @@ export async function deleteGoal(ctx: MutationCtx, name: string): Promise<boolea
   const funnels = (await ctx.db.query("funnels").take(FUNNELS_MAX)).filter(({ steps }) => steps.includes(name)).map((funnel) => funnel.name);
   if (funnels.length > 0) reject("name", `the funnel${funnels.length === 1 ? "" : "s"} ${funnels.map((each) => JSON.stringify(each)).join(", ")} use${funnels.length === 1 ? "s" : ""} this goal: delete ${funnels.length === 1 ? "it" : "them"} first`);
   await ctx.db.delete(goal._id);
+  await dropGoalFold(ctx, goal._id);
   return true;
 }
 

@@ -17,7 +17,8 @@ import {
   isStepProperty,
   EVENT_PROP_KEYS,
 } from "../../shared/config.js";
-import { isBucketGoal, listGoals, type Goal } from "../operate/goals.js";
+import { isBucketGoal, listGoalRows, listGoals, type Goal } from "../operate/goals.js";
+import { goalFoldsOf, goalScope } from "../derive/goalBuckets.js";
 import { parseFilters, scanFiltered, stepTestOf, Tally, ValueTallies, vFilters, type Filter, type MatchedVisit } from "./filteredVisits.js";
 import { ConversionTallies, conversionMetrics, type ConversionKey } from "./conversions.js";
 import { openVisitFigures, openVisitValues, readOpenVisits, type OpenVisit } from "./openVisits.js";
@@ -562,10 +563,10 @@ async function bucketEventOf(ctx: QueryCtx, filters: Filter[]): Promise<string |
  * does not list (made since) is read whole.
  */
 async function rankGoals(ctx: QueryCtx, range: TimeRange, limit: number, site: Site, known?: KnownPart): Promise<Ranked[]> {
-  const goals = await listGoals(ctx);
+  const goals = await goalLensesOf(ctx);
   const ranked: Ranked[] = [];
-  for (const goal of goals.filter(isBucketGoal)) {
-    const lens = goalLens(goal);
+  for (const { goal, lens } of goals) {
+    if (lens === null) continue;
     const before = known?.rows.find((row) => row.value === goal.name)?.figures;
     const figures =
       known === undefined || before === undefined
@@ -573,21 +574,34 @@ async function rankGoals(ctx: QueryCtx, range: TimeRange, limit: number, site: S
         : addFigures(before, await lensFigures(ctx, lens, { from: known.before, to: range.to }, site, range.from));
     if (figures.pageviews > 0) ranked.push({ value: goal.name, figures });
   }
-  const scanned = goals.filter((goal) => !isBucketGoal(goal));
+  const scanned = goals.filter(({ lens }) => lens === null).map(({ goal }) => goal);
   if (scanned.length > 0) ranked.push(...(await scanConversions(ctx, range, [], { by: GOAL_PROPERTY, goals: scanned })).ranked());
   return ranked.sort(byConversions).slice(0, limit);
 }
 
-/** The buckets an event goal reads: its event's, or those of the one property value it narrows to. */
-const goalLens = ({ event, props }: Goal): Lens =>
-  props === undefined ? { group: "event", scope: eventScope(event!) } : { group: eventPropGroup(event!, props[0].key), scope: eventPropScope(event!, props[0].key, props[0].value) };
+/**
+ * Each goal with the buckets it reads: an event goal of at most one property value its event's (or that value's), any
+ * other its own once their history is folded (derive/goalBuckets.ts); null while it is not, the visits' steps counting it meanwhile.
+ */
+async function goalLensesOf(ctx: QueryCtx): Promise<{ goal: Goal; lens: Lens | null }[]> {
+  const folds = await goalFoldsOf(ctx);
+  return (await listGoalRows(ctx)).map(({ id, goal }) => {
+    if (!isBucketGoal(goal)) return { goal, lens: folds.get(id)?.history === "done" ? { group: "goal", scope: goalScope(id) } : null };
+    const { event, props } = goal;
+    const lens: Lens =
+      props === undefined ? { group: "event", scope: eventScope(event!) } : { group: eventPropGroup(event!, props[0].key), scope: eventPropScope(event!, props[0].key, props[0].value) };
+    return { goal, lens };
+  });
+}
 
-/** What every goal held before `before`, for a dashboard's history part (every goal is listed, so nothing is left to bound); null when a goal is counted by a scan. */
+/** What every goal held before `before`, for a dashboard's history part (every goal is listed, so nothing is left to bound); null while a goal is counted by a scan. */
 async function goalHistory(ctx: QueryCtx, earlier: TimeRange, site: Site): Promise<History["breakdowns"][number]> {
-  const goals = await listGoals(ctx);
-  if (!goals.every(isBucketGoal)) return null;
+  const goals = await goalLensesOf(ctx);
   const rows: Ranked[] = [];
-  for (const goal of goals) rows.push({ value: goal.name, figures: await lensFigures(ctx, goalLens(goal), earlier, site) });
+  for (const { goal, lens } of goals) {
+    if (lens === null) return null;
+    rows.push({ value: goal.name, figures: await lensFigures(ctx, lens, earlier, site) });
+  }
   return { rows, bound: 0 };
 }
 
