@@ -6,6 +6,9 @@ import { act, cleanup, render } from "@testing-library/react";
 import { test, vi } from "vitest";
 import { ConvexProvider, type ConvexReactClient } from "convex/react";
 import { api } from "../../convex/_generated/api";
+import { createFunnel } from "../../src/component/operate/funnels";
+import { createGoal } from "../../src/component/operate/goals";
+import { DEMO_FUNNELS, DEMO_GOALS } from "../../tools/demo/goals";
 import { StatsDashboard } from "../../src/react";
 import { VISIT_PROPERTIES, WATCH_LEASE_MS, WATCH_RENEW_MS, type VisitProperty } from "../../src/shared/config";
 import { BucketClock, propertyScope, SITE_SCOPE, type BucketLevel, type ScopeGroup } from "../../src/component/derive/timeBuckets";
@@ -148,6 +151,11 @@ async function holdOpen(tab: Phase["name"], calls: TrackerCall[]): Promise<{ pha
     const closed = caughtUp + MEASURED_MS;
     const crons = siteCrons(STATS_COMPONENT);
     await seedHistory(t, START - (START % DAY));
+    // The demo's goals (one of a page: buckets of its own) and its Checkout funnel, which the dashboard's Goals and Funnels panels show.
+    await t.runInStats(async (ctx) => {
+      for (const goal of DEMO_GOALS) await createGoal(ctx, goal, START);
+      for (const funnel of DEMO_FUNNELS) await createFunnel(ctx, funnel, START);
+    });
     await traffic.replay(inSpan(calls, START, opened), { crons, until: opened });
     // Re-run what commits made due, and let React render the results (a query it then subscribes to runs at once).
     const settleDashboard = async () => {
@@ -184,7 +192,7 @@ test("what an open dashboard costs during a view a second, visible and hidden", 
   const started = realNow();
   try {
     const end = START + WARM_UP_MS + CATCH_UP_MS + MEASURED_MS;
-    const calls = trackerTraffic({ from: START, to: end, viewsPerDay: VIEWS_PER_SECOND * 86_400, pages: blogPages(40), seed: 19, steady: true });
+    const calls = trackerTraffic({ from: START, to: end, viewsPerDay: VIEWS_PER_SECOND * 86_400, pages: blogPages(40), seed: 19, steady: true, events: true });
     const visible = await holdOpen("visible", calls);
     const hidden = await holdOpen("hidden", calls);
     const text = report([visible.phase, hidden.phase], visible.firstRuns);
