@@ -115,8 +115,8 @@ describe("conversions under filters", () => {
     expect(converted).toBeGreaterThan(12);
   }, 120_000);
 
-  test("goals broken down without filters match a recount, every kind from buckets (goals of pages and of several property values from their own)", async () => {
-    expect(await t.runInStats((ctx) => ctx.db.query("goalFolds").collect())).toMatchObject([{ done: true }, { done: true }, { done: true }]);
+  test("goals broken down without filters match a recount, every kind from buckets (goals of pages and of property values from their own)", async () => {
+    expect((await t.runInStats((ctx) => ctx.db.query("goalFolds").collect())).map(({ done }) => done)).toEqual([true, true, true, true]);
     const next = random(12);
     for (let i = 0; i < 10; i++) {
       const range = randomRange(next, i);

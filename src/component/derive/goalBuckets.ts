@@ -83,11 +83,16 @@ type Walker = {
  * order from where the last step stopped: those committed up to `liveFrom` (or with no commit time: older than the
  * worker) are folded, the rest are live rows.
  */
-export async function foldGoalHistory(ctx: MutationCtx, liveFrom: { views?: bigint; events?: bigint }, goals: FoldedGoal[], walker: Walker): Promise<void> {
+export async function foldGoalHistory(ctx: MutationCtx, liveFrom: { views?: bigint; events?: bigint }, goals: FoldedGoal[], walker: Walker, now: number): Promise<void> {
   const folds = await goalFoldsOf(ctx);
   for (const goal of goals) {
     const row = folds.get(goal.id);
-    if (row === undefined || row.done) continue;
+    // A goal from before goals had buckets of their own (one narrowed by one property value): its history starts now.
+    if (row === undefined) {
+      await ctx.db.insert("goalFolds", { goalId: goal.id, done: false, history: { liveFrom, before: now } });
+      continue;
+    }
+    if (row.done) continue;
     if (row.history === "waiting") {
       await ctx.db.patch(row._id, { history: { liveFrom, before: row._creationTime } });
       continue;

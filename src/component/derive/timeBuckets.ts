@@ -63,12 +63,12 @@ const SEPARATOR = "\u001f";
 export const eventPropGroup = (name: string, key: string): EventPropGroup => `eventProp:${name}${SEPARATOR}${key}`;
 export const eventPropScope = (name: string, key: string, value: string) => `${eventPropGroup(name, key)}${SEPARATOR}${value}`;
 export const isEventPropGroup = (group: string): group is EventPropGroup => group.startsWith("eventProp:");
-/** Scopes with buckets of every level, and so figures for any whole-minute range: the site, pages, events, their properties and goals. */
-export const hasAllLevels = (group: ScopeGroup): group is Exclude<ScopeGroup, VisitProperty> =>
-  group === "site" || group === "page" || group === "event" || group === "goal" || isEventPropGroup(group);
+/** Scopes with buckets of every level, and so figures for any whole-minute range: the site, pages, events and goals. */
+export const hasAllLevels = (group: ScopeGroup): group is "site" | "page" | "event" | "goal" => group === "site" || group === "page" || group === "event" || group === "goal";
 /**
- * A visit property's values keep whole hours and longer: a visit writes 4 rows per value, not 7 (their ranges split
- * into more hours and days; off whole hours they are answered from the visits in progress: read/openVisits.ts).
+ * A visit property's values, and an event property's, keep whole hours and longer: a visit (an event) writes 4 rows
+ * per value, not 7 (their ranges split into more hours and days; off whole hours a visit property's are answered from
+ * the visits in progress, read/openVisits.ts, and an event property's from the visits' steps, read/conversions.ts).
  */
 export const PROPERTY_BUCKET_LEVELS = ["all", ...PROPERTY_PIECE_LEVELS] as const satisfies readonly BucketLevel[];
 export const levelsOf = (group: ScopeGroup): readonly BucketLevel[] => (hasAllLevels(group) ? BUCKET_LEVELS : PROPERTY_BUCKET_LEVELS);

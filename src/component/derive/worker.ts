@@ -335,7 +335,7 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
       view: (goal, view) => foldViewIntoGoal(ctx, time, goal, view),
       event: (goal, event) => foldEventIntoGoal(ctx, time, goal, event),
       hasBudget: () => hasFoldBudget(ctx, folds),
-    });
+    }, now);
   }
   let expiredAll = true;
   for (const sessionId of resetting ? [] : batch.expired) {

@@ -119,5 +119,5 @@ export function goalMatcher(goal: Goal): (step: Step) => boolean {
   return (step) => "event" in step && step.event === goal.event && props.every(({ key, value }) => step.props.some((prop) => prop.key === key && prop.value === value));
 }
 
-/** True when the goal's figures come from time buckets: an event goal with at most one property value. */
-export const isBucketGoal = (goal: Goal) => goal.event !== undefined && (goal.props?.length ?? 0) <= 1;
+/** True when the goal's figures are its event's time buckets: an event goal with no property value (the rest have buckets of their own). */
+export const isBucketGoal = (goal: Goal) => goal.event !== undefined && goal.props === undefined;

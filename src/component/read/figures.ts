@@ -1,6 +1,6 @@
 import type { Doc } from "../_generated/dataModel.js";
 import type { VisitProperty } from "../../shared/config.js";
-import { VISIT_FIGURE_KEYS, visitFiguresOf, type ScopeGroup } from "../derive/timeBuckets.js";
+import { VISIT_FIGURE_KEYS, visitFiguresOf } from "../derive/timeBuckets.js";
 
 /**
  * A range's figures as queries add them up: views (an event's scope: its events), visitors, visits with their bounces,
@@ -9,8 +9,8 @@ import { VISIT_FIGURE_KEYS, visitFiguresOf, type ScopeGroup } from "../derive/ti
 export type Figures = { pageviews: number; visitors: number; visits: number; bounces: number; visitViews: number; durationMs: number; revenue: number };
 export const noFigures = (): Figures => ({ pageviews: 0, visitors: 0, visits: 0, bounces: 0, visitViews: 0, durationMs: 0, revenue: 0 });
 
-/** What the figures are of: the site, one page, or one value of a visit property (its scope in time buckets). */
-export type Lens = { group: Exclude<ScopeGroup, VisitProperty>; scope: string } | { group: VisitProperty; scope: string; value: string };
+/** What the figures are of: the site, one page, an event, a goal, or one value of a visit property (its scope in time buckets). */
+export type Lens = { group: "site" | "page" | "event" | "goal"; scope: string } | { group: VisitProperty; scope: string; value: string };
 
 /** Adds one visit, as its row stands, to the figures (what the worker adds to its buckets: derive/timeBuckets.ts). */
 export function addVisit(figures: Figures, visit: Pick<Doc<"visits">, "views" | "start" | "lastActivity">): void {

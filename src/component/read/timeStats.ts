@@ -513,9 +513,9 @@ const rankedConversions = (target: BreakdownTarget, tallies: ConversionTallies, 
 
 /**
  * `prop:<key>`: the values of one event property, each with its visitors, events, conversion rate and revenue. With
- * one `is` filter of an event (or of a goal that is an event's with no property values), from buckets per event, key
- * and value (any range); otherwise (any filters, or none: every event's), and in a dashboard's answer that scans its
- * range anyway, by a scan of the visits' steps.
+ * one `is` filter of an event (or of a goal that is an event's with no property values) and a range of whole hours,
+ * from buckets per event, key and value; otherwise (other ranges, any filters, or none: every event's), and in a
+ * dashboard's answer that scans its range anyway, by a scan of the visits' steps.
  */
 async function eventPropBreakdown(
   ctx: QueryCtx,
@@ -529,7 +529,9 @@ async function eventPropBreakdown(
   const key = property.slice(EVENT_PROP_PREFIX.length);
   if (key === "") invalid("property", `${EVENT_PROP_PREFIX}<key> names a property of the event, e.g. ${EVENT_PROP_PREFIX}plan`);
   // A dashboard that scanned its range for the filter counts the values in the same scan: its rates share the summary's visitors.
-  const name = scanned === undefined ? await bucketEventOf(ctx, filters) : null;
+  // Off whole hours the buckets (kept by the hour, as a visit property's) cannot answer: the scan does.
+  const answerable = await assertAnswerable(ctx, range, site);
+  const name = scanned === undefined && isOnPropertyGrid(range, answerable.zone) ? await bucketEventOf(ctx, filters) : null;
   if (name === null) return rankedConversions(EVENT_PROPERTY, scanned ?? (await scanConversions(ctx, range, filters, { by: "prop", key })), limit);
   const group = eventPropGroup(name, key);
   const dimension: Dimension = {
@@ -538,7 +540,6 @@ async function eventPropBreakdown(
     scopeOf: (value) => eventPropScope(name, key, value),
     valueOf: (scope) => scope.slice(group.length + 1),
   };
-  const answerable = await assertAnswerable(ctx, range, site);
   const ranked = (await topValues(ctx, dimension, range, limit, answerable))!;
   if (ranked.length === 0) return [];
   const { visitors } = await lensFigures(ctx, { group: "site", scope: SITE_SCOPE }, range, answerable);
@@ -580,17 +581,14 @@ async function rankGoals(ctx: QueryCtx, range: TimeRange, limit: number, site: S
 }
 
 /**
- * Each goal with the buckets it reads: an event goal of at most one property value its event's (or that value's), any
- * other its own once their history is folded (derive/goalBuckets.ts); null while it is not, the visits' steps counting it meanwhile.
+ * Each goal with the buckets it reads: an event goal of no property value its event's, any other its own once their
+ * history is folded (derive/goalBuckets.ts); null while it is not, the visits' steps counting it meanwhile.
  */
 async function goalLensesOf(ctx: QueryCtx): Promise<{ goal: Goal; lens: Lens | null }[]> {
   const folds = await goalFoldsOf(ctx);
   return (await listGoalRows(ctx)).map(({ id, goal }) => {
-    if (!isBucketGoal(goal)) return { goal, lens: folds.get(id)?.history === "done" ? { group: "goal", scope: goalScope(id) } : null };
-    const { event, props } = goal;
-    const lens: Lens =
-      props === undefined ? { group: "event", scope: eventScope(event!) } : { group: eventPropGroup(event!, props[0].key), scope: eventPropScope(event!, props[0].key, props[0].value) };
-    return { goal, lens };
+    if (isBucketGoal(goal)) return { goal, lens: { group: "event", scope: eventScope(goal.event!) } };
+    return { goal, lens: folds.get(id)?.history === "done" ? { group: "goal", scope: goalScope(id) } : null };
   });
 }
 
