@@ -133,6 +133,26 @@ describe("the Goals panel", () => {
     expect(value("stat-range-revenue")).toBe("$29.00");
   });
 
+  test("Show more: the Events tab asks for 100 names and expands in place", async () => {
+    const names = Array.from({ length: 10 }, (_, i) => ({ event: `Clicked ${i + 1}` }));
+    await visit(at(15, 10), DIRECT, { view: "/a" }, ...names);
+    await act(() => bridge.runWorker());
+    vi.setSystemTime(NOW);
+    renderStats();
+    await settle();
+    fireEvent.click(within(goalsPanel()).getByRole("tab", { name: "Events" }));
+    await settle();
+    const events = () => cells(within(goalsPanel()).getByTestId("events-table"));
+    expect(events()).toHaveLength(10);
+    fireEvent.click(within(goalsPanel()).getByRole("button", { name: "Show more" }));
+    await settle();
+    expect(askedOfRanges(bridge).breakdown.at(-1)).toEqual(expect.objectContaining({ property: "event", limit: 100 }));
+    // Signup, Download and the ten clicks.
+    expect(events()).toHaveLength(12);
+    expect(goalsPanel().className).toContain("is-expanded");
+    expect(within(goalsPanel()).getByRole("button", { name: "Show fewer" }).getAttribute("aria-expanded")).toBe("true");
+  });
+
   test("the Signup event's properties: the key chosen is remembered; an event without any says so", async () => {
     renderStats("/stats?period=today&filter=event:Download");
     await settle();
