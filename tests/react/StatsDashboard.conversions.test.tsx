@@ -133,6 +133,26 @@ describe("the Goals panel", () => {
     expect(value("stat-range-revenue")).toBe("$29.00");
   });
 
+  test("Show more: the Events tab asks for 100 names and expands in place", async () => {
+    const names = Array.from({ length: 10 }, (_, i) => ({ event: `Clicked ${i + 1}` }));
+    await visit(at(15, 10), DIRECT, { view: "/a" }, ...names);
+    await act(() => bridge.runWorker());
+    vi.setSystemTime(NOW);
+    renderStats();
+    await settle();
+    fireEvent.click(within(goalsPanel()).getByRole("tab", { name: "Events" }));
+    await settle();
+    const events = () => cells(within(goalsPanel()).getByTestId("events-table"));
+    expect(events()).toHaveLength(10);
+    fireEvent.click(within(goalsPanel()).getByRole("button", { name: "Show more" }));
+    await settle();
+    expect(askedOfRanges(bridge).breakdown.at(-1)).toEqual(expect.objectContaining({ property: "event", limit: 100 }));
+    // Signup, Download and the ten clicks.
+    expect(events()).toHaveLength(12);
+    expect(goalsPanel().className).toContain("is-expanded");
+    expect(within(goalsPanel()).getByRole("button", { name: "Show fewer" }).getAttribute("aria-expanded")).toBe("true");
+  });
+
   test("the Signup event's properties: the key chosen is remembered; an event without any says so", async () => {
     renderStats("/stats?period=today&filter=event:Download");
     await settle();
@@ -150,6 +170,113 @@ describe("the Goals panel", () => {
     await settle();
     expect(within(goalsPanel()).getByTestId("goals-empty").textContent).toContain("No goals yet");
     expect(within(goalsPanel()).getByTestId("goals-empty").textContent).toContain("stats:createGoal");
+  });
+});
+
+describe("the Filter menu's goals, events and event properties", () => {
+  const chips = () => screen.queryAllByTestId("filter-chip").map((chip) => chip.textContent);
+  const askedOfBreakdown = () => bridge.watchedArgs("stats:breakdown") as Record<string, unknown>[];
+  async function openMenu(property: string) {
+    fireEvent.click(screen.getByRole("button", { name: "Filter" }));
+    const dialog = screen.getByRole("dialog", { name: "Add a filter" });
+    fireEvent.change(within(dialog).getByRole("combobox", { name: "Property" }), { target: { value: property } });
+    await settle();
+    return dialog;
+  }
+  const options = (dialog: HTMLElement, list: string) => within(within(dialog).getByRole("listbox", { name: list })).queryAllByRole("option").map((option) => option.textContent);
+
+  test("a goal: is only, and why; the goals converted under the other filters listed; applied as goal:<name>, its chip removed like any", async () => {
+    await createGoal({ name: "Sign-ups", event: "Signup" });
+    await createGoal({ name: "Read a", page: "/a" });
+    renderStats("/stats?period=today&filter=source:Google");
+    await settle();
+    const dialog = await openMenu("goal");
+    const operator = within(dialog).getByRole<HTMLSelectElement>("combobox", { name: "Operator" });
+    expect([...operator.options].map((option) => [option.value, option.disabled])).toEqual([
+      ["is", false],
+      ["isNot", true],
+      ["contains", true],
+    ]);
+    expect(document.getElementById(operator.getAttribute("aria-describedby")!)?.textContent).toBe('A goal filter takes "is" only: it keeps the visits that reached the goal.');
+    // Both visits from Google read /a; one signed up.
+    expect(new Set(options(dialog, "Goal values"))).toEqual(new Set(["Read a", "Sign-ups"]));
+    expect(askedOfBreakdown()).toContainEqual(expect.objectContaining({ property: "goal", limit: 100, filters: [{ property: "source", op: "is", value: "Google" }] }));
+
+    // A goal nobody made is not applied: the Stats API would refuse it.
+    const valueField = within(dialog).getByRole("combobox", { name: "Value" });
+    fireEvent.change(valueField, { target: { value: "Nope" } });
+    expect(within(dialog).getByText('No goal is named "Nope".')).toBeTruthy();
+    expect(within(dialog).getByRole<HTMLButtonElement>("button", { name: "Apply" }).disabled).toBe(true);
+
+    fireEvent.change(valueField, { target: { value: "sign" } });
+    expect(options(dialog, "Goal values")).toEqual(["Sign-ups"]);
+    fireEvent.keyDown(valueField, { key: "ArrowDown" });
+    fireEvent.keyDown(valueField, { key: "Enter" });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Apply" }));
+    await settle();
+    expect(location()).toBe("?period=today&filter=source:Google&filter=goal:Sign-ups");
+    expect(chips()).toEqual(["Source is Google×", "Goal is Sign-ups×"]);
+    expect(value("stat-range-unique-conversions")).toBe("1");
+
+    fireEvent.click(screen.getByRole("button", { name: "Remove filter: Goal is Sign-ups" }));
+    await settle();
+    expect(location()).toBe("?period=today&filter=source:Google");
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Filter" }));
+    expect(value("stat-range-visitors")).toBe("2");
+  });
+
+  test("an event: is not, a name picked from the range's events", async () => {
+    renderStats();
+    await settle();
+    const dialog = await openMenu("event");
+    fireEvent.change(within(dialog).getByRole("combobox", { name: "Operator" }), { target: { value: "isNot" } });
+    await settle();
+    expect(new Set(options(dialog, "Event values"))).toEqual(new Set(["Signup", "Download"]));
+    fireEvent.click(within(within(dialog).getByRole("listbox")).getByRole("option", { name: "Download" }));
+    fireEvent.click(within(dialog).getByRole("button", { name: "Apply" }));
+    await settle();
+    expect(location()).toBe("?period=today&filter=event!:Download");
+    expect(chips()).toEqual(["Event is not Download×"]);
+    // The events that are not downloads: the two sign-ups.
+    expect(value("stat-range-unique-conversions")).toBe("2");
+    expect(value("stat-range-total-conversions")).toBe("2");
+  });
+
+  test("an event property: a key picked from the events' keys, then one of its values; applied as prop:<key>:<value>", async () => {
+    renderStats();
+    await settle();
+    const dialog = await openMenu("prop:");
+    // The key comes before the operator and the value, in the order they are filled in.
+    const fields = ["Property", "Key", "Operator", "Value"].map((name) => within(dialog).getByRole("combobox", { name }));
+    expect(within(dialog).getAllByRole("combobox")).toEqual(fields);
+    expect(new Set(options(dialog, "Property keys"))).toEqual(new Set(["plan", "file"]));
+    expect(askedOfBreakdown()).toContainEqual(expect.objectContaining({ property: "props", limit: 100 }));
+    const keyField = within(dialog).getByRole("combobox", { name: "Key" });
+    // The URL could not tell such a key from its value (prop:a:b:c).
+    fireEvent.change(keyField, { target: { value: "a:b" } });
+    const valueField = within(dialog).getByRole("combobox", { name: "Value" });
+    fireEvent.change(valueField, { target: { value: "c" } });
+    expect(within(dialog).getByText("A key with a colon in it cannot be filtered by.")).toBeTruthy();
+    expect(within(dialog).getByRole<HTMLButtonElement>("button", { name: "Apply" }).disabled).toBe(true);
+    fireEvent.change(valueField, { target: { value: "" } });
+    fireEvent.change(keyField, { target: { value: "pl" } });
+    await settle();
+    // A key typed is not asked for its values, letter by letter.
+    expect(askedOfBreakdown().map(({ property }) => property)).not.toContain("prop:pl");
+    expect(options(dialog, "Property pl values")).toEqual([]);
+    fireEvent.keyDown(keyField, { key: "ArrowDown" });
+    fireEvent.keyDown(keyField, { key: "Enter" });
+    await settle();
+    expect((keyField as HTMLInputElement).value).toBe("plan");
+    expect(new Set(options(dialog, "Property plan values"))).toEqual(new Set(["free", "pro"]));
+    fireEvent.click(within(dialog).getByRole("option", { name: "pro" }));
+    fireEvent.click(within(dialog).getByRole("button", { name: "Apply" }));
+    await settle();
+    expect(location()).toBe("?period=today&filter=prop:plan:pro");
+    expect(chips()).toEqual(["Property plan is pro×"]);
+    expect(screen.getByRole("button", { name: "Remove filter: Property plan is pro" })).toBeTruthy();
+    expect(value("stat-range-unique-conversions")).toBe("1");
+    expect(value("stat-range-revenue")).toBe("$29.00");
   });
 });
 

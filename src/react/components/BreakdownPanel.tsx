@@ -6,7 +6,7 @@ import type { ResolvedSelection } from "../lib/statsPeriod.js";
 import type { BreakdownPart, LivePart, Summary } from "../hooks/useDashboardStats.js";
 import { formatNumber } from "../lib/format.js";
 import { BreakdownTable } from "./BreakdownTable.js";
-import { TabList, TabPanel, useStoredTab } from "./Tabs.js";
+import { TabList, TabPanel, tabPanelId, useStoredTab } from "./Tabs.js";
 
 /** Rows a breakdown shows at first, and after "Show more". */
 export const BREAKDOWN_ROWS = 10;
@@ -34,6 +34,57 @@ export type BreakdownPanelSpec<Id extends string = string> = {
 
 /** Which tab of a panel is chosen (remembered) and how many rows it shows: the dashboard keeps them, to ask for every panel's breakdown at once. */
 export type BreakdownChoice = { tab: BreakdownTab; choose: (id: string) => void; limit: number; setLimit: (limit: number) => void };
+
+/**
+ * "Show more" that expands a panel in place (prds/dashboard-figures.md): up to 100 rows, which scroll within the height
+ * the first 10 took (measured as it expands), so the panel keeps its grid cell and its neighbours do not move. The
+ * panel takes `expanded` (its `is-expanded` class) and `panelStyle`, and shows ShowMoreFooter.
+ */
+export type ShowMore = { limit: number; expanded: boolean; toggle: () => void; tabPanelId: string; panelStyle: CSSProperties | undefined };
+
+export function useShowMore(limit: number, setLimit: (limit: number) => void, tabPanelId: string): ShowMore {
+  // The rows' height before "Show more": the expanded rows scroll within it.
+  const [rowsHeight, setRowsHeight] = useState<number | null>(null);
+  const expanded = limit > BREAKDOWN_ROWS;
+  const toggle = () => {
+    if (!expanded) setRowsHeight(rowsHeightIn(tabPanelId));
+    setLimit(expanded ? BREAKDOWN_ROWS : BREAKDOWN_EXPANDED_ROWS);
+  };
+  const panelStyle = expanded && rowsHeight !== null ? ({ "--breakdown-rows-height": `${rowsHeight}px` } as CSSProperties) : undefined;
+  return { limit, expanded, toggle, tabPanelId, panelStyle };
+}
+
+/**
+ * The height the rows may take: from their top to the tab panel's bottom (a toolbar above them is not theirs).
+ * Fractional, as laid out: a rounded height would move the panels below by a fraction of a pixel.
+ */
+function rowsHeightIn(tabPanelId: string): number | null {
+  const panel = document.getElementById(tabPanelId);
+  const rows = panel?.querySelector(".breakdown-scroll") ?? panel;
+  if (panel === null || rows == null) return null;
+  return panel.getBoundingClientRect().bottom - rows.getBoundingClientRect().top || null;
+}
+
+/** While a panel may have more rows, or shows them: how many there are, and one button that turns from "Show more" to "Show fewer". */
+export function ShowMoreFooter({ showMore, rows, isStale }: { showMore: ShowMore; rows: readonly unknown[] | undefined; isStale: boolean }) {
+  const { limit, expanded, toggle, tabPanelId } = showMore;
+  const mayHaveMore = rows !== undefined && rows.length >= limit && limit < BREAKDOWN_EXPANDED_ROWS;
+  if (!mayHaveMore && !expanded) return null;
+  return (
+    <div className="breakdown-footer">
+      {expanded && rows !== undefined && rows.length > BREAKDOWN_ROWS && (
+        // The rows scroll within the panel: say there are more than the eye sees.
+        <span className="breakdown-count" data-testid="breakdown-count">
+          {formatNumber(rows.length)} rows: scroll to see them all
+        </span>
+      )}
+      {/* One button, so focus stays on it as it turns from "Show more" to "Show fewer". */}
+      <button type="button" className="button button-quiet button-small" onClick={toggle} disabled={!expanded && isStale} aria-expanded={expanded} aria-controls={tabPanelId}>
+        {expanded ? "Show fewer" : "Show more"}
+      </button>
+    </div>
+  );
+}
 
 export function useBreakdownChoice<Id extends string>(spec: BreakdownPanelSpec<Id>): BreakdownChoice {
   const ids = spec.tabs.map((tab) => tab.id);
@@ -81,30 +132,21 @@ export function BreakdownPanel<Id extends string>({
   if (answer.error !== undefined) throw answer.error;
   const { tab, choose, limit, setLimit } = choice;
   const { data: rows, isStale, refused: tooBroad } = answer;
-  // The rows' height before "Show more": the expanded rows scroll within it.
-  const [rowsHeight, setRowsHeight] = useState<number | null>(null);
   const idPrefix = `${spec.id}-breakdown`;
-  const tabPanelId = `${idPrefix}-panel`;
+  const showMore = useShowMore(limit, setLimit, tabPanelId(idPrefix));
   const headingId = `${spec.id}-heading`;
   // The first figure's total (BreakdownTable): the range's page views for pages, its visits for a visit property.
   const total = summary.data === undefined ? undefined : tab.property === "page" ? summary.data.pageviews : summary.data.visits;
 
-  const expanded = limit > BREAKDOWN_ROWS;
-  const mayHaveMore = rows !== undefined && rows.length >= limit && limit < BREAKDOWN_EXPANDED_ROWS;
   const testId = tab.testId ?? `breakdown-${tab.id}`;
-  const toggle = () => {
-    // Fractional, as laid out: a rounded height would move the panels below by a fraction of a pixel.
-    if (!expanded) setRowsHeight(document.getElementById(tabPanelId)?.getBoundingClientRect().height || null);
-    setLimit(expanded ? BREAKDOWN_ROWS : BREAKDOWN_EXPANDED_ROWS);
-  };
 
   return (
     <section
-      className={`panel breakdown-panel${expanded ? " is-expanded" : ""}${isStale ? " is-stale" : ""}`}
+      className={`panel breakdown-panel${showMore.expanded ? " is-expanded" : ""}${isStale ? " is-stale" : ""}`}
       aria-labelledby={headingId}
       aria-busy={isStale || undefined}
       data-testid={`${spec.id}-panel`}
-      style={expanded && rowsHeight !== null ? ({ "--breakdown-rows-height": `${rowsHeight}px` } as CSSProperties) : undefined}
+      style={showMore.panelStyle}
     >
       <div className="breakdown-header">
         <h2 id={headingId} className="panel-title">
@@ -135,27 +177,7 @@ export function BreakdownPanel<Id extends string>({
           />
         )}
       </TabPanel>
-      {(mayHaveMore || expanded) && tooBroad === null && (
-        <div className="breakdown-footer">
-          {expanded && rows !== undefined && rows.length > BREAKDOWN_ROWS && (
-            // The rows scroll within the panel: say there are more than the eye sees.
-            <span className="breakdown-count" data-testid="breakdown-count">
-              {formatNumber(rows.length)} rows: scroll to see them all
-            </span>
-          )}
-          {/* One button, so focus stays on it as it turns from "Show more" to "Show fewer". */}
-          <button
-            type="button"
-            className="button button-quiet button-small"
-            onClick={toggle}
-            disabled={!expanded && isStale}
-            aria-expanded={expanded}
-            aria-controls={tabPanelId}
-          >
-            {expanded ? "Show fewer" : "Show more"}
-          </button>
-        </div>
-      )}
+      {tooBroad === null && <ShowMoreFooter showMore={showMore} rows={rows} isStale={isStale} />}
     </section>
   );
 }

@@ -3,11 +3,13 @@ import { EVENT_PROP_KEYS, EVENT_PROP_PREFIX, EVENT_PROPERTY, GOAL_PROPERTY, type
 import type { BreakdownPart, BreakdownRequest } from "../hooks/useDashboardStats.js";
 import type { ConversionSetup } from "../hooks/useConversionSetup.js";
 import { convertedStep, isFilteredBy, type StatsFilter } from "../lib/statsFilter.js";
-import { BREAKDOWN_EXPANDED_ROWS, BREAKDOWN_ROWS } from "./BreakdownPanel.js";
+import { BREAKDOWN_EXPANDED_ROWS, BREAKDOWN_ROWS, ShowMoreFooter, useShowMore } from "./BreakdownPanel.js";
 import { BreakdownTable } from "./BreakdownTable.js";
 import { RefusalNote, type Narrowing } from "./RefusalNote.js";
-import { TabList, TabPanel, useStoredChoice, useStoredTab } from "./Tabs.js";
+import { TabList, TabPanel, tabPanelId, useStoredChoice, useStoredTab } from "./Tabs.js";
 
+/** Names the panel's tabs and tab panel. */
+const TABS_ID = "conversions";
 const GOALS_TAB = { id: GOAL_PROPERTY, label: "Goals" } as const;
 const EVENTS_TAB = { id: EVENT_PROPERTY, label: "Events" } as const;
 const PROPERTIES_TAB = { id: EVENT_PROP_KEYS, label: "Properties" } as const;
@@ -26,6 +28,9 @@ export type ConversionsChoice = {
   /** The property whose values the Properties tab shows: the one chosen last when the step's events carry it, else their first; null until their keys are known. */
   propertyKey: string | null;
   chooseKey: (key: string) => void;
+  /** The rows the table shown asks for (goals, events or a key's values): 10, or 100 after "Show more"; back to 10 on another tab or key. */
+  limit: number;
+  setLimit: (limit: number) => void;
   /** The breakdowns to ask: the tab's, or for Properties the keys and the chosen key's values. */
   requests: BreakdownRequest[];
   /** Takes the keys' answer (the first part of `requests`' answers), so the values asked are of a key the step has. */
@@ -39,22 +44,31 @@ export type ConversionsChoice = {
 export function useConversionsChoice(filters: readonly StatsFilter[]): ConversionsChoice {
   const step = convertedStep(filters);
   const tabs = step === null ? [GOALS_TAB, EVENTS_TAB] : [GOALS_TAB, EVENTS_TAB, PROPERTIES_TAB];
-  const [tab, choose] = useStoredTab<ConversionsTab>("conversions", tabs.map(({ id }) => id));
-  const [storedKey, chooseKey] = useStoredChoice("conversions-property");
+  const [tab, chooseTab] = useStoredTab<ConversionsTab>("conversions", tabs.map(({ id }) => id));
+  const [storedKey, chooseStoredKey] = useStoredChoice("conversions-property");
+  const [limit, setLimit] = useState(BREAKDOWN_ROWS);
+  const choose = (next: ConversionsTab) => {
+    chooseTab(next);
+    setLimit(BREAKDOWN_ROWS);
+  };
+  const chooseKey = (key: string) => {
+    chooseStoredKey(key);
+    setLimit(BREAKDOWN_ROWS);
+  };
   // The step's keys as last answered (state, not the answer itself: the request made from them is this render's).
   const [knownKeys, setKnownKeys] = useState<readonly string[]>([]);
   const propertyKey = knownKeys.find((key) => key === storedKey) ?? knownKeys[0] ?? null;
   const requests =
     tab !== EVENT_PROP_KEYS
-      ? [{ property: tab, limit: BREAKDOWN_ROWS }]
-      : [{ property: EVENT_PROP_KEYS, limit: BREAKDOWN_EXPANDED_ROWS }, ...(propertyKey === null ? [] : [{ property: `${EVENT_PROP_PREFIX}${propertyKey}`, limit: BREAKDOWN_ROWS }])];
+      ? [{ property: tab, limit }]
+      : [{ property: EVENT_PROP_KEYS, limit: BREAKDOWN_EXPANDED_ROWS }, ...(propertyKey === null ? [] : [{ property: `${EVENT_PROP_PREFIX}${propertyKey}`, limit }])];
   const noteKeys = (keys: BreakdownPart | undefined) => {
     if (tab !== EVENT_PROP_KEYS || keys === undefined || keys.isStale || keys.data === undefined) return;
     const answered = keys.data.map(({ value }) => value);
     // Set while rendering (React re-renders at once, before anything shows), only when the keys changed.
     if (answered.join("\u001f") !== knownKeys.join("\u001f")) setKnownKeys(answered);
   };
-  return { tab, tabs, choose, step, keys: knownKeys, propertyKey, chooseKey, requests, noteKeys };
+  return { tab, tabs, choose, step, keys: knownKeys, propertyKey, chooseKey, limit, setLimit, requests, noteKeys };
 }
 
 type ConversionsPanelProps = {
@@ -77,23 +91,35 @@ type ConversionsPanelProps = {
  * The Goals panel (prds/events.md): the owner's goals, or every custom event by name (no goal needed), each with its
  * unique and total conversions, conversion rate and revenue when any, under the dashboard's filters. Choosing one
  * filters the whole dashboard by it and shows the properties its events carry (the Properties tab: a key's values,
- * each a filter too).
+ * each a filter too). Its goals, events and a key's values show 10 rows, and up to 100 on "Show more", expanding in
+ * place as the other breakdown panels do.
  */
 export function ConversionsPanel(props: ConversionsPanelProps) {
   const { choice, answers } = props;
   if (answers.some((answer) => answer.error !== undefined)) throw answers.find((answer) => answer.error !== undefined)?.error;
   const stale = answers.some((answer) => answer.isStale);
+  const showMore = useShowMore(choice.limit, choice.setLimit, tabPanelId(TABS_ID));
+  // The table shown is the last part asked (a key's values come after the keys); none while a key is not known.
+  const shownPart = choice.tab === EVENT_PROP_KEYS && answers.length < 2 ? undefined : answers.at(-1);
+  const refused = answers.some((answer) => answer.refused != null);
   return (
-    <section className={`panel breakdown-panel${stale ? " is-stale" : ""}`} aria-labelledby="goals-heading" aria-busy={stale || undefined} data-testid="goals-panel">
+    <section
+      className={`panel breakdown-panel${showMore.expanded ? " is-expanded" : ""}${stale ? " is-stale" : ""}`}
+      aria-labelledby="goals-heading"
+      aria-busy={stale || undefined}
+      data-testid="goals-panel"
+      style={showMore.panelStyle}
+    >
       <div className="breakdown-header">
         <h2 id="goals-heading" className="panel-title">
           Goals
         </h2>
-        <TabList label="Goals" tabs={choice.tabs} selected={choice.tab} onSelect={choice.choose} idPrefix="conversions" />
+        <TabList label="Goals" tabs={choice.tabs} selected={choice.tab} onSelect={choice.choose} idPrefix={TABS_ID} />
       </div>
-      <TabPanel idPrefix="conversions" selected={choice.tab} className="breakdown-tabpanel">
+      <TabPanel idPrefix={TABS_ID} selected={choice.tab} className="breakdown-tabpanel">
         {choice.tab === EVENT_PROP_KEYS && choice.step !== null ? <PropertiesView {...props} step={choice.step} /> : <ConversionsTable {...props} tab={choice.tab} />}
       </TabPanel>
+      {!refused && <ShowMoreFooter showMore={showMore} rows={shownPart?.data} isStale={stale} />}
     </section>
   );
 }

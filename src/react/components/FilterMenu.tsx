@@ -1,10 +1,11 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type RefObject } from "react";
-import { BREAKDOWN_PROPERTIES, FILTER_OPS, type BreakdownProperty, type FilterOp } from "../../shared/config.js";
+import { BREAKDOWN_PROPERTIES, EVENT_PROP_KEYS, EVENT_PROP_PREFIX, EVENT_PROPERTY, FILTER_OPS, GOAL_PROPERTY, type FilterOp, type FilterProperty } from "../../shared/config.js";
+import { useConversionSetup } from "../hooks/useConversionSetup.js";
 import { useQuietStableQuery } from "../hooks/useStableQuery.js";
 import { useShareToken } from "../hooks/useShareToken.js";
 import { refusalOf } from "../lib/refusal.js";
 import { withTokenArg } from "../lib/shareToken.js";
-import { addFilter, MAX_FILTERS_NOTICE, OP_LABEL, PROPERTY_LABEL, withFiltersArg, type StatsFilter } from "../lib/statsFilter.js";
+import { addFilter, filterOps, filterPropertyLabel, MAX_FILTERS_NOTICE, OP_LABEL, PROPERTY_LABEL, withFiltersArg, type StatsFilter } from "../lib/statsFilter.js";
 import { describeValue } from "../lib/statsFormat.js";
 import type { ResolvedSelection } from "../lib/statsPeriod.js";
 import { useStatsApi } from "../StatsApiContext.js";
@@ -13,10 +14,11 @@ import { useStatsApi } from "../StatsApiContext.js";
 const LISTED_VALUES = 100;
 
 /**
- * The "Filter" button and the form it opens (a non-modal dialog): a property, an operator (is, is not, contains) and
- * a value, picked from the property's values in the shown range under the other filters, or typed (a part of one
- * for "contains"). The first field takes the focus; Escape, Cancel or a click outside closes it and gives the focus
- * back to the button.
+ * The "Filter" button and the form it opens (a non-modal dialog): a property (a page's or a visit's, a goal, an event's
+ * name, or an event property's value, its key picked first), an operator (is, is not, contains: a goal takes "is"
+ * only) and a value, picked from the property's values in the shown range under the other filters, or typed (a part
+ * of one for "contains"). The first field takes the focus; Escape, Cancel or a click outside closes it and gives the
+ * focus back to the button.
  */
 export function FilterMenu({
   filters,
@@ -76,6 +78,39 @@ export function FilterMenu({
   );
 }
 
+/** The menu's properties: pages and visit properties, then conversions (EVENT_PROP_PREFIX alone: an event's property, its key chosen next). */
+const PROPERTY_GROUPS: readonly { label: string; properties: readonly { property: FilterProperty; label: string }[] }[] = [
+  { label: "Pages and visits", properties: BREAKDOWN_PROPERTIES.map((property) => ({ property, label: PROPERTY_LABEL[property] })) },
+  {
+    label: "Goals and events",
+    properties: [
+      { property: GOAL_PROPERTY, label: filterPropertyLabel(GOAL_PROPERTY) },
+      { property: EVENT_PROPERTY, label: filterPropertyLabel(EVENT_PROPERTY) },
+      { property: EVENT_PROP_PREFIX, label: "Property" },
+    ],
+  },
+];
+
+/** A field's text and the listed value chosen in it (a country's code behind its name), until the text changes again. */
+function useTypedOrListed() {
+  const [text, setText] = useState("");
+  const [chosen, setChosen] = useState<string | null>(null);
+  return {
+    text,
+    chosen,
+    value: chosen ?? text.trim(),
+    type: (typed: string) => {
+      setText(typed);
+      setChosen(null);
+    },
+    choose: (listed: string, label: string) => {
+      setText(label);
+      setChosen(listed);
+    },
+    forget: () => setChosen(null),
+  };
+}
+
 function FilterForm(props: {
   id: string;
   filters: readonly StatsFilter[];
@@ -84,19 +119,26 @@ function FilterForm(props: {
   onClose: () => void;
 }) {
   const { filters, shown } = props;
-  const [property, setProperty] = useState<BreakdownProperty>(BREAKDOWN_PROPERTIES[0]);
+  const [picked, setPicked] = useState<FilterProperty>(BREAKDOWN_PROPERTIES[0]);
   const [op, setOp] = useState<FilterOp>("is");
-  // What is typed, and the listed value chosen (a country's code behind its name), until the text changes again.
-  const [text, setText] = useState("");
-  const [chosen, setChosen] = useState<string | null>(null);
+  const key = useTypedOrListed();
+  const entry = useTypedOrListed();
+  const setup = useConversionSetup();
   const firstField = useRef<HTMLSelectElement>(null);
-  const ids = { title: useId(), value: useId(), values: useId(), note: useId() };
+  const ids = { title: useId(), opHint: useId(), key: useId(), keys: useId(), value: useId(), values: useId(), note: useId() };
 
   useEffect(() => firstField.current?.focus(), []);
 
-  const value = op === "contains" ? text.trim() : (chosen ?? text.trim());
-  const next = value === "" ? null : addFilter(filters, { property, op, value });
-  const full = value !== "" && next === null;
+  const byKey = picked === EVENT_PROP_PREFIX;
+  // A key with a colon cannot be written in the URL (shared/filterText.ts), so it is no filter here.
+  const keyUnwritable = byKey && key.value.includes(":");
+  const property: FilterProperty | null = !byKey ? picked : key.value === "" || keyUnwritable ? null : `${EVENT_PROP_PREFIX}${key.value}`;
+  const ops = filterOps(picked);
+  const value = op === "contains" ? entry.text.trim() : entry.value;
+  // The Stats API refuses a goal it does not know: said here rather than by every panel.
+  const unknownGoal = property === GOAL_PROPERTY && value !== "" && setup !== undefined && !(setup instanceof Error) && !setup.goals.some((goal) => goal.name === value);
+  const next = property === null || value === "" || unknownGoal ? null : addFilter(filters, { property, op, value });
+  const full = property !== null && value !== "" && !unknownGoal && next === null;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -108,6 +150,11 @@ function FilterForm(props: {
     event.stopPropagation();
     props.onClose();
   };
+  const pick = (chosen: FilterProperty) => {
+    setPicked(chosen);
+    if (!filterOps(chosen).includes(op)) setOp("is");
+    entry.forget();
+  };
 
   return (
     <div className="filter-dialog" role="dialog" id={props.id} aria-labelledby={ids.title} onKeyDown={onKeyDown} data-testid="filter-dialog">
@@ -117,60 +164,75 @@ function FilterForm(props: {
         </h2>
         <label className="filter-field">
           Property
-          <select
-            ref={firstField}
-            value={property}
-            onChange={(event) => {
-              setProperty(event.target.value as BreakdownProperty);
-              setChosen(null);
-            }}
-          >
-            {BREAKDOWN_PROPERTIES.map((each) => (
-              <option key={each} value={each}>
-                {PROPERTY_LABEL[each]}
-              </option>
+          <select ref={firstField} value={picked} onChange={(event) => pick(event.target.value as FilterProperty)}>
+            {PROPERTY_GROUPS.map((group) => (
+              <optgroup key={group.label} label={group.label}>
+                {group.properties.map((each) => (
+                  <option key={each.property} value={each.property}>
+                    {each.label}
+                  </option>
+                ))}
+              </optgroup>
             ))}
           </select>
         </label>
+        {byKey && (
+          <ValuePicker
+            label="Key"
+            ids={{ value: ids.key, values: ids.keys, note: ids.note }}
+            listName="Property keys"
+            // The keys the events under the dashboard's filters carry.
+            listed={{ property: EVENT_PROP_KEYS, filters, describe: (listedKey) => listedKey }}
+            shown={shown}
+            typed={key}
+            onChange={entry.forget}
+          />
+        )}
         <label className="filter-field">
           Operator
-          <select value={op} onChange={(event) => setOp(event.target.value as FilterOp)}>
+          <select value={op} onChange={(event) => setOp(event.target.value as FilterOp)} aria-describedby={ops.length < FILTER_OPS.length ? ids.opHint : undefined}>
             {FILTER_OPS.map((each) => (
-              <option key={each} value={each}>
+              <option key={each} value={each} disabled={!ops.includes(each)}>
                 {OP_LABEL[each]}
               </option>
             ))}
           </select>
         </label>
+        {ops.length < FILTER_OPS.length && (
+          <p className="filter-dialog-note" id={ids.opHint}>
+            A goal filter takes "is" only: it keeps the visits that reached the goal.
+          </p>
+        )}
         {op === "contains" ? (
           <label className="filter-field filter-field-value">
             Text
-            <input type="text" value={text} onChange={(event) => setText(event.target.value)} aria-describedby={ids.note} autoComplete="off" />
+            <input type="text" value={entry.text} onChange={(event) => entry.type(event.target.value)} aria-describedby={ids.note} autoComplete="off" />
           </label>
         ) : (
           <ValuePicker
+            label="Value"
             ids={ids}
-            property={property}
-            filters={filters}
+            listName={property === null ? "Values" : `${filterPropertyLabel(property)} values`}
+            // An event property's values are listed once its key is picked from the list, not for each letter typed.
+            listed={
+              property === null || (byKey && key.chosen === null)
+                ? null
+                : { property, filters: filters.filter((filter) => filter.property !== property), describe: (listedValue) => describeValue(property, listedValue).text }
+            }
             shown={shown}
-            text={text}
-            chosen={chosen}
-            onType={(typed) => {
-              setText(typed);
-              setChosen(null);
-            }}
-            onChoose={(listed, label) => {
-              setText(label);
-              setChosen(listed);
-            }}
+            typed={entry}
           />
         )}
         <p className="filter-dialog-note" id={ids.note} role={full ? "alert" : undefined}>
           {full
             ? MAX_FILTERS_NOTICE
-            : op === "contains"
-              ? "Matches any value with this text in it, in upper or lower case."
-              : "Choose a listed value, or type one."}
+            : unknownGoal
+              ? `No goal is named "${value}".`
+              : keyUnwritable
+                ? "A key with a colon in it cannot be filtered by."
+                : op === "contains"
+                  ? "Matches any value with this text in it, in upper or lower case."
+                  : "Choose a listed value, or type one."}
         </p>
         <div className="filter-dialog-actions">
           <button type="button" className="button button-quiet button-small" onClick={props.onClose}>
@@ -186,36 +248,39 @@ function FilterForm(props: {
 }
 
 /**
- * The value of an "is" or "is not" filter: a text field that narrows the property's listed values (a combobox: ↑ and ↓
- * choose among them, Enter takes one), each listed as the dashboard writes it. The values are the property's
- * breakdown for the shown range under the dashboard's other filters (those on this property would list only
- * themselves); when the server refuses that, it says why, and a typed value still works.
+ * A text field that narrows a breakdown's listed values (a combobox: ↑ and ↓ choose among them, Enter takes one), each
+ * listed as the dashboard writes it: an "is" or "is not" filter's value, or an event property's key. The values are
+ * the breakdown's rows for the shown range under the filters given (the dashboard's others: those on this property
+ * would list only themselves); when the server refuses that, it says why, and a typed value still works.
  */
 function ValuePicker(props: {
+  label: string;
   ids: { value: string; values: string; note: string };
-  property: BreakdownProperty;
-  filters: readonly StatsFilter[];
+  listName: string;
+  /** The breakdown to list, under which filters, and how to write its values; null lists nothing. */
+  listed: { property: string; filters: readonly StatsFilter[]; describe: (value: string) => string } | null;
   shown: ResolvedSelection | undefined;
-  text: string;
-  chosen: string | null;
-  onType: (text: string) => void;
-  onChoose: (value: string, label: string) => void;
+  typed: ReturnType<typeof useTypedOrListed>;
+  /** Called as the field changes, typed or chosen. */
+  onChange?: () => void;
 }) {
-  const { ids, property, shown, text } = props;
+  const { ids, listed, shown, typed } = props;
   const api = useStatsApi();
   const token = useShareToken();
-  const others = props.filters.filter((filter) => filter.property !== property);
   const values = useQuietStableQuery(
     api.breakdown,
-    shown === undefined ? "skip" : withTokenArg(withFiltersArg({ property, ...shown.range, limit: LISTED_VALUES }, others), token),
+    shown === undefined || listed === null ? "skip" : withTokenArg(withFiltersArg({ property: listed.property, ...shown.range, limit: LISTED_VALUES }, listed.filters), token),
   );
   const [active, setActive] = useState(-1);
-  const typed = props.chosen === null ? text.trim().toLowerCase() : "";
-  const options = (values.isStale ? [] : (values.data ?? []))
-    .map(({ value }) => ({ value, label: describeValue(property, value).text }))
-    .filter(({ value, label }) => typed === "" || label.toLowerCase().includes(typed) || value.toLowerCase().includes(typed));
-  const refusal = values.error === undefined ? null : (refusalOf(values.error)?.message ?? "Couldn't list the values.");
+  const narrowedBy = typed.chosen === null ? typed.text.trim().toLowerCase() : "";
+  const options = (values.isStale || listed === null ? [] : (values.data ?? []).map(({ value }) => ({ value, label: listed.describe(value) })))
+    .filter(({ value, label }) => narrowedBy === "" || label.toLowerCase().includes(narrowedBy) || value.toLowerCase().includes(narrowedBy));
+  const refusal = values.error === undefined || listed === null ? null : (refusalOf(values.error)?.message ?? "Couldn't list the values.");
   const optionId = (index: number) => `${ids.values}-${index}`;
+  const choose = (value: string, label: string) => {
+    typed.choose(value, label);
+    props.onChange?.();
+  };
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     const to = { ArrowDown: Math.min(active + 1, options.length - 1), ArrowUp: Math.max(active - 1, 0) }[event.key];
@@ -224,14 +289,14 @@ function ValuePicker(props: {
       setActive(to);
     } else if (event.key === "Enter" && active >= 0 && active < options.length) {
       event.preventDefault();
-      props.onChoose(options[active].value, options[active].label);
+      choose(options[active].value, options[active].label);
       setActive(-1);
     }
   };
 
   return (
     <div className="filter-field filter-field-value">
-      <label htmlFor={ids.value}>Value</label>
+      <label htmlFor={ids.value}>{props.label}</label>
       <input
         id={ids.value}
         type="text"
@@ -242,9 +307,10 @@ function ValuePicker(props: {
         aria-activedescendant={active >= 0 && active < options.length ? optionId(active) : undefined}
         aria-describedby={ids.note}
         autoComplete="off"
-        value={text}
+        value={typed.text}
         onChange={(event) => {
-          props.onType(event.target.value);
+          typed.type(event.target.value);
+          props.onChange?.();
           setActive(-1);
         }}
         onKeyDown={onKeyDown}
@@ -254,17 +320,23 @@ function ValuePicker(props: {
           {refusal}
         </p>
       )}
-      <ul className="filter-values" id={ids.values} role="listbox" aria-label={`${PROPERTY_LABEL[property]} values`} aria-busy={values.data === undefined && values.error === undefined}>
+      <ul
+        className="filter-values"
+        id={ids.values}
+        role="listbox"
+        aria-label={props.listName}
+        aria-busy={listed !== null && values.data === undefined && values.error === undefined}
+      >
         {options.map(({ value, label }, index) => (
           <li
             key={value}
             id={optionId(index)}
             role="option"
-            aria-selected={props.chosen === value || index === active}
+            aria-selected={typed.chosen === value || index === active}
             className={index === active ? "is-active" : undefined}
             // Chosen with the pointer without taking the focus from the text field.
             onMouseDown={(event) => event.preventDefault()}
-            onClick={() => props.onChoose(value, label)}
+            onClick={() => choose(value, label)}
           >
             {label}
           </li>

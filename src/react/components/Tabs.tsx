@@ -2,6 +2,9 @@ import { useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 
 export type TabOption<Id extends string> = { id: Id; label: string };
 
+/** The id of the panel TabPanel renders for `idPrefix`'s tabs. */
+export const tabPanelId = (idPrefix: string) => `${idPrefix}-panel`;
+
 /**
  * A row of tabs (WAI-ARIA's tabs pattern, with automatic activation): the selected tab is the one
  * in the page's tab order; ← and → (Home, End) move to and show another. `idPrefix` names the
@@ -65,7 +68,7 @@ export function TabList<Id extends string>({
             id={`${idPrefix}-tab-${tab.id}`}
             className="tab"
             aria-selected={isSelected}
-            aria-controls={isSelected ? `${idPrefix}-panel` : undefined}
+            aria-controls={isSelected ? tabPanelId(idPrefix) : undefined}
             tabIndex={isSelected ? 0 : -1}
             onClick={() => onSelect(tab.id)}
           >
@@ -80,7 +83,7 @@ export function TabList<Id extends string>({
 /** The selected tab's content. */
 export function TabPanel({ idPrefix, selected, children, className }: { idPrefix: string; selected: string; children: ReactNode; className?: string }) {
   return (
-    <div role="tabpanel" id={`${idPrefix}-panel`} aria-labelledby={`${idPrefix}-tab-${selected}`} tabIndex={0} className={className}>
+    <div role="tabpanel" id={tabPanelId(idPrefix)} aria-labelledby={`${idPrefix}-tab-${selected}`} tabIndex={0} className={className}>
       {children}
     </div>
   );

@@ -2,7 +2,7 @@
 // `property!:value` (is not) or `property~:value` (contains), the value as it is (it may hold colons;
 // URLSearchParams escapes what a URL cannot hold). The text form is shared/filterText.ts's, which the
 // export reads too; the legacy single `?filter=source:Google` is one `is`.
-import { EVENT_PROP_PREFIX, EVENT_PROPERTY, GOAL_PROPERTY, isStepProperty, MAX_FILTERS, type BreakdownProperty, type FilterOp, type FilterProperty } from "../../shared/config.js";
+import { EVENT_PROP_PREFIX, EVENT_PROPERTY, FILTER_OPS, GOAL_PROPERTY, isStepProperty, MAX_FILTERS, type BreakdownProperty, type FilterOp, type FilterProperty } from "../../shared/config.js";
 import { formatFilterText, parseFilterText, type FilterText } from "../../shared/filterText.js";
 import { describeValue } from "./statsFormat.js";
 
@@ -16,6 +16,9 @@ export const MAX_FILTERS_NOTICE = `At most ${MAX_FILTERS} filters: remove one to
 
 /** Each operator in a sentence: "Source is not Google". */
 export const OP_LABEL: Record<FilterOp, string> = { is: "is", isNot: "is not", contains: "contains" };
+
+/** The operators a filter on `property` takes: a goal's only `is` (the Stats API refuses the others), every other property's all three. */
+export const filterOps = (property: FilterProperty): readonly FilterOp[] => (property === GOAL_PROPERTY ? ["is"] : FILTER_OPS);
 
 /** Each property's name in a sentence ("Source is Google") and as a column's header. */
 export const PROPERTY_LABEL: Record<BreakdownProperty, string> = {

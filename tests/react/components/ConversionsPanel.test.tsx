@@ -2,7 +2,7 @@ import { useState } from "react";
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import { ConversionsPanel, useConversionsChoice, type ConversionsChoice } from "../../../src/react/components/ConversionsPanel";
-import type { BreakdownPart } from "../../../src/react/hooks/useDashboardStats";
+import type { BreakdownPart, BreakdownRequest } from "../../../src/react/hooks/useDashboardStats";
 import type { ConversionSetup } from "../../../src/react/hooks/useConversionSetup";
 import { toggleIsFilter, type StatsFilter } from "../../../src/react/lib/statsFilter";
 
@@ -34,19 +34,21 @@ const VALUES: Record<string, Rows> = {
 };
 const ANSWERS: Record<string, Rows> = { goal: GOALS, event: EVENTS, props: KEYS, ...VALUES };
 
-/** Every breakdown the panel asked for, one list per render, in order. */
+/** Every breakdown the panel asked for, one list per render, in order; and the last render's requests. */
 let asked: string[][];
+let requested: BreakdownRequest[];
 
 /**
- * The panel as the dashboard wires it: the breakdowns its choice asks for, answered from `answers` (a property
- * missing there is still loading), the keys' answer handed back; choosing a row changes the filters.
+ * The panel as the dashboard wires it: the breakdowns its choice asks for, answered from `answers` up to each one's
+ * limit (a property missing there is still loading), the keys' answer handed back; choosing a row changes the filters.
  */
 function Harness({ initial, answers = ANSWERS, setup, currency = "EUR" }: { initial: StatsFilter[]; answers?: Record<string, Rows>; setup?: ConversionSetup; currency?: string | null }) {
   const [filters, setFilters] = useState<StatsFilter[]>(initial);
   const choice = useConversionsChoice(filters);
-  const parts = choice.requests.map(({ property }) => part(answers[property]));
+  const parts = choice.requests.map(({ property, limit }) => part(answers[property]?.slice(0, limit)));
   choice.noteKeys(parts[0]);
   asked.push(choice.requests.map(({ property }) => property));
+  requested = choice.requests;
   const onChoose = (property: StatsFilter["property"], value: string) => {
     const next = toggleIsFilter(filters, property, value);
     if (next !== null) setFilters(next);
@@ -143,6 +145,44 @@ test("the key chosen is remembered, and asked at once when the goal's events car
   expect(asked.at(-1)).toEqual(["props", "prop:plan"]);
 });
 
+test("Show more: the goals, the events or a key's values, 100 asked and expanded in place; another tab or key goes back to 10", () => {
+  const many = (name: string, count: number): Rows => Array.from({ length: count }, (_, i) => ({ value: `${name} ${i + 1}`, visitors: count - i, events: count - i, conversionRate: 0.01 }));
+  const answers = { goal: many("Goal", 12), event: many("Event", 10), props: KEYS, "prop:plan": many("plan", 11), "prop:seats": many("seats", 3) };
+  render(<Harness initial={[{ property: "goal", op: "is", value: "Goal 1" }]} answers={answers} />);
+  const rows = (testId: string) => cells(within(panel()).getByTestId(testId)).length;
+  expect(rows("goals-table")).toBe(10);
+  const more = within(panel()).getByRole("button", { name: "Show more" });
+  expect(more.getAttribute("aria-expanded")).toBe("false");
+  expect(document.getElementById(more.getAttribute("aria-controls")!)?.getAttribute("role")).toBe("tabpanel");
+  fireEvent.click(more);
+  expect(requested).toEqual([{ property: "goal", limit: 100 }]);
+  expect(rows("goals-table")).toBe(12);
+  expect(panel().className).toContain("is-expanded");
+  expect(within(panel()).getByTestId("breakdown-count").textContent).toBe("12 rows: scroll to see them all");
+  // One button, turned: the focus stays on it.
+  expect(within(panel()).getByRole("button", { name: "Show fewer" })).toBe(more);
+
+  fireEvent.click(within(panel()).getByRole("tab", { name: "Events" }));
+  expect(requested).toEqual([{ property: "event", limit: 10 }]);
+  expect(panel().className).not.toContain("is-expanded");
+  expect(within(panel()).getByRole("button", { name: "Show more" }).getAttribute("aria-expanded")).toBe("false");
+
+  // A key's values: the keys are asked in full, the values 10 then 100.
+  fireEvent.click(within(panel()).getByRole("tab", { name: "Properties" }));
+  expect(requested).toEqual([
+    { property: "props", limit: 100 },
+    { property: "prop:plan", limit: 10 },
+  ]);
+  expect(rows("property-values-table")).toBe(10);
+  fireEvent.click(within(panel()).getByRole("button", { name: "Show more" }));
+  expect(requested.at(-1)).toEqual({ property: "prop:plan", limit: 100 });
+  expect(rows("property-values-table")).toBe(11);
+  fireEvent.change(within(panel()).getByTestId("property-key"), { target: { value: "seats" } });
+  expect(requested.at(-1)).toEqual({ property: "prop:seats", limit: 10 });
+  // Three values: nothing more to show.
+  expect(within(panel()).queryByRole("button", { name: /Show (more|fewer)/ })).toBeNull();
+});
+
 test("empty states say what to do; a refusal says why in place", () => {
   render(<Harness initial={[]} answers={{ goal: [] }} setup={{ goals: [], funnels: [] }} />);
   expect(screen.getByTestId("goals-empty").textContent).toContain("No goals yet.");
@@ -165,14 +205,14 @@ test("empty states say what to do; a refusal says why in place", () => {
 
   // Just turned to Properties: the keys' part still holds the goals' rows, stale; they are not shown as keys.
   const signUps: StatsFilter = { property: "goal", op: "is", value: "Sign-ups" };
-  const turning: ConversionsChoice = { tab: "props", tabs: [], choose: vi.fn(), step: signUps, keys: [], propertyKey: null, chooseKey: vi.fn(), requests: [], noteKeys: vi.fn() };
+  const turning: ConversionsChoice = { tab: "props", tabs: [], choose: vi.fn(), step: signUps, keys: [], propertyKey: null, chooseKey: vi.fn(), limit: 10, setLimit: vi.fn(), requests: [], noteKeys: vi.fn() };
   render(<ConversionsPanel choice={turning} answers={[{ ...part(GOALS), isStale: true }]} setup={undefined} filters={[signUps]} currency="USD" onChoose={vi.fn()} narrow={noNarrowing} rangeLabel={undefined} />);
   expect(within(panel()).getByLabelText("Loading conversions")).toBeTruthy();
   expect(within(panel()).queryByTestId("properties-empty")).toBeNull();
   cleanup();
 
   const refused = (): BreakdownPart => ({ ...part(undefined), refused: { code: "FILTER_TOO_BROAD", message: "Too much matches these filters in this range: choose a shorter range." } });
-  const choice: ConversionsChoice = { tab: "goal", tabs: [{ id: "goal", label: "Goals" }], choose: vi.fn(), step: null, keys: [], propertyKey: null, chooseKey: vi.fn(), requests: [], noteKeys: vi.fn() };
+  const choice: ConversionsChoice = { tab: "goal", tabs: [{ id: "goal", label: "Goals" }], choose: vi.fn(), step: null, keys: [], propertyKey: null, chooseKey: vi.fn(), limit: 10, setLimit: vi.fn(), requests: [], noteKeys: vi.fn() };
   render(<ConversionsPanel choice={choice} answers={[refused()]} setup={undefined} filters={[]} currency="USD" onChoose={vi.fn()} narrow={noNarrowing} rangeLabel={undefined} />);
   expect(screen.getByTestId("conversions-refused").textContent).toBe("Too much matches these filters in this range: choose a shorter range.");
 });

@@ -4,6 +4,7 @@ import {
   bucketedProperty,
   convertedStep,
   describeFilter,
+  filterOps,
   isFilteredBy,
   liveScope,
   propertyNoun,
@@ -145,4 +146,11 @@ test("goal, event and property filters: the goal or event whose properties break
   expect(visitFilters([is("goal", "Sign-ups"), google, is("prop:plan", "pro"), page])).toEqual([google, page]);
   expect(describeFilter(is("prop:plan", "pro")).sentence).toBe("Property plan is pro");
   expect(describeFilter(is("goal", "Unknown")).sentence).toBe("Goal is Unknown");
+  expect(describeFilter({ property: "event", op: "isNot", value: "Download" }).sentence).toBe("Event is not Download");
+  expect(describeFilter({ property: "prop:file", op: "contains", value: ".PDF" }).sentence).toBe("Property file contains .PDF");
+});
+
+test("a goal filter takes is only, as the Stats API does; every other property all three operators", () => {
+  expect(filterOps("goal")).toEqual(["is"]);
+  for (const property of ["event", "prop:plan", "prop:", "source", "page"] as const) expect(filterOps(property)).toEqual(["is", "isNot", "contains"]);
 });
