@@ -130,9 +130,7 @@ function FilterForm(props: {
   useEffect(() => firstField.current?.focus(), []);
 
   const byKey = picked === EVENT_PROP_PREFIX;
-  // A key with a colon cannot be written in the URL (shared/filterText.ts), so it is no filter here.
-  const keyUnwritable = byKey && key.value.includes(":");
-  const property: FilterProperty | null = !byKey ? picked : key.value === "" || keyUnwritable ? null : `${EVENT_PROP_PREFIX}${key.value}`;
+  const property: FilterProperty | null = !byKey ? picked : key.value === "" ? null : `${EVENT_PROP_PREFIX}${key.value}`;
   const ops = filterOps(picked);
   const value = op === "contains" ? entry.text.trim() : entry.value;
   // The Stats API refuses a goal it does not know: said here rather than by every panel.
@@ -228,11 +226,9 @@ function FilterForm(props: {
             ? MAX_FILTERS_NOTICE
             : unknownGoal
               ? `No goal is named "${value}".`
-              : keyUnwritable
-                ? "A key with a colon in it cannot be filtered by."
-                : op === "contains"
-                  ? "Matches any value with this text in it, in upper or lower case."
-                  : "Choose a listed value, or type one."}
+              : op === "contains"
+                ? "Matches any value with this text in it, in upper or lower case."
+                : "Choose a listed value, or type one."}
         </p>
         <div className="filter-dialog-actions">
           <button type="button" className="button button-quiet button-small" onClick={props.onClose}>

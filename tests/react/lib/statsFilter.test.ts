@@ -29,6 +29,8 @@ describe("the filters in the URL", () => {
     ["URL syntax in a value", [is("page", "/search?q=a&b=c#top%20x+y")]],
     ["is not, and a value with the marks in it", [{ property: "country", op: "isNot", value: "FR!:~:" }]],
     ["three that combine", [is("source", "Google"), { property: "country", op: "isNot", value: "FR" }, { property: "page", op: "contains", value: "/blog" }]],
+    ["a goal, an event and an event property", [is("goal", "Sign-ups"), { property: "event", op: "isNot", value: "Download" }, is("prop:plan", "pro:annual")]],
+    ["an event property whose key holds a colon or a percent sign", [is("prop:utm:source%", "a:b"), { property: "prop:100%", op: "contains", value: "x" }]],
   ])("%s round-trip through the query string, in order", (_, filters) => {
     const search = withFilters(params("period=7d"), filters).toString();
     expect(readFilters(params(search))).toEqual(filters);
@@ -47,7 +49,8 @@ describe("the filters in the URL", () => {
   });
 
   test("unreadable filters and repeats are left out, and no more than three are read", () => {
-    const texts = ["Google", ":Google", "city:Paris", "source:", "source:  ", "source:Google", "source:Google", "os:iOS", "device:Mobile", "country:FR"];
+    // A goal takes is only; an escape that decodes to nothing is no key.
+    const texts = ["Google", ":Google", "city:Paris", "source:", "source:  ", "goal!:Sign-ups", "prop::x", "prop:%E0%A4%A:x", "source:Google", "source:Google", "os:iOS", "device:Mobile", "country:FR"];
     expect(readFilters(params(texts.map((text) => `filter=${encodeURIComponent(text)}`).join("&")))).toEqual([
       is("source", "Google"),
       is("os", "iOS"),
