@@ -14,7 +14,7 @@ import { v, type Infer } from "convex/values";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { vPageViewRequest } from "../component/record/record.js";
 import { vTrackEventRequest } from "../component/record/customEvents.js";
-import { vGoal, vGoalArgs } from "../component/operate/goals.js";
+import { vGoal, vGoalArgs } from "../component/operate/goalDefinitions.js";
 import { vFunnel, vFunnelArgs as vFunnelDefinition } from "../component/operate/funnels.js";
 import { vBackfillArgs, vBackfillStart } from "../component/derive/backfill.js";
 import {

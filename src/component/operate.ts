@@ -7,6 +7,7 @@ import * as Health from "./operate/health.js";
 import * as Recount from "./operate/recount.js";
 import * as ShareLinks from "./operate/shareLinks.js";
 import * as Funnels from "./operate/funnels.js";
+import * as GoalDefinitions from "./operate/goalDefinitions.js";
 import * as Goals from "./operate/goals.js";
 import * as LegacyImport from "./operate/legacyImport.js";
 import { adminAccess, vAdminAccess } from "./operate/adminAccess.js";
@@ -103,16 +104,16 @@ export const revokeShareLink = mutation({
 
 /** A goal: a name, and the custom event (narrowed by property values) or page path pattern it counts, all its history at once. Throws INVALID_ARGUMENT for a bad or taken name. */
 export const createGoal = mutation({
-  args: Goals.vGoalArgs,
-  returns: Goals.vGoal,
+  args: GoalDefinitions.vGoalArgs,
+  returns: GoalDefinitions.vGoal,
   handler: async (ctx, args) => await Goals.createGoal(ctx, args, Date.now()),
 });
 
 /** Every goal, in the order they were made. */
 export const listGoals = query({
   args: {},
-  returns: v.array(Goals.vGoal),
-  handler: async (ctx) => await Goals.listGoals(ctx),
+  returns: v.array(GoalDefinitions.vGoal),
+  handler: async (ctx) => await GoalDefinitions.listGoals(ctx),
 });
 
 /** Deletes a goal (its event's figures stay); INVALID_ARGUMENT while a funnel uses it. */

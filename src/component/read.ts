@@ -5,7 +5,7 @@ import * as ActiveVisitors from "./read/activeVisitors.js";
 import * as TimeStats from "./read/timeStats.js";
 import * as Conversions from "./read/conversions.js";
 import * as Funnels from "./operate/funnels.js";
-import * as Goals from "./operate/goals.js";
+import * as Goals from "./operate/goalDefinitions.js";
 import * as DashboardAccess from "./read/dashboardAccess.js";
 import * as DashboardWatch from "./read/dashboardWatch.js";
 import * as Health from "./operate/health.js";

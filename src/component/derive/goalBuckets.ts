@@ -1,7 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { GOALS_MAX } from "../../shared/config.js";
-import { goalMatcher, isBucketGoal, listGoalRows, type Goal } from "../operate/goals.js";
+import { goalMatcher, isBucketGoal, listGoalRows, type Goal } from "../operate/goalDefinitions.js";
 
 /**
  * Goals of a page pattern, or of an event narrowed by several property values, have time buckets of their own

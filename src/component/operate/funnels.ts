@@ -3,7 +3,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { FUNNEL_STEPS_MAX, FUNNEL_STEPS_MIN, FUNNELS_MAX } from "../../shared/config.js";
 import type { InvalidArgument } from "../../shared/validation.js";
 import { eventName } from "../record/customEvents.js";
-import { goalNamed, type Goal } from "./goals.js";
+import { goalNamed, type Goal } from "./goalDefinitions.js";
 
 /**
  * Funnels (prds/events.md): FUNNEL_STEPS_MIN to FUNNEL_STEPS_MAX goals a visit should reach in order. Defined by the

@@ -1,10 +1,9 @@
-import { ConvexError, v } from "convex/values";
-import type { Doc, Id } from "../_generated/dataModel.js";
-import type { MutationCtx, QueryCtx } from "../_generated/server.js";
+import { ConvexError } from "convex/values";
+import type { MutationCtx } from "../_generated/server.js";
 import { FUNNELS_MAX, GOAL_PROPS_MAX, GOALS_MAX } from "../../shared/config.js";
 import { canonicalPath, type InvalidArgument } from "../../shared/validation.js";
-import type { Step } from "../derive/visitSteps.js";
 import { eventName, storedProps } from "../record/customEvents.js";
+import { goalNamed, type Goal } from "./goalDefinitions.js";
 import { dropGoalFold, hasOwnBuckets, startGoalFold } from "../derive/goalBuckets.js";
 import { pingStatsWorker } from "../record/wakeWorker.js";
 
@@ -16,42 +15,11 @@ import { pingStatsWorker } from "../record/wakeWorker.js";
  * (derive/goalBuckets.ts), the visits' steps answering until then; any goal is also tested against each visit's steps
  * when a scan answers (read/filteredVisits.ts). So a goal added later covers all history, exactly.
  * The owner manages them (`npx convex run stats:createGoal`, listGoals, deleteGoal); at most GOALS_MAX, so a
- * breakdown by goal reads a bounded number of scopes.
+ * breakdown by goal reads a bounded number of scopes. What a goal is and matches: operate/goalDefinitions.ts.
  */
-
-const vGoalProp = v.object({ key: v.string(), value: v.string() });
-// `event` or `page` (a path pattern), and the property values an event must have (all of them) to count.
-export const vGoal = v.object({ name: v.string(), event: v.optional(v.string()), page: v.optional(v.string()), props: v.optional(v.array(vGoalProp)), createdAt: v.number() });
-export const vGoalArgs = { name: v.string(), event: v.optional(v.string()), page: v.optional(v.string()), props: v.optional(v.array(vGoalProp)) };
-export type Goal = typeof vGoal.type;
 
 function reject(field: string, message: string): never {
   throw new ConvexError<InvalidArgument>({ code: "INVALID_ARGUMENT", field, message });
-}
-
-/** A goal as the API gives it; a row from before goals took several properties keeps its one in `prop`. */
-const goalOf = ({ name, event, page, props, prop, createdAt }: Doc<"goals">): Goal => {
-  const narrowed = props ?? (prop === undefined ? [] : [prop]);
-  return { name, ...(event === undefined ? {} : { event }), ...(page === undefined ? {} : { page }), ...(narrowed.length === 0 ? {} : { props: narrowed }), createdAt };
-};
-
-/** Every goal, in the order they were made. */
-export async function listGoals(ctx: QueryCtx): Promise<Goal[]> {
-  return (await ctx.db.query("goals").take(GOALS_MAX)).map(goalOf);
-}
-
-/** Every goal with its id (a goal's own buckets are named by it: derive/goalBuckets.ts). */
-export async function listGoalRows(ctx: QueryCtx): Promise<{ id: Id<"goals">; goal: Goal }[]> {
-  return (await ctx.db.query("goals").take(GOALS_MAX)).map((row) => ({ id: row._id, goal: goalOf(row) }));
-}
-
-/** The goal of that name, or null. */
-export async function goalNamed(ctx: QueryCtx, name: string): Promise<Goal | null> {
-  const row = await ctx.db
-    .query("goals")
-    .withIndex("by_name", (q) => q.eq("name", name))
-    .unique();
-  return row === null ? null : goalOf(row);
 }
 
 /**
@@ -98,26 +66,3 @@ function pagePattern(raw: string): string {
   if (/\*{3,}/.test(pattern)) reject("page", "page takes * (within one segment) or ** (any depth), not ***");
   return pattern;
 }
-
-/** A page pattern as a test: `*` any characters but "/", `**` any characters. */
-export function pageMatcher(pattern: string): (path: string) => boolean {
-  const source = pattern
-    .split(/(\*\*|\*)/)
-    .map((part) => (part === "**" ? ".*" : part === "*" ? "[^/]*" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")))
-    .join("");
-  const regex = new RegExp(`^${source}$`);
-  return (path) => regex.test(path);
-}
-
-/** Whether a visit's step reaches the goal: a view of a page it names, or its event with every property value it names. */
-export function goalMatcher(goal: Goal): (step: Step) => boolean {
-  if (goal.page !== undefined) {
-    const matches = pageMatcher(goal.page);
-    return (step) => "page" in step && matches(step.page);
-  }
-  const props = goal.props ?? [];
-  return (step) => "event" in step && step.event === goal.event && props.every(({ key, value }) => step.props.some((prop) => prop.key === key && prop.value === value));
-}
-
-/** True when the goal's figures are its event's time buckets: an event goal with no property value (the rest have buckets of their own). */
-export const isBucketGoal = (goal: Goal) => goal.event !== undefined && goal.props === undefined;

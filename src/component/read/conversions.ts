@@ -5,7 +5,7 @@ import { assertValidRange, type TimeRange } from "../../shared/timeRanges.js";
 import type { InvalidArgument } from "../../shared/validation.js";
 import type { Step } from "../derive/visitSteps.js";
 import { funnelGoals } from "../operate/funnels.js";
-import { goalMatcher, type Goal } from "../operate/goals.js";
+import { goalMatcher, type Goal } from "../operate/goalDefinitions.js";
 import { siteCurrency } from "../record/customEvents.js";
 import type { Figures } from "./figures.js";
 import { parseFilters, scanFiltered, Tally, type Conversion, type MatchedVisit } from "./filteredVisits.js";

@@ -29,7 +29,7 @@ import { canonicalPath, type InvalidArgument } from "../../shared/validation.js"
 import { getSettlementCursor } from "../derive/settleVisits.js";
 import { forEachBlockVisit, groupOfProperty, type BlockDoc, type BlockGroup, type ScannedVisit } from "../derive/visitBlocks.js";
 import type { Step } from "../derive/visitSteps.js";
-import { goalMatcher, goalNamed } from "../operate/goals.js";
+import { goalMatcher, goalNamed } from "../operate/goalDefinitions.js";
 import { noFigures, type Figures } from "./figures.js";
 import type { RangeTooBusy } from "./openVisits.js";
 

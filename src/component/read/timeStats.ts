@@ -17,7 +17,7 @@ import {
   isStepProperty,
   EVENT_PROP_KEYS,
 } from "../../shared/config.js";
-import { isBucketGoal, listGoalRows, listGoals, type Goal } from "../operate/goals.js";
+import { isBucketGoal, listGoalRows, listGoals, type Goal } from "../operate/goalDefinitions.js";
 import { goalFoldsOf, goalScope } from "../derive/goalBuckets.js";
 import { parseFilters, scanFiltered, stepTestOf, Tally, ValueTallies, vFilters, type Filter, type MatchedVisit } from "./filteredVisits.js";
 import { ConversionTallies, conversionMetrics, type ConversionKey } from "./conversions.js";
