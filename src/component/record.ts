@@ -1,6 +1,7 @@
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server.js";
 import * as Record from "./record/record.js";
+import * as DailyVisitors from "./record/dailyVisitors.js";
 import * as Events from "./record/events.js";
 import * as CustomEvents from "./record/customEvents.js";
 
@@ -36,6 +37,21 @@ export const recordEvent = mutation({
   args: { event: Events.vEvent, userAgent: v.optional(v.string()), origin: v.optional(v.string()) },
   returns: Events.vEventOutcome,
   handler: async (ctx, { event, ...request }) => await Events.recordEvent(ctx, event, request, Date.now()),
+});
+
+/**
+ * A view, heartbeat or custom event from a tracker that sends no visitor id (Plausible's: prds/compat.md), for the
+ * site `site` (the domain it names): its session is the request's daily visitor (record/dailyVisitors.ts), then the
+ * same checks and code path as recordEvent's.
+ */
+export const recordForeignEvent = mutation({
+  args: { event: Events.vForeignEvent, site: v.string(), salt: DailyVisitors.vCandidateSalt, userAgent: v.optional(v.string()), origin: v.optional(v.string()) },
+  returns: Events.vEventOutcome,
+  handler: async (ctx, { event, site, salt, ...request }) => {
+    const now = Date.now();
+    const sessionId = await DailyVisitors.dailySessionId(ctx, site, request.userAgent, salt, now);
+    return await Events.recordEvent(ctx, { ...event, sessionId } as Events.TrackingEvent, request, now);
+  },
 });
 
 /** The origins allowed to send events (STATS_ALLOWED_ORIGINS; ["*"] when unset), for CORS preflights. */

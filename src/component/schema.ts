@@ -164,6 +164,10 @@ export default defineSchema({
     lastEvent: v.optional(v.number()),
   }).index("by_sessionId", ["sessionId"]),
 
+  // Hot path: a random salt per UTC day, which makes the daily visitor id of trackers that send none (Plausible's:
+  // record/dailyVisitors.ts), stored by the day's first such request; the cleanup cron deletes every salt whose day has ended.
+  visitorSalts: defineTable({ day: v.number(), salt: v.string() }).index("by_day", ["day"]),
+
   // Derived (worker only): where the worker is with each goal that has buckets of its own (derive/goalBuckets.ts): its history is
   // "waiting" for the first batch that knows the goal, then folding from `after` (creation order) the rows before `before` committed up to `liveFrom`, then "done".
   goalFolds: defineTable({

@@ -355,6 +355,9 @@ export const EVENT_PROP_VALUE_MAX_BYTES = 2_000;
 /** Custom events one session may record per minute: far more than a person triggers. */
 export const SESSION_EVENTS_PER_MINUTE = 60;
 
+/** A Plausible tracker's event: its page URL at most this many bytes (Plausible's limit; a `data:` URL is refused). */
+export const FOREIGN_URL_MAX_BYTES = 2_000;
+
 /** Goals a site may have: a breakdown by goal reads each one's buckets. */
 export const GOALS_MAX = 100;
 

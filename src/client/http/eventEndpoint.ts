@@ -6,6 +6,7 @@ import type { RateLimited } from "../../component/record/rateLimits.js";
 import { EVENT_SHAPES, type TrackingEvent } from "../../component/record/events.js";
 import { isBotUserAgent } from "../../component/record/visitAttributes.js";
 import { jsonResponse } from "./jsonResponse.js";
+import { isPlausibleBody, readPlausibleEvent } from "./plausibleEvent.js";
 import type { HttpContext } from "./routes.js";
 
 /**
@@ -14,6 +15,7 @@ import type { HttpContext } from "./routes.js";
  * tracker's arguments plus a `type`; the user agent comes from the request's
  * header (the body may not carry one). One call into the site's component
  * records it in the tracker's own code path (component/record/events.ts).
+ * A body in Plausible's format (plausibleEvent.ts) is answered as Plausible answers it.
  */
 
 const MEDIA_TYPES = ["application/json", "text/plain"];
@@ -56,8 +58,8 @@ function foreignField(shape: Validator<unknown, "required" | "optional", string>
 // Refuses bytes that are not UTF-8 (a latin1 "é"), which a lenient decoder would turn into U+FFFD.
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
-/** The event in the request's body, or the 4xx response saying what is wrong with it. */
-async function readEvent(request: Request): Promise<TrackingEvent | Response> {
+/** The request's body as a JSON object, or the 4xx response saying what is wrong with it. */
+async function readJsonObject(request: Request): Promise<Record<string, unknown> | Response> {
   const mediaType = (request.headers.get("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
   if (!MEDIA_TYPES.includes(mediaType)) return rejected(415, "send the event as application/json or text/plain", "Content-Type");
   const declaredLength = Number(request.headers.get("Content-Length") ?? 0);
@@ -78,7 +80,12 @@ async function readEvent(request: Request): Promise<TrackingEvent | Response> {
     return rejected(400, "the body must be a JSON object", "body");
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) return rejected(400, "the body must be a JSON object", "body");
-  const type = (body as { type?: unknown }).type;
+  return body as Record<string, unknown>;
+}
+
+/** Our event in the body, or the 400 saying what is wrong with it. */
+function readEvent(body: Record<string, unknown>): TrackingEvent | Response {
+  const type = body.type;
   if (type !== "pageview" && type !== "heartbeat" && type !== "event") return rejected(400, 'type must be "pageview", "heartbeat" or "event"', "type");
   const foreign = foreignField(EVENT_SHAPES[type], body);
   if (foreign !== undefined) return rejected(400, `${foreign} is not a field of this event`, foreign);
@@ -103,8 +110,12 @@ async function readEvent(request: Request): Promise<TrackingEvent | Response> {
  * when it is wrong; 403 for an origin not allowed; 429 with Retry-After
  * (seconds) when a limit holds it back.
  */
-export async function handleEventRequest({ ctx, component }: HttpContext, request: Request): Promise<{ response: Response; originAllowed?: boolean }> {
-  const event = await readEvent(request);
+export async function handleEventRequest(http: HttpContext, request: Request): Promise<{ response: Response; originAllowed?: boolean }> {
+  const { ctx, component } = http;
+  const body = await readJsonObject(request);
+  if (body instanceof Response) return { response: body };
+  if (isPlausibleBody(body)) return await handlePlausibleEvent(http, request, body);
+  const event = readEvent(body);
   if (event instanceof Response) return { response: event };
   const userAgent = request.headers.get("User-Agent") ?? undefined;
   const origin = request.headers.get("Origin") ?? undefined;
@@ -125,4 +136,33 @@ export async function handleEventRequest({ ctx, component }: HttpContext, reques
     return { response: jsonResponse(429, { error: data.message, retryAfter: seconds }, { "Retry-After": String(seconds) }) };
   }
   return { response: new Response(null, { status: 202 }), originAllowed: true };
+}
+
+/** Plausible's answers: 202 `ok` (a dropped event too, saying so in `x-plausible-dropped`), 400 `{"errors": {field: [message]}}`. */
+const plausibleOk = (dropped = false) => new Response("ok", { status: 202, headers: dropped ? { "x-plausible-dropped": "1" } : {} });
+const plausibleErrors = (errors: Record<string, string[]>) => jsonResponse(400, { errors });
+
+/**
+ * A Plausible tracker's event (prds/compat.md): recorded when it names one of the site's domains (`registerRoutes`'
+ * `domains`), its session the request's daily visitor, which the component derives from a salt of the day (this
+ * request draws one, kept if the day has none yet), the client's IP and its user agent. Limits, origins and bots as ours.
+ */
+async function handlePlausibleEvent({ ctx, component, domains }: HttpContext, request: Request, body: Record<string, unknown>): Promise<{ response: Response; originAllowed?: boolean }> {
+  const read = readPlausibleEvent(body);
+  if ("errors" in read) return { response: plausibleErrors(read.errors) };
+  const userAgent = request.headers.get("User-Agent") ?? undefined;
+  const site = read.domains.find((domain) => domains?.includes(domain));
+  if (site === undefined || isBotUserAgent(userAgent)) return { response: plausibleOk(true) };
+  const salt = [...crypto.getRandomValues(new Uint8Array(32))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  try {
+    const outcome = await ctx.runMutation(component.record.recordForeignEvent, { event: read.event, site, salt, userAgent, origin: request.headers.get("Origin") ?? undefined });
+    if (!outcome.accepted) return { response: jsonResponse(403, { error: outcome.message }), originAllowed: false };
+  } catch (error) {
+    const data = error instanceof ConvexError ? (error.data as InvalidArgument | RateLimited) : null;
+    if (data?.code === "INVALID_ARGUMENT") return { response: plausibleErrors({ [data.field]: [data.message] }) };
+    if (data?.code !== "RATE_LIMITED") throw error;
+    const seconds = Math.max(1, Math.ceil(data.retryAfter / 1000));
+    return { response: jsonResponse(429, { error: data.message }, { "Retry-After": String(seconds) }) };
+  }
+  return { response: plausibleOk(), originAllowed: true };
 }

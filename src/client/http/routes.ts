@@ -18,10 +18,12 @@ export type RouteOptions = {
   pageTitles?: PageTitlesQuery;
   /** The command GET /api/health's fixes name to rebuild derived data; by default the component's own. */
   backfillCommand?: string;
+  /** The site's domains ("example.com"), for events a Plausible tracker sends (its `domain`: prds/compat.md); none: it takes none. */
+  domains?: string[];
 };
 
 /** What every handler gets: the action's ctx, the site's component, and the app's titles query. */
-export type HttpContext = { ctx: GenericActionCtx<GenericDataModel>; component: ComponentApi; pageTitles?: PageTitlesQuery };
+export type HttpContext = { ctx: GenericActionCtx<GenericDataModel>; component: ComponentApi; pageTitles?: PageTitlesQuery; domains?: string[] };
 type Handler = (http: HttpContext, request: Request) => Promise<Response>;
 
 // Preflights may be cached this long by the browser (seconds).
@@ -37,8 +39,10 @@ const PREFLIGHT_MAX_AGE_SECONDS = 86_400;
 export function registerRoutes(http: HttpRouter, component: ComponentApi, options: RouteOptions = {}): void {
   const prefix = (options.pathPrefix ?? "").replace(/\/+$/, "");
   if (prefix !== "" && !prefix.startsWith("/")) throw new Error(`pathPrefix must start with "/" (got "${options.pathPrefix}")`);
+  // As a Plausible tracker names them: lower case, without "www.".
+  const domains = options.domains?.map((domain) => domain.trim().toLowerCase().replace(/^www\./, ""));
   const route = (method: "GET" | "POST" | "DELETE" | "OPTIONS", path: string, handler: Handler) =>
-    http.route({ path: `${prefix}${path}`, method, handler: httpActionGeneric((ctx, request) => handler({ ctx, component, pageTitles: options.pageTitles }, request)) });
+    http.route({ path: `${prefix}${path}`, method, handler: httpActionGeneric((ctx, request) => handler({ ctx, component, pageTitles: options.pageTitles, domains }, request)) });
 
   // A page view or heartbeat from the script tag or any client; CORS from the site's own allowed origins.
   route("POST", "/api/event", async (site, request) => {

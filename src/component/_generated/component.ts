@@ -817,6 +817,45 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         { accepted: true } | { accepted: false; message: string },
         Name
       >;
+      recordForeignEvent: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          event:
+            | {
+                type: "pageview";
+                path: string;
+                pageType?: string;
+                visit?: {
+                  referrer?: string;
+                  utmSource?: string;
+                  utmMedium?: string;
+                  utmCampaign?: string;
+                  utmTerm?: string;
+                  utmContent?: string;
+                  screenWidth?: number;
+                  language?: string;
+                  timeZone?: string;
+                };
+              }
+            | { type: "heartbeat"; path: string }
+            | {
+                type: "event";
+                name: string;
+                path: string;
+                props?:
+                  | Record<string, string | number | boolean>
+                  | Array<{ key: string; value: string | number | boolean }>;
+                revenue?: { amount: number | string; currency: string };
+              };
+          site: string;
+          salt: string;
+          userAgent?: string;
+          origin?: string;
+        },
+        { accepted: true } | { accepted: false; message: string },
+        Name
+      >;
       recordPageView: FunctionReference<
         "mutation",
         "internal",

@@ -6,6 +6,7 @@ import { hasChunkBudget } from "../derive/budget.js";
 import { isRollupDue } from "../derive/rollup.js";
 import { hasVisitToSettle } from "../derive/settleVisits.js";
 import { hasLiveSessionPastTimeout } from "../derive/foldSessions.js";
+import { deleteEndedSalts } from "../record/dailyVisitors.js";
 import { pingStatsWorker } from "../record/wakeWorker.js";
 import { pruneOldRows } from "./retention.js";
 
@@ -24,8 +25,9 @@ export type CleanupResult = Infer<typeof vCleanupResult>;
  * site's timed-out sessions off "active now" (within a cron period, the
  * unwatched cadence). A deleted session's page-change limit goes with its row
  * (refilled by now). It records that
- * it ran, for the health check: on an idle site it reads six empty index
- * ranges and its record, and writes only that record, once a run. Then, with
+ * it ran, for the health check: on an idle site it reads seven empty index
+ * ranges (one of them ended days' visitor salts: record/dailyVisitors.ts, deleted) and its record, and writes only
+ * that record, once a run. Then, with
  * what its budget left, it deletes raw rows past their retention
  * (operate/retention.ts; `pruned`), one more empty range without the setting.
  */
@@ -43,6 +45,7 @@ export async function cleanupStaleSessions(ctx: MutationCtx, now: number): Promi
     deleted++;
   }
   if ((await hasLiveSessionPastTimeout(ctx, now)) || (await hasVisitToSettle(ctx, now)) || (await isRollupDue(ctx, now))) await pingStatsWorker(ctx);
+  await deleteEndedSalts(ctx, now);
   const pruned = await pruneOldRows(ctx, now);
   return { deleted, pruned: pruned.deleted, more: deleted < stale.length || stale.length === CLEANUP_PAGE_SIZE || pruned.more };
 }

@@ -29,6 +29,14 @@ export type TrackingEvent = Infer<typeof vEvent>;
 
 export const EVENT_SHAPES = { pageview: vPageViewEvent, heartbeat: vHeartbeatEvent, event: vCustomEvent } as const;
 
+/** An event from a tracker that sends no visitor id: the shapes above but the session, which the component derives (record/dailyVisitors.ts). */
+export const vForeignEvent = v.union(
+  v.object(omit(vPageViewEvent.fields, ["sessionId"])),
+  v.object(omit(vHeartbeatEvent.fields, ["sessionId"])),
+  v.object(omit(vCustomEvent.fields, ["sessionId"])),
+);
+export type ForeignEvent = Infer<typeof vForeignEvent>;
+
 /** The environment variable listing the origins allowed to send events; unset, any origin may. */
 export const ALLOWED_ORIGINS_VARIABLE = "STATS_ALLOWED_ORIGINS";
 

@@ -1,0 +1,111 @@
+import { describe, expect, test } from "vitest";
+import { api, internal } from "../../convex/_generated/api";
+import { FOREIGN_URL_MAX_BYTES, MAX_VISIT_FIELD_BYTES } from "../../src/shared/config";
+import { DAY, HOUR, T0, advanceTo, useFakeClock } from "../support/clock";
+import { createTestConvex, type TestConvex } from "../support/convex";
+import { settle } from "../support/worker";
+import { USER_AGENTS } from "../support/visitWorkload";
+
+/**
+ * Plausible's Events API on POST /api/event (prds/compat.md): its body's long and short keys, its answers (202 `ok`,
+ * 400 `{"errors"}`), the site's domains, and its daily visitor: a hash of the day's salt, the site, the client's IP
+ * and user agent, which is never stored; the salt is deleted once its day has ended.
+ */
+
+useFakeClock(T0 + 10 * HOUR);
+
+const SITE = "blog.example.com";
+const send = (t: TestConvex, body: unknown, ip = "203.0.113.7", userAgent = USER_AGENTS[0]) =>
+  t.withRequestMetadata({ ip, userAgent }).fetch("/api/event", { method: "POST", headers: { "Content-Type": "text/plain", "User-Agent": userAgent }, body: JSON.stringify(body) });
+const rows = (t: TestConvex) =>
+  t.runInStats(async (ctx) => ({
+    views: await ctx.db.query("pageViews").collect(),
+    events: await ctx.db.query("customEvents").collect(),
+    visits: await ctx.db.query("visits").collect(),
+    salts: await ctx.db.query("visitorSalts").collect(),
+  }));
+
+describe("Plausible's Events API", () => {
+  test("a pageview, short keys or long, is a view of its path with the visit's referrer and UTM; 202 with body ok", async () => {
+    const t = createTestConvex();
+    const short = await send(t, { n: "pageview", u: `https://${SITE}/pricing?utm_source=newsletter&utm_campaign=launch#top`, d: SITE, r: "https://news.ycombinator.com/item?id=1" });
+    expect([short.status, await short.text()]).toEqual([202, "ok"]);
+    const long = await send(t, { name: "pageview", url: `https://${SITE}/about`, domain: SITE, referrer: null }, "198.51.100.9");
+    expect(long.status).toBe(202);
+    const { views, visits } = await rows(t);
+    expect(views.map(({ path }) => path).sort()).toEqual(["/about", "/pricing"]);
+    expect(visits.find((visit) => visit.entryPage === "/pricing")).toMatchObject({ referrer: "news.ycombinator.com/item", utmSource: "newsletter", utmCampaign: "launch" });
+  });
+
+  test("a custom event keeps its props (an object or JSON in a string) and revenue; an invalid revenue is dropped, the event kept; engagement extends the visit", async () => {
+    const t = createTestConvex();
+    await send(t, { n: "pageview", u: `https://${SITE}/pricing`, d: SITE });
+    await send(t, { n: "Signup", u: `https://${SITE}/pricing`, d: SITE, p: JSON.stringify({ plan: "pro", seats: 3, nested: { a: 1 }, blank: " " }), $: { amount: "29.90", currency: "USD" } });
+    await send(t, { n: "Download", u: `https://${SITE}/pricing`, d: SITE, props: { file: "a.pdf" }, revenue: "not json" });
+    advanceTo(Date.now() + 5 * 60_000);
+    await send(t, { n: "engagement", u: `https://${SITE}/pricing`, d: SITE, sd: 80, e: 300_000 });
+    const { events, visits } = await rows(t);
+    expect(events.map(({ name, props, revenue }) => ({ name, props, revenue }))).toEqual([
+      { name: "Signup", props: [{ key: "plan", value: "pro" }, { key: "seats", value: "3" }], revenue: { minorUnits: 2990, currency: "USD" } },
+      { name: "Download", props: [{ key: "file", value: "a.pdf" }], revenue: undefined },
+    ]);
+    expect(visits).toHaveLength(1);
+    expect(visits[0].lastActivity - visits[0].start).toBe(5 * 60_000);
+  });
+
+  test("hash mode keeps the route in the path; a bad body is a 400 naming each field, and nothing is written", async () => {
+    const t = createTestConvex();
+    await send(t, { n: "pageview", u: `https://${SITE}/#/settings`, d: SITE, h: 1 });
+    expect((await rows(t)).views.map(({ path }) => path)).toEqual(["/%23/settings"]);
+    const refused = async (body: object) => {
+      const response = await send(t, body);
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await refused({ n: "pageview", d: SITE, u: "" })).toEqual({ status: 400, body: { errors: { url: ["is required"] } } });
+    expect(await refused({ n: "pageview", d: SITE, u: `https://${SITE}/${"a".repeat(FOREIGN_URL_MAX_BYTES)}` })).toMatchObject({ status: 400, body: { errors: { url: [expect.any(String)] } } });
+    expect(await refused({ n: "pageview", d: SITE, u: "data:text/html,hello" })).toEqual({ status: 400, body: { errors: { url: ["is invalid"] } } });
+    expect(await refused({ name: 5.5, u: `https://${SITE}/`, d: SITE, p: { ["k".repeat(301)]: "v" } })).toMatchObject({ status: 400, body: { errors: expect.any(Object) } });
+    expect((await rows(t)).views).toHaveLength(1);
+    expect((await rows(t)).events).toHaveLength(0);
+  });
+
+  test("a referrer is cut to its limit; a domain the site does not name records nothing (202, dropped); a bot's likewise", async () => {
+    const t = createTestConvex();
+    const elsewhere = await send(t, { n: "pageview", u: "https://other.example.org/", d: "other.example.org" });
+    expect([elsewhere.status, elsewhere.headers.get("x-plausible-dropped")]).toEqual([202, "1"]);
+    const bot = await send(t, { n: "pageview", u: `https://${SITE}/`, d: SITE }, undefined, "Googlebot/2.1 (+http://www.google.com/bot.html)");
+    expect(bot.status).toBe(202);
+    expect((await rows(t)).views).toHaveLength(0);
+    // A comma-separated list: recorded for the site it names.
+    await send(t, { n: "pageview", u: `https://${SITE}/x`, d: `other.example.org, ${SITE}`, r: `https://ref.example/${"r".repeat(3 * MAX_VISIT_FIELD_BYTES)}` });
+    const { visits } = await rows(t);
+    expect(visits).toHaveLength(1);
+    expect(visits[0].referrer).toMatch(/^ref\.example\/r+$/);
+    expect(new TextEncoder().encode(visits[0].referrer ?? "").length).toBeLessThanOrEqual(MAX_VISIT_FIELD_BYTES);
+  });
+
+  test("a visitor is one a day: the same IP and browser are one visitor today and a new one tomorrow; the IP is stored nowhere, and an ended day's salt is deleted", async () => {
+    const t = createTestConvex();
+    const ip = "192.0.2.44";
+    await send(t, { n: "pageview", u: `https://${SITE}/a`, d: SITE }, ip);
+    await send(t, { n: "pageview", u: `https://${SITE}/b`, d: SITE }, ip);
+    await send(t, { n: "pageview", u: `https://${SITE}/a`, d: SITE }, "192.0.2.45");
+    await send(t, { n: "pageview", u: `https://${SITE}/a`, d: SITE }, ip, USER_AGENTS[1]);
+    advanceTo(T0 + DAY + 10 * HOUR);
+    await send(t, { n: "pageview", u: `https://${SITE}/a`, d: SITE }, ip);
+    await settle(t);
+    const { views, salts } = await rows(t);
+    const sessions = (from: number) => new Set(views.filter((view) => view.timestamp >= from && view.timestamp < from + DAY).map((view) => view.sessionId));
+    expect(sessions(T0).size).toBe(3);
+    expect(sessions(T0 + DAY).size).toBe(1);
+    expect([...sessions(T0)]).not.toContain([...sessions(T0 + DAY)][0]);
+    expect(views.every((view) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(view.sessionId))).toBe(true);
+    const stored = await t.runInStats(async (ctx) => Promise.all(["pageViews", "visits", "activeSessions", "customEvents", "visitorSalts"].map((table) => ctx.db.query(table as "pageViews").collect())));
+    const everything = JSON.stringify(stored, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value));
+    expect(everything).not.toContain(ip);
+    expect(salts.map(({ day }) => day)).toEqual([T0, T0 + DAY]);
+    await t.mutation(internal.stats.cleanupStaleSessions, {});
+    expect((await rows(t)).salts.map(({ day }) => day)).toEqual([T0 + DAY]);
+    expect((await t.query(api.stats.summary, { from: T0, to: T0 + 2 * DAY })).visitors).toBe(4);
+  });
+});
