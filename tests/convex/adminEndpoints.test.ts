@@ -338,7 +338,7 @@ describe("recountSampledPages", () => {
       },
     } as unknown as GenericActionCtx<GenericDataModel>;
 
-    expect(await recountSampledPages({ ctx, component: components.liveStats }, sample)).toEqual({
+    expect(await recountSampledPages({ ctx, component: components.liveStats, sites: [] }, sample)).toEqual({
       items: [{ target: "page:/a" }, { target: "page:/broken", error: "counting its views failed: read failed" }, { target: "page:/c" }, { target: "site" }],
       skipped: 0,
     });

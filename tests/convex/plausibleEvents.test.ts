@@ -109,3 +109,21 @@ describe("Plausible's Events API", () => {
     expect((await t.query(api.stats.summary, { from: T0, to: T0 + 2 * DAY })).visitors).toBe(4);
   });
 });
+
+describe("several sites", () => {
+  test("an event naming two sites' domains is recorded in each, as its own daily visitor there; each site's endpoint takes the other's events too", async () => {
+    const t = createTestConvex();
+    await send(t, { n: "pageview", u: `https://${SITE}/shared`, d: `${SITE},docs.example.com` });
+    const docsViews = await t.runInStats((ctx) => ctx.db.query("pageViews").collect(), "docsStats");
+    expect((await rows(t)).views.map(({ path }) => path)).toEqual(["/shared"]);
+    expect(docsViews.map(({ path }) => path)).toEqual(["/shared"]);
+    // The docs' own endpoint, with the blog's domain only: recorded in the blog.
+    const viaDocs = await t.withRequestMetadata({ ip: "203.0.113.8", userAgent: USER_AGENTS[0] }).fetch("/docs/api/event", {
+      method: "POST",
+      headers: { "Content-Type": "text/plain", "User-Agent": USER_AGENTS[0] },
+      body: JSON.stringify({ n: "pageview", u: `https://${SITE}/via-docs`, d: SITE }),
+    });
+    expect(viaDocs.status).toBe(202);
+    expect((await rows(t)).views.map(({ path }) => path).sort()).toEqual(["/shared", "/via-docs"]);
+  });
+});

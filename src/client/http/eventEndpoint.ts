@@ -143,20 +143,26 @@ const plausibleOk = (dropped = false) => new Response("ok", { status: 202, heade
 const plausibleErrors = (errors: Record<string, string[]>) => jsonResponse(400, { errors });
 
 /**
- * A Plausible tracker's event (prds/compat.md): recorded when it names one of the site's domains (`registerRoutes`'
- * `domains`), its session the request's daily visitor, which the component derives from a salt of the day (this
- * request draws one, kept if the day has none yet), the client's IP and its user agent. Limits, origins and bots as ours.
+ * A Plausible tracker's event (prds/compat.md): recorded in each site on the router whose domains it names
+ * (`registerRoutes`' `domains`; `"a.com,b.com"` names two), its session there the request's daily visitor, which the
+ * site's component derives from its salt of the day (this request draws one, kept if the day has none yet), the
+ * client's IP and its user agent. A domain no site names records nothing. Limits, origins and bots as ours.
  */
-async function handlePlausibleEvent({ ctx, component, domains }: HttpContext, request: Request, body: Record<string, unknown>): Promise<{ response: Response; originAllowed?: boolean }> {
+async function handlePlausibleEvent({ ctx, sites }: HttpContext, request: Request, body: Record<string, unknown>): Promise<{ response: Response; originAllowed?: boolean }> {
   const read = readPlausibleEvent(body);
   if ("errors" in read) return { response: plausibleErrors(read.errors) };
   const userAgent = request.headers.get("User-Agent") ?? undefined;
-  const site = read.domains.find((domain) => domains?.includes(domain));
-  if (site === undefined || isBotUserAgent(userAgent)) return { response: plausibleOk(true) };
+  const named = sites.flatMap((site) => {
+    const domain = read.domains.find((each) => site.domains.includes(each));
+    return domain === undefined ? [] : [{ ...site, domain }];
+  });
+  if (named.length === 0 || isBotUserAgent(userAgent)) return { response: plausibleOk(true) };
   const salt = [...crypto.getRandomValues(new Uint8Array(32))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
   try {
-    const outcome = await ctx.runMutation(component.record.recordForeignEvent, { event: read.event, site, salt, userAgent, origin: request.headers.get("Origin") ?? undefined });
-    if (!outcome.accepted) return { response: jsonResponse(403, { error: outcome.message }), originAllowed: false };
+    for (const { component, domain } of named) {
+      const outcome = await ctx.runMutation(component.record.recordForeignEvent, { event: read.event, site: domain, salt, userAgent, origin: request.headers.get("Origin") ?? undefined });
+      if (!outcome.accepted) return { response: jsonResponse(403, { error: outcome.message }), originAllowed: false };
+    }
   } catch (error) {
     const data = error instanceof ConvexError ? (error.data as InvalidArgument | RateLimited) : null;
     if (data?.code === "INVALID_ARGUMENT") return { response: plausibleErrors({ [data.field]: [data.message] }) };

@@ -23,7 +23,13 @@ export type RouteOptions = {
 };
 
 /** What every handler gets: the action's ctx, the site's component, and the app's titles query. */
-export type HttpContext = { ctx: GenericActionCtx<GenericDataModel>; component: ComponentApi; pageTitles?: PageTitlesQuery; domains?: string[] };
+export type HttpContext = { ctx: GenericActionCtx<GenericDataModel>; component: ComponentApi; pageTitles?: PageTitlesQuery; sites: SiteDomains[] };
+
+/** A site registered on a router, by the domains its Plausible events name. */
+export type SiteDomains = { component: ComponentApi; domains: string[] };
+
+// Every site registered on each router: an event that names several by domain (`"a.com,b.com"`) is recorded in each.
+const sitesByRouter = new WeakMap<HttpRouter, SiteDomains[]>();
 type Handler = (http: HttpContext, request: Request) => Promise<Response>;
 
 // Preflights may be cached this long by the browser (seconds).
@@ -40,9 +46,12 @@ export function registerRoutes(http: HttpRouter, component: ComponentApi, option
   const prefix = (options.pathPrefix ?? "").replace(/\/+$/, "");
   if (prefix !== "" && !prefix.startsWith("/")) throw new Error(`pathPrefix must start with "/" (got "${options.pathPrefix}")`);
   // As a Plausible tracker names them: lower case, without "www.".
-  const domains = options.domains?.map((domain) => domain.trim().toLowerCase().replace(/^www\./, ""));
+  const domains = (options.domains ?? []).map((domain) => domain.trim().toLowerCase().replace(/^www\./, ""));
+  const sites = sitesByRouter.get(http) ?? [];
+  sites.push({ component, domains });
+  sitesByRouter.set(http, sites);
   const route = (method: "GET" | "POST" | "DELETE" | "OPTIONS", path: string, handler: Handler) =>
-    http.route({ path: `${prefix}${path}`, method, handler: httpActionGeneric((ctx, request) => handler({ ctx, component, pageTitles: options.pageTitles, domains }, request)) });
+    http.route({ path: `${prefix}${path}`, method, handler: httpActionGeneric((ctx, request) => handler({ ctx, component, pageTitles: options.pageTitles, sites }, request)) });
 
   // A page view or heartbeat from the script tag or any client; CORS from the site's own allowed origins.
   route("POST", "/api/event", async (site, request) => {
