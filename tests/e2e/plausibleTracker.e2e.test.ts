@@ -1,0 +1,116 @@
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import type { Browser, BrowserContext } from "playwright-core";
+import { backendClock } from "../../tools/local-convex/clock";
+import type { LocalConvex } from "../../tools/local-convex/server";
+import { startSite } from "../../tools/demo/site";
+import { launchChromium, newCountedContext } from "./support/browser";
+import { openDashboard, readDashboard, showEvents } from "./support/dashboard";
+import { queryValue } from "./support/statsRange";
+import { SCREENSHOT_DIR } from "./support/screenshots";
+
+// Plausible's official tracker (npm: @plausible-analytics/tracker), unchanged but for its endpoint, on a plain page of
+// its own origin (prds/compat.md): its views (pushState and hash routes), a custom event with props and revenue, an
+// outbound click and a download reach the blog's /stats live.
+
+const HOUR = 60 * 60_000;
+const PAGE = fs.readFileSync(new URL("./fixtures/plausibleSite.html", import.meta.url), "utf8");
+const TRACKER = fs.readFileSync(new URL("../../node_modules/@plausible-analytics/tracker/plausible.js", import.meta.url), "utf8");
+
+type Site = { url: string; close(): Promise<void> };
+
+/** Serves the page at every path, with the tracker's module at /plausible.js, sending to `server`'s /api/event. */
+async function servePlausibleSite(server: LocalConvex, hashBasedRouting: boolean): Promise<Site> {
+  const page = PAGE.replace("{{endpoint}}", `${server.siteUrl}/api/event`).replace("{{hashBasedRouting}}", String(hashBasedRouting));
+  const site = http.createServer((request, response) => {
+    if (request.url === "/plausible.js") response.writeHead(200, { "Content-Type": "text/javascript" }).end(TRACKER);
+    else if (request.url === "/favicon.ico") response.writeHead(404).end();
+    else if (request.url?.startsWith("/files/")) response.writeHead(200, { "Content-Type": "application/pdf" }).end("%PDF-1.4");
+    else response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(page);
+  });
+  await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(site.address() as AddressInfo).port}`, close: () => new Promise((resolve) => site.close(() => resolve())) };
+}
+
+let browser: Browser;
+let server: LocalConvex;
+let contexts: BrowserContext[] = [];
+let pageErrors: string[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  ({ server } = await startSite({ port: inject("appPort"), appDir: inject("appDir"), runCronsOnSchedule: false }));
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.map((context) => context.close()));
+  contexts = [];
+  await server.close();
+  backendClock.reset();
+  expect(pageErrors).toEqual([]);
+  pageErrors = [];
+});
+
+async function newVisitor(baseURL: string): Promise<BrowserContext> {
+  const context = await newCountedContext(browser, { baseURL });
+  context.on("weberror", (error) => pageErrors.push(String(error.error())));
+  contexts.push(context);
+  return context;
+}
+
+describe("Plausible's tracker on a plain page", () => {
+  it("counts its views (a pushState navigation too), a custom event with props and revenue, an outbound click and a download, live on /stats", async () => {
+    const site = await servePlausibleSite(server, false);
+    try {
+      const dashboard = await openDashboard(await newVisitor(server.url));
+      await expect.poll(() => readDashboard(dashboard)).toMatchObject({ totalViews: 0 });
+      const context = await newVisitor(site.url);
+      const page = await context.newPage();
+      await page.goto("/landing");
+      await expect.poll(() => readDashboard(dashboard)).toMatchObject({ totalViews: 1, uniqueVisitors: 1, viewsByPage: { "/landing": 1 } });
+      await page.click("#to-pricing");
+      await expect.poll(() => readDashboard(dashboard)).toMatchObject({ totalViews: 2, uniqueVisitors: 1, viewsByPage: { "/landing": 1, "/pricing": 1 } });
+      await page.click("#signup");
+      const opened = context.waitForEvent("page");
+      await page.click("#outbound");
+      await (await opened).close();
+      await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+      await showEvents(dashboard);
+      const rows = () => dashboard.locator('[data-testid="events-table"] tbody tr').allTextContents();
+      await expect.poll(async () => (await rows()).length).toBe(3);
+      expect((await rows()).sort()).toEqual(["File Download", "Outbound Link: Click", "Signup"].map((name) => expect.stringContaining(name)).sort());
+      expect((await rows()).find((row) => row.startsWith("Signup"))).toContain("$29.00");
+      // Whole hours: an event property's values come from its buckets.
+      const hour = Date.now() - (Date.now() % HOUR);
+      const range = { from: hour - HOUR, to: hour + HOUR };
+      const plans = await queryValue<{ value: string }[]>(server.deployment, "stats:breakdown", { ...range, property: "prop:plan", filters: [{ property: "event", op: "is", value: "Signup" }] });
+      expect(plans.map(({ value }) => value)).toEqual(["pro"]);
+      await dashboard.screenshot({ path: `${SCREENSHOT_DIR}plausible-tracker-stats.png`, fullPage: true, animations: "disabled" });
+    } finally {
+      await site.close();
+    }
+  });
+
+  it("in hash mode, a route in the hash is a page of its own", async () => {
+    const site = await servePlausibleSite(server, true);
+    try {
+      const dashboard = await openDashboard(await newVisitor(server.url));
+      const page = await (await newVisitor(site.url)).newPage();
+      await page.goto("/app");
+      await expect.poll(() => readDashboard(dashboard)).toMatchObject({ totalViews: 1 });
+      await page.click("#to-settings");
+      await expect.poll(async () => Object.keys((await readDashboard(dashboard)).viewsByPage).sort()).toEqual(["/app", "/app%23/settings"]);
+    } finally {
+      await site.close();
+    }
+  });
+});
