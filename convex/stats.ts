@@ -36,6 +36,7 @@ export const {
   createFunnel,
   listFunnels,
   deleteFunnel,
+  umamiWebsite,
   listShareLinks,
   revokeShareLink,
 } = liveStats.api();

@@ -298,6 +298,12 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
         returns: vFunnel,
         handler: async (ctx, args) => await ctx.runMutation(component.operate.createFunnel, args),
       }),
+      /** The id Umami's trackers send as `website` for this site (`POST /api/send`: prds/compat.md): `npx convex run stats:umamiWebsite`; the same id every time. */
+      umamiWebsite: internalActionGeneric({
+        args: {},
+        returns: v.object({ websiteId: v.string() }),
+        handler: async (ctx) => ({ websiteId: await ctx.runMutation(component.operate.claimUmamiWebsiteId, { candidate: crypto.randomUUID() }) }),
+      }),
       /** Every funnel, in the order they were made. */
       listFunnels: internalQueryGeneric({
         args: {},

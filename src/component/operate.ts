@@ -9,6 +9,7 @@ import * as ShareLinks from "./operate/shareLinks.js";
 import * as Funnels from "./operate/funnels.js";
 import * as GoalDefinitions from "./operate/goalDefinitions.js";
 import * as Goals from "./operate/goals.js";
+import * as UmamiWebsite from "./operate/umamiWebsite.js";
 import * as LegacyImport from "./operate/legacyImport.js";
 import { adminAccess, vAdminAccess } from "./operate/adminAccess.js";
 import { dashboardAccess } from "./read/dashboardAccess.js";
@@ -121,6 +122,20 @@ export const deleteGoal = mutation({
   args: { name: v.string() },
   returns: v.object({ deleted: v.boolean() }),
   handler: async (ctx, { name }) => ({ deleted: await Goals.deleteGoal(ctx, name) }),
+});
+
+/** The site's Umami website id, or null before the owner made one. */
+export const umamiWebsiteId = query({
+  args: {},
+  returns: v.union(v.string(), v.null()),
+  handler: async (ctx) => await UmamiWebsite.getUmamiWebsiteId(ctx),
+});
+
+/** The site's Umami website id: the one it has, or `candidate` (a random UUID), kept. */
+export const claimUmamiWebsiteId = mutation({
+  args: { candidate: v.string() },
+  returns: v.string(),
+  handler: async (ctx, { candidate }) => await UmamiWebsite.claimUmamiWebsiteId(ctx, candidate),
 });
 
 /** A funnel: a name and 2 to 8 goals reached in order within one visit. Throws INVALID_ARGUMENT for a bad or taken name, or a step that is no goal. */

@@ -50,7 +50,8 @@ export const recordForeignEvent = mutation({
   handler: async (ctx, { event, site, salt, ...request }) => {
     const now = Date.now();
     const sessionId = await DailyVisitors.dailySessionId(ctx, site, request.userAgent, salt, now);
-    return await Events.recordEvent(ctx, { ...event, sessionId } as Events.TrackingEvent, request, now);
+    const outcome = await Events.recordEvent(ctx, { ...event, sessionId } as Events.TrackingEvent, request, now);
+    return outcome.accepted ? { ...outcome, sessionId } : outcome;
   },
 });
 

@@ -164,6 +164,9 @@ export default defineSchema({
     lastEvent: v.optional(v.number()),
   }).index("by_sessionId", ["sessionId"]),
 
+  // The site's Umami website id (operate/umamiWebsite.ts), which Umami's trackers send as `website`: one row, made by the owner's command.
+  umamiWebsites: defineTable({ websiteId: v.string() }),
+
   // Hot path: a random salt per UTC day, which makes the daily visitor id of trackers that send none (Plausible's:
   // record/dailyVisitors.ts), stored by the day's first such request; the cleanup cron deletes every salt whose day has ended.
   visitorSalts: defineTable({ day: v.number(), salt: v.string() }).index("by_day", ["day"]),

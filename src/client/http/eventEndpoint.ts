@@ -7,6 +7,7 @@ import { EVENT_SHAPES, type TrackingEvent } from "../../component/record/events.
 import { isBotUserAgent } from "../../component/record/visitAttributes.js";
 import { jsonResponse } from "./jsonResponse.js";
 import { isPlausibleBody, readPlausibleEvent } from "./plausibleEvent.js";
+import { readUmamiEvent } from "./umamiEvent.js";
 import type { HttpContext } from "./routes.js";
 
 /**
@@ -171,4 +172,42 @@ async function handlePlausibleEvent({ ctx, sites }: HttpContext, request: Reques
     return { response: jsonResponse(429, { error: data.message }, { "Retry-After": String(seconds) }) };
   }
   return { response: plausibleOk(), originAllowed: true };
+}
+
+/**
+ * Umami's `POST /api/send` (prds/compat.md): the body names a site by its Umami website id (`npx convex run
+ * stats:umamiWebsite`), looked up among the router's sites; the event is recorded there as a Plausible tracker's is
+ * (the daily visitor). Answers Umami's: `{ cache, sessionId, visitId }` (the session is the day's visitor, and so its
+ * visit id: our visits are cut by the worker), `{ beep: "boop" }` for a bot, a 400 for a website no site has.
+ */
+export async function handleUmamiRequest({ ctx, sites }: HttpContext, request: Request): Promise<{ response: Response; originAllowed?: boolean }> {
+  const body = await readJsonObject(request);
+  if (body instanceof Response) return { response: body };
+  const read = readUmamiEvent(body);
+  if ("error" in read) return { response: jsonResponse(400, { error: read.error }) };
+  const userAgent = request.headers.get("User-Agent") ?? undefined;
+  if (isBotUserAgent(userAgent)) return { response: jsonResponse(200, { beep: "boop" }) };
+  let site: (typeof sites)[number] | undefined;
+  for (const each of sites) if ((await ctx.runQuery(each.component.operate.umamiWebsiteId, {})) === read.website) site = each;
+  if (site === undefined) return { response: jsonResponse(400, { error: "no site has this website id: give the one `npx convex run stats:umamiWebsite` prints" }) };
+  if (read.event === null) return { response: jsonResponse(200, { cache: "", sessionId: null, visitId: null }) };
+  const salt = [...crypto.getRandomValues(new Uint8Array(32))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  try {
+    const outcome = await ctx.runMutation(site.component.record.recordForeignEvent, {
+      event: read.event,
+      site: read.website,
+      salt,
+      userAgent,
+      origin: request.headers.get("Origin") ?? undefined,
+    });
+    if (!outcome.accepted) return { response: jsonResponse(403, { error: outcome.message }), originAllowed: false };
+    const sessionId = outcome.sessionId ?? null;
+    return { response: jsonResponse(200, { cache: sessionId ?? "", sessionId, visitId: sessionId }), originAllowed: true };
+  } catch (error) {
+    const data = error instanceof ConvexError ? (error.data as InvalidArgument | RateLimited) : null;
+    if (data?.code === "INVALID_ARGUMENT") return { response: jsonResponse(400, { error: data.message }) };
+    if (data?.code !== "RATE_LIMITED") throw error;
+    const seconds = Math.max(1, Math.ceil(data.retryAfter / 1000));
+    return { response: jsonResponse(429, { error: data.message }, { "Retry-After": String(seconds) }) };
+  }
 }

@@ -34,7 +34,7 @@ function objectOf(value: unknown): Record<string, unknown> | undefined {
 }
 
 /** Text cut to at most `bytes` bytes of UTF-8, never inside a character. */
-function cutToBytes(text: string, bytes: number): string {
+export function cutToBytes(text: string, bytes: number): string {
   let cut = text;
   while (utf8.encode(cut).length > bytes) cut = [...cut].slice(0, -1).join("");
   return cut;

@@ -1,7 +1,7 @@
 import { httpActionGeneric, type FunctionReference, type GenericActionCtx, type GenericDataModel, type HttpRouter } from "convex/server";
 import type { ComponentApi } from "../../component/_generated/component.js";
 import { handleBackfillRequest, handleCleanupRequest, handleFunnelsRequest, handleGoalsRequest, handleRecountRequest } from "./adminEndpoints.js";
-import { handleEventRequest } from "./eventEndpoint.js";
+import { handleEventRequest, handleUmamiRequest } from "./eventEndpoint.js";
 import { handleExportRequest } from "./statsExport.js";
 import { jsonResponse } from "./jsonResponse.js";
 import { isAllowedOrigin } from "../../component/record/events.js";
@@ -61,6 +61,13 @@ export function registerRoutes(http: HttpRouter, component: ComponentApi, option
     return allowed ? withCors(response, request) : response;
   });
   route("OPTIONS", "/api/event", async (site, request) => preflight(request, await allowedOrigins(site)));
+  // Umami's trackers (prds/compat.md): their JSON and `x-umami-cache` header need a preflight.
+  route("POST", "/api/send", async (site, request) => {
+    const { response, originAllowed } = await handleUmamiRequest(site, request);
+    const allowed = originAllowed ?? isAllowedOrigin(request.headers.get("Origin"), await allowedOrigins(site));
+    return allowed ? withCors(response, request) : response;
+  });
+  route("OPTIONS", "/api/send", async (site, request) => preflight(request, await allowedOrigins(site)));
   // Maintenance behind Authorization: Bearer <STATS_ADMIN_SECRET>; no CORS: no page should hold the secret.
   route("POST", "/api/admin/backfill", handleBackfillRequest);
   route("POST", "/api/admin/cleanup", handleCleanupRequest);
@@ -102,7 +109,7 @@ function preflight(request: Request, allowed: string[]): Response {
   if (origin !== null && isAllowedOrigin(origin, allowed)) {
     headers.set("Access-Control-Allow-Origin", origin);
     headers.set("Access-Control-Allow-Methods", "POST, OPTIONS");
-    headers.set("Access-Control-Allow-Headers", "Content-Type");
+    headers.set("Access-Control-Allow-Headers", "Content-Type, x-umami-cache");
     headers.set("Access-Control-Max-Age", String(PREFLIGHT_MAX_AGE_SECONDS));
   }
   return new Response(null, { status: 204, headers });

@@ -40,6 +40,7 @@ import type * as operate_recount from "../operate/recount.js";
 import type * as operate_retention from "../operate/retention.js";
 import type * as operate_retiredRows from "../operate/retiredRows.js";
 import type * as operate_shareLinks from "../operate/shareLinks.js";
+import type * as operate_umamiWebsite from "../operate/umamiWebsite.js";
 import type * as read from "../read.js";
 import type * as read_activeVisitors from "../read/activeVisitors.js";
 import type * as read_conversions from "../read/conversions.js";
@@ -103,6 +104,7 @@ const fullApi: ApiFromModules<{
   "operate/retention": typeof operate_retention;
   "operate/retiredRows": typeof operate_retiredRows;
   "operate/shareLinks": typeof operate_shareLinks;
+  "operate/umamiWebsite": typeof operate_umamiWebsite;
   read: typeof read;
   "read/activeVisitors": typeof read_activeVisitors;
   "read/conversions": typeof read_conversions;

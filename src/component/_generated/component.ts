@@ -38,6 +38,13 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         "off" | "denied" | "granted",
         Name
       >;
+      claimUmamiWebsiteId: FunctionReference<
+        "mutation",
+        "internal",
+        { candidate: string },
+        string,
+        Name
+      >;
       cleanupStaleSessions: FunctionReference<
         "mutation",
         "internal",
@@ -279,6 +286,13 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         "internal",
         { id: string },
         { revoked: boolean },
+        Name
+      >;
+      umamiWebsiteId: FunctionReference<
+        "query",
+        "internal",
+        {},
+        string | null,
         Name
       >;
     };
@@ -814,7 +828,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           userAgent?: string;
           origin?: string;
         },
-        { accepted: true } | { accepted: false; message: string },
+        | { accepted: true; sessionId?: string }
+        | { accepted: false; message: string },
         Name
       >;
       recordForeignEvent: FunctionReference<
@@ -853,7 +868,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           userAgent?: string;
           origin?: string;
         },
-        { accepted: true } | { accepted: false; message: string },
+        | { accepted: true; sessionId?: string }
+        | { accepted: false; message: string },
         Name
       >;
       recordPageView: FunctionReference<

@@ -40,7 +40,8 @@ export type ForeignEvent = Infer<typeof vForeignEvent>;
 /** The environment variable listing the origins allowed to send events; unset, any origin may. */
 export const ALLOWED_ORIGINS_VARIABLE = "STATS_ALLOWED_ORIGINS";
 
-export const vEventOutcome = v.union(v.object({ accepted: v.literal(true) }), v.object({ accepted: v.literal(false), message: v.string() }));
+// `sessionId`: the daily visitor's, for an event from a tracker that sends none (Umami's answer names it).
+export const vEventOutcome = v.union(v.object({ accepted: v.literal(true), sessionId: v.optional(v.string()) }), v.object({ accepted: v.literal(false), message: v.string() }));
 export type EventOutcome = Infer<typeof vEventOutcome>;
 
 /**

@@ -10,10 +10,12 @@ import { launchChromium, newCountedContext } from "./support/browser";
 import { openDashboard, readDashboard, showEvents } from "./support/dashboard";
 import { queryValue } from "./support/statsRange";
 import { SCREENSHOT_DIR } from "./support/screenshots";
+import { Umami } from "@umami/node";
 
-// Plausible's official tracker (npm: @plausible-analytics/tracker), unchanged but for its endpoint, on a plain page of
-// its own origin (prds/compat.md): its views (pushState and hash routes), a custom event with props and revenue, an
-// outbound click and a download reach the blog's /stats live.
+// Trackers nobody here wrote (prds/compat.md). Plausible's official tracker (npm: @plausible-analytics/tracker),
+// unchanged but for its endpoint, on a plain page of its own origin: its views (pushState and hash routes), a custom
+// event with props and revenue, an outbound click and a download reach the blog's /stats live. Umami's Node client
+// (npm: @umami/node) sends to /api/send, and its views and events count.
 
 const HOUR = 60 * 60_000;
 const PAGE = fs.readFileSync(new URL("./fixtures/plausibleSite.html", import.meta.url), "utf8");
@@ -112,5 +114,34 @@ describe("Plausible's tracker on a plain page", () => {
     } finally {
       await site.close();
     }
+  });
+});
+
+describe("Umami's Node client", () => {
+  it("sends views and a custom event with data and revenue to /api/send, and they count", async () => {
+    const made = await server.deployment.action("stats:umamiWebsite", {}, "deployment");
+    if (!made.success) throw new Error(made.errorMessage);
+    const { websiteId } = made.value as { websiteId: string };
+    const umami = new Umami();
+    umami.init({ hostUrl: server.siteUrl, websiteId, userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15" });
+    const page = { hostname: "blog.example.com", language: "en-US", screen: "1440x900", referrer: "https://www.google.com/" };
+    const answers = [
+      await umami.track({ ...page, url: "/pricing", title: "Pricing" }),
+      await umami.track({ ...page, url: "/about", title: "About" }),
+      await umami.track({ ...page, url: "/pricing", name: "Signup", data: { plan: "pro", revenue: 29, currency: "USD" } }),
+    ];
+    expect(answers.map(({ status }) => status)).toEqual([200, 200, 200]);
+    const bodies = await Promise.all(answers.map((answer) => answer.json() as Promise<{ sessionId: string }>));
+    // One person today: every answer names the same daily visitor.
+    expect(new Set(bodies.map(({ sessionId }) => sessionId)).size).toBe(1);
+    await server.deployment.mutation("stats:watchDashboard", {});
+    await server.deployment.settled();
+    const hour = Date.now() - (Date.now() % HOUR);
+    const range = { from: hour - HOUR, to: hour + HOUR };
+    await expect
+      .poll(() => queryValue<{ pageviews: number; visitors: number }>(server.deployment, "stats:summary", range))
+      .toMatchObject({ pageviews: 2, visitors: 1 });
+    const events = await queryValue<{ value: string; revenue?: number }[]>(server.deployment, "stats:breakdown", { ...range, property: "event" });
+    expect(events).toEqual([expect.objectContaining({ value: "Signup", revenue: 29 })]);
   });
 });
