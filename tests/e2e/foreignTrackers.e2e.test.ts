@@ -1,12 +1,9 @@
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import type { Browser, BrowserContext } from "playwright-core";
-import { backendClock } from "../../tools/local-convex/clock";
+import { describe, expect, it } from "vitest";
 import type { LocalConvex } from "../../tools/local-convex/server";
-import { startSite } from "../../tools/demo/site";
-import { launchChromium, newCountedContext } from "./support/browser";
+import { useSiteVisitors } from "./support/siteVisitors";
 import { openDashboard, readDashboard, showEvents } from "./support/dashboard";
 import { queryValue } from "./support/statsRange";
 import { SCREENSHOT_DIR } from "./support/screenshots";
@@ -36,46 +33,16 @@ async function servePlausibleSite(server: LocalConvex, hashBasedRouting: boolean
   return { url: `http://127.0.0.1:${(site.address() as AddressInfo).port}`, close: () => new Promise((resolve) => site.close(() => resolve())) };
 }
 
-let browser: Browser;
-let server: LocalConvex;
-let contexts: BrowserContext[] = [];
-let pageErrors: string[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-beforeEach(async () => {
-  ({ server } = await startSite({ port: inject("appPort"), appDir: inject("appDir"), runCronsOnSchedule: false }));
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  contexts = [];
-  await server.close();
-  backendClock.reset();
-  expect(pageErrors).toEqual([]);
-  pageErrors = [];
-});
-
-async function newVisitor(baseURL: string): Promise<BrowserContext> {
-  const context = await newCountedContext(browser, { baseURL });
-  context.on("weberror", (error) => pageErrors.push(String(error.error())));
-  contexts.push(context);
-  return context;
-}
+const blog = useSiteVisitors();
+const newVisitor = (baseURL: string) => blog.newVisitor({ baseURL });
 
 describe("Plausible's tracker on a plain page", () => {
   it("counts its views (a pushState navigation too), a custom event with props and revenue, an outbound click and a download, live on /stats", async () => {
-    const site = await servePlausibleSite(server, false);
+    const plain = await servePlausibleSite(blog.server(), false);
     try {
-      const dashboard = await openDashboard(await newVisitor(server.url));
+      const dashboard = await openDashboard(await blog.newVisitor());
       await expect.poll(() => readDashboard(dashboard)).toMatchObject({ totalViews: 0 });
-      const context = await newVisitor(site.url);
+      const context = await newVisitor(plain.url);
       const page = await context.newPage();
       await page.goto("/landing");
       await expect.poll(() => readDashboard(dashboard)).toMatchObject({ totalViews: 1, uniqueVisitors: 1, viewsByPage: { "/landing": 1 } });
@@ -94,36 +61,36 @@ describe("Plausible's tracker on a plain page", () => {
       // Whole hours: an event property's values come from its buckets.
       const hour = Date.now() - (Date.now() % HOUR);
       const range = { from: hour - HOUR, to: hour + HOUR };
-      const plans = await queryValue<{ value: string }[]>(server.deployment, "stats:breakdown", { ...range, property: "prop:plan", filters: [{ property: "event", op: "is", value: "Signup" }] });
+      const plans = await queryValue<{ value: string }[]>(blog.server().deployment, "stats:breakdown", { ...range, property: "prop:plan", filters: [{ property: "event", op: "is", value: "Signup" }] });
       expect(plans.map(({ value }) => value)).toEqual(["pro"]);
       await dashboard.screenshot({ path: `${SCREENSHOT_DIR}plausible-tracker-stats.png`, fullPage: true, animations: "disabled" });
     } finally {
-      await site.close();
+      await plain.close();
     }
   });
 
   it("in hash mode, a route in the hash is a page of its own", async () => {
-    const site = await servePlausibleSite(server, true);
+    const plain = await servePlausibleSite(blog.server(), true);
     try {
-      const dashboard = await openDashboard(await newVisitor(server.url));
-      const page = await (await newVisitor(site.url)).newPage();
+      const dashboard = await openDashboard(await blog.newVisitor());
+      const page = await (await newVisitor(plain.url)).newPage();
       await page.goto("/app");
       await expect.poll(() => readDashboard(dashboard)).toMatchObject({ totalViews: 1 });
       await page.click("#to-settings");
       await expect.poll(async () => Object.keys((await readDashboard(dashboard)).viewsByPage).sort()).toEqual(["/app", "/app%23/settings"]);
     } finally {
-      await site.close();
+      await plain.close();
     }
   });
 });
 
 describe("Umami's Node client", () => {
   it("sends views and a custom event with data and revenue to /api/send, and they count", async () => {
-    const made = await server.deployment.action("stats:umamiWebsite", {}, "deployment");
+    const made = await blog.server().deployment.action("stats:umamiWebsite", {}, "deployment");
     if (!made.success) throw new Error(made.errorMessage);
     const { websiteId } = made.value as { websiteId: string };
     const umami = new Umami();
-    umami.init({ hostUrl: server.siteUrl, websiteId, userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15" });
+    umami.init({ hostUrl: blog.server().siteUrl, websiteId, userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15" });
     const page = { hostname: "blog.example.com", language: "en-US", screen: "1440x900", referrer: "https://www.google.com/" };
     const answers = [
       await umami.track({ ...page, url: "/pricing", title: "Pricing" }),
@@ -134,14 +101,14 @@ describe("Umami's Node client", () => {
     const bodies = await Promise.all(answers.map((answer) => answer.json() as Promise<{ sessionId: string }>));
     // One person today: every answer names the same daily visitor.
     expect(new Set(bodies.map(({ sessionId }) => sessionId)).size).toBe(1);
-    await server.deployment.mutation("stats:watchDashboard", {});
-    await server.deployment.settled();
+    await blog.server().deployment.mutation("stats:watchDashboard", {});
+    await blog.server().deployment.settled();
     const hour = Date.now() - (Date.now() % HOUR);
     const range = { from: hour - HOUR, to: hour + HOUR };
     await expect
-      .poll(() => queryValue<{ pageviews: number; visitors: number }>(server.deployment, "stats:summary", range))
+      .poll(() => queryValue<{ pageviews: number; visitors: number }>(blog.server().deployment, "stats:summary", range))
       .toMatchObject({ pageviews: 2, visitors: 1 });
-    const events = await queryValue<{ value: string; revenue?: number }[]>(server.deployment, "stats:breakdown", { ...range, property: "event" });
+    const events = await queryValue<{ value: string; revenue?: number }[]>(blog.server().deployment, "stats:breakdown", { ...range, property: "event" });
     expect(events).toEqual([expect.objectContaining({ value: "Signup", revenue: 29 })]);
   });
 });

@@ -1,54 +1,22 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { setTimeout as delay } from "node:timers/promises";
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { EXCLUDE_ME_STORAGE_KEY, SESSION_TIMEOUT_MS } from "../../src/shared/config";
 import { backendClock } from "../../tools/local-convex/clock";
-import type { LocalConvex } from "../../tools/local-convex/server";
-import { launchChromium, newAutomatedContext, newCountedContext } from "./support/browser";
+import { useSiteVisitors } from "./support/siteVisitors";
+import { queryValue } from "./support/statsRange";
 import { MutationWatcher, openDashboard, readDashboard, showEvents, wasNeverReloaded } from "./support/dashboard";
-import { startSite } from "../../tools/demo/site";
 
-let browser: Browser;
-let server: LocalConvex;
-let contexts: BrowserContext[] = [];
-let pageErrors: string[] = [];
+const blog = useSiteVisitors();
+const { newVisitor } = blog;
 let post: { path: string; title: string };
 let otherPost: string;
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
 beforeEach(async () => {
-  // Crons run when a test says so, so "after the cleanup" is a moment the test picks.
-  ({ server } = await startSite({ port: inject("appPort"), appDir: inject("appDir"), runCronsOnSchedule: false }));
-  const posts = await server.deployment.query("content:listPosts", {});
-  const [first, second] = (posts.success ? posts.value : []) as { slug: string; title: string }[];
+  const [first, second] = await queryValue<{ slug: string; title: string }[]>(blog.server().deployment, "content:listPosts", {});
   post = { path: `/${first.slug}`, title: first.title };
   otherPost = `/${second.slug}`;
 });
-
-afterEach(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  contexts = [];
-  await server.close();
-  backendClock.reset();
-  // The app must never throw, whatever the test did to it.
-  expect(pageErrors).toEqual([]);
-  pageErrors = [];
-});
-
-/** A browser context is one visitor: its own localStorage, so its own session id. Counted as a person unless `automated`. */
-async function newVisitor(options: BrowserContextOptions = {}, { automated = false } = {}): Promise<BrowserContext> {
-  const context = await (automated ? newAutomatedContext : newCountedContext)(browser, { baseURL: server.url, ...options });
-  context.on("weberror", (error) => pageErrors.push(String(error.error())));
-  contexts.push(context);
-  return context;
-}
 
 /** Nothing yet: /stats itself is never counted, nor does it send heartbeats. */
 const EMPTY = { activeNow: 0, totalViews: 0, uniqueVisitors: 0, viewsByPage: {}, activeByPath: {} };
@@ -168,12 +136,12 @@ describe("/stats updates live while the site is browsed", () => {
     await watcher.clock.fastForward(pastTimeout);
     // Wait until the open tab's heartbeat from after the jump has landed and the worker has folded it.
     const activeNow = async () => {
-      const outcome = await server.deployment.query("stats:getActiveVisitors", {});
+      const outcome = await blog.server().deployment.query("stats:getActiveVisitors", {});
       return outcome.success ? (outcome.value as { activeVisitors: number }).activeVisitors : outcome.errorMessage;
     };
     await expect.poll(activeNow).toBe(1);
 
-    const [cleanup] = await server.deployment.runCrons();
+    const [cleanup] = await blog.server().deployment.runCrons();
     expect(cleanup).toMatchObject({ success: true, value: { deleted: 1, pruned: 0, more: false } });
     await expect.poll(() => readDashboard(dashboard)).toMatchObject({ activeNow: 1, activeByPath: { "/": 1 } });
     expect(await wasNeverReloaded(dashboard)).toBe(true);
