@@ -3,10 +3,13 @@ import { internal } from "../../convex/_generated/api";
 import { HOUR, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { USER_AGENTS } from "../support/visitWorkload";
+import { expectExactFigures } from "../support/recount";
+import { settle } from "../support/worker";
 
 /**
  * Umami's `POST /api/send` (prds/compat.md): a site named by its Umami website id, views and custom events (data as
- * props, revenue), Umami's answers, bots, identify, and the preflight its `x-umami-cache` header needs.
+ * props, revenue), Umami's answers, bots, identify, and the preflight its `x-umami-cache` header needs; then our
+ * tracker's, Plausible's and Umami's traffic together, recounted.
  */
 
 useFakeClock(T0 + 10 * HOUR);
@@ -57,5 +60,25 @@ describe("Umami's /api/send", () => {
     expect(await rows(t)).toEqual({ views: [], events: [], visits: [] });
     const preflight = await t.fetch("/api/send", { method: "OPTIONS", headers: { Origin: "https://blog.example.com", "Access-Control-Request-Method": "POST" } });
     expect(preflight.headers.get("Access-Control-Allow-Headers")).toContain("x-umami-cache");
+  });
+});
+
+describe("mixed traffic", () => {
+  test("our tracker's, Plausible's and Umami's events together: every figure equals a recount of the raw rows", async () => {
+    const t = createTestConvex();
+    const { websiteId: website } = await t.action(internal.stats.umamiWebsite, {});
+    const post = (path: string, body: unknown, ip: string, userAgent: string) =>
+      t.withRequestMetadata({ ip, userAgent }).fetch(path, { method: "POST", headers: { "Content-Type": "text/plain", "User-Agent": userAgent }, body: JSON.stringify(body) });
+    for (let visitor = 0; visitor < 12; visitor++) {
+      const ip = `198.51.100.${visitor}`;
+      const userAgent = USER_AGENTS[visitor % USER_AGENTS.length];
+      const path = `/post-${visitor % 4}`;
+      if (visitor % 3 === 0) await post("/api/event", { type: "pageview", sessionId: crypto.randomUUID(), path }, ip, userAgent);
+      else if (visitor % 3 === 1) await post("/api/event", { n: "pageview", u: `https://blog.example.com${path}`, d: "blog.example.com" }, ip, userAgent);
+      else await post("/api/send", { type: "event", payload: { website, url: path, hostname: "blog.example.com" } }, ip, userAgent);
+    }
+    await settle(t);
+    const truth = await expectExactFigures(t);
+    expect(truth.totalPageViews).toBe(12);
   });
 });
