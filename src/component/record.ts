@@ -4,6 +4,7 @@ import * as Record from "./record/record.js";
 import * as DailyVisitors from "./record/dailyVisitors.js";
 import * as Events from "./record/events.js";
 import * as CustomEvents from "./record/customEvents.js";
+import { getUmamiWebsiteId, UNKNOWN_UMAMI_WEBSITE } from "./operate/umamiWebsite.js";
 
 // What a visitor's call does (record/): append its own session's rows, then wake the worker. Nothing here
 // writes a document another visitor reads (prds/howtoavoidwriteconflicts.md).
@@ -45,9 +46,18 @@ export const recordEvent = mutation({
  * same checks and code path as recordEvent's.
  */
 export const recordForeignEvent = mutation({
-  args: { event: Events.vForeignEvent, site: v.string(), salt: DailyVisitors.vCandidateSalt, userAgent: v.optional(v.string()), origin: v.optional(v.string()) },
-  returns: Events.vEventOutcome,
-  handler: async (ctx, { event, site, salt, ...request }) => {
+  args: {
+    event: Events.vForeignEvent,
+    site: v.string(),
+    // `site` is an Umami website id, recorded only if it is this site's (operate/umamiWebsite.ts): the check and the write in one call.
+    umamiWebsite: v.optional(v.boolean()),
+    salt: DailyVisitors.vCandidateSalt,
+    userAgent: v.optional(v.string()),
+    origin: v.optional(v.string()),
+  },
+  returns: Events.vForeignEventOutcome,
+  handler: async (ctx, { event, site, umamiWebsite, salt, ...request }) => {
+    if (umamiWebsite === true && (await getUmamiWebsiteId(ctx)) !== site) return { accepted: false as const, unknownSite: true as const, message: UNKNOWN_UMAMI_WEBSITE };
     const now = Date.now();
     const sessionId = await DailyVisitors.dailySessionId(ctx, site, request.userAgent, salt, now);
     const outcome = await Events.recordEvent(ctx, { ...event, sessionId } as Events.TrackingEvent, request, now);

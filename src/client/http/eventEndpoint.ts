@@ -9,6 +9,7 @@ import { jsonResponse } from "./jsonResponse.js";
 import { isPlausibleBody, readPlausibleEvent } from "./plausibleEvent.js";
 import { readUmamiEvent } from "./umamiEvent.js";
 import type { HttpContext } from "./routes.js";
+import { UNKNOWN_UMAMI_WEBSITE } from "../../component/operate/umamiWebsite.js";
 
 /**
  * POST /api/event: views, heartbeats and custom events from any site, as JSON or as
@@ -105,6 +106,27 @@ function readEvent(body: Record<string, unknown>): TrackingEvent | Response {
   return event;
 }
 
+/** Why the component refused an event: a field it rejects, or a limit holding it back for `retryAfter` seconds. Each format answers it its own way. */
+type Refusal = InvalidArgument | { code: "RATE_LIMITED"; message: string; retryAfter: number };
+
+/** Runs the component's call; its INVALID_ARGUMENT or RATE_LIMITED comes back as the refusal, any other error is thrown. */
+async function recordOrRefusal<T>(record: () => Promise<T>): Promise<{ outcome: T } | { refusal: Refusal }> {
+  try {
+    return { outcome: await record() };
+  } catch (error) {
+    const data = error instanceof ConvexError ? (error.data as InvalidArgument | RateLimited) : null;
+    if (data?.code === "INVALID_ARGUMENT") return { refusal: data };
+    if (data?.code !== "RATE_LIMITED") throw error;
+    return { refusal: { code: "RATE_LIMITED", message: data.message, retryAfter: Math.max(1, Math.ceil(data.retryAfter / 1000)) } };
+  }
+}
+
+/** The 429 of every format: its body, and Retry-After in seconds. */
+const tooManyRequests = (retryAfter: number, body: object) => jsonResponse(429, body, { "Retry-After": String(retryAfter) });
+
+/** A random salt for the day's visitors, kept by the site's component if the day has none yet (record/dailyVisitors.ts). */
+const drawSalt = () => [...crypto.getRandomValues(new Uint8Array(32))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+
 /**
  * Answers 202 (nothing else) once the event is recorded, deduplicated, or
  * from a bot (not counted); 400 with `{ error, field }` and nothing written
@@ -122,20 +144,15 @@ export async function handleEventRequest(http: HttpContext, request: Request): P
   const origin = request.headers.get("Origin") ?? undefined;
   // A bot hears what a person would, so it learns nothing; it is not counted.
   if (isBotUserAgent(userAgent)) return { response: new Response(null, { status: 202 }) };
-  try {
-    const outcome = await ctx.runMutation(component.record.recordEvent, { event, userAgent, origin });
-    if (!outcome.accepted) return { response: rejected(403, outcome.message, "Origin"), originAllowed: false };
-  } catch (error) {
-    const data = error instanceof ConvexError ? (error.data as InvalidArgument | RateLimited) : null;
-    if (data?.code === "INVALID_ARGUMENT") {
-      // The body cannot carry a user agent (readEvent refuses it): a refused one is the header, which a resend without `visit` would not change.
-      if (data.field === "visit.userAgent") return { response: rejected(400, data.message.replace(data.field, "the User-Agent header"), "User-Agent") };
-      return { response: rejected(400, data.message, data.field) };
-    }
-    if (data?.code !== "RATE_LIMITED") throw error;
-    const seconds = Math.max(1, Math.ceil(data.retryAfter / 1000));
-    return { response: jsonResponse(429, { error: data.message, retryAfter: seconds }, { "Retry-After": String(seconds) }) };
+  const recorded = await recordOrRefusal(() => ctx.runMutation(component.record.recordEvent, { event, userAgent, origin }));
+  if ("refusal" in recorded) {
+    const { refusal } = recorded;
+    if (refusal.code === "RATE_LIMITED") return { response: tooManyRequests(refusal.retryAfter, { error: refusal.message, retryAfter: refusal.retryAfter }) };
+    // The body cannot carry a user agent (readEvent refuses it): a refused one is the header, which a resend without `visit` would not change.
+    if (refusal.field === "visit.userAgent") return { response: rejected(400, refusal.message.replace(refusal.field, "the User-Agent header"), "User-Agent") };
+    return { response: rejected(400, refusal.message, refusal.field) };
   }
+  if (!recorded.outcome.accepted) return { response: rejected(403, recorded.outcome.message, "Origin"), originAllowed: false };
   return { response: new Response(null, { status: 202 }), originAllowed: true };
 }
 
@@ -158,27 +175,26 @@ async function handlePlausibleEvent({ ctx, sites }: HttpContext, request: Reques
     return domain === undefined ? [] : [{ ...site, domain }];
   });
   if (named.length === 0 || isBotUserAgent(userAgent)) return { response: plausibleOk(true) };
-  const salt = [...crypto.getRandomValues(new Uint8Array(32))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-  try {
-    for (const { component, domain } of named) {
-      const outcome = await ctx.runMutation(component.record.recordForeignEvent, { event: read.event, site: domain, salt, userAgent, origin: request.headers.get("Origin") ?? undefined });
-      if (!outcome.accepted) return { response: jsonResponse(403, { error: outcome.message }), originAllowed: false };
+  const salt = drawSalt();
+  for (const { component, domain } of named) {
+    const recorded = await recordOrRefusal(() =>
+      ctx.runMutation(component.record.recordForeignEvent, { event: read.event, site: domain, salt, userAgent, origin: request.headers.get("Origin") ?? undefined }),
+    );
+    if ("refusal" in recorded) {
+      const { refusal } = recorded;
+      return { response: refusal.code === "RATE_LIMITED" ? tooManyRequests(refusal.retryAfter, { error: refusal.message }) : plausibleErrors({ [refusal.field]: [refusal.message] }) };
     }
-  } catch (error) {
-    const data = error instanceof ConvexError ? (error.data as InvalidArgument | RateLimited) : null;
-    if (data?.code === "INVALID_ARGUMENT") return { response: plausibleErrors({ [data.field]: [data.message] }) };
-    if (data?.code !== "RATE_LIMITED") throw error;
-    const seconds = Math.max(1, Math.ceil(data.retryAfter / 1000));
-    return { response: jsonResponse(429, { error: data.message }, { "Retry-After": String(seconds) }) };
+    if (!recorded.outcome.accepted) return { response: jsonResponse(403, { error: recorded.outcome.message }), originAllowed: false };
   }
   return { response: plausibleOk(), originAllowed: true };
 }
 
 /**
  * Umami's `POST /api/send` (prds/compat.md): the body names a site by its Umami website id (`npx convex run
- * stats:umamiWebsite`), looked up among the router's sites; the event is recorded there as a Plausible tracker's is
- * (the daily visitor). Answers Umami's: `{ cache, sessionId, visitId }` (the session is the day's visitor, and so its
- * visit id: our visits are cut by the worker), `{ beep: "boop" }` for a bot, a 400 for a website no site has.
+ * stats:umamiWebsite`); each site on the router is offered the event until the one whose id it is records it (one
+ * call for a router of one site), as a Plausible tracker's is (the daily visitor). Answers Umami's: `{ cache,
+ * sessionId, visitId }` (the session is the day's visitor, and so its visit id: our visits are cut by the worker),
+ * `{ beep: "boop" }` for a bot, a 400 for a website no site has.
  */
 export async function handleUmamiRequest({ ctx, sites }: HttpContext, request: Request): Promise<{ response: Response; originAllowed?: boolean }> {
   const body = await readJsonObject(request);
@@ -187,27 +203,25 @@ export async function handleUmamiRequest({ ctx, sites }: HttpContext, request: R
   if ("error" in read) return { response: jsonResponse(400, { error: read.error }) };
   const userAgent = request.headers.get("User-Agent") ?? undefined;
   if (isBotUserAgent(userAgent)) return { response: jsonResponse(200, { beep: "boop" }) };
-  let site: (typeof sites)[number] | undefined;
-  for (const each of sites) if ((await ctx.runQuery(each.component.operate.umamiWebsiteId, {})) === read.website) site = each;
-  if (site === undefined) return { response: jsonResponse(400, { error: "no site has this website id: give the one `npx convex run stats:umamiWebsite` prints" }) };
-  if (read.event === null) return { response: jsonResponse(200, { cache: "", sessionId: null, visitId: null }) };
-  const salt = [...crypto.getRandomValues(new Uint8Array(32))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-  try {
-    const outcome = await ctx.runMutation(site.component.record.recordForeignEvent, {
-      event: read.event,
-      site: read.website,
-      salt,
-      userAgent,
-      origin: request.headers.get("Origin") ?? undefined,
-    });
+  const unknownWebsite = jsonResponse(400, { error: UNKNOWN_UMAMI_WEBSITE });
+  if (read.event === null) {
+    // Nothing to record (an identify): only whether some site has the website id.
+    for (const { component } of sites) if ((await ctx.runQuery(component.operate.umamiWebsiteId, {})) === read.website) return { response: jsonResponse(200, { cache: "", sessionId: null, visitId: null }) };
+    return { response: unknownWebsite };
+  }
+  const salt = drawSalt();
+  for (const { component } of sites) {
+    const event = { event: read.event, site: read.website, umamiWebsite: true, salt, userAgent, origin: request.headers.get("Origin") ?? undefined };
+    const recorded = await recordOrRefusal(() => ctx.runMutation(component.record.recordForeignEvent, event));
+    if ("refusal" in recorded) {
+      const { refusal } = recorded;
+      return { response: refusal.code === "RATE_LIMITED" ? tooManyRequests(refusal.retryAfter, { error: refusal.message }) : jsonResponse(400, { error: refusal.message }) };
+    }
+    const { outcome } = recorded;
+    if ("unknownSite" in outcome) continue;
     if (!outcome.accepted) return { response: jsonResponse(403, { error: outcome.message }), originAllowed: false };
     const sessionId = outcome.sessionId ?? null;
     return { response: jsonResponse(200, { cache: sessionId ?? "", sessionId, visitId: sessionId }), originAllowed: true };
-  } catch (error) {
-    const data = error instanceof ConvexError ? (error.data as InvalidArgument | RateLimited) : null;
-    if (data?.code === "INVALID_ARGUMENT") return { response: jsonResponse(400, { error: data.message }) };
-    if (data?.code !== "RATE_LIMITED") throw error;
-    const seconds = Math.max(1, Math.ceil(data.retryAfter / 1000));
-    return { response: jsonResponse(429, { error: data.message }, { "Retry-After": String(seconds) }) };
   }
+  return { response: unknownWebsite };
 }

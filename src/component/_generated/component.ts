@@ -864,12 +864,14 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 revenue?: { amount: number | string; currency: string };
               };
           site: string;
+          umamiWebsite?: boolean;
           salt: string;
           userAgent?: string;
           origin?: string;
         },
         | { accepted: true; sessionId?: string }
-        | { accepted: false; message: string },
+        | { accepted: false; message: string }
+        | { accepted: false; unknownSite: true; message: string },
         Name
       >;
       recordPageView: FunctionReference<

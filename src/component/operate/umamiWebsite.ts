@@ -8,6 +8,9 @@ import { canonicalSessionId, type InvalidArgument } from "../../shared/validatio
  * settings; asked again, the same id is given.
  */
 
+/** What a request naming another site's website id hears. */
+export const UNKNOWN_UMAMI_WEBSITE = "no site has this website id: give the one `npx convex run stats:umamiWebsite` prints";
+
 export async function getUmamiWebsiteId(ctx: QueryCtx): Promise<string | null> {
   return (await ctx.db.query("umamiWebsites").first())?.websiteId ?? null;
 }

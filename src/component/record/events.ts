@@ -44,6 +44,9 @@ export const ALLOWED_ORIGINS_VARIABLE = "STATS_ALLOWED_ORIGINS";
 export const vEventOutcome = v.union(v.object({ accepted: v.literal(true), sessionId: v.optional(v.string()) }), v.object({ accepted: v.literal(false), message: v.string() }));
 export type EventOutcome = Infer<typeof vEventOutcome>;
 
+/** recordForeignEvent's outcome: recordEvent's, or `unknownSite` (an Umami website id that is not this site's: nothing recorded, the caller asks the next site). */
+export const vForeignEventOutcome = v.union(...vEventOutcome.members, v.object({ accepted: v.literal(false), unknownSite: v.literal(true), message: v.string() }));
+
 /**
  * Records an event in the tracker's own code path, the request's user agent standing in for the
  * browser's; an origin this site does not allow (STATS_ALLOWED_ORIGINS) is refused and writes nothing.
