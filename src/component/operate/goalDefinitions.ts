@@ -24,7 +24,7 @@ const goalOf = ({ name, event, page, props, prop, createdAt }: Doc<"goals">): Go
 
 /** Every goal, in the order they were made. */
 export async function listGoals(ctx: QueryCtx): Promise<Goal[]> {
-  return (await ctx.db.query("goals").take(GOALS_MAX)).map(goalOf);
+  return (await listGoalRows(ctx)).map(({ goal }) => goal);
 }
 
 /** Every goal with its id (a goal's own buckets are named by it: derive/goalBuckets.ts). */

@@ -17,7 +17,7 @@ import {
   isStepProperty,
   EVENT_PROP_KEYS,
 } from "../../shared/config.js";
-import { isBucketGoal, listGoalRows, listGoals, type Goal } from "../operate/goalDefinitions.js";
+import { isBucketGoal, listGoalRows, listGoals, goalNamed, type Goal } from "../operate/goalDefinitions.js";
 import { goalFoldsOf, goalScope } from "../derive/goalBuckets.js";
 import { parseFilters, scanFiltered, stepTestOf, Tally, ValueTallies, vFilters, type Filter, type MatchedVisit } from "./filteredVisits.js";
 import { ConversionTallies, conversionMetrics, type ConversionKey } from "./conversions.js";
@@ -552,8 +552,8 @@ async function bucketEventOf(ctx: QueryCtx, filters: Filter[]): Promise<string |
   if (filter === undefined || more.length > 0 || filter.op !== "is") return null;
   if (filter.property === EVENT_PROPERTY) return filter.value;
   if (filter.property !== GOAL_PROPERTY) return null;
-  const goal = (await listGoals(ctx)).find(({ name }) => name === filter.value);
-  if (goal === undefined) invalid("filters[0].value", `no goal is named ${quoted(filter.value)}`);
+  const goal = await goalNamed(ctx, filter.value);
+  if (goal === null) invalid("filters[0].value", `no goal is named ${quoted(filter.value)}`);
   return goal.event !== undefined && goal.props === undefined ? goal.event : null;
 }
 
