@@ -51,7 +51,11 @@ export async function publishOpenVisits(ctx: MutationCtx, now: number, folded: b
           .withIndex("by_timestamp", (q) => q.gte("timestamp", rows[0].start))
           .take(OPEN_EVENTS_READ_MAX + 1);
   const eventsBySession = new Map<string, Doc<"customEvents">[]>();
-  for (const event of events.slice(0, OPEN_EVENTS_READ_MAX)) eventsBySession.set(event.sessionId, [...(eventsBySession.get(event.sessionId) ?? []), event]);
+  for (const event of events.slice(0, OPEN_EVENTS_READ_MAX)) {
+    const sessionEvents = eventsBySession.get(event.sessionId);
+    if (sessionEvents === undefined) eventsBySession.set(event.sessionId, [event]);
+    else sessionEvents.push(event);
+  }
   const numbering: { numbering?: SessionNumbering } = {};
   const sessions = new Map<string, SessionScopes>();
   const visits: BlockVisit[] = [];
