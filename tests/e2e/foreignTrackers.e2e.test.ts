@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { LocalConvex } from "../../tools/local-convex/server";
 import { useSiteVisitors } from "./support/siteVisitors";
-import { openDashboard, readDashboard, showEvents } from "./support/dashboard";
+import { clickOutboundAndDownload, openDashboard, readDashboard, readEventRows } from "./support/dashboard";
 import { queryValue } from "./support/statsRange";
 import { SCREENSHOT_DIR } from "./support/screenshots";
 import { Umami } from "@umami/node";
@@ -49,15 +49,10 @@ describe("Plausible's tracker on a plain page", () => {
       await page.click("#to-pricing");
       await expect.poll(() => readDashboard(dashboard)).toMatchObject({ totalViews: 2, uniqueVisitors: 1, viewsByPage: { "/landing": 1, "/pricing": 1 } });
       await page.click("#signup");
-      const opened = context.waitForEvent("page");
-      await page.click("#outbound");
-      await (await opened).close();
-      await Promise.all([page.waitForEvent("download"), page.click("#download")]);
-      await showEvents(dashboard);
-      const rows = () => dashboard.locator('[data-testid="events-table"] tbody tr').allTextContents();
-      await expect.poll(async () => (await rows()).length).toBe(3);
-      expect((await rows()).sort()).toEqual(["File Download", "Outbound Link: Click", "Signup"].map((name) => expect.stringContaining(name)).sort());
-      expect((await rows()).find((row) => row.startsWith("Signup"))).toContain("$29.00");
+      await clickOutboundAndDownload(context, page);
+      const rows = await readEventRows(dashboard, 3);
+      expect(rows.sort()).toEqual(["File Download", "Outbound Link: Click", "Signup"].map((name) => expect.stringContaining(name)).sort());
+      expect(rows.find((row) => row.startsWith("Signup"))).toContain("$29.00");
       // Whole hours: an event property's values come from its buckets.
       const hour = Date.now() - (Date.now() % HOUR);
       const range = { from: hour - HOUR, to: hour + HOUR };

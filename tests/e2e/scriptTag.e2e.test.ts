@@ -7,7 +7,7 @@ import { backendClock } from "../../tools/local-convex/clock";
 import type { LocalConvex } from "../../tools/local-convex/server";
 import { startSite } from "../../tools/demo/site";
 import { launchChromium, newCountedContext } from "./support/browser";
-import { openDashboard, readDashboard, showEvents, wasNeverReloaded } from "./support/dashboard";
+import { clickOutboundAndDownload, openDashboard, readDashboard, readEventRows, showEvents, wasNeverReloaded } from "./support/dashboard";
 import { DESKTOP, screenshot } from "./support/screenshots";
 
 // A site with no React and no Convex client, only the script tag (README, "Add to any site"):
@@ -149,17 +149,10 @@ describe("the script tag on a plain HTML site", () => {
     await expect.poll(() => readDashboard(dashboard)).toMatchObject({ viewsByPage: { "/events": 1 } });
     await page.click("#signup");
     // The outbound link opens a tab of its own (nothing to load here); the download is a file the site serves.
-    const opened = context.waitForEvent("page");
-    await page.click("#outbound");
-    await (await opened).close();
-    await Promise.all([page.waitForEvent("download"), page.click("#download")]);
-    await showEvents(dashboard);
-    const rows = () => dashboard.locator('[data-testid="events-table"] tbody tr').allTextContents();
-    await expect.poll(async () => (await rows()).length).toBe(4);
-    expect((await rows()).sort()).toEqual(
-      ["File Download", "Newsletter", "Outbound Link: Click", "Signup"].map((name) => expect.stringContaining(name)).sort(),
-    );
-    expect((await rows()).find((row) => row.startsWith("Signup"))).toContain("$29.00");
+    await clickOutboundAndDownload(context, page);
+    const rows = await readEventRows(dashboard, 4);
+    expect(rows.sort()).toEqual(["File Download", "Newsletter", "Outbound Link: Click", "Signup"].map((name) => expect.stringContaining(name)).sort());
+    expect(rows.find((row) => row.startsWith("Signup"))).toContain("$29.00");
     expect(await wasNeverReloaded(dashboard)).toBe(true);
     await screenshot(browser, { baseURL: server.url, viewport: DESKTOP }, "/stats", async (stats) => {
       await showEvents(stats);

@@ -1,4 +1,5 @@
 import type { BrowserContext, Page } from "playwright-core";
+import { expect } from "vitest";
 
 /** What /stats shows, read through its stable test ids; a figure still loading is null. */
 export type Dashboard = {
@@ -39,6 +40,22 @@ export async function openDashboard(context: BrowserContext, path = "/stats"): P
 /** Turns the Goals panel to its Events tab (every event name seen; Goals is the tab a new browser shows first). */
 export async function showEvents(page: Page): Promise<void> {
   await page.locator('[data-testid="goals-panel"] [role="tab"]', { hasText: "Events" }).click();
+}
+
+/** The Events tab's rows (name first), read once it shows `count` of them. */
+export async function readEventRows(page: Page, count: number): Promise<string[]> {
+  await showEvents(page);
+  const rows = () => page.locator('[data-testid="events-table"] tbody tr').allTextContents();
+  await expect.poll(async () => (await rows()).length).toBe(count);
+  return await rows();
+}
+
+/** A visitor's clicks on the page's outbound link (closing the tab it opens) and its download link, each waited for. */
+export async function clickOutboundAndDownload(context: BrowserContext, page: Page): Promise<void> {
+  const opened = context.waitForEvent("page");
+  await page.click("#outbound");
+  await (await opened).close();
+  await Promise.all([page.waitForEvent("download"), page.click("#download")]);
 }
 
 export const wasNeverReloaded = (page: Page) => page.evaluate(() => (window as { loadedOnce?: boolean }).loadedOnce === true);
