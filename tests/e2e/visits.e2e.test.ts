@@ -1,11 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import type { VisitContext } from "../../src/component/record/visitAttributes";
 import { backendClock } from "../../tools/local-convex/clock";
 import type { LocalConvex } from "../../tools/local-convex/server";
 import { startSite } from "../../tools/demo/site";
 import { seedHistory, seededRandom, sitePages, type SitePage } from "../../tools/demo/traffic";
-import { launchChromium, newCountedContext } from "./support/browser";
+import { launchChromium } from "./support/browser";
+import { useSiteVisitors } from "./support/siteVisitors";
 import { MutationWatcher, openDashboard, wasNeverReloaded } from "./support/dashboard";
 import { PHONE, screenshot } from "./support/screenshots";
 import { queryValue, resolveRange } from "./support/statsRange";
@@ -27,17 +28,6 @@ function lastMinutes(minutes: number): { from: number; to: number } {
   return { from: to - (minutes + 1) * MINUTE, to };
 }
 const HN_ITEM = "https://news.ycombinator.com/item?id=1";
-
-let browser: Browser;
-let pageErrors: string[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
 
 /** A figure of the range's cards as shown ("3m 05s", "100%", "1"); null while loading. */
 const cardText = (page: Page, testId: string) =>
@@ -69,33 +59,15 @@ function parseDuration(text: string): number {
 }
 
 describe("a visit on /stats, live", () => {
+  const { newVisitor, server: site } = useSiteVisitors();
   let server: LocalConvex;
-  let contexts: BrowserContext[] = [];
   let post: { path: string; title: string };
 
   beforeEach(async () => {
-    ({ server } = await startSite({ port: inject("appPort"), appDir: inject("appDir"), runCronsOnSchedule: false }));
+    server = site();
     const [first] = await queryValue<{ slug: string; title: string }[]>(server.deployment, "content:listPosts", {});
     post = { path: `/${first.slug}`, title: first.title };
   });
-
-  afterEach(async () => {
-    await Promise.all(contexts.map((context) => context.close()));
-    contexts = [];
-    await server.close();
-    backendClock.reset();
-    // The app must never throw, whatever the test did to it.
-    expect(pageErrors).toEqual([]);
-    pageErrors = [];
-  });
-
-  /** One visitor (its own localStorage, so its own session), counted as a person (support/browser.ts). */
-  async function newVisitor(options: BrowserContextOptions = {}): Promise<BrowserContext> {
-    const context = await newCountedContext(browser, { baseURL: server.url, ...options });
-    context.on("weberror", (error) => pageErrors.push(String(error.error())));
-    contexts.push(context);
-    return context;
-  }
 
   /** The site's owner on /stats, in a browser of its own. */
   async function ownerDashboard(path: string): Promise<Page> {
@@ -251,6 +223,7 @@ describe("screenshots of /stats with visits, in test-results/", () => {
   const SITE_ZONE = "America/New_York";
   const DESKTOP_WIDE = { width: 1440, height: 900 };
   let server: LocalConvex;
+  let browser: Browser;
 
   /** Browsers, places and ways in that the seeded history may lack, so every panel has several rows. */
   const PRESENT_VISITORS: { visit: VisitContext; pages: number }[] = [
@@ -328,6 +301,7 @@ describe("screenshots of /stats with visits, in test-results/", () => {
   }
 
   beforeAll(async () => {
+    browser = await launchChromium();
     ({ server } = await startSite({ port: inject("appPort"), appDir: inject("appDir"), runCronsOnSchedule: false, env: { STATS_TIME_ZONE: SITE_ZONE } }));
     const pages = await sitePages(server.deployment);
     // A month of a small site's visits, as the demo replays them (tools/demo: browsers, places and ways in).
@@ -346,6 +320,7 @@ describe("screenshots of /stats with visits, in test-results/", () => {
 
   afterAll(async () => {
     await server?.close();
+    await browser?.close();
   });
 
   /** Ready when every card has its figure, the chart is drawn and every breakdown panel shows its rows, nothing loading. */
