@@ -1,12 +1,10 @@
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { backendClock } from "../../tools/local-convex/clock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
 import type { LocalConvex } from "../../tools/local-convex/server";
-import { startSite } from "../../tools/demo/site";
-import { launchChromium, newCountedContext } from "./support/browser";
+import { useSiteVisitors } from "./support/siteVisitors";
 import { clickOutboundAndDownload, openDashboard, readDashboard, readEventRows, showEvents, wasNeverReloaded } from "./support/dashboard";
 import { DESKTOP, screenshot } from "./support/screenshots";
 
@@ -37,54 +35,37 @@ async function servePlainSite(server: LocalConvex, port = 0): Promise<PlainSite>
   };
 }
 
-let browser: Browser;
-let server: LocalConvex;
+let allowedOrigin: string;
 let plainSite: PlainSite;
 let refusedSite: PlainSite;
-let contexts: BrowserContext[] = [];
-let pageErrors: string[] = [];
 
-beforeAll(async () => {
-  browser = await launchChromium();
+// Registered first, so it runs after the visitors' contexts close (vitest runs afterEach hooks last-registered first).
+afterEach(async () => {
+  await plainSite.close();
+  await refusedSite.close();
 });
 
-afterAll(async () => {
-  await browser?.close();
+const site = useSiteVisitors({
+  // The allowed origin must be known before the deployment starts: take a port, then start the site on it.
+  env: async () => {
+    const probe = http.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    allowedOrigin = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+    await new Promise((resolve) => probe.close(resolve));
+    return { STATS_ALLOWED_ORIGINS: allowedOrigin };
+  },
 });
+let browser: Browser;
+let server: LocalConvex;
 
 beforeEach(async () => {
-  // The allowed origin must be known before the deployment starts: take a port, then start the site on it.
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const allowedOrigin = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
-  await new Promise((resolve) => probe.close(resolve));
-  ({ server } = await startSite({
-    port: inject("appPort"),
-    appDir: inject("appDir"),
-    runCronsOnSchedule: false,
-    env: { STATS_ALLOWED_ORIGINS: allowedOrigin },
-  }));
+  browser = site.browser();
+  server = site.server();
   plainSite = await servePlainSite(server, Number(new URL(allowedOrigin).port));
   refusedSite = await servePlainSite(server);
 });
 
-afterEach(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  contexts = [];
-  await plainSite.close();
-  await refusedSite.close();
-  await server.close();
-  backendClock.reset();
-  expect(pageErrors).toEqual([]);
-  pageErrors = [];
-});
-
-async function newVisitor(baseURL: string): Promise<BrowserContext> {
-  const context = await newCountedContext(browser, { baseURL });
-  context.on("weberror", (error) => pageErrors.push(String(error.error())));
-  contexts.push(context);
-  return context;
-}
+const newVisitor = (baseURL: string) => site.newVisitor({ baseURL });
 
 /** Each event the page sent to POST /api/event, with the status it got (keepalive requests end "aborted" for Playwright, so their responses are watched). */
 function watchEvents(page: Page): { status: number; body: string }[] {

@@ -9,9 +9,9 @@ import { launchChromium, newAutomatedContext, newCountedContext } from "./browse
  * What a test file of the blog in Chromium needs: one browser for the file, the blog started afresh for each test
  * (crons run when a test says so), and its visitors, each a browser context of its own (its own localStorage, so its
  * own session id), counted as a person unless `automated`; after each test they close, the site stops, the clock is
- * the real one again, and the app must never have thrown.
+ * the real one again, and the app must never have thrown. `env`: the deployment's environment, made before each start.
  */
-export function useSiteVisitors() {
+export function useSiteVisitors({ env }: { env?: () => Promise<Record<string, string>> } = {}) {
   let browser: Browser;
   let server: LocalConvex;
   let contexts: BrowserContext[] = [];
@@ -24,7 +24,7 @@ export function useSiteVisitors() {
     await browser?.close();
   });
   beforeEach(async () => {
-    ({ server } = await startSite({ port: inject("appPort"), appDir: inject("appDir"), runCronsOnSchedule: false }));
+    ({ server } = await startSite({ port: inject("appPort"), appDir: inject("appDir"), runCronsOnSchedule: false, ...(env === undefined ? {} : { env: await env() }) }));
   });
   afterEach(async () => {
     await Promise.all(contexts.map((context) => context.close()));
