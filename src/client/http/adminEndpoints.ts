@@ -117,7 +117,7 @@ export const handleGoalsRequest = adminEndpoint("goals", ["name", "event", "page
   const params = new URL(request.url).searchParams;
   if (request.method === "GET") {
     const goals = await ctx.runQuery(component.operate.listGoals, {});
-    return jsonResponse(200, { success: true, message: `${goals.length} goal${goals.length === 1 ? "" : "s"}`, summary: { total: goals.length, processed: goals.length, failed: 0 }, goals });
+    return listed("goal", goals);
   }
   const name = singleParam(params, "name");
   if (name instanceof Response) return name;
@@ -150,7 +150,7 @@ export const handleFunnelsRequest = adminEndpoint("funnels", ["name", "step"], a
   const params = new URL(request.url).searchParams;
   if (request.method === "GET") {
     const funnels = await ctx.runQuery(component.operate.listFunnels, {});
-    return jsonResponse(200, { success: true, message: `${funnels.length} funnel${funnels.length === 1 ? "" : "s"}`, summary: { total: funnels.length, processed: funnels.length, failed: 0 }, funnels });
+    return listed("funnel", funnels);
   }
   const name = singleParam(params, "name");
   if (name instanceof Response) return name;
@@ -166,6 +166,12 @@ export const handleFunnelsRequest = adminEndpoint("funnels", ["name", "step"], a
 function singleParam(params: URLSearchParams, name: string): string | undefined | Response {
   const values = params.getAll(name);
   return values.length > 1 ? failure(400, `give ${name} once (got ${values.length} of them)`) : values[0];
+}
+
+/** A GET's answer: the rows beside the report, under the noun's plural (`goals`), counted in its message. */
+function listed(noun: string, rows: unknown[]): Response {
+  const summary = { total: rows.length, processed: rows.length, failed: 0 };
+  return jsonResponse(200, { success: true, message: `${rows.length} ${noun}${rows.length === 1 ? "" : "s"}`, summary, [`${noun}s`]: rows });
 }
 
 /** The report of a delete by name. */
