@@ -225,7 +225,11 @@ function checkMetrics(metrics: StatsMetric[], dimensions: string[], filters: Sta
   const [dimension] = dimensions;
   const property = dimension === undefined || dimension in TIME_INTERVALS ? null : PROPERTIES[dimension] ?? EVENT_PROP_PREFIX;
   const eventDimension = dimension !== undefined && (EVENT_DIMENSIONS.includes(dimension) || dimension.startsWith("event:props:"));
+  const pageAsked = property === "page" || filters.some(({ property }) => property === "page");
+  if (pageAsked && (hasEventFilter || eventDimension)) refuse("`event:page` with event:goal, event:name or event:props is not supported here: our page filters test the visit's views, not the event's page.");
   if (metrics.includes("conversion_rate") && !hasGoalFilter && dimension !== "event:goal") refuse("Metric `conversion_rate` can only be queried with event:goal filters or dimensions.");
+  // Our rows by time, page or visit property under a goal filter share their own group's visitors (Plausible's group_conversion_rate), not the range's.
+  if (metrics.includes("conversion_rate") && dimension !== undefined && !eventDimension) refuse(`Metric \`conversion_rate\` by \`${dimension}\` is not supported here: only without dimensions or by event:goal, event:name or event:props.`);
   if (metrics.includes("views_per_visit")) {
     if (filters.some(({ property }) => property === "page")) refuse("Metric `views_per_visit` cannot be queried with a filter on `event:page`.");
     if (dimensions.length > 0) refuse("Metric `views_per_visit` cannot be queried with `dimensions`.");
