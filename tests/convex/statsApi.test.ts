@@ -6,6 +6,8 @@ import { createTestConvex, type TestConvex } from "../support/convex";
 import { ACCEPTED, DOCUMENTED, SITE_ID } from "../support/plausibleQueries";
 import { USER_AGENTS } from "../support/visitWorkload";
 import { settle } from "../support/worker";
+import { measureInStats } from "../support/metrics";
+import { useApiKey } from "../../src/component/operate/apiKeys";
 
 /**
  * Plausible's Stats API v2 through the HTTP route (`POST /api/v2/query`, prds/compat.md): its keys (made, listed,
@@ -109,7 +111,12 @@ describe("Stats API keys", () => {
     const t = createTestConvex();
     const key = await newKey(t);
     expect((await ask(t, ACCEPTED.figures, key)).status).toBe(200);
-    // The bucket as 599 more requests would leave it: empty now.
+    // Checking and counting a key reads its row by its hash and writes its bucket there (the patch reads the row again).
+    const { result, cost } = await measureInStats(t, (ctx) => useApiKey(ctx, key, Date.now()));
+    expect(result).toEqual({ allowed: true });
+    console.log(`useApiKey: ${JSON.stringify(cost)}`);
+    expect(cost).toMatchObject({ documentsRead: 2, documentsWritten: 1, databaseQueries: 1 });
+    // The bucket as the hour's other requests would leave it: empty now.
     await t.runInStats(async (ctx) => {
       const [row] = await ctx.db.query("apiKeys").collect();
       await ctx.db.patch(row._id, { requests: { value: 0, ts: Date.now() } });

@@ -69,6 +69,7 @@ export type StatsQuery = {
   offset: number;
   timeLabels: boolean;
   totalRows: boolean;
+  imports: boolean;
   // The request as resolved, for the answer's `query`.
   resolved: Record<string, unknown>;
 };
@@ -123,6 +124,7 @@ export function parseStatsQuery(body: unknown, site: StatsSite): StatsQuery {
     offset,
     timeLabels: include.time_labels === true,
     totalRows: include.total_rows === true,
+    imports: include.imports === true,
     resolved: {
       site_id: siteId,
       metrics,
@@ -409,6 +411,8 @@ export function formatStatsAnswer(query: StatsQuery, rows: OurRow[]): { results:
   const results = kept.map((row) => ({ metrics: query.metrics.map((metric) => metricOf(metric, row.figures)), dimensions: query.dimensions.length === 0 ? [] : [labelOf(row)] }));
   results.sort(comparatorOf(query));
   const meta: Record<string, unknown> = {};
+  // We import no other tool's history: asked for it, we say none was included, as Plausible says for a site without imports.
+  if (query.imports) meta.imports_included = false;
   if (query.timeLabels) meta.time_labels = rows.map(labelOf);
   if (query.totalRows) meta.total_rows = results.length;
   return { results: results.slice(query.offset, query.offset + query.limit), meta, query: query.resolved };
