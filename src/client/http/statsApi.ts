@@ -1,10 +1,10 @@
 import { ConvexError } from "convex/values";
 import type { ComponentApi } from "../../component/_generated/component.js";
-import { API_KEY_REQUESTS_PER_HOUR, EVENT_PROPERTY, MAX_TOKEN_CHARS, STATS_QUERY_MAX_BODY_BYTES } from "../../shared/config.js";
+import { API_KEY_REQUESTS_PER_HOUR, BREAKDOWN_MAX_LIMIT, EVENT_PROPERTY, MAX_TOKEN_CHARS, STATS_QUERY_MAX_BODY_BYTES } from "../../shared/config.js";
 import { readBodyUpTo } from "./eventEndpoint.js";
 import { jsonResponse } from "./jsonResponse.js";
 import type { HttpContext } from "./routes.js";
-import { BREAKDOWN_ROWS_ASKED, StatsQueryError, formatStatsAnswer, parseStatsQuery, siteIdOf, type OurRow, type StatsQuery } from "./statsQuery.js";
+import { StatsQueryError, formatStatsAnswer, parseStatsQuery, siteIdOf, type OurRow, type StatsQuery } from "./statsQuery.js";
 
 /**
  * Plausible's Stats API v2 on `POST /api/v2/query` (prds/compat.md): the site its `site_id` names (one of a site's
@@ -69,11 +69,11 @@ async function askStats(ctx: HttpContext["ctx"], component: ComponentApi, query:
   return [{ figures: { ...summary, events: summary.pageviews + customEvents } }];
 }
 
-/** Every row of a breakdown, or a refusal: with as many rows as asked, some may be missing, and ordering or paging them would be wrong. */
+/** Every row of a breakdown, or a refusal: with as many rows as asked (BREAKDOWN_MAX_LIMIT), some may be missing, and ordering or paging them would be wrong. */
 async function wholeBreakdown(ctx: HttpContext["ctx"], component: ComponentApi, query: StatsQuery, property: string) {
-  const rows = await ctx.runQuery(component.read.breakdown, { from: query.range.from, to: query.range.to, filters: query.filters, granted: true, property, limit: BREAKDOWN_ROWS_ASKED });
-  if (rows.length >= BREAKDOWN_ROWS_ASKED) {
-    throw new StatsQueryError(`${query.dimensions[0] ?? "event:name"} has ${BREAKDOWN_ROWS_ASKED.toLocaleString("en-US")} values or more in this range: more than is answered whole here; narrow the range or the filters.`);
+  const rows = await ctx.runQuery(component.read.breakdown, { from: query.range.from, to: query.range.to, filters: query.filters, granted: true, property, limit: BREAKDOWN_MAX_LIMIT });
+  if (rows.length >= BREAKDOWN_MAX_LIMIT) {
+    throw new StatsQueryError(`${query.dimensions[0] ?? "event:name"} has ${BREAKDOWN_MAX_LIMIT.toLocaleString("en-US")} values or more in this range: more than is answered whole here; narrow the range or the filters.`);
   }
   return rows;
 }

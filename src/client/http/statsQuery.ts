@@ -1,4 +1,4 @@
-import { BREAKDOWN_MAX_LIMIT, EVENT_PROPERTY, EVENT_PROP_PREFIX, GOAL_PROPERTY, MAX_FILTERS, STATS_QUERY_MAX_LIMIT, type FilterOp } from "../../shared/config.js";
+import { EVENT_PROPERTY, EVENT_PROP_PREFIX, GOAL_PROPERTY, MAX_FILTERS, STATS_QUERY_MAX_LIMIT, type FilterOp } from "../../shared/config.js";
 import { defaultInterval, localDate, resolvePeriod, wallClock, type Interval, type TimeRange } from "../../shared/timeRanges.js";
 
 /**
@@ -347,7 +347,7 @@ function rangeOfDateTimes(from: string, to: string): TimeRange {
 }
 
 /** An instant as ISO 8601 in the zone, with its offset: `2024-09-10T00:00:00+03:00`. */
-export function isoInZone(t: number, zone: string): string {
+function isoInZone(t: number, zone: string): string {
   const clock = wallClock(t, zone);
   const offsetMinutes = Math.round((Date.UTC(clock.year, clock.month - 1, clock.day, clock.hour, clock.minute, clock.second) - (t - (t % 1000))) / 60_000);
   const sign = offsetMinutes < 0 ? "-" : "+";
@@ -433,6 +433,3 @@ function comparatorOf(query: StatsQuery) {
     return compare(a.dimensions[0] ?? "", b.dimensions[0] ?? "");
   };
 }
-
-/** A breakdown is asked for this many rows: fewer back means it is whole, so any order and page of it is exact. */
-export const BREAKDOWN_ROWS_ASKED = BREAKDOWN_MAX_LIMIT;
