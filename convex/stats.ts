@@ -39,6 +39,9 @@ export const {
   umamiWebsite,
   listShareLinks,
   revokeShareLink,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
 } = liveStats.api();
 
 /**

@@ -50,6 +50,8 @@ export type { ComponentApi };
 // A share link as the app sees it: ids of the component's tables are plain strings outside it.
 const vShareLink = v.object({ id: v.string(), label: v.string(), createdAt: v.number() });
 const vNewShareLink = v.object({ id: v.string(), label: v.string(), token: v.string(), path: v.string() });
+const vApiKey = v.object({ id: v.string(), label: v.string(), createdAt: v.number() });
+const vNewApiKey = v.object({ id: v.string(), label: v.string(), key: v.string() });
 
 /** A page's name as the app knows it; `pageType` overrides the type its first view reported. */
 export type PageTitle = { title: string; pageType?: string };
@@ -270,6 +272,27 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
         args: {},
         returns: v.array(vShareLink),
         handler: async (ctx) => await ctx.runQuery(component.operate.listShareLinks, {}),
+      }),
+      /**
+       * A Stats API key for `POST /api/v2/query` (Plausible's Stats API v2: prds/compat.md), shown only now:
+       * `npx convex run stats:createApiKey '{"label": "Reporting"}'`.
+       */
+      createApiKey: internalActionGeneric({
+        args: { label: v.string() },
+        returns: vNewApiKey,
+        handler: async (ctx, args) => await ctx.runAction(component.operate.createApiKey, args),
+      }),
+      /** Every Stats API key, newest first (never a key). */
+      listApiKeys: internalQueryGeneric({
+        args: {},
+        returns: v.array(vApiKey),
+        handler: async (ctx) => await ctx.runQuery(component.operate.listApiKeys, {}),
+      }),
+      /** Revokes a Stats API key: its next request is a 401. */
+      revokeApiKey: internalMutationGeneric({
+        args: { id: v.string() },
+        returns: v.object({ revoked: v.boolean() }),
+        handler: async (ctx, args) => await ctx.runMutation(component.operate.revokeApiKey, args),
       }),
       /**
        * A goal, all its history at once: a name and the custom event it counts (narrowed by `props`), or a page path

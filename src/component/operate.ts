@@ -6,6 +6,7 @@ import * as Cleanup from "./operate/cleanup.js";
 import * as Health from "./operate/health.js";
 import * as Recount from "./operate/recount.js";
 import * as ShareLinks from "./operate/shareLinks.js";
+import * as ApiKeys from "./operate/apiKeys.js";
 import * as Funnels from "./operate/funnels.js";
 import * as GoalDefinitions from "./operate/goalDefinitions.js";
 import * as Goals from "./operate/goals.js";
@@ -101,6 +102,41 @@ export const revokeShareLink = mutation({
   args: { id: v.id("shareLinks") },
   returns: v.object({ revoked: v.boolean() }),
   handler: async (ctx, { id }) => ({ revoked: await ShareLinks.revokeShareLink(ctx, id) }),
+});
+
+/** A new Stats API key (POST /api/v2/query): shown only now (the table keeps its hash). */
+export const createApiKey = action({
+  args: { label: v.string() },
+  returns: ApiKeys.vNewApiKey,
+  handler: async (ctx, { label }) => await ApiKeys.createApiKey(ctx, label),
+});
+
+/** createApiKey's write: the label and the key's hash. */
+export const storeApiKey = internalMutation({
+  args: { label: v.string(), keyHash: v.string() },
+  returns: v.object({ id: v.id("apiKeys"), label: v.string() }),
+  handler: async (ctx, { label, keyHash }) => await ApiKeys.storeApiKey(ctx, label, keyHash, Date.now()),
+});
+
+/** Every Stats API key, newest first: id, label and when it was made (never a key). */
+export const listApiKeys = query({
+  args: {},
+  returns: v.array(ApiKeys.vApiKey),
+  handler: async (ctx) => await ApiKeys.listApiKeys(ctx),
+});
+
+/** Revokes a Stats API key: its next request is a 401. */
+export const revokeApiKey = mutation({
+  args: { id: v.id("apiKeys") },
+  returns: v.object({ revoked: v.boolean() }),
+  handler: async (ctx, { id }) => ({ revoked: await ApiKeys.revokeApiKey(ctx, id) }),
+});
+
+/** Spends one request of a Stats API key: allowed, unauthorized (no such key), or rate limited for `retryAfter` ms. */
+export const useApiKey = mutation({
+  args: { key: v.string() },
+  returns: ApiKeys.vApiKeyCheck,
+  handler: async (ctx, { key }) => await ApiKeys.useApiKey(ctx, key, Date.now()),
 });
 
 /** A goal: a name, and the custom event (narrowed by property values) or page path pattern it counts, all its history at once. Throws INVALID_ARGUMENT for a bad or taken name. */

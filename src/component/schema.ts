@@ -8,7 +8,7 @@ import { vStoredProps, vStoredRevenue } from "./record/eventFields.js";
 
 // A site-wide cap's token bucket: the tokens it held at `at` (a view's or heartbeat's time), refilling at the cap's rate.
 const vTokenBucket = v.object({ tokens: v.number(), at: v.number() });
-// A session's own token bucket, as rate-limiter's arithmetic keeps it (record/rateLimits.ts): its tokens at `ts`.
+// A session's (or an API key's) own token bucket, as rate-limiter's arithmetic keeps it (record/rateLimits.ts): its tokens at `ts`.
 const vSessionTokenBucket = v.object({ value: v.number(), ts: v.number() });
 
 export default defineSchema({
@@ -92,6 +92,9 @@ export default defineSchema({
 
   // Share links of a private dashboard (component/operate/shareLinks.ts): the token's SHA-256 only, never the token.
   shareLinks: defineTable({ label: v.string(), tokenHash: v.string(), createdAt: v.number() }).index("by_tokenHash", ["tokenHash"]),
+
+  // Stats API keys (component/operate/apiKeys.ts): the key's SHA-256 only, and its hourly token bucket (API_KEY_REQUESTS_PER_HOUR).
+  apiKeys: defineTable({ label: v.string(), keyHash: v.string(), createdAt: v.number(), requests: v.optional(vSessionTokenBucket) }).index("by_keyHash", ["keyHash"]),
 
   // Derived (worker only): whole-site figures, one document each (component/derive/counters.ts).
   counters: defineTable({

@@ -310,6 +310,15 @@ export const SHARE_TOKEN_BYTES = 32;
 /** Longest share-link label, in characters: it names a link in the owner's list. */
 export const SHARE_LINK_LABEL_MAX_CHARS = 100;
 
+/** Requests one Stats API key may make an hour (POST /api/v2/query), as Plausible limits its keys by default. */
+export const API_KEY_REQUESTS_PER_HOUR = 600;
+
+/** Largest Stats API query body we read, in bytes: Plausible's longest sensible query is a few kB. */
+export const STATS_QUERY_MAX_BODY_BYTES = 64 * 1024;
+
+/** Most rows a Stats API query answers (Plausible's pagination limit). */
+export const STATS_QUERY_MAX_LIMIT = 10_000;
+
 /** Longest token a stats query hashes; anything longer is no token of ours (a share token is 43 characters). */
 export const MAX_TOKEN_CHARS = 256;
 

@@ -25,7 +25,7 @@ const MEDIA_TYPES = ["application/json", "text/plain"];
 const rejected = (status: number, error: string, field: string) => jsonResponse(status, { error, field });
 
 /** The body's bytes, read a chunk at a time: null, the stream cancelled, as soon as they pass `limit` (a chunked body declares no length). */
-async function readBodyUpTo(request: Request, limit: number): Promise<Uint8Array | null> {
+export async function readBodyUpTo(request: Request, limit: number): Promise<Uint8Array | null> {
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
   const bytes = new Uint8Array(limit);

@@ -3,6 +3,7 @@ import type { ComponentApi } from "../../component/_generated/component.js";
 import { handleBackfillRequest, handleCleanupRequest, handleFunnelsRequest, handleGoalsRequest, handleRecountRequest } from "./adminEndpoints.js";
 import { handleEventRequest, handleUmamiRequest } from "./eventEndpoint.js";
 import { handleExportRequest } from "./statsExport.js";
+import { handleStatsQueryRequest } from "./statsApi.js";
 import { jsonResponse } from "./jsonResponse.js";
 import { isAllowedOrigin } from "../../component/record/events.js";
 import { mountNameOf } from "../mountName.js";
@@ -37,7 +38,7 @@ const PREFLIGHT_MAX_AGE_SECONDS = 86_400;
 
 /**
  * Mounts one site's HTTP API in the app's router: POST /api/event (with CORS for the site's
- * STATS_ALLOWED_ORIGINS), GET /api/health, GET /api/export, POST /api/admin/{backfill,cleanup,recount} and
+ * STATS_ALLOWED_ORIGINS), POST /api/send (Umami's), POST /api/v2/query (Plausible's Stats API), GET /api/health, GET /api/export, POST /api/admin/{backfill,cleanup,recount} and
  * GET, POST and DELETE /api/admin/goals.
  * They run in the app and reach the site's component by reference, as Convex's component docs
  * suggest (a component's own http.ts would get neither the app's routes nor its prefix).
@@ -68,6 +69,8 @@ export function registerRoutes(http: HttpRouter, component: ComponentApi, option
     return allowed ? withCors(response, request) : response;
   });
   route("OPTIONS", "/api/send", async (site, request) => preflight(request, await allowedOrigins(site)));
+  // Plausible's Stats API v2 behind a site's API key (prds/compat.md); no CORS: it is for servers, no page should hold a key.
+  route("POST", "/api/v2/query", handleStatsQueryRequest);
   // Maintenance behind Authorization: Bearer <STATS_ADMIN_SECRET>; no CORS: no page should hold the secret.
   route("POST", "/api/admin/backfill", handleBackfillRequest);
   route("POST", "/api/admin/cleanup", handleCleanupRequest);

@@ -30,6 +30,7 @@ import type * as derive_visitSteps from "../derive/visitSteps.js";
 import type * as derive_worker from "../derive/worker.js";
 import type * as operate from "../operate.js";
 import type * as operate_adminAccess from "../operate/adminAccess.js";
+import type * as operate_apiKeys from "../operate/apiKeys.js";
 import type * as operate_cleanup from "../operate/cleanup.js";
 import type * as operate_funnels from "../operate/funnels.js";
 import type * as operate_goalDefinitions from "../operate/goalDefinitions.js";
@@ -94,6 +95,7 @@ const fullApi: ApiFromModules<{
   "derive/worker": typeof derive_worker;
   operate: typeof operate;
   "operate/adminAccess": typeof operate_adminAccess;
+  "operate/apiKeys": typeof operate_apiKeys;
   "operate/cleanup": typeof operate_cleanup;
   "operate/funnels": typeof operate_funnels;
   "operate/goalDefinitions": typeof operate_goalDefinitions;

@@ -64,6 +64,13 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         },
         Name
       >;
+      createApiKey: FunctionReference<
+        "action",
+        "internal",
+        { label: string },
+        { id: string; label: string; key: string },
+        Name
+      >;
       createFunnel: FunctionReference<
         "mutation",
         "internal",
@@ -237,6 +244,13 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         { imported: number },
         Name
       >;
+      listApiKeys: FunctionReference<
+        "query",
+        "internal",
+        {},
+        Array<{ id: string; label: string; createdAt: number }>,
+        Name
+      >;
       listFunnels: FunctionReference<
         "query",
         "internal",
@@ -281,6 +295,13 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         },
         Name
       >;
+      revokeApiKey: FunctionReference<
+        "mutation",
+        "internal",
+        { id: string },
+        { revoked: boolean },
+        Name
+      >;
       revokeShareLink: FunctionReference<
         "mutation",
         "internal",
@@ -293,6 +314,15 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         "internal",
         {},
         string | null,
+        Name
+      >;
+      useApiKey: FunctionReference<
+        "mutation",
+        "internal",
+        { key: string },
+        | { allowed: true }
+        | { allowed: false; reason: "unauthorized" }
+        | { allowed: false; reason: "rateLimited"; retryAfter: number },
         Name
       >;
     };

@@ -43,11 +43,17 @@ export async function createShareLink(ctx: ActionCtx, label: string): Promise<ty
 
 /** Stores a link's label and token hash; the label is trimmed, 1 to SHARE_LINK_LABEL_MAX_CHARS characters. */
 export async function storeShareLink(ctx: MutationCtx, label: string, hash: string, now: number): Promise<{ id: Id<"shareLinks">; label: string }> {
+  const trimmed = checkedLabel(label);
+  return { id: await ctx.db.insert("shareLinks", { label: trimmed, tokenHash: hash, createdAt: now }), label: trimmed };
+}
+
+/** A share link's or API key's label, trimmed; INVALID_ARGUMENT unless 1 to SHARE_LINK_LABEL_MAX_CHARS characters. */
+export function checkedLabel(label: string): string {
   const trimmed = label.trim();
   if (trimmed.length === 0 || trimmed.length > SHARE_LINK_LABEL_MAX_CHARS) {
     throw new ConvexError<InvalidArgument>({ code: "INVALID_ARGUMENT", field: "label", message: `label must be 1 to ${SHARE_LINK_LABEL_MAX_CHARS} characters` });
   }
-  return { id: await ctx.db.insert("shareLinks", { label: trimmed, tokenHash: hash, createdAt: now }), label: trimmed };
+  return trimmed;
 }
 
 /** Every share link, newest first, without its hash. */
