@@ -4,6 +4,7 @@ import { vRecordedRules } from "./derive/derivedRules.js";
 import { vBucketLevel } from "./derive/timeBuckets.js";
 import { vVisitFields } from "./record/visits.js";
 import { vBlockGroup } from "./derive/visitBlocks.js";
+import { vPackedMinutes } from "./derive/sessionMinutes.js";
 import { vStoredProps, vStoredRevenue } from "./record/eventFields.js";
 
 // A site-wide cap's token bucket: the tokens it held at `at` (a view's or heartbeat's time), refilling at the cap's rate.
@@ -136,7 +137,8 @@ export default defineSchema({
     .index("by_path", ["path"])
     .index("by_visitors", ["visitors", "path"]),
 
-  // Derived (worker only): each minute in which a session viewed one page (scope = its path); the site's minutes are all of the session's (derive/timeBuckets.ts).
+  // Derived (worker only): a minute in which a session viewed one page (scope = its path) that its visitScopes row has no room to pack (a bot's), or from before
+  // packing until the session is met again; the site's minutes are all of the session's (derive/sessionMinutes.ts).
   sessionMinutes: defineTable({
     sessionId: v.string(),
     scope: v.string(),
@@ -146,7 +148,8 @@ export default defineSchema({
     // The session's minutes whatever the page: the site's.
     .index("by_session_minute", ["sessionId", "minute"]),
 
-  // Derived (worker only): each minute in which a session sent a custom event of one name or property value, or reached a goal with buckets of its own (scopes "event:", "eventProp:", "goal:"), for their visitors (derive/timeBuckets.ts).
+  // Derived (worker only): a minute in which a session sent a custom event of one name or property value, or reached a goal with buckets of its own (scopes "event:",
+  // "eventProp:", "goal:"), that its visitScopes row has no room to pack, or from before packing (derive/sessionMinutes.ts).
   eventMinutes: defineTable({
     sessionId: v.string(),
     scope: v.string(),
@@ -165,6 +168,8 @@ export default defineSchema({
     number: v.optional(v.number()),
     // When the session's latest custom event was sent, as folded: a visit that starts later has none to read when it settles.
     lastEvent: v.optional(v.number()),
+    // The session's minutes with a view of each page and an event of each scope (derive/sessionMinutes.ts); absent on rows from before, until the fold meets the session.
+    packedMinutes: v.optional(vPackedMinutes),
   }).index("by_sessionId", ["sessionId"]),
 
   // The site's Umami website id (operate/umamiWebsite.ts), which Umami's trackers send as `website`: one row, made by the owner's command.

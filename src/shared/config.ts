@@ -157,8 +157,11 @@ export const DEFAULT_HOUR_DETAIL_DAYS = 15;
 /** Longest detail window a setting may ask for: ten years, the longest range (no rollup at all, in effect). */
 export const MAX_DETAIL_DAYS = 3_653;
 
-/** A session's minutes (every scope) a backfill reads at once to fold its rows with one query; a session with more is read a scope at a time. */
+/** A session's rows of each kind from before packing (pages' or events' minutes, property values) taken over at once; past it they stay rows, read as such. */
 export const SESSION_MINUTES_READ_MAX = 200;
+
+/** Bytes of minutes (about 9 each, plus each scope's name) a session's row packs; past it, a minute is kept as a row of its own (a bot's). */
+export const SESSION_MINUTES_PACKED_BYTES = 8_192;
 
 /** Property values a session's visitScopes row holds (about 40 bytes each); past it, a value is kept as a sessionMinutes row of its own, as before. */
 export const VISIT_SCOPES_MAX = 1_000;

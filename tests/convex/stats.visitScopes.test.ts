@@ -44,7 +44,7 @@ async function expectPropertyFiguresExact(label: string): Promise<void> {
   }
 }
 
-/** Turns every session's row back into the layout from before it: a sessionMinutes row per value (its latest visit's start). */
+/** Turns every session's row back into the layout from before it: a sessionMinutes row per value (its latest visit's start), and per page minute. */
 async function downgradeToRows(): Promise<number> {
   return await t.runInStats(async (ctx) => {
     let rows = 0;
@@ -52,6 +52,9 @@ async function downgradeToRows(): Promise<number> {
       for (const [i, scope] of row.scopes.entries()) {
         await ctx.db.insert("sessionMinutes", { sessionId: row.sessionId, scope, minute: row.minutes[i] });
         rows++;
+      }
+      for (const [i, scope] of (row.packedMinutes?.scopes ?? []).entries()) {
+        for (const minute of row.packedMinutes!.minutes[i]) await ctx.db.insert("sessionMinutes", { sessionId: row.sessionId, scope, minute });
       }
       await ctx.db.delete(row._id);
     }

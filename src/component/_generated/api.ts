@@ -21,6 +21,7 @@ import type * as derive_openVisitSnapshot from "../derive/openVisitSnapshot.js";
 import type * as derive_packedInts from "../derive/packedInts.js";
 import type * as derive_prevHistogram from "../derive/prevHistogram.js";
 import type * as derive_rollup from "../derive/rollup.js";
+import type * as derive_sessionMinutes from "../derive/sessionMinutes.js";
 import type * as derive_settleVisits from "../derive/settleVisits.js";
 import type * as derive_siteCaps from "../derive/siteCaps.js";
 import type * as derive_timeBuckets from "../derive/timeBuckets.js";
@@ -86,6 +87,7 @@ const fullApi: ApiFromModules<{
   "derive/packedInts": typeof derive_packedInts;
   "derive/prevHistogram": typeof derive_prevHistogram;
   "derive/rollup": typeof derive_rollup;
+  "derive/sessionMinutes": typeof derive_sessionMinutes;
   "derive/settleVisits": typeof derive_settleVisits;
   "derive/siteCaps": typeof derive_siteCaps;
   "derive/timeBuckets": typeof derive_timeBuckets;

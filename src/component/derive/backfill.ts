@@ -134,8 +134,6 @@ export async function hasFoldBudget(ctx: MutationCtx, folds: BatchFolds): Promis
 export async function runBackfillStep(ctx: MutationCtx, folds: BatchFolds, live: LiveCursor, rules: DerivedRules): Promise<{ done: boolean }> {
   const status = await getBackfillStatus(ctx);
   if (status === null || status.state !== "running") return { done: false };
-  // Old rows of many sessions, each met once or twice: a session's minutes in one read.
-  folds.views.time.wholeSessions = true;
   let { phase, cursor, upTo } = status;
   let processed = 0;
   let settled = 0;

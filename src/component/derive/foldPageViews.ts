@@ -55,14 +55,14 @@ export async function foldPageView(ctx: MutationCtx, fold: PageViewFold, view: F
 // A rough size for a bucket row read and written back: most hold a few histogram entries, none more than 256.
 const BUCKET_BYTES = 1024;
 
-/** What finishPageViewFold will still read and write: a lookup per window of time buckets, a read and write per bucket, a write per visitor and page. */
+/** What finishPageViewFold will still read and write: a lookup per window of time buckets, a read and write per bucket, a write per visitor, page and session row. */
 export function pendingCost(fold: PageViewFold): Reserved {
   const buckets = fold.time.deltas.size;
   return {
     databaseQueries: fold.time.windows.size,
     documentsRead: buckets,
     bytesRead: buckets * BUCKET_BYTES,
-    documentsWritten: buckets + fold.visitors.size + fold.paths.size + COUNTERS.length,
+    documentsWritten: buckets + fold.visitors.size + fold.paths.size + fold.time.sessionScopes.size + COUNTERS.length,
     bytesWritten: buckets * BUCKET_BYTES,
   };
 }

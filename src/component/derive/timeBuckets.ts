@@ -1,10 +1,11 @@
 import { v } from "convex/values";
 import type { Doc } from "../_generated/dataModel.js";
-import { SESSION_MINUTES_READ_MAX, type VisitProperty } from "../../shared/config.js";
+import type { VisitProperty } from "../../shared/config.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { applyPrevDeltas } from "./prevHistogram.js";
 import { recordEventPropGroup, storedDetail } from "./rollup.js";
 import { finishSessionScopes, loadSessionScopes, recordEvent, type SessionNumbering, type SessionScopes } from "./visitScopes.js";
+import { neighboursOf, recordMinute } from "./sessionMinutes.js";
 import { finishVisitBlocks, startBlockAppends, type BlockAppends } from "./visitBlocks.js";
 import { foldedGoalsOf, type FoldedGoal } from "./goalBuckets.js";
 import { addToCounters } from "./counters.js";
@@ -29,10 +30,10 @@ import { pieceContaining, siteTimeZone, type PieceLevel } from "../../shared/tim
  * can qualify, so a bucket adds its sessions whose previous view is before
  * `a`, one histogram count (component/read/timeStats.ts).
  *
- * The previous view comes from `sessionMinutes`, each session's minutes with
- * a view of each page; the site's are all of them, whatever the page, read
- * through a second index (a row per page view-minute, none more for the
- * site). Views can reach the fold out of time order (a backfill meets old
+ * The previous view comes from each session's minutes with a view of each
+ * page, packed on its `visitScopes` row (derive/sessionMinutes.ts); the
+ * site's are all of them, whatever the page (none more for the site).
+ * Views can reach the fold out of time order (a backfill meets old
  * views after the live worker folded newer ones; two tabs race), so a new
  * minute `m` between a session's minutes `p` and `n` replaces the link
  * `p → n` by `p → m` and `m → n`: every link is counted once per bucket
@@ -110,21 +111,15 @@ const noVisits = (): VisitFigures => ({ visits: 0, bounces: 0, visitViews: 0, du
 
 /**
  * What a batch changed in time buckets, written once per bucket by
- * finishTimeFold; and, per session and scope, its latest minute when the batch
- * knows it (views mostly arrive in time order, so the next one needs no read).
+ * finishTimeFold.
  */
 export type TimeFold = {
   clock: BucketClock;
   deltas: Map<string, BucketDelta>;
-  latest: Map<string, number>;
   windows: Map<string, BucketDelta[]>;
   // The rollup's horizons, read once per batch when it first folds a view or visit.
   detail?: DetailHorizons;
-  // Set by a backfill, which meets many sessions once each: a session's minutes of every scope in one read (few queries a row)
-  // rather than a read per scope (few bytes a row, what the live worker wants).
-  wholeSessions?: boolean;
-  sessions: Map<string, Map<string, number[]> | null>;
-  // Sessions' property values as their folded visits left them (derive/visitScopes.ts), written at the end of the batch.
+  // Sessions' property values as their folded visits left them, and their minutes (derive/visitScopes.ts), written at the end of the batch.
   sessionScopes: Map<string, SessionScopes>;
   // What the buckets hold of each visit the batch folded (derive/foldVisits.ts), written at the end of the batch.
   visitFolds: Map<string, VisitFoldEntry>;
@@ -138,7 +133,7 @@ export type TimeFold = {
 };
 
 export function startTimeFold(clock = new BucketClock()): TimeFold {
-  return { clock, deltas: new Map(), latest: new Map(), windows: new Map(), sessions: new Map(), sessionScopes: new Map(), visitFolds: new Map(), blocks: startBlockAppends() };
+  return { clock, deltas: new Map(), windows: new Map(), sessionScopes: new Map(), visitFolds: new Map(), blocks: startBlockAppends() };
 }
 
 /** The rollup's horizons for this batch: read at its first fold (the worker moves them only between batches). */
@@ -283,86 +278,20 @@ export async function linkVisitInScope(ctx: MutationCtx, fold: TimeFold, group: 
 }
 
 /**
- * Records that the session had a view in `minute` (within `scope`), relinking its neighbours when the minute is new.
- * The site's minute is folded before its page's row is written: it is new when no page of the session has it yet.
+ * Records that the session had a view (or event) in `minute` within `scope`, relinking its neighbours when the minute is new
+ * (derive/sessionMinutes.ts). The site's minute is folded before its page's is recorded: it is new when no page of the session has it yet.
  */
 async function foldSessionMinute(ctx: MutationCtx, fold: TimeFold, sessionId: string, group: ScopeGroup, scope: string, minute: number): Promise<void> {
-  const known = fold.wholeSessions && minutesTableOf(scope) === "sessionMinutes" ? await wholeSessionMinutes(ctx, fold, sessionId) : null;
-  const neighbours = known === null ? await neighboursFromIndex(ctx, fold, sessionId, scope, minute) : neighboursInMemory(known, scope, minute);
+  const session = await loadSessionScopes(ctx, fold.sessionScopes, sessionId);
+  const neighbours = await neighboursOf(ctx, session.minutes, sessionId, scope, minute);
   if (neighbours === "present") return;
-  if (scope !== SITE_SCOPE) await ctx.db.insert(minutesTableOf(scope), { sessionId, scope, minute });
+  if (scope !== SITE_SCOPE && (await recordMinute(ctx, session.minutes, sessionId, scope, minute))) session.changed = true;
   const { prev, next } = neighbours;
   if (next === null) return link(fold, group, scope, prev, minute, 1);
   // A minute between two the session has: the link prev → next becomes prev → minute → next.
   link(fold, group, scope, prev, next, -1);
   link(fold, group, scope, minute, next, 1);
   link(fold, group, scope, prev, minute, 1);
-}
-
-type Neighbours = "present" | { prev: number | null; next: number | null };
-
-/** Where a scope's session minutes are kept: events' and goals' apart, so the site's minutes (all of a session's page minutes) never hold one. */
-const minutesTableOf = (scope: string) => (scope.startsWith("event:") || scope.startsWith("eventProp:") || scope.startsWith("goal:") ? "eventMinutes" : "sessionMinutes");
-
-/** The session's rows in `scope` by minute, those at or before `upTo` or after `after`: a page's, or all of them for the site (rows of "" from before are the site's too). */
-function minutesIn(ctx: MutationCtx, sessionId: string, scope: string, bound: { upTo?: number; after?: number } = {}) {
-  type OnMinute<Range> = { lte(field: "minute", value: number): Range; gt(field: "minute", value: number): Range };
-  const bounded = <Range>(q: OnMinute<Range> & Range): Range =>
-    bound.upTo !== undefined ? q.lte("minute", bound.upTo) : bound.after !== undefined ? q.gt("minute", bound.after) : q;
-  return scope === SITE_SCOPE
-    ? ctx.db.query("sessionMinutes").withIndex("by_session_minute", (q) => bounded(q.eq("sessionId", sessionId)))
-    : ctx.db.query(minutesTableOf(scope)).withIndex("by_session_scope_minute", (q) => bounded(q.eq("sessionId", sessionId).eq("scope", scope)));
-}
-
-/** The session's minutes before and after `minute` in `scope`, read from the index (a read or two; none when the batch knows its latest). */
-async function neighboursFromIndex(ctx: MutationCtx, fold: TimeFold, sessionId: string, scope: string, minute: number): Promise<Neighbours> {
-  const key = JSON.stringify([sessionId, scope]);
-  // Views mostly come in time order: the session's latest minute (known to the batch, or one read) is then the previous one.
-  const latest = fold.latest.get(key) ?? (await minutesIn(ctx, sessionId, scope).order("desc").first())?.minute;
-  if (latest !== undefined) fold.latest.set(key, latest);
-  if (latest === minute) return "present";
-  if (latest === undefined || latest < minute) {
-    fold.latest.set(key, minute);
-    return { prev: latest ?? null, next: null };
-  }
-  // A view older than the session's latest: find its neighbours.
-  const atOrBefore = await minutesIn(ctx, sessionId, scope, { upTo: minute }).order("desc").first();
-  if (atOrBefore?.minute === minute) return "present";
-  const after = await minutesIn(ctx, sessionId, scope, { after: minute }).first();
-  // `latest` is later than this minute, so there is a next one.
-  return { prev: atOrBefore?.minute ?? null, next: after!.minute };
-}
-
-/** Every minute of the session, by scope, in one read (null when it has more than SESSION_MINUTES_READ_MAX: then a scope at a time). */
-async function wholeSessionMinutes(ctx: MutationCtx, fold: TimeFold, sessionId: string): Promise<Map<string, number[]> | null> {
-  let known = fold.sessions.get(sessionId);
-  if (known !== undefined) return known;
-  const rows = await ctx.db
-    .query("sessionMinutes")
-    .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId))
-    .take(SESSION_MINUTES_READ_MAX + 1);
-  known = null;
-  if (rows.length <= SESSION_MINUTES_READ_MAX) {
-    known = new Map();
-    // In index order: by scope, then minute.
-    for (const row of rows) known.set(row.scope, [...(known.get(row.scope) ?? []), row.minute]);
-    // The site's: every minute of the session, whatever the page.
-    known.set(SITE_SCOPE, [...new Set(rows.map((row) => row.minute))].sort((a, b) => a - b));
-  }
-  fold.sessions.set(sessionId, known);
-  return known;
-}
-
-/** The neighbours of `minute` among a session's known minutes in `scope`, which then include it. */
-function neighboursInMemory(known: Map<string, number[]>, scope: string, minute: number): Neighbours {
-  const minutes = known.get(scope) ?? [];
-  known.set(scope, minutes);
-  let at = minutes.length;
-  while (at > 0 && minutes[at - 1] >= minute) at--;
-  if (minutes[at] === minute) return "present";
-  const neighbours = { prev: at > 0 ? minutes[at - 1] : null, next: at < minutes.length ? minutes[at] : null };
-  minutes.splice(at, 0, minute);
-  return neighbours;
 }
 
 /** Writes what the batch changed: one index range per window of touched buckets, one write per bucket (plus chunks of large histograms). */

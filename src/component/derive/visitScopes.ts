@@ -2,6 +2,7 @@ import type { Doc, Id } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { SESSION_MINUTES_READ_MAX, VISIT_SCOPES_MAX } from "../../shared/config.js";
 import { readCounter } from "./counters.js";
+import { packMinutes, takeOverMinuteRows, unpackMinutes, type SessionMinutes } from "./sessionMinutes.js";
 
 /**
  * Each session's property values, for counting a value's visitors exactly:
@@ -19,6 +20,9 @@ import { readCounter } from "./counters.js";
  * is created (when there are more than SESSION_MINUTES_READ_MAX), or values
  * past VISIT_SCOPES_MAX, which go to rows as before. Such a value is looked up
  * in its rows.
+ *
+ * The row also carries the session's page and event minutes, packed (derive/sessionMinutes.ts): the fold reads and
+ * writes them with its values, once a batch.
  */
 
 // Property scopes are "<property>:<value>" with a lowercase property name; the site's is "" and pages' start with "/".
@@ -26,7 +30,15 @@ const FIRST_PROPERTY_SCOPE = "a";
 
 type Row = Doc<"visitScopes">;
 /** A session's values as the batch knows them, written back once at the end of the batch when changed. */
-export type SessionScopes = { id: Id<"visitScopes"> | null; latest: Map<string, number>; complete: boolean; number: number | null; lastEvent: number | null; changed: boolean };
+export type SessionScopes = {
+  id: Id<"visitScopes"> | null;
+  latest: Map<string, number>;
+  complete: boolean;
+  number: number | null;
+  lastEvent: number | null;
+  minutes: SessionMinutes;
+  changed: boolean;
+};
 /** Session numbers a batch gives: the next, read from its counter when first needed, and how many it gave (added to the counter at its end). */
 export type SessionNumbering = { next: number; given: number };
 
@@ -55,8 +67,11 @@ export async function loadSessionScopes(ctx: MutationCtx, cache: Map<string, Ses
   if (cached !== undefined) return cached;
   const row = await getRow(ctx, sessionId);
   let state: SessionScopes;
-  if (row !== null) state = { id: row._id, latest: latestOf(row), complete: row.complete, number: row.number ?? null, lastEvent: row.lastEvent ?? null, changed: false };
-  else {
+  if (row !== null) {
+    // A row from before packing takes its session's minute rows over now.
+    const minutes = row.packedMinutes === undefined ? await takeOverMinuteRows(ctx, sessionId) : unpackMinutes(row.packedMinutes);
+    state = { id: row._id, latest: latestOf(row), complete: row.complete, number: row.number ?? null, lastEvent: row.lastEvent ?? null, minutes, changed: row.packedMinutes === undefined };
+  } else {
     const old = await ctx.db
       .query("sessionMinutes")
       .withIndex("by_session_scope_minute", (q) => q.eq("sessionId", sessionId).gte("scope", FIRST_PROPERTY_SCOPE))
@@ -65,7 +80,8 @@ export async function loadSessionScopes(ctx: MutationCtx, cache: Map<string, Ses
     const complete = old.length <= SESSION_MINUTES_READ_MAX && old.length <= VISIT_SCOPES_MAX;
     // In index order (scope, then minute): the last of each scope is its latest.
     if (complete) for (const { scope, minute } of old) latest.set(scope, minute);
-    state = { id: null, latest, complete, number: null, lastEvent: null, changed: old.length > 0 };
+    const minutes = await takeOverMinuteRows(ctx, sessionId);
+    state = { id: null, latest, complete, number: null, lastEvent: null, minutes, changed: old.length > 0 || minutes.byScope.size > 0 || minutes.rows };
   }
   cache.set(sessionId, state);
   return state;
@@ -117,6 +133,7 @@ export async function finishSessionScopes(ctx: MutationCtx, cache: Map<string, S
       scopes: [...state.latest.keys()],
       minutes: [...state.latest.values()],
       complete: state.complete,
+      packedMinutes: packMinutes(state.minutes),
       ...(state.number === null ? {} : { number: state.number }),
       ...(state.lastEvent === null ? {} : { lastEvent: state.lastEvent }),
     };
