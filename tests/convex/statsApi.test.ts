@@ -268,6 +268,17 @@ describe("scroll_depth", () => {
       { metrics: [48], dimensions: ["2023-12-31"] },
       { metrics: [90], dimensions: ["2024-01-01"] },
     ]);
+    // A dashboard's range split at midnight (its history taken back) answers the same depths as the whole range read at once.
+    const range = { ...SEVEN_DAYS, interval: "day" as const, breakdowns: [{ property: "page", limit: 10 }], filters: [{ property: "page", op: "is" as const, value: "/pricing" }] };
+    for (const asked of [range, { ...range, filters: undefined }]) {
+      const whole = (await t.query(api.stats.dashboardStats, { range: asked })).range!;
+      const history = (await t.query(api.stats.dashboardHistory, { range: asked, before: T0 }))!;
+      // Before midnight: the two visits of 40 and 55 (the page's own summary, or its row of the page breakdown).
+      const before = asked.filters === undefined ? history.breakdowns[0]?.rows.find(({ value }) => value === "/pricing")?.figures : history.summary;
+      expect(before).toMatchObject({ scrollDepthVisits: 2, scrollDepthSum: 95 });
+      expect((await t.query(api.stats.dashboardStats, { range: { ...asked, history } })).range).toEqual(whole);
+    }
+    expect((await t.query(api.stats.dashboardStats, { range })).range!.summary.scrollDepth).toBe((40 + 55 + 90) / 3);
     // Elsewhere a 400, in Plausible's words where it refuses it too.
     const refused = await ask(t, { site_id: SITE_ID, metrics: ["scroll_depth"], date_range: "7d" }, key);
     expect([refused.status, (await refused.json()).error]).toEqual([400, "Metric `scroll_depth` can only be queried with event:page filters or dimensions."]);
