@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
-import { FOREIGN_URL_MAX_BYTES, MAX_VISIT_FIELD_BYTES } from "../../src/shared/config";
+import { FOREIGN_URL_MAX_BYTES, HEARTBEAT_DEDUP_MS, MAX_VISIT_FIELD_BYTES } from "../../src/shared/config";
 import { DAY, HOUR, T0, advanceTo, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { settle } from "../support/worker";
@@ -134,7 +134,7 @@ describe("engagement's scroll depth", () => {
     // Digits in a string, as Plausible reads them; then values Plausible drops (the engaged time keeps the event: 202).
     await engage(t, "/pricing", "25", b);
     for (const bad of [12.5, -3, "x", "", null, true, [80]]) expect((await engage(t, "/pricing", bad, b)).status).toBe(202);
-    // Over 100 is read as 100. D only viewed the page.
+    // Over 100 is read as 100. D has only viewed the page so far.
     await engage(t, "/pricing", 250, c);
     const depthsOf = async () => (await rows(t)).visits.map(({ scrollDepths }) => scrollDepths);
     expect(await depthsOf()).toEqual([
@@ -150,20 +150,32 @@ describe("engagement's scroll depth", () => {
     // The site has no scroll depth of its own (Plausible's needs a page).
     expect(await t.query(api.stats.summary, DAY_RANGE)).not.toHaveProperty("scrollDepth");
 
+    // D's first scroll, folded; then a deeper one inside the dedup window, which changes the visit's scroll only (not its
+    // last activity), and the worker folds that too.
+    await engage(t, "/pricing", 30, d);
+    const firstBeat = Date.now();
+    await settle(t);
+    expect((await pages(t))["/pricing"].scrollDepth).toBe((70 + 25 + 100 + 30) / 4);
+    expect(Date.now() - firstBeat).toBeLessThan(HEARTBEAT_DEDUP_MS);
+    const dLastActivity = (await rows(t)).visits[3].lastActivity;
+    await engage(t, "/pricing", 45, d);
+    expect((await rows(t)).visits[3]).toMatchObject({ lastActivity: dLastActivity, scrollDepths: [{ path: "/pricing", depth: 45 }] });
+    await settle(t);
+    expect((await pages(t))["/pricing"].scrollDepth).toBe((70 + 25 + 100 + 45) / 4);
     // A deeper scroll later moves the figure by the difference, as the worker folds it.
     advanceTo(Date.now() + 60_000);
     await engage(t, "/pricing", 55, b);
     await settle(t);
-    expect((await pages(t))["/pricing"].scrollDepth).toBe((70 + 55 + 100) / 3);
+    expect((await pages(t))["/pricing"].scrollDepth).toBe((70 + 55 + 100 + 45) / 4);
     // The same visitor's next visit (after 30 minutes away) is a visit of its own, with its own deepest scroll.
     advanceTo(Date.now() + 40 * 60_000);
     await view(t, "/pricing", a);
     await engage(t, "/pricing", 10, a);
     await settle(t);
-    const expected = (70 + 55 + 100 + 10) / 4;
+    const expected = (70 + 55 + 100 + 45 + 10) / 5;
     expect((await pages(t))["/pricing"].scrollDepth).toBe(expected);
     expect(await storedScrollDepths(t)).toEqual(await recountScrollDepths(t));
-    expect(await recountScrollDepths(t)).toEqual({ "/pricing": { visits: 4, sum: 235 } });
+    expect(await recountScrollDepths(t)).toEqual({ "/pricing": { visits: 5, sum: 280 } });
 
     // Settled, then rebuilt from the visits' rows by a backfill: the same figures.
     advanceTo(Date.now() + 2 * HOUR);
@@ -173,7 +185,7 @@ describe("engagement's scroll depth", () => {
     expect((await runBackfill(t))?.state).toBe("done");
     expect((await pages(t))["/pricing"].scrollDepth).toBe(expected);
     expect((await pricingSummary(t)).scrollDepth).toBe(expected);
-    expect(await storedScrollDepths(t)).toEqual({ "/pricing": { visits: 4, sum: 235 } });
+    expect(await storedScrollDepths(t)).toEqual({ "/pricing": { visits: 5, sum: 280 } });
   });
 
   test("an engagement with neither a scroll depth nor an engaged time is a 400, as Plausible answers; our own format's heartbeat takes a whole 0–100 or names it", async () => {
