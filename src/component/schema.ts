@@ -229,8 +229,9 @@ export default defineSchema({
     start: v.number(),
     lastActivity: v.number(),
     views: v.number(),
-    // Each page the visit viewed, at its first view there, with its views there (absent on rows from before filters scanned visits).
-    pages: v.array(v.object({ path: v.string(), at: v.number(), views: v.optional(v.number()) })),
+    // Each page the visit viewed, at its first view there, with its views there (absent on rows from before filters scanned visits)
+    // and its deepest scroll there as the page's buckets count it (absent: none reported).
+    pages: v.array(v.object({ path: v.string(), at: v.number(), views: v.optional(v.number()), scrollDepth: v.optional(v.number()) })),
     // Its views in time order, packed (derive/packedInts.ts): each one's index in `pages` and its time after `start` (ms), for funnels' order (absent on rows from before).
     sequence: v.optional(v.string()),
     // The visit's session, to find its custom events (absent on rows from before).
@@ -265,6 +266,9 @@ export default defineSchema({
     durationMs: v.optional(v.number()),
     // An event's (scope "event:<name>"): the revenue of its events, in whole minor units of the site's currency.
     revenue: v.optional(v.number()),
+    // A page's: of the visits it counts, those with a scroll depth reported there, and their deepest scrolls summed (absent: none yet).
+    scrollDepthVisits: v.optional(v.number()),
+    scrollDepthSum: v.optional(v.number()),
   })
     .index("by_scope_level_start", ["scope", "level", "start"])
     .index("by_group_level_start_pageviews", ["group", "level", "start", "pageviews"])

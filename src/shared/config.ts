@@ -184,6 +184,9 @@ export const VISIT_TIMEOUT_MS = 30 * 60 * 1000;
 /** A visit settles into time buckets this long after it ended, so a visitor's clock a little behind the worker's never extends a settled visit. */
 export const VISIT_SETTLE_GRACE_MS = 60 * 1000;
 
+/** Pages of one visit whose deepest scroll is kept (a Plausible engagement's `sd`); a later page's scroll depth is dropped. */
+export const VISIT_SCROLL_PAGES_MAX = 32;
+
 /** The label of visits that arrived with no referrer and no UTM source. */
 export const DIRECT_SOURCE = "Direct / None";
 
@@ -369,6 +372,9 @@ export const SESSION_EVENTS_PER_MINUTE = 60;
 
 /** A Plausible tracker's event: its page URL at most this many bytes (Plausible's limit; a `data:` URL is refused). */
 export const FOREIGN_URL_MAX_BYTES = 2_000;
+
+/** A Plausible engagement's engaged time `e` counts only below this (Plausible's 30 days: older trackers sent huge values). */
+export const ENGAGEMENT_TIME_MAX_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** Goals a site may have: a breakdown by goal reads each one's buckets. */
 export const GOALS_MAX = 100;

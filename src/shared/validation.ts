@@ -136,6 +136,12 @@ export function canonicalSessionId(sessionId: string): string {
   return sessionId.toLowerCase();
 }
 
+/** A page's scroll depth as a heartbeat carries it: a whole percentage from 0 to 100. */
+export function checkedScrollDepth(depth: number, field = "scrollDepth"): number {
+  if (!Number.isInteger(depth) || depth < 0 || depth > 100) reject(field, `${field} must be a whole number from 0 to 100; got ${depth}`);
+  return depth;
+}
+
 export function assertValidPageType(pageType: string): asserts pageType is PageType {
   if (!(PAGE_TYPES as readonly string[]).includes(pageType)) {
     reject("pageType", `pageType must be one of ${PAGE_TYPES.join(", ")}`);

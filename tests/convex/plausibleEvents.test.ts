@@ -1,10 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
-import { FOREIGN_URL_MAX_BYTES, MAX_VISIT_FIELD_BYTES } from "../../src/shared/config";
+import { FOREIGN_URL_MAX_BYTES, HEARTBEAT_DEDUP_MS, MAX_VISIT_FIELD_BYTES } from "../../src/shared/config";
 import { DAY, HOUR, T0, advanceTo, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { settle } from "../support/worker";
 import { USER_AGENTS } from "../support/visitWorkload";
+import { muteBackfillLogs, runBackfill } from "../support/backfill";
+import { recountScrollDepths, storedScrollDepths } from "../support/recount";
 
 /**
  * Plausible's Events API on POST /api/event (prds/compat.md): its body's long and short keys, its answers (202 `ok`,
@@ -107,6 +109,97 @@ describe("Plausible's Events API", () => {
     await t.mutation(internal.stats.cleanupStaleSessions, {});
     expect((await rows(t)).salts.map(({ day }) => day)).toEqual([T0 + DAY]);
     expect((await t.query(api.stats.summary, { from: T0, to: T0 + 2 * DAY })).visitors).toBe(4);
+  });
+});
+
+describe("engagement's scroll depth", () => {
+  const engage = (t: TestConvex, path: string, sd: unknown, ip: string) => send(t, { n: "engagement", u: `https://${SITE}${path}`, d: SITE, sd, e: 1_000 }, ip);
+  const view = (t: TestConvex, path: string, ip: string) => send(t, { n: "pageview", u: `https://${SITE}${path}`, d: SITE }, ip);
+  const DAY_RANGE = { from: T0, to: T0 + DAY };
+  const pages = async (t: TestConvex) => Object.fromEntries((await t.query(api.stats.breakdown, { ...DAY_RANGE, property: "page" })).map((row) => [row.value, row]));
+  const pricingSummary = (t: TestConvex) => t.query(api.stats.summary, { ...DAY_RANGE, filters: [{ property: "page", op: "is", value: "/pricing" }] });
+
+  test("a page's scroll depth is the mean of its visits' deepest scrolls there: raised by a deeper one later, bad values dropped as Plausible drops them; a recount and a backfill agree", async () => {
+    const t = createTestConvex();
+    const [a, b, c, d] = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"];
+    for (const ip of [a, b, c, d]) await view(t, "/pricing", ip);
+    advanceTo(Date.now() + 60_000);
+    expect(await (await engage(t, "/pricing", 40, a)).text()).toBe("ok");
+    advanceTo(Date.now() + 5_000);
+    // Inside the heartbeat's dedup window, a deeper scroll is still kept; a shallower one never lowers it.
+    await engage(t, "/pricing", 70, a);
+    await engage(t, "/pricing", 20, a);
+    // A page this visit never viewed: kept on the visit, counted for no page.
+    await engage(t, "/docs", 50, a);
+    // Digits in a string, as Plausible reads them; then values Plausible drops (the engaged time keeps the event: 202).
+    await engage(t, "/pricing", "25", b);
+    for (const bad of [12.5, -3, "x", "", null, true, [80]]) expect((await engage(t, "/pricing", bad, b)).status).toBe(202);
+    // Over 100 is read as 100. D has only viewed the page so far.
+    await engage(t, "/pricing", 250, c);
+    const depthsOf = async () => (await rows(t)).visits.map(({ scrollDepths }) => scrollDepths);
+    expect(await depthsOf()).toEqual([
+      [{ path: "/pricing", depth: 70 }, { path: "/docs", depth: 50 }],
+      [{ path: "/pricing", depth: 25 }],
+      [{ path: "/pricing", depth: 100 }],
+      undefined,
+    ]);
+    await settle(t);
+    expect((await pages(t))["/pricing"]).toMatchObject({ pageviews: 4, visitors: 4, scrollDepth: (70 + 25 + 100) / 3 });
+    expect((await pages(t))["/docs"]).toBeUndefined();
+    expect((await pricingSummary(t)).scrollDepth).toBe((70 + 25 + 100) / 3);
+    // The site has no scroll depth of its own (Plausible's needs a page).
+    expect(await t.query(api.stats.summary, DAY_RANGE)).not.toHaveProperty("scrollDepth");
+
+    // D's first scroll, folded; then a deeper one inside the dedup window, which changes the visit's scroll only (not its
+    // last activity), and the worker folds that too.
+    await engage(t, "/pricing", 30, d);
+    const firstBeat = Date.now();
+    await settle(t);
+    expect((await pages(t))["/pricing"].scrollDepth).toBe((70 + 25 + 100 + 30) / 4);
+    expect(Date.now() - firstBeat).toBeLessThan(HEARTBEAT_DEDUP_MS);
+    const dLastActivity = (await rows(t)).visits[3].lastActivity;
+    await engage(t, "/pricing", 45, d);
+    expect((await rows(t)).visits[3]).toMatchObject({ lastActivity: dLastActivity, scrollDepths: [{ path: "/pricing", depth: 45 }] });
+    await settle(t);
+    expect((await pages(t))["/pricing"].scrollDepth).toBe((70 + 25 + 100 + 45) / 4);
+    // A deeper scroll later moves the figure by the difference, as the worker folds it.
+    advanceTo(Date.now() + 60_000);
+    await engage(t, "/pricing", 55, b);
+    await settle(t);
+    expect((await pages(t))["/pricing"].scrollDepth).toBe((70 + 55 + 100 + 45) / 4);
+    // The same visitor's next visit (after 30 minutes away) is a visit of its own, with its own deepest scroll.
+    advanceTo(Date.now() + 40 * 60_000);
+    await view(t, "/pricing", a);
+    await engage(t, "/pricing", 10, a);
+    await settle(t);
+    const expected = (70 + 55 + 100 + 45 + 10) / 5;
+    expect((await pages(t))["/pricing"].scrollDepth).toBe(expected);
+    expect(await storedScrollDepths(t)).toEqual(await recountScrollDepths(t));
+    expect(await recountScrollDepths(t)).toEqual({ "/pricing": { visits: 5, sum: 280 } });
+
+    // Settled, then rebuilt from the visits' rows by a backfill: the same figures.
+    advanceTo(Date.now() + 2 * HOUR);
+    await settle(t);
+    expect((await pages(t))["/pricing"].scrollDepth).toBe(expected);
+    muteBackfillLogs();
+    expect((await runBackfill(t))?.state).toBe("done");
+    expect((await pages(t))["/pricing"].scrollDepth).toBe(expected);
+    expect((await pricingSummary(t)).scrollDepth).toBe(expected);
+    expect(await storedScrollDepths(t)).toEqual({ "/pricing": { visits: 5, sum: 280 } });
+  });
+
+  test("an engagement with neither a scroll depth nor an engaged time is a 400, as Plausible answers; our own format's heartbeat takes a whole 0–100 or names it", async () => {
+    const t = createTestConvex();
+    await view(t, "/pricing", "192.0.2.9");
+    const refused = await send(t, { n: "engagement", u: `https://${SITE}/pricing`, d: SITE, sd: "deep", e: 0 }, "192.0.2.9");
+    expect([refused.status, await refused.json()]).toEqual([400, { errors: { event_name: ["engagement event requires a valid integer value for at least one of 'sd' or 'e' fields"] } }]);
+    expect((await send(t, { n: "engagement", u: `https://${SITE}/pricing`, d: SITE, sd: 0 }, "192.0.2.9")).status).toBe(202);
+    expect((await rows(t)).visits[0].scrollDepths).toEqual([{ path: "/pricing", depth: 0 }]);
+    const ours = (scrollDepth: number) =>
+      t.fetch("/api/event", { method: "POST", headers: { "Content-Type": "text/plain", "User-Agent": USER_AGENTS[0] }, body: JSON.stringify({ type: "heartbeat", sessionId: crypto.randomUUID(), path: "/a", scrollDepth }) });
+    const tooDeep = await ours(101);
+    expect([tooDeep.status, await tooDeep.json()]).toEqual([400, { error: "scrollDepth must be a whole number from 0 to 100; got 101", field: "scrollDepth" }]);
+    expect((await ours(50)).status).toBe(202);
   });
 });
 

@@ -234,3 +234,53 @@ describe("Plausible's documented queries answer our Stats API's figures", () => 
     }
   });
 });
+
+describe("scroll_depth", () => {
+  test("by event:page, of one page, and of one page by day: the mean of the visits' deepest scrolls there, rounded as Plausible rounds it; null for a page none reported", async () => {
+    const t = createTestConvex();
+    const engage = (visitor: number, path: string, sd: number) => send(t, { n: "engagement", u: `https://${SITE_ID}${path}`, sd, e: 5_000 }, visitor);
+    advanceTo(T0 - DAY + 9 * HOUR);
+    await view(t, 2, "/pricing");
+    await engage(2, "/pricing", 40);
+    await view(t, 3, "/pricing");
+    await view(t, 3, "/blog/post-1");
+    await engage(3, "/pricing", 55);
+    advanceTo(T0 + HOUR);
+    await view(t, 4, "/pricing");
+    await engage(4, "/pricing", 90);
+    await engage(4, "/pricing", 30);
+    advanceTo(T0 + 10 * HOUR);
+    await settle(t);
+    const key = await newKey(t);
+
+    const pages = await t.query(api.stats.breakdown, { ...SEVEN_DAYS, property: "page" });
+    expect(pages.map(({ value, scrollDepth }) => [value, scrollDepth])).toEqual([["/pricing", (40 + 55 + 90) / 3], ["/blog/post-1", undefined]]);
+    expect((await answered(t, ACCEPTED.scrollByPage, key)).results).toEqual([
+      { metrics: [3, 62], dimensions: ["/pricing"] },
+      { metrics: [1, null], dimensions: ["/blog/post-1"] },
+    ]);
+    const pricing = await t.query(api.stats.summary, { ...SEVEN_DAYS, filters: [{ property: "page", op: "is", value: "/pricing" }] });
+    expect((await answered(t, ACCEPTED.scrollOfPage, key)).results).toEqual([{ metrics: [pricing.pageviews, Math.round(pricing.scrollDepth!)], dimensions: [] }]);
+    // A day of 40 and 55: 47.5, which ClickHouse's round (half to even) makes 48.
+    const days = await t.query(api.stats.timeseries, { ...SEVEN_DAYS, interval: "day", filters: [{ property: "page", op: "is", value: "/pricing" }] });
+    expect(days.filter((row) => row.scrollDepth !== undefined).map(({ scrollDepth }) => scrollDepth)).toEqual([47.5, 90]);
+    expect((await answered(t, ACCEPTED.scrollByDay, key)).results).toEqual([
+      { metrics: [48], dimensions: ["2023-12-31"] },
+      { metrics: [90], dimensions: ["2024-01-01"] },
+    ]);
+    // A dashboard's range split at midnight (its history taken back) answers the same depths as the whole range read at once.
+    const range = { ...SEVEN_DAYS, interval: "day" as const, breakdowns: [{ property: "page", limit: 10 }], filters: [{ property: "page", op: "is" as const, value: "/pricing" }] };
+    for (const asked of [range, { ...range, filters: undefined }]) {
+      const whole = (await t.query(api.stats.dashboardStats, { range: asked })).range!;
+      const history = (await t.query(api.stats.dashboardHistory, { range: asked, before: T0 }))!;
+      // Before midnight: the two visits of 40 and 55 (the page's own summary, or its row of the page breakdown).
+      const before = asked.filters === undefined ? history.breakdowns[0]?.rows.find(({ value }) => value === "/pricing")?.figures : history.summary;
+      expect(before).toMatchObject({ scrollDepthVisits: 2, scrollDepthSum: 95 });
+      expect((await t.query(api.stats.dashboardStats, { range: { ...asked, history } })).range).toEqual(whole);
+    }
+    expect((await t.query(api.stats.dashboardStats, { range })).range!.summary.scrollDepth).toBe((40 + 55 + 90) / 3);
+    // Elsewhere a 400, in Plausible's words where it refuses it too.
+    const refused = await ask(t, { site_id: SITE_ID, metrics: ["scroll_depth"], date_range: "7d" }, key);
+    expect([refused.status, (await refused.json()).error]).toEqual([400, "Metric `scroll_depth` can only be queried with event:page filters or dimensions."]);
+  });
+});

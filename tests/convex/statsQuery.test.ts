@@ -98,6 +98,28 @@ describe("writing our figures as Plausible's", () => {
     expect(paged.meta).toEqual({ total_rows: 4 });
     expect(paged.query).toMatchObject({ site_id: SITE_ID, order_by: [["pageviews", "asc"]], pagination: { limit: 2, offset: 1 } });
   });
+
+  test("scroll depth: a whole %, a half to the even number as ClickHouse rounds; null for a page no visit reported one on, ordered last either way", () => {
+    expect(parse(ACCEPTED.scrollByPage).question).toEqual({ kind: "breakdown", property: "page" });
+    expect(parse(ACCEPTED.scrollOfPage).question).toEqual({ kind: "aggregate" });
+    expect(parse(ACCEPTED.scrollByDay).question).toEqual({ kind: "timeseries", interval: "day" });
+    const pages = [
+      { value: "/a", figures: { visitors: 4, pageviews: 4, scrollDepth: 46.5 } },
+      { value: "/b", figures: { visitors: 3, pageviews: 3 } },
+      { value: "/c", figures: { visitors: 2, pageviews: 2, scrollDepth: 47.5 } },
+      { value: "/d", figures: { visitors: 1, pageviews: 1, scrollDepth: 80.25 } },
+    ];
+    expect(formatStatsAnswer(parse(ACCEPTED.scrollByPage), pages).results).toEqual([
+      { metrics: [4, 46], dimensions: ["/a"] },
+      { metrics: [3, null], dimensions: ["/b"] },
+      { metrics: [2, 48], dimensions: ["/c"] },
+      { metrics: [1, 80], dimensions: ["/d"] },
+    ]);
+    const byDepth = (direction: "asc" | "desc") => formatStatsAnswer(parse({ ...ACCEPTED.scrollByPage, order_by: [["scroll_depth", direction]] }), pages).results.map(({ dimensions }) => dimensions[0]);
+    expect(byDepth("desc")).toEqual(["/d", "/c", "/a", "/b"]);
+    expect(byDepth("asc")).toEqual(["/a", "/c", "/d", "/b"]);
+    expect(formatStatsAnswer(parse(ACCEPTED.scrollOfPage), [{ figures: { visitors: 2, pageviews: 5 } }]).results).toEqual([{ metrics: [5, null], dimensions: [] }]);
+  });
 });
 
 describe("Plausible's JSON Schema as the contract", () => {

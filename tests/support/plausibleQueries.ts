@@ -50,6 +50,9 @@ export const ACCEPTED = {
   dates: { site_id: SITE_ID, metrics: ["visitors"], date_range: ["2023-12-26", "2024-01-01"] },
   dateTimes: { site_id: SITE_ID, metrics: ["pageviews"], date_range: ["2023-12-31T00:00:00+00:00", "2024-01-01T09:59:59+00:00"] },
   hours: { site_id: SITE_ID, metrics: ["visitors"], date_range: "day", dimensions: ["time"] },
+  scrollByPage: { site_id: SITE_ID, metrics: ["visitors", "scroll_depth"], date_range: "7d", dimensions: ["event:page"] },
+  scrollOfPage: { site_id: SITE_ID, metrics: ["pageviews", "scroll_depth"], date_range: "7d", filters: [["is", "event:page", ["/pricing"]]] },
+  scrollByDay: { site_id: SITE_ID, metrics: ["scroll_depth"], date_range: "7d", dimensions: ["time:day"], filters: [["is", "event:page", ["/pricing"]]] },
 } as const;
 
 /**
@@ -64,7 +67,11 @@ export const REFUSED: { query: unknown; error: string; plausible: boolean }[] = 
   { query: { site_id: SITE_ID, metrics: ["visitors"], date_range: "7d", filters: [["contains", "event:page", ["Blog"]]] }, error: "case-sensitive", plausible: true },
   { query: { site_id: SITE_ID, metrics: ["visitors"], date_range: "7d", filters: [["is", "visit:source", ["google"], { case_sensitive: false }]] }, error: "case-insensitive", plausible: true },
   { query: { site_id: SITE_ID, metrics: ["percentage"], date_range: "7d", dimensions: ["visit:source"] }, error: "`percentage` is not supported", plausible: true },
-  { query: { site_id: SITE_ID, metrics: ["scroll_depth"], date_range: "7d", dimensions: ["event:page"] }, error: "`scroll_depth` is not supported", plausible: true },
+  { query: { site_id: SITE_ID, metrics: ["scroll_depth"], date_range: "7d" }, error: "can only be queried with event:page filters or dimensions", plausible: true },
+  { query: { site_id: SITE_ID, metrics: ["scroll_depth"], date_range: "7d", dimensions: ["visit:source"] }, error: "can only be queried with event:page filters or dimensions", plausible: true },
+  { query: { site_id: SITE_ID, metrics: ["scroll_depth"], date_range: "7d", dimensions: ["event:page"], filters: [["is", "visit:source", ["Google"]]] }, error: "Metric `scroll_depth` is answered here by `event:page` without filters", plausible: true },
+  { query: { site_id: SITE_ID, metrics: ["scroll_depth"], date_range: "7d", dimensions: ["visit:source"], filters: [["is", "event:page", ["/pricing"]]] }, error: "Metric `scroll_depth` is answered here", plausible: true },
+  { query: { site_id: SITE_ID, metrics: ["scroll_depth"], date_range: "7d", filters: [["contains", "event:page", ["/pr"], { case_sensitive: false }]] }, error: "Metric `scroll_depth` is answered here", plausible: true },
   { query: { site_id: SITE_ID, metrics: ["visitors"], date_range: "7d", dimensions: ["event:hostname"] }, error: '"event:hostname" is not supported', plausible: true },
   { query: { site_id: SITE_ID, metrics: ["visitors"], date_range: "7d", dimensions: ["visit:city"] }, error: '"visit:city" is not supported', plausible: true },
   { query: { site_id: SITE_ID, metrics: ["visitors"], date_range: "7d", dimensions: ["visit:utm_term"] }, error: '"visit:utm_term" is not supported', plausible: true },

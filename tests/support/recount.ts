@@ -98,3 +98,26 @@ export async function expectExactFigures(t: TestConvex, recount?: Figures): Prom
   await expectExactActiveNow(t);
   return truth;
 }
+
+/** Each page's scroll depth figures: the visits that reported a scroll depth on it, and their deepest scrolls summed. */
+export type ScrollDepths = Record<string, { visits: number; sum: number }>;
+
+/** Scroll depths recounted from the visits' rows: each visit's deepest scroll on each page it has a view of (a page it never viewed counts none). */
+export async function recountScrollDepths(t: TestConvex): Promise<ScrollDepths> {
+  const { visits, views } = await t.runInStats(async (ctx) => ({ visits: await ctx.db.query("visits").collect(), views: await ctx.db.query("pageViews").collect() }));
+  const recount: ScrollDepths = {};
+  for (const visit of visits) {
+    for (const { path, depth } of visit.scrollDepths ?? []) {
+      const viewed = views.some((view) => view.sessionId === visit.sessionId && view.path === path && view.timestamp >= visit.start && view.timestamp <= visit.lastActivity);
+      if (!viewed) continue;
+      recount[path] = { visits: (recount[path]?.visits ?? 0) + 1, sum: (recount[path]?.sum ?? 0) + depth };
+    }
+  }
+  return recount;
+}
+
+/** Scroll depths as the page's all-time time bucket keeps them. */
+export async function storedScrollDepths(t: TestConvex): Promise<ScrollDepths> {
+  const buckets = await t.runInStats(async (ctx) => (await ctx.db.query("timeBuckets").collect()).filter((row) => row.group === "page" && row.level === "all"));
+  return Object.fromEntries(buckets.flatMap((row) => (row.scrollDepthVisits ? [[row.scope, { visits: row.scrollDepthVisits, sum: row.scrollDepthSum! }]] : [])));
+}

@@ -1,4 +1,4 @@
-import { EVENT_PROPS_MAX, FOREIGN_URL_MAX_BYTES, MAX_VISIT_FIELD_BYTES } from "../../shared/config.js";
+import { ENGAGEMENT_TIME_MAX_MS, EVENT_PROPS_MAX, FOREIGN_URL_MAX_BYTES, MAX_VISIT_FIELD_BYTES } from "../../shared/config.js";
 import type { ForeignEvent } from "../../component/record/events.js";
 
 /**
@@ -7,7 +7,9 @@ import type { ForeignEvent } from "../../component/record/events.js";
  * `referrer|r`, `props|p|meta|m`, `revenue|$`, `hashMode|h`); props and revenue may be JSON in a string; unknown keys
  * are ignored. Plausible's rules: a URL of at most FOREIGN_URL_MAX_BYTES and no `data:` URL, nested or blank property
  * values dropped and the first EVENT_PROPS_MAX kept, an invalid revenue dropped (the event kept); the referrer and UTM
- * values cut to what a visit keeps (MAX_VISIT_FIELD_BYTES: Plausible cuts a referrer at 2,000), not refused. What is wrong is said as Plausible says it: `{ field: [message] }`.
+ * values cut to what a visit keeps (MAX_VISIT_FIELD_BYTES: Plausible cuts a referrer at 2,000), not refused. An
+ * engagement's scroll depth `sd` is a whole number (or one in a string), over 100 read as 100 and anything else dropped;
+ * one with neither a scroll depth nor an engaged time `e` is refused. What is wrong is said as Plausible says it: `{ field: [message] }`.
  */
 
 export type PlausibleEvent = { event: ForeignEvent; domains: string[] };
@@ -57,6 +59,24 @@ function revenueOf(value: unknown): { amount: string | number; currency: string 
   return (typeof amount === "number" || typeof amount === "string") && typeof currency === "string" ? { amount, currency } : undefined;
 }
 
+/** A whole number sent as one or as its digits in a string (Plausible's `Integer.parse`); anything else is none. */
+function integerOf(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isInteger(value) ? value : undefined;
+  return typeof value === "string" && /^[+-]?\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/** An engagement's scroll depth as Plausible keeps it: 0–100, over 100 read as 100, anything else none. */
+function scrollDepthOf(value: unknown): number | undefined {
+  const depth = integerOf(value);
+  return depth === undefined || depth < 0 ? undefined : Math.min(depth, 100);
+}
+
+/** True for an engaged time Plausible keeps: more than 0 ms and less than ENGAGEMENT_TIME_MAX_MS (older trackers sent larger ones). */
+const isEngagedTime = (value: unknown) => {
+  const ms = integerOf(value);
+  return ms !== undefined && ms > 0 && ms < ENGAGEMENT_TIME_MAX_MS;
+};
+
 /** The body read as one of our events and the domains it names, or what is wrong with it. */
 export function readPlausibleEvent(body: Record<string, unknown>): PlausibleEvent | { errors: PlausibleErrors } {
   const name = field(body, "name", "n");
@@ -73,6 +93,10 @@ export function readPlausibleEvent(body: Record<string, unknown>): PlausibleEven
   }
   const domain = field(body, "domain", "d") ?? page?.hostname.replace(/^www\./, "");
   if (typeof domain !== "string" || domain.trim() === "") errors.domain = ["is required"];
+  const scrollDepth = scrollDepthOf(body.sd);
+  if (String(name) === "engagement" && scrollDepth === undefined && !isEngagedTime(body.e)) {
+    errors.event_name = ["engagement event requires a valid integer value for at least one of 'sd' or 'e' fields"];
+  }
   if (Object.keys(errors).length > 0 || page === null) return { errors };
   const hashMode = Boolean(field(body, "hashMode", "h"));
   // In hash mode the fragment is the route: kept, escaped, since a path's fragment is otherwise dropped.
@@ -82,7 +106,7 @@ export function readPlausibleEvent(body: Record<string, unknown>): PlausibleEven
     .map((each) => each.trim().toLowerCase())
     .filter(Boolean);
   const eventName = String(name);
-  if (eventName === "engagement") return { event: { type: "heartbeat", path }, domains };
+  if (eventName === "engagement") return { event: { type: "heartbeat", path, ...(scrollDepth === undefined ? {} : { scrollDepth }) }, domains };
   if (eventName !== "pageview") {
     const props = propsOf(field(body, "props", "p", "meta", "m"));
     const revenue = revenueOf(field(body, "revenue", "$"));

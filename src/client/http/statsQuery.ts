@@ -8,14 +8,13 @@ import { defaultInterval, localDate, resolvePeriod, wallClock, type Interval, ty
  * cannot answer exactly is refused, named in Plausible's words where it has them, never answered approximately.
  */
 
-export const STATS_METRICS = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events", "conversion_rate"] as const;
+export const STATS_METRICS = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events", "conversion_rate", "scroll_depth"] as const;
 export type StatsMetric = (typeof STATS_METRICS)[number];
 
 // Plausible's metrics we do not answer, each with why.
 const UNSUPPORTED_METRICS: Record<string, string> = {
   percentage: "is not supported here",
   group_conversion_rate: "is not supported here",
-  scroll_depth: "is not supported here (scroll depth is not kept)",
   time_on_page: "is not supported here",
   total_revenue: "is not supported here",
   average_revenue: "is not supported here",
@@ -232,6 +231,7 @@ function checkMetrics(metrics: StatsMetric[], dimensions: string[], filters: Sta
   if (metrics.includes("conversion_rate") && !hasGoalFilter && dimension !== "event:goal") refuse("Metric `conversion_rate` can only be queried with event:goal filters or dimensions.");
   // Our rows by time, page or visit property under a goal filter share their own group's visitors (Plausible's group_conversion_rate), not the range's.
   if (metrics.includes("conversion_rate") && dimension !== undefined && !eventDimension) refuse(`Metric \`conversion_rate\` by \`${dimension}\` is not supported here: only without dimensions or by event:goal, event:name or event:props.`);
+  if (metrics.includes("scroll_depth")) checkScrollDepth(property, filters);
   if (metrics.includes("views_per_visit")) {
     if (filters.some(({ property }) => property === "page")) refuse("Metric `views_per_visit` cannot be queried with a filter on `event:page`.");
     if (dimensions.length > 0) refuse("Metric `views_per_visit` cannot be queried with `dimensions`.");
@@ -245,6 +245,21 @@ function checkMetrics(metrics: StatsMetric[], dimensions: string[], filters: Sta
   if (dimensions.length > 0) refuse("Metric `events` is answered here with an event:goal, event:name or event:props filter or dimension, or without dimensions.");
   if (filters.some(({ property }) => property === "page")) refuse("Metric `events` cannot be queried with a filter on `event:page` here: custom events are counted by visit, not by page.");
   return true;
+}
+
+/**
+ * `scroll_depth` needs `event:page` as the dimension or a filter (Plausible's rule), and is read from a page's buckets:
+ * by `event:page` with no filter but its own `is`, or of one page (`is`) alone.
+ */
+function checkScrollDepth(property: string | null, filters: StatsFilter[]): void {
+  const pageFilters = filters.filter((filter) => filter.property === "page");
+  if (property !== "page" && pageFilters.length === 0) refuse("Metric `scroll_depth` can only be queried with event:page filters or dimensions.");
+  const [filter] = filters;
+  const onePage = filters.length === 1 && filter.property === "page" && filter.op === "is";
+  // `property` null: a summary or a timeseries, which one page's `is` reads from its buckets.
+  if (!(property === "page" ? filters.length === 0 || onePage : property === null && onePage)) {
+    refuse("Metric `scroll_depth` is answered here by `event:page` without filters, or under one `is` filter of `event:page` and no other filter.");
+  }
 }
 
 function parseOrderBy(orderBy: unknown, metrics: StatsMetric[], dimensions: string[]): OrderBy {
@@ -360,7 +375,7 @@ const pad = (n: number) => String(n).padStart(2, "0");
 // ---------------------------------------------------------------------------------------------
 // The answer
 
-/** Our figures for one row, as summary, timeseries and breakdown rows carry them (rates as shares, durations in ms). */
+/** Our figures for one row, as summary, timeseries and breakdown rows carry them (rates as shares, durations in ms, scroll depth in %). */
 export type OurFigures = {
   visitors: number;
   pageviews?: number;
@@ -370,14 +385,18 @@ export type OurFigures = {
   visitDurationMs?: number;
   events?: number;
   conversionRate?: number;
+  scrollDepth?: number;
 };
 /** A row of figures with its dimension's value (none for a summary): a bucket's start or a breakdown's value. */
 export type OurRow = { figures: OurFigures; start?: number; value?: string };
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+/** To the nearest whole number, a half to the even one: ClickHouse's `round` of a float, which Plausible's scroll depth is. */
+const roundHalfEven = (x: number) => (Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x));
 
-/** A metric as Plausible reports it: rates in %, durations in whole seconds, views per visit to 2 decimals. */
-function metricOf(metric: StatsMetric, figures: OurFigures): number {
+/** A metric as Plausible reports it: rates in %, durations in whole seconds, views per visit to 2 decimals; scroll depth a whole %, null when no visit reported one. */
+function metricOf(metric: StatsMetric, figures: OurFigures): number | null {
+  if (metric === "scroll_depth") return figures.scrollDepth === undefined ? null : roundHalfEven(figures.scrollDepth);
   const value = {
     visitors: figures.visitors,
     visits: figures.visits,
@@ -404,7 +423,7 @@ function timeLabel(start: number, interval: Interval, zone: string): string {
 const isEmpty = ({ visitors, pageviews, visits, events }: OurFigures) => visitors === 0 && (pageviews ?? 0) === 0 && (visits ?? 0) === 0 && (events ?? 0) === 0;
 
 /** Plausible's answer for our rows: `results` ordered and paginated, `meta` (time labels, total rows) and the resolved `query`. */
-export function formatStatsAnswer(query: StatsQuery, rows: OurRow[]): { results: { metrics: number[]; dimensions: string[] }[]; meta: Record<string, unknown>; query: Record<string, unknown> } {
+export function formatStatsAnswer(query: StatsQuery, rows: OurRow[]): { results: ResultRow[]; meta: Record<string, unknown>; query: Record<string, unknown> } {
   const { question } = query;
   const labelOf = (row: OurRow) => (question.kind === "timeseries" ? timeLabel(row.start!, question.interval, query.timeZone) : row.value!);
   const kept = question.kind === "timeseries" ? rows.filter((row) => !isEmpty(row.figures)) : rows;
@@ -418,16 +437,20 @@ export function formatStatsAnswer(query: StatsQuery, rows: OurRow[]): { results:
   return { results: results.slice(query.offset, query.offset + query.limit), meta, query: query.resolved };
 }
 
-/** The order of `order_by`: each entry a metric's or the dimension's column; ties by the dimension's value, ascending. */
+/** A row of Plausible's `results`: a null metric is one no visit gave a figure (scroll depth). */
+type ResultRow = { metrics: (number | null)[]; dimensions: string[] };
+
+/** The order of `order_by`: each entry a metric's or the dimension's column, nulls last either way (ClickHouse's); ties by the dimension's value, ascending. */
 function comparatorOf(query: StatsQuery) {
   const columns = query.orderBy.map(([name, direction]) => {
     const metric = query.metrics.indexOf(name as StatsMetric);
-    return { pick: (row: { metrics: number[]; dimensions: string[] }) => (metric >= 0 ? row.metrics[metric] : row.dimensions[0]), sign: direction === "asc" ? 1 : -1 };
+    return { pick: (row: ResultRow) => (metric >= 0 ? row.metrics[metric] : row.dimensions[0]), sign: direction === "asc" ? 1 : -1 };
   });
   const compare = (a: number | string, b: number | string) => (a < b ? -1 : a > b ? 1 : 0);
-  return (a: { metrics: number[]; dimensions: string[] }, b: { metrics: number[]; dimensions: string[] }) => {
+  return (a: ResultRow, b: ResultRow) => {
     for (const { pick, sign } of columns) {
-      const order = compare(pick(a), pick(b)) * sign;
+      const [x, y] = [pick(a), pick(b)];
+      const order = x === null || y === null ? Number(x === null) - Number(y === null) : compare(x, y) * sign;
       if (order !== 0) return order;
     }
     return compare(a.dimensions[0] ?? "", b.dimensions[0] ?? "");

@@ -227,6 +227,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             country: string;
             language: string;
             screen: string;
+            scrollDepths?: Array<{ path: string; depth: number }>;
           }>;
           activeSessions?: Array<{
             sessionId: string;
@@ -352,6 +353,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           visits?: number;
           bounceRate?: number;
           visitDurationMs?: number;
+          scrollDepth?: number;
         }>,
         Name
       >;
@@ -420,6 +422,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             visitViews: number;
             durationMs: number;
             revenue: number;
+            scrollDepthVisits?: number;
+            scrollDepthSum?: number;
           };
           series: Array<{
             pageviews: number;
@@ -429,6 +433,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             visitViews: number;
             durationMs: number;
             revenue: number;
+            scrollDepthVisits?: number;
+            scrollDepthSum?: number;
           }>;
           breakdowns: Array<null | {
             rows: Array<{
@@ -441,6 +447,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 visitViews: number;
                 durationMs: number;
                 revenue: number;
+                scrollDepthVisits?: number;
+                scrollDepthSum?: number;
               };
             }>;
             bound: number;
@@ -471,6 +479,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 visitViews: number;
                 durationMs: number;
                 revenue: number;
+                scrollDepthVisits?: number;
+                scrollDepthSum?: number;
               };
               series: Array<{
                 pageviews: number;
@@ -480,6 +490,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 visitViews: number;
                 durationMs: number;
                 revenue: number;
+                scrollDepthVisits?: number;
+                scrollDepthSum?: number;
               }>;
               breakdowns: Array<null | {
                 rows: Array<{
@@ -492,6 +504,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     visitViews: number;
                     durationMs: number;
                     revenue: number;
+                    scrollDepthVisits?: number;
+                    scrollDepthSum?: number;
                   };
                 }>;
                 bound: number;
@@ -517,6 +531,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   conversionRate?: number;
                   revenue?: number;
                   averageRevenue?: number;
+                  scrollDepth?: number;
                 };
                 series: Array<{
                   start: number;
@@ -530,6 +545,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   conversionRate?: number;
                   revenue?: number;
                   averageRevenue?: number;
+                  scrollDepth?: number;
                 }>;
                 breakdowns: Array<
                   | {
@@ -545,6 +561,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                         visits?: number;
                         bounceRate?: number;
                         visitDurationMs?: number;
+                        scrollDepth?: number;
                       }>;
                     }
                   | {
@@ -768,6 +785,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           conversionRate?: number;
           revenue?: number;
           averageRevenue?: number;
+          scrollDepth?: number;
         },
         Name
       >;
@@ -796,6 +814,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           conversionRate?: number;
           revenue?: number;
           averageRevenue?: number;
+          scrollDepth?: number;
         }>,
         Name
       >;
@@ -844,7 +863,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   timeZone?: string;
                 };
               }
-            | { type: "heartbeat"; sessionId: string; path: string }
+            | {
+                type: "heartbeat";
+                sessionId: string;
+                path: string;
+                scrollDepth?: number;
+              }
             | {
                 type: "event";
                 sessionId: string;
@@ -883,7 +907,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   timeZone?: string;
                 };
               }
-            | { type: "heartbeat"; path: string }
+            | { type: "heartbeat"; path: string; scrollDepth?: number }
             | {
                 type: "event";
                 name: string;

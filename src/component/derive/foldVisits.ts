@@ -24,7 +24,9 @@ import { getSettlementCursor, isSettled, type SettlementCursor } from "./settleV
  *
  * A visit counts for the site and each of its property values at its start
  * (a property value's views are its visits' views), and for each page it
- * viewed at its first view there. A property value's visitors are linked
+ * viewed at its first view there, with its deepest scroll there when it
+ * reported one (a Plausible tracker's engagement), so a page's scroll depth
+ * changes by the difference too. A property value's visitors are linked
  * through the session's visits in start order (derive/visitScopes.ts): a
  * visit is linked when it first counts in a value and unlinked if it leaves it
  * (a visit's exit page moves with its views). A session's earlier visit that
@@ -33,7 +35,7 @@ import { getSettlementCursor, isSettled, type SettlementCursor } from "./settleV
 
 const MINUTE = 60_000;
 
-type Visit = Pick<Doc<"visits">, "_id" | "_creationTime" | "sessionId" | "start" | "lastActivity" | "views" | VisitProperty>;
+type Visit = Pick<Doc<"visits">, "_id" | "_creationTime" | "sessionId" | "start" | "lastActivity" | "views" | "scrollDepths" | VisitProperty>;
 export type Folded = Omit<Doc<"visitFolds">, "_id" | "_creationTime" | "visitId">;
 /** A visit's row as the batch knows it (`state` null: the buckets hold nothing of it), written back at the end of the batch when changed. */
 export type VisitFoldEntry = { visitId: Id<"visits">; id: Id<"visitFolds"> | null; state: Folded | null; changed: boolean };
@@ -72,7 +74,7 @@ const groupOf = (scope: string) => scope.slice(0, scope.indexOf(":")) as VisitPr
 async function addState(ctx: MutationCtx, fold: TimeFold, state: Folded, sign: 1 | -1): Promise<void> {
   const figures = { ...visitFiguresOf(state), pageviews: 0 };
   await addVisitToTime(ctx, fold, { group: "site", scope: SITE_SCOPE }, state.start, figures, sign);
-  for (const { path, at } of state.pages) await addVisitToTime(ctx, fold, { group: "page", scope: path }, at, figures, sign);
+  for (const { path, at, scrollDepth } of state.pages) await addVisitToTime(ctx, fold, { group: "page", scope: path }, at, figures, sign, scrollDepth);
   for (const { scope } of state.scopes) {
     await addVisitToTime(ctx, fold, { group: groupOf(scope), scope }, state.start, { ...figures, pageviews: state.views }, sign);
   }
@@ -107,6 +109,18 @@ async function pagesOf(ctx: MutationCtx, visit: Visit, state: Folded | null): Pr
   return { pages: [...pages].map(([path, { at, views }]) => ({ path, at, views })), sequence: (counted ? state.sequence! : "") + packInts(order) };
 }
 
+/** The visit's pages, each with the deepest scroll the visit reported there (none: it reported none, and a page it never viewed counts none). */
+function withScrollDepths(pages: Folded["pages"], visit: Visit): Folded["pages"] {
+  const depths = new Map((visit.scrollDepths ?? []).map(({ path, depth }) => [path, depth]));
+  return pages.map(({ scrollDepth: _folded, ...page }) => {
+    const depth = depths.get(page.path);
+    return depth === undefined ? page : { ...page, scrollDepth: depth };
+  });
+}
+
+/** True when the folded state counts the visit's scroll depths as they are. */
+const scrollFolded = (state: Folded, visit: Visit) => withScrollDepths(state.pages, visit).every((page, i) => page.scrollDepth === state.pages[i].scrollDepth);
+
 /** Folds a change of a visit as its session committed it, unless the visit has settled meanwhile (the worker behind its settling). */
 export async function foldCommittedChange(ctx: MutationCtx, fold: TimeFold, visit: Visit): Promise<void> {
   if (!isSettled(visit, await settlementOf(ctx, fold))) await foldVisitChange(ctx, fold, visit);
@@ -124,7 +138,8 @@ async function foldVisitChange(ctx: MutationCtx, fold: TimeFold, visit: Visit): 
     isComplete(old) &&
     old.lastActivity === visit.lastActivity &&
     old.views === visit.views &&
-    old.scopes.some(({ scope }) => scope === propertyScope("exitPage", visit.exitPage))
+    old.scopes.some(({ scope }) => scope === propertyScope("exitPage", visit.exitPage)) &&
+    scrollFolded(old, visit)
   ) {
     return;
   }
@@ -155,7 +170,8 @@ async function foldVisitChange(ctx: MutationCtx, fold: TimeFold, visit: Visit): 
     scopes.push({ scope, prev });
   }
   // A change with no new view (a heartbeat) viewed no new page: no read.
-  const { pages, sequence } = old !== null && isComplete(old) && old.views === visit.views ? old : await pagesOf(ctx, visit, old);
+  const { pages: viewed, sequence } = old !== null && isComplete(old) && old.views === visit.views ? old : await pagesOf(ctx, visit, old);
+  const pages = withScrollDepths(viewed, visit);
   const session = await numberOfSession(ctx, fold, sessionScopes);
   const state: Folded = { start: visit.start, lastActivity: visit.lastActivity, views: visit.views, pages, sequence, sessionId: visit.sessionId, scopes, session };
   if (old !== null) await addState(ctx, fold, old, -1);

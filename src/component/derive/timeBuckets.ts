@@ -96,8 +96,10 @@ export class BucketClock {
 }
 
 // `prevs`: signed changes to the bucket's histogram; their sum is the change in its visitors. `visit`: changes to its visits' figures.
-// `revenue`: an event scope's revenue, in minor units of the site's currency.
-type BucketDelta = BucketKey & { group: ScopeGroup; pageviews: number; prevs: Map<number, number>; visit: VisitFigures; revenue: number };
+// `revenue`: an event scope's revenue, in minor units of the site's currency. `scroll`: changes to a page's scroll depth figures.
+type BucketDelta = BucketKey & { group: ScopeGroup; pageviews: number; prevs: Map<number, number>; visit: VisitFigures; revenue: number; scroll: ScrollFigures };
+/** A page's scroll depth figures: the visits it counts with a scroll depth reported there, and their deepest scrolls summed. */
+export type ScrollFigures = { scrollDepthVisits: number; scrollDepthSum: number };
 export type VisitFigures = { visits: number; bounces: number; visitViews: number; durationMs: number };
 export const VISIT_FIGURE_KEYS = ["visits", "bounces", "visitViews", "durationMs"] as const satisfies readonly (keyof VisitFigures)[];
 /** What one visit adds to them: itself, a bounce when it has one view, its views, and its time from start to last activity. */
@@ -166,7 +168,7 @@ function deltaOf(fold: TimeFold, group: ScopeGroup, scope: string, level: Bucket
   const key = JSON.stringify([scope, level, start]);
   let delta = fold.deltas.get(key);
   if (delta === undefined) {
-    delta = { group, scope, level, start, pageviews: 0, prevs: new Map(), visit: noVisits(), revenue: 0 };
+    delta = { group, scope, level, start, pageviews: 0, prevs: new Map(), visit: noVisits(), revenue: 0, scroll: { scrollDepthVisits: 0, scrollDepthSum: 0 } };
     fold.deltas.set(key, delta);
     const window = JSON.stringify([scope, level, Math.floor(start / WINDOW_MS[level])]);
     const inWindow = fold.windows.get(window);
@@ -252,8 +254,9 @@ export async function foldEventIntoTime(ctx: MutationCtx, fold: TimeFold, event:
 /**
  * Adds (sign 1) or takes out (-1) a visit's figures in the buckets holding `at`:
  * for the site and a visit property at its start, for a page at its first view
- * there. A visit property's buckets also count the visit's views as the
- * scope's page views (derive/foldVisits.ts).
+ * there, with the deepest scroll reported there (`scrollDepth`, when any). A
+ * visit property's buckets also count the visit's views as the scope's page
+ * views (derive/foldVisits.ts).
  */
 export async function addVisitToTime(
   ctx: MutationCtx,
@@ -262,12 +265,16 @@ export async function addVisitToTime(
   at: number,
   figures: VisitFigures & { pageviews: number },
   sign: 1 | -1,
+  scrollDepth?: number,
 ): Promise<void> {
   const starts = fold.clock.startsOf(Math.floor(at / MINUTE));
   for (const level of keptLevels(scope.group, starts, await detailOf(ctx, fold))) {
     const delta = deltaOf(fold, scope.group, scope.scope, level, starts[level]);
     delta.pageviews += sign * figures.pageviews;
     for (const key of VISIT_FIGURE_KEYS) delta.visit[key] += sign * figures[key];
+    if (scrollDepth === undefined) continue;
+    delta.scroll.scrollDepthVisits += sign;
+    delta.scroll.scrollDepthSum += sign * scrollDepth;
   }
 }
 
@@ -311,21 +318,26 @@ export async function finishTimeFold(ctx: MutationCtx, fold: TimeFold): Promise<
       .withIndex("by_scope_level_start", (q) => q.eq("scope", scope).eq("level", level).gte("start", Math.min(...starts)).lte("start", Math.max(...starts)))
       .collect();
     const byStart = new Map(rows.map((row) => [row.start, row]));
-    for (const { group, start, pageviews, prevs, visit, revenue } of deltas) {
+    for (const { group, start, pageviews, prevs, visit, revenue, scroll } of deltas) {
       // A visit refolded in the batch takes out and puts back the same figures in most of its buckets: those are left as they are.
       const visitChanged = Object.values(visit).some((change) => change !== 0);
-      if (pageviews === 0 && !visitChanged && [...prevs.values()].every((change) => change === 0)) continue;
+      const scrollChanged = scroll.scrollDepthVisits !== 0 || scroll.scrollDepthSum !== 0;
+      if (pageviews === 0 && !visitChanged && !scrollChanged && [...prevs.values()].every((change) => change === 0)) continue;
       const row = byStart.get(start);
       const visitors = [...prevs.values()].reduce((sum, change) => sum + change, 0);
       const histogram = await applyPrevDeltas(ctx, row ?? {}, prevs);
       const visitFigures = visitChanged ? addVisitFigures(row, visit) : {};
       const revenueFigure = revenue === 0 ? {} : { revenue: (row?.revenue ?? 0) + revenue };
+      // Written only when they change: a site whose pages report no scroll stores none.
+      const scrollFigures = scrollChanged
+        ? { scrollDepthVisits: (row?.scrollDepthVisits ?? 0) + scroll.scrollDepthVisits, scrollDepthSum: (row?.scrollDepthSum ?? 0) + scroll.scrollDepthSum }
+        : {};
       if (row === undefined) {
-        await ctx.db.insert("timeBuckets", { scope, group, level, start, pageviews, visitors, ...histogram, ...visitFigures, ...revenueFigure });
+        await ctx.db.insert("timeBuckets", { scope, group, level, start, pageviews, visitors, ...histogram, ...visitFigures, ...revenueFigure, ...scrollFigures });
         // An event property's value is new: its group may be too, and the rollup must know it to sweep its detail.
         if (level === "all" && group !== undefined && isEventPropGroup(group)) await recordEventPropGroup(ctx, group);
       }
-      else await ctx.db.patch(row._id, { group, pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram, ...visitFigures, ...revenueFigure });
+      else await ctx.db.patch(row._id, { group, pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram, ...visitFigures, ...revenueFigure, ...scrollFigures });
     }
   }
 }

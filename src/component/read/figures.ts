@@ -1,12 +1,13 @@
 import type { Doc } from "../_generated/dataModel.js";
 import type { VisitProperty } from "../../shared/config.js";
-import { VISIT_FIGURE_KEYS, visitFiguresOf } from "../derive/timeBuckets.js";
+import { VISIT_FIGURE_KEYS, visitFiguresOf, type ScrollFigures } from "../derive/timeBuckets.js";
 
 /**
  * A range's figures as queries add them up: views (an event's scope: its events), visitors, visits with their bounces,
- * views and duration, and an event's revenue in minor units of the site's currency.
+ * views and duration, an event's revenue in minor units of the site's currency, and a page's scroll depth figures
+ * (derive/timeBuckets.ts: present only when some visit reported a scroll depth there).
  */
-export type Figures = { pageviews: number; visitors: number; visits: number; bounces: number; visitViews: number; durationMs: number; revenue: number };
+export type Figures = { pageviews: number; visitors: number; visits: number; bounces: number; visitViews: number; durationMs: number; revenue: number } & Partial<ScrollFigures>;
 export const noFigures = (): Figures => ({ pageviews: 0, visitors: 0, visits: 0, bounces: 0, visitViews: 0, durationMs: 0, revenue: 0 });
 
 /** What the figures are of: the site, one page, an event, a goal, or one value of a visit property (its scope in time buckets). */
@@ -27,4 +28,15 @@ export const addFigures = (a: Figures, b: Figures): Figures => ({
   visitViews: a.visitViews + b.visitViews,
   durationMs: a.durationMs + b.durationMs,
   revenue: a.revenue + b.revenue,
+  ...addScroll(a, b),
 });
+
+/** Scroll depth figures added up; none when neither part has any. */
+export function addScroll(a: Partial<ScrollFigures>, b: Partial<ScrollFigures>): Partial<ScrollFigures> {
+  const scrollDepthVisits = (a.scrollDepthVisits ?? 0) + (b.scrollDepthVisits ?? 0);
+  return scrollDepthVisits === 0 ? {} : { scrollDepthVisits, scrollDepthSum: (a.scrollDepthSum ?? 0) + (b.scrollDepthSum ?? 0) };
+}
+
+/** The mean deepest scroll (0–100) of the visits that reported one, when any did. */
+export const scrollDepthOf = ({ scrollDepthVisits, scrollDepthSum }: Partial<ScrollFigures>) =>
+  scrollDepthVisits ? { scrollDepth: (scrollDepthSum ?? 0) / scrollDepthVisits } : {};

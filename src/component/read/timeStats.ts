@@ -40,7 +40,7 @@ import {
   type Piece,
   type TimeRange,
 } from "../../shared/timeRanges.js";
-import { addFigures, noFigures, type Figures, type Lens } from "./figures.js";
+import { addFigures, addScroll, noFigures, scrollDepthOf, type Figures, type Lens } from "./figures.js";
 import type { InvalidArgument } from "../../shared/validation.js";
 
 /**
@@ -60,12 +60,14 @@ import type { InvalidArgument } from "../../shared/validation.js";
  */
 
 const vVisitMetrics = { visits: v.number(), viewsPerVisit: v.number(), bounceRate: v.number(), visitDurationMs: v.number() };
+// Under one page's `is` filter: the mean deepest scroll (0–100) of its visits that reported one (Plausible's engagement `sd`); absent when none did.
+const vScrollDepth = { scrollDepth: v.optional(v.number()) };
 // Under a goal, event or event property filter: conversions, the share of the other filters' visitors who converted, and their revenue (total and per conversion) when any.
 const vConversionMetrics = { events: v.optional(v.number()), conversionRate: v.optional(v.number()), revenue: v.optional(v.number()), averageRevenue: v.optional(v.number()) };
 export const vFilter = v.object({ property: v.string(), value: v.string() });
 export { vFilters };
-export const vSummary = v.object({ from: v.number(), to: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics, ...vConversionMetrics });
-export const vSeriesRow = v.object({ start: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics, ...vConversionMetrics });
+export const vSummary = v.object({ from: v.number(), to: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics, ...vConversionMetrics, ...vScrollDepth });
+export const vSeriesRow = v.object({ start: v.number(), pageviews: v.number(), visitors: v.number(), ...vVisitMetrics, ...vConversionMetrics, ...vScrollDepth });
 export const vBreakdownRow = v.object({
   value: v.string(),
   // For pages (page, entry page, exit page): the page's title.
@@ -83,6 +85,8 @@ export const vBreakdownRow = v.object({
   visits: v.optional(v.number()),
   bounceRate: v.optional(v.number()),
   visitDurationMs: v.optional(v.number()),
+  // For pages read from their buckets (no filter, or the page's own `is`): the mean deepest scroll (0–100) of the visits that reported one there; absent when none did.
+  scrollDepth: v.optional(v.number()),
 });
 export type BreakdownRow = typeof vBreakdownRow.type;
 // A breakdown of `rangeStats`: its rows, or why a filtered one is refused (FILTER_TOO_BROAD, RANGE_TOO_EARLY, RANGE_TOO_BUSY: read/filteredVisits.ts).
@@ -100,6 +104,9 @@ export const vFigures = v.object({
   visitViews: v.number(),
   durationMs: v.number(),
   revenue: v.number(),
+  // A page's (read/figures.ts); optional, so a history from before them is still taken back.
+  scrollDepthVisits: v.optional(v.number()),
+  scrollDepthSum: v.optional(v.number()),
 });
 /**
  * What a dashboard's range held before `before` (a local midnight): its summary's and each series bucket's figures
@@ -214,6 +221,7 @@ async function figuresOf(ctx: QueryCtx, from: number, pieces: Piece[], rows: (Ti
     figures.visitViews += row.visitViews ?? 0;
     figures.durationMs += row.durationMs ?? 0;
     figures.revenue += row.revenue ?? 0;
+    Object.assign(figures, addScroll(figures, row));
   }
   return figures;
 }
@@ -268,7 +276,7 @@ export async function summary(ctx: QueryCtx, args: TimeRange & FilterArg, site?:
   return { ...range, ...summaryRow(await summaryFigures(ctx, args, site, history)) };
 }
 
-const summaryRow = (figures: Figures) => ({ pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures) });
+const summaryRow = (figures: Figures) => ({ pageviews: figures.pageviews, visitors: figures.visitors, ...visitMetrics(figures), ...scrollDepthOf(figures) });
 
 /** Under a page's filter, views per visit are the page's views per visit (prds/visits.md): its buckets count its visits' other views too. */
 const countedViews = (lens: Lens, figures: Figures): Figures => (lens.group === "page" ? { ...figures, visitViews: figures.pageviews } : figures);
@@ -395,7 +403,7 @@ function breakdownRow(property: BreakdownTarget, { value, figures }: Ranked, bas
   // The path until the app's `pageTitles` (LiveStats options) names it: the component cannot read the app's content.
   if (PAGE_PROPERTIES.includes(property)) row.title = value;
   const conversions = tally === undefined ? {} : conversionMetrics(figures.visitors, tally.events, tally.baseVisitors, figures.revenue);
-  if (property === "page") return { ...row, ...conversions };
+  if (property === "page") return { ...row, ...scrollDepthOf(figures), ...conversions };
   const { visits, bounceRate, visitDurationMs } = visitMetrics(figures);
   return { ...row, visits, bounceRate, visitDurationMs, ...conversions };
 }

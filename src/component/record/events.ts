@@ -21,7 +21,8 @@ export const vPageViewEvent = v.object({
   // The browser's context but its user agent, which is the request's own header.
   visit: v.optional(v.object(omit(vVisitContext.fields, ["userAgent"]))),
 });
-export const vHeartbeatEvent = v.object({ type: v.literal("heartbeat"), sessionId: v.string(), path: v.string() });
+// `scrollDepth`: the page's deepest scroll so far, 0–100 (a Plausible tracker's engagement sends it; our trackers do not).
+export const vHeartbeatEvent = v.object({ type: v.literal("heartbeat"), sessionId: v.string(), path: v.string(), scrollDepth: v.optional(v.number()) });
 // A custom event: `trackEvent`'s arguments but the user agent, which is the request's own header.
 export const vCustomEvent = v.object({ type: v.literal("event"), ...omit(vTrackEventRequest, ["userAgent"]) });
 export const vEvent = v.union(vPageViewEvent, vHeartbeatEvent, vCustomEvent);
@@ -56,7 +57,7 @@ export async function recordEvent(ctx: MutationCtx, event: TrackingEvent, reques
     return { accepted: false, message: `origin ${request.origin ?? "(none)"} may not send events: add it to ${ALLOWED_ORIGINS_VARIABLE}` };
   }
   if (event.type === "heartbeat") {
-    await heartbeatRequest(ctx, event.sessionId, event.path, now, "path");
+    await heartbeatRequest(ctx, event.sessionId, event.path, now, "path", event.scrollDepth);
   } else if (event.type === "event") {
     const { type: _type, ...custom } = event;
     await trackEvent(ctx, { ...custom, userAgent: request.userAgent }, now);

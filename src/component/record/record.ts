@@ -2,7 +2,7 @@ import { v, type Infer } from "convex/values";
 import type { MutationCtx } from "../_generated/server.js";
 import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, LIVE_ROW_REFRESH_MS, SESSION_TIMEOUT_MS, type PageType } from "../../shared/config.js";
 import { enforceNewVisitorPause, enforceViewLimit, takePageChangeToken } from "./rateLimits.js";
-import { assertValidPageType, canonicalPath, canonicalSessionId } from "../../shared/validation.js";
+import { assertValidPageType, canonicalPath, canonicalSessionId, checkedScrollDepth } from "../../shared/validation.js";
 import { isBotUserAgent, visitAttributes, vVisitContext, type VisitAttributes } from "./visitAttributes.js";
 import { recordVisitActivity, recordVisitView } from "./visits.js";
 import { pingStatsWorker } from "./wakeWorker.js";
@@ -33,9 +33,12 @@ export async function recordPageViewRequest(ctx: MutationCtx, request: PageViewR
   return await recordPageView(ctx, input, attributes, now);
 }
 
-/** Checks a client's heartbeat (`pathField` names its path in the caller's terms) and records it. Throws INVALID_ARGUMENT or RATE_LIMITED. */
-export async function heartbeatRequest(ctx: MutationCtx, sessionId: string, path: string, now: number, pathField = "currentPath"): Promise<void> {
-  await heartbeat(ctx, canonicalSessionId(sessionId), canonicalPath(path, pathField), now);
+/**
+ * Checks a client's heartbeat (`pathField` names its path in the caller's terms) and records it, with the page's deepest
+ * scroll so far when it reports one (0–100). Throws INVALID_ARGUMENT or RATE_LIMITED.
+ */
+export async function heartbeatRequest(ctx: MutationCtx, sessionId: string, path: string, now: number, pathField = "currentPath", scrollDepth?: number): Promise<void> {
+  await heartbeat(ctx, canonicalSessionId(sessionId), canonicalPath(path, pathField), now, scrollDepth === undefined ? undefined : checkedScrollDepth(scrollDepth));
 }
 
 /** Appends one view (and counts it in the session's visit) unless this session viewed this path within the dedup window. */
@@ -68,12 +71,19 @@ export async function recordPageView(ctx: MutationCtx, input: PageViewInput, att
  * LIVE_ROW_REFRESH_MS extends only the visit (the row stays live a minute
  * more: prds/collection.md); any other heartbeat restamps `committedAt`, so
  * the worker folds the change once. A session with no view that inserts its
- * row is a new visitor: the row says so until the worker admits it.
+ * row is a new visitor: the row says so until the worker admits it. A beat's
+ * `scrollDepth` raises its page's deepest scroll in the visit, in the same
+ * write; inside the dedup window it writes only that, and only when deeper.
  */
-export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath: string, now: number): Promise<void> {
+export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath: string, now: number, scrollDepth?: number): Promise<void> {
   const session = await liveSessionOf(ctx, sessionId);
   const samePage = session !== null && session.currentPath === currentPath;
-  if (samePage && now - session.lastSeen < HEARTBEAT_DEDUP_MS) return;
+  const scroll = scrollDepth === undefined ? undefined : { path: currentPath, depth: scrollDepth };
+  if (samePage && now - session.lastSeen < HEARTBEAT_DEDUP_MS) {
+    // A deeper scroll is news the worker folds (at most 101 writes a page); the beat's activity waits for the next one.
+    if (scroll !== undefined && (await recordVisitActivity(ctx, sessionId, now, scroll, false))) await pingStatsWorker(ctx);
+    return;
+  }
   if (!samePage || now - session.lastSeen >= LIVE_ROW_REFRESH_MS) {
     // A same-page beat passes the dedup at most once per HEARTBEAT_DEDUP_MS, under the limit already: only a new page takes a token.
     const pageChanges = samePage ? session.pageChanges : takePageChangeToken(session, now);
@@ -85,7 +95,7 @@ export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath
       await ctx.db.insert("activeSessions", { ...state, newVisitor: true });
     }
   }
-  const extendsVisit = await recordVisitActivity(ctx, sessionId, now);
+  const extendsVisit = await recordVisitActivity(ctx, sessionId, now, scroll);
   // A heartbeat that changes "active now" or a visit's duration wakes the worker (while it waits out a debounce, a ping
   // only reads its worker document); one that only keeps a live session live waits for its next run.
   const changesActiveNow = session === null || session.currentPath !== currentPath || now - session.lastSeen >= SESSION_TIMEOUT_MS;

@@ -1,7 +1,7 @@
 import { v } from "convex/values";
 import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
-import { DIRECT_SOURCE, UNKNOWN_VALUE, VISIT_TIMEOUT_MS } from "../../shared/config.js";
+import { DIRECT_SOURCE, UNKNOWN_VALUE, VISIT_SCROLL_PAGES_MAX, VISIT_TIMEOUT_MS } from "../../shared/config.js";
 import { vVisitAttributes, type VisitAttributes } from "./visitAttributes.js";
 
 /**
@@ -25,9 +25,14 @@ export const vVisitFields = {
   exitPage: v.string(),
   // Derived from the first view's context (component/record/visitAttributes.ts); the raw user agent is never stored.
   ...vVisitAttributes.fields,
+  // The deepest scroll (0–100) heartbeats reported on each page, at most VISIT_SCROLL_PAGES_MAX pages; absent when none did.
+  scrollDepths: v.optional(v.array(v.object({ path: v.string(), depth: v.number() }))),
 };
 
 type Visit = Doc<"visits">;
+export type ScrollDepths = NonNullable<Visit["scrollDepths"]>;
+/** A page's deepest scroll so far, as a heartbeat reports it. */
+export type PageScroll = { path: string; depth: number };
 
 /** What a visit rebuilt from views recorded before visits existed is known by. */
 export const UNKNOWN_ATTRIBUTES: VisitAttributes = {
@@ -68,12 +73,25 @@ export async function recordVisitView(ctx: MutationCtx, view: { sessionId: strin
   await ctx.db.insert("visits", { sessionId, start: now, lastActivity: now, views: 1, entryPage: path, exitPage: path, ...attributes, committedAt: ctx.db.vars.commitTs });
 }
 
-/** A heartbeat extends the session's open visit (true when it did); it never starts one. */
-export async function recordVisitActivity(ctx: MutationCtx, sessionId: string, now: number): Promise<boolean> {
+/**
+ * A heartbeat extends the session's open visit and raises its page's deepest scroll, in one write (true when it
+ * changed the visit); it never starts one. `extend` false: only the scroll (a beat the dedup window holds back).
+ */
+export async function recordVisitActivity(ctx: MutationCtx, sessionId: string, now: number, scroll?: PageScroll, extend = true): Promise<boolean> {
   const latest = await visitAt(ctx, sessionId, now);
-  if (latest === null || !isOpen(latest, now) || now <= latest.lastActivity) return false;
-  await ctx.db.patch(latest._id, { lastActivity: now, committedAt: ctx.db.vars.commitTs });
+  if (latest === null || !isOpen(latest, now)) return false;
+  const extended = extend && now > latest.lastActivity;
+  const scrollDepths = scroll === undefined ? null : deeperScroll(latest.scrollDepths ?? [], scroll);
+  if (!extended && scrollDepths === null) return false;
+  await ctx.db.patch(latest._id, { ...(extended ? { lastActivity: now } : {}), ...(scrollDepths === null ? {} : { scrollDepths }), committedAt: ctx.db.vars.commitTs });
   return true;
+}
+
+/** The pages' deepest scrolls with `scroll` taken in, or null when it is no deeper (or a new page past VISIT_SCROLL_PAGES_MAX). */
+export function deeperScroll(depths: ScrollDepths, scroll: PageScroll): ScrollDepths | null {
+  const known = depths.find(({ path }) => path === scroll.path);
+  if (known !== undefined) return scroll.depth > known.depth ? depths.map((each) => (each === known ? scroll : each)) : null;
+  return depths.length < VISIT_SCROLL_PAGES_MAX ? [...depths, scroll] : null;
 }
 
 /**
@@ -125,6 +143,7 @@ async function joinPreviousVisit(ctx: MutationCtx, visit: Visit): Promise<void> 
     .first();
   if (previous === null || !isOpen(previous, visit.start)) return;
   const endsLater = visit.lastActivity >= previous.lastActivity;
+  const scrollDepths = (visit.scrollDepths ?? []).reduce((depths, scroll) => deeperScroll(depths, scroll) ?? depths, previous.scrollDepths ?? []);
   await ctx.db.replace(visit._id, {
     sessionId: visit.sessionId,
     start: previous.start,
@@ -133,6 +152,7 @@ async function joinPreviousVisit(ctx: MutationCtx, visit: Visit): Promise<void> 
     entryPage: previous.entryPage,
     exitPage: endsLater ? visit.exitPage : previous.exitPage,
     ...attributesOf(knowsNothing(previous) ? visit : previous),
+    ...(scrollDepths.length === 0 ? {} : { scrollDepths }),
   });
   await ctx.db.delete(previous._id);
 }
