@@ -61,8 +61,11 @@ export const ACTIVE_PATHS_LIMIT = 100;
 /** The name of the background worker that folds appended events into every derived structure. */
 export const STATS_WORKER_NAME = "stats";
 
-/** While a dashboard watches, the worker waits this long after each batch (a view shows within 2 s; dashboards re-run at most once a second), and a ping wakes it this soon. */
-export const WORKER_DEBOUNCE_MS = 1_000;
+/** While a dashboard watches, the worker waits this long after each batch: a view shows within it (issue 19: within 2 s), and dashboards re-run at most once per it. */
+export const WORKER_DEBOUNCE_MS = 1_500;
+
+/** A ping wakes an idle worker this soon: at once, since an idle worker's last batch is at least a debounce old (a leading edge: a quiet site's view shows at once). */
+export const WORKER_WAKE_MS = 0;
 
 /** While no dashboard watches, the worker waits this long after each batch: the cleanup cron's period, so "active now" lags at most one cadence. */
 export const WORKER_UNWATCHED_DEBOUNCE_MS = CLEANUP_INTERVAL_SECONDS * 1000;
@@ -76,7 +79,7 @@ export const WATCH_LEASE_MS = 60 * 1000;
 /** How often an open, visible dashboard renews its watch; the server writes the lease at most once per half-lease, so extra renewals cost no write. */
 export const WATCH_RENEW_MS = WATCH_LEASE_MS / 4;
 
-/** Page views the worker folds per batch at most (with its debounce: up to 1,000 views a second sustained). */
+/** Page views the worker folds per batch at most (with its debounce: over 300 views a second sustained). */
 export const WORKER_VIEWS_PER_BATCH = 500;
 
 /** Session changes (heartbeats) the worker folds per batch at most. */

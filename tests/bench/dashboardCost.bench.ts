@@ -10,7 +10,7 @@ import { createFunnel } from "../../src/component/operate/funnels";
 import { createGoal } from "../../src/component/operate/goals";
 import { DEMO_FUNNELS, DEMO_GOALS } from "../../tools/demo/goals";
 import { StatsDashboard } from "../../src/react";
-import { VISIT_PROPERTIES, WATCH_LEASE_MS, WATCH_RENEW_MS, type VisitProperty } from "../../src/shared/config";
+import { VISIT_PROPERTIES, WATCH_LEASE_MS, WATCH_RENEW_MS, WORKER_DEBOUNCE_MS, type VisitProperty } from "../../src/shared/config";
 import { BucketClock, propertyScope, SITE_SCOPE, type BucketLevel, type ScopeGroup } from "../../src/component/derive/timeBuckets";
 import { DAY, MINUTE, T0 } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
@@ -237,7 +237,7 @@ function report(phases: Phase[], firstRuns: QueryRuns): string {
     ...phases.map(totalRow),
     "",
     "The stats worker meanwhile (its scheduled runs, which fold the traffic; not the dashboard's calls, but what its lease sets:",
-    "watched, the worker folds a second after each batch; unwatched, every 10 minutes):",
+    `watched, the worker waits ${WORKER_DEBOUNCE_MS / 1000} s after each batch; unwatched, 10 minutes):`,
     "",
     "| tab | worker runs a second | bytes read + written a hour | documents written a hour |",
     "|---|---:|---:|---:|",
@@ -268,7 +268,7 @@ function report(phases: Phase[], firstRuns: QueryRuns): string {
     `- Traffic: the demo's visits (\`tests/support/trackerTraffic.ts\`) spread evenly over time, ${VIEWS_PER_SECOND} view a second with every`,
     "  heartbeat (one with each view, then every 30 s while a page is open), through `api.stats.recordPageView` and `api.stats.heartbeat`;",
     "  the worker's runs at their due times and the cron at its cadence (`tests/support/costMeter.ts`). While the dashboard's lease",
-    `  holds (it takes it when it opens; hidden, it renews nothing and the lease lapses ${WATCH_LEASE_MS / 1000} s later), the worker folds a second after each batch.`,
+    `  holds (it takes it when it opens; hidden, it renews nothing and the lease lapses ${WATCH_LEASE_MS / 1000} s later), the worker waits ${WORKER_DEBOUNCE_MS / 1000} s after each batch.`,
     `- ${n(WARM_UP_MS / MINUTE)} minutes of traffic before the dashboard opens (the visits of the last half hour are at their steady number;`,
     `  unwatched, they wait to be folded); the dashboard opens in a visible tab and the worker catches up for ${n(CATCH_UP_MS / MINUTE)} minute of the`,
     `  traffic (not in the figures: opening costs it once), then the tab stays visible, or is`,
