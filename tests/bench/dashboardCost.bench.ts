@@ -10,7 +10,7 @@ import { createFunnel } from "../../src/component/operate/funnels";
 import { createGoal } from "../../src/component/operate/goals";
 import { DEMO_FUNNELS, DEMO_GOALS } from "../../tools/demo/goals";
 import { StatsDashboard } from "../../src/react";
-import { VISIT_PROPERTIES, WATCH_LEASE_MS, WATCH_RENEW_MS, WORKER_DEBOUNCE_MS, type VisitProperty } from "../../src/shared/config";
+import { PANELS_REFRESH_MS, VISIT_PROPERTIES, WATCH_LEASE_MS, WATCH_RENEW_MS, WORKER_DEBOUNCE_MS, type VisitProperty } from "../../src/shared/config";
 import { BucketClock, propertyScope, SITE_SCOPE, type BucketLevel, type ScopeGroup } from "../../src/component/derive/timeBuckets";
 import { DAY, MINUTE, T0 } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
@@ -135,6 +135,10 @@ async function seedHistory(t: TestConvex, today: number): Promise<void> {
   );
 }
 
+/** The dashboard's question of its breakdowns, asked at their own pace (PANELS_REFRESH_MS), apart from its live one. */
+const labelOf = (name: string, args: Record<string, unknown>) =>
+  name === "stats:dashboardStats" && ((args.range as { breakdowns?: unknown[] } | undefined)?.breakdowns?.length ?? 0) > 0 ? `${name} (panels)` : name;
+
 /**
  * A deployment that has had WARM_UP_MS of the traffic, then the dashboard opened (visible, as a
  * visitor opens it) and the tab left `tab`, held open for MEASURED_MS of the same traffic: what its
@@ -144,7 +148,7 @@ async function holdOpen(tab: Phase["name"], calls: TrackerCall[]): Promise<{ pha
   vi.setSystemTime(START);
   const t = createTestConvex();
   const traffic = new CostMeter(t);
-  const dashboard = new SubscriptionMeter(t);
+  const dashboard = new SubscriptionMeter(t, labelOf);
   try {
     const opened = START + WARM_UP_MS;
     const caughtUp = opened + CATCH_UP_MS;
@@ -246,7 +250,7 @@ function report(phases: Phase[], firstRuns: QueryRuns): string {
         `| ${name} | ${n((worker.calls * PER_HOUR) / 3600, 2)} | ${n(((worker.bytesRead + worker.bytesWritten) * PER_HOUR) / 1e6, 1)} MB | ${n(worker.documentsWritten * PER_HOUR)} |`,
     ),
     "",
-    "By query (calls a second | bytes read a hour):",
+    `By query (calls a second | bytes read a hour; \`stats:dashboardStats (panels)\` is the breakdowns' question, asked again at most every ${PANELS_REFRESH_MS / 1000} s while the live one changes):`,
     "",
     `| query | ${phases.map((phase) => `${phase.name}: calls a second | ${phase.name}: bytes read a hour`).join(" | ")} |`,
     `|---|${phases.map(() => "---:|---:").join("|")}|`,
