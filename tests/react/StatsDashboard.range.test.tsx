@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { renderStatsPage } from "../support/renderStatsPage";
 import { ConvexTestBridge } from "../support/testBridge";
-import { askedOfRanges } from "../support/rangeQueries";
+import { askedOfRanges, isPanelsQuestion } from "../support/rangeQueries";
 
 // Sunday, November 15, 2026, noon UTC: every range below is counted from here.
 const NOW = Date.UTC(2026, 10, 15, 12);
@@ -394,12 +394,12 @@ describe("the cards, the chart and the top pages for the range", () => {
   test("a range before today: its earlier days come once from dashboardHistory, today's live, and the figures are the whole range's", async () => {
     renderStats("/stats?period=7d");
     await settle();
-    // Two questions of the range, each with its history: the live cards' (no breakdowns) and the panels'.
-    const histories = () => (bridge.askedArgs("stats:dashboardHistory") as { range: { breakdowns: unknown[] }; before: number }[]).map(({ range, before }) => [range.breakdowns.length > 0, before]);
+    // Two questions of the range, each with its history: the live one (cards and chart) and the panels'.
+    const histories = () => (bridge.askedArgs("stats:dashboardHistory") as Record<string, unknown>[]).map((args) => [isPanelsQuestion(args), args.before]);
     expect(histories()).toEqual([[false, day(15)], [true, day(15)]]);
-    type Asked = { range?: { breakdowns: unknown[]; history?: { before: number } } };
+    type Asked = { range?: { history?: { before: number } } };
     const live = () => (bridge.watchedArgs("stats:dashboardStats") as Asked[]).map(({ range }) => range?.history?.before);
-    const panels = () => (bridge.askedArgs("stats:dashboardStats") as Asked[]).filter(({ range }) => range !== undefined && range.breakdowns.length > 0).map(({ range }) => range?.history?.before);
+    const panels = () => (bridge.askedArgs("stats:dashboardStats") as Asked[]).filter(isPanelsQuestion).map(({ range }) => range?.history?.before);
     expect(live()).toEqual([day(15)]);
     expect(panels()).toEqual([day(15)]);
     expect(value("stat-range-visitors")).toBe("9");

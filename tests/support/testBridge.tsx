@@ -307,9 +307,10 @@ export class ConvexTestBridge {
     }
     // A slower, older run must not overwrite a newer result.
     if (run !== watch.runs) return;
-    const changed = JSON.stringify(result) !== JSON.stringify(watch.result) || "error" in result;
+    // An unchanged result keeps its object, as Convex's client keeps a query's result until the server sends a new one.
+    if (JSON.stringify(result) === JSON.stringify(watch.result) && !("error" in result)) return;
     watch.result = result;
-    if (changed) for (const listener of [...watch.listeners]) listener();
+    for (const listener of [...watch.listeners]) listener();
   }
 }
 

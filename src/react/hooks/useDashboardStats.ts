@@ -70,26 +70,43 @@ function useStaleness(answer: QuietStableResult<DashboardStats>, askedFor: Range
 const rangeOf = ({ breakdowns: _breakdowns, interval: _interval, ...question }: RangeQuestion) => question;
 
 /**
- * Everything the dashboard shows live, in two `dashboardStats` questions (prds/dashboard-cost.md): a subscription
- * the server re-runs once per worker batch for the shown range's summary and series, active now and the all-time
- * figures; and the range's breakdowns (one per request, in order), asked at their own pace (usePacedQuery: again
- * at most every PANELS_REFRESH_MS while the live figures change), for an open dashboard stays within issue 19's
- * budget. Each is asked with its range's history (useWithHistory). Each part is stale only while its own question
- * changed (another panel's tab leaves it as it is). A failure is each part's it concerns (a range the server
- * refuses fails only the range's parts), for each panel to show in its own error boundary.
+ * How many times `value` has changed since it first came for `question`: its arrival (the first, or the first for a
+ * new question) is no change, so what a question's first answer brings asks the paced one nothing again.
  */
-export function useDashboardStats(shown: ResolvedSelection | undefined, filters: readonly StatsFilter[], breakdowns: BreakdownRequest[]): DashboardParts {
+function useChangeCount(value: unknown, question = ""): number {
+  // Written during render, as useStableQuery does: it only ever moves on.
+  const seen = useRef({ value, question, count: 0 });
+  if (value !== seen.current.value) {
+    const arrival = seen.current.value === undefined || seen.current.question !== question;
+    seen.current = { value, question, count: seen.current.count + (arrival ? 0 : 1) };
+  }
+  return seen.current.count;
+}
+
+/**
+ * Everything the dashboard shows live, in two `dashboardStats` questions (prds/dashboard-cost.md, "Within the
+ * budget"): a subscription the server re-runs once per worker batch for the shown range's summary and series,
+ * active now and the all-time figures; and the range's breakdowns (one part per request, in order), asked at their
+ * own pace (usePacedQuery: again at most every PANELS_REFRESH_MS once the live answer or `alsoChanged` has changed),
+ * so an open dashboard stays within issue 19's budget. The live answer changes whenever the breakdowns' figures can
+ * (a view, a heartbeat, an event: each changes a visit's figures), `alsoChanged` with what else changes them (the
+ * goals defined). Each question is asked with its range's history (useWithHistory). Each part is stale only while
+ * its own question changed (another panel's tab leaves it as it is). A failure is each part's it concerns (a range
+ * the server refuses fails only the range's parts), for each panel to show in its own error boundary.
+ */
+export function useDashboardStats(shown: ResolvedSelection | undefined, filters: readonly StatsFilter[], breakdowns: BreakdownRequest[], alsoChanged: unknown): DashboardParts {
   const token = useShareToken();
   const api = useStatsApi();
   const range: RangeQuestion | undefined = shown ? withFiltersArg({ ...shown.range, interval: shown.interval, breakdowns }, filters) : undefined;
-  const cardsRange = range === undefined ? undefined : { ...range, breakdowns: [] };
+  const liveRange = range === undefined ? undefined : { ...range, breakdowns: [] };
   const before = shown?.historyBefore ?? null;
-  const cards = useWithHistory(cardsRange, before, token);
-  const panels = useWithHistory(range, before, token);
-  const answer = useQuietStableQuery(api.dashboardStats, withTokenArg(cards.asked === undefined ? {} : { range: cards.asked }, token));
-  const panelAnswer = usePacedQuery(api.dashboardStats, panels.asked === undefined ? "skip" : withTokenArg({ range: panels.asked }, token), PANELS_REFRESH_MS, answer.data);
-  const live = useStaleness(answer, cards.range, cardsRange);
-  const paced = useStaleness(panelAnswer, panels.range, range);
+  const liveAsked = useWithHistory(liveRange, before, token);
+  const pacedAsked = useWithHistory(range, before, token);
+  const answer = useQuietStableQuery(api.dashboardStats, withTokenArg(liveAsked.asked === undefined ? {} : { range: liveAsked.asked }, token));
+  const changed = `${useChangeCount(answer.data, JSON.stringify(liveAsked.asked))}|${useChangeCount(alsoChanged)}`;
+  const pacedAnswer = usePacedQuery(api.dashboardStats, pacedAsked.asked === undefined ? "skip" : withTokenArg({ range: pacedAsked.asked }, token), PANELS_REFRESH_MS, changed);
+  const live = useStaleness(answer, liveAsked.range, liveRange);
+  const paced = useStaleness(pacedAnswer, pacedAsked.range, range);
   return {
     summary: { data: live.figures?.summary, isStale: live.changed(rangeOf), error: live.rangeError },
     series: { data: live.figures?.series, isStale: live.changed(({ breakdowns: _breakdowns, ...question }) => question), error: live.rangeError },

@@ -68,10 +68,11 @@ export function useQuietStableQuery<Query extends FunctionReference<"query">>(
 }
 
 /**
- * useQuietStableQuery for a question whose answer may lag behind the data (prds/dashboard-cost.md, "Panels at their
- * own pace"): it holds its subscription only until the answer comes, so the writes after it re-run nothing, and asks
- * again once `changed` (a live answer) has moved on, at most every `everyMs`. A new question is asked at once. Nothing
- * is asked while the tab is hidden.
+ * useQuietStableQuery for a question whose answer may lag behind the data (prds/dashboard-cost.md, "Within the
+ * budget"): it holds its subscription only until the answer comes, so the writes after it re-run nothing, and asks
+ * again once `changed` (what its answer depends on, e.g. a count of a live answer's changes) has moved on since it
+ * asked, at most every `everyMs` after its last answer. A new question is asked at once. Nothing is asked while the
+ * tab is hidden.
  */
 export function usePacedQuery<Query extends FunctionReference<"query">>(
   query: Query,
@@ -97,8 +98,7 @@ export function usePacedQuery<Query extends FunctionReference<"query">>(
   if (asking && result !== undefined) last.current = { key: key!, answer: result instanceof Error ? { error: result } : { data: result } };
   useEffect(() => {
     if (!asking || result === undefined) return;
-    // Asked before the live answer first came, the first one is no change.
-    setAnswered({ key: key!, at: Date.now(), changed: askedWith.current.changed ?? changed });
+    setAnswered({ key: key!, at: Date.now(), changed: askedWith.current.changed });
     setAgain(false);
   }, [asking, result]);
   useEffect(() => {
