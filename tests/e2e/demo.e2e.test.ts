@@ -128,7 +128,7 @@ async function runAsOwner(udfPath: string, args: Record<string, unknown>): Promi
   if (!outcome.success) throw new Error(`${udfPath} failed: ${outcome.errorMessage}`);
 }
 
-it("a goal made while the dashboard is open appears at once with its history; clicking a goal filters everything and shows its properties", async () => {
+it("a goal made while the dashboard is open appears with all its history (at the panels' next ask); clicking a goal filters everything and shows its properties", async () => {
   const page = await (await browser.newContext({ baseURL: demo.url, viewport: DESKTOP })).newPage();
   await page.goto("/stats?period=30d");
   const { from, to } = resolvePeriod({ period: "30d" }, Date.now(), demo.seeded.timeZone);
