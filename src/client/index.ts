@@ -238,7 +238,7 @@ export class LiveStats<DataModel extends GenericDataModel = GenericDataModel> {
       }),
       /**
        * An open, visible dashboard (or a page of the app's showing these queries) watches the figures: for a lease of
-       * WATCH_LEASE_MS, the worker folds views within about a second instead of every 10 minutes. Renew it every
+       * WATCH_LEASE_MS, the worker folds views within 1.5 s instead of every 10 minutes. Renew it every
        * WATCH_RENEW_MS while the page is visible (`<StatsDashboard>` and `useWatchStats` do); the same access as the queries.
        */
       watchDashboard: mutationGeneric({

@@ -218,7 +218,7 @@ export const rulesCheck = query({
 
 /**
  * An open, visible dashboard watches the figures (read/dashboardWatch.ts): while its lease holds, the worker folds
- * within about a second. Whoever may read the stats may watch them; renewing writes at most once per half-lease.
+ * within 1.5 s. Whoever may read the stats may watch them; renewing writes at most once per half-lease.
  */
 export const watchDashboard = mutation({
   args: { ...vToken, ...vGranted },

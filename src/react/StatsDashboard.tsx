@@ -117,23 +117,24 @@ function useSiteUrl(given: string | null | undefined): string | null {
 }
 
 function Dashboard({ siteUrl, allTimeCards, title = "Live statistics" }: PageProps) {
-  // While visible, the worker folds within about a second (a hidden tab lets the lease lapse).
+  // While visible, the worker folds within WORKER_DEBOUNCE_MS, 1.5 s (a hidden tab lets the lease lapse).
   useWatchStats(useStatsApi(), useShareToken());
   const exportBase = useSiteUrl(siteUrl);
   const range = useStatsRange();
   const { filters, setFilters } = useStatsFilter();
   // Why a breakdown's row was not added to the filters, for as long as the filters stay as they were.
   const [notice, setNotice] = useState<{ filters: string; text: string } | null>(null);
-  // Every breakdown panel's chosen tab and rows, asked for in the dashboard's one query with every other live figure.
+  // Every breakdown panel's chosen tab and rows, asked for together at their own pace (useDashboardStats).
   const choices = [useBreakdownChoice(SOURCES_PANEL), useBreakdownChoice(PAGES_PANEL), useBreakdownChoice(LOCATIONS_PANEL), useBreakdownChoice(DEVICES_PANEL)];
   // Not readyRange, which throws a range that failed: each panel does, in its own error boundary.
   const shown = range.state.status === "ready" ? range.state : undefined;
   const conversions = useConversionsChoice(filters);
-  const parts = useDashboardStats(shown, filters, [...choices.map(({ tab, limit }) => ({ property: tab.property, limit })), ...conversions.requests]);
+  const setup = useConversionSetup();
+  // A goal made or changed alters the Goals panel's figures, not the live ones: it has the panels asked again too.
+  const parts = useDashboardStats(shown, filters, [...choices.map(({ tab, limit }) => ({ property: tab.property, limit })), ...conversions.requests], setup);
   const conversionParts = parts.breakdowns.slice(BREAKDOWN_PANELS.length);
   conversions.noteKeys(conversionParts[0]);
   const api = useStatsApi();
-  const setup = useConversionSetup();
   // The site's currency, for revenue (the same subscription useStatsRange holds).
   const settings = useQuietQuery(api.settings, withTokenArg({}, useShareToken()));
   const currency = settings instanceof Error ? undefined : settings?.currency;

@@ -61,8 +61,11 @@ export const ACTIVE_PATHS_LIMIT = 100;
 /** The name of the background worker that folds appended events into every derived structure. */
 export const STATS_WORKER_NAME = "stats";
 
-/** While a dashboard watches, the worker waits this long after each batch (a view shows within 2 s; dashboards re-run at most once a second), and a ping wakes it this soon. */
-export const WORKER_DEBOUNCE_MS = 1_000;
+/** While a dashboard watches, the worker waits this long after each batch: a view shows within it (issue 19: within 2 s), and dashboards re-run at most once per it. */
+export const WORKER_DEBOUNCE_MS = 1_500;
+
+/** A ping wakes an idle worker this soon: at once, since an idle worker's last batch is at least a debounce old (a leading edge: a quiet site's view shows at once). */
+export const WORKER_WAKE_MS = 0;
 
 /** While no dashboard watches, the worker waits this long after each batch: the cleanup cron's period, so "active now" lags at most one cadence. */
 export const WORKER_UNWATCHED_DEBOUNCE_MS = CLEANUP_INTERVAL_SECONDS * 1000;
@@ -70,13 +73,16 @@ export const WORKER_UNWATCHED_DEBOUNCE_MS = CLEANUP_INTERVAL_SECONDS * 1000;
 /** While no dashboard watches, views and visits wait up to this long and are folded together: an hour's traffic shares most of its bucket writes. */
 export const WORKER_UNWATCHED_FOLD_MS = 60 * 60 * 1000;
 
+/** A dashboard's breakdown panels and goals are asked again at most this often while its live figures change (the cards, chart and active now follow every worker batch): issue 19's 20 MB an hour. */
+export const PANELS_REFRESH_MS = 10 * 1000;
+
 /** How long a dashboard's watch lasts unless renewed (a hidden or closed tab stops renewing it): the worker keeps its watched cadence until then. */
 export const WATCH_LEASE_MS = 60 * 1000;
 
 /** How often an open, visible dashboard renews its watch; the server writes the lease at most once per half-lease, so extra renewals cost no write. */
 export const WATCH_RENEW_MS = WATCH_LEASE_MS / 4;
 
-/** Page views the worker folds per batch at most (with its debounce: up to 1,000 views a second sustained). */
+/** Page views the worker folds per batch at most (with its debounce: over 300 views a second sustained). */
 export const WORKER_VIEWS_PER_BATCH = 500;
 
 /** Session changes (heartbeats) the worker folds per batch at most. */

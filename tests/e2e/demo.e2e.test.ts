@@ -3,7 +3,7 @@ import type { Browser } from "playwright-core";
 import { startDemo, type Demo } from "../../tools/demo/startDemo";
 import { launchChromium } from "./support/browser";
 import { DESKTOP, SCREENSHOT_DIR } from "./support/screenshots";
-import { readDashboard, showEvents } from "./support/dashboard";
+import { PANEL_POLL, readDashboard, showEvents } from "./support/dashboard";
 import { queryValue } from "./support/statsRange";
 import { localDate, resolvePeriod } from "../../src/shared/timeRanges";
 import { sitePages } from "../../tools/demo/traffic";
@@ -128,7 +128,7 @@ async function runAsOwner(udfPath: string, args: Record<string, unknown>): Promi
   if (!outcome.success) throw new Error(`${udfPath} failed: ${outcome.errorMessage}`);
 }
 
-it("a goal made while the dashboard is open appears at once with its history; clicking a goal filters everything and shows its properties", async () => {
+it("a goal made while the dashboard is open appears with all its history (at the panels' next ask); clicking a goal filters everything and shows its properties", async () => {
   const page = await (await browser.newContext({ baseURL: demo.url, viewport: DESKTOP })).newPage();
   await page.goto("/stats?period=30d");
   const { from, to } = resolvePeriod({ period: "30d" }, Date.now(), demo.seeded.timeZone);
@@ -138,13 +138,13 @@ it("a goal made while the dashboard is open appears at once with its history; cl
   await expect.poll(goalNames).toEqual(expect.arrayContaining(["Sign-ups", "Purchases"]));
   // A goal of a page, made now: a scan of every visit's steps finds the visits that read it, all month.
   await runAsOwner("stats:createGoal", { name: "Read the home page", page: "/" });
-  await expect.poll(goalNames).toContain("Read the home page");
+  await expect.poll(goalNames, PANEL_POLL).toContain("Read the home page");
   const served = await queryValue<GoalRow[]>(demo.server.deployment, "stats:breakdown", { ...range, property: "goal", limit: 100 });
   const home = served.find(({ value }) => value === "Read the home page")!;
   expect(home.visitors).toBeGreaterThan(SESSIONS / 4);
   const unique = (name: string) => page.locator(`[data-testid="goals-table"] tr[data-value="${name}"] [data-testid="breakdown-unique"]`).textContent();
   // Live visitors keep coming: the dashboard shows what the Stats API answers, at least the history it had.
-  await expect.poll(async () => Number((await unique("Read the home page"))?.replace(/\D/g, ""))).toBeGreaterThanOrEqual(home.visitors);
+  await expect.poll(async () => Number((await unique("Read the home page"))?.replace(/\D/g, "")), PANEL_POLL).toBeGreaterThanOrEqual(home.visitors);
 
   // Purchases carry revenue; choosing the goal filters the whole dashboard by it and turns to its properties.
   await page.locator('[data-testid="goals-table"] tr[data-value="Purchases"] [data-testid="breakdown-filter"]').click();

@@ -23,7 +23,7 @@ const VIEWS = 20;
 const GAP_MS = 300;
 /** The product's freshness bound: a view shows on an open dashboard within this. */
 const FRESHNESS_BOUND_MS = 2_000;
-/** The worker's 500 ms debounce allows about two new results a second; a little slack for timer jitter. */
+/** The worker's 1.5 s debounce allows under one new live result a second (the panels' asks add one every 10 s at most); slack for timer jitter. */
 const MAX_UPDATES_PER_SECOND = 2.5;
 const RESULTS_FILE = fileURLToPath(new URL("../../test-results/latency.json", import.meta.url));
 

@@ -5,7 +5,7 @@ import { EXCLUDE_ME_STORAGE_KEY, SESSION_TIMEOUT_MS } from "../../src/shared/con
 import { backendClock } from "../../tools/local-convex/clock";
 import { useSiteVisitors } from "./support/siteVisitors";
 import { queryValue } from "./support/statsRange";
-import { MutationWatcher, openDashboard, readDashboard, showEvents, wasNeverReloaded } from "./support/dashboard";
+import { MutationWatcher, openDashboard, PANEL_POLL, readDashboard, showEvents, wasNeverReloaded } from "./support/dashboard";
 
 const blog = useSiteVisitors();
 const { newVisitor } = blog;
@@ -116,7 +116,7 @@ describe("/stats updates live while the site is browsed", () => {
     await showEvents(dashboard);
     const rows = () => dashboard.locator('[data-testid="events-table"] tbody tr').allTextContents();
     // One visitor, one event: all of the range's visitors converted (name, visitors, events, conversion rate).
-    await expect.poll(rows).toEqual(["404" + "1" + "1" + "100%"]);
+    await expect.poll(rows, PANEL_POLL).toEqual(["404" + "1" + "1" + "100%"]);
     expect(await wasNeverReloaded(dashboard)).toBe(true);
   });
 

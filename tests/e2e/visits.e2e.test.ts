@@ -7,7 +7,7 @@ import { startSite } from "../../tools/demo/site";
 import { seedHistory, seededRandom, sitePages, type SitePage } from "../../tools/demo/traffic";
 import { launchChromium } from "./support/browser";
 import { useSiteVisitors } from "./support/siteVisitors";
-import { MutationWatcher, openDashboard, wasNeverReloaded } from "./support/dashboard";
+import { MutationWatcher, openDashboard, PANEL_POLL, wasNeverReloaded } from "./support/dashboard";
 import { PHONE, screenshot } from "./support/screenshots";
 import { queryValue, resolveRange } from "./support/statsRange";
 import { readFilters } from "../../src/react/lib/statsFilter";
@@ -88,7 +88,7 @@ describe("a visit on /stats, live", () => {
     // Chromium hands the Referer header to the page as document.referrer, as a link from there would.
     expect(await reader.evaluate(() => document.referrer)).toBe(HN_ITEM);
 
-    await expect.poll(() => breakdownRows(dashboard, "breakdown-sources")).toEqual([{ value: "Newsletter", label: "Newsletter", visitors: 1, visits: 1 }]);
+    await expect.poll(() => breakdownRows(dashboard, "breakdown-sources"), PANEL_POLL).toEqual([{ value: "Newsletter", label: "Newsletter", visitors: 1, visits: 1 }]);
     await expect.poll(() => cardNumber(dashboard, "stat-range-visitors")).toBe(1);
     expect(await cardNumber(dashboard, "stat-range-visits")).toBe(1);
 
@@ -184,7 +184,7 @@ describe("a visit on /stats, live", () => {
     for (const path of ["/", "/about"]) await (await (await newVisitor()).newPage()).goto(path);
     await expect.poll(() => cardNumber(dashboard, "stat-range-visitors")).toBe(3);
     await expect
-      .poll(async () => (await breakdownRows(dashboard, "breakdown-sources")).map(({ value, visits }) => [value, visits]))
+      .poll(async () => (await breakdownRows(dashboard, "breakdown-sources")).map(({ value, visits }) => [value, visits]), PANEL_POLL)
       .toEqual([
         ["Direct / None", 2],
         ["Newsletter", 1],
@@ -200,15 +200,15 @@ describe("a visit on /stats, live", () => {
     // The cards and every panel count the newsletter's visit only.
     await expect.poll(() => cardNumber(dashboard, "stat-range-visitors")).toBe(1);
     await expect.poll(() => cardNumber(dashboard, "stat-range-pageviews")).toBe(1);
-    await expect.poll(() => breakdownRows(dashboard, "breakdown-sources")).toMatchObject([{ value: "Newsletter", visits: 1 }]);
-    await expect.poll(() => breakdownRows(dashboard, "top-pages")).toMatchObject([{ value: post.path, visitors: 1 }]);
-    await expect.poll(() => breakdownRows(dashboard, "breakdown-countries")).toMatchObject([{ value: "DE", visitors: 1 }]);
+    await expect.poll(() => breakdownRows(dashboard, "breakdown-sources"), PANEL_POLL).toMatchObject([{ value: "Newsletter", visits: 1 }]);
+    await expect.poll(() => breakdownRows(dashboard, "top-pages"), PANEL_POLL).toMatchObject([{ value: post.path, visitors: 1 }]);
+    await expect.poll(() => breakdownRows(dashboard, "breakdown-countries"), PANEL_POLL).toMatchObject([{ value: "DE", visitors: 1 }]);
 
     await dashboard.getByRole("button", { name: /^Remove filter/ }).click();
     await expect.poll(() => new URL(dashboard.url()).searchParams.has("filter")).toBe(false);
     await expect.poll(() => dashboard.getByTestId("filter-chip").count()).toBe(0);
     await expect.poll(() => cardNumber(dashboard, "stat-range-visitors")).toBe(3);
-    await expect.poll(async () => (await breakdownRows(dashboard, "top-pages")).length).toBe(3);
+    await expect.poll(async () => (await breakdownRows(dashboard, "top-pages")).length, PANEL_POLL).toBe(3);
 
     // A link with the filter opens the dashboard filtered.
     const linked = await ownerDashboard("/stats?filter=source:Newsletter");

@@ -5,6 +5,7 @@ import type { StatsApi } from "../../src/react/statsApi";
 import { renderStatsPage } from "../support/renderStatsPage";
 import { ConvexTestBridge } from "../support/testBridge";
 import { askedOfRanges } from "../support/rangeQueries";
+import { PANELS_REFRESH_MS } from "../../src/shared/config";
 
 // Sunday, November 15, 2026, noon UTC.
 const NOW = Date.UTC(2026, 10, 15, 12);
@@ -95,6 +96,21 @@ describe("the Goals panel", () => {
       ["Signup", "2", "2", "50%"],
       ["Download", "1", "1", "25%"],
     ]);
+  });
+
+  test("a goal made while the dashboard is open shows in the panel at its next ask, with no new traffic", async () => {
+    await createGoal({ name: "Sign-ups", event: "Signup" });
+    renderStats();
+    await settle();
+    const goals = () => cells(within(goalsPanel()).getByTestId("goals-table")).map(([name]) => name);
+    expect(goals()).toEqual(["Sign-ups"]);
+    await act(() => createGoal({ name: "Downloads", event: "Download" }));
+    await settle();
+    // The live figures did not change; the goals did, so the panels are asked again, PANELS_REFRESH_MS after their last ask.
+    expect(goals()).toEqual(["Sign-ups"]);
+    await act(() => vi.advanceTimersByTime(PANELS_REFRESH_MS));
+    await settle();
+    expect(goals()).toEqual(["Sign-ups", "Downloads"]);
   });
 
   test("choosing a goal filters everything by it: the conversions' cards, and its properties, a key's values each a filter", async () => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { renderStatsPage } from "../support/renderStatsPage";
 import { ConvexTestBridge } from "../support/testBridge";
-import { askedOfRanges } from "../support/rangeQueries";
+import { askedOfRanges, isPanelsQuestion } from "../support/rangeQueries";
 
 // Sunday, November 15, 2026, noon UTC: every range below is counted from here.
 const NOW = Date.UTC(2026, 10, 15, 12);
@@ -394,16 +394,21 @@ describe("the cards, the chart and the top pages for the range", () => {
   test("a range before today: its earlier days come once from dashboardHistory, today's live, and the figures are the whole range's", async () => {
     renderStats("/stats?period=7d");
     await settle();
-    expect(bridge.watchedArgs("stats:dashboardHistory")).toEqual([expect.objectContaining({ before: day(15) })]);
-    const live = () => (bridge.watchedArgs("stats:dashboardStats") as { range?: { history?: { before: number } } }[]).map(({ range }) => range?.history?.before);
+    // Two questions of the range, each with its history: the live one (cards and chart) and the panels'.
+    const histories = () => (bridge.askedArgs("stats:dashboardHistory") as Record<string, unknown>[]).map((args) => [isPanelsQuestion(args), args.before]);
+    expect(histories()).toEqual([[false, day(15)], [true, day(15)]]);
+    type Asked = { range?: { history?: { before: number } } };
+    const live = () => (bridge.watchedArgs("stats:dashboardStats") as Asked[]).map(({ range }) => range?.history?.before);
+    const panels = () => (bridge.askedArgs("stats:dashboardStats") as Asked[]).filter(isPanelsQuestion).map(({ range }) => range?.history?.before);
     expect(live()).toEqual([day(15)]);
+    expect(panels()).toEqual([day(15)]);
     expect(value("stat-range-visitors")).toBe("9");
     expect(value("stat-range-pageviews")).toBe("10");
     // A view today: counted by the live part, the earlier days not asked again.
     await visitorsAt(NOW + MINUTE, ["/b"]);
     await settle();
     expect(value("stat-range-pageviews")).toBe("11");
-    expect(bridge.watchedArgs("stats:dashboardHistory")).toHaveLength(1);
+    expect(histories()).toHaveLength(2);
     expect(live()).toEqual([day(15)]);
   });
 

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { renderStatsPage } from "../support/renderStatsPage";
 import { ConvexTestBridge } from "../support/testBridge";
-import { askedOfRanges } from "../support/rangeQueries";
+import { askedOfRanges, isPanelsQuestion } from "../support/rangeQueries";
+import { PANELS_REFRESH_MS } from "../../src/shared/config";
 
 // Sunday, November 15, 2026, noon UTC.
 const NOW = Date.UTC(2026, 10, 15, 12);
@@ -184,6 +185,37 @@ describe("the breakdown panels", () => {
     expect(new Set(rows(within(panel("sources")).getByTestId("breakdown-referrers")))).toEqual(new Set(["www.google.com", "news.ycombinator.com/item"]));
     expect(within(panel("pages")).getByRole("tab", { name: "Entry pages" }).getAttribute("aria-selected")).toBe("true");
   });
+  test("the panels keep their own pace: asked again only once the live figures change, at most every PANELS_REFRESH_MS", async () => {
+    renderStats();
+    await settle();
+    const panelAsks = () => (bridge.askedArgs("stats:dashboardStats") as Record<string, unknown>[]).filter(isPanelsQuestion).length;
+    const pages = () => rows(within(panel("pages")).getByTestId("top-pages"));
+    const asked = panelAsks();
+    // Between asks the panels hold no subscription; with nothing new, time passing asks nothing.
+    expect(bridge.watchedArgs("stats:dashboardStats")).toHaveLength(1);
+    await act(() => vi.advanceTimersByTime(3 * PANELS_REFRESH_MS));
+    await settle();
+    expect(panelAsks()).toBe(asked);
+
+    // A view: the cards show it at the worker's next batch; the panels were last asked long ago, so at once too.
+    await visit(NOW + MINUTE, DIRECT_DE, ["/c", 0]);
+    await settle();
+    await act(() => vi.advanceTimersByTime(0));
+    await settle();
+    expect(value("stat-range-pageviews")).toBe("6");
+    expect(pages()).toEqual(["/a", "/b", "/c"]);
+    expect(panelAsks()).toBe(asked + 1);
+
+    // Another, a second later: the cards show it; the panels PANELS_REFRESH_MS after their last ask.
+    await visit(NOW + MINUTE + 1000, HN_US, ["/d", 0]);
+    await settle();
+    expect(value("stat-range-pageviews")).toBe("7");
+    expect(pages()).toEqual(["/a", "/b", "/c"]);
+    await act(() => vi.advanceTimersByTime(PANELS_REFRESH_MS));
+    await settle();
+    expect(pages()).toEqual(["/a", "/b", "/c", "/d"]);
+    expect(panelAsks()).toBe(asked + 2);
+  });
 });
 
 describe("more rows, and the chart's metric", () => {
@@ -302,16 +334,22 @@ describe("filtering", () => {
     ["before the site's filter data begins", "RANGE_TOO_EARLY", "Filtered figures start at 2026-11-14T09:00:00.000Z: choose a range from then"],
   ])("a filtered breakdown refused (%s) says so in its panel, in the server's words; the rest of the dashboard works", async (_, code, message) => {
     vi.spyOn(console, "error").mockImplementation(() => {});
+    await bridge.rewriteQuery("stats:dashboardStats", refuseBreakdowns(code, message));
     renderStats("/stats?period=today&filter=source:Google");
     await settle();
-    await act(() => bridge.rewriteQuery("stats:dashboardStats", refuseBreakdowns(code, message)));
     for (const id of ["sources", "pages", "locations", "devices"]) {
       expect(within(panel(id)).getByTestId("breakdown-too-broad").textContent).toBe(message);
     }
     expect(screen.queryByTestId("top-pages-error")).toBeNull();
     expect(value("stat-range-visitors")).toBe("1");
 
+    // Answered again (the panels are asked again once the live figures change, at most every PANELS_REFRESH_MS): rows.
     await act(() => bridge.restoreQuery("stats:dashboardStats"));
+    await visit(NOW + MINUTE, GOOGLE_FR, ["/a", 0]);
+    await settle();
+    expect(value("stat-range-visitors")).toBe("2");
+    await act(() => vi.advanceTimersByTime(PANELS_REFRESH_MS));
+    await settle();
     expect(rows(within(panel("locations")).getByTestId("breakdown-countries"))).toEqual(["FR"]);
     vi.mocked(console.error).mockRestore();
   });

@@ -36,11 +36,15 @@ export type QueryRuns = { runs: number; documentsRead: number; bytesRead: number
  */
 export class SubscriptionMeter {
   private readonly subscriptions = new Map<string, Subscription>();
-  /** Runs so far, by query name. */
+  /** Runs so far, by query name (or label: labelOf). */
   readonly runs = new Map<string, QueryRuns>();
   private readonly stopObserving: () => void;
 
-  constructor(readonly t: TestConvex) {
+  /** `labelOf`: how a subscription's runs are counted, by default its query's name (a bench may tell questions of one query apart). */
+  constructor(
+    readonly t: TestConvex,
+    private readonly labelOf: (name: string, args: Record<string, Value>) => string = (name) => name,
+  ) {
     this.stopObserving = observeTransactions({ transaction: (transaction) => this.invalidate(transaction) });
   }
 
@@ -56,7 +60,7 @@ export class SubscriptionMeter {
       onUpdate: (listener: Listener) => {
         let subscription = this.subscriptions.get(key);
         if (subscription === undefined) {
-          subscription = { name, query, args, listeners: new Set(), result: undefined, reads: null, due: true };
+          subscription = { name: this.labelOf(name, args), query, args, listeners: new Set(), result: undefined, reads: null, due: true };
           this.subscriptions.set(key, subscription);
         }
         subscription.listeners.add(listener);

@@ -47,6 +47,8 @@ const sleepReal = (ms: number) => new Promise((resolve) => realSetTimeout(resolv
  */
 export class ConvexTestBridge {
   private readonly watches = new Map<string, WatchState>();
+  /** Every subscription the app has made, in order (a question asked at its own pace is held only until it answers). */
+  private readonly asked: { name: string; args: Record<string, Value> }[] = [];
   /** Every mutation the app (or the test) sent, in order. */
   readonly mutations: { name: string; args: Record<string, Value> }[] = [];
   private readonly pending = new Set<Promise<unknown>>();
@@ -70,6 +72,7 @@ export class ConvexTestBridge {
         if (watch === undefined) {
           watch = { query, args, listeners: new Set(), result: undefined, runs: 0 };
           this.watches.set(key, watch);
+          this.asked.push({ name: getFunctionName(query), args });
           void this.track(this.run(watch));
         }
         watch.listeners.add(listener);
@@ -199,6 +202,11 @@ export class ConvexTestBridge {
     return [...this.watches.values()].filter((w) => getFunctionName(w.query) === name).map((w) => w.args);
   }
 
+  /** The arguments of every subscription the app has made to one function, in order, held now or not. */
+  askedArgs(name: string) {
+    return this.asked.filter((ask) => ask.name === name).map((ask) => ask.args);
+  }
+
   /** The functions the app is subscribed to now, one entry per subscription. */
   watchedQueries(): string[] {
     return [...this.watches.values()].map((w) => getFunctionName(w.query));
@@ -299,9 +307,10 @@ export class ConvexTestBridge {
     }
     // A slower, older run must not overwrite a newer result.
     if (run !== watch.runs) return;
-    const changed = JSON.stringify(result) !== JSON.stringify(watch.result) || "error" in result;
+    // An unchanged result keeps its object, as Convex's client keeps a query's result until the server sends a new one.
+    if (JSON.stringify(result) === JSON.stringify(watch.result) && !("error" in result)) return;
     watch.result = result;
-    if (changed) for (const listener of [...watch.listeners]) listener();
+    for (const listener of [...watch.listeners]) listener();
   }
 }
 

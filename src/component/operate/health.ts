@@ -168,7 +168,7 @@ async function checkRules(ctx: QueryCtx, backfillRunning: boolean, commands: Com
 
 /**
  * How long a view and a heartbeat may wait for the worker, by its cadence (derive/worker.ts), each with
- * HEALTH_MAX_WORKER_LAG_MS to spare: while a dashboard watches, a view about a second (a dashboard that starts
+ * HEALTH_MAX_WORKER_LAG_MS to spare: while a dashboard watches, a view one debounce, 1.5 s (a dashboard that starts
  * watching has it catch up) and a heartbeat that only extends a live session until the first live session times out (it
  * wakes no one); while none watches, one cadence more (the cron wakes the idle worker for timed-out sessions), and a
  * view (or a visit's change) the time views and visits wait to be folded together too.

@@ -6,7 +6,7 @@ import { catchUpStatsWorker } from "../record/wakeWorker.js";
 /**
  * Whether someone watches the figures: a lease that open, visible dashboards
  * renew (watchDashboard) and only the stats worker reads, to choose its
- * cadence (derive/worker.ts): about a second while watched, the cleanup
+ * cadence (derive/worker.ts): 1.5 s while watched, the cleanup
  * cron's period while not. Visitors' calls never read it.
  */
 

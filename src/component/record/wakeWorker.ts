@@ -1,7 +1,7 @@
 import { ping, type WorkerStatus } from "@convex-dev/batch-worker";
 import { components, internal } from "../_generated/api.js";
 import type { MutationCtx } from "../_generated/server.js";
-import { STATS_WORKER_NAME, WORKER_DEBOUNCE_MS } from "../../shared/config.js";
+import { STATS_WORKER_NAME, WORKER_WAKE_MS } from "../../shared/config.js";
 import { hasLiveSessionPastTimeout } from "../derive/foldSessions.js";
 
 /** Makes sure the stats worker runs. While it does (or waits out a debounce), this only reads its (rarely written) worker document. */
@@ -10,7 +10,7 @@ export async function pingStatsWorker(ctx: MutationCtx): Promise<void> {
     name: STATS_WORKER_NAME,
     workQuery: internal.worker.nextBatch,
     workerMutation: internal.worker.foldBatch,
-    config: { debounceMs: WORKER_DEBOUNCE_MS },
+    config: { debounceMs: WORKER_WAKE_MS },
   });
 }
 
@@ -20,7 +20,7 @@ export async function statsWorkerStatus(ctx: MutationCtx): Promise<WorkerStatus 
 }
 
 /**
- * Has the stats worker (not stopped: `status`) take its next batch within its debounce rather than at the end of
+ * Has the stats worker (not stopped: `status`) take its next batch at once rather than at the end of
  * its current wait: one waiting out a debounce (the unwatched one is long; a ping meanwhile does nothing) is
  * restarted, batch-worker's stop and start in one transaction (its `kick` would keep the long wait's cooldown
  * window, and a worker with nothing to fold would poll until it ends); an idle one is pinged.

@@ -8,7 +8,8 @@ import { withFiltersArg, type StatsFilter } from "../lib/statsFilter.js";
 import { refusalOf, type Refusal } from "../lib/refusal.js";
 import { withTokenArg } from "../lib/shareToken.js";
 import { useShareToken } from "./useShareToken.js";
-import { useQuietStableQuery } from "./useStableQuery.js";
+import { PANELS_REFRESH_MS } from "../../shared/config.js";
+import { usePacedQuery, useQuietStableQuery, type QuietStableResult } from "./useStableQuery.js";
 
 type DashboardStats = FunctionReturnType<StatsApi["dashboardStats"]>;
 type RangeStats = Exclude<DashboardStats["range"], null | { error: unknown }>;
@@ -33,62 +34,92 @@ export type DashboardParts = {
 export type BreakdownRequest = { property: string; limit: number };
 
 /**
- * Everything the dashboard shows live from one `dashboardStats` subscription,
- * which the server re-runs once per worker batch instead of once per panel
- * (prds/dashboard-cost.md): the shown range's summary, series and breakdowns
- * (one per request, in order; none while the range is not resolved), active
- * now and the all-time figures. A range that starts before today is asked in
- * two parts: `dashboardHistory` answers the days before `historyBefore` once
- * (they no longer change, so Convex never re-runs it), and the live question
- * passes that answer back, so each re-run reads only today's buckets. Each
- * part is stale only while its own question changed (another panel's tab
- * leaves it as it is). A failure is each part's it concerns (a range the
- * server refuses fails only the range's parts), for each panel to show in its
- * own error boundary.
+ * A range question as the dashboard asks it: a range that starts before today goes with what `dashboardHistory`
+ * answered for its days before `before` (they no longer change, so Convex never re-runs that), so each run of the
+ * live question reads only today's buckets. `range`: the question `asked` is for; meanwhile the one last asked, so
+ * the panels keep their figures (a failed history: the whole range, which answers the failure in place).
  */
-export function useDashboardStats(shown: ResolvedSelection | undefined, filters: readonly StatsFilter[], breakdowns: BreakdownRequest[]): DashboardParts {
+function useWithHistory(range: RangeQuestion | undefined, before: number | null, token: string | null): { range: RangeQuestion | undefined; asked: RangeQuestion | undefined } {
+  const api = useStatsApi();
+  const history = useQuietStableQuery(api.dashboardHistory, range !== undefined && before !== null ? withTokenArg({ range, before }, token) : "skip");
+  const asked = useRef<{ range: RangeQuestion | undefined; asked: RangeQuestion | undefined }>({ range: undefined, asked: undefined });
+  const historyReady = before === null || (!history.isStale && (history.data !== undefined || history.error !== undefined));
+  if (range === undefined || historyReady) {
+    asked.current = { range, asked: range !== undefined && before !== null && history.data != null ? { ...range, history: history.data } : range };
+  }
+  return asked.current;
+}
+
+/** An answer's staleness for the question now shown: whether each part's own question changed since the answer kept. */
+function useStaleness(answer: QuietStableResult<DashboardStats>, askedFor: RangeQuestion | undefined, range: RangeQuestion | undefined) {
+  // Stale while the answer is for an earlier question: its own arguments changed, or its history is still loading.
+  const isStale = answer.isStale || JSON.stringify(askedFor) !== JSON.stringify(range);
+  // The range the kept answer is for (written during render, as useStableQuery does: only ever to a newer answer).
+  const answered = useRef<RangeQuestion | undefined>(range);
+  if (!isStale && (answer.data !== undefined || answer.error !== undefined)) answered.current = range;
+  const changed = (partOf: (question: RangeQuestion) => unknown) =>
+    isStale && (range === undefined || answered.current === undefined || JSON.stringify(partOf(answered.current)) !== JSON.stringify(partOf(range)));
+  // A failure counts only for its own question: a new one shows the panels loading (their error boundaries reset with it).
+  const failure = isStale ? undefined : answer.error;
+  const refused = answer.data?.range != null && "error" in answer.data.range ? answer.data.range.error : undefined;
+  const rangeFailure = useMemo(() => (refused === undefined ? undefined : new ConvexError(refused)), [JSON.stringify(refused)]);
+  const figures = answer.data?.range != null && !("error" in answer.data.range) ? answer.data.range : undefined;
+  return { changed, failure, figures, rangeError: failure ?? (isStale ? undefined : rangeFailure) };
+}
+
+const rangeOf = ({ breakdowns: _breakdowns, interval: _interval, ...question }: RangeQuestion) => question;
+
+/**
+ * How many times `value` has changed since it first came for `question`: its arrival (the first, or the first for a
+ * new question) is no change, so what a question's first answer brings asks the paced one nothing again.
+ */
+function useChangeCount(value: unknown, question = ""): number {
+  // Written during render, as useStableQuery does: it only ever moves on.
+  const seen = useRef({ value, question, count: 0 });
+  if (value !== seen.current.value) {
+    const arrival = seen.current.value === undefined || seen.current.question !== question;
+    seen.current = { value, question, count: seen.current.count + (arrival ? 0 : 1) };
+  }
+  return seen.current.count;
+}
+
+/**
+ * Everything the dashboard shows live, in two `dashboardStats` questions (prds/dashboard-cost.md, "Within the
+ * budget"): a subscription the server re-runs once per worker batch for the shown range's summary and series,
+ * active now and the all-time figures; and the range's breakdowns (one part per request, in order), asked at their
+ * own pace (usePacedQuery: again at most every PANELS_REFRESH_MS once the live answer or `alsoChanged` has changed),
+ * so an open dashboard stays within issue 19's budget. The live answer changes whenever the breakdowns' figures can
+ * (a view, a heartbeat, an event: each changes a visit's figures), `alsoChanged` with what else changes them (the
+ * goals defined). Each question is asked with its range's history (useWithHistory). Each part is stale only while
+ * its own question changed (another panel's tab leaves it as it is). A failure is each part's it concerns (a range
+ * the server refuses fails only the range's parts), for each panel to show in its own error boundary.
+ */
+export function useDashboardStats(shown: ResolvedSelection | undefined, filters: readonly StatsFilter[], breakdowns: BreakdownRequest[], alsoChanged: unknown): DashboardParts {
   const token = useShareToken();
   const api = useStatsApi();
   const range: RangeQuestion | undefined = shown ? withFiltersArg({ ...shown.range, interval: shown.interval, breakdowns }, filters) : undefined;
+  const liveRange = range === undefined ? undefined : { ...range, breakdowns: [] };
   const before = shown?.historyBefore ?? null;
-  const history = useQuietStableQuery(api.dashboardHistory, range !== undefined && before !== null ? withTokenArg({ range, before }, token) : "skip");
-  // The live question: the range with its history once that is this question's (a failed one: the whole range, which
-  // answers the failure in place); meanwhile the question last asked, so the panels keep their figures.
-  const asked = useRef<{ range: RangeQuestion | undefined; live: RangeQuestion | undefined }>({ range: undefined, live: undefined });
-  const historyReady = before === null || (!history.isStale && (history.data !== undefined || history.error !== undefined));
-  if (range === undefined || historyReady) {
-    asked.current = { range, live: range !== undefined && before !== null && history.data != null ? { ...range, history: history.data } : range };
-  }
-  const live = asked.current.live;
-  const answer = useQuietStableQuery(api.dashboardStats, withTokenArg(live === undefined ? {} : { range: live }, token));
-  const { data } = answer;
-  // Stale while the live answer is for an earlier question: its own arguments changed, or its history is still loading.
-  const isStale = answer.isStale || JSON.stringify(asked.current.range) !== JSON.stringify(range);
-  // A failure counts only for its own question: a new one shows the panels loading (their error boundaries reset with it).
-  const failure = isStale ? undefined : answer.error;
-  // The range the kept answer is for (written during render, as useStableQuery does: only ever to a newer answer).
-  const answered = useRef<RangeQuestion | undefined>(range);
-  if (!isStale && (data !== undefined || failure !== undefined)) answered.current = range;
-  const changed = (partOf: (question: RangeQuestion) => unknown) =>
-    isStale && (range === undefined || answered.current === undefined || JSON.stringify(partOf(answered.current)) !== JSON.stringify(partOf(range)));
-  const rangeOf = ({ breakdowns: _breakdowns, interval: _interval, ...question }: RangeQuestion) => question;
-  const refused = data?.range != null && "error" in data.range ? data.range.error : undefined;
-  const rangeFailure = useMemo(() => (refused === undefined ? undefined : new ConvexError(refused)), [JSON.stringify(refused)]);
-  const figures = data?.range != null && !("error" in data.range) ? data.range : undefined;
-  const rangeError = failure ?? (isStale ? undefined : rangeFailure);
+  const liveAsked = useWithHistory(liveRange, before, token);
+  const pacedAsked = useWithHistory(range, before, token);
+  const answer = useQuietStableQuery(api.dashboardStats, withTokenArg(liveAsked.asked === undefined ? {} : { range: liveAsked.asked }, token));
+  const changed = `${useChangeCount(answer.data, JSON.stringify(liveAsked.asked))}|${useChangeCount(alsoChanged)}`;
+  const pacedAnswer = usePacedQuery(api.dashboardStats, pacedAsked.asked === undefined ? "skip" : withTokenArg({ range: pacedAsked.asked }, token), PANELS_REFRESH_MS, changed);
+  const live = useStaleness(answer, liveAsked.range, liveRange);
+  const paced = useStaleness(pacedAnswer, pacedAsked.range, range);
   return {
-    summary: { data: figures?.summary, isStale: changed(rangeOf), error: rangeError },
-    series: { data: figures?.series, isStale: changed(({ breakdowns: _breakdowns, ...question }) => question), error: rangeError },
+    summary: { data: live.figures?.summary, isStale: live.changed(rangeOf), error: live.rangeError },
+    series: { data: live.figures?.series, isStale: live.changed(({ breakdowns: _breakdowns, ...question }) => question), error: live.rangeError },
     breakdowns: breakdowns.map((_request, i) => {
-      const part = figures?.breakdowns[i];
+      const part = paced.figures?.breakdowns[i];
       return {
         data: part !== undefined && "rows" in part ? part.rows : undefined,
         refused: part !== undefined && "refused" in part ? (refusalOf(part.refused) ?? { code: part.refused.code, message: part.refused.message || part.refused.code }) : null,
-        isStale: changed((question) => [rangeOf(question), question.breakdowns[i] ?? null]),
-        error: rangeError,
+        isStale: paced.changed((question) => [rangeOf(question), question.breakdowns[i] ?? null]),
+        error: paced.rangeError,
       };
     }),
-    active: { data: data?.active, isStale: false, error: failure },
-    pageViews: { data: data?.pageViews, isStale: false, error: failure },
+    active: { data: answer.data?.active, isStale: false, error: live.failure },
+    pageViews: { data: answer.data?.pageViews, isStale: false, error: live.failure },
   };
 }

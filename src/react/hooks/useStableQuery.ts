@@ -1,6 +1,7 @@
-import { useMemo, useRef } from "react";
-import type { OptionalRestArgsOrSkip } from "convex/react";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { useQueries, type OptionalRestArgsOrSkip, type RequestForQueries } from "convex/react";
 import { useLiveQueries, useLiveQuery } from "./useLiveQueries.js";
+import { useTabVisible } from "./useTabVisible.js";
 import { getFunctionName, type FunctionArgs, type FunctionReference, type FunctionReturnType } from "convex/server";
 
 export type StableQueryResult<T> = {
@@ -63,5 +64,52 @@ export function useQuietStableQuery<Query extends FunctionReference<"query">>(
     data: answer !== undefined && "data" in answer ? answer.data : undefined,
     error: answer !== undefined && "error" in answer ? answer.error : undefined,
     isStale: result === undefined && answer !== undefined,
+  };
+}
+
+/**
+ * useQuietStableQuery for a question whose answer may lag behind the data (prds/dashboard-cost.md, "Within the
+ * budget"): it holds its subscription only until the answer comes, so the writes after it re-run nothing, and asks
+ * again once `changed` (what its answer depends on, e.g. a count of a live answer's changes) has moved on since it
+ * asked, at most every `everyMs` after its last answer. A new question is asked at once. Nothing is asked while the
+ * tab is hidden.
+ */
+export function usePacedQuery<Query extends FunctionReference<"query">>(
+  query: Query,
+  args: FunctionArgs<Query> | "skip",
+  everyMs: number,
+  changed: unknown,
+): QuietStableResult<FunctionReturnType<Query>> {
+  const visible = useTabVisible();
+  const key = args === "skip" ? null : `${getFunctionName(query)}:${JSON.stringify(args)}`;
+  // The question last answered, when, and what `changed` was when it was asked.
+  const [answered, setAnswered] = useState<{ key: string; at: number; changed: unknown } | null>(null);
+  const [again, setAgain] = useState(false);
+  const asking = key !== null && visible && (answered?.key !== key || again);
+  const queries = useMemo((): RequestForQueries => (asking ? { result: { query, args: args as FunctionArgs<Query> } } : {}), [asking ? key : null]);
+  const result = useQueries(queries).result as FunctionReturnType<Query> | Error | undefined;
+  // What `changed` was when this ask began: a change while it was under way is asked about again.
+  const askedWith = useRef<{ asking: boolean; changed: unknown }>({ asking: false, changed });
+  if (asking && !askedWith.current.asking) askedWith.current = { asking, changed };
+  askedWith.current.asking = asking;
+  type Answer = { key: string; answer: { data: FunctionReturnType<Query> } | { error: Error } };
+  // Written during render, as useStableQuery does: it only ever moves to a newer answer.
+  const last = useRef<Answer | null>(null);
+  if (asking && result !== undefined) last.current = { key: key!, answer: result instanceof Error ? { error: result } : { data: result } };
+  useEffect(() => {
+    if (!asking || result === undefined) return;
+    setAnswered({ key: key!, at: Date.now(), changed: askedWith.current.changed });
+    setAgain(false);
+  }, [asking, result]);
+  useEffect(() => {
+    if (asking || answered === null || answered.key !== key || Object.is(answered.changed, changed)) return;
+    const timer = setTimeout(() => setAgain(true), Math.max(0, answered.at + everyMs - Date.now()));
+    return () => clearTimeout(timer);
+  }, [asking, answered, key, changed]);
+  const answer = key === null ? undefined : last.current?.answer;
+  return {
+    data: answer !== undefined && "data" in answer ? answer.data : undefined,
+    error: answer !== undefined && "error" in answer ? answer.error : undefined,
+    isStale: answer !== undefined && last.current?.key !== key,
   };
 }

@@ -1,5 +1,12 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
+import { PANELS_REFRESH_MS } from "../../../src/shared/config";
+
+/**
+ * expect.poll's options for a breakdown panel or the Goals panel to show new traffic: the dashboard asks them again at
+ * most every PANELS_REFRESH_MS (prds/dashboard-cost.md, "Within the budget"), on top of the polls' usual 5 s.
+ */
+export const PANEL_POLL = { timeout: PANELS_REFRESH_MS + 5_000 };
 
 /** What /stats shows, read through its stable test ids; a figure still loading is null. */
 export type Dashboard = {
@@ -46,7 +53,7 @@ export async function showEvents(page: Page): Promise<void> {
 export async function readEventRows(page: Page, count: number): Promise<string[]> {
   await showEvents(page);
   const rows = () => page.locator('[data-testid="events-table"] tbody tr').allTextContents();
-  await expect.poll(async () => (await rows()).length).toBe(count);
+  await expect.poll(async () => (await rows()).length, PANEL_POLL).toBe(count);
   return await rows();
 }
 
