@@ -1,4 +1,4 @@
-import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS, PAGEHIDE_HIDDEN_GRACE_MS } from "../shared/config.js";
+import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS } from "../shared/config.js";
 import type { TrackingEvent } from "../component/record/events.js";
 import { onLinkClick, trackNotFound, type AutomaticEvents, type TrackEvent } from "../tracker/customEvents.js";
 import { loadSession } from "../tracker/session.js";
@@ -18,7 +18,7 @@ type PageApi = { liveStats?: TrackEvent & { q?: Parameters<TrackEvent>[] } };
 
 /**
  * The script tag's tracker: a view per path (SPA navigation and, opted in,
- * hash routes included), this tab's heartbeats while it is visible, and custom
+ * hash routes included), this tab's heartbeats while it is visible and one as it hides, and custom
  * events (`window.liveStats`, and the automatic ones turned on), sent to
  * POST /api/event. It runs for the page's life: there is no stop.
  */
@@ -32,8 +32,7 @@ export function startTracking({ api, hashRouting, ...automatic }: ScriptOptions)
   let lastHeartbeatAt = 0;
   // After a 429, nothing is sent before this instant (the server's Retry-After).
   let quietUntil = 0;
-  // When the tab was hidden; 0 while it is visible.
-  let hiddenAt = 0;
+  let hidden = false;
 
   // Read on every event, so the owner's switch holds at once.
   const mayTrack = () => Date.now() >= quietUntil && isBrowserCounted();
@@ -61,7 +60,7 @@ export function startTracking({ api, hashRouting, ...automatic }: ScriptOptions)
   // Every interval while the tab is visible; paused while hidden, and at once when it is shown again.
   const beat = () => {
     clearTimeout(heartbeatTimer);
-    if (hiddenAt) return;
+    if (hidden) return;
     heartbeatTimer = setTimeout(beat, HEARTBEAT_INTERVAL_MS);
     heartbeat(post);
   };
@@ -91,7 +90,7 @@ export function startTracking({ api, hashRouting, ...automatic }: ScriptOptions)
   };
 
   const noteVisibility = () => {
-    hiddenAt = document.visibilityState === "hidden" ? Date.now() : 0;
+    hidden = document.visibilityState === "hidden";
   };
 
   for (const method of ["pushState", "replaceState"] as const) {
@@ -105,13 +104,12 @@ export function startTracking({ api, hashRouting, ...automatic }: ScriptOptions)
   if (hashRouting) addEventListener("hashchange", navigate);
   document.addEventListener("visibilitychange", () => {
     noteVisibility();
+    // Hidden (looked away, or leaving: browsers hide a page before unloading it): the time read until now, kept alive past an unload.
+    if (hidden) heartbeat(post);
     beat();
   });
-  // The last heartbeat as the visitor leaves; a tab that was already in the background sends none (its reader left earlier).
-  addEventListener(
-    "pagehide",
-    () => mayTrack() && Date.now() - (hiddenAt || Date.now()) < PAGEHIDE_HIDDEN_GRACE_MS && heartbeat((event) => navigator.sendBeacon(endpoint, JSON.stringify(event))),
-  );
+  // Left while still visible (no visibilitychange first): the last heartbeat by beacon. A hidden tab sent its last one as it hid.
+  addEventListener("pagehide", () => !hidden && mayTrack() && heartbeat((event) => navigator.sendBeacon(endpoint, JSON.stringify(event))));
   // The view first, so the session's events follow its view.
   noteVisibility();
   navigate();

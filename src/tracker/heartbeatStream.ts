@@ -17,8 +17,9 @@ function isNewer(a: Claim, b: Claim): boolean {
 /**
  * One browser's stream of heartbeats. Only the leading tab sends, so the
  * stream follows the most recently focused tab; it pauses while that tab is
- * hidden. Each send is the path now, every HEARTBEAT_INTERVAL_MS and at once
- * on a path change, never the same path twice within HEARTBEAT_DEBOUNCE_MS,
+ * hidden. Each send is the path now, every HEARTBEAT_INTERVAL_MS, at once
+ * on a path change and as the leading tab hides (so a visit lasts until its
+ * reader looked away), never the same path twice within HEARTBEAT_DEBOUNCE_MS,
  * never two at a time; after a rate limit, the next scheduled beat waits for its retryAfter.
  */
 export class HeartbeatStream {
@@ -104,9 +105,10 @@ export class HeartbeatStream {
   };
 
   #onVisibilityChange = (): void => {
-    if (isVisible()) this.#claimLead();
-    // Hand the lead to a tab that is still visible (another window), or pause until one is.
-    else this.#resign();
+    if (isVisible()) return this.#claimLead();
+    // The time read until now, then the lead goes to a tab still visible (another window), or pauses until one is.
+    this.#beat();
+    this.#resign();
   };
 
   #onMessage(message: LeaderMessage): void {

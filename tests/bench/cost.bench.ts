@@ -25,7 +25,7 @@ import { detailWindows } from "../../src/component/derive/rollup";
  * "before"; README, "Cost per view"). A site's traffic goes through the blog's
  * public calls as its visitors' trackers send it (tests/support/trackerTraffic.ts:
  * the demo's visits, with referrers, UTM tags, browsers, places and screens,
- * and every heartbeat, one with each view then one every HEARTBEAT_INTERVAL_MS);
+ * and every heartbeat: one with each view, one every HEARTBEAT_INTERVAL_MS, and one as a visit's reader leaves);
  * the stats worker and every other scheduled job run at their due times, and the
  * site's cron at its own cadence (tests/support/costMeter.ts). Every function's
  * cost is read from Convex's transaction counters (tests/support/transactionObserver.ts).
@@ -335,8 +335,8 @@ function report(results: SiteResult[], withEvents: SiteResult): string {
     "",
     `The blog's public calls, as its visitors' trackers send them (tests/support/trackerTraffic.ts): the demo's visits (tools/demo/traffic.ts:`,
     `a day's rhythm, 30% returning visits, referrers, UTM campaigns, browsers, places and screens, pages read for seconds to minutes)`,
-    `on a blog of ${PAGES.length} pages, each view with its heartbeat and one every ${HEARTBEAT_INTERVAL_MS / 1000} s while the page stays open`,
-    `(\`api.stats.recordPageView\`, \`api.stats.heartbeat\`). Every scheduled job (the stats worker's loop and monitor, the cleanup's`,
+    `on a blog of ${PAGES.length} pages, each view with its heartbeat, one every ${HEARTBEAT_INTERVAL_MS / 1000} s while the page stays open and one as`,
+    `a visit's reader leaves its last page (\`api.stats.recordPageView\`, \`api.stats.heartbeat\`). Every scheduled job (the stats worker's loop and monitor, the cleanup's`,
     `follow-ups) runs at its due time, and the site's cron (${crons.map((cron) => `\`${cron.udfPath}\` every ${cron.everyMs / 1000} s`).join(", ")}) at its cadence, from an empty deployment (UTC):`,
     "",
     ...workload(results),

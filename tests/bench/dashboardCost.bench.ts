@@ -10,7 +10,7 @@ import { createFunnel } from "../../src/component/operate/funnels";
 import { createGoal } from "../../src/component/operate/goals";
 import { DEMO_FUNNELS, DEMO_GOALS } from "../../tools/demo/goals";
 import { StatsDashboard } from "../../src/react";
-import { PANELS_REFRESH_MS, VISIT_PROPERTIES, WATCH_LEASE_MS, WATCH_RENEW_MS, WORKER_DEBOUNCE_MS, type VisitProperty } from "../../src/shared/config";
+import { HEARTBEAT_INTERVAL_MS, PANELS_REFRESH_MS, VISIT_PROPERTIES, WATCH_LEASE_MS, WATCH_RENEW_MS, WORKER_DEBOUNCE_MS, type VisitProperty } from "../../src/shared/config";
 import { BucketClock, propertyScope, SITE_SCOPE, type BucketLevel, type ScopeGroup } from "../../src/component/derive/timeBuckets";
 import { DAY, MINUTE, T0 } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
@@ -270,7 +270,7 @@ function report(phases: Phase[], firstRuns: QueryRuns): string {
     "  any scheduled run) lands in what the query's last run read (its read set, recorded by `tests/support/recordedReads.ts`).",
     "  A re-run counts whether or not its result changed (Convex bills it either way); its bytes read are Convex's transaction counter.",
     `- Traffic: the demo's visits (\`tests/support/trackerTraffic.ts\`) spread evenly over time, ${VIEWS_PER_SECOND} view a second with every`,
-    "  heartbeat (one with each view, then every 30 s while a page is open), through `api.stats.recordPageView` and `api.stats.heartbeat`;",
+    `  heartbeat (one with each view, every ${HEARTBEAT_INTERVAL_MS / 1000} s while a page is open, and one as a visit's reader leaves), through \`api.stats.recordPageView\` and \`api.stats.heartbeat\`;`,
     "  the worker's runs at their due times and the cron at its cadence (`tests/support/costMeter.ts`). While the dashboard's lease",
     `  holds (it takes it when it opens; hidden, it renews nothing and the lease lapses ${WATCH_LEASE_MS / 1000} s later), the worker waits ${WORKER_DEBOUNCE_MS / 1000} s after each batch.`,
     `- ${n(WARM_UP_MS / MINUTE)} minutes of traffic before the dashboard opens (the visits of the last half hour are at their steady number;`,

@@ -300,8 +300,8 @@ describe("the rules derived data is built under", () => {
     expect(status).toBe(200);
     expect(body.checks.rules).toMatchObject({
       ok: true,
-      message: "heartbeat interval changed from 30 s to 15 s (compatible: recorded, nothing to rebuild)",
-      changes: [{ rule: "heartbeatIntervalMs", from: 30_000, to: 15_000, compatible: true }],
+      message: "heartbeat interval changed from 1 min to 15 s (compatible: recorded, nothing to rebuild)",
+      changes: [{ rule: "heartbeatIntervalMs", from: 60_000, to: 15_000, compatible: true }],
     });
 
     await viewPage(t, 2, "/b");

@@ -1,7 +1,16 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { ConvexError } from "convex/values";
 import { api, internal } from "../../convex/_generated/api";
-import { BREAKDOWN_PROPERTIES, DIRECT_SOURCE, FILTER_SNAPSHOT_MS, VISIT_PROPERTIES, VISIT_SETTLE_GRACE_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
+import {
+  BREAKDOWN_PROPERTIES,
+  DIRECT_SOURCE,
+  FILTER_SNAPSHOT_MS,
+  HEARTBEAT_DEBOUNCE_MS,
+  HEARTBEAT_INTERVAL_MS,
+  VISIT_PROPERTIES,
+  VISIT_SETTLE_GRACE_MS,
+  VISIT_TIMEOUT_MS,
+} from "../../src/shared/config";
 import { visitAttributes } from "../../src/component/record/visitAttributes";
 import { DAY, HOUR, MINUTE, T0, advanceTo, useFakeClock, minuteOf } from "../support/clock";
 import { createTestConvex } from "../support/convex";
@@ -152,6 +161,30 @@ describe("the rules of a visit", () => {
     await settle(tc);
     const summary = await tc.query(api.stats.summary, { from: minuteOf(start), to: minuteOf(start) + 10 * MINUTE });
     expect(summary).toMatchObject({ visits: 1, bounceRate: 1, viewsPerVisit: 1, visitDurationMs: 240_000 });
+  });
+
+  test("a one-page visit read for 50 s lasts 50 s: the trackers' beat as the tab hides, however soon after an interval's beat", async () => {
+    const tc = fresh();
+    const start = Date.now();
+    // What a tracker sends: the view and a beat at once, then one as the reader leaves (before the first interval's beat).
+    await view(tc, 1, "/a");
+    await beat(tc, 1, "/a");
+    advanceTo(start + 50_000);
+    await beat(tc, 1, "/a");
+    // Another reader stays past an interval's beat and leaves HEARTBEAT_DEBOUNCE_MS after it: the server takes that beat too.
+    await view(tc, 2, "/b");
+    await beat(tc, 2, "/b");
+    advanceTo(start + 50_000 + HEARTBEAT_INTERVAL_MS);
+    await beat(tc, 2, "/b");
+    advanceTo(start + 50_000 + HEARTBEAT_INTERVAL_MS + HEARTBEAT_DEBOUNCE_MS);
+    await beat(tc, 2, "/b");
+    expect(await visitsOf(tc)).toEqual([
+      { start, lastActivity: start + 50_000, views: 1, entryPage: "/a", exitPage: "/a" },
+      { start: start + 50_000, lastActivity: start + 50_000 + HEARTBEAT_INTERVAL_MS + HEARTBEAT_DEBOUNCE_MS, views: 1, entryPage: "/b", exitPage: "/b" },
+    ]);
+    await settle(tc);
+    const summary = await tc.query(api.stats.summary, { from: minuteOf(start), to: minuteOf(start) + 10 * MINUTE });
+    expect(summary).toMatchObject({ visits: 2, bounceRate: 1, visitDurationMs: (50_000 + HEARTBEAT_INTERVAL_MS + HEARTBEAT_DEBOUNCE_MS) / 2 });
   });
 
   test("a gap of exactly 30 minutes continues the visit; a longer one starts a new one; a heartbeat never starts one", async () => {

@@ -4,8 +4,8 @@ import { vi } from "vitest";
 import type { TrackingEvent } from "../../src/component/record/events";
 import type { TrackEvent } from "../../src/tracker/customEvents";
 
-/** What the page's fetch and sendBeacon were given, as the server would read it. */
-export type Sent = { via: "fetch" | "beacon"; url: string; event: TrackingEvent; init?: RequestInit };
+/** What the page's fetch and sendBeacon were given, as the server would read it, and when (the test's clock). */
+export type Sent = { via: "fetch" | "beacon"; at: number; url: string; event: TrackingEvent; init?: RequestInit };
 
 /**
  * A page for the script tag: fetch answers each call with the next queued
@@ -19,14 +19,14 @@ export function scriptTagPage() {
   vi.stubGlobal(
     "fetch",
     vi.fn(async (url: string, init: RequestInit) => {
-      sent.push({ via: "fetch", url, event: JSON.parse(init.body as string), init });
+      sent.push({ via: "fetch", at: Date.now(), url, event: JSON.parse(init.body as string), init });
       return responses.shift() ?? new Response(null, { status: 202 });
     }),
   );
   Object.defineProperty(navigator, "sendBeacon", {
     configurable: true,
     value: (url: string, body: string) => {
-      sent.push({ via: "beacon", url, event: JSON.parse(body) });
+      sent.push({ via: "beacon", at: Date.now(), url, event: JSON.parse(body) });
       return true;
     },
   });

@@ -8,7 +8,6 @@ import {
   EXCLUDE_ME_STORAGE_KEY,
   HEARTBEAT_DEBOUNCE_MS,
   HEARTBEAT_INTERVAL_MS,
-  PAGEHIDE_HIDDEN_GRACE_MS,
 } from "../../src/shared/config";
 import { FILE_DOWNLOAD_EVENT, NOT_FOUND_EVENT, OUTBOUND_LINK_EVENT } from "../../src/tracker/customEvents";
 import { loadSession } from "../../src/tracker/session";
@@ -137,39 +136,80 @@ describe("hash routing", () => {
 });
 
 describe("heartbeats", () => {
-  test("every interval while visible; paused while hidden, one at once when shown again", async () => {
+  const heartbeatTimes = () => page.sent.filter(({ event }) => event.type === "heartbeat").map(({ via, at }) => ({ via, at }));
+
+  test("every minute while visible: one at once, the next HEARTBEAT_INTERVAL_MS later (60 s, was 30 s), not before", async () => {
+    expect(HEARTBEAT_INTERVAL_MS).toBe(60_000);
     await start();
-    await advance(HEARTBEAT_INTERVAL_MS);
+    await advance(HEARTBEAT_INTERVAL_MS - 1);
+    expect(heartbeats()).toEqual(["/"]);
+    await advance(1);
+    expect(heartbeats()).toEqual(["/", "/"]);
+    await advance(2 * HEARTBEAT_INTERVAL_MS);
+    expect(heartbeats()).toEqual(["/", "/", "/", "/"]);
+  });
+
+  test("one as the tab hides (the time read until then, kept alive), none while hidden, one at once when shown again", async () => {
+    await start();
+    await advance(HEARTBEAT_INTERVAL_MS + 20_000);
     expect(heartbeats()).toEqual(["/", "/"]);
     setVisibility("hidden");
-    await advance(5 * HEARTBEAT_INTERVAL_MS);
-    expect(heartbeats()).toEqual(["/", "/"]);
-    setVisibility("visible");
     await settle();
     expect(heartbeats()).toEqual(["/", "/", "/"]);
-    await advance(HEARTBEAT_INTERVAL_MS);
+    expect(page.sent.at(-1)).toMatchObject({ via: "fetch", init: { keepalive: true }, event: { type: "heartbeat", path: "/" } });
+    await advance(5 * HEARTBEAT_INTERVAL_MS);
+    expect(heartbeats()).toHaveLength(3);
+    setVisibility("visible");
+    await settle();
     expect(heartbeats()).toHaveLength(4);
+    await advance(HEARTBEAT_INTERVAL_MS);
+    expect(heartbeats()).toHaveLength(5);
   });
 
-  test("pagehide sends a last heartbeat by sendBeacon, also when the browser hid the page just before", async () => {
+  test("the beat as the tab hides is debounced: none within HEARTBEAT_DEBOUNCE_MS of the last beat on the same path", async () => {
+    await start();
+    await advance(HEARTBEAT_DEBOUNCE_MS - 1);
+    setVisibility("hidden");
+    await settle();
+    expect(heartbeats()).toEqual(["/"]);
+    setVisibility("visible");
+    await advance(HEARTBEAT_DEBOUNCE_MS);
+    setVisibility("hidden");
+    await settle();
+    expect(heartbeats()).toEqual(["/", "/"]);
+  });
+
+  test("leaving: one last heartbeat, by keepalive fetch as the page hides, the pagehide after it sending none", async () => {
+    await start();
+    const loaded = Date.now();
+    await advance(50_000);
+    setVisibility("hidden");
+    window.dispatchEvent(new PageTransitionEvent("pagehide"));
+    await settle();
+    expect(heartbeatTimes()).toEqual([
+      { via: "fetch", at: loaded },
+      { via: "fetch", at: loaded + 50_000 },
+    ]);
+  });
+
+  test("leaving a page still visible (pagehide with no visibilitychange first): the last heartbeat by sendBeacon, and a hide after it is not a second", async () => {
     await start();
     await advance(HEARTBEAT_INTERVAL_MS / 2);
     window.dispatchEvent(new PageTransitionEvent("pagehide"));
-    expect(page.sent.at(-1)).toEqual({ via: "beacon", url: ENDPOINT, event: { type: "heartbeat", sessionId: loadSession().id, path: "/" } });
-
-    history.pushState(null, "", "/next");
-    await advance(HEARTBEAT_INTERVAL_MS / 2);
+    expect(page.sent.at(-1)).toMatchObject({ via: "beacon", url: ENDPOINT, event: { type: "heartbeat", sessionId: loadSession().id, path: "/" } });
     setVisibility("hidden");
-    window.dispatchEvent(new PageTransitionEvent("pagehide"));
-    expect(page.sent.filter(({ via }) => via === "beacon").map(({ event }) => event.path)).toEqual(["/", "/next"]);
+    await settle();
+    expect(heartbeats()).toEqual(["/", "/"]);
   });
 
-  test("no last heartbeat from a tab closed in the background (its reader left when it was hidden)", async () => {
+  test("no last heartbeat from a tab closed in the background (its reader left when it was hidden, and it sent one then)", async () => {
     await start();
+    await advance(30_000);
     setVisibility("hidden");
-    await advance(Math.max(PAGEHIDE_HIDDEN_GRACE_MS, HEARTBEAT_DEBOUNCE_MS));
+    await advance(10 * HEARTBEAT_INTERVAL_MS);
     window.dispatchEvent(new PageTransitionEvent("pagehide"));
-    expect(page.sent.filter(({ via }) => via === "beacon")).toEqual([]);
+    await settle();
+    expect(heartbeatTimes().map(({ via }) => via)).toEqual(["fetch", "fetch"]);
   });
 });
 
@@ -302,11 +342,13 @@ describe("when the server says no", () => {
     new Response(JSON.stringify({ error: "Rate limited", retryAfter: seconds }), { status: 429, headers: { "Retry-After": String(seconds) } });
 
   test("429: nothing at all until Retry-After has passed, nothing retried, then on as before", async () => {
-    page.respond(tooMany(90));
+    // Two intervals, so an interval's beat falls when the wait ends.
+    const wait = (2 * HEARTBEAT_INTERVAL_MS) / 1000;
+    page.respond(tooMany(wait));
     await start();
     expect(page.events()).toHaveLength(2);
     history.pushState(null, "", "/a");
-    await advance(90_000 - 1);
+    await advance(wait * 1000 - 1);
     window.dispatchEvent(new PageTransitionEvent("pagehide"));
     expect(page.events()).toHaveLength(2);
     await advance(1);

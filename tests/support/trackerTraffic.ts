@@ -9,9 +9,15 @@ import type { TestConvex } from "./convex";
  * demo's model of visits (tools/demo/traffic.ts: a day's rhythm, returning
  * visitors, referrers and UTM campaigns, browsers, places and screens, pages
  * read for seconds to minutes), with every heartbeat the tracker sends
- * (src/tracker/heartbeatStream.ts: one with each view, then one every
- * HEARTBEAT_INTERVAL_MS while the page stays open), where the demo keeps only
- * a page's last one.
+ * (src/tracker/heartbeatStream.ts, heartbeatOffsets in the demo: one with each
+ * view, one every HEARTBEAT_INTERVAL_MS while the page stays open, and on a
+ * visit's last page one as the reader leaves and the tab hides, unless within
+ * HEARTBEAT_DEBOUNCE_MS of the one before), where the demo keeps only a page's
+ * last one. Modelled: a single-page app (the blog), whose navigation to the
+ * next page hides nothing; every reader's tab visible while read, and left by
+ * hiding it. Not modelled: a reader who looks away and comes back (a beat as
+ * the tab hides and one as it shows again), two tabs, lost calls, and a
+ * multi-page site's script tag, which also beats as each page unloads.
  */
 
 /** One call of a visitor's tracker: `api.stats.recordPageView` (with the browser's context), `api.stats.heartbeat`, or `api.stats.trackEvent`. */
@@ -31,7 +37,7 @@ export function blogPages(posts: number): SitePage[] {
 
 /**
  * The tracker's calls for the demo's planned views: each view, its heartbeat at once, then one per interval until the
- * page's last; with `events`, the custom events the demo plans too (a second after their page's view).
+ * page's last (the last page's as its reader leaves); with `events`, the custom events the demo plans too (a second after their page's view).
  */
 function withEveryHeartbeat(planned: PlannedCall[], events: boolean): TrackerCall[] {
   const calls: TrackerCall[] = [];
@@ -51,9 +57,11 @@ function withEveryHeartbeat(planned: PlannedCall[], events: boolean): TrackerCal
       // Whole milliseconds, as a deployment's clock has them.
       const at = Math.round(call.at);
       calls.push({ at, kind: "view", sessionId: call.sessionId, page: call.page, ...(call.visit ? { visit: call.visit } : {}) });
-      // The demo plans a page's last heartbeat only (if it stayed open a whole interval); the tracker sends all of them.
-      const last = own[i + 1]?.heartbeat ? Math.round(own[i + 1].at) : at;
-      for (let beat = at; beat <= last; beat += HEARTBEAT_INTERVAL_MS) calls.push({ at: beat, kind: "heartbeat", sessionId: call.sessionId, page: call.page });
+      // The demo plans a page's last heartbeat only (an interval's, or the one as the reader leaves); the tracker sends the ones before it too.
+      const last = own[i + 1]?.heartbeat ? at + Math.round(own[i + 1].at - call.at) : at;
+      const beat = (beatAt: number) => calls.push({ at: beatAt, kind: "heartbeat", sessionId: call.sessionId, page: call.page });
+      for (let interval = at; interval < last; interval += HEARTBEAT_INTERVAL_MS) beat(interval);
+      beat(last);
     });
   }
   // Stable: a view comes before the heartbeat sent with it.

@@ -1,5 +1,5 @@
 import type { JSONValue } from "convex/values";
-import { HEARTBEAT_INTERVAL_MS, type PageType } from "../../src/shared/config";
+import { HEARTBEAT_DEBOUNCE_MS, HEARTBEAT_INTERVAL_MS, type PageType } from "../../src/shared/config";
 import type { VisitContext } from "../../src/component/record/visitAttributes";
 import { backendClock } from "../local-convex/clock";
 import type { LocalDeployment } from "../local-convex/deployment";
@@ -99,6 +99,18 @@ function readingTime(random: Random, page: SitePage, last: boolean): number {
   if (page.pageType === "post") return logBetween(random, 40_000, last ? 8 * MINUTE : 5 * MINUTE);
   if (page.pageType === "home") return logBetween(random, 5_000, 60_000);
   return logBetween(random, 15_000, 2 * MINUTE);
+}
+
+/**
+ * When the trackers beat while a page is open `open` ms, as offsets from its view: at once, every HEARTBEAT_INTERVAL_MS,
+ * and on a visit's last page as the reader leaves (the tab hides), unless that is within HEARTBEAT_DEBOUNCE_MS of the
+ * beat before. Going on to the visit's next page is a single-page app's navigation: it hides nothing.
+ */
+export function heartbeatOffsets(open: number, leaves: boolean): number[] {
+  const offsets: number[] = [];
+  for (let offset = 0; offset <= open; offset += HEARTBEAT_INTERVAL_MS) offsets.push(offset);
+  if (leaves && open - offsets[offsets.length - 1] >= HEARTBEAT_DEBOUNCE_MS) offsets.push(open);
+  return offsets;
 }
 
 /** A custom event as a tracker sends it (prds/events.md). */
@@ -229,10 +241,10 @@ function localClock(timeZone: string): (at: number) => { hour: number; weekday: 
  * or reads on, and stays on each page for seconds to minutes. Its calls are what
  * the tracker sends: every view with the browser's context (referrer and UTM on
  * the visit's first view only), and on each page the last heartbeat its tab sent
- * there (every HEARTBEAT_INTERVAL_MS while open; the ones before the last change
- * nothing a dashboard of the past shows), so a one-page visit read for four
- * minutes lasts four minutes. Pure apart from the ids: the same `random` gives
- * the same plan.
+ * there (heartbeatOffsets: every HEARTBEAT_INTERVAL_MS while open, and on the
+ * visit's last page one as the reader leaves; the ones before the last change
+ * nothing a dashboard of the past shows), so a one-page visit read for 50 s
+ * lasts 50 s. Pure apart from the ids: the same `random` gives the same plan.
  */
 export function planHistory(
   pages: SitePage[],
@@ -296,8 +308,9 @@ export function planHistory(
       if (at >= to) return;
       calls.push({ at, sessionId: visitor.id, page, visit: step === 0 ? { ...arrival, ...context } : context });
       if (step === path.length - 1) for (const event of eventsOfVisit(eventDraws, page)) calls.push({ at, sessionId: visitor.id, page, event });
-      const open = readingTime(random, page, step === path.length - 1);
-      const lastBeat = Math.floor(open / HEARTBEAT_INTERVAL_MS) * HEARTBEAT_INTERVAL_MS;
+      const leaves = step === path.length - 1;
+      const open = readingTime(random, page, leaves);
+      const lastBeat = heartbeatOffsets(open, leaves).at(-1)!;
       if (lastBeat > 0 && at + lastBeat < to) calls.push({ at: at + lastBeat, sessionId: visitor.id, page, heartbeat: true });
       // The next page opens a moment after this one is left.
       at += open + between(random, 500, 2_000);
@@ -367,8 +380,8 @@ export type Trickle = { stop(): void };
 /**
  * Keeps visitors arriving now, about one per `meanArrivalMs`, each a new browser
  * (visitors.ts) arriving its own way: each views a few pages (about
- * `meanDwellMs` on each), heartbeats like the tracking hook while there (at once,
- * then every HEARTBEAT_INTERVAL_MS), then leaves.
+ * `meanDwellMs` on each), heartbeats like the tracking hook while there
+ * (heartbeatOffsets: at once, every HEARTBEAT_INTERVAL_MS, and as it leaves the last page), then leaves.
  */
 export function startTrickle(
   deployment: LocalDeployment,
@@ -394,10 +407,9 @@ export function startTrickle(
     await tracker.view(sessionId, page, { ...arrival, ...browserContext(visitor) });
     await tracker.heartbeat(sessionId, page);
     const dwell = gap(options.meanDwellMs);
-    for (let beat = HEARTBEAT_INTERVAL_MS; beat < dwell; beat += HEARTBEAT_INTERVAL_MS) {
-      later(beat, () => tracker.heartbeat(sessionId, page));
-    }
-    // After the last page the visitor acts (signs up, pays...) then simply stops: the session times out, as a closed tab does.
+    const [, ...laterBeats] = heartbeatOffsets(dwell, rest.length === 0);
+    for (const offset of laterBeats) later(offset, () => tracker.heartbeat(sessionId, page));
+    // After the last page the visitor acts (signs up, pays...), then leaves (its last beat) and the session times out.
     if (rest.length > 0) later(dwell, () => visit(sessionId, visitor, rest, {}));
     else for (const event of eventsOfVisit(options.random, page)) await tracker.event(sessionId, page, event);
   }
