@@ -94,14 +94,14 @@ export const storeShareLink = internalMutation({
 export const listShareLinks = query({
   args: {},
   returns: v.array(ShareLinks.vShareLink),
-  handler: async (ctx) => await ShareLinks.listShareLinks(ctx),
+  handler: async (ctx) => await ShareLinks.listLabelled(ctx, "shareLinks"),
 });
 
 /** Revokes a share link: dashboards open with it switch to the private page at once. */
 export const revokeShareLink = mutation({
   args: { id: v.id("shareLinks") },
   returns: v.object({ revoked: v.boolean() }),
-  handler: async (ctx, { id }) => ({ revoked: await ShareLinks.revokeShareLink(ctx, id) }),
+  handler: async (ctx, { id }) => ({ revoked: await ShareLinks.revokeLabelled(ctx, id) }),
 });
 
 /** A new Stats API key (POST /api/v2/query): shown only now (the table keeps its hash). */
@@ -122,14 +122,14 @@ export const storeApiKey = internalMutation({
 export const listApiKeys = query({
   args: {},
   returns: v.array(ApiKeys.vApiKey),
-  handler: async (ctx) => await ApiKeys.listApiKeys(ctx),
+  handler: async (ctx) => await ShareLinks.listLabelled(ctx, "apiKeys"),
 });
 
 /** Revokes a Stats API key: its next request is a 401. */
 export const revokeApiKey = mutation({
   args: { id: v.id("apiKeys") },
   returns: v.object({ revoked: v.boolean() }),
-  handler: async (ctx, { id }) => ({ revoked: await ApiKeys.revokeApiKey(ctx, id) }),
+  handler: async (ctx, { id }) => ({ revoked: await ShareLinks.revokeLabelled(ctx, id) }),
 });
 
 /** Spends one request of a Stats API key: allowed, unauthorized (no such key), or rate limited for `retryAfter` ms. */

@@ -2,7 +2,7 @@ import { calculateRateLimit, HOUR } from "@convex-dev/rate-limiter";
 import { v } from "convex/values";
 import { internal } from "../_generated/api.js";
 import type { Id } from "../_generated/dataModel.js";
-import type { ActionCtx, MutationCtx, QueryCtx } from "../_generated/server.js";
+import type { ActionCtx, MutationCtx } from "../_generated/server.js";
 import { API_KEY_REQUESTS_PER_HOUR } from "../../shared/config.js";
 import { bytesEqual } from "../../shared/secrets.js";
 import { checkedLabel, newShareToken, tokenHash } from "./shareLinks.js";
@@ -36,19 +36,6 @@ export async function createApiKey(ctx: ActionCtx, label: string): Promise<typeo
 export async function storeApiKey(ctx: MutationCtx, label: string, keyHash: string, now: number): Promise<{ id: Id<"apiKeys">; label: string }> {
   const trimmed = checkedLabel(label);
   return { id: await ctx.db.insert("apiKeys", { label: trimmed, keyHash, createdAt: now }), label: trimmed };
-}
-
-/** Every key, newest first, without its hash. */
-export async function listApiKeys(ctx: QueryCtx): Promise<(typeof vApiKey.type)[]> {
-  const keys = await ctx.db.query("apiKeys").order("desc").collect();
-  return keys.map(({ _id, label, createdAt }) => ({ id: _id, label, createdAt }));
-}
-
-/** Deletes the key; false when there was none with this id (revoked already). */
-export async function revokeApiKey(ctx: MutationCtx, id: Id<"apiKeys">): Promise<boolean> {
-  if ((await ctx.db.get(id)) === null) return false;
-  await ctx.db.delete(id);
-  return true;
 }
 
 /**

@@ -56,14 +56,17 @@ export function checkedLabel(label: string): string {
   return trimmed;
 }
 
-/** Every share link, newest first, without its hash. */
-export async function listShareLinks(ctx: QueryCtx): Promise<(typeof vShareLink.type)[]> {
-  const links = await ctx.db.query("shareLinks").order("desc").collect();
-  return links.map(({ _id, label, createdAt }) => ({ id: _id, label, createdAt }));
+/** The owner's labelled secrets: share links and Stats API keys (operate/apiKeys.ts), each stored as its hash. */
+type LabelledSecrets = "shareLinks" | "apiKeys";
+
+/** Every share link or API key, newest first, without its hash. */
+export async function listLabelled<Table extends LabelledSecrets>(ctx: QueryCtx, table: Table): Promise<{ id: Id<Table>; label: string; createdAt: number }[]> {
+  const rows = await ctx.db.query(table).order("desc").collect();
+  return rows.map(({ _id, label, createdAt }) => ({ id: _id as Id<Table>, label, createdAt }));
 }
 
-/** Deletes the link; false when there was none with this id (revoked already). */
-export async function revokeShareLink(ctx: MutationCtx, id: Id<"shareLinks">): Promise<boolean> {
+/** Deletes the share link or API key; false when there was none with this id (revoked already). */
+export async function revokeLabelled(ctx: MutationCtx, id: Id<LabelledSecrets>): Promise<boolean> {
   if ((await ctx.db.get(id)) === null) return false;
   await ctx.db.delete(id);
   return true;
