@@ -5,6 +5,7 @@ import {
   DEFAULT_NEW_PATHS_PER_MINUTE,
   DEFAULT_NEW_VISITORS_PER_MINUTE,
   HEARTBEAT_DEDUP_MS,
+  HEARTBEAT_VISIT_GAP_MS,
   LIVE_ROW_REFRESH_MS,
   NEW_VISITOR_PAUSE_MS,
   SESSION_HEARTBEATS_PER_MINUTE,
@@ -14,7 +15,7 @@ import {
   VISIT_TIMEOUT_MS,
 } from "../../src/shared/config";
 import { siteCap, siteCapConfig, type RateLimited } from "../../src/component/record/rateLimits";
-import { heartbeat, pageViewArgs, runCleanup, viewPage } from "../support/calls";
+import { heartbeat, measureHeartbeat, pageViewArgs, runCleanup, viewPage } from "../support/calls";
 import { advanceTo, MINUTE, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { sessionId } from "../support/seed";
@@ -113,6 +114,23 @@ describe("per session", () => {
     expect(await t.runInStats(async (ctx) => (await ctx.db.query("activeSessions").first())?.lastSeen)).toBe(rewrittenAt);
     advanceTo(Date.now() + MINUTE / SESSION_HEARTBEATS_PER_MINUTE);
     expect(await refusal(heartbeat(t, 1, "/next"))).toBeNull();
+  });
+
+  test("a loop of same-page beats past the dedup window writes the session's visit at most once a second", async () => {
+    const t = createTestConvex();
+    await viewPage(t, 1, "/a");
+    await heartbeat(t, 1, "/a");
+    // Past the dedup (counted from the live row's last write) and within LIVE_ROW_REFRESH_MS: each beat reaches the visit.
+    advanceTo(Date.now() + HEARTBEAT_DEDUP_MS);
+    const start = Date.now();
+    let written = 0;
+    for (let beat = 0; beat < 20; beat++) {
+      written += (await measureHeartbeat(t, 1, "/a")).cost.documentsWritten;
+      advanceTo(Date.now() + SECOND / 10);
+    }
+    // 20 beats over 2 s: the visit extended at 0 s and 1 s (HEARTBEAT_VISIT_GAP_MS), nothing else written.
+    expect(written).toBe(2);
+    expect(await t.runInStats(async (ctx) => (await ctx.db.query("visits").first())?.lastActivity)).toBe(start + HEARTBEAT_VISIT_GAP_MS);
   });
 
   test("a session's page-change bucket lives on its own live row, and goes with it when the cleanup cron removes it", async () => {

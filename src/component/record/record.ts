@@ -1,6 +1,6 @@
 import { v, type Infer } from "convex/values";
 import type { MutationCtx } from "../_generated/server.js";
-import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, LIVE_ROW_REFRESH_MS, SESSION_TIMEOUT_MS, type PageType } from "../../shared/config.js";
+import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, HEARTBEAT_VISIT_GAP_MS, LIVE_ROW_REFRESH_MS, SESSION_TIMEOUT_MS, type PageType } from "../../shared/config.js";
 import { enforceNewVisitorPause, enforceViewLimit, takePageChangeToken } from "./rateLimits.js";
 import { assertValidPageType, canonicalPath, canonicalSessionId, checkedScrollDepth } from "../../shared/validation.js";
 import { isBotUserAgent, visitAttributes, vVisitContext, type VisitAttributes } from "./visitAttributes.js";
@@ -81,7 +81,7 @@ export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath
   const scroll = scrollDepth === undefined ? undefined : { path: currentPath, depth: scrollDepth };
   if (samePage && now - session.lastSeen < HEARTBEAT_DEDUP_MS) {
     // A deeper scroll is news the worker folds (at most 101 writes a page); the beat's activity waits for the next one.
-    if (scroll !== undefined && (await recordVisitActivity(ctx, sessionId, now, scroll, false))) await pingStatsWorker(ctx);
+    if (scroll !== undefined && (await recordVisitActivity(ctx, sessionId, now, scroll, Infinity))) await pingStatsWorker(ctx);
     return;
   }
   if (!samePage || now - session.lastSeen >= LIVE_ROW_REFRESH_MS) {
@@ -95,7 +95,8 @@ export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath
       await ctx.db.insert("activeSessions", { ...state, newVisitor: true });
     }
   }
-  const extendsVisit = await recordVisitActivity(ctx, sessionId, now, scroll);
+  // The dedup counts from the live row's last write, up to LIVE_ROW_REFRESH_MS old: the visit's own last activity bounds a loop of beats.
+  const extendsVisit = await recordVisitActivity(ctx, sessionId, now, scroll, HEARTBEAT_VISIT_GAP_MS);
   // A heartbeat that changes "active now" or a visit's duration wakes the worker (while it waits out a debounce, a ping
   // only reads its worker document); one that only keeps a live session live waits for its next run.
   const changesActiveNow = session === null || session.currentPath !== currentPath || now - session.lastSeen >= SESSION_TIMEOUT_MS;

@@ -75,12 +75,13 @@ export async function recordVisitView(ctx: MutationCtx, view: { sessionId: strin
 
 /**
  * A heartbeat extends the session's open visit and raises its page's deepest scroll, in one write (true when it
- * changed the visit); it never starts one. `extend` false: only the scroll (a beat the dedup window holds back).
+ * changed the visit); it never starts one. It extends only to a `now` at least `minGapMs` past the visit's last
+ * activity (Infinity: only the scroll, for a beat the dedup window holds back).
  */
-export async function recordVisitActivity(ctx: MutationCtx, sessionId: string, now: number, scroll?: PageScroll, extend = true): Promise<boolean> {
+export async function recordVisitActivity(ctx: MutationCtx, sessionId: string, now: number, scroll?: PageScroll, minGapMs = 1): Promise<boolean> {
   const latest = await visitAt(ctx, sessionId, now);
   if (latest === null || !isOpen(latest, now)) return false;
-  const extended = extend && now > latest.lastActivity;
+  const extended = now - latest.lastActivity >= minGapMs;
   const scrollDepths = scroll === undefined ? null : deeperScroll(latest.scrollDepths ?? [], scroll);
   if (!extended && scrollDepths === null) return false;
   await ctx.db.patch(latest._id, { ...(extended ? { lastActivity: now } : {}), ...(scrollDepths === null ? {} : { scrollDepths }), committedAt: ctx.db.vars.commitTs });
