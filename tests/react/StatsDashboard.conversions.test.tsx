@@ -1,9 +1,9 @@
 import { act, cleanup, fireEvent, screen, within } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { StatsApi } from "../../src/react/statsApi";
 import { renderStatsPage } from "../support/renderStatsPage";
-import { ConvexTestBridge } from "../support/testBridge";
+import { ConvexTestBridge, cleanUpAfterEach } from "../support/testBridge";
 import { askedOfRanges } from "../support/rangeQueries";
 import { PANELS_REFRESH_MS } from "../../src/shared/config";
 
@@ -46,12 +46,7 @@ beforeEach(async () => {
   await act(() => bridge.runWorker());
   vi.setSystemTime(NOW);
 });
-afterEach(async () => {
-  cleanup();
-  await bridge.settled();
-  vi.useRealTimers();
-  localStorage.clear();
-});
+cleanUpAfterEach(() => bridge, () => localStorage.clear());
 
 const renderStats = (url = "/stats?period=today", props?: Parameters<typeof renderStatsPage>[2]) => renderStatsPage(bridge, url, props);
 

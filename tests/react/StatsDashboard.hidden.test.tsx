@@ -1,9 +1,9 @@
-import { act, cleanup, screen, within } from "@testing-library/react";
-import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { act, screen, within } from "@testing-library/react";
+import { beforeEach, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { WATCH_LEASE_MS, WATCH_RENEW_MS } from "../../src/shared/config";
 import { renderStatsPage } from "../support/renderStatsPage";
-import { ConvexTestBridge } from "../support/testBridge";
+import { ConvexTestBridge, cleanUpAfterEach } from "../support/testBridge";
 
 // A dashboard left open in a background tab costs nothing: it holds no subscription while the tab is
 // hidden (so no query re-runs as traffic flows), renews no watch lease (so the worker goes back to its
@@ -13,12 +13,7 @@ let bridge: ConvexTestBridge;
 beforeEach(() => {
   bridge = new ConvexTestBridge();
 });
-afterEach(async () => {
-  cleanup();
-  setVisibility("visible");
-  await bridge.settled();
-  vi.useRealTimers();
-});
+cleanUpAfterEach(() => bridge, () => setVisibility("visible"));
 
 function setVisibility(state: DocumentVisibilityState) {
   Object.defineProperty(document, "visibilityState", { configurable: true, get: () => state });

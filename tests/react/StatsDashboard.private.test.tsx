@@ -1,8 +1,8 @@
-import { act, cleanup, fireEvent, screen, within } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { act, fireEvent, screen, within } from "@testing-library/react";
+import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import { renderStatsPage } from "../support/renderStatsPage";
-import { ConvexTestBridge } from "../support/testBridge";
+import { ConvexTestBridge, cleanUpAfterEach } from "../support/testBridge";
 
 // Every query the dashboard subscribes to, by name: each must carry the share link's token.
 const STATS_QUERIES = ["settings", "dashboardStats", "dashboardHistory", "summary", "timeseries"].map((name) => `stats:${name}`);
@@ -13,11 +13,7 @@ beforeEach(() => {
   bridge = new ConvexTestBridge();
   vi.stubEnv("STATS_VISIBILITY", "private");
 });
-afterEach(async () => {
-  cleanup();
-  await bridge.settled();
-  vi.unstubAllEnvs();
-});
+cleanUpAfterEach(() => bridge);
 
 const renderStats = (url: string) => renderStatsPage(bridge, url);
 

@@ -2,7 +2,7 @@ import { act, cleanup, fireEvent, screen, within } from "@testing-library/react"
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { renderStatsPage } from "../support/renderStatsPage";
-import { ConvexTestBridge } from "../support/testBridge";
+import { ConvexTestBridge, cleanUpAfterEach } from "../support/testBridge";
 import { askedOfRanges, isPanelsQuestion } from "../support/rangeQueries";
 
 // Sunday, November 15, 2026, noon UTC: every range below is counted from here.
@@ -19,12 +19,7 @@ beforeEach(() => {
   vi.setSystemTime(NOW);
   bridge = new ConvexTestBridge();
 });
-afterEach(async () => {
-  cleanup();
-  await bridge.settled();
-  vi.useRealTimers();
-  vi.unstubAllEnvs();
-});
+cleanUpAfterEach(() => bridge);
 
 const renderStats = (url = "/stats") => renderStatsPage(bridge, url);
 

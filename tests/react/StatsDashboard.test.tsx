@@ -8,18 +8,14 @@ import {
   VIEWS_TABLE_PAGE_SIZE,
 } from "../../src/shared/config";
 import { renderStatsPage } from "../support/renderStatsPage";
-import { ConvexTestBridge } from "../support/testBridge";
+import { ConvexTestBridge, cleanUpAfterEach } from "../support/testBridge";
 
 let bridge: ConvexTestBridge;
 
 beforeEach(() => {
   bridge = new ConvexTestBridge();
 });
-afterEach(async () => {
-  cleanup();
-  await bridge.settled();
-  vi.useRealTimers();
-});
+cleanUpAfterEach(() => bridge);
 
 const renderStats = () => renderStatsPage(bridge, "/stats");
 

@@ -1,8 +1,8 @@
-import { act, cleanup, fireEvent, screen, within } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { act, fireEvent, screen, within } from "@testing-library/react";
+import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { renderStatsPage } from "../support/renderStatsPage";
-import { ConvexTestBridge } from "../support/testBridge";
+import { ConvexTestBridge, cleanUpAfterEach } from "../support/testBridge";
 import { askedOfRanges, isPanelsQuestion } from "../support/rangeQueries";
 import { PANELS_REFRESH_MS } from "../../src/shared/config";
 
@@ -57,12 +57,7 @@ beforeEach(async () => {
   await act(() => bridge.runWorker());
   vi.setSystemTime(NOW);
 });
-afterEach(async () => {
-  cleanup();
-  await bridge.settled();
-  vi.useRealTimers();
-  localStorage.clear();
-});
+cleanUpAfterEach(() => bridge, () => localStorage.clear());
 
 const renderStats = (url = "/stats?period=today") => renderStatsPage(bridge, url);
 

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
-import { vi } from "vitest";
+import { cleanup } from "@testing-library/react";
+import { afterEach, vi } from "vitest";
 import { ConvexProvider, type ConvexReactClient } from "convex/react";
 import { getFunctionName, type FunctionArgs, type FunctionReference } from "convex/server";
 import { convexToJson, type Value } from "convex/values";
@@ -316,4 +317,18 @@ export class ConvexTestBridge {
 
 export function ConvexTestProvider({ bridge, children }: { bridge: ConvexTestBridge; children: ReactNode }) {
   return <ConvexProvider client={bridge as unknown as ConvexReactClient}>{children}</ConvexProvider>;
+}
+
+/**
+ * The afterEach of a test file that renders on a bridge made per test (`bridgeOf`): unmount, then `also` (the file's
+ * own resets), let the bridge's calls settle, and put timers and stubbed env vars back.
+ */
+export function cleanUpAfterEach(bridgeOf: () => ConvexTestBridge, also?: () => void): void {
+  afterEach(async () => {
+    cleanup();
+    also?.();
+    await bridgeOf().settled();
+    vi.useRealTimers();
+    vi.unstubAllEnvs();
+  });
 }

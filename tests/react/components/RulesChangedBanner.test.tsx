@@ -1,9 +1,9 @@
-import { act, cleanup, render, screen } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { act, render, screen } from "@testing-library/react";
+import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../../convex/_generated/api";
 import { RulesChangedNotice } from "../../../src/react/components/RulesChangedBanner";
 import { DashboardContext, renderStatsPage } from "../../support/renderStatsPage";
-import { ConvexTestBridge, ConvexTestProvider } from "../../support/testBridge";
+import { ConvexTestBridge, cleanUpAfterEach, ConvexTestProvider } from "../../support/testBridge";
 
 let bridge: ConvexTestBridge;
 
@@ -13,11 +13,7 @@ beforeEach(async () => {
   await act(() => bridge.mutation(api.stats.recordPageView, { path: "/hello", pageType: "post", sessionId: crypto.randomUUID() }));
   await act(() => bridge.settled());
 });
-afterEach(async () => {
-  cleanup();
-  await bridge.settled();
-  vi.unstubAllEnvs();
-});
+cleanUpAfterEach(() => bridge);
 
 const banner = () => screen.queryByTestId("rules-changed-banner");
 
