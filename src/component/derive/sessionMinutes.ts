@@ -16,8 +16,8 @@ import { SESSION_MINUTES_PACKED_BYTES, SESSION_MINUTES_READ_MAX } from "../../sh
  * session, when there are at most SESSION_MINUTES_READ_MAX of each kind; past that they stay, read the same way.
  */
 
-// Property scopes are "<property>:<value>" with a lowercase property name; pages' start with "/" and the site's old rows are "": below it.
-const FIRST_PROPERTY_SCOPE = "a";
+/** The first property scope: they are "<property>:<value>" with a lowercase property name; pages' start with "/" and the site's old rows are "", below it. */
+export const FIRST_PROPERTY_SCOPE = "a";
 const SITE_SCOPE = "";
 
 /** As stored: parallel arrays of scopes and their minutes (ascending); `rows` (only when true): some minutes may be kept as rows instead. */

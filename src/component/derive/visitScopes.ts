@@ -2,7 +2,7 @@ import type { Doc, Id } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { SESSION_MINUTES_READ_MAX, VISIT_SCOPES_MAX } from "../../shared/config.js";
 import { readCounter } from "./counters.js";
-import { packMinutes, takeOverMinuteRows, unpackMinutes, type SessionMinutes } from "./sessionMinutes.js";
+import { FIRST_PROPERTY_SCOPE, packMinutes, takeOverMinuteRows, unpackMinutes, type SessionMinutes } from "./sessionMinutes.js";
 
 /**
  * Each session's property values, for counting a value's visitors exactly:
@@ -24,9 +24,6 @@ import { packMinutes, takeOverMinuteRows, unpackMinutes, type SessionMinutes } f
  * The row also carries the session's page and event minutes, packed (derive/sessionMinutes.ts): the fold reads and
  * writes them with its values, once a batch.
  */
-
-// Property scopes are "<property>:<value>" with a lowercase property name; the site's is "" and pages' start with "/".
-const FIRST_PROPERTY_SCOPE = "a";
 
 type Row = Doc<"visitScopes">;
 /** A session's values as the batch knows them, written back once at the end of the batch when changed. */
