@@ -182,6 +182,15 @@ function offsetAt(t: number, zone: string): number {
   return Date.UTC(year, month - 1, day, hour, minute, second) - (t - mod(t, 1000));
 }
 
+/** Instant t as ISO 8601 in the zone, with its offset, to the second: 2026-03-29T03:00:00+02:00 (the CSV export's and the Stats API v2's dates). */
+export function isoInZone(t: number, zone: string): string {
+  const offsetMinutes = Math.round(offsetAt(t, zone) / 60_000);
+  const wall = new Date(t - mod(t, 1000) + offsetMinutes * 60_000).toISOString().slice(0, 19);
+  const hours = String(Math.floor(Math.abs(offsetMinutes) / 60)).padStart(2, "0");
+  const minutes = String(Math.abs(offsetMinutes) % 60).padStart(2, "0");
+  return `${wall}${offsetMinutes < 0 ? "-" : "+"}${hours}:${minutes}`;
+}
+
 /** The local date of instant t in `zone`, as days since 1970-01-01. Never decreases as t grows. */
 function localDay(t: number, zone: string): number {
   return Math.floor((t + offsetAt(t, zone)) / DAY);

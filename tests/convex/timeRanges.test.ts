@@ -3,6 +3,7 @@ import { ConvexError } from "convex/values";
 import { EARLIEST_RANGE_MS, LATEST_RANGE_MS, MAX_BUCKETS, MAX_RANGE_DAYS } from "../../src/shared/config";
 import {
   INTERVALS,
+  isoInZone,
   PIECE_LEVELS,
   alignedPieces,
   assertValidRange,
@@ -712,4 +713,12 @@ describe("shiftPeriod", () => {
     expect(shiftPeriod(range, 1)).toEqual({ from: at("2026-11-23T10:37Z"), to: at("2026-11-23T11:07Z") });
     expect(previousPeriod(range)).toEqual(shiftPeriod(range, -1));
   });
+});
+
+test("isoInZone writes the zone's offset, across daylight saving", () => {
+  expect(isoInZone(Date.UTC(2024, 0, 1), "UTC")).toBe("2024-01-01T00:00:00+00:00");
+  expect(isoInZone(Date.UTC(2024, 2, 31, 1), "Europe/Berlin")).toBe("2024-03-31T03:00:00+02:00");
+  expect(isoInZone(Date.UTC(2024, 2, 31, 0, 59), "Europe/Berlin")).toBe("2024-03-31T01:59:00+01:00");
+  expect(isoInZone(Date.UTC(2024, 0, 1, 5, 30), "America/St_Johns")).toBe("2024-01-01T02:00:00-03:30");
+  expect(isoInZone(Date.UTC(2024, 0, 1) + 13 * MINUTE, "Asia/Kathmandu")).toBe("2024-01-01T05:58:00+05:45");
 });

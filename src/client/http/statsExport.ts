@@ -8,7 +8,7 @@ import { jsonResponse } from "./jsonResponse.js";
 import { presentedToken } from "./presentedToken.js";
 import type { HttpContext } from "./routes.js";
 import type { BreakdownRow } from "../../component/read/timeStats.js";
-import { defaultInterval, localDate, PERIOD_NAMES, resolvePeriod, wallClock, type TimeRange } from "../../shared/timeRanges.js";
+import { defaultInterval, isoInZone, localDate, PERIOD_NAMES, resolvePeriod, type TimeRange } from "../../shared/timeRanges.js";
 
 /**
  * GET /api/export (registerRoutes, prds/export.md): the dashboard's figures as
@@ -43,17 +43,7 @@ class BadRequest extends Error {
   }
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-/** Instant t as ISO 8601 in the zone, with its offset: 2026-03-29T03:00:00+02:00. */
-export function isoInZone(t: number, zone: string): string {
-  const { year, month, day, hour, minute, second } = wallClock(t, zone);
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
-  const offset = Math.round((wall - (t - (t % 1000))) / 60_000);
-  const sign = offset < 0 ? "-" : "+";
-  return `${new Date(wall).toISOString().slice(0, 19)}${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
-}
 
 /** A property's CSV column: entryPage → entry_page. */
 const columnOf = (property: string) => property.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);

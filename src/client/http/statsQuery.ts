@@ -1,5 +1,5 @@
 import { EVENT_PROPERTY, EVENT_PROP_PREFIX, GOAL_PROPERTY, MAX_FILTERS, STATS_QUERY_MAX_LIMIT, type FilterOp } from "../../shared/config.js";
-import { defaultInterval, localDate, resolvePeriod, wallClock, type Interval, type TimeRange } from "../../shared/timeRanges.js";
+import { defaultInterval, isoInZone, localDate, resolvePeriod, type Interval, type TimeRange } from "../../shared/timeRanges.js";
 
 /**
  * Plausible's Stats API v2 (`POST /api/v2/query`, prds/compat.md) as questions to our own Stats API: a pure parser
@@ -361,17 +361,6 @@ function rangeOfDateTimes(from: string, to: string): TimeRange {
   return range;
 }
 
-/** An instant as ISO 8601 in the zone, with its offset: `2024-09-10T00:00:00+03:00`. */
-function isoInZone(t: number, zone: string): string {
-  const clock = wallClock(t, zone);
-  const offsetMinutes = Math.round((Date.UTC(clock.year, clock.month - 1, clock.day, clock.hour, clock.minute, clock.second) - (t - (t % 1000))) / 60_000);
-  const sign = offsetMinutes < 0 ? "-" : "+";
-  const offset = `${sign}${pad(Math.floor(Math.abs(offsetMinutes) / 60))}:${pad(Math.abs(offsetMinutes) % 60)}`;
-  return `${clock.year}-${pad(clock.month)}-${pad(clock.day)}T${pad(clock.hour)}:${pad(clock.minute)}:${pad(clock.second)}${offset}`;
-}
-
-const pad = (n: number) => String(n).padStart(2, "0");
-
 // ---------------------------------------------------------------------------------------------
 // The answer
 
@@ -414,9 +403,8 @@ function metricOf(metric: StatsMetric, figures: OurFigures): number | null {
 
 /** A bucket's label as Plausible writes it: `2024-09-10 01:00:00` by the hour, else the local date of its (clipped) start. */
 function timeLabel(start: number, interval: Interval, zone: string): string {
-  const clock = wallClock(start, zone);
-  const date = `${clock.year}-${pad(clock.month)}-${pad(clock.day)}`;
-  return interval === "hour" ? `${date} ${pad(clock.hour)}:00:00` : date;
+  const local = isoInZone(start, zone);
+  return interval === "hour" ? `${local.slice(0, 13).replace("T", " ")}:00:00` : local.slice(0, 10);
 }
 
 /** True when a row counts nothing: Plausible leaves such buckets out of `results`. */
