@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
-import { API_KEY_REQUESTS_PER_HOUR } from "../../src/shared/config";
+import { API_KEY_REQUESTS_PER_HOUR, WATCH_LEASE_MS } from "../../src/shared/config";
 import { DAY, HOUR, MINUTE, T0, advanceTo, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { ACCEPTED, DOCUMENTED, SITE_ID } from "../support/plausibleQueries";
@@ -111,11 +111,12 @@ describe("Stats API keys", () => {
     const t = createTestConvex();
     const key = await newKey(t);
     expect((await ask(t, ACCEPTED.figures, key)).status).toBe(200);
-    // Checking and counting a key reads its row by its hash and writes its bucket there (the patch reads the row again).
+    // Checking and counting a key reads its row by its hash and writes its bucket there (the patch reads the row again),
+    // and reads the watch the first request took (a renewal within half a lease writes nothing).
     const { result, cost } = await measureInStats(t, (ctx) => useApiKey(ctx, key, Date.now()));
     expect(result).toEqual({ allowed: true });
     console.log(`useApiKey: ${JSON.stringify(cost)}`);
-    expect(cost).toMatchObject({ documentsRead: 2, documentsWritten: 1, databaseQueries: 1 });
+    expect(cost).toMatchObject({ documentsRead: 3, documentsWritten: 1, databaseQueries: 2 });
     // The bucket as the hour's other requests would leave it: empty now.
     await t.runInStats(async (ctx) => {
       const [row] = await ctx.db.query("apiKeys").collect();
@@ -125,6 +126,16 @@ describe("Stats API keys", () => {
     expect([limited.status, limited.headers.get("Retry-After"), (await limited.json()).error]).toEqual([429, "6", `Too many API requests. Your API key is limited to ${API_KEY_REQUESTS_PER_HOUR} requests per hour.`]);
     advanceTo(Date.now() + HOUR / API_KEY_REQUESTS_PER_HOUR);
     expect((await ask(t, ACCEPTED.figures, key)).status).toBe(200);
+  });
+
+  test("a client of the API watches as a dashboard does: the worker folds its next questions' views within seconds; a refused request watches nothing", async () => {
+    const t = createTestConvex();
+    const key = await newKey(t);
+    const watchUntil = () => t.runInStats(async (ctx) => (await ctx.db.query("dashboardWatch").first())?.until ?? null);
+    expect((await ask(t, ACCEPTED.figures, "not-a-key")).status).toBe(401);
+    expect(await watchUntil()).toBeNull();
+    expect((await ask(t, ACCEPTED.figures, key)).status).toBe(200);
+    expect(await watchUntil()).toBe(Date.now() + WATCH_LEASE_MS);
   });
 
   test("a bad query is a 400 naming it, once the key is good; a body that is not JSON too", async () => {

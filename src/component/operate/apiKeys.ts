@@ -6,6 +6,7 @@ import type { ActionCtx, MutationCtx } from "../_generated/server.js";
 import { API_KEY_REQUESTS_PER_HOUR } from "../../shared/config.js";
 import { bytesEqual } from "../../shared/secrets.js";
 import { checkedLabel, newShareToken, tokenHash } from "./shareLinks.js";
+import { watchDashboard } from "../read/dashboardWatch.js";
 
 /**
  * Stats API keys (POST /api/v2/query, prds/compat.md), made, listed and revoked as share links are: a key is
@@ -40,7 +41,9 @@ export async function storeApiKey(ctx: MutationCtx, label: string, keyHash: stri
 
 /**
  * Spends one of the key's requests: looked up by its hash, the hashes compared in constant time (as share links'),
- * then a token taken from its bucket, written on its row only when one is taken.
+ * then a token taken from its bucket, written on its row only when one is taken. A client of the API watches as a
+ * dashboard does (read/dashboardWatch.ts): for a minute the worker folds within seconds, so its next questions see
+ * the views folded the unwatched worker would hold for hours.
  */
 export async function useApiKey(ctx: MutationCtx, key: string, now: number): Promise<typeof vApiKeyCheck.type> {
   const hash = await tokenHash(key);
@@ -52,5 +55,6 @@ export async function useApiKey(ctx: MutationCtx, key: string, now: number): Pro
   const { value, ts, retryAfter } = calculateRateLimit(row.requests ?? null, REQUESTS, now, 1);
   if (value < 0) return { allowed: false, reason: "rateLimited", retryAfter: retryAfter ?? HOUR };
   await ctx.db.patch(row._id, { requests: { value, ts } });
+  await watchDashboard(ctx, now);
   return { allowed: true };
 }
