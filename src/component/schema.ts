@@ -103,7 +103,7 @@ export default defineSchema({
     value: v.number(),
   }).index("by_name", ["name"]),
 
-  // Derived (worker only): one row per session that ever viewed a page, with its first view.
+  // Derived, from before a session's first view moved onto its visitScopes row (`firstSeen`): read only to take old rows over (derive/visitScopes.ts).
   visitors: defineTable({
     sessionId: v.string(),
     firstSeen: v.number(),
@@ -156,7 +156,8 @@ export default defineSchema({
     minute: v.number(),
   }).index("by_session_scope_minute", ["sessionId", "scope", "minute"]),
 
-  // Derived (worker only): each session's property values, with the minute its latest settled visit of each started (component/derive/visitScopes.ts).
+  // Derived (worker only): one row per session met by the fold (its first view, event or visit): its first view, and its property values,
+  // with the minute its latest settled visit of each started (component/derive/visitScopes.ts).
   visitScopes: defineTable({
     sessionId: v.string(),
     // Parallel arrays: a value's scope ("source:Google") and its latest visit's start minute.
@@ -170,6 +171,8 @@ export default defineSchema({
     lastEvent: v.optional(v.number()),
     // The session's minutes with a view of each page and an event of each scope (derive/sessionMinutes.ts); absent on rows from before, until the fold meets the session.
     packedMinutes: v.optional(vPackedMinutes),
+    // The session's first view, as folded: absent while it has none (a new visitor at its first), or on rows from before, whose `visitors` row holds it.
+    firstSeen: v.optional(v.number()),
   }).index("by_sessionId", ["sessionId"]),
 
   // The site's Umami website id (operate/umamiWebsite.ts), which Umami's trackers send as `website`: one row, made by the owner's command.
