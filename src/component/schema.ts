@@ -272,10 +272,12 @@ export default defineSchema({
     // A page's: of the visits it counts, those with a scroll depth reported there, and their deepest scrolls summed (absent: none yet).
     scrollDepthVisits: v.optional(v.number()),
     scrollDepthSum: v.optional(v.number()),
+    // A visit property's: its visits again, which its values rank by (absent on other groups' rows, and on rows from before it).
+    rank: v.optional(v.number()),
   })
     .index("by_scope_level_start", ["scope", "level", "start"])
-    .index("by_group_level_start_pageviews", ["group", "level", "start", "pageviews"])
-    .index("by_group_level_start_visits", ["group", "level", "start", "visits"]),
+    // A group's values in ranking order (read/timeStats.ts topValues): a visit property's by `rank`, the others' (no rank) by page views.
+    .index("by_group_level_start_rank", ["group", "level", "start", "rank", "pageviews"]),
 
   // Derived (worker only): a chunk of a large time bucket's histogram, flat [minute, count, ...] sorted by minute.
   timeBucketChunks: defineTable({ prevs: v.array(v.number()) }),
