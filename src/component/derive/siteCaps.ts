@@ -48,8 +48,9 @@ export type CapFold = {
   oldVisitorRows: OldVisitorRows;
 };
 
-export function startCapFold(foldedUpTo: bigint | undefined): CapFold {
-  return { foldedUpTo, row: null, buckets: undefined, admitted: new Set(), refused: new Set(), remade: new Map(), paths: new Map(), refusedVisitors: 0, refusedViews: 0, oldVisitorRows: {} };
+/** `oldVisitorRows`: the batch's page-view fold's, so the batch asks once whether any remain. */
+export function startCapFold(foldedUpTo: bigint | undefined, oldVisitorRows: OldVisitorRows): CapFold {
+  return { foldedUpTo, row: null, buckets: undefined, admitted: new Set(), refused: new Set(), remade: new Map(), paths: new Map(), refusedVisitors: 0, refusedViews: 0, oldVisitorRows };
 }
 
 /** True when the worker folds `view`; false when a cap refused it (and it is gone from `pageViews`). */
