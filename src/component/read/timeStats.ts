@@ -626,15 +626,17 @@ async function* rankingOf(ctx: QueryCtx, group: ScopeGroup, { level, start }: Co
       .order("desc")
       [Symbol.asyncIterator]();
   const unranked = run(false);
-  let other = await unranked.next();
+  let unrankedRow = await unranked.next();
   if (rankMetricOf(group) === "visits") {
     const ranked = run(true);
-    for (let next = await ranked.next(); !next.done; next = await ranked.next()) {
-      for (; !other.done && other.value.pageviews > next.value.rank!; other = await unranked.next()) yield { row: other.value, bound: other.value.pageviews };
-      yield { row: next.value, bound: next.value.rank! };
+    for (let rankedRow = await ranked.next(); !rankedRow.done; rankedRow = await ranked.next()) {
+      for (; !unrankedRow.done && unrankedRow.value.pageviews > rankedRow.value.rank!; unrankedRow = await unranked.next()) {
+        yield { row: unrankedRow.value, bound: unrankedRow.value.pageviews };
+      }
+      yield { row: rankedRow.value, bound: rankedRow.value.rank! };
     }
   }
-  for (; !other.done; other = await unranked.next()) yield { row: other.value, bound: other.value.pageviews };
+  for (; !unrankedRow.done; unrankedRow = await unranked.next()) yield { row: unrankedRow.value, bound: unrankedRow.value.pageviews };
 }
 
 /** What topValues ranks from its buckets' lists: a property's values, or events by name (goals are few: each is read). */
