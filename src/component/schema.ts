@@ -103,7 +103,7 @@ export default defineSchema({
     value: v.number(),
   }).index("by_name", ["name"]),
 
-  // Derived (worker only): one row per session that ever viewed a page, with its first view.
+  // Derived, from before a session's first view moved onto its visitScopes row (`firstSeen`): read only to take old rows over (derive/visitScopes.ts).
   visitors: defineTable({
     sessionId: v.string(),
     firstSeen: v.number(),
@@ -156,7 +156,8 @@ export default defineSchema({
     minute: v.number(),
   }).index("by_session_scope_minute", ["sessionId", "scope", "minute"]),
 
-  // Derived (worker only): each session's property values, with the minute its latest settled visit of each started (component/derive/visitScopes.ts).
+  // Derived (worker only): one row per session met by the fold (its first view, event or visit): its first view, and its property values,
+  // with the minute its latest settled visit of each started (component/derive/visitScopes.ts).
   visitScopes: defineTable({
     sessionId: v.string(),
     // Parallel arrays: a value's scope ("source:Google") and its latest visit's start minute.
@@ -170,6 +171,8 @@ export default defineSchema({
     lastEvent: v.optional(v.number()),
     // The session's minutes with a view of each page and an event of each scope (derive/sessionMinutes.ts); absent on rows from before, until the fold meets the session.
     packedMinutes: v.optional(vPackedMinutes),
+    // The session's first view, as folded: absent while it has none (a new visitor at its first), or on rows from before, whose `visitors` row holds it.
+    firstSeen: v.optional(v.number()),
   }).index("by_sessionId", ["sessionId"]),
 
   // The site's Umami website id (operate/umamiWebsite.ts), which Umami's trackers send as `website`: one row, made by the owner's command.
@@ -269,10 +272,12 @@ export default defineSchema({
     // A page's: of the visits it counts, those with a scroll depth reported there, and their deepest scrolls summed (absent: none yet).
     scrollDepthVisits: v.optional(v.number()),
     scrollDepthSum: v.optional(v.number()),
+    // A visit property's: its visits again, which its values rank by (absent on other groups' rows, and on rows from before it).
+    rank: v.optional(v.number()),
   })
     .index("by_scope_level_start", ["scope", "level", "start"])
-    .index("by_group_level_start_pageviews", ["group", "level", "start", "pageviews"])
-    .index("by_group_level_start_visits", ["group", "level", "start", "visits"]),
+    // A group's values in ranking order (read/timeStats.ts topValues): a visit property's by `rank`, the others' (no rank) by page views.
+    .index("by_group_level_start_rank", ["group", "level", "start", "rank", "pageviews"]),
 
   // Derived (worker only): a chunk of a large time bucket's histogram, flat [minute, count, ...] sorted by minute.
   timeBucketChunks: defineTable({ prevs: v.array(v.number()) }),

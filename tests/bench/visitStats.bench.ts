@@ -3,7 +3,7 @@ import { test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { VISIT_TIMEOUT_MS } from "../../src/shared/config";
 import { hasChunkBudget } from "../../src/component/derive/budget";
-import { pendingCost } from "../../src/component/derive/foldPageViews";
+import { pendingCost, startPageViewFold } from "../../src/component/derive/foldPageViews";
 import { settleEndedVisits } from "../../src/component/derive/settleVisits";
 import { foldCommittedChange } from "../../src/component/derive/foldVisits";
 import { finishTimeFold, startTimeFold } from "../../src/component/derive/timeBuckets";
@@ -265,7 +265,7 @@ async function seed(t: TestConvex, rows: Seed, mode: "settle" | "inProgress"): P
       // The worker's budget (half of each limit, counting what the fold will still write), and a few visits at most.
       let taken = 0;
       const hasBudget = async () =>
-        taken++ < VISITS_PER_TRANSACTION && (await hasChunkBudget(ctx, pendingCost({ views: 0, visitors: new Map(), paths: new Map(), time: fold })));
+        taken++ < VISITS_PER_TRANSACTION && (await hasChunkBudget(ctx, pendingCost({ ...startPageViewFold(), time: fold })));
       const result = await settleEndedVisits(ctx, fold, NOW, hasBudget);
       await finishTimeFold(ctx, fold);
       return result;

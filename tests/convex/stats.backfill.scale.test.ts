@@ -16,7 +16,7 @@ import { insertLegacyData } from "../support/seed";
  * and backfilled once for the file (under a minute: a view and its share of a
  * settled visit cost convex-test ~5 ms; the bench measures larger tables).
  */
-// What a batch settles at least when that many visits wait: issue 19's goal (about 600 measured here; 20 to 60 before).
+// What a batch settles at least when that many visits wait: issue 19's goal (about 440 measured here; 20 to 60 before).
 const VISITS_PER_CHUNK = 300;
 const LEGACY = { views: 8_000, sessions: 200, paths: 40, liveSessions: 30, idleSessions: 300, now: T0 + 31 * DAY, visitsPerSession: 4 };
 
@@ -90,6 +90,7 @@ test("chunks do real work whatever the order of paths: at least 300 views each, 
   // A visit settles into ~60 buckets (site, pages and 9 property values, at 5 to 7 levels; 3 to 4 once its hours are rolled up),
   // and links its property values with one read of its session's row (derive/visitScopes.ts).
   expect(visits.length).toBeGreaterThanOrEqual(1);
-  // The first, with about 800 ended visits waiting, stops at its budget (about 600 measured); the next ones take what is left.
-  expect(visits[0].visits).toBeGreaterThanOrEqual(VISITS_PER_CHUNK);
+  // The first that spends its budget mostly settling (the one before may settle a few with what its views left), with about
+  // 800 ended visits waiting, stops at its budget (about 440 measured); the next ones take what is left.
+  expect(visits.find((chunk) => chunk.visits > chunk.rows)!.visits).toBeGreaterThanOrEqual(VISITS_PER_CHUNK);
 });

@@ -88,8 +88,8 @@ describe("unique visitors", () => {
     vi.advanceTimersByTime(DEDUP_WINDOW_MS * 3);
     await viewPage(t, 1, "/b");
     await settle(t);
-    const visitors = await t.runInStats((ctx) => ctx.db.query("visitors").collect());
-    expect(visitors.map(({ sessionId, firstSeen }) => ({ sessionId, firstSeen }))).toEqual([{ sessionId: sessionId(1), firstSeen: T0 }]);
+    const sessions = await t.runInStats((ctx) => ctx.db.query("visitScopes").collect());
+    expect(sessions.map(({ sessionId, firstSeen }) => ({ sessionId, firstSeen }))).toEqual([{ sessionId: sessionId(1), firstSeen: T0 }]);
   });
 });
 

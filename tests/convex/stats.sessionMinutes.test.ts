@@ -117,6 +117,8 @@ describe("page minutes packed per session", () => {
             if (row.sessionId < sessionId(5)) site += (await ctx.db.insert("sessionMinutes", { sessionId: row.sessionId, scope: "", minute }), 1);
           }
         }
+        // Its first view: a visitors row of its own.
+        if (row.firstSeen !== undefined) await ctx.db.insert("visitors", { sessionId: row.sessionId, firstSeen: row.firstSeen });
         await ctx.db.delete(row._id);
       }
       return site;

@@ -44,7 +44,7 @@ async function expectPropertyFiguresExact(label: string): Promise<void> {
   }
 }
 
-/** Turns every session's row back into the layout from before it: a sessionMinutes row per value (its latest visit's start), and per page minute. */
+/** Turns every session's row back into the layout from before it: a sessionMinutes row per value (its latest visit's start), and per page minute; its first view a visitors row. */
 async function downgradeToRows(): Promise<number> {
   return await t.runInStats(async (ctx) => {
     let rows = 0;
@@ -56,6 +56,7 @@ async function downgradeToRows(): Promise<number> {
       for (const [i, scope] of (row.packedMinutes?.scopes ?? []).entries()) {
         for (const minute of row.packedMinutes!.minutes[i]) await ctx.db.insert("sessionMinutes", { sessionId: row.sessionId, scope, minute });
       }
+      if (row.firstSeen !== undefined) await ctx.db.insert("visitors", { sessionId: row.sessionId, firstSeen: row.firstSeen });
       await ctx.db.delete(row._id);
     }
     // One session with more old rows than a row takes over: values it never had, long ago.

@@ -160,7 +160,7 @@ describe("the worker keeps the dashboard's two halves apart", () => {
     await viewPage(t, 21, "/d");
     await viewPage(t, 1, "/c");
     const viewFold = await writesOf(t, () => settle(t));
-    expect(tablesOf(viewFold)).toEqual(expect.arrayContaining([stats("counters"), stats("pathStats"), stats("visitors")]));
+    expect(tablesOf(viewFold)).toEqual(expect.arrayContaining([stats("counters"), stats("pathStats"), stats("visitScopes")]));
     expect(conflicts(viewFold, activeReads)).toEqual([]);
   });
 });

@@ -44,12 +44,15 @@ export async function recountFromPageViews(t: TestConvex): Promise<Figures> {
   };
 }
 
-/** The same figures as the backend keeps them: getStats, the pathStats rows and the visitors rows. */
+/** The same figures as the backend keeps them: getStats, the pathStats rows and the sessions' first views (on visitScopes rows, or old visitors rows not taken over yet). */
 export async function storedFigures(t: TestConvex): Promise<Figures> {
   const stats = await t.query(api.stats.getStats, {});
   const { pathStats, visitors } = await t.runInStats(async (ctx) => ({
     pathStats: await ctx.db.query("pathStats").collect(),
-    visitors: await ctx.db.query("visitors").collect(),
+    visitors: [
+      ...(await ctx.db.query("visitors").collect()),
+      ...(await ctx.db.query("visitScopes").collect()).flatMap(({ sessionId, firstSeen }) => (firstSeen === undefined ? [] : [{ sessionId, firstSeen }])),
+    ],
   }));
   return {
     totalPageViews: stats.totalPageViews,

@@ -175,7 +175,7 @@ export async function runRollupStep(ctx: MutationCtx, now: number, hasBudget: ()
       }
       const dropped = await ctx.db
         .query("timeBuckets")
-        .withIndex("by_group_level_start_pageviews", (q) => q.eq("group", group).eq("level", level).lt("start", row[horizon]))
+        .withIndex("by_group_level_start_rank", (q) => q.eq("group", group).eq("level", level).lt("start", row[horizon]))
         .take(ROWS_PER_READ);
       for (const bucket of dropped) {
         for (const chunk of bucket.chunks ?? []) await ctx.db.delete(chunk.id);

@@ -4,6 +4,7 @@ import { NEW_VISITOR_PAUSE_MS } from "../../shared/config.js";
 import { getNewVisitorPause, siteCapConfig, type SiteCap, type SiteCapName } from "../record/rateLimits.js";
 import { visitAt } from "../record/visits.js";
 import type { FoldedView } from "./foldPageViews.js";
+import { isCountedVisitor, type OldVisitorRows } from "./visitScopes.js";
 import { forgetLiveSession, type LiveFold, type SessionState } from "./foldSessions.js";
 
 /**
@@ -43,10 +44,13 @@ export type CapFold = {
   paths: Map<string, boolean>;
   refusedVisitors: number;
   refusedViews: number;
+  // Whether sessions from before may still have a `visitors` row of their own (derive/visitScopes.ts).
+  oldVisitorRows: OldVisitorRows;
 };
 
-export function startCapFold(foldedUpTo: bigint | undefined): CapFold {
-  return { foldedUpTo, row: null, buckets: undefined, admitted: new Set(), refused: new Set(), remade: new Map(), paths: new Map(), refusedVisitors: 0, refusedViews: 0 };
+/** `oldVisitorRows`: the batch's page-view fold's, so the batch asks once whether any remain. */
+export function startCapFold(foldedUpTo: bigint | undefined, oldVisitorRows: OldVisitorRows): CapFold {
+  return { foldedUpTo, row: null, buckets: undefined, admitted: new Set(), refused: new Set(), remade: new Map(), paths: new Map(), refusedVisitors: 0, refusedViews: 0, oldVisitorRows };
 }
 
 /** True when the worker folds `view`; false when a cap refused it (and it is gone from `pageViews`). */
@@ -80,21 +84,13 @@ async function admitsNewVisitor(ctx: MutationCtx, caps: CapFold, live: LiveFold,
   if (caps.admitted.has(sessionId)) return true;
   const session = await activeSessionOf(ctx, sessionId);
   if (session?.newVisitor === false) return true;
-  if (!(await isCountedVisitor(ctx, sessionId)) && !(await takeToken(ctx, caps, "newVisitors", at))) {
+  if (!(await isCountedVisitor(ctx, caps.oldVisitorRows, sessionId)) && !(await takeToken(ctx, caps, "newVisitors", at))) {
     await refuseSession(ctx, caps, live, sessionId, now);
     return false;
   }
   caps.admitted.add(sessionId);
   if (session?.newVisitor === true) await ctx.db.patch(session._id, { newVisitor: false });
   return true;
-}
-
-async function isCountedVisitor(ctx: MutationCtx, sessionId: string): Promise<boolean> {
-  const visitor = await ctx.db
-    .query("visitors")
-    .withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId))
-    .unique();
-  return visitor !== null;
 }
 
 async function activeSessionOf(ctx: MutationCtx, sessionId: string) {

@@ -73,6 +73,8 @@ export const hasAllLevels = (group: ScopeGroup): group is "site" | "page" | "eve
  */
 export const PROPERTY_BUCKET_LEVELS = ["all", ...PROPERTY_PIECE_LEVELS] as const satisfies readonly BucketLevel[];
 export const levelsOf = (group: ScopeGroup): readonly BucketLevel[] => (hasAllLevels(group) ? BUCKET_LEVELS : PROPERTY_BUCKET_LEVELS);
+/** What a group's values rank by in a breakdown: a visit property's by visits, every other group's by page views (an event's: its events). */
+export const rankMetricOf = (group: ScopeGroup): "pageviews" | "visits" => (hasAllLevels(group) || isEventPropGroup(group) ? "pageviews" : "visits");
 
 const MINUTE = 60_000;
 const QUARTER_HOUR = 15 * MINUTE;
@@ -326,18 +328,20 @@ export async function finishTimeFold(ctx: MutationCtx, fold: TimeFold): Promise<
       const row = byStart.get(start);
       const visitors = [...prevs.values()].reduce((sum, change) => sum + change, 0);
       const histogram = await applyPrevDeltas(ctx, row ?? {}, prevs);
-      const visitFigures = visitChanged ? addVisitFigures(row, visit) : {};
+      const visitFigures: Partial<VisitFigures> = visitChanged ? addVisitFigures(row, visit) : {};
+      // A visit property's rows carry their visits as `rank` too, kept in step: the ranking index orders its values by them.
+      const rankFigure = rankMetricOf(group) === "visits" ? { rank: visitFigures.visits ?? row?.visits ?? 0 } : {};
       const revenueFigure = revenue === 0 ? {} : { revenue: (row?.revenue ?? 0) + revenue };
       // Written only when they change: a site whose pages report no scroll stores none.
       const scrollFigures = scrollChanged
         ? { scrollDepthVisits: (row?.scrollDepthVisits ?? 0) + scroll.scrollDepthVisits, scrollDepthSum: (row?.scrollDepthSum ?? 0) + scroll.scrollDepthSum }
         : {};
       if (row === undefined) {
-        await ctx.db.insert("timeBuckets", { scope, group, level, start, pageviews, visitors, ...histogram, ...visitFigures, ...revenueFigure, ...scrollFigures });
+        await ctx.db.insert("timeBuckets", { scope, group, level, start, pageviews, visitors, ...histogram, ...visitFigures, ...revenueFigure, ...scrollFigures, ...rankFigure });
         // An event property's value is new: its group may be too, and the rollup must know it to sweep its detail.
         if (level === "all" && group !== undefined && isEventPropGroup(group)) await recordEventPropGroup(ctx, group);
       }
-      else await ctx.db.patch(row._id, { group, pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram, ...visitFigures, ...revenueFigure, ...scrollFigures });
+      else await ctx.db.patch(row._id, { group, pageviews: row.pageviews + pageviews, visitors: row.visitors + visitors, ...histogram, ...visitFigures, ...revenueFigure, ...scrollFigures, ...rankFigure });
     }
   }
 }

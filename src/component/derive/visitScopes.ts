@@ -22,7 +22,9 @@ import { FIRST_PROPERTY_SCOPE, packMinutes, takeOverMinuteRows, unpackMinutes, t
  * in its rows.
  *
  * The row also carries the session's page and event minutes, packed (derive/sessionMinutes.ts): the fold reads and
- * writes them with its values, once a batch.
+ * writes them with its values, once a batch. And its first view (`firstSeen`): a session without one is a new visitor
+ * at its first view. It was a `visitors` row of its own: the first view after the upgrade takes that row over (moves
+ * it here and deletes it), and a batch reads that table only while it holds any (a backfill's reset empties it).
  */
 
 type Row = Doc<"visitScopes">;
@@ -33,6 +35,7 @@ export type SessionScopes = {
   complete: boolean;
   number: number | null;
   lastEvent: number | null;
+  firstSeen: number | null;
   minutes: SessionMinutes;
   changed: boolean;
 };
@@ -67,7 +70,7 @@ export async function loadSessionScopes(ctx: MutationCtx, cache: Map<string, Ses
   if (row !== null) {
     // A row from before packing takes its session's minute rows over now.
     const minutes = row.packedMinutes === undefined ? await takeOverMinuteRows(ctx, sessionId) : unpackMinutes(row.packedMinutes);
-    state = { id: row._id, latest: latestOf(row), complete: row.complete, number: row.number ?? null, lastEvent: row.lastEvent ?? null, minutes, changed: row.packedMinutes === undefined };
+    state = { id: row._id, latest: latestOf(row), complete: row.complete, number: row.number ?? null, lastEvent: row.lastEvent ?? null, firstSeen: row.firstSeen ?? null, minutes, changed: row.packedMinutes === undefined };
   } else {
     const old = await ctx.db
       .query("sessionMinutes")
@@ -78,7 +81,7 @@ export async function loadSessionScopes(ctx: MutationCtx, cache: Map<string, Ses
     // In index order (scope, then minute): the last of each scope is its latest.
     if (complete) for (const { scope, minute } of old) latest.set(scope, minute);
     const minutes = await takeOverMinuteRows(ctx, sessionId);
-    state = { id: null, latest, complete, number: null, lastEvent: null, minutes, changed: old.length > 0 || minutes.byScope.size > 0 || minutes.rows };
+    state = { id: null, latest, complete, number: null, lastEvent: null, firstSeen: null, minutes, changed: old.length > 0 || minutes.byScope.size > 0 || minutes.rows };
   }
   cache.set(sessionId, state);
   return state;
@@ -92,6 +95,45 @@ export async function numberOfSession(ctx: MutationCtx, fold: { numbering?: Sess
   fold.numbering.given++;
   state.changed = true;
   return state.number;
+}
+
+/** Whether `visitors` rows from before `firstSeen` moved onto this table remain: read once a batch, when first needed. */
+export type OldVisitorRows = { remain?: boolean };
+
+async function oldVisitorRowsRemain(ctx: QueryCtx, oldRows: OldVisitorRows): Promise<boolean> {
+  oldRows.remain ??= (await ctx.db.query("visitors").first()) !== null;
+  return oldRows.remain;
+}
+
+async function oldVisitorRow(ctx: QueryCtx, oldRows: OldVisitorRows, sessionId: string): Promise<Doc<"visitors"> | null> {
+  if (!(await oldVisitorRowsRemain(ctx, oldRows))) return null;
+  return await ctx.db
+    .query("visitors")
+    .withIndex("by_sessionId", (q) => q.eq("sessionId", sessionId))
+    .unique();
+}
+
+/** Records a view of the session at `at`; true when it is the session's first ever (a new visitor). A session from before takes its old row over. */
+export async function recordView(ctx: MutationCtx, oldRows: OldVisitorRows, state: SessionScopes, sessionId: string, at: number): Promise<boolean> {
+  if (state.firstSeen === null) {
+    const old = await oldVisitorRow(ctx, oldRows, sessionId);
+    if (old !== null) {
+      await ctx.db.delete(old._id);
+      state.firstSeen = old.firstSeen;
+      state.changed = true;
+    }
+  }
+  const isNew = state.firstSeen === null;
+  if (state.firstSeen === null || at < state.firstSeen) {
+    state.firstSeen = at;
+    state.changed = true;
+  }
+  return isNew;
+}
+
+/** Whether the worker has counted the session as a visitor (its first view folded), as of the last batch. */
+export async function isCountedVisitor(ctx: QueryCtx, oldRows: OldVisitorRows, sessionId: string): Promise<boolean> {
+  return (await getRow(ctx, sessionId))?.firstSeen !== undefined || (await oldVisitorRow(ctx, oldRows, sessionId)) !== null;
 }
 
 /** Records that the session sent a custom event at `at` (folded): its visits that may hold it read their events when they settle. */
@@ -133,6 +175,7 @@ export async function finishSessionScopes(ctx: MutationCtx, cache: Map<string, S
       packedMinutes: packMinutes(state.minutes),
       ...(state.number === null ? {} : { number: state.number }),
       ...(state.lastEvent === null ? {} : { lastEvent: state.lastEvent }),
+      ...(state.firstSeen === null ? {} : { firstSeen: state.firstSeen }),
     };
     if (state.id === null) state.id = await ctx.db.insert("visitScopes", { sessionId, ...fields });
     else await ctx.db.patch(state.id, fields);

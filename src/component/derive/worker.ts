@@ -302,7 +302,7 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
   // First, so this batch's folds already write nothing below the horizons it moves (rows the budget leaves wait for the next batch).
   const rolledUp = batch.rollup && !held && !resetting ? (await runRollupStep(ctx, now, () => hasFoldBudget(ctx, folds))).done : true;
   // Live rows pass the site-wide caps first; what they refuse is moved out and never folded.
-  const caps = startCapFold(batch.from.views);
+  const caps = startCapFold(batch.from.views, folds.views.oldVisitorRows);
   const views =
     held || resetting
       ? batch.from.views

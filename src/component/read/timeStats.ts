@@ -25,7 +25,7 @@ import { openVisitFigures, openVisitValues, readOpenVisits, type OpenVisit } fro
 import { countPrevsBefore } from "../derive/prevHistogram.js";
 import { storedDetail } from "../derive/rollup.js";
 import { PROPERTY_PIECE_LEVELS, assertRangeKept, isOnPropertyGrid, seriesSpans, type DetailHorizons } from "../../shared/detail.js";
-import { SITE_SCOPE, eventPropGroup, eventPropScope, eventScope, hasAllLevels, propertyScope, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
+import { SITE_SCOPE, eventPropGroup, eventPropScope, eventScope, hasAllLevels, propertyScope, rankMetricOf, type BucketLevel, type ScopeGroup, type TimeBucket } from "../derive/timeBuckets.js";
 import {
   PIECE_LEVELS,
   alignedPieces,
@@ -544,7 +544,6 @@ async function eventPropBreakdown(
   const group = eventPropGroup(name, key);
   const dimension: Dimension = {
     group,
-    metric: "pageviews",
     scopeOf: (value) => eventPropScope(name, key, value),
     valueOf: (scope) => scope.slice(group.length + 1),
   };
@@ -611,6 +610,35 @@ async function goalHistory(ctx: QueryCtx, earlier: TimeRange, site: Site): Promi
   return { rows, bound: 0 };
 }
 
+/**
+ * A bucket's rows of a group in ranking order, each with a bound on the metric of every row after it (its own, or more).
+ * A visit property's rows written before `rank` sort after the ranked ones, by page views: the two runs are merged, each
+ * such row bounded by its page views (every visit has a view, so a row's visits are at most its views). No rebuild needed.
+ */
+async function* rankingOf(ctx: QueryCtx, group: ScopeGroup, { level, start }: CoverBucket): AsyncGenerator<{ row: TimeBucket; bound: number }> {
+  const run = (ranked: boolean) =>
+    ctx.db
+      .query("timeBuckets")
+      .withIndex("by_group_level_start_rank", (q) => {
+        const bucket = q.eq("group", group).eq("level", level).eq("start", start);
+        return ranked ? bucket.gte("rank", 0) : bucket.eq("rank", undefined);
+      })
+      .order("desc")
+      [Symbol.asyncIterator]();
+  const unranked = run(false);
+  let unrankedRow = await unranked.next();
+  if (rankMetricOf(group) === "visits") {
+    const ranked = run(true);
+    for (let rankedRow = await ranked.next(); !rankedRow.done; rankedRow = await ranked.next()) {
+      for (; !unrankedRow.done && unrankedRow.value.pageviews > rankedRow.value.rank!; unrankedRow = await unranked.next()) {
+        yield { row: unrankedRow.value, bound: unrankedRow.value.pageviews };
+      }
+      yield { row: rankedRow.value, bound: rankedRow.value.rank! };
+    }
+  }
+  for (; !unrankedRow.done; unrankedRow = await unranked.next()) yield { row: unrankedRow.value, bound: unrankedRow.value.pageviews };
+}
+
 /** What topValues ranks from its buckets' lists: a property's values, or events by name (goals are few: each is read). */
 type RankedTarget = Exclude<BreakdownTarget, typeof GOAL_PROPERTY>;
 
@@ -619,12 +647,11 @@ async function rankWithKnown(ctx: QueryCtx, dimension: Dimension, range: TimeRan
   return (known && (await topValues(ctx, dimension, range, limit, site, known))) || (await topValues(ctx, dimension, range, limit, site))!;
 }
 
-/** What a ranking reads: a scope group's lists, by which metric, and how its scopes name values. */
-type Dimension = { group: ScopeGroup; metric: Metric; scopeOf: (value: string) => string; valueOf: (scope: string) => string };
+/** What a ranking reads: a scope group's lists (ranked by its metric, rankMetricOf), and how its scopes name values. */
+type Dimension = { group: ScopeGroup; scopeOf: (value: string) => string; valueOf: (scope: string) => string };
 
 const dimensionOf = (property: RankedTarget): Dimension => ({
   group: property === EVENT_PROPERTY ? "event" : property,
-  metric: metricOf(property),
   scopeOf: (value) => lensOfValue(property, value).scope,
   valueOf: (scope) => valueOfScope(property, scope),
 });
@@ -691,7 +718,8 @@ async function topValues(
   cover = coverOf(known === undefined ? range : { from: known.before, to: range.to }, site.zone, dimension.group),
 ): Promise<Ranked[] | null> {
   const { zone } = site;
-  const { group, metric, scopeOf, valueOf } = dimension;
+  const { group, scopeOf, valueOf } = dimension;
+  const metric = rankMetricOf(group);
   if (!hasAllLevels(group) && !isOnPropertyGrid(range, zone)) {
     // Off whole hours a visit property's values are those of the visits in progress: all of them are read anyway.
     const property = group as VisitProperty;
@@ -702,14 +730,7 @@ async function topValues(
   const counted = known === undefined ? range : { from: known.before, to: range.to };
   const pieces = piecesOf(counted, zone, group);
   const earlierPieces = known === undefined ? [] : piecesOf({ from: range.from, to: known.before }, zone, group);
-  const lists = cover.map(({ level, start }) =>
-    (metric === "pageviews"
-      ? ctx.db.query("timeBuckets").withIndex("by_group_level_start_pageviews", (q) => q.eq("group", group).eq("level", level).eq("start", start))
-      : ctx.db.query("timeBuckets").withIndex("by_group_level_start_visits", (q) => q.eq("group", group).eq("level", level).eq("start", start))
-    )
-      .order("desc")
-      [Symbol.asyncIterator](),
-  );
+  const lists = cover.map((piece) => rankingOf(ctx, group, piece));
   const knownRows = known?.rows ?? [];
   const knownFigures = new Map(knownRows.map(({ value, figures }) => [value, figures]));
   // What a value held in the known part: its figures there when listed, else at most the bound.
@@ -787,9 +808,9 @@ async function topValues(
         reached[i] = 0;
         continue;
       }
-      const row = read.value;
+      const { row, bound } = read.value;
       cache.set(bucketKey(row.scope, cover[i]), row);
-      reached[i] = row[metric] ?? 0;
+      reached[i] = bound;
       if (bounds.has(row.scope)) continue;
       bounds.set(row.scope, await boundOf(row.scope, { index: i, value: row[metric] ?? 0 }));
     }
