@@ -105,7 +105,7 @@ function steadily(visits: PlannedCall[][], from: number, to: number): PlannedCal
  * given a number of visitors, scaled once to give the views asked for.
  * `steady` spreads the visits evenly instead of by the day's rhythm.
  * `withHistory` keeps the calls planned before `from` too (to tell which
- * visitors the model has seen before; a bench sends none of them). Seeded:
+ * visitors the model has met before, and replay some of their visits). Seeded:
  * the same seed gives the same visits (session ids are random UUIDs, as
  * browsers make them).
  */
