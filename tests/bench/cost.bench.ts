@@ -501,7 +501,8 @@ function report(results: SiteResult[], withEvents: SiteResult): string {
     "- **Added for the calendar**: the next day is in the first's week and month (Thursday and Friday, 4 and 5 January 2024), but each",
     "  new week and month writes a row of its own for every value active in it. Each day is charged a seventh of the first deployment's",
     "  week rows and a thirtieth of its month rows (what a week's and a month's first day write, and the few values only the returners'",
-    `  earlier visits had), in JSON bytes / index entries a view: ${results.map(calendar).join(", ")}.`,
+    `  earlier visits had), in JSON bytes / index entries a view: ${results.map(calendar).join(", ")}. A little low: those rows'`,
+    "  histograms count the first span's visitors back from days not sent as new (one shared entry, not one per previous minute).",
     "- **Still approximate, too high**: a later day finds more of its values and visitors there already than the second did, so it",
     "  adds less to the shared buckets and the visitors' rows.",
     ...unmet.map(
