@@ -564,7 +564,8 @@ function report(results: SiteResult[], withEvents: SiteResult): string {
  * the rest per event sent in the first span. Issue 21 holds events to issue 19's budget per view.
  */
 function eventsTable(without: SiteResult, withEvents: SiteResult): string[] {
-  const [firstEvents, secondEvents] = [firstSpan(withEvents).events, secondDay(withEvents).events];
+  const firstEvents = firstSpan(withEvents).events;
+  const secondEvents = secondDay(withEvents).events;
   const flowed = (x: number, y: number, digits = 1) => n((y - x) / firstEvents, digits);
   const stored = (x: (tables: TableStorage[]) => number, digits: number) => n((x(withEvents.steady) - x(without.steady)) / secondEvents, digits);
   const row = (label: string, budget: string, value: string) => `| ${label} | ${value} | ${budget} |`;
