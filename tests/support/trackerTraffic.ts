@@ -103,7 +103,9 @@ function steadily(visits: PlannedCall[][], from: number, to: number): PlannedCal
  * `historyDays` before `from` (so that its slow growth and returning visitors
  * are in their stride by then; the calls before `from` are dropped) and is
  * given a number of visitors, scaled once to give the views asked for.
- * `steady` spreads the visits evenly instead of by the day's rhythm. Seeded:
+ * `steady` spreads the visits evenly instead of by the day's rhythm.
+ * `withHistory` keeps the calls planned before `from` too (to tell which
+ * visitors the model has met before, and replay some of their visits). Seeded:
  * the same seed gives the same visits (session ids are random UUIDs, as
  * browsers make them).
  */
@@ -117,8 +119,9 @@ export function trackerTraffic(options: {
   steady?: boolean;
   timeZone?: string;
   events?: boolean;
+  withHistory?: boolean;
 }): TrackerCall[] {
-  const { from, to, viewsPerDay, pages, seed, historyDays = 0, steady = false, timeZone, events = false } = options;
+  const { from, to, viewsPerDay, pages, seed, historyDays = 0, steady = false, timeZone, events = false, withHistory = false } = options;
   // planHistory ends its visits ten minutes before its `now`; past the window, so that a visit started in it is whole.
   const now = to + PLAN_PAST_WINDOW_MS + 10 * 60 * 1000;
   const days = (now - from) / DAY + historyDays;
@@ -133,7 +136,7 @@ export function trackerTraffic(options: {
   const calls = steady
     ? withEveryHeartbeat(steadily(visitsOf(planned).filter((visit) => visit[0].at >= from && visit[0].at < to), from, to), events)
     : withEveryHeartbeat(planned, events);
-  return calls.filter((call) => call.at >= from && call.at < to);
+  return calls.filter((call) => (withHistory || call.at >= from) && call.at < to);
 }
 
 /** Sends one call as the blog's tracker does (usePageTracking: the app's re-exported mutations); true if it was a view that counted. */
