@@ -83,9 +83,9 @@ export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath
 
 /**
  * Upserts the live row of a session with no open visit (a beat's scroll has no visit to go to; true when the beat
- * changes "active now"). A same-path repeat inside HEARTBEAT_DEDUP_MS of the row's last write writes nothing, nor
- * does one inside LIVE_ROW_REFRESH_MS; a new page takes a token of the row's page-change limit. A session with no
- * view that inserts its row is a new visitor: the row says so until the worker admits it.
+ * changes "active now"). A same-path repeat inside LIVE_ROW_REFRESH_MS of the row's last write writes nothing; a new
+ * page takes a token of the row's page-change limit. A session with no view that inserts its row is a new visitor:
+ * the row says so until the worker admits it.
  */
 async function beatLiveRow(ctx: MutationCtx, sessionId: string, currentPath: string, now: number): Promise<boolean> {
   const session = await liveSessionOf(ctx, sessionId);
