@@ -185,5 +185,22 @@ describe("a heartbeat of a session with an open visit", () => {
     expect(await storedActiveNow(t)).toEqual(before);
     await expectExactActiveNow(t);
   });
+
+  test("a backfill that joins an open visit to the one its old views began keeps the visit's live state", async () => {
+    // A view from before visits existed, then the same reader's visit (on /b by its last beat) 10 minutes later.
+    await insertRows(t, "pageViews", [{ path: "/a", pageType: "page", sessionId: sessionId(1), timestamp: T0 }]);
+    advanceTo(T0 + 10 * 60 * SECOND);
+    await viewPage(t, 1, "/c");
+    advanceTo(T0 + 11 * 60 * SECOND);
+    await heartbeat(t, 1, "/b");
+    const { pageChanges } = await visitOf(1);
+
+    muteBackfillLogs();
+    await runBackfill(t);
+
+    expect(pageChanges).toBeDefined();
+    expect(await visitOf(1)).toMatchObject({ start: T0, views: 2, exitPage: "/c", currentPath: "/b", pageChanges });
+    expect(await storedActiveNow(t)).toEqual({ activeVisitors: 1, activeByPath: { "/b": 1 } });
+  });
 });
 

@@ -147,6 +147,9 @@ function attributesOf(visit: Visit): VisitAttributes {
   return Object.fromEntries(ATTRIBUTE_FIELDS.flatMap((field) => (visit[field] === undefined ? [] : [[field, visit[field]]]))) as VisitAttributes;
 }
 
+/** The live state a visit carries (beatVisit), for a rebuilt row to keep. */
+const liveStateFieldsOf = ({ currentPath, pageChanges }: Visit) => ({ ...(currentPath === undefined ? {} : { currentPath }), ...(pageChanges === undefined ? {} : { pageChanges }) });
+
 /** True for a visit whose views carried no context: one rebuilt from views recorded before visits existed. */
 const knowsNothing = (visit: Visit) => ATTRIBUTE_FIELDS.every((field) => visit[field] === UNKNOWN_ATTRIBUTES[field]);
 
@@ -154,7 +157,8 @@ const knowsNothing = (visit: Visit) => ATTRIBUTE_FIELDS.every((field) => visit[f
  * Makes `visit` and the session's visit before it one visit when `visit`
  * started within the timeout of that one's last activity: it enters at the
  * earlier one's page, with the earlier one's attributes (or the later one's,
- * when the earlier knows nothing of its source and device). The later row is
+ * when the earlier knows nothing of its source and device), and the live state
+ * of the one that ends later. The later row is
  * kept (its session may still be writing it), the earlier deleted. Only the
  * backfill calls this, before it settles any visit, so the joined visit is
  * settled once.
@@ -175,6 +179,7 @@ async function joinPreviousVisit(ctx: MutationCtx, visit: Visit): Promise<void> 
     views: previous.views + visit.views,
     entryPage: previous.entryPage,
     exitPage: endsLater ? visit.exitPage : previous.exitPage,
+    ...liveStateFieldsOf(endsLater ? visit : previous),
     ...attributesOf(knowsNothing(previous) ? visit : previous),
     ...(scrollDepths.length === 0 ? {} : { scrollDepths }),
   });
