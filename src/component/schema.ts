@@ -35,6 +35,11 @@ export default defineSchema({
   // Hot path, one row per visit, written only by its own session's mutations (component/record/visits.ts).
   visits: defineTable({
     ...vVisitFields,
+    // While the visit is open it carries its session's live state, which a heartbeat writes here rather than on a live row
+    // (record/visits.ts beatVisit): the page of its latest heartbeat when not `exitPage` (a beat's page can be one whose view the dedup dropped) ...
+    currentPath: v.optional(v.string()),
+    // ... and the session's page-change limit (record/rateLimits.ts), absent until a beat changes page.
+    pageChanges: v.optional(vSessionTokenBucket),
     // When the visit last changed (ctx.db.vars.commitTs): the worker's cursor, so it folds each change as it commits. Absent on rows from before.
     committedAt: v.optional(v.commitTs()),
   })
@@ -61,7 +66,7 @@ export default defineSchema({
     .index("by_timestamp", ["timestamp"])
     .index("by_committedAt", ["committedAt"]),
 
-  // Hot path, one row per browser, written only by its own heartbeats (and deleted by the cleanup cron once idle).
+  // Hot path, one row per browser with no open visit (record/record.ts), written only by its own heartbeats (and deleted by the cleanup cron once idle).
   activeSessions: defineTable({
     sessionId: v.string(),
     currentPath: v.string(),
@@ -305,7 +310,7 @@ export default defineSchema({
     state: v.union(v.literal("running"), v.literal("done")),
     runId: v.number(),
     // "reset" empties the derived tables; then the source tables are folded in this order.
-    phase: v.union(v.literal("reset"), v.literal("pageViews"), v.literal("customEvents"), v.literal("visits"), v.literal("activeSessions")),
+    phase: v.union(v.literal("reset"), v.literal("pageViews"), v.literal("customEvents"), v.literal("visits"), v.literal("activeSessions"), v.literal("liveVisits")),
     // An index key within the current table: where the next step resumes.
     cursor: v.union(v.null(), v.array(v.any())),
     // The live worker's cursor when the reset ended: rows committed after it are the live worker's to fold.

@@ -15,13 +15,10 @@ export const HEARTBEAT_INTERVAL_MS = 60 * 1000;
 /** The client never sends two heartbeats for the same path closer together than this. */
 export const HEARTBEAT_DEBOUNCE_MS = 5 * 1000;
 
-/** The server ignores a same-path heartbeat this soon after the session's live row was last written (no write, no conflict): the trackers' own debounce, so no beat they send (the one as a tab hides) is lost. */
+/** The server ignores a same-path heartbeat this soon after its open visit's last activity (a view's or a beat's): no write, no conflict; the trackers' own debounce, so no beat they send (the one as a tab hides) is lost. */
 export const HEARTBEAT_DEDUP_MS = HEARTBEAT_DEBOUNCE_MS;
 
-/** A heartbeat extends its visit only this long after the visit's last activity: trackers' beats are HEARTBEAT_DEBOUNCE_MS apart, so none is lost, and a loop of beats writes the visit at most once a second. */
-export const HEARTBEAT_VISIT_GAP_MS = 1000;
-
-/** A same-page heartbeat rewrites the session's live row only this long after its last write; it still extends the visit. Every interval's beat passes it, and a row this old plus an interval (105 s) is still live (SESSION_TIMEOUT_MS). */
+/** A same-page heartbeat of a session with no open visit (its live row) rewrites the row only this long after its last write: it has no visit to extend, every interval's beat passes it, and a row this old plus an interval (105 s) is still live (SESSION_TIMEOUT_MS). */
 export const LIVE_ROW_REFRESH_MS = 45 * 1000;
 
 /** The cleanup cron's period (idle sessions' rows go; "active now" does not wait for it): 144 runs, an idle site's only calls, a day. */

@@ -5,7 +5,6 @@ import {
   DEFAULT_NEW_PATHS_PER_MINUTE,
   DEFAULT_NEW_VISITORS_PER_MINUTE,
   HEARTBEAT_DEDUP_MS,
-  HEARTBEAT_VISIT_GAP_MS,
   LIVE_ROW_REFRESH_MS,
   NEW_VISITOR_PAUSE_MS,
   SESSION_HEARTBEATS_PER_MINUTE,
@@ -116,37 +115,39 @@ describe("per session", () => {
     expect(await refusal(heartbeat(t, 1, "/next"))).toBeNull();
   });
 
-  test("a loop of same-page beats past the dedup window writes the session's visit at most once a second", async () => {
+  test("a loop of same-page beats writes the session's visit at most once per dedup window, counted from the visit's last activity", async () => {
     const t = createTestConvex();
     await viewPage(t, 1, "/a");
-    await heartbeat(t, 1, "/a");
-    // Past the dedup (counted from the live row's last write) and within LIVE_ROW_REFRESH_MS: each beat reaches the visit.
+    await heartbeat(t, 1, "/a"); // within the dedup of the view's activity: nothing written
     advanceTo(Date.now() + HEARTBEAT_DEDUP_MS);
     const start = Date.now();
     let written = 0;
     for (let beat = 0; beat < 20; beat++) {
       written += (await measureHeartbeat(t, 1, "/a")).cost.documentsWritten;
-      advanceTo(Date.now() + SECOND / 10);
+      advanceTo(Date.now() + SECOND / 2);
     }
-    // 20 beats over 2 s: the visit extended at 0 s and 1 s (HEARTBEAT_VISIT_GAP_MS), nothing else written.
+    // 20 beats over 10 s: the visit extended at 0 s and 5 s (HEARTBEAT_DEDUP_MS), nothing else written.
     expect(written).toBe(2);
-    expect(await t.runInStats(async (ctx) => (await ctx.db.query("visits").first())?.lastActivity)).toBe(start + HEARTBEAT_VISIT_GAP_MS);
+    expect(await t.runInStats(async (ctx) => (await ctx.db.query("visits").first())?.lastActivity)).toBe(start + HEARTBEAT_DEDUP_MS);
   });
 
-  test("a session's page-change bucket lives on its own live row, and goes with it when the cleanup cron removes it", async () => {
+  test("a session's page-change bucket rides on the row its beats write: its open visit, else its live row, and goes with the row when the cleanup cron removes it", async () => {
     const t = createTestConvex();
     await viewPage(t, 1, "/a");
-    await heartbeat(t, 1, "/a");
+    await heartbeat(t, 1, "/b");
     await heartbeat(t, 2, "/a");
+    await heartbeat(t, 3, "/a");
     const buckets = () => sessionBuckets(t);
-    expect(new Set(await buckets())).toEqual(new Set([sessionId(1), sessionId(2)]));
+    expect(new Set(await buckets())).toEqual(new Set([sessionId(2), sessionId(3)]));
+    const visitBucket = await t.runInStats(async (ctx) => (await ctx.db.query("visits").first())?.pageChanges);
+    expect(visitBucket).toEqual({ value: SESSION_HEARTBEATS_PER_MINUTE - 1, ts: T0 });
     advanceTo(T0 + SESSION_TIMEOUT_MS / 2);
-    await heartbeat(t, 2, "/b");
+    await heartbeat(t, 3, "/b");
     advanceTo(T0 + SESSION_TIMEOUT_MS + SECOND);
 
     await runCleanup(t);
 
-    expect(await buckets()).toEqual([sessionId(2)]);
+    expect(await buckets()).toEqual([sessionId(3)]);
   });
 });
 
@@ -321,23 +322,26 @@ describe("a rebuild", () => {
 });
 
 describe("a refused new visitor whose heartbeat was counted first", () => {
-  test("leaves 'active now' too: while the worker holds views for a rebuild, its heartbeat is live; once its view is refused, it is gone", async () => {
+  test("leaves 'active now' too: while the worker holds views for a rebuild, its heartbeat (on its visit) is live; once its view is refused, it is gone", async () => {
     vi.stubEnv("STATS_MAX_NEW_VISITORS_PER_MINUTE", "5");
     muteBackfillLogs();
     const t = createTestConvex();
     for (let visitor = 1; visitor <= siteCap(5).capacity; visitor++) await viewPage(t, visitor, "/");
     await settle(t);
-    // The rules change: views wait for a backfill, heartbeats are folded.
+    // The rules change: views and visits wait for a backfill; what visits say of their sessions, like heartbeats, is folded.
     vi.stubEnv("STATS_TIME_ZONE", "Europe/Berlin");
     await viewPage(t, 50, "/");
-    await heartbeat(t, 50, "/");
+    await heartbeat(t, 50, "/other");
     await settle(t);
-    expect((await t.query(api.stats.getActiveVisitors, {})).activeVisitors).toBe(1);
+    // (The counted visitors' views made them live on "/".)
+    const counted = { path: "/", title: "Home", count: siteCap(5).capacity };
+    expect(await t.query(api.stats.getActiveVisitors, {})).toEqual({ activeVisitors: siteCap(5).capacity + 1, activeByPath: [counted, { path: "/other", title: "/other", count: 1 }] });
 
     await runBackfill(t);
 
-    expect(await refusedEvents(t)).toEqual({ "newVisitors pageview": 1, "newVisitors heartbeat": 1 });
-    expect((await t.query(api.stats.getActiveVisitors, {})).activeVisitors).toBe(0);
+    // Its heartbeat was kept on its visit, which goes with its views (a session with an open visit has no live row to keep as evidence).
+    expect(await refusedEvents(t)).toEqual({ "newVisitors pageview": 1 });
+    expect(await t.query(api.stats.getActiveVisitors, {})).toEqual({ activeVisitors: siteCap(5).capacity, activeByPath: [counted] });
     expect((await t.query(api.stats.getStats, {})).uniqueVisitors).toBe(siteCap(5).capacity);
     await expectExactFigures(t);
   });

@@ -1,12 +1,14 @@
 import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { HEARTBEAT_DEDUP_MS, LIVE_ROW_REFRESH_MS } from "../../src/shared/config";
+import { muteBackfillLogs, runBackfill } from "../support/backfill";
+import { expectExactActiveNow, storedActiveNow } from "../support/recount";
 import { advanceTo, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { STATS_COMPONENT } from "../support/convexBackend";
 import { insertRows, sessionId } from "../support/seed";
 import { readTables } from "../support/tables";
-import { heartbeat, measureHeartbeat } from "../support/calls";
+import { heartbeat, measureHeartbeat, viewPage } from "../support/calls";
 import { settle } from "../support/worker";
 import { writesOf } from "../support/writeSet";
 
@@ -112,3 +114,93 @@ describe("heartbeat", () => {
     expect(await active()).toEqual({ activeVisitors: 3, activeByPath: [{ path: "/a", title: "/a", count: 3 }] });
   });
 });
+
+describe("a heartbeat of a session with an open visit", () => {
+  const visitOf = async (visitor: number) =>
+    (await t.runInStats((ctx) => ctx.db.query("visits").withIndex("by_session_start", (q) => q.eq("sessionId", sessionId(visitor))).collect())).at(-1)!;
+  const liveRows = () => t.runInStats((ctx) => ctx.db.query("activeSessions").collect());
+
+  test("writes only its visit: the visit's last activity, and its page when not the exit page; the session is live there", async () => {
+    await viewPage(t, 1, "/a");
+    advanceTo(T0 + 30 * SECOND);
+    const visit = await visitOf(1);
+    const writes = await writesOf(t, () => heartbeat(t, 1, "/b"));
+    expect(writes).toMatchObject([{ component: STATS_COMPONENT, table: "visits", id: visit._id, change: "changed" }]);
+    expect(writes).toHaveLength(1);
+    expect(await visitOf(1)).toMatchObject({ lastActivity: T0 + 30 * SECOND, exitPage: "/a", currentPath: "/b", views: 1 });
+    expect(await liveRows()).toEqual([]);
+    expect(await active()).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/b", title: "/b", count: 1 }] });
+
+    // Back on its exit page: no current page of its own any more.
+    advanceTo(T0 + 40 * SECOND);
+    await heartbeat(t, 1, "/a");
+    expect((await visitOf(1)).currentPath).toBeUndefined();
+    expect(await active()).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", title: "/a", count: 1 }] });
+  });
+
+  test("a view is its session's presence on its page, and a beat on a page whose view the dedup dropped moves it there", async () => {
+    await viewPage(t, 1, "/a");
+    advanceTo(T0 + SECOND);
+    await viewPage(t, 1, "/b");
+    // The beat sent with a view writes nothing: the view's activity is the dedup's.
+    expect((await measureHeartbeat(t, 1, "/b")).cost.documentsWritten).toBe(0);
+    expect(await active()).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/b", title: "/b", count: 1 }] });
+    // Back to /a within the view dedup: the view is not counted, the beat says where the session is.
+    vi.advanceTimersByTime(SECOND);
+    expect(await viewPage(t, 1, "/a")).toMatchObject({ recorded: false });
+    await heartbeat(t, 1, "/a");
+    expect(await visitOf(1)).toMatchObject({ exitPage: "/b", currentPath: "/a", lastActivity: Date.now() });
+    expect(await active()).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", title: "/a", count: 1 }] });
+  });
+
+  test("a session live on its live row before its view counts on the view's page: the visit came after, even in the same millisecond", async () => {
+    await heartbeat(t, 1, "/a");
+    await viewPage(t, 1, "/b");
+    expect(await active()).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/b", title: "/b", count: 1 }] });
+  });
+
+  test("a session from before, with both a live row and an open visit, moves to its visit: its next beat writes only the visit", async () => {
+    // As the code before wrote them: a view of /a, then a beat on /b (a page whose view the dedup dropped) on the live row.
+    await viewPage(t, 1, "/a");
+    await insertRows(t, "activeSessions", [{ sessionId: sessionId(1), currentPath: "/b", lastSeen: T0, pageChanges: { value: 19, ts: T0 } }]);
+    advanceTo(T0 + 30 * SECOND);
+    const writes = await writesOf(t, () => heartbeat(t, 1, "/b"));
+    expect(writes.filter((write) => write.component === STATS_COMPONENT).map(({ table }) => table)).toEqual(["visits"]);
+    expect(await active()).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/b", title: "/b", count: 1 }] });
+    await expectExactActiveNow(t);
+  });
+
+  test("a backfill counts sessions live through their open visits", async () => {
+    await viewPage(t, 1, "/a");
+    await heartbeat(t, 2, "/c");
+    advanceTo(T0 + 30 * SECOND);
+    await heartbeat(t, 1, "/b");
+    await settle(t);
+    const before = await storedActiveNow(t);
+    expect(before).toEqual({ activeVisitors: 2, activeByPath: { "/b": 1, "/c": 1 } });
+
+    muteBackfillLogs();
+    expect(await runBackfill(t)).toMatchObject({ state: "done" });
+
+    expect(await storedActiveNow(t)).toEqual(before);
+    await expectExactActiveNow(t);
+  });
+
+  test("a backfill that joins an open visit to the one its old views began keeps the visit's live state", async () => {
+    // A view from before visits existed, then the same reader's visit (on /b by its last beat) 10 minutes later.
+    await insertRows(t, "pageViews", [{ path: "/a", pageType: "page", sessionId: sessionId(1), timestamp: T0 }]);
+    advanceTo(T0 + 10 * 60 * SECOND);
+    await viewPage(t, 1, "/c");
+    advanceTo(T0 + 11 * 60 * SECOND);
+    await heartbeat(t, 1, "/b");
+    const { pageChanges } = await visitOf(1);
+
+    muteBackfillLogs();
+    await runBackfill(t);
+
+    expect(pageChanges).toBeDefined();
+    expect(await visitOf(1)).toMatchObject({ start: T0, views: 2, exitPage: "/c", currentPath: "/b", pageChanges });
+    expect(await storedActiveNow(t)).toEqual({ activeVisitors: 1, activeByPath: { "/b": 1 } });
+  });
+});
+

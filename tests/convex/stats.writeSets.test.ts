@@ -41,7 +41,8 @@ describe("each hot-path call writes only its own session's documents", () => {
     ["a new visitor's first view of a brand-new page", view(10, "/new"), [stats("pageViews"), stats("visits")]],
     ["a new session's first heartbeat", beat(10, "/a"), [stats("activeSessions")]],
     ["a page change", beat(1, "/b"), [stats("activeSessions")]],
-    ["a heartbeat inside an open visit", beat(99, "/elsewhere"), [stats("activeSessions"), stats("visits")]],
+    // A session with an open visit keeps its live state on it: one document.
+    ["a heartbeat inside an open visit", beat(99, "/elsewhere"), [stats("visits")]],
     // A custom event is activity of its session's open visit (visitor 99's), and nothing else is written.
     ["a custom event inside an open visit", track(99, "Signup"), [stats("customEvents"), stats("visits")]],
     ["a custom event of a session with no open visit", track(1, "Signup"), [stats("customEvents")]],
@@ -142,7 +143,7 @@ describe("the worker holds newcomers to the site-wide caps where no visitor wait
 });
 
 describe("the worker keeps the dashboard's two halves apart", () => {
-  test("folding heartbeats writes nothing getPageViewStats reads, and folding views nothing getActiveVisitors reads", async () => {
+  test("folding heartbeats writes nothing getPageViewStats reads, and folding views nothing getActiveVisitors reads unless they move a session in it", async () => {
     const t = await steadyState();
     await settle(t);
     const pageViewReads = await readsInStats(t, (ctx) => PageStats.getPageViewStats(ctx));
@@ -157,10 +158,17 @@ describe("the worker keeps the dashboard's two halves apart", () => {
     expect(conflicts(heartbeatFold, pageViewReads)).toEqual([]);
     expect(await t.query(api.stats.getPageViewStats, {})).toEqual(before);
 
-    await viewPage(t, 21, "/d");
-    await viewPage(t, 1, "/c");
+    // A view is its session's presence too ("active now" follows visits): views of the pages their sessions are live on move only their lastSeen.
+    await viewPage(t, 20, "/c");
+    await viewPage(t, 1, "/b");
     const viewFold = await writesOf(t, () => settle(t));
     expect(tablesOf(viewFold)).toEqual(expect.arrayContaining([stats("counters"), stats("pathStats"), stats("visitScopes")]));
     expect(conflicts(viewFold, activeReads)).toEqual([]);
+
+    // A view that brings a session into "active now" changes it.
+    const activeNow = await t.query(api.stats.getActiveVisitors, {});
+    await viewPage(t, 21, "/d");
+    expect(conflicts(await writesOf(t, () => settle(t)), activeReads)).not.toEqual([]);
+    expect(await t.query(api.stats.getActiveVisitors, {})).toEqual({ ...activeNow, activeVisitors: activeNow.activeVisitors + 1, activeByPath: expect.arrayContaining([{ path: "/d", title: "/d", count: 1 }]) });
   });
 });

@@ -89,12 +89,15 @@ describe("/stats", () => {
     expect(paths).toEqual(["/hello-world", "/"]);
     expect(within(rowOf("/") as HTMLElement).getByRole("link", { name: "Home" }).getAttribute("href")).toBe("/");
 
-    expect(cardValue("stat-active-now")).toBe("0");
+    // A view is its visitor's presence too: both are active, Bob on the page he viewed last.
+    expect(cardValue("stat-active-now")).toBe("2");
+    const activeOn = (path: string) => screen.getByTestId("active-by-path").querySelector(`[data-path="${path}"]`) as HTMLElement | null;
+    expect(within(activeOn("/hello-world")!).getByTestId("active-count").textContent).toBe("1");
     await alice.heartbeat("/hello-world");
     await bob.heartbeat("/hello-world");
     expect(cardValue("stat-active-now")).toBe("2");
-    const item = screen.getByTestId("active-by-path").querySelector('[data-path="/hello-world"]') as HTMLElement;
-    expect(within(item).getByTestId("active-count").textContent).toBe("2");
+    expect(within(activeOn("/hello-world")!).getByTestId("active-count").textContent).toBe("2");
+    expect(activeOn("/")).toBeNull();
     // Real time: each change waits for the watched worker's next batch, up to WORKER_DEBOUNCE_MS.
   }, 15_000);
 

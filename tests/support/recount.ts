@@ -67,17 +67,26 @@ export async function storedFigures(t: TestConvex): Promise<Figures> {
 /** "Active now": how many sessions are live, and how many are on each page. */
 export type ActiveNow = { activeVisitors: number; activeByPath: Record<string, number> };
 
-/** "Active now" recounted from the sessions' own rows: each session whose last heartbeat is within the timeout, on its current page. */
+/**
+ * "Active now" recounted from the sessions' own rows: each session whose latest presence is within the timeout, on its page then.
+ * A session's presence is its live row (its last heartbeat with no open visit) or its visits (their last activity, on their
+ * current page), whichever is later; a visit that changed at its live row's last instant came after it.
+ */
 export async function recountActiveNow(t: TestConvex, now = Date.now()): Promise<ActiveNow> {
-  const sessions = await t.runInStats(async (ctx) =>
-    ctx.db
-      .query("activeSessions")
-      .withIndex("by_lastSeen", (q) => q.gte("lastSeen", now - SESSION_TIMEOUT_MS))
-      .collect(),
-  );
+  const since = now - SESSION_TIMEOUT_MS;
+  const { sessions, visits } = await t.runInStats(async (ctx) => ({
+    sessions: await ctx.db.query("activeSessions").withIndex("by_lastSeen", (q) => q.gte("lastSeen", since)).collect(),
+    // (Not a visit rebuilt from views in the future: tests' legacy data has some, and they say nothing of now.)
+    visits: await ctx.db.query("visits").withIndex("by_lastActivity", (q) => q.gte("lastActivity", since).lte("lastActivity", Date.now())).collect(),
+  }));
+  const latest = new Map<string, { path: string; at: number }>();
+  for (const { sessionId, currentPath, lastSeen } of sessions) latest.set(sessionId, { path: currentPath, at: lastSeen });
+  for (const { sessionId, currentPath, exitPage, lastActivity } of visits) {
+    if (lastActivity >= (latest.get(sessionId)?.at ?? -Infinity)) latest.set(sessionId, { path: currentPath ?? exitPage, at: lastActivity });
+  }
   const activeByPath: Record<string, number> = {};
-  for (const { currentPath } of sessions) activeByPath[currentPath] = (activeByPath[currentPath] ?? 0) + 1;
-  return { activeVisitors: sessions.length, activeByPath };
+  for (const { path } of latest.values()) activeByPath[path] = (activeByPath[path] ?? 0) + 1;
+  return { activeVisitors: latest.size, activeByPath };
 }
 
 /** "Active now" as the backend keeps it: the live-session counter the dashboard reads, and every page's row (not only the busiest). */

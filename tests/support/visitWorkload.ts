@@ -1,5 +1,5 @@
 import { api } from "../../convex/_generated/api";
-import { HEARTBEAT_DEDUP_MS, LIVE_ROW_REFRESH_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
+import { HEARTBEAT_DEDUP_MS, VISIT_TIMEOUT_MS } from "../../src/shared/config";
 import type { VisitContext } from "../../src/component/record/visitAttributes";
 import { MINUTE, advanceTo } from "./clock";
 import type { TestConvex } from "./convex";
@@ -116,14 +116,13 @@ export async function replayAndRecount(t: TestConvex, calls: Call[]): ReturnType
  * The visits the calls make by the rule (views and heartbeats are activity; a
  * view after a gap over the timeout starts a visit), from the views that
  * counted and the heartbeats the server takes (not a same-path repeat inside
- * HEARTBEAT_DEDUP_MS of the live row's last write, which a same-path beat
- * makes only LIVE_ROW_REFRESH_MS after the one before).
+ * HEARTBEAT_DEDUP_MS of the visit's last activity), with the page the
+ * session is on when a heartbeat's is not the exit page (`currentPath`).
  */
 export function visitsByRule(calls: Call[], counted: ReadonlySet<string>) {
-  type Built = { sessionId: string; start: number; lastActivity: number; views: number; entryPage: string; exitPage: string; context: VisitContext };
+  type Built = { sessionId: string; start: number; lastActivity: number; views: number; entryPage: string; exitPage: string; currentPath?: string; context: VisitContext };
   const open = new Map<number, Built>();
   const visits: Built[] = [];
-  const lastBeat = new Map<number, { path: string; at: number }>();
   for (const call of calls) {
     const visit = open.get(call.visitor);
     const isOpen = visit !== undefined && call.at - visit.lastActivity <= VISIT_TIMEOUT_MS;
@@ -133,16 +132,16 @@ export function visitsByRule(calls: Call[], counted: ReadonlySet<string>) {
       continue;
     }
     if (call.kind === "beat") {
-      const last = lastBeat.get(call.visitor);
-      const samePath = last !== undefined && last.path === call.path;
-      if (samePath && call.at - last.at < HEARTBEAT_DEDUP_MS) continue;
-      if (!samePath || call.at - last.at >= LIVE_ROW_REFRESH_MS) lastBeat.set(call.visitor, { path: call.path, at: call.at });
-      if (isOpen) visit.lastActivity = call.at;
+      if (!isOpen || ((visit.currentPath ?? visit.exitPage) === call.path && call.at - visit.lastActivity < HEARTBEAT_DEDUP_MS)) continue;
+      visit.lastActivity = call.at;
+      if (call.path === visit.exitPage) delete visit.currentPath;
+      else visit.currentPath = call.path;
       continue;
     }
     if (!counted.has(`${sessionId(call.visitor)}@${call.at}`)) continue;
     if (isOpen) {
       Object.assign(visit, { lastActivity: call.at, views: visit.views + 1, exitPage: call.path });
+      delete visit.currentPath;
       continue;
     }
     const started = { sessionId: sessionId(call.visitor), start: call.at, lastActivity: call.at, views: 1, entryPage: call.path, exitPage: call.path, context: call.visit };

@@ -605,7 +605,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 | "pageViews"
                 | "customEvents"
                 | "visits"
-                | "activeSessions";
+                | "activeSessions"
+                | "liveVisits";
               processed: number;
               chunks: number;
               startedAt: number;
@@ -662,7 +663,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "pageViews"
               | "customEvents"
               | "visits"
-              | "activeSessions";
+              | "activeSessions"
+              | "liveVisits";
             processed: number;
             chunks: number;
             startedAt: number;
@@ -694,7 +696,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "pageViews"
               | "customEvents"
               | "visits"
-              | "activeSessions";
+              | "activeSessions"
+              | "liveVisits";
             processed: number;
             chunks: number;
             startedAt: number;

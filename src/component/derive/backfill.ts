@@ -5,12 +5,12 @@ import { components } from "../_generated/api.js";
 import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import schema from "../schema.js";
-import { BACKFILL_ROWS_PER_BATCH, STATS_WORKER_NAME } from "../../shared/config.js";
+import { BACKFILL_ROWS_PER_BATCH, SESSION_TIMEOUT_MS, STATS_WORKER_NAME } from "../../shared/config.js";
 import { hasChunkBudget } from "./budget.js";
 import { recordRebuiltRules, type DerivedRules } from "./derivedRules.js";
 import { rollUpEmptiedBuckets } from "./rollup.js";
 import { foldPageView, pendingCost, type PageViewFold } from "./foldPageViews.js";
-import { foldSessionState, type LiveFold } from "./foldSessions.js";
+import { foldSessionState, liveStateOf, type LiveFold } from "./foldSessions.js";
 import { foldUnsettledVisits, settleEndedVisits } from "./settleVisits.js";
 import { foldEventIntoTime } from "./timeBuckets.js";
 import { rebuildVisitOf } from "../record/visits.js";
@@ -26,8 +26,8 @@ import { assertRebuildLosesNothing, forgetRetired } from "../operate/retiredRows
 
 type Status = Doc<"backfillStatus">;
 export type Phase = Status["phase"];
-// "reset" first; then the tables to fold, in this order.
-const PHASES: Phase[] = ["reset", "pageViews", "customEvents", "visits", "activeSessions"];
+// "reset" first; then the tables to fold, in this order; last, sessions live through their open visits (after live rows, as the worker folds them).
+const PHASES: Phase[] = ["reset", "pageViews", "customEvents", "visits", "activeSessions", "liveVisits"];
 // What "reset" empties: everything the fold derives, and raw retention's tally of the views it counts but deleted.
 const DERIVED_TABLES = ["visitors", "pathStats", "liveSessions", "activePages", "counters", "sessionMinutes", "eventMinutes", "eventPropGroups", "goalFolds", "visitScopes", "visitFolds", "visitBlocks", "openVisitBlocks", "timeBuckets", "timeBucketChunks", "visitSettlement", "retiredViews"] as const;
 
@@ -223,23 +223,28 @@ function isLiveWorkers(committedAt: unknown, upTo: bigint | undefined): boolean 
   return committedAt !== undefined && (upTo === undefined || (committedAt as bigint) > upTo);
 }
 
-/** Folds up to `limit` rows of `phase` from the cursor, while the budget lasts. */
-async function walkTable(
-  ctx: MutationCtx,
-  phase: Exclude<Phase, "reset" | "visits">,
-  cursor: Status["cursor"],
-  folds: BatchFolds,
-  upTo: LiveCursor,
-  limit: number,
-): Promise<Walked> {
-  let processed = 0;
+type WalkPhase = Exclude<Phase, "reset" | "visits">;
+type WalkedRow = Doc<"pageViews"> | Doc<"customEvents"> | Doc<"activeSessions"> | Doc<"visits">;
+
+/** The rows `phase` walks from `cursor`, with their index keys. */
+function rowsOf(ctx: MutationCtx, phase: WalkPhase, cursor: Status["cursor"], now: number): AsyncGenerator<[WalkedRow, IndexKey]> {
   const startIndexKey = (cursor ?? undefined) as IndexKey | undefined;
-  // Views in time order, so a step covers a span of time (what per-time-bucket figures will want); other tables by creation.
-  const rows: AsyncGenerator<[Doc<typeof phase>, IndexKey]> =
-    phase === "pageViews"
-      ? streamQuery(ctx, { table: "pageViews", index: "by_timestamp", schema, startIndexKey })
-      : streamQuery(ctx, { table: phase, startIndexKey });
-  for await (const [row, indexKey] of rows) {
+  switch (phase) {
+    // Views in time order, so a step covers a span of time (what per-time-bucket figures will want); other tables by creation.
+    case "pageViews":
+      return streamQuery(ctx, { table: "pageViews", index: "by_timestamp", schema, startIndexKey });
+    // Visits active within the session timeout of the phase's first step, up to now (a rebuilt visit of views from the future says nothing of now).
+    case "liveVisits":
+      return streamQuery(ctx, { table: "visits", index: "by_lastActivity", schema, startIndexKey: startIndexKey ?? [now - SESSION_TIMEOUT_MS], startInclusive: cursor === null, endIndexKey: [now] });
+    default:
+      return streamQuery(ctx, { table: phase, startIndexKey });
+  }
+}
+
+/** Folds up to `limit` rows of `phase` from the cursor, while the budget lasts. */
+async function walkTable(ctx: MutationCtx, phase: WalkPhase, cursor: Status["cursor"], folds: BatchFolds, upTo: LiveCursor, limit: number): Promise<Walked> {
+  let processed = 0;
+  for await (const [row, indexKey] of rowsOf(ctx, phase, cursor, folds.now)) {
     if (processed >= limit || !(await hasFoldBudget(ctx, folds))) return { processed, cursor, exhausted: false };
     await foldRow(ctx, phase, row, folds, upTo);
     cursor = indexKey as Status["cursor"];
@@ -248,7 +253,7 @@ async function walkTable(
   return { processed, cursor, exhausted: true };
 }
 
-async function foldRow(ctx: MutationCtx, phase: Exclude<Phase, "reset" | "visits">, row: Doc<typeof phase>, folds: BatchFolds, upTo: LiveCursor): Promise<void> {
+async function foldRow(ctx: MutationCtx, phase: WalkPhase, row: WalkedRow, folds: BatchFolds, upTo: LiveCursor): Promise<void> {
   switch (phase) {
     case "pageViews": {
       const view = row as Doc<"pageViews">;
@@ -266,5 +271,8 @@ async function foldRow(ctx: MutationCtx, phase: Exclude<Phase, "reset" | "visits
       if (!isLiveWorkers(session.committedAt, upTo.sessions)) await foldSessionState(ctx, folds.live, session, folds.now);
       return;
     }
+    // Every one, the live worker's too: a fold keeps the latest state of a session, whichever comes first.
+    case "liveVisits":
+      return await foldSessionState(ctx, folds.live, liveStateOf(row as Doc<"visits">), folds.now);
   }
 }

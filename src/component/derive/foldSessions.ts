@@ -2,15 +2,25 @@ import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { SESSION_TIMEOUT_MS } from "../../shared/config.js";
 import { addToCounters, countAtLeastZero } from "./counters.js";
+import { currentPageOf } from "../record/visits.js";
 
 /**
- * The derivation of "active now" from heartbeats, run by the stats worker
- * (and by a backfill over sessions' rows). `liveSessions` is the worker's
+ * The derivation of "active now", run by the stats worker (and by a backfill
+ * over sessions' rows). A session's live state comes from its open visit's
+ * changes (a view, a heartbeat: its page and last activity) or, with no open
+ * visit, from its live row's; each fold keeps the latest `lastSeen` (the later
+ * fold on a tie: a visit that changes at its live row's last instant came
+ * after it), so the two sources agree. `liveSessions` is the worker's
  * record of each session it counts; a page's live count and the site's move
  * with it, in the same transaction, so they are exact by construction.
  */
 
 export type SessionState = Pick<Doc<"activeSessions">, "sessionId" | "currentPath" | "lastSeen">;
+
+/** What a change of an open visit says of its session: on its current page at its last activity. */
+export function liveStateOf(visit: Pick<Doc<"visits">, "sessionId" | "currentPath" | "exitPage" | "lastActivity">): SessionState {
+  return { sessionId: visit.sessionId, currentPath: currentPageOf(visit), lastSeen: visit.lastActivity };
+}
 
 /** How each page's live count, and the site's, changed in this batch. */
 export type LiveFold = { pages: Map<string, number>; sessions: number };
@@ -47,7 +57,7 @@ async function getLiveSession(ctx: MutationCtx, sessionId: string) {
     .unique();
 }
 
-/** Applies a session's latest heartbeat: a new live session, a move to another page, or a later `lastSeen`. */
+/** Applies a session's latest live state: a new live session, a move to another page, or a later `lastSeen`. */
 export async function foldSessionState(ctx: MutationCtx, fold: LiveFold, state: SessionState, now: number): Promise<void> {
   if (isIdle(state.lastSeen, now)) return;
   const { sessionId, currentPath: path, lastSeen } = state;

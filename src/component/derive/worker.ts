@@ -23,11 +23,11 @@ import { vVisitFields } from "../record/visits.js";
 import { vStoredProps, vStoredRevenue } from "../record/eventFields.js";
 import { foldEventIntoGoal, foldEventIntoTime, foldViewIntoGoal } from "./timeBuckets.js";
 import { foldedGoalsOf, foldGoalHistory, hasGoalHistoryToFold } from "./goalBuckets.js";
-import { expireSession, finishLiveFold, foldSessionState, startLiveFold, untilNextExpiry } from "./foldSessions.js";
+import { expireSession, finishLiveFold, foldSessionState, liveStateOf, startLiveFold, untilNextExpiry } from "./foldSessions.js";
 import { isRollupDue, runRollupStep } from "./rollup.js";
 import { endedVisitsBy, settleEndedVisits } from "./settleVisits.js";
 import { getSnapshotCore, isSnapshotDue, isSnapshotStale, mayPublishSettled, publishOpenVisits } from "./openVisitSnapshot.js";
-import { admitSessionState, admitView, finishCapFold, startCapFold } from "./siteCaps.js";
+import { admitSessionState, admitView, finishCapFold, startCapFold, type CappedState } from "./siteCaps.js";
 
 /**
  * The stats worker (`@convex-dev/batch-worker`): the single writer of every
@@ -41,7 +41,9 @@ import { admitSessionState, admitView, finishCapFold, startCapFold } from "./sit
  * "active now" on time; unwatched, it waits WORKER_UNWATCHED_DEBOUNCE_MS after
  * a batch (pings meanwhile only read its worker document), folds sessions each
  * time but lets views and visits wait up to WORKER_UNWATCHED_FOLD_MS and folds
- * them together (one batch then writes each bucket they share once), and with
+ * them together (one batch then writes each bucket they share once; what the
+ * visits waiting say of their sessions goes into "active now" each time, from a
+ * cursor of its own, as it does while rules or a backfill hold them), and with
  * nothing to fold goes idle at once, with no timer: the cleanup cron wakes it for
  * sessions past the timeout and ended visits, and a dashboard that starts
  * watching has it catch up (record/wakeWorker.ts). Nothing runs on a site
@@ -78,14 +80,16 @@ const vCustomEventFold = v.object({
   props: v.optional(vStoredProps),
   revenue: v.optional(vStoredRevenue),
 });
-// A visit as a change of it committed (derive/foldVisits.ts).
-const vVisitChange = v.object({ committedAt: v.int64(), id: v.id("visits"), creationTime: v.number(), ...vVisitFields });
+// A visit as a change of it committed (derive/foldVisits.ts), with its session's page (derive/foldSessions.ts).
+const vVisitChange = v.object({ committedAt: v.int64(), id: v.id("visits"), creationTime: v.number(), ...vVisitFields, currentPath: v.optional(v.string()) });
 // How far each table has been folded: the commit timestamp of its last row (or change) folded; `waitingSince`: unwatched,
-// since when views or visits have waited unfolded (they are due WORKER_UNWATCHED_FOLD_MS later).
+// since when views or visits have waited unfolded (they are due WORKER_UNWATCHED_FOLD_MS later); `liveVisits`: how far
+// visit changes waiting past `visits` are folded into "active now" (absent: no further than `visits`).
 const vCursor = v.object({
   views: v.optional(v.int64()),
   sessions: v.optional(v.int64()),
   visits: v.optional(v.int64()),
+  liveVisits: v.optional(v.int64()),
   events: v.optional(v.int64()),
   waitingSince: v.optional(v.number()),
 });
@@ -101,6 +105,8 @@ export const workerValidators = defineBatchWorkerValidators({
     views: v.array(vView),
     sessions: v.array(vSessionState),
     visits: v.optional(v.array(vVisitChange)),
+    // While visit changes wait (unwatched, or held by rules or a backfill), what they say of their sessions: "active now" follows them.
+    liveVisits: v.optional(v.array(vSessionState)),
     events: v.optional(v.array(vCustomEventFold)),
     expired: v.array(v.string()),
     settle: v.boolean(),
@@ -149,12 +155,14 @@ const newVisitorOf = (row: { newVisitor?: boolean }) => (row.newVisitor === unde
 const commitTsOf = (row: { committedAt?: unknown }) => row.committedAt as bigint;
 
 /**
- * Whether a visitor's view or heartbeat was written since `since`: then more may follow, and the idle watched worker
- * polls through its cooldown rather than being woken again; after a wake-up on a timer nobody called, and it stops at once.
+ * Whether a visitor's view or heartbeat (on its visit, or on its live row) was written since `since`: then more may follow, and the idle
+ * watched worker polls through its cooldown rather than being woken again; after a wake-up on a timer nobody called, and it stops at once.
  */
 async function visitorCalledWithin(ctx: QueryCtx, since: number): Promise<boolean> {
   const view = await ctx.db.query("pageViews").withIndex("by_committedAt").order("desc").first();
   if (view !== null && view.timestamp >= since) return true;
+  const visit = await ctx.db.query("visits").withIndex("by_committedAt").order("desc").first();
+  if (visit !== null && visit.lastActivity >= since) return true;
   const session = await ctx.db.query("activeSessions").withIndex("by_committedAt").order("desc").first();
   return session !== null && session.lastSeen >= since;
 }
@@ -189,6 +197,8 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
   const deferredSince = !foldTraffic && (views.length > 0 || visits.length > 0 || events.length > 0) ? (from.waitingSince ?? now) : undefined;
   // What this batch folds of them: all it read, or nothing while they wait.
   const [foldedViews, foldedVisits, foldedEvents] = deferredSince === undefined ? [views, visits, events] : [[], [], []];
+  // Visit changes this batch does not fold still move "active now", read past their own cursor (a fold re-reads them: it keeps the latest state).
+  const liveVisits = visitsWait || deferredSince !== undefined ? await committedAfter(ctx, "visits", from.liveVisits ?? from.visits, WORKER_SESSIONS_PER_BATCH) : [];
   const expired = await ctx.db
     .query("liveSessions")
     .withIndex("by_lastSeen", (q) => q.lt("lastSeen", now - SESSION_TIMEOUT_MS))
@@ -205,7 +215,8 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
   // The rollup waits for a backfill (it rebuilds below the same horizons) and for rules that hold the fold.
   const rollup = !held && !backfilling && (await isRollupDue(ctx, now));
   const goalHistory = !held && (await hasGoalHistoryToFold(ctx));
-  if (views.length === 0 && sessions.length === 0 && visits.length === 0 && events.length === 0 && expired.length === 0 && !settle && !publish && !backfilling && !rollup && !goalHistory) {
+  const nothingNew = views.length === 0 && sessions.length === 0 && visits.length === 0 && liveVisits.length === 0 && events.length === 0;
+  if (nothingNew && expired.length === 0 && !settle && !publish && !backfilling && !rollup && !goalHistory) {
     if (!watched) return { kind: "idle", cooldownMs: 0 };
     const cooldownMs = (await visitorCalledWithin(ctx, now - WORKER_COOLDOWN_MS)) ? WORKER_COOLDOWN_MS : 0;
     const expiryInMs = await untilNextExpiry(ctx, now);
@@ -240,7 +251,8 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
         lastSeen: session.lastSeen,
         ...newVisitorOf(session),
       })),
-      visits: foldedVisits.map(({ _id, _creationTime, committedAt, ...visit }) => ({ committedAt: commitTsOf({ committedAt }), id: _id, creationTime: _creationTime, ...visit })),
+      visits: foldedVisits.map(({ _id, _creationTime, committedAt, pageChanges: _limit, ...visit }) => ({ committedAt: commitTsOf({ committedAt }), id: _id, creationTime: _creationTime, ...visit })),
+      liveVisits: liveVisits.map((visit) => ({ committedAt: commitTsOf(visit), ...liveStateOf(visit) })),
       events: foldedEvents.map((event) => ({
         committedAt: commitTsOf(event),
         sessionId: event.sessionId,
@@ -255,6 +267,7 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
       views: foldedViews.length > 0 ? commitTsOf(foldedViews.at(-1)!) : from.views,
       sessions: sessions.length > 0 ? commitTsOf(sessions.at(-1)!) : from.sessions,
       visits: foldedVisits.length > 0 ? commitTsOf(foldedVisits.at(-1)!) : from.visits,
+      liveVisits: liveVisits.length > 0 ? commitTsOf(liveVisits.at(-1)!) : from.liveVisits,
       events: foldedEvents.length > 0 ? commitTsOf(foldedEvents.at(-1)!) : from.events,
       ...(deferredSince === undefined ? {} : { waitingSince: deferredSince }),
     },
@@ -309,18 +322,22 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
       : await foldWhileBudget(ctx, folds, batch.views, batch.from.views, async (view) => {
           if (await admitView(ctx, caps, folds.live, view, now)) await foldPageView(ctx, folds.views, view);
         });
-  const sessions = resetting
-    ? batch.from.sessions
-    : await foldWhileBudget(ctx, folds, batch.sessions, batch.from.sessions, async (state) => {
-        if (await admitSessionState(ctx, caps, folds.live, state, now)) await foldSessionState(ctx, folds.live, state, now);
-      });
+  const foldLiveState = async (state: CappedState) => {
+    if (await admitSessionState(ctx, caps, folds.live, state, now)) await foldSessionState(ctx, folds.live, state, now);
+  };
+  const sessions = resetting ? batch.from.sessions : await foldWhileBudget(ctx, folds, batch.sessions, batch.from.sessions, foldLiveState);
+  // After live rows: a visit that changed at its live row's last instant came after it.
+  const liveVisits = resetting ? batch.from.liveVisits : await foldWhileBudget(ctx, folds, batch.liveVisits ?? [], batch.from.liveVisits, foldLiveState);
   // Visits the caps remade or deleted leave the buckets; a remade one comes back with its next change, which the remake stamped.
   for (const visit of caps.remade.values()) await unfoldVisit(ctx, folds.views.time, visit);
   // A visit's change waits until the views committed with it have passed the caps: every view of the batch, or up to the views' cursor.
   const viewsLeft = leftBehind(batch.views, views, WORKER_VIEWS_PER_BATCH);
   const visitChanges = resetting || held ? [] : (batch.visits ?? []).filter((change) => !viewsLeft || (views !== undefined && change.committedAt <= views));
+  // A visit the caps remade or deleted says nothing of its session until its next change (a refused session's: never).
   const visits = await foldWhileBudget(ctx, folds, visitChanges, batch.from.visits, async ({ id, committedAt, creationTime, ...visit }) => {
-    if (!caps.remade.has(id)) await foldCommittedChange(ctx, folds.views.time, { _id: id, _creationTime: creationTime, ...visit });
+    if (caps.remade.has(id)) return;
+    await foldCommittedChange(ctx, folds.views.time, { _id: id, _creationTime: creationTime, ...visit });
+    await foldSessionState(ctx, folds.live, liveStateOf(visit), now);
   });
   const events = resetting || held ? batch.from.events : await foldWhileBudget(ctx, folds, batch.events ?? [], batch.from.events, (event) => foldEventIntoTime(ctx, folds.views.time, event));
   // Goals with buckets of their own: a new one's live fold begins at this batch's cursors; then its history, with the budget left.
@@ -365,10 +382,13 @@ export async function foldBatch(ctx: MutationCtx, batch: WorkerBatch, now: numbe
     batch.expired.length >= WORKER_EXPIRIES_PER_BATCH ||
     batch.goalHistory === true ||
     trafficLeft ||
-    leftBehind(batch.sessions, sessions, WORKER_SESSIONS_PER_BATCH);
+    leftBehind(batch.sessions, sessions, WORKER_SESSIONS_PER_BATCH) ||
+    leftBehind(batch.liveVisits ?? [], liveVisits, WORKER_SESSIONS_PER_BATCH);
   // Views and visits still waiting keep their wait's start: deferred ones, or the rest of a fold that was due.
   const waitingSince = batch.deferredSince ?? (trafficLeft ? batch.from.waitingSince : undefined);
-  return { debounceMs: cadenceAfter(batch, leftOver, now), cursor: waitingSince === undefined ? cursor : { ...cursor, waitingSince } };
+  // "Active now" is ahead of the visits' fold only while visit changes wait.
+  const liveAhead = liveVisits !== undefined && (visits === undefined || liveVisits > visits) ? { liveVisits } : {};
+  return { debounceMs: cadenceAfter(batch, leftOver, now), cursor: { ...cursor, ...liveAhead, ...(waitingSince === undefined ? {} : { waitingSince }) } };
 }
 
 /** Whether rows of the batch's list wait for the next batch: the fold stopped short, or the list was cut at its limit. */

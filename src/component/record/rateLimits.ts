@@ -16,8 +16,9 @@ import {
  * per-session limits keep their state in the session's own rows, which its
  * call reads or writes anyway, so a limit costs no write of its own: a view
  * counts the session's views of the last minute, and a page-changing
- * heartbeat takes a token of a bucket kept on the session's `activeSessions`
- * row (rate-limiter's token-bucket arithmetic). The two site-wide caps are the
+ * heartbeat takes a token of a bucket kept on the row the beat writes: the
+ * session's open visit, else its `activeSessions` row (rate-limiter's
+ * token-bucket arithmetic). The two site-wide caps are the
  * stats worker's (derive/siteCaps.ts), where no visitor waits: a visitor's
  * call only reads the pause on new visitors that the worker sets when it
  * refuses one, so no document is one that two visitors write
@@ -30,7 +31,7 @@ export type SiteCapName = "newVisitors" | "newPaths";
 /** What a limited call throws: nothing of the call was written; `retryAfter` is in milliseconds. */
 export type RateLimited = { code: "RATE_LIMITED"; limit: SessionLimit | "newVisitors"; retryAfter: number; message: string };
 
-/** A session's page-change bucket as its live row keeps it (rate-limiter's state: its tokens at `ts`). */
+/** A session's page-change bucket as its open visit or live row keeps it (rate-limiter's state: its tokens at `ts`). */
 type TokenBucketState = NonNullable<Doc<"activeSessions">["pageChanges"]>;
 
 /** Page-changing heartbeats: a burst of SESSION_HEARTBEATS_PER_MINUTE, then as many a minute. */
@@ -95,12 +96,12 @@ export async function enforceEventLimit(ctx: QueryCtx, sessionId: string, now: n
 }
 
 /**
- * Takes a token of the session's page-change bucket (`session`: its row, null
- * before its first heartbeat) or throws RATE_LIMITED; returns the bucket to
- * store on the row the heartbeat writes.
+ * Takes a token of the session's page-change bucket (`holder`: the row that
+ * keeps it, null before its first heartbeat; a bucket absent is full) or
+ * throws RATE_LIMITED; returns the bucket to store on the row the heartbeat writes.
  */
-export function takePageChangeToken(session: Pick<Doc<"activeSessions">, "pageChanges"> | null, now: number): TokenBucketState {
-  const { value, ts, retryAfter } = calculateRateLimit(session?.pageChanges ?? null, PAGE_CHANGES, now, 1);
+export function takePageChangeToken(holder: { pageChanges?: TokenBucketState } | null, now: number): TokenBucketState {
+  const { value, ts, retryAfter } = calculateRateLimit(holder?.pageChanges ?? null, PAGE_CHANGES, now, 1);
   if (value < 0) throw rateLimited("sessionHeartbeats", retryAfter ?? 0, "this session sends heartbeats faster than its tracker does");
   return { value, ts };
 }

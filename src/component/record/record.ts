@@ -1,10 +1,10 @@
 import { v, type Infer } from "convex/values";
 import type { MutationCtx } from "../_generated/server.js";
-import { DEDUP_WINDOW_MS, HEARTBEAT_DEDUP_MS, HEARTBEAT_VISIT_GAP_MS, LIVE_ROW_REFRESH_MS, SESSION_TIMEOUT_MS, type PageType } from "../../shared/config.js";
+import { DEDUP_WINDOW_MS, LIVE_ROW_REFRESH_MS, SESSION_TIMEOUT_MS, type PageType } from "../../shared/config.js";
 import { enforceNewVisitorPause, enforceViewLimit, takePageChangeToken } from "./rateLimits.js";
 import { assertValidPageType, canonicalPath, canonicalSessionId, checkedScrollDepth } from "../../shared/validation.js";
 import { isBotUserAgent, visitAttributes, vVisitContext, type VisitAttributes } from "./visitAttributes.js";
-import { recordVisitActivity, recordVisitView } from "./visits.js";
+import { beatVisit, openVisitOf, recordVisitView } from "./visits.js";
 import { pingStatsWorker } from "./wakeWorker.js";
 
 /**
@@ -66,41 +66,41 @@ export async function recordPageView(ctx: MutationCtx, input: PageViewInput, att
 }
 
 /**
- * Upserts the session's own row. A same-path repeat inside HEARTBEAT_DEDUP_MS
- * of the row's last write writes nothing; a same-path beat inside
- * LIVE_ROW_REFRESH_MS extends only the visit (the row stays live a minute
- * more: prds/collection.md); any other heartbeat restamps `committedAt`, so
- * the worker folds the change once. A session with no view that inserts its
- * row is a new visitor: the row says so until the worker admits it. A beat's
- * `scrollDepth` raises its page's deepest scroll in the visit, in the same
- * write; inside the dedup window it writes only that, and only when deeper.
+ * A heartbeat: the session is here, on this page, now. A session with an open
+ * visit keeps that on the visit, one document read and at most one written
+ * (record/visits.ts beatVisit); one with none (back after VISIT_TIMEOUT_MS, or
+ * beating before its first view) on its own live row. A beat that changes
+ * "active now" or a visit wakes the worker (while it waits out a debounce, a
+ * ping only reads its worker document); one that only keeps a live row live
+ * waits for its next run.
  */
 export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath: string, now: number, scrollDepth?: number): Promise<void> {
+  const visit = await openVisitOf(ctx, sessionId, now);
+  const scroll = scrollDepth === undefined ? undefined : { path: currentPath, depth: scrollDepth };
+  const changed = visit === null ? await beatLiveRow(ctx, sessionId, currentPath, now) : await beatVisit(ctx, visit, currentPath, now, scroll);
+  if (changed) await pingStatsWorker(ctx);
+}
+
+/**
+ * Upserts the live row of a session with no open visit (a beat's scroll has no visit to go to; true when the beat
+ * changes "active now"). A same-path repeat inside LIVE_ROW_REFRESH_MS of the row's last write writes nothing; a new
+ * page takes a token of the row's page-change limit. A session with no view that inserts its row is a new visitor:
+ * the row says so until the worker admits it.
+ */
+async function beatLiveRow(ctx: MutationCtx, sessionId: string, currentPath: string, now: number): Promise<boolean> {
   const session = await liveSessionOf(ctx, sessionId);
   const samePage = session !== null && session.currentPath === currentPath;
-  const scroll = scrollDepth === undefined ? undefined : { path: currentPath, depth: scrollDepth };
-  if (samePage && now - session.lastSeen < HEARTBEAT_DEDUP_MS) {
-    // A deeper scroll is news the worker folds (at most 101 writes a page); the beat's activity waits for the next one.
-    if (scroll !== undefined && (await recordVisitActivity(ctx, sessionId, now, scroll, Infinity))) await pingStatsWorker(ctx);
-    return;
+  if (samePage && now - session.lastSeen < LIVE_ROW_REFRESH_MS) return false;
+  // A same-page beat passes at most once per LIVE_ROW_REFRESH_MS, under the limit already: only a new page takes a token.
+  const pageChanges = samePage ? session.pageChanges : takePageChangeToken(session, now);
+  const state = { sessionId, currentPath, lastSeen: now, committedAt: ctx.db.vars.commitTs, ...(pageChanges === undefined ? {} : { pageChanges }) };
+  if (session !== null) await ctx.db.patch(session._id, state);
+  else if (await hasViewed(ctx, sessionId)) await ctx.db.insert("activeSessions", state);
+  else {
+    await enforceNewVisitorPause(ctx, now);
+    await ctx.db.insert("activeSessions", { ...state, newVisitor: true });
   }
-  if (!samePage || now - session.lastSeen >= LIVE_ROW_REFRESH_MS) {
-    // A same-page beat passes the dedup at most once per HEARTBEAT_DEDUP_MS, under the limit already: only a new page takes a token.
-    const pageChanges = samePage ? session.pageChanges : takePageChangeToken(session, now);
-    const state = { sessionId, currentPath, lastSeen: now, committedAt: ctx.db.vars.commitTs, ...(pageChanges === undefined ? {} : { pageChanges }) };
-    if (session !== null) await ctx.db.patch(session._id, state);
-    else if (await hasViewed(ctx, sessionId)) await ctx.db.insert("activeSessions", state);
-    else {
-      await enforceNewVisitorPause(ctx, now);
-      await ctx.db.insert("activeSessions", { ...state, newVisitor: true });
-    }
-  }
-  // The dedup counts from the live row's last write, up to LIVE_ROW_REFRESH_MS old: the visit's own last activity bounds a loop of beats.
-  const extendsVisit = await recordVisitActivity(ctx, sessionId, now, scroll, HEARTBEAT_VISIT_GAP_MS);
-  // A heartbeat that changes "active now" or a visit's duration wakes the worker (while it waits out a debounce, a ping
-  // only reads its worker document); one that only keeps a live session live waits for its next run.
-  const changesActiveNow = session === null || session.currentPath !== currentPath || now - session.lastSeen >= SESSION_TIMEOUT_MS;
-  if (changesActiveNow || extendsVisit) await pingStatsWorker(ctx);
+  return session === null || !samePage || now - session.lastSeen >= SESSION_TIMEOUT_MS;
 }
 
 /** The session's own live row, if it has sent a heartbeat lately. */

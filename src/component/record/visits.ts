@@ -1,7 +1,8 @@
 import { v } from "convex/values";
 import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
-import { DIRECT_SOURCE, UNKNOWN_VALUE, VISIT_SCROLL_PAGES_MAX, VISIT_TIMEOUT_MS } from "../../shared/config.js";
+import { DIRECT_SOURCE, HEARTBEAT_DEDUP_MS, UNKNOWN_VALUE, VISIT_SCROLL_PAGES_MAX, VISIT_TIMEOUT_MS } from "../../shared/config.js";
+import { takePageChangeToken } from "./rateLimits.js";
 import { vVisitAttributes, type VisitAttributes } from "./visitAttributes.js";
 
 /**
@@ -9,8 +10,10 @@ import { vVisitAttributes, type VisitAttributes } from "./visitAttributes.js";
  * heartbeats) with no gap over VISIT_TIMEOUT_MS. Each visit is one `visits`
  * row that only its own session's mutations write, so two visitors still
  * share nothing. A view after a longer gap starts a new visit; a heartbeat
- * only extends an open one. Every change stamps `committedAt`, so the stats
- * worker folds it into time buckets as it commits (component/derive/foldVisits.ts).
+ * only extends an open one, and keeps its session's live state on it (its
+ * page, its page-change limit), so a beat writes one document. Every change
+ * stamps `committedAt`, so the stats worker folds it into time buckets and
+ * "active now" as it commits (component/derive/foldVisits.ts, foldSessions.ts).
  */
 
 export const vVisitFields = {
@@ -48,6 +51,9 @@ export const UNKNOWN_ATTRIBUTES: VisitAttributes = {
 
 export const isOpen = (visit: Pick<Visit, "lastActivity">, now: number) => now - visit.lastActivity <= VISIT_TIMEOUT_MS;
 
+/** The page an open visit's session is on: its latest heartbeat's, else its latest view's. */
+export const currentPageOf = (visit: Pick<Visit, "currentPath" | "exitPage">) => visit.currentPath ?? visit.exitPage;
+
 /** The session's latest visit that started at or before `at`. */
 export async function visitAt(ctx: QueryCtx, sessionId: string, at: number): Promise<Visit | null> {
   return await ctx.db
@@ -57,34 +63,51 @@ export async function visitAt(ctx: QueryCtx, sessionId: string, at: number): Pro
     .first();
 }
 
+/** The session's visit still open at `now`, if any. */
+export async function openVisitOf(ctx: QueryCtx, sessionId: string, now: number): Promise<Visit | null> {
+  const latest = await visitAt(ctx, sessionId, now);
+  return latest !== null && isOpen(latest, now) ? latest : null;
+}
+
 /**
- * A counted view's part in its visit: the session's open visit gains it (and
- * it becomes the exit page), else it starts a new visit with the view's
- * attributes. A repeat the dedup window drops writes nothing; the page's
- * heartbeats carry its activity.
+ * A counted view's part in its visit: the session's open visit gains it (it
+ * becomes the exit page, and the page the session is on), else it starts a
+ * new visit with the view's attributes. A repeat the dedup window drops
+ * writes nothing; the page's heartbeats carry its activity.
  */
 export async function recordVisitView(ctx: MutationCtx, view: { sessionId: string; path: string }, attributes: VisitAttributes, now: number): Promise<void> {
-  const latest = await visitAt(ctx, view.sessionId, now);
-  if (latest !== null && isOpen(latest, now)) {
-    await ctx.db.patch(latest._id, { lastActivity: now, views: latest.views + 1, exitPage: view.path, committedAt: ctx.db.vars.commitTs });
+  const open = await openVisitOf(ctx, view.sessionId, now);
+  if (open !== null) {
+    await ctx.db.patch(open._id, { lastActivity: now, views: open.views + 1, exitPage: view.path, currentPath: undefined, committedAt: ctx.db.vars.commitTs });
     return;
   }
   const { sessionId, path } = view;
   await ctx.db.insert("visits", { sessionId, start: now, lastActivity: now, views: 1, entryPage: path, exitPage: path, ...attributes, committedAt: ctx.db.vars.commitTs });
 }
 
+/** A custom event extends the session's open visit to `now`; it never starts one. */
+export async function recordVisitActivity(ctx: MutationCtx, sessionId: string, now: number): Promise<void> {
+  const open = await openVisitOf(ctx, sessionId, now);
+  if (open !== null && now > open.lastActivity) await ctx.db.patch(open._id, { lastActivity: now, committedAt: ctx.db.vars.commitTs });
+}
+
 /**
- * A heartbeat extends the session's open visit and raises its page's deepest scroll, in one write (true when it
- * changed the visit); it never starts one. It extends only to a `now` at least `minGapMs` past the visit's last
- * activity (Infinity: only the scroll, for a beat the dedup window holds back).
+ * A heartbeat of a session with an open visit, kept on the visit alone (true when it wrote it): a same-page beat within
+ * HEARTBEAT_DEDUP_MS of the visit's last activity writes only a deeper scroll (at most 101 writes a page); any other
+ * extends the visit to now on the beat's page, its scroll in the same write, and a new page takes a token of the
+ * session's page-change limit (or throws RATE_LIMITED, writing nothing).
  */
-export async function recordVisitActivity(ctx: MutationCtx, sessionId: string, now: number, scroll?: PageScroll, minGapMs = 1): Promise<boolean> {
-  const latest = await visitAt(ctx, sessionId, now);
-  if (latest === null || !isOpen(latest, now)) return false;
-  const extended = now - latest.lastActivity >= minGapMs;
-  const scrollDepths = scroll === undefined ? null : deeperScroll(latest.scrollDepths ?? [], scroll);
-  if (!extended && scrollDepths === null) return false;
-  await ctx.db.patch(latest._id, { ...(extended ? { lastActivity: now } : {}), ...(scrollDepths === null ? {} : { scrollDepths }), committedAt: ctx.db.vars.commitTs });
+export async function beatVisit(ctx: MutationCtx, visit: Visit, path: string, now: number, scroll?: PageScroll): Promise<boolean> {
+  const samePage = currentPageOf(visit) === path;
+  const scrollDepths = scroll === undefined ? null : deeperScroll(visit.scrollDepths ?? [], scroll);
+  const deeper = scrollDepths === null ? {} : { scrollDepths };
+  if (samePage && now - visit.lastActivity < HEARTBEAT_DEDUP_MS) {
+    if (scrollDepths !== null) await ctx.db.patch(visit._id, { ...deeper, committedAt: ctx.db.vars.commitTs });
+    return scrollDepths !== null;
+  }
+  const pageChanges = samePage ? {} : { pageChanges: takePageChangeToken(visit, now) };
+  const currentPath = path === visit.exitPage ? undefined : path;
+  await ctx.db.patch(visit._id, { lastActivity: Math.max(now, visit.lastActivity), currentPath, ...pageChanges, ...deeper, committedAt: ctx.db.vars.commitTs });
   return true;
 }
 
@@ -124,6 +147,9 @@ function attributesOf(visit: Visit): VisitAttributes {
   return Object.fromEntries(ATTRIBUTE_FIELDS.flatMap((field) => (visit[field] === undefined ? [] : [[field, visit[field]]]))) as VisitAttributes;
 }
 
+/** The live state a visit carries (beatVisit), for a rebuilt row to keep. */
+const liveStateFieldsOf = ({ currentPath, pageChanges }: Visit) => ({ ...(currentPath === undefined ? {} : { currentPath }), ...(pageChanges === undefined ? {} : { pageChanges }) });
+
 /** True for a visit whose views carried no context: one rebuilt from views recorded before visits existed. */
 const knowsNothing = (visit: Visit) => ATTRIBUTE_FIELDS.every((field) => visit[field] === UNKNOWN_ATTRIBUTES[field]);
 
@@ -131,7 +157,8 @@ const knowsNothing = (visit: Visit) => ATTRIBUTE_FIELDS.every((field) => visit[f
  * Makes `visit` and the session's visit before it one visit when `visit`
  * started within the timeout of that one's last activity: it enters at the
  * earlier one's page, with the earlier one's attributes (or the later one's,
- * when the earlier knows nothing of its source and device). The later row is
+ * when the earlier knows nothing of its source and device), and the live state
+ * of the one that ends later. The later row is
  * kept (its session may still be writing it), the earlier deleted. Only the
  * backfill calls this, before it settles any visit, so the joined visit is
  * settled once.
@@ -152,6 +179,7 @@ async function joinPreviousVisit(ctx: MutationCtx, visit: Visit): Promise<void> 
     views: previous.views + visit.views,
     entryPage: previous.entryPage,
     exitPage: endsLater ? visit.exitPage : previous.exitPage,
+    ...liveStateFieldsOf(endsLater ? visit : previous),
     ...attributesOf(knowsNothing(previous) ? visit : previous),
     ...(scrollDepths.length === 0 ? {} : { scrollDepths }),
   });

@@ -9,6 +9,7 @@ const PHASE_NAMES: Record<Backfill["phase"], string> = {
   visits: "visits",
   reset: "a fresh start",
   activeSessions: "active sessions",
+  liveVisits: "active visits",
 };
 
 /** Shown while the backend rebuilds its counts, so low numbers are not mistaken for real ones. */
