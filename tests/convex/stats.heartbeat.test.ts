@@ -1,15 +1,15 @@
 import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { HEARTBEAT_DEDUP_MS, LIVE_ROW_REFRESH_MS } from "../../src/shared/config";
+import { HEARTBEAT_DEDUP_MS, LIVE_ROW_REFRESH_MS, SESSION_TIMEOUT_MS, WATCH_RENEW_MS } from "../../src/shared/config";
 import { muteBackfillLogs, runBackfill } from "../support/backfill";
 import { expectExactActiveNow, storedActiveNow } from "../support/recount";
-import { advanceTo, SECOND, T0, useFakeClock } from "../support/clock";
+import { advanceTo, HOUR, SECOND, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
 import { STATS_COMPONENT } from "../support/convexBackend";
 import { insertRows, sessionId } from "../support/seed";
 import { readTables } from "../support/tables";
 import { heartbeat, measureHeartbeat, viewPage } from "../support/calls";
-import { settle } from "../support/worker";
+import { settle, watchStats, workerRuns } from "../support/worker";
 import { writesOf } from "../support/writeSet";
 
 useFakeClock(T0);
@@ -136,6 +136,35 @@ describe("a heartbeat of a session with an open visit", () => {
     await heartbeat(t, 1, "/a");
     expect((await visitOf(1)).currentPath).toBeUndefined();
     expect(await active()).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/a", title: "/a", count: 1 }] });
+  });
+
+  test("a beat that only extends its visit wakes no one: the watched worker folds it with its next batch, at the latest as the first live session times out", async () => {
+    const range = { from: T0, to: T0 + HOUR };
+    await viewPage(t, 1, "/a");
+    await settle(t);
+    const runs = workerRuns(t);
+    advanceTo(T0 + 30 * SECOND);
+    const { cost } = await measureHeartbeat(t, 1, "/a");
+    // Its visit (the patch reads it again), and not the worker's document a ping reads.
+    expect(cost).toMatchObject({ documentsRead: 2, documentsWritten: 1 });
+    await t.finishInProgressScheduledFunctions();
+    expect(workerRuns(t)).toBe(runs);
+    expect(await t.query(api.stats.summary, range)).toMatchObject({ visits: 1, visitDurationMs: 0 });
+    // The worker sleeps until the session's timeout as it knows it (its view's): then it folds the beat first, and the session stays.
+    for (let at = T0 + 30 * SECOND; at <= T0 + SESSION_TIMEOUT_MS + SECOND; at += SECOND) {
+      advanceTo(at);
+      // The open dashboard renews its watch.
+      if (at % WATCH_RENEW_MS === 0) await watchStats(t);
+      await t.finishInProgressScheduledFunctions();
+    }
+    expect(workerRuns(t)).toBeGreaterThan(runs);
+    expect(await t.query(api.stats.summary, range)).toMatchObject({ visits: 1, visitDurationMs: 30 * SECOND });
+    expect(await t.query(api.stats.getActiveVisitors, {})).toMatchObject({ activeVisitors: 1 });
+    // A beat on another page changes "active now": it wakes the worker.
+    advanceTo(T0 + SESSION_TIMEOUT_MS + 10 * SECOND);
+    await heartbeat(t, 1, "/b");
+    await settle(t);
+    expect(await t.query(api.stats.getActiveVisitors, {})).toEqual({ activeVisitors: 1, activeByPath: [{ path: "/b", title: "/b", count: 1 }] });
   });
 
   test("a view is its session's presence on its page, and a beat on a page whose view the dedup dropped moves it there", async () => {

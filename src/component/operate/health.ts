@@ -171,12 +171,15 @@ async function checkRules(ctx: QueryCtx, backfillRunning: boolean, commands: Com
  * HEALTH_MAX_WORKER_LAG_MS to spare: while a dashboard watches, a view one debounce, 1.5 s (a dashboard that starts
  * watching has it catch up) and a heartbeat that only extends a live session until the first live session times out (it
  * wakes no one); while none watches, one cadence more (the cron wakes the idle worker for timed-out sessions), and a
- * view (or a visit's change) the time views and visits wait to be folded together too.
+ * view the time views and visits wait to be folded together too.
  */
-function allowedLagMs(watched: boolean): { view: number; heartbeat: number } {
+function allowedLagMs(watched: boolean): { view: number; heartbeat: number; visit: number } {
   const cadence = watched ? 0 : WORKER_UNWATCHED_DEBOUNCE_MS;
   const traffic = watched ? 0 : WORKER_UNWATCHED_FOLD_MS;
-  return { view: traffic + cadence + HEALTH_MAX_WORKER_LAG_MS, heartbeat: cadence + SESSION_TIMEOUT_MS + HEALTH_MAX_WORKER_LAG_MS };
+  const view = traffic + cadence + HEALTH_MAX_WORKER_LAG_MS;
+  const heartbeat = cadence + SESSION_TIMEOUT_MS + HEALTH_MAX_WORKER_LAG_MS;
+  // A visit's change waits as its view does, or, a beat that only extends it (it wakes no one), as a heartbeat.
+  return { view, heartbeat, visit: Math.max(view, heartbeat) };
 }
 
 /**
@@ -196,14 +199,15 @@ async function checkWorker(ctx: QueryCtx, now: number, held: boolean, commands: 
     .query("activeSessions")
     .withIndex("by_committedAt", (q) => q.gt("committedAt", cursor.sessions ?? -1n))
     .first();
-  // A visit's change (a view, a heartbeat that extends it) is folded as a view is: its age is that of its latest write.
+  // A visit's change (a view, a heartbeat that extends it): its age is that of its latest write.
   const visit = await ctx.db
     .query("visits")
     .withIndex("by_committedAt", (q) => q.gt("committedAt", cursor.visits ?? -1n))
     .first();
-  const viewAge = Math.max(now - (view?._creationTime ?? now), now - (visit?.lastActivity ?? now));
+  const viewAge = now - (view?._creationTime ?? now);
   const heartbeatAge = now - (session?.lastSeen ?? now);
-  const oldest = now - Math.max(viewAge, heartbeatAge);
+  const visitAge = now - (visit?.lastActivity ?? now);
+  const oldest = now - Math.max(viewAge, heartbeatAge, visitAge);
   const lagMs = Math.max(0, Math.round(now - oldest));
   const status = run?.kind ?? "never run";
   const watched = isWatched(await getDashboardWatch(ctx), now);
@@ -215,7 +219,7 @@ async function checkWorker(ctx: QueryCtx, now: number, held: boolean, commands: 
   if (status === "stopped") {
     return { ok: false, status, lagMs, message: `the stats worker is stopped: views and heartbeats are kept but not counted (${behind})`, fix: commands.startWorker };
   }
-  if (viewAge > allowed.view || heartbeatAge > allowed.heartbeat) {
+  if (viewAge > allowed.view || heartbeatAge > allowed.heartbeat || visitAge > allowed.visit) {
     return held
       ? { ok: false, status, lagMs, message: `the stats worker holds views until a backfill rebuilds derived data: ${behind}`, fix: commands.backfill }
       : { ok: false, status, lagMs, message: `the stats worker is behind (${cadence}): ${behind}`, fix: "look for the worker's errors in the deployment's logs (worker:foldBatch)" };

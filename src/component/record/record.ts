@@ -70,9 +70,9 @@ export async function recordPageView(ctx: MutationCtx, input: PageViewInput, att
  * visit keeps that on the visit, one document read and at most one written
  * (record/visits.ts beatVisit); one with none (back after VISIT_TIMEOUT_MS, or
  * beating before its first view) on its own live row. A beat that changes
- * "active now" or a visit wakes the worker (while it waits out a debounce, a
- * ping only reads its worker document); one that only keeps a live row live
- * waits for its next run.
+ * "active now" wakes the worker (while it waits out a debounce, a ping only
+ * reads its worker document); one that only keeps a session live or extends
+ * its visit waits for the worker's next run.
  */
 export async function heartbeat(ctx: MutationCtx, sessionId: string, currentPath: string, now: number, scrollDepth?: number): Promise<void> {
   const visit = await openVisitOf(ctx, sessionId, now);

@@ -1,7 +1,7 @@
 import { v } from "convex/values";
 import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
-import { DIRECT_SOURCE, HEARTBEAT_DEDUP_MS, UNKNOWN_VALUE, VISIT_SCROLL_PAGES_MAX, VISIT_TIMEOUT_MS } from "../../shared/config.js";
+import { DIRECT_SOURCE, HEARTBEAT_DEDUP_MS, SESSION_TIMEOUT_MS, UNKNOWN_VALUE, VISIT_SCROLL_PAGES_MAX, VISIT_TIMEOUT_MS } from "../../shared/config.js";
 import { takePageChangeToken } from "./rateLimits.js";
 import { vVisitAttributes, type VisitAttributes } from "./visitAttributes.js";
 
@@ -92,10 +92,13 @@ export async function recordVisitActivity(ctx: MutationCtx, sessionId: string, n
 }
 
 /**
- * A heartbeat of a session with an open visit, kept on the visit alone (true when it wrote it): a same-page beat within
- * HEARTBEAT_DEDUP_MS of the visit's last activity writes only a deeper scroll (at most 101 writes a page); any other
- * extends the visit to now on the beat's page, its scroll in the same write, and a new page takes a token of the
- * session's page-change limit (or throws RATE_LIMITED, writing nothing).
+ * A heartbeat of a session with an open visit, kept on the visit alone: a same-page beat within HEARTBEAT_DEDUP_MS of
+ * the visit's last activity writes only a deeper scroll (at most 101 writes a page); any other extends the visit to now
+ * on the beat's page, its scroll in the same write, and a new page takes a token of the session's page-change limit (or
+ * throws RATE_LIMITED, writing nothing). True when the beat changes "active now" (another page, or a session back
+ * after the timeout): only then must the worker fold it at once; a beat that only extends its visit waits for the
+ * worker's next batch (a view's, the first live session's timeout, the cron's), and its ping would read the worker's
+ * document, a third of a beat's I/O.
  */
 export async function beatVisit(ctx: MutationCtx, visit: Visit, path: string, now: number, scroll?: PageScroll): Promise<boolean> {
   const samePage = currentPageOf(visit) === path;
@@ -103,12 +106,12 @@ export async function beatVisit(ctx: MutationCtx, visit: Visit, path: string, no
   const deeper = scrollDepths === null ? {} : { scrollDepths };
   if (samePage && now - visit.lastActivity < HEARTBEAT_DEDUP_MS) {
     if (scrollDepths !== null) await ctx.db.patch(visit._id, { ...deeper, committedAt: ctx.db.vars.commitTs });
-    return scrollDepths !== null;
+    return false;
   }
   const pageChanges = samePage ? {} : { pageChanges: takePageChangeToken(visit, now) };
   const currentPath = path === visit.exitPage ? undefined : path;
   await ctx.db.patch(visit._id, { lastActivity: Math.max(now, visit.lastActivity), currentPath, ...pageChanges, ...deeper, committedAt: ctx.db.vars.commitTs });
-  return true;
+  return !samePage || now - visit.lastActivity >= SESSION_TIMEOUT_MS;
 }
 
 /** The pages' deepest scrolls with `scroll` taken in, or null when it is no deeper (or a new page past VISIT_SCROLL_PAGES_MAX). */
