@@ -6,6 +6,7 @@ import { CURRENCY_VARIABLE } from "../../src/component/record/customEvents";
 import { viewPage } from "../support/calls";
 import { DAY, HOUR, MINUTE, T0, advanceTo, minuteOf, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
+import { propPairs } from "../../src/component/record/eventFields";
 import { random, sessionId } from "../support/seed";
 import { countRange, readViews } from "../support/timeTruth";
 import { muteBackfillLogs, startBackfill } from "../support/backfill";
@@ -21,7 +22,9 @@ import { USER_AGENTS } from "../support/visitWorkload";
 useFakeClock(T0);
 afterEach(() => vi.unstubAllEnvs());
 
-const events = (t: TestConvex) => t.runInStats((ctx) => ctx.db.query("customEvents").collect());
+const storedEvents = (t: TestConvex) => t.runInStats((ctx) => ctx.db.query("customEvents").collect());
+/** The events stored, their properties as the pairs they were sent as. */
+const events = async (t: TestConvex) => (await storedEvents(t)).map((event) => ({ ...event, ...(event.props === undefined ? {} : { props: propPairs(event.props) }) }));
 const signup = (visitor: number, extra: Record<string, unknown> = {}) => ({ sessionId: sessionId(visitor), name: "Signup", path: "/pricing", ...extra });
 
 async function refusal(t: TestConvex, args: Record<string, unknown>) {
@@ -53,6 +56,26 @@ describe("trackEvent", () => {
     ]);
     const [visit] = await t.runInStats((ctx) => ctx.db.query("visits").collect());
     expect(visit).toMatchObject({ start: T0, lastActivity: T0 + 2 * MINUTE, views: 1 });
+    // Stored flat, keys and values alternating: pairs' field names would be 16 bytes a property.
+    expect((await storedEvents(t))[0].props).toEqual(["plan", "pro", "seats", "3", "trial", "false"]);
+  });
+
+  test("events stored before properties were flat (as pairs) are read as they were: counted, filtered and made goals of", async () => {
+    const t = createTestConvex();
+    await viewPage(t, 1, "/pricing");
+    advanceTo(T0 + MINUTE);
+    await t.mutation(api.stats.trackEvent, signup(1, { props: { plan: "pro" } }));
+    await t.runInStats(async (ctx) => {
+      const [event] = await ctx.db.query("customEvents").collect();
+      await ctx.db.patch(event._id, { props: [{ key: "plan", value: "pro" }] });
+    });
+    await t.mutation(api.stats.trackEvent, signup(2, { props: { plan: "pro" } }));
+    await t.mutation(internal.stats.createGoal, { name: "Pro sign-ups", event: "Signup", props: [{ key: "plan", value: "pro" }] });
+    advanceTo(T0 + DAY);
+    await settle(t);
+    const range = { from: T0, to: T0 + DAY };
+    expect(await t.query(api.stats.breakdown, { ...range, property: "prop:plan", filters: [{ property: "event", op: "is", value: "Signup" }] })).toMatchObject([{ value: "pro", events: 2 }]);
+    expect(await t.query(api.stats.breakdown, { ...range, property: "goal" })).toMatchObject([{ value: "Pro sign-ups", events: 2 }]);
   });
 
   test("properties as pairs carry keys an object cannot (non-ASCII, a leading $); the site's currency and its decimals hold", async () => {

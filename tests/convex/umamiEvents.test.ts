@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { internal } from "../../convex/_generated/api";
 import { HOUR, T0, useFakeClock } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
+import { propPairs } from "../../src/component/record/eventFields";
 import { USER_AGENTS } from "../support/visitWorkload";
 import { expectExactFigures } from "../support/recount";
 import { settle } from "../support/worker";
@@ -43,7 +44,7 @@ describe("Umami's /api/send", () => {
     const { views, events, visits } = await rows(t);
     expect(views.map(({ path, sessionId }) => [path, sessionId])).toEqual([["/pricing", answer.sessionId]]);
     expect(visits[0]).toMatchObject({ utmSource: "newsletter", screen: "Desktop", language: "de" });
-    expect(events.map(({ name, props, revenue }) => ({ name, props, revenue }))).toEqual([
+    expect(events.map(({ name, props, revenue }) => ({ name, props: propPairs(props), revenue }))).toEqual([
       { name: "Signup", props: [{ key: "plan", value: "pro" }, { key: "seats", value: "3" }, { key: "nested.a", value: "1" }], revenue: { minorUnits: 2950, currency: "USD" } },
     ]);
   });

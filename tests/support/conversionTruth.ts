@@ -3,6 +3,7 @@ import type { BreakdownProperty, FilterOp, VisitProperty } from "../../src/share
 import type { TimeRange } from "../../src/shared/timeRanges";
 import type { TestConvex } from "./convex";
 import type { Truth } from "./timeTruth";
+import { propPairs } from "../../src/component/record/eventFields";
 
 /**
  * Brute-force conversions from raw rows, to check goals, events, event properties and funnels against (prds/events.md):
@@ -28,7 +29,7 @@ export function visitsWithSteps(truth: Truth, events: Events): { visit: Visit; s
     const views: Step[] = truth.views.filter((view) => during(view.sessionId, view.timestamp)).map((view) => ({ page: view.path, at: view.timestamp }));
     const sent: Step[] = events
       .filter((event) => during(event.sessionId, event.timestamp))
-      .map((event) => ({ event: event.name, at: event.timestamp, props: event.props ?? [], revenue: event.revenue?.minorUnits ?? 0 }));
+      .map((event) => ({ event: event.name, at: event.timestamp, props: propPairs(event.props), revenue: event.revenue?.minorUnits ?? 0 }));
     // Stable: views first at one millisecond.
     const steps = [...views, ...sent].sort((a, b) => a.at - b.at || ("page" in a ? 0 : 1) - ("page" in b ? 0 : 1));
     return { visit, steps };
@@ -208,7 +209,7 @@ export function expectedGoalsBreakdown(
         goal.page !== undefined
           ? truth.views.filter((view) => inRange(view.timestamp, range) && matchesPattern(goal.page!, view.path)).map((view) => ({ sessionId: view.sessionId, revenue: 0 }))
           : events
-              .filter((event) => inRange(event.timestamp, range) && reachesGoal(goal, { event: event.name, at: event.timestamp, props: event.props ?? [], revenue: 0 }))
+              .filter((event) => inRange(event.timestamp, range) && reachesGoal(goal, { event: event.name, at: event.timestamp, props: propPairs(event.props), revenue: 0 }))
               .map((event) => ({ sessionId: event.sessionId, revenue: event.revenue?.minorUnits ?? 0 }));
       const revenue = steps.reduce((sum, step) => sum + step.revenue, 0);
       const visitors = new Set(steps.map((step) => step.sessionId)).size;

@@ -10,6 +10,7 @@ import { finishVisitBlocks, startBlockAppends, type BlockAppends } from "./visit
 import { foldedGoalsOf, type FoldedGoal } from "./goalBuckets.js";
 import { addToCounters } from "./counters.js";
 import { finishVisitFolds, type VisitFoldEntry } from "./foldVisits.js";
+import { propPairs } from "../record/eventFields.js";
 import type { SettlementCursor } from "./settleVisits.js";
 import { PROPERTY_PIECE_LEVELS, isPieceKept, type DetailHorizons } from "../../shared/detail.js";
 import { pieceContaining, siteTimeZone, type PieceLevel } from "../../shared/timeRanges.js";
@@ -211,7 +212,7 @@ export async function foldViewIntoGoal(ctx: MutationCtx, fold: TimeFold, goal: F
 
 /** Counts an event as a conversion of an event goal it matches (its name and every property value the goal names), with its revenue. */
 export async function foldEventIntoGoal(ctx: MutationCtx, fold: TimeFold, goal: FoldedGoal, event: FoldedEvent): Promise<void> {
-  if (!goal.page && goal.matches({ event: event.name, props: event.props ?? [], revenue: 0 })) {
+  if (!goal.page && goal.matches({ event: event.name, props: propPairs(event.props), revenue: 0 })) {
     await foldIntoGoal(ctx, fold, goal, event.sessionId, event.timestamp, event.revenue?.minorUnits ?? 0);
   }
 }
@@ -227,8 +228,8 @@ async function foldIntoGoal(ctx: MutationCtx, fold: TimeFold, goal: FoldedGoal, 
   await foldSessionMinute(ctx, fold, sessionId, "goal", goal.scope, minute);
 }
 
-/** A custom event as the folds take it. */
-type FoldedEvent = { sessionId: string; name: string; timestamp: number; props?: { key: string; value: string }[]; revenue?: { minorUnits: number } };
+/** A custom event as the folds take it: a stored row, or a worker batch's (its properties as pairs). */
+type FoldedEvent = { sessionId: string; name: string; timestamp: number; props?: Doc<"customEvents">["props"]; revenue?: { minorUnits: number } };
 
 /**
  * Counts one custom event in the buckets of its minute, for its name and for each of its property values
@@ -239,7 +240,7 @@ export async function foldEventIntoTime(ctx: MutationCtx, fold: TimeFold, event:
   const starts = fold.clock.startsOf(minute);
   const scopes: [ScopeGroup, string][] = [
     ["event", eventScope(event.name)],
-    ...(event.props ?? []).map(({ key, value }): [ScopeGroup, string] => [eventPropGroup(event.name, key), eventPropScope(event.name, key, value)]),
+    ...propPairs(event.props).map(({ key, value }): [ScopeGroup, string] => [eventPropGroup(event.name, key), eventPropScope(event.name, key, value)]),
   ];
   for (const [group, scope] of scopes) {
     for (const level of keptLevels(group, starts, await detailOf(ctx, fold))) {

@@ -2,6 +2,7 @@ import type { Doc } from "../_generated/dataModel.js";
 import type { QueryCtx } from "../_generated/server.js";
 import { VISIT_EVENTS_READ_MAX } from "../../shared/config.js";
 import { PackedReader } from "./packedInts.js";
+import { propPairs, type PropPair } from "../record/eventFields.js";
 
 /**
  * What a visit did, in time order: each view and each custom event (prds/events.md). Goals and funnels test them in a
@@ -9,7 +10,7 @@ import { PackedReader } from "./packedInts.js";
  * properties, and a funnel's steps must come in this order within one visit.
  */
 
-export type EventStep = { event: string; props: { key: string; value: string }[]; revenue: number };
+export type EventStep = { event: string; props: PropPair[]; revenue: number };
 export type Step = { page: string } | EventStep;
 
 /** The custom events a visit's session sent during the visit, in time order (at most VISIT_EVENTS_READ_MAX: the session's rate limit bounds them). */
@@ -47,6 +48,6 @@ export function stepsOf(views: TimedView[], events: Pick<Doc<"customEvents">, "n
 
 const eventStep = ({ name, props, revenue }: Pick<Doc<"customEvents">, "name" | "props" | "revenue">): EventStep => ({
   event: name,
-  props: props ?? [],
+  props: propPairs(props),
   revenue: revenue?.minorUnits ?? 0,
 });

@@ -20,7 +20,7 @@ import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRul
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews.js";
 import { foldCommittedChange, unfoldVisit } from "./foldVisits.js";
 import { vVisitFields } from "../record/visits.js";
-import { vStoredProps, vStoredRevenue } from "../record/eventFields.js";
+import { propPairs, vPropPairs, vStoredRevenue } from "../record/eventFields.js";
 import { foldEventIntoGoal, foldEventIntoTime, foldViewIntoGoal } from "./timeBuckets.js";
 import { foldedGoalsOf, foldGoalHistory, hasGoalHistoryToFold } from "./goalBuckets.js";
 import { expireSession, finishLiveFold, foldSessionState, liveStateOf, startLiveFold, untilNextExpiry } from "./foldSessions.js";
@@ -77,7 +77,7 @@ const vCustomEventFold = v.object({
   sessionId: v.string(),
   name: v.string(),
   timestamp: v.number(),
-  props: v.optional(vStoredProps),
+  props: v.optional(vPropPairs),
   revenue: v.optional(vStoredRevenue),
 });
 // A visit as a change of it committed (derive/foldVisits.ts), with its session's page (derive/foldSessions.ts).
@@ -258,7 +258,7 @@ export async function nextBatch(ctx: QueryCtx, cursor: WorkerCursor | undefined,
         sessionId: event.sessionId,
         name: event.name,
         timestamp: event.timestamp,
-        ...(event.props === undefined ? {} : { props: event.props }),
+        ...(event.props === undefined ? {} : { props: propPairs(event.props) }),
         ...(event.revenue === undefined ? {} : { revenue: event.revenue }),
       })),
       expired: expired.map((live) => live.sessionId),

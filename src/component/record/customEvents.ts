@@ -14,7 +14,7 @@ import { enforceEventLimit, enforceNewVisitorPause } from "./rateLimits.js";
 import { isBotUserAgent } from "./visitAttributes.js";
 import { recordVisitActivity } from "./visits.js";
 import { pingStatsWorker } from "./wakeWorker.js";
-import type { vStoredProps, vStoredRevenue } from "./eventFields.js";
+import { flatProps, type PropPair, type vStoredRevenue } from "./eventFields.js";
 
 /**
  * Custom events (prds/events.md): what a visitor did besides reading, `track("Signup", { props, revenue })`. The hot
@@ -74,8 +74,8 @@ export function eventName(name: string, field = "name"): string {
   return checked;
 }
 
-/** The properties as stored, each scalar written as a string. */
-export function storedProps(props: Infer<typeof vEventProps>): Infer<typeof vStoredProps> {
+/** The properties checked, each scalar written as a string, in the order sent. */
+export function storedProps(props: Infer<typeof vEventProps>): PropPair[] {
   const pairs = Array.isArray(props) ? props : Object.entries(props).map(([key, value]) => ({ key, value }));
   if (pairs.length > EVENT_PROPS_MAX) reject("props", `props takes at most ${EVENT_PROPS_MAX} properties; got ${pairs.length}`);
   const seen = new Set<string>();
@@ -132,7 +132,7 @@ export async function trackEvent(ctx: MutationCtx, request: TrackEventRequest, n
     path,
     timestamp: now,
     committedAt: ctx.db.vars.commitTs,
-    ...(props === undefined || props.length === 0 ? {} : { props }),
+    ...(props === undefined || props.length === 0 ? {} : { props: flatProps(props) }),
     ...(revenue === undefined ? {} : { revenue }),
   });
   await recordVisitActivity(ctx, sessionId, now);
