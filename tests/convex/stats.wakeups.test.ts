@@ -158,8 +158,8 @@ describe("while no dashboard watches", () => {
 
   test('opening a dashboard folds the views waiting for the cadence and takes timed-out sessions off "active now" at once', async () => {
     const t = createTestConvex();
-    // Past the worker's first unwatched batch (it counted the sessions then live), until some of those have timed out.
-    const end = T0 + WORKER_UNWATCHED_DEBOUNCE_MS + 3 * MINUTE;
+    // Past the worker's first unwatched batch (at the first view: it counted the sessions then live), until some of those have timed out.
+    const end = T0 + SESSION_TIMEOUT_MS + 3 * MINUTE;
     await runTraffic(t, end, async () => {});
     const sent = calls.filter((call) => call.view && call.at <= end).length;
     expect(await totalViews(t)).toBeLessThan(sent);

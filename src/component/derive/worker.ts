@@ -39,9 +39,9 @@ import { admitSessionState, admitView, finishCapFold, startCapFold, type CappedS
  * within 2 s) and, with nothing to fold but sessions live, sleeps only until
  * the first of them times out (batch-worker's idle `timeoutMs`), taking it off
  * "active now" on time; unwatched, it waits WORKER_UNWATCHED_DEBOUNCE_MS after
- * a batch (pings meanwhile only read its worker document), folds sessions each
- * time but lets views and visits wait up to WORKER_UNWATCHED_FOLD_MS and folds
- * them together (one batch then writes each bucket they share once; what the
+ * a batch (pings meanwhile only read its worker document; nobody sees "active
+ * now" then), folds sessions each time but lets views and visits wait up to
+ * WORKER_UNWATCHED_FOLD_MS and folds them together (one batch then writes each bucket they share once; what the
  * visits waiting say of their sessions goes into "active now" each time, from a
  * cursor of its own, as it does while rules or a backfill hold them), and with
  * nothing to fold goes idle at once, with no timer: the cleanup cron wakes it for
@@ -397,7 +397,7 @@ const leftBehind = (rows: { committedAt: bigint }[], folded: bigint | undefined,
 
 /**
  * How long the worker waits after a batch: WORKER_DEBOUNCE_MS while a dashboard watches, a backfill runs or the
- * batch left work for the next one; otherwise WORKER_UNWATCHED_DEBOUNCE_MS, the most "active now" lags unwatched,
+ * batch left work for the next one; otherwise WORKER_UNWATCHED_DEBOUNCE_MS (nobody sees "active now" meanwhile),
  * or less when deferred views and visits fall due sooner.
  */
 function cadenceAfter(batch: WorkerBatch, leftOver: boolean, now: number): number {

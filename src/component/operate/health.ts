@@ -214,7 +214,7 @@ async function checkWorker(ctx: QueryCtx, now: number, held: boolean, commands: 
   const allowed = allowedLagMs(watched);
   const cadence = watched
     ? "a dashboard watches"
-    : `no dashboard watches: it folds sessions every ${formatAge(WORKER_UNWATCHED_DEBOUNCE_MS)}, views and visits every ${formatAge(WORKER_UNWATCHED_FOLD_MS)}`;
+    : `no dashboard watches: it folds every ${formatAge(WORKER_UNWATCHED_DEBOUNCE_MS)}, a view once it has waited ${formatAge(WORKER_UNWATCHED_FOLD_MS)}`;
   const behind = `the oldest view or heartbeat it has not folded is from ${new Date(oldest).toISOString()}, ${formatAge(lagMs)} ago`;
   if (status === "stopped") {
     return { ok: false, status, lagMs, message: `the stats worker is stopped: views and heartbeats are kept but not counted (${behind})`, fix: commands.startWorker };
