@@ -10,7 +10,7 @@ import { createFunnel } from "../../src/component/operate/funnels";
 import { createGoal } from "../../src/component/operate/goals";
 import { DEMO_FUNNELS, DEMO_GOALS } from "../../tools/demo/goals";
 import { StatsDashboard } from "../../src/react";
-import { HEARTBEAT_INTERVAL_MS, PANELS_REFRESH_MS, VISIT_PROPERTIES, WATCH_LEASE_MS, WATCH_RENEW_MS, WORKER_DEBOUNCE_MS, type VisitProperty } from "../../src/shared/config";
+import { HEARTBEAT_INTERVAL_MS, PANELS_REFRESH_MS, VISIT_PROPERTIES, WATCH_LEASE_MS, WATCH_RENEW_MS, WORKER_DEBOUNCE_MS, WORKER_UNWATCHED_DEBOUNCE_MS, type VisitProperty } from "../../src/shared/config";
 import { BucketClock, propertyScope, SITE_SCOPE, type BucketLevel, type ScopeGroup } from "../../src/component/derive/timeBuckets";
 import { DAY, MINUTE, T0 } from "../support/clock";
 import { createTestConvex, type TestConvex } from "../support/convex";
@@ -241,7 +241,7 @@ function report(phases: Phase[], firstRuns: QueryRuns): string {
     ...phases.map(totalRow),
     "",
     "The stats worker meanwhile (its scheduled runs, which fold the traffic; not the dashboard's calls, but what its lease sets:",
-    `watched, the worker waits ${WORKER_DEBOUNCE_MS / 1000} s after each batch; unwatched, 10 minutes):`,
+    `watched, the worker waits ${WORKER_DEBOUNCE_MS / 1000} s after each batch; unwatched, ${WORKER_UNWATCHED_DEBOUNCE_MS / 3_600_000} hours):`,
     "",
     "| tab | worker runs a second | bytes read + written a hour | documents written a hour |",
     "|---|---:|---:|---:|",
