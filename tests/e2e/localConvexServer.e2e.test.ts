@@ -76,7 +76,7 @@ describe("sync protocol with the real ConvexClient", () => {
     // The caller gets the starting call's console output; the chunks' goes to the deployment's log.
     // (The component's backfill ends with its own last table; the blog's content counts are the app's.)
     expect(started.logLines).toEqual([expect.stringMatching(/^\[LOG\] '\[backfill\] run 1: started/)]);
-    expect(deploymentLog).toEqual([expect.stringMatching(/^\[LOG\] '\[backfill\] run 1 chunk 1 \(reset→activeSessions\): .*done/)]);
+    expect(deploymentLog).toEqual([expect.stringMatching(/^\[LOG\] '\[backfill\] run 1 chunk 1 \(reset→liveVisits\): .*done/)]);
   });
 
   it("serves ConvexHttpClient's endpoints, and HTTP mutations reach live subscribers", async () => {
@@ -93,7 +93,8 @@ describe("sync protocol with the real ConvexClient", () => {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ path: "stats:getActiveVisitors", format: "convex_encoded_json", args: {} }),
     });
-    expect(await anyFunction.json()).toMatchObject({ status: "success", value: { activeVisitors: 0, activeByPath: [] } });
+    // A view is its session's presence: the visitor is on "/".
+    expect(await anyFunction.json()).toMatchObject({ status: "success", value: { activeVisitors: 1, activeByPath: [{ path: "/", count: 1 }] } });
     await expect.poll(() => watched.at(-1)).toBe(1);
   });
 });
