@@ -2,7 +2,7 @@ import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 import { vRecordedRules } from "./derive/derivedRules.js";
 import { vBucketLevel } from "./derive/timeBuckets.js";
-import { vVisitFields } from "./record/visits.js";
+import { vVisitFields } from "./record/visitFields.js";
 import { vBlockGroup } from "./derive/visitBlocks.js";
 import { vPackedMinutes } from "./derive/sessionMinutes.js";
 import { vStoredProps, vStoredRevenue } from "./record/eventFields.js";

@@ -62,6 +62,7 @@ import type * as record_events from "../record/events.js";
 import type * as record_rateLimits from "../record/rateLimits.js";
 import type * as record_record from "../record/record.js";
 import type * as record_visitAttributes from "../record/visitAttributes.js";
+import type * as record_visitFields from "../record/visitFields.js";
 import type * as record_visits from "../record/visits.js";
 import type * as record_wakeWorker from "../record/wakeWorker.js";
 import type * as worker from "../worker.js";
@@ -128,6 +129,7 @@ const fullApi: ApiFromModules<{
   "record/rateLimits": typeof record_rateLimits;
   "record/record": typeof record_record;
   "record/visitAttributes": typeof record_visitAttributes;
+  "record/visitFields": typeof record_visitFields;
   "record/visits": typeof record_visits;
   "record/wakeWorker": typeof record_wakeWorker;
   worker: typeof worker;

@@ -19,7 +19,7 @@ import { getBackfillStatus, hasFoldBudget, isBeforeVisits, isResetting, restartB
 import { compareRules, getRecordedRules, holdsForRules, needsRebuild, runningRules } from "./derivedRules.js";
 import { finishPageViewFold, foldPageView, startPageViewFold } from "./foldPageViews.js";
 import { foldCommittedChange, unfoldVisit } from "./foldVisits.js";
-import { vVisitFields } from "../record/visits.js";
+import { vVisitFields } from "../record/visitFields.js";
 import { propPairs, vPropPairs, vStoredRevenue } from "../record/eventFields.js";
 import { foldEventIntoGoal, foldEventIntoTime, foldViewIntoGoal } from "./timeBuckets.js";
 import { foldedGoalsOf, foldGoalHistory, hasGoalHistoryToFold } from "./goalBuckets.js";

@@ -1,7 +1,7 @@
 import { v, type Infer } from "convex/values";
 import type { MutationCtx } from "../_generated/server.js";
 import schema from "../schema.js";
-import { vVisitFields } from "../record/visits.js";
+import { vVisitFields } from "../record/visitFields.js";
 
 /**
  * Rows an app kept in its own tables before the engine became a component (prds/component.md,

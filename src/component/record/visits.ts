@@ -1,4 +1,3 @@
-import { v } from "convex/values";
 import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { DIRECT_SOURCE, HEARTBEAT_DEDUP_MS, SESSION_TIMEOUT_MS, UNKNOWN_VALUE, VISIT_SCROLL_PAGES_MAX, VISIT_TIMEOUT_MS } from "../../shared/config.js";
@@ -16,21 +15,6 @@ import { vVisitAttributes, type VisitAttributes } from "./visitAttributes.js";
  * "active now" as it commits (component/derive/foldVisits.ts, foldSessions.ts).
  */
 
-export const vVisitFields = {
-  sessionId: v.string(),
-  start: v.number(),
-  // The latest view or heartbeat: the visit lasts from `start` to here.
-  lastActivity: v.number(),
-  // Counted (not deduplicated) views.
-  views: v.number(),
-  entryPage: v.string(),
-  // The page of the latest view.
-  exitPage: v.string(),
-  // Derived from the first view's context (component/record/visitAttributes.ts); the raw user agent is never stored.
-  ...vVisitAttributes.fields,
-  // The deepest scroll (0–100) heartbeats reported on each page, at most VISIT_SCROLL_PAGES_MAX pages; absent when none did.
-  scrollDepths: v.optional(v.array(v.object({ path: v.string(), depth: v.number() }))),
-};
 
 type Visit = Doc<"visits">;
 export type ScrollDepths = NonNullable<Visit["scrollDepths"]>;
