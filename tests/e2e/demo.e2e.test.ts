@@ -167,10 +167,11 @@ it("a three-step funnel: its bars, shares and drop-offs as the Stats API counts 
   const range = { from, to };
   const served = await queryValue<FunnelStep[]>(demo.server.deployment, "stats:funnel", { ...range, funnel: "Checkout" });
   expect(served.map(({ goal }) => goal)).toEqual(["Sign-ups", "Started checkout", "Purchases"]);
-  // The demo's visitors sign up, some begin a checkout, fewer pay.
-  expect(served[0].visits).toBeGreaterThan(served[1].visits);
-  expect(served[1].visits).toBeGreaterThan(served[2].visits);
-  expect(served[2].visits).toBeGreaterThan(0);
+  // The demo's visitors sign up, and a step never has more visits than the one before. (How many of its 80 visitors
+  // also begin a checkout and pay in the same visit within these 30 days is chance: 0 to 3 in runs at different hours.)
+  expect(served[0].visits).toBeGreaterThan(0);
+  expect(served[1].visits).toBeLessThanOrEqual(served[0].visits);
+  expect(served[2].visits).toBeLessThanOrEqual(served[1].visits);
   const steps = () => page.locator('[data-testid="funnel-steps"] tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute("data-value")));
   await expect.poll(steps).toEqual(["Sign-ups", "Started checkout", "Purchases"]);
   const visits = async () => (await page.locator('[data-testid="funnel-visits"]').allTextContents()).map((text) => Number(text.replace(/\D/g, "")));
