@@ -14,6 +14,7 @@ import { enforceEventLimit, enforceNewVisitorPause } from "./rateLimits.js";
 import { isBotUserAgent } from "./visitAttributes.js";
 import { recordVisitActivity } from "./visits.js";
 import { pingStatsWorker } from "./wakeWorker.js";
+import { hasViewed } from "./record.js";
 import { flatProps, type PropPair, type vStoredRevenue } from "./eventFields.js";
 
 /**
@@ -119,12 +120,8 @@ export async function trackEvent(ctx: MutationCtx, request: TrackEventRequest, n
   const revenue = request.revenue === undefined ? undefined : storedRevenue(request.revenue);
   if (request.userAgent !== undefined) checkedText(request.userAgent, "userAgent", MAX_USER_AGENT_BYTES);
   if (isBotUserAgent(request.userAgent)) return { recorded: false };
-  const viewed = await ctx.db
-    .query("pageViews")
-    .withIndex("by_session_timestamp", (q) => q.eq("sessionId", sessionId))
-    .first();
   // A session with no view is a new visitor, held by the site-wide cap's pause like a view's.
-  if (viewed === null) await enforceNewVisitorPause(ctx, now);
+  if (!(await hasViewed(ctx, sessionId))) await enforceNewVisitorPause(ctx, now);
   await enforceEventLimit(ctx, sessionId, now);
   await ctx.db.insert("customEvents", {
     sessionId,

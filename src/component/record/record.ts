@@ -43,9 +43,8 @@ export async function heartbeatRequest(ctx: MutationCtx, sessionId: string, path
 
 /** Appends one view (and counts it in the session's visit) unless this session viewed this path within the dedup window. */
 export async function recordPageView(ctx: MutationCtx, input: PageViewInput, attributes: VisitAttributes, now: number): Promise<RecordResult> {
-  const ownViews = ctx.db.query("pageViews").withIndex("by_session_path_timestamp", (q) => q.eq("sessionId", input.sessionId));
   // A session with no view yet has nothing to deduplicate (and this range read still serializes its own racing calls).
-  const newVisitor = (await ownViews.first()) === null;
+  const newVisitor = !(await hasViewed(ctx, input.sessionId));
   if (!newVisitor) {
     const recent = await ctx.db
       .query("pageViews")
@@ -111,7 +110,8 @@ async function liveSessionOf(ctx: MutationCtx, sessionId: string) {
     .unique();
 }
 
-async function hasViewed(ctx: MutationCtx, sessionId: string): Promise<boolean> {
+/** Whether the session has recorded a view: one that has not is a new visitor, held by the pause on new visitors. */
+export async function hasViewed(ctx: MutationCtx, sessionId: string): Promise<boolean> {
   const first = await ctx.db.query("pageViews").withIndex("by_session_path_timestamp", (q) => q.eq("sessionId", sessionId)).first();
   return first !== null;
 }
